@@ -1,0 +1,737 @@
+"""Fan-out benchmark: one SOS hub instance, N live staff consoles.
+
+What one run does, for the hub and then for a bare python-socketio app
+(bench/bare_server.py) with the same clients and the same rate:
+
+1. starts the server as a subprocess on 127.0.0.1 (the hub with a fresh
+   SQLite database in a temp dir, a tenant, an agent with an API token and
+   an access point made through ``sos-hub``), waits for ``/healthz``;
+2. warms it up with a 2-client probe (3 SOS), which also measures the size
+   of a ``ticket.created`` frame (the bare app then pads its events to it);
+3. reads the server's RSS, connects N websocket clients to ``/staff``
+   (bench/load_clients.py, spread over --clients-procs subprocesses), waits,
+   reads the RSS again: (after - before) / N is the memory per connection;
+4. posts SOS open-loop at --rate for --count (or --duration), each POST
+   timestamped on CLOCK_MONOTONIC just before it is sent; the clients
+   timestamp every ``ticket.created`` on the same clock;
+5. waits until every connected client has every event (or --grace seconds
+   without progress), reads the server's CPU time (/proc, whole process
+   tree) and the clients' reports, and prints:
+   POST->event latency to the LAST client per SOS and per delivery
+   (p50/p95/p99/max), SOS/s accepted, server CPU per delivered event,
+   RSS per connection, dropped connections, lost events, and how busy the
+   client processes and the machine were (2 cores: the clients compete
+   with the server, so a saturated client shows up as event-loop lag).
+
+Finally it prints hub/bare ratios of p50 and p99.
+
+``--connections-only 10000`` instead connects that many clients, holds them
+for --hold seconds (default 60, two Engine.IO ping rounds) while posting a
+few SOS, and reports drops, lost events and RSS per connection.
+
+Everything stays on 127.0.0.1; every loop is bounded; the servers and the
+client processes are killed in ``finally``.
+
+    python bench/fanout.py                      # 1,000 clients, 10 SOS/s, 300 SOS
+    python bench/fanout.py --skip-hub           # bare python-socketio only
+    python bench/fanout.py --connections-only 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from load_clients import ClientPool, raise_nofile  # noqa: E402
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+SOS_TEXTS = [
+    "The coffee machine next to the lifts is leaking water all over the floor.",
+    "Nobody is at the front desk and we have been waiting for a while.",
+    "The toilets on this floor have run out of paper and soap.",
+    "It is very cold in the meeting room, could someone check the heating?",
+    "A child seems to be lost near the main entrance, please come.",
+    "The card reader at the parking exit does not accept any card.",
+    "There is broken glass on the stairs between the first and second floor.",
+    "Our table ordered forty minutes ago and nothing has arrived yet.",
+]
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- /proc readings
+def _children(pid: int) -> list[int]:
+    out = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{tid}/children") as f:
+                    out.extend(int(x) for x in f.read().split())
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return out
+
+
+def proc_tree(pid: int) -> list[int]:
+    seen, todo = [], [pid]
+    while todo and len(seen) < 1000:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.append(p)
+        todo.extend(_children(p))
+    return seen
+
+
+def cpu_seconds(pid: int) -> float:
+    """user + system CPU time of the process and its live descendants."""
+    total = 0
+    for p in proc_tree(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / CLK_TCK
+
+
+def rss_kb(pid: int) -> int:
+    total = 0
+    for p in proc_tree(pid):
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * PAGE_KB
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) jiffies of the whole machine."""
+    with open("/proc/stat") as f:
+        parts = [int(x) for x in f.readline().split()[1:]]
+    idle = parts[3] + (parts[4] if len(parts) > 4 else 0)
+    total = sum(parts[:8])
+    return total - idle, total
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pct(values: list[float], p: float):
+    """nearest-rank percentile (p in 0..100)."""
+    if not values:
+        return None
+    v = sorted(values)
+    k = max(0, min(len(v) - 1, math.ceil(p / 100 * len(v)) - 1))
+    return v[k]
+
+
+def kill_group(proc, name: str, timeout: float = 10.0) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        log(f"{name} ignored SIGTERM for {timeout:.0f}s; killing it")
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(5)
+
+
+# ---------------------------------------------------------------- servers
+@dataclass
+class Target:
+    name: str
+    port: int
+    token: str = ""
+    proc: subprocess.Popen | None = None
+    workdir: str = ""
+    log_path: str = ""
+    key: str = "number"
+    notes: list = field(default_factory=list)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/socket.io/?EIO=4&transport=websocket"
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        kill_group(self.proc, self.name)
+
+    def log_tail(self, n: int = 30) -> str:
+        try:
+            return "".join(Path(self.log_path).read_text(errors="replace").splitlines(True)[-n:])
+        except OSError:
+            return ""
+
+    def _spawn(self, cmd: list[str], env: dict, cwd: str) -> None:
+        self.log_path = os.path.join(self.workdir, f"{self.name}-server.log")
+        logf = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=logf, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        logf.close()
+
+
+class BareTarget(Target):
+    def __init__(self, port: int, payload_bytes: int):
+        super().__init__("bare", port, token="bench")
+        self.payload_bytes = payload_bytes
+
+    def start(self) -> None:
+        self.workdir = tempfile.mkdtemp(prefix="sos-bench-bare-")
+        cmd = [sys.executable, str(HERE / "bare_server.py"), "--port", str(self.port),
+               "--token", self.token, "--payload-bytes", str(self.payload_bytes)]
+        self._spawn(cmd, dict(os.environ), self.workdir)
+
+
+class HubTarget(Target):
+    def __init__(self, port: int, hub_cmd: list[str] | None):
+        super().__init__("hub", port)
+        self.hub_cmd = hub_cmd
+
+    def _cli(self) -> list[str]:
+        if self.hub_cmd:
+            return list(self.hub_cmd)
+        return [sys.executable, "-m", "hub.cli"]
+
+    def _env(self) -> dict:
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("HUB_") and k not in ("MONGO_URL",)}
+        env.update({
+            "HUB_DATABASE_URL": f"sqlite:///{self.workdir}/hub.db",
+            "HUB_RATE_LIMITS": "off",
+            "HUB_SECRET_KEY": "bench",
+            "HUB_PUBLIC_URL": self.base,
+            "PYTHONPATH": str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""),
+        })
+        return env
+
+    def _run_json(self, args: list[str]) -> dict:
+        r = subprocess.run(self._cli() + args, env=self._env(), cwd=self.workdir, capture_output=True,
+                           text=True, timeout=120, stdin=subprocess.DEVNULL)
+        if r.returncode != 0:
+            raise RuntimeError(f"`sos-hub {' '.join(args)}` exited {r.returncode}: {r.stderr[-2000:]}")
+        out = r.stdout
+        start = out.find("{")
+        if start < 0:
+            raise RuntimeError(f"`sos-hub {' '.join(args)}` printed no JSON: {out[-500:]!r}")
+        obj, _ = json.JSONDecoder().raw_decode(out[start:])
+        return obj
+
+    def start(self) -> None:
+        self.workdir = tempfile.mkdtemp(prefix="sos-bench-hub-")
+        self._run_json(["tenant", "create", "--slug", "bench", "--name", "Bench"])
+        user = self._run_json(["user", "create", "--tenant", "bench", "--email", "a@b.c",
+                               "--password", "pw123456", "--role", "agent"])
+        self.token = user.get("api_token") or ""
+        if not self.token:
+            raise RuntimeError(f"`sos-hub user create` gave no api_token: {user}")
+        self._run_json(["point", "create", "--tenant", "bench", "--code", "bench1", "--label", "Bench"])
+        cmd = self._cli() + ["serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        self._spawn(cmd, self._env(), self.workdir)
+
+
+def hub_available() -> bool:
+    return (REPO / "hub" / "cli.py").exists()
+
+
+# ---------------------------------------------------------------- client processes
+class ClientProc:
+    def __init__(self, proc: asyncio.subprocess.Process, n: int, err_path: str):
+        self.proc = proc
+        self.n = n
+        self.err_path = err_path
+
+    async def read(self, timeout: float) -> dict:
+        line = await asyncio.wait_for(self.proc.stdout.readline(), timeout)
+        if not line:
+            tail = Path(self.err_path).read_text(errors="replace")[-1500:]
+            raise RuntimeError(f"load client process exited: {tail}")
+        return json.loads(line)
+
+    async def ask(self, cmd: str, timeout: float = 60.0) -> dict:
+        self.proc.stdin.write((json.dumps({"cmd": cmd}) + "\n").encode())
+        await self.proc.stdin.drain()
+        return await self.read(timeout)
+
+    async def quit(self) -> None:
+        if self.proc.returncode is not None:
+            return
+        try:
+            self.proc.stdin.write(b'{"cmd":"quit"}\n')
+            await self.proc.stdin.drain()
+            await asyncio.wait_for(self.proc.wait(), 15)
+        except (asyncio.TimeoutError, ConnectionError, BrokenPipeError):
+            pass
+        if self.proc.returncode is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            await self.proc.wait()
+
+
+async def spawn_clients(target: Target, n: int, procs: int, args, workdir: str) -> list[ClientProc]:
+    sizes = [n // procs + (1 if i < n % procs else 0) for i in range(procs)]
+    out = []
+    for i, k in enumerate(sizes):
+        if k == 0:
+            continue
+        cmd = [sys.executable, str(HERE / "load_clients.py"), "--url", target.ws_url,
+               "--origin", target.base, "--token", target.token, "--clients", str(k),
+               "--key", target.key, "--concurrency", str(args.connect_concurrency),
+               "--max-lifetime", str(args.max_lifetime)]
+        if args.deflate:
+            cmd.append("--deflate")
+        if not args.no_uvloop:
+            cmd.append("--uvloop")
+        err_path = os.path.join(workdir, f"clients-{i}.err")
+        errf = open(err_path, "wb")
+        p = await asyncio.create_subprocess_exec(*cmd, stdin=asyncio.subprocess.PIPE,
+                                                 stdout=asyncio.subprocess.PIPE, stderr=errf,
+                                                 limit=1 << 30, start_new_session=True)
+        errf.close()
+        out.append(ClientProc(p, k, err_path))
+    return out
+
+
+# ---------------------------------------------------------------- one measured run
+async def wait_healthy(target: Target, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    last = ""
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < deadline:
+            if target.proc.poll() is not None:
+                raise RuntimeError(f"{target.name} server exited ({target.proc.returncode}):\n{target.log_tail()}")
+            try:
+                async with http.get(target.base + "/healthz", timeout=aiohttp.ClientTimeout(total=2)) as r:
+                    if r.status == 200:
+                        return
+                    last = f"HTTP {r.status}"
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                last = type(exc).__name__
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"{target.name} not healthy after {timeout:.0f}s ({last}):\n{target.log_tail()}")
+
+
+def sos_body(i: int, run_id: str) -> dict:
+    # varied texts, so that no repeat filter quarantines them
+    return {"point": "bench1", "anonymous": True,
+            "text": f"{SOS_TEXTS[i % len(SOS_TEXTS)]} (bench {run_id}, request {i + 1})"}
+
+
+async def post_one(http: aiohttp.ClientSession, target: Target, i: int, run_id: str, rec: dict) -> None:
+    rec["t_send"] = time.monotonic()
+    try:
+        async with http.post(target.base + "/api/v1/sos", json=sos_body(i, run_id),
+                             headers={"Origin": target.base}) as r:
+            body = await r.read()
+            rec["t_resp"] = time.monotonic()
+            rec["status"] = r.status
+            if r.status == 201:
+                data = json.loads(body)
+                rec["key"] = str(data.get(target.key))
+            else:
+                rec["error"] = body[:300].decode(errors="replace")
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+        rec["t_resp"] = time.monotonic()
+        rec["status"] = 0
+        rec["error"] = f"{type(exc).__name__}: {exc}"[:300]
+
+
+async def probe(target: Target, args) -> dict:
+    """Warm-up: 2 clients, 3 SOS; checks the pipeline and measures the frame size."""
+    pool = ClientPool(target.ws_url, target.base, target.token, 2, key=target.key,
+                      connect_timeout=30, deflate=args.deflate)
+    await pool.start()
+    if pool.connected != 2:
+        await pool.stop()
+        raise RuntimeError(f"{target.name}: warm-up clients could not connect: {dict(pool.fail_reasons)}"
+                           f"\n{target.log_tail()}")
+    recs = [{} for _ in range(3)]
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
+        for i, rec in enumerate(recs):
+            await post_one(http, target, i, "warmup", rec)
+    bad = [r for r in recs if r.get("status") != 201]
+    if bad:
+        await pool.stop()
+        raise RuntimeError(f"{target.name}: warm-up POST failed: {bad[0]}\n{target.log_tail()}")
+    deadline = time.monotonic() + 10
+    while pool.received < 6 and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    rep = pool.report()
+    await pool.stop()
+    if pool.received < 6:
+        raise RuntimeError(f"{target.name}: warm-up clients got {pool.received}/6 ticket.created events "
+                           f"(other events: {rep['other_events']})\n{target.log_tail()}")
+    frame = rep["frame_bytes"] / max(1, rep["frames"])
+    # payload = frame minus the '42/staff,["ticket.created",' prefix and ']'
+    payload = frame - len('42/staff,["ticket.created",]')
+    return {"frame_bytes": round(frame), "payload_bytes": round(payload),
+            "other_events": rep["other_events"]}
+
+
+async def run_target(target: Target, args, clients: int, rate: float, count: int) -> dict:
+    res: dict = {"target": target.name, "clients": clients, "rate": rate, "count": count}
+    client_procs: list[ClientProc] = []
+    try:
+        log(f"{target.name}: starting server on {target.base}")
+        t0 = time.monotonic()
+        await asyncio.to_thread(target.start)
+        await wait_healthy(target)
+        res["startup_s"] = time.monotonic() - t0
+        res["server_pid"] = target.proc.pid
+        pr = await probe(target, args)
+        res.update({"frame_bytes": pr["frame_bytes"], "payload_bytes": pr["payload_bytes"]})
+        log(f"{target.name}: healthy; a ticket.created frame is {pr['frame_bytes']} bytes")
+        await asyncio.sleep(2)
+        rss0 = rss_kb(target.proc.pid)
+        res["rss_before_mb"] = rss0 / 1024
+
+        # ---- connect the clients
+        procs = args.clients_procs or max(1, min(8, math.ceil(clients / 2500)), 2 if clients >= 500 else 1)
+        res["client_procs"] = procs
+        log(f"{target.name}: connecting {clients} clients over {procs} processes")
+        cpu_c0 = cpu_seconds(target.proc.pid)
+        t_c0 = time.monotonic()
+        client_procs = await spawn_clients(target, clients, procs, args, target.workdir)
+        ready_timeout = 120 + clients * 0.05
+        readies = await asyncio.gather(*(cp.read(ready_timeout) for cp in client_procs))
+        res["connect_s"] = time.monotonic() - t_c0
+        res["connect_cpu_ms_per_conn"] = (cpu_seconds(target.proc.pid) - cpu_c0) * 1e3 / max(1, clients)
+        connected = sum(r["connected"] for r in readies)
+        failed = sum(r["failed"] for r in readies)
+        res["connected"] = connected
+        res["connect_failed"] = failed
+        reasons: dict = {}
+        for r in readies:
+            for k, v in r.get("fail_reasons", {}).items():
+                reasons[k] = reasons.get(k, 0) + v
+        res["connect_fail_reasons"] = reasons
+        log(f"{target.name}: {connected} connected, {failed} failed in {res['connect_s']:.1f}s"
+            + (f" ({reasons})" if reasons else ""))
+        if connected == 0:
+            raise RuntimeError(f"{target.name}: no client could connect: {reasons}\n{target.log_tail()}")
+        await asyncio.sleep(args.settle)
+        rss1 = rss_kb(target.proc.pid)
+        res["rss_after_mb"] = rss1 / 1024
+        res["rss_per_conn_kb"] = (rss1 - rss0) / connected
+
+        # ---- post SOS open-loop
+        for cp in client_procs:
+            await cp.ask("reset")
+        run_id = f"{os.getpid()}-{int(time.time())}"
+        recs = [{"i": i} for i in range(count)]
+        cpu0 = cpu_seconds(target.proc.pid)
+        mach0 = machine_cpu()
+        self0 = time.process_time()
+        w0 = time.monotonic()
+        log(f"{target.name}: posting {count} SOS at {rate}/s")
+        connector = aiohttp.TCPConnector(limit=args.http_connections)
+        async with aiohttp.ClientSession(connector=connector,
+                                         timeout=aiohttp.ClientTimeout(total=args.post_timeout)) as http:
+            tasks = []
+            start = time.monotonic() + 0.05
+            for i, rec in enumerate(recs):
+                delay = start + i / rate - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                tasks.append(asyncio.create_task(post_one(http, target, i, run_id, rec)))
+            await asyncio.gather(*tasks)
+        t_posted = time.monotonic()
+        accepted = [r for r in recs if r.get("status") == 201 and r.get("key") not in (None, "None")]
+        res["accepted"] = len(accepted)
+        res["rejected"] = count - len(accepted)
+        errs: dict = {}
+        for r in recs:
+            if r.get("status") != 201:
+                k = f"{r.get('status')}: {r.get('error', '')[:80]}"
+                errs[k] = errs.get(k, 0) + 1
+        res["post_errors"] = errs
+        first_send = min(r["t_send"] for r in recs)
+        last_resp = max(r["t_resp"] for r in recs)
+        res["post_wall_s"] = last_resp - first_send
+        res["accepted_per_s"] = len(accepted) / (last_resp - first_send) if accepted else 0.0
+        http_lat = [(r["t_resp"] - r["t_send"]) * 1e3 for r in accepted]
+        res["http_p50_ms"], res["http_p99_ms"] = pct(http_lat, 50), pct(http_lat, 99)
+
+        # ---- wait for every delivery (bounded)
+        expected = len(accepted) * connected
+        last_total, last_change = -1, time.monotonic()
+        hard_deadline = time.monotonic() + args.grace * 6
+        while time.monotonic() < hard_deadline:
+            sts = await asyncio.gather(*(cp.ask("status") for cp in client_procs))
+            total = sum(s["received"] for s in sts)
+            if total >= expected:
+                break
+            if total != last_total:
+                last_total, last_change = total, time.monotonic()
+            elif time.monotonic() - last_change > args.grace:
+                break
+            await asyncio.sleep(0.1)
+        t_done = time.monotonic()
+        cpu1 = cpu_seconds(target.proc.pid)
+        mach1 = machine_cpu()
+        self1 = time.process_time()
+        res["server_cpu_s"] = cpu1 - cpu0
+        res["window_s"] = t_done - w0
+        res["server_cpu_pct"] = 100 * (cpu1 - cpu0) / (t_done - w0)
+        res["machine_busy_pct"] = 100 * (mach1[0] - mach0[0]) / max(1, mach1[1] - mach0[1])
+        res["orchestrator_cpu_pct"] = 100 * (self1 - self0) / (t_done - w0)
+        res["drain_s"] = t_done - t_posted
+
+        reports = await asyncio.gather(*(cp.ask("report", timeout=120) for cp in client_procs))
+        res["server_rss_end_mb"] = rss_kb(target.proc.pid) / 1024
+    finally:
+        for cp in client_procs:
+            await cp.quit()
+        await asyncio.to_thread(target.stop)
+        res["server_exit"] = target.proc.returncode if target.proc else None
+
+    # ---- merge and compute
+    times: dict[str, list[float]] = {}
+    for rep in reports:
+        for k, v in rep["times"].items():
+            times.setdefault(k, []).extend(v)
+    per_sos, per_delivery = [], []
+    delivered = 0
+    lost = 0
+    unpushed = 0
+    for r in accepted:
+        ts = times.get(r["key"], [])
+        delivered += len(ts)
+        lost += max(0, connected - len(ts))
+        if not ts:
+            unpushed += 1
+            continue
+        per_sos.append((max(ts) - r["t_send"]) * 1e3)
+        per_delivery.extend((t - r["t_send"]) * 1e3 for t in ts)
+    res["delivered"] = delivered
+    res["expected"] = expected
+    res["lost_events"] = lost
+    res["sos_pushed_to_nobody"] = unpushed
+    res["dropped_connections"] = sum(rep["drops"] for rep in reports)
+    drop_reasons: dict = {}
+    for rep in reports:
+        for k, v in rep["drop_reasons"].items():
+            drop_reasons[k] = drop_reasons.get(k, 0) + v
+    res["drop_reasons"] = drop_reasons
+    other: dict = {}
+    for rep in reports:
+        for k, v in rep["other_events"].items():
+            other[k] = other.get(k, 0) + v
+    res["other_events"] = other
+    res["eio_pings_answered"] = sum(rep["eio_pings"] for rep in reports)
+    for name, vals in (("last", per_sos), ("delivery", per_delivery)):
+        for p in (50, 95, 99):
+            res[f"{name}_p{p}_ms"] = pct(vals, p)
+        res[f"{name}_max_ms"] = max(vals) if vals else None
+    res["server_cpu_us_per_delivery"] = res["server_cpu_s"] * 1e6 / delivered if delivered else None
+    res["server_cpu_ms_per_sos"] = res["server_cpu_s"] * 1e3 / len(accepted) if accepted else None
+    res["client_cpu_pct"] = [round(100 * rep["cpu_s"] / max(1e-9, rep["wall_s"]), 1) for rep in reports]
+    res["client_lag_p99_ms"] = max((rep["lag_p99_ms"] or 0) for rep in reports)
+    res["client_lag_max_ms"] = max((rep["lag_max_ms"] or 0) for rep in reports)
+    res["client_maxrss_mb"] = [round(rep["maxrss_kb"] / 1024) for rep in reports]
+    return res
+
+
+# ---------------------------------------------------------------- output
+def fmt(v, nd=1):
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.{nd}f}"
+    return str(v)
+
+
+def print_result(r: dict) -> None:
+    print(f"\n=== {r['target']}: {r['clients']} clients, {r['rate']} SOS/s, {r['count']} SOS ===")
+    if r.get("error"):
+        print(f"  FAILED: {r['error']}")
+        return
+    print(f"  connected {r['connected']}/{r['clients']} in {fmt(r['connect_s'])} s"
+          f" ({r['client_procs']} client processes; server CPU {fmt(r['connect_cpu_ms_per_conn'], 2)} ms/connection),"
+          f" failed {r['connect_failed']} {r['connect_fail_reasons'] or ''}")
+    print(f"  ticket.created frame        {r['frame_bytes']} bytes")
+    print(f"  SOS accepted                {r['accepted']}/{r['count']}  ({fmt(r['accepted_per_s'], 2)} SOS/s)"
+          f"  errors {r['post_errors'] or 'none'}")
+    print(f"  POST->201 (HTTP)            p50 {fmt(r['http_p50_ms'])} ms  p99 {fmt(r['http_p99_ms'])} ms")
+    print(f"  POST->event, last client    p50 {fmt(r['last_p50_ms'])}  p95 {fmt(r['last_p95_ms'])}"
+          f"  p99 {fmt(r['last_p99_ms'])}  max {fmt(r['last_max_ms'])} ms")
+    print(f"  POST->event, per delivery   p50 {fmt(r['delivery_p50_ms'])}  p95 {fmt(r['delivery_p95_ms'])}"
+          f"  p99 {fmt(r['delivery_p99_ms'])}  max {fmt(r['delivery_max_ms'])} ms")
+    print(f"  deliveries                  {r['delivered']}/{r['expected']}  lost events {r['lost_events']}"
+          f"  SOS pushed to nobody {r['sos_pushed_to_nobody']}")
+    print(f"  dropped connections         {r['dropped_connections']} {r['drop_reasons'] or ''}"
+          f"  (Engine.IO pings answered: {r['eio_pings_answered']})")
+    print(f"  server CPU                  {fmt(r['server_cpu_us_per_delivery'])} us per delivered event"
+          f"  ({fmt(r['server_cpu_ms_per_sos'], 2)} ms per SOS; {fmt(r['server_cpu_pct'])} % of a core"
+          f" over {fmt(r['window_s'])} s)")
+    print(f"  server RSS                  {fmt(r['rss_before_mb'])} MB -> {fmt(r['rss_after_mb'])} MB with clients:"
+          f" {fmt(r['rss_per_conn_kb'])} KB per connection (end of run {fmt(r['server_rss_end_mb'])} MB)")
+    print(f"  client processes CPU        {r['client_cpu_pct']} % of a core each; event-loop lag"
+          f" p99 {fmt(r['client_lag_p99_ms'])} ms, max {fmt(r['client_lag_max_ms'])} ms;"
+          f" machine {fmt(r['machine_busy_pct'])} % busy (of 100 % = all cores)")
+    if r["other_events"]:
+        print(f"  other events seen           {r['other_events']}")
+    sat = max(r["client_cpu_pct"] or [0])
+    if sat > 85 or r["client_lag_p99_ms"] > 20 or r["machine_busy_pct"] > 90:
+        print("  NOTE: the load clients or the machine were close to saturation; latencies include"
+              " client-side queueing")
+
+
+def print_comparison(hub: dict, bare: dict) -> None:
+    def ratio(a, b):
+        return a / b if a is not None and b else None
+    print("\n=== hub / bare python-socketio ===")
+    for k, label in (("last_p50_ms", "p50 to last client"), ("last_p99_ms", "p99 to last client"),
+                     ("delivery_p50_ms", "p50 per delivery"), ("delivery_p99_ms", "p99 per delivery"),
+                     ("server_cpu_us_per_delivery", "server CPU per delivery"),
+                     ("rss_per_conn_kb", "RSS per connection")):
+        print(f"  {label:<26} {fmt(hub.get(k)):>8} / {fmt(bare.get(k)):>8} = {fmt(ratio(hub.get(k), bare.get(k)), 2)}x")
+
+
+# ---------------------------------------------------------------- main
+async def amain(args) -> int:
+    results: dict = {}
+    if args.connections_only:
+        clients = args.connections_only
+        count = max(1, args.hold_sos)
+        rate = count / args.hold
+    else:
+        clients = args.clients
+        rate = args.rate
+        count = int(args.duration * rate) if args.duration else args.count
+    base_port = args.port or free_port()
+    hub_cmd = args.hub_cmd.split() if args.hub_cmd else None
+    payload = args.payload_bytes
+
+    if not args.skip_hub:
+        if not hub_available() and not hub_cmd:
+            log("hub: hub/cli.py does not exist yet; skipping the hub")
+            results["hub"] = {"target": "hub", "clients": clients, "rate": rate, "count": count,
+                              "error": "hub/cli.py not found"}
+        else:
+            t = HubTarget(base_port, hub_cmd)
+            try:
+                results["hub"] = await run_target(t, args, clients, rate, count)
+                payload = payload or results["hub"]["payload_bytes"]
+            except Exception as exc:  # noqa: BLE001 - report and go on to the baseline
+                log(f"hub: FAILED: {exc}")
+                results["hub"] = {"target": "hub", "clients": clients, "rate": rate, "count": count,
+                                  "error": str(exc)[:3000]}
+            finally:
+                if t.workdir and not args.keep:
+                    shutil.rmtree(t.workdir, ignore_errors=True)
+            print_result(results["hub"])
+            sys.stdout.flush()
+    if not args.skip_bare:
+        t = BareTarget(args.port + 1 if args.port else free_port(), payload or 700)
+        try:
+            results["bare"] = await run_target(t, args, clients, rate, count)
+        except Exception as exc:  # noqa: BLE001
+            log(f"bare: FAILED: {exc}")
+            results["bare"] = {"target": "bare", "clients": clients, "rate": rate, "count": count,
+                               "error": str(exc)[:3000]}
+        finally:
+            if t.workdir and not args.keep:
+                shutil.rmtree(t.workdir, ignore_errors=True)
+        print_result(results["bare"])
+    if "hub" in results and "bare" in results and not results["hub"].get("error") \
+            and not results["bare"].get("error"):
+        print_comparison(results["hub"], results["bare"])
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2, default=str))
+        log(f"results written to {args.json}")
+    bad = [r for r in results.values() if r.get("error")]
+    return 1 if bad else 0
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--clients", type=int, default=1000, help="staff clients (default 1000)")
+    p.add_argument("--rate", type=float, default=10.0, help="SOS per second (default 10)")
+    p.add_argument("--count", type=int, default=300, help="SOS to post (default 300)")
+    p.add_argument("--duration", type=float, default=None, help="post for this many seconds instead of --count")
+    p.add_argument("--port", type=int, default=0, help="hub port (bare uses port+1); default: free ports")
+    p.add_argument("--skip-hub", action="store_true")
+    p.add_argument("--skip-bare", action="store_true")
+    p.add_argument("--clients-procs", type=int, default=0,
+                   help="client subprocesses (default: 2 from 500 clients, one more per 2,500)")
+    p.add_argument("--connections-only", type=int, default=0, metavar="N",
+                   help="hold N connections for --hold seconds with a few SOS; report drops and RSS")
+    p.add_argument("--hold", type=float, default=60.0, help="seconds to hold in --connections-only (default 60)")
+    p.add_argument("--hold-sos", type=int, default=6, help="SOS posted during the hold (default 6)")
+    p.add_argument("--payload-bytes", type=int, default=0,
+                   help="bare server event payload size (default: the hub's measured size, else 700)")
+    p.add_argument("--grace", type=float, default=10.0,
+                   help="stop waiting for deliveries after this many seconds without progress")
+    p.add_argument("--settle", type=float, default=3.0, help="seconds between connecting and reading RSS")
+    p.add_argument("--connect-concurrency", type=int, default=50, help="handshakes in flight per client process")
+    p.add_argument("--http-connections", type=int, default=64, help="keep-alive connections for the POSTs")
+    p.add_argument("--post-timeout", type=float, default=30.0)
+    p.add_argument("--deflate", action="store_true", help="clients offer permessage-deflate (browsers do)")
+    p.add_argument("--no-uvloop", action="store_true", help="run the load clients on the stock asyncio loop")
+    p.add_argument("--hub-cmd", default="", help="command that runs the hub CLI (default: python -m hub.cli)")
+    p.add_argument("--max-lifetime", type=float, default=1800.0, help="client processes exit after this long")
+    p.add_argument("--json", default="", help="also write the results as JSON to this file")
+    p.add_argument("--keep", action="store_true", help="keep the temp dirs (server logs, database)")
+    args = p.parse_args(argv)
+    if args.rate <= 0 or args.clients <= 0:
+        p.error("--rate and --clients must be positive")
+    raise_nofile(max(65536, 4 * max(args.clients, args.connections_only) + 1024))
+    uvloop = None
+    if not args.no_uvloop:
+        try:
+            import uvloop
+        except ImportError:
+            uvloop = None
+    if uvloop is not None:
+        return uvloop.run(amain(args))
+    return asyncio.run(amain(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Tenants, staff users, establishments, departments and access points."""

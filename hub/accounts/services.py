@@ -1,0 +1,172 @@
+"""Account use cases: create tenants, staff, establishments, departments and access points."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from hub.accounts.model import (
+    LANGUAGES,
+    check_code,
+    check_email,
+    check_language,
+    check_role,
+    check_slug,
+    check_timezone,
+    public_tenant,
+    public_user,
+    slugify,
+)
+from hub.clock import new_id, new_secret, now_iso
+from hub.errors import Conflicting, Invalid, NotFound
+from hub.ports import Conflict, Doc, Store
+
+POINT_KINDS = ("poster", "flyer", "coaster", "receipt", "table", "kiosk", "other")
+
+
+async def create_tenant(
+    store: Store,
+    *,
+    slug: str,
+    name: str,
+    language: str = "es",
+    timezone: str = "UTC",
+    sla_hours: int = 48,
+) -> Doc:
+    """Register a business; its slug is unique."""
+    name = name.strip()
+    if not name:
+        raise Invalid("name is required", field="name")
+    doc = {
+        "id": new_id(),
+        "slug": check_slug(slug),
+        "name": name[:200],
+        "language": check_language(language),
+        "languages": sorted({check_language(language), *LANGUAGES}),
+        "timezone": check_timezone(timezone),
+        "sla_hours": int(sla_hours),
+        "onsite_minutes": 15,
+        "created_at": now_iso(),
+    }
+    try:
+        await store.insert(doc["id"], "tenants", doc)
+    except Conflict:
+        raise Conflicting(f"tenant {slug!r} already exists", field="slug") from None
+    return doc
+
+
+async def tenant_by_slug(store: Store, slug: str) -> Doc:
+    doc = await store.lookup("tenants", "slug", slug)
+    if doc is None:
+        raise NotFound(f"no tenant {slug!r}", field="tenant")
+    return doc
+
+
+async def create_user(
+    store: Store,
+    tenant: Doc,
+    *,
+    email: str,
+    password: str,
+    role: str,
+    hash_password: Callable[[str], str],
+    hash_token: Callable[[str], str],
+    name: str | None = None,
+    language: str | None = None,
+) -> tuple[Doc, str]:
+    """Add a staff user; returns the user and its API token, which is shown only this once."""
+    if len(password) < 8:
+        raise Invalid("password must be at least 8 characters", field="password")
+    email = check_email(email)
+    token = "sos_" + new_secret(30)
+    doc = {
+        "id": new_id(),
+        "email": email,
+        "name": (name or email.split("@")[0]).strip()[:120],
+        "role": check_role(role).value,
+        "language": check_language(language or tenant["language"]),
+        "password_hash": hash_password(password),
+        "token_hash": hash_token(token),
+        "created_at": now_iso(),
+    }
+    try:
+        await store.insert(tenant["id"], "users", doc)
+    except Conflict:
+        raise Conflicting(f"user {email!r} already exists", field="email") from None
+    return doc, token
+
+
+async def ensure_named(store: Store, tenant: Doc, collection: str, name: str) -> Doc:
+    """The department or establishment with this name or slug, created when absent."""
+    slug = slugify(name)
+    found = await store.find(tenant["id"], collection, {"slug": slug}, limit=1)
+    if found:
+        return found[0]
+    doc = {"id": new_id(), "slug": slug, "name": name.strip()[:120], "created_at": now_iso()}
+    try:
+        return await store.insert(tenant["id"], collection, doc)
+    except Conflict:  # created concurrently: take the winner's
+        return (await store.find(tenant["id"], collection, {"slug": slug}, limit=1))[0]
+
+
+async def create_point(
+    store: Store,
+    tenant: Doc,
+    *,
+    code: str,
+    label: str,
+    department: str | None = None,
+    establishment: str | None = None,
+    kind: str = "poster",
+) -> Doc:
+    """Create a QR access point; its code is unique across the whole hub."""
+    label = label.strip()
+    if not label:
+        raise Invalid("label is required", field="label")
+    if kind not in POINT_KINDS:
+        raise Invalid(f"kind must be one of {', '.join(POINT_KINDS)}", field="kind")
+    dept = await ensure_named(store, tenant, "departments", department) if department else None
+    est = await ensure_named(store, tenant, "establishments", establishment) if establishment else None
+    doc = {
+        "id": new_id(),
+        "code": check_code(code),
+        "label": label[:120],
+        "department": dept["slug"] if dept else None,
+        "department_name": dept["name"] if dept else None,
+        "establishment": est["slug"] if est else None,
+        "establishment_name": est["name"] if est else None,
+        "kind": kind,
+        "active": True,
+        "created_at": now_iso(),
+    }
+    try:
+        await store.insert(tenant["id"], "points", doc)
+    except Conflict:
+        raise Conflicting(f"access point {code!r} already exists", field="code") from None
+    return doc
+
+
+def point_json(doc: Doc, public_url: str) -> dict[str, Any]:
+    """An access point as JSON, with its absolute QR link."""
+    return {
+        "id": doc["id"],
+        "code": doc["code"],
+        "label": doc["label"],
+        "department": doc.get("department"),
+        "establishment": doc.get("establishment"),
+        "kind": doc.get("kind"),
+        "active": doc.get("active", True),
+        "url": f"{public_url.rstrip('/')}/q/{doc['code']}",
+    }
+
+
+__all__ = [
+    "create_point",
+    "create_tenant",
+    "create_user",
+    "ensure_named",
+    "point_json",
+    "public_tenant",
+    "public_user",
+    "tenant_by_slug",
+]

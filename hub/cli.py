@@ -1,0 +1,180 @@
+"""The `sos-hub` command: tenant/user/point create, serve, worker, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from hub.errors import HubError
+from hub.ports import Store
+from hub.settings import ConfigError, Settings
+
+
+def _print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def _with_store(settings: Settings, work: Callable[[Store], Awaitable[Any]]) -> Any:
+    from hub.store import open_store
+
+    async def run() -> Any:
+        store = open_store(settings)
+        await store.open()
+        try:
+            return await work(store)
+        finally:
+            await store.close()
+
+    return asyncio.run(run())
+
+
+def _tenant_create(settings: Settings, args: argparse.Namespace) -> None:
+    from hub.accounts.services import create_tenant, public_tenant
+
+    doc = _with_store(
+        settings,
+        lambda store: create_tenant(
+            store, slug=args.slug, name=args.name, language=args.language, timezone=args.timezone,
+            sla_hours=args.sla_hours,
+        ),
+    )
+    _print_json(public_tenant(doc))
+
+
+def _user_create(settings: Settings, args: argparse.Namespace) -> None:
+    from hub.accounts.model import public_user
+    from hub.accounts.services import create_user, tenant_by_slug
+    from hub.security import hash_password, hash_token
+
+    async def work(store: Store) -> tuple[Any, str]:
+        tenant = await tenant_by_slug(store, args.tenant)
+        return await create_user(
+            store, tenant, email=args.email, password=args.password, role=args.role,
+            name=args.name, language=args.language, hash_password=hash_password,
+            hash_token=hash_token,
+        )
+
+    user, token = _with_store(settings, work)
+    _print_json({**public_user(user), "tenant_id": user["tenant_id"], "api_token": token})
+
+
+def _point_create(settings: Settings, args: argparse.Namespace) -> None:
+    from hub.accounts.services import create_point, point_json, tenant_by_slug
+
+    async def work(store: Store) -> Any:
+        tenant = await tenant_by_slug(store, args.tenant)
+        return await create_point(
+            store, tenant, code=args.code, label=args.label, department=args.department,
+            establishment=args.establishment, kind=args.kind,
+        )
+
+    _print_json(point_json(_with_store(settings, work), settings.public_url))
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    from hub.serve import serve
+
+    serve(settings, host=args.host, port=args.port)
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> None:
+    from worker.main import run_worker
+
+    run_worker(settings)
+
+
+def _demo(settings: Settings, args: argparse.Namespace) -> None:
+    import dataclasses
+
+    from hub.demo import seed_demo
+    from hub.serve import serve
+
+    if not settings.public_url or settings.public_url == Settings().public_url:
+        settings = dataclasses.replace(
+            settings, public_url=f"http://127.0.0.1:{args.port}", secure_cookies=False
+        )
+    logins = _with_store(settings, lambda store: seed_demo(store))
+    base = settings.public_url
+    lines = [
+        "",
+        "SOS hub demo — Hotel Mirador",
+        f"  staff console:  {base}/console",
+        f"  customer pages: {base}/q/bar-terrace   {base}/q/reception-desk   {base}/q/pool-bar",
+        f"  API (OpenAPI):  {base}/openapi.json",
+        "  logins (password for all: demo-pass-2026):",
+        *[f"    {role:<8} {email}" for role, email in logins],
+        "",
+    ]
+    sys.stderr.write("\n".join(lines) + "\n")
+    serve(settings, host=args.host, port=args.port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sos-hub", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the hub (web + socket.io)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=_serve)
+
+    sub.add_parser("worker", help="run an RQ worker with its scheduler").set_defaults(func=_worker)
+
+    demo = sub.add_parser("demo", help="seed a demo hotel (once) and serve it")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.set_defaults(func=_demo)
+
+    tenant = sub.add_parser("tenant").add_subparsers(dest="action", required=True)
+    tc = tenant.add_parser("create", help="create a tenant; prints it as JSON")
+    tc.add_argument("--slug", required=True)
+    tc.add_argument("--name", required=True)
+    tc.add_argument("--language", default="es")
+    tc.add_argument("--timezone", default="UTC")
+    tc.add_argument("--sla-hours", type=int, default=48)
+    tc.set_defaults(func=_tenant_create)
+
+    user = sub.add_parser("user").add_subparsers(dest="action", required=True)
+    uc = user.add_parser("create", help="create a staff user; prints it with its api_token")
+    uc.add_argument("--tenant", required=True)
+    uc.add_argument("--email", required=True)
+    uc.add_argument("--password", required=True)
+    uc.add_argument("--role", required=True, choices=["agent", "manager", "admin"])
+    uc.add_argument("--name")
+    uc.add_argument("--language")
+    uc.set_defaults(func=_user_create)
+
+    point = sub.add_parser("point").add_subparsers(dest="action", required=True)
+    pc = point.add_parser("create", help="create a QR access point; prints it with its url")
+    pc.add_argument("--tenant", required=True)
+    pc.add_argument("--code", required=True)
+    pc.add_argument("--label", required=True)
+    pc.add_argument("--department")
+    pc.add_argument("--establishment")
+    pc.add_argument("--kind", default="poster")
+    pc.set_defaults(func=_point_create)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `sos-hub` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        args.func(settings, args)
+    except ConfigError as exc:
+        sys.stderr.write(f"sos-hub: configuration error: {exc}\n")
+        return 2
+    except HubError as exc:
+        sys.stderr.write(f"sos-hub: {exc.message}\n")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

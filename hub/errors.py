@@ -1,0 +1,47 @@
+"""Domain errors: each carries the HTTP status and contract code the routes answer with."""
+
+from __future__ import annotations
+
+
+class HubError(Exception):
+    """An expected failure with a user-readable message."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Invalid(HubError):
+    """Input broke a rule; `field` names which."""
+
+
+class NotFound(HubError):
+    """No such object for this tenant (also: it belongs to another tenant)."""
+
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(HubError):
+    """Authenticated, but not allowed."""
+
+    status = 403
+    code = "forbidden"
+
+
+class Unauthorized(HubError):
+    """Missing or wrong credentials."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class Conflicting(HubError):
+    """The request clashes with the current state (taken slug, illegal transition)."""
+
+    status = 409
+    code = "conflict"

@@ -1,0 +1,156 @@
+"""The ports: what the domain needs from the outside world, as Protocols.
+
+The store is a small document store whose every method takes the tenant first, so no
+query can run without one. `lookup` is the single exception: it resolves *which* tenant
+a public key (a point code, a thread token, an e-mail, an API-token hash) belongs to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+Doc = dict[str, Any]
+Where = Mapping[str, Any]
+
+COLLECTIONS: tuple[str, ...] = (
+    "tenants",
+    "users",
+    "establishments",
+    "departments",
+    "points",
+    "tickets",
+    "entries",
+    "events",
+)
+
+# The fields `Store.lookup` may search; each is unique across all tenants.
+LOOKUP_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "tenants": ("slug",),
+    "users": ("email", "token_hash"),
+    "points": ("code",),
+    "tickets": ("thread_token",),
+}
+
+
+class StoreError(Exception):
+    """A store operation failed."""
+
+
+class Conflict(StoreError):
+    """A unique value (slug, e-mail, code …) is already taken."""
+
+
+@dataclass(frozen=True)
+class Insert:
+    """Add a new document to a collection."""
+
+    collection: str
+    doc: Doc
+
+
+@dataclass(frozen=True)
+class Update:
+    """Set fields of one document (dotted paths are not supported: set whole values)."""
+
+    collection: str
+    id: str
+    set: Doc
+
+
+Change = Insert | Update
+Audience = Literal["staff", "customer", "both"]
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """An event to store with the change that caused it; `seq` is assigned on commit."""
+
+    name: str
+    ticket_id: str | None
+    staff: Doc | None
+    customer: Doc | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """A stored event: a per-tenant, strictly increasing `seq` and what each audience sees."""
+
+    tenant_id: str
+    seq: int
+    name: str
+    ticket_id: str | None
+    staff: Doc | None
+    customer: Doc | None
+    created_at: str = ""
+    extra: Doc = field(default_factory=dict)
+
+    def to_doc(self) -> Doc:
+        return {
+            "id": f"{self.tenant_id}:{self.seq:012d}",
+            "tenant_id": self.tenant_id,
+            "seq": self.seq,
+            "name": self.name,
+            "ticket_id": self.ticket_id,
+            "staff": self.staff,
+            "customer": self.customer,
+            "created_at": self.created_at,
+        }
+
+    @classmethod
+    def from_doc(cls, doc: Mapping[str, Any]) -> Event:
+        return cls(
+            tenant_id=doc["tenant_id"],
+            seq=int(doc["seq"]),
+            name=doc["name"],
+            ticket_id=doc.get("ticket_id"),
+            staff=doc.get("staff"),
+            customer=doc.get("customer"),
+            created_at=doc.get("created_at", ""),
+        )
+
+
+class Store(Protocol):
+    """A tenant-scoped document store (SQLite or MongoDB).
+
+    `where` maps a (dotted) field to a value (equality; None matches missing or null) or to
+    one operator dict: {"in": [...]}, {"gt"|"gte"|"lt"|"lte"|"ne": v}, {"contains": s}
+    (case-insensitive substring). The key "$search" takes (fields, text): any field contains it.
+    """
+
+    kind: str
+
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+    async def insert(self, tenant_id: str, collection: str, doc: Doc) -> Doc: ...
+    async def get(self, tenant_id: str, collection: str, id: str) -> Doc | None: ...
+    async def find(
+        self,
+        tenant_id: str,
+        collection: str,
+        where: Where | None = None,
+        *,
+        sort: str | None = None,
+        descending: bool = False,
+        limit: int | None = None,
+    ) -> list[Doc]: ...
+    async def count(self, tenant_id: str, collection: str, where: Where | None = None) -> int: ...
+    async def group_count(
+        self, tenant_id: str, collection: str, field: str, where: Where | None = None
+    ) -> dict[Any, int]: ...
+    async def update(self, tenant_id: str, collection: str, id: str, changes: Doc) -> Doc | None: ...
+    async def delete(self, tenant_id: str, collection: str, id: str) -> bool: ...
+    async def next_value(self, tenant_id: str, counter: str) -> int: ...
+    async def commit(
+        self, tenant_id: str, changes: Sequence[Change], events: Sequence[EventDraft]
+    ) -> list[Event]: ...
+    async def events_after(self, tenant_id: str, seq: int, limit: int = 500) -> list[Event]: ...
+    async def latest_seq(self, tenant_id: str) -> int: ...
+    async def lookup(self, collection: str, field: str, value: str) -> Doc | None: ...
+
+
+class Publisher(Protocol):
+    """Pushes stored events to connected clients (socket.io rooms, via Redis in scale-out)."""
+
+    async def publish(self, events: Sequence[Event]) -> None: ...

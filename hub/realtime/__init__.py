@@ -1,0 +1,1 @@
+"""Realtime: the socket.io server, its namespaces, the publisher and event replay."""

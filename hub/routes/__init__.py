@@ -1,0 +1,16 @@
+"""Quart blueprints: the customer pages, the staff pages, the JSON API, health."""
+
+from __future__ import annotations
+
+from quart import Quart
+
+
+def register_routes(app: Quart) -> None:
+    """Attach every blueprint and the error handlers."""
+    from hub.routes import api, customer, errors, health, staff
+
+    errors.register(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(customer.bp)
+    app.register_blueprint(staff.bp)

@@ -1,0 +1,201 @@
+"""The JSON API under /api/v1: intake, the customer's thread, staff login and tickets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quart import Blueprint, request
+from quart_auth import AuthUser, login_user, logout_user
+from quart_schema import validate_querystring, validate_request, validate_response
+
+from hub.accounts.model import public_user
+from hub.app import hub
+from hub.errors import Invalid, NotFound, Unauthorized
+from hub.routes.auth import staff, staff_required, tenant_id
+from hub.routes.intake import active_point, client_origin, thread_url
+from hub.routes.schemas import LoginIn, NoteIn, SosIn, SosOut, TextIn, TicketPatch, TicketQuery
+from hub.security import verify_password
+from hub.staff_auth import session_id
+from hub.tickets.model import Status, customer_ticket, message_json, staff_ticket
+from hub.tickets.services import Actor
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.post("/auth/login")
+@validate_request(LoginIn)
+async def login(data: LoginIn) -> Any:
+    """Staff log in with e-mail and password; the answer sets the session cookie."""
+    user = await hub().store.lookup("users", "email", data.email.strip().lower())
+    if user is None or not verify_password(user["password_hash"], data.password):
+        raise Unauthorized("wrong e-mail or password")
+    login_user(AuthUser(session_id(user)), remember=True)
+    return {"user": public_user(user), "tenant_id": user["tenant_id"]}
+
+
+@bp.post("/auth/logout")
+async def logout() -> Any:
+    logout_user()
+    return {"ok": True}
+
+
+@bp.get("/me")
+@staff_required()
+async def me() -> Any:
+    user = staff()
+    tenant = await hub().store.get(user["tenant_id"], "tenants", user["tenant_id"])
+    return {"user": public_user(user), "tenant": {k: (tenant or {}).get(k) for k in ("slug", "name", "language", "timezone", "sla_hours")}}
+
+
+@bp.post("/sos")
+@validate_request(SosIn)
+@validate_response(SosOut, 201)
+async def submit_sos(data: SosIn) -> Any:
+    """A customer's SOS: stored first, then pushed to the consoles. No login."""
+    point, tenant = await active_point(data.point)
+    ticket = await hub().tickets.submit_sos(
+        tenant,
+        point,
+        text=data.text,
+        anonymous=data.anonymous,
+        contact=data.contact.model_dump(mode="json") if data.contact else None,
+        language=(data.language or "").lower()[:2] or None,
+        origin=client_origin(),
+    )
+    out = SosOut(
+        id=ticket["id"], number=ticket["number"], status=ticket["status"], thread_url=thread_url(ticket)
+    )
+    return out, 201
+
+
+@bp.get("/thread/<token>")
+async def thread(token: str) -> Any:
+    """The customer's view of their ticket and its conversation."""
+    ticket = await hub().tickets.by_thread_token(token)
+    messages = await hub().tickets.messages(ticket["tenant_id"], ticket["id"])
+    return {"ticket": customer_ticket(ticket), "messages": messages}
+
+
+@bp.post("/thread/<token>/messages")
+@validate_request(TextIn)
+async def thread_message(token: str, data: TextIn) -> Any:
+    """The customer writes back on their thread."""
+    ticket = await hub().tickets.by_thread_token(token)
+    message = await hub().tickets.customer_message(ticket, data.text)
+    return message_json(message), 201
+
+
+@bp.get("/tickets")
+@staff_required()
+@validate_querystring(TicketQuery)
+async def list_tickets(query_args: TicketQuery) -> Any:
+    """This tenant's tickets, newest first; `next_cursor` pages further back."""
+    statuses = [s for s in (query_args.status or "").split(",") if s]
+    for s in statuses:
+        if s not in Status.__members__:
+            raise Invalid(f"status: unknown status {s!r}", field="status")
+    items = await hub().tickets.search(
+        tenant_id(),
+        status=statuses,
+        point=query_args.point,
+        department=query_args.department,
+        q=query_args.q,
+        before=query_args.cursor,
+        limit=query_args.limit + 1,
+    )
+    more = len(items) > query_args.limit
+    items = items[: query_args.limit]
+    return {
+        "items": [staff_ticket(t) for t in items],
+        "next_cursor": items[-1]["number"] if more and items else None,
+    }
+
+
+@bp.get("/tickets/<ticket_id>")
+@staff_required()
+async def get_ticket(ticket_id: str) -> Any:
+    return await hub().tickets.detail(tenant_id(), ticket_id)
+
+
+@bp.patch("/tickets/<ticket_id>")
+@staff_required()
+@validate_request(TicketPatch)
+async def patch_ticket(ticket_id: str, data: TicketPatch) -> Any:
+    """Change status, category, assignee or description; absent fields stay as they are."""
+    given = data.model_fields_set
+    kwargs: dict[str, Any] = {}
+    if "status" in given and data.status is not None:
+        kwargs["status"] = data.status
+    if "category" in given:
+        kwargs["category"] = data.category
+    if "description" in given:
+        kwargs["description"] = data.description
+    if "assignee" in given:
+        assignee = None
+        if data.assignee:
+            assignee = await hub().store.get(tenant_id(), "users", data.assignee)
+            if assignee is None:
+                raise NotFound("assignee: no such staff user", field="assignee")
+        kwargs["assignee"] = assignee
+    doc = await hub().tickets.change(tenant_id(), ticket_id, Actor.staff(staff()), **kwargs)
+    return staff_ticket(doc)
+
+
+@bp.post("/tickets/<ticket_id>/acknowledge")
+@staff_required()
+async def acknowledge(ticket_id: str) -> Any:
+    doc = await hub().tickets.acknowledge(tenant_id(), ticket_id, Actor.staff(staff()))
+    return staff_ticket(doc)
+
+
+@bp.post("/tickets/<ticket_id>/replies")
+@staff_required()
+@validate_request(TextIn)
+async def reply(ticket_id: str, data: TextIn) -> Any:
+    """Answer the customer: live on their thread page."""
+    message = await hub().tickets.reply(tenant_id(), ticket_id, Actor.staff(staff()), data.text)
+    return message_json(message), 201
+
+
+@bp.post("/tickets/<ticket_id>/notes")
+@staff_required()
+@validate_request(NoteIn)
+async def note(ticket_id: str, data: NoteIn) -> Any:
+    from hub.tickets.model import note_json
+
+    doc = await hub().tickets.add_note(tenant_id(), ticket_id, Actor.staff(staff()), data.text)
+    return note_json(doc), 201
+
+
+@bp.get("/points")
+@staff_required()
+async def points() -> Any:
+    from hub.accounts.services import point_json
+
+    docs = await hub().store.find(tenant_id(), "points", sort="code")
+    return {"items": [point_json(d, hub().settings.public_url) for d in docs]}
+
+
+@bp.get("/users")
+@staff_required()
+async def users() -> Any:
+    docs = await hub().store.find(tenant_id(), "users", sort="name")
+    return {"items": [public_user(d) for d in docs]}
+
+
+@bp.get("/events")
+@staff_required()
+async def events() -> Any:
+    """Stored events after `since` (the HTTP twin of the socket `resume`)."""
+    raw = request.args.get("since", "0")
+    if not raw.isdigit():
+        raise Invalid("since: must be a whole number >= 0", field="since")
+    found = await hub().store.events_after(tenant_id(), int(raw), 500)
+    return {
+        "items": [
+            {"name": e.name, "seq": e.seq, "data": {**e.staff, "seq": e.seq}}
+            for e in found
+            if e.staff is not None
+        ],
+        "latest": await hub().store.latest_seq(tenant_id()),
+    }

@@ -1,0 +1,62 @@
+"""staff_required: a session cookie or a Bearer API token, and a minimum role."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+from quart import g, request
+from quart_auth import current_user
+
+from hub.accounts.model import Role
+from hub.app import hub
+from hub.errors import Forbidden, Unauthorized
+from hub.ports import Doc
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+async def current_staff() -> Doc | None:
+    """The staff user of this request: Bearer token first, then the session cookie."""
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return await hub().auth.from_token(header[7:].strip())
+    if await current_user.is_authenticated:
+        return await hub().auth.from_session(current_user.auth_id)
+    return None
+
+
+def staff_required(
+    role: Role = Role.agent,
+) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
+    """Let the view run only for staff with at least `role`; sets g.staff."""
+
+    def decorate(view: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+        @wraps(view)
+        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            user = await current_staff()
+            if user is None:
+                raise Unauthorized("log in or send a Bearer API token")
+            if not Role(user["role"]).allows(role):
+                raise Forbidden(f"this needs the {role.value} role")
+            g.staff = user
+            return await view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def staff() -> Doc:
+    """The staff user that staff_required let through."""
+    user: Doc = g.staff
+    return user
+
+
+def tenant_id() -> str:
+    """The tenant every query of this request is scoped to."""
+    return str(staff()["tenant_id"])
+
+

@@ -1,0 +1,106 @@
+"""One error format: JSON `{"error": {"code", "message"}}` on the API, readable pages elsewhere."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pydantic import ValidationError
+from quart import Quart, Response, jsonify, render_template, request
+from quart_auth import Unauthorized as AuthUnauthorized
+from quart_schema import RequestSchemaValidationError
+from werkzeug.exceptions import HTTPException
+
+from hub.errors import HubError
+
+log = logging.getLogger(__name__)
+
+_CODES = {
+    400: "invalid",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    500: "internal",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path in ("/healthz", "/openapi.json")
+
+
+def error_response(status: int, code: str, message: str, **headers: str) -> Response:
+    """The contract's JSON error body with `status`."""
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    for key, value in headers.items():
+        response.headers[key.replace("_", "-")] = value
+    return response
+
+
+async def _page(status: int, message: str) -> tuple[str, int]:
+    return await render_template("error.html", status=status, message=message), status
+
+
+def describe_validation(error: Any) -> str:
+    """'text: String should have at most 2000 characters' from a pydantic error."""
+    if isinstance(error, ValidationError):
+        parts = []
+        for item in error.errors():
+            where = ".".join(str(p) for p in item.get("loc", ()) if p != "body") or "body"
+            message = str(item.get("msg", "invalid")).removeprefix("Value error, ")
+            parts.append(f"{where}: {message}")
+        return "; ".join(parts)
+    if isinstance(error, TypeError):
+        return "body: the request body must be a JSON object"
+    return str(error)
+
+
+def register(app: Quart) -> None:
+    """Install the handlers on the app."""
+
+    @app.errorhandler(RequestSchemaValidationError)
+    async def _schema(error: RequestSchemaValidationError) -> Any:
+        return error_response(400, "invalid", describe_validation(error.validation_error))
+
+    @app.errorhandler(HubError)
+    async def _hub(error: HubError) -> Any:
+        if _wants_json():
+            message = error.message
+            if error.field and error.field not in message:
+                message = f"{error.field}: {message}"
+            return error_response(error.status, error.code, message)
+        return await _page(error.status, error.message)
+
+    @app.errorhandler(AuthUnauthorized)
+    async def _unauth(_error: Exception) -> Any:
+        if _wants_json():
+            return error_response(401, "unauthorized", "log in or send a Bearer API token")
+        from quart import redirect, url_for
+
+        return redirect(url_for("staff.login_page", next=request.path))
+
+    @app.errorhandler(HTTPException)
+    async def _http(error: HTTPException) -> Any:
+        status = error.code or 500
+        code = _CODES.get(status, "error")
+        message = error.description or code
+        if status == 400 and request.path.startswith("/api/") and request.is_json:
+            message = "body: the request body is not valid JSON"
+        if status == 413:
+            message = "body: the request body is larger than 64 KB"
+        if _wants_json():
+            headers = {"Retry_After": "60"} if status == 429 else {}
+            return error_response(status, code, message, **headers)
+        return await _page(status, message)
+
+    @app.errorhandler(Exception)
+    async def _crash(error: Exception) -> Any:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if _wants_json():
+            return error_response(500, "internal", "something went wrong; nothing was lost")
+        return await _page(500, "Something went wrong")

@@ -1,0 +1,103 @@
+"""Request and response bodies of the JSON API (pydantic, so /openapi.json documents them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from hub.tickets.model import TEXT_MAX
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_max_length=10_000)
+
+
+def _trimmed_text(value: str, limit: int = TEXT_MAX) -> str:
+    value = value.replace("\x00", "").strip()
+    if not value:
+        raise ValueError("must not be empty")
+    if len(value) > limit:
+        raise ValueError(f"must be at most {limit} characters (got {len(value)})")
+    return value
+
+
+class ContactIn(_Strict):
+    name: str | None = Field(default=None, max_length=120)
+    email: EmailStr | None = None
+    phone: str | None = Field(default=None, max_length=32, pattern=r"^\+?[0-9 ().-]{6,32}$")
+
+    @field_validator("name", "phone", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _blank_email(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+class SosIn(_Strict):
+    """A customer's SOS from a QR access point."""
+
+    point: str = Field(min_length=1, max_length=64)
+    text: str
+    anonymous: bool = False
+    contact: ContactIn | None = None
+    language: str | None = Field(default=None, max_length=8, pattern=r"^[a-zA-Z-]{2,8}$")
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        return _trimmed_text(value)
+
+
+class SosOut(BaseModel):
+    id: str
+    number: int
+    status: str
+    thread_url: str
+
+
+class TextIn(_Strict):
+    """A reply, a note or a customer message."""
+
+    text: str
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        return _trimmed_text(value)
+
+
+class NoteIn(_Strict):
+    text: str
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        return _trimmed_text(value, 4000)
+
+
+class LoginIn(_Strict):
+    email: str = Field(min_length=3, max_length=320)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class TicketPatch(_Strict):
+    """Only the fields present are changed; `null` clears category, assignee or description."""
+
+    status: str | None = Field(default=None, max_length=32)
+    category: str | None = Field(default=None, max_length=32)
+    assignee: str | None = Field(default=None, max_length=64)
+    description: str | None = Field(default=None, max_length=4000)
+
+
+class TicketQuery(_Strict):
+    status: str | None = Field(default=None, max_length=200)
+    point: str | None = Field(default=None, max_length=64)
+    department: str | None = Field(default=None, max_length=64)
+    q: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: int | None = Field(default=None, ge=1)

@@ -1,0 +1,67 @@
+"""Staff pages: log in, the console that stays open all shift, log out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quart import Blueprint, make_response, redirect, render_template, request
+from quart_auth import AuthUser, login_user, logout_user
+
+from hub.accounts.model import public_user
+from hub.app import hub
+from hub.routes.auth import current_staff
+from hub.security import verify_password
+from hub.staff_auth import session_id
+
+bp = Blueprint("staff", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: never redirect a login to another host."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/console"
+
+
+@bp.get("/")
+async def root() -> Any:
+    return redirect("/console")
+
+
+@bp.get("/login")
+async def login_page() -> Any:
+    return await render_template("staff/login.html", next=_safe_next(request.args.get("next")))
+
+
+@bp.post("/login")
+async def login_form() -> Any:
+    form = await request.form
+    email = form.get("email", "").strip().lower()[:320]
+    user = await hub().store.lookup("users", "email", email) if email else None
+    if user is None or not verify_password(user["password_hash"], form.get("password", "")[:1024]):
+        html = await render_template(
+            "staff/login.html", next=_safe_next(form.get("next")), email=email, failed=True
+        )
+        return await make_response(html, 401)
+    login_user(AuthUser(session_id(user)), remember=True)
+    return redirect(_safe_next(form.get("next")), 303)
+
+
+@bp.post("/logout")
+async def logout() -> Any:
+    user = await current_staff()
+    logout_user()
+    if user is not None:  # logging out also closes this user's open consoles
+        room = f"user:{user['id']}"
+        for sid, _eio_sid in list(hub().sio.manager.get_participants("/staff", room)):
+            await hub().sio.disconnect(sid, namespace="/staff")
+    return redirect("/login", 303)
+
+
+@bp.get("/console")
+async def console() -> Any:
+    user = await current_staff()
+    if user is None:
+        return redirect("/login?next=/console")
+    tenant = await hub().store.get(user["tenant_id"], "tenants", user["tenant_id"])
+    return await render_template("staff/console.html", user=public_user(user), tenant=tenant)

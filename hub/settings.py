@@ -1,0 +1,144 @@
+"""Settings.from_env(): the only reader of os.environ, validated at start."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+class ConfigError(ValueError):
+    """A configuration variable is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the hub reads from its environment, already checked."""
+
+    database_url: str = "sqlite:///./var/hub.db"
+    redis_url: str | None = None
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    public_url: str = "http://127.0.0.1:8000"
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "sos-hub@localhost"
+    smtp_tls: str = "none"
+    vonage_api_key: str | None = None
+    vonage_api_secret: str | None = None
+    vonage_from: str = "SOS hub"
+    vonage_host: str | None = None
+    translate_url: str | None = None
+    translate_key: str | None = None
+    rate_limits: bool = True
+    secure_cookies: bool = True
+    allowed_origins: tuple[str, ...] = ()
+    secret_key_was_generated: bool = False
+
+    @property
+    def store_kind(self) -> str:
+        """'sqlite' or 'mongodb', from the database URL's scheme."""
+        return "mongodb" if self.database_url.startswith(("mongodb://", "mongodb+srv://")) else "sqlite"
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The SQLite file named by a SQLAlchemy-style URL (3 slashes relative, 4 absolute)."""
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+    @property
+    def public_origin(self) -> str:
+        """scheme://host[:port] of the public URL: the origin browsers send."""
+        parts = urlsplit(self.public_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def public(self, path: str) -> str:
+        """An absolute URL under HUB_PUBLIC_URL."""
+        return self.public_url.rstrip("/") + path
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate the HUB_* variables; raise ConfigError naming the bad one."""
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+
+        db = env.get("HUB_DATABASE_URL", "").strip()
+        if db:
+            if not db.startswith(("sqlite:///", "mongodb://", "mongodb+srv://")):
+                raise ConfigError(
+                    "HUB_DATABASE_URL must start with sqlite:/// or mongodb:// "
+                    f"(got {db!r})"
+                )
+            if db.startswith("sqlite:///") and len(db) == len("sqlite:///"):
+                raise ConfigError("HUB_DATABASE_URL names no SQLite file")
+            values["database_url"] = db
+
+        redis_url = env.get("HUB_REDIS_URL", "").strip()
+        if redis_url:
+            if not redis_url.startswith(("redis://", "rediss://", "unix://")):
+                raise ConfigError(f"HUB_REDIS_URL must start with redis:// (got {redis_url!r})")
+            values["redis_url"] = redis_url
+
+        key = env.get("HUB_SECRET_KEY", "")
+        if key:
+            values["secret_key"] = key
+        else:
+            values["secret_key_was_generated"] = True
+
+        public = env.get("HUB_PUBLIC_URL", "").strip()
+        if public:
+            parts = urlsplit(public)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ConfigError(f"HUB_PUBLIC_URL must be an http(s) URL (got {public!r})")
+            values["public_url"] = public.rstrip("/")
+            values["secure_cookies"] = parts.scheme == "https"
+
+        if env.get("HUB_SMTP_HOST"):
+            values["smtp_host"] = env["HUB_SMTP_HOST"]
+        if env.get("HUB_SMTP_PORT"):
+            values["smtp_port"] = _port(env["HUB_SMTP_PORT"], "HUB_SMTP_PORT")
+        for name in ("user", "password", "from"):
+            var = f"HUB_SMTP_{name.upper()}"
+            if env.get(var):
+                values[f"smtp_{name}"] = env[var]
+        tls = env.get("HUB_SMTP_TLS", "").strip().lower()
+        if tls:
+            if tls not in ("none", "starttls", "tls"):
+                raise ConfigError(f"HUB_SMTP_TLS must be none, starttls or tls (got {tls!r})")
+            values["smtp_tls"] = tls
+        elif env.get("HUB_SMTP_USER"):
+            values["smtp_tls"] = "starttls"
+
+        for name in ("api_key", "api_secret", "from", "host"):
+            var = f"HUB_VONAGE_{name.upper()}"
+            if env.get(var):
+                values[f"vonage_{name}"] = env[var]
+        if env.get("HUB_TRANSLATE_URL"):
+            values["translate_url"] = env["HUB_TRANSLATE_URL"]
+        if env.get("HUB_TRANSLATE_KEY"):
+            values["translate_key"] = env["HUB_TRANSLATE_KEY"]
+
+        limits = env.get("HUB_RATE_LIMITS", "on").strip().lower()
+        if limits not in ("on", "off", "true", "false", "1", "0", "yes", "no"):
+            raise ConfigError(f"HUB_RATE_LIMITS must be on or off (got {limits!r})")
+        values["rate_limits"] = limits in ("on", "true", "1", "yes")
+
+        origins = env.get("HUB_ALLOWED_ORIGINS", "").strip()
+        if origins:
+            values["allowed_origins"] = tuple(o.strip().rstrip("/") for o in origins.split(","))
+        if env.get("HUB_INSECURE_COOKIES", "") in ("1", "true", "yes"):
+            values["secure_cookies"] = False
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def _port(raw: str, var: str) -> int:
+    try:
+        port = int(raw)
+    except ValueError:
+        raise ConfigError(f"{var} must be a port number (got {raw!r})") from None
+    if not 0 < port < 65536:
+        raise ConfigError(f"{var} must be between 1 and 65535 (got {port})")
+    return port

@@ -1,0 +1,311 @@
+"""MongoStore: the scale-out store on MongoDB through motor, same contract as SqliteStore.
+
+Each document is stored with `_id` equal to its "id" (both kept, so `where` and `sort` work on
+"id" as in SQLite) and is returned without `_id`. Filters are built from the small `where`
+language of `hub.ports.Store` only: field names are checked (no "$" can reach the server as a
+key) and every value is passed under an explicit operator (`$eq`, `$in` …), never as one.
+
+No transactions (mongomock has none, and a standalone server neither): `commit` first checks
+that every Update has a target, then applies the changes in order, then inserts the events,
+each with a seq from the per-tenant counter. The write order is therefore change-then-event;
+a failure half-way (a Conflict, a crash) can leave earlier changes without their event.
+Concurrent commits may insert their events out of seq order for a moment, so `events_after`
+stops before a fresh gap (see GAP_GRACE_SECONDS) rather than let a reader skip past it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorCollection
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from hub.ports import (
+    COLLECTIONS,
+    LOOKUP_FIELDS,
+    Change,
+    Conflict,
+    Doc,
+    Event,
+    EventDraft,
+    Insert,
+    StoreError,
+    Where,
+)
+from hub.store.common import now_iso
+from hub.store.schema import GLOBAL_UNIQUE, INDEXES, SCHEMA_VERSION, TENANT_UNIQUE
+
+DEFAULT_DATABASE = "sos_hub"
+# A missing seq younger than this is taken for a commit still in flight, older for a lost one.
+GAP_GRACE_SECONDS = 5.0
+
+_OPS = {"gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte", "ne": "$ne"}
+_PROTECTED = ("_id", "id", "tenant_id")
+_NO_ID = {"_id": 0}
+_PARTIAL = "partialFilterExpression"
+
+IndexSpec = tuple[list[tuple[str, int]], dict[str, Any]]
+
+
+def _field(name: str) -> str:
+    if not isinstance(name, str) or not all(
+        part.replace("_", "").isalnum() for part in name.split(".")
+    ):
+        raise StoreError(f"bad field name {name!r}")
+    return name
+
+
+def _contains(text: Any) -> Doc:
+    return {"$regex": re.escape(str(text)), "$options": "i"}
+
+
+def _condition(cond: Any) -> Doc:
+    if not isinstance(cond, Mapping):
+        return {"$eq": cond}  # None matches missing or null, like SQLite's IS NULL
+    if len(cond) != 1:
+        raise StoreError(f"one operator per field, got {list(cond)!r}")
+    ((op, value),) = cond.items()
+    if op == "in":
+        return {"$in": list(value)}
+    if op == "contains":
+        return _contains(value)
+    if op in _OPS:
+        return {_OPS[op]: value}
+    raise StoreError(f"unknown operator {op!r}")
+
+
+def _filter(tenant_id: str, where: Where | None) -> Doc:
+    clauses: list[Doc] = [{"tenant_id": {"$eq": tenant_id}}]
+    for key, cond in (where or {}).items():
+        if key == "$search":
+            fields, text = cond
+            ors = [{_field(f): _contains(text)} for f in fields]
+            clauses.append({"$or": ors} if ors else {"_id": {"$in": []}})
+        else:
+            clauses.append({_field(key): _condition(cond)})
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _index_specs(collection: str) -> list[IndexSpec]:
+    specs: list[IndexSpec] = [([("tenant_id", 1)], {"name": "ix_tenant"})]
+    for fields in INDEXES.get(collection, ()):
+        keys = [("tenant_id", 1), *((f, 1) for f in fields)]
+        specs.append((keys, {"name": "ix_" + "_".join(fields)}))
+    for f in GLOBAL_UNIQUE.get(collection, ()):
+        # Public keys are non-empty strings; null/missing ones (users.token_hash) stay out.
+        only: Doc = {f: {"$gt": ""}}
+        specs.append(([(f, 1)], {"name": f"ux_{f}", "unique": True, _PARTIAL: only}))
+    for f in TENANT_UNIQUE.get(collection, ()):
+        only = {f: {"$exists": True}}  # a missing value is not a duplicate (an explicit null is)
+        keys = [("tenant_id", 1), (f, 1)]
+        specs.append((keys, {"name": f"tx_{f}", "unique": True, _PARTIAL: only}))
+    return specs
+
+
+class MongoStore:
+    """The Store port on a MongoDB database (motor, or a motor-compatible mock client)."""
+
+    kind = "mongodb"
+
+    def __init__(
+        self,
+        client: AsyncIOMotorClient[Doc],
+        database: str = DEFAULT_DATABASE,
+        *,
+        owns_client: bool = False,
+    ) -> None:
+        self.client = client
+        self.database = database
+        self._db = client.get_database(database)
+        self._owns_client = owns_client
+
+    @classmethod
+    def from_url(cls, url: str) -> MongoStore:
+        """A store on the database the URL's path names (default "sos_hub"); not yet opened."""
+        client: AsyncIOMotorClient[Doc] = AsyncIOMotorClient(url)
+        name = client.get_default_database(DEFAULT_DATABASE).name
+        return cls(client, name, owns_client=True)
+
+    def _coll(self, collection: str) -> AsyncIOMotorCollection[Doc]:
+        if collection not in COLLECTIONS and collection not in ("meta", "counters"):
+            raise StoreError(f"unknown collection {collection!r}")
+        return self._db.get_collection(collection)
+
+    async def open(self) -> None:
+        """Create the missing indexes and record the schema version."""
+        for name in COLLECTIONS:
+            coll = self._coll(name)
+            existing = set(await coll.index_information())
+            for keys, options in _index_specs(name):
+                if options["name"] in existing:
+                    continue  # mongomock re-checks uniqueness ignoring the partial filter
+                try:
+                    await coll.create_index(keys, **options)
+                except DuplicateKeyError as exc:
+                    raise StoreError(f"{name}: existing data breaks {options['name']}") from exc
+        await self._coll("meta").update_one(
+            {"_id": "schema_version"}, {"$max": {"value": SCHEMA_VERSION}}, upsert=True
+        )
+
+    async def close(self) -> None:
+        """Close the client if this store created it."""
+        if self._owns_client:
+            self.client.close()
+
+    async def schema_version(self) -> int:
+        """The schema version recorded in the database (0 before the first open)."""
+        doc = await self._coll("meta").find_one({"_id": "schema_version"})
+        return int(doc["value"]) if doc else 0
+
+    async def insert(self, tenant_id: str, collection: str, doc: Doc) -> Doc:
+        """Insert one document; Conflict when its id or a unique value is taken."""
+        coll = self._coll(collection)
+        doc = {**doc, "tenant_id": tenant_id}
+        try:
+            await coll.insert_one({**doc, "_id": doc["id"]})
+        except DuplicateKeyError as exc:
+            raise Conflict(f"{collection}: {exc}") from exc
+        return doc
+
+    async def get(self, tenant_id: str, collection: str, id: str) -> Doc | None:
+        """One document of this tenant, or None (also for another tenant's id)."""
+        query = {"_id": {"$eq": id}, "tenant_id": {"$eq": tenant_id}}
+        return await self._coll(collection).find_one(query, _NO_ID)
+
+    async def find(
+        self,
+        tenant_id: str,
+        collection: str,
+        where: Where | None = None,
+        *,
+        sort: str | None = None,
+        descending: bool = False,
+        limit: int | None = None,
+    ) -> list[Doc]:
+        """Documents of this tenant matching `where`, optionally sorted and limited."""
+        cursor = self._coll(collection).find(_filter(tenant_id, where), _NO_ID)
+        if sort:
+            cursor = cursor.sort([(_field(sort), -1 if descending else 1), ("_id", 1)])
+        if limit is not None:
+            if int(limit) == 0:
+                return []  # Mongo reads limit 0 as "no limit"; SQLite as none
+            if int(limit) > 0:
+                cursor = cursor.limit(int(limit))
+        return await cursor.to_list(None)
+
+    async def count(self, tenant_id: str, collection: str, where: Where | None = None) -> int:
+        """How many documents of this tenant match."""
+        return await self._coll(collection).count_documents(_filter(tenant_id, where))
+
+    async def group_count(
+        self, tenant_id: str, collection: str, field: str, where: Where | None = None
+    ) -> dict[Any, int]:
+        """Counts per value of `field` among this tenant's matching documents."""
+        pipeline: list[Doc] = [
+            {"$match": _filter(tenant_id, where)},
+            {"$group": {"_id": "$" + _field(field), "n": {"$sum": 1}}},
+        ]
+        rows = await self._coll(collection).aggregate(pipeline).to_list(None)
+        return {row["_id"]: int(row["n"]) for row in rows}
+
+    async def update(self, tenant_id: str, collection: str, id: str, changes: Doc) -> Doc | None:
+        """Set fields of one document; None when this tenant has no such document."""
+        coll = self._coll(collection)
+        values = {k: v for k, v in changes.items() if k not in _PROTECTED}
+        for key in values:
+            if "." in key or key.startswith("$"):
+                raise StoreError(f"cannot set {key!r}: set whole top-level values")
+        if not values:
+            return await self.get(tenant_id, collection, id)
+        try:
+            return await coll.find_one_and_update(
+                {"_id": {"$eq": id}, "tenant_id": {"$eq": tenant_id}},
+                {"$set": values},
+                projection=_NO_ID,
+                return_document=ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError as exc:
+            raise Conflict(f"{collection}: {exc}") from exc
+
+    async def delete(self, tenant_id: str, collection: str, id: str) -> bool:
+        """Remove one document of this tenant."""
+        query = {"_id": {"$eq": id}, "tenant_id": {"$eq": tenant_id}}
+        result = await self._coll(collection).delete_one(query)
+        return result.deleted_count > 0
+
+    async def next_value(self, tenant_id: str, counter: str) -> int:
+        """The tenant's next value of a named counter, from 1, atomic across processes."""
+        query = {"_id": f"{tenant_id}:{counter}", "tenant_id": tenant_id, "name": counter}
+        for attempt in range(2):
+            try:
+                doc = await self._coll("counters").find_one_and_update(
+                    query, {"$inc": {"value": 1}}, upsert=True,
+                    return_document=ReturnDocument.AFTER,
+                )
+            except DuplicateKeyError:  # two first upserts raced; the loser retries once
+                if attempt:
+                    raise
+                continue
+            assert doc is not None
+            return int(doc["value"])
+        raise StoreError("unreachable")
+
+    async def commit(
+        self, tenant_id: str, changes: Sequence[Change], events: Sequence[EventDraft]
+    ) -> list[Event]:
+        """Apply the changes in order, then store their events (no transaction: see above)."""
+        inserted: set[tuple[str, str]] = set()
+        for change in changes:  # refuse a missing Update target before writing anything
+            if isinstance(change, Insert):
+                inserted.add((change.collection, str(change.doc.get("id"))))
+            elif (change.collection, change.id) not in inserted and await self.get(
+                tenant_id, change.collection, change.id
+            ) is None:
+                raise StoreError(f"{change.collection} {change.id} not found")
+        for change in changes:
+            if isinstance(change, Insert):
+                await self.insert(tenant_id, change.collection, change.doc)
+            elif await self.update(tenant_id, change.collection, change.id, change.set) is None:
+                raise StoreError(f"{change.collection} {change.id} not found")
+        stored: list[Event] = []
+        for draft in events:
+            seq = await self.next_value(tenant_id, "event_seq")
+            event = Event(tenant_id, seq, draft.name, draft.ticket_id, draft.staff,
+                          draft.customer, now_iso())
+            await self.insert(tenant_id, "events", event.to_doc())
+            stored.append(event)
+        return stored
+
+    async def events_after(self, tenant_id: str, seq: int, limit: int = 500) -> list[Event]:
+        """Stored events with a seq above `seq`, oldest first, up to a fresh gap in seq."""
+        docs = await self.find(tenant_id, "events", {"seq": {"gt": seq}}, sort="seq", limit=limit)
+        horizon = (datetime.now(UTC) - timedelta(seconds=GAP_GRACE_SECONDS)).isoformat(
+            timespec="milliseconds"
+        )
+        events: list[Event] = []
+        expected = seq + 1
+        for doc in docs:
+            event = Event.from_doc(doc)
+            if event.seq != expected and event.created_at > horizon:
+                break  # an earlier seq is still being committed: replay it first, next time
+            events.append(event)
+            expected = event.seq + 1
+        return events
+
+    async def latest_seq(self, tenant_id: str) -> int:
+        """The tenant's highest event seq so far (0 when none)."""
+        doc = await self._coll("counters").find_one({"_id": f"{tenant_id}:event_seq"})
+        return int(doc["value"]) if doc else 0
+
+    async def lookup(self, collection: str, field: str, value: str) -> Doc | None:
+        """Find the one document holding a globally unique public key."""
+        if field not in LOOKUP_FIELDS.get(collection, ()):
+            raise StoreError(f"{collection}.{field} is not a lookup field")
+        return await self._coll(collection).find_one({field: {"$eq": str(value)}}, _NO_ID)
+
+
+__all__ = ["DEFAULT_DATABASE", "GAP_GRACE_SECONDS", "MongoStore"]

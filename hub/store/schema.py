@@ -1,0 +1,32 @@
+"""Indexes and unique keys per collection, shared by both adapters so they agree."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+SCHEMA_VERSION = 1
+
+# Fields queried often, indexed together with tenant_id.
+INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
+    "users": (("role",),),
+    "points": (("active",),),
+    "tickets": (("status",), ("point.code",), ("created_at",)),
+    "entries": (("ticket_id", "created_at"),),
+    "events": (("ticket_id",),),
+}
+
+# Unique across all tenants (these resolve the tenant of a public key).
+GLOBAL_UNIQUE: Mapping[str, tuple[str, ...]] = {
+    "tenants": ("slug",),
+    "users": ("email", "token_hash"),
+    "points": ("code",),
+    "tickets": ("thread_token",),
+}
+
+# Unique within one tenant.
+TENANT_UNIQUE: Mapping[str, tuple[str, ...]] = {
+    "tickets": ("number",),
+    "events": ("seq",),
+    "departments": ("slug",),
+    "establishments": ("slug",),
+}

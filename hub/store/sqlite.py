@@ -1,0 +1,353 @@
+"""SqliteStore: the embedded store, one JSON document per row, WAL, safe across processes.
+
+Every write runs in `BEGIN IMMEDIATE`, so two hub processes on one file serialise their
+writes and per-tenant counters never repeat or skip. Within a process an asyncio lock
+keeps transactions on the shared connection from interleaving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from hub.ports import (
+    COLLECTIONS,
+    LOOKUP_FIELDS,
+    Change,
+    Conflict,
+    Doc,
+    Event,
+    EventDraft,
+    Insert,
+    StoreError,
+    Update,
+    Where,
+)
+from hub.store.common import now_iso
+from hub.store.schema import GLOBAL_UNIQUE, INDEXES, SCHEMA_VERSION, TENANT_UNIQUE
+
+_OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "ne": "IS NOT"}
+
+
+def _path(field: str) -> str:
+    if not all(part.replace("_", "").isalnum() for part in field.split(".")):
+        raise StoreError(f"bad field name {field!r}")
+    return f"json_extract(doc, '$.{field}')"
+
+
+def _lower(value: Any) -> str | None:
+    """SQLite's own lower() folds ASCII only; this folds every letter (É → é), like Python."""
+    return None if value is None else str(value).lower()
+
+
+def _check_collection(collection: str) -> str:
+    if collection not in COLLECTIONS:
+        raise StoreError(f"unknown collection {collection!r}")
+    return collection
+
+
+def _where_sql(where: Where | None) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    for field, cond in (where or {}).items():
+        if field == "$search":
+            fields, text = cond
+            like = "%" + str(text).lower().replace("\\", "\\\\").replace("%", "\\%").replace(
+                "_", "\\_"
+            ) + "%"
+            ors = [f"hub_lower(coalesce({_path(f)}, '')) LIKE ? ESCAPE '\\'" for f in fields]
+            clauses.append("(" + " OR ".join(ors) + ")")
+            params.extend([like] * len(fields))
+            continue
+        col = _path(field)
+        if isinstance(cond, dict):
+            if len(cond) != 1:
+                raise StoreError(f"one operator per field, got {list(cond)!r}")
+            ((op, value),) = cond.items()
+            if op == "in":
+                values = list(value)
+                if not values:
+                    clauses.append("0")
+                    continue
+                clauses.append(f"{col} IN ({','.join('?' * len(values))})")
+                params.extend(values)
+            elif op == "contains":
+                clauses.append(f"instr(hub_lower(coalesce({col}, '')), hub_lower(?)) > 0")
+                params.append(str(value))
+            elif op in _OPS:
+                clauses.append(f"{col} {_OPS[op]} ?")
+                params.append(value)
+            else:
+                raise StoreError(f"unknown operator {op!r}")
+        elif cond is None:
+            clauses.append(f"{col} IS NULL")
+        else:
+            clauses.append(f"{col} = ?")
+            params.append(cond)
+    return (" AND ".join(clauses) or "1"), params
+
+
+def _schema_statements() -> Iterator[str]:
+    yield "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+    yield (
+        "CREATE TABLE IF NOT EXISTS counters (tenant_id TEXT NOT NULL, name TEXT NOT NULL,"
+        " value INTEGER NOT NULL, PRIMARY KEY (tenant_id, name))"
+    )
+    for name in COLLECTIONS:
+        yield (
+            f"CREATE TABLE IF NOT EXISTS {name} (id TEXT PRIMARY KEY,"
+            " tenant_id TEXT NOT NULL, doc TEXT NOT NULL)"
+        )
+        yield f"CREATE INDEX IF NOT EXISTS ix_{name}_tenant ON {name}(tenant_id)"
+        for fields in INDEXES.get(name, ()):
+            cols = ", ".join(_path(f) for f in fields)
+            ix = "_".join(f.replace(".", "_") for f in fields)
+            yield f"CREATE INDEX IF NOT EXISTS ix_{name}_{ix} ON {name}(tenant_id, {cols})"
+        for f in GLOBAL_UNIQUE.get(name, ()):
+            ix = f.replace(".", "_")
+            yield f"CREATE UNIQUE INDEX IF NOT EXISTS ux_{name}_{ix} ON {name}({_path(f)})"
+        for f in TENANT_UNIQUE.get(name, ()):
+            ix = f.replace(".", "_")
+            yield (
+                f"CREATE UNIQUE INDEX IF NOT EXISTS tx_{name}_{ix}"
+                f" ON {name}(tenant_id, {_path(f)})"
+            )
+
+
+class SqliteStore:
+    """The Store port on one SQLite file (aiosqlite, WAL)."""
+
+    kind = "sqlite"
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._db: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        """Open the file (creating folders), switch to WAL and create or migrate the schema."""
+        if str(self.path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = await aiosqlite.connect(str(self.path), isolation_level=None)
+        await self._db.create_function("hub_lower", 1, _lower, deterministic=True)
+        await self._db.execute("PRAGMA busy_timeout = 15000")
+        await self._db.execute("PRAGMA journal_mode = WAL")
+        await self._db.execute("PRAGMA synchronous = NORMAL")
+        async with self._tx() as db:
+            for stmt in _schema_statements():
+                await db.execute(stmt)
+            await db.execute(
+                "INSERT INTO meta(key, value) VALUES('schema_version', ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+                " WHERE CAST(value AS INTEGER) < CAST(excluded.value AS INTEGER)",
+                (str(SCHEMA_VERSION),),
+            )
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+    async def schema_version(self) -> int:
+        """The schema version recorded in the file."""
+        rows = await self._read("SELECT value FROM meta WHERE key = 'schema_version'", [])
+        return int(rows[0][0]) if rows else 0
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise StoreError("store is not open")
+        return self._db
+
+    @asynccontextmanager
+    async def _tx(self) -> Any:
+        async with self._lock:
+            db = self.db
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                await db.execute("ROLLBACK")
+                raise
+            await db.execute("COMMIT")
+
+    async def _read(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        async with self._lock:
+            cur = await self.db.execute(sql, params)
+            rows = list(await cur.fetchall())
+            await cur.close()
+            return rows
+
+    @staticmethod
+    async def _insert(db: aiosqlite.Connection, tenant_id: str, collection: str, doc: Doc) -> Doc:
+        doc = {**doc, "tenant_id": tenant_id}
+        try:
+            await db.execute(
+                f"INSERT INTO {_check_collection(collection)}(id, tenant_id, doc) VALUES (?, ?, ?)",
+                (doc["id"], tenant_id, json.dumps(doc, ensure_ascii=False)),
+            )
+        except sqlite3.IntegrityError as exc:
+            raise Conflict(f"{collection}: {exc}") from exc
+        return doc
+
+    @staticmethod
+    async def _update(
+        db: aiosqlite.Connection, tenant_id: str, collection: str, id: str, changes: Doc
+    ) -> Doc | None:
+        cur = await db.execute(
+            f"SELECT doc FROM {_check_collection(collection)} WHERE id = ? AND tenant_id = ?",
+            (id, tenant_id),
+        )
+        row = await cur.fetchone()
+        await cur.close()
+        if row is None:
+            return None
+        doc = {**json.loads(row[0]), **changes, "id": id, "tenant_id": tenant_id}
+        try:
+            await db.execute(
+                f"UPDATE {collection} SET doc = ? WHERE id = ? AND tenant_id = ?",
+                (json.dumps(doc, ensure_ascii=False), id, tenant_id),
+            )
+        except sqlite3.IntegrityError as exc:
+            raise Conflict(f"{collection}: {exc}") from exc
+        return doc
+
+    @staticmethod
+    async def _next(db: aiosqlite.Connection, tenant_id: str, counter: str) -> int:
+        cur = await db.execute(
+            "INSERT INTO counters(tenant_id, name, value) VALUES (?, ?, 1)"
+            " ON CONFLICT(tenant_id, name) DO UPDATE SET value = value + 1 RETURNING value",
+            (tenant_id, counter),
+        )
+        row = await cur.fetchone()
+        await cur.close()
+        assert row is not None
+        return int(row[0])
+
+    async def insert(self, tenant_id: str, collection: str, doc: Doc) -> Doc:
+        """Insert one document; Conflict when a unique value is taken."""
+        async with self._tx() as db:
+            return await self._insert(db, tenant_id, collection, doc)
+
+    async def get(self, tenant_id: str, collection: str, id: str) -> Doc | None:
+        """One document of this tenant, or None (also for another tenant's id)."""
+        rows = await self._read(
+            f"SELECT doc FROM {_check_collection(collection)} WHERE id = ? AND tenant_id = ?",
+            (id, tenant_id),
+        )
+        return json.loads(rows[0][0]) if rows else None
+
+    async def find(
+        self,
+        tenant_id: str,
+        collection: str,
+        where: Where | None = None,
+        *,
+        sort: str | None = None,
+        descending: bool = False,
+        limit: int | None = None,
+    ) -> list[Doc]:
+        """Documents of this tenant matching `where`, optionally sorted and limited."""
+        clause, params = _where_sql(where)
+        sql = (
+            f"SELECT doc FROM {_check_collection(collection)} WHERE tenant_id = ? AND {clause}"
+        )
+        if sort:
+            sql += f" ORDER BY {_path(sort)} {'DESC' if descending else 'ASC'}, rowid"
+        else:
+            sql += " ORDER BY rowid"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        rows = await self._read(sql, [tenant_id, *params])
+        return [json.loads(r[0]) for r in rows]
+
+    async def count(self, tenant_id: str, collection: str, where: Where | None = None) -> int:
+        """How many documents of this tenant match."""
+        clause, params = _where_sql(where)
+        rows = await self._read(
+            f"SELECT count(*) FROM {_check_collection(collection)} WHERE tenant_id = ? AND {clause}",
+            [tenant_id, *params],
+        )
+        return int(rows[0][0])
+
+    async def group_count(
+        self, tenant_id: str, collection: str, field: str, where: Where | None = None
+    ) -> dict[Any, int]:
+        """Counts per value of `field` among this tenant's matching documents."""
+        clause, params = _where_sql(where)
+        rows = await self._read(
+            f"SELECT {_path(field)} AS k, count(*) FROM {_check_collection(collection)}"
+            f" WHERE tenant_id = ? AND {clause} GROUP BY k",
+            [tenant_id, *params],
+        )
+        return {r[0]: int(r[1]) for r in rows}
+
+    async def update(self, tenant_id: str, collection: str, id: str, changes: Doc) -> Doc | None:
+        """Set fields of one document; None when this tenant has no such document."""
+        async with self._tx() as db:
+            return await self._update(db, tenant_id, collection, id, changes)
+
+    async def delete(self, tenant_id: str, collection: str, id: str) -> bool:
+        """Remove one document of this tenant."""
+        async with self._tx() as db:
+            cur = await db.execute(
+                f"DELETE FROM {_check_collection(collection)} WHERE id = ? AND tenant_id = ?",
+                (id, tenant_id),
+            )
+            return bool(cur.rowcount)
+
+    async def next_value(self, tenant_id: str, counter: str) -> int:
+        """The tenant's next value of a named counter, from 1, atomic across processes."""
+        async with self._tx() as db:
+            return await self._next(db, tenant_id, counter)
+
+    async def commit(
+        self, tenant_id: str, changes: Sequence[Change], events: Sequence[EventDraft]
+    ) -> list[Event]:
+        """Apply the changes and store their events in one transaction: all or nothing."""
+        async with self._tx() as db:
+            for change in changes:
+                if isinstance(change, Insert):
+                    await self._insert(db, tenant_id, change.collection, change.doc)
+                elif isinstance(change, Update):
+                    if await self._update(db, tenant_id, change.collection, change.id, change.set) is None:
+                        raise StoreError(f"{change.collection} {change.id} not found")
+            stored: list[Event] = []
+            for draft in events:
+                seq = await self._next(db, tenant_id, "event_seq")
+                event = Event(tenant_id, seq, draft.name, draft.ticket_id, draft.staff,
+                              draft.customer, now_iso())
+                await self._insert(db, tenant_id, "events", event.to_doc())
+                stored.append(event)
+            return stored
+
+    async def events_after(self, tenant_id: str, seq: int, limit: int = 500) -> list[Event]:
+        """Stored events with a seq above `seq`, oldest first."""
+        docs = await self.find(tenant_id, "events", {"seq": {"gt": seq}}, sort="seq", limit=limit)
+        return [Event.from_doc(d) for d in docs]
+
+    async def latest_seq(self, tenant_id: str) -> int:
+        """The tenant's highest event seq so far (0 when none)."""
+        rows = await self._read(
+            "SELECT value FROM counters WHERE tenant_id = ? AND name = 'event_seq'", [tenant_id]
+        )
+        return int(rows[0][0]) if rows else 0
+
+    async def lookup(self, collection: str, field: str, value: str) -> Doc | None:
+        """Find the one document holding a globally unique public key."""
+        if field not in LOOKUP_FIELDS.get(collection, ()):
+            raise StoreError(f"{collection}.{field} is not a lookup field")
+        rows = await self._read(
+            f"SELECT doc FROM {collection} WHERE {_path(field)} = ?", [str(value)]
+        )
+        return json.loads(rows[0][0]) if rows else None
+
+
+__all__ = ["SqliteStore"]

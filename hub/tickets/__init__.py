@@ -1,0 +1,1 @@
+"""Tickets: the SOS a customer sends, its conversation, notes and history."""

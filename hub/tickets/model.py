@@ -1,0 +1,134 @@
+"""Ticket rules: statuses and their transitions, categories, and the JSON each audience sees."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from hub.errors import Conflicting, Invalid
+from hub.ports import Doc
+
+TEXT_MAX = 2000
+NAME_MAX = 120
+
+
+class Status(StrEnum):
+    """A ticket's life: new → acknowledged → waiting_customer ↔ open → resolved → closed."""
+
+    new = "new"
+    acknowledged = "acknowledged"
+    open = "open"
+    waiting_customer = "waiting_customer"
+    resolved = "resolved"
+    closed = "closed"
+    quarantined = "quarantined"
+
+
+class Category(StrEnum):
+    suggestion = "suggestion"
+    complaint = "complaint"
+    claim = "claim"
+    question = "question"
+    praise = "praise"
+
+
+_ACTIVE = (Status.open, Status.waiting_customer, Status.resolved, Status.closed)
+TRANSITIONS: dict[Status, tuple[Status, ...]] = {
+    Status.new: (Status.acknowledged, *_ACTIVE),
+    Status.acknowledged: _ACTIVE,
+    Status.open: (Status.waiting_customer, Status.resolved, Status.closed),
+    Status.waiting_customer: (Status.open, Status.resolved, Status.closed),
+    Status.resolved: (Status.open, Status.closed),
+    Status.closed: (Status.open,),
+    Status.quarantined: (Status.new, Status.closed),
+}
+
+# What the customer reads about their ticket's status.
+CUSTOMER_STATUS: dict[str, str] = {
+    "new": "received",
+    "quarantined": "received",
+    "acknowledged": "being_handled",
+    "open": "being_handled",
+    "waiting_customer": "being_handled",
+    "resolved": "resolved",
+    "closed": "resolved",
+}
+
+
+def check_transition(current: str, target: str) -> Status:
+    """The target status when the move is allowed; Conflicting otherwise."""
+    try:
+        wanted = Status(target)
+    except ValueError:
+        raise Invalid(
+            f"status must be one of {', '.join(s.value for s in Status)}", field="status"
+        ) from None
+    if wanted not in TRANSITIONS[Status(current)]:
+        raise Conflicting(f"a {current} ticket cannot become {target}", field="status")
+    return wanted
+
+
+def check_category(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Category(value).value
+    except ValueError:
+        raise Invalid(
+            f"category must be one of {', '.join(c.value for c in Category)}", field="category"
+        ) from None
+
+
+def clean_text(text: str, field: str = "text", limit: int = TEXT_MAX) -> str:
+    """Trimmed text of 1..limit characters, without NULs."""
+    text = text.replace("\x00", "").strip()
+    if not text:
+        raise Invalid(f"{field} must not be empty", field=field)
+    if len(text) > limit:
+        raise Invalid(f"{field} must be at most {limit} characters (got {len(text)})", field=field)
+    return text
+
+
+def staff_ticket(doc: Doc) -> dict[str, Any]:
+    """The ticket as staff see it (API and /staff events): no thread secret."""
+    hidden = {"tenant_id", "thread_token", "device_id", "ip"}
+    out = {k: v for k, v in doc.items() if k not in hidden}
+    if doc.get("anonymous"):
+        out["contact"] = None
+    return out
+
+
+def customer_ticket(doc: Doc) -> dict[str, Any]:
+    """The ticket as its customer sees it: status in words, no staff-only fields, no seq."""
+    point = doc.get("point") or {}
+    return {
+        "id": doc["id"],
+        "number": doc["number"],
+        "status": CUSTOMER_STATUS.get(doc["status"], "received"),
+        "text": doc["text"],
+        "language": doc.get("language"),
+        "translations": doc.get("translations") or {},
+        "anonymous": doc.get("anonymous", False),
+        "point": {"label": point.get("label")},
+        "created_at": doc["created_at"],
+        "resolved_at": doc.get("resolved_at"),
+    }
+
+
+def message_json(doc: Doc) -> dict[str, Any]:
+    """A conversation message (customer ↔ staff), the same for both audiences."""
+    return {
+        k: doc.get(k)
+        for k in ("id", "ticket_id", "author", "author_name", "text", "translations", "created_at")
+    }
+
+
+def note_json(doc: Doc) -> dict[str, Any]:
+    return {k: doc.get(k) for k in ("id", "ticket_id", "author_id", "author_name", "text", "created_at")}
+
+
+def history_json(doc: Doc) -> dict[str, Any]:
+    return {
+        k: doc.get(k)
+        for k in ("id", "ticket_id", "action", "from", "to", "by", "by_id", "created_at")
+    }

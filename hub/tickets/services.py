@@ -1,0 +1,361 @@
+"""Ticket use cases: submit an SOS, acknowledge, change, reply, note, customer answers.
+
+Each use case writes its change together with its events in one store commit, and only
+then publishes them: the store is the source of truth, the push is best effort.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from hub.clock import new_id, new_secret, now_iso
+from hub.errors import Invalid, NotFound
+from hub.ports import Change, Doc, Event, EventDraft, Insert, Publisher, Store, Update
+from hub.tickets.model import (
+    NAME_MAX,
+    Status,
+    check_category,
+    check_transition,
+    clean_text,
+    customer_ticket,
+    history_json,
+    message_json,
+    note_json,
+    staff_ticket,
+)
+
+log = logging.getLogger(__name__)
+
+_SEARCH_FIELDS = ("text", "description", "point.label", "contact.name", "contact.email")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change, for the history: a staff user or the customer."""
+
+    id: str | None
+    name: str
+
+    @classmethod
+    def staff(cls, user: Doc) -> Actor:
+        return cls(user["id"], user.get("name") or user["email"])
+
+
+CUSTOMER = Actor(None, "customer")
+
+
+def _history(ticket_id: str, action: str, by: Actor, old: Any = None, new: Any = None) -> Insert:
+    return Insert(
+        "entries",
+        {
+            "id": new_id(),
+            "ticket_id": ticket_id,
+            "kind": "history",
+            "action": action,
+            "from": old,
+            "to": new,
+            "by": by.name,
+            "by_id": by.id,
+            "created_at": now_iso(),
+        },
+    )
+
+
+def _updated(doc: Doc) -> EventDraft:
+    return EventDraft("ticket.updated", doc["id"], staff_ticket(doc), customer_ticket(doc))
+
+
+class TicketService:
+    """The ticket use cases, bound to a store and a publisher."""
+
+    def __init__(self, store: Store, publisher: Publisher) -> None:
+        self.store = store
+        self.publisher = publisher
+
+    async def _commit(
+        self, tenant_id: str, changes: Sequence[Change], events: Sequence[EventDraft]
+    ) -> list[Event]:
+        stored = await self.store.commit(tenant_id, changes, events)
+        try:
+            await self.publisher.publish(stored)
+        except Exception:  # the events are stored; consoles will get them on resume
+            log.exception("publishing %d events failed", len(stored))
+        return stored
+
+    async def submit_sos(
+        self,
+        tenant: Doc,
+        point: Doc,
+        *,
+        text: str,
+        anonymous: bool,
+        contact: Doc | None = None,
+        language: str | None = None,
+        origin: Doc | None = None,
+    ) -> Doc:
+        """Store a customer's SOS as a new ticket, then push it to the tenant's consoles."""
+        text = clean_text(text)
+        contact = _clean_contact(contact) if not anonymous else None
+        number = await self.store.next_value(tenant["id"], "ticket_number")
+        doc: Doc = {
+            "id": new_id(),
+            "number": number,
+            "status": Status.new.value,
+            "text": text,
+            "language": language or None,
+            "translations": {},
+            "anonymous": bool(anonymous),
+            "contact": contact,
+            "point": {"code": point["code"], "label": point["label"]},
+            "department": point.get("department"),
+            "establishment": point.get("establishment"),
+            "source": "kiosk" if point.get("kind") == "kiosk" else "qr",
+            "category": None,
+            "assignee": None,
+            "description": None,
+            "thread_token": new_secret(24),
+            "created_at": now_iso(),
+            "updated_at": None,
+            "acknowledged_at": None,
+            "first_response_at": None,
+            "resolved_at": None,
+            "closed_at": None,
+            "message_count": 0,
+        }
+        if origin:
+            doc.update({k: origin[k] for k in ("device_id", "ip") if origin.get(k)})
+        event = EventDraft("ticket.created", doc["id"], staff_ticket(doc), None)
+        await self._commit(
+            tenant["id"],
+            [Insert("tickets", doc), _history(doc["id"], "created", CUSTOMER, None, "new")],
+            [event],
+        )
+        return doc
+
+    async def get(self, tenant_id: str, ticket_id: str) -> Doc:
+        """One ticket of this tenant; NotFound for unknown ids and other tenants' tickets."""
+        doc = await self.store.get(tenant_id, "tickets", ticket_id)
+        if doc is None:
+            raise NotFound("no such ticket", field="id")
+        return doc
+
+    async def by_thread_token(self, token: str) -> Doc:
+        """The ticket behind a customer's private thread link."""
+        doc = await self.store.lookup("tickets", "thread_token", token) if token else None
+        if doc is None:
+            raise NotFound("this conversation does not exist", field="thread_token")
+        return doc
+
+    async def detail(self, tenant_id: str, ticket_id: str) -> dict[str, Any]:
+        """The ticket with its messages, internal notes and history, for staff."""
+        doc = await self.get(tenant_id, ticket_id)
+        entries = await self.store.find(
+            tenant_id, "entries", {"ticket_id": ticket_id}, sort="created_at"
+        )
+        out = staff_ticket(doc)
+        out["messages"] = [message_json(e) for e in entries if e["kind"] == "message"]
+        out["notes"] = [note_json(e) for e in entries if e["kind"] == "note"]
+        out["history"] = [history_json(e) for e in entries if e["kind"] == "history"]
+        return out
+
+    async def messages(self, tenant_id: str, ticket_id: str) -> list[dict[str, Any]]:
+        """The customer-visible conversation of a ticket, oldest first."""
+        entries = await self.store.find(
+            tenant_id, "entries", {"ticket_id": ticket_id, "kind": "message"}, sort="created_at"
+        )
+        return [message_json(e) for e in entries]
+
+    async def search(
+        self,
+        tenant_id: str,
+        *,
+        status: Sequence[str] = (),
+        point: str | None = None,
+        department: str | None = None,
+        q: str | None = None,
+        before: int | None = None,
+        limit: int = 50,
+    ) -> list[Doc]:
+        """Tickets newest first, filtered; `before` is a ticket number (the cursor)."""
+        where: dict[str, Any] = {}
+        if status:
+            where["status"] = {"in": list(status)}
+        else:
+            where["status"] = {"ne": Status.quarantined.value}
+        if point:
+            where["point.code"] = point
+        if department:
+            where["department"] = department
+        if q:
+            where["$search"] = (_SEARCH_FIELDS, q)
+        if before is not None:
+            where["number"] = {"lt": before}
+        return await self.store.find(
+            tenant_id, "tickets", where, sort="number", descending=True, limit=limit
+        )
+
+    async def acknowledge(self, tenant_id: str, ticket_id: str, by: Actor) -> Doc:
+        """Mark a new ticket as seen by someone; a no-op when it already is."""
+        doc = await self.get(tenant_id, ticket_id)
+        if doc["status"] != Status.new.value:
+            return doc
+        return await self.change(tenant_id, ticket_id, by, status=Status.acknowledged.value)
+
+    async def change(
+        self,
+        tenant_id: str,
+        ticket_id: str,
+        by: Actor,
+        *,
+        status: str | None = None,
+        category: str | None | object = ...,
+        assignee: Doc | None | object = ...,
+        description: str | None | object = ...,
+    ) -> Doc:
+        """Change status, category, assignee or description; each change goes to the history."""
+        doc = await self.get(tenant_id, ticket_id)
+        now = now_iso()
+        sets: Doc = {}
+        changes: list[Change] = []
+        if status is not None and status != doc["status"]:
+            target = check_transition(doc["status"], status)
+            sets["status"] = target.value
+            if doc.get("acknowledged_at") is None and target not in (Status.new, Status.quarantined):
+                sets["acknowledged_at"] = now
+            if target == Status.resolved:
+                sets["resolved_at"] = now
+            if target == Status.closed:
+                sets["closed_at"] = now
+            changes.append(_history(ticket_id, "status", by, doc["status"], target.value))
+        if category is not ...:
+            value = check_category(category if isinstance(category, str) else None)
+            if value != doc.get("category"):
+                sets["category"] = value
+                changes.append(_history(ticket_id, "category", by, doc.get("category"), value))
+        if assignee is not ...:
+            value_a = (
+                {"id": assignee["id"], "name": assignee.get("name")}
+                if isinstance(assignee, dict)
+                else None
+            )
+            old = doc.get("assignee")
+            if (old or {}).get("id") != (value_a or {}).get("id"):
+                sets["assignee"] = value_a
+                changes.append(
+                    _history(
+                        ticket_id,
+                        "assignee",
+                        by,
+                        (old or {}).get("name"),
+                        (value_a or {}).get("name"),
+                    )
+                )
+        if description is not ...:
+            text = (
+                clean_text(description, "description", 4000)
+                if isinstance(description, str) and description.strip()
+                else None
+            )
+            if text != doc.get("description"):
+                sets["description"] = text
+                changes.append(_history(ticket_id, "description", by, None, text))
+        if not sets:
+            return doc
+        sets["updated_at"] = now
+        doc = {**doc, **sets}
+        await self._commit(tenant_id, [Update("tickets", ticket_id, sets), *changes], [_updated(doc)])
+        return doc
+
+    async def reply(self, tenant_id: str, ticket_id: str, by: Actor, text: str) -> Doc:
+        """A staff answer: shown live on the customer's thread, and it acknowledges the ticket."""
+        doc = await self.get(tenant_id, ticket_id)
+        if doc["status"] == Status.quarantined.value:
+            raise Invalid("release this ticket before replying", field="status")
+        message = _message(ticket_id, "staff", by.name, clean_text(text))
+        now = message["created_at"]
+        sets: Doc = {"updated_at": now, "message_count": doc.get("message_count", 0) + 1}
+        changes: list[Change] = [Insert("entries", message)]
+        if doc.get("first_response_at") is None:
+            sets["first_response_at"] = now
+        if doc.get("acknowledged_at") is None:
+            sets["acknowledged_at"] = now
+        if doc["status"] in (Status.new.value, Status.acknowledged.value, Status.open.value):
+            sets["status"] = Status.waiting_customer.value
+            changes.append(_history(ticket_id, "status", by, doc["status"], sets["status"]))
+        changes.append(_history(ticket_id, "replied", by))
+        doc = {**doc, **sets}
+        payload = {"ticket_id": ticket_id, "message": message_json(message)}
+        await self._commit(
+            tenant_id,
+            [Update("tickets", ticket_id, sets), *changes],
+            [EventDraft("ticket.message", ticket_id, payload, payload), _updated(doc)],
+        )
+        return message
+
+    async def add_note(self, tenant_id: str, ticket_id: str, by: Actor, text: str) -> Doc:
+        """An internal note: staff only, never shown to the customer."""
+        await self.get(tenant_id, ticket_id)
+        note = {
+            "id": new_id(),
+            "ticket_id": ticket_id,
+            "kind": "note",
+            "author_id": by.id,
+            "author_name": by.name,
+            "text": clean_text(text, limit=4000),
+            "created_at": now_iso(),
+        }
+        await self._commit(
+            tenant_id,
+            [Insert("entries", note), _history(ticket_id, "note", by)],
+            [EventDraft("ticket.note", ticket_id, {"ticket_id": ticket_id, "note": note_json(note)})],
+        )
+        return note
+
+    async def customer_message(self, ticket: Doc, text: str) -> Doc:
+        """The customer answers on their thread; a resolved or waiting ticket reopens."""
+        tenant_id, ticket_id = ticket["tenant_id"], ticket["id"]
+        message = _message(ticket_id, "customer", None, clean_text(text))
+        sets: Doc = {
+            "updated_at": message["created_at"],
+            "message_count": ticket.get("message_count", 0) + 1,
+        }
+        changes: list[Change] = [Insert("entries", message)]
+        if ticket["status"] in (Status.waiting_customer.value, Status.resolved.value):
+            sets["status"] = Status.open.value
+            changes.append(_history(ticket_id, "status", CUSTOMER, ticket["status"], "open"))
+        doc = {**ticket, **sets}
+        payload = {"ticket_id": ticket_id, "message": message_json(message)}
+        events = [EventDraft("ticket.message", ticket_id, payload, payload)]
+        if ticket["status"] == Status.quarantined.value:
+            events = []  # held back: nothing reaches consoles until released
+        else:
+            events.append(_updated(doc))
+        await self._commit(tenant_id, [Update("tickets", ticket_id, sets), *changes], events)
+        return message
+
+
+def _message(ticket_id: str, author: str, author_name: str | None, text: str) -> Doc:
+    return {
+        "id": new_id(),
+        "ticket_id": ticket_id,
+        "kind": "message",
+        "author": author,
+        "author_name": author_name,
+        "text": text,
+        "translations": {},
+        "created_at": now_iso(),
+    }
+
+
+def _clean_contact(contact: Doc | None) -> Doc | None:
+    if not contact:
+        return None
+    out = {
+        k: str(contact[k]).strip()[:NAME_MAX]
+        for k in ("name", "email", "phone")
+        if contact.get(k) and str(contact[k]).strip()
+    }
+    return out or None
