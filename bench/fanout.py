@@ -156,15 +156,18 @@ def pct(values: list[float], p: float):
     return v[k]
 
 
-def kill_group(proc, name: str, timeout: float = 10.0) -> None:
+def kill_group(proc, name: str, timeout: float = 20.0) -> tuple[float, bool]:
+    """SIGTERM the process group, SIGKILL it after ``timeout``; returns (seconds, killed)."""
+    t0 = time.monotonic()
     if proc is None or proc.poll() is not None:
-        return
+        return 0.0, False
     try:
         os.killpg(proc.pid, signal.SIGTERM)
     except ProcessLookupError:
-        return
+        return 0.0, False
     try:
         proc.wait(timeout)
+        return time.monotonic() - t0, False
     except subprocess.TimeoutExpired:
         log(f"{name} ignored SIGTERM for {timeout:.0f}s; killing it")
         try:
@@ -172,6 +175,7 @@ def kill_group(proc, name: str, timeout: float = 10.0) -> None:
         except ProcessLookupError:
             pass
         proc.wait(5)
+        return time.monotonic() - t0, True
 
 
 # ---------------------------------------------------------------- servers
@@ -197,8 +201,8 @@ class Target:
     def start(self) -> None:
         raise NotImplementedError
 
-    def stop(self) -> None:
-        kill_group(self.proc, self.name)
+    def stop(self) -> tuple[float, bool]:
+        return kill_group(self.proc, self.name)
 
     def log_tail(self, n: int = 30) -> str:
         try:
@@ -527,8 +531,9 @@ async def run_target(target: Target, args, clients: int, rate: float, count: int
     finally:
         for cp in client_procs:
             await cp.quit()
-        await asyncio.to_thread(target.stop)
+        stop_s, killed = await asyncio.to_thread(target.stop)
         res["server_exit"] = target.proc.returncode if target.proc else None
+        res["server_stop_s"], res["server_killed"] = stop_s, killed
 
     # ---- merge and compute
     times: dict[str, list[float]] = {}
@@ -614,6 +619,8 @@ def print_result(r: dict) -> None:
     print(f"  client processes CPU        {r['client_cpu_pct']} % of a core each; event-loop lag"
           f" p99 {fmt(r['client_lag_p99_ms'])} ms, max {fmt(r['client_lag_max_ms'])} ms;"
           f" machine {fmt(r['machine_busy_pct'])} % busy (of 100 % = all cores)")
+    if r.get("server_killed"):
+        print(f"  server shutdown             did not exit within {fmt(r['server_stop_s'])} s of SIGTERM: killed")
     if r["other_events"]:
         print(f"  other events seen           {r['other_events']}")
     sat = max(r["client_cpu_pct"] or [0])

@@ -1,0 +1,115 @@
+"""Test helpers: seed a tenant with staff and a point; run real hub processes."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from hub.accounts.services import create_point, create_tenant, create_user
+from hub.ports import Doc, Store
+from hub.security import hash_password, hash_token
+
+PASSWORD = "correct-horse-9"
+
+
+@dataclass
+class Seeded:
+    """A tenant with one user per role and one access point."""
+
+    tenant: Doc
+    users: dict[str, Doc]
+    tokens: dict[str, str]
+    point: Doc
+
+    @property
+    def slug(self) -> str:
+        return str(self.tenant["slug"])
+
+    def auth(self, role: str = "agent") -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+
+async def seed_tenant(store: Store, slug: str, *, timezone: str = "Europe/Madrid") -> Seeded:
+    """Create `slug` with agent/manager/admin users (password PASSWORD) and point `<slug>-bar`."""
+    tenant = await create_tenant(store, slug=slug, name=f"Business {slug}", timezone=timezone)
+    users: dict[str, Doc] = {}
+    tokens: dict[str, str] = {}
+    for role in ("agent", "manager", "admin"):
+        user, token = await create_user(
+            store, tenant, email=f"{role}@{slug}.example", password=PASSWORD, role=role,
+            name=f"{role.title()} {slug}", hash_password=hash_password, hash_token=hash_token,
+        )
+        users[role], tokens[role] = user, token
+    point = await create_point(
+        store, tenant, code=f"{slug}-bar", label="Bar terrace", department="Bar"
+    )
+    return Seeded(tenant, users, tokens, point)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class HubProcess:
+    """A real `sos-hub serve` subprocess on a free loopback port."""
+
+    def __init__(self, env: Mapping[str, str], port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "HUB_PUBLIC_URL": self.url,
+            "HUB_SECRET_KEY": "test-secret",
+            "HUB_RATE_LIMITS": "off",
+            "HUB_INSECURE_COOKIES": "1",
+            **env,
+        }
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log_path = Path(self.env.get("HUB_TEST_LOG_DIR", "/tmp")) / f"hub-{self.port}.log"
+
+    def start(self, timeout: float = 20.0) -> HubProcess:
+        log = self.log_path.open("wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "hub.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"hub exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"hub did not start: {self.log_path.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def __enter__(self) -> HubProcess:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
