@@ -14,6 +14,9 @@ from hub.app import hub
 from hub.errors import Forbidden, Unauthorized
 from hub.ports import Doc
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "X-Requested-With"
+CSRF_VALUE = "sos-hub"
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -24,6 +27,11 @@ async def current_staff() -> Doc | None:
     if header[:7].lower() == "bearer ":
         return await hub().auth.from_token(header[7:].strip())
     if await current_user.is_authenticated:
+        if request.method not in SAFE_METHODS and request.path.startswith("/api/"):
+            # CSRF: a cross-site page cannot add a custom header without a CORS preflight,
+            # which this hub never grants; together with SameSite cookies this suffices.
+            if request.headers.get(CSRF_HEADER) != CSRF_VALUE:
+                raise Forbidden(f"send the header {CSRF_HEADER}: {CSRF_VALUE} with the session cookie")
         return await hub().auth.from_session(current_user.auth_id)
     return None
 
