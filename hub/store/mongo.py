@@ -121,6 +121,8 @@ class MongoStore:
         self.client = client
         self.database = database
         self._db = client.get_database(database)
+        self._meta = self._db.get_collection("meta")
+        self._counters = self._db.get_collection("counters")
         self._owns_client = owns_client
 
     @classmethod
@@ -131,7 +133,7 @@ class MongoStore:
         return cls(client, name, owns_client=True)
 
     def _coll(self, collection: str) -> AsyncIOMotorCollection[Doc]:
-        if collection not in COLLECTIONS and collection not in ("meta", "counters"):
+        if collection not in COLLECTIONS:
             raise StoreError(f"unknown collection {collection!r}")
         return self._db.get_collection(collection)
 
@@ -147,7 +149,7 @@ class MongoStore:
                     await coll.create_index(keys, **options)
                 except DuplicateKeyError as exc:
                     raise StoreError(f"{name}: existing data breaks {options['name']}") from exc
-        await self._coll("meta").update_one(
+        await self._meta.update_one(
             {"_id": "schema_version"}, {"$max": {"value": SCHEMA_VERSION}}, upsert=True
         )
 
@@ -158,7 +160,7 @@ class MongoStore:
 
     async def schema_version(self) -> int:
         """The schema version recorded in the database (0 before the first open)."""
-        doc = await self._coll("meta").find_one({"_id": "schema_version"})
+        doc = await self._meta.find_one({"_id": "schema_version"})
         return int(doc["value"]) if doc else 0
 
     async def insert(self, tenant_id: str, collection: str, doc: Doc) -> Doc:
@@ -242,7 +244,7 @@ class MongoStore:
         query = {"_id": f"{tenant_id}:{counter}", "tenant_id": tenant_id, "name": counter}
         for attempt in range(2):
             try:
-                doc = await self._coll("counters").find_one_and_update(
+                doc = await self._counters.find_one_and_update(
                     query, {"$inc": {"value": 1}}, upsert=True,
                     return_document=ReturnDocument.AFTER,
                 )
@@ -298,7 +300,7 @@ class MongoStore:
 
     async def latest_seq(self, tenant_id: str) -> int:
         """The tenant's highest event seq so far (0 when none)."""
-        doc = await self._coll("counters").find_one({"_id": f"{tenant_id}:event_seq"})
+        doc = await self._counters.find_one({"_id": f"{tenant_id}:event_seq"})
         return int(doc["value"]) if doc else 0
 
     async def lookup(self, collection: str, field: str, value: str) -> Doc | None:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.clock import new_id, new_secret, now_iso
-from hub.errors import Invalid, NotFound
+from hub.errors import Conflicting, Invalid, NotFound
 from hub.ports import Change, Doc, Event, EventDraft, Insert, Publisher, Store, Update
+from hub.tickets.hooks import ACCEPT, IntakeGuard, TicketListener, Verdict
 from hub.tickets.model import (
     NAME_MAX,
     Status,
@@ -71,9 +72,40 @@ def _updated(doc: Doc) -> EventDraft:
 class TicketService:
     """The ticket use cases, bound to a store and a publisher."""
 
-    def __init__(self, store: Store, publisher: Publisher) -> None:
+    def __init__(
+        self,
+        store: Store,
+        publisher: Publisher,
+        *,
+        guard: IntakeGuard | None = None,
+        listeners: Sequence[TicketListener] = (),
+    ) -> None:
         self.store = store
         self.publisher = publisher
+        self.guard = guard
+        self.listeners = list(listeners)
+
+    async def _tell(self, what: str, *args: Any) -> None:
+        for listener in self.listeners:
+            try:
+                await getattr(listener, what)(*args)
+            except Exception:  # routing or delivery trouble never fails the request
+                log.exception("listener %r failed on %s", listener, what)
+
+    async def _screen(self, tenant: Doc, doc: Doc) -> Verdict:
+        if self.guard is None:
+            return ACCEPT
+        try:
+            return await self.guard.screen(tenant, doc)
+        except Exception:  # a broken filter must not lose an SOS: let it through
+            log.exception("intake guard failed; accepting ticket")
+            return ACCEPT
+
+    async def _tenant(self, tenant_id: str) -> Doc:
+        tenant = await self.store.get(tenant_id, "tenants", tenant_id)
+        if tenant is None:
+            raise NotFound("no such tenant", field="tenant")
+        return tenant
 
     async def _commit(
         self, tenant_id: str, changes: Sequence[Change], events: Sequence[EventDraft]
@@ -99,10 +131,9 @@ class TicketService:
         """Store a customer's SOS as a new ticket, then push it to the tenant's consoles."""
         text = clean_text(text)
         contact = _clean_contact(contact) if not anonymous else None
-        number = await self.store.next_value(tenant["id"], "ticket_number")
         doc: Doc = {
             "id": new_id(),
-            "number": number,
+            "number": None,
             "status": Status.new.value,
             "text": text,
             "language": language or None,
@@ -124,15 +155,76 @@ class TicketService:
             "resolved_at": None,
             "closed_at": None,
             "message_count": 0,
+            "repeat_count": 0,
+            "quarantine_reason": None,
         }
         if origin:
             doc.update({k: origin[k] for k in ("device_id", "ip") if origin.get(k)})
-        event = EventDraft("ticket.created", doc["id"], staff_ticket(doc), None)
+        verdict = await self._screen(tenant, doc)
+        if verdict.action == "merge" and verdict.merge_into:
+            merged = await self._merge_repeat(tenant["id"], verdict.merge_into, doc)
+            if merged is not None:
+                return merged
+        doc["number"] = await self.store.next_value(tenant["id"], "ticket_number")
+        held = verdict.action == "quarantine"
+        if held:
+            doc["status"] = Status.quarantined.value
+            doc["quarantine_reason"] = verdict.reason or "filtered"
+        event = (
+            EventDraft("ticket.quarantined", doc["id"], None, None)
+            if held
+            else EventDraft("ticket.created", doc["id"], staff_ticket(doc), None)
+        )
         await self._commit(
             tenant["id"],
-            [Insert("tickets", doc), _history(doc["id"], "created", CUSTOMER, None, "new")],
+            [Insert("tickets", doc), _history(doc["id"], "created", CUSTOMER, None, doc["status"])],
             [event],
         )
+        if not held:
+            await self._tell("ticket_accepted", tenant, doc)
+        return doc
+
+    async def _merge_repeat(self, tenant_id: str, ticket_id: str, repeat: Doc) -> Doc | None:
+        """Count a repeated SOS on the earlier ticket and keep its text there."""
+        original = await self.store.get(tenant_id, "tickets", ticket_id)
+        if original is None:
+            return None
+        sets = {
+            "repeat_count": original.get("repeat_count", 0) + 1,
+            "updated_at": repeat["created_at"],
+        }
+        entry = {
+            "id": new_id(),
+            "ticket_id": ticket_id,
+            "kind": "repeat",
+            "text": repeat["text"],
+            "contact": repeat.get("contact"),
+            "created_at": repeat["created_at"],
+        }
+        doc = {**original, **sets}
+        pushed = original["status"] != Status.quarantined.value
+        await self._commit(
+            tenant_id,
+            [Update("tickets", ticket_id, sets), Insert("entries", entry),
+             _history(ticket_id, "repeated", CUSTOMER)],
+            [_updated(doc)] if pushed else [],
+        )
+        return doc
+
+    async def release(self, tenant_id: str, ticket_id: str, by: Actor) -> Doc:
+        """Let a held-back SOS through: pushed and routed as if it had just arrived."""
+        doc = await self.get(tenant_id, ticket_id)
+        if doc["status"] != Status.quarantined.value:
+            raise Conflicting("only a held-back ticket can be released", field="status")
+        sets = {"status": Status.new.value, "updated_at": now_iso(), "released_at": now_iso()}
+        doc = {**doc, **sets}
+        await self._commit(
+            tenant_id,
+            [Update("tickets", ticket_id, sets),
+             _history(ticket_id, "status", by, Status.quarantined.value, Status.new.value)],
+            [EventDraft("ticket.created", ticket_id, staff_ticket(doc), None)],
+        )
+        await self._tell("ticket_accepted", await self._tenant(tenant_id), doc)
         return doc
 
     async def get(self, tenant_id: str, ticket_id: str) -> Doc:
@@ -267,6 +359,8 @@ class TicketService:
         sets["updated_at"] = now
         doc = {**doc, **sets}
         await self._commit(tenant_id, [Update("tickets", ticket_id, sets), *changes], [_updated(doc)])
+        if "acknowledged_at" in sets:
+            await self._tell("ticket_acknowledged", await self._tenant(tenant_id), doc)
         return doc
 
     async def reply(self, tenant_id: str, ticket_id: str, by: Actor, text: str) -> Doc:
@@ -293,6 +387,10 @@ class TicketService:
             [Update("tickets", ticket_id, sets), *changes],
             [EventDraft("ticket.message", ticket_id, payload, payload), _updated(doc)],
         )
+        tenant = await self._tenant(tenant_id)
+        if "acknowledged_at" in sets:
+            await self._tell("ticket_acknowledged", tenant, doc)
+        await self._tell("staff_replied", tenant, doc, message)
         return message
 
     async def add_note(self, tenant_id: str, ticket_id: str, by: Actor, text: str) -> Doc:

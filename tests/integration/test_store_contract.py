@@ -24,6 +24,7 @@ from hub.store.mongo import MongoStore
 from hub.store.schema import SCHEMA_VERSION
 from hub.store.sqlite import SqliteStore
 
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 A = "tenant-a"
 B = "tenant-b"
 
@@ -41,7 +42,7 @@ class Backend:
         self.kind = kind
         self.path = tmp_path / "store" / "hub.db"
         self.db_name = f"sos_hub_test_{uuid.uuid4().hex[:16]}"
-        self.mock_client = AsyncMongoMockClient() if kind == "mongomock" else None
+        self.mock_client: Any = AsyncMongoMockClient() if kind == "mongomock" else None
         self.stores: list[ContractStore] = []
 
     def make(self) -> ContractStore:
@@ -510,7 +511,7 @@ async def test_two_stores_on_one_database_share_counters_without_gaps(
     stores = [first, second] * 100
     values = await asyncio.gather(*(s.next_value(A, "n") for s in stores))
     assert sorted(values) == list(range(1, 201))
-    drafts = [EventDraft("ticket.updated", None, {"i": i}) for i in range(1)]
+    drafts = [EventDraft("ticket.updated", None, {})]
     results = await asyncio.gather(*(s.commit(A, [], drafts) for s in stores[:60]))
     seqs = sorted(e.seq for r in results for e in r)
     assert seqs == list(range(1, 61))
@@ -533,6 +534,7 @@ async def test_two_processes_on_one_sqlite_file_share_counters_without_gaps(
         async def main():
             store = SqliteStore({str(path)!r})
             await store.open()
+            print("ready", flush=True)
             values = [await store.next_value("{A}", "n") for _ in range(150)]
             await store.close()
             print(" ".join(map(str, values)))
@@ -540,16 +542,19 @@ async def test_two_processes_on_one_sqlite_file_share_counters_without_gaps(
         asyncio.run(main())
         """
     )
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     child = await asyncio.create_subprocess_exec(
         sys.executable, "-c", script, stdout=asyncio.subprocess.PIPE, env=env
     )
+    assert child.stdout is not None
+    assert await asyncio.wait_for(child.stdout.readline(), 30) == b"ready\n"
     mine = [await store.next_value(A, "n") for _ in range(150)]
     out, _ = await child.communicate()
     await store.close()
     assert child.returncode == 0
     theirs = [int(v) for v in out.split()]
     assert sorted(mine + theirs) == list(range(1, 301))
+    assert mine != list(range(1, 151)) and mine != list(range(151, 301))  # they did interleave
 
 
 # --- commit and events ---------------------------------------------------------------------

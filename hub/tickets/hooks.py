@@ -1,0 +1,46 @@
+"""The seams around intake: a guard that screens each SOS, listeners told what happened.
+
+The guard (filters, blocks, repeats) decides before the SOS is pushed; listeners
+(routing, notifications, translation) act after the change is stored and published.
+Neither can lose an SOS: a failing guard accepts, a failing listener is logged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from hub.ports import Doc
+
+Action = Literal["accept", "quarantine", "merge"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What to do with an incoming SOS."""
+
+    action: Action = "accept"
+    reason: str | None = None
+    merge_into: str | None = None  # the earlier ticket's id, when action == "merge"
+
+
+ACCEPT = Verdict()
+
+
+class IntakeGuard(Protocol):
+    """Screens an SOS (not yet numbered nor stored) for spam, offence, repeats, blocks."""
+
+    async def screen(self, tenant: Doc, ticket: Doc) -> Verdict: ...
+
+
+class TicketListener(Protocol):
+    """Told after a stored change was published; must not raise into the request."""
+
+    async def ticket_accepted(self, tenant: Doc, ticket: Doc) -> None:
+        """A new SOS reached the consoles (fresh, or released from quarantine)."""
+
+    async def staff_replied(self, tenant: Doc, ticket: Doc, message: Doc) -> None:
+        """Staff answered the customer."""
+
+    async def ticket_acknowledged(self, tenant: Doc, ticket: Doc) -> None:
+        """Someone took the ticket: escalation stops."""

@@ -1,0 +1,126 @@
+"""Bad input to the public API gets the contract's JSON error and changes nothing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from quart import Blueprint
+
+from hub.app import Hub
+from tests.helpers import Seeded
+
+JSON = {"Content-Type": "application/json"}
+
+
+def _sos(**fields: Any) -> bytes:
+    body = {"point": "acme-bar", "text": "The music is too loud", "anonymous": True, **fields}
+    return json.dumps(body).encode()
+
+
+# (case, raw body, status, code, words the message must contain)
+BAD_SOS: list[tuple[str, bytes, int, str, tuple[str, ...]]] = [
+    ("malformed JSON", b'{bad', 400, "invalid", ("body",)),
+    ("a JSON array", b'[{"point": "acme-bar", "text": "hi"}]', 400, "invalid", ("body",)),
+    ("a JSON string", b'"hello"', 400, "invalid", ("body",)),
+    ("an empty body", b"", 400, "invalid", ("body",)),
+    ("no text", json.dumps({"point": "acme-bar"}).encode(), 400, "invalid", ("text",)),
+    ("text of only spaces", _sos(text="   \n\t  "), 400, "invalid", ("text",)),
+    ("text of 2,001 characters", _sos(text="x" * 2001), 400, "invalid", ("text",)),
+    ("text that is a number", _sos(text=12), 400, "invalid", ("text",)),
+    ("no point", json.dumps({"text": "hi"}).encode(), 400, "invalid", ("point",)),
+    ("an unknown point", _sos(point="nowhere"), 404, "not_found", ("point",)),
+    ("a contact e-mail that is no e-mail", _sos(anonymous=False, contact={"email": "not-mail"}),
+     400, "invalid", ("contact.email",)),
+    ("a contact that is a string", _sos(anonymous=False, contact="me"), 400, "invalid",
+     ("contact",)),
+    ("anonymous as 'maybe'", _sos(anonymous="maybe"), 400, "invalid", ("anonymous",)),
+    ("a body over 64 KB", _sos(text="x" * 70_000), 413, "too_large", ()),
+]
+
+
+def _assert_error(body: Any, code: str, words: tuple[str, ...]) -> None:
+    assert set(body) == {"error"}, body
+    assert set(body["error"]) == {"code", "message"}, body
+    assert body["error"]["code"] == code
+    message = body["error"]["message"]
+    assert isinstance(message, str) and message
+    for word in words:
+        assert word in message, message
+    assert "Traceback" not in message
+
+
+@pytest.mark.parametrize(
+    ("raw", "status", "code", "words"),
+    [case[1:] for case in BAD_SOS],
+    ids=[case[0] for case in BAD_SOS],
+)
+async def test_a_bad_sos_gets_a_json_error_and_stores_nothing(
+    client: Any, hub: Hub, acme: Seeded, raw: bytes, status: int, code: str, words: tuple[str, ...]
+) -> None:
+    tenant_id = acme.tenant["id"]
+    before = await hub.store.count(tenant_id, "tickets"), await hub.store.latest_seq(tenant_id)
+    r = await client.post("/api/v1/sos", data=raw, headers=JSON)
+    assert r.status_code == status, await r.get_data(as_text=True)
+    assert r.content_type.startswith("application/json")
+    _assert_error(await r.get_json(), code, words)
+    after = await hub.store.count(tenant_id, "tickets"), await hub.store.latest_seq(tenant_id)
+    assert after == before
+
+
+async def test_text_of_exactly_2000_characters_is_accepted(
+    client: Any, hub: Hub, acme: Seeded
+) -> None:
+    r = await client.post("/api/v1/sos", data=_sos(text="  " + "x" * 2000 + "  "), headers=JSON)
+    assert r.status_code == 201, await r.get_data(as_text=True)
+    assert await hub.store.count(acme.tenant["id"], "tickets") == 1
+
+
+async def test_an_inactive_point_is_404(client: Any, hub: Hub, acme: Seeded) -> None:
+    await hub.store.update(acme.tenant["id"], "points", acme.point["id"], {"active": False})
+    r = await client.post("/api/v1/sos", data=_sos(), headers=JSON)
+    assert r.status_code == 404
+    _assert_error(await r.get_json(), "not_found", ("point",))
+    assert await hub.store.count(acme.tenant["id"], "tickets") == 0
+
+
+async def test_a_bad_reply_body_is_400_and_adds_no_message(
+    client: Any, hub: Hub, acme: Seeded
+) -> None:
+    r = await client.post("/api/v1/sos", data=_sos(), headers=JSON)
+    ticket_id = (await r.get_json())["id"]
+    for raw in (b"{bad", b"[]", json.dumps({"text": "   "}).encode(), b"{}"):
+        r = await client.post(
+            f"/api/v1/tickets/{ticket_id}/replies", data=raw, headers={**JSON, **acme.auth()}
+        )
+        assert r.status_code == 400, raw
+        _assert_error(await r.get_json(), "invalid", ())
+    assert await hub.store.count(acme.tenant["id"], "entries", {"kind": "message"}) == 0
+
+
+async def test_an_unknown_api_path_is_a_json_404(client: Any) -> None:
+    r = await client.get("/api/v1/no-such-thing")
+    assert r.status_code == 404
+    _assert_error(await r.get_json(), "not_found", ())
+
+
+async def test_a_wrong_method_is_a_json_405(client: Any) -> None:
+    r = await client.get("/api/v1/sos")
+    assert r.status_code == 405
+    _assert_error(await r.get_json(), "method_not_allowed", ())
+
+
+async def test_a_crash_answers_500_without_a_traceback(hub: Hub) -> None:
+    bp = Blueprint("boom", __name__)
+
+    @bp.get("/api/v1/_boom")
+    async def boom() -> Any:
+        raise RuntimeError("secret internals: password=hunter2")
+
+    hub.quart.register_blueprint(bp)
+    r = await hub.quart.test_client().get("/api/v1/_boom")
+    assert r.status_code == 500
+    text = await r.get_data(as_text=True)
+    assert "hunter2" not in text and "Traceback" not in text and "RuntimeError" not in text
+    _assert_error(json.loads(text), "internal", ())
