@@ -23,6 +23,10 @@ COLLECTIONS: tuple[str, ...] = (
     "tickets",
     "entries",
     "events",
+    "rules",
+    "outbox",
+    "blocks",
+    "configs",
 )
 
 # The fields `Store.lookup` may search; each is unique across all tenants.

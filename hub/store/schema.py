@@ -13,6 +13,8 @@ INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
     "tickets": (("status",), ("point.code",), ("created_at",)),
     "entries": (("ticket_id", "created_at"),),
     "events": (("ticket_id",),),
+    "outbox": (("status", "created_at"), ("ticket_id",)),
+    "blocks": (("kind", "value"),),
 }
 
 # Unique across all tenants (these resolve the tenant of a public key).
