@@ -417,8 +417,23 @@ async def probe(target: Target, args) -> dict:
             "other_events": rep["other_events"]}
 
 
+async def wait_quiet(max_wait: float, threshold_pct: float = 10.0) -> float:
+    """Wait (at most max_wait s) until the machine is nearly idle; returns the last busy %."""
+    deadline = time.monotonic() + max_wait
+    while True:
+        a = machine_cpu()
+        await asyncio.sleep(1.0)
+        b = machine_cpu()
+        busy = 100 * (b[0] - a[0]) / max(1, b[1] - a[1])
+        if busy <= threshold_pct or time.monotonic() >= deadline:
+            return busy
+        log(f"machine {busy:.0f} % busy with other work; waiting for it to calm down")
+
+
 async def run_target(target: Target, args, clients: int, rate: float, count: int) -> dict:
     res: dict = {"target": target.name, "clients": clients, "rate": rate, "count": count}
+    if args.quiet_wait > 0:
+        res["busy_before_pct"] = await wait_quiet(args.quiet_wait)
     client_procs: list[ClientProc] = []
     try:
         log(f"{target.name}: starting server on {target.base}")
@@ -524,6 +539,8 @@ async def run_target(target: Target, args, clients: int, rate: float, count: int
         res["server_cpu_pct"] = 100 * (cpu1 - cpu0) / (t_done - w0)
         res["machine_busy_pct"] = 100 * (mach1[0] - mach0[0]) / max(1, mach1[1] - mach0[1])
         res["orchestrator_cpu_pct"] = 100 * (self1 - self0) / (t_done - w0)
+        res["orchestrator_cpu_s"] = self1 - self0
+        res["machine_busy_jiffies"] = mach1[0] - mach0[0]
         res["drain_s"] = t_done - t_posted
 
         reports = await asyncio.gather(*(cp.ask("report", timeout=120) for cp in client_procs))
@@ -579,6 +596,9 @@ async def run_target(target: Target, args, clients: int, rate: float, count: int
     res["client_lag_p99_ms"] = max((rep["lag_p99_ms"] or 0) for rep in reports)
     res["client_lag_max_ms"] = max((rep["lag_max_ms"] or 0) for rep in reports)
     res["client_maxrss_mb"] = [round(rep["maxrss_kb"] / 1024) for rep in reports]
+    # CPU that neither the server, the clients nor this script used: other work on the machine
+    ours = res["server_cpu_s"] + sum(rep["cpu_s"] for rep in reports) + res["orchestrator_cpu_s"]
+    res["other_cores"] = max(0.0, res["machine_busy_jiffies"] / CLK_TCK - ours) / res["window_s"]
     return res
 
 
@@ -618,11 +638,15 @@ def print_result(r: dict) -> None:
           f" {fmt(r['rss_per_conn_kb'])} KB per connection (end of run {fmt(r['server_rss_end_mb'])} MB)")
     print(f"  client processes CPU        {r['client_cpu_pct']} % of a core each; event-loop lag"
           f" p99 {fmt(r['client_lag_p99_ms'])} ms, max {fmt(r['client_lag_max_ms'])} ms;"
-          f" machine {fmt(r['machine_busy_pct'])} % busy (of 100 % = all cores)")
+          f" machine {fmt(r['machine_busy_pct'])} % busy (of 100 % = all {os.cpu_count()} cores),"
+          f" of which other processes {fmt(r['other_cores'], 2)} cores")
     if r.get("server_killed"):
         print(f"  server shutdown             did not exit within {fmt(r['server_stop_s'])} s of SIGTERM: killed")
     if r["other_events"]:
         print(f"  other events seen           {r['other_events']}")
+    if r["other_cores"] > 0.15:
+        print(f"  NOTE: other processes used {fmt(r['other_cores'], 2)} cores during the run: the figures are"
+              " disturbed; rerun on a quiet machine")
     sat = max(r["client_cpu_pct"] or [0])
     if sat > 85 or r["client_lag_p99_ms"] > 20 or r["machine_busy_pct"] > 90:
         print("  NOTE: the load clients or the machine were close to saturation; latencies include"
@@ -724,6 +748,8 @@ def main(argv=None) -> int:
     p.add_argument("--hub-cmd", default="", help="command that runs the hub CLI (default: python -m hub.cli)")
     p.add_argument("--max-lifetime", type=float, default=1800.0, help="client processes exit after this long")
     p.add_argument("--json", default="", help="also write the results as JSON to this file")
+    p.add_argument("--quiet-wait", type=float, default=60.0,
+                   help="before each server, wait up to this many seconds for the machine to be idle (0: don't)")
     p.add_argument("--keep", action="store_true", help="keep the temp dirs (server logs, database)")
     args = p.parse_args(argv)
     if args.rate <= 0 or args.clients <= 0:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+from quart import current_app, g
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 SUPPORTED = ("es", "en")
@@ -47,3 +49,14 @@ def choose_language(
         if short in SUPPORTED:
             return short
     return fallback if fallback in SUPPORTED else DEFAULT
+
+
+def gettext(message: str, **variables: Any) -> str:
+    """`message` in the current request's language, for Python code (templates use `_()`).
+
+    Imported as `_` so `pybabel extract` finds the strings, as it does in templates.
+    """
+    catalogs: dict[str, NullTranslations] = current_app.extensions["hub"].catalogs
+    catalog = catalogs.get(getattr(g, "lang", DEFAULT)) or NullTranslations()
+    text = str(catalog.gettext(message))
+    return text % variables if variables else text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import subprocess
@@ -19,6 +20,9 @@ from hub.ports import Doc, Store
 from hub.security import hash_password, hash_token
 
 PASSWORD = "correct-horse-9"
+
+# Argon2 is slow on purpose; tests hash the one shared password once (salted, still real).
+_cached_hash = functools.lru_cache(maxsize=8)(hash_password)
 
 
 @dataclass
@@ -46,7 +50,7 @@ async def seed_tenant(store: Store, slug: str, *, timezone: str = "Europe/Madrid
     for role in ("agent", "manager", "admin"):
         user, token = await create_user(
             store, tenant, email=f"{role}@{slug}.example", password=PASSWORD, role=role,
-            name=f"{role.title()} {slug}", hash_password=hash_password, hash_token=hash_token,
+            name=f"{role.title()} {slug}", hash_password=_cached_hash, hash_token=hash_token,
         )
         users[role], tokens[role] = user, token
     point = await create_point(

@@ -7,10 +7,11 @@ from quart import Quart
 
 def register_routes(app: Quart) -> None:
     """Attach every blueprint and the error handlers."""
-    from hub.routes import api, customer, errors, health, staff
+    from hub.routes import api, customer, errors, health, rules, staff
 
     errors.register(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(customer.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(rules.bp)

@@ -5,14 +5,21 @@ Both work as plain HTML forms without JavaScript; static/js adds live updates.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_datetime
 from pydantic import ValidationError
-from quart import Blueprint, g, make_response, redirect, render_template, request
+from quart import Blueprint, Response, g, make_response, redirect, render_template, request
 
 from hub.app import hub
 from hub.clock import new_secret
 from hub.errors import HubError, NotFound
+from hub.i18n import SUPPORTED
+from hub.i18n import gettext as _
+from hub.ports import Doc
 from hub.routes.intake import active_point, client_origin
 from hub.routes.schemas import SosIn, TextIn
 from hub.tickets.model import TEXT_MAX, customer_ticket
@@ -20,23 +27,81 @@ from hub.tickets.model import TEXT_MAX, customer_ticket
 bp = Blueprint("customer", __name__)
 
 DEVICE_COOKIE = "sos_device"
+YEAR = 365 * 24 * 3600
 
 
-def _field_errors(error: ValidationError) -> dict[str, str]:
+@bp.after_request
+async def _remember_language(response: Response) -> Response:
+    """A language picked with ?lang= sticks (cookie `lang`) on every customer page."""
+    if request.args.get("lang") in SUPPORTED:
+        response.set_cookie("lang", g.lang, max_age=YEAR, samesite="Lax")
+    return response
+
+
+def _form_text(value: str) -> str:
+    """Browsers send a textarea's line breaks as CRLF: count each as one character, as typed."""
+    return value.replace("\r\n", "\n")
+
+
+def _text_error(text: str) -> str | None:
+    """Why this message cannot be sent, in the customer's language; None when it can."""
+    cleaned = text.replace("\x00", "").strip()
+    if not cleaned:
+        return _("Please write your message first.")
+    if len(cleaned) > TEXT_MAX:
+        return _(
+            "Your message is too long: %(count)s characters. The limit is %(max)s.",
+            count=len(cleaned),
+            max=TEXT_MAX,
+        )
+    return None
+
+
+def _field_errors(error: ValidationError, text: str) -> dict[str, str]:
+    """One readable message per field the customer can fix."""
+    messages = {
+        "name": _("This name is too long."),
+        "email": _("This e-mail address does not look right. Check it, or leave it empty."),
+        "phone": _("This phone number does not look right. Use digits, and + for the country."),
+    }
     out: dict[str, str] = {}
     for item in error.errors():
         loc = [str(p) for p in item.get("loc", ())]
         field = loc[-1] if loc else "text"
-        out.setdefault(field, item.get("msg", "invalid").removeprefix("Value error, "))
+        if field == "text":
+            out["text"] = _text_error(text) or _("Please check your message.")
+        else:
+            out.setdefault(field, messages.get(field, _("Please check this field.")))
     return out
+
+
+def _clock(tenant: Doc | None) -> Callable[[str | None], str]:
+    """Format stored UTC times in the business's time zone: '19:07' today, '29 nov, 19:07' else."""
+    try:
+        zone = ZoneInfo(str((tenant or {}).get("timezone") or "UTC"))
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    today = datetime.now(zone).date()
+
+    def when(iso: str | None) -> str:
+        if not iso:
+            return ""
+        moment = datetime.fromisoformat(iso).astimezone(zone)
+        pattern = "HH:mm" if moment.date() == today else "d MMM, HH:mm"
+        return str(format_datetime(moment, pattern, tzinfo=zone, locale=g.lang))
+
+    return when
+
+
+async def _unknown_point() -> Any:
+    return await make_response(await render_template("customer/unknown_point.html"), 404)
 
 
 async def _form_page(code: str, status: int = 200, **context: Any) -> Any:
     try:
         point, tenant = await active_point(code)
     except NotFound:
-        html = await render_template("customer/unknown_point.html")
-        return await make_response(html, 404)
+        return await _unknown_point()
     html = await render_template(
         "customer/form.html",
         point=point,
@@ -48,11 +113,9 @@ async def _form_page(code: str, status: int = 200, **context: Any) -> Any:
     response = await make_response(html, status)
     if not request.cookies.get(DEVICE_COOKIE):
         response.set_cookie(
-            DEVICE_COOKIE, new_secret(12), max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+            DEVICE_COOKIE, new_secret(12), max_age=YEAR, httponly=True, samesite="Lax",
             secure=hub().settings.secure_cookies,
         )
-    if request.args.get("lang") in ("es", "en"):
-        response.set_cookie("lang", g.lang, max_age=365 * 24 * 3600, samesite="Lax")
     return response
 
 
@@ -68,12 +131,13 @@ async def send(code: str) -> Any:
     form = await request.form
     anonymous = form.get("anonymous") in ("1", "on", "true", "yes")
     values = {
-        "text": form.get("text", ""),
+        "text": _form_text(form.get("text", "")),
         "anonymous": anonymous,
         "name": form.get("name", ""),
         "email": form.get("email", ""),
         "phone": form.get("phone", ""),
     }
+    # Ticked "anonymous": whatever is in the contact fields (still visible without JS) is dropped.
     contact = None if anonymous else {k: values[k] for k in ("name", "email", "phone")}
     try:
         data = SosIn.model_validate(
@@ -81,8 +145,11 @@ async def send(code: str) -> Any:
              "language": g.lang}
         )
     except ValidationError as exc:
-        return await _form_page(code, 400, values=values, errors=_field_errors(exc))
-    point, tenant = await active_point(code)
+        return await _form_page(code, 400, values=values, errors=_field_errors(exc, values["text"]))
+    try:
+        point, tenant = await active_point(code)
+    except NotFound:
+        return await _unknown_point()
     ticket = await hub().tickets.submit_sos(
         tenant,
         point,
@@ -95,26 +162,37 @@ async def send(code: str) -> Any:
     return redirect(f"/t/{ticket['thread_token']}?sent=1", 303)
 
 
+def _private(response: Response) -> Response:
+    """The thread URL is its own password: keep it out of caches, Referer headers and indexes."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
 async def _thread_page(token: str, status: int = 200, **context: Any) -> Any:
     try:
         ticket = await hub().tickets.by_thread_token(token)
     except NotFound:
-        return await make_response(await render_template("customer/unknown_thread.html"), 404)
+        html = await render_template("customer/unknown_thread.html")
+        return _private(await make_response(html, 404))
     tenant = await hub().store.get(ticket["tenant_id"], "tenants", ticket["tenant_id"])
     messages = await hub().tickets.messages(ticket["tenant_id"], ticket["id"])
     html = await render_template(
         "customer/thread.html",
         ticket=customer_ticket(ticket),
-        tenant=tenant,
+        tenant=tenant or {},
         token=token,
         messages=messages,
+        when=_clock(tenant),
+        thread_path=f"/t/{token}",
         thread_url=hub().settings.public(f"/t/{token}"),
         sent=request.args.get("sent") == "1",
         text_max=TEXT_MAX,
         values=context.get("values", {}),
         errors=context.get("errors", {}),
     )
-    return await make_response(html, status)
+    return _private(await make_response(html, status))
 
 
 @bp.get("/t/<token>")
@@ -127,11 +205,11 @@ async def thread(token: str) -> Any:
 async def thread_answer(token: str) -> Any:
     """The customer answers without JavaScript."""
     form = await request.form
-    text = form.get("text", "")
+    text = _form_text(form.get("text", ""))
     try:
         data = TextIn.model_validate({"text": text})
     except ValidationError as exc:
-        return await _thread_page(token, 400, values={"text": text}, errors=_field_errors(exc))
+        return await _thread_page(token, 400, values={"text": text}, errors=_field_errors(exc, text))
     try:
         ticket = await hub().tickets.by_thread_token(token)
         await hub().tickets.customer_message(ticket, data.text)

@@ -535,7 +535,11 @@ async def test_two_processes_on_one_sqlite_file_share_counters_without_gaps(
             store = SqliteStore({str(path)!r})
             await store.open()
             print("ready", flush=True)
-            values = [await store.next_value("{A}", "n") for _ in range(150)]
+            sys.stdin.readline()
+            values = []
+            for _ in range(150):
+                values.append(await store.next_value("{A}", "n"))
+                await asyncio.sleep(0.002)
             await store.close()
             print(" ".join(map(str, values)))
 
@@ -544,11 +548,17 @@ async def test_two_processes_on_one_sqlite_file_share_counters_without_gaps(
     )
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     child = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", script, stdout=asyncio.subprocess.PIPE, env=env
+        sys.executable, "-c", script,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env,
     )
-    assert child.stdout is not None
+    assert child.stdin is not None and child.stdout is not None
     assert await asyncio.wait_for(child.stdout.readline(), 30) == b"ready\n"
-    mine = [await store.next_value(A, "n") for _ in range(150)]
+    child.stdin.write(b"go\n")
+    await child.stdin.drain()
+    mine = []
+    for _ in range(150):  # small pauses let both processes' writes interleave
+        mine.append(await store.next_value(A, "n"))
+        await asyncio.sleep(0.002)
     out, _ = await child.communicate()
     await store.close()
     assert child.returncode == 0

@@ -1,0 +1,256 @@
+"""Tenant B can neither read, list, change nor count anything of tenant A, on any endpoint.
+
+Data-driven over the app's url_map: a new /api/v1/ route without a case here fails
+`test_every_staff_route_has_an_isolation_case`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from hub.app import Hub
+from tests.helpers import Seeded
+
+ROLES = ("agent", "manager", "admin")
+
+# Routes anyone may call: they are reached by a public secret (point code, thread token)
+# or they are the login itself, so there is no "other tenant" to keep out.
+PUBLIC_ROUTES = {
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/logout"),
+    ("POST", "/api/v1/sos"),
+    ("GET", "/api/v1/thread/<token>"),
+    ("POST", "/api/v1/thread/<token>/messages"),
+}
+
+
+@dataclass
+class World:
+    """Acme with a busy ticket, Globex with a ticket of its own, and the snapshots to compare."""
+
+    client: Any
+    hub: Hub
+    acme: Seeded
+    globex: Seeded
+    acme_ticket: dict[str, Any]
+    globex_ticket_id: str
+
+    async def acme_view(self) -> Any:
+        """Everything acme's own staff can read: must not change while globex tries things."""
+        c, auth = self.client, self.acme.auth("admin")
+        detail = await (await c.get(f"/api/v1/tickets/{self.acme_ticket['id']}", headers=auth)).get_json()
+        listing = await (await c.get("/api/v1/tickets?limit=200", headers=auth)).get_json()
+        events = await (await c.get("/api/v1/events", headers=auth)).get_json()
+        tid = self.acme.tenant["id"]
+        counts = {
+            coll: await self.hub.store.count(tid, coll)
+            for coll in ("tickets", "entries", "events", "users", "points")
+        }
+        return detail, listing, events, counts
+
+
+async def _sos(client: Any, seeded: Seeded, text: str) -> dict[str, Any]:
+    r = await client.post(
+        "/api/v1/sos",
+        json={
+            "point": seeded.point["code"],
+            "text": text,
+            "anonymous": False,
+            "contact": {"name": "Ana", "email": "ana@example.com"},
+        },
+    )
+    assert r.status_code == 201, await r.get_data(as_text=True)
+    return dict(await r.get_json())
+
+
+@pytest.fixture
+async def world(client: Any, hub: Hub, acme: Seeded, globex: Seeded) -> World:
+    ticket = await _sos(client, acme, "Acme secret: the sauna is broken")
+    await _sos(client, acme, "Acme: a second ticket")
+    auth = acme.auth()
+    r = await client.post(f"/api/v1/tickets/{ticket['id']}/replies", json={"text": "On it"}, headers=auth)
+    assert r.status_code == 201
+    r = await client.post(
+        f"/api/v1/tickets/{ticket['id']}/notes", json={"text": "Acme internal note"}, headers=auth
+    )
+    assert r.status_code == 201
+    token = ticket["thread_url"].rsplit("/", 1)[1]
+    r = await client.post(f"/api/v1/thread/{token}/messages", json={"text": "Thanks!"})
+    assert r.status_code == 201
+    r = await client.patch(
+        f"/api/v1/tickets/{ticket['id']}", json={"category": "complaint"}, headers=auth
+    )
+    assert r.status_code == 200
+    globex_ticket = await _sos(client, globex, "Globex: the lift is stuck")
+    return World(client, hub, acme, globex, ticket, globex_ticket["id"])
+
+
+async def _items(r: Any) -> list[dict[str, Any]]:
+    assert r.status_code == 200, await r.get_data(as_text=True)
+    return list((await r.get_json())["items"])
+
+
+async def _is_404(r: Any) -> None:
+    assert r.status_code == 404, await r.get_data(as_text=True)
+    body = await r.get_json()
+    assert body["error"]["code"] == "not_found"
+    assert "Acme" not in body["error"]["message"]
+
+
+async def case_me(w: World, auth: dict[str, str]) -> None:
+    body = await (await w.client.get("/api/v1/me", headers=auth)).get_json()
+    assert body["tenant"]["slug"] == "globex"
+    assert body["user"]["email"].endswith("@globex.example")
+
+
+async def case_list(w: World, auth: dict[str, str]) -> None:
+    c = w.client
+    acme_code = w.acme.point["code"]
+    items = await _items(await c.get("/api/v1/tickets?limit=200", headers=auth))
+    assert [t["id"] for t in items] == [w.globex_ticket_id]
+    assert items[0]["number"] == 1  # globex's own numbering: acme's volume does not show
+    for query in (
+        f"point={acme_code}",
+        "q=sauna",
+        "q=Acme",
+        "status=new,acknowledged,open,waiting_customer,resolved,closed,quarantined",
+        "department=bar&q=acme",
+        "cursor=3",
+    ):
+        items = await _items(await c.get(f"/api/v1/tickets?{query}", headers=auth))
+        assert w.acme_ticket["id"] not in [t["id"] for t in items], query
+        assert all("Acme" not in t["text"] for t in items), query
+
+
+async def case_detail(w: World, auth: dict[str, str]) -> None:
+    await _is_404(await w.client.get(f"/api/v1/tickets/{w.acme_ticket['id']}", headers=auth))
+
+
+async def case_patch(w: World, auth: dict[str, str]) -> None:
+    c, acme_id = w.client, w.acme_ticket["id"]
+    for body in (
+        {"status": "acknowledged"},
+        {"status": "closed"},
+        {"category": "praise"},
+        {"category": None},
+        {"description": "globex was here"},
+        {"assignee": w.globex.users["agent"]["id"]},
+        {},
+    ):
+        await _is_404(await c.patch(f"/api/v1/tickets/{acme_id}", json=body, headers=auth))
+    # and acme's staff cannot be assigned to globex's own ticket
+    r = await c.patch(
+        f"/api/v1/tickets/{w.globex_ticket_id}",
+        json={"assignee": w.acme.users["agent"]["id"]},
+        headers=auth,
+    )
+    await _is_404(r)
+
+
+async def case_acknowledge(w: World, auth: dict[str, str]) -> None:
+    await _is_404(
+        await w.client.post(f"/api/v1/tickets/{w.acme_ticket['id']}/acknowledge", headers=auth)
+    )
+
+
+async def case_reply(w: World, auth: dict[str, str]) -> None:
+    await _is_404(
+        await w.client.post(
+            f"/api/v1/tickets/{w.acme_ticket['id']}/replies", json={"text": "hi"}, headers=auth
+        )
+    )
+
+
+async def case_note(w: World, auth: dict[str, str]) -> None:
+    await _is_404(
+        await w.client.post(
+            f"/api/v1/tickets/{w.acme_ticket['id']}/notes", json={"text": "hi"}, headers=auth
+        )
+    )
+
+
+async def case_points(w: World, auth: dict[str, str]) -> None:
+    items = await _items(await w.client.get("/api/v1/points", headers=auth))
+    assert [p["code"] for p in items] == [w.globex.point["code"]]
+
+
+async def case_users(w: World, auth: dict[str, str]) -> None:
+    items = await _items(await w.client.get("/api/v1/users", headers=auth))
+    assert sorted(u["email"] for u in items) == sorted(
+        f"{role}@globex.example" for role in ROLES
+    )
+
+
+async def case_events(w: World, auth: dict[str, str]) -> None:
+    body = await (await w.client.get("/api/v1/events?since=0", headers=auth)).get_json()
+    tickets = {e["data"].get("id") or e["data"].get("ticket_id") for e in body["items"]}
+    assert tickets == {w.globex_ticket_id}
+    assert w.acme_ticket["id"] not in str(body) and "Acme" not in str(body)
+    globex_seq = await w.hub.store.latest_seq(w.globex.tenant["id"])
+    assert body["latest"] == globex_seq  # acme's event count does not leak
+
+
+CASES: dict[tuple[str, str], Callable[[World, dict[str, str]], Awaitable[None]]] = {
+    ("GET", "/api/v1/me"): case_me,
+    ("GET", "/api/v1/tickets"): case_list,
+    ("GET", "/api/v1/tickets/<ticket_id>"): case_detail,
+    ("PATCH", "/api/v1/tickets/<ticket_id>"): case_patch,
+    ("POST", "/api/v1/tickets/<ticket_id>/acknowledge"): case_acknowledge,
+    ("POST", "/api/v1/tickets/<ticket_id>/replies"): case_reply,
+    ("POST", "/api/v1/tickets/<ticket_id>/notes"): case_note,
+    ("GET", "/api/v1/points"): case_points,
+    ("GET", "/api/v1/users"): case_users,
+    ("GET", "/api/v1/events"): case_events,
+}
+
+
+def _api_routes(hub: Hub) -> set[tuple[str, str]]:
+    return {
+        (method, rule.rule)
+        for rule in hub.quart.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+        for method in (rule.methods or ())
+        if method not in ("HEAD", "OPTIONS")
+    }
+
+
+def test_every_staff_route_has_an_isolation_case(hub: Hub) -> None:
+    routes = _api_routes(hub)
+    assert PUBLIC_ROUTES <= routes, PUBLIC_ROUTES - routes
+    assert routes - PUBLIC_ROUTES == set(CASES)
+
+
+async def test_every_staff_route_answers_401_without_credentials(hub: Hub, world: World) -> None:
+    for method, rule in sorted(CASES):
+        path = rule.replace("<ticket_id>", world.acme_ticket["id"])
+        r = await world.client.open(path, method=method, json={"text": "x"})
+        assert r.status_code == 401, (method, rule)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", sorted(CASES), ids=lambda r: f"{r[0]} {r[1]}")
+async def test_another_tenant_cannot_reach_acme_through(
+    world: World, route: tuple[str, str], role: str
+) -> None:
+    before = await world.acme_view()
+    await CASES[route](world, world.globex.auth(role))
+    assert await world.acme_view() == before
+
+
+async def test_another_tenant_logged_in_by_cookie_is_kept_out_too(world: World) -> None:
+    c = world.client
+    r = await c.post("/api/v1/auth/login", json={"email": "admin@globex.example", "password": "correct-horse-9"})
+    assert r.status_code == 200
+    before = await world.acme_view()
+    csrf = {"X-Requested-With": "sos-hub"}
+    acme_id = world.acme_ticket["id"]
+    await _is_404(await c.get(f"/api/v1/tickets/{acme_id}"))
+    await _is_404(await c.patch(f"/api/v1/tickets/{acme_id}", json={"status": "closed"}, headers=csrf))
+    await _is_404(await c.post(f"/api/v1/tickets/{acme_id}/replies", json={"text": "x"}, headers=csrf))
+    items = await _items(await c.get("/api/v1/tickets"))
+    assert [t["id"] for t in items] == [world.globex_ticket_id]
+    assert await world.acme_view() == before
