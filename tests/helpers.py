@@ -86,11 +86,12 @@ class HubProcess:
         self.log_path = Path(self.env.get("HUB_TEST_LOG_DIR", "/tmp")) / f"hub-{self.port}.log"
 
     def start(self, timeout: float = 20.0) -> HubProcess:
-        log = self.log_path.open("wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "hub.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-        )
+        with self.log_path.open("ab") as log:  # the child keeps its own copy of the handle
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "hub.cli", "serve", "--host", "127.0.0.1",
+                 "--port", str(self.port)],
+                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -7,7 +7,7 @@ from quart import Quart
 
 def register_routes(app: Quart) -> None:
     """Attach every blueprint and the error handlers."""
-    from hub.routes import api, customer, errors, health, rules, staff
+    from hub.routes import admin, api, customer, errors, health, rules, staff
 
     errors.register(app)
     app.register_blueprint(health.bp)
@@ -15,3 +15,4 @@ def register_routes(app: Quart) -> None:
     app.register_blueprint(customer.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(rules.bp)
+    app.register_blueprint(admin.bp)

@@ -6,11 +6,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from quart import Blueprint
-
-from hub.accounts.model import Role
 from hub.app import Hub
-from hub.routes.auth import staff_required
 from tests.helpers import PASSWORD, Seeded
 
 LOGIN = "/api/v1/auth/login"
@@ -139,23 +135,22 @@ async def test_a_bearer_write_needs_no_csrf_header(client: Any, acme: Seeded) ->
     assert r.status_code == 200
 
 
-async def test_a_role_below_the_needed_one_is_403(hub: Hub, acme: Seeded) -> None:
-    # No contract endpoint is manager-only yet; check the guard every such endpoint will use.
-    bp = Blueprint("role_probe", __name__)
-
-    @bp.get("/api/v1/_manager_probe")
-    @staff_required(Role.manager)
-    async def probe() -> Any:
-        return {"ok": True}
-
-    hub.quart.register_blueprint(bp)
-    client = hub.quart.test_client()
-    r = await client.get("/api/v1/_manager_probe", headers=acme.auth("agent"))
+async def test_an_agent_is_refused_a_manager_endpoint_with_403(client: Any, acme: Seeded) -> None:
+    r = await client.get("/api/v1/rules", headers=acme.auth("agent"))
     assert r.status_code == 403
     assert (await _error(r))["code"] == "forbidden"
     for role in ("manager", "admin"):
-        assert (await client.get("/api/v1/_manager_probe", headers=acme.auth(role))).status_code == 200
-    assert (await client.get("/api/v1/_manager_probe")).status_code == 401
+        assert (await client.get("/api/v1/rules", headers=acme.auth(role))).status_code == 200
+    assert (await client.get("/api/v1/rules")).status_code == 401
+
+
+async def test_an_agent_logged_in_by_cookie_is_refused_a_manager_endpoint(
+    client: Any, acme: Seeded
+) -> None:
+    await client.post(LOGIN, json={"email": "agent@acme.example", "password": PASSWORD})
+    assert (await client.get("/api/v1/rules")).status_code == 403
+    await client.post(LOGIN, json={"email": "manager@acme.example", "password": PASSWORD})
+    assert (await client.get("/api/v1/rules")).status_code == 200
 
 
 async def test_passwords_and_tokens_are_stored_only_as_hashes(

@@ -1,0 +1,161 @@
+/* The SOS form behind a QR code, made nicer with JavaScript. Without it the page is a plain
+   form that the server validates; with it: a live character counter, the contact fields
+   hidden while "send anonymously" is ticked, a check before sending, and links to this
+   browser's previous messages to this business (kept in localStorage by thread.js). */
+(function () {
+  "use strict";
+
+  var STORE_KEY = "sos-hub.threads";
+  var form = document.getElementById("sos-form");
+  if (!form) return;
+
+  var text = form.querySelector("#text");
+  var error = document.getElementById("text-error");
+  var counter = document.getElementById("text-count");
+  var count = counter && counter.querySelector("[data-count]");
+  var anonymous = form.querySelector("#anonymous");
+  var contact = document.getElementById("contact-fields");
+  var submit = form.querySelector("button[type=submit]");
+  var max = parseInt(form.dataset.max, 10) || 2000;
+  var submitLabel = submit ? submit.textContent : "";
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (whole, key) {
+      return key in values ? String(values[key]) : whole;
+    });
+  }
+
+  function describedBy(el, id, on) {
+    var ids = (el.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (x) {
+      return x && x !== id;
+    });
+    if (on) ids.push(id);
+    el.setAttribute("aria-describedby", ids.join(" "));
+  }
+
+  function showError(message) {
+    error.textContent = message;
+    error.hidden = false;
+    text.setAttribute("aria-invalid", "true");
+    describedBy(text, "text-error", true);
+  }
+
+  function clearError() {
+    if (error.hidden) return;
+    error.hidden = true;
+    error.textContent = "";
+    text.removeAttribute("aria-invalid");
+    describedBy(text, "text-error", false);
+  }
+
+  /* What the server will count: line breaks as one character, surrounding blanks trimmed. */
+  function length() {
+    return text.value.trim().length;
+  }
+
+  function updateCounter() {
+    if (!counter) return;
+    var n = text.value.length;
+    count.textContent = String(n);
+    counter.classList.toggle("near", n > max * 0.9 && n <= max);
+    counter.classList.toggle("over", n > max);
+  }
+
+  if (counter) {
+    counter.hidden = false;
+    updateCounter();
+    text.addEventListener("input", function () {
+      updateCounter();
+      if (text.value.length > max) {
+        showError(fill(form.dataset.msgTooLong, { count: text.value.length }));
+      } else if (!error.hidden && length() > 0) {
+        clearError();
+      }
+    });
+  }
+
+  /* Anonymous: hide and disable the contact fields, so nothing personal is even sent. */
+  function syncAnonymous() {
+    if (!anonymous || !contact) return;
+    contact.hidden = anonymous.checked;
+    contact.disabled = anonymous.checked;
+  }
+  if (anonymous) {
+    anonymous.addEventListener("change", syncAnonymous);
+    syncAnonymous();
+  }
+
+  form.addEventListener("submit", function (event) {
+    var n = length();
+    if (n === 0) {
+      event.preventDefault();
+      showError(form.dataset.msgEmpty);
+      text.focus();
+      return;
+    }
+    if (n > max) {
+      event.preventDefault();
+      showError(fill(form.dataset.msgTooLong, { count: n }));
+      text.focus();
+      return;
+    }
+    if (submit) {
+      /* One tap, one SOS: a second tap while the page is loading would send it twice. */
+      if (submit.disabled) {
+        event.preventDefault();
+        return;
+      }
+      submit.disabled = true;
+      submit.textContent = submit.dataset.labelSending || submitLabel;
+    }
+  });
+
+  /* Coming back with the browser's Back button restores the page as it was: re-enable it. */
+  window.addEventListener("pageshow", function () {
+    if (submit) {
+      submit.disabled = false;
+      submit.textContent = submitLabel;
+    }
+  });
+
+  /* "Your previous messages": threads this browser opened for this business. */
+  function previousThreads() {
+    try {
+      var all = JSON.parse(window.localStorage.getItem(STORE_KEY) || "[]");
+      return Array.isArray(all) ? all : [];
+    } catch (e) {
+      return [];
+    }
+  }
+
+  function showPrevious() {
+    var section = document.getElementById("previous");
+    var list = document.getElementById("previous-list");
+    if (!section || !list) return;
+    var business = form.dataset.business;
+    var mine = previousThreads().filter(function (t) {
+      return t && t.business === business && typeof t.path === "string" && /^\/t\/[\w-]+$/.test(t.path);
+    });
+    if (!mine.length) return;
+    mine.slice(0, 5).forEach(function (t) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = t.path;
+      var title = document.createElement("span");
+      title.textContent = fill(form.dataset.labelNumber, { number: t.number });
+      link.appendChild(title);
+      var detail = [t.place, t.when].filter(Boolean).join(" · ");
+      if (detail) {
+        var sub = document.createElement("span");
+        sub.className = "help";
+        sub.textContent = detail;
+        link.appendChild(sub);
+      }
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    section.hidden = false;
+  }
+
+  showPrevious();
+})();
