@@ -12,6 +12,7 @@ from hub.app import hub
 from hub.routes.auth import current_staff
 from hub.security import verify_password
 from hub.staff_auth import session_id
+from hub.tickets.model import TRANSITIONS
 
 bp = Blueprint("staff", __name__)
 
@@ -64,4 +65,8 @@ async def console() -> Any:
     if user is None:
         return redirect("/login?next=/console")
     tenant = await hub().store.get(user["tenant_id"], "tenants", user["tenant_id"])
-    return await render_template("staff/console.html", user=public_user(user), tenant=tenant)
+    # The console offers only the moves the model allows: one source of truth.
+    transitions = {s.value: [t.value for t in targets] for s, targets in TRANSITIONS.items()}
+    return await render_template(
+        "staff/console.html", user=public_user(user), tenant=tenant, transitions=transitions
+    )

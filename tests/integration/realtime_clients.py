@@ -135,18 +135,24 @@ class Console:
 
     async def connect(self) -> Console:
         """Connect over websocket only (long-polling disconnects are slow in tests)."""
-        await self.sio.connect(
-            self.url,
-            namespaces=[self.namespace],
-            auth=self.auth,
-            headers=self.headers,
-            transports=["websocket"],
-            wait_timeout=10,
-        )
+        try:
+            await self.sio.connect(
+                self.url,
+                namespaces=[self.namespace],
+                auth=self.auth,
+                headers=self.headers,
+                transports=["websocket"],
+                wait_timeout=10,
+            )
+        except BaseException:
+            await self.sio.eio.disconnect(abort=True)  # a refused handshake leaves its session open
+            raise
         return self
 
     async def close(self) -> None:
-        await self.sio.disconnect()
+        """Disconnect, stop any reconnection attempts and release the HTTP session."""
+        await self.sio.shutdown()
+        await self.sio.eio.disconnect(abort=True)
 
     async def resume(self, since: Any = ...) -> None:
         """Ask for everything after `since` (default: the highest seq seen)."""

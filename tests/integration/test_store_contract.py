@@ -551,16 +551,21 @@ async def test_two_processes_on_one_sqlite_file_share_counters_without_gaps(
         sys.executable, "-c", script,
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env,
     )
-    assert child.stdin is not None and child.stdout is not None
-    assert await asyncio.wait_for(child.stdout.readline(), 30) == b"ready\n"
-    child.stdin.write(b"go\n")
-    await child.stdin.drain()
-    mine = []
-    for _ in range(150):  # small pauses let both processes' writes interleave
-        mine.append(await store.next_value(A, "n"))
-        await asyncio.sleep(0.002)
-    out, _ = await child.communicate()
-    await store.close()
+    mine: list[int] = []
+    try:
+        assert child.stdin is not None and child.stdout is not None
+        assert await asyncio.wait_for(child.stdout.readline(), 30) == b"ready\n"
+        child.stdin.write(b"go\n")
+        await child.stdin.drain()
+        for _ in range(150):  # small pauses let both processes' writes interleave
+            mine.append(await store.next_value(A, "n"))
+            await asyncio.sleep(0.002)
+        out, _ = await asyncio.wait_for(child.communicate(), 60)
+    finally:
+        await store.close()
+        if child.returncode is None:
+            child.kill()
+            await child.wait()
     assert child.returncode == 0
     theirs = [int(v) for v in out.split()]
     assert sorted(mine + theirs) == list(range(1, 301))
