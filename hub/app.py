@@ -15,6 +15,7 @@ from quart_schema import QuartSchema
 
 from hub.i18n import choose_language, load_catalogs
 from hub.ports import Store
+from hub.ratelimit import RateLimiter
 from hub.realtime.namespaces import StaffNamespace, ThreadNamespace
 from hub.realtime.publisher import SocketioPublisher
 from hub.realtime.pubsub import HubRedisManager
@@ -42,6 +43,7 @@ class Hub:
     quart: Quart
     asgi: Any
     catalogs: dict[str, Any]
+    limiter: RateLimiter
 
 
 def hub() -> Hub:
@@ -110,6 +112,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         quart=app,
         asgi=socketio.ASGIApp(sio, other_asgi_app=app),
         catalogs=catalogs,
+        limiter=RateLimiter(settings),
     )
     app.extensions["hub"] = the_hub
     _install_i18n(app, the_hub)

@@ -20,6 +20,7 @@ class Settings:
 
     database_url: str = "sqlite:///./var/hub.db"
     redis_url: str | None = None
+    redis_channel: str = "sos-hub"  # the socket.io pub/sub channel; one per deployment
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     public_url: str = "http://127.0.0.1:8000"
     smtp_host: str | None = None
@@ -37,6 +38,7 @@ class Settings:
     rate_limits: bool = True
     secure_cookies: bool = True
     allowed_origins: tuple[str, ...] = ()
+    trusted_proxies: tuple[str, ...] = ()
     secret_key_was_generated: bool = False
 
     @property
@@ -81,6 +83,9 @@ class Settings:
             if not redis_url.startswith(("redis://", "rediss://", "unix://")):
                 raise ConfigError(f"HUB_REDIS_URL must start with redis:// (got {redis_url!r})")
             values["redis_url"] = redis_url
+        channel = env.get("HUB_REDIS_CHANNEL", "").strip()
+        if channel:
+            values["redis_channel"] = channel
 
         key = env.get("HUB_SECRET_KEY", "")
         if key:
@@ -129,6 +134,19 @@ class Settings:
         origins = env.get("HUB_ALLOWED_ORIGINS", "").strip()
         if origins:
             values["allowed_origins"] = tuple(o.strip().rstrip("/") for o in origins.split(","))
+        proxies = env.get("HUB_TRUSTED_PROXIES", "").strip()
+        if proxies:
+            import ipaddress
+
+            nets = []
+            for raw in proxies.split(","):
+                try:
+                    nets.append(str(ipaddress.ip_network(raw.strip(), strict=False)))
+                except ValueError:
+                    raise ConfigError(
+                        f"HUB_TRUSTED_PROXIES must list IP addresses or networks (bad: {raw.strip()!r})"
+                    ) from None
+            values["trusted_proxies"] = tuple(nets)
         if env.get("HUB_INSECURE_COOKIES", "") in ("1", "true", "yes"):
             values["secure_cookies"] = False
         return cls(**values)  # type: ignore[arg-type]

@@ -7,9 +7,10 @@ from quart import Quart
 
 def register_routes(app: Quart) -> None:
     """Attach every blueprint and the error handlers."""
-    from hub.routes import admin, api, customer, errors, health, rules, staff
+    from hub.routes import admin, api, customer, errors, headers, health, rules, staff
 
     errors.register(app)
+    headers.register(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(customer.bp)

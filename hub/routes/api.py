@@ -12,7 +12,7 @@ from hub.accounts.model import public_user
 from hub.app import hub
 from hub.errors import Invalid, NotFound, Unauthorized
 from hub.routes.auth import staff, staff_required, tenant_id
-from hub.routes.intake import active_point, client_origin, thread_url
+from hub.routes.intake import active_point, client_origin, limit, thread_url
 from hub.routes.schemas import LoginIn, NoteIn, SosIn, SosOut, TextIn, TicketPatch, TicketQuery
 from hub.security import verify_password
 from hub.staff_auth import session_id
@@ -26,6 +26,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 @validate_request(LoginIn)
 async def login(data: LoginIn) -> Any:
     """Staff log in with e-mail and password; the answer sets the session cookie."""
+    await limit("login", email=data.email.strip().lower())
     user = await hub().store.lookup("users", "email", data.email.strip().lower())
     if user is None or not verify_password(user["password_hash"], data.password):
         raise Unauthorized("wrong e-mail or password")
@@ -52,6 +53,7 @@ async def me() -> Any:
 @validate_response(SosOut, 201)
 async def submit_sos(data: SosIn) -> Any:
     """A customer's SOS: stored first, then pushed to the consoles. No login."""
+    await limit("sos", point=data.point)
     point, tenant = await active_point(data.point)
     ticket = await hub().tickets.submit_sos(
         tenant,
@@ -80,6 +82,7 @@ async def thread(token: str) -> Any:
 @validate_request(TextIn)
 async def thread_message(token: str, data: TextIn) -> Any:
     """The customer writes back on their thread."""
+    await limit("thread_message", thread=token[:64])
     ticket = await hub().tickets.by_thread_token(token)
     message = await hub().tickets.customer_message(ticket, data.text)
     return message_json(message), 201

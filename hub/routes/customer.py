@@ -20,7 +20,7 @@ from hub.errors import HubError, NotFound
 from hub.i18n import SUPPORTED
 from hub.i18n import gettext as _
 from hub.ports import Doc
-from hub.routes.intake import active_point, client_origin
+from hub.routes.intake import active_point, client_origin, limit
 from hub.routes.schemas import SosIn, TextIn
 from hub.tickets.model import TEXT_MAX, customer_ticket
 
@@ -122,12 +122,14 @@ async def _form_page(code: str, status: int = 200, **context: Any) -> Any:
 @bp.get("/q/<code>")
 async def form(code: str) -> Any:
     """The mobile page behind a QR access point."""
+    await limit("page")
     return await _form_page(code)
 
 
 @bp.post("/q/<code>")
 async def send(code: str) -> Any:
     """The form's plain POST: store the SOS, then show its thread with the confirmation."""
+    await limit("sos", point=code[:64])
     form = await request.form
     anonymous = form.get("anonymous") in ("1", "on", "true", "yes")
     values = {
@@ -204,6 +206,7 @@ async def thread(token: str) -> Any:
 @bp.post("/t/<token>")
 async def thread_answer(token: str) -> Any:
     """The customer answers without JavaScript."""
+    await limit("thread_message", thread=token[:64])
     form = await request.form
     text = _form_text(form.get("text", ""))
     try:

@@ -12,6 +12,7 @@ from quart_schema import RequestSchemaValidationError
 from werkzeug.exceptions import HTTPException
 
 from hub.errors import HubError
+from hub.ratelimit import RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +70,22 @@ def register(app: Quart) -> None:
 
     @app.errorhandler(HubError)
     async def _hub(error: HubError) -> Any:
+        headers = {}
+        if isinstance(error, RateLimited):
+            headers["Retry-After"] = str(error.retry_after)
         if _wants_json():
             message = error.message
             if error.field and error.field not in message:
                 message = f"{error.field}: {message}"
-            return error_response(error.status, error.code, message)
-        return await _page(error.status, error.message)
+            response = error_response(error.status, error.code, message)
+        elif isinstance(error, RateLimited):
+            html = await render_template("rate_limited.html", retry_after=error.retry_after)
+            response = Response(html, status=429, content_type="text/html; charset=utf-8")
+        else:
+            html, status = await _page(error.status, error.message)
+            response = Response(html, status=status, content_type="text/html; charset=utf-8")
+        response.headers.update(headers)
+        return response
 
     @app.errorhandler(AuthUnauthorized)
     async def _unauth(_error: Exception) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from quart import request
 
 from hub.app import hub
+from hub.client_address import client_address
 from hub.errors import NotFound
 from hub.ports import Doc
 
@@ -20,9 +21,27 @@ async def active_point(code: str) -> tuple[Doc, Doc]:
     return point, tenant
 
 
+def client_ip() -> str:
+    """The customer's address (X-Forwarded-For is believed only from trusted proxies)."""
+    return client_address(
+        request.remote_addr, request.headers.get("X-Forwarded-For"), hub().settings.trusted_proxies
+    )
+
+
+def device_id() -> str | None:
+    """The first-party device cookie set by the customer pages, if any."""
+    value = request.cookies.get("sos_device")
+    return value[:64] if value else None
+
+
 def client_origin() -> Doc:
     """Where an SOS came from (device cookie, network address), kept for abuse handling."""
-    return {"device_id": request.cookies.get("sos_device"), "ip": request.remote_addr}
+    return {"device_id": device_id(), "ip": client_ip()}
+
+
+async def limit(policy: str, **keys: str | None) -> None:
+    """Apply a rate-limit policy to this request (see hub/ratelimit.py)."""
+    await hub().limiter.check(policy, ip=client_ip(), device=device_id(), **keys)
 
 
 def thread_url(ticket: Doc) -> str:

@@ -10,6 +10,7 @@ from quart_auth import AuthUser, login_user, logout_user
 from hub.accounts.model import public_user
 from hub.app import hub
 from hub.routes.auth import current_staff
+from hub.routes.intake import limit
 from hub.security import verify_password
 from hub.staff_auth import session_id
 from hub.tickets.model import TRANSITIONS
@@ -38,6 +39,7 @@ async def login_page() -> Any:
 async def login_form() -> Any:
     form = await request.form
     email = form.get("email", "").strip().lower()[:320]
+    await limit("login", email=email)
     user = await hub().store.lookup("users", "email", email) if email else None
     if user is None or not verify_password(user["password_hash"], form.get("password", "")[:1024]):
         html = await render_template(

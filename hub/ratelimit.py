@@ -1,0 +1,101 @@
+"""Rate limits on the public doors, with the `limits` library.
+
+Many guests share one public address (a hotel's Wi-Fi, a stadium's carrier NAT), so limits
+per address are generous; those per device (the first-party `sos_device` cookie), per
+access point and per thread are stricter. In-process counters when embedded, Redis
+counters in scale-out so every instance counts together. A limiter that cannot reach
+Redis lets the request through: losing an SOS is worse than letting a few more in.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from limits import RateLimitItem, parse, storage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+from hub.errors import HubError
+from hub.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class RateLimited(HubError):
+    """Too many requests; `retry_after` says how many seconds to wait."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many requests; try again in {retry_after} s")
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `rate` requests per value of `key` (ip, device, point, thread, email)."""
+
+    key: str
+    rate: str
+
+    @property
+    def item(self) -> RateLimitItem:
+        return parse(self.rate)
+
+
+POLICIES: Mapping[str, tuple[Limit, ...]] = {
+    "sos": (
+        Limit("ip", "120/minute"),
+        Limit("point", "60/minute"),
+        Limit("device", "8/minute"),
+        Limit("device", "40/hour"),
+    ),
+    "page": (Limit("ip", "600/minute"),),
+    "thread_message": (
+        Limit("ip", "240/minute"),
+        Limit("thread", "15/minute"),
+        Limit("device", "20/minute"),
+    ),
+    "login": (Limit("ip", "30/minute"), Limit("email", "10/minute")),
+}
+
+
+class RateLimiter:
+    """Checks a named policy against the request's keys; raises RateLimited when over."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.enabled = settings.rate_limits
+        if settings.redis_url:
+            uri = "async+" + settings.redis_url
+            self._storage = storage.storage_from_string(
+                uri, implementation="redispy", key_prefix="sos-hub-limits"
+            )
+        else:
+            self._storage = storage.storage_from_string("async+memory://")
+        self._limiter = MovingWindowRateLimiter(self._storage)
+
+    async def check(self, policy: str, **keys: str | None) -> None:
+        """Count one request against every limit of `policy` whose key is known."""
+        if not self.enabled:
+            return
+        for limit in POLICIES[policy]:
+            value = keys.get(limit.key)
+            if not value:
+                continue
+            try:
+                allowed = await self._limiter.hit(limit.item, policy, limit.key, value)
+                if allowed:
+                    continue
+                stats = await self._limiter.get_window_stats(limit.item, policy, limit.key, value)
+            except Exception:  # storage down: fail open, and say so
+                log.warning("rate limiter storage unavailable; letting the request through")
+                return
+            raise RateLimited(max(1, math.ceil(stats.reset_time - time.time())))
+
+    async def reset(self) -> None:
+        """Forget every counter (tests, and an admin's 'unblock everyone')."""
+        await self._storage.reset()
