@@ -233,6 +233,31 @@ class MongoStore:
         except DuplicateKeyError as exc:
             raise Conflict(f"{collection}: {exc}") from exc
 
+    async def update_if(
+        self, tenant_id: str, collection: str, id: str, expected: Where, changes: Doc
+    ) -> Doc | None:
+        """Set fields only while `expected` still holds (compare-and-set); None otherwise."""
+        query: Doc = {"_id": {"$eq": id}, "tenant_id": {"$eq": tenant_id}}
+        for key, value in expected.items():
+            if "." in key or key in _PROTECTED:
+                raise StoreError(f"bad field name {key!r}: compare top-level fields only")
+            query[_field(key)] = {"$eq": value}  # None matches missing or null, as in SQLite
+        values = {k: v for k, v in changes.items() if k not in _PROTECTED}
+        for key in values:
+            if "." in key or key.startswith("$"):
+                raise StoreError(f"cannot set {key!r}: set whole top-level values")
+        if not values:
+            return await self._coll(collection).find_one(query, _NO_ID)
+        try:
+            # The document as it was, then the $set applied here: mongomock's AFTER re-reads
+            # with the filter, which a claim has just made false.
+            before = await self._coll(collection).find_one_and_update(
+                query, {"$set": values}, projection=_NO_ID, return_document=ReturnDocument.BEFORE
+            )
+        except DuplicateKeyError as exc:
+            raise Conflict(f"{collection}: {exc}") from exc
+        return None if before is None else {**before, **values}
+
     async def delete(self, tenant_id: str, collection: str, id: str) -> bool:
         """Remove one document of this tenant."""
         query = {"_id": {"$eq": id}, "tenant_id": {"$eq": tenant_id}}
@@ -308,6 +333,11 @@ class MongoStore:
         if field not in LOOKUP_FIELDS.get(collection, ()):
             raise StoreError(f"{collection}.{field} is not a lookup field")
         return await self._coll(collection).find_one({field: {"$eq": str(value)}}, _NO_ID)
+
+    async def tenant_ids(self) -> list[str]:
+        """Every tenant's id (system sweeps then query each tenant)."""
+        docs = await self._coll("tenants").find({}, {"_id": 1}).sort("_id", 1).to_list(None)
+        return [str(d["_id"]) for d in docs]
 
 
 __all__ = ["DEFAULT_DATABASE", "GAP_GRACE_SECONDS", "MongoStore"]

@@ -294,6 +294,29 @@ class SqliteStore:
         async with self._tx() as db:
             return await self._update(db, tenant_id, collection, id, changes)
 
+    async def update_if(
+        self, tenant_id: str, collection: str, id: str, expected: Where, changes: Doc
+    ) -> Doc | None:
+        """Set fields only while `expected` still holds (compare-and-set); None otherwise."""
+        for key in expected:
+            if not key.replace("_", "").isalnum():
+                raise StoreError(f"bad field name {key!r}: compare top-level fields only")
+        async with self._tx() as db:  # BEGIN IMMEDIATE: no other writer between read and write
+            current = await self._get(db, tenant_id, collection, id)
+            if current is None or any(current.get(k) != v for k, v in expected.items()):
+                return None
+            return await self._update(db, tenant_id, collection, id, changes)
+
+    @staticmethod
+    async def _get(db: aiosqlite.Connection, tenant_id: str, collection: str, id: str) -> Doc | None:
+        cur = await db.execute(
+            f"SELECT doc FROM {_check_collection(collection)} WHERE id = ? AND tenant_id = ?",
+            (id, tenant_id),
+        )
+        row = await cur.fetchone()
+        await cur.close()
+        return json.loads(row[0]) if row else None
+
     async def delete(self, tenant_id: str, collection: str, id: str) -> bool:
         """Remove one document of this tenant."""
         async with self._tx() as db:
@@ -348,6 +371,10 @@ class SqliteStore:
             f"SELECT doc FROM {collection} WHERE {_path(field)} = ?", [str(value)]
         )
         return json.loads(rows[0][0]) if rows else None
+
+    async def tenant_ids(self) -> list[str]:
+        """Every tenant's id, oldest first (system sweeps then query each tenant)."""
+        return [str(r[0]) for r in await self._read("SELECT id FROM tenants ORDER BY rowid", [])]
 
 
 __all__ = ["SqliteStore"]

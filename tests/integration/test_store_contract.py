@@ -751,3 +751,57 @@ async def test_a_mongo_store_takes_its_database_from_the_url() -> None:
     finally:
         await named.close()
         await default.close()
+
+
+# --- compare-and-set and sweeps ------------------------------------------------------------
+
+
+async def test_update_if_sets_only_while_the_expected_values_hold(store: ContractStore) -> None:
+    await store.insert(A, "outbox", {"id": "o1", "status": "pending", "attempts": 0})
+    claimed = await store.update_if(
+        A, "outbox", "o1", {"status": "pending", "claimed_by": None}, {"claimed_by": "w1"}
+    )
+    assert claimed == {"id": "o1", "tenant_id": A, "status": "pending", "attempts": 0,
+                       "claimed_by": "w1"}
+    again = await store.update_if(
+        A, "outbox", "o1", {"status": "pending", "claimed_by": None}, {"claimed_by": "w2"}
+    )
+    assert again is None
+    assert (await store.get(A, "outbox", "o1") or {})["claimed_by"] == "w1"
+    assert await store.update_if(A, "outbox", "o1", {"attempts": 1}, {"status": "sent"}) is None
+    done = await store.update_if(A, "outbox", "o1", {"claimed_by": "w1"}, {"status": "sent"})
+    assert done is not None and done["status"] == "sent"
+
+
+async def test_update_if_never_reaches_another_tenant_or_a_missing_document(
+    store: ContractStore,
+) -> None:
+    await store.insert(A, "outbox", {"id": "o1", "status": "pending"})
+    assert await store.update_if(B, "outbox", "o1", {"status": "pending"}, {"status": "x"}) is None
+    assert await store.update_if(A, "outbox", "nope", {}, {"status": "x"}) is None
+    assert (await store.get(A, "outbox", "o1") or {})["status"] == "pending"
+    with pytest.raises(StoreError):
+        await store.update_if(A, "outbox", "o1", {"a.b": 1}, {"status": "x"})
+
+
+async def test_of_many_concurrent_claims_on_two_stores_exactly_one_wins(
+    backend: Backend,
+) -> None:
+    first, second = await backend.new_store(), await backend.new_store()
+    await first.insert(A, "outbox", {"id": "o1", "status": "pending", "claimed_by": None})
+    stores = [first, second] * 20
+    results = await asyncio.gather(
+        *(s.update_if(A, "outbox", "o1", {"claimed_by": None}, {"claimed_by": f"w{i}"})
+          for i, s in enumerate(stores))
+    )
+    winners = [r["claimed_by"] for r in results if r is not None]
+    assert len(winners) == 1
+    assert (await second.get(A, "outbox", "o1") or {})["claimed_by"] == winners[0]
+
+
+async def test_tenant_ids_lists_every_tenant(store: ContractStore) -> None:
+    assert await store.tenant_ids() == []
+    await store.insert(A, "tenants", {"id": A, "slug": "a"})
+    await store.insert(B, "tenants", {"id": B, "slug": "b"})
+    await store.insert(A, "tickets", ticket("t1"))
+    assert sorted(await store.tenant_ids()) == [A, B]
