@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 
 class ConfigError(ValueError):
@@ -36,9 +36,18 @@ class Settings:
     translate_url: str | None = None
     translate_key: str | None = None
     rate_limits: bool = True
+    # Delivery: the RQ queue, how long a claim on an outbox item lasts, when a pending item
+    # counts as lost (the sweeper re-enqueues it), the waits between attempts, and the length
+    # of an escalation "minute" in seconds (shortened only by tests and demos).
+    rq_queue: str = "sos-hub"
+    outbox_lease: float = 60.0
+    outbox_stale: float = 120.0
+    outbox_backoff: tuple[float, ...] = (15.0, 60.0)
+    escalation_minute: float = 60.0
     secure_cookies: bool = True
     allowed_origins: tuple[str, ...] = ()
     trusted_proxies: tuple[str, ...] = ()
+    sockets_per_address: int = 500  # open socket.io connections one address may hold
     secret_key_was_generated: bool = False
 
     @property
@@ -74,8 +83,8 @@ class Settings:
                     "HUB_DATABASE_URL must start with sqlite:/// or mongodb:// "
                     f"(got {db!r})"
                 )
-            if db.startswith("sqlite:///") and len(db) == len("sqlite:///"):
-                raise ConfigError("HUB_DATABASE_URL names no SQLite file")
+            if db.startswith("sqlite:///") and (len(db) == len("sqlite:///") or db.endswith("/")):
+                raise ConfigError(f"HUB_DATABASE_URL names no SQLite file (got {db!r})")
             values["database_url"] = db
 
         redis_url = env.get("HUB_REDIS_URL", "").strip()
@@ -90,16 +99,16 @@ class Settings:
         key = env.get("HUB_SECRET_KEY", "")
         if key:
             values["secret_key"] = key
+        elif redis_url:
+            # each instance and worker would sign cookies and /ack links with its own key
+            raise ConfigError("HUB_SECRET_KEY must be set when HUB_REDIS_URL is (scale-out)")
         else:
             values["secret_key_was_generated"] = True
 
         public = env.get("HUB_PUBLIC_URL", "").strip()
         if public:
-            parts = urlsplit(public)
-            if parts.scheme not in ("http", "https") or not parts.netloc:
-                raise ConfigError(f"HUB_PUBLIC_URL must be an http(s) URL (got {public!r})")
+            parts = _http_url(public, "HUB_PUBLIC_URL")
             values["public_url"] = public.rstrip("/")
-            values["secure_cookies"] = parts.scheme == "https"
 
         if env.get("HUB_SMTP_HOST"):
             values["smtp_host"] = env["HUB_SMTP_HOST"]
@@ -116,24 +125,44 @@ class Settings:
             values["smtp_tls"] = tls
         elif env.get("HUB_SMTP_USER"):
             values["smtp_tls"] = "starttls"
+        _both("HUB_SMTP_USER", "HUB_SMTP_PASSWORD", env)
 
         for name in ("api_key", "api_secret", "from", "host"):
             var = f"HUB_VONAGE_{name.upper()}"
             if env.get(var):
                 values[f"vonage_{name}"] = env[var]
-        if env.get("HUB_TRANSLATE_URL"):
-            values["translate_url"] = env["HUB_TRANSLATE_URL"]
+        _both("HUB_VONAGE_API_KEY", "HUB_VONAGE_API_SECRET", env)
+        if env.get("HUB_TRANSLATE_URL", "").strip():
+            translate = env["HUB_TRANSLATE_URL"].strip()
+            _http_url(translate, "HUB_TRANSLATE_URL")
+            values["translate_url"] = translate
         if env.get("HUB_TRANSLATE_KEY"):
             values["translate_key"] = env["HUB_TRANSLATE_KEY"]
 
-        limits = env.get("HUB_RATE_LIMITS", "on").strip().lower()
+        if env.get("HUB_RQ_QUEUE", "").strip():
+            values["rq_queue"] = env["HUB_RQ_QUEUE"].strip()
+        for var, name in (
+            ("HUB_OUTBOX_LEASE", "outbox_lease"),
+            ("HUB_OUTBOX_STALE", "outbox_stale"),
+            ("HUB_ESCALATION_MINUTE", "escalation_minute"),
+        ):
+            if env.get(var, "").strip():
+                values[name] = _seconds(env[var], var)
+        if env.get("HUB_OUTBOX_BACKOFF", "").strip():
+            values["outbox_backoff"] = tuple(
+                _seconds(part, "HUB_OUTBOX_BACKOFF") for part in env["HUB_OUTBOX_BACKOFF"].split(",")
+            )
+
+        limits = env.get("HUB_RATE_LIMITS", "").strip().lower() or "on"
         if limits not in ("on", "off", "true", "false", "1", "0", "yes", "no"):
             raise ConfigError(f"HUB_RATE_LIMITS must be on or off (got {limits!r})")
         values["rate_limits"] = limits in ("on", "true", "1", "yes")
 
         origins = env.get("HUB_ALLOWED_ORIGINS", "").strip()
         if origins:
-            values["allowed_origins"] = tuple(o.strip().rstrip("/") for o in origins.split(","))
+            values["allowed_origins"] = tuple(
+                _origin(o.strip(), "HUB_ALLOWED_ORIGINS") for o in origins.split(",") if o.strip()
+            )
         proxies = env.get("HUB_TRUSTED_PROXIES", "").strip()
         if proxies:
             import ipaddress
@@ -147,9 +176,48 @@ class Settings:
                         f"HUB_TRUSTED_PROXIES must list IP addresses or networks (bad: {raw.strip()!r})"
                     ) from None
             values["trusted_proxies"] = tuple(nets)
+        if env.get("HUB_SOCKETS_PER_ADDRESS", "").strip():
+            raw = env["HUB_SOCKETS_PER_ADDRESS"].strip()
+            if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+                raise ConfigError(
+                    f"HUB_SOCKETS_PER_ADDRESS must be a whole number >= 1 (got {raw!r})"
+                )
+            values["sockets_per_address"] = int(raw)
+        # Browsers drop Secure cookies over plain http: follow the public URL's scheme.
+        public_scheme = urlsplit(str(values.get("public_url", cls.public_url))).scheme
+        values["secure_cookies"] = public_scheme == "https"
         if env.get("HUB_INSECURE_COOKIES", "") in ("1", "true", "yes"):
             values["secure_cookies"] = False
         return cls(**values)  # type: ignore[arg-type]
+
+
+def _http_url(raw: str, var: str) -> SplitResult:
+    """An http(s) URL with a host (and, when given, a numeric port)."""
+    parts = urlsplit(raw)
+    try:
+        parts.port  # noqa: B018 (raises ValueError on a non-numeric port)
+    except ValueError:
+        raise ConfigError(f"{var} has a bad port (got {raw!r})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{var} must be an http(s) URL (got {raw!r})")
+    return parts
+
+
+def _origin(raw: str, var: str) -> str:
+    """scheme://host[:port], as browsers send it in Origin (a path would never match)."""
+    parts = _http_url(raw.rstrip("/"), var)
+    if parts.path or parts.query or parts.fragment:
+        raise ConfigError(f"{var} must list origins like https://host:port (got {raw!r})")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _both(first: str, second: str, env: Mapping[str, str]) -> None:
+    """Two variables that only work together: name the missing one."""
+    have = {var: bool(env.get(var, "").strip()) for var in (first, second)}
+    if have[first] != have[second]:
+        missing = first if not have[first] else second
+        other = second if missing == first else first
+        raise ConfigError(f"{missing} must be set when {other} is")
 
 
 def _port(raw: str, var: str) -> int:
@@ -160,3 +228,13 @@ def _port(raw: str, var: str) -> int:
     if not 0 < port < 65536:
         raise ConfigError(f"{var} must be between 1 and 65535 (got {port})")
     return port
+
+
+def _seconds(raw: str, var: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{var} must be a number of seconds (got {raw!r})") from None
+    if not 0 < value < 10**7:
+        raise ConfigError(f"{var} must be a positive number of seconds (got {raw!r})")
+    return value

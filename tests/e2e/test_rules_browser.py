@@ -1,0 +1,88 @@
+"""A manager writes a routing rule on the admin page and asks who would get an SOS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import LiveHub
+
+pytestmark = pytest.mark.browser
+
+
+def _login(page: Any, hub: LiveHub, role: str) -> None:
+    page.goto(f"{hub.url}/login?next=/admin/rules")
+    page.get_by_label("E-mail").fill(str(hub.seeded.users[role]["email"]))
+    page.get_by_label("Password").fill(hub.password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_a_manager_saves_a_night_rule_and_the_dry_run_names_its_recipient(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    context = browser.new_context(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    _login(page, live_hub, "manager")
+    expect(page.get_by_role("heading", name="Routing rules", exact=True)).to_be_visible()
+
+    page.get_by_label("Name", exact=True).first.fill("Weekend nights")
+    page.get_by_label("Always").uncheck()
+    page.get_by_label("Sat").check()
+    page.get_by_label("Sun").check()
+    page.get_by_label("From").fill("22:00")
+    page.get_by_label("To", exact=True).fill("06:00")
+    row = page.locator("#recipients .recipient-row").first
+    row.locator('[data-k="channel"]').select_option("sms")
+    row.locator('[data-k="to"]').fill("+34600111222")
+    row.locator('[data-k="name"]').fill("Night manager")
+    page.get_by_role("button", name="Save rule").click()
+    expect(page.locator("#rule-status")).to_have_text("Saved.")
+    expect(page.locator("#rule-list")).to_contain_text("Weekend nights")
+
+    # Stored for real, as the API shows it.
+    token = live_hub.seeded.tokens["manager"]
+    rules = httpx.get(f"{live_hub.url}/api/v1/rules",
+                      headers={"Authorization": f"Bearer {token}"}).json()["items"]
+    saved = next(r for r in rules if r["name"] == "Weekend nights")
+    assert saved["schedule"]["weekdays"] == [6, 7]
+    assert saved["recipients"] == [
+        {"channel": "sms", "to": "+34600111222", "name": "Night manager", "language": "es"}
+    ]
+
+    page.get_by_label("Text", exact=True).fill("Music too loud")
+    page.get_by_role("button", name="Sunday at 23:00").click()
+    expect(page.locator("#test-result")).to_contain_text("Night manager")
+    page.get_by_label("When (local time; empty: now)").fill("2026-11-25T12:00")
+    page.get_by_role("button", name="Who would get it?").click()
+    expect(page.locator("#test-result")).not_to_contain_text("Night manager")
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+    context.close()
+
+
+def test_a_bad_phone_number_is_refused_with_the_field_named_and_nothing_saved(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    context = browser.new_context(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
+    page = context.new_page()
+    _login(page, live_hub, "manager")
+    page.get_by_label("Name", exact=True).first.fill("Broken number")
+    row = page.locator("#recipients .recipient-row").first
+    row.locator('[data-k="channel"]').select_option("sms")
+    row.locator('[data-k="to"]').fill("600-11")
+    page.get_by_role("button", name="Save rule").click()
+    expect(page.locator("#rule-error")).to_contain_text("recipients.0")
+    expect(page.locator("#rule-list")).not_to_contain_text("Broken number")
+    context.close()
+
+
+def test_an_agent_gets_a_clear_refusal_on_the_rules_page(browser: Any, live_hub: LiveHub) -> None:
+    context = browser.new_context(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
+    page = context.new_page()
+    _login(page, live_hub, "agent")
+    expect(page.locator("body")).to_contain_text("This page is for managers.")
+    context.close()
