@@ -28,7 +28,7 @@ import json
 import resource
 import sys
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import socketio
 import uvicorn
@@ -53,7 +53,7 @@ def raise_nofile(target: int = 65536) -> int:
 
 
 def make_ticket(number: int, text: str, seq: int, public_url: str, payload_bytes: int) -> dict:
-    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
     ticket = {
         "id": uuid.uuid4().hex,
         "number": number,
@@ -102,9 +102,16 @@ def build_app(token: str, public_url: str, payload_bytes: int):
 
     async def respond(send, status: int, obj) -> None:
         body = json.dumps(obj).encode()
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     async def http_app(scope, receive, send):
@@ -126,8 +133,16 @@ def build_app(token: str, public_url: str, payload_bytes: int):
             state["seq"] += 1
             ticket = make_ticket(state["number"], text, state["seq"], public_url, payload_bytes)
             await sio.emit("ticket.created", ticket, room=ROOM, namespace=NAMESPACE)
-            await respond(send, 201, {"id": ticket["id"], "number": ticket["number"],
-                                      "status": "new", "thread_url": ticket["thread_url"]})
+            await respond(
+                send,
+                201,
+                {
+                    "id": ticket["id"],
+                    "number": ticket["number"],
+                    "status": "new",
+                    "thread_url": ticket["thread_url"],
+                },
+            )
             return
         await respond(send, 404, {"error": {"code": "not_found", "message": path}})
 
@@ -136,19 +151,29 @@ def build_app(token: str, public_url: str, payload_bytes: int):
         gc.collect()
         gc.freeze()
         gc.set_threshold(50_000, 10, 10)
-        print(f"bare_server: gc.freeze() kept {gc.get_freeze_count()} objects out of the collector;"
-              f" threshold {gc.get_threshold()}", file=sys.stderr, flush=True)
+        print(
+            f"bare_server: gc.freeze() kept {gc.get_freeze_count()} objects out of the collector;"
+            f" threshold {gc.get_threshold()}",
+            file=sys.stderr,
+            flush=True,
+        )
 
     return socketio.ASGIApp(sio, other_asgi_app=http_app, on_startup=tune_gc)
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--token", default="bench")
-    p.add_argument("--payload-bytes", type=int, default=700,
-                   help="pad the ticket.created JSON payload to about this many bytes (default 700)")
+    p.add_argument(
+        "--payload-bytes",
+        type=int,
+        default=700,
+        help="pad the ticket.created JSON payload to about this many bytes (default 700)",
+    )
     args = p.parse_args(argv)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print("bare_server: refusing to listen anywhere but loopback", file=sys.stderr)
@@ -158,8 +183,16 @@ def main(argv=None) -> int:
     app = build_app(args.token, public_url, args.payload_bytes)
     # uvicorn defaults otherwise (auto loop -> uvloop, auto ws -> websockets
     # sans-I/O), without the access log, as a production hub would run
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
-                access_log=False, lifespan="on", backlog=4096)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        backlog=4096,
+        timeout_graceful_shutdown=10,
+    )
     return 0
 
 

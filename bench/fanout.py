@@ -41,10 +41,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
-import resource
 import shutil
 import signal
 import socket
@@ -52,6 +52,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,16 +67,117 @@ from load_clients import ClientPool, raise_nofile  # noqa: E402
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
-SOS_TEXTS = [
-    "The coffee machine next to the lifts is leaking water all over the floor.",
-    "Nobody is at the front desk and we have been waiting for a while.",
-    "The toilets on this floor have run out of paper and soap.",
-    "It is very cold in the meeting room, could someone check the heating?",
-    "A child seems to be lost near the main entrance, please come.",
-    "The card reader at the parking exit does not accept any card.",
-    "There is broken glass on the stairs between the first and second floor.",
-    "Our table ordered forty minutes ago and nothing has arrived yet.",
+# SOS texts: five slots of 17 phrases each; text i takes, in slot k, phrase
+# (a + b*k + c*k*k) mod 17 where (a, b, c) are the base-17 digits of i.  Two
+# different texts therefore share at most two of their five phrases, so the
+# hub's near-duplicate ("repeat") filter does not merge them, and no text has
+# a digit in it (runs of digits read as phone numbers to its spam filter).
+SLOTS = [
+    [
+        "The coffee machine",
+        "A water pipe",
+        "The lift",
+        "The heating",
+        "The card reader",
+        "A window",
+        "The ticket printer",
+        "The hand dryer",
+        "The door lock",
+        "The ceiling light",
+        "The fire exit sign",
+        "The vending machine",
+        "The air conditioning",
+        "The wifi",
+        "A shower",
+        "The escalator",
+        "The baby changing table",
+    ],
+    [
+        "is leaking badly",
+        "makes a loud grinding noise",
+        "has stopped working",
+        "smells of burning",
+        "keeps beeping",
+        "is stuck halfway",
+        "gives small electric shocks",
+        "is blocking the way",
+        "flickers constantly",
+        "is broken into pieces",
+        "is far too hot",
+        "does not respond at all",
+        "is covered in something sticky",
+        "fell off the wall",
+        "is spraying water",
+        "shows an error message",
+        "makes people slip",
+    ],
+    [
+        "near the main entrance",
+        "on the second floor",
+        "beside the lifts",
+        "in the east corridor",
+        "behind the reception desk",
+        "at the car park exit",
+        "next to the cafeteria",
+        "in meeting room B",
+        "by the north stairs",
+        "in the ladies toilets",
+        "outside the gym",
+        "close to gate C",
+        "in the children's area",
+        "on the terrace",
+        "in the basement",
+        "beside the pool",
+        "at the back of the shop",
+    ],
+    [
+        "since this morning",
+        "for about an hour",
+        "right now",
+        "since we arrived",
+        "after the storm",
+        "all afternoon",
+        "every few minutes",
+        "since lunchtime",
+        "for two days",
+        "since the cleaners left",
+        "over the weekend",
+        "this evening",
+        "since yesterday",
+        "whenever it rains",
+        "after the delivery",
+        "at night",
+        "during the concert",
+    ],
+    [
+        "please send someone",
+        "could somebody check it",
+        "it looks dangerous",
+        "my children are scared",
+        "we need help quickly",
+        "nobody at the desk knows about it",
+        "thank you in advance",
+        "it is really annoying",
+        "guests keep complaining",
+        "I almost fell",
+        "is anyone responsible",
+        "please fix it soon",
+        "we are waiting nearby",
+        "an elderly man needs help",
+        "the staff seem busy",
+        "it has happened before",
+        "can you call maintenance",
+    ],
 ]
+_P = 17
+DISTINCT_TEXTS = _P**3
+
+
+def sos_text(i: int) -> str:
+    i %= DISTINCT_TEXTS
+    a, b, c = i % _P, (i // _P) % _P, i // (_P * _P)
+    parts = [SLOTS[k][(a + b * k + c * k * k) % _P] for k in range(5)]
+    return f"{parts[0]} {parts[1]} {parts[2]} {parts[3]}, {parts[4]}."
 
 
 def log(msg: str) -> None:
@@ -108,28 +210,40 @@ def proc_tree(pid: int) -> list[int]:
     return seen
 
 
-def cpu_seconds(pid: int) -> float:
-    """user + system CPU time of the process and its live descendants."""
-    total = 0
-    for p in proc_tree(pid):
-        try:
-            with open(f"/proc/{p}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        except (OSError, IndexError, ValueError):
-            pass
-    return total / CLK_TCK
+def _stat_cpu(pid: int) -> tuple[float, float]:
+    """(utime + stime, cutime + cstime) of one process, in seconds."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (
+            (int(fields[11]) + int(fields[12])) / CLK_TCK,
+            (int(fields[13]) + int(fields[14])) / CLK_TCK,
+        )
+    except (OSError, IndexError, ValueError):
+        return 0.0, 0.0
+
+
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """(the server process's own CPU time, its descendants' CPU time, live or reaped).
+
+    The hub may run helpers as subprocesses (e.g. Apertium for translation):
+    their time is counted apart from the server process's own.
+    """
+    own, reaped = _stat_cpu(pid)
+    children = reaped
+    for p in proc_tree(pid)[1:]:
+        u, c = _stat_cpu(p)
+        children += u + c
+    return own, children
 
 
 def rss_kb(pid: int) -> int:
-    total = 0
-    for p in proc_tree(pid):
-        try:
-            with open(f"/proc/{p}/statm") as f:
-                total += int(f.read().split()[1]) * PAGE_KB
-        except (OSError, IndexError, ValueError):
-            pass
-    return total
+    """resident memory of the server process itself (not of short-lived helpers)."""
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * PAGE_KB
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def machine_cpu() -> tuple[float, float]:
@@ -170,10 +284,8 @@ def kill_group(proc, name: str, timeout: float = 20.0) -> tuple[float, bool]:
         return time.monotonic() - t0, False
     except subprocess.TimeoutExpired:
         log(f"{name} ignored SIGTERM for {timeout:.0f}s; killing it")
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         proc.wait(5)
         return time.monotonic() - t0, True
 
@@ -187,7 +299,8 @@ class Target:
     proc: subprocess.Popen | None = None
     workdir: str = ""
     log_path: str = ""
-    key: str = "number"
+    key: str = "id"
+    distinct_devices: bool = True
     notes: list = field(default_factory=list)
 
     @property
@@ -212,10 +325,16 @@ class Target:
 
     def _spawn(self, cmd: list[str], env: dict, cwd: str) -> None:
         self.log_path = os.path.join(self.workdir, f"{self.name}-server.log")
-        logf = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=logf, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, start_new_session=True)
-        logf.close()
+        with open(self.log_path, "wb") as logf:
+            self.proc = subprocess.Popen(
+                cmd,
+                env=env,
+                cwd=cwd,
+                stdout=logf,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                process_group=0,
+            )
 
 
 class BareTarget(Target):
@@ -225,15 +344,24 @@ class BareTarget(Target):
 
     def start(self) -> None:
         self.workdir = tempfile.mkdtemp(prefix="sos-bench-bare-")
-        cmd = [sys.executable, str(HERE / "bare_server.py"), "--port", str(self.port),
-               "--token", self.token, "--payload-bytes", str(self.payload_bytes)]
+        cmd = [
+            sys.executable,
+            str(HERE / "bare_server.py"),
+            "--port",
+            str(self.port),
+            "--token",
+            self.token,
+            "--payload-bytes",
+            str(self.payload_bytes),
+        ]
         self._spawn(cmd, dict(os.environ), self.workdir)
 
 
 class HubTarget(Target):
-    def __init__(self, port: int, hub_cmd: list[str] | None):
+    def __init__(self, port: int, hub_cmd: list[str] | None, language: str = "en"):
         super().__init__("hub", port)
         self.hub_cmd = hub_cmd
+        self.language = language
 
     def _cli(self) -> list[str]:
         if self.hub_cmd:
@@ -241,22 +369,37 @@ class HubTarget(Target):
         return [sys.executable, "-m", "hub.cli"]
 
     def _env(self) -> dict:
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith("HUB_") and k not in ("MONGO_URL",)}
-        env.update({
-            "HUB_DATABASE_URL": f"sqlite:///{self.workdir}/hub.db",
-            "HUB_RATE_LIMITS": "off",
-            "HUB_SECRET_KEY": "bench",
-            "HUB_PUBLIC_URL": self.base,
-            "PYTHONPATH": str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""),
-        })
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("HUB_") and k not in ("MONGO_URL",)
+        }
+        env.update(
+            {
+                "HUB_DATABASE_URL": f"sqlite:///{self.workdir}/hub.db",
+                "HUB_RATE_LIMITS": "off",
+                "HUB_SECRET_KEY": "bench",
+                "HUB_PUBLIC_URL": self.base,
+                "PYTHONPATH": str(REPO)
+                + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""),
+            }
+        )
         return env
 
     def _run_json(self, args: list[str]) -> dict:
-        r = subprocess.run(self._cli() + args, env=self._env(), cwd=self.workdir, capture_output=True,
-                           text=True, timeout=120, stdin=subprocess.DEVNULL)
+        r = subprocess.run(
+            self._cli() + args,
+            env=self._env(),
+            cwd=self.workdir,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
         if r.returncode != 0:
-            raise RuntimeError(f"`sos-hub {' '.join(args)}` exited {r.returncode}: {r.stderr[-2000:]}")
+            raise RuntimeError(
+                f"`sos-hub {' '.join(args)}` exited {r.returncode}: {r.stderr[-2000:]}"
+            )
         out = r.stdout
         start = out.find("{")
         if start < 0:
@@ -266,14 +409,30 @@ class HubTarget(Target):
 
     def start(self) -> None:
         self.workdir = tempfile.mkdtemp(prefix="sos-bench-hub-")
-        self._run_json(["tenant", "create", "--slug", "bench", "--name", "Bench"])
-        user = self._run_json(["user", "create", "--tenant", "bench", "--email", "a@b.c",
-                               "--password", "pw123456", "--role", "agent"])
+        self._run_json(
+            ["tenant", "create", "--slug", "bench", "--name", "Bench", "--language", self.language]
+        )
+        user = self._run_json(
+            [
+                "user",
+                "create",
+                "--tenant",
+                "bench",
+                "--email",
+                "a@b.c",
+                "--password",
+                "pw123456",
+                "--role",
+                "agent",
+            ]
+        )
         self.token = user.get("api_token") or ""
         if not self.token:
             raise RuntimeError(f"`sos-hub user create` gave no api_token: {user}")
-        self._run_json(["point", "create", "--tenant", "bench", "--code", "bench1", "--label", "Bench"])
-        cmd = self._cli() + ["serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        self._run_json(
+            ["point", "create", "--tenant", "bench", "--code", "bench1", "--label", "Bench"]
+        )
+        cmd = [*self._cli(), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         self._spawn(cmd, self._env(), self.workdir)
 
 
@@ -288,17 +447,18 @@ class ClientProc:
         self.n = n
         self.err_path = err_path
 
-    async def read(self, timeout: float) -> dict:
-        line = await asyncio.wait_for(self.proc.stdout.readline(), timeout)
+    async def read(self, limit_s: float) -> dict:
+        line = await asyncio.wait_for(self.proc.stdout.readline(), limit_s)
         if not line:
-            tail = Path(self.err_path).read_text(errors="replace")[-1500:]
+            with open(self.err_path, errors="replace") as f:  # noqa: ASYNC230 - a small file
+                tail = f.read()[-1500:]
             raise RuntimeError(f"load client process exited: {tail}")
         return json.loads(line)
 
-    async def ask(self, cmd: str, timeout: float = 60.0) -> dict:
+    async def ask(self, cmd: str, limit_s: float = 60.0) -> dict:
         self.proc.stdin.write((json.dumps({"cmd": cmd}) + "\n").encode())
         await self.proc.stdin.drain()
-        return await self.read(timeout)
+        return await self.read(limit_s)
 
     async def quit(self) -> None:
         if self.proc.returncode is not None:
@@ -307,13 +467,11 @@ class ClientProc:
             self.proc.stdin.write(b'{"cmd":"quit"}\n')
             await self.proc.stdin.drain()
             await asyncio.wait_for(self.proc.wait(), 15)
-        except (asyncio.TimeoutError, ConnectionError, BrokenPipeError):
+        except (TimeoutError, ConnectionError, BrokenPipeError):
             pass
         if self.proc.returncode is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             await self.proc.wait()
 
 
@@ -323,54 +481,80 @@ async def spawn_clients(target: Target, n: int, procs: int, args, workdir: str) 
     for i, k in enumerate(sizes):
         if k == 0:
             continue
-        cmd = [sys.executable, str(HERE / "load_clients.py"), "--url", target.ws_url,
-               "--origin", target.base, "--token", target.token, "--clients", str(k),
-               "--key", target.key, "--concurrency", str(args.connect_concurrency),
-               "--max-lifetime", str(args.max_lifetime)]
+        cmd = [
+            sys.executable,
+            str(HERE / "load_clients.py"),
+            "--url",
+            target.ws_url,
+            "--origin",
+            target.base,
+            "--token",
+            target.token,
+            "--clients",
+            str(k),
+            "--key",
+            target.key,
+            "--concurrency",
+            str(args.connect_concurrency),
+            "--max-lifetime",
+            str(args.max_lifetime),
+        ]
         if args.deflate:
             cmd.append("--deflate")
         if not args.no_uvloop:
             cmd.append("--uvloop")
         err_path = os.path.join(workdir, f"clients-{i}.err")
-        errf = open(err_path, "wb")
-        p = await asyncio.create_subprocess_exec(*cmd, stdin=asyncio.subprocess.PIPE,
-                                                 stdout=asyncio.subprocess.PIPE, stderr=errf,
-                                                 limit=1 << 30, start_new_session=True)
-        errf.close()
+        with open(err_path, "wb") as errf:  # noqa: ASYNC230 - creating an empty file
+            p = await asyncio.create_subprocess_exec(
+                *cmd,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=errf,
+                limit=1 << 30,
+                preexec_fn=os.setpgrp,
+            )
         out.append(ClientProc(p, k, err_path))
     return out
 
 
 # ---------------------------------------------------------------- one measured run
-async def wait_healthy(target: Target, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
+async def wait_healthy(target: Target, limit_s: float = 90.0) -> None:
+    deadline = time.monotonic() + limit_s
     last = ""
     async with aiohttp.ClientSession() as http:
         while time.monotonic() < deadline:
             if target.proc.poll() is not None:
-                raise RuntimeError(f"{target.name} server exited ({target.proc.returncode}):\n{target.log_tail()}")
+                raise RuntimeError(
+                    f"{target.name} server exited ({target.proc.returncode}):\n{target.log_tail()}"
+                )
             try:
-                async with http.get(target.base + "/healthz", timeout=aiohttp.ClientTimeout(total=2)) as r:
+                async with http.get(
+                    target.base + "/healthz", timeout=aiohttp.ClientTimeout(total=2)
+                ) as r:
                     if r.status == 200:
                         return
                     last = f"HTTP {r.status}"
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, aiohttp.ClientError) as exc:
                 last = type(exc).__name__
             await asyncio.sleep(0.2)
-    raise RuntimeError(f"{target.name} not healthy after {timeout:.0f}s ({last}):\n{target.log_tail()}")
+    raise RuntimeError(
+        f"{target.name} not healthy after {limit_s:.0f}s ({last}):\n{target.log_tail()}"
+    )
 
 
-def sos_body(i: int, run_id: str) -> dict:
-    # varied texts, so that no repeat filter quarantines them
-    return {"point": "bench1", "anonymous": True,
-            "text": f"{SOS_TEXTS[i % len(SOS_TEXTS)]} (bench {run_id}, request {i + 1})"}
+def sos_body(i: int) -> dict:
+    return {"point": "bench1", "anonymous": True, "text": sos_text(i)}
 
 
-async def post_one(http: aiohttp.ClientSession, target: Target, i: int, run_id: str, rec: dict) -> None:
+async def post_one(http: aiohttp.ClientSession, target: Target, i: int, rec: dict) -> None:
+    headers = {"Origin": target.base}
+    if target.distinct_devices:
+        # each SOS from another customer's phone (the hub's first-party device cookie), as in
+        # real life; without it every SOS comes from one sender and meets the repeat filter
+        headers["Cookie"] = f"sos_device={uuid.uuid4().hex}"
     rec["t_send"] = time.monotonic()
     try:
-        async with http.post(target.base + "/api/v1/sos", json=sos_body(i, run_id),
-                             headers={"Origin": target.base}) as r:
+        async with http.post(target.base + "/api/v1/sos", json=sos_body(i), headers=headers) as r:
             body = await r.read()
             rec["t_resp"] = time.monotonic()
             rec["status"] = r.status
@@ -379,7 +563,7 @@ async def post_one(http: aiohttp.ClientSession, target: Target, i: int, run_id: 
                 rec["key"] = str(data.get(target.key))
             else:
                 rec["error"] = body[:300].decode(errors="replace")
-    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+    except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
         rec["t_resp"] = time.monotonic()
         rec["status"] = 0
         rec["error"] = f"{type(exc).__name__}: {exc}"[:300]
@@ -387,39 +571,56 @@ async def post_one(http: aiohttp.ClientSession, target: Target, i: int, run_id: 
 
 async def probe(target: Target, args) -> dict:
     """Warm-up: 2 clients, 3 SOS; checks the pipeline and measures the frame size."""
-    pool = ClientPool(target.ws_url, target.base, target.token, 2, key=target.key,
-                      connect_timeout=30, deflate=args.deflate)
+    pool = ClientPool(
+        target.ws_url,
+        target.base,
+        target.token,
+        2,
+        key=target.key,
+        connect_timeout=30,
+        deflate=args.deflate,
+    )
     await pool.start()
     if pool.connected != 2:
         await pool.stop()
-        raise RuntimeError(f"{target.name}: warm-up clients could not connect: {dict(pool.fail_reasons)}"
-                           f"\n{target.log_tail()}")
+        raise RuntimeError(
+            f"{target.name}: warm-up clients could not connect: {dict(pool.fail_reasons)}"
+            f"\n{target.log_tail()}"
+        )
     recs = [{} for _ in range(3)]
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
+    async with aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=30), cookie_jar=aiohttp.DummyCookieJar()
+    ) as http:
         for i, rec in enumerate(recs):
-            await post_one(http, target, i, "warmup", rec)
+            await post_one(http, target, DISTINCT_TEXTS - 1 - i, rec)
     bad = [r for r in recs if r.get("status") != 201]
     if bad:
         await pool.stop()
         raise RuntimeError(f"{target.name}: warm-up POST failed: {bad[0]}\n{target.log_tail()}")
     deadline = time.monotonic() + 10
-    while pool.received < 6 and time.monotonic() < deadline:
+    while pool.received < 6 and time.monotonic() < deadline:  # noqa: ASYNC110 - bounded poll
         await asyncio.sleep(0.05)
     rep = pool.report()
     await pool.stop()
     if pool.received < 6:
-        raise RuntimeError(f"{target.name}: warm-up clients got {pool.received}/6 ticket.created events "
-                           f"(other events: {rep['other_events']})\n{target.log_tail()}")
+        raise RuntimeError(
+            f"{target.name}: warm-up clients got {pool.received}/6 ticket.created events "
+            f"(other events: {rep['other_events']})\n{target.log_tail()}"
+        )
     frame = rep["frame_bytes"] / max(1, rep["frames"])
     # payload = frame minus the '42/staff,["ticket.created",' prefix and ']'
     payload = frame - len('42/staff,["ticket.created",]')
-    return {"frame_bytes": round(frame), "payload_bytes": round(payload),
-            "other_events": rep["other_events"]}
+    return {
+        "frame_bytes": round(frame),
+        "payload_bytes": round(payload),
+        "other_events": rep["other_events"],
+    }
 
 
 async def wait_quiet(max_wait: float, threshold_pct: float = 10.0) -> float:
     """Wait (at most max_wait s) until the machine is nearly idle; returns the last busy %."""
     deadline = time.monotonic() + max_wait
+    said = 0.0
     while True:
         a = machine_cpu()
         await asyncio.sleep(1.0)
@@ -427,7 +628,12 @@ async def wait_quiet(max_wait: float, threshold_pct: float = 10.0) -> float:
         busy = 100 * (b[0] - a[0]) / max(1, b[1] - a[1])
         if busy <= threshold_pct or time.monotonic() >= deadline:
             return busy
-        log(f"machine {busy:.0f} % busy with other work; waiting for it to calm down")
+        if time.monotonic() - said > 10:
+            log(
+                f"machine {busy:.0f} % busy with other work;"
+                f" waiting (at most {max_wait:.0f} s) for it to calm down"
+            )
+            said = time.monotonic()
 
 
 async def run_target(target: Target, args, clients: int, rate: float, count: int) -> dict:
@@ -450,16 +656,20 @@ async def run_target(target: Target, args, clients: int, rate: float, count: int
         res["rss_before_mb"] = rss0 / 1024
 
         # ---- connect the clients
-        procs = args.clients_procs or max(1, min(8, math.ceil(clients / 2500)), 2 if clients >= 500 else 1)
+        procs = args.clients_procs or max(
+            1, min(8, math.ceil(clients / 2500)), 2 if clients >= 500 else 1
+        )
         res["client_procs"] = procs
         log(f"{target.name}: connecting {clients} clients over {procs} processes")
-        cpu_c0 = cpu_seconds(target.proc.pid)
+        cpu_c0 = cpu_seconds(target.proc.pid)[0]
         t_c0 = time.monotonic()
         client_procs = await spawn_clients(target, clients, procs, args, target.workdir)
         ready_timeout = 120 + clients * 0.05
         readies = await asyncio.gather(*(cp.read(ready_timeout) for cp in client_procs))
         res["connect_s"] = time.monotonic() - t_c0
-        res["connect_cpu_ms_per_conn"] = (cpu_seconds(target.proc.pid) - cpu_c0) * 1e3 / max(1, clients)
+        res["connect_cpu_ms_per_conn"] = (
+            (cpu_seconds(target.proc.pid)[0] - cpu_c0) * 1e3 / max(1, clients)
+        )
         connected = sum(r["connected"] for r in readies)
         failed = sum(r["failed"] for r in readies)
         res["connected"] = connected
@@ -469,10 +679,14 @@ async def run_target(target: Target, args, clients: int, rate: float, count: int
             for k, v in r.get("fail_reasons", {}).items():
                 reasons[k] = reasons.get(k, 0) + v
         res["connect_fail_reasons"] = reasons
-        log(f"{target.name}: {connected} connected, {failed} failed in {res['connect_s']:.1f}s"
-            + (f" ({reasons})" if reasons else ""))
+        log(
+            f"{target.name}: {connected} connected, {failed} failed in {res['connect_s']:.1f}s"
+            + (f" ({reasons})" if reasons else "")
+        )
         if connected == 0:
-            raise RuntimeError(f"{target.name}: no client could connect: {reasons}\n{target.log_tail()}")
+            raise RuntimeError(
+                f"{target.name}: no client could connect: {reasons}\n{target.log_tail()}"
+            )
         await asyncio.sleep(args.settle)
         rss1 = rss_kb(target.proc.pid)
         res["rss_after_mb"] = rss1 / 1024
@@ -481,7 +695,6 @@ async def run_target(target: Target, args, clients: int, rate: float, count: int
         # ---- post SOS open-loop
         for cp in client_procs:
             await cp.ask("reset")
-        run_id = f"{os.getpid()}-{int(time.time())}"
         recs = [{"i": i} for i in range(count)]
         cpu0 = cpu_seconds(target.proc.pid)
         mach0 = machine_cpu()
@@ -489,18 +702,26 @@ async def run_target(target: Target, args, clients: int, rate: float, count: int
         w0 = time.monotonic()
         log(f"{target.name}: posting {count} SOS at {rate}/s")
         connector = aiohttp.TCPConnector(limit=args.http_connections)
-        async with aiohttp.ClientSession(connector=connector,
-                                         timeout=aiohttp.ClientTimeout(total=args.post_timeout)) as http:
+        async with aiohttp.ClientSession(
+            connector=connector,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            timeout=aiohttp.ClientTimeout(total=args.post_timeout),
+        ) as http:
             tasks = []
             start = time.monotonic() + 0.05
             for i, rec in enumerate(recs):
                 delay = start + i / rate - time.monotonic()
                 if delay > 0:
                     await asyncio.sleep(delay)
-                tasks.append(asyncio.create_task(post_one(http, target, i, run_id, rec)))
+                tasks.append(asyncio.create_task(post_one(http, target, i, rec)))
             await asyncio.gather(*tasks)
+        if args.connections_only:
+            # hold the connections for the whole --hold, not just until the last SOS
+            await asyncio.sleep(max(0.0, start + args.hold - time.monotonic()))
         t_posted = time.monotonic()
-        accepted = [r for r in recs if r.get("status") == 201 and r.get("key") not in (None, "None")]
+        accepted = [
+            r for r in recs if r.get("status") == 201 and r.get("key") not in (None, "None")
+        ]
         res["accepted"] = len(accepted)
         res["rejected"] = count - len(accepted)
         errs: dict = {}
@@ -534,16 +755,17 @@ async def run_target(target: Target, args, clients: int, rate: float, count: int
         cpu1 = cpu_seconds(target.proc.pid)
         mach1 = machine_cpu()
         self1 = time.process_time()
-        res["server_cpu_s"] = cpu1 - cpu0
+        res["server_cpu_s"] = cpu1[0] - cpu0[0]
+        res["helper_cpu_s"] = cpu1[1] - cpu0[1]
         res["window_s"] = t_done - w0
-        res["server_cpu_pct"] = 100 * (cpu1 - cpu0) / (t_done - w0)
+        res["server_cpu_pct"] = 100 * res["server_cpu_s"] / (t_done - w0)
         res["machine_busy_pct"] = 100 * (mach1[0] - mach0[0]) / max(1, mach1[1] - mach0[1])
         res["orchestrator_cpu_pct"] = 100 * (self1 - self0) / (t_done - w0)
         res["orchestrator_cpu_s"] = self1 - self0
         res["machine_busy_jiffies"] = mach1[0] - mach0[0]
         res["drain_s"] = t_done - t_posted
 
-        reports = await asyncio.gather(*(cp.ask("report", timeout=120) for cp in client_procs))
+        reports = await asyncio.gather(*(cp.ask("report", limit_s=120) for cp in client_procs))
         res["server_rss_end_mb"] = rss_kb(target.proc.pid) / 1024
     finally:
         for cp in client_procs:
@@ -561,7 +783,14 @@ async def run_target(target: Target, args, clients: int, rate: float, count: int
     delivered = 0
     lost = 0
     unpushed = 0
+    seen_keys: dict = {}
     for r in accepted:
+        seen_keys[r["key"]] = seen_keys.get(r["key"], 0) + 1
+    # an SOS answered with another SOS's id was merged into it (the hub's repeat filter)
+    res["merged_sos"] = sum(v - 1 for v in seen_keys.values() if v > 1)
+    for r in accepted:
+        if seen_keys[r["key"]] > 1:
+            continue
         ts = times.get(r["key"], [])
         delivered += len(ts)
         lost += max(0, connected - len(ts))
@@ -591,13 +820,26 @@ async def run_target(target: Target, args, clients: int, rate: float, count: int
             res[f"{name}_p{p}_ms"] = pct(vals, p)
         res[f"{name}_max_ms"] = max(vals) if vals else None
     res["server_cpu_us_per_delivery"] = res["server_cpu_s"] * 1e6 / delivered if delivered else None
+    # every frame the clients got in the window (ticket.created plus e.g. ticket.updated)
+    all_frames = sum(rep["frames"] for rep in reports)
+    res["events_delivered_all"] = all_frames
+    res["server_cpu_us_per_any_event"] = (
+        res["server_cpu_s"] * 1e6 / all_frames if all_frames else None
+    )
     res["server_cpu_ms_per_sos"] = res["server_cpu_s"] * 1e3 / len(accepted) if accepted else None
-    res["client_cpu_pct"] = [round(100 * rep["cpu_s"] / max(1e-9, rep["wall_s"]), 1) for rep in reports]
+    res["client_cpu_pct"] = [
+        round(100 * rep["cpu_s"] / max(1e-9, rep["wall_s"]), 1) for rep in reports
+    ]
     res["client_lag_p99_ms"] = max((rep["lag_p99_ms"] or 0) for rep in reports)
     res["client_lag_max_ms"] = max((rep["lag_max_ms"] or 0) for rep in reports)
     res["client_maxrss_mb"] = [round(rep["maxrss_kb"] / 1024) for rep in reports]
     # CPU that neither the server, the clients nor this script used: other work on the machine
-    ours = res["server_cpu_s"] + sum(rep["cpu_s"] for rep in reports) + res["orchestrator_cpu_s"]
+    ours = (
+        res["server_cpu_s"]
+        + res["helper_cpu_s"]
+        + sum(rep["cpu_s"] for rep in reports)
+        + res["orchestrator_cpu_s"]
+    )
     res["other_cores"] = max(0.0, res["machine_busy_jiffies"] / CLK_TCK - ours) / res["window_s"]
     return res
 
@@ -611,57 +853,122 @@ def fmt(v, nd=1):
     return str(v)
 
 
+def row(label: str, text: str) -> None:
+    print(f"  {label:<28}{text}")
+
+
 def print_result(r: dict) -> None:
     print(f"\n=== {r['target']}: {r['clients']} clients, {r['rate']} SOS/s, {r['count']} SOS ===")
     if r.get("error"):
         print(f"  FAILED: {r['error']}")
         return
-    print(f"  connected {r['connected']}/{r['clients']} in {fmt(r['connect_s'])} s"
-          f" ({r['client_procs']} client processes; server CPU {fmt(r['connect_cpu_ms_per_conn'], 2)} ms/connection),"
-          f" failed {r['connect_failed']} {r['connect_fail_reasons'] or ''}")
-    print(f"  ticket.created frame        {r['frame_bytes']} bytes")
-    print(f"  SOS accepted                {r['accepted']}/{r['count']}  ({fmt(r['accepted_per_s'], 2)} SOS/s)"
-          f"  errors {r['post_errors'] or 'none'}")
-    print(f"  POST->201 (HTTP)            p50 {fmt(r['http_p50_ms'])} ms  p99 {fmt(r['http_p99_ms'])} ms")
-    print(f"  POST->event, last client    p50 {fmt(r['last_p50_ms'])}  p95 {fmt(r['last_p95_ms'])}"
-          f"  p99 {fmt(r['last_p99_ms'])}  max {fmt(r['last_max_ms'])} ms")
-    print(f"  POST->event, per delivery   p50 {fmt(r['delivery_p50_ms'])}  p95 {fmt(r['delivery_p95_ms'])}"
-          f"  p99 {fmt(r['delivery_p99_ms'])}  max {fmt(r['delivery_max_ms'])} ms")
-    print(f"  deliveries                  {r['delivered']}/{r['expected']}  lost events {r['lost_events']}"
-          f"  SOS pushed to nobody {r['sos_pushed_to_nobody']}")
-    print(f"  dropped connections         {r['dropped_connections']} {r['drop_reasons'] or ''}"
-          f"  (Engine.IO pings answered: {r['eio_pings_answered']})")
-    print(f"  server CPU                  {fmt(r['server_cpu_us_per_delivery'])} us per delivered event"
-          f"  ({fmt(r['server_cpu_ms_per_sos'], 2)} ms per SOS; {fmt(r['server_cpu_pct'])} % of a core"
-          f" over {fmt(r['window_s'])} s)")
-    print(f"  server RSS                  {fmt(r['rss_before_mb'])} MB -> {fmt(r['rss_after_mb'])} MB with clients:"
-          f" {fmt(r['rss_per_conn_kb'])} KB per connection (end of run {fmt(r['server_rss_end_mb'])} MB)")
-    print(f"  client processes CPU        {r['client_cpu_pct']} % of a core each; event-loop lag"
-          f" p99 {fmt(r['client_lag_p99_ms'])} ms, max {fmt(r['client_lag_max_ms'])} ms;"
-          f" machine {fmt(r['machine_busy_pct'])} % busy (of 100 % = all {os.cpu_count()} cores),"
-          f" of which other processes {fmt(r['other_cores'], 2)} cores")
+    row(
+        "connected",
+        f"{r['connected']}/{r['clients']} in {fmt(r['connect_s'])} s"
+        f" ({r['client_procs']} client processes; server CPU"
+        f" {fmt(r['connect_cpu_ms_per_conn'], 2)} ms/connection),"
+        f" failed {r['connect_failed']} {r['connect_fail_reasons'] or ''}",
+    )
+    row("ticket.created frame", f"{r['frame_bytes']} bytes")
+    row(
+        "SOS accepted",
+        f"{r['accepted']}/{r['count']} ({fmt(r['accepted_per_s'], 2)} SOS/s)"
+        f"  errors {r['post_errors'] or 'none'}",
+    )
+    row("POST->201 (HTTP)", f"p50 {fmt(r['http_p50_ms'])} ms  p99 {fmt(r['http_p99_ms'])} ms")
+    for name, label in (
+        ("last", "POST->event, last client"),
+        ("delivery", "POST->event, per delivery"),
+    ):
+        row(
+            label,
+            f"p50 {fmt(r[name + '_p50_ms'])}  p95 {fmt(r[name + '_p95_ms'])}"
+            f"  p99 {fmt(r[name + '_p99_ms'])}  max {fmt(r[name + '_max_ms'])} ms",
+        )
+    if r.get("merged_sos"):
+        row("merged as repeats", f"{r['merged_sos']} SOS were answered with an earlier SOS's id")
+    row(
+        "deliveries",
+        f"{r['delivered']}/{r['expected']}  lost events {r['lost_events']}"
+        f"  SOS pushed to nobody {r['sos_pushed_to_nobody']}"
+        + ("  (quarantined by a filter?)" if r["sos_pushed_to_nobody"] else ""),
+    )
+    row(
+        "dropped connections",
+        f"{r['dropped_connections']} {r['drop_reasons'] or ''}"
+        f"  (Engine.IO pings answered: {r['eio_pings_answered']})",
+    )
+    row(
+        "server CPU",
+        f"{fmt(r['server_cpu_us_per_delivery'])} us per ticket.created delivery"
+        f" ({fmt(r['server_cpu_ms_per_sos'], 2)} ms per SOS;"
+        f" {fmt(r['server_cpu_pct'])} % of a core over {fmt(r['window_s'])} s)",
+    )
+    if r["events_delivered_all"] != r["delivered"]:
+        row(
+            "",
+            f"{fmt(r['server_cpu_us_per_any_event'])} us per delivered frame of any event"
+            f" ({r['events_delivered_all']} frames)",
+        )
+    if r["helper_cpu_s"] > 0.05:
+        per_sos = r["helper_cpu_s"] * 1e3 / max(1, r["accepted"])
+        row(
+            "helper subprocesses CPU",
+            f"{fmt(r['helper_cpu_s'])} s ({fmt(per_sos)} ms per SOS), not counted above",
+        )
+    row(
+        "server RSS",
+        f"{fmt(r['rss_before_mb'])} MB -> {fmt(r['rss_after_mb'])} MB with clients:"
+        f" {fmt(r['rss_per_conn_kb'])} KB per connection"
+        f" (end of run {fmt(r['server_rss_end_mb'])} MB)",
+    )
+    row(
+        "client processes CPU",
+        f"{r['client_cpu_pct']} % of a core each; event-loop lag"
+        f" p99 {fmt(r['client_lag_p99_ms'])} ms, max {fmt(r['client_lag_max_ms'])} ms",
+    )
+    row(
+        "machine",
+        f"{fmt(r['machine_busy_pct'])} % busy (100 % = all {os.cpu_count()} cores),"
+        f" other processes {fmt(r['other_cores'], 2)} cores",
+    )
     if r.get("server_killed"):
-        print(f"  server shutdown             did not exit within {fmt(r['server_stop_s'])} s of SIGTERM: killed")
+        row(
+            "server shutdown", f"did not exit within {fmt(r['server_stop_s'])} s of SIGTERM: killed"
+        )
     if r["other_events"]:
-        print(f"  other events seen           {r['other_events']}")
+        row("other events seen", str(r["other_events"]))
     if r["other_cores"] > 0.15:
-        print(f"  NOTE: other processes used {fmt(r['other_cores'], 2)} cores during the run: the figures are"
-              " disturbed; rerun on a quiet machine")
+        print(
+            f"  NOTE: other processes used {fmt(r['other_cores'], 2)} cores during the run:"
+            " the figures are disturbed; rerun on a quiet machine"
+        )
     sat = max(r["client_cpu_pct"] or [0])
     if sat > 85 or r["client_lag_p99_ms"] > 20 or r["machine_busy_pct"] > 90:
-        print("  NOTE: the load clients or the machine were close to saturation; latencies include"
-              " client-side queueing")
+        print(
+            "  NOTE: the load clients or the machine were close to saturation; latencies include"
+            " client-side queueing"
+        )
 
 
 def print_comparison(hub: dict, bare: dict) -> None:
     def ratio(a, b):
         return a / b if a is not None and b else None
+
     print("\n=== hub / bare python-socketio ===")
-    for k, label in (("last_p50_ms", "p50 to last client"), ("last_p99_ms", "p99 to last client"),
-                     ("delivery_p50_ms", "p50 per delivery"), ("delivery_p99_ms", "p99 per delivery"),
-                     ("server_cpu_us_per_delivery", "server CPU per delivery"),
-                     ("rss_per_conn_kb", "RSS per connection")):
-        print(f"  {label:<26} {fmt(hub.get(k)):>8} / {fmt(bare.get(k)):>8} = {fmt(ratio(hub.get(k), bare.get(k)), 2)}x")
+    for k, label in (
+        ("last_p50_ms", "p50 to last client"),
+        ("last_p99_ms", "p99 to last client"),
+        ("delivery_p50_ms", "p50 per delivery"),
+        ("delivery_p99_ms", "p99 per delivery"),
+        ("server_cpu_us_per_delivery", "CPU per ticket.created"),
+        ("server_cpu_us_per_any_event", "CPU per frame, any event"),
+        ("rss_per_conn_kb", "RSS per connection"),
+    ):
+        print(
+            f"  {label:<26} {fmt(hub.get(k)):>8} / {fmt(bare.get(k)):>8}"
+            f" = {fmt(ratio(hub.get(k), bare.get(k)), 2)}x"
+        )
 
 
 # ---------------------------------------------------------------- main
@@ -682,17 +989,28 @@ async def amain(args) -> int:
     if not args.skip_hub:
         if not hub_available() and not hub_cmd:
             log("hub: hub/cli.py does not exist yet; skipping the hub")
-            results["hub"] = {"target": "hub", "clients": clients, "rate": rate, "count": count,
-                              "error": "hub/cli.py not found"}
+            results["hub"] = {
+                "target": "hub",
+                "clients": clients,
+                "rate": rate,
+                "count": count,
+                "error": "hub/cli.py not found",
+            }
         else:
-            t = HubTarget(base_port, hub_cmd)
+            t = HubTarget(base_port, hub_cmd, args.tenant_language)
+            t.distinct_devices = not args.same_sender
             try:
                 results["hub"] = await run_target(t, args, clients, rate, count)
                 payload = payload or results["hub"]["payload_bytes"]
-            except Exception as exc:  # noqa: BLE001 - report and go on to the baseline
+            except Exception as exc:
                 log(f"hub: FAILED: {exc}")
-                results["hub"] = {"target": "hub", "clients": clients, "rate": rate, "count": count,
-                                  "error": str(exc)[:3000]}
+                results["hub"] = {
+                    "target": "hub",
+                    "clients": clients,
+                    "rate": rate,
+                    "count": count,
+                    "error": str(exc)[:3000],
+                }
             finally:
                 if t.workdir and not args.keep:
                     shutil.rmtree(t.workdir, ignore_errors=True)
@@ -700,61 +1018,166 @@ async def amain(args) -> int:
             sys.stdout.flush()
     if not args.skip_bare:
         t = BareTarget(args.port + 1 if args.port else free_port(), payload or 700)
+        t.distinct_devices = not args.same_sender
         try:
             results["bare"] = await run_target(t, args, clients, rate, count)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log(f"bare: FAILED: {exc}")
-            results["bare"] = {"target": "bare", "clients": clients, "rate": rate, "count": count,
-                               "error": str(exc)[:3000]}
+            results["bare"] = {
+                "target": "bare",
+                "clients": clients,
+                "rate": rate,
+                "count": count,
+                "error": str(exc)[:3000],
+            }
         finally:
             if t.workdir and not args.keep:
                 shutil.rmtree(t.workdir, ignore_errors=True)
         print_result(results["bare"])
-    if "hub" in results and "bare" in results and not results["hub"].get("error") \
-            and not results["bare"].get("error"):
+    if (
+        "hub" in results
+        and "bare" in results
+        and not results["hub"].get("error")
+        and not results["bare"].get("error")
+    ):
         print_comparison(results["hub"], results["bare"])
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2, default=str))
+        Path(args.json).write_text(json.dumps(results, indent=2, default=str))  # noqa: ASYNC240
         log(f"results written to {args.json}")
     bad = [r for r in results.values() if r.get("error")]
     return 1 if bad else 0
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--clients", type=int, default=1000, help="staff clients (default 1000)")
     p.add_argument("--rate", type=float, default=10.0, help="SOS per second (default 10)")
     p.add_argument("--count", type=int, default=300, help="SOS to post (default 300)")
-    p.add_argument("--duration", type=float, default=None, help="post for this many seconds instead of --count")
-    p.add_argument("--port", type=int, default=0, help="hub port (bare uses port+1); default: free ports")
+    p.add_argument(
+        "--duration", type=float, default=None, help="post for this many seconds instead of --count"
+    )
+    p.add_argument(
+        "--port", type=int, default=0, help="hub port (bare uses port+1); default: free ports"
+    )
     p.add_argument("--skip-hub", action="store_true")
     p.add_argument("--skip-bare", action="store_true")
-    p.add_argument("--clients-procs", type=int, default=0,
-                   help="client subprocesses (default: 2 from 500 clients, one more per 2,500)")
-    p.add_argument("--connections-only", type=int, default=0, metavar="N",
-                   help="hold N connections for --hold seconds with a few SOS; report drops and RSS")
-    p.add_argument("--hold", type=float, default=60.0, help="seconds to hold in --connections-only (default 60)")
+    p.add_argument(
+        "--clients-procs",
+        type=int,
+        default=0,
+        help="client subprocesses (default: 2 from 500 clients, one more per 2,500)",
+    )
+    p.add_argument(
+        "--connections-only",
+        type=int,
+        default=0,
+        metavar="N",
+        help="hold N connections for --hold seconds with a few SOS; report drops and RSS",
+    )
+    p.add_argument(
+        "--hold",
+        type=float,
+        default=60.0,
+        help="seconds to hold in --connections-only (default 60)",
+    )
     p.add_argument("--hold-sos", type=int, default=6, help="SOS posted during the hold (default 6)")
-    p.add_argument("--payload-bytes", type=int, default=0,
-                   help="bare server event payload size (default: the hub's measured size, else 700)")
-    p.add_argument("--grace", type=float, default=10.0,
-                   help="stop waiting for deliveries after this many seconds without progress")
-    p.add_argument("--settle", type=float, default=3.0, help="seconds between connecting and reading RSS")
-    p.add_argument("--connect-concurrency", type=int, default=50, help="handshakes in flight per client process")
-    p.add_argument("--http-connections", type=int, default=64, help="keep-alive connections for the POSTs")
+    p.add_argument(
+        "--payload-bytes",
+        type=int,
+        default=0,
+        help="bare server event payload size (default: the hub's measured size, else 700)",
+    )
+    p.add_argument(
+        "--grace",
+        type=float,
+        default=10.0,
+        help="stop waiting for deliveries after this many seconds without progress",
+    )
+    p.add_argument(
+        "--settle", type=float, default=3.0, help="seconds between connecting and reading RSS"
+    )
+    p.add_argument(
+        "--connect-concurrency",
+        type=int,
+        default=50,
+        help="handshakes in flight per client process",
+    )
+    p.add_argument(
+        "--http-connections", type=int, default=64, help="keep-alive connections for the POSTs"
+    )
     p.add_argument("--post-timeout", type=float, default=30.0)
-    p.add_argument("--deflate", action="store_true", help="clients offer permessage-deflate (browsers do)")
-    p.add_argument("--no-uvloop", action="store_true", help="run the load clients on the stock asyncio loop")
-    p.add_argument("--hub-cmd", default="", help="command that runs the hub CLI (default: python -m hub.cli)")
-    p.add_argument("--max-lifetime", type=float, default=1800.0, help="client processes exit after this long")
+    p.add_argument(
+        "--deflate", action="store_true", help="clients offer permessage-deflate (browsers do)"
+    )
+    p.add_argument(
+        "--no-uvloop", action="store_true", help="run the load clients on the stock asyncio loop"
+    )
+    p.add_argument(
+        "--tenant-language",
+        default="en",
+        help="the bench tenant's language (default en, the language of the SOS texts: no"
+        " translation; es makes the hub translate every SOS)",
+    )
+    p.add_argument(
+        "--same-sender",
+        action="store_true",
+        help="post every SOS from one sender (no device cookie): the hub's repeat filter then"
+        " compares each SOS with the recent ones (its worst case)",
+    )
+    p.add_argument(
+        "--hub-cmd", default="", help="command that runs the hub CLI (default: python -m hub.cli)"
+    )
+    p.add_argument(
+        "--max-lifetime", type=float, default=1800.0, help="client processes exit after this long"
+    )
     p.add_argument("--json", default="", help="also write the results as JSON to this file")
-    p.add_argument("--quiet-wait", type=float, default=60.0,
-                   help="before each server, wait up to this many seconds for the machine to be idle (0: don't)")
+    p.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=60.0,
+        help="before each server, wait up to this many seconds for the machine to be idle"
+        " (0: don't)",
+    )
+    p.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="scheduling priority for this script, the servers and the clients (e.g. -10 on a"
+        " shared machine; negative needs root)",
+    )
     p.add_argument("--keep", action="store_true", help="keep the temp dirs (server logs, database)")
     args = p.parse_args(argv)
     if args.rate <= 0 or args.clients <= 0:
         p.error("--rate and --clients must be positive")
     raise_nofile(max(65536, 4 * max(args.clients, args.connections_only) + 1024))
+    if args.nice and os.getsid(0) != os.getpid() and not os.environ.get("SOS_BENCH_SESSION"):
+        # run in a session (hence an autogroup) of our own, so that its priority is ours alone
+        env = dict(os.environ, SOS_BENCH_SESSION="1")
+        child = subprocess.Popen([sys.executable, *sys.argv], env=env, start_new_session=True)
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            child.send_signal(signal.SIGINT)
+            return child.wait(60)
+        finally:
+            if child.poll() is None:
+                child.terminate()
+                child.wait(30)
+    if args.nice:
+        # inherited by the servers and the client processes; negative needs root.
+        # Linux groups processes by session ("autogroup") and nice only ranks processes inside
+        # one group: set both. The servers and clients stay in this session (process_group=0).
+        try:
+            os.setpriority(os.PRIO_PROCESS, 0, args.nice)
+        except OSError as exc:
+            log(f"could not set nice {args.nice}: {exc}")
+        try:
+            with open("/proc/self/autogroup", "w") as f:
+                f.write(str(args.nice))
+        except OSError as exc:
+            log(f"could not set the autogroup's nice: {exc}")
     uvloop = None
     if not args.no_uvloop:
         try:

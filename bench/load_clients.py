@@ -12,7 +12,7 @@ Socket.IO v5 framing by hand (no python-socketio client objects):
   server pings); websocket-level pings are answered by ``websockets``;
 * timestamp every ``42/staff,["<event>",{…}]`` with ``time.monotonic()``
   (CLOCK_MONOTONIC: one clock for every process of the machine) and file
-  it under the payload's key field (``number`` by default).
+  it under the payload's key field (``id`` by default).
 
 A connection that closes before the pool is told to stop counts as a drop;
 nothing reconnects, so a drop shows up as lost events too.
@@ -24,8 +24,10 @@ fanout.py) or as a subprocess driven by JSON lines on stdin/stdout::
 
     stdout  {"type": "ready", "connected": n, "failed": f, ...}   once connected
     stdin   {"cmd": "status"} -> {"type": "status", "connected", "received", "drops", ...}
-            {"cmd": "reset"}  -> forget deliveries so far, restart CPU/lag counters -> {"type": "reset"}
-            {"cmd": "report"} -> {"type": "report", "times": {key: [t, …]}, "cpu_s", "wall_s", "lag", ...}
+            {"cmd": "reset"}  -> forget deliveries so far, restart the CPU and lag counters
+                                 -> {"type": "reset"}
+            {"cmd": "report"} -> {"type": "report", "times": {key: [t, …]}, "cpu_s", "wall_s",
+                                  "lag_p99_ms", ...}
             {"cmd": "quit"}   -> closes every connection and exits
 """
 
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import resource
 import sys
@@ -64,9 +67,20 @@ def _cpu_s() -> float:
 
 
 class ClientPool:
-    def __init__(self, url: str, origin: str | None, token: str, n: int, *,
-                 namespace: str = "/staff", event: str = "ticket.created", key: str = "number",
-                 concurrency: int = 50, connect_timeout: float = 30.0, deflate: bool = False):
+    def __init__(
+        self,
+        url: str,
+        origin: str | None,
+        token: str,
+        n: int,
+        *,
+        namespace: str = "/staff",
+        event: str = "ticket.created",
+        key: str = "id",
+        concurrency: int = 50,
+        connect_timeout: float = 30.0,
+        deflate: bool = False,
+    ):
         self.url = url
         self.origin = origin
         self.auth = json.dumps({"token": token}, separators=(",", ":"))
@@ -82,7 +96,7 @@ class ClientPool:
         self.refuse = "44" + (namespace + "," if namespace != "/" else "")
         self.conns: list = []
         self.tasks: list[asyncio.Task] = []
-        self.connected = 0          # currently connected
+        self.connected = 0  # currently connected
         self.ever_connected = 0
         self.failed = 0
         self.fail_reasons: Counter = Counter()
@@ -94,7 +108,7 @@ class ClientPool:
         self.other_events: Counter = Counter()
         self.frame_bytes = 0
         self.frames = 0
-        self.times: dict = defaultdict(list)   # key -> [recv monotonic time, ...]
+        self.times: dict = defaultdict(list)  # key -> [recv monotonic time, ...]
         self.received = 0
         self.connect_s = 0.0
         self.ping_interval_ms = None
@@ -109,7 +123,7 @@ class ClientPool:
             ws = None
             try:
                 ws = await asyncio.wait_for(self._handshake(), self.connect_timeout)
-            except Exception as exc:  # noqa: BLE001 - every failure is counted
+            except Exception as exc:
                 self.failed += 1
                 self.fail_reasons[f"{type(exc).__name__}: {str(exc)[:80]}"] += 1
                 if ws is not None:
@@ -122,9 +136,17 @@ class ClientPool:
         await self._run(ws)
 
     async def _handshake(self):
-        ws = await connect(self.url, origin=self.origin, compression="deflate" if self.deflate else None,
-                           ping_interval=None, max_size=2 ** 22, open_timeout=self.connect_timeout,
-                           close_timeout=2, proxy=None, max_queue=256)
+        ws = await connect(
+            self.url,
+            origin=self.origin,
+            compression="deflate" if self.deflate else None,
+            ping_interval=None,
+            max_size=2**22,
+            open_timeout=self.connect_timeout,
+            close_timeout=2,
+            proxy=None,
+            max_queue=256,
+        )
         try:
             first = await ws.recv()
             if not isinstance(first, str) or not first.startswith("0"):
@@ -189,17 +211,15 @@ class ClientPool:
             reason = f"closed {ws.close_code} {ws.close_reason}".strip()
         except ConnectionClosed as exc:
             reason = f"closed {exc.rcvd.code if exc.rcvd else 'abnormal'}"
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             reason = f"{type(exc).__name__}"
         self.connected -= 1
         if not self.stopping:
             self.drops += 1
             self.drop_reasons[reason] += 1
             self.drop_times.append(time.monotonic())
-        try:
+        with contextlib.suppress(Exception):
             await ws.close()
-        except Exception:  # noqa: BLE001
-            pass
 
     async def start(self) -> None:
         """Open every connection (at most ``concurrency`` handshakes at once)."""
@@ -207,7 +227,7 @@ class ClientPool:
         sem = asyncio.Semaphore(self.concurrency)
         self._tasks_all = [asyncio.create_task(self._open(i, sem)) for i in range(self.n)]
         # wait until every handshake has either succeeded or failed
-        while self.ever_connected + self.failed < self.n:
+        while self.ever_connected + self.failed < self.n:  # noqa: ASYNC110 - every task ends
             await asyncio.sleep(0.05)
         self.connect_s = time.monotonic() - t0
         self._lag_task = asyncio.create_task(self._measure_lag())
@@ -234,13 +254,20 @@ class ClientPool:
         self.frame_bytes = 0
 
     def status(self) -> dict:
-        return {"connected": self.connected, "received": self.received, "drops": self.drops,
-                "failed": self.failed, "eio_pings": self.eio_pings}
+        return {
+            "connected": self.connected,
+            "received": self.received,
+            "drops": self.drops,
+            "failed": self.failed,
+            "eio_pings": self.eio_pings,
+        }
 
     def report(self) -> dict:
         lag = sorted(self._lag)
+
         def pct(p):
             return lag[min(len(lag) - 1, int(p * len(lag)))] if lag else None
+
         return {
             "type": "report",
             "times": {str(k): [round(t, 6) for t in v] for k, v in self.times.items()},
@@ -266,14 +293,14 @@ class ClientPool:
             "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         }
 
-    async def stop(self, timeout: float = 5.0) -> None:
+    async def stop(self, limit_s: float = 5.0) -> None:
         self.stopping = True
         if self._lag_task:
             self._lag_task.cancel()
         conns = list(self.conns)
         if conns:
             closers = [asyncio.create_task(ws.close()) for ws in conns]
-            _, pending = await asyncio.wait(closers, timeout=timeout)
+            _, pending = await asyncio.wait(closers, timeout=limit_s)
             for t in pending:
                 t.cancel()
             for ws in conns:
@@ -290,12 +317,26 @@ def _emit(obj: dict) -> None:
 
 
 async def _serve(args) -> int:
-    pool = ClientPool(args.url, args.origin, args.token, args.clients, namespace=args.namespace,
-                      event=args.event, key=args.key, concurrency=args.concurrency,
-                      connect_timeout=args.connect_timeout, deflate=args.deflate)
+    pool = ClientPool(
+        args.url,
+        args.origin,
+        args.token,
+        args.clients,
+        namespace=args.namespace,
+        event=args.event,
+        key=args.key,
+        concurrency=args.concurrency,
+        connect_timeout=args.connect_timeout,
+        deflate=args.deflate,
+    )
     await pool.start()
-    ready = {"type": "ready", **pool.status(), "connect_s": pool.connect_s,
-             "fail_reasons": dict(pool.fail_reasons), "ping_interval_ms": pool.ping_interval_ms}
+    ready = {
+        "type": "ready",
+        **pool.status(),
+        "connect_s": pool.connect_s,
+        "fail_reasons": dict(pool.fail_reasons),
+        "ping_interval_ms": pool.ping_interval_ms,
+    }
     _emit(ready)
 
     loop = asyncio.get_running_loop()
@@ -306,7 +347,7 @@ async def _serve(args) -> int:
         while time.monotonic() < deadline:
             try:
                 line = await asyncio.wait_for(reader.readline(), timeout=5)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 continue
             if not line:
                 break  # the orchestrator went away
@@ -330,17 +371,21 @@ async def _serve(args) -> int:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description="Socket.IO load clients (see module doc)")
-    p.add_argument("--url", required=True, help="ws://127.0.0.1:PORT/socket.io/?EIO=4&transport=websocket")
+    p.add_argument(
+        "--url", required=True, help="ws://127.0.0.1:PORT/socket.io/?EIO=4&transport=websocket"
+    )
     p.add_argument("--origin", default=None)
     p.add_argument("--token", required=True)
     p.add_argument("--clients", type=int, default=500)
     p.add_argument("--namespace", default="/staff")
     p.add_argument("--event", default="ticket.created")
-    p.add_argument("--key", default="number")
+    p.add_argument("--key", default="id")
     p.add_argument("--concurrency", type=int, default=50, help="handshakes in flight at once")
     p.add_argument("--connect-timeout", type=float, default=60.0)
     p.add_argument("--deflate", action="store_true", help="offer permessage-deflate (browsers do)")
-    p.add_argument("--max-lifetime", type=float, default=3600.0, help="exit after this many seconds regardless")
+    p.add_argument(
+        "--max-lifetime", type=float, default=3600.0, help="exit after this many seconds regardless"
+    )
     p.add_argument("--uvloop", action="store_true", help="run on uvloop")
     args = p.parse_args(argv)
     if not args.url.startswith(("ws://127.", "ws://localhost", "ws://[::1]")):
@@ -349,6 +394,7 @@ def main(argv=None) -> int:
     raise_nofile()
     if args.uvloop:
         import uvloop
+
         return uvloop.run(_serve(args))
     return asyncio.run(_serve(args))
 
