@@ -168,15 +168,19 @@ class SqliteStore:
 
     @asynccontextmanager
     async def _tx(self) -> Any:
+        # A request cancelled mid-transaction (a client that hung up) must not leave the
+        # shared connection inside BEGIN: every later write would then fail. aiosqlite runs
+        # operations in order on one thread, so a rollback queued after a BEGIN whose await
+        # was cancelled still runs after it; shield keeps a second cancel from skipping it.
         async with self._lock:
             db = self.db
-            await db.execute("BEGIN IMMEDIATE")
             try:
+                await db.execute("BEGIN IMMEDIATE")
                 yield db
             except BaseException:
-                await db.execute("ROLLBACK")
+                await asyncio.shield(db.rollback())  # a no-op when no transaction is open
                 raise
-            await db.execute("COMMIT")
+            await asyncio.shield(db.execute("COMMIT"))
 
     async def _read(self, sql: str, params: Sequence[Any]) -> list[Any]:
         async with self._lock:

@@ -8,6 +8,7 @@ afterwards). Tests that hold for one family only say so in their skip reason.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 import textwrap
@@ -805,3 +806,24 @@ async def test_tenant_ids_lists_every_tenant(store: ContractStore) -> None:
     await store.insert(B, "tenants", {"id": B, "slug": "b"})
     await store.insert(A, "tickets", ticket("t1"))
     assert sorted(await store.tenant_ids()) == [A, B]
+
+
+async def test_a_write_cancelled_mid_transaction_leaves_the_sqlite_store_usable(tmp_path: Path) -> None:
+    """A client that hangs up cancels its request; the next writes must still work."""
+    from hub.store.sqlite import SqliteStore
+
+    store = SqliteStore(tmp_path / "cancel.db")
+    await store.open()
+    try:
+        for _ in range(30):
+            doc_id = uuid.uuid4().hex
+            task = asyncio.ensure_future(store.insert("t1", "tickets", {"id": doc_id, "number": None}))
+            await asyncio.sleep(0)  # let it reach BEGIN, then hang up
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        doc = await store.insert("t1", "tickets", {"id": "after", "number": 1})
+        assert doc["id"] == "after"
+        assert await store.get("t1", "tickets", "after") is not None
+    finally:
+        await store.close()
