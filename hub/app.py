@@ -13,7 +13,10 @@ from quart import Quart, current_app, g, request
 from quart_auth import QuartAuth
 from quart_schema import QuartSchema
 
+from hub.guard import StoreGuard
 from hub.i18n import choose_language, load_catalogs
+from hub.notify.dispatch import DeliveryService
+from hub.notify.setup import build_delivery, build_queue
 from hub.ports import Store
 from hub.ratelimit import RateLimiter
 from hub.realtime.namespaces import StaffNamespace, ThreadNamespace
@@ -44,6 +47,7 @@ class Hub:
     asgi: Any
     catalogs: dict[str, Any]
     limiter: RateLimiter
+    delivery: DeliveryService | None = None
 
 
 def hub() -> Hub:
@@ -87,11 +91,14 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         swagger_ui_path=None,
         redoc_ui_path=None,
         scalar_ui_path=None,
-        info={"title": "SOS hub", "version": "1"},  # type: ignore[arg-type]
+        info={"title": "SOS hub", "version": "1"},
     )
     sio = build_sio(settings)
     publisher = SocketioPublisher(sio)
-    tickets = TicketService(store, publisher)
+    delivery, delivery_listener = build_delivery(settings, store, publisher, build_queue(settings))
+    tickets = TicketService(
+        store, publisher, guard=StoreGuard(store), listeners=[delivery_listener]
+    )
     auth = StaffAuth(
         store,
         lambda token: auth_ext.load_token(token, app=app),
@@ -100,7 +107,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
     sio.register_namespace(StaffNamespace(store, auth))
     sio.register_namespace(ThreadNamespace(tickets))
     if isinstance(sio.manager, HubRedisManager):
-        sio.manager.on_resync = lambda reason: resync_local_consoles(sio, reason)
+        sio.manager.on_resync = lambda reason, since: resync_local_consoles(
+            sio, store, reason, since
+        )
 
     catalogs = load_catalogs()
     the_hub = Hub(
@@ -113,6 +122,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         asgi=socketio.ASGIApp(sio, other_asgi_app=app),
         catalogs=catalogs,
         limiter=RateLimiter(settings),
+        delivery=delivery,
     )
     app.extensions["hub"] = the_hub
     _install_i18n(app, the_hub)
@@ -124,10 +134,12 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
     @app.before_serving
     async def _open() -> None:
         await store.open()
+        await delivery.start()
         tune_gc()
 
     @app.after_serving
     async def _close() -> None:
+        await delivery.stop()
         await store.close()
 
     return the_hub

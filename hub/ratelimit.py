@@ -98,4 +98,4 @@ class RateLimiter:
 
     async def reset(self) -> None:
         """Forget every counter (tests, and an admin's 'unblock everyone')."""
-        await self._storage.reset()
+        await self._limiter.storage.reset()

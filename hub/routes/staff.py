@@ -9,6 +9,7 @@ from quart_auth import AuthUser, login_user, logout_user
 
 from hub.accounts.model import public_user
 from hub.app import hub
+from hub.realtime.server import close_sessions
 from hub.routes.auth import current_staff
 from hub.routes.intake import limit
 from hub.security import verify_password
@@ -54,10 +55,8 @@ async def login_form() -> Any:
 async def logout() -> Any:
     user = await current_staff()
     logout_user()
-    if user is not None:  # logging out also closes this user's open consoles
-        room = f"user:{user['id']}"
-        for sid, _eio_sid in list(hub().sio.manager.get_participants("/staff", room)):
-            await hub().sio.disconnect(sid, namespace="/staff")
+    if user is not None:  # logging out also closes the consoles of this user's sessions
+        await close_sessions(hub().sio, user["id"])
     return redirect("/login", 303)
 
 

@@ -1,0 +1,55 @@
+// Labels come from the page (translated by the server with gettext); times use the tenant's zone.
+
+const strings = new Map();
+const tpl = document.getElementById("console-strings");
+if (tpl) {
+  for (const el of tpl.content.querySelectorAll("[data-key]")) {
+    strings.set(el.dataset.key, el.textContent.trim());
+  }
+}
+
+/** The translated label for `key`, with {name} placeholders filled from `vars`. */
+export function t(key, vars = {}) {
+  const text = strings.has(key) ? strings.get(key) : key;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
+}
+
+export function has(key) {
+  return strings.has(key);
+}
+
+const main = document.getElementById("main");
+const lang = (main && main.dataset.lang) || document.documentElement.lang || "es";
+let timeZone = (main && main.dataset.timezone) || "UTC";
+try {
+  new Intl.DateTimeFormat(lang, { timeZone });
+} catch {
+  timeZone = undefined; // an unknown zone: fall back to the browser's own
+}
+
+const dayFmt = new Intl.DateTimeFormat(lang, { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+// 24-hour clock: shift work across midnight reads better without a.m./p.m.
+const timeFmt = new Intl.DateTimeFormat(lang, { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+const shortFmt = new Intl.DateTimeFormat(lang, {
+  timeZone, day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+});
+const fullFmt = new Intl.DateTimeFormat(lang, { timeZone, dateStyle: "full", timeStyle: "short", hourCycle: "h23" });
+
+/** "18:07" today, "29 nov, 18:07" on other days. */
+export function shortTime(iso) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  return dayFmt.format(d) === dayFmt.format(new Date()) ? timeFmt.format(d) : shortFmt.format(d);
+}
+
+export function fullTime(iso) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? "" : fullFmt.format(d);
+}
+
+/** Fill a <time> element: short text, machine-readable datetime, full date as tooltip. */
+export function setTime(el, iso, full = false) {
+  el.dateTime = iso || "";
+  el.textContent = iso ? (full ? fullTime(iso) : shortTime(iso)) : "";
+  el.title = iso ? fullTime(iso) : "";
+}

@@ -1,0 +1,375 @@
+// The ticket view: the SOS, its conversation, notes, details and history, with the actions.
+
+import { api, showError } from "./console-api.js";
+import { placeOf } from "./console-board.js";
+import { t, has, setTime } from "./console-i18n.js";
+
+const REFRESH_MS = 250;
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = text;
+  return node;
+}
+
+function byCreated(a, b) {
+  return String(a.created_at).localeCompare(String(b.created_at));
+}
+
+export class Panel {
+  constructor(root, { store, transitions, onChanged, onClose }) {
+    this.root = root;
+    this.store = store;
+    this.transitions = transitions;
+    this.onChanged = onChanged; // (doc) => void: a write answered with the ticket
+    this.onClose = onClose;
+    this.id = null;
+    this.detail = null;
+    this.refreshTimer = null;
+    this.loadToken = 0;
+    this.detailsDirty = false;
+    const q = (sel) => root.querySelector(sel);
+    this.f = (name) => root.querySelector(`[data-f="${name}"]`);
+    this.loading = q("#panel-loading");
+    this.ackButton = q("#ack-button");
+    this.moveButtons = [...root.querySelectorAll("[data-move]")];
+    this.moveLabel = q("#move-label");
+    this.statusError = q("#status-error");
+    this.messages = q("#messages");
+    this.notes = q("#notes");
+    this.history = q("#history");
+    this.replyForm = q("#reply-form");
+    this.noteForm = q("#note-form");
+    this.detailsForm = q("#details-form");
+    this.replyText = q("#reply-text");
+    this.noteText = q("#note-text");
+    this.assignee = q("#d-assignee");
+    q("#panel-close").addEventListener("click", () => this.close());
+    this.ackButton.addEventListener("click", () => this.acknowledge());
+    for (const button of this.moveButtons) {
+      button.addEventListener("click", () => this.move(button.dataset.move, button));
+    }
+    this.replyForm.addEventListener("submit", (e) => this._submitText(e, "replies", this.replyText));
+    this.noteForm.addEventListener("submit", (e) => this._submitText(e, "notes", this.noteText));
+    this.detailsForm.addEventListener("input", () => (this.detailsDirty = true));
+    this.detailsForm.addEventListener("change", () => (this.detailsDirty = true));
+    this.detailsForm.addEventListener("submit", (e) => this._saveDetails(e));
+  }
+
+  get isOpen() {
+    return !this.root.hidden && this.id !== null;
+  }
+
+  /** The assignee choices: every staff user of the tenant. */
+  setUsers(users) {
+    const keep = this.assignee.value;
+    while (this.assignee.options.length > 1) this.assignee.remove(1);
+    for (const user of users) this.assignee.add(new Option(user.name || user.email, user.id));
+    this.assignee.value = keep;
+  }
+
+  async open(id) {
+    const switching = this.id !== id;
+    this.id = id;
+    this.root.hidden = false;
+    if (switching) {
+      this.detail = null;
+      this.detailsDirty = false;
+      for (const list of [this.messages, this.notes, this.history]) list.replaceChildren();
+      for (const form of [this.replyForm, this.noteForm, this.detailsForm]) {
+        form.reset();
+        for (const err of form.querySelectorAll(".error")) showError(err, "");
+        for (const ok of form.querySelectorAll(".ok")) ok.hidden = true;
+      }
+      showError(this.statusError, "");
+      const doc = this.store.doc(id);
+      if (doc) this.renderTicket(doc);
+    }
+    this.root.focus({ preventScroll: true });
+    await this.refresh();
+  }
+
+  close() {
+    if (this.root.hidden) return;
+    const id = this.id;
+    this.root.hidden = true;
+    this.id = null;
+    this.onClose(id);
+  }
+
+  /** Reload messages, notes and history (after any event touching the open ticket). */
+  async refresh() {
+    const id = this.id;
+    if (!id) return;
+    const token = ++this.loadToken;
+    this.loading.hidden = this.detail !== null;
+    try {
+      const detail = await api("GET", `/api/v1/tickets/${encodeURIComponent(id)}`);
+      if (token !== this.loadToken || id !== this.id) return;
+      this.detail = detail;
+      this.renderTicket(this.store.doc(id) || detail);
+      this._sync(this.messages, detail.messages || [], (m) => this._message(m));
+      this._sync(this.notes, detail.notes || [], (n) => this._note(n));
+      this.history.replaceChildren(...(detail.history || []).map((h) => this._historyItem(h)));
+      showError(this.statusError, "");
+    } catch (error) {
+      if (token === this.loadToken) showError(this.statusError, error.message);
+    } finally {
+      if (token === this.loadToken) this.loading.hidden = true;
+    }
+    this._emptyHints();
+  }
+
+  /** A change arrived for `id`: show it now, then refresh history shortly after. */
+  touched(id) {
+    if (id !== this.id) return;
+    const doc = this.store.doc(id);
+    if (doc) this.renderTicket(doc);
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => this.refresh(), REFRESH_MS);
+  }
+
+  addMessage(message) {
+    if (!message || message.ticket_id !== this.id) return;
+    this._sync(this.messages, [message], (m) => this._message(m));
+    this._emptyHints();
+  }
+
+  addNote(note) {
+    if (!note || note.ticket_id !== this.id) return;
+    this._sync(this.notes, [note], (n) => this._note(n));
+    this._emptyHints();
+  }
+
+  renderTicket(doc) {
+    this.root.dataset.ticketId = doc.id;
+    this.root.dataset.status = doc.status;
+    this.f("number").textContent = `#${doc.number}`;
+    const badge = this.f("status");
+    badge.textContent = t(`status.${doc.status}`);
+    badge.className = `status-badge status-${doc.status}`;
+    this.f("place").textContent = placeOf(doc);
+    setTime(this.f("created"), doc.created_at);
+    const text = this.f("text");
+    text.textContent = doc.text || "";
+    text.lang = doc.language || "";
+    this._translations(doc);
+    this.f("place-full").textContent = doc.department ? `${placeOf(doc)} (${doc.department})` : placeOf(doc);
+    setTime(this.f("created-full"), doc.created_at, true);
+    this._contact(doc);
+    this.f("assignee").textContent = doc.assignee ? doc.assignee.name || "" : t("nobody");
+    this.f("category").textContent = doc.category ? t(`category.${doc.category}`) : t("no-category");
+    this.f("language").textContent = doc.language ? doc.language.toUpperCase() : "—";
+    const description = this.f("description");
+    description.textContent = doc.description || "";
+    description.hidden = !doc.description;
+    this.replyText.parentElement.querySelector("#reply-hint").textContent = doc.anonymous
+      ? t("reply.anonymous")
+      : doc.contact && (doc.contact.email || doc.contact.phone) ? t("reply.contact") : t("reply.link");
+    this._statusButtons(doc.status);
+    if (!this.detailsDirty && !this.detailsForm.contains(document.activeElement)) {
+      this.detailsForm.elements.category.value = doc.category || "";
+      this.assignee.value = doc.assignee ? doc.assignee.id : "";
+      this.detailsForm.elements.description.value = doc.description || "";
+    }
+  }
+
+  _translations(doc) {
+    const box = this.f("translations");
+    box.replaceChildren();
+    for (const [lang, text] of Object.entries(doc.translations || {})) {
+      if (!text || lang === doc.language) continue;
+      const item = el("div", "sos-translation");
+      item.append(el("p", "translation-tag", t("translation", { lang: lang.toUpperCase() })));
+      const body = el("p", "translation-text", text);
+      body.lang = lang;
+      item.append(body);
+      box.append(item);
+    }
+  }
+
+  _contact(doc) {
+    const dd = this.f("contact");
+    dd.replaceChildren();
+    if (doc.anonymous || !doc.contact) {
+      dd.textContent = doc.anonymous ? t("anonymous") : t("no-contact");
+      return;
+    }
+    const c = doc.contact;
+    if (c.name) dd.append(el("span", "contact-name", c.name));
+    if (c.email) {
+      const a = el("a", "contact-email", c.email);
+      a.href = `mailto:${c.email}`;
+      dd.append(a);
+    }
+    if (c.phone) {
+      const a = el("a", "contact-phone", c.phone);
+      a.href = `tel:${c.phone.replace(/[^+0-9]/g, "")}`;
+      dd.append(a);
+    }
+  }
+
+  _statusButtons(status) {
+    const allowed = this.transitions[status] || [];
+    this.ackButton.hidden = status !== "new";
+    let any = false;
+    for (const button of this.moveButtons) {
+      button.hidden = !allowed.includes(button.dataset.move);
+      any = any || !button.hidden;
+    }
+    this.moveLabel.hidden = !any;
+  }
+
+  async acknowledge() {
+    const id = this.id;
+    if (!id) return;
+    await this._write(this.ackButton, this.statusError, () =>
+      api("POST", `/api/v1/tickets/${encodeURIComponent(id)}/acknowledge`));
+  }
+
+  async move(status, button) {
+    const id = this.id;
+    if (!id) return;
+    await this._write(button, this.statusError, () =>
+      api("PATCH", `/api/v1/tickets/${encodeURIComponent(id)}`, { status }));
+  }
+
+  async _write(button, errorEl, call) {
+    button.disabled = true;
+    showError(errorEl, "");
+    try {
+      const doc = await call();
+      if (doc && doc.id) this.onChanged(doc);
+      return true;
+    } catch (error) {
+      showError(errorEl, error.message);
+      return false;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async _submitText(event, kind, textarea) {
+    event.preventDefault();
+    const id = this.id;
+    const form = event.target;
+    const errorEl = form.querySelector(".error");
+    const button = form.querySelector("button[type=submit]");
+    const text = textarea.value.trim();
+    if (!text) {
+      showError(errorEl, t("error.empty"));
+      textarea.focus();
+      return;
+    }
+    button.disabled = true;
+    showError(errorEl, "");
+    try {
+      const item = await api("POST", `/api/v1/tickets/${encodeURIComponent(id)}/${kind}`, { text });
+      if (kind === "replies") this.addMessage(item);
+      else this.addNote(item);
+      if (id === this.id) textarea.value = "";
+    } catch (error) {
+      showError(errorEl, error.message);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async _saveDetails(event) {
+    event.preventDefault();
+    const id = this.id;
+    const doc = this.store.doc(id) || {};
+    const form = this.detailsForm;
+    const patch = {};
+    const category = form.elements.category.value || null;
+    const assignee = this.assignee.value || null;
+    const description = form.elements.description.value.trim() || null;
+    if (category !== (doc.category || null)) patch.category = category;
+    if (assignee !== ((doc.assignee && doc.assignee.id) || null)) patch.assignee = assignee;
+    if (description !== (doc.description || null)) patch.description = description;
+    const ok = form.querySelector(".ok");
+    ok.hidden = true;
+    const button = form.querySelector("button[type=submit]");
+    const saved = Object.keys(patch).length === 0
+      || await this._write(button, form.querySelector(".error"), () =>
+        api("PATCH", `/api/v1/tickets/${encodeURIComponent(id)}`, patch));
+    if (saved) {
+      this.detailsDirty = false;
+      ok.hidden = false;
+    }
+  }
+
+  /** Append the items of `list` that are not shown yet (by id), keeping time order. */
+  _sync(list, items, make) {
+    const present = new Set([...list.children].map((li) => li.dataset.id));
+    for (const item of [...items].sort(byCreated)) {
+      if (!item || !item.id || present.has(item.id)) continue;
+      const li = make(item);
+      li.dataset.id = item.id;
+      li.dataset.created = item.created_at || "";
+      const after = [...list.children].find((other) => other.dataset.created > li.dataset.created);
+      list.insertBefore(li, after || null);
+      present.add(item.id);
+    }
+  }
+
+  _message(m) {
+    const li = el("li", `entry ${m.author === "staff" ? "staff" : "customer"}`);
+    const who = el("p", "who");
+    const author = m.author === "staff" ? m.author_name || t("author.staff") : t("author.customer");
+    who.append(el("span", "author", author), " · ");
+    const time = el("time");
+    setTime(time, m.created_at);
+    who.append(time);
+    li.append(who, el("p", "body", m.text));
+    for (const [lang, text] of Object.entries(m.translations || {})) {
+      if (!text) continue;
+      const tr = el("p", "translation-text", `${t("translation", { lang: lang.toUpperCase() })}: ${text}`);
+      li.append(tr);
+    }
+    return li;
+  }
+
+  _note(n) {
+    const li = el("li", "entry note");
+    const who = el("p", "who");
+    who.append(el("span", "author", n.author_name || t("author.staff")), " · ");
+    const time = el("time");
+    setTime(time, n.created_at);
+    who.append(time);
+    li.append(who, el("p", "body", n.text));
+    return li;
+  }
+
+  _historyItem(h) {
+    const who = h.by === "customer" || !h.by ? t("the-customer") : h.by;
+    const statusName = (s) => (s && has(`status.${s}`) ? t(`status.${s}`) : s || "—");
+    let text;
+    if (h.action === "status") text = t("history.status", { who, from: statusName(h.from), to: statusName(h.to) });
+    else if (h.action === "category") text = t("history.category", { who, to: h.to ? t(`category.${h.to}`) : t("no-category") });
+    else if (h.action === "assignee") text = h.to ? t("history.assignee", { who, to: h.to }) : t("history.unassigned", { who });
+    else if (has(`history.${h.action}`)) text = t(`history.${h.action}`, { who });
+    else text = t("history.other", { who, action: h.action });
+    const li = el("li", "history-item");
+    const time = el("time");
+    setTime(time, h.created_at);
+    li.append(time, el("span", "what", text));
+    return li;
+  }
+
+  _emptyHints() {
+    this.root.querySelector("#no-messages").hidden = this.messages.children.length > 0;
+    this.root.querySelector("#no-notes").hidden = this.notes.children.length > 0;
+  }
+
+  focusReply() {
+    this.replyText.focus();
+    this.replyText.scrollIntoView({ block: "nearest" });
+  }
+
+  focusNote() {
+    this.noteText.focus();
+    this.noteText.scrollIntoView({ block: "nearest" });
+  }
+}

@@ -1,0 +1,269 @@
+// The staff console: loads the board, keeps it live over /staff, wires the ticket view and shortcuts.
+//
+// Start-up without losing an SOS: (1) read the tenant's latest event seq L from
+// GET /api/v1/events, (2) load the ticket list (it reflects at least everything up to L),
+// (3) connect the socket and `resume` from L. Anything created between (1) and the connect is
+// replayed; anything both listed and replayed is applied once (the snapshot with the higher
+// seq wins). A reload in the same tab resumes from the seq the previous page had reached, so
+// SOS that arrived while it reloaded still count as new.
+
+import { api, showError } from "./console-api.js";
+import { Alerts } from "./console-alerts.js";
+import { Board, placeOf } from "./console-board.js";
+import { t } from "./console-i18n.js";
+import { installShortcuts } from "./console-keys.js";
+import { connectLive } from "./console-live.js";
+import { Panel } from "./console-panel.js";
+import { SeqTracker, TicketStore, UnreadSet } from "./console-state.js";
+
+const PAGE = 100;
+const REPLAY_LIMIT = 500; // a longer gap than this: start from now rather than replay it all
+const NO_EVENTS = "9007199254740991"; // asks /api/v1/events for `latest` only
+
+const main = document.getElementById("main");
+const userId = main.dataset.userId;
+const transitions = JSON.parse(main.dataset.transitions || "{}");
+const filtersForm = document.getElementById("filters");
+const summary = document.getElementById("board-summary");
+const loadOlder = document.getElementById("load-older");
+const loadError = document.getElementById("load-error");
+const connection = document.getElementById("connection");
+
+const seq = new SeqTracker(`sos.console.seq.${userId}`);
+const store = new TicketStore();
+const unread = new UnreadSet(`sos.console.unread.${userId}`);
+let filter = readFilter();
+let cursor = null;
+let listToken = 0;
+
+const board = new Board(document.getElementById("board"), {
+  store, unread, onOpen: (id) => openTicket(id),
+});
+const panel = new Panel(document.getElementById("ticket-panel"), {
+  store,
+  transitions,
+  onChanged: (doc) => {
+    store.put(doc, seq.max); // the write's own event may come later; it carries the same state
+    render();
+    panel.touched(doc.id);
+  },
+  onClose: (id) => {
+    board.setOpen(null);
+    const button = id && board.buttonOf(id);
+    if (button) button.focus();
+  },
+});
+const alerts = new Alerts({
+  soundToggle: document.getElementById("pref-sound"),
+  notifyToggle: document.getElementById("pref-notify"),
+  errorEl: document.getElementById("pref-error"),
+  announcer: document.getElementById("announcer"),
+  onNotificationClick: (id) => openTicket(id),
+});
+
+function readFilter() {
+  const data = new FormData(filtersForm);
+  const value = (name) => String(data.get(name) || "").trim();
+  return { q: value("q"), status: value("status"), point: value("point"), department: value("department") };
+}
+
+function render() {
+  const count = board.render(filter);
+  summary.textContent = t("summary", { count });
+  alerts.setUnread(unread.size);
+}
+
+function markRead(id) {
+  if (unread.delete(id)) {
+    board.refreshCard(id);
+    alerts.setUnread(unread.size);
+  }
+}
+
+function markUnread(id) {
+  if (panel.isOpen && panel.id === id && document.visibilityState === "visible") return;
+  if (unread.add(id)) {
+    board.refreshCard(id);
+    alerts.setUnread(unread.size);
+  }
+}
+
+function openTicket(id) {
+  if (!store.has(id)) return;
+  board.select(id);
+  board.setOpen(id);
+  markRead(id);
+  return panel.open(id);
+}
+
+function setConnection(state) {
+  main.dataset.connection = state;
+  connection.dataset.state = state;
+  document.getElementById("connection-text").textContent = t(`conn.${state}`);
+}
+
+/** Load the newest page of tickets for the current filter (or the next older page). */
+async function loadTickets({ older = false, label = seq.max } = {}) {
+  const token = ++listToken; // the list reflects at least every event up to `label`
+  const params = new URLSearchParams({ limit: String(PAGE) });
+  for (const [key, value] of Object.entries(filter)) if (value) params.set(key, value);
+  if (older && cursor) params.set("cursor", String(cursor));
+  showError(loadError, "");
+  loadOlder.disabled = true;
+  try {
+    const page = await api("GET", `/api/v1/tickets?${params}`);
+    if (token !== listToken) return;
+    for (const doc of page.items || []) store.put(doc, label);
+    cursor = page.next_cursor || null;
+    render();
+  } catch (error) {
+    if (token === listToken) showError(loadError, error.message);
+  } finally {
+    if (token === listToken) {
+      loadOlder.hidden = !cursor;
+      loadOlder.disabled = false;
+    }
+  }
+}
+
+// --- live events -------------------------------------------------------------------------
+
+function arrived(doc) {
+  markUnread(doc.id);
+  alerts.newTicket(doc, placeOf(doc));
+}
+
+const handlers = {
+  "ticket.created": (payload) => {
+    store.put(payload, payload.seq);
+    render();
+    arrived(store.doc(payload.id) || payload);
+  },
+  "ticket.updated": (payload) => {
+    const known = store.has(payload.id);
+    if (!store.put(payload, payload.seq)) return;
+    render();
+    if (!known && payload.status === "new") arrived(payload); // e.g. released from held-back
+    panel.touched(payload.id);
+  },
+  "ticket.message": (payload) => {
+    const message = payload.message || {};
+    panel.addMessage(message);
+    panel.touched(payload.ticket_id);
+    if (message.author === "customer" && store.has(payload.ticket_id)) {
+      markUnread(payload.ticket_id);
+      const doc = store.doc(payload.ticket_id);
+      alerts.announce(t("announce.message", { number: doc.number }));
+    }
+  },
+  "ticket.note": (payload) => {
+    panel.addNote(payload.note);
+    panel.touched(payload.ticket_id);
+  },
+};
+
+// --- filters ------------------------------------------------------------------------------
+
+let searchTimer = null;
+function filtersChanged() {
+  const next = readFilter();
+  if (JSON.stringify(next) === JSON.stringify(filter)) return;
+  filter = next;
+  cursor = null;
+  render(); // what is already here, at once; the API fills in older matches
+  loadTickets();
+}
+filtersForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  filtersChanged();
+});
+filtersForm.addEventListener("change", filtersChanged);
+filtersForm.addEventListener("input", (event) => {
+  if (event.target.name !== "q") return;
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(filtersChanged, 300);
+});
+filtersForm.addEventListener("reset", () => setTimeout(filtersChanged, 0));
+loadOlder.addEventListener("click", () => loadTickets({ older: true }));
+
+async function loadChoices() {
+  try {
+    const [points, users] = await Promise.all([api("GET", "/api/v1/points"), api("GET", "/api/v1/users")]);
+    const pointSelect = document.getElementById("f-point");
+    const departments = new Set();
+    for (const point of points.items || []) {
+      pointSelect.add(new Option(point.label === point.code ? point.code : `${point.label} (${point.code})`, point.code));
+      if (point.department) departments.add(point.department);
+    }
+    const depSelect = document.getElementById("f-department");
+    for (const dep of [...departments].sort()) depSelect.add(new Option(dep, dep));
+    panel.setUsers(users.items || []);
+  } catch (error) {
+    showError(loadError, error.message);
+  }
+}
+
+// --- keyboard -----------------------------------------------------------------------------
+
+function target() {
+  return panel.isOpen ? panel.id : board.selectedId;
+}
+
+installShortcuts({
+  next: () => board.move(1),
+  prev: () => board.move(-1),
+  open: () => board.selectedId && openTicket(board.selectedId),
+  acknowledge: async () => {
+    const id = target();
+    if (!id) return;
+    if (panel.id !== id) await openTicket(id);
+    panel.acknowledge();
+  },
+  reply: async () => {
+    const id = target();
+    if (!id) return;
+    if (!panel.isOpen || panel.id !== id) openTicket(id);
+    panel.focusReply();
+  },
+  note: async () => {
+    const id = target();
+    if (!id) return;
+    if (!panel.isOpen || panel.id !== id) openTicket(id);
+    panel.focusNote();
+  },
+  escape: () => panel.close(),
+  leaveField: (field) => {
+    if (panel.root.contains(field)) panel.root.focus();
+  },
+  search: () => {
+    const q = document.getElementById("f-q");
+    q.focus();
+    q.select();
+  },
+  help: () => document.getElementById("help-dialog").showModal(),
+});
+document.getElementById("help-button").addEventListener("click", () => {
+  document.getElementById("help-dialog").showModal();
+});
+
+// --- start --------------------------------------------------------------------------------
+
+async function start() {
+  setConnection("connecting");
+  let latest;
+  try {
+    latest = (await api("GET", `/api/v1/events?since=${NO_EVENTS}`)).latest || 0;
+  } catch (error) {
+    showError(loadError, error.message);
+    latest = 0;
+  }
+  const stored = seq.stored();
+  const reloaded = stored !== null && stored <= latest && latest - stored <= REPLAY_LIMIT;
+  seq.start(reloaded ? stored : latest);
+  // Labelled `latest` (not an older stored seq): a replayed older snapshot never regresses it.
+  await loadTickets({ label: latest });
+  connectLive({ seq, handlers, onState: setConnection });
+  loadChoices();
+}
+
+start();

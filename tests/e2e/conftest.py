@@ -1,0 +1,95 @@
+"""Browser fixtures: a real hub process on a seeded SQLite file, and headless Debian Chromium."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from hub.store.sqlite import SqliteStore
+from tests.helpers import PASSWORD, HubProcess, Seeded, seed_tenant
+
+CHROMIUM = os.environ.get("HUB_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--mute-audio",
+]
+
+
+@dataclass
+class LiveHub:
+    """A running hub and the tenant seeded into it before it started."""
+
+    process: HubProcess
+    seeded: Seeded
+
+    @property
+    def url(self) -> str:
+        return self.process.url
+
+    @property
+    def agent_email(self) -> str:
+        return str(self.seeded.users["agent"]["email"])
+
+    password = PASSWORD
+
+
+async def _seed(db: Path) -> Seeded:
+    store = SqliteStore(db)
+    await store.open()
+    try:
+        return await seed_tenant(store, "mirador")
+    finally:
+        await store.close()
+
+
+@pytest.fixture(scope="module")
+def live_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
+    """One hub per test module (start-up costs a second); each test makes its own tickets."""
+    db = tmp_path_factory.mktemp("hub") / "hub.db"
+    # Playwright's sync API keeps an event loop on this thread once `browser` exists: seed
+    # from a thread of its own.
+    with ThreadPoolExecutor(1) as pool:
+        seeded = pool.submit(lambda: asyncio.run(_seed(db))).result()
+    process = HubProcess({"HUB_DATABASE_URL": f"sqlite:///{db}"})
+    with process:
+        yield LiveHub(process, seeded)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _patient_expect() -> None:
+    """expect() waits up to 10 s (default 5 s): CI machines run several suites at once."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium, headless, driven by Playwright (never `playwright install`)."""
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        the_browser = pw.chromium.launch(
+            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+            headless=True,
+            args=CHROMIUM_ARGS,
+        )
+        try:
+            yield the_browser
+        finally:
+            the_browser.close()
