@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from enum import StrEnum
 from typing import Any
 
@@ -79,9 +80,27 @@ def check_category(value: str | None) -> str | None:
         ) from None
 
 
+# Bidi embeddings, overrides and isolates reorder what follows them ("gpj.exe" shown as
+# "exe.jpg"), and zero-width spaces hide words from filters: neither belongs in an SOS.
+# ZWJ/ZWNJ (emoji sequences, Persian, Indic scripts) and LRM/RLM marks are kept.
+_INVISIBLE = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+                                    "\u200b\u2060\ufeff"))
+
+
+def strip_controls(text: str) -> str:
+    """Text without control characters (but newlines and tabs), bidi overrides, zero-widths."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_INVISIBLE)
+    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
+
+
+def clean_line(text: str, limit: int = NAME_MAX) -> str:
+    """One line (a name: never a CR/LF to smuggle into a header), spaces collapsed."""
+    return " ".join(strip_controls(text).split())[:limit]
+
+
 def clean_text(text: str, field: str = "text", limit: int = TEXT_MAX) -> str:
-    """Trimmed text of 1..limit characters, without NULs."""
-    text = text.replace("\x00", "").strip()
+    """Trimmed text of 1..limit characters, without control or invisible reordering characters."""
+    text = strip_controls(text).strip()
     if not text:
         raise Invalid(f"{field} must not be empty", field=field)
     if len(text) > limit:
@@ -89,10 +108,21 @@ def clean_text(text: str, field: str = "text", limit: int = TEXT_MAX) -> str:
     return text
 
 
+# What staff see of a ticket. A list of what to show, not of what to hide, so that a
+# field added for internal bookkeeping (routing state, abuse signals, the thread secret,
+# the sender's device and address) never leaks to consoles by accident.
+STAFF_FIELDS = (
+    "id", "number", "status", "text", "language", "translations", "anonymous", "contact",
+    "point", "kiosk", "department", "establishment", "source", "category", "assignee",
+    "description", "created_at", "updated_at", "acknowledged_at", "first_response_at",
+    "resolved_at", "closed_at", "released_at", "escalated_at", "message_count",
+    "repeat_count", "quarantine_reason",
+)
+
+
 def staff_ticket(doc: Doc) -> dict[str, Any]:
-    """The ticket as staff see it (API and /staff events): no thread secret."""
-    hidden = {"tenant_id", "thread_token", "device_id", "ip"}
-    out = {k: v for k, v in doc.items() if k not in hidden}
+    """The ticket as staff see it (API and /staff events): no secrets, no bookkeeping."""
+    out = {k: doc.get(k) for k in STAFF_FIELDS if k in doc}
     if doc.get("anonymous"):
         out["contact"] = None
     return out
@@ -124,7 +154,8 @@ def message_json(doc: Doc) -> dict[str, Any]:
 
 
 def note_json(doc: Doc) -> dict[str, Any]:
-    return {k: doc.get(k) for k in ("id", "ticket_id", "author_id", "author_name", "text", "created_at")}
+    fields = ("id", "ticket_id", "author_id", "author_name", "text", "created_at")
+    return {k: doc.get(k) for k in fields}
 
 
 def history_json(doc: Doc) -> dict[str, Any]:
