@@ -13,10 +13,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.dates import format_datetime
 from pydantic import ValidationError
 from quart import Blueprint, Response, g, make_response, redirect, render_template, request
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from hub.app import hub
 from hub.clock import new_secret
 from hub.errors import HubError, NotFound
+from hub.guard import form_signals, form_stamp
 from hub.i18n import SUPPORTED
 from hub.i18n import gettext as _
 from hub.ports import Doc
@@ -28,6 +30,7 @@ bp = Blueprint("customer", __name__)
 
 DEVICE_COOKIE = "sos_device"
 YEAR = 365 * 24 * 3600
+AnyResponse = Response | WerkzeugResponse
 
 
 @bp.after_request
@@ -109,6 +112,7 @@ async def _form_page(code: str, status: int = 200, **context: Any) -> Any:
         text_max=TEXT_MAX,
         values=context.get("values", {}),
         errors=context.get("errors", {}),
+        form_stamp=form_stamp(hub().settings.secret_key, code),
     )
     response = await make_response(html, status)
     if not request.cookies.get(DEVICE_COOKIE):
@@ -159,12 +163,17 @@ async def send(code: str) -> Any:
         anonymous=data.anonymous,
         contact=data.contact.model_dump(mode="json") if data.contact else None,
         language=g.lang,
-        origin=client_origin(),
+        origin={  # the honeypot and the time taken let the guard hold back bots, silently
+            **client_origin(),
+            "signals": form_signals(
+                hub().settings.secret_key, code, form.get("website"), form.get("t")
+            ),
+        },
     )
     return redirect(f"/t/{ticket['thread_token']}?sent=1", 303)
 
 
-def _private(response: Response) -> Response:
+def _private(response: AnyResponse) -> AnyResponse:
     """The thread URL is its own password: keep it out of caches, Referer headers and indexes."""
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -212,7 +221,8 @@ async def thread_answer(token: str) -> Any:
     try:
         data = TextIn.model_validate({"text": text})
     except ValidationError as exc:
-        return await _thread_page(token, 400, values={"text": text}, errors=_field_errors(exc, text))
+        errors = _field_errors(exc, text)
+        return await _thread_page(token, 400, values={"text": text}, errors=errors)
     try:
         ticket = await hub().tickets.by_thread_token(token)
         await hub().tickets.customer_message(ticket, data.text)

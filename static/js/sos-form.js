@@ -63,6 +63,9 @@
 
   if (counter) {
     counter.hidden = false;
+    /* The counter shows the limit; the hint stays for screen readers (aria-describedby). */
+    var hint = document.getElementById("text-hint");
+    if (hint) hint.classList.add("visually-hidden");
     updateCounter();
     text.addEventListener("input", function () {
       updateCounter();
@@ -128,6 +131,19 @@
     }
   }
 
+  function day(iso) {
+    var date = new Date(iso);
+    if (!iso || isNaN(date.getTime())) return "";
+    try {
+      return date.toLocaleDateString(document.documentElement.lang || undefined, {
+        day: "numeric",
+        month: "short",
+      });
+    } catch (e) {
+      return "";
+    }
+  }
+
   function showPrevious() {
     var section = document.getElementById("previous");
     var list = document.getElementById("previous-list");
@@ -144,7 +160,7 @@
       var title = document.createElement("span");
       title.textContent = fill(form.dataset.labelNumber, { number: t.number });
       link.appendChild(title);
-      var detail = [t.place, t.when].filter(Boolean).join(" · ");
+      var detail = [t.place, day(t.created)].filter(Boolean).join(" · ");
       if (detail) {
         var sub = document.createElement("span");
         sub.className = "help";

@@ -76,9 +76,14 @@ def _patient_expect() -> None:
     expect.set_options(timeout=10_000)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """Debian's Chromium, headless, driven by Playwright (never `playwright install`)."""
+    """Debian's Chromium, headless, driven by Playwright (never `playwright install`).
+
+    Module-scoped on purpose: Playwright's sync API keeps an event loop running on this
+    thread while it is open, and pytest-asyncio tests collected after it could not start
+    theirs. Closing it at the end of each module keeps the rest of the suite runnable.
+    """
     if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
         pytest.skip("Chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright

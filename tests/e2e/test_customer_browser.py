@@ -1,0 +1,223 @@
+"""A customer on a phone: the QR form, the live thread page, answers; with and without JS."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from hub.guard import load_config, save_config
+from hub.store.sqlite import SqliteStore
+from tests.e2e.conftest import LiveHub
+from tests.helpers import HubProcess, Seeded, seed_tenant
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+WAIT_MS = 10_000
+
+
+async def _seed(db: Path) -> Seeded:
+    store = SqliteStore(db)
+    await store.open()
+    try:
+        seeded = await seed_tenant(store, "mirador")
+        # A robot types faster than the bot check's two seconds; these tests are about the
+        # pages, so that check is off here (it has its own tests).
+        tenant_id = seeded.tenant["id"]
+        config = await load_config(store, tenant_id)
+        checks = {**config.checks, "bots": False}
+        await save_config(store, tenant_id, replace(config, checks=checks), None)
+        return seeded
+    finally:
+        await store.close()
+
+
+@pytest.fixture(scope="module")
+def live_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
+    """A hub for this module, seeded in a thread of its own.
+
+    The session's Playwright (sync API) keeps an event loop running on the main thread, and
+    it starts first (wider scope), so `asyncio.run` cannot seed from here.
+    """
+    db = tmp_path_factory.mktemp("hub") / "hub.db"
+    with ThreadPoolExecutor(1) as pool:
+        seeded = pool.submit(lambda: asyncio.run(_seed(db))).result()
+    with HubProcess({"HUB_DATABASE_URL": f"sqlite:///{db}"}) as process:
+        yield LiveHub(process, seeded)
+
+
+def _api(live_hub: LiveHub) -> httpx.Client:
+    return httpx.Client(base_url=live_hub.url, headers=live_hub.seeded.auth("agent"), timeout=10)
+
+
+def _ticket_with_text(live_hub: LiveHub, text: str) -> dict[str, Any]:
+    with _api(live_hub) as api:
+        r = api.get("/api/v1/tickets", params={"limit": 200})
+        assert r.status_code == 200, r.text
+        [ticket] = [t for t in r.json()["items"] if t["text"] == text]
+        return dict(ticket)
+
+
+def _messages(live_hub: LiveHub, ticket_id: str) -> list[tuple[str, str]]:
+    with _api(live_hub) as api:
+        r = api.get(f"/api/v1/tickets/{ticket_id}")
+        assert r.status_code == 200, r.text
+        return [(m["author"], m["text"]) for m in r.json()["messages"]]
+
+
+def _wait_for(check: Any, what: str, within: float = 10.0) -> None:
+    deadline = time.monotonic() + within
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(
+        viewport=PHONE, locale="en-GB", is_mobile=True, has_touch=True, device_scale_factor=2
+    )
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def phone_without_js(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(
+        viewport=PHONE, locale="es-ES", is_mobile=True, has_touch=True, java_script_enabled=False
+    )
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def _watch_errors(page: Page) -> list[str]:
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
+
+
+def test_an_sos_from_the_phone_then_staff_replies_live_and_the_customer_answers(
+    live_hub: LiveHub, phone: BrowserContext
+) -> None:
+    page = phone.new_page()
+    errors = _watch_errors(page)
+    page.goto(f"{live_hub.url}/q/{live_hub.seeded.point['code']}")
+    expect(page.locator(".brand .business")).to_have_text("Business mirador")
+    expect(page.locator(".brand .place")).to_contain_text("Bar terrace")
+
+    # Ticking "anonymous" hides the contact fields; unticking brings them back.
+    contact = page.locator("#contact-fields")
+    expect(contact).to_be_visible()
+    page.get_by_label("Send anonymously").check()
+    expect(contact).to_be_hidden()
+    page.get_by_label("Send anonymously").uncheck()
+    expect(contact).to_be_visible()
+
+    text = "The terrace heater is off and it is freezing, table 4"
+    page.get_by_label("Your message").fill(text)
+    expect(page.locator("#text-count")).to_have_text(f"{len(text)}\u200a/\u200a2000")
+    page.get_by_label("Name").fill("Ana")
+    page.get_by_role("button", name="Send").click()
+
+    page.wait_for_url("**/t/**")
+    ticket = _ticket_with_text(live_hub, text)
+    expect(page.locator(".ticket-number strong")).to_have_text(str(ticket["number"]))
+    expect(page.locator("#conversation")).to_contain_text(text)
+    expect(page.locator("#status")).to_have_text("Received")
+    # Live: connected, caught up; a marker proves nothing below reloads the page.
+    page.evaluate("window.__stillTheSamePage = true")
+
+    with _api(live_hub) as api:
+        r = api.patch(f"/api/v1/tickets/{ticket['id']}", json={"status": "acknowledged"})
+        assert r.status_code == 200, r.text
+    expect(page.locator("#status")).to_have_text("Being handled", timeout=WAIT_MS)
+    expect(page.locator(".steps li.current")).to_have_text("Being handled")
+
+    reply = "Sorry! Someone is switching it on right now."
+    with _api(live_hub) as api:
+        r = api.post(f"/api/v1/tickets/{ticket['id']}/replies", json={"text": reply})
+        assert r.status_code == 201, r.text
+    staff_message = page.locator("#conversation li.from-staff")
+    expect(staff_message).to_contain_text(reply, timeout=WAIT_MS)
+    expect(staff_message).to_contain_text("Business mirador")
+    assert page.evaluate("window.__stillTheSamePage") is True
+
+    # A refused answer keeps the text and says why, next to the field.
+    answer_box = page.get_by_label("Write to Business mirador")
+    too_long = "x" * 2001
+    answer_box.fill(too_long)
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#text-error")).to_have_text(
+        "Your message is too long: 2001 characters. The limit is 2000.", timeout=WAIT_MS
+    )
+    expect(answer_box).to_have_value(too_long)
+    assert "text-error" in (answer_box.get_attribute("aria-describedby") or "")
+
+    answer = "Thank you, much better now <b>really</b>"
+    answer_box.fill(answer)
+    page.get_by_role("button", name="Send").click()
+    mine = page.locator("#conversation li.from-customer", has_text="much better now")
+    expect(mine).to_have_count(1, timeout=WAIT_MS)
+    expect(mine).to_contain_text(answer)  # shown as text, not markup
+    expect(answer_box).to_have_value("")
+    expect(page.locator("#text-error")).to_be_hidden()
+    _wait_for(
+        lambda: ("customer", answer) in _messages(live_hub, ticket["id"]), "the stored answer"
+    )
+    # The socket echo of the same message does not show it twice.
+    page.wait_for_function(
+        "document.querySelectorAll('#conversation li').length === 3", timeout=WAIT_MS
+    )
+    assert page.evaluate("window.__stillTheSamePage") is True
+
+    # The form remembers this conversation in the browser.
+    page.goto(f"{live_hub.url}/q/{live_hub.seeded.point['code']}")
+    previous = page.locator("#previous")
+    expect(previous).to_be_visible()
+    expect(previous.get_by_role("link")).to_contain_text(f"Message #{ticket['number']}")
+    assert errors == []
+
+
+def test_without_javascript_the_whole_form_thread_answer_flow_works(
+    live_hub: LiveHub, phone_without_js: BrowserContext
+) -> None:
+    page = phone_without_js.new_page()
+    page.goto(f"{live_hub.url}/q/{live_hub.seeded.point['code']}")
+    expect(page.locator("h1")).to_have_text("¿En qué te podemos ayudar?")
+
+    page.get_by_role("button", name="Enviar").click()  # empty: refused by the server
+    expect(page.locator("#text-error")).to_have_text("Escribe primero tu mensaje.")
+
+    text = "No queda papel en el baño de la planta baja"
+    page.get_by_label("Tu mensaje").fill(text)
+    page.get_by_label("Enviar de forma anónima").check()
+    expect(page.locator("#contact-fields")).to_be_visible()  # no JS: visible, and ignored
+    page.get_by_label("Correo electrónico").fill("someone@example.com")
+    page.get_by_role("button", name="Enviar").click()
+
+    page.wait_for_url("**/t/**")
+    ticket = _ticket_with_text(live_hub, text)
+    assert ticket["anonymous"] is True and ticket["contact"] is None
+    expect(page.locator(".ticket-number strong")).to_have_text(str(ticket["number"]))
+    expect(page.locator("#conversation")).to_contain_text(text)
+    expect(page.locator("#status")).to_have_text("Recibido")
+
+    answer = "Es el de la izquierda, junto a la escalera"
+    page.get_by_label("Escribe a Business mirador").fill(answer)
+    page.get_by_role("button", name="Enviar").click()
+    page.wait_for_url("**#latest")
+    expect(page.locator("#latest")).to_contain_text(answer)
+    assert _messages(live_hub, ticket["id"]) == [("customer", answer)]
