@@ -92,6 +92,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         redoc_ui_path=None,
         scalar_ui_path=None,
         info={"title": "SOS hub", "version": "1"},
+        # Staff endpoints take `Authorization: Bearer <api_token>`; `{}`: the public ones need none.
+        security_schemes={"bearer": {"type": "http", "scheme": "bearer"}},
+        security=[{"bearer": []}, {}],
     )
     sio = build_sio(settings)
     publisher = SocketioPublisher(sio)

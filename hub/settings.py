@@ -53,7 +53,8 @@ class Settings:
     @property
     def store_kind(self) -> str:
         """'sqlite' or 'mongodb', from the database URL's scheme."""
-        return "mongodb" if self.database_url.startswith(("mongodb://", "mongodb+srv://")) else "sqlite"
+        mongo = self.database_url.startswith(("mongodb://", "mongodb+srv://"))
+        return "mongodb" if mongo else "sqlite"
 
     @property
     def sqlite_path(self) -> Path:
@@ -107,7 +108,7 @@ class Settings:
 
         public = env.get("HUB_PUBLIC_URL", "").strip()
         if public:
-            parts = _http_url(public, "HUB_PUBLIC_URL")
+            _http_url(public, "HUB_PUBLIC_URL")
             values["public_url"] = public.rstrip("/")
 
         if env.get("HUB_SMTP_HOST"):
@@ -150,7 +151,8 @@ class Settings:
                 values[name] = _seconds(env[var], var)
         if env.get("HUB_OUTBOX_BACKOFF", "").strip():
             values["outbox_backoff"] = tuple(
-                _seconds(part, "HUB_OUTBOX_BACKOFF") for part in env["HUB_OUTBOX_BACKOFF"].split(",")
+                _seconds(part, "HUB_OUTBOX_BACKOFF")
+                for part in env["HUB_OUTBOX_BACKOFF"].split(",")
             )
 
         limits = env.get("HUB_RATE_LIMITS", "").strip().lower() or "on"
@@ -173,7 +175,8 @@ class Settings:
                     nets.append(str(ipaddress.ip_network(raw.strip(), strict=False)))
                 except ValueError:
                     raise ConfigError(
-                        f"HUB_TRUSTED_PROXIES must list IP addresses or networks (bad: {raw.strip()!r})"
+                        "HUB_TRUSTED_PROXIES must list IP addresses or networks"
+                        f" (bad: {raw.strip()!r})"
                     ) from None
             values["trusted_proxies"] = tuple(nets)
         if env.get("HUB_SOCKETS_PER_ADDRESS", "").strip():

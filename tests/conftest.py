@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ import pytest
 from hub.app import Hub, create_app
 from hub.settings import Settings
 from tests.helpers import Seeded, seed_tenant
+
+DEFAULT_GC_THRESHOLD = gc.get_threshold()
 
 
 @pytest.fixture
@@ -33,6 +36,10 @@ async def hub(settings: Settings) -> AsyncIterator[Hub]:
     the_hub = create_app(settings)
     async with the_hub.quart.test_app():
         yield the_hub
+    # Start-up froze the heap and raised the collector's threshold (hub.app.tune_gc):
+    # undo it so one test's tuning never shapes the next.
+    gc.unfreeze()
+    gc.set_threshold(*DEFAULT_GC_THRESHOLD)
 
 
 @pytest.fixture

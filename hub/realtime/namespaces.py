@@ -8,14 +8,30 @@ from typing import Any
 import socketio
 
 from hub.errors import NotFound
-from hub.ports import Store
-from hub.realtime.publisher import staff_payload, tenant_room, ticket_room
+from hub.ports import Doc, Store
+from hub.realtime.publisher import (
+    session_room,
+    staff_payload,
+    tenant_room,
+    ticket_room,
+    user_room,
+)
+from hub.realtime.replay import staff_events
 from hub.staff_auth import StaffAuth
 from hub.tickets.services import TicketService
 
 log = logging.getLogger(__name__)
 
-REPLAY_PAGE = 500
+MAX_SEQ = 2**53 - 1  # what a JavaScript console can hold exactly; and SQLite's integers
+MAX_TOKEN_CHARS = 200
+
+
+def _since(data: Any) -> int | None:
+    """The `since` of a resume request, or None when malformed."""
+    since = data.get("since") if isinstance(data, dict) else None
+    if isinstance(since, bool) or not isinstance(since, int) or not 0 <= since <= MAX_SEQ:
+        return None
+    return since
 
 
 class StaffNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
@@ -26,41 +42,50 @@ class StaffNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         self.store = store
         self.auth = auth
 
+    async def _user(self, environ: dict[str, Any], auth: Any) -> tuple[Doc | None, bool]:
+        """The staff user of a handshake, and whether the session cookie vouched for them."""
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if isinstance(token, str) and token and len(token) <= MAX_TOKEN_CHARS:
+            user = await self.auth.from_token(token)
+            if user is not None:
+                return user, False
+        user = await self.auth.from_cookie_header(environ.get("HTTP_COOKIE"))
+        return user, user is not None
+
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        user = None
-        if isinstance(auth, dict) and auth.get("token"):
-            user = await self.auth.from_token(auth.get("token"))
-        if user is None:
-            user = await self.auth.from_cookie_header(environ.get("HTTP_COOKIE"))
+        """Admit staff with an API token or a session cookie; refuse everyone else."""
+        try:
+            user, by_cookie = await self._user(environ, auth)
+        except Exception:  # a malformed credential must not look like a server fault
+            log.exception("staff handshake failed")
+            user, by_cookie = None, False
         if user is None:
             raise socketio.exceptions.ConnectionRefusedError("unauthorized")
         await self.save_session(
             sid, {"tenant_id": user["tenant_id"], "user_id": user["id"], "role": user["role"]}
         )
         await self.enter_room(sid, tenant_room(user["tenant_id"]))
-        await self.enter_room(sid, f"user:{user['id']}")
+        await self.enter_room(sid, user_room(user["id"]))
+        if by_cookie:
+            await self.enter_room(sid, session_room(user["id"]))
 
     async def on_resume(self, sid: str, data: Any = None) -> None:
         """Replay, in seq order, every staff event after `since`; then `resume.done`."""
-        since = data.get("since") if isinstance(data, dict) else None
-        if isinstance(since, bool) or not isinstance(since, int) or since < 0:
+        since = _since(data)
+        if since is None:
             await self.emit(
                 "error",
-                {"code": "invalid", "message": "since must be a whole number >= 0"},
+                {"code": "invalid", "message": f"since must be a whole number from 0 to {MAX_SEQ}"},
                 to=sid,
             )
             return
         session = await self.get_session(sid)
         tenant_id = session["tenant_id"]
-        while True:
-            events = await self.store.events_after(tenant_id, since, REPLAY_PAGE)
-            for event in events:
-                if event.staff is not None:
-                    await self.emit(event.name, staff_payload(event), to=sid)
-            if len(events) < REPLAY_PAGE:
-                break
-            since = events[-1].seq
-        await self.emit("resume.done", {"seq": await self.store.latest_seq(tenant_id)}, to=sid)
+        # Replay up to the latest seq as it is now; anything newer arrives live.
+        latest = await self.store.latest_seq(tenant_id)
+        async for event in staff_events(self.store, tenant_id, since, latest):
+            await self.emit(event.name, staff_payload(event), to=sid)
+        await self.emit("resume.done", {"seq": latest}, to=sid)
 
 
 class ThreadNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
@@ -71,8 +96,9 @@ class ThreadNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         self.tickets = tickets
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        """Admit the holder of a ticket's thread token into that ticket's room only."""
         token = auth.get("thread_token") if isinstance(auth, dict) else None
-        if not isinstance(token, str) or len(token) > 200:
+        if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
             raise socketio.exceptions.ConnectionRefusedError("unknown conversation")
         try:
             ticket = await self.tickets.by_thread_token(token)

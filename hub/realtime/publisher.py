@@ -10,11 +10,23 @@ from hub.ports import Event
 
 
 def tenant_room(tenant_id: str) -> str:
+    """Every console of one business."""
     return f"tenant:{tenant_id}"
 
 
 def ticket_room(ticket_id: str) -> str:
+    """The customer's thread pages of one ticket."""
     return f"ticket:{ticket_id}"
+
+
+def user_room(user_id: str) -> str:
+    """Every console of one staff user."""
+    return f"user:{user_id}"
+
+
+def session_room(user_id: str) -> str:
+    """The consoles a staff user opened with the session cookie: logout closes them."""
+    return f"session:{user_id}"
 
 
 def staff_payload(event: Event) -> dict[str, object]:

@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import logging
+
 import socketio
 
+from hub.ports import Store
+from hub.realtime.limits import install_connection_cap
+from hub.realtime.publisher import session_room, staff_payload
 from hub.realtime.pubsub import HubRedisManager
+from hub.realtime.replay import seq_before, staff_events
 from hub.settings import Settings
 
 MAX_PACKET_BYTES = 64 * 1024
+# Replay after a pub/sub gap from this long before the instance last heard anything:
+# messages in flight then, and clocks of other instances a little off, are covered.
+HEAL_MARGIN_SECONDS = 5.0
+log = logging.getLogger(__name__)
 
 
 def build_sio(settings: Settings) -> socketio.AsyncServer:
     """An AsyncServer for ASGI; its Origin check admits only the hub's own origin(s)."""
-    manager = HubRedisManager(settings.redis_url) if settings.redis_url else None
+    manager = (
+        HubRedisManager(settings.redis_url, channel=settings.redis_channel)
+        if settings.redis_url
+        else None
+    )
     origins = [settings.public_origin, *settings.allowed_origins]
-    return socketio.AsyncServer(
+    sio = socketio.AsyncServer(
         async_mode="asgi",
         client_manager=manager,
         cors_allowed_origins=origins,
@@ -23,11 +37,53 @@ def build_sio(settings: Settings) -> socketio.AsyncServer:
         ping_timeout=20,
         transports=["websocket", "polling"],
     )
+    install_connection_cap(sio, settings)
+    return sio
 
 
-async def resync_local_consoles(sio: socketio.AsyncServer, reason: str) -> None:
-    """Ask this instance's consoles and thread pages to catch up from the store."""
+async def resync_local_consoles(
+    sio: socketio.AsyncServer, store: Store, reason: str, since: float
+) -> None:
+    """Ask this instance's consoles and thread pages to catch up from the store.
+
+    After a gap ("recovered", or "peer": another instance could not publish), first
+    replay to local consoles every staff event stored since shortly before the gap
+    began: a console that saw a newer event meanwhile would not ask for older ones.
+    Consoles ignore the events they already have (by seq).
+    """
+    if reason != "deaf":
+        await replay_to_local_consoles(sio, store, since - HEAL_MARGIN_SECONDS)
     payload = {"reason": reason}
     # ignore_queue: deliver locally only; the point is that the queue is not working.
     await sio.manager.emit("resync", payload, namespace="/staff", room=None, ignore_queue=True)
     await sio.manager.emit("resync", payload, namespace="/thread", room=None, ignore_queue=True)
+
+
+async def replay_to_local_consoles(sio: socketio.AsyncServer, store: Store, since: float) -> None:
+    """Re-emit, per tenant with consoles on this instance, the events stored since `since`."""
+    rooms = [r for r in sio.manager.rooms.get("/staff", {}) if str(r).startswith("tenant:")]
+    for room in rooms:
+        tenant_id = room.removeprefix("tenant:")
+        try:
+            after = await seq_before(store, tenant_id, since)
+            async for event in staff_events(store, tenant_id, after):
+                await sio.manager.emit(
+                    event.name, staff_payload(event), namespace="/staff", room=room,
+                    ignore_queue=True,
+                )
+        except Exception:  # one tenant's failure must not keep the others waiting
+            log.exception("replay to %s failed", room)
+
+
+async def close_sessions(sio: socketio.AsyncServer, user_id: str) -> None:
+    """Disconnect the consoles a user opened with their session cookie, on every instance.
+
+    Logging out ends the browser session; consoles on an API token are integrations that
+    the token, not the session, authorises, and they stay.
+    """
+    room = session_room(user_id)
+    if isinstance(sio.manager, HubRedisManager):
+        await sio.manager.disconnect_room(room, "/staff")
+        return
+    for sid, _eio_sid in list(sio.manager.get_participants("/staff", room)):
+        await sio.disconnect(sid, namespace="/staff")

@@ -5,21 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from quart import Blueprint, request
-from quart_auth import AuthUser, login_user, logout_user
+from quart_auth import AuthUser, current_user, login_user, logout_user
 from quart_schema import validate_querystring, validate_request, validate_response
 
 from hub.accounts.model import public_user
 from hub.app import hub
 from hub.errors import Invalid, NotFound, Unauthorized
-from hub.routes.auth import staff, staff_required, tenant_id
+from hub.guard import viewer_mask
+from hub.notify.outbox import ticket_deliveries
+from hub.realtime.server import close_sessions
+from hub.routes.auth import password_matches, staff, staff_required, tenant_id
 from hub.routes.intake import active_point, client_origin, limit, thread_url
 from hub.routes.schemas import LoginIn, NoteIn, SosIn, SosOut, TextIn, TicketPatch, TicketQuery
-from hub.security import verify_password
 from hub.staff_auth import session_id
 from hub.tickets.model import Status, customer_ticket, message_json, staff_ticket
 from hub.tickets.services import Actor
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_SEQ = 2**63 - 1  # the largest integer SQLite and MongoDB store
 
 
 @bp.post("/auth/login")
@@ -28,7 +31,7 @@ async def login(data: LoginIn) -> Any:
     """Staff log in with e-mail and password; the answer sets the session cookie."""
     await limit("login", email=data.email.strip().lower())
     user = await hub().store.lookup("users", "email", data.email.strip().lower())
-    if user is None or not verify_password(user["password_hash"], data.password):
+    if not await password_matches(user, data.password) or user is None:
         raise Unauthorized("wrong e-mail or password")
     login_user(AuthUser(session_id(user)), remember=True)
     return {"user": public_user(user), "tenant_id": user["tenant_id"]}
@@ -36,7 +39,10 @@ async def login(data: LoginIn) -> Any:
 
 @bp.post("/auth/logout")
 async def logout() -> Any:
+    user = await hub().auth.from_session(current_user.auth_id)
     logout_user()
+    if user is not None:  # the consoles this session opened close too, on every instance
+        await close_sessions(hub().sio, user["id"])
     return {"ok": True}
 
 
@@ -45,7 +51,8 @@ async def logout() -> Any:
 async def me() -> Any:
     user = staff()
     tenant = await hub().store.get(user["tenant_id"], "tenants", user["tenant_id"])
-    return {"user": public_user(user), "tenant": {k: (tenant or {}).get(k) for k in ("slug", "name", "language", "timezone", "sla_hours")}}
+    fields = ("slug", "name", "language", "timezone", "sla_hours")
+    return {"user": public_user(user), "tenant": {k: (tenant or {}).get(k) for k in fields}}
 
 
 @bp.post("/sos")
@@ -62,10 +69,15 @@ async def submit_sos(data: SosIn) -> Any:
         anonymous=data.anonymous,
         contact=data.contact.model_dump(mode="json") if data.contact else None,
         language=(data.language or "").lower()[:2] or None,
-        origin=client_origin(),
+        # an API caller's language is the customer's word; the form's is only its UI's
+        origin={**client_origin(), "language_explicit": bool(data.language)},
     )
     out = SosOut(
-        id=ticket["id"], number=ticket["number"], status=ticket["status"], thread_url=thread_url(ticket)
+        id=ticket["id"],
+        number=ticket["number"],
+        # A held-back SOS answers like any other: the customer is never told.
+        status="new" if ticket["status"] == Status.quarantined.value else ticket["status"],
+        thread_url=thread_url(ticket),
     )
     return out, 201
 
@@ -108,8 +120,9 @@ async def list_tickets(query_args: TicketQuery) -> Any:
     )
     more = len(items) > query_args.limit
     items = items[: query_args.limit]
+    shown = await viewer_mask(hub().store, staff())  # agents may see offensive words masked
     return {
-        "items": [staff_ticket(t) for t in items],
+        "items": [shown(staff_ticket(t)) for t in items],
         "next_cursor": items[-1]["number"] if more and items else None,
     }
 
@@ -117,7 +130,10 @@ async def list_tickets(query_args: TicketQuery) -> Any:
 @bp.get("/tickets/<ticket_id>")
 @staff_required()
 async def get_ticket(ticket_id: str) -> Any:
-    return await hub().tickets.detail(tenant_id(), ticket_id)
+    shown = await viewer_mask(hub().store, staff())
+    detail = shown(await hub().tickets.detail(tenant_id(), ticket_id))
+    detail["deliveries"] = await ticket_deliveries(hub().store, tenant_id(), ticket_id)
+    return detail
 
 
 @bp.patch("/tickets/<ticket_id>")
@@ -191,8 +207,9 @@ async def users() -> Any:
 async def events() -> Any:
     """Stored events after `since` (the HTTP twin of the socket `resume`)."""
     raw = request.args.get("since", "0")
-    if not raw.isdigit():
-        raise Invalid("since: must be a whole number >= 0", field="since")
+    # isascii: '²' passes isdigit but not int(); the bound keeps it a SQLite/BSON integer
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19 or int(raw) > MAX_SEQ:
+        raise Invalid(f"since: must be a whole number from 0 to {MAX_SEQ}", field="since")
     found = await hub().store.events_after(tenant_id(), int(raw), 500)
     return {
         "items": [

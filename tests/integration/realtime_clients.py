@@ -8,6 +8,8 @@ it already has: the client side of the contract, so tests can check what a user 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +24,8 @@ from tests.helpers import HubProcess, Seeded, seed_tenant
 
 TICKET_EVENTS = ("ticket.created", "ticket.updated", "ticket.message", "ticket.note")
 OTHER_EVENTS = ("resume.done", "error", "resync")
+HTTP_TIMEOUT = 30.0  # seconds; generous for the same reason (password hashing, SQLite)
+START_TIMEOUT = 90.0  # seconds; a hub boots in ~3 s, but much slower on a busy 2-core box
 
 
 async def seed_file(db_path: Path, *slugs: str) -> dict[str, Seeded]:
@@ -38,7 +42,7 @@ def start_hubs(envs: Iterable[dict[str, str]]) -> list[HubProcess]:
     """Start several `sos-hub serve` processes at once (each takes seconds to boot)."""
     procs = [HubProcess(env) for env in envs]
     with ThreadPoolExecutor(len(procs)) as pool:
-        futures = [pool.submit(p.start) for p in procs]
+        futures = [pool.submit(p.start, START_TIMEOUT) for p in procs]
         errors = [f.exception() for f in futures]
     if any(errors):
         for p in procs:
@@ -49,19 +53,20 @@ def start_hubs(envs: Iterable[dict[str, str]]) -> list[HubProcess]:
 
 async def login_cookie(base_url: str, email: str, password: str) -> str:
     """Log in through the API; return the session cookie as a `Cookie` header value."""
-    async with httpx.AsyncClient(base_url=base_url) as http:
+    async with httpx.AsyncClient(base_url=base_url, timeout=HTTP_TIMEOUT) as http:
         r = await http.post("/api/v1/auth/login", json={"email": email, "password": password})
         assert r.status_code == 200, r.text
         return "; ".join(f"{k}={v}" for k, v in http.cookies.items())
 
 
-async def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
-    """Poll `check` until true; fail naming `what` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        await asyncio.sleep(0.02)
+async def wait_all(
+    consoles: Iterable[Console], check: Callable[[Console], bool], within: float,
+    what: str | Callable[[Console], str],
+) -> None:
+    """Wait until `check(console)` holds for every console, each within `within` seconds."""
+    for console in consoles:
+        said = functools.partial(what, console) if callable(what) else what
+        await console.wait_for(functools.partial(check, console), within, said)
 
 
 class Console:
@@ -171,23 +176,24 @@ class Console:
     def names(self) -> list[str]:
         return [name for name, _ in self.received]
 
-    async def wait_for(self, check: Callable[[], bool], timeout: float, what: str) -> None:
-        """Wait until `check()` holds, re-checking on every event; fail after `timeout`."""
-        deadline = time.monotonic() + timeout
+    async def wait_for(
+        self, check: Callable[[], bool], within: float, what: str | Callable[[], str]
+    ) -> None:
+        """Wait until `check()` holds, re-checking on every event; fail after `within` s."""
+        deadline = time.monotonic() + within
         while not check():
             left = deadline - time.monotonic()
             if left <= 0:
+                said = what() if callable(what) else what
                 raise AssertionError(
-                    f"timed out after {timeout} s waiting for {what}; got {self.names()[-20:]}"
+                    f"timed out after {within:.1f} s waiting for {said}; got {self.names()[-20:]}"
                 )
             self._changed.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), min(left, 0.5))
-            except TimeoutError:
-                pass
 
-    async def next_event(self, name: str, timeout: float) -> Any:
+    async def next_event(self, name: str, within: float) -> Any:
         """The next `name` event after those already received."""
         start = len(self.events(name))
-        await self.wait_for(lambda: len(self.events(name)) > start, timeout, name)
+        await self.wait_for(lambda: len(self.events(name)) > start, within, name)
         return self.events(name)[start]

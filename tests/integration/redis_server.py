@@ -46,6 +46,14 @@ class RedisServer:
         self.stop()
         raise RuntimeError(f"redis-server did not answer on port {self.port}")
 
+    def pause(self, seconds: float) -> None:
+        """CLIENT PAUSE: the server stays up but answers no client for a while (a hang)."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=2) as s:
+            s.sendall(f"CLIENT PAUSE {int(seconds * 1000)} ALL\r\n".encode())
+            answer = s.recv(64)
+        if not answer.startswith(b"+OK"):
+            raise RuntimeError(f"CLIENT PAUSE failed: {answer!r}")
+
     def ping(self) -> bool:
         """True when the server answers PING (a raw RESP exchange: no client library)."""
         try:
