@@ -7,7 +7,18 @@ from quart import Quart
 
 def register_routes(app: Quart) -> None:
     """Attach every blueprint and the error handlers."""
-    from hub.routes import admin, api, customer, errors, headers, health, rules, staff
+    from hub.routes import (
+        admin,
+        api,
+        customer,
+        delivery,
+        errors,
+        headers,
+        health,
+        moderation,
+        rules,
+        staff,
+    )
 
     errors.register(app)
     headers.register(app)
@@ -17,3 +28,5 @@ def register_routes(app: Quart) -> None:
     app.register_blueprint(staff.bp)
     app.register_blueprint(rules.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(moderation.bp)
+    app.register_blueprint(delivery.bp)

@@ -35,7 +35,9 @@ class Recipient:
         return self.channel, normalise_address(self.channel, self.to)
 
     def to_json(self) -> dict[str, str]:
-        return {"channel": self.channel, "to": self.to, "name": self.name, "language": self.language}
+        return {
+            "channel": self.channel, "to": self.to, "name": self.name, "language": self.language
+        }
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,10 @@ class Plan:
             "rules": list(self.rules),
             "recipients": [r.to_json() for r in self.recipients],
             "escalation": [
-                {"after_minutes": s.after_minutes, "recipients": [r.to_json() for r in s.recipients]}
+                {
+                    "after_minutes": s.after_minutes,
+                    "recipients": [r.to_json() for r in s.recipients],
+                }
                 for s in self.escalation
             ],
         }
@@ -141,9 +146,7 @@ def in_schedule(schedule: Doc | None, at: datetime, tenant_zone: str) -> bool:
             day -= timedelta(days=1)  # the small hours belong to the night before
         else:
             return False
-    elif start is not None and now < start:
-        return False
-    elif end is not None and now >= end:
+    elif (start is not None and now < start) or (end is not None and now >= end):
         return False
     if schedule.get("weekdays") and day.isoweekday() not in schedule["weekdays"]:
         return False
@@ -186,7 +189,9 @@ def plan_for(rules: Sequence[Doc], ticket: Doc, tenant: Doc, at: datetime) -> Pl
         for r in rules
         if r.get("active", True) and matches(r, ticket) and in_schedule(r.get("schedule"), at, zone)
     ]
-    now = _dedupe((p for r in chosen for p in _recipients(r.get("recipients") or [], language)), set())
+    now = _dedupe(
+        (p for r in chosen for p in _recipients(r.get("recipients") or [], language)), set()
+    )
     steps: dict[float, list[Recipient]] = {}
     for rule in chosen:
         for step in rule.get("escalation") or []:

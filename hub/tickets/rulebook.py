@@ -15,7 +15,8 @@ RULE_FIELDS = ("name", "active", "match", "schedule", "recipients", "escalation"
 
 def rule_json(doc: Doc) -> dict[str, Any]:
     """A rule as the API shows it (CONTRACT.md)."""
-    return {"id": doc["id"], **{k: doc.get(k) for k in RULE_FIELDS}, "updated_at": doc.get("updated_at")}
+    fields = {k: doc.get(k) for k in RULE_FIELDS}
+    return {"id": doc["id"], **fields, "updated_at": doc.get("updated_at")}
 
 
 class RuleBook:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.clock import new_id, new_secret, now_iso
-from hub.errors import Conflicting, Invalid, NotFound
+from hub.errors import Conflicting, NotFound
 from hub.ports import Change, Doc, Event, EventDraft, Insert, Publisher, Store, Update
 from hub.tickets.hooks import ACCEPT, IntakeGuard, TicketListener, Verdict
 from hub.tickets.model import (
@@ -20,6 +20,7 @@ from hub.tickets.model import (
     Status,
     check_category,
     check_transition,
+    clean_line,
     clean_text,
     customer_ticket,
     history_json,
@@ -159,7 +160,8 @@ class TicketService:
             "quarantine_reason": None,
         }
         if origin:
-            doc.update({k: origin[k] for k in ("device_id", "ip") if origin.get(k)})
+            keep = ("device_id", "ip", "signals", "language_explicit")
+            doc.update({k: origin[k] for k in keep if origin.get(k)})
         verdict = await self._screen(tenant, doc)
         if verdict.action == "merge" and verdict.merge_into:
             merged = await self._merge_repeat(tenant["id"], verdict.merge_into, doc)
@@ -303,19 +305,30 @@ class TicketService:
         by: Actor,
         *,
         status: str | None = None,
-        category: str | None | object = ...,
-        assignee: Doc | None | object = ...,
-        description: str | None | object = ...,
+        category: str | object | None = ...,
+        assignee: Doc | object | None = ...,
+        description: str | object | None = ...,
     ) -> Doc:
         """Change status, category, assignee or description; each change goes to the history."""
         doc = await self.get(tenant_id, ticket_id)
+        held = doc["status"] == Status.quarantined.value
+        if held and status == Status.new.value:
+            # the same release as the button (pushed as created, routed); check the other
+            # fields first so that a bad one leaves the ticket held
+            if category is not ...:
+                check_category(category if isinstance(category, str) else None)
+            if isinstance(description, str) and description.strip():
+                clean_text(description, "description", 4000)
+            doc = await self.release(tenant_id, ticket_id, by)
+            held, status = False, None
         now = now_iso()
         sets: Doc = {}
         changes: list[Change] = []
         if status is not None and status != doc["status"]:
             target = check_transition(doc["status"], status)
             sets["status"] = target.value
-            if doc.get("acknowledged_at") is None and target not in (Status.new, Status.quarantined):
+            unseen = doc.get("acknowledged_at") is None
+            if unseen and target not in (Status.new, Status.quarantined):
                 sets["acknowledged_at"] = now
             if target == Status.resolved:
                 sets["resolved_at"] = now
@@ -358,7 +371,9 @@ class TicketService:
             return doc
         sets["updated_at"] = now
         doc = {**doc, **sets}
-        await self._commit(tenant_id, [Update("tickets", ticket_id, sets), *changes], [_updated(doc)])
+        # a held-back ticket never reaches the consoles, not even when it is closed
+        event = EventDraft("ticket.updated", ticket_id, None, None) if held else _updated(doc)
+        await self._commit(tenant_id, [Update("tickets", ticket_id, sets), *changes], [event])
         if "acknowledged_at" in sets:
             await self._tell("ticket_acknowledged", await self._tenant(tenant_id), doc)
         return doc
@@ -367,7 +382,7 @@ class TicketService:
         """A staff answer: shown live on the customer's thread, and it acknowledges the ticket."""
         doc = await self.get(tenant_id, ticket_id)
         if doc["status"] == Status.quarantined.value:
-            raise Invalid("release this ticket before replying", field="status")
+            raise Conflicting("release this ticket before replying", field="status")
         message = _message(ticket_id, "staff", by.name, clean_text(text))
         now = message["created_at"]
         sets: Doc = {"updated_at": now, "message_count": doc.get("message_count", 0) + 1}
@@ -408,7 +423,9 @@ class TicketService:
         await self._commit(
             tenant_id,
             [Insert("entries", note), _history(ticket_id, "note", by)],
-            [EventDraft("ticket.note", ticket_id, {"ticket_id": ticket_id, "note": note_json(note)})],
+            [EventDraft(
+                "ticket.note", ticket_id, {"ticket_id": ticket_id, "note": note_json(note)}
+            )],
         )
         return note
 
@@ -452,8 +469,8 @@ def _clean_contact(contact: Doc | None) -> Doc | None:
     if not contact:
         return None
     out = {
-        k: str(contact[k]).strip()[:NAME_MAX]
+        k: clean_line(str(contact[k]), NAME_MAX)
         for k in ("name", "email", "phone")
-        if contact.get(k) and str(contact[k]).strip()
+        if contact.get(k) and clean_line(str(contact[k]))
     }
     return out or None

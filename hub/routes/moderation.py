@@ -1,0 +1,227 @@
+"""Moderation: the tenant's filters, blocked senders, held-back tickets and their release.
+
+API: /api/v1/filters (manager), /api/v1/blocks (manager), "block this sender" and release
+on a ticket (agent). Pages: /admin/filters (manager) and /held-back (every staff member).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from quart import Blueprint, redirect, render_template
+from quart_schema import validate_request
+
+from hub.accounts.model import Role, public_user
+from hub.app import hub
+from hub.errors import Invalid
+from hub.guard import (
+    add_block,
+    block_json,
+    list_blocks,
+    load_config,
+    remove_block,
+    save_config,
+    ticket_block_value,
+    viewer_mask,
+)
+from hub.routes.admin import manager_page
+from hub.routes.auth import current_staff, staff, staff_required, tenant_id
+from hub.tickets.filters import CHECKS, FilterConfig, mask, screen_text
+from hub.tickets.model import staff_ticket
+from hub.tickets.services import Actor
+
+bp = Blueprint("moderation", __name__)
+
+BlockKind = Literal["email", "phone", "device", "ip"]
+MAX_TERMS = 500
+MAX_HOURS = 24 * 365 * 5
+
+
+def _terms(values: list[str] | None, field: str) -> list[str] | None:
+    """Trimmed, de-duplicated words or phrases of 1-100 characters, each with a letter."""
+    if values is None:
+        return None
+    out: list[str] = []
+    for value in values:
+        term = " ".join(value.split())
+        if not term:
+            continue
+        if len(term) > 100 or not re.search(r"[^\W_]", term):
+            raise ValueError(f"{field}: each entry needs a letter or digit and at most 100 "
+                             f"characters (got {term[:40]!r})")
+        if term.casefold() not in (t.casefold() for t in out):
+            out.append(term)
+    return out
+
+
+class FiltersIn(BaseModel):
+    """A tenant's filter settings; fields left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    checks: dict[str, bool] | None = None
+    words: list[str] | None = Field(default=None, max_length=MAX_TERMS)
+    allow: list[str] | None = Field(default=None, max_length=MAX_TERMS)
+    spam_phrases: list[str] | None = Field(default=None, max_length=MAX_TERMS)
+    repeat_window_minutes: int | None = Field(default=None, ge=1, le=1440)
+    mask_for_agents: bool | None = None
+
+    @field_validator("checks")
+    @classmethod
+    def _checks(cls, value: dict[str, bool] | None) -> dict[str, bool] | None:
+        unknown = sorted(set(value or {}) - set(CHECKS))
+        if unknown:
+            raise ValueError(f"unknown check {unknown[0]!r}; known: {', '.join(CHECKS)}")
+        return value
+
+    @field_validator("words", "allow", "spam_phrases")
+    @classmethod
+    def _lists(cls, value: list[str] | None) -> list[str] | None:
+        return _terms(value, "entry")
+
+
+class FilterTestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=2000)
+    contact: dict[str, str] | None = None
+
+
+class BlockIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: BlockKind
+    value: str = Field(min_length=1, max_length=320)
+    expires_in_hours: float | None = Field(default=None, gt=0, le=MAX_HOURS)
+    note: str | None = Field(default=None, max_length=200)
+
+
+def _all_kinds() -> list[BlockKind]:
+    return ["email", "phone", "device", "ip"]
+
+
+class BlockSenderIn(BaseModel):
+    """ "Block this sender": which of the ticket's identifiers, for how long."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    by: list[BlockKind] = Field(default_factory=_all_kinds, min_length=1)
+    expires_in_hours: float | None = Field(default=None, gt=0, le=MAX_HOURS)
+    note: str | None = Field(default=None, max_length=200)
+
+
+@bp.get("/api/v1/filters")
+@staff_required(Role.manager)
+async def get_filters() -> Any:
+    """The tenant's filter settings."""
+    return (await load_config(hub().store, tenant_id())).to_doc()
+
+
+@bp.put("/api/v1/filters")
+@staff_required(Role.manager)
+@validate_request(FiltersIn)
+async def put_filters(data: FiltersIn) -> Any:
+    """Change the filter settings; fields left out keep their value."""
+    current = await load_config(hub().store, tenant_id())
+    given = data.model_dump(exclude_none=True)
+    if "checks" in given:
+        given["checks"] = {**current.checks, **given["checks"]}
+    for key in ("words", "allow", "spam_phrases"):
+        if key in given:
+            given[key] = tuple(given[key])
+    config = dataclasses.replace(current, **given)
+    user = staff()
+    await save_config(hub().store, tenant_id(), config, user.get("name") or user["email"])
+    return config.to_doc()
+
+
+@bp.post("/api/v1/filters/test")
+@staff_required(Role.manager)
+@validate_request(FilterTestIn)
+async def test_filters(data: FilterTestIn) -> Any:
+    """What the text filters would say about a sample SOS (blocks, bots, repeats aside)."""
+    config = await load_config(hub().store, tenant_id())
+    result = screen_text(data.text, config, data.contact)
+    offensive = [f for f in result.findings if f.kind in ("insult", "vulgar")]
+    return {
+        "reason": result.reason,
+        "findings": [{"kind": f.kind, "text": f.text} for f in result.findings],
+        "masked": mask(data.text, offensive),
+    }
+
+
+@bp.get("/api/v1/blocks")
+@staff_required(Role.manager)
+async def get_blocks() -> Any:
+    """Blocked senders, newest first, expired ones included (`active` false)."""
+    return {"items": [block_json(b) for b in await list_blocks(hub().store, tenant_id())]}
+
+
+@bp.post("/api/v1/blocks")
+@staff_required(Role.manager)
+@validate_request(BlockIn)
+async def post_block(data: BlockIn) -> Any:
+    """Block an e-mail, phone, device id or network address (optionally until a time)."""
+    doc = await add_block(
+        hub().store, tenant_id(), data.kind, data.value, by=staff(),
+        expires_in_hours=data.expires_in_hours, note=data.note,
+    )
+    return block_json(doc), 201
+
+
+@bp.delete("/api/v1/blocks/<block_id>")
+@staff_required(Role.manager)
+async def delete_block(block_id: str) -> Any:
+    await remove_block(hub().store, tenant_id(), block_id)
+    return "", 204
+
+
+@bp.post("/api/v1/tickets/<ticket_id>/block")
+@staff_required()
+@validate_request(BlockSenderIn)
+async def block_sender(ticket_id: str, data: BlockSenderIn) -> Any:
+    """ "Block this sender" in one click: each of the ticket's identifiers asked for."""
+    ticket = await hub().tickets.get(tenant_id(), ticket_id)
+    made = []
+    for kind in dict.fromkeys(data.by):
+        value = ticket_block_value(kind, ticket)
+        if value is None:
+            continue
+        try:
+            made.append(await add_block(
+                hub().store, tenant_id(), kind, value, by=staff(),
+                expires_in_hours=data.expires_in_hours, note=data.note, ticket=ticket,
+            ))
+        except Invalid:  # a forged device cookie, say: block by what is usable
+            continue
+    if not made:
+        raise Invalid("by: this ticket carries none of " + ", ".join(data.by), field="by")
+    return {"items": [block_json(b) for b in made]}, 201
+
+
+@bp.post("/api/v1/tickets/<ticket_id>/release")
+@staff_required()
+async def release(ticket_id: str) -> Any:
+    """Let a held-back SOS through: pushed to the consoles and routed as if just arrived."""
+    doc = await hub().tickets.release(tenant_id(), ticket_id, Actor.staff(staff()))
+    return (await viewer_mask(hub().store, staff()))(staff_ticket(doc))
+
+
+@bp.get("/admin/filters")
+async def filters_page() -> Any:
+    """Edit the filters, try a sample message, manage blocked senders."""
+    return await manager_page("admin/filters.html", checks=CHECKS,
+                              defaults=FilterConfig().to_doc())
+
+
+@bp.get("/held-back")
+async def held_back_page() -> Any:
+    """Held-back SOS: why each was held, and a button to release it."""
+    user = await current_staff()
+    if user is None:
+        return redirect("/login?next=/held-back")
+    tenant = await hub().store.get(user["tenant_id"], "tenants", user["tenant_id"])
+    return await render_template("staff/held_back.html", user=public_user(user), tenant=tenant)

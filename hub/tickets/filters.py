@@ -1,0 +1,265 @@
+"""Intake filters on the text of an SOS: offensive words, spam, near-duplicate repeats. Pure.
+
+Offensive words come from glin-profanity's offline lists (English, Spanish) less the words a
+genuine report needs (wordlists/exclude.txt), plus this project's supplements (es.txt,
+en.txt) and each tenant's own words. Matching is by whole words after folding case and
+accents (not ñ: "año" is no "ano"), so "Scunthorpe", "análisis" or "computadora" never match,
+and allow-listed phrases ("Concha Espina", "Dick Van Dyke") protect the words inside them.
+Light de-obfuscation: digits for letters ("g1l1p0llas"), stretched letters ("fuuuck"),
+invisible characters inside a word.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Any
+
+from hub.tickets.lexicon import (
+    RUN3,
+    Prepared,
+    builtin_lexicon,
+    fold,
+    offensive_lexicon,
+    own_lexicon,
+    prepare,
+)
+
+# The checks a tenant can turn on or off; "vulgar" also holds back mere swearing.
+DEFAULT_CHECKS: Mapping[str, bool] = {
+    "offensive": True,
+    "vulgar": False,
+    "links": True,
+    "contacts": True,
+    "spam_phrases": True,
+    "repeats": True,
+    "bots": True,
+}
+CHECKS = tuple(DEFAULT_CHECKS)
+REASONS = ("blocked", "honeypot", "too_fast", "offensive", "spam")
+MIN_SUBMIT_SECONDS = 2.0
+REPEAT_WINDOW_MINUTES = 10
+SIMILARITY = 0.9  # character ratio above which two texts are "nearly the same"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Why a filter objects: insult | vulgar | link | email | phone | phrase, and where."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+def _overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(start < b and a < end for a, b in spans)
+
+
+def _allowed(prepared: Prepared, allow: Sequence[str]) -> list[tuple[int, int]]:
+    tokens = prepared.tokens
+    hits = builtin_lexicon("allow.txt", "allow").scan(tokens)
+    hits += own_lexicon(tuple(allow), "allow").scan(tokens)
+    return [(tokens[i].start, tokens[j - 1].end) for i, j, _ in hits]
+
+
+def find_offensive(
+    text: str, words: Sequence[str] = (), allow: Sequence[str] = ()
+) -> list[Finding]:
+    """Offensive words and phrases in `text` (a tenant's own `words` count as insults)."""
+    prepared = prepare(text)
+    tokens = prepared.tokens
+    spans = _allowed(prepared, allow)
+    hits = offensive_lexicon().scan(tokens) + own_lexicon(tuple(words), "insult").scan(tokens)
+    out = []
+    for i, j, tag in hits:
+        start, end = tokens[i].start, tokens[j - 1].end
+        if not _overlaps(start, end, spans):
+            out.append(Finding(tag, start, end, prepared.text[start:end]))
+    return sorted(set(out), key=lambda f: (f.start, f.end, f.kind))
+
+
+def mask(text: str, findings: Iterable[Finding]) -> str:
+    """Hide the letters of each found word but its first: "gilipollas" -> "g*********"."""
+    chars = list(unicodedata.normalize("NFC", text))
+    for finding in findings:
+        first = True
+        for k in range(finding.start, min(finding.end, len(chars))):
+            c = chars[k]
+            if c.isalnum() or c == "*":
+                if not first:
+                    chars[k] = "*"
+                first = False
+            elif unicodedata.category(c) != "Cf":
+                first = True
+    return "".join(chars)
+
+
+def mask_offensive(text: str, words: Sequence[str] = (), allow: Sequence[str] = ()) -> str:
+    """`text` with every offensive word masked."""
+    return mask(text, find_offensive(text, words, allow))
+
+
+# Spam: links, contact details in the text, known phrases.
+_GENERIC_TLDS = (
+    "com|net|org|info|biz|io|xyz|top|site|online|shop|store|club|app|link|click|vip|bet"
+    "|ru|cn|tk|ly|gl|gg|ws|cc|su|pw|icu|buzz|win|loan"
+)
+_URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']+")
+# Country domains (.es, .me, .co, .it …) read like words after a missing space ("fría.es
+# inaceptable"): bare ones count only with a path (wa.me/34600…); generic ones always.
+_DOMAIN = re.compile(
+    rf"(?i)(?<![\w@.\-/])(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+(?:{_GENERIC_TLDS})\b(?:/\S*)?"
+)
+_PATH_LINK = re.compile(r"(?i)(?<![\w@.\-/])(?:[a-z0-9-]+\.)+[a-z]{2,24}/[\w\-./?%&=+#~]+")
+_EMAIL = re.compile(r"(?i)[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL_SPELLED = re.compile(
+    r"(?i)\b[\w.+-]+\s*[\[(]\s*(?:at|arroba)\s*[\])]\s*[\w-]+"
+    r"(?:\s*(?:[\[(]\s*(?:dot|punto)\s*[\])]|\.)\s*[\w-]+)+"
+)
+_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d(?:[ .\-]?\d){8,14}(?!\w)")
+_DATE_START = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}")
+
+
+def phone_tail(value: str) -> str:
+    """The last nine digits: the same number with or without its country code."""
+    return re.sub(r"\D", "", value)[-9:]
+
+
+def find_spam(
+    text: str,
+    *,
+    checks: Mapping[str, bool] = DEFAULT_CHECKS,
+    contact: Mapping[str, Any] | None = None,
+    phrases: Sequence[str] = (),
+    allow: Sequence[str] = (),
+) -> list[Finding]:
+    """Links, phone numbers and e-mail addresses (not the sender's own), spam phrases."""
+    prepared = prepare(text)
+    spans = _allowed(prepared, allow)
+    own_email = str((contact or {}).get("email") or "").strip().lower()
+    own_phone = phone_tail(str((contact or {}).get("phone") or ""))
+    found: list[Finding] = []
+
+    def add(kind: str, m: re.Match[str]) -> None:
+        start, end = prepared.span(m.start(), m.end())
+        if not _overlaps(start, end, spans):
+            found.append(Finding(kind, start, end, prepared.text[start:end]))
+
+    if checks.get("links", False):
+        for pattern in (_URL, _DOMAIN, _PATH_LINK):
+            for m in pattern.finditer(prepared.clean):
+                add("link", m)
+    if checks.get("contacts", False):
+        for pattern in (_EMAIL, _EMAIL_SPELLED):
+            for m in pattern.finditer(prepared.clean):
+                if not own_email or m.group().lower() != own_email:
+                    add("email", m)
+        for m in _PHONE.finditer(prepared.clean):
+            if _DATE_START.match(m.group()):
+                continue
+            if not own_phone or phone_tail(m.group()) != own_phone:
+                add("phone", m)
+    if checks.get("spam_phrases", False):
+        tokens = prepared.tokens
+        hits = builtin_lexicon("spam.txt", "phrase").scan(tokens)
+        hits += own_lexicon(tuple(phrases), "phrase").scan(tokens)
+        for i, j, _ in hits:
+            start, end = tokens[i].start, tokens[j - 1].end
+            if not _overlaps(start, end, spans):
+                found.append(Finding("phrase", start, end, prepared.text[start:end]))
+    return sorted(set(found), key=lambda f: (f.start, f.end, f.kind))
+
+
+@dataclass(frozen=True)
+class FilterConfig:
+    """A tenant's filter settings (stored in the "configs" collection)."""
+
+    checks: Mapping[str, bool] = field(default_factory=lambda: dict(DEFAULT_CHECKS))
+    words: tuple[str, ...] = ()
+    allow: tuple[str, ...] = ()
+    spam_phrases: tuple[str, ...] = ()
+    repeat_window_minutes: int = REPEAT_WINDOW_MINUTES
+    mask_for_agents: bool = False
+
+    def on(self, check: str) -> bool:
+        return bool(self.checks.get(check, DEFAULT_CHECKS.get(check, False)))
+
+    @classmethod
+    def from_doc(cls, doc: Mapping[str, Any] | None) -> FilterConfig:
+        """Read a stored config, filling in defaults for anything missing."""
+        doc = doc or {}
+        checks = {**DEFAULT_CHECKS, **{k: bool(v) for k, v in (doc.get("checks") or {}).items()
+                                       if k in DEFAULT_CHECKS}}
+        return cls(
+            checks=checks,
+            words=tuple(doc.get("words") or ()),
+            allow=tuple(doc.get("allow") or ()),
+            spam_phrases=tuple(doc.get("spam_phrases") or ()),
+            repeat_window_minutes=int(doc.get("repeat_window_minutes") or REPEAT_WINDOW_MINUTES),
+            mask_for_agents=bool(doc.get("mask_for_agents", False)),
+        )
+
+    def to_doc(self) -> dict[str, Any]:
+        return {
+            "checks": {k: self.on(k) for k in CHECKS},
+            "words": list(self.words),
+            "allow": list(self.allow),
+            "spam_phrases": list(self.spam_phrases),
+            "repeat_window_minutes": self.repeat_window_minutes,
+            "mask_for_agents": self.mask_for_agents,
+        }
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What the text filters say: a reason to hold the SOS back (or None), and why."""
+
+    reason: str | None
+    findings: tuple[Finding, ...] = ()
+
+
+def screen_text(
+    text: str, config: FilterConfig, contact: Mapping[str, Any] | None = None
+) -> Screening:
+    """Offensive first, then spam; every finding is returned, whether it holds back or not."""
+    offensive = find_offensive(text, config.words, config.allow)
+    spam = find_spam(
+        text, checks=config.checks, contact=contact, phrases=config.spam_phrases,
+        allow=config.allow,
+    )
+    findings = tuple(offensive + spam)
+    if (config.on("offensive") and any(f.kind == "insult" for f in offensive)) or (
+        config.on("vulgar") and offensive
+    ):
+        return Screening("offensive", findings)
+    if spam:
+        return Screening("spam", findings)
+    return Screening(None, findings)
+
+
+def repeat_key(text: str) -> str:
+    """The words of a text, folded, without punctuation or stretched letters."""
+    words = (RUN3.sub(r"\1", t.word) for t in prepare(text).tokens)
+    return " ".join(words)[:1000]
+
+
+def nearly_same(a: str, b: str) -> bool:
+    """Whether two texts say the same thing: equal once folded, or a typo or two apart."""
+    ka, kb = repeat_key(a), repeat_key(b)
+    if not ka or not kb:
+        return fold(a.strip()) == fold(b.strip())
+    if ka == kb:
+        return True
+    chars = SequenceMatcher(None, ka, kb, autojunk=False)
+    if chars.real_quick_ratio() < 0.8 or chars.quick_ratio() < 0.8:
+        return False
+    char_ratio = chars.ratio()
+    # "music too loud" vs "music too low" differ by two letters but not in meaning: words too.
+    word_ratio = SequenceMatcher(None, ka.split(), kb.split(), autojunk=False).ratio()
+    return (char_ratio >= SIMILARITY and word_ratio >= 0.75) or (
+        char_ratio >= 0.8 and word_ratio >= 0.8
+    )

@@ -1,0 +1,145 @@
+// "Held back": the SOS a filter held back, why, and Release / Block sender buttons.
+// Held-back tickets are never pushed live, so the list loads on open and on Refresh.
+// Customer text is shown with textContent only.
+"use strict";
+(function () {
+  const main = document.getElementById("main");
+  const data = main.dataset;
+  const rows = document.getElementById("held-rows");
+  const status = document.getElementById("held-status");
+  const more = document.getElementById("more");
+  const blockFor = document.getElementById("block-for");
+  const headers = { "Content-Type": "application/json", "X-Requested-With": "sos-hub" };
+  let cursor = null;
+
+  const label = (key, values) =>
+    (data[key] || key).replace(/\{(\w+)\}/g, (whole, k) => (values && k in values ? String(values[k]) : whole));
+  const reasonLabel = (reason) => data["reason" + String(reason).charAt(0).toUpperCase() + String(reason).slice(1)]
+    || data.reasonFiltered;
+
+  async function api(method, path, body) {
+    const r = await fetch(path, {
+      method, headers, body: body ? JSON.stringify(body) : undefined, credentials: "same-origin",
+    });
+    const out = await r.json().catch(() => ({}));
+    if (!r.ok) throw new Error((out.error && out.error.message) || r.statusText);
+    return out;
+  }
+
+  function when(iso) {
+    const d = new Date(iso);
+    return isNaN(d.getTime()) ? "" : d.toLocaleString(document.documentElement.lang || undefined, {
+      dateStyle: "short", timeStyle: "short",
+    });
+  }
+
+  function cell(text, className) {
+    const td = document.createElement("td");
+    td.textContent = text;
+    if (className) td.className = className;
+    return td;
+  }
+
+  function button(text, className, onClick) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = className;
+    b.textContent = text;
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function row(ticket) {
+    const tr = document.createElement("tr");
+    tr.dataset.ticketId = ticket.id;
+    const message = document.createElement("td");
+    const text = document.createElement("p");
+    text.className = "held-text";
+    text.style.whiteSpace = "pre-wrap";
+    text.textContent = ticket.text;
+    message.appendChild(text);
+    const contact = ticket.contact || {};
+    const who = ticket.anonymous ? label("labelAnonymous")
+      : [contact.name, contact.email, contact.phone].filter(Boolean).join(" · ");
+    const extra = [who, ticket.repeat_count ? label("labelRepeats", { count: ticket.repeat_count + 1 }) : ""]
+      .filter(Boolean).join(" · ");
+    if (extra) {
+      const p = document.createElement("p");
+      p.className = "help";
+      p.textContent = extra;
+      message.appendChild(p);
+    }
+    const actions = document.createElement("td");
+    actions.className = "actions";
+    actions.append(
+      button(label("labelRelease"), "primary", () => release(ticket, tr)),
+      button(label("labelBlock"), "secondary", () => block(ticket)),
+    );
+    const place = (ticket.point && ticket.point.label) || (ticket.kiosk && ticket.kiosk.label) || "";
+    tr.append(
+      cell(String(ticket.number)),
+      cell(when(ticket.created_at)),
+      cell(place),
+      cell(reasonLabel(ticket.quarantine_reason)),
+      message,
+      actions,
+    );
+    return tr;
+  }
+
+  function empty() {
+    if (rows.children.length) return;
+    const tr = document.createElement("tr");
+    const td = cell(label("labelEmpty"), "help");
+    td.colSpan = 6;
+    tr.appendChild(td);
+    tr.dataset.empty = "1";
+    rows.appendChild(tr);
+  }
+
+  async function load(reset) {
+    if (reset) cursor = null;
+    const query = new URLSearchParams({ status: "quarantined", limit: "50" });
+    if (cursor) query.set("cursor", String(cursor));
+    try {
+      const page = await api("GET", `/api/v1/tickets?${query}`);
+      if (reset) rows.replaceChildren();
+      rows.querySelectorAll("[data-empty]").forEach((tr) => tr.remove());
+      page.items.forEach((ticket) => rows.appendChild(row(ticket)));
+      cursor = page.next_cursor;
+      more.hidden = !cursor;
+      empty();
+    } catch (err) {
+      status.textContent = err.message;
+    }
+  }
+
+  async function release(ticket, tr) {
+    try {
+      await api("POST", `/api/v1/tickets/${encodeURIComponent(ticket.id)}/release`);
+      tr.remove();
+      status.textContent = label("labelReleased", { number: ticket.number });
+      empty();
+    } catch (err) {
+      status.textContent = err.message;
+    }
+  }
+
+  async function block(ticket) {
+    if (!window.confirm(label("labelConfirmBlock"))) return;
+    const hours = parseFloat(blockFor.value);
+    try {
+      await api("POST", `/api/v1/tickets/${encodeURIComponent(ticket.id)}/block`, {
+        by: ["email", "phone", "device", "ip"],
+        expires_in_hours: hours > 0 ? hours : null,
+      });
+      status.textContent = label("labelBlocked", { number: ticket.number });
+    } catch (err) {
+      status.textContent = err.message;
+    }
+  }
+
+  document.getElementById("refresh").addEventListener("click", () => load(true));
+  more.addEventListener("click", () => load(false));
+  load(true);
+})();

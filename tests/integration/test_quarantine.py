@@ -1,0 +1,492 @@
+"""The intake guard end to end: held back, never pushed, never told, findable and releasable.
+
+Through the HTTP API and the customer form on the app under test (real SQLite), and on a real
+`sos-hub serve` with a socket.io console for what reaches the consoles.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+import time
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from hub.app import Hub
+from hub.clock import iso, now
+from hub.guard import form_stamp
+from tests.helpers import HubProcess, Seeded
+from tests.integration.realtime_clients import Console, seed_file
+
+_addresses = (f"198.51.100.{n}" for n in itertools.count(10))
+_devices = (f"device-{n}" for n in itertools.count(1))
+
+
+def fresh_ip() -> str:
+    return next(_addresses)
+
+
+def fresh_device() -> str:
+    return next(_devices)
+
+
+async def send_sos(
+    client: Any,
+    seeded: Seeded,
+    text: str,
+    *,
+    device: str | None = None,
+    ip: str | None = None,
+    contact: dict[str, str] | None = None,
+) -> tuple[int, dict[str, Any]]:
+    """POST /api/v1/sos as a customer's phone would: its device cookie, its address."""
+    body: dict[str, Any] = {"point": seeded.point["code"], "text": text, "anonymous": not contact}
+    if contact:
+        body["contact"] = contact
+    device = fresh_device() if device is None else device  # "": a client without cookies
+    headers = {"Cookie": f"sos_device={device}"} if device else {}
+    r = await client.post(
+        "/api/v1/sos", json=body, headers=headers,
+        scope_base={"client": (ip or fresh_ip(), 40000)},
+    )
+    return r.status_code, await r.get_json()
+
+
+async def held_back(client: Any, seeded: Seeded) -> list[dict[str, Any]]:
+    r = await client.get("/api/v1/tickets?status=quarantined", headers=seeded.auth("agent"))
+    assert r.status_code == 200
+    return list((await r.get_json())["items"])
+
+
+async def listed(client: Any, seeded: Seeded) -> list[dict[str, Any]]:
+    r = await client.get("/api/v1/tickets", headers=seeded.auth("agent"))
+    return list((await r.get_json())["items"])
+
+
+async def put_filters(client: Any, seeded: Seeded, **changes: Any) -> dict[str, Any]:
+    r = await client.put("/api/v1/filters", json=changes, headers=seeded.auth("manager"))
+    assert r.status_code == 200, await r.get_data()
+    return dict(await r.get_json())
+
+
+def shape(body: dict[str, Any]) -> dict[str, Any]:
+    """A customer response without what differs between any two SOS (ids, numbers, links)."""
+    return {k: (type(v).__name__ if k in ("id", "number", "thread_url") else v)
+            for k, v in body.items()}
+
+
+# Held back, and the customer cannot tell ----------------------------------------------------
+
+
+async def test_a_filtered_sos_answers_the_customer_exactly_like_an_accepted_one(
+    client: Any, acme: Seeded
+) -> None:
+    ok_status, ok = await send_sos(client, acme, "The music on the terrace is too loud")
+    held_status, held = await send_sos(client, acme, "Eres un gilipollas")
+    assert ok_status == held_status == 201
+    assert shape(ok) == shape(held)
+    assert held["status"] == "new"
+    for body in (ok, held):
+        token = body["thread_url"].rsplit("/", 1)[1]
+        thread = await (await client.get(f"/api/v1/thread/{token}")).get_json()
+        assert thread["ticket"]["status"] == "received"
+        assert thread["messages"] == []
+
+
+async def test_a_held_back_sos_is_stored_with_its_reason_and_listed_only_as_quarantined(
+    client: Any, acme: Seeded
+) -> None:
+    _, ok = await send_sos(client, acme, "No towels in room 12")
+    _, held = await send_sos(client, acme, "the waiter is an asshole")
+    assert [t["id"] for t in await listed(client, acme)] == [ok["id"]]
+    [ticket] = await held_back(client, acme)
+    assert ticket["id"] == held["id"]
+    assert ticket["status"] == "quarantined"
+    assert ticket["quarantine_reason"] == "offensive"
+    assert ticket["text"] == "the waiter is an asshole"
+    assert not {"ip", "device_id", "signals", "thread_token"} & set(ticket)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Best prices at https://cheap.example/deal",
+        "Call me on 612 345 678 for a discount",
+        "Write to deals@spam.example for offers",
+        "Gana dinero rápido desde casa",
+    ],
+)
+async def test_spam_is_held_back_as_spam(client: Any, acme: Seeded, text: str) -> None:
+    status, _ = await send_sos(client, acme, text)
+    assert status == 201
+    assert [t["quarantine_reason"] for t in await held_back(client, acme)] == ["spam"]
+
+
+async def test_names_and_places_reach_the_consoles(client: Any, acme: Seeded) -> None:
+    texts = ["Estamos en Concha Espina, cerca del estadio", "A couple from Sussex at table 3",
+             "El pollo del análisis de la disputa en la computadora"]
+    for text in texts:
+        await send_sos(client, acme, text)
+    assert sorted(t["text"] for t in await listed(client, acme)) == sorted(texts)
+    assert await held_back(client, acme) == []
+
+
+# The form: honeypot and time to submit ------------------------------------------------------
+
+
+async def _form_post(hub: Hub, seeded: Seeded, text: str, **extra: str) -> tuple[Any, str]:
+    """Open the form page in a fresh browser, then send it; return the answer and the stamp."""
+    browser = hub.quart.test_client()
+    page = await (await browser.get(f"/q/{seeded.point['code']}")).get_data(as_text=True)
+    stamp = re.search(r'name="t" value="([^"]+)"', page)
+    assert stamp and 'name="website"' in page
+    fields = {"text": text, "anonymous": "1", "website": "", "t": stamp.group(1), **extra}
+    return await browser.post(f"/q/{seeded.point['code']}", form=fields), stamp.group(1)
+
+
+def _stamp_seconds_ago(seeded: Seeded, seconds: float) -> str:
+    served = int((time.time() - seconds) * 1000)
+    return form_stamp("test-secret", seeded.point["code"], served_ms=served)
+
+
+async def test_a_form_sent_in_time_reaches_the_consoles(
+    hub: Hub, client: Any, acme: Seeded
+) -> None:
+    r, _ = await _form_post(hub, acme, "The lift is stuck", t=_stamp_seconds_ago(acme, 8))
+    assert r.status_code == 303
+    assert [t["text"] for t in await listed(client, acme)] == ["The lift is stuck"]
+
+
+async def test_a_filled_honeypot_or_a_hasty_form_is_held_back_and_looks_sent(
+    hub: Hub, client: Any, acme: Seeded
+) -> None:
+    good, _ = await _form_post(hub, acme, "Cold shower", t=_stamp_seconds_ago(acme, 8))
+    bot, _ = await _form_post(hub, acme, "Nice place", website="https://spam.example",
+                              t=_stamp_seconds_ago(acme, 8))
+    hasty, _ = await _form_post(hub, acme, "Hello there")  # sent at once with its fresh stamp
+    for r in (good, bot, hasty):
+        assert r.status_code == 303
+        assert re.fullmatch(r"/t/[\w-]+\?sent=1", r.headers["Location"])
+    reasons = {t["text"]: t["quarantine_reason"] for t in await held_back(client, acme)}
+    assert reasons == {"Nice place": "honeypot", "Hello there": "too_fast"}
+
+
+async def test_a_forged_or_foreign_stamp_does_not_count_as_time_taken(
+    hub: Hub, client: Any, acme: Seeded, globex: Seeded
+) -> None:
+    foreign = form_stamp("test-secret", globex.point["code"], int((time.time() - 60) * 1000))
+    await _form_post(hub, acme, "Stamp of another point", t=foreign)
+    await _form_post(hub, acme, "Forged stamp", t="WyJhY21lLWJhciIsIDFd.forged")
+    # Neither proves a hasty bot (old pages, rotated secrets): they pass, but never as "too fast".
+    assert {t["text"] for t in await listed(client, acme)} == {"Stamp of another point",
+                                                                "Forged stamp"}
+
+
+# Repeats -------------------------------------------------------------------------------------
+
+
+async def test_the_same_text_twice_from_one_device_is_one_ticket_with_a_repeat(
+    client: Any, acme: Seeded
+) -> None:
+    device = fresh_device()
+    _, first = await send_sos(client, acme, "The music is too loud!!", device=device)
+    status, second = await send_sos(client, acme, "the music is too loud", device=device)
+    assert status == 201
+    assert (second["id"], second["number"]) == (first["id"], first["number"])
+    [ticket] = await listed(client, acme)
+    assert ticket["repeat_count"] == 1
+    entries = await client.get(f"/api/v1/tickets/{ticket['id']}", headers=acme.auth("agent"))
+    assert "repeated" in [h["action"] for h in (await entries.get_json())["history"]]
+
+
+async def test_the_same_text_from_another_device_and_address_is_another_ticket(
+    client: Any, acme: Seeded
+) -> None:
+    await send_sos(client, acme, "The music is too loud")
+    await send_sos(client, acme, "The music is too loud")
+    tickets = await listed(client, acme)
+    assert len(tickets) == 2 and all(t["repeat_count"] == 0 for t in tickets)
+
+
+async def test_one_address_merges_repeats_but_never_two_browsers_behind_it(
+    client: Any, acme: Seeded
+) -> None:
+    hotel = fresh_ip()
+    # two guests' phones behind the hotel's one address: two tickets (and two private links)
+    await send_sos(client, acme, "Pool is closed?", ip=hotel, device=fresh_device())
+    await send_sos(client, acme, "Pool is closed?", ip=hotel, device=fresh_device())
+    assert len(await listed(client, acme)) == 2
+    # a script without cookies from one address: one ticket
+    body = {"point": acme.point["code"], "text": "Spam spam spam", "anonymous": True}
+    for _ in range(3):
+        r = await client.post("/api/v1/sos", json=body, scope_base={"client": (hotel, 1)})
+        assert r.status_code == 201
+    counts = {t["text"]: t["repeat_count"] for t in await listed(client, acme)}
+    assert counts["Spam spam spam"] == 2
+
+
+async def test_the_same_email_repeats_and_the_window_ends(
+    hub: Hub, client: Any, acme: Seeded
+) -> None:
+    contact = {"name": "Ana", "email": "ana@example.com"}
+    # an integration without cookies, from two addresses: the e-mail tells it is Ana again
+    _, first = await send_sos(client, acme, "Where is my order?", contact=contact, device="")
+    _, again = await send_sos(client, acme, "Where is my order??", contact=contact, device="")
+    assert again["id"] == first["id"]
+    # eleven minutes later (the window is ten) it is news again
+    eleven_minutes_ago = iso(now() - timedelta(minutes=11))
+    await hub.store.update(acme.tenant["id"], "tickets", first["id"],
+                           {"created_at": eleven_minutes_ago})
+    _, later = await send_sos(client, acme, "Where is my order?", contact=contact, device="")
+    assert later["id"] != first["id"]
+
+
+async def test_a_repeat_of_a_held_back_sos_joins_it_and_stays_held_back(
+    client: Any, acme: Seeded
+) -> None:
+    device = fresh_device()
+    _, first = await send_sos(client, acme, "You are all idiots", device=device)
+    _, second = await send_sos(client, acme, "you are all idiots!!!", device=device)
+    assert second["id"] == first["id"] and second["status"] == "new"
+    [ticket] = await held_back(client, acme)
+    assert ticket["repeat_count"] == 1
+    assert await listed(client, acme) == []
+
+
+async def test_an_objectionable_repeat_never_joins_an_accepted_ticket(
+    client: Any, acme: Seeded
+) -> None:
+    device = fresh_device()
+    _, first = await send_sos(client, acme, "Call me about the broken lift", device=device)
+    await put_filters(client, acme, spam_phrases=["broken lift"])  # now it would be spam
+    _, second = await send_sos(client, acme, "Call me about the broken lift", device=device)
+    assert second["id"] != first["id"]
+    assert [t["repeat_count"] for t in await listed(client, acme)] == [0]
+
+
+async def test_repeats_can_be_turned_off(client: Any, acme: Seeded) -> None:
+    await put_filters(client, acme, checks={"repeats": False})
+    device = fresh_device()
+    await send_sos(client, acme, "Too cold", device=device)
+    await send_sos(client, acme, "Too cold", device=device)
+    assert len(await listed(client, acme)) == 2
+
+
+# Blocked senders -----------------------------------------------------------------------------
+
+
+async def test_a_blocked_email_is_held_back(client: Any, acme: Seeded) -> None:
+    r = await client.post("/api/v1/blocks", headers=acme.auth("manager"),
+                          json={"kind": "email", "value": "Troll@Example.com", "note": "abuse"})
+    assert r.status_code == 201
+    block = await r.get_json()
+    assert (block["kind"], block["value"], block["active"]) == ("email", "troll@example.com", True)
+    status, _ = await send_sos(client, acme, "Hello, a question about parking",
+                               contact={"email": "troll@example.com"})
+    assert status == 201
+    assert [t["quarantine_reason"] for t in await held_back(client, acme)] == ["blocked"]
+
+
+async def test_block_this_sender_holds_back_their_device_and_address(
+    client: Any, acme: Seeded
+) -> None:
+    device, ip = fresh_device(), fresh_ip()
+    _, first = await send_sos(client, acme, "First message", device=device, ip=ip)
+    r = await client.post(f"/api/v1/tickets/{first['id']}/block", headers=acme.auth("agent"),
+                          json={"by": ["device", "ip", "email"]})
+    assert r.status_code == 201, await r.get_data()
+    blocks = (await r.get_json())["items"]
+    assert sorted(b["kind"] for b in blocks) == ["device", "ip"]  # anonymous: no e-mail
+    assert all(b["value"] is None and b["ticket_number"] == first["number"] for b in blocks)
+    await send_sos(client, acme, "From the same phone elsewhere", device=device)
+    await send_sos(client, acme, "From another phone at the same address", ip=ip)
+    await send_sos(client, acme, "Someone else entirely")
+    reasons = {t["text"]: t["quarantine_reason"] for t in await held_back(client, acme)}
+    assert reasons == {"From the same phone elsewhere": "blocked",
+                       "From another phone at the same address": "blocked"}
+    assert "Someone else entirely" in [t["text"] for t in await listed(client, acme)]
+
+
+async def test_an_ipv6_block_covers_the_senders_whole_network(client: Any, acme: Seeded) -> None:
+    _, first = await send_sos(client, acme, "Hi", ip="2001:db8:1:2::10")
+    r = await client.post(f"/api/v1/tickets/{first['id']}/block", headers=acme.auth("agent"),
+                          json={"by": ["ip"]})
+    assert r.status_code == 201
+    await send_sos(client, acme, "New address, same network", ip="2001:db8:1:2:aaaa::1")
+    await send_sos(client, acme, "Another network", ip="2001:db8:1:3::1")
+    assert [t["text"] for t in await held_back(client, acme)] == ["New address, same network"]
+
+
+async def test_an_expired_block_no_longer_holds_back(hub: Hub, client: Any, acme: Seeded) -> None:
+    r = await client.post("/api/v1/blocks", headers=acme.auth("manager"),
+                          json={"kind": "phone", "value": "+34 600 111 222", "expires_in_hours": 2})
+    block = await r.get_json()
+    contact = {"phone": "600111222"}
+    await send_sos(client, acme, "Blocked for now", contact=contact)
+    # three hours later
+    await hub.store.update(acme.tenant["id"], "blocks", block["id"],
+                           {"expires_at": iso(now() - timedelta(hours=1))})
+    await send_sos(client, acme, "The block is over", contact=contact)
+    assert [t["text"] for t in await held_back(client, acme)] == ["Blocked for now"]
+    assert [t["text"] for t in await listed(client, acme)] == ["The block is over"]
+    items = (await (await client.get("/api/v1/blocks", headers=acme.auth("manager"))).get_json())
+    assert [b["active"] for b in items["items"]] == [False]
+
+
+async def test_blocks_are_managed_by_managers_and_removed(client: Any, acme: Seeded) -> None:
+    assert (await client.get("/api/v1/blocks", headers=acme.auth("agent"))).status_code == 403
+    r = await client.post("/api/v1/blocks", headers=acme.auth("manager"),
+                          json={"kind": "ip", "value": "203.0.113.0/24"})
+    block = await r.get_json()
+    await send_sos(client, acme, "From the blocked network", ip="203.0.113.77")
+    r = await client.delete(f"/api/v1/blocks/{block['id']}", headers=acme.auth("manager"))
+    assert r.status_code == 204
+    await send_sos(client, acme, "After the unblock", ip="203.0.113.78")
+    assert [t["text"] for t in await held_back(client, acme)] == ["From the blocked network"]
+    bad = await client.post("/api/v1/blocks", headers=acme.auth("manager"),
+                            json={"kind": "ip", "value": "203.0.113.0/25"})
+    assert bad.status_code == 400 and "value" in (await bad.get_json())["error"]["message"]
+
+
+async def test_another_tenants_ticket_cannot_be_blocked_or_released(
+    client: Any, acme: Seeded, globex: Seeded
+) -> None:
+    _, theirs = await send_sos(client, globex, "Eres un imbécil")
+    for path in ("block", "release"):
+        r = await client.post(f"/api/v1/tickets/{theirs['id']}/{path}", headers=acme.auth("agent"),
+                              json={"by": ["ip"]})
+        assert r.status_code == 404
+
+
+# Release -------------------------------------------------------------------------------------
+
+
+async def test_releasing_lets_a_held_back_sos_through_once(client: Any, acme: Seeded) -> None:
+    _, held = await send_sos(client, acme, "Pendejo, the pool is dirty")
+    r = await client.post(f"/api/v1/tickets/{held['id']}/release", headers=acme.auth("agent"))
+    assert r.status_code == 200
+    assert (await r.get_json())["status"] == "new"
+    assert [t["id"] for t in await listed(client, acme)] == [held["id"]]
+    assert await held_back(client, acme) == []
+    again = await client.post(f"/api/v1/tickets/{held['id']}/release", headers=acme.auth("agent"))
+    assert again.status_code == 409
+
+
+# Settings and masking ------------------------------------------------------------------------
+
+
+async def test_filters_are_read_and_changed_by_managers_only(client: Any, acme: Seeded) -> None:
+    r = await client.get("/api/v1/filters", headers=acme.auth("agent"))
+    assert r.status_code == 403
+    r = await client.get("/api/v1/filters", headers=acme.auth("manager"))
+    config = await r.get_json()
+    assert config["checks"]["offensive"] is True and config["repeat_window_minutes"] == 10
+    changed = await put_filters(client, acme, words=["  melón ", "Melón"], repeat_window_minutes=5)
+    assert changed["words"] == ["melón"] and changed["repeat_window_minutes"] == 5
+    assert changed["checks"] == config["checks"]  # left out: unchanged
+    r = await client.put("/api/v1/filters", json={"checks": {"telepathy": True}},
+                         headers=acme.auth("manager"))
+    assert r.status_code == 400 and "telepathy" in (await r.get_json())["error"]["message"]
+    await send_sos(client, acme, "Eres un melon")
+    assert [t["quarantine_reason"] for t in await held_back(client, acme)] == ["offensive"]
+
+
+async def test_agents_see_offensive_words_masked_when_the_tenant_asks(
+    client: Any, acme: Seeded, globex: Seeded
+) -> None:
+    await put_filters(client, acme, checks={"offensive": False}, mask_for_agents=True)
+    _, sent = await send_sos(client, acme, "El camarero es un gilipollas")
+    [as_agent] = await listed(client, acme)
+    assert as_agent["text"] == "El camarero es un g*********"
+    detail = await client.get(f"/api/v1/tickets/{sent['id']}", headers=acme.auth("agent"))
+    assert (await detail.get_json())["text"] == "El camarero es un g*********"
+    r = await client.get("/api/v1/tickets", headers=acme.auth("manager"))
+    assert (await r.get_json())["items"][0]["text"] == "El camarero es un gilipollas"
+    # another business did not ask: its agents read the original (held back there)
+    await send_sos(client, globex, "Qué gilipollas")
+    assert [t["text"] for t in await held_back(client, globex)] == ["Qué gilipollas"]
+
+
+async def test_the_filter_tester_explains_its_verdict(client: Any, acme: Seeded) -> None:
+    r = await client.post("/api/v1/filters/test", headers=acme.auth("manager"),
+                          json={"text": "Hijo de puta, visit www.spam.example"})
+    result = await r.get_json()
+    assert result["reason"] == "offensive"
+    assert {"insult", "link"} <= {f["kind"] for f in result["findings"]}
+    assert result["masked"].startswith("H*** d* p***")
+
+
+async def test_the_pages_are_served_to_the_right_staff(client: Any, acme: Seeded) -> None:
+    r = await client.get("/held-back")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+    await client.post("/api/v1/auth/login",
+                      json={"email": "agent@acme.example", "password": "correct-horse-9"})
+    page = await (await client.get("/held-back")).get_data(as_text=True)
+    assert "/static/js/held-back.js" in page and "<script>" not in page
+    assert (await client.get("/admin/filters")).status_code == 403
+    await client.post("/api/v1/auth/login",
+                      json={"email": "manager@acme.example", "password": "correct-horse-9"})
+    page = await (await client.get("/admin/filters")).get_data(as_text=True)
+    assert "/static/js/admin-filters.js" in page and 'id="check-vulgar"' in page
+
+
+# Live: a real hub and a real console ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seeded]]:
+    tmp: Path = tmp_path_factory.mktemp("quarantine")
+    db = tmp / "hub.db"
+    tenants = asyncio.run(seed_file(db, "acme"))
+    with HubProcess({"HUB_DATABASE_URL": f"sqlite:///{db}", "HUB_TEST_LOG_DIR": str(tmp)}) as proc:
+        yield proc.url, tenants["acme"]
+
+
+@pytest.fixture
+async def console(served: tuple[str, Seeded]) -> AsyncIterator[Console]:
+    url, acme = served
+    opened = await Console(url, auth={"token": acme.tokens["agent"]}).connect()
+    yield opened
+    await opened.close()
+
+
+def created_ids(console: Console) -> list[str]:
+    return [e["id"] for e in console.events("ticket.created")]
+
+
+@pytest.mark.slow
+async def test_a_connected_console_never_sees_a_held_back_sos_until_it_is_released(
+    served: tuple[str, Seeded], console: Console
+) -> None:
+    url, acme = served
+    code = acme.point["code"]
+    async with httpx.AsyncClient(base_url=url, timeout=10) as http:
+        held = (await http.post("/api/v1/sos", json={"point": code, "text": "Hijo de puta"})).json()
+        again = await http.post("/api/v1/sos", json={"point": code, "text": "hijo de puta!!"})
+        assert again.json()["id"] == held["id"]  # a repeat: joins it, still unseen
+        token = held["thread_url"].rsplit("/", 1)[1]
+        await http.post(f"/api/v1/thread/{token}/messages", json={"text": "hello?"})
+        ok = (await http.post("/api/v1/sos", json={"point": code, "text": "Lift stuck"})).json()
+        # events reach a console in order: once the later SOS is here, the held one never came
+        await console.wait_for(lambda: ok["id"] in created_ids(console), 10, "the clean SOS")
+        assert all(
+            (e.get("id") or e.get("ticket_id")) != held["id"] for e in console.events()
+        ), console.names()
+        await console.resume(0)
+        await console.next_event("resume.done", 10)
+        assert held["id"] not in created_ids(console)
+
+        r = await http.post(f"/api/v1/tickets/{held['id']}/release",
+                            headers={"Authorization": f"Bearer {acme.tokens['agent']}"})
+        assert r.status_code == 200
+        await console.wait_for(lambda: held["id"] in created_ids(console), 10, "the released SOS")
+        released = next(e for e in console.events("ticket.created") if e["id"] == held["id"])
+        assert released["status"] == "new" and released["repeat_count"] == 1
+        assert isinstance(released["seq"], int)
+        assert not {"ip", "device_id", "signals"} & set(released)
