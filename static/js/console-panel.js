@@ -47,6 +47,9 @@ export class Panel {
     this.assignee = q("#d-assignee");
     q("#panel-close").addEventListener("click", () => this.close());
     this.ackButton.addEventListener("click", () => this.acknowledge());
+    this.blockButton = q("#block-button");
+    this.blockDone = q("#block-done");
+    this.blockButton.addEventListener("click", () => this.blockSender());
     for (const button of this.moveButtons) {
       button.addEventListener("click", () => this.move(button.dataset.move, button));
     }
@@ -226,6 +229,16 @@ export class Panel {
     if (!id) return;
     await this._write(this.ackButton, this.statusError, () =>
       api("POST", `/api/v1/tickets/${encodeURIComponent(id)}/acknowledge`));
+  }
+
+  /** "Block this sender": by every key the ticket carries (e-mail, phone, device, address). */
+  async blockSender() {
+    const id = this.id;
+    if (!id || !window.confirm(t("block.confirm"))) return;
+    this.blockDone.hidden = true;
+    const ok = await this._write(this.blockButton, this.statusError, () =>
+      api("POST", `/api/v1/tickets/${encodeURIComponent(id)}/block`, { expires_in_hours: 24 * 30 }));
+    if (ok && this.id === id) this.blockDone.hidden = false;
   }
 
   async move(status, button) {
