@@ -24,7 +24,13 @@ def _with_store(settings: Settings, work: Callable[[Store], Awaitable[Any]]) -> 
 
     async def run() -> Any:
         store = open_store(settings)
-        await store.open()
+        try:
+            await store.open()
+        except Exception as exc:  # unwritable path, unreachable server, foreign file …
+            await store.close()
+            raise ConfigError(
+                f"HUB_DATABASE_URL: cannot open {settings.database_url}: {exc}"
+            ) from exc
         try:
             return await work(store)
         finally:
@@ -79,7 +85,12 @@ def _point_create(settings: Settings, args: argparse.Namespace) -> None:
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
     from hub.serve import serve
 
+    _with_store(settings, _noop)  # a database that cannot be opened: exit 2 naming it
     serve(settings, host=args.host, port=args.port)
+
+
+async def _noop(_store: Store) -> None:
+    return None
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> None:

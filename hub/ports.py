@@ -121,6 +121,11 @@ class Store(Protocol):
     `where` maps a (dotted) field to a value (equality; None matches missing or null) or to
     one operator dict: {"in": [...]}, {"gt"|"gte"|"lt"|"lte"|"ne": v}, {"contains": s}
     (case-insensitive substring). The key "$search" takes (fields, text): any field contains it.
+
+    `update_if` is a compare-and-set: it sets `changes` only while every top-level field in
+    `expected` still equals its value (None: missing or null), atomically across processes,
+    and returns None otherwise (claims on outbox items rely on it). `tenant_ids` lists every
+    tenant, for system sweeps that then query each tenant in turn.
     """
 
     kind: str
@@ -144,6 +149,9 @@ class Store(Protocol):
         self, tenant_id: str, collection: str, field: str, where: Where | None = None
     ) -> dict[Any, int]: ...
     async def update(self, tenant_id: str, collection: str, id: str, changes: Doc) -> Doc | None: ...
+    async def update_if(
+        self, tenant_id: str, collection: str, id: str, expected: Where, changes: Doc
+    ) -> Doc | None: ...
     async def delete(self, tenant_id: str, collection: str, id: str) -> bool: ...
     async def next_value(self, tenant_id: str, counter: str) -> int: ...
     async def commit(
@@ -152,6 +160,7 @@ class Store(Protocol):
     async def events_after(self, tenant_id: str, seq: int, limit: int = 500) -> list[Event]: ...
     async def latest_seq(self, tenant_id: str) -> int: ...
     async def lookup(self, collection: str, field: str, value: str) -> Doc | None: ...
+    async def tenant_ids(self) -> list[str]: ...
 
 
 class Publisher(Protocol):

@@ -35,6 +35,8 @@ class Settings:
     vonage_host: str | None = None
     translate_url: str | None = None
     translate_key: str | None = None
+    # auto: the HTTP API when HUB_TRANSLATE_URL is set, else Apertium when installed, else none
+    translate_provider: str = "auto"
     rate_limits: bool = True
     # Delivery: the RQ queue, how long a claim on an outbox item lasts, when a pending item
     # counts as lost (the sweeper re-enqueues it), the waits between attempts, and the length
@@ -139,6 +141,14 @@ class Settings:
             values["translate_url"] = translate
         if env.get("HUB_TRANSLATE_KEY"):
             values["translate_key"] = env["HUB_TRANSLATE_KEY"]
+        provider = env.get("HUB_TRANSLATE_PROVIDER", "").strip().lower()
+        if provider:
+            if provider not in ("auto", "apertium", "libretranslate", "deepl", "none"):
+                raise ConfigError(
+                    "HUB_TRANSLATE_PROVIDER must be auto, apertium, libretranslate, deepl or none"
+                    f" (got {provider!r})"
+                )
+            values["translate_provider"] = provider
 
         if env.get("HUB_RQ_QUEUE", "").strip():
             values["rq_queue"] = env["HUB_RQ_QUEUE"].strip()

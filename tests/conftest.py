@@ -19,7 +19,8 @@ DEFAULT_GC_THRESHOLD = gc.get_threshold()
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Embedded mode on a fresh SQLite file; rate limits off unless a test turns them on."""
+    """Embedded mode on a fresh SQLite file; rate limits and machine translation (Apertium
+    costs a pipeline of processes per SOS) off unless a test turns them on."""
     return dataclasses.replace(
         Settings.from_env({}),
         database_url=f"sqlite:///{tmp_path / 'hub.db'}",
@@ -27,6 +28,7 @@ def settings(tmp_path: Path) -> Settings:
         public_url="http://hub.test",
         secure_cookies=False,
         rate_limits=False,
+        translate_provider="none",
     )
 
 

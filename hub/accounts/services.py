@@ -37,7 +37,7 @@ async def create_tenant(
     name = name.strip()
     if not name:
         raise Invalid("name is required", field="name")
-    doc = {
+    doc: Doc = {
         "id": new_id(),
         "slug": check_slug(slug),
         "name": name[:200],
@@ -49,7 +49,7 @@ async def create_tenant(
         "created_at": now_iso(),
     }
     try:
-        await store.insert(doc["id"], "tenants", doc)
+        doc = await store.insert(doc["id"], "tenants", doc)  # as stored: with tenant_id
     except Conflict:
         raise Conflicting(f"tenant {slug!r} already exists", field="slug") from None
     return doc
@@ -90,7 +90,7 @@ async def create_user(
         "created_at": now_iso(),
     }
     try:
-        await store.insert(tenant["id"], "users", doc)
+        doc = await store.insert(tenant["id"], "users", doc)  # as stored: with tenant_id
     except Conflict:
         raise Conflicting(f"user {email!r} already exists", field="email") from None
     return doc, token
@@ -126,7 +126,11 @@ async def create_point(
     if kind not in POINT_KINDS:
         raise Invalid(f"kind must be one of {', '.join(POINT_KINDS)}", field="kind")
     dept = await ensure_named(store, tenant, "departments", department) if department else None
-    est = await ensure_named(store, tenant, "establishments", establishment) if establishment else None
+    est = (
+        await ensure_named(store, tenant, "establishments", establishment)
+        if establishment
+        else None
+    )
     doc = {
         "id": new_id(),
         "code": check_code(code),
@@ -140,7 +144,7 @@ async def create_point(
         "created_at": now_iso(),
     }
     try:
-        await store.insert(tenant["id"], "points", doc)
+        doc = await store.insert(tenant["id"], "points", doc)  # as stored: with tenant_id
     except Conflict:
         raise Conflicting(f"access point {code!r} already exists", field="code") from None
     return doc

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
-from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from functools import cache, wraps
+from typing import ParamSpec, TypeVar
 
 from quart import g, request
 from quart_auth import current_user
@@ -13,6 +14,7 @@ from hub.accounts.model import Role
 from hub.app import hub
 from hub.errors import Forbidden, Unauthorized
 from hub.ports import Doc
+from hub.security import hash_password, verify_password
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-Requested-With"
@@ -21,17 +23,41 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+@cache
+def _decoy_hash() -> str:
+    return hash_password("an unknown e-mail costs as much as a wrong password")
+
+
+async def password_matches(user: Doc | None, password: str) -> bool:
+    """Whether `password` is `user`'s, at the same cost when there is no such user.
+
+    Argon2 takes tens of milliseconds of CPU: off the event loop (sockets keep flowing),
+    and also for unknown e-mails, so timing does not tell which e-mails have accounts.
+    """
+    stored = user.get("password_hash") if user else None
+    return await asyncio.to_thread(_check_password, stored, password[:1024])
+
+
+def _check_password(stored: str | None, password: str) -> bool:
+    return verify_password(stored or _decoy_hash(), password) and stored is not None
+
+
 async def current_staff() -> Doc | None:
     """The staff user of this request: Bearer token first, then the session cookie."""
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
         return await hub().auth.from_token(header[7:].strip())
     if await current_user.is_authenticated:
-        if request.method not in SAFE_METHODS and request.path.startswith("/api/"):
-            # CSRF: a cross-site page cannot add a custom header without a CORS preflight,
-            # which this hub never grants; together with SameSite cookies this suffices.
-            if request.headers.get(CSRF_HEADER) != CSRF_VALUE:
-                raise Forbidden(f"send the header {CSRF_HEADER}: {CSRF_VALUE} with the session cookie")
+        # CSRF: a cross-site page cannot add a custom header without a CORS preflight,
+        # which this hub never grants; together with SameSite cookies this suffices.
+        if (
+            request.method not in SAFE_METHODS
+            and request.path.startswith("/api/")
+            and request.headers.get(CSRF_HEADER) != CSRF_VALUE
+        ):
+            raise Forbidden(
+                f"send the header {CSRF_HEADER}: {CSRF_VALUE} with the session cookie"
+            )
         return await hub().auth.from_session(current_user.auth_id)
     return None
 

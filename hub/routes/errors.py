@@ -68,6 +68,13 @@ def register(app: Quart) -> None:
     async def _schema(error: RequestSchemaValidationError) -> Any:
         return error_response(400, "invalid", describe_validation(error.validation_error))
 
+    @app.errorhandler(UnicodeDecodeError)
+    async def _not_utf8(_error: UnicodeDecodeError) -> Any:
+        # Quart decodes a JSON body before its own error handling: bad bytes were a 500
+        if _wants_json():
+            return error_response(400, "invalid", "body: the request body is not valid UTF-8")
+        return await _page(400, "The request was not valid UTF-8")
+
     @app.errorhandler(HubError)
     async def _hub(error: HubError) -> Any:
         headers = {}
@@ -104,10 +111,14 @@ def register(app: Quart) -> None:
             message = "body: the request body is not valid JSON"
         if status == 413:
             message = "body: the request body is larger than 64 KB"
+        headers = {"Retry_After": "60"} if status == 429 else {}
+        valid_methods = getattr(error, "valid_methods", None)
+        if status == 405 and valid_methods:  # HTTP requires Allow on a 405
+            headers["Allow"] = ", ".join(sorted(valid_methods))
         if _wants_json():
-            headers = {"Retry_After": "60"} if status == 429 else {}
             return error_response(status, code, message, **headers)
-        return await _page(status, message)
+        html, status = await _page(status, message)
+        return html, status, headers
 
     @app.errorhandler(Exception)
     async def _crash(error: Exception) -> Any:

@@ -10,9 +10,8 @@ from quart_auth import AuthUser, login_user, logout_user
 from hub.accounts.model import public_user
 from hub.app import hub
 from hub.realtime.server import close_sessions
-from hub.routes.auth import current_staff
+from hub.routes.auth import current_staff, password_matches
 from hub.routes.intake import limit
-from hub.security import verify_password
 from hub.staff_auth import session_id
 from hub.tickets.model import TRANSITIONS
 
@@ -42,7 +41,7 @@ async def login_form() -> Any:
     email = form.get("email", "").strip().lower()[:320]
     await limit("login", email=email)
     user = await hub().store.lookup("users", "email", email) if email else None
-    if user is None or not verify_password(user["password_hash"], form.get("password", "")[:1024]):
+    if not await password_matches(user, form.get("password", "")) or user is None:
         html = await render_template(
             "staff/login.html", next=_safe_next(form.get("next")), email=email, failed=True
         )

@@ -105,10 +105,37 @@ async def test_an_unknown_api_path_is_a_json_404(client: Any) -> None:
     _assert_error(await r.get_json(), "not_found", ())
 
 
-async def test_a_wrong_method_is_a_json_405(client: Any) -> None:
+async def test_a_wrong_method_is_a_json_405_that_names_the_allowed_ones(client: Any) -> None:
     r = await client.get("/api/v1/sos")
     assert r.status_code == 405
     _assert_error(await r.get_json(), "method_not_allowed", ())
+    assert "POST" in r.headers.get("Allow", "")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/v1/events?since=" + "9" * 30,
+        "/api/v1/events?since=9223372036854775808",
+        "/api/v1/events?since=" + "9" * 5000,  # int() refuses over 4,300 digits
+        "/api/v1/tickets?cursor=" + "9" * 5000,
+        "/api/v1/events?since=%C2%B2",  # '²' is a digit to str.isdigit, not to int()
+        "/api/v1/events?since=-1",
+        "/api/v1/tickets?cursor=" + "9" * 30,
+        "/api/v1/tickets?cursor=9223372036854775808",
+        "/api/v1/tickets?cursor=0",
+        "/api/v1/tickets?limit=0",
+        "/api/v1/tickets?limit=201",
+        "/api/v1/tickets?limit=ten",
+    ],
+)
+async def test_an_out_of_range_query_value_is_400_naming_it(
+    client: Any, acme: Seeded, query: str
+) -> None:
+    r = await client.get(query, headers=acme.auth())
+    assert r.status_code == 400, await r.get_data(as_text=True)
+    name = query.split("?")[1].split("=")[0]
+    _assert_error(await r.get_json(), "invalid", (name,))
 
 
 async def test_a_crash_answers_500_without_a_traceback(hub: Hub) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import statistics
+import time
 from pathlib import Path
 from typing import Any
 
@@ -172,3 +174,20 @@ async def test_passwords_and_tokens_are_stored_only_as_hashes(
         assert PASSWORD.encode() not in raw
     finally:
         await hub.store.open()
+
+
+async def test_an_unknown_email_takes_as_long_as_a_wrong_password(
+    client: Any, acme: Seeded
+) -> None:
+    # Without a decoy hash an unknown e-mail answered ~1,000 times faster than a wrong
+    # password (no Argon2 run), which told attackers which e-mails have accounts.
+    async def timed(email: str) -> float:
+        started = time.perf_counter()
+        r = await client.post(LOGIN, json={"email": email, "password": "not-the-password"})
+        assert r.status_code == 401
+        return time.perf_counter() - started
+
+    await timed("nobody@acme.example")  # the decoy hash is made once, on first use
+    wrong = statistics.median([await timed("agent@acme.example") for _ in range(3)])
+    unknown = statistics.median([await timed("nobody@acme.example") for _ in range(3)])
+    assert unknown > wrong / 4, (unknown, wrong)

@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 
 from hub.app import Hub
-from tests.helpers import Seeded
+from hub.ports import COLLECTIONS
+from tests.helpers import PASSWORD, Seeded
+from tests.integration.delivery_kit import quiet
 
 ROLES = ("agent", "manager", "admin")
 
@@ -37,23 +39,37 @@ class World:
     acme: Seeded
     globex: Seeded
     acme_ticket: dict[str, Any]
+    acme_held_id: str
     acme_rule_id: str
+    acme_block_id: str
     globex_ticket_id: str
     globex_rule_id: str
+    globex_block_id: str
 
     async def acme_view(self) -> Any:
         """Everything acme's own staff can read: must not change while globex tries things."""
+        await quiet(self.hub)  # acme's own deliveries settle first: they change on their own
         c, auth = self.client, self.acme.auth("admin")
-        detail = await (await c.get(f"/api/v1/tickets/{self.acme_ticket['id']}", headers=auth)).get_json()
-        listing = await (await c.get("/api/v1/tickets?limit=200", headers=auth)).get_json()
-        events = await (await c.get("/api/v1/events", headers=auth)).get_json()
-        rules = await (await c.get("/api/v1/rules", headers=auth)).get_json()
+        views = {}
+        for path in (
+            f"/api/v1/tickets/{self.acme_ticket['id']}",
+            f"/api/v1/tickets/{self.acme_held_id}",
+            "/api/v1/tickets?limit=200",
+            "/api/v1/tickets?status=quarantined",
+            "/api/v1/events",
+            "/api/v1/rules",
+            "/api/v1/filters",
+            "/api/v1/blocks",
+            "/api/v1/deliveries",
+            "/api/v1/points",
+            "/api/v1/users",
+        ):
+            r = await c.get(path, headers=auth)
+            assert r.status_code == 200, (path, await r.get_data(as_text=True))
+            views[path] = await r.get_json()
         tid = self.acme.tenant["id"]
-        counts = {
-            coll: await self.hub.store.count(tid, coll)
-            for coll in ("tickets", "entries", "events", "users", "points", "rules", "outbox")
-        }
-        return detail, listing, events, rules, counts
+        counts = {coll: await self.hub.store.count(tid, coll) for coll in COLLECTIONS}
+        return views, counts
 
 
 async def _sos(client: Any, seeded: Seeded, text: str) -> dict[str, Any]:
@@ -78,12 +94,33 @@ def _rule(slug: str) -> dict[str, Any]:
     }
 
 
+ACME_SPAM = "acme secret offer"
+
+
+async def _created(r: Any) -> str:
+    assert r.status_code == 201, await r.get_data(as_text=True)
+    return str((await r.get_json())["id"])
+
+
 @pytest.fixture
 async def world(client: Any, hub: Hub, acme: Seeded, globex: Seeded) -> World:
+    boss = acme.auth("manager")
+    acme_rule_id = await _created(await client.post("/api/v1/rules", json=_rule("acme"),
+                                                    headers=boss))
+    r = await client.put("/api/v1/filters", json={"spam_phrases": [ACME_SPAM]}, headers=boss)
+    assert r.status_code == 200, await r.get_data(as_text=True)
+    acme_block_id = await _created(await client.post(
+        "/api/v1/blocks", json={"kind": "email", "value": "foe@acme-foe.example"}, headers=boss
+    ))
     ticket = await _sos(client, acme, "Acme secret: the sauna is broken")
     await _sos(client, acme, "Acme: a second ticket")
+    held = await _sos(client, acme, f"Acme: buy now, {ACME_SPAM}!")
+    held_doc = await hub.store.get(acme.tenant["id"], "tickets", held["id"])
+    assert held_doc is not None and held_doc["status"] == "quarantined"
     auth = acme.auth()
-    r = await client.post(f"/api/v1/tickets/{ticket['id']}/replies", json={"text": "On it"}, headers=auth)
+    r = await client.post(
+        f"/api/v1/tickets/{ticket['id']}/replies", json={"text": "On it"}, headers=auth
+    )
     assert r.status_code == 201
     r = await client.post(
         f"/api/v1/tickets/{ticket['id']}/notes", json={"text": "Acme internal note"}, headers=auth
@@ -96,16 +133,18 @@ async def world(client: Any, hub: Hub, acme: Seeded, globex: Seeded) -> World:
         f"/api/v1/tickets/{ticket['id']}", json={"category": "complaint"}, headers=auth
     )
     assert r.status_code == 200
-    acme_rule = await client.post("/api/v1/rules", json=_rule("acme"), headers=acme.auth("manager"))
-    assert acme_rule.status_code == 201, await acme_rule.get_data(as_text=True)
-    globex_ticket = await _sos(client, globex, "Globex: the lift is stuck")
-    globex_rule = await client.post(
+    globex_rule_id = await _created(await client.post(
         "/api/v1/rules", json=_rule("globex"), headers=globex.auth("manager")
-    )
-    assert globex_rule.status_code == 201
+    ))
+    globex_block_id = await _created(await client.post(
+        "/api/v1/blocks", json={"kind": "phone", "value": "+34600999888"},
+        headers=globex.auth("manager"),
+    ))
+    globex_ticket = await _sos(client, globex, "Globex: the lift is stuck")
+    await quiet(hub)
     return World(
-        client, hub, acme, globex, ticket, (await acme_rule.get_json())["id"],
-        globex_ticket["id"], (await globex_rule.get_json())["id"],
+        client, hub, acme, globex, ticket, held["id"], acme_rule_id, acme_block_id,
+        globex_ticket["id"], globex_rule_id, globex_block_id,
     )
 
 
@@ -277,6 +316,74 @@ async def case_rules_test(w: World, role: str) -> None:
         await _is_404(r)
 
 
+async def case_filters_get(w: World, role: str) -> None:
+    r = await w.client.get("/api/v1/filters", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        assert r.status_code == 200
+        assert ACME_SPAM not in str(await r.get_json())
+
+
+async def case_filters_put(w: World, role: str) -> None:
+    r = await w.client.put("/api/v1/filters", json={"spam_phrases": ["globex only"]},
+                           headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        assert r.status_code == 200
+        assert (await r.get_json())["spam_phrases"] == ["globex only"]
+
+
+async def case_filters_test(w: World, role: str) -> None:
+    r = await w.client.post("/api/v1/filters/test", json={"text": f"Hello, {ACME_SPAM}"},
+                            headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        assert r.status_code == 200
+        body = await r.get_json()
+        assert body["reason"] is None, body  # acme's phrase is acme's alone
+
+
+async def case_blocks_list(w: World, role: str) -> None:
+    r = await w.client.get("/api/v1/blocks", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        assert [b["id"] for b in await _items(r)] == [w.globex_block_id]
+
+
+async def case_blocks_create(w: World, role: str) -> None:
+    r = await w.client.post("/api/v1/blocks", json={"kind": "email", "value": "ana@example.com"},
+                            headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        block_id = await _created(r)
+        assert await w.hub.store.get(w.globex.tenant["id"], "blocks", block_id) is not None
+
+
+async def case_block_delete(w: World, role: str) -> None:
+    r = await w.client.delete(f"/api/v1/blocks/{w.acme_block_id}", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        await _is_404(r)
+
+
+async def case_ticket_block(w: World, role: str) -> None:
+    auth = w.globex.auth(role)
+    await _is_404(await w.client.post(f"/api/v1/tickets/{w.acme_ticket['id']}/block",
+                                      json={"by": ["email"]}, headers=auth))
+
+
+async def case_release(w: World, role: str) -> None:
+    auth = w.globex.auth(role)
+    await _is_404(await w.client.post(f"/api/v1/tickets/{w.acme_held_id}/release", headers=auth))
+    r = await w.client.get("/api/v1/tickets?status=quarantined", headers=auth)
+    assert await _items(r) == []
+
+
+async def case_deliveries(w: World, role: str) -> None:
+    auth = w.globex.auth(role)
+    r = await w.client.get("/api/v1/deliveries", headers=auth)
+    if await _manager_only(w, role, r):
+        items = await _items(r)
+        assert all(i["ticket_id"] == w.globex_ticket_id for i in items), items
+        assert "acme" not in str(items)
+        await _is_404(await w.client.get(f"/api/v1/deliveries?ticket={w.acme_ticket['id']}",
+                                         headers=auth))
+
+
 CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("GET", "/api/v1/me"): case_me,
     ("GET", "/api/v1/tickets"): case_list,
@@ -294,6 +401,15 @@ CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("PUT", "/api/v1/rules/<rule_id>"): case_rule_put,
     ("DELETE", "/api/v1/rules/<rule_id>"): case_rule_delete,
     ("POST", "/api/v1/rules/test"): case_rules_test,
+    ("GET", "/api/v1/filters"): case_filters_get,
+    ("PUT", "/api/v1/filters"): case_filters_put,
+    ("POST", "/api/v1/filters/test"): case_filters_test,
+    ("GET", "/api/v1/blocks"): case_blocks_list,
+    ("POST", "/api/v1/blocks"): case_blocks_create,
+    ("DELETE", "/api/v1/blocks/<block_id>"): case_block_delete,
+    ("POST", "/api/v1/tickets/<ticket_id>/block"): case_ticket_block,
+    ("POST", "/api/v1/tickets/<ticket_id>/release"): case_release,
+    ("GET", "/api/v1/deliveries"): case_deliveries,
 }
 
 
@@ -309,7 +425,7 @@ def _api_routes(hub: Hub) -> set[tuple[str, str]]:
 
 def test_every_staff_route_has_an_isolation_case(hub: Hub) -> None:
     routes = _api_routes(hub)
-    assert PUBLIC_ROUTES <= routes, PUBLIC_ROUTES - routes
+    assert routes >= PUBLIC_ROUTES, PUBLIC_ROUTES - routes
     assert routes - PUBLIC_ROUTES == set(CASES)
 
 
@@ -317,30 +433,37 @@ async def test_every_staff_route_answers_401_without_credentials(hub: Hub, world
     for method, rule in sorted(CASES):
         path = rule.replace("<ticket_id>", world.acme_ticket["id"])
         path = path.replace("<rule_id>", world.acme_rule_id)
+        path = path.replace("<block_id>", world.acme_block_id)
         r = await world.client.open(path, method=method, json={"text": "x"})
         assert r.status_code == 401, (method, rule)
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("route", sorted(CASES), ids=lambda r: f"{r[0]} {r[1]}")
-async def test_another_tenant_cannot_reach_acme_through(
-    world: World, route: tuple[str, str], role: str
+async def test_another_tenant_cannot_reach_acme_through_any_staff_route(
+    world: World, role: str
 ) -> None:
+    # one world per role, every route tried in turn (a world per route costs minutes)
     before = await world.acme_view()
-    await CASES[route](world, role)
-    assert await world.acme_view() == before
+    for route in sorted(CASES):
+        try:
+            await CASES[route](world, role)
+        except AssertionError as exc:
+            raise AssertionError(f"{route} as globex {role}: {exc}") from exc
+        assert await world.acme_view() == before, f"{route} as globex {role} changed acme"
 
 
 async def test_another_tenant_logged_in_by_cookie_is_kept_out_too(world: World) -> None:
     c = world.client
-    r = await c.post("/api/v1/auth/login", json={"email": "admin@globex.example", "password": "correct-horse-9"})
+    r = await c.post("/api/v1/auth/login",
+                     json={"email": "admin@globex.example", "password": PASSWORD})
     assert r.status_code == 200
     before = await world.acme_view()
     csrf = {"X-Requested-With": "sos-hub"}
     acme_id = world.acme_ticket["id"]
     await _is_404(await c.get(f"/api/v1/tickets/{acme_id}"))
-    await _is_404(await c.patch(f"/api/v1/tickets/{acme_id}", json={"status": "closed"}, headers=csrf))
-    await _is_404(await c.post(f"/api/v1/tickets/{acme_id}/replies", json={"text": "x"}, headers=csrf))
+    url = f"/api/v1/tickets/{acme_id}"
+    await _is_404(await c.patch(url, json={"status": "closed"}, headers=csrf))
+    await _is_404(await c.post(f"{url}/replies", json={"text": "x"}, headers=csrf))
     items = await _items(await c.get("/api/v1/tickets"))
     assert [t["id"] for t in items] == [world.globex_ticket_id]
     assert await world.acme_view() == before

@@ -1,0 +1,254 @@
+"""The `sos-hub` commands, run as real subprocesses against a SQLite file."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hub.app import create_app
+from hub.demo import seed_demo
+from hub.settings import Settings
+from hub.store.schema import SCHEMA_VERSION
+from hub.store.sqlite import SqliteStore
+
+ROOT = Path(__file__).resolve().parents[2]
+PUBLIC_URL = "https://sos.example.com"
+
+
+def _env(db_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    return {**env, "HUB_DATABASE_URL": db_url, "HUB_PUBLIC_URL": PUBLIC_URL, **extra}
+
+
+def run(env: dict[str, str], *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hub.cli", *args],
+        env=env, cwd=cwd, capture_output=True, text=True, timeout=60, check=False,
+    )
+
+
+def ok_json(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    """The one JSON object a command printed: the whole stdout parses as exactly that."""
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert isinstance(out, dict)
+    return out
+
+
+def refused(result: subprocess.CompletedProcess[str], code: int, *words: str) -> None:
+    assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    for word in words:
+        assert word in result.stderr, result.stderr
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "x.db"
+
+
+@pytest.fixture
+def env(db: Path) -> dict[str, str]:
+    assert db.is_absolute()  # so this URL has the four slashes of an absolute path
+    return _env(f"sqlite:///{db}")
+
+
+def test_tenant_create_prints_the_tenant_as_one_json_object(env: dict[str, str]) -> None:
+    tenant = ok_json(run(env, "tenant", "create", "--slug", "acme", "--name", "Acme Café"))
+    assert tenant["slug"] == "acme" and tenant["name"] == "Acme Café"
+    assert tenant["language"] == "es" and tenant["timezone"] == "UTC"
+    assert isinstance(tenant["id"], str) and tenant["id"]
+    tenant = ok_json(run(env, "tenant", "create", "--slug", "bcn", "--name", "B",
+                         "--language", "en", "--timezone", "Europe/Madrid"))
+    assert (tenant["language"], tenant["timezone"]) == ("en", "Europe/Madrid")
+
+
+def test_a_taken_slug_exits_non_zero_with_a_readable_message(env: dict[str, str]) -> None:
+    ok_json(run(env, "tenant", "create", "--slug", "acme", "--name", "Acme"))
+    refused(run(env, "tenant", "create", "--slug", "acme", "--name", "Acme again"), 1,
+            "acme", "already exists")
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("--slug", "Not A Slug", "--name", "x"), ("slug",)),
+        (("--slug", "ok", "--name", "   "), ("name",)),
+        (("--slug", "ok", "--name", "x", "--timezone", "Mars/Olympus"), ("time zone",)),
+        (("--slug", "ok", "--name", "x", "--language", "español"), ("language",)),
+    ],
+)
+def test_a_bad_tenant_field_is_refused_naming_it(
+    env: dict[str, str], db: Path, args: tuple[str, ...], words: tuple[str, ...]
+) -> None:
+    refused(run(env, "tenant", "create", *args), 1, *words)
+
+
+async def test_user_create_prints_an_api_token_that_authenticates(
+    env: dict[str, str], db: Path
+) -> None:
+    ok_json(run(env, "tenant", "create", "--slug", "acme", "--name", "Acme"))
+    user = ok_json(run(env, "user", "create", "--tenant", "acme", "--email", "Boss@Acme.example",
+                       "--password", "long-enough-1", "--role", "manager"))
+    assert user["email"] == "boss@acme.example" and user["role"] == "manager"
+    assert user["api_token"] and "password_hash" not in user and "token_hash" not in user
+
+    settings = dataclasses.replace(Settings.from_env(env), secure_cookies=False)
+    the_hub = create_app(settings)
+    async with the_hub.quart.test_app():
+        client = the_hub.quart.test_client()
+        r = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {user['api_token']}"})
+        assert r.status_code == 200
+        assert (await r.get_json())["user"]["email"] == "boss@acme.example"
+        r = await client.post("/api/v1/auth/login",
+                              json={"email": "boss@acme.example", "password": "long-enough-1"})
+        assert r.status_code == 200
+
+
+def test_a_user_for_an_unknown_tenant_or_with_a_short_password_is_refused(
+    env: dict[str, str]
+) -> None:
+    refused(run(env, "user", "create", "--tenant", "nope", "--email", "a@b.example",
+                "--password", "long-enough-1", "--role", "agent"), 1, "nope")
+    ok_json(run(env, "tenant", "create", "--slug", "acme", "--name", "Acme"))
+    refused(run(env, "user", "create", "--tenant", "acme", "--email", "a@b.example",
+                "--password", "short", "--role", "agent"), 1, "password")
+    refused(run(env, "user", "create", "--tenant", "acme", "--email", "not-an-email",
+                "--password", "long-enough-1", "--role", "agent"), 1, "email")
+    refused(run(env, "user", "create", "--tenant", "acme", "--email", "a@b.example",
+                "--password", "long-enough-1", "--role", "boss"), 2, "role")
+    ok_json(run(env, "user", "create", "--tenant", "acme", "--email", "a@b.example",
+                "--password", "long-enough-1", "--role", "agent"))
+    refused(run(env, "user", "create", "--tenant", "acme", "--email", "A@b.example",
+                "--password", "long-enough-2", "--role", "admin"), 1, "already exists")
+
+
+def test_point_create_prints_the_point_with_its_public_url(env: dict[str, str]) -> None:
+    ok_json(run(env, "tenant", "create", "--slug", "acme", "--name", "Acme"))
+    point = ok_json(run(env, "point", "create", "--tenant", "acme", "--code", "bar-1",
+                        "--label", "Bar terrace", "--department", "Pool bar"))
+    assert point["url"] == f"{PUBLIC_URL}/q/bar-1"
+    assert (point["code"], point["label"], point["department"]) == (
+        "bar-1", "Bar terrace", "pool-bar")
+    refused(run(env, "point", "create", "--tenant", "acme", "--code", "bar-1", "--label", "x"),
+            1, "bar-1", "already exists")
+    refused(run(env, "point", "create", "--tenant", "acme", "--code", "bad code", "--label", "x"),
+            1, "code")
+
+
+@pytest.mark.parametrize(
+    ("var", "value"),
+    [
+        ("HUB_DATABASE_URL", "postgres://x"),
+        ("HUB_DATABASE_URL", "sqlite:///"),
+        ("HUB_SMTP_PORT", "smtp"),
+        ("HUB_SMTP_PORT", "70000"),
+        ("HUB_SMTP_TLS", "ssl"),
+        ("HUB_REDIS_URL", "localhost:6379"),
+        ("HUB_PUBLIC_URL", "sos.example.com"),
+        ("HUB_RATE_LIMITS", "maybe"),
+    ],
+)
+def test_a_bad_variable_exits_2_naming_it(
+    env: dict[str, str], db: Path, var: str, value: str
+) -> None:
+    refused(run({**env, var: value}, "tenant", "create", "--slug", "acme", "--name", "Acme"),
+            2, var)
+    assert not db.exists()
+
+
+def test_a_database_that_cannot_be_opened_exits_2_naming_hub_database_url(
+    tmp_path: Path,
+) -> None:
+    not_a_db = tmp_path / "notes.txt"
+    not_a_db.write_text("this is not a database\n" * 100)
+    for url in (f"sqlite:///{not_a_db}", f"sqlite:///{not_a_db}/inside.db"):
+        refused(run(_env(url), "tenant", "create", "--slug", "acme", "--name", "Acme"),
+                2, "HUB_DATABASE_URL")
+
+
+def test_relative_and_absolute_sqlite_urls_name_the_file_as_in_sqlalchemy(
+    tmp_path: Path,
+) -> None:
+    relative = _env("sqlite:///data/rel.db")
+    ok_json(run(relative, "tenant", "create", "--slug", "acme", "--name", "Acme", cwd=tmp_path))
+    assert (tmp_path / "data" / "rel.db").is_file()
+    absolute = _env(f"sqlite:////{str(tmp_path / 'abs' / 'abs.db').lstrip('/')}")
+    assert absolute["HUB_DATABASE_URL"].startswith("sqlite:////")
+    ok_json(run(absolute, "tenant", "create", "--slug", "acme", "--name", "Acme", cwd=ROOT))
+    assert (tmp_path / "abs" / "abs.db").is_file()
+    # the same file again: the slug is taken there, so this really is one database
+    refused(run(absolute, "tenant", "create", "--slug", "acme", "--name", "Acme"), 1, "acme")
+
+
+async def test_the_demo_is_seeded_only_once(db: Path) -> None:
+    store = SqliteStore(db)
+    await store.open()
+    try:
+        first = await seed_demo(store)
+        second = await seed_demo(store)
+        assert first == second and len(first) == 3
+        tenant = await store.lookup("tenants", "slug", "hotel-mirador")
+        assert tenant is not None
+        tid = tenant["id"]
+        counts = {c: await store.count(tid, c) for c in ("tickets", "users", "points")}
+        assert counts == {"tickets": 12, "users": 3, "points": 6}
+        rows = await store._read("SELECT count(*) FROM tenants", [])
+        assert rows[0][0] == 1
+        numbers = sorted(t["number"] for t in await store.find(tid, "tickets"))
+        assert numbers == list(range(1, 13))
+    finally:
+        await store.close()
+
+
+async def test_the_schema_version_is_recorded_and_reopening_keeps_the_data(
+    env: dict[str, str], db: Path
+) -> None:
+    ok_json(run(env, "tenant", "create", "--slug", "acme", "--name", "Acme"))
+    store = SqliteStore(db)
+    await store.open()
+    try:
+        assert await store.schema_version() == SCHEMA_VERSION == 1
+    finally:
+        await store.close()
+    store = SqliteStore(db)
+    await store.open()
+    try:
+        assert await store.schema_version() == 1
+        tenant = await store.lookup("tenants", "slug", "acme")
+        assert tenant is not None and tenant["name"] == "Acme"
+    finally:
+        await store.close()
+
+
+async def test_an_older_file_is_migrated_on_open(db: Path) -> None:
+    # a version-0 file: the meta table says 0 and an index added since is missing
+    with sqlite3.connect(db) as raw:
+        raw.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        raw.execute("INSERT INTO meta VALUES ('schema_version', '0')")
+        raw.execute("CREATE TABLE tenants (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL,"
+                    " doc TEXT NOT NULL)")
+        raw.execute("INSERT INTO tenants VALUES ('t1', 't1', ?)",
+                    ['{"id": "t1", "tenant_id": "t1", "slug": "old", "name": "Old"}'])
+    raw.close()
+    store = SqliteStore(db)
+    await store.open()
+    try:
+        assert await store.schema_version() == SCHEMA_VERSION
+        assert (await store.lookup("tenants", "slug", "old") or {}).get("name") == "Old"
+        rows = await store._read(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'ux_tenants_slug'", []
+        )
+        assert rows, "the unique slug index was not added"
+        assert await store.count("t1", "tickets") == 0  # tables added since exist now
+    finally:
+        await store.close()
