@@ -143,6 +143,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
     @app.after_serving
     async def _close() -> None:
         await delivery.stop()
+        if isinstance(sio.manager, HubRedisManager):
+            await sio.manager.close()  # its publishing connection to Redis
         await store.close()
 
     return the_hub

@@ -15,9 +15,19 @@ def run_worker(settings: Settings) -> None:
             "`sos-hub serve`\n"
         )
         raise SystemExit(2)
+    import logging
+
     from redis import Redis
     from rq import Queue, Worker
 
+    import worker.jobs  # noqa: F401 (imported once here, not again in every forked job)
+    from hub.notify.render import Renderer
+    from hub.translate.detect import warm_up
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Each job runs in a forked work horse: models loaded here are shared, not reloaded.
+    warm_up(("es", "en"))
+    Renderer.preload()
     connection = Redis.from_url(settings.redis_url)  # bytes responses: RQ needs them
-    queues = [Queue(name, connection=connection) for name in ("high", "default")]
+    queues = [Queue(settings.rq_queue, connection=connection)]
     Worker(queues, connection=connection).work(with_scheduler=True)

@@ -312,7 +312,9 @@ class SqliteStore:
             return await self._update(db, tenant_id, collection, id, changes)
 
     @staticmethod
-    async def _get(db: aiosqlite.Connection, tenant_id: str, collection: str, id: str) -> Doc | None:
+    async def _get(
+        db: aiosqlite.Connection, tenant_id: str, collection: str, id: str
+    ) -> Doc | None:
         cur = await db.execute(
             f"SELECT doc FROM {_check_collection(collection)} WHERE id = ? AND tenant_id = ?",
             (id, tenant_id),

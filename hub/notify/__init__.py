@@ -1,0 +1,1 @@
+"""Delivery: the outbox, its transports (SMTP, Vonage SMS), routing jobs and escalation."""

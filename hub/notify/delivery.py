@@ -1,0 +1,246 @@
+"""Sending one outbox item: claim it, check it is still wanted, render, send, record.
+
+`send_item` is the job both runners execute (in-process, or `worker.jobs.send_item` under
+RQ). It is safe to run any number of times for one item: only the run that wins the claim
+sends, and a finished item is never sent again. Provider errors and time-outs are retried
+with backoff (the attempt count lives on the item), then the item is `failed` with the
+reason, and the ticket's history says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from hub.clock import iso, now, parse_iso
+from hub.jobs import JobQueue
+from hub.notify import outbox
+from hub.notify.ack import ack_token
+from hub.notify.render import Renderer
+from hub.notify.transport import Outgoing, Transport
+from hub.ports import Change, Conflict, Doc, EventDraft, Insert, Publisher, Store, Update
+from hub.settings import Settings
+from hub.tickets.model import customer_ticket, staff_ticket
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+SYSTEM = "SOS hub"
+
+
+@dataclass(frozen=True)
+class DeliveryTuning:
+    """Timings: claim lease, when a pending item counts as lost, backoff, escalation minute."""
+
+    lease: float = 60.0
+    stale: float = 120.0
+    backoff: tuple[float, ...] = (15.0, 60.0)
+    minute: float = 60.0
+    translate_budget: float = 3.0
+
+    @property
+    def max_attempts(self) -> int:
+        return len(self.backoff) + 1
+
+    @property
+    def send_timeout(self) -> float:
+        """A transport's own time-out: a send must end well inside the claim's lease."""
+        return max(1.0, min(20.0, self.lease / 3))
+
+    @property
+    def send_deadline(self) -> float:
+        """The last resort around a send, should a transport's own time-out not hold."""
+        return max(self.send_timeout * 2, self.lease * 0.8)
+
+    @property
+    def sweep_every(self) -> float:
+        return max(0.2, min(30.0, self.stale / 4))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DeliveryTuning:
+        return cls(
+            lease=settings.outbox_lease,
+            stale=settings.outbox_stale,
+            backoff=settings.outbox_backoff or (15.0,),
+            minute=settings.escalation_minute,
+        )
+
+
+class Sender:
+    """Sends outbox items through the configured transports (None: not configured)."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: Store,
+        publisher: Publisher,
+        queue: JobQueue,
+        email: Transport | None,
+        sms: Transport | None,
+        tuning: DeliveryTuning,
+        renderer: Renderer | None = None,
+        clock: Clock = now,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.publisher = publisher
+        self.queue = queue
+        self.transports: dict[str, Transport | None] = {"email": email, "sms": sms}
+        self.tuning = tuning
+        self.renderer = renderer or Renderer()
+        self.clock = clock
+
+    async def schedule(self, tenant_id: str, item: Doc) -> None:
+        """Enqueue a pending item's send for when it is due; a failure is left to the sweeper."""
+        if item.get("status") != "pending":
+            return
+        delay = (parse_iso(item["due_at"]) - self.clock()).total_seconds()
+        try:
+            await self.queue.enqueue("send_item", tenant_id, item["id"], delay=max(0.0, delay))
+        except Exception:  # Redis away: the item is stored; the sweeper enqueues it later
+            log.exception("could not enqueue outbox item %s", item["id"])
+
+    async def send_item(self, tenant_id: str, item_id: str) -> None:
+        """One attempt at one item, if it is still pending, due and unclaimed."""
+        item = await self.store.get(tenant_id, outbox.COLLECTION, item_id)
+        if item is None or item["status"] != "pending":
+            return
+        moment = self.clock()
+        due = parse_iso(item["due_at"])
+        if due - moment > timedelta(seconds=1):
+            await self.schedule(tenant_id, item)  # woken early (a sweep, a clock step)
+            return
+        claimed = await outbox.claim(self.store, tenant_id, item, moment, self.tuning.lease)
+        if claimed is None:
+            return
+        ticket = await self.store.get(tenant_id, "tickets", item["ticket_id"])
+        tenant = await self.store.get(tenant_id, "tenants", tenant_id)
+        if ticket is None or tenant is None:
+            await outbox.finish(self.store, tenant_id, claimed, "skipped", now=moment,
+                                reason="not sent: the ticket no longer exists", count_attempt=False)
+            return
+        if claimed["kind"] == "escalation":
+            if ticket.get("acknowledged_at"):
+                await outbox.finish(self.store, tenant_id, claimed, "skipped", now=moment,
+                                    reason=outbox.ACKNOWLEDGED, count_attempt=False)
+                return
+            await self._record_escalation(tenant_id, ticket, claimed)
+        transport = self.transports.get(claimed["channel"])
+        if transport is None:
+            await outbox.finish(self.store, tenant_id, claimed, "skipped", now=self.clock(),
+                                reason=outbox.NO_TRANSPORT)
+            return
+        try:
+            message = await self._render(claimed, ticket, tenant)
+            answer = await asyncio.wait_for(transport.send(message), self.tuning.send_deadline)
+        except Exception as exc:
+            await self._failed_attempt(tenant_id, ticket, claimed, _reason(exc))
+            return
+        done = await outbox.finish(self.store, tenant_id, claimed, "sent", now=self.clock(),
+                                   answer=answer[:1000])
+        if done is None:
+            log.warning("item %s was sent but its claim had lapsed", item_id)
+
+    async def _render(self, item: Doc, ticket: Doc, tenant: Doc) -> Outgoing:
+        if item["kind"] == "reply":
+            message = await self.store.get(tenant["id"], "entries", item.get("message_id") or "")
+            if message is None:
+                raise LookupError("the reply no longer exists")
+            words = self.renderer.reply(
+                item, ticket, tenant, message,
+                thread_url=self.settings.public(f"/t/{ticket['thread_token']}"),
+            )
+        else:
+            token = ack_token(self.settings.secret_key, tenant["id"], item["id"])
+            words = self.renderer.alert(
+                item, ticket, tenant,
+                ack_url=self.settings.public(f"/ack/{token}"),
+                open_url=self.settings.public(f"/console?ticket={ticket['id']}"),
+            )
+        sender = None
+        if item["channel"] == "sms":
+            sender = str(tenant.get("sms_from") or self.settings.vonage_from)
+        return Outgoing(
+            channel=item["channel"], to=item["to"], text=words.text, subject=words.subject,
+            html=words.html, sender=sender, reference=item["id"],
+        )
+
+    async def _failed_attempt(self, tenant_id: str, ticket: Doc, claimed: Doc, reason: str) -> None:
+        attempts = int(claimed.get("attempts") or 1)
+        if attempts >= self.tuning.max_attempts:
+            done = await outbox.finish(self.store, tenant_id, claimed, "failed", now=self.clock(),
+                                       reason=reason)
+            if done is not None:
+                await self._record_failure(tenant_id, ticket, done)
+            return
+        wait = self.tuning.backoff[min(attempts - 1, len(self.tuning.backoff) - 1)]
+        retry = await outbox.retry_later(
+            self.store, tenant_id, claimed, reason=reason,
+            due_at=self.clock() + timedelta(seconds=wait),
+        )
+        if retry is not None:
+            await self.schedule(tenant_id, retry)
+
+    async def _history(
+        self, tenant_id: str, ticket: Doc, entry: Doc, sets: Doc
+    ) -> bool:
+        """Store one history entry (its id makes it once-only) and push the ticket."""
+        doc = {**ticket, **sets}
+        event = EventDraft("ticket.updated", ticket["id"], staff_ticket(doc), customer_ticket(doc))
+        changes: list[Change] = [Insert("entries", entry), Update("tickets", ticket["id"], sets)]
+        try:
+            stored = await self.store.commit(tenant_id, changes, [event])
+        except Conflict:
+            return False  # another item of the same step wrote it first
+        try:
+            await self.publisher.publish(stored)
+        except Exception:
+            log.exception("publishing a delivery event failed")
+        return True
+
+    async def _record_escalation(self, tenant_id: str, ticket: Doc, item: Doc) -> None:
+        step = int(item.get("step") or 0)
+        same_step = await self.store.find(
+            tenant_id, outbox.COLLECTION,
+            {"ticket_id": ticket["id"], "kind": "escalation", "step": step},
+        )
+        who = ", ".join(sorted({str(d.get("name") or d["to"]) for d in same_step})) or item["to"]
+        moment = iso(self.clock())
+        entry = _entry(f"escalated.{ticket['id']}.{step}", ticket["id"], "escalated",
+                       f"step {step}", who, moment)
+        await self._history(tenant_id, ticket, entry,
+                            {"escalated_step": max(step, int(ticket.get("escalated_step") or 0)),
+                             "escalated_at": moment})
+
+    async def _record_failure(self, tenant_id: str, ticket: Doc, item: Doc) -> None:
+        moment = iso(self.clock())
+        what = f"{item['channel']} {item.get('name') or ''} <{item['to']}>: {item.get('reason')}"
+        entry = _entry(f"delivery_failed.{item['id']}", ticket["id"], "delivery_failed",
+                       item["kind"], what[:500], moment)
+        fresh = await self.store.get(tenant_id, "tickets", ticket["id"]) or ticket
+        await self._history(tenant_id, fresh, entry,
+                            {"delivery_failures": int(fresh.get("delivery_failures") or 0) + 1})
+
+
+def _entry(id: str, ticket_id: str, action: str, old: str, new: str, moment: str) -> Doc:
+    return {
+        "id": id,
+        "ticket_id": ticket_id,
+        "kind": "history",
+        "action": action,
+        "from": old,
+        "to": new,
+        "by": SYSTEM,
+        "by_id": None,
+        "created_at": moment,
+    }
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return "time-out: the provider did not answer in time"
+    text = str(exc) or type(exc).__name__
+    return text[:500]

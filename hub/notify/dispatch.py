@@ -1,0 +1,231 @@
+"""Turning tickets and replies into outbox items, and the sweeper that loses nothing.
+
+`route_ticket` runs as a job after intake: it detects the SOS's language, translates it
+(briefly: alerts should carry the translation, but never wait long for it), asks the
+routing rules who gets it now and who later, stores those items and schedules them.
+`deliver_reply` translates a staff reply and schedules the items the listener stored.
+The sweeper re-enqueues what a lost job left behind: pending items long overdue, and
+tickets whose routing was requested but never finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Iterable
+from datetime import datetime, timedelta
+
+from hub.clock import iso, parse_iso
+from hub.notify import outbox
+from hub.notify.delivery import Sender
+from hub.ports import Doc
+from hub.tickets.model import Status
+from hub.tickets.routing import Plan, Recipient, plan_for
+from hub.translate.service import TranslationService
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryService:
+    """The delivery jobs (route, reply, send), the sweeper and its lifecycle."""
+
+    def __init__(self, sender: Sender, translation: TranslationService) -> None:
+        self.sender = sender
+        self.translation = translation
+        self.store = sender.store
+        self.queue = sender.queue
+        self.tuning = sender.tuning
+        self._sweeper: asyncio.Task[None] | None = None
+
+    # --- jobs -------------------------------------------------------------------------
+
+    async def send_item(self, tenant_id: str, item_id: str) -> None:
+        """Job: one attempt at one outbox item (see Sender.send_item)."""
+        await self.sender.send_item(tenant_id, item_id)
+
+    async def route_ticket(self, tenant_id: str, ticket_id: str) -> None:
+        """Job: language, translation, routing plan, alert and escalation items, schedule."""
+        ticket = await self.store.get(tenant_id, "tickets", ticket_id)
+        tenant = await self.store.get(tenant_id, "tenants", tenant_id)
+        if ticket is None or tenant is None or ticket["status"] == Status.quarantined.value:
+            return
+        ticket = await self._claim_routing(tenant_id, ticket)
+        if ticket is None:
+            return
+        base = parse_iso(ticket.get("released_at") or ticket["created_at"])
+        language = await self.translation.language_of(tenant, ticket)
+        home = str(tenant.get("language") or "es")
+        ticket, late = await self._translate(tenant, ticket, language, {home})
+        rules = await self.store.find(tenant_id, "rules")
+        plan = plan_for(rules, {**ticket, "language": language}, tenant, base)
+        wanted = _languages(plan) | {home}
+        if late is None:
+            ticket, late = await self._translate(tenant, ticket, language, wanted)
+        items = self._plan_items(ticket, plan, base)
+        stored = await outbox.add_items(self.store, tenant_id, items)
+        await self.store.update(
+            tenant_id, "tickets", ticket_id,
+            {"route_state": "done", "routed_at": iso(self.sender.clock()),
+             "routed_rules": list(plan.rules)},
+        )
+        for item in stored:
+            await self.sender.schedule(tenant_id, item)
+        if late is not None:  # the translation outlived its budget: let it land, then the rest
+            await _settle(late)
+            fresh = await self.store.get(tenant_id, "tickets", ticket_id)
+            if fresh is not None:
+                await self.translation.translate_ticket(tenant, fresh, language, wanted)
+
+    async def _claim_routing(self, tenant_id: str, ticket: Doc) -> Doc | None:
+        """One routing job at a time per ticket; a claim lapses after the lease (a dead job)."""
+        moment = self.sender.clock()
+        if ticket.get("route_state") != "pending":
+            return None
+        if (ticket.get("route_claim_until") or "") > iso(moment):
+            return None
+        until = iso(moment + timedelta(seconds=self.tuning.lease))
+        return await self.store.update_if(
+            tenant_id, "tickets", ticket["id"],
+            {"route_state": "pending", "route_claim_until": ticket.get("route_claim_until")},
+            {"route_claim_until": until},
+        )
+
+    async def _translate(
+        self, tenant: Doc, ticket: Doc, language: str | None, targets: set[str]
+    ) -> tuple[Doc, asyncio.Task[Doc] | None]:
+        """Translate within the budget; past it, hand back the still-running task."""
+        task = asyncio.ensure_future(
+            self.translation.translate_ticket(tenant, ticket, language, targets)
+        )
+        done, _ = await asyncio.wait({task}, timeout=self.tuning.translate_budget)
+        if task not in done:
+            return {**ticket, "language": language or ticket.get("language")}, task
+        try:
+            return task.result(), None
+        except Exception:
+            log.exception("translating ticket %s failed", ticket["id"])
+            return {**ticket, "language": language or ticket.get("language")}, None
+
+    def _plan_items(self, ticket: Doc, plan: Plan, base: datetime) -> list[Doc]:
+        moment = self.sender.clock()
+        items = [
+            outbox.new_item(
+                ticket_id=ticket["id"], channel=r.channel, to=r.to, name=r.name,
+                language=r.language, kind="alert", created_at=moment,
+            )
+            for r in plan.recipients
+        ]
+        for number, step in enumerate(plan.escalation, start=1):
+            due = base + timedelta(seconds=float(step.after_minutes) * self.tuning.minute)
+            items.extend(
+                outbox.new_item(
+                    ticket_id=ticket["id"], channel=r.channel, to=r.to, name=r.name,
+                    language=r.language, kind="escalation", step=number,
+                    created_at=moment, due_at=due,
+                )
+                for r in step.recipients
+            )
+        return items
+
+    async def deliver_reply(self, tenant_id: str, ticket_id: str, message_id: str) -> None:
+        """Job: translate a staff reply for the customer, then send its stored items."""
+        ticket = await self.store.get(tenant_id, "tickets", ticket_id)
+        tenant = await self.store.get(tenant_id, "tenants", tenant_id)
+        message = await self.store.get(tenant_id, "entries", message_id)
+        if ticket is None or tenant is None or message is None:
+            return
+        task = asyncio.ensure_future(self.translation.translate_message(tenant, ticket, message))
+        await asyncio.wait({task}, timeout=self.tuning.translate_budget)
+        items = await self.store.find(
+            tenant_id, outbox.COLLECTION,
+            {"ticket_id": ticket_id, "message_id": message_id, "status": "pending"},
+        )
+        for item in items:
+            await self.sender.schedule(tenant_id, item)
+        await _settle(task)
+
+    # --- the sweeper --------------------------------------------------------------------
+
+    async def sweep(self) -> int:
+        """Re-enqueue lost work in every tenant; returns how many jobs it enqueued.
+
+        Each re-enqueued item or ticket is stamped (its `due_at`, its `route_requested_at`)
+        so that the next sweeps leave it alone for another `stale` period: a slow queue
+        gets one more job, not one per sweep.
+        """
+        moment = self.sender.clock()
+        now_text = iso(moment)
+        bound = iso(moment - timedelta(seconds=self.tuning.stale))
+        count = 0
+        for tenant_id in await self.store.tenant_ids():
+            for item in await outbox.lost_items(self.store, tenant_id, moment, self.tuning.stale):
+                stamped = await self.store.update_if(
+                    tenant_id, outbox.COLLECTION, item["id"],
+                    {"status": "pending", "due_at": item["due_at"]}, {"due_at": now_text},
+                )
+                if stamped is not None:
+                    await self._enqueue("send_item", tenant_id, item["id"])
+                    count += 1
+            stuck = await self.store.find(
+                tenant_id, "tickets",
+                {"route_state": "pending", "route_requested_at": {"lt": bound}}, limit=200,
+            )
+            for ticket in stuck:
+                if (ticket.get("route_claim_until") or "") >= now_text:
+                    continue  # a routing job holds it
+                stamped = await self.store.update_if(
+                    tenant_id, "tickets", ticket["id"],
+                    {"route_state": "pending", "route_requested_at": ticket["route_requested_at"]},
+                    {"route_requested_at": now_text},
+                )
+                if stamped is not None:
+                    await self._enqueue("route_ticket", tenant_id, ticket["id"])
+                    count += 1
+        return count
+
+    async def _enqueue(self, name: str, *args: str) -> None:
+        try:
+            await self.queue.enqueue(name, *args)
+        except Exception:
+            log.exception("sweeper could not enqueue %s%r", name, args)
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.tuning.sweep_every)
+            try:
+                found = await self.sweep()
+                if found:
+                    log.warning("sweeper re-enqueued %d lost delivery job(s)", found)
+            except Exception:  # the store may be briefly away; try again next round
+                log.exception("delivery sweep failed")
+
+    async def start(self) -> None:
+        """Start the job queue and the periodic sweeper (in the hub process, both modes)."""
+        await self.queue.start()
+        self._sweeper = asyncio.get_running_loop().create_task(
+            self._sweep_forever(), name="outbox-sweeper"
+        )
+
+    async def stop(self) -> None:
+        """Stop the sweeper, then the queue (running jobs get a short grace)."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+            self._sweeper = None
+        await self.queue.stop()
+
+
+def _languages(plan: Plan) -> set[str]:
+    people: Iterable[Recipient] = [
+        *plan.recipients, *(r for step in plan.escalation for r in step.recipients)
+    ]
+    return {p.language for p in people if p.language}
+
+
+async def _settle(task: Awaitable[object]) -> None:
+    try:
+        await task
+    except Exception:
+        log.exception("a background translation failed")

@@ -1,0 +1,84 @@
+"""DeliveryListener: the TicketListener that turns ticket events into delivery work.
+
+It runs inside the request that stored the change, so it only writes small durable marks
+(a routing request, reply items) and enqueues jobs; detection, translation and sending
+happen in those jobs. Whatever it fails to enqueue, the sweeper finds from the marks.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+
+from hub.clock import iso
+from hub.jobs import JobQueue
+from hub.notify import outbox
+from hub.notify.delivery import Clock
+from hub.notify.sms import phone_number
+from hub.ports import Doc, Store
+
+log = logging.getLogger(__name__)
+_EMAIL = re.compile(r"^[^@\s<>,;\"']{1,64}@[^@\s<>,;\"']{1,255}\.[^@\s<>,;\"']{1,63}$")
+
+
+def reply_items(ticket: Doc, message: Doc, tenant: Doc, moment: datetime) -> list[Doc]:
+    """Items for a staff reply: by e-mail and/or SMS to a customer who left contact data."""
+    contact = ticket.get("contact") or {}
+    if ticket.get("anonymous") or not contact:
+        return []
+    language = str(ticket.get("language") or tenant.get("language") or "es")
+    name = str(contact.get("name") or "")
+    items: list[Doc] = []
+    for channel, raw in (("email", contact.get("email")), ("sms", contact.get("phone"))):
+        if not raw:
+            continue
+        to = str(raw).strip()
+        valid = _EMAIL.match(to) if channel == "email" else phone_number(to)
+        item = outbox.new_item(
+            ticket_id=ticket["id"], channel=channel, to=to, name=name, language=language,
+            kind="reply", created_at=moment, source_id=message["id"], message_id=message["id"],
+        )
+        if not valid:
+            item.update(status="skipped", reason=f"not sent: {to!r} is not a valid address")
+        items.append(item)
+    return items
+
+
+class DeliveryListener:
+    """Routing on accepted SOS, replies to customers, escalations stopped on acknowledgement."""
+
+    def __init__(self, store: Store, queue: JobQueue, clock: Clock) -> None:
+        self.store = store
+        self.queue = queue
+        self.clock = clock
+
+    async def _enqueue(self, name: str, *args: str) -> None:
+        try:
+            await self.queue.enqueue(name, *args)
+        except Exception:  # the mark is stored: the sweeper enqueues it later
+            log.exception("could not enqueue %s%r", name, args)
+
+    async def ticket_accepted(self, tenant: Doc, ticket: Doc) -> None:
+        """Mark the ticket as waiting for routing, then let a job route it."""
+        await self.store.update(
+            tenant["id"], "tickets", ticket["id"],
+            {"route_state": "pending", "route_requested_at": iso(self.clock())},
+        )
+        await self._enqueue("route_ticket", tenant["id"], ticket["id"])
+
+    async def staff_replied(self, tenant: Doc, ticket: Doc, message: Doc) -> None:
+        """Store reply items for a reachable customer; a job translates and sends them."""
+        items = reply_items(ticket, message, tenant, self.clock())
+        if items:
+            await outbox.add_items(self.store, tenant["id"], items)
+        await self._enqueue("deliver_reply", tenant["id"], ticket["id"], message["id"])
+
+    async def ticket_acknowledged(self, tenant: Doc, ticket: Doc) -> None:
+        """Nothing to send; the ladder's waiting steps are marked skipped at once."""
+        waiting = await self.store.find(
+            tenant["id"], outbox.COLLECTION,
+            {"ticket_id": ticket["id"], "kind": "escalation", "status": "pending"},
+        )
+        for item in waiting:
+            await outbox.skip_pending(self.store, tenant["id"], item, outbox.ACKNOWLEDGED)

@@ -1,0 +1,181 @@
+"""The outbox: every notification is a stored item, `pending → sent | failed | skipped`.
+
+Item ids are derived from what the item is (ticket or message, kind, step, channel,
+address), so routing a ticket twice creates nothing twice. Sending is guarded by a claim:
+a compare-and-set on the item that only one worker wins, with a lease after which a
+worker that died mid-send is presumed dead and the item may be claimed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from hub.clock import iso, new_secret
+from hub.ports import Conflict, Doc, Store
+
+COLLECTION = "outbox"
+NO_TRANSPORT = "not sent: no transport configured"
+ACKNOWLEDGED = "not sent: the ticket was acknowledged before this step"
+PUBLIC_FIELDS = (
+    "id", "ticket_id", "channel", "to", "name", "language", "kind", "status", "attempts",
+    "reason", "provider_answer", "created_at", "sent_at", "due_at", "step",
+)
+
+
+def item_id(source_id: str, kind: str, step: int, channel: str, to: str) -> str:
+    """A stable id for "this notification about this ticket/message to this address"."""
+    key = "|".join((source_id, kind, str(step), channel, to.strip().lower()))
+    return hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+def new_item(
+    *,
+    ticket_id: str,
+    channel: str,
+    to: str,
+    name: str,
+    language: str,
+    kind: str,
+    created_at: datetime,
+    due_at: datetime | None = None,
+    step: int = 0,
+    source_id: str | None = None,
+    message_id: str | None = None,
+) -> Doc:
+    """A pending item; `due_at` is when it should next be tried (escalations: later)."""
+    return {
+        "id": item_id(source_id or ticket_id, kind, step, channel, to),
+        "ticket_id": ticket_id,
+        "message_id": message_id,
+        "channel": channel,
+        "to": to,
+        "name": name,
+        "language": language,
+        "kind": kind,
+        "step": step,
+        "status": "pending",
+        "attempts": 0,
+        "reason": None,
+        "provider_answer": None,
+        "created_at": iso(created_at),
+        "due_at": iso(due_at or created_at),
+        "sent_at": None,
+        "claimed_by": None,
+        "claim_until": None,
+    }
+
+
+async def add_items(store: Store, tenant_id: str, items: Iterable[Doc]) -> list[Doc]:
+    """Store new items; an item that already exists (same id) is kept as it is."""
+    stored: list[Doc] = []
+    for item in items:
+        try:
+            stored.append(await store.insert(tenant_id, COLLECTION, item))
+        except Conflict:
+            existing = await store.get(tenant_id, COLLECTION, item["id"])
+            if existing is not None:
+                stored.append(existing)
+    return stored
+
+
+async def claim(store: Store, tenant_id: str, item: Doc, now: datetime, lease: float) -> Doc | None:
+    """Take a pending item for one attempt; None when someone else holds or finished it."""
+    if item.get("status") != "pending":
+        return None
+    if item.get("claim_until") and item["claim_until"] > iso(now):
+        return None  # another worker is on it and its lease runs
+    return await store.update_if(
+        tenant_id,
+        COLLECTION,
+        item["id"],
+        {"status": "pending", "claimed_by": item.get("claimed_by")},
+        {
+            "claimed_by": new_secret(9),
+            "claim_until": iso(now + timedelta(seconds=lease)),
+            "attempts": int(item.get("attempts") or 0) + 1,
+        },
+    )
+
+
+async def finish(
+    store: Store,
+    tenant_id: str,
+    claimed: Doc,
+    status: str,
+    *,
+    now: datetime,
+    reason: str | None = None,
+    answer: str | None = None,
+    count_attempt: bool = True,
+) -> Doc | None:
+    """Close a claimed item as sent, failed or skipped; None when the claim was lost."""
+    changes: Doc = {
+        "status": status,
+        "reason": reason,
+        "provider_answer": answer,
+        "claimed_by": None,
+        "claim_until": None,
+    }
+    if status == "sent":
+        changes["sent_at"] = iso(now)
+    if not count_attempt:  # skipped without trying: the claim was not an attempt
+        changes["attempts"] = max(0, int(claimed.get("attempts") or 1) - 1)
+    return await store.update_if(
+        tenant_id, COLLECTION, claimed["id"], {"claimed_by": claimed["claimed_by"]}, changes
+    )
+
+
+async def retry_later(
+    store: Store, tenant_id: str, claimed: Doc, *, reason: str, due_at: datetime
+) -> Doc | None:
+    """Give a failed attempt back: pending again, due after the backoff, reason kept."""
+    return await store.update_if(
+        tenant_id,
+        COLLECTION,
+        claimed["id"],
+        {"claimed_by": claimed["claimed_by"]},
+        {"reason": reason, "due_at": iso(due_at), "claimed_by": None, "claim_until": None},
+    )
+
+
+async def skip_pending(store: Store, tenant_id: str, item: Doc, reason: str) -> Doc | None:
+    """Mark an unclaimed pending item skipped (an escalation made moot by an acknowledgement)."""
+    return await store.update_if(
+        tenant_id,
+        COLLECTION,
+        item["id"],
+        {"status": "pending", "claimed_by": None},
+        {"status": "skipped", "reason": reason},
+    )
+
+
+async def lost_items(store: Store, tenant_id: str, now: datetime, stale: float) -> list[Doc]:
+    """Pending items overdue by more than `stale` seconds whose claim (if any) has lapsed."""
+    bound = iso(now - timedelta(seconds=stale))
+    docs = await store.find(
+        tenant_id, COLLECTION, {"status": "pending", "due_at": {"lt": bound}}, sort="due_at",
+        limit=500,
+    )
+    return [d for d in docs if not d.get("claim_until") or d["claim_until"] < iso(now)]
+
+
+def delivery_json(doc: Doc) -> dict[str, Any]:
+    """An outbox item as the deliveries API shows it (no claim internals)."""
+    return {k: doc.get(k) for k in PUBLIC_FIELDS}
+
+
+async def ticket_deliveries(store: Store, tenant_id: str, ticket_id: str) -> list[dict[str, Any]]:
+    """A ticket's deliveries, oldest first."""
+    docs = await store.find(tenant_id, COLLECTION, {"ticket_id": ticket_id}, sort="created_at")
+    return [delivery_json(d) for d in docs]
+
+
+def by_status(items: Sequence[Doc]) -> dict[str, int]:
+    """How many items per status (for the admin page's summary)."""
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.get("status", "?")] = counts.get(item.get("status", "?"), 0) + 1
+    return counts

@@ -1,0 +1,158 @@
+"""Render notifications from the jinja templates in web/email and web/sms, per language.
+
+E-mail has a plain-text part and an HTML part (autoescaped: the SOS text is customer input);
+SMS is short plain text. Fixed wording goes through the gettext catalogs of hub.i18n, in the
+recipient's language; the SOS itself is shown as written, with its machine translation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from hub.clock import parse_iso
+from hub.i18n import load_catalogs
+from hub.ports import Doc
+
+WEB = Path(__file__).resolve().parent.parent.parent / "web"
+SMS_EXCERPT = 60
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A notification's words: subject (e-mail), plain text, HTML (e-mail)."""
+
+    subject: str
+    text: str
+    html: str | None
+
+
+def place_of(ticket: Doc) -> str:
+    """Where the SOS was sent from, as staff name it."""
+    point = ticket.get("point") or {}
+    parts = [str(point.get("label") or point.get("code") or "?")]
+    for key in ("establishment_name", "establishment"):
+        if ticket.get(key):
+            parts.append(str(ticket[key]))
+            break
+    return " · ".join(parts)
+
+
+def local_time(moment: str, timezone: str | None) -> str:
+    """'2026-11-29 23:07 (Europe/Madrid)': a stored UTC time in the tenant's zone."""
+    try:
+        zone = ZoneInfo(timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    when: datetime = parse_iso(moment).astimezone(zone)
+    return f"{when:%Y-%m-%d %H:%M} ({zone.key})"
+
+
+def excerpt(text: str, limit: int) -> str:
+    """The text on one line, cut at a word near `limit` characters."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0] or flat[:limit]
+    return cut + "…"
+
+
+class Renderer:
+    """Jinja environments per language, built once per process, on the shared templates."""
+
+    _shared: ClassVar[dict[Path, tuple[dict[str, Any], dict[str, Environment]]]] = {}
+
+    def __init__(self, web: Path = WEB) -> None:
+        self.web = web
+        if web not in self._shared:
+            self._shared[web] = (load_catalogs(), {})
+        self.catalogs, self._envs = self._shared[web]
+
+    @classmethod
+    def preload(cls) -> None:
+        """Compile catalogs and templates now (a worker does so before forking its jobs)."""
+        renderer = cls()
+        for language in renderer.catalogs:
+            env = renderer._env(language)
+            for name in env.list_templates(filter_func=lambda n: n.startswith(("email/", "sms/"))):
+                env.get_template(name)
+
+    def _env(self, language: str) -> Environment:
+        lang = language if language in self.catalogs else "en"
+        env = self._envs.get(lang)
+        if env is None:
+            env = Environment(
+                loader=FileSystemLoader(str(self.web)),
+                autoescape=select_autoescape(("html",), default_for_string=False),
+                extensions=["jinja2.ext.i18n"],
+                undefined=StrictUndefined,
+                keep_trailing_newline=False,
+            )
+            env.install_gettext_translations(self.catalogs[lang], newstyle=True)  # type: ignore[attr-defined]
+            self._envs[lang] = env
+        return env
+
+    def _render(self, language: str, name: str, context: dict[str, Any]) -> str:
+        return self._env(language).get_template(name).render(**context).strip() + "\n"
+
+    def alert(
+        self, item: Doc, ticket: Doc, tenant: Doc, *, ack_url: str, open_url: str
+    ) -> Rendered:
+        """An alert or escalation: number, place, time, text, translation, the two links."""
+        language = str(item.get("language") or tenant.get("language") or "en")
+        translation = None
+        if language != ticket.get("language"):
+            translation = (ticket.get("translations") or {}).get(language)
+        context = {
+            "escalation": item.get("kind") == "escalation",
+            "step": item.get("step") or 0,
+            "number": ticket.get("number"),
+            "place": place_of(ticket),
+            "time": local_time(ticket["created_at"], tenant.get("timezone")),
+            "text": ticket["text"],
+            "short_text": excerpt(translation or ticket["text"], SMS_EXCERPT),
+            "translation": translation,
+            "language": language,
+            "source_language": ticket.get("language") or "?",
+            "category": ticket.get("category"),
+            "recipient": item.get("name") or "",
+            "tenant_name": tenant.get("name") or "",
+            "ack_url": ack_url,
+            "open_url": open_url,
+        }
+        if item["channel"] == "sms":
+            return Rendered("", self._render(language, "sms/alert.txt", context).strip(), None)
+        return Rendered(
+            subject=self._render(language, "email/alert_subject.txt", context).strip(),
+            text=self._render(language, "email/alert.txt", context),
+            html=self._render(language, "email/alert.html", context),
+        )
+
+    def reply(
+        self, item: Doc, ticket: Doc, tenant: Doc, message: Doc, *, thread_url: str
+    ) -> Rendered:
+        """Staff's answer to a customer, with its machine translation and the thread link."""
+        language = str(item.get("language") or ticket.get("language") or "en")
+        translation = (message.get("translations") or {}).get(language)
+        context = {
+            "number": ticket.get("number"),
+            "tenant_name": tenant.get("name") or "",
+            "author": message.get("author_name") or "",
+            "text": message["text"],
+            "translation": translation,
+            "short_text": excerpt(translation or message["text"], 300),
+            "thread_url": thread_url,
+            "sos_text": excerpt(ticket["text"], 200),
+        }
+        if item["channel"] == "sms":
+            return Rendered("", self._render(language, "sms/reply.txt", context).strip(), None)
+        return Rendered(
+            subject=self._render(language, "email/reply_subject.txt", context).strip(),
+            text=self._render(language, "email/reply.txt", context),
+            html=self._render(language, "email/reply.html", context),
+        )

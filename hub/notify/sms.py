@@ -1,0 +1,105 @@
+"""VonageTransport: SMS through Vonage's SMS API (/sms/json) with the `vonage` SDK.
+
+The SDK is synchronous (requests), so each send runs in a thread. Its own retries are off:
+a retried request could send twice, and the outbox already retries with backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from hub.notify.transport import DeliveryFailed, Outgoing
+from hub.settings import Settings
+
+# The GSM 03.38 basic set: text outside it must go as "unicode" (70 characters a part).
+_GSM = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_PHONE = re.compile(r"^\+?[0-9]{6,15}$")
+
+
+def phone_number(raw: str) -> str | None:
+    """An international number as Vonage wants it (digits, no +), or None when it is not one."""
+    compact = re.sub(r"[\s().-]", "", raw or "")
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    if not _PHONE.match(compact):
+        return None
+    return compact.lstrip("+")
+
+
+def sms_type(text: str) -> str:
+    """'text' when every character is in the GSM basic set, else 'unicode'."""
+    return "text" if all(ch in _GSM for ch in text) else "unicode"
+
+
+class VonageTransport:
+    """Sends SMS with the Vonage SDK; HUB_VONAGE_HOST points its REST host elsewhere."""
+
+    channel = "sms"
+
+    def __init__(self, settings: Settings, *, timeout: int = 15) -> None:
+        if not (settings.vonage_api_key and settings.vonage_api_secret):
+            raise ValueError("Vonage is not configured")
+        self.api_key = settings.vonage_api_key
+        self.api_secret = settings.vonage_api_secret
+        self.host = settings.vonage_host
+        self.sender = settings.vonage_from
+        self.timeout = max(1, int(timeout))
+        self._client: Any = None
+        # Its own threads: behind other work in the shared pool, a send could start after
+        # its caller gave up on it, and then a retry would send the SMS twice.
+        self._threads = ThreadPoolExecutor(max_workers=8, thread_name_prefix="vonage")
+
+    def _sms(self) -> Any:
+        if self._client is None:
+            from vonage import Auth, HttpClientOptions, Vonage
+
+            options: dict[str, Any] = {
+                "timeout": self.timeout,
+                "max_retries": 0,
+                # The SDK re-sends after a dropped connection as many times as the pool is
+                # large; one connection means one try (the outbox does the retrying).
+                "pool_connections": 1,
+                "pool_maxsize": 1,
+            }
+            if self.host:
+                options["rest_host"] = self.host
+            self._client = Vonage(
+                Auth(api_key=self.api_key, api_secret=self.api_secret),
+                http_client_options=HttpClientOptions(**options),
+            )
+        return self._client.sms
+
+    def _send(self, message: Outgoing, start_by: float) -> str:
+        from vonage_sms import SmsMessage
+
+        if time.monotonic() > start_by:
+            raise DeliveryFailed("not sent: no sender thread was free in time")
+        to = phone_number(message.to)
+        if to is None:
+            raise DeliveryFailed(f"not a phone number: {message.to!r}")
+        sms = SmsMessage(
+            to=to,
+            from_=(message.sender or self.sender)[:15],
+            text=message.text,
+            type=sms_type(message.text),
+            client_ref=(message.reference or None),
+        )
+        try:
+            response = self._sms().send(sms)
+        except Exception as exc:  # SmsError, HTTP errors, time-outs, connection errors
+            raise DeliveryFailed(f"Vonage: {type(exc).__name__}: {exc}"[:500]) from exc
+        parts = [f"{m.message_id or '?'} (status {m.status})" for m in response.messages]
+        return f"Vonage accepted {response.message_count} part(s): " + ", ".join(parts)
+
+    async def send(self, message: Outgoing) -> str:
+        """Send in a worker thread; DeliveryFailed with the provider's words on any error."""
+        loop = asyncio.get_running_loop()
+        start_by = time.monotonic() + self.timeout
+        return await loop.run_in_executor(self._threads, self._send, message, start_by)

@@ -1,0 +1,146 @@
+"""Deliveries: the outbox API, the admin "Deliveries" page and the one-tap acknowledge link.
+
+`GET /ack/<token>` only shows a page with one button (mail scanners prefetch links); the
+button POSTs to the same address, which acknowledges the ticket in the recipient's name.
+An expired link answers 410, a forged one 403; neither changes anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quart import Blueprint, g, make_response, render_template, request
+
+from hub.accounts.model import Role
+from hub.app import hub
+from hub.errors import Invalid, NotFound
+from hub.notify.ack import AckLinkExpired, AckLinkInvalid, read_ack_token
+from hub.notify.outbox import COLLECTION, by_status, delivery_json
+from hub.notify.render import local_time, place_of
+from hub.ports import Doc, Where
+from hub.routes.admin import manager_page
+from hub.routes.auth import current_staff, staff_required, tenant_id
+from hub.tickets.model import Status
+from hub.tickets.services import Actor
+
+bp = Blueprint("delivery", __name__)
+
+STATUSES = ("pending", "sent", "failed", "skipped")
+KINDS = ("alert", "escalation", "reply")
+PAGE_LIMIT = 200
+
+
+async def _find(tenant: str, *, ticket: str | None, status: str | None, kind: str | None,
+                limit: int) -> list[Doc]:
+    where: dict[str, Any] = {}
+    if ticket:
+        where["ticket_id"] = ticket
+    if status:
+        if status not in STATUSES:
+            raise Invalid(f"status must be one of {', '.join(STATUSES)}", field="status")
+        where["status"] = status
+    if kind:
+        if kind not in KINDS:
+            raise Invalid(f"kind must be one of {', '.join(KINDS)}", field="kind")
+        where["kind"] = kind
+    filters: Where = where
+    return await hub().store.find(
+        tenant, COLLECTION, filters, sort="created_at", descending=not ticket, limit=limit
+    )
+
+
+@bp.get("/api/v1/deliveries")
+@staff_required(Role.manager)
+async def deliveries() -> Any:
+    """The outbox, newest first (a ticket's, oldest first, with ?ticket=<id>)."""
+    raw_limit = request.args.get("limit", str(PAGE_LIMIT))
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 1000:
+        raise Invalid("limit must be a whole number from 1 to 1000", field="limit")
+    ticket = request.args.get("ticket") or None
+    if ticket and await hub().store.get(tenant_id(), "tickets", ticket) is None:
+        raise NotFound("no such ticket", field="ticket")
+    docs = await _find(
+        tenant_id(), ticket=ticket, status=request.args.get("status") or None,
+        kind=request.args.get("kind") or None, limit=int(raw_limit),
+    )
+    return {"items": [delivery_json(d) for d in docs]}
+
+
+@bp.get("/admin/deliveries")
+async def deliveries_page() -> Any:
+    """Every notification with its status, attempts and reason (managers)."""
+    user = await current_staff()
+    items: list[Doc] = []
+    tickets: dict[str, Doc] = {}
+    status = request.args.get("status") or None
+    if status not in (None, *STATUSES):
+        status = None
+    if user is not None and Role(user["role"]).allows(Role.manager):
+        items = await _find(user["tenant_id"], ticket=request.args.get("ticket") or None,
+                            status=status, kind=None, limit=PAGE_LIMIT)
+        for item in items:
+            if item["ticket_id"] not in tickets:
+                found = await hub().store.get(user["tenant_id"], "tickets", item["ticket_id"])
+                tickets[item["ticket_id"]] = found or {}
+    return await manager_page(
+        "admin/deliveries.html", items=items, tickets=tickets, counts=by_status(items),
+        statuses=STATUSES, status=status, ticket_filter=request.args.get("ticket") or "",
+    )
+
+
+async def _ack_target(token: str) -> tuple[Doc, Doc, Doc]:
+    """The item, ticket and tenant a genuine, unexpired link names."""
+    tenant_id_, item_id = read_ack_token(hub().settings.secret_key, token)
+    store = hub().store
+    item = await store.get(tenant_id_, COLLECTION, item_id)
+    ticket = await store.get(tenant_id_, "tickets", item["ticket_id"]) if item else None
+    tenant = await store.get(tenant_id_, "tenants", tenant_id_)
+    if item is None or ticket is None or tenant is None:
+        raise AckLinkInvalid("the link names nothing that exists")
+    return item, ticket, tenant
+
+
+async def _ack_page(token: str, *, post: bool) -> Any:
+    try:
+        item, ticket, tenant = await _ack_target(token)
+    except AckLinkExpired:
+        return await _ack_refused(410)
+    except AckLinkInvalid:
+        return await _ack_refused(403)
+    if item.get("language") in hub().catalogs and not request.args.get("lang"):
+        g.lang = item["language"]
+    acknowledged_now = False
+    if post and not ticket.get("acknowledged_at") and ticket["status"] == Status.new.value:
+        name = str(item.get("name") or item["to"])
+        ticket = await hub().tickets.acknowledge(tenant["id"], ticket["id"], Actor(None, name))
+        acknowledged_now = True
+    html = await render_template(
+        "ack/ack.html",
+        token=token,
+        ticket=ticket,
+        tenant=tenant,
+        recipient=item.get("name") or item["to"],
+        place=place_of(ticket),
+        time=local_time(ticket["created_at"], tenant.get("timezone")),
+        done=bool(ticket.get("acknowledged_at")),
+        acknowledged_now=acknowledged_now,
+        console_url=hub().settings.public(f"/console?ticket={ticket['id']}"),
+    )
+    return await make_response(html, 200)
+
+
+async def _ack_refused(status: int) -> Any:
+    html = await render_template("ack/refused.html", status=status)
+    return await make_response(html, status)
+
+
+@bp.get("/ack/<token>")
+async def ack_confirm(token: str) -> Any:
+    """A page with one button; showing it changes nothing."""
+    return await _ack_page(token, post=False)
+
+
+@bp.post("/ack/<token>")
+async def ack(token: str) -> Any:
+    """Acknowledge the ticket in the name of the recipient the link was sent to."""
+    return await _ack_page(token, post=True)

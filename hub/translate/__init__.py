@@ -1,0 +1,1 @@
+"""Translation: offline language detection, translators behind one port, the use cases."""

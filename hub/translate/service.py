@@ -1,0 +1,131 @@
+"""Translation use cases: an SOS into the tenant's and recipients' languages, replies back.
+
+Both run after intake, in a job: the ticket is already stored in its original text, and a
+translation arrives as a `ticket.updated` (or `ticket.message.updated`) event. A provider
+failure leaves the original and is recorded on the document (`translation_errors`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+
+from hub.ports import Doc, Event, EventDraft, Publisher, Store, Update
+from hub.tickets.model import customer_ticket, message_json, staff_ticket
+from hub.translate.detect import detect_language
+from hub.translate.providers import TranslationFailed, Translator
+
+log = logging.getLogger(__name__)
+
+Detect = Callable[[str, Iterable[str]], Awaitable[str | None]]
+
+
+def tenant_languages(tenant: Doc) -> list[str]:
+    """The languages a tenant works in (detection is restricted to these)."""
+    langs = [str(x) for x in (tenant.get("languages") or []) if x]
+    main = str(tenant.get("language") or "es")
+    return sorted({main, *langs})
+
+
+class TranslationService:
+    """Detects languages and stores machine translations on tickets and replies."""
+
+    def __init__(
+        self, store: Store, publisher: Publisher, translator: Translator,
+        *, detect: Detect = detect_language,
+    ) -> None:
+        self.store = store
+        self.publisher = publisher
+        self.translator = translator
+        self.detect = detect
+
+    async def _commit(self, tenant_id: str, change: Update, event: EventDraft) -> None:
+        stored: Sequence[Event] = await self.store.commit(tenant_id, [change], [event])
+        try:
+            await self.publisher.publish(stored)
+        except Exception:  # stored; consoles catch up on resume
+            log.exception("publishing a translation event failed")
+
+    async def language_of(self, tenant: Doc, ticket: Doc) -> str | None:
+        """The SOS text's language: the customer's explicit choice, else detected, else given."""
+        given = ticket.get("language") or None
+        if ticket.get("language_explicit") and given:
+            return str(given)
+        try:
+            detected = await self.detect(ticket["text"], tenant_languages(tenant))
+        except Exception:  # detection is a nicety: never lose routing over it
+            log.exception("language detection failed")
+            detected = None
+        return detected or given
+
+    async def translate_ticket(
+        self, tenant: Doc, ticket: Doc, language: str | None, targets: Iterable[str]
+    ) -> Doc:
+        """Store `language` and translations into `targets`; push one ticket.updated."""
+        source = language or str(tenant.get("language") or "es")
+        if self.translator.name == "none":
+            targets = ()  # no provider is not a failure: nothing to record
+        translations: dict[str, str] = dict(ticket.get("translations") or {})
+        errors: dict[str, str] = dict(ticket.get("translation_errors") or {})
+        for target in sorted({t for t in targets if t} - {source} - set(translations)):
+            try:
+                translations[target] = await self.translator.translate(
+                    ticket["text"], source, target
+                )
+                errors.pop(target, None)
+            except TranslationFailed as exc:
+                errors[target] = str(exc)[:300]
+            except Exception as exc:  # a broken provider is recorded like a refusing one
+                log.exception("translator %s crashed", self.translator.name)
+                errors[target] = f"{self.translator.name}: {type(exc).__name__}"
+        sets: Doc = {}
+        if language and language != ticket.get("language"):
+            sets["language"] = language
+        if translations != (ticket.get("translations") or {}):
+            sets["translations"] = translations
+            sets["translated_by"] = self.translator.name
+        if errors != (ticket.get("translation_errors") or {}):
+            sets["translation_errors"] = errors
+        if not sets:
+            return ticket
+        doc = {**ticket, **sets}
+        await self._commit(
+            ticket["tenant_id"],
+            Update("tickets", ticket["id"], sets),
+            EventDraft("ticket.updated", ticket["id"], staff_ticket(doc), customer_ticket(doc)),
+        )
+        return doc
+
+    async def translate_message(self, tenant: Doc, ticket: Doc, message: Doc) -> Doc:
+        """A staff reply into the customer's language (the ticket's), stored on the message."""
+        target = ticket.get("language") or None
+        if not target or self.translator.name == "none":
+            return message
+        try:
+            source = await self.detect(message["text"], tenant_languages(tenant))
+        except Exception:
+            log.exception("language detection failed")
+            source = None
+        source = source or str(tenant.get("language") or "es")
+        existing = dict(message.get("translations") or {})
+        if source == target or target in existing:
+            return message
+        sets: Doc
+        try:
+            text = await self.translator.translate(message["text"], source, target)
+            sets = {"translations": {**existing, target: text}, "language": source,
+                    "translated_by": self.translator.name}
+        except TranslationFailed as exc:
+            sets = {"language": source, "translation_errors": {target: str(exc)[:300]}}
+        except Exception as exc:
+            log.exception("translator %s crashed", self.translator.name)
+            sets = {"language": source,
+                    "translation_errors": {target: f"{self.translator.name}: {type(exc).__name__}"}}
+        doc = {**message, **sets}
+        payload = {"ticket_id": ticket["id"], "message": message_json(doc)}
+        await self._commit(
+            ticket["tenant_id"],
+            Update("entries", message["id"], sets),
+            EventDraft("ticket.message.updated", ticket["id"], payload, payload),
+        )
+        return doc
