@@ -27,6 +27,8 @@ from hub.settings import Settings
 from hub.staff_auth import StaffAuth
 from hub.store import open_store
 from hub.tickets.services import TicketService
+from hub.translate.detect import detect_if_ready
+from hub.translate.service import tenant_languages
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_BODY_BYTES = 64 * 1024
@@ -100,7 +102,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
     publisher = SocketioPublisher(sio)
     delivery, delivery_listener = build_delivery(settings, store, publisher, build_queue(settings))
     tickets = TicketService(
-        store, publisher, guard=StoreGuard(store), listeners=[delivery_listener]
+        store, publisher, guard=StoreGuard(store), listeners=[delivery_listener],
+        detect=lambda text, tenant: detect_if_ready(text, tenant_languages(tenant)),
     )
     auth = StaffAuth(
         store,
@@ -139,6 +142,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         await store.open()
         await delivery.start()
         tune_gc()
+        # Load the language models in the background: detection at intake starts once ready.
+        await detect_if_ready("", ("es", "en"))
 
     @app.after_serving
     async def _close() -> None:

@@ -7,7 +7,7 @@ then publishes them: the store is the source of truth, the push is best effort.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,8 @@ from hub.tickets.model import (
 )
 
 log = logging.getLogger(__name__)
+
+DetectLanguage = Callable[[str, Doc], Awaitable[str | None]]
 
 _SEARCH_FIELDS = ("text", "description", "point.label", "contact.name", "contact.email")
 
@@ -80,9 +82,11 @@ class TicketService:
         *,
         guard: IntakeGuard | None = None,
         listeners: Sequence[TicketListener] = (),
+        detect: DetectLanguage | None = None,
     ) -> None:
         self.store = store
         self.publisher = publisher
+        self.detect = detect
         self.guard = guard
         self.listeners = list(listeners)
 
@@ -162,6 +166,12 @@ class TicketService:
         if origin:
             keep = ("device_id", "ip", "signals", "language_explicit")
             doc.update({k: origin[k] for k in keep if origin.get(k)})
+        if self.detect is not None and not doc.get("language_explicit"):
+            # Known before the first push, so consoles are not sent the ticket twice.
+            try:
+                doc["language"] = await self.detect(text, tenant) or doc["language"]
+            except Exception:  # a nicety: the routing job detects again
+                log.exception("language detection at intake failed")
         verdict = await self._screen(tenant, doc)
         if verdict.action == "merge" and verdict.merge_into:
             merged = await self._merge_repeat(tenant["id"], verdict.merge_into, doc)

@@ -68,3 +68,27 @@ def detect_sync(text: str, languages: Iterable[str]) -> str | None:
 async def detect_language(text: str, languages: Iterable[str]) -> str | None:
     """`detect_sync` in a thread: the first call per language set loads models (~1 s)."""
     return await asyncio.to_thread(detect_sync, text, list(languages))
+
+
+_warming: set[frozenset[str]] = set()
+
+
+def _wanted(languages: Iterable[str]) -> frozenset[str]:
+    return frozenset(code.lower()[:2] for code in languages if code)
+
+
+async def detect_if_ready(text: str, languages: Iterable[str]) -> str | None:
+    """Detect at intake only when the models are already loaded; never make an SOS wait.
+
+    The first call for a language set starts loading in the background and answers None:
+    the routing job detects later, as it always does.
+    """
+    wanted = _wanted(languages)
+    if len(wanted) < 2:
+        return next(iter(wanted), None) if text.strip() else None
+    if wanted not in _detectors:
+        if wanted not in _warming:
+            _warming.add(wanted)
+            asyncio.get_running_loop().run_in_executor(None, _detector, wanted)
+        return None
+    return await asyncio.to_thread(detect_sync, text, wanted)
