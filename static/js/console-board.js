@@ -2,6 +2,9 @@
 
 import { t, setTime } from "./console-i18n.js";
 import { COLUMNS } from "./console-state.js";
+import { fillTimers } from "./console-timers.js";
+
+const TIMER_REFRESH_MS = 30_000;
 
 export function placeOf(doc) {
   if (doc.point && doc.point.label) return doc.point.label;
@@ -34,6 +37,13 @@ export class Board {
         empty: section.querySelector("[data-empty]"),
       });
     }
+    // Count the promises down without waiting for an event.
+    setInterval(() => {
+      for (const [id, li] of this.cards) {
+        const doc = this.store.doc(id);
+        if (doc) fillTimers(li, doc);
+      }
+    }, TIMER_REFRESH_MS);
   }
 
   /** Redraw from the store with `filter`, moving existing cards rather than rebuilding them. */
@@ -110,6 +120,7 @@ export class Board {
     q(".card-assignee").textContent = doc.assignee ? t("assigned", { name: doc.assignee.name || "" }) : "";
     q(".card-msgs").textContent = doc.message_count ? t("messages-count", { count: doc.message_count }) : "";
     q(".card-cat").textContent = doc.category ? t(`category.${doc.category}`) : "";
+    fillTimers(li, doc);
     const unread = this.unread.has(doc.id);
     li.classList.toggle("unread", unread);
     q(".unread-dot").hidden = !unread;
