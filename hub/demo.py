@@ -28,12 +28,27 @@ TICKETS = (
     ("bar-terrace", "La música de la terraza está demasiado alta, no podemos hablar.", "es", False),
     ("pool-bar", "Could we get more sun loungers in the shade? All taken by 10am.", "en", False),
     ("restaurant-tables", "El pescado estaba frío y tardaron 40 minutos en servirlo.", "es", True),
-    ("reception-desk", "The check-in was quick and the receptionist was lovely, thank you!", "en", True),
-    ("restaurant-receipt", "Me han cobrado dos cafés de más en la cuenta de la mesa 12.", "es", False),
+    (
+        "reception-desk",
+        "The check-in was quick and the receptionist was lovely, thank you!",
+        "en",
+        True,
+    ),
+    (
+        "restaurant-receipt",
+        "Me han cobrado dos cafés de más en la cuenta de la mesa 12.",
+        "es",
+        False,
+    ),
     ("lobby-kiosk", "El wifi de la habitación 214 no funciona desde ayer.", "es", True),
     ("pool-bar", "There is broken glass near the children's pool.", "en", True),
     ("reception-desk", "¿Se puede dejar la maleta después del check-out?", "es", True),
-    ("bar-terrace", "The mojitos are great, but the waiter ignored us for 20 minutes.", "en", False),
+    (
+        "bar-terrace",
+        "The mojitos are great, but the waiter ignored us for 20 minutes.",
+        "en",
+        False,
+    ),
     ("restaurant-tables", "Sugerencia: opciones sin gluten en el desayuno.", "es", True),
     ("lobby-kiosk", "Air conditioning in room 305 is very noisy at night.", "en", False),
     ("restaurant-tables", "¡Felicidades al chef! La mejor paella del viaje.", "es", True),
@@ -58,20 +73,34 @@ async def seed_demo(store: Store) -> list[tuple[str, str]]:
     users: list[Doc] = []
     for role, email, name, lang in STAFF:
         user, _token = await create_user(
-            store, tenant, email=email, password=PASSWORD, role=role, name=name, language=lang,
-            hash_password=hash_password, hash_token=hash_token,
+            store,
+            tenant,
+            email=email,
+            password=PASSWORD,
+            role=role,
+            name=name,
+            language=lang,
+            hash_password=hash_password,
+            hash_token=hash_token,
         )
         users.append(user)
     points: dict[str, Doc] = {}
     for code, label, dept, kind in POINTS:
         points[code] = await create_point(
-            store, tenant, code=code, label=label, department=dept,
-            establishment="Hotel Mirador", kind=kind,
+            store,
+            tenant,
+            code=code,
+            label=label,
+            department=dept,
+            establishment="Hotel Mirador",
+            kind=kind,
         )
     service = TicketService(store, _Quiet())
     tickets = []
     for i, (code, text, lang, anonymous) in enumerate(TICKETS):
-        contact = None if anonymous else {"name": f"Guest {i + 1}", "email": f"guest{i + 1}@example.com"}
+        contact = (
+            None if anonymous else {"name": f"Guest {i + 1}", "email": f"guest{i + 1}@example.com"}
+        )
         tickets.append(
             await service.submit_sos(
                 tenant, points[code], text=text, anonymous=anonymous, contact=contact, language=lang
@@ -80,13 +109,23 @@ async def seed_demo(store: Store) -> list[tuple[str, str]]:
     manager, agent, agent_en = (Actor.staff(u) for u in users)
     tid = tenant["id"]
     await service.change(tid, tickets[0]["id"], agent, status="acknowledged", category="complaint")
-    await service.reply(tid, tickets[0]["id"], agent, "Gracias por avisar, bajamos el volumen ahora mismo.")
+    await service.reply(
+        tid, tickets[0]["id"], agent, "Gracias por avisar, bajamos el volumen ahora mismo."
+    )
     await service.change(tid, tickets[2]["id"], manager, category="claim")
-    await service.add_note(tid, tickets[2]["id"], manager, "Hablar con cocina: tiempos del turno de noche.")
-    await service.reply(tid, tickets[3]["id"], agent_en, "Thank you so much! We'll pass it on to Ana.")
+    await service.add_note(
+        tid, tickets[2]["id"], manager, "Hablar con cocina: tiempos del turno de noche."
+    )
+    await service.reply(
+        tid, tickets[3]["id"], agent_en, "Thank you so much! We'll pass it on to Ana."
+    )
     await service.change(tid, tickets[3]["id"], agent_en, status="resolved", category="praise")
-    await service.change(tid, tickets[6]["id"], agent_en, status="acknowledged", category="complaint")
-    await service.reply(tid, tickets[7]["id"], agent, "Sí, la consigna está junto a recepción, sin coste.")
+    await service.change(
+        tid, tickets[6]["id"], agent_en, status="acknowledged", category="complaint"
+    )
+    await service.reply(
+        tid, tickets[7]["id"], agent, "Sí, la consigna está junto a recepción, sin coste."
+    )
     await service.change(tid, tickets[7]["id"], agent, status="resolved", category="question")
     await service.change(tid, tickets[7]["id"], agent, status="closed")
     return logins

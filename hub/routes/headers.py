@@ -31,7 +31,9 @@ def register(app: Quart) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         # Thread links carry a secret: never send them onwards as a Referer.
         response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response

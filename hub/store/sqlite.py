@@ -275,9 +275,9 @@ class SqliteStore:
     async def count(self, tenant_id: str, collection: str, where: Where | None = None) -> int:
         """How many documents of this tenant match."""
         clause, params = _where_sql(where)
+        table = _check_collection(collection)
         rows = await self._read(
-            f"SELECT count(*) FROM {_check_collection(collection)} WHERE tenant_id = ? AND {clause}",
-            [tenant_id, *params],
+            f"SELECT count(*) FROM {table} WHERE tenant_id = ? AND {clause}", [tenant_id, *params]
         )
         return int(rows[0][0])
 
@@ -345,9 +345,12 @@ class SqliteStore:
             for change in changes:
                 if isinstance(change, Insert):
                     await self._insert(db, tenant_id, change.collection, change.doc)
-                elif isinstance(change, Update):
-                    if await self._update(db, tenant_id, change.collection, change.id, change.set) is None:
-                        raise StoreError(f"{change.collection} {change.id} not found")
+                elif (
+                    isinstance(change, Update)
+                    and await self._update(db, tenant_id, change.collection, change.id, change.set)
+                    is None
+                ):
+                    raise StoreError(f"{change.collection} {change.id} not found")
             stored: list[Event] = []
             for draft in events:
                 seq = await self._next(db, tenant_id, "event_seq")

@@ -7,7 +7,8 @@ from tests.helpers import Seeded
 
 async def test_a_customer_sos_becomes_a_ticket_staff_can_read(client: Any, acme: Seeded) -> None:
     r = await client.post(
-        "/api/v1/sos", json={"point": acme.point["code"], "text": "  Music too loud  ", "anonymous": True}
+        "/api/v1/sos",
+        json={"point": acme.point["code"], "text": "  Music too loud  ", "anonymous": True},
     )
     assert r.status_code == 201, await r.get_data()
     body = await r.get_json()

@@ -808,7 +808,9 @@ async def test_tenant_ids_lists_every_tenant(store: ContractStore) -> None:
     assert sorted(await store.tenant_ids()) == [A, B]
 
 
-async def test_a_write_cancelled_mid_transaction_leaves_the_sqlite_store_usable(tmp_path: Path) -> None:
+async def test_a_write_cancelled_mid_transaction_leaves_the_sqlite_store_usable(
+    tmp_path: Path,
+) -> None:
     """A client that hangs up cancels its request; the next writes must still work."""
     from hub.store.sqlite import SqliteStore
 
@@ -817,7 +819,8 @@ async def test_a_write_cancelled_mid_transaction_leaves_the_sqlite_store_usable(
     try:
         for _ in range(30):
             doc_id = uuid.uuid4().hex
-            task = asyncio.ensure_future(store.insert("t1", "tickets", {"id": doc_id, "number": None}))
+            doc = {"id": doc_id, "number": None}
+            task = asyncio.ensure_future(store.insert("t1", "tickets", doc))
             await asyncio.sleep(0)  # let it reach BEGIN, then hang up
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

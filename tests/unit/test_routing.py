@@ -50,12 +50,26 @@ SUNDAY_2300_MADRID = datetime(2026, 11, 29, 22, 0, tzinfo=UTC)  # 23:00 in Madri
 
 def test_a_ticket_sent_on_sunday_at_23_reaches_exactly_the_night_rule_recipients() -> None:
     rules = [
-        rule("day", schedule={"weekdays": [1, 2, 3, 4, 5, 6, 7], "from": "08:00", "to": "22:00"},
-             recipients=[email("day@hotel.example")]),
-        rule("night", schedule=NIGHT, recipients=[sms("+34600111222"), email("night@hotel.example", "en")]),
-        rule("bar-words", match={"points": ["bar-terrace"], "words": ["música"]},
-             recipients=[email("NIGHT@hotel.example"), sms("0034 600 111 222")]),
-        rule("kitchen", match={"departments": ["restaurant"]}, recipients=[email("chef@hotel.example")]),
+        rule(
+            "day",
+            schedule={"weekdays": [1, 2, 3, 4, 5, 6, 7], "from": "08:00", "to": "22:00"},
+            recipients=[email("day@hotel.example")],
+        ),
+        rule(
+            "night",
+            schedule=NIGHT,
+            recipients=[sms("+34600111222"), email("night@hotel.example", "en")],
+        ),
+        rule(
+            "bar-words",
+            match={"points": ["bar-terrace"], "words": ["música"]},
+            recipients=[email("NIGHT@hotel.example"), sms("0034 600 111 222")],
+        ),
+        rule(
+            "kitchen",
+            match={"departments": ["restaurant"]},
+            recipients=[email("chef@hotel.example")],
+        ),
     ]
     plan = plan_for(rules, ticket(), TENANT, SUNDAY_2300_MADRID)
     assert plan.rules == ("night", "bar-words")
@@ -110,11 +124,20 @@ def test_inactive_rules_and_non_matching_languages_are_ignored() -> None:
 
 def test_escalation_steps_of_all_matching_rules_merge_by_delay() -> None:
     rules = [
-        rule("a", recipients=[email("a@x.example")], escalation=[
-            {"after_minutes": 10, "recipients": [sms("+34600000001")]},
-            {"after_minutes": 30, "recipients": [email("boss@x.example")]},
-        ]),
-        rule("b", escalation=[{"after_minutes": 10, "recipients": [sms("34600000001"), sms("+34600000002")]}]),
+        rule(
+            "a",
+            recipients=[email("a@x.example")],
+            escalation=[
+                {"after_minutes": 10, "recipients": [sms("+34600000001")]},
+                {"after_minutes": 30, "recipients": [email("boss@x.example")]},
+            ],
+        ),
+        rule(
+            "b",
+            escalation=[
+                {"after_minutes": 10, "recipients": [sms("34600000001"), sms("+34600000002")]}
+            ],
+        ),
     ]
     plan = plan_for(rules, ticket(), TENANT, SUNDAY_2300_MADRID)
     assert [s.after_minutes for s in plan.escalation] == [10, 30]
