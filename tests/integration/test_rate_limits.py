@@ -1,0 +1,373 @@
+"""Rate limits on the public doors: generous per address, strict per device, point and thread.
+
+No test waits for a window to pass: each asserts the `Retry-After` the refused client gets,
+which says how long it would have to wait. The limits themselves are read from POLICIES, so
+the tests follow a change of numbers and still check the shape of the policy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+
+from hub.accounts.services import create_point
+from hub.app import Hub, create_app
+from hub.ratelimit import POLICIES, RateLimiter
+from hub.settings import Settings
+from tests.helpers import PASSWORD, HubProcess, Seeded, seed_tenant
+from tests.integration.realtime_clients import seed_file
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+LOGIN = "/api/v1/auth/login"
+_n = itertools.count(1)
+
+
+def rate(policy: str, key: str) -> int:
+    """The strictest per-minute (or shorter) amount of `policy` for `key`."""
+    return min(
+        limit.item.amount
+        for limit in POLICIES[policy]
+        if limit.key == key and limit.item.get_expiry() <= 60
+    )
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The shared test settings, with rate limits on (they are off elsewhere)."""
+    return dataclasses.replace(settings, rate_limits=True)
+
+
+def peer(address: str) -> dict[str, Any]:
+    """Make a test-client request come from `address` (the ASGI scope's client)."""
+    return {"scope_base": {"client": (address, 40000)}}
+
+
+def device(cookie: str) -> dict[str, str]:
+    return {"Cookie": f"sos_device={cookie}"}
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{next(_n)}-{id(object()):x}"
+
+
+async def sos(
+    hub: Hub, point: str, *, address: str = "203.0.113.10", cookie: str | None = None
+) -> Any:
+    """POST one SOS (a distinct text each time, so no repeat filter merges them)."""
+    client = hub.quart.test_client(use_cookies=False)
+    return await client.post(
+        "/api/v1/sos",
+        json={"point": point, "text": f"Guest request {unique('t')}: please bring towels",
+              "anonymous": True},
+        headers=device(cookie) if cookie else {},
+        **peer(address),
+    )
+
+
+def retry_after(response: Any, opened: float, window: int = 60) -> int:
+    """The Retry-After of a 429: whole seconds until the window opened at `opened` ends.
+
+    `opened` is time.monotonic() just before the first counted request; whatever the load
+    on the machine, the wait must cover what is left of that window and no more.
+    """
+    elapsed = time.monotonic() - opened
+    assert elapsed < window, f"the flood took {elapsed:.0f} s, more than the window: overloaded?"
+    assert response.status_code == 429
+    value = int(response.headers["Retry-After"])
+    left = window - elapsed
+    assert left - 1 <= value <= window, (value, left)
+    return value
+
+
+async def assert_json_429(response: Any, opened: float) -> None:
+    retry_after(response, opened)
+    assert response.content_type.startswith("application/json")
+    body = await response.get_json()
+    assert body["error"]["code"] == "rate_limited"
+    assert "try again" in body["error"]["message"]
+
+
+async def stored_sos(hub: Hub, tenant: Seeded) -> int:
+    """SOS kept for this tenant: tickets, plus the repeats merged into them by the guard."""
+    tickets = await hub.store.find(tenant.tenant["id"], "tickets")
+    return sum(1 + int(t.get("repeat_count") or 0) for t in tickets)
+
+
+async def test_a_handful_of_sos_from_one_address_and_one_device_within_seconds_is_never_refused(
+    hub: Hub, acme: Seeded
+) -> None:
+    phone = unique("phone")
+    for _ in range(5):
+        r = await sos(hub, acme.point["code"], cookie=phone)
+        assert r.status_code == 201, await r.get_data(as_text=True)
+    for _ in range(5):  # and five more from the same address without any device cookie
+        r = await sos(hub, acme.point["code"])
+        assert r.status_code == 201
+
+
+async def test_a_flood_from_one_device_gets_429_with_retry_after_as_json(
+    hub: Hub, acme: Seeded
+) -> None:
+    per_device = rate("sos", "device")
+    phone = unique("phone")
+    opened = time.monotonic()
+    for _ in range(per_device):
+        assert (await sos(hub, acme.point["code"], cookie=phone)).status_code == 201
+    refused = await sos(hub, acme.point["code"], cookie=phone)
+    await assert_json_429(refused, opened)
+    assert await stored_sos(hub, acme) == per_device
+    # the guest at the next table, on the same Wi-Fi, is not affected
+    assert (await sos(hub, acme.point["code"], cookie=unique("other"))).status_code == 201
+
+
+async def test_a_flood_from_one_device_on_the_form_gets_the_friendly_page_with_429(
+    hub: Hub, acme: Seeded
+) -> None:
+    client = hub.quart.test_client(use_cookies=False)
+    phone = unique("phone")
+    url = f"/q/{acme.point['code']}?lang=en"
+    opened = time.monotonic()
+    for i in range(rate("sos", "device")):
+        r = await client.post(
+            url, form={"text": f"Form message {i} {phone}", "anonymous": "1"},
+            headers=device(phone), **peer("203.0.113.20"),
+        )
+        assert r.status_code == 303, await r.get_data(as_text=True)
+    r = await client.post(
+        url, form={"text": "One more", "anonymous": "1"}, headers=device(phone),
+        **peer("203.0.113.20"),
+    )
+    seconds = retry_after(r, opened)
+    assert r.content_type.startswith("text/html")
+    page = await r.get_data(as_text=True)
+    assert "One moment, please" in page
+    assert f"try again in {seconds} seconds" in page
+    assert "<form" not in page  # nothing to resubmit by reflex
+
+
+async def test_many_devices_behind_one_address_pass_until_the_generous_address_limit(
+    hub: Hub, acme: Seeded
+) -> None:
+    per_address, per_point = rate("sos", "ip"), rate("sos", "point")
+    assert per_address >= 10 * rate("sos", "device")  # a hotel's guests share one address
+    # Spread the crowd over enough points that no point limit is reached first.
+    points = [acme.point["code"]]
+    while len(points) * per_point <= per_address:
+        code = f"acme-room-{len(points)}"
+        await create_point(hub.store, acme.tenant, code=code, label=f"Room {len(points)}")
+        points.append(code)
+    hotel = "198.51.100.77"
+    opened = time.monotonic()
+    for i in range(per_address):
+        r = await sos(hub, points[i % len(points)], address=hotel, cookie=unique("guest"))
+        assert r.status_code == 201, (i, await r.get_data(as_text=True))
+    await assert_json_429(await sos(hub, points[0], address=hotel, cookie=unique("guest")), opened)
+    # another address is counted on its own
+    r = await sos(hub, points[1], address="198.51.100.78", cookie=unique("guest"))
+    assert r.status_code == 201
+
+
+async def test_the_point_limit_stops_a_flood_at_one_point_from_many_devices_and_addresses(
+    hub: Hub, acme: Seeded
+) -> None:
+    code = acme.point["code"]
+    opened = time.monotonic()
+    for i in range(rate("sos", "point")):
+        r = await sos(hub, code, address=f"192.0.2.{i % 250 + 1}", cookie=unique("bot"))
+        assert r.status_code == 201
+    await assert_json_429(await sos(hub, code, address="192.0.2.251", cookie=unique("bot")), opened)
+    # other points of the business keep working
+    await create_point(hub.store, acme.tenant, code="acme-lobby", label="Lobby")
+    assert (await sos(hub, "acme-lobby", address="192.0.2.252")).status_code == 201
+
+
+async def test_a_flood_of_messages_on_one_thread_is_stopped_and_other_threads_are_not(
+    hub: Hub, acme: Seeded
+) -> None:
+    tokens = []
+    for _ in range(2):
+        r = await sos(hub, acme.point["code"], cookie=unique("phone"))
+        tokens.append((await r.get_json())["thread_url"].rsplit("/", 1)[1])
+    client = hub.quart.test_client(use_cookies=False)
+    flooded, calm = tokens
+    opened = time.monotonic()
+    for i in range(rate("thread_message", "thread")):
+        r = await client.post(
+            f"/api/v1/thread/{flooded}/messages", json={"text": f"hello {i}"},
+            **peer(f"192.0.2.{i + 1}"),
+        )
+        assert r.status_code == 201
+    r = await client.post(
+        f"/api/v1/thread/{flooded}/messages", json={"text": "again"}, **peer("192.0.2.99")
+    )
+    await assert_json_429(r, opened)
+    ticket = await hub.tickets.by_thread_token(flooded)
+    messages = await hub.tickets.messages(acme.tenant["id"], ticket["id"])
+    assert len(messages) == rate("thread_message", "thread")
+    r = await client.post(
+        f"/api/v1/thread/{calm}/messages", json={"text": "hi"}, **peer("192.0.2.99")
+    )
+    assert r.status_code == 201
+
+
+async def test_login_guessing_on_one_email_is_stopped_even_from_many_addresses(
+    hub: Hub, acme: Seeded
+) -> None:
+    client = hub.quart.test_client(use_cookies=False)
+    email = "agent@acme.example"
+    opened = time.monotonic()
+    for i in range(rate("login", "email")):
+        r = await client.post(
+            LOGIN, json={"email": email, "password": f"guess-{i}"}, **peer(f"192.0.2.{i + 1}")
+        )
+        assert r.status_code == 401
+    # now even the right password waits: the guesser cannot tell a hit from a miss
+    r = await client.post(
+        LOGIN, json={"email": email.upper(), "password": PASSWORD}, **peer("192.0.2.200")
+    )
+    await assert_json_429(r, opened)
+    assert "QUART_AUTH" not in r.headers.get("Set-Cookie", "")
+    # the form login shares the counter and answers with a page
+    r = await client.post(
+        "/login", form={"email": email, "password": PASSWORD}, **peer("192.0.2.201")
+    )
+    retry_after(r, opened)
+    # colleagues are not locked out
+    r = await client.post(
+        LOGIN, json={"email": "manager@acme.example", "password": PASSWORD}, **peer("192.0.2.1")
+    )
+    assert r.status_code == 200
+
+
+async def _spray(client: Any, count: int, *, address: str, forwarded: Any) -> list[int]:
+    """`count` SOS to unknown points (cheap 404s, still counted per address) from `address`.
+
+    `forwarded(i)` gives each request's X-Forwarded-For. No device cookie, and a new point
+    code each time: only the per-address limit can refuse them.
+    """
+    statuses = []
+    for i in range(count):
+        r = await client.post(
+            "/api/v1/sos", json={"point": unique("nowhere"), "text": "hello", "anonymous": True},
+            headers={"X-Forwarded-For": forwarded(i)}, **peer(address),
+        )
+        statuses.append(r.status_code)
+    return statuses
+
+
+async def test_a_spoofed_x_forwarded_for_from_an_untrusted_peer_does_not_escape_the_limit(
+    hub: Hub, acme: Seeded
+) -> None:
+    per_address = rate("sos", "ip")
+    client = hub.quart.test_client(use_cookies=False)
+    statuses = await _spray(
+        client, per_address + 1, address="198.51.100.9", forwarded=lambda i: f"10.9.{i}.1"
+    )
+    assert statuses == [404] * per_address + [429]
+
+
+async def test_x_forwarded_for_from_a_trusted_proxy_names_the_client(settings: Settings) -> None:
+    proxied = dataclasses.replace(settings, trusted_proxies=("10.0.0.0/8",))
+    the_hub = create_app(proxied)
+    async with the_hub.quart.test_app():
+        client = the_hub.quart.test_client(use_cookies=False)
+        per_address = rate("sos", "ip")
+        # many customers behind our proxy: each is counted on their own
+        statuses = await _spray(
+            client, per_address + 5, address="10.1.2.3", forwarded=lambda i: f"203.0.113.{i + 1}"
+        )
+        assert set(statuses) == {404}
+        # one customer behind it, even prepending fake hops, is counted as themselves
+        statuses = await _spray(
+            client, per_address + 1, address="10.1.2.3",
+            forwarded=lambda i: f"192.0.2.{i + 1}, 198.51.100.200",
+        )
+        assert statuses == [404] * per_address + [429]
+
+
+@pytest.mark.slow
+def test_a_real_server_ignores_x_forwarded_for_unless_a_trusted_proxy_is_configured(
+    tmp_path: Any,
+) -> None:
+    """Through uvicorn, not only the app: the server must not rewrite the peer from the header."""
+    import asyncio
+
+    db = tmp_path / "hub.db"
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API may hold this thread's loop
+        pool.submit(asyncio.run, seed_file(db, "acme")).result()
+    env = {"HUB_DATABASE_URL": f"sqlite:///{db}", "HUB_RATE_LIMITS": "on",
+           "HUB_TEST_LOG_DIR": str(tmp_path)}
+    with HubProcess(env) as proc, httpx.Client(base_url=proc.url, timeout=10) as http:
+        per_address = rate("sos", "ip")
+        statuses = []
+        opened = time.monotonic()
+        for i in range(per_address + 1):
+            r = http.post(
+                "/api/v1/sos", json={"point": f"nowhere-{i}", "text": "hi", "anonymous": True},
+                headers={"X-Forwarded-For": f"203.0.113.{i + 1}"},
+            )
+            statuses.append(r.status_code)
+        assert statuses == [404] * per_address + [429]
+        retry_after(r, opened)
+
+
+async def test_in_scale_out_two_instances_count_together_in_redis(settings: Settings) -> None:
+    """Two hubs on one database, each with the limiter create_app builds in scale-out mode.
+
+    The rest of scale-out (RQ, socket.io over Redis) is left out: it would put this test's
+    jobs on the shared Redis, and it is not what is counted here.
+    """
+    scale_out = dataclasses.replace(settings, redis_url=REDIS_URL)
+    first, second = create_app(settings), create_app(settings)
+    for the_hub in (first, second):
+        the_hub.limiter = RateLimiter(scale_out)
+    phone = unique("scale-out-phone")
+    try:
+        async with first.quart.test_app(), second.quart.test_app():
+            code = await _seed_for(first)  # a fresh point: Redis outlives this test's database
+            per_device = rate("sos", "device")
+            opened = time.monotonic()
+            for i in range(per_device):
+                r = await sos((first, second)[i % 2], code, cookie=phone)
+                assert r.status_code == 201
+            await assert_json_429(await sos(first, code, cookie=phone), opened)
+            await assert_json_429(await sos(second, code, cookie=phone), opened)
+        redis = aioredis.Redis.from_url(REDIS_URL)
+        try:
+            keys = [k async for k in redis.scan_iter(match=f"*{phone}*")]
+            assert keys, "the per-device counter should live in Redis"
+            await redis.delete(*keys)
+        finally:
+            await redis.aclose()
+    finally:
+        for the_hub in (first, second):  # `limits` offers no close(): release its client here
+            await the_hub.limiter._storage.bridge.storage.aclose()
+
+
+async def _seed_for(the_hub: Hub) -> str:
+    tenant = await seed_tenant(the_hub.store, "scale")
+    code = unique("scale-bar")
+    await create_point(the_hub.store, tenant.tenant, code=code, label="Bar")
+    return code
+
+
+async def test_hub_rate_limits_off_lets_everything_through(settings: Settings) -> None:
+    off = Settings.from_env({"HUB_RATE_LIMITS": "off"})
+    assert off.rate_limits is False
+    the_hub = create_app(dataclasses.replace(settings, rate_limits=off.rate_limits))
+    async with the_hub.quart.test_app():
+        acme = await seed_tenant(the_hub.store, "acme")
+        phone = unique("phone")
+        for _ in range(3 * rate("sos", "device")):
+            assert (await sos(the_hub, acme.point["code"], cookie=phone)).status_code == 201
+        client = the_hub.quart.test_client(use_cookies=False)
+        for _ in range(2 * rate("login", "email")):  # an unknown e-mail: no slow hashing
+            r = await client.post(LOGIN, json={"email": "who@acme.example", "password": "g"})
+            assert r.status_code == 401
