@@ -148,6 +148,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
     @app.after_serving
     async def _close() -> None:
         await delivery.stop()
+        await the_hub.limiter.close()
         if isinstance(sio.manager, HubRedisManager):
             await sio.manager.close()  # its publishing connection to Redis
         await store.close()

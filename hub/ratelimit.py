@@ -14,7 +14,9 @@ import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+import redis.asyncio as aioredis
 from limits import RateLimitItem, parse, storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
@@ -69,10 +71,15 @@ class RateLimiter:
 
     def __init__(self, settings: Settings) -> None:
         self.enabled = settings.rate_limits
+        self._pool: aioredis.ConnectionPool | None = None
         if settings.redis_url:
+            # Our own pool, so that `close` can let go of its connections at shutdown.
+            self._pool = aioredis.ConnectionPool.from_url(settings.redis_url)
             uri = "async+" + settings.redis_url
+            options: dict[str, Any] = {"implementation": "redispy", "connection_pool": self._pool}
+            # storage_from_string's options are typed as scalars; redis-py takes a pool too.
             self._storage = storage.storage_from_string(
-                uri, implementation="redispy", key_prefix="sos-hub-limits"
+                uri, key_prefix="sos-hub-limits", **options
             )
         else:
             self._storage = storage.storage_from_string("async+memory://")
@@ -95,6 +102,11 @@ class RateLimiter:
                 log.warning("rate limiter storage unavailable; letting the request through")
                 return
             raise RateLimited(max(1, math.ceil(stats.reset_time - time.time())))
+
+    async def close(self) -> None:
+        """Close the Redis connections (scale-out); nothing to do in memory."""
+        if self._pool is not None:
+            await self._pool.disconnect()
 
     async def reset(self) -> None:
         """Forget every counter (tests, and an admin's 'unblock everyone')."""
