@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,19 +35,6 @@ from tests.integration.smtp_server import SmtpServer, body_html, body_text
 from tests.integration.vonage_server import VonageServer
 
 PHONE = "34600111222"
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
-def vonage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[VonageServer]:
-    with VonageServer(tmp_path) as server:
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(server.ca_file))
-        yield server
 
 
 @pytest.fixture

@@ -6,13 +6,9 @@ Minutes are shortened through HUB_ESCALATION_MINUTE (`escalation_minute`), so a 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-
-import pytest
 
 from hub.app import Hub
 from hub.clock import now
@@ -36,19 +32,6 @@ from tests.integration.smtp_server import SmtpServer, body_text
 from tests.integration.vonage_server import VonageServer
 
 DIRECTOR = "34600999888"
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
-def vonage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[VonageServer]:
-    with VonageServer(tmp_path) as server:
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(server.ca_file))
-        yield server
 
 
 def ladder(*steps: tuple[float, dict[str, Any]]) -> list[dict[str, Any]]:

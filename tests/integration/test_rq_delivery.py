@@ -75,19 +75,6 @@ class Worker:
                 self.kill()
 
 
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
-def vonage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[VonageServer]:
-    with VonageServer(tmp_path) as server:
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(server.ca_file))
-        yield server
-
-
 class Cluster:
     """One hub (in this process) and `sos-hub worker` processes sharing a store and Redis."""
 
