@@ -133,6 +133,12 @@ class Sender:
             await outbox.finish(self.store, tenant_id, claimed, "skipped", now=self.clock(),
                                 reason=outbox.NO_TRANSPORT)
             return
+        if claimed["channel"] == "sms":
+            over = await self._sms_budget_exceeded(tenant, moment)
+            if over is not None:
+                await outbox.finish(self.store, tenant_id, claimed, "skipped", now=self.clock(),
+                                    reason=over, count_attempt=False)
+                return
         try:
             message = await self._render(claimed, ticket, tenant)
             answer = await asyncio.wait_for(transport.send(message), self.tuning.send_deadline)
@@ -143,6 +149,20 @@ class Sender:
                                    answer=answer[:1000])
         if done is None:
             log.warning("item %s was sent but its claim had lapsed", item_id)
+
+    async def _sms_budget_exceeded(self, tenant: Doc, moment: datetime) -> str | None:
+        """The reason to hold an SMS back when the tenant's hourly budget is spent.
+
+        A public QR code must not become a way to send SMS at the business's expense
+        (toll fraud): past the budget, alerts are recorded as not sent, never silently lost.
+        """
+        limit = int(tenant.get("sms_hourly_budget") or outbox.DEFAULT_SMS_HOURLY_BUDGET)
+        since = iso(moment - timedelta(hours=1))
+        sent = await self.store.count(
+            tenant["id"], outbox.COLLECTION,
+            {"channel": "sms", "status": "sent", "sent_at": {"gte": since}},
+        )
+        return outbox.BUDGET_EXCEEDED.format(sent=sent, limit=limit) if sent >= limit else None
 
     async def _render(self, item: Doc, ticket: Doc, tenant: Doc) -> Outgoing:
         if item["kind"] == "reply":

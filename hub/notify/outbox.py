@@ -19,6 +19,8 @@ from hub.ports import Conflict, Doc, Store
 COLLECTION = "outbox"
 NO_TRANSPORT = "not sent: no transport configured"
 ACKNOWLEDGED = "not sent: the ticket was acknowledged before this step"
+BUDGET_EXCEEDED = "not sent: budget exceeded ({sent} SMS in the last hour, limit {limit})"
+DEFAULT_SMS_HOURLY_BUDGET = 60
 PUBLIC_FIELDS = (
     "id", "ticket_id", "channel", "to", "name", "language", "kind", "status", "attempts",
     "reason", "provider_answer", "created_at", "sent_at", "due_at", "step",

@@ -364,3 +364,26 @@ async def test_a_tenant_with_its_own_sms_sender_sends_under_that_name(
     assert sms["from"] == "HotelAcme"
     [mail] = await smtp.wait_for(1)
     assert mail["From"] == "alerts@hub.test"
+
+
+async def test_sms_past_the_tenants_hourly_budget_are_recorded_as_budget_exceeded(
+    live: Hub, acme: Seeded, smtp: SmtpServer, vonage: VonageServer
+) -> None:
+    """Toll fraud: a flood through a public QR code cannot spend the business's SMS budget."""
+    await live.store.update(acme.tenant["id"], "tenants", acme.tenant["id"],
+                            {"sms_hourly_budget": 2})
+    client = live.quart.test_client()
+    tickets = []
+    for text in ("Fuego en la cocina", "Agua en el pasillo", "Cristales rotos en la piscina"):
+        sos = await submit(client, acme.point["code"], text)
+        tickets.append(sos)
+        await settled(live.store, acme.tenant, sos["id"], 2)
+    sms_items = [
+        i for t in tickets for i in await outbox_items(live.store, acme.tenant, t["id"])
+        if i["channel"] == "sms"
+    ]
+    assert [i["status"] for i in sms_items] == ["sent", "sent", "skipped"]
+    assert "budget exceeded" in sms_items[2]["reason"]
+    assert len(await vonage.wait_for(2)) == 2
+    # E-mail has no such cost: every alert still went out.
+    assert len(await smtp.wait_for(3)) == 3
