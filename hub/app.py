@@ -147,6 +147,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
 
     @app.after_serving
     async def _close() -> None:
+        await delivery_listener.drain()
         await delivery.stop()
         await the_hub.limiter.close()
         if isinstance(sio.manager, HubRedisManager):

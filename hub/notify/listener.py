@@ -7,6 +7,7 @@ happen in those jobs. Whatever it fails to enqueue, the sweeper finds from the m
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from datetime import datetime
@@ -52,12 +53,33 @@ class DeliveryListener:
         self.store = store
         self.queue = queue
         self.clock = clock
+        self._pending: set[asyncio.Task[None]] = set()
 
     async def _enqueue(self, name: str, *args: str) -> None:
+        """Hand the job to the queue without making the customer's request wait for it.
+
+        A Redis that hangs would otherwise hold every SOS for its socket timeout; the
+        work is already marked in the store, so the sweeper catches up whatever fails here.
+        """
+        task = asyncio.create_task(self._enqueue_now(name, *args))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _enqueue_now(self, name: str, *args: str) -> None:
         try:
             await self.queue.enqueue(name, *args)
         except Exception:  # the mark is stored: the sweeper enqueues it later
             log.exception("could not enqueue %s%r", name, args)
+
+    async def drain(self, grace: float = 5.0) -> None:
+        """At shutdown: let enqueues in flight finish (bounded), then drop the rest."""
+        if not self._pending:
+            return
+        _done, late = await asyncio.wait(set(self._pending), timeout=grace)
+        for task in late:
+            task.cancel()
+        if late:
+            await asyncio.gather(*late, return_exceptions=True)
 
     async def ticket_accepted(self, tenant: Doc, ticket: Doc) -> None:
         """Mark the ticket as waiting for routing, then let a job route it."""
