@@ -9,6 +9,7 @@ from quart_auth import AuthUser, current_user, login_user, logout_user
 from quart_schema import validate_querystring, validate_request, validate_response
 
 from hub.accounts.model import public_user
+from hub.accounts.services import point_json
 from hub.app import hub
 from hub.errors import Invalid, NotFound, Unauthorized
 from hub.guard import viewer_mask
@@ -18,7 +19,7 @@ from hub.routes.auth import password_matches, staff, staff_required, tenant_id
 from hub.routes.intake import active_point, client_origin, limit, thread_url
 from hub.routes.schemas import LoginIn, NoteIn, SosIn, SosOut, TextIn, TicketPatch, TicketQuery
 from hub.staff_auth import session_id
-from hub.tickets.model import Status, customer_ticket, message_json, staff_ticket
+from hub.tickets.model import Status, customer_ticket, message_json, note_json, staff_ticket
 from hub.tickets.services import Actor
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -180,8 +181,6 @@ async def reply(ticket_id: str, data: TextIn) -> Any:
 @staff_required()
 @validate_request(NoteIn)
 async def note(ticket_id: str, data: NoteIn) -> Any:
-    from hub.tickets.model import note_json
-
     doc = await hub().tickets.add_note(tenant_id(), ticket_id, Actor.staff(staff()), data.text)
     return note_json(doc), 201
 
@@ -189,8 +188,6 @@ async def note(ticket_id: str, data: NoteIn) -> Any:
 @bp.get("/points")
 @staff_required()
 async def points() -> Any:
-    from hub.accounts.services import point_json
-
     docs = await hub().store.find(tenant_id(), "points", sort="code")
     return {"items": [point_json(d, hub().settings.public_url) for d in docs]}
 

@@ -24,6 +24,7 @@ from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorCollection
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from hub.clock import now_iso
 from hub.ports import (
     COLLECTIONS,
     LOOKUP_FIELDS,
@@ -36,7 +37,6 @@ from hub.ports import (
     StoreError,
     Where,
 )
-from hub.store.common import now_iso
 from hub.store.schema import GLOBAL_UNIQUE, INDEXES, SCHEMA_VERSION, TENANT_UNIQUE
 
 DEFAULT_DATABASE = "sos_hub"

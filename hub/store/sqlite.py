@@ -17,6 +17,7 @@ from typing import Any
 
 import aiosqlite
 
+from hub.clock import now_iso
 from hub.ports import (
     COLLECTIONS,
     LOOKUP_FIELDS,
@@ -30,7 +31,6 @@ from hub.ports import (
     Update,
     Where,
 )
-from hub.store.common import now_iso
 from hub.store.schema import GLOBAL_UNIQUE, INDEXES, SCHEMA_VERSION, TENANT_UNIQUE
 
 _OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "ne": "IS NOT"}
