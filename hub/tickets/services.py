@@ -169,7 +169,9 @@ class TicketService:
         if self.detect is not None and not doc.get("language_explicit"):
             # Known before the first push, so consoles are not sent the ticket twice.
             try:
-                doc["language"] = await self.detect(text, tenant) or doc["language"]
+                found = await self.detect(text, tenant)
+                if found:
+                    doc["language"], doc["language_detected"] = found, True
             except Exception:  # a nicety: the routing job detects again
                 log.exception("language detection at intake failed")
         verdict = await self._screen(tenant, doc)

@@ -49,8 +49,8 @@ class TranslationService:
     async def language_of(self, tenant: Doc, ticket: Doc) -> str | None:
         """The SOS text's language: the customer's explicit choice, else detected, else given."""
         given = ticket.get("language") or None
-        if ticket.get("language_explicit") and given:
-            return str(given)
+        if (ticket.get("language_explicit") or ticket.get("language_detected")) and given:
+            return str(given)  # the customer's word, or already detected at intake
         try:
             detected = await self.detect(ticket["text"], tenant_languages(tenant))
         except Exception:  # detection is a nicety: never lose routing over it
