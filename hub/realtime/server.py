@@ -7,6 +7,7 @@ import logging
 import socketio
 
 from hub.ports import Store
+from hub.realtime.fanout import FanoutManager, install_lean_sockets
 from hub.realtime.limits import install_connection_cap
 from hub.realtime.publisher import session_room, staff_payload
 from hub.realtime.pubsub import HubRedisManager
@@ -25,7 +26,7 @@ def build_sio(settings: Settings) -> socketio.AsyncServer:
     manager = (
         HubRedisManager(settings.redis_url, channel=settings.redis_channel)
         if settings.redis_url
-        else None
+        else FanoutManager()
     )
     origins = [settings.public_origin, *settings.allowed_origins]
     sio = socketio.AsyncServer(
@@ -37,6 +38,7 @@ def build_sio(settings: Settings) -> socketio.AsyncServer:
         ping_timeout=20,
         transports=["websocket", "polling"],
     )
+    install_lean_sockets(sio.eio)
     install_connection_cap(sio, settings)
     return sio
 

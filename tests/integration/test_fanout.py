@@ -1,0 +1,180 @@
+"""The hub's cheaper fan-out (hub.realtime.fanout) delivers what python-socketio would.
+
+A real uvicorn server in this process, the hub's manager and sockets, real socket.io
+clients over websocket and long-polling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import socketio
+import uvicorn
+
+from hub.realtime.fanout import FanoutManager, LeanSocket, install_lean_sockets
+
+WAIT = 10.0  # seconds: an upper bound for conditions that hold within milliseconds
+
+
+@dataclass
+class Server:
+    sio: socketio.AsyncServer
+    url: str
+    disconnected: list[str] = field(default_factory=list)
+
+
+async def until(condition: Callable[[], bool], what: str) -> None:
+    """Wait for `condition` (polling the event loop), failing with `what` after WAIT s."""
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[Server]:
+    sio = socketio.AsyncServer(
+        async_mode="asgi", client_manager=FanoutManager(), ping_interval=5, ping_timeout=5
+    )
+    install_lean_sockets(sio.eio)
+    served = Server(sio, "")
+
+    @sio.on("connect", namespace="/staff")
+    async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        await sio.enter_room(sid, (auth or {}).get("room", "lobby"), namespace="/staff")
+
+    @sio.on("disconnect", namespace="/staff")
+    async def disconnect(sid: str, reason: Any = None) -> None:
+        served.disconnected.append(sid)
+
+    config = uvicorn.Config(
+        socketio.ASGIApp(sio), host="127.0.0.1", port=0, log_level="warning",
+        ws="websockets-sansio", lifespan="off",
+    )
+    uv = uvicorn.Server(config)
+    task = asyncio.create_task(uv.serve())
+    await until(lambda: uv.started, "uvicorn to start")
+    port = uv.servers[0].sockets[0].getsockname()[1]
+    served.url = f"http://127.0.0.1:{port}"
+    try:
+        yield served
+    finally:
+        uv.should_exit = True
+        await asyncio.wait_for(task, WAIT)
+
+
+@dataclass
+class Client:
+    sio: socketio.AsyncClient
+    got: list[Any] = field(default_factory=list)
+
+
+@pytest.fixture
+async def connect(server: Server) -> AsyncIterator[Callable[..., Awaitable[Client]]]:
+    clients: list[Client] = []
+
+    async def open_client(room: str = "lobby", transport: str = "websocket") -> Client:
+        client = Client(socketio.AsyncClient(reconnection=False))
+        client.sio.on("tick", client.got.append, namespace="/staff")
+        await client.sio.connect(
+            server.url, namespaces=["/staff"], transports=[transport], auth={"room": room},
+            wait_timeout=WAIT,
+        )
+        clients.append(client)
+        return client
+
+    yield open_client
+    for client in clients:
+        await client.sio.disconnect()
+
+
+async def test_every_console_in_the_room_gets_every_event_once_and_in_order(
+    server: Server, connect: Callable[..., Awaitable[Client]]
+) -> None:
+    room = [await connect("tenant:a") for _ in range(20)]
+    other = await connect("tenant:b")
+    for n in range(50):
+        await server.sio.emit("tick", {"n": n}, room="tenant:a", namespace="/staff")
+    await until(lambda: all(len(c.got) >= 50 for c in room), "50 events on every console")
+    await server.sio.emit("tick", {"n": "b"}, room="tenant:b", namespace="/staff")
+    await until(lambda: len(other.got) == 1, "the other room's event")
+    assert all(c.got == [{"n": n} for n in range(50)] for c in room)
+    assert other.got == [{"n": "b"}]  # nothing of tenant:a's
+
+
+async def test_skip_sid_and_tuple_arguments_behave_as_in_python_socketio(
+    server: Server, connect: Callable[..., Awaitable[Client]]
+) -> None:
+    a, b = await connect("r"), await connect("r")
+    pairs: list[tuple[Any, Any]] = []
+    b.sio.on("pair", lambda x, y: pairs.append((x, y)), namespace="/staff")
+    await server.sio.emit("tick", "not a", room="r", skip_sid=a.sio.get_sid("/staff"),
+                          namespace="/staff")
+    await server.sio.emit("pair", (1, "two"), room="r", namespace="/staff")
+    await until(lambda: b.got == ["not a"] and pairs == [(1, "two")], "b's events")
+    await server.sio.emit("tick", "to a", to=a.sio.get_sid("/staff"), namespace="/staff")
+    await until(lambda: a.got == ["to a"], "a's own event")
+    assert b.got == ["not a"]
+
+
+async def test_long_polling_clients_get_events_too(
+    server: Server, connect: Callable[..., Awaitable[Client]]
+) -> None:
+    polling = await connect("r", transport="polling")
+    socket = next(iter(server.sio.eio.sockets.values()))
+    assert isinstance(socket, LeanSocket) and not socket.upgraded
+    for n in range(5):
+        await server.sio.emit("tick", n, room="r", namespace="/staff")
+    await until(lambda: polling.got == [0, 1, 2, 3, 4], "five events over long-polling")
+    # The server ends it: its CLOSE answers the pending poll (a client-side disconnect
+    # would leave that poll open until its timeout, as in python-engineio).
+    await server.sio.eio.disconnect(socket.sid)
+    await until(lambda: not polling.sio.connected, "the polling client to see the close")
+
+
+async def test_an_acknowledged_emit_still_gets_its_answer(
+    server: Server, connect: Callable[..., Awaitable[Client]]
+) -> None:
+    client = await connect("r")
+    client.sio.on("ask", lambda question: f"yes to {question}", namespace="/staff")
+    answer = await server.sio.call(
+        "ask", "ping?", to=client.sio.get_sid("/staff"), namespace="/staff", timeout=WAIT
+    )
+    assert answer == "yes to ping?"
+
+
+async def test_a_console_past_its_ping_deadline_is_closed_and_the_others_still_hear(
+    server: Server, connect: Callable[..., Awaitable[Client]]
+) -> None:
+    alive, silent = await connect("r"), await connect("r")
+    silent_sid = silent.sio.get_sid("/staff")
+    eio_sid = server.sio.manager.eio_sid_from_sid(silent_sid, "/staff")
+    # As if it had not answered the last ping for longer than ping_timeout.
+    server.sio.eio.sockets[eio_sid].last_ping = time.time() - 60
+    await server.sio.emit("tick", "after", room="r", namespace="/staff")
+    await until(lambda: alive.got == ["after"], "the live console's event")
+    await until(lambda: silent_sid in server.disconnected, "the silent console's disconnect")
+    assert silent.got == []
+
+
+async def test_a_closed_console_leaves_no_socket_and_no_writer_behind(
+    server: Server, connect: Callable[..., Awaitable[Client]]
+) -> None:
+    client = await connect("r")
+    assert all(isinstance(s, LeanSocket) for s in server.sio.eio.sockets.values())
+
+    def writers() -> list[asyncio.Task[Any]]:
+        name = "_websocket_handler.<locals>.writer"
+        return [t for t in asyncio.all_tasks() if name in repr(t.get_coro())]
+
+    assert len(writers()) == 1
+    await client.sio.disconnect()
+    await until(lambda: not server.sio.eio.sockets, "the server to drop the socket")
+    await until(lambda: not writers(), "the websocket writer task to end")
+    await server.sio.emit("tick", "to nobody", room="r", namespace="/staff")  # no error
