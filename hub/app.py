@@ -99,7 +99,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         security=[{"bearer": []}, {}],
     )
     sio = build_sio(settings)
-    publisher = SocketioPublisher(sio)
+    publisher = SocketioPublisher(sio, store)
     delivery, delivery_listener = build_delivery(settings, store, publisher, build_queue(settings))
     tickets = TicketService(
         store, publisher, guard=StoreGuard(store), listeners=[delivery_listener],

@@ -351,6 +351,28 @@ def mask_ticket(data: dict[str, Any], config: FilterConfig) -> dict[str, Any]:
     return out
 
 
+# Staff events that may carry a customer's words: the ticket, or one message of it.
+MASKABLE_EVENTS = ("ticket.created", "ticket.updated", "ticket.message")
+
+
+def mask_staff_event(name: str, payload: dict[str, Any], config: FilterConfig) -> dict[str, Any]:
+    """A console event's payload as an agent sees it (`mask_ticket` for its kind of payload)."""
+    if name == "ticket.message":
+        message = payload.get("message")
+        if not isinstance(message, dict) or message.get("author") != "customer":
+            return payload
+        return {**payload, "message": mask_ticket(message, config)}
+    if name in MASKABLE_EVENTS:
+        return mask_ticket(payload, config)
+    return payload
+
+
+async def agent_masking(store: Store, tenant_id: str) -> FilterConfig | None:
+    """The tenant's filter settings when it masks offensive words for agents, else None."""
+    config = await load_config(store, tenant_id)
+    return config if config.mask_for_agents else None
+
+
 def _unmasked(data: dict[str, Any]) -> dict[str, Any]:
     return data
 

@@ -30,7 +30,7 @@ async def delivery_context() -> AsyncIterator[DeliveryService]:
     # Write-only: a worker only emits, through Redis, to the hubs' consoles.
     manager = HubRedisManager(settings.redis_url, channel=settings.redis_channel, write_only=True)
     queue = RQJobQueue(settings.redis_url, settings.rq_queue)
-    service, _listener = build_delivery(settings, store, SocketioPublisher(manager), queue)
+    service, _listener = build_delivery(settings, store, SocketioPublisher(manager, store), queue)
     try:
         yield service
     finally:

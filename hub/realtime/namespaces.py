@@ -7,9 +7,13 @@ from typing import Any
 
 import socketio
 
+from hub.accounts.model import Role
 from hub.errors import NotFound
+from hub.guard import agent_masking, mask_staff_event
 from hub.ports import Doc, Store
 from hub.realtime.publisher import (
+    agents_room,
+    leads_room,
     session_room,
     staff_payload,
     tenant_room,
@@ -65,6 +69,10 @@ class StaffNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             sid, {"tenant_id": user["tenant_id"], "user_id": user["id"], "role": user["role"]}
         )
         await self.enter_room(sid, tenant_room(user["tenant_id"]))
+        is_agent = user["role"] == Role.agent.value
+        await self.enter_room(
+            sid, (agents_room if is_agent else leads_room)(user["tenant_id"])
+        )
         await self.enter_room(sid, user_room(user["id"]))
         if by_cookie:
             await self.enter_room(sid, session_room(user["id"]))
@@ -83,8 +91,16 @@ class StaffNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         tenant_id = session["tenant_id"]
         # Replay up to the latest seq as it is now; anything newer arrives live.
         latest = await self.store.latest_seq(tenant_id)
+        masking = (
+            await agent_masking(self.store, tenant_id)
+            if session["role"] == Role.agent.value
+            else None
+        )
         async for event in staff_events(self.store, tenant_id, since, latest):
-            await self.emit(event.name, staff_payload(event), to=sid)
+            payload = staff_payload(event)
+            if masking is not None:
+                payload = mask_staff_event(event.name, payload, masking)
+            await self.emit(event.name, payload, to=sid)
         await self.emit("resume.done", {"seq": latest}, to=sid)
 
 

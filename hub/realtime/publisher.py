@@ -1,12 +1,24 @@
-"""SocketioPublisher: stored events out to socket.io rooms (through Redis in scale-out)."""
+"""SocketioPublisher: stored events out to socket.io rooms (through Redis in scale-out).
+
+A business may have offensive words masked for its agents (the filter settings). Consoles
+join their tenant's room and, by role, the agents' or the leads' room of it; an event that
+carries a customer's words with an offensive word in such a business goes masked to the
+agents and as written to the leads, every other event once to the whole tenant room.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, Protocol
 
-import socketio
+from hub.guard import MASKABLE_EVENTS, agent_masking, mask_staff_event
+from hub.ports import Event, Store
 
-from hub.ports import Event
+
+class Emitter(Protocol):
+    """What emits: the socket.io server in a hub, a write-only Redis manager in a worker."""
+
+    async def emit(self, event: str, data: Any = None, **kwargs: Any) -> Any: ...
 
 
 def tenant_room(tenant_id: str) -> str:
@@ -17,6 +29,16 @@ def tenant_room(tenant_id: str) -> str:
 def ticket_room(ticket_id: str) -> str:
     """The customer's thread pages of one ticket."""
     return f"ticket:{ticket_id}"
+
+
+def agents_room(tenant_id: str) -> str:
+    """The consoles of a business's agents: they may see offensive words masked."""
+    return f"agents:{tenant_id}"
+
+
+def leads_room(tenant_id: str) -> str:
+    """The consoles of its managers and admins: they always read the customer's words."""
+    return f"leads:{tenant_id}"
 
 
 def user_room(user_id: str) -> str:
@@ -35,22 +57,42 @@ def staff_payload(event: Event) -> dict[str, object]:
     return {**event.staff, "seq": event.seq}
 
 
-class SocketioPublisher:
-    """Emit each event to its tenant's /staff room and, when customer-visible, to /thread."""
+async def emit_staff_event(
+    sio: Emitter, store: Store, event: Event, *, ignore_queue: bool = False
+) -> None:
+    """Emit one stored event to its tenant's consoles, masked for agents where asked.
 
-    def __init__(self, sio: socketio.AsyncServer) -> None:
+    The filter settings are read for each event that may carry customer text, so a change
+    applies from the next event on, on every instance. `ignore_queue`: this instance only.
+    """
+    payload = staff_payload(event)
+    masked = payload
+    if event.name in MASKABLE_EVENTS:
+        config = await agent_masking(store, event.tenant_id)
+        if config is not None:
+            masked = mask_staff_event(event.name, payload, config)
+    if masked == payload:
+        await sio.emit(event.name, payload, room=tenant_room(event.tenant_id),
+                       namespace="/staff", ignore_queue=ignore_queue)
+        return
+    await sio.emit(event.name, masked, room=agents_room(event.tenant_id),
+                   namespace="/staff", ignore_queue=ignore_queue)
+    await sio.emit(event.name, payload, room=leads_room(event.tenant_id),
+                   namespace="/staff", ignore_queue=ignore_queue)
+
+
+class SocketioPublisher:
+    """Emit each event to its tenant's /staff rooms and, when customer-visible, to /thread."""
+
+    def __init__(self, sio: Emitter, store: Store) -> None:
         self.sio = sio
+        self.store = store
 
     async def publish(self, events: Sequence[Event]) -> None:
         """Emit in seq order; customers get their payload without any seq."""
         for event in events:
             if event.staff is not None:
-                await self.sio.emit(
-                    event.name,
-                    staff_payload(event),
-                    room=tenant_room(event.tenant_id),
-                    namespace="/staff",
-                )
+                await emit_staff_event(self.sio, self.store, event)
             if event.customer is not None and event.ticket_id:
                 await self.sio.emit(
                     event.name,

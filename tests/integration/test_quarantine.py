@@ -490,3 +490,57 @@ async def test_a_connected_console_never_sees_a_held_back_sos_until_it_is_releas
         assert released["status"] == "new" and released["repeat_count"] == 1
         assert isinstance(released["seq"], int)
         assert not {"ip", "device_id", "signals"} & set(released)
+
+
+@pytest.mark.slow
+async def test_agents_consoles_read_offensive_words_masked_live_and_in_replay(
+    served: tuple[str, Seeded], console: Console
+) -> None:
+    url, acme = served
+    code = acme.point["code"]
+    manager = {"Authorization": f"Bearer {acme.tokens['manager']}"}
+    lead = await Console(url, auth={"token": acme.tokens["manager"]}).connect()
+    async with httpx.AsyncClient(base_url=url, timeout=10) as http:
+        r = await http.put("/api/v1/filters", headers=manager,
+                           json={"checks": {"offensive": False}, "mask_for_agents": True})
+        assert r.status_code == 200, r.text
+        try:
+            rude = (await http.post("/api/v1/sos", json={
+                "point": code, "text": "El camarero es un gilipollas"})).json()
+            token = rude["thread_url"].rsplit("/", 1)[1]
+            await http.post(f"/api/v1/thread/{token}/messages", json={"text": "Qué gilipollas"})
+            polite = (await http.post("/api/v1/sos", json={
+                "point": code, "text": "Polite note about the lift"})).json()
+            for c in (console, lead):
+                await c.wait_for(lambda c=c: polite["id"] in created_ids(c), 10, "both SOS")
+                await c.wait_for(lambda c=c: c.events("ticket.message"), 10, "the message")
+
+            def created(c: Console, ticket_id: str) -> dict[str, Any]:
+                [event] = [e for e in c.events("ticket.created") if e["id"] == ticket_id]
+                return event
+
+            assert created(console, rude["id"])["text"] == "El camarero es un g*********"
+            assert created(lead, rude["id"])["text"] == "El camarero es un gilipollas"
+            [said] = console.events("ticket.message")
+            assert said["message"]["text"] == "Qué g*********"
+            assert lead.events("ticket.message")[0]["message"]["text"] == "Qué gilipollas"
+            # a clean SOS reaches each console once, as written
+            assert created(console, polite["id"])["text"] == "Polite note about the lift"
+            assert created(lead, polite["id"]) == created(console, polite["id"])
+            assert console.duplicates == 0 and lead.duplicates == 0
+            updates = [e for e in console.events("ticket.updated") if e["id"] == rude["id"]]
+            assert updates and all("gilipollas" not in str(e) for e in updates)
+
+            # a console that catches up reads the same as one that was there
+            late = await Console(url, auth={"token": acme.tokens["agent"]}).connect()
+            try:
+                await late.resume(0)
+                await late.next_event("resume.done", 10)
+                assert created(late, rude["id"])["text"] == "El camarero es un g*********"
+                assert "gilipollas" not in str(late.events())
+            finally:
+                await late.close()
+        finally:
+            await http.put("/api/v1/filters", headers=manager,
+                           json={"checks": {"offensive": True}, "mask_for_agents": False})
+            await lead.close()
