@@ -30,7 +30,9 @@ from hub.tickets.services import TicketService
 from hub.translate.detect import detect_if_ready
 from hub.translate.service import tenant_languages
 
-ROOT = Path(__file__).resolve().parent.parent
+# The package's own web/ and static/ (links to the top-level folders in a checkout, real
+# folders in an installed wheel).
+PACKAGE_DIR = Path(__file__).resolve().parent
 MAX_BODY_BYTES = 64 * 1024
 GC_THRESHOLD = (50_000, 10, 10)
 log = logging.getLogger(__name__)
@@ -73,8 +75,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
     store = store or open_store(settings)
     app = Quart(
         "hub",
-        template_folder=str(ROOT / "web"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(PACKAGE_DIR / "web"),
+        static_folder=str(PACKAGE_DIR / "static"),
         static_url_path="/static",
     )
     app.secret_key = settings.secret_key

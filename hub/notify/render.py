@@ -19,7 +19,7 @@ from hub.clock import parse_iso
 from hub.i18n import load_catalogs
 from hub.ports import Doc
 
-WEB = Path(__file__).resolve().parent.parent.parent / "web"
+WEB = Path(__file__).resolve().parent.parent / "web"  # hub/web: see pyproject's package-data
 SMS_EXCERPT = 60
 
 
