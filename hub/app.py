@@ -13,6 +13,7 @@ from quart import Quart, current_app, g, request
 from quart_auth import QuartAuth
 from quart_schema import QuartSchema
 
+from hub.accounts.branding import logo_url
 from hub.guard import StoreGuard
 from hub.i18n import choose_language, load_catalogs
 from hub.notify.dispatch import DeliveryService
@@ -174,6 +175,7 @@ def _install_i18n(app: Quart, the_hub: Hub) -> None:
         return text % {"num": n, **variables}
 
     app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    app.jinja_env.globals["logo_url"] = logo_url
 
     @app.before_request
     async def _pick_language() -> None:

@@ -7,9 +7,10 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any
 
-from hub.errors import HubError
+from hub.errors import HubError, Invalid
 from hub.ports import Store
 from hub.settings import ConfigError, Settings
 
@@ -50,6 +51,26 @@ def _tenant_create(settings: Settings, args: argparse.Namespace) -> None:
         ),
     )
     _print_json(public_tenant(doc))
+
+
+def _tenant_logo(settings: Settings, args: argparse.Namespace) -> None:
+    from hub.accounts.branding import logo_url, remove_logo, set_logo
+    from hub.accounts.services import tenant_by_slug
+
+    try:
+        content = None if args.remove else Path(args.file).read_bytes()
+    except OSError as exc:
+        raise Invalid(f"cannot read {args.file}: {exc.strerror}", field="file") from None
+
+    async def work(store: Store) -> Any:
+        tenant = await tenant_by_slug(store, args.tenant)
+        if content is None:
+            await remove_logo(store, tenant)
+            return {"slug": tenant["slug"], "logo_url": None}
+        updated = await set_logo(store, tenant, content)
+        return {"slug": tenant["slug"], "logo_url": logo_url(updated)}
+
+    _print_json(_with_store(settings, work))
 
 
 def _user_create(settings: Settings, args: argparse.Namespace) -> None:
@@ -149,6 +170,12 @@ def build_parser() -> argparse.ArgumentParser:
     tc.add_argument("--timezone", default="UTC")
     tc.add_argument("--sla-hours", type=int, default=48)
     tc.set_defaults(func=_tenant_create)
+    tl = tenant.add_parser("logo", help="set (or --remove) the logo customer pages show")
+    tl.add_argument("--tenant", required=True, help="the tenant's slug")
+    what = tl.add_mutually_exclusive_group(required=True)
+    what.add_argument("--file", help="a PNG, JPEG, WebP or GIF image of at most 60 KB")
+    what.add_argument("--remove", action="store_true")
+    tl.set_defaults(func=_tenant_logo)
 
     user = sub.add_parser("user").add_subparsers(dest="action", required=True)
     uc = user.add_parser("create", help="create a staff user; prints it with its api_token")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
+from hub.accounts.branding import set_logo
 from hub.accounts.services import create_point, create_tenant, create_user
 from hub.ports import Doc, Event, Store
 from hub.security import hash_password, hash_token
 from hub.tickets.services import Actor, TicketService
 
 SLUG = "hotel-mirador"
+LOGO = Path(__file__).parent / "demo_logo.png"  # 96 px, drawn for the demo
 PASSWORD = "demo-pass-2026"
 STAFF = (
     ("manager", "direccion@hotel-mirador.example", "Lucía Ferreiro", "es"),
@@ -70,6 +73,7 @@ async def seed_demo(store: Store) -> list[tuple[str, str]]:
     tenant = await create_tenant(
         store, slug=SLUG, name="Hotel Mirador", language="es", timezone="Europe/Madrid"
     )
+    tenant = await set_logo(store, tenant, LOGO.read_bytes())
     users: list[Doc] = []
     for role, email, name, lang in STAFF:
         user, _token = await create_user(

@@ -10,6 +10,7 @@ def register_routes(app: Quart) -> None:
     from hub.routes import (
         admin,
         api,
+        branding,
         customer,
         delivery,
         errors,
@@ -30,3 +31,4 @@ def register_routes(app: Quart) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(delivery.bp)
+    app.register_blueprint(branding.bp)

@@ -221,3 +221,23 @@ def test_without_javascript_the_whole_form_thread_answer_flow_works(
     page.wait_for_url("**#latest")
     expect(page.locator("#latest")).to_contain_text(answer)
     assert _messages(live_hub, ticket["id"]) == [("customer", answer)]
+
+
+def test_the_form_shows_the_business_logo_under_the_pages_csp(
+    live_hub: LiveHub, phone: BrowserContext
+) -> None:
+    from hub.demo import LOGO
+
+    manager = {**live_hub.seeded.auth("manager"), "Content-Type": "image/png"}
+    with httpx.Client(base_url=live_hub.url, timeout=10) as http:
+        r = http.put("/api/v1/logo", content=LOGO.read_bytes(), headers=manager)
+        assert r.status_code == 200, r.text
+    page = phone.new_page()
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security" in m.text else None)
+    page.goto(f"{live_hub.url}/q/{live_hub.seeded.point['code']}")
+    logo = page.locator("header.brand img.logo")
+    logo.wait_for()
+    _wait_for(lambda: logo.evaluate("img => img.complete"), "the logo to load")
+    assert logo.evaluate("img => img.naturalWidth") == 96  # loaded, not a broken image
+    assert blocked == []

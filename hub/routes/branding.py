@@ -1,0 +1,63 @@
+"""The business's logo: served to every page, changed by managers through the API.
+
+`GET /brand/<tenant_id>/logo` is public (customer pages show it); `PUT /api/v1/logo` takes
+the image file as the request body; `DELETE /api/v1/logo` removes it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quart import Blueprint, Response, request
+
+from hub.accounts.branding import get_logo, logo_url, remove_logo, set_logo
+from hub.accounts.model import Role
+from hub.app import hub
+from hub.errors import NotFound
+from hub.routes.auth import staff_required, tenant_id
+
+bp = Blueprint("branding", __name__)
+
+MAX_ID_CHARS = 64
+
+
+@bp.get("/brand/<tenant>/logo")
+async def logo(tenant: str) -> Any:
+    """The image; cached for good when asked for by its current version (`?v=`)."""
+    found = await get_logo(hub().store, tenant) if len(tenant) <= MAX_ID_CHARS else None
+    if found is None:
+        raise NotFound("this business has no logo")
+    response = Response(found.content, content_type=found.content_type)
+    response.headers["ETag"] = f'"{found.version}"'
+    immutable = request.args.get("v") == found.version
+    response.headers["Cache-Control"] = (
+        "public, max-age=31536000, immutable" if immutable else "public, max-age=300"
+    )
+    if request.if_none_match.contains(found.version):
+        return Response(status=304, headers=dict(response.headers))
+    return response
+
+
+@bp.put("/api/v1/logo")
+@staff_required(Role.manager)
+async def put_logo() -> Any:
+    """Replace the logo with the image in the body (PNG, JPEG, WebP or GIF, up to 60 KB)."""
+    store = hub().store
+    tenant = await store.get(tenant_id(), "tenants", tenant_id())
+    if tenant is None:
+        raise NotFound("no such business")
+    content = await request.get_data(cache=False)
+    assert isinstance(content, bytes)
+    updated = await set_logo(store, tenant, content, request.headers.get("Content-Type"))
+    return {"logo_url": logo_url(updated)}
+
+
+@bp.delete("/api/v1/logo")
+@staff_required(Role.manager)
+async def delete_logo() -> Any:
+    """Remove the logo: pages show the business's name alone."""
+    store = hub().store
+    tenant = await store.get(tenant_id(), "tenants", tenant_id())
+    if tenant is not None:
+        await remove_logo(store, tenant)
+    return "", 204
