@@ -14,9 +14,12 @@ go through the library unchanged.
 
 The websocket writer then waits on its queue with a plain `await`. The library's timeout
 there never fires on a live connection (the server pings every `ping_interval`, which
-wakes it) and is not what ends a dead one: the reader's own timeout ends the reader, which
-then queues `None` for the writer. Long-polling requests keep the timeout (`asyncio.timeout`
-in place of `asyncio.wait_for`): it is what answers an idle poll.
+wakes it); what it did do is end the websocket some 40 s after Engine.IO closed the
+session (ping timeout, server-side disconnect) when the client kept sending anyway.
+`LeanSocket.close` does that at once instead: it queues `None`, the writer stops and
+closes the websocket, which ends the reader. A client that vanishes is ended by the
+reader's own timeout, which also queues `None`. Long-polling requests keep the timeout
+(`asyncio.timeout` in place of `asyncio.wait_for`): it is what answers an idle poll.
 """
 
 from __future__ import annotations
@@ -106,6 +109,13 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
 
 class LeanSocket(async_socket.AsyncSocket):  # type: ignore[misc]
     """An Engine.IO socket whose writer waits without a task and a future per packet."""
+
+    async def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
+        """Close the session; a websocket's writer is woken to close the connection too."""
+        first = not self.closed and not self.closing
+        await super().close(wait=wait, abort=abort, reason=reason)
+        if first and self.upgraded:
+            self.queue.put_nowait(None)  # after any CLOSE packet: the writer sends it, then ends
 
     async def poll(self) -> list[eio_packet.Packet]:
         """The library's `poll`; no timeout for the websocket writer, a cheaper one for polls."""

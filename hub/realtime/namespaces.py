@@ -9,11 +9,12 @@ import socketio
 
 from hub.accounts.model import Role
 from hub.errors import NotFound
-from hub.guard import agent_masking, mask_staff_event
+from hub.guard import mask_staff_event
 from hub.ports import Doc, Store
 from hub.realtime.publisher import (
     agents_room,
     leads_room,
+    masking_for_agents,
     session_room,
     staff_payload,
     tenant_room,
@@ -92,7 +93,7 @@ class StaffNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         # Replay up to the latest seq as it is now; anything newer arrives live.
         latest = await self.store.latest_seq(tenant_id)
         masking = (
-            await agent_masking(self.store, tenant_id)
+            await masking_for_agents(self.store, tenant_id)
             if session["role"] == Role.agent.value
             else None
         )

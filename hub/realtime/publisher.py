@@ -4,15 +4,23 @@ A business may have offensive words masked for its agents (the filter settings).
 join their tenant's room and, by role, the agents' or the leads' room of it; an event that
 carries a customer's words with an offensive word in such a business goes masked to the
 agents and as written to the leads, every other event once to the whole tenant room.
+A live event is masked by the settings of its moment, a replayed one by today's (as the
+API does). In scale-out, deploy the hubs before the workers: a console on a hub that
+predates these rooms would miss what a newer worker sends to them until it resumes.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
+from types import EllipsisType
 from typing import Any, Protocol
 
 from hub.guard import MASKABLE_EVENTS, agent_masking, mask_staff_event
 from hub.ports import Event, Store
+from hub.tickets.filters import FilterConfig
+
+log = logging.getLogger(__name__)
 
 
 class Emitter(Protocol):
@@ -57,20 +65,41 @@ def staff_payload(event: Event) -> dict[str, object]:
     return {**event.staff, "seq": event.seq}
 
 
+async def masking_for_agents(store: Store, tenant_id: str) -> FilterConfig | None:
+    """The tenant's settings when it masks for agents; when they cannot be read, the defaults.
+
+    Failing closed: a store hiccup must neither drop the live event nor show an agent
+    what the business asked to hide, so the built-in word lists mask it meanwhile.
+    """
+    try:
+        return await agent_masking(store, tenant_id)
+    except Exception:
+        log.exception("filter settings of %s unreadable: masking with the defaults", tenant_id)
+        return FilterConfig(mask_for_agents=True)
+
+
 async def emit_staff_event(
-    sio: Emitter, store: Store, event: Event, *, ignore_queue: bool = False
+    sio: Emitter,
+    store: Store,
+    event: Event,
+    *,
+    ignore_queue: bool = False,
+    masking: FilterConfig | EllipsisType | None = ...,
 ) -> None:
     """Emit one stored event to its tenant's consoles, masked for agents where asked.
 
     The filter settings are read for each event that may carry customer text, so a change
-    applies from the next event on, on every instance. `ignore_queue`: this instance only.
+    applies from the next event on, on every instance; a caller emitting many events of
+    one tenant passes `masking` (from `masking_for_agents`) instead. `ignore_queue`: this
+    instance only.
     """
     payload = staff_payload(event)
     masked = payload
     if event.name in MASKABLE_EVENTS:
-        config = await agent_masking(store, event.tenant_id)
-        if config is not None:
-            masked = mask_staff_event(event.name, payload, config)
+        if masking is ...:
+            masking = await masking_for_agents(store, event.tenant_id)
+        if masking is not None:
+            masked = mask_staff_event(event.name, payload, masking)
     if masked == payload:
         await sio.emit(event.name, payload, room=tenant_room(event.tenant_id),
                        namespace="/staff", ignore_queue=ignore_queue)

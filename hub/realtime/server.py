@@ -9,7 +9,7 @@ import socketio
 from hub.ports import Store
 from hub.realtime.fanout import FanoutManager, install_lean_sockets
 from hub.realtime.limits import install_connection_cap
-from hub.realtime.publisher import emit_staff_event, session_room
+from hub.realtime.publisher import emit_staff_event, masking_for_agents, session_room
 from hub.realtime.pubsub import HubRedisManager
 from hub.realtime.replay import seq_before, staff_events
 from hub.settings import Settings
@@ -68,8 +68,9 @@ async def replay_to_local_consoles(sio: socketio.AsyncServer, store: Store, sinc
         tenant_id = room.removeprefix("tenant:")
         try:
             after = await seq_before(store, tenant_id, since)
+            masking = await masking_for_agents(store, tenant_id)
             async for event in staff_events(store, tenant_id, after):
-                await emit_staff_event(sio, store, event, ignore_queue=True)
+                await emit_staff_event(sio, store, event, ignore_queue=True, masking=masking)
         except Exception:  # one tenant's failure must not keep the others waiting
             log.exception("replay to %s failed", room)
 

@@ -7,16 +7,24 @@ clients over websocket and long-polling.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 import socketio
 import uvicorn
+from websockets.asyncio.client import connect as ws_connect
+from websockets.exceptions import ConnectionClosed
 
+from hub.ports import Event
 from hub.realtime.fanout import FanoutManager, LeanSocket, install_lean_sockets
+from hub.realtime.publisher import emit_staff_event
+from hub.store.sqlite import SqliteStore
 
 WAIT = 10.0  # seconds: an upper bound for conditions that hold within milliseconds
 
@@ -28,9 +36,9 @@ class Server:
     disconnected: list[str] = field(default_factory=list)
 
 
-async def until(condition: Callable[[], bool], what: str) -> None:
-    """Wait for `condition` (polling the event loop), failing with `what` after WAIT s."""
-    deadline = time.monotonic() + WAIT
+async def until(condition: Callable[[], bool], what: str, within: float = WAIT) -> None:
+    """Wait for `condition` (polling the event loop), failing with `what` after `within` s."""
+    deadline = time.monotonic() + within
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
@@ -47,7 +55,8 @@ async def server() -> AsyncIterator[Server]:
 
     @sio.on("connect", namespace="/staff")
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        await sio.enter_room(sid, (auth or {}).get("room", "lobby"), namespace="/staff")
+        for room in str((auth or {}).get("room", "lobby")).split():
+            await sio.enter_room(sid, room, namespace="/staff")
 
     @sio.on("disconnect", namespace="/staff")
     async def disconnect(sid: str, reason: Any = None) -> None:
@@ -169,12 +178,62 @@ async def test_a_closed_console_leaves_no_socket_and_no_writer_behind(
     client = await connect("r")
     assert all(isinstance(s, LeanSocket) for s in server.sio.eio.sockets.values())
 
-    def writers() -> list[asyncio.Task[Any]]:
-        name = "_websocket_handler.<locals>.writer"
-        return [t for t in asyncio.all_tasks() if name in repr(t.get_coro())]
-
+    writers = websocket_writers
     assert len(writers()) == 1
     await client.sio.disconnect()
     await until(lambda: not server.sio.eio.sockets, "the server to drop the socket")
     await until(lambda: not writers(), "the websocket writer task to end")
     await server.sio.emit("tick", "to nobody", room="r", namespace="/staff")  # no error
+
+
+def websocket_writers() -> list[asyncio.Task[Any]]:
+    name = "_websocket_handler.<locals>.writer"
+    return [t for t in asyncio.all_tasks() if name in repr(t.get_coro())]
+
+
+async def test_a_session_the_server_ends_is_cut_off_even_if_the_client_keeps_talking(
+    server: Server,
+) -> None:
+    url = server.url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+    async with ws_connect(url) as ws:
+        opened = await ws.recv()
+        assert isinstance(opened, str) and opened.startswith("0")
+        await ws.send('40/staff,{"room": "r"}')
+        assert str(await ws.recv()).startswith("40/staff,")
+
+        async def chatter() -> None:  # a broken (or hostile) client: ignores CLOSE, talks on
+            with contextlib.suppress(ConnectionClosed):
+                while True:
+                    await ws.send('42/staff,["noise"]')
+                    await asyncio.sleep(0.05)
+
+        talking = asyncio.create_task(chatter())
+        try:
+            await server.sio.eio.disconnect(json.loads(opened[1:])["sid"])
+            # python-engineio's own writer would only give up after ping_interval +
+            # ping_timeout (10 s here); the connection must end now.
+            await until(lambda: ws.close_code is not None, "the server to close it", within=3)
+            await until(lambda: not websocket_writers(), "the writer task to end", within=3)
+        finally:
+            talking.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await talking
+
+
+async def test_when_the_filter_settings_cannot_be_read_the_event_still_goes_out_masked(
+    server: Server, connect: Callable[..., Awaitable[Client]], tmp_path: Path
+) -> None:
+    store = SqliteStore(tmp_path / "hub.db")
+    await store.open()
+    await store.close()  # every read now fails, as in a store outage
+    agent = await connect("tenant:t1 agents:t1")
+    lead = await connect("tenant:t1 leads:t1")
+    for c in (agent, lead):
+        c.sio.on("ticket.created", c.got.append, namespace="/staff")
+    ticket = {"id": "k1", "number": 1, "text": "El camarero es un gilipollas"}
+    event = Event("t1", 7, "ticket.created", "k1", ticket, None)
+    await emit_staff_event(server.sio, store, event)
+    await until(lambda: bool(agent.got and lead.got), "the event on both consoles")
+    assert agent.got == [{**ticket, "text": "El camarero es un g*********", "seq": 7,
+                          "translations": None}]
+    assert lead.got == [{**ticket, "seq": 7}]

@@ -95,6 +95,8 @@ def _rule(slug: str) -> dict[str, Any]:
 
 
 ACME_SPAM = "acme secret offer"
+ACME_LOGO = b"\x89PNG\r\n\x1a\n" + b"acme" * 16
+GLOBEX_LOGO = b"GIF89a" + b"globex" * 8
 
 
 async def _created(r: Any) -> str:
@@ -108,6 +110,9 @@ async def world(client: Any, hub: Hub, acme: Seeded, globex: Seeded) -> World:
     acme_rule_id = await _created(await client.post("/api/v1/rules", json=_rule("acme"),
                                                     headers=boss))
     r = await client.put("/api/v1/filters", json={"spam_phrases": [ACME_SPAM]}, headers=boss)
+    assert r.status_code == 200, await r.get_data(as_text=True)
+    r = await client.put("/api/v1/logo", data=ACME_LOGO,
+                         headers={**boss, "Content-Type": "image/png"})
     assert r.status_code == 200, await r.get_data(as_text=True)
     acme_block_id = await _created(await client.post(
         "/api/v1/blocks", json={"kind": "email", "value": "foe@acme-foe.example"}, headers=boss
@@ -384,6 +389,30 @@ async def case_deliveries(w: World, role: str) -> None:
                                          headers=auth))
 
 
+async def _acme_logo(w: World) -> bytes:
+    r = await w.client.get(f"/brand/{w.acme.tenant['id']}/logo")
+    assert r.status_code == 200
+    return bytes(await r.get_data())
+
+
+async def case_logo_put(w: World, role: str) -> None:
+    before = await _acme_logo(w)
+    r = await w.client.put("/api/v1/logo", data=GLOBEX_LOGO,
+                           headers={**w.globex.auth(role), "Content-Type": "image/gif"})
+    if await _manager_only(w, role, r):
+        assert r.status_code == 200
+        assert w.globex.tenant["id"] in (await r.get_json())["logo_url"]
+    assert await _acme_logo(w) == before
+
+
+async def case_logo_delete(w: World, role: str) -> None:
+    before = await _acme_logo(w)
+    r = await w.client.delete("/api/v1/logo", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        assert r.status_code == 204
+    assert await _acme_logo(w) == before
+
+
 CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("GET", "/api/v1/me"): case_me,
     ("GET", "/api/v1/tickets"): case_list,
@@ -410,6 +439,8 @@ CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("POST", "/api/v1/tickets/<ticket_id>/block"): case_ticket_block,
     ("POST", "/api/v1/tickets/<ticket_id>/release"): case_release,
     ("GET", "/api/v1/deliveries"): case_deliveries,
+    ("PUT", "/api/v1/logo"): case_logo_put,
+    ("DELETE", "/api/v1/logo"): case_logo_delete,
 }
 
 
