@@ -19,6 +19,7 @@ def register_routes(app: Quart) -> None:
         moderation,
         rules,
         staff,
+        stats,
     )
 
     errors.register(app)
@@ -32,3 +33,4 @@ def register_routes(app: Quart) -> None:
     app.register_blueprint(moderation.bp)
     app.register_blueprint(delivery.bp)
     app.register_blueprint(branding.bp)
+    app.register_blueprint(stats.bp)

@@ -413,6 +413,16 @@ async def case_logo_delete(w: World, role: str) -> None:
     assert await _acme_logo(w) == before
 
 
+async def case_stats(w: World, role: str) -> None:
+    r = await w.client.get("/api/v1/stats", query_string={"by": "point"},
+                           headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        assert r.status_code == 200
+        body = await r.get_json()
+        assert [g["key"] for g in body["groups"]] == [w.globex.point["code"]]
+        assert body["overall"]["count"] == 1 and body["held_back"] == 0  # acme's held one not
+
+
 CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("GET", "/api/v1/me"): case_me,
     ("GET", "/api/v1/tickets"): case_list,
@@ -441,6 +451,7 @@ CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("GET", "/api/v1/deliveries"): case_deliveries,
     ("PUT", "/api/v1/logo"): case_logo_put,
     ("DELETE", "/api/v1/logo"): case_logo_delete,
+    ("GET", "/api/v1/stats"): case_stats,
 }
 
 

@@ -1,0 +1,188 @@
+"""Ticket statistics for managers: counts per group, and response times against the promise.
+
+A manager on Monday morning asks: how many SOS last week, where from, about what, and did
+we answer within the promised hours? Each group (a status, a category, an access point,
+a department, a language, a local day, hour or weekday) gets its count and its
+first-response and resolution times (median, 90th percentile, and how many within
+`sla_hours`). Days, hours and weekdays are the business's local ones. Held-back SOS are
+counted apart: they never reached the staff.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from hub.clock import iso, parse_iso
+from hub.errors import Invalid
+from hub.ports import Doc, Store
+from hub.tickets.model import Status
+
+GroupBy = Literal["status", "category", "point", "department", "language", "day", "hour", "weekday"]
+GROUPINGS: tuple[str, ...] = (
+    "status", "category", "point", "department", "language", "day", "hour", "weekday",
+)
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+MAX_TICKETS = 100_000  # a year of a busy business; more is a job for an export, not a page
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime  # inclusive, UTC
+    end: datetime  # exclusive, UTC
+
+
+def _minutes(start: str | None, end: str | None) -> float | None:
+    if not start or not end:
+        return None
+    return max(0.0, (parse_iso(end) - parse_iso(start)).total_seconds() / 60)
+
+
+def _percentile(sorted_values: list[float], share: float) -> float:
+    """Nearest-rank percentile of an ascending list (not empty)."""
+    rank = max(1, math.ceil(share * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def timing(values: Iterable[float | None], sla_minutes: float) -> dict[str, Any]:
+    """How long something took across tickets: how many have it, median, p90, within SLA."""
+    done = sorted(v for v in values if v is not None)
+    if not done:
+        return {"count": 0, "median_minutes": None, "p90_minutes": None, "within_sla": 0}
+    return {
+        "count": len(done),
+        "median_minutes": round(_percentile(done, 0.5), 1),
+        "p90_minutes": round(_percentile(done, 0.9), 1),
+        "within_sla": sum(1 for v in done if v <= sla_minutes),
+    }
+
+
+def _summary(tickets: list[Doc], sla_minutes: float) -> dict[str, Any]:
+    return {
+        "count": len(tickets),
+        "first_response": timing(
+            (_minutes(t.get("created_at"), t.get("first_response_at")) for t in tickets),
+            sla_minutes,
+        ),
+        "resolution": timing(
+            (_minutes(t.get("created_at"), t.get("resolved_at")) for t in tickets), sla_minutes
+        ),
+    }
+
+
+def group_key(ticket: Doc, by: str, zone: ZoneInfo) -> tuple[Any, str | None]:
+    """The group a ticket falls in, and a label for people (None: the key says it all)."""
+    if by == "point":
+        point = ticket.get("point") or {}
+        if point.get("code"):
+            return point["code"], point.get("label")
+        kiosk = ticket.get("kiosk") or {}
+        return (f"kiosk:{kiosk['id']}", kiosk.get("name")) if kiosk.get("id") else (None, None)
+    if by in ("day", "hour", "weekday"):
+        local = parse_iso(ticket["created_at"]).astimezone(zone)
+        if by == "day":
+            return local.date().isoformat(), None
+        if by == "hour":
+            return local.hour, None
+        return local.isoweekday(), None  # Monday = 1, as in routing rules
+    return ticket.get(by), None
+
+
+def summarize(
+    tickets: Iterable[Doc], *, by: str, timezone: str, sla_hours: float
+) -> dict[str, Any]:
+    """Counts and times overall and per group (groups largest first, then by key)."""
+    zone = ZoneInfo(timezone)
+    sla_minutes = sla_hours * 60
+    shown: list[Doc] = []
+    held_back = 0
+    groups: dict[Any, list[Doc]] = {}
+    labels: dict[Any, str | None] = {}
+    for ticket in tickets:
+        if ticket.get("status") == Status.quarantined.value:
+            held_back += 1
+            continue
+        shown.append(ticket)
+        key, label = group_key(ticket, by, zone)
+        groups.setdefault(key, []).append(ticket)
+        if label is not None:
+            labels[key] = label
+
+    def order(item: tuple[Any, list[Doc]]) -> tuple[int, bool, str]:
+        key, members = item  # largest first; then by key (hours as numbers), "none" last
+        return (-len(members), key is None, f"{key:04d}" if isinstance(key, int) else str(key))
+
+    return {
+        "by": by,
+        "timezone": timezone,
+        "sla_hours": sla_hours,
+        "held_back": held_back,
+        "overall": _summary(shown, sla_minutes),
+        "groups": [
+            {"key": key, "label": labels.get(key), **_summary(members, sla_minutes)}
+            for key, members in sorted(groups.items(), key=order)
+        ],
+    }
+
+
+def parse_bound(text: str, zone: ZoneInfo, *, field: str, end: bool) -> datetime:
+    """`YYYY-MM-DD` (a local day: from its start, or up to its end) or an ISO date-time
+    (with an offset; without one, local time). Invalid names the field."""
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime.combine(day + timedelta(days=1 if end else 0), time(), zone)
+        else:
+            moment = datetime.fromisoformat(text)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=zone)
+    except ValueError:
+        raise Invalid(
+            f"{field}: expected a date (2026-11-30) or a date-time with its offset "
+            f"(2026-11-30T08:00:00+01:00), got {text[:40]!r}",
+            field=field,
+        ) from None
+    return moment.astimezone(UTC)
+
+
+def asked_period(
+    now: datetime, timezone: str, start: str | None, end: str | None
+) -> Period:
+    """The period a manager asked for; missing ends: the last DEFAULT_DAYS days up to now."""
+    zone = ZoneInfo(timezone)
+    upper = parse_bound(end, zone, field="to", end=True) if end else now
+    lower = (
+        parse_bound(start, zone, field="from", end=False)
+        if start
+        else upper - timedelta(days=DEFAULT_DAYS)
+    )
+    if lower >= upper:
+        raise Invalid("from: must be before to", field="from")
+    if upper - lower > timedelta(days=MAX_DAYS):
+        raise Invalid(f"from: a period of at most {MAX_DAYS} days", field="from")
+    return Period(lower, upper)
+
+
+async def ticket_stats(
+    store: Store, tenant: Doc, period: Period, by: str
+) -> dict[str, Any]:
+    """The tenant's statistics for tickets created in `period`, grouped `by`."""
+    tickets = await store.find(
+        tenant["id"], "tickets", {"created_at": {"gte": iso(period.start)}},
+        sort="created_at", limit=MAX_TICKETS,
+    )
+    end = iso(period.end)
+    in_period = [t for t in tickets if str(t["created_at"]) < end]
+    truncated = len(tickets) == MAX_TICKETS and len(in_period) == MAX_TICKETS
+    result = summarize(
+        in_period,
+        by=by,
+        timezone=str(tenant.get("timezone") or "UTC"),
+        sla_hours=float(tenant.get("sla_hours") or 48),
+    )
+    return {"from": iso(period.start), "to": iso(period.end), "truncated": truncated, **result}
