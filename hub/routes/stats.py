@@ -1,20 +1,21 @@
-"""GET /api/v1/stats: counts and response times for managers (hub.tickets.stats)."""
+"""Statistics for managers (hub.tickets.stats): GET /api/v1/stats and the /admin/stats page."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pydantic import Field
-from quart import Blueprint
+from quart import Blueprint, make_response, request
 from quart_schema import validate_querystring
 
 from hub import clock
 from hub.accounts.model import Role
 from hub.app import hub
-from hub.errors import NotFound
-from hub.routes.auth import staff_required, tenant_id
+from hub.errors import Invalid, NotFound
+from hub.routes.admin import manager_page
+from hub.routes.auth import current_staff, staff_required, tenant_id
 from hub.routes.schemas import _Strict
-from hub.tickets.stats import GroupBy, asked_period, ticket_stats
+from hub.tickets.stats import GROUPINGS, GroupBy, asked_period, ticket_stats
 
 bp = Blueprint("stats", __name__)
 
@@ -43,3 +44,28 @@ async def stats(query_args: StatsQuery) -> Any:
         clock.now(), str(tenant.get("timezone") or "UTC"), query_args.from_, query_args.to
     )
     return await ticket_stats(store, tenant, period, query_args.by)
+
+
+@bp.get("/admin/stats")
+async def stats_page() -> Any:
+    """The same figures as a page: a period, a grouping, a table (works without JavaScript)."""
+    user = await current_staff()
+    asked = {k: request.args.get(k, "")[:40] for k in ("from", "to", "by")}
+    by = asked["by"] if asked["by"] in GROUPINGS else "status"
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    if user is not None:
+        tenant = await hub().store.get(user["tenant_id"], "tenants", user["tenant_id"])
+        zone = str((tenant or {}).get("timezone") or "UTC")
+        try:
+            period = asked_period(clock.now(), zone, asked["from"] or None, asked["to"] or None)
+            if tenant is not None:
+                result = await ticket_stats(hub().store, tenant, period, by)
+        except Invalid as exc:
+            error = exc.message
+    page = await manager_page(
+        "admin/stats.html", result=result, error=error, asked=asked, by=by, groupings=GROUPINGS,
+    )
+    if error is None or not isinstance(page, str):
+        return page
+    return await make_response(page, 400)

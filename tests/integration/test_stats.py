@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 
 from hub.app import Hub
 from hub.clock import parse_iso
-from tests.helpers import Seeded
+from tests.helpers import PASSWORD, Seeded
 
 # Europe/Madrid (the seeded tenants' zone) is UTC+1 in November.
 TIMES = {
@@ -133,3 +134,47 @@ async def test_bad_questions_get_answers_that_name_the_field(client: Any, acme: 
     r = await client.get("/api/v1/stats", headers=acme.auth("agent"))
     assert r.status_code == 403
     assert (await client.get("/api/v1/stats")).status_code == 401
+
+
+async def login(client: Any, who: Seeded, role: str) -> None:
+    r = await client.post("/api/v1/auth/login",
+                          json={"email": who.users[role]["email"], "password": PASSWORD})
+    assert r.status_code == 200
+
+
+async def test_the_statistics_page_shows_the_same_figures_to_managers(
+    client: Any, acme: Seeded, tickets: dict[str, str]
+) -> None:
+    r = await client.get("/admin/stats")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+    await login(client, acme, "agent")
+    assert (await client.get("/admin/stats")).status_code == 403
+    await login(client, acme, "manager")
+    r = await client.get("/admin/stats", query_string={**PERIOD, "by": "weekday"},
+                         headers={"Accept-Language": "en"})
+    assert r.status_code == 200
+    page = await r.get_data(as_text=True)
+    rows = re.findall(r'<tr data-key="(\d)">\s*<th scope="row">(\w+)</th>\s*<td>(\d+)</td>', page)
+    assert rows == [("1", "Mon", "1"), ("2", "Tue", "1"), ("3", "Wed", "1")]
+    total = re.search(r'id="stat-total">(\d+)<', page)
+    assert total and total.group(1) == "3"
+    assert 'id="stat-sla">1 / 3' in page  # one answered within the 48 hours
+    assert 'id="stat-held">1<' in page
+    assert 'value="2026-11-01"' in page and '<option value="weekday" selected>' in page
+
+    r = await client.get("/admin/stats", query_string={**PERIOD, "by": "category"},
+                         headers={"Accept-Language": "es"})
+    page = await r.get_data(as_text=True)
+    assert "Estadísticas" in page and "Queja" in page
+
+
+async def test_a_bad_period_on_the_page_is_explained_next_to_the_form(
+    client: Any, acme: Seeded
+) -> None:
+    await login(client, acme, "manager")
+    r = await client.get("/admin/stats", query_string={"from": "2026-11-10", "to": "2026-11-01"},
+                         headers={"Accept-Language": "en"})
+    assert r.status_code == 400
+    page = await r.get_data(as_text=True)
+    assert 'role="alert" id="stats-error">from: must be before to' in page
+    assert 'value="2026-11-10"' in page  # what the manager typed stays in the form
