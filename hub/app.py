@@ -20,7 +20,7 @@ from hub.notify.dispatch import DeliveryService
 from hub.notify.setup import build_delivery, build_queue
 from hub.ports import Store
 from hub.ratelimit import RateLimiter
-from hub.realtime.namespaces import StaffNamespace, ThreadNamespace
+from hub.realtime.namespaces import KioskNamespace, StaffNamespace, ThreadNamespace
 from hub.realtime.publisher import SocketioPublisher
 from hub.realtime.pubsub import HubRedisManager
 from hub.realtime.server import build_sio, resync_local_consoles
@@ -115,6 +115,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
     )
     sio.register_namespace(StaffNamespace(store, auth))
     sio.register_namespace(ThreadNamespace(tickets))
+    sio.register_namespace(KioskNamespace(store))
     if isinstance(sio.manager, HubRedisManager):
         sio.manager.on_resync = lambda reason, since: resync_local_consoles(
             sio, store, reason, since

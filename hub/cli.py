@@ -73,6 +73,20 @@ def _tenant_logo(settings: Settings, args: argparse.Namespace) -> None:
     _print_json(_with_store(settings, work))
 
 
+def _kiosk_create(settings: Settings, args: argparse.Namespace) -> None:
+    from hub.accounts.kiosks import create_kiosk, kiosk_json
+    from hub.accounts.services import tenant_by_slug
+
+    async def work(store: Store) -> Any:
+        tenant = await tenant_by_slug(store, args.tenant)
+        fields = {"name": args.name, "point": args.point, "departments": args.department or []}
+        kiosk, token = await create_kiosk(store, tenant, fields)
+        pair_url = settings.public(f"/kiosk#device_token={token}")
+        return {**kiosk_json(kiosk), "device_token": token, "pair_url": pair_url}
+
+    _print_json(_with_store(settings, work))
+
+
 def _user_create(settings: Settings, args: argparse.Namespace) -> None:
     from hub.accounts.model import public_user
     from hub.accounts.services import create_user, tenant_by_slug
@@ -123,7 +137,7 @@ def _worker(settings: Settings, args: argparse.Namespace) -> None:
 def _demo(settings: Settings, args: argparse.Namespace) -> None:
     import dataclasses
 
-    from hub.demo import seed_demo
+    from hub.demo import KIOSK_TOKEN, seed_demo
     from hub.serve import serve
 
     if not settings.public_url or settings.public_url == Settings().public_url:
@@ -137,6 +151,7 @@ def _demo(settings: Settings, args: argparse.Namespace) -> None:
         "SOS hub demo — Hotel Mirador",
         f"  staff console:  {base}/console",
         f"  customer pages: {base}/q/bar-terrace   {base}/q/reception-desk   {base}/q/pool-bar",
+        f"  kiosk screen:   {base}/kiosk#device_token={KIOSK_TOKEN}",
         f"  API (OpenAPI):  {base}/openapi.json",
         "  logins (password for all: demo-pass-2026):",
         *[f"    {role:<8} {email}" for role, email in logins],
@@ -176,6 +191,16 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--file", help="a PNG, JPEG, WebP or GIF image of at most 60 KB")
     what.add_argument("--remove", action="store_true")
     tl.set_defaults(func=_tenant_logo)
+
+    kiosk = sub.add_parser("kiosk").add_subparsers(dest="action", required=True)
+    kc = kiosk.add_parser(
+        "create", help="create a kiosk; prints it with its device_token and pairing link"
+    )
+    kc.add_argument("--tenant", required=True)
+    kc.add_argument("--name", required=True)
+    kc.add_argument("--point", required=True, help="the access point the kiosk stands at")
+    kc.add_argument("--department", action="append", help="a department slug it offers (repeat)")
+    kc.set_defaults(func=_kiosk_create)
 
     user = sub.add_parser("user").add_subparsers(dest="action", required=True)
     uc = user.add_parser("create", help="create a staff user; prints it with its api_token")

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hub.accounts.branding import set_logo
+from hub.accounts.kiosks import create_kiosk
 from hub.accounts.services import create_point, create_tenant, create_user
 from hub.ports import Doc, Event, Store
 from hub.security import hash_password, hash_token
@@ -13,6 +14,8 @@ from hub.tickets.services import Actor, TicketService
 
 SLUG = "hotel-mirador"
 LOGO = Path(__file__).parent / "demo_logo.png"  # 96 px, drawn for the demo
+# The demo kiosk's device token: public on purpose, so every start can print its link.
+KIOSK_TOKEN = "hotel-mirador-lobby-kiosk-demo"
 PASSWORD = "demo-pass-2026"
 STAFF = (
     ("manager", "direccion@hotel-mirador.example", "Lucía Ferreiro", "es"),
@@ -99,6 +102,11 @@ async def seed_demo(store: Store) -> list[tuple[str, str]]:
             establishment="Hotel Mirador",
             kind=kind,
         )
+    await create_kiosk(store, tenant, {
+        "name": "Lobby kiosk", "point": "lobby-kiosk",
+        "departments": ["reception", "restaurant", "pool-bar"],
+        "welcome": "Bienvenido al Hotel Mirador · Welcome to Hotel Mirador",
+    }, token=KIOSK_TOKEN)
     service = TicketService(store, _Quiet())
     tickets = []
     for i, (code, text, lang, anonymous) in enumerate(TICKETS):

@@ -27,6 +27,7 @@ COLLECTIONS: tuple[str, ...] = (
     "outbox",
     "blocks",
     "configs",
+    "kiosks",
 )
 
 # The fields `Store.lookup` may search; each is unique across all tenants.
@@ -35,6 +36,7 @@ LOOKUP_FIELDS: Mapping[str, tuple[str, ...]] = {
     "users": ("email", "token_hash"),
     "points": ("code",),
     "tickets": ("thread_token",),
+    "kiosks": ("token_hash",),
 }
 
 

@@ -56,6 +56,8 @@ POLICIES: Mapping[str, tuple[Limit, ...]] = {
         Limit("device", "8/minute"),
         Limit("device", "40/hour"),
     ),
+    # A kiosk is shared by every guest in the hall, one at a time: limit the kiosk itself.
+    "kiosk_sos": (Limit("kiosk", "20/minute"), Limit("kiosk", "300/hour")),
     "page": (Limit("ip", "600/minute"),),
     "thread_message": (
         Limit("ip", "240/minute"),

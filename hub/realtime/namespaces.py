@@ -7,6 +7,7 @@ from typing import Any
 
 import socketio
 
+from hub.accounts.kiosks import kiosk_by_token, kiosk_config, kiosk_room
 from hub.accounts.model import Role
 from hub.errors import NotFound
 from hub.guard import mask_staff_event
@@ -122,3 +123,24 @@ class ThreadNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         except NotFound:
             raise socketio.exceptions.ConnectionRefusedError("unknown conversation") from None
         await self.enter_room(sid, ticket_room(ticket["id"]))
+
+
+class KioskNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
+    """A paired kiosk: its whole configuration on connect and after every change."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__("/kiosk")
+        self.store = store
+
+    async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        """Admit the holder of a kiosk's device token into that kiosk's room only."""
+        token = auth.get("device_token") if isinstance(auth, dict) else None
+        kiosk = (
+            await kiosk_by_token(self.store, token)
+            if isinstance(token, str) and 0 < len(token) <= MAX_TOKEN_CHARS
+            else None
+        )
+        if kiosk is None:
+            raise socketio.exceptions.ConnectionRefusedError("unknown kiosk")
+        await self.enter_room(sid, kiosk_room(kiosk["id"]))
+        await self.emit("config", await kiosk_config(self.store, kiosk), to=sid)

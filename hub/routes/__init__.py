@@ -16,6 +16,7 @@ def register_routes(app: Quart) -> None:
         errors,
         headers,
         health,
+        kiosks,
         moderation,
         rules,
         staff,
@@ -34,3 +35,4 @@ def register_routes(app: Quart) -> None:
     app.register_blueprint(delivery.bp)
     app.register_blueprint(branding.bp)
     app.register_blueprint(stats.bp)
+    app.register_blueprint(kiosks.bp)

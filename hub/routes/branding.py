@@ -15,6 +15,7 @@ from hub.accounts.model import Role
 from hub.app import hub
 from hub.errors import NotFound
 from hub.routes.auth import staff_required, tenant_id
+from hub.routes.kiosks import push_all_configs
 
 bp = Blueprint("branding", __name__)
 
@@ -49,6 +50,7 @@ async def put_logo() -> Any:
     content = await request.get_data(cache=False)
     assert isinstance(content, bytes)
     updated = await set_logo(store, tenant, content, request.headers.get("Content-Type"))
+    await push_all_configs(tenant_id())  # kiosk screens show the new logo at once
     return {"logo_url": logo_url(updated)}
 
 
@@ -60,4 +62,5 @@ async def delete_logo() -> Any:
     tenant = await store.get(tenant_id(), "tenants", tenant_id())
     if tenant is not None:
         await remove_logo(store, tenant)
+        await push_all_configs(tenant_id())
     return "", 204

@@ -23,6 +23,7 @@ GLOBAL_UNIQUE: Mapping[str, tuple[str, ...]] = {
     "users": ("email", "token_hash"),
     "points": ("code",),
     "tickets": ("thread_token",),
+    "kiosks": ("token_hash",),
 }
 
 # Unique within one tenant.

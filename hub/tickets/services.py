@@ -132,8 +132,14 @@ class TicketService:
         contact: Doc | None = None,
         language: str | None = None,
         origin: Doc | None = None,
+        kiosk: Doc | None = None,
+        department: str | None = None,
     ) -> Doc:
-        """Store a customer's SOS as a new ticket, then push it to the tenant's consoles."""
+        """Store a customer's SOS as a new ticket, then push it to the tenant's consoles.
+
+        From a kiosk, `kiosk` is the kiosk and `department` the one the customer picked
+        (default: the access point's).
+        """
         text = clean_text(text)
         contact = _clean_contact(contact) if not anonymous else None
         doc: Doc = {
@@ -146,9 +152,9 @@ class TicketService:
             "anonymous": bool(anonymous),
             "contact": contact,
             "point": {"code": point["code"], "label": point["label"]},
-            "department": point.get("department"),
+            "department": department or point.get("department"),
             "establishment": point.get("establishment"),
-            "source": "kiosk" if point.get("kind") == "kiosk" else "qr",
+            "source": "kiosk" if kiosk or point.get("kind") == "kiosk" else "qr",
             "category": None,
             "assignee": None,
             "description": None,
@@ -163,6 +169,8 @@ class TicketService:
             "repeat_count": 0,
             "quarantine_reason": None,
         }
+        if kiosk is not None:
+            doc["kiosk"] = {"id": kiosk["id"], "name": kiosk["name"]}
         if origin:
             keep = ("device_id", "ip", "signals", "language_explicit")
             doc.update({k: origin[k] for k in keep if origin.get(k)})

@@ -27,6 +27,7 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/sos"),
     ("GET", "/api/v1/thread/<token>"),
     ("POST", "/api/v1/thread/<token>/messages"),
+    ("POST", "/api/v1/kiosk/sos"),  # a kiosk's device token names its business
 }
 
 
@@ -42,6 +43,7 @@ class World:
     acme_held_id: str
     acme_rule_id: str
     acme_block_id: str
+    acme_kiosk_id: str
     globex_ticket_id: str
     globex_rule_id: str
     globex_block_id: str
@@ -63,6 +65,7 @@ class World:
             "/api/v1/deliveries",
             "/api/v1/points",
             "/api/v1/users",
+            "/api/v1/kiosks",
         ):
             r = await c.get(path, headers=auth)
             assert r.status_code == 200, (path, await r.get_data(as_text=True))
@@ -114,6 +117,9 @@ async def world(client: Any, hub: Hub, acme: Seeded, globex: Seeded) -> World:
     r = await client.put("/api/v1/logo", data=ACME_LOGO,
                          headers={**boss, "Content-Type": "image/png"})
     assert r.status_code == 200, await r.get_data(as_text=True)
+    acme_kiosk_id = await _created(await client.post(
+        "/api/v1/kiosks", json={"name": "Acme lobby", "point": acme.point["code"]}, headers=boss
+    ))
     acme_block_id = await _created(await client.post(
         "/api/v1/blocks", json={"kind": "email", "value": "foe@acme-foe.example"}, headers=boss
     ))
@@ -149,7 +155,7 @@ async def world(client: Any, hub: Hub, acme: Seeded, globex: Seeded) -> World:
     await quiet(hub)
     return World(
         client, hub, acme, globex, ticket, held["id"], acme_rule_id, acme_block_id,
-        globex_ticket["id"], globex_rule_id, globex_block_id,
+        acme_kiosk_id, globex_ticket["id"], globex_rule_id, globex_block_id,
     )
 
 
@@ -423,6 +429,37 @@ async def case_stats(w: World, role: str) -> None:
         assert body["overall"]["count"] == 1 and body["held_back"] == 0  # acme's held one not
 
 
+async def case_kiosks_list(w: World, role: str) -> None:
+    r = await w.client.get("/api/v1/kiosks", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        assert await _items(r) == []
+
+
+async def case_kiosks_create(w: World, role: str) -> None:
+    auth = w.globex.auth(role)
+    r = await w.client.post("/api/v1/kiosks", headers=auth,
+                            json={"name": "Into acme", "point": w.acme.point["code"]})
+    if await _manager_only(w, role, r):
+        assert r.status_code == 400  # acme's access point is not globex's to use
+        r = await w.client.post("/api/v1/kiosks", headers=auth,
+                                json={"name": "Globex hall", "point": w.globex.point["code"]})
+        kiosk_id = await _created(r)
+        assert await w.hub.store.get(w.globex.tenant["id"], "kiosks", kiosk_id) is not None
+
+
+async def case_kiosk_patch(w: World, role: str) -> None:
+    r = await w.client.patch(f"/api/v1/kiosks/{w.acme_kiosk_id}", json={"name": "Mine now"},
+                             headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        await _is_404(r)
+
+
+async def case_kiosk_delete(w: World, role: str) -> None:
+    r = await w.client.delete(f"/api/v1/kiosks/{w.acme_kiosk_id}", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        await _is_404(r)
+
+
 CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("GET", "/api/v1/me"): case_me,
     ("GET", "/api/v1/tickets"): case_list,
@@ -452,6 +489,10 @@ CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("PUT", "/api/v1/logo"): case_logo_put,
     ("DELETE", "/api/v1/logo"): case_logo_delete,
     ("GET", "/api/v1/stats"): case_stats,
+    ("GET", "/api/v1/kiosks"): case_kiosks_list,
+    ("POST", "/api/v1/kiosks"): case_kiosks_create,
+    ("PATCH", "/api/v1/kiosks/<kiosk_id>"): case_kiosk_patch,
+    ("DELETE", "/api/v1/kiosks/<kiosk_id>"): case_kiosk_delete,
 }
 
 
@@ -476,6 +517,7 @@ async def test_every_staff_route_answers_401_without_credentials(hub: Hub, world
         path = rule.replace("<ticket_id>", world.acme_ticket["id"])
         path = path.replace("<rule_id>", world.acme_rule_id)
         path = path.replace("<block_id>", world.acme_block_id)
+        path = path.replace("<kiosk_id>", world.acme_kiosk_id)
         r = await world.client.open(path, method=method, json={"text": "x"})
         assert r.status_code == 401, (method, rule)
 

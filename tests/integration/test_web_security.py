@@ -195,6 +195,7 @@ async def test_an_oversized_body_gets_413_with_the_security_headers(client: Any)
 
 PUBLIC_WRITES = {
     "/api/v1/sos", "/api/v1/thread/<token>/messages", "/api/v1/auth/login", "/api/v1/auth/logout",
+    "/api/v1/kiosk/sos",  # a kiosk's device token in the Authorization header, never a cookie
 }
 # Valid bodies, so that only the missing header can be the reason for a refusal.
 BODIES: dict[str, Any] = {
@@ -208,6 +209,8 @@ BODIES: dict[str, Any] = {
     "moderation.test_filters": {"text": "x"},
     "moderation.post_block": {"kind": "ip", "value": "192.0.2.77"},
     "moderation.block_sender": {"by": ["email"]},
+    "kiosks.add_kiosk": {"name": "csrf kiosk", "point": "acme-bar"},
+    "kiosks.change_kiosk": {"name": "csrf kiosk"},
 }
 
 

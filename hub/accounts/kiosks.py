@@ -1,0 +1,147 @@
+"""Kiosks ("Puestos SOS"): touchscreens in the halls, paired once, configured live.
+
+A kiosk stands at one access point (its place, and the department an SOS goes to when the
+customer picks none) and may offer the customer a choice of departments. It holds a
+device token, shown once when the kiosk is created and stored hashed, like staff API
+tokens. Its whole configuration (`kiosk_config`) is pushed to it over `/kiosk` on connect
+and after every change, so a manager's edit shows on the screen at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from hub.accounts.branding import logo_url
+from hub.clock import new_id, new_secret, now_iso
+from hub.errors import Invalid, NotFound
+from hub.ports import Doc, Store
+from hub.security import hash_token
+
+IDLE_SECONDS = (20, 900)  # bounds of the screen's reset after inactivity
+DEFAULT_IDLE_SECONDS = 90
+MAX_WELCOME = 300
+
+
+def kiosk_room(kiosk_id: str) -> str:
+    return f"kiosk:{kiosk_id}"
+
+
+async def _point(store: Store, tenant_id: str, code: str) -> Doc:
+    found = await store.find(tenant_id, "points", {"code": code}, limit=1)
+    if not found:
+        raise Invalid(f"point: no access point {code!r} in this business", field="point")
+    return found[0]
+
+
+async def _departments(store: Store, tenant_id: str, slugs: Sequence[str]) -> list[str]:
+    known = {d["slug"] for d in await store.find(tenant_id, "departments")}
+    unknown = [s for s in slugs if s not in known]
+    if unknown:
+        raise Invalid(f"departments: unknown {', '.join(map(repr, unknown))}", field="departments")
+    return list(dict.fromkeys(slugs))
+
+
+async def _checked(store: Store, tenant_id: str, fields: Doc) -> Doc:
+    """Validate the editable fields present in `fields` (names them when wrong)."""
+    out: Doc = {}
+    if "name" in fields:
+        name = str(fields["name"] or "").strip()
+        if not name:
+            raise Invalid("name is required", field="name")
+        out["name"] = name[:80]
+    if "point" in fields:
+        out["point"] = (await _point(store, tenant_id, str(fields["point"])))["code"]
+    if "departments" in fields:
+        out["departments"] = await _departments(store, tenant_id, list(fields["departments"]))
+    if "welcome" in fields:
+        welcome = str(fields["welcome"] or "").strip()
+        if len(welcome) > MAX_WELCOME:
+            raise Invalid(f"welcome: at most {MAX_WELCOME} characters", field="welcome")
+        out["welcome"] = welcome or None
+    if "idle_seconds" in fields:
+        idle = int(fields["idle_seconds"])
+        if not IDLE_SECONDS[0] <= idle <= IDLE_SECONDS[1]:
+            raise Invalid(
+                f"idle_seconds: from {IDLE_SECONDS[0]} to {IDLE_SECONDS[1]}", field="idle_seconds"
+            )
+        out["idle_seconds"] = idle
+    for flag in ("allow_anonymous", "active"):
+        if flag in fields:
+            out[flag] = bool(fields[flag])
+    return out
+
+
+async def create_kiosk(
+    store: Store, tenant: Doc, fields: Doc, *, token: str | None = None
+) -> tuple[Doc, str]:
+    """A new kiosk and its device token (returned once; only its hash is kept).
+
+    `token` is for the demo only, whose pairing link is printed on every start.
+    """
+    if "point" not in fields:
+        raise Invalid("point: the access point the kiosk stands at is required", field="point")
+    token = token or new_secret(24)
+    doc: Doc = {
+        "id": new_id(),
+        "name": "",
+        "departments": [],
+        "welcome": None,
+        "idle_seconds": DEFAULT_IDLE_SECONDS,
+        "allow_anonymous": True,
+        "active": True,
+        **await _checked(store, tenant["id"], {"name": fields.get("name"), **fields}),
+        "token_hash": hash_token(token),
+        "created_at": now_iso(),
+        "updated_at": None,
+    }
+    return await store.insert(tenant["id"], "kiosks", doc), token
+
+
+async def update_kiosk(store: Store, tenant_id: str, kiosk_id: str, fields: Doc) -> Doc:
+    """Change the given fields; NotFound for unknown ids and other tenants' kiosks."""
+    changes = await _checked(store, tenant_id, fields)
+    changes["updated_at"] = now_iso()
+    updated = await store.update(tenant_id, "kiosks", kiosk_id, changes)
+    if updated is None:
+        raise NotFound("no such kiosk")
+    return updated
+
+
+async def kiosk_by_token(store: Store, token: str) -> Doc | None:
+    """The kiosk holding this device token, if any."""
+    return await store.lookup("kiosks", "token_hash", hash_token(token))
+
+
+def kiosk_json(doc: Doc) -> dict[str, Any]:
+    """A kiosk as managers see it (never its token)."""
+    fields = ("id", "name", "point", "departments", "welcome", "idle_seconds",
+              "allow_anonymous", "active", "created_at", "updated_at")
+    return {k: doc.get(k) for k in fields}
+
+
+async def kiosk_config(store: Store, kiosk: Doc) -> dict[str, Any]:
+    """Everything the kiosk screen needs, pushed whole on connect and after each change."""
+    tenant_id = kiosk["tenant_id"]
+    tenant = await store.get(tenant_id, "tenants", tenant_id) or {}
+    points = await store.find(tenant_id, "points", {"code": kiosk["point"]}, limit=1)
+    point = points[0] if points else {}
+    departments = {d["slug"]: d for d in await store.find(tenant_id, "departments")}
+    return {
+        "kiosk": {"id": kiosk["id"], "name": kiosk["name"]},
+        "active": bool(kiosk.get("active", True) and point.get("active", True)),
+        "business": {"name": tenant.get("name"), "logo_url": logo_url(tenant)},
+        "languages": tenant.get("languages") or ["es", "en"],
+        "language": tenant.get("language") or "es",
+        "place": point.get("label"),
+        "point": kiosk["point"],
+        "departments": [
+            {"slug": slug, "name": departments[slug]["name"]}
+            for slug in kiosk.get("departments") or []
+            if slug in departments
+        ],
+        "welcome": kiosk.get("welcome"),
+        "idle_seconds": kiosk.get("idle_seconds", DEFAULT_IDLE_SECONDS),
+        "allow_anonymous": kiosk.get("allow_anonymous", True),
+        "max_chars": 2000,
+    }

@@ -1,0 +1,198 @@
+/* The kiosk screen ("Puesto SOS"). Paired once by opening /kiosk#device_token=… on it: the
+   token moves to localStorage and leaves the address bar. Then it connects to /kiosk with
+   the token, shows the configuration it is sent (on connect and after every change, while
+   keeping what a guest is typing), posts SOS to /api/v1/kiosk/sos, shows the number and a
+   QR code of the private link, and resets itself after `idle_seconds` without a touch.
+   Everything from the server goes in with textContent. */
+(function () {
+  "use strict";
+
+  var TOKEN_KEY = "sos-hub.kiosk-token";
+  var main = document.getElementById("main");
+  var d = main.dataset;
+  var $ = function (id) { return document.getElementById(id); };
+  var panels = ["unpaired", "off", "connecting", "ready", "sent"];
+  var config = null;
+  var department = null;
+  var idleTimer = null;
+
+  function show(name) {
+    panels.forEach(function (p) { $(p).hidden = p !== name; });
+  }
+
+  function fill(template, values) {
+    return String(template || "").replace(/\{(\w+)\}/g, function (whole, key) {
+      return key in values ? String(values[key]) : whole;
+    });
+  }
+
+  /* ---- Pairing: the token arrives in the fragment, once. ---- */
+
+  var match = /(?:^#|&)device_token=([A-Za-z0-9_-]{8,200})/.exec(location.hash);
+  if (match) {
+    localStorage.setItem(TOKEN_KEY, match[1]);
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+  var token = localStorage.getItem(TOKEN_KEY);
+  if (!token) { show("unpaired"); return; }
+
+  /* ---- The form. ---- */
+
+  var form = $("kiosk-form");
+  var text = $("kiosk-text");
+  var error = $("kiosk-error");
+  var anonymous = $("kiosk-anonymous");
+  var contact = $("kiosk-contact");
+  var send = $("kiosk-send");
+
+  function say(message) {
+    error.textContent = message || "";
+    error.hidden = !message;
+    text.setAttribute("aria-invalid", message ? "true" : "false");
+  }
+
+  function count() {
+    var max = config ? config.max_chars : 2000;
+    text.parentNode.querySelector("[data-count]").textContent = String(text.value.length);
+    text.parentNode.querySelector("[data-max]").textContent = String(max);
+  }
+
+  function syncContact() {
+    contact.hidden = anonymous.checked;
+  }
+
+  function chooseDepartment(slug) {
+    department = slug;
+    $("department-buttons").querySelectorAll("button").forEach(function (b) {
+      b.setAttribute("aria-pressed", b.dataset.slug === slug ? "true" : "false");
+    });
+  }
+
+  function render(c) {
+    config = c;
+    if (!c.active) { show("off"); return; }
+    $("brand-name").textContent = c.business.name || "";
+    $("brand-place").textContent = c.place || "";
+    var logo = $("brand-logo");
+    if (c.business.logo_url) { logo.src = c.business.logo_url; logo.hidden = false; }
+    else { logo.hidden = true; logo.removeAttribute("src"); }
+    $("welcome").textContent = c.welcome || "";
+    $("welcome").hidden = !c.welcome;
+    var buttons = $("department-buttons");
+    buttons.textContent = "";
+    c.departments.forEach(function (dep) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "choice-button";
+      b.dataset.slug = dep.slug;
+      b.textContent = dep.name;
+      b.setAttribute("aria-pressed", "false");
+      b.addEventListener("click", function () {
+        chooseDepartment(department === dep.slug ? null : dep.slug);
+      });
+      buttons.appendChild(b);
+    });
+    $("departments").hidden = c.departments.length === 0;
+    if (!c.departments.some(function (dep) { return dep.slug === department; })) department = null;
+    chooseDepartment(department);
+    $("anonymous-choice").hidden = !c.allow_anonymous;
+    if (!c.allow_anonymous) anonymous.checked = false;
+    syncContact();
+    count();
+    if ($("sent").hidden) show("ready");
+  }
+
+  function reset() {
+    form.reset();
+    department = null;
+    say("");
+    if (config) render(config);
+    if (config && config.active) show("ready");
+    if (/[?&]lang=/.test(location.search)) {
+      location.href = "/kiosk";  // a guest picked a language: the next one starts in the screen's own
+    }
+  }
+
+  function touched() {
+    clearTimeout(idleTimer);
+    var seconds = config ? config.idle_seconds : 90;
+    idleTimer = setTimeout(function () {
+      var started = text.value || anonymous.checked || department || $("kiosk-name").value ||
+        $("kiosk-email").value || $("kiosk-phone").value;
+      if (!$("sent").hidden || started) reset();
+    }, seconds * 1000);
+  }
+  ["pointerdown", "keydown", "input"].forEach(function (name) {
+    document.addEventListener(name, touched, true);
+  });
+
+  text.addEventListener("input", function () { count(); if (text.value.trim()) say(""); });
+  anonymous.addEventListener("change", syncContact);
+  $("kiosk-again").addEventListener("click", reset);
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var value = text.value.trim();
+    var max = config ? config.max_chars : 2000;
+    if (!value) { say(d.msgEmpty); text.focus(); return; }
+    if (value.length > max) {
+      say(fill(d.msgTooLong, { count: value.length, max: max }));
+      text.focus();
+      return;
+    }
+    var body = { text: value, anonymous: anonymous.checked, language: d.lang || null };
+    if (department) body.department = department;
+    if (!anonymous.checked) {
+      var c = { name: $("kiosk-name").value, email: $("kiosk-email").value, phone: $("kiosk-phone").value };
+      if (c.name || c.email || c.phone) body.contact = c;
+    }
+    send.disabled = true;
+    fetch("/api/v1/kiosk/sos", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: "Bearer " + token },
+      body: JSON.stringify(body)
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (data) {
+        if (r.status === 201) {
+          $("sent-number").textContent = "#" + data.number;
+          $("sent-link").textContent = data.thread_url;
+          $("sent-qr").src = data.thread_qr;
+          form.reset();
+          department = null;
+          show("sent");
+          $("kiosk-again").focus();
+          touched();
+        } else if (r.status === 401) {
+          localStorage.removeItem(TOKEN_KEY);
+          show("unpaired");
+        } else if (r.status === 429) {
+          say(fill(d.msgBusy, { seconds: r.headers.get("Retry-After") || "60" }));
+        } else {
+          var reason = (data.error && data.error.message) || r.statusText;
+          say(fill(d.msgFailed, { reason: reason }));
+        }
+      });
+    }).catch(function () {
+      say(d.msgOffline);
+    }).then(function () {
+      send.disabled = false;
+    });
+  });
+
+  /* ---- Live configuration. ---- */
+
+  var socket = io("/kiosk", { auth: { device_token: token }, transports: ["websocket"] });
+  socket.on("config", render);
+  socket.on("unpaired", function () {
+    localStorage.removeItem(TOKEN_KEY);
+    socket.disconnect();
+    show("unpaired");
+  });
+  socket.on("connect_error", function (err) {
+    if (err && err.message === "unknown kiosk") {
+      localStorage.removeItem(TOKEN_KEY);
+      socket.disconnect();
+      show("unpaired");
+    }
+  });
+})();

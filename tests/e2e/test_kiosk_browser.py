@@ -1,0 +1,92 @@
+"""The kiosk screen in Chromium: paired by its link, a guest sends an SOS, a manager's change
+shows at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, expect
+
+from tests.e2e.conftest import LiveHub
+
+pytestmark = pytest.mark.browser
+TABLET = {"width": 1024, "height": 768}
+
+
+@pytest.fixture
+def tablet(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport=TABLET, locale="en-GB", has_touch=True)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def _manager(live_hub: LiveHub) -> httpx.Client:
+    return httpx.Client(base_url=live_hub.url, headers=live_hub.seeded.auth("manager"),
+                        timeout=10)
+
+
+def test_a_guest_sends_an_sos_from_the_kiosk_and_the_screen_follows_its_settings(
+    live_hub: LiveHub, tablet: BrowserContext
+) -> None:
+    with _manager(live_hub) as api:
+        r = api.post("/api/v1/kiosks", json={
+            "name": "Hall kiosk", "point": live_hub.seeded.point["code"],
+            "departments": ["bar"], "welcome": "Welcome to the terrace",
+        })
+        assert r.status_code == 201, r.text
+        kiosk: dict[str, Any] = r.json()
+
+    page = tablet.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(kiosk["pair_url"])
+    expect(page.locator("#welcome")).to_have_text("Welcome to the terrace")
+    assert "device_token" not in page.url  # the token left the address bar
+    expect(page.locator("#brand-name")).to_have_text("Business mirador")
+    expect(page.locator("#brand-place")).to_have_text("Bar terrace")
+
+    bar = page.get_by_role("button", name="Bar")
+    bar.click()
+    expect(bar).to_have_attribute("aria-pressed", "true")
+    page.get_by_label("Your message").fill("<b>Spilled drink</b> near table 4")
+    page.get_by_label("Send anonymously").check()
+    expect(page.locator("#kiosk-contact")).to_be_hidden()
+    page.get_by_role("button", name="Send").click()
+
+    expect(page.locator("#sent")).to_be_visible()
+    number = page.locator("#sent-number").inner_text()
+    assert number.startswith("#")
+    expect(page.locator("#sent-link")).to_contain_text(f"{live_hub.url}/t/")
+    assert page.locator("#sent-qr").evaluate("img => img.complete && img.naturalWidth > 0")
+
+    with _manager(live_hub) as api:
+        tickets = api.get("/api/v1/tickets", params={"limit": 200}).json()["items"]
+        [ticket] = [t for t in tickets if t["number"] == int(number[1:])]
+        assert ticket["text"] == "<b>Spilled drink</b> near table 4"  # as typed, never markup
+        assert ticket["kiosk"]["name"] == "Hall kiosk" and ticket["department"] == "bar"
+        assert ticket["anonymous"] is True and ticket["contact"] is None
+
+        # the next guest: a fresh form; the manager changes the welcome text meanwhile
+        page.get_by_role("button", name="New message").click()
+        expect(page.get_by_label("Your message")).to_have_value("")
+        r = api.patch(f"/api/v1/kiosks/{kiosk['id']}", json={"welcome": "Hello from the bar"})
+        assert r.status_code == 200
+    expect(page.locator("#welcome")).to_have_text("Hello from the bar")  # live, no reload
+
+    with _manager(live_hub) as api:
+        assert api.patch(f"/api/v1/kiosks/{kiosk['id']}", json={"active": False}).status_code == 200
+    expect(page.locator("#off")).to_be_visible()
+    assert errors == []
+
+
+def test_a_screen_without_a_pairing_says_so(live_hub: LiveHub, tablet: BrowserContext) -> None:
+    page = tablet.new_page()
+    page.goto(f"{live_hub.url}/kiosk")
+    expect(page.locator("#unpaired")).to_be_visible()
+    page.goto(f"{live_hub.url}/kiosk#device_token=not-a-real-kiosk-token")
+    expect(page.locator("#unpaired")).to_be_visible()
