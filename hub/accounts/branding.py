@@ -39,13 +39,27 @@ def logo_doc_id(tenant_id: str) -> str:
     return f"logo:{tenant_id}"
 
 
+# How each format ends: a file that starts as an image but ends otherwise is something else.
+_ENDINGS = {
+    "image/png": (b"IEND\xaeB`\x82",),
+    "image/jpeg": (b"\xff\xd9",),
+    "image/gif": (b";",),
+}
+
+
 def sniff_image(content: bytes) -> str | None:
-    """The image type the bytes really are, among LOGO_TYPES; None for anything else."""
+    """The image type the bytes really are, among LOGO_TYPES; None for anything else.
+
+    Both ends are checked (a WebP by its RIFF length), so that an image header glued to
+    some other content is refused.
+    """
     for signature, content_type in _SIGNATURES:
         if content.startswith(signature):
-            return content_type
+            whole = content.rstrip(b"\x00") if content_type == "image/jpeg" else content
+            return content_type if whole.endswith(_ENDINGS[content_type]) else None
     if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
-        return "image/webp"
+        declared = int.from_bytes(content[4:8], "little") + 8
+        return "image/webp" if declared == len(content) else None
     return None
 
 

@@ -17,9 +17,25 @@ from hub.notify.outbox import ticket_deliveries
 from hub.realtime.server import close_sessions
 from hub.routes.auth import password_matches, staff, staff_required, tenant_id
 from hub.routes.intake import active_point, client_origin, limit, thread_url
-from hub.routes.schemas import LoginIn, NoteIn, SosIn, SosOut, TextIn, TicketPatch, TicketQuery
+from hub.routes.schemas import (
+    LoginIn,
+    NoteIn,
+    SosIn,
+    SosOut,
+    SurveyIn,
+    TextIn,
+    TicketPatch,
+    TicketQuery,
+)
 from hub.staff_auth import session_id
-from hub.tickets.model import Status, customer_ticket, message_json, note_json, staff_ticket
+from hub.tickets.model import (
+    Status,
+    customer_ticket,
+    message_json,
+    note_json,
+    staff_ticket,
+    survey_json,
+)
 from hub.tickets.services import Actor
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -99,6 +115,16 @@ async def thread_message(token: str, data: TextIn) -> Any:
     ticket = await hub().tickets.by_thread_token(token)
     message = await hub().tickets.customer_message(ticket, data.text)
     return message_json(message), 201
+
+
+@bp.post("/thread/<token>/survey")
+@validate_request(SurveyIn)
+async def thread_survey(token: str, data: SurveyIn) -> Any:
+    """The customer rates the answer once the ticket is resolved (the last answer counts)."""
+    await limit("thread_message", thread=token[:64])
+    ticket = await hub().tickets.by_thread_token(token)
+    survey = await hub().tickets.answer_survey(ticket, data.rating, data.nps, data.comment)
+    return {"survey": survey_json(survey)}, 201
 
 
 @bp.get("/tickets")

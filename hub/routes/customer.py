@@ -23,7 +23,7 @@ from hub.i18n import SUPPORTED
 from hub.i18n import gettext as _
 from hub.ports import Doc
 from hub.routes.intake import active_point, client_origin, limit
-from hub.routes.schemas import SosIn, TextIn
+from hub.routes.schemas import SosIn, SurveyIn, TextIn
 from hub.tickets.model import TEXT_MAX, customer_ticket
 
 bp = Blueprint("customer", __name__)
@@ -229,3 +229,32 @@ async def thread_answer(token: str) -> Any:
     except HubError:
         return await _thread_page(token)
     return redirect(f"/t/{token}#latest", 303)
+
+
+@bp.post("/t/<token>/survey")
+async def thread_survey(token: str) -> Any:
+    """The customer rates the answer, without JavaScript (a plain form)."""
+    await limit("thread_message", thread=token[:64])
+    form = await request.form
+    nps = form.get("nps") or None
+    raw = {
+        "rating": form.get("rating") or None,
+        "nps": int(nps) if nps and nps.isdigit() and len(nps) <= 2 else nps,
+        "comment": _form_text(form.get("comment", "")) or None,
+    }
+    try:
+        data = SurveyIn.model_validate(raw)
+    except ValidationError as exc:
+        said = {
+            "rating": _("Please choose how we did."),
+            "nps": _("Choose a number from 0 to 10."),
+            "comment": _("Your comment is too long: at most %(max)s characters.", max=1000),
+        }
+        errors = {str(e["loc"][0]): said.get(str(e["loc"][0]), "") for e in exc.errors()}
+        return await _thread_page(token, 400, values={"survey": raw}, errors=errors)
+    try:
+        ticket = await hub().tickets.by_thread_token(token)
+        await hub().tickets.answer_survey(ticket, data.rating, data.nps, data.comment)
+    except HubError:
+        return await _thread_page(token)
+    return redirect(f"/t/{token}#survey", 303)

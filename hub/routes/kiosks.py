@@ -24,7 +24,7 @@ from hub.accounts.kiosks import (
 )
 from hub.accounts.model import Role
 from hub.app import hub
-from hub.errors import Invalid, NotFound, Unauthorized
+from hub.errors import Forbidden, Invalid, NotFound, Unauthorized
 from hub.ports import Doc
 from hub.routes.auth import staff_required, tenant_id
 from hub.routes.intake import client_ip, thread_url
@@ -90,7 +90,7 @@ async def _device_kiosk() -> Doc:
     if kiosk is None:
         raise Unauthorized("this kiosk is not paired: open its pairing link again")
     if not kiosk.get("active", True):
-        raise Invalid("this kiosk is switched off by the business", field="kiosk")
+        raise Forbidden("this kiosk is switched off by the business")
     return kiosk
 
 

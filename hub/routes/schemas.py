@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
@@ -101,3 +101,11 @@ class TicketQuery(_Strict):
     q: str | None = Field(default=None, max_length=200)
     limit: int = Field(default=50, ge=1, le=200)
     cursor: int | None = Field(default=None, ge=1, le=2**63 - 1)  # a storable integer
+
+
+class SurveyIn(_Strict):
+    """The customer's satisfaction survey on a resolved ticket."""
+
+    rating: Literal["very_good", "good", "fair", "bad"]
+    nps: int | None = Field(default=None, ge=0, le=10)  # how likely to recommend us, 0-10
+    comment: str | None = Field(default=None, max_length=1000)

@@ -54,7 +54,7 @@ async def stats_page() -> Any:
     by = asked["by"] if asked["by"] in GROUPINGS else "status"
     result: dict[str, Any] | None = None
     error: str | None = None
-    if user is not None:
+    if user is not None and Role(user["role"]).allows(Role.manager):  # others: manager_page says no
         tenant = await hub().store.get(user["tenant_id"], "tenants", user["tenant_id"])
         zone = str((tenant or {}).get("timezone") or "UTC")
         try:

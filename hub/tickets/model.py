@@ -45,6 +45,18 @@ TRANSITIONS: dict[Status, tuple[Status, ...]] = {
 }
 
 # What the customer reads about their ticket's status.
+# The satisfaction survey a customer answers once their ticket is resolved (best first).
+RATINGS = ("very_good", "good", "fair", "bad")
+SURVEY_COMMENT_MAX = 1000
+
+
+def survey_json(survey: Doc | None) -> dict[str, Any] | None:
+    """A survey answer as staff and its customer see it."""
+    if not survey:
+        return None
+    return {k: survey.get(k) for k in ("rating", "nps", "comment", "answered_at")}
+
+
 CUSTOMER_STATUS: dict[str, str] = {
     "new": "received",
     "quarantined": "received",
@@ -116,7 +128,7 @@ STAFF_FIELDS = (
     "point", "kiosk", "department", "establishment", "source", "category", "assignee",
     "description", "created_at", "updated_at", "acknowledged_at", "first_response_at",
     "resolved_at", "closed_at", "released_at", "escalated_at", "message_count",
-    "repeat_count", "quarantine_reason",
+    "repeat_count", "quarantine_reason", "survey",
 )
 
 
@@ -142,6 +154,7 @@ def customer_ticket(doc: Doc) -> dict[str, Any]:
         "point": {"label": point.get("label")},
         "created_at": doc["created_at"],
         "resolved_at": doc.get("resolved_at"),
+        "survey": survey_json(doc.get("survey")),
     }
 
 

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.clock import new_id, new_secret, now_iso
-from hub.errors import Conflicting, NotFound
+from hub.errors import Conflicting, Invalid, NotFound
 from hub.ports import Change, Doc, Event, EventDraft, Insert, Publisher, Store, Update
 from hub.tickets.hooks import ACCEPT, IntakeGuard, TicketListener, Verdict
 from hub.tickets.model import (
     NAME_MAX,
+    RATINGS,
+    SURVEY_COMMENT_MAX,
     Status,
     check_category,
     check_transition,
@@ -449,6 +451,24 @@ class TicketService:
         )
         return note
 
+    async def answer_survey(
+        self, ticket: Doc, rating: str, nps: int | None = None, comment: str | None = None
+    ) -> Doc:
+        """The customer rates the answer once the ticket is resolved (a new answer replaces
+        the previous one); staff see it live, managers in the statistics."""
+        survey = _check_survey(rating, nps, comment)
+        if ticket["status"] not in (Status.resolved.value, Status.closed.value):
+            raise Conflicting("the survey opens once the ticket is resolved", field="status")
+        tenant_id, ticket_id = ticket["tenant_id"], ticket["id"]
+        doc = {**ticket, "survey": survey}
+        await self._commit(
+            tenant_id,
+            [Update("tickets", ticket_id, {"survey": survey}),
+             _history(ticket_id, "survey", CUSTOMER, None, rating)],
+            [_updated(doc)],
+        )
+        return survey
+
     async def customer_message(self, ticket: Doc, text: str) -> Doc:
         """The customer answers on their thread; a resolved or waiting ticket reopens."""
         tenant_id, ticket_id = ticket["tenant_id"], ticket["id"]
@@ -470,6 +490,20 @@ class TicketService:
             events.append(_updated(doc))
         await self._commit(tenant_id, [Update("tickets", ticket_id, sets), *changes], events)
         return message
+
+
+def _check_survey(rating: str, nps: int | None, comment: str | None) -> Doc:
+    """A survey answer as stored; Invalid names the field that is wrong."""
+    if rating not in RATINGS:
+        raise Invalid(f"rating: one of {', '.join(RATINGS)}", field="rating")
+    if nps is not None and not 0 <= nps <= 10:
+        raise Invalid("nps: a whole number from 0 to 10", field="nps")
+    text = (
+        clean_text(comment, "comment", SURVEY_COMMENT_MAX)
+        if comment and comment.strip()
+        else None
+    )
+    return {"rating": rating, "nps": nps, "comment": text, "answered_at": now_iso()}
 
 
 def _message(ticket_id: str, author: str, author_name: str | None, text: str) -> Doc:

@@ -4,8 +4,9 @@ A manager on Monday morning asks: how many SOS last week, where from, about what
 we answer within the promised hours? Each group (a status, a category, an access point,
 a department, a language, a local day, hour or weekday) gets its count and its
 first-response and resolution times (median, 90th percentile, and how many within
-`sla_hours`). Days, hours and weekdays are the business's local ones. Held-back SOS are
-counted apart: they never reached the staff.
+`sla_hours`), and what customers answered in the survey (ratings and NPS). Days, hours
+and weekdays are the business's local ones. Held-back SOS are counted apart: they never
+reached the staff.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from zoneinfo import ZoneInfo
 from hub.clock import iso, parse_iso
 from hub.errors import Invalid
 from hub.ports import Doc, Store
-from hub.tickets.model import Status
+from hub.tickets.model import RATINGS, Status
 
 GroupBy = Literal["status", "category", "point", "department", "language", "day", "hour", "weekday"]
 GROUPINGS: tuple[str, ...] = (
@@ -28,6 +29,7 @@ GROUPINGS: tuple[str, ...] = (
 )
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
+YEARS = (2000, 2100)  # what a period may name (and what datetime arithmetic stays within)
 MAX_TICKETS = 100_000  # a year of a busy business; more is a job for an export, not a page
 
 
@@ -62,8 +64,44 @@ def timing(values: Iterable[float | None], sla_minutes: float) -> dict[str, Any]
     }
 
 
+def satisfaction(tickets: Iterable[Doc]) -> dict[str, Any]:
+    """Survey answers: ratings counted, and the Net Promoter Score of those who gave one.
+
+    NPS = % promoters (9-10) - % detractors (0-6), from -100 to 100; None without answers.
+    """
+    ratings = dict.fromkeys(RATINGS, 0)
+    promoters = passives = detractors = 0
+    answers = 0
+    for ticket in tickets:
+        survey = ticket.get("survey") or {}
+        if survey.get("rating") in ratings:
+            answers += 1
+            ratings[survey["rating"]] += 1
+        nps = survey.get("nps")
+        if isinstance(nps, int):
+            if nps >= 9:
+                promoters += 1
+            elif nps >= 7:
+                passives += 1
+            else:
+                detractors += 1
+    scored = promoters + passives + detractors
+    return {
+        "answers": answers,
+        "ratings": ratings,
+        "nps": {
+            "answers": scored,
+            "promoters": promoters,
+            "passives": passives,
+            "detractors": detractors,
+            "score": round(100 * (promoters - detractors) / scored) if scored else None,
+        },
+    }
+
+
 def _summary(tickets: list[Doc], sla_minutes: float) -> dict[str, Any]:
     return {
+        "satisfaction": satisfaction(tickets),
         "count": len(tickets),
         "first_response": timing(
             (_minutes(t.get("created_at"), t.get("first_response_at")) for t in tickets),
@@ -114,8 +152,10 @@ def summarize(
             labels[key] = label
 
     def order(item: tuple[Any, list[Doc]]) -> tuple[int, bool, str]:
-        key, members = item  # largest first; then by key (hours as numbers), "none" last
-        return (-len(members), key is None, f"{key:04d}" if isinstance(key, int) else str(key))
+        """Days, hours and weekdays in time order; other groups largest first; "none" last."""
+        key, members = item
+        size = 0 if by in ("day", "hour", "weekday") else -len(members)
+        return (size, key is None, f"{key:04d}" if isinstance(key, int) else str(key))
 
     return {
         "by": by,
@@ -141,13 +181,15 @@ def parse_bound(text: str, zone: ZoneInfo, *, field: str, end: bool) -> datetime
             moment = datetime.fromisoformat(text)
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=zone)
-    except ValueError:
+        if not YEARS[0] <= moment.year <= YEARS[1]:
+            raise Invalid(f"{field}: a year from {YEARS[0]} to {YEARS[1]}", field=field)
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise Invalid(
             f"{field}: expected a date (2026-11-30) or a date-time with its offset "
             f"(2026-11-30T08:00:00+01:00), got {text[:40]!r}",
             field=field,
         ) from None
-    return moment.astimezone(UTC)
 
 
 def asked_period(
@@ -163,7 +205,7 @@ def asked_period(
     )
     if lower >= upper:
         raise Invalid("from: must be before to", field="from")
-    if upper - lower > timedelta(days=MAX_DAYS):
+    if upper - lower > timedelta(days=MAX_DAYS, hours=1):  # an hour more: a DST change
         raise Invalid(f"from: a period of at most {MAX_DAYS} days", field="from")
     return Period(lower, upper)
 

@@ -164,6 +164,7 @@ export class Panel {
     this.f("assignee").textContent = doc.assignee ? doc.assignee.name || "" : t("nobody");
     this.f("category").textContent = doc.category ? t(`category.${doc.category}`) : t("no-category");
     this.f("language").textContent = doc.language ? doc.language.toUpperCase() : "—";
+    this._survey(doc.survey);
     const description = this.f("description");
     description.textContent = doc.description || "";
     description.hidden = !doc.description;
@@ -176,6 +177,18 @@ export class Panel {
       this.assignee.value = doc.assignee ? doc.assignee.id : "";
       this.detailsForm.elements.description.value = doc.description || "";
     }
+  }
+
+  _survey(survey) {
+    this.f("survey-row").hidden = !survey;
+    const dd = this.f("survey");
+    dd.replaceChildren();
+    if (!survey) return;
+    dd.append(el("strong", "survey-rating", t(`rating.${survey.rating}`)));
+    if (survey.nps !== null && survey.nps !== undefined) {
+      dd.append(" · ", el("span", "survey-nps", t("survey.nps", { score: survey.nps })));
+    }
+    if (survey.comment) dd.append(el("p", "survey-comment", survey.comment));
   }
 
   _translations(doc) {

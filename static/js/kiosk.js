@@ -113,12 +113,15 @@
     }
   }
 
+  var SENT_SECONDS = 30;  // the private link's QR code stays up this long at most
+
   function touched() {
     clearTimeout(idleTimer);
     var seconds = config ? config.idle_seconds : 90;
+    if (!$("sent").hidden) seconds = Math.min(seconds, SENT_SECONDS);
     idleTimer = setTimeout(function () {
       var started = text.value || anonymous.checked || department || $("kiosk-name").value ||
-        $("kiosk-email").value || $("kiosk-phone").value;
+        $("kiosk-email").value || $("kiosk-phone").value || /[?&]lang=/.test(location.search);
       if (!$("sent").hidden || started) reset();
     }, seconds * 1000);
   }
@@ -126,6 +129,7 @@
     document.addEventListener(name, touched, true);
   });
 
+  touched();  // a guest's language choice, too, goes back after the idle time
   text.addEventListener("input", function () { count(); if (text.value.trim()) say(""); });
   anonymous.addEventListener("change", syncContact);
   $("kiosk-again").addEventListener("click", reset);
@@ -155,8 +159,7 @@
       return r.json().catch(function () { return {}; }).then(function (data) {
         if (r.status === 201) {
           $("sent-number").textContent = "#" + data.number;
-          $("sent-link").textContent = data.thread_url;
-          $("sent-qr").src = data.thread_qr;
+          $("sent-qr").src = data.thread_qr;  // the link itself is never shown: others pass by
           form.reset();
           department = null;
           show("sent");

@@ -20,6 +20,7 @@
   var statusEl = document.getElementById("status");
   var liveState = document.getElementById("live-state");
   var resolvedNote = document.getElementById("resolved-note");
+  var survey = document.getElementById("survey");
 
   function fill(template, values) {
     return String(template || "").replace(/\{(\w+)\}/g, function (whole, key) {
@@ -134,6 +135,7 @@
       steps[i].classList.toggle("current", i === index);
     }
     if (resolvedNote) resolvedNote.hidden = status !== "resolved";
+    if (survey) survey.hidden = status !== "resolved";  // the survey opens once resolved
     remember(status);
   }
 

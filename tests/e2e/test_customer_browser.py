@@ -241,3 +241,29 @@ def test_the_form_shows_the_business_logo_under_the_pages_csp(
     _wait_for(lambda: logo.evaluate("img => img.complete"), "the logo to load")
     assert logo.evaluate("img => img.naturalWidth") == 96  # loaded, not a broken image
     assert blocked == []
+
+
+def test_the_survey_appears_live_when_staff_resolve_and_the_customer_answers_it(
+    live_hub: LiveHub, phone: BrowserContext
+) -> None:
+    with httpx.Client(base_url=live_hub.url, timeout=10) as http:
+        r = http.post("/api/v1/sos", json={"point": live_hub.seeded.point["code"],
+                                           "text": "Survey test: towels please"})
+        sent = r.json()
+    page = phone.new_page()
+    errors = _watch_errors(page)
+    page.goto(sent["thread_url"])
+    survey = page.locator("#survey")
+    expect(survey).to_be_hidden()
+    with _api(live_hub) as api:
+        r = api.patch(f"/api/v1/tickets/{sent['id']}", json={"status": "resolved"})
+        assert r.status_code == 200, r.text
+    expect(survey).to_be_visible()  # live, without a reload
+    page.get_by_label("Good", exact=True).check()
+    page.locator("label.nps-choice", has_text="9").click()
+    page.get_by_role("button", name="Send my opinion").click()
+    expect(page.locator("#survey-thanks")).to_be_visible()
+    with _api(live_hub) as api:
+        detail = api.get(f"/api/v1/tickets/{sent['id']}").json()
+    assert detail["survey"]["rating"] == "good" and detail["survey"]["nps"] == 9
+    assert errors == []

@@ -12,7 +12,7 @@ from tests.helpers import Seeded
 from tests.integration.test_cli import _env, ok_json, refused, run
 
 PNG = LOGO.read_bytes()  # a real 96 px PNG
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64 + b"\xff\xd9"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 
 
@@ -44,6 +44,7 @@ async def test_a_manager_sets_the_logo_and_customers_see_it_on_the_form(
     image = await client.get(url)
     assert image.status_code == 200 and await image.get_data() == PNG
     assert image.headers["Content-Type"] == "image/png"
+    assert image.headers["X-Content-Type-Options"] == "nosniff"  # never read as anything else
     assert "immutable" in image.headers["Cache-Control"]  # the URL changes with the image
     again = await client.get(url, headers={"If-None-Match": image.headers["ETag"]})
     assert again.status_code == 304
@@ -66,10 +67,13 @@ async def test_only_small_raster_images_from_managers_of_that_business_are_taken
         body = await r.get_json()
         assert words in body["error"]["message"], body
 
-    await refused_with(await put_logo(client, acme, PNG, role="agent"), 403, "")
+    r = await put_logo(client, acme, PNG, role="agent")
+    assert r.status_code == 403 and (await r.get_json())["error"]["code"] == "forbidden"
     await refused_with(await put_logo(client, acme, SVG, content_type="image/svg+xml"), 400,
                        "PNG, JPEG, WebP or GIF")
     await refused_with(await put_logo(client, acme, b""), 400, "empty")
+    glued = PNG[:64] + b"<script>alert(1)</script>"  # an image header, then something else
+    await refused_with(await put_logo(client, acme, glued), 400, "PNG, JPEG, WebP or GIF")
     await refused_with(await put_logo(client, acme, PNG, content_type="image/jpeg"), 400,
                        "image/png, not image/jpeg")
     big = PNG + b"\x00" * (MAX_LOGO_BYTES + 1 - len(PNG))

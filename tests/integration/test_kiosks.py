@@ -124,8 +124,10 @@ async def test_a_paired_kiosk_gets_its_configuration_and_every_change_live(
         assert screen.configs[1]["welcome"] == "Bienvenidos"
         assert [d["slug"] for d in screen.configs[1]["departments"]] == ["reception"]
 
+        assert r.json()["welcome"] == "Bienvenidos" and "device_token" not in r.json()
         r = await http.patch(f"/api/v1/kiosks/{kiosk['id']}", headers=manager(served.acme),
                              json={"active": False})
+        assert r.status_code == 200 and r.json()["active"] is False
         await screen.until(lambda: len(screen.configs) == 3, "the switched-off configuration")
         assert screen.configs[2]["active"] is False
     finally:
@@ -189,8 +191,9 @@ async def test_kiosks_refuse_what_they_should(served: Served, http: httpx.AsyncC
 
     r = await http.patch(f"/api/v1/kiosks/{kiosk['id']}", headers=manager(served.acme),
                          json={"active": False})
+    assert r.status_code == 200
     r = await http.post("/api/v1/kiosk/sos", headers=device, json={"text": "Hi"})
-    assert r.status_code == 400 and "switched off" in r.json()["error"]["message"]
+    assert r.status_code == 403 and "switched off" in r.json()["error"]["message"]
 
 
 async def test_an_unpaired_kiosk_is_told_and_its_token_stops_working(

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow
 # What a customer may see of their ticket on /thread; anything else is staff-only.
 CUSTOMER_TICKET_KEYS = {
     "id", "number", "status", "text", "language", "translations", "anonymous", "point",
-    "created_at", "resolved_at",
+    "created_at", "resolved_at", "survey",  # the customer's own survey answer
 }
 # The ticket fields CONTRACT.md promises in every ticket JSON.
 CONTRACT_TICKET_KEYS = {

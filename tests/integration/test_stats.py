@@ -124,13 +124,16 @@ async def test_bad_questions_get_answers_that_name_the_field(client: Any, acme: 
     async def refused(params: dict[str, str], field: str) -> None:
         r = await client.get("/api/v1/stats", query_string=params, headers=boss)
         assert r.status_code == 400, params
-        assert field in (await r.get_json())["error"]["message"], params
+        message = (await r.get_json())["error"]["message"]
+        assert message.startswith(f"{field}:") or message.startswith(f"{field} "), message
 
     await refused({"by": "colour"}, "by")
     await refused({"from": "yesterday"}, "from")
     await refused({"to": "2026-13-01"}, "to")
     await refused({"from": "2026-11-10", "to": "2026-11-01"}, "from")
     await refused({"from": "2020-01-01", "to": "2026-11-01"}, "from")
+    await refused({"to": "9999-12-31"}, "to")  # far dates: a clear answer, never a 500
+    await refused({"from": "0001-01-01"}, "from")
     r = await client.get("/api/v1/stats", headers=acme.auth("agent"))
     assert r.status_code == 403
     assert (await client.get("/api/v1/stats")).status_code == 401
@@ -178,3 +181,26 @@ async def test_a_bad_period_on_the_page_is_explained_next_to_the_form(
     page = await r.get_data(as_text=True)
     assert 'role="alert" id="stats-error">from: must be before to' in page
     assert 'value="2026-11-10"' in page  # what the manager typed stays in the form
+
+
+async def test_local_midnights_bound_the_period_and_a_dst_change_is_no_trouble(
+    client: Any, hub: Hub, acme: Seeded
+) -> None:
+    # Madrid: UTC+2 until 2026-10-25 03:00, then UTC+1.
+    moments = {
+        "before": "2026-10-24T21:30:00.000+00:00",  # 23:30 on the 24th: out
+        "first": "2026-10-24T22:30:00.000+00:00",  # 00:30 on the 25th: in
+        "last": "2026-11-07T22:30:00.000+00:00",  # 23:30 on the 7th: in (`to` included)
+        "after": "2026-11-07T23:30:00.000+00:00",  # 00:30 on the 8th: out
+    }
+    for name, moment in moments.items():
+        r = await client.post("/api/v1/sos", json={"point": acme.point["code"], "text": name})
+        ticket_id = (await r.get_json())["id"]
+        await hub.store.update(acme.tenant["id"], "tickets", ticket_id, {"created_at": moment})
+    result = await stats(client, acme, **{"from": "2026-10-25", "to": "2026-11-07"}, by="day")
+    assert [(g["key"], g["count"]) for g in result["groups"]] == [
+        ("2026-10-25", 1), ("2026-11-07", 1),  # in time order
+    ]
+    # a year of local days across two DST changes is one allowed period
+    year = await stats(client, acme, **{"from": "2025-10-26", "to": "2026-10-25"})
+    assert year["overall"]["count"] == 2

@@ -28,6 +28,7 @@ PUBLIC_ROUTES = {
     ("GET", "/api/v1/thread/<token>"),
     ("POST", "/api/v1/thread/<token>/messages"),
     ("POST", "/api/v1/kiosk/sos"),  # a kiosk's device token names its business
+    ("POST", "/api/v1/thread/<token>/survey"),
 }
 
 
@@ -98,8 +99,8 @@ def _rule(slug: str) -> dict[str, Any]:
 
 
 ACME_SPAM = "acme secret offer"
-ACME_LOGO = b"\x89PNG\r\n\x1a\n" + b"acme" * 16
-GLOBEX_LOGO = b"GIF89a" + b"globex" * 8
+ACME_LOGO = b"\x89PNG\r\n\x1a\n" + b"acme" * 16 + b"IEND\xaeB`\x82"
+GLOBEX_LOGO = b"GIF89a" + b"globex" * 8 + b";"
 
 
 async def _created(r: Any) -> str:

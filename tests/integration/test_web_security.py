@@ -196,6 +196,7 @@ async def test_an_oversized_body_gets_413_with_the_security_headers(client: Any)
 PUBLIC_WRITES = {
     "/api/v1/sos", "/api/v1/thread/<token>/messages", "/api/v1/auth/login", "/api/v1/auth/logout",
     "/api/v1/kiosk/sos",  # a kiosk's device token in the Authorization header, never a cookie
+    "/api/v1/thread/<token>/survey",
 }
 # Valid bodies, so that only the missing header can be the reason for a refusal.
 BODIES: dict[str, Any] = {

@@ -1,0 +1,116 @@
+"""The satisfaction survey: a customer rates a resolved ticket; staff and statistics see it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.helpers import Seeded
+
+
+async def new_ticket(client: Any, who: Seeded, text: str = "The lift is stuck") -> dict[str, Any]:
+    r = await client.post("/api/v1/sos", json={"point": who.point["code"], "text": text})
+    assert r.status_code == 201
+    sent = dict(await r.get_json())
+    sent["token"] = sent["thread_url"].rsplit("/", 1)[1]
+    return sent
+
+
+async def resolve(client: Any, who: Seeded, ticket_id: str) -> None:
+    r = await client.patch(f"/api/v1/tickets/{ticket_id}", json={"status": "resolved"},
+                           headers=who.auth("agent"))
+    assert r.status_code == 200, await r.get_data(as_text=True)
+
+
+async def rate(client: Any, token: str, **answer: Any) -> Any:
+    return await client.post(f"/api/v1/thread/{token}/survey", json=answer)
+
+
+def survey_hidden(page: str) -> bool:
+    found = re.search(r'<section id="survey"[^>]*>', page)
+    assert found, "the thread page has a survey section"
+    return " hidden" in found.group(0)
+
+
+async def test_the_survey_opens_once_resolved_and_staff_see_the_answer(
+    client: Any, acme: Seeded
+) -> None:
+    sent = await new_ticket(client, acme)
+    page = await (await client.get(f"/t/{sent['token']}")).get_data(as_text=True)
+    assert survey_hidden(page)
+    r = await rate(client, sent["token"], rating="good")
+    assert r.status_code == 409 and "resolved" in (await r.get_json())["error"]["message"]
+
+    await resolve(client, acme, sent["id"])
+    page = await (await client.get(f"/t/{sent['token']}")).get_data(as_text=True)
+    assert not survey_hidden(page)
+    r = await rate(client, sent["token"], rating="good", nps=9, comment="  Quick, thanks  ")
+    assert r.status_code == 201
+    assert (await r.get_json())["survey"]["comment"] == "Quick, thanks"
+    r = await rate(client, sent["token"], rating="very_good", nps=10)  # the last answer counts
+    assert r.status_code == 201
+
+    thread = await (await client.get(f"/api/v1/thread/{sent['token']}")).get_json()
+    assert thread["ticket"]["survey"]["rating"] == "very_good"
+    detail = await (await client.get(f"/api/v1/tickets/{sent['id']}",
+                                     headers=acme.auth("agent"))).get_json()
+    assert detail["survey"]["rating"] == "very_good" and detail["survey"]["nps"] == 10
+    assert [h["to"] for h in detail["history"] if h["action"] == "survey"] == [
+        "good", "very_good",
+    ]
+    events = await (await client.get("/api/v1/events", headers=acme.auth("agent"))).get_json()
+    last = [e for e in events["items"] if e["name"] == "ticket.updated"][-1]
+    assert last["data"]["survey"]["rating"] == "very_good"  # pushed live to consoles
+
+
+async def test_bad_answers_name_the_field(client: Any, acme: Seeded) -> None:
+    sent = await new_ticket(client, acme)
+    await resolve(client, acme, sent["id"])
+    for answer, field in (
+        ({"rating": "excellent"}, "rating"),
+        ({"rating": "good", "nps": 11}, "nps"),
+        ({"rating": "good", "comment": "x" * 1001}, "comment"),
+        ({}, "rating"),
+    ):
+        r = await rate(client, sent["token"], **answer)
+        assert r.status_code == 400, answer
+        assert field in (await r.get_json())["error"]["message"], answer
+    assert (await rate(client, "no-such-thread", rating="good")).status_code == 404
+
+
+async def test_without_javascript_the_survey_is_a_plain_form(client: Any, acme: Seeded) -> None:
+    sent = await new_ticket(client, acme)
+    await resolve(client, acme, sent["id"])
+    r = await client.post(f"/t/{sent['token']}/survey", form={"nps": "3", "comment": "Slow"},
+                          headers={"Accept-Language": "en"})
+    assert r.status_code == 400
+    page = await r.get_data(as_text=True)
+    assert 'id="rating-error" class="error" role="alert">Please choose how we did.' in page
+    assert '<input type="radio" name="nps" value="3" checked>' in page  # kept as chosen
+    assert ">Slow</textarea>" in page
+
+    r = await client.post(f"/t/{sent['token']}/survey",
+                          form={"rating": "bad", "nps": "3", "comment": "Slow"})
+    assert r.status_code == 303 and r.headers["Location"].endswith("#survey")
+    page = await (await client.get(r.headers["Location"].split("#")[0],
+                                   headers={"Accept-Language": "es"})).get_data(as_text=True)
+    assert "Gracias por tu opinión" in page
+    assert '<input type="radio" name="rating" value="bad" checked>' in page
+
+
+async def test_statistics_count_ratings_and_the_net_promoter_score(
+    client: Any, acme: Seeded
+) -> None:
+    for rating, nps in (("very_good", 10), ("good", 9), ("bad", 6), ("fair", None)):
+        sent = await new_ticket(client, acme, f"Ticket rated {rating}")
+        await resolve(client, acme, sent["id"])
+        body = {"rating": rating} if nps is None else {"rating": rating, "nps": nps}
+        assert (await rate(client, sent["token"], **body)).status_code == 201
+    await new_ticket(client, acme, "Not rated")
+    r = await client.get("/api/v1/stats", headers=acme.auth("manager"))
+    sat = (await r.get_json())["overall"]["satisfaction"]
+    assert sat["answers"] == 4
+    assert sat["ratings"] == {"very_good": 1, "good": 1, "fair": 1, "bad": 1}
+    # 2 promoters, 1 detractor out of 3 scores: (2 - 1) / 3 = 33
+    assert sat["nps"] == {"answers": 3, "promoters": 2, "passives": 0, "detractors": 1,
+                          "score": 33}
