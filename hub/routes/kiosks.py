@@ -15,6 +15,7 @@ from quart import Blueprint, render_template, request
 from quart_schema import validate_request, validate_response
 
 from hub.accounts.kiosks import (
+    IDLE_SECONDS,
     create_kiosk,
     kiosk_by_token,
     kiosk_config,
@@ -26,7 +27,8 @@ from hub.accounts.model import Role
 from hub.app import hub
 from hub.errors import Forbidden, Invalid, NotFound, Unauthorized
 from hub.ports import Doc
-from hub.routes.auth import staff_required, tenant_id
+from hub.routes.admin import manager_page
+from hub.routes.auth import current_staff, staff_required, tenant_id
 from hub.routes.intake import client_ip, thread_url
 from hub.routes.schemas import ContactIn, SosOut, _Strict, _trimmed_text
 from hub.tickets.model import Status
@@ -180,3 +182,22 @@ async def kiosk_sos(data: KioskSosIn) -> Any:
 async def kiosk_page() -> Any:
     """The kiosk's screen: it pairs from its link, then follows its configuration live."""
     return await render_template("kiosk/kiosk.html")
+
+
+@bp.get("/admin/kiosks")
+async def kiosks_page() -> Any:
+    """Managers pair kiosks, change what they show, and set the business's logo."""
+    user = await current_staff()
+    kiosks: list[Doc] = []
+    points: list[Doc] = []
+    departments: list[Doc] = []
+    if user is not None and Role(user["role"]).allows(Role.manager):
+        store = hub().store
+        kiosks = [kiosk_json(k) for k in await store.find(user["tenant_id"], "kiosks",
+                                                           sort="created_at")]
+        points = await store.find(user["tenant_id"], "points", sort="code")
+        departments = await store.find(user["tenant_id"], "departments", sort="name")
+    return await manager_page(
+        "admin/kiosks.html", kiosks=kiosks, points=points, departments=departments,
+        idle_bounds=IDLE_SECONDS,
+    )

@@ -96,3 +96,53 @@ def test_a_screen_without_a_pairing_says_so(live_hub: LiveHub, tablet: BrowserCo
     # the refused token is forgotten, so the next load asks for a pairing again
     stored = other.evaluate("() => localStorage.getItem('sos-hub.kiosk-token')")
     assert stored is None
+
+
+def test_a_manager_pairs_a_kiosk_and_sets_the_logo_from_the_admin_page(
+    live_hub: LiveHub, browser: Browser, tablet: BrowserContext
+) -> None:
+    from hub.demo import LOGO
+
+    office = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    try:
+        admin = office.new_page()
+        errors: list[str] = []
+        admin.on("pageerror", lambda exc: errors.append(str(exc)))
+        admin.goto(f"{live_hub.url}/login")
+        admin.get_by_label("E-mail").fill(str(live_hub.seeded.users["manager"]["email"]))
+        admin.get_by_label("Password").fill(live_hub.password)
+        admin.get_by_role("button", name="Log in").click()
+        admin.wait_for_url("**/console**")
+        admin.goto(f"{live_hub.url}/admin/kiosks")
+
+        admin.set_input_files("#logo-file", str(LOGO))
+        expect(admin.locator("#logo-status")).to_contain_text("Logo saved")
+        expect(admin.locator("#logo-preview")).to_be_visible()
+
+        new = admin.locator("#kiosk-create")
+        if not new.is_visible():
+            admin.get_by_text("New kiosk").click()
+        new.get_by_label("Name").fill("Entrance kiosk")
+        new.get_by_label("Bar", exact=True).check()
+        new.get_by_label("Welcome text").fill("Hello at the entrance")
+        new.get_by_role("button", name="Create the kiosk").click()
+        link = admin.locator("#pair-link")
+        expect(link).to_contain_text("/kiosk#device_token=")
+        pair_url = link.inner_text()
+
+        screen = tablet.new_page()
+        screen.goto(pair_url)
+        expect(screen.locator("#welcome")).to_have_text("Hello at the entrance")
+        expect(screen.locator("#brand-logo")).to_be_visible()
+        expect(screen.get_by_role("button", name="Bar")).to_be_visible()
+
+        admin.reload()  # the link was shown once: it is gone now
+        expect(admin.locator("#pairing")).to_be_hidden()
+        item = admin.locator("#kiosk-list > li", has_text="Entrance kiosk")
+        item.get_by_label("Welcome text").fill("Welcome, changed from the office")
+        item.get_by_role("button", name="Save").click()
+        expect(item.locator("[data-status]")).to_have_text("Saved.")
+        expect(screen.locator("#welcome")).to_have_text("Welcome, changed from the office")
+        assert errors == []
+    finally:
+        office.close()
