@@ -170,6 +170,9 @@
 
   var loading = false;
   var loadAgain = false;
+  /* Counts live status changes: a catch-up answer that left the server before one of them
+     arrived must not put the older status back (it loads again instead). */
+  var liveChanges = 0;
 
   function resync() {
     if (loading) {
@@ -177,13 +180,15 @@
       return;
     }
     loading = true;
+    var changesBefore = liveChanges;
     fetch(api, { headers: { Accept: "application/json" }, cache: "no-store", credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.json();
       })
       .then(function (data) {
-        if (data.ticket) setStatus(data.ticket.status);
+        if (liveChanges !== changesBefore) loadAgain = true;  // maybe older than the live news
+        else if (data.ticket) setStatus(data.ticket.status);
         (data.messages || []).forEach(function (m) {
           renderMessage(m, false);
         });
@@ -223,7 +228,10 @@
       if (payload && payload.message) renderMessage(payload.message, true);
     });
     socket.on("ticket.updated", function (ticket) {
-      if (ticket && ticket.status) setStatus(ticket.status);
+      if (ticket && ticket.status) {
+        liveChanges += 1;
+        setStatus(ticket.status);
+      }
     });
     socket.on("resync", resync);
     /* Phones freeze background tabs: catch up as soon as the page is looked at again. */

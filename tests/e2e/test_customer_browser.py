@@ -267,3 +267,38 @@ def test_the_survey_appears_live_when_staff_resolve_and_the_customer_answers_it(
         detail = api.get(f"/api/v1/tickets/{sent['id']}").json()
     assert detail["survey"]["rating"] == "good" and detail["survey"]["nps"] == 9
     assert errors == []
+
+
+def test_a_late_catch_up_answer_never_puts_an_older_status_back(
+    live_hub: LiveHub, phone: BrowserContext
+) -> None:
+    """The page catches up on connect; a live change can overtake that answer on the way."""
+    with httpx.Client(base_url=live_hub.url, timeout=10) as http:
+        sent = http.post("/api/v1/sos", json={"point": live_hub.seeded.point["code"],
+                                              "text": "Race test: the lights flicker"}).json()
+    token = sent["thread_url"].rsplit("/", 1)[1]
+    page = phone.new_page()
+    held: list[Any] = []
+
+    def hold_the_first(route: Any) -> None:
+        if held:
+            route.continue_()
+        else:  # answer it later, with what the server says now ("received")
+            held.append((route, route.fetch()))
+
+    page.route(f"**/api/v1/thread/{token}", hold_the_first)
+    page.goto(sent["thread_url"])
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while not held:
+        assert time.monotonic() < deadline, "the page never asked to catch up"
+        page.evaluate("0")  # lets Playwright deliver the intercepted request
+    with _api(live_hub) as api:
+        assert api.patch(f"/api/v1/tickets/{sent['id']}",
+                         json={"status": "resolved"}).status_code == 200
+    expect(page.locator("#status")).to_have_text("Resolved")  # live
+    route, stale = held[0]
+    with page.expect_request(lambda r: f"/api/v1/thread/{token}" in r.url):
+        route.fulfill(response=stale)  # the old answer arrives after the live news...
+    # ...so the page asked again instead of believing it
+    expect(page.locator("#status")).to_have_text("Resolved")
+    expect(page.locator("#survey")).to_be_visible()
