@@ -207,8 +207,13 @@ class Sender:
     async def _history(
         self, tenant_id: str, ticket: Doc, entry: Doc, sets: Doc
     ) -> bool:
-        """Store one history entry (its id makes it once-only) and push the ticket."""
-        doc = {**ticket, **sets}
+        """Store one history entry (its id makes it once-only) and push the ticket.
+
+        The pushed ticket is read again first: `ticket` may be minutes old (an escalation),
+        and an older status must not reach the screens with a newer seq.
+        """
+        current = await self.store.get(tenant_id, "tickets", ticket["id"]) or ticket
+        doc = {**current, **sets}
         event = EventDraft("ticket.updated", ticket["id"], staff_ticket(doc), customer_ticket(doc))
         changes: list[Change] = [Insert("entries", entry), Update("tickets", ticket["id"], sets)]
         try:

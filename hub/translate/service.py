@@ -88,7 +88,10 @@ class TranslationService:
             sets["translation_errors"] = errors
         if not sets:
             return ticket
-        doc = {**ticket, **sets}
+        # Translating takes seconds: staff may have changed the ticket meanwhile. The event
+        # carries the ticket as it is now, or it would put an older status back on screens.
+        current = await self.store.get(ticket["tenant_id"], "tickets", ticket["id"]) or ticket
+        doc = {**current, **sets}
         await self._commit(
             ticket["tenant_id"],
             Update("tickets", ticket["id"], sets),

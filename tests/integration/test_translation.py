@@ -196,3 +196,34 @@ async def test_a_deepl_shaped_api_is_spoken_too(translator: TranslateServer) -> 
     translator.failures = 1
     with pytest.raises(TranslationFailed):
         await LibreTranslateTranslator(translator.url, None).translate("hola", "es", "en")
+
+
+async def test_a_translation_that_lands_after_a_status_change_does_not_undo_it(
+    hub: Hub, acme: Seeded
+) -> None:
+    """Translating takes seconds; staff acknowledge meanwhile; the later push keeps that."""
+    from hub.tickets.services import Actor
+    from hub.translate.service import TranslationService
+
+    sent = await hub.tickets.submit_sos(acme.tenant, acme.point, text="The lift is stuck",
+                                        anonymous=True, language="en")
+    sos = await hub.store.get(acme.tenant["id"], "tickets", sent["id"])  # as the job reads it
+    assert sos is not None and sos["status"] == "new"
+
+    class StaffActMidTranslation:
+        """A translator during whose work an agent acknowledges the ticket."""
+
+        name = "mid-translation"
+
+        async def translate(self, text: str, source: str, target: str) -> str:
+            await hub.tickets.acknowledge(acme.tenant["id"], sos["id"], Actor(None, "Ana"))
+            return f"[{target}] {text}"
+
+    service = TranslationService(hub.store, hub.tickets.publisher, StaffActMidTranslation())
+    await service.translate_ticket(acme.tenant, sos, "en", ["es"])  # `sos`: read before
+
+    events = await hub.store.events_after(acme.tenant["id"], 0)
+    last = [e for e in events if e.ticket_id == sos["id"] and e.name == "ticket.updated"][-1]
+    assert last.staff is not None and last.staff["translations"] == {"es": "[es] The lift is stuck"}
+    assert last.staff["status"] == "acknowledged"  # not the "new" the translator started from
+    assert last.customer is not None and last.customer["status"] == "being_handled"
