@@ -342,6 +342,8 @@ def mask_ticket(data: dict[str, Any], config: FilterConfig) -> dict[str, Any]:
 
     out = {**data, "text": hide(data.get("text"))}
     out["translations"] = hide_all(data.get("translations"))
+    if isinstance(data.get("survey"), dict):
+        out["survey"] = {**data["survey"], "comment": hide(data["survey"].get("comment"))}
     if isinstance(data.get("messages"), list):
         out["messages"] = [
             {**m, "text": hide(m.get("text")), "translations": hide_all(m.get("translations"))}

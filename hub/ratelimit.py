@@ -58,6 +58,8 @@ POLICIES: Mapping[str, tuple[Limit, ...]] = {
     ),
     # A kiosk is shared by every guest in the hall, one at a time: limit the kiosk itself.
     "kiosk_sos": (Limit("kiosk", "20/minute"), Limit("kiosk", "300/hour")),
+    # One survey per ticket, which a customer may correct: a few answers, not a stream.
+    "survey": (Limit("thread", "5/minute"), Limit("thread", "30/day"), Limit("ip", "120/minute")),
     "page": (Limit("ip", "600/minute"),),
     "thread_message": (
         Limit("ip", "240/minute"),

@@ -121,7 +121,7 @@ async def thread_message(token: str, data: TextIn) -> Any:
 @validate_request(SurveyIn)
 async def thread_survey(token: str, data: SurveyIn) -> Any:
     """The customer rates the answer once the ticket is resolved (the last answer counts)."""
-    await limit("thread_message", thread=token[:64])
+    await limit("survey", thread=token[:64])
     ticket = await hub().tickets.by_thread_token(token)
     survey = await hub().tickets.answer_survey(ticket, data.rating, data.nps, data.comment)
     return {"survey": survey_json(survey)}, 201

@@ -24,7 +24,7 @@ from hub.i18n import gettext as _
 from hub.ports import Doc
 from hub.routes.intake import active_point, client_origin, limit
 from hub.routes.schemas import SosIn, SurveyIn, TextIn
-from hub.tickets.model import TEXT_MAX, customer_ticket
+from hub.tickets.model import SURVEY_COMMENT_MAX, TEXT_MAX, customer_ticket
 
 bp = Blueprint("customer", __name__)
 
@@ -234,7 +234,7 @@ async def thread_answer(token: str) -> Any:
 @bp.post("/t/<token>/survey")
 async def thread_survey(token: str) -> Any:
     """The customer rates the answer, without JavaScript (a plain form)."""
-    await limit("thread_message", thread=token[:64])
+    await limit("survey", thread=token[:64])
     form = await request.form
     nps = form.get("nps") or None
     raw = {
@@ -248,13 +248,17 @@ async def thread_survey(token: str) -> Any:
         said = {
             "rating": _("Please choose how we did."),
             "nps": _("Choose a number from 0 to 10."),
-            "comment": _("Your comment is too long: at most %(max)s characters.", max=1000),
+            "comment": _(
+                "Your comment is too long: at most %(max)s characters.", max=SURVEY_COMMENT_MAX
+            ),
         }
         errors = {str(e["loc"][0]): said.get(str(e["loc"][0]), "") for e in exc.errors()}
         return await _thread_page(token, 400, values={"survey": raw}, errors=errors)
     try:
         ticket = await hub().tickets.by_thread_token(token)
         await hub().tickets.answer_survey(ticket, data.rating, data.nps, data.comment)
+    except NotFound:
+        return await _thread_page(token)  # "this conversation does not exist"
     except HubError:
-        return await _thread_page(token)
+        return redirect(f"/t/{token}", 303)  # not resolved (any more): the page says where it is
     return redirect(f"/t/{token}#survey", 303)

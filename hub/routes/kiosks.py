@@ -115,7 +115,8 @@ async def add_kiosk(data: KioskIn) -> Any:
         raise NotFound("no such business")
     kiosk, token = await create_kiosk(store, tenant, data.model_dump(exclude_none=True))
     pair_url = hub().settings.public(f"/kiosk#device_token={token}")
-    return {**kiosk_json(kiosk), "device_token": token, "pair_url": pair_url}, 201
+    body = {**kiosk_json(kiosk), "device_token": token, "pair_url": pair_url}
+    return body, 201, {"Cache-Control": "no-store"}  # a secret, shown once
 
 
 @bp.patch("/api/v1/kiosks/<kiosk_id>")

@@ -459,13 +459,23 @@ class TicketService:
         survey = _check_survey(rating, nps, comment)
         if ticket["status"] not in (Status.resolved.value, Status.closed.value):
             raise Conflicting("the survey opens once the ticket is resolved", field="status")
+        previous = ticket.get("survey") or {}
+        if all(previous.get(k) == survey[k] for k in ("rating", "nps", "comment")):
+            return dict(previous)  # the same answer again: nothing to store or push
         tenant_id, ticket_id = ticket["tenant_id"], ticket["id"]
         doc = {**ticket, "survey": survey}
+        # Held back and closed without a release: the consoles never saw it, and do not now.
+        held = bool(ticket.get("quarantine_reason")) and not ticket.get("released_at")
+        event = (
+            EventDraft("ticket.updated", ticket_id, None, customer_ticket(doc))
+            if held
+            else _updated(doc)
+        )
         await self._commit(
             tenant_id,
             [Update("tickets", ticket_id, {"survey": survey}),
-             _history(ticket_id, "survey", CUSTOMER, None, rating)],
-            [_updated(doc)],
+             _history(ticket_id, "survey", CUSTOMER, previous.get("rating"), rating)],
+            [event],
         )
         return survey
 

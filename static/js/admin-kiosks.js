@@ -87,6 +87,8 @@
       try {
         await api("DELETE", `/api/v1/kiosks/${encodeURIComponent(id)}`);
         item.remove();
+        document.getElementById("kiosks-status").textContent = L("unpaired");
+        document.getElementById("kiosks-title").focus();  // the button that had focus is gone
       } catch (err) {
         say(form, err.message);
       }

@@ -375,6 +375,7 @@ export class Panel {
     if (h.action === "status") text = t("history.status", { who, from: statusName(h.from), to: statusName(h.to) });
     else if (h.action === "category") text = t("history.category", { who, to: h.to ? t(`category.${h.to}`) : t("no-category") });
     else if (h.action === "assignee") text = h.to ? t("history.assignee", { who, to: h.to }) : t("history.unassigned", { who });
+    else if (h.action === "survey") text = t("history.survey", { who, to: t(`rating.${h.to}`) });
     else if (has(`history.${h.action}`)) text = t(`history.${h.action}`, { who });
     else text = t("history.other", { who, action: h.action });
     const li = el("li", "history-item");

@@ -102,3 +102,19 @@ def test_the_cli_sets_and_removes_a_logo(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("hello")
     refused(run(env, "tenant", "logo", "--tenant", "acme", "--file", str(tmp_path / "notes.txt")),
             1, "PNG, JPEG, WebP or GIF")
+
+
+async def test_the_kiosks_and_logo_page_is_for_managers(client: Any, acme: Seeded) -> None:
+    from tests.helpers import PASSWORD
+
+    r = await client.get("/admin/kiosks")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+    for role, status in (("agent", 403), ("manager", 200)):
+        r = await client.post("/api/v1/auth/login", json={
+            "email": acme.users[role]["email"], "password": PASSWORD})
+        assert r.status_code == 200
+        page = await client.get("/admin/kiosks")
+        assert page.status_code == status, role
+    html = await page.get_data(as_text=True)
+    assert "/static/js/admin-kiosks.js" in html and 'id="logo-file"' in html
+    assert "<script>" not in html  # no inline script under the CSP

@@ -371,3 +371,24 @@ async def test_hub_rate_limits_off_lets_everything_through(settings: Settings) -
         for _ in range(2 * rate("login", "email")):  # an unknown e-mail: no slow hashing
             r = await client.post(LOGIN, json={"email": "who@acme.example", "password": "g"})
             assert r.status_code == 401
+
+
+async def test_a_thread_link_cannot_stream_survey_answers(hub: Hub, acme: Seeded) -> None:
+    client = hub.quart.test_client(use_cookies=False)
+    r = await client.post("/api/v1/sos", json={"point": acme.point["code"], "text": "Lift"},
+                          **peer("203.0.113.77"))
+    sent = await r.get_json()
+    token = sent["thread_url"].rsplit("/", 1)[1]
+    r = await client.patch(f"/api/v1/tickets/{sent['id']}", json={"status": "resolved"},
+                           headers=acme.auth("agent"))
+    assert r.status_code == 200
+    allowed = rate("survey", "thread")
+    opened = time.monotonic()
+    ratings = ("very_good", "good", "fair", "bad")
+    for n in range(allowed):  # a customer correcting their answer a few times: fine
+        r = await client.post(f"/api/v1/thread/{token}/survey",
+                              json={"rating": ratings[n % 4]}, **peer("203.0.113.77"))
+        assert r.status_code == 201, (n, await r.get_data(as_text=True))
+    r = await client.post(f"/api/v1/thread/{token}/survey", json={"rating": "good"},
+                          **peer("203.0.113.77"))
+    await assert_json_429(r, opened)

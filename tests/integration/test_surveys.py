@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.helpers import Seeded
+from tests.helpers import PASSWORD, Seeded
 
 
 async def new_ticket(client: Any, who: Seeded, text: str = "The lift is stuck") -> dict[str, Any]:
@@ -101,7 +101,8 @@ async def test_without_javascript_the_survey_is_a_plain_form(client: Any, acme: 
 async def test_statistics_count_ratings_and_the_net_promoter_score(
     client: Any, acme: Seeded
 ) -> None:
-    for rating, nps in (("very_good", 10), ("good", 9), ("bad", 6), ("fair", None)):
+    for rating, nps in (("very_good", 10), ("good", 9), ("bad", 6), ("fair", None),
+                        ("good", 8), ("fair", 7), ("bad", 0)):
         sent = await new_ticket(client, acme, f"Ticket rated {rating}")
         await resolve(client, acme, sent["id"])
         body = {"rating": rating} if nps is None else {"rating": rating, "nps": nps}
@@ -109,8 +110,62 @@ async def test_statistics_count_ratings_and_the_net_promoter_score(
     await new_ticket(client, acme, "Not rated")
     r = await client.get("/api/v1/stats", headers=acme.auth("manager"))
     sat = (await r.get_json())["overall"]["satisfaction"]
-    assert sat["answers"] == 4
-    assert sat["ratings"] == {"very_good": 1, "good": 1, "fair": 1, "bad": 1}
-    # 2 promoters, 1 detractor out of 3 scores: (2 - 1) / 3 = 33
-    assert sat["nps"] == {"answers": 3, "promoters": 2, "passives": 0, "detractors": 1,
-                          "score": 33}
+    assert sat["answers"] == 7
+    assert sat["ratings"] == {"very_good": 1, "good": 2, "fair": 2, "bad": 2}
+    # 9-10 promote, 7-8 are passive, 0-6 detract: (2 - 2) / 6 = 0
+    assert sat["nps"] == {"answers": 6, "promoters": 2, "passives": 2, "detractors": 2,
+                          "score": 0}
+
+    # the manager's page shows the same
+    r = await client.post("/api/v1/auth/login", json={
+        "email": acme.users["manager"]["email"], "password": PASSWORD})
+    page = await (await client.get("/admin/stats", headers={"Accept-Language": "en"})).get_data(
+        as_text=True)
+    assert re.search(r'id="stat-nps">0 <span class="muted">\(6 answers\)', page), page
+    assert re.search(r'id="stat-satisfied">43 %', page)  # 3 of 7 very good or good
+
+
+async def test_answering_again_the_same_way_stores_and_pushes_nothing_new(
+    client: Any, hub: Any, acme: Seeded
+) -> None:
+    sent = await new_ticket(client, acme)
+    await resolve(client, acme, sent["id"])
+    latest = await hub.store.latest_seq(acme.tenant["id"])
+    for _ in range(3):
+        assert (await rate(client, sent["token"], rating="good", nps=8)).status_code == 201
+    assert await hub.store.latest_seq(acme.tenant["id"]) == latest + 1  # one event, not three
+    detail = await (await client.get(f"/api/v1/tickets/{sent['id']}",
+                                     headers=acme.auth("agent"))).get_json()
+    assert len([h for h in detail["history"] if h["action"] == "survey"]) == 1
+
+
+async def test_a_held_back_sos_closed_by_staff_stays_off_the_consoles_after_its_survey(
+    client: Any, hub: Any, acme: Seeded
+) -> None:
+    held = await new_ticket(client, acme, "Hijo de puta")
+    r = await client.patch(f"/api/v1/tickets/{held['id']}", json={"status": "closed"},
+                           headers=acme.auth("manager"))
+    assert r.status_code == 200
+    latest = await hub.store.latest_seq(acme.tenant["id"])
+    assert (await rate(client, held["token"], rating="bad", comment="Whatever")).status_code == 201
+    events = await hub.store.events_after(acme.tenant["id"], latest)
+    assert events and all(e.staff is None for e in events)  # stored, told to nobody
+    feed = await (await client.get("/api/v1/events", headers=acme.auth("agent"))).get_json()
+    assert "Hijo de puta" not in str(feed)
+
+
+async def test_agents_read_an_offensive_survey_comment_masked_when_the_business_asks(
+    client: Any, acme: Seeded
+) -> None:
+    r = await client.put("/api/v1/filters", headers=acme.auth("manager"),
+                         json={"mask_for_agents": True})
+    assert r.status_code == 200
+    sent = await new_ticket(client, acme)
+    await resolve(client, acme, sent["id"])
+    await rate(client, sent["token"], rating="bad", comment="Sois unos gilipollas")
+    as_agent = await (await client.get(f"/api/v1/tickets/{sent['id']}",
+                                       headers=acme.auth("agent"))).get_json()
+    assert as_agent["survey"]["comment"] == "Sois unos g*********"
+    as_manager = await (await client.get(f"/api/v1/tickets/{sent['id']}",
+                                         headers=acme.auth("manager"))).get_json()
+    assert as_manager["survey"]["comment"] == "Sois unos gilipollas"
