@@ -27,11 +27,17 @@ def kiosk_room(kiosk_id: str) -> str:
     return f"kiosk:{kiosk_id}"
 
 
-async def _point(store: Store, tenant_id: str, code: str) -> Doc:
+async def point_of(store: Store, tenant_id: str, code: str) -> Doc | None:
+    """This tenant's access point with `code` (another tenant's is None: not ours to use)."""
     found = await store.find(tenant_id, "points", {"code": code}, limit=1)
-    if not found:
+    return found[0] if found else None
+
+
+async def _point(store: Store, tenant_id: str, code: str) -> Doc:
+    point = await point_of(store, tenant_id, code)
+    if point is None:
         raise Invalid(f"point: no access point {code!r} in this business", field="point")
-    return found[0]
+    return point
 
 
 async def _departments(store: Store, tenant_id: str, slugs: Sequence[str]) -> list[str]:
@@ -124,8 +130,7 @@ async def kiosk_config(store: Store, kiosk: Doc) -> dict[str, Any]:
     """Everything the kiosk screen needs, pushed whole on connect and after each change."""
     tenant_id = kiosk["tenant_id"]
     tenant = await store.get(tenant_id, "tenants", tenant_id) or {}
-    points = await store.find(tenant_id, "points", {"code": kiosk["point"]}, limit=1)
-    point = points[0] if points else {}
+    point = await point_of(store, tenant_id, kiosk["point"]) or {}
     departments = {d["slug"]: d for d in await store.find(tenant_id, "departments")}
     return {
         "kiosk": {"id": kiosk["id"], "name": kiosk["name"]},

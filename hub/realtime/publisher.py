@@ -118,10 +118,18 @@ class SocketioPublisher:
         self.store = store
 
     async def publish(self, events: Sequence[Event]) -> None:
-        """Emit in seq order; customers get their payload without any seq."""
+        """Emit in seq order; customers get their payload without any seq.
+
+        The filter settings are read once per batch and tenant (a reply is two events).
+        """
+        masking: dict[str, FilterConfig | None] = {}
         for event in events:
             if event.staff is not None:
-                await emit_staff_event(self.sio, self.store, event)
+                if event.name in MASKABLE_EVENTS and event.tenant_id not in masking:
+                    masking[event.tenant_id] = await masking_for_agents(self.store, event.tenant_id)
+                await emit_staff_event(
+                    self.sio, self.store, event, masking=masking.get(event.tenant_id, ...)
+                )
             if event.customer is not None and event.ticket_id:
                 await self.sio.emit(
                     event.name,

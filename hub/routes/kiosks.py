@@ -21,6 +21,7 @@ from hub.accounts.kiosks import (
     kiosk_config,
     kiosk_json,
     kiosk_room,
+    point_of,
     update_kiosk,
 )
 from hub.accounts.model import Role
@@ -152,14 +153,14 @@ async def kiosk_sos(data: KioskSosIn) -> Any:
     await hub().limiter.check("kiosk_sos", kiosk=kiosk["id"])
     store = hub().store
     tenant = await store.get(kiosk["tenant_id"], "tenants", kiosk["tenant_id"])
-    points = await store.find(kiosk["tenant_id"], "points", {"code": kiosk["point"]}, limit=1)
-    if tenant is None or not points or not points[0].get("active", True):
+    point = await point_of(store, kiosk["tenant_id"], kiosk["point"])
+    if tenant is None or point is None or not point.get("active", True):
         raise NotFound("this kiosk's access point is not active", field="point")
     if data.department and data.department not in (kiosk.get("departments") or []):
         raise Invalid("department: not one this kiosk offers", field="department")
     ticket = await hub().tickets.submit_sos(
         tenant,
-        points[0],
+        point,
         text=data.text,
         anonymous=data.anonymous and bool(kiosk.get("allow_anonymous", True)),
         contact=data.contact.model_dump(mode="json") if data.contact else None,

@@ -15,7 +15,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
 from hub.clock import iso, parse_iso
@@ -24,9 +24,7 @@ from hub.ports import Doc, Store
 from hub.tickets.model import RATINGS, Status
 
 GroupBy = Literal["status", "category", "point", "department", "language", "day", "hour", "weekday"]
-GROUPINGS: tuple[str, ...] = (
-    "status", "category", "point", "department", "language", "day", "hour", "weekday",
-)
+GROUPINGS: tuple[str, ...] = get_args(GroupBy)
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 YEARS = (2000, 2100)  # what a period may name (and what datetime arithmetic stays within)
