@@ -44,6 +44,13 @@ TRANSITIONS: dict[Status, tuple[Status, ...]] = {
     Status.quarantined: (Status.new, Status.closed),
 }
 
+def held_back(doc: Doc) -> bool:
+    """Held back by a filter and never released: no console ever sees it, closed or not."""
+    return doc.get("status") == Status.quarantined.value or (
+        bool(doc.get("quarantine_reason")) and not doc.get("released_at")
+    )
+
+
 # What the customer reads about their ticket's status.
 # The satisfaction survey a customer answers once their ticket is resolved (best first).
 RATINGS = ("very_good", "good", "fair", "bad")

@@ -25,6 +25,7 @@ from hub.tickets.model import (
     clean_line,
     clean_text,
     customer_ticket,
+    held_back,
     history_json,
     message_json,
     note_json,
@@ -333,8 +334,8 @@ class TicketService:
     ) -> Doc:
         """Change status, category, assignee or description; each change goes to the history."""
         doc = await self.get(tenant_id, ticket_id)
-        held = doc["status"] == Status.quarantined.value
-        if held and status == Status.new.value:
+        held = held_back(doc)
+        if doc["status"] == Status.quarantined.value and status == Status.new.value:
             # the same release as the button (pushed as created, routed); check the other
             # fields first so that a bad one leaves the ticket held
             if category is not ...:
@@ -393,7 +394,7 @@ class TicketService:
             return doc
         sets["updated_at"] = now
         doc = {**doc, **sets}
-        # a held-back ticket never reaches the consoles, not even when it is closed
+        # a held-back ticket never reaches the consoles, not even when closed or reopened
         event = EventDraft("ticket.updated", ticket_id, None, None) if held else _updated(doc)
         await self._commit(tenant_id, [Update("tickets", ticket_id, sets), *changes], [event])
         if "acknowledged_at" in sets:
@@ -465,10 +466,9 @@ class TicketService:
         tenant_id, ticket_id = ticket["tenant_id"], ticket["id"]
         doc = {**ticket, "survey": survey}
         # Held back and closed without a release: the consoles never saw it, and do not now.
-        held = bool(ticket.get("quarantine_reason")) and not ticket.get("released_at")
         event = (
             EventDraft("ticket.updated", ticket_id, None, customer_ticket(doc))
-            if held
+            if held_back(ticket)
             else _updated(doc)
         )
         await self._commit(
@@ -494,7 +494,7 @@ class TicketService:
         doc = {**ticket, **sets}
         payload = {"ticket_id": ticket_id, "message": message_json(message)}
         events = [EventDraft("ticket.message", ticket_id, payload, payload)]
-        if ticket["status"] == Status.quarantined.value:
+        if held_back(ticket):
             events = []  # held back: nothing reaches consoles until released
         else:
             events.append(_updated(doc))

@@ -169,3 +169,24 @@ async def test_agents_read_an_offensive_survey_comment_masked_when_the_business_
     as_manager = await (await client.get(f"/api/v1/tickets/{sent['id']}",
                                          headers=acme.auth("manager"))).get_json()
     assert as_manager["survey"]["comment"] == "Sois unos gilipollas"
+
+
+async def test_a_held_back_sos_closed_by_staff_stays_off_the_consoles_whatever_happens_next(
+    client: Any, hub: Any, acme: Seeded
+) -> None:
+    """The customer writes again, staff reopen it: consoles still never see it."""
+    held = await new_ticket(client, acme, "Hijo de puta, abrid ya")
+    r = await client.patch(f"/api/v1/tickets/{held['id']}", json={"status": "closed"},
+                           headers=acme.auth("manager"))
+    assert r.status_code == 200
+    latest = await hub.store.latest_seq(acme.tenant["id"])
+    r = await client.post(f"/api/v1/thread/{held['token']}/messages", json={"text": "Hello?"})
+    assert r.status_code == 201  # kept, like the SOS
+    r = await client.patch(f"/api/v1/tickets/{held['id']}", json={"status": "open"},
+                           headers=acme.auth("manager"))
+    assert r.status_code == 200
+    events = await hub.store.events_after(acme.tenant["id"], latest)
+    assert all(e.staff is None for e in events), [e.name for e in events if e.staff]
+    detail = await (await client.get(f"/api/v1/tickets/{held['id']}",
+                                     headers=acme.auth("manager"))).get_json()
+    assert [m["text"] for m in detail["messages"]] == ["Hello?"]  # nothing lost
