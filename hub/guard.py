@@ -30,6 +30,7 @@ from hub.tickets.filters import (
 )
 from hub.tickets.hooks import ACCEPT, Verdict
 from hub.tickets.model import Status
+from hub.tickets.ticket import Ticket
 
 log = logging.getLogger(__name__)
 
@@ -304,7 +305,7 @@ class StoreGuard:
             earlier = await self._earlier(tenant_id, ticket, config.repeat_window_minutes)
             # A repeat of a held-back SOS joins it; one that a filter objects to never
             # reaches an accepted ticket (it would be pushed with it).
-            if earlier is not None and (reason is None or earlier["status"] == "quarantined"):
+            if earlier is not None and (reason is None or Ticket(earlier).held_back):
                 return Verdict("merge", "repeat", earlier["id"])
         return Verdict("quarantine", reason) if reason else ACCEPT
 

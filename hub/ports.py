@@ -40,6 +40,12 @@ LOOKUP_FIELDS: Mapping[str, tuple[str, ...]] = {
 }
 
 
+# The largest event `seq` a client may name: what a JavaScript console holds exactly (and
+# well within SQLite's and BSON's integers). The socket `resume` and `GET /api/v1/events`
+# both check `since` against it.
+MAX_SEQ = 2**53 - 1
+
+
 class StoreError(Exception):
     """A store operation failed."""
 

@@ -21,9 +21,10 @@ from hub.notify import outbox
 from hub.notify.ack import ack_token
 from hub.notify.render import Renderer
 from hub.notify.transport import Outgoing, Transport
-from hub.ports import Change, Conflict, Doc, EventDraft, Insert, Publisher, Store, Update
+from hub.ports import Change, Conflict, Doc, Insert, Publisher, Store, Update
 from hub.settings import Settings
-from hub.tickets.model import customer_ticket, staff_ticket
+from hub.tickets.events import TicketUpdated
+from hub.tickets.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -87,6 +88,7 @@ class Sender:
         self.settings = settings
         self.store = store
         self.publisher = publisher
+        self.work = UnitOfWork(store, publisher)
         self.queue = queue
         self.transports: dict[str, Transport | None] = {"email": email, "sms": sms}
         self.tuning = tuning
@@ -214,16 +216,11 @@ class Sender:
         """
         current = await self.store.get(tenant_id, "tickets", ticket["id"]) or ticket
         doc = {**current, **sets}
-        event = EventDraft("ticket.updated", ticket["id"], staff_ticket(doc), customer_ticket(doc))
         changes: list[Change] = [Insert("entries", entry), Update("tickets", ticket["id"], sets)]
         try:
-            stored = await self.store.commit(tenant_id, changes, [event])
+            await self.work.commit_and_publish(tenant_id, changes, [TicketUpdated(doc)])
         except Conflict:
             return False  # another item of the same step wrote it first
-        try:
-            await self.publisher.publish(stored)
-        except Exception:
-            log.exception("publishing a delivery event failed")
         return True
 
     async def _record_escalation(self, tenant_id: str, ticket: Doc, item: Doc) -> None:

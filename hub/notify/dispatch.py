@@ -20,8 +20,8 @@ from hub.clock import iso, parse_iso
 from hub.notify import outbox
 from hub.notify.delivery import Sender
 from hub.ports import Doc
-from hub.tickets.model import Status
 from hub.tickets.routing import Plan, Recipient, plan_for
+from hub.tickets.ticket import Ticket
 from hub.translate.service import TranslationService
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class DeliveryService:
         """Job: language, translation, routing plan, alert and escalation items, schedule."""
         ticket = await self.store.get(tenant_id, "tickets", ticket_id)
         tenant = await self.store.get(tenant_id, "tenants", tenant_id)
-        if ticket is None or tenant is None or ticket["status"] == Status.quarantined.value:
+        if ticket is None or tenant is None or Ticket(ticket).held_back:
             return
         ticket = await self._claim_routing(tenant_id, ticket)
         if ticket is None:

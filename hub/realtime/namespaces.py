@@ -10,14 +10,13 @@ import socketio
 from hub.accounts.kiosks import kiosk_by_token, kiosk_config, kiosk_room
 from hub.accounts.model import Role
 from hub.errors import NotFound
-from hub.guard import mask_staff_event
-from hub.ports import Doc, Store
+from hub.ports import MAX_SEQ, Doc, Store
 from hub.realtime.publisher import (
     agents_room,
+    console_view,
     leads_room,
-    masking_for_agents,
+    masking_for,
     session_room,
-    staff_payload,
     tenant_room,
     ticket_room,
     user_room,
@@ -28,7 +27,6 @@ from hub.tickets.services import TicketService
 
 log = logging.getLogger(__name__)
 
-MAX_SEQ = 2**53 - 1  # what a JavaScript console can hold exactly; and SQLite's integers
 MAX_TOKEN_CHARS = 200
 
 
@@ -93,16 +91,9 @@ class StaffNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         tenant_id = session["tenant_id"]
         # Replay up to the latest seq as it is now; anything newer arrives live.
         latest = await self.store.latest_seq(tenant_id)
-        masking = (
-            await masking_for_agents(self.store, tenant_id)
-            if session["role"] == Role.agent.value
-            else None
-        )
+        masking = await masking_for(self.store, tenant_id, session["role"])
         async for event in staff_events(self.store, tenant_id, since, latest):
-            payload = staff_payload(event)
-            if masking is not None:
-                payload = mask_staff_event(event.name, payload, masking)
-            await self.emit(event.name, payload, to=sid)
+            await self.emit(event.name, console_view(event, masking), to=sid)
         await self.emit("resume.done", {"seq": latest}, to=sid)
 
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from types import EllipsisType
 from typing import Any, Protocol
 
+from hub.accounts.model import Role
 from hub.guard import MASKABLE_EVENTS, agent_masking, mask_staff_event
 from hub.ports import Event, Store
 from hub.tickets.filters import FilterConfig
@@ -59,10 +60,27 @@ def session_room(user_id: str) -> str:
     return f"session:{user_id}"
 
 
-def staff_payload(event: Event) -> dict[str, object]:
+def staff_payload(event: Event) -> dict[str, Any]:
     """What a console receives: the staff payload with the tenant's `seq` on top."""
     assert event.staff is not None
     return {**event.staff, "seq": event.seq}
+
+
+def console_view(event: Event, masking: FilterConfig | None) -> dict[str, Any]:
+    """A stored event as one console sees it: with its `seq`, masked when `masking` is set.
+
+    The one place a console's view is built: live pushes, `resume` and
+    `GET /api/v1/events` all call it, so an agent reads the same words everywhere.
+    """
+    payload = staff_payload(event)
+    if masking is not None and event.name in MASKABLE_EVENTS:
+        return mask_staff_event(event.name, payload, masking)
+    return payload
+
+
+async def masking_for(store: Store, tenant_id: str, role: str) -> FilterConfig | None:
+    """The masking a staff member of `role` reads events with (agents only; see below)."""
+    return await masking_for_agents(store, tenant_id) if role == Role.agent.value else None
 
 
 async def masking_for_agents(store: Store, tenant_id: str) -> FilterConfig | None:
@@ -98,8 +116,7 @@ async def emit_staff_event(
     if event.name in MASKABLE_EVENTS:
         if masking is ...:
             masking = await masking_for_agents(store, event.tenant_id)
-        if masking is not None:
-            masked = mask_staff_event(event.name, payload, masking)
+        masked = console_view(event, masking)
     if masked == payload:
         await sio.emit(event.name, payload, room=tenant_room(event.tenant_id),
                        namespace="/staff", ignore_queue=ignore_queue)

@@ -14,6 +14,8 @@ from hub.app import hub
 from hub.errors import Invalid, NotFound, Unauthorized
 from hub.guard import viewer_mask
 from hub.notify.outbox import ticket_deliveries
+from hub.ports import MAX_SEQ
+from hub.realtime.publisher import console_view, masking_for
 from hub.realtime.server import close_sessions
 from hub.routes.auth import password_matches, staff, staff_required, tenant_id
 from hub.routes.intake import active_point, client_origin, limit, thread_url
@@ -37,9 +39,9 @@ from hub.tickets.model import (
     survey_json,
 )
 from hub.tickets.services import Actor
+from hub.tickets.ticket import Ticket
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-MAX_SEQ = 2**63 - 1  # the largest integer SQLite and MongoDB store
 
 
 @bp.post("/auth/login")
@@ -92,8 +94,7 @@ async def submit_sos(data: SosIn) -> Any:
     out = SosOut(
         id=ticket["id"],
         number=ticket["number"],
-        # A held-back SOS answers like any other: the customer is never told.
-        status="new" if ticket["status"] == Status.quarantined.value else ticket["status"],
+        status=Ticket(ticket).answered_status,  # a held-back SOS answers like any other
         thread_url=thread_url(ticket),
     )
     return out, 201
@@ -231,12 +232,13 @@ async def events() -> Any:
     """Stored events after `since` (the HTTP twin of the socket `resume`)."""
     raw = request.args.get("since", "0")
     # isascii: '²' passes isdigit but not int(); the bound keeps it a SQLite/BSON integer
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19 or int(raw) > MAX_SEQ:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 16 or int(raw) > MAX_SEQ:
         raise Invalid(f"since: must be a whole number from 0 to {MAX_SEQ}", field="since")
     found = await hub().store.events_after(tenant_id(), int(raw), 500)
+    masking = await masking_for(hub().store, tenant_id(), staff()["role"])
     return {
         "items": [
-            {"name": e.name, "seq": e.seq, "data": {**e.staff, "seq": e.seq}}
+            {"name": e.name, "seq": e.seq, "data": console_view(e, masking)}
             for e in found
             if e.staff is not None
         ],

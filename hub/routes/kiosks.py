@@ -32,7 +32,7 @@ from hub.routes.admin import manager_page
 from hub.routes.auth import current_staff, staff_required, tenant_id
 from hub.routes.intake import client_ip, thread_url
 from hub.routes.schemas import ContactIn, SosOut, _Strict, _trimmed_text
-from hub.tickets.model import Status
+from hub.tickets.ticket import Ticket
 
 bp = Blueprint("kiosks", __name__)
 
@@ -173,7 +173,7 @@ async def kiosk_sos(data: KioskSosIn) -> Any:
     out = KioskSosOut(
         id=ticket["id"],
         number=ticket["number"],
-        status="new" if ticket["status"] == Status.quarantined.value else ticket["status"],
+        status=Ticket(ticket).answered_status,
         thread_url=link,
         thread_qr=segno.make(link, error="m").svg_data_uri(scale=6, border=2),
     )

@@ -45,7 +45,13 @@ TRANSITIONS: dict[Status, tuple[Status, ...]] = {
 }
 
 def held_back(doc: Doc) -> bool:
-    """Held back by a filter and never released: no console ever sees it, closed or not."""
+    """Held back by a filter and never released: no console ever sees it, closed or not.
+
+    Read it through `Ticket.held_back`. Tickets stored since the `held` flag existed carry
+    it (the store's queries use it); older ones are told by their status and release.
+    """
+    if isinstance(doc.get("held"), bool):
+        return bool(doc["held"])
     return doc.get("status") == Status.quarantined.value or (
         bool(doc.get("quarantine_reason")) and not doc.get("released_at")
     )

@@ -1,78 +1,41 @@
 """Ticket use cases: submit an SOS, acknowledge, change, reply, note, customer answers.
 
-Each use case writes its change together with its events in one store commit, and only
-then publishes them: the store is the source of truth, the push is best effort.
+Each use case loads the ticket (`TicketRepository`), asks the `Ticket` what the change
+means (`hub.tickets.ticket`), and stores the outcome with its events through the one write
+path (`UnitOfWork.commit_and_publish`); listeners (routing, delivery) are told afterwards.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from hub.clock import new_id, new_secret, now_iso
-from hub.errors import Conflicting, Invalid, NotFound
-from hub.ports import Change, Doc, Event, EventDraft, Insert, Publisher, Store, Update
+from hub.errors import Invalid, NotFound
+from hub.ports import Doc, Publisher, Store
 from hub.tickets.hooks import ACCEPT, IntakeGuard, TicketListener, Verdict
 from hub.tickets.model import (
     NAME_MAX,
     RATINGS,
     SURVEY_COMMENT_MAX,
     Status,
-    check_category,
-    check_transition,
     clean_line,
     clean_text,
-    customer_ticket,
-    held_back,
     history_json,
     message_json,
     note_json,
     staff_ticket,
 )
+from hub.tickets.repository import TicketRepository
+from hub.tickets.ticket import CUSTOMER, KEEP, Actor, Outcome, Ticket
+from hub.tickets.unit_of_work import UnitOfWork
+
+__all__ = ["CUSTOMER", "Actor", "TicketService"]
 
 log = logging.getLogger(__name__)
 
 DetectLanguage = Callable[[str, Doc], Awaitable[str | None]]
-
-_SEARCH_FIELDS = ("text", "description", "point.label", "contact.name", "contact.email")
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who made a change, for the history: a staff user or the customer."""
-
-    id: str | None
-    name: str
-
-    @classmethod
-    def staff(cls, user: Doc) -> Actor:
-        return cls(user["id"], user.get("name") or user["email"])
-
-
-CUSTOMER = Actor(None, "customer")
-
-
-def _history(ticket_id: str, action: str, by: Actor, old: Any = None, new: Any = None) -> Insert:
-    return Insert(
-        "entries",
-        {
-            "id": new_id(),
-            "ticket_id": ticket_id,
-            "kind": "history",
-            "action": action,
-            "from": old,
-            "to": new,
-            "by": by.name,
-            "by_id": by.id,
-            "created_at": now_iso(),
-        },
-    )
-
-
-def _updated(doc: Doc) -> EventDraft:
-    return EventDraft("ticket.updated", doc["id"], staff_ticket(doc), customer_ticket(doc))
 
 
 class TicketService:
@@ -89,6 +52,8 @@ class TicketService:
     ) -> None:
         self.store = store
         self.publisher = publisher
+        self.repo = TicketRepository(store)
+        self.work = UnitOfWork(store, publisher)
         self.detect = detect
         self.guard = guard
         self.listeners = list(listeners)
@@ -115,15 +80,17 @@ class TicketService:
             raise NotFound("no such tenant", field="tenant")
         return tenant
 
-    async def _commit(
-        self, tenant_id: str, changes: Sequence[Change], events: Sequence[EventDraft]
-    ) -> list[Event]:
-        stored = await self.store.commit(tenant_id, changes, events)
-        try:
-            await self.publisher.publish(stored)
-        except Exception:  # the events are stored; consoles will get them on resume
-            log.exception("publishing %d events failed", len(stored))
-        return stored
+    async def _store(self, tenant_id: str, outcome: Outcome) -> Doc:
+        """Store and publish an outcome, then tell the listeners what it means."""
+        await self.work.apply(tenant_id, outcome)
+        doc = outcome.ticket
+        if outcome.accepted or outcome.acknowledged:
+            tenant = await self._tenant(tenant_id)
+            if outcome.accepted:
+                await self._tell("ticket_accepted", tenant, doc)
+            if outcome.acknowledged:
+                await self._tell("ticket_acknowledged", tenant, doc)
+        return doc
 
     async def submit_sos(
         self,
@@ -187,91 +154,30 @@ class TicketService:
                 log.exception("language detection at intake failed")
         verdict = await self._screen(tenant, doc)
         if verdict.action == "merge" and verdict.merge_into:
-            merged = await self._merge_repeat(tenant["id"], verdict.merge_into, doc)
-            if merged is not None:
-                return merged
-        doc["number"] = await self.store.next_value(tenant["id"], "ticket_number")
-        held = verdict.action == "quarantine"
-        if held:
-            doc["status"] = Status.quarantined.value
-            doc["quarantine_reason"] = verdict.reason or "filtered"
-        event = (
-            EventDraft("ticket.quarantined", doc["id"], None, None)
-            if held
-            else EventDraft("ticket.created", doc["id"], staff_ticket(doc), None)
-        )
-        await self._commit(
-            tenant["id"],
-            [Insert("tickets", doc), _history(doc["id"], "created", CUSTOMER, None, doc["status"])],
-            [event],
-        )
-        if not held:
-            await self._tell("ticket_accepted", tenant, doc)
-        return doc
-
-    async def _merge_repeat(self, tenant_id: str, ticket_id: str, repeat: Doc) -> Doc | None:
-        """Count a repeated SOS on the earlier ticket and keep its text there."""
-        original = await self.store.get(tenant_id, "tickets", ticket_id)
-        if original is None:
-            return None
-        sets = {
-            "repeat_count": original.get("repeat_count", 0) + 1,
-            "updated_at": repeat["created_at"],
-        }
-        entry = {
-            "id": new_id(),
-            "ticket_id": ticket_id,
-            "kind": "repeat",
-            "text": repeat["text"],
-            "contact": repeat.get("contact"),
-            "created_at": repeat["created_at"],
-        }
-        doc = {**original, **sets}
-        pushed = original["status"] != Status.quarantined.value
-        await self._commit(
-            tenant_id,
-            [Update("tickets", ticket_id, sets), Insert("entries", entry),
-             _history(ticket_id, "repeated", CUSTOMER)],
-            [_updated(doc)] if pushed else [],
-        )
-        return doc
+            original = await self.repo.find(tenant["id"], verdict.merge_into)
+            if original is not None:
+                return await self._store(tenant["id"], Ticket(original).merge_repeat(doc))
+        doc["number"] = await self.repo.next_number(tenant["id"])
+        held = (verdict.reason or "filtered") if verdict.action == "quarantine" else None
+        return await self._store(tenant["id"], Ticket(doc).admit(held))
 
     async def release(self, tenant_id: str, ticket_id: str, by: Actor) -> Doc:
         """Let a held-back SOS through: pushed and routed as if it had just arrived."""
-        doc = await self.get(tenant_id, ticket_id)
-        if doc["status"] != Status.quarantined.value:
-            raise Conflicting("only a held-back ticket can be released", field="status")
-        sets = {"status": Status.new.value, "updated_at": now_iso(), "released_at": now_iso()}
-        doc = {**doc, **sets}
-        await self._commit(
-            tenant_id,
-            [Update("tickets", ticket_id, sets),
-             _history(ticket_id, "status", by, Status.quarantined.value, Status.new.value)],
-            [EventDraft("ticket.created", ticket_id, staff_ticket(doc), None)],
-        )
-        await self._tell("ticket_accepted", await self._tenant(tenant_id), doc)
-        return doc
+        ticket = Ticket(await self.repo.get(tenant_id, ticket_id))
+        return await self._store(tenant_id, ticket.release(by))
 
     async def get(self, tenant_id: str, ticket_id: str) -> Doc:
         """One ticket of this tenant; NotFound for unknown ids and other tenants' tickets."""
-        doc = await self.store.get(tenant_id, "tickets", ticket_id)
-        if doc is None:
-            raise NotFound("no such ticket", field="id")
-        return doc
+        return await self.repo.get(tenant_id, ticket_id)
 
     async def by_thread_token(self, token: str) -> Doc:
         """The ticket behind a customer's private thread link."""
-        doc = await self.store.lookup("tickets", "thread_token", token) if token else None
-        if doc is None:
-            raise NotFound("this conversation does not exist", field="thread_token")
-        return doc
+        return await self.repo.by_thread_token(token)
 
     async def detail(self, tenant_id: str, ticket_id: str) -> dict[str, Any]:
         """The ticket with its messages, internal notes and history, for staff."""
-        doc = await self.get(tenant_id, ticket_id)
-        entries = await self.store.find(
-            tenant_id, "entries", {"ticket_id": ticket_id}, sort="created_at"
-        )
+        doc = await self.repo.get(tenant_id, ticket_id)
+        entries = await self.repo.entries(tenant_id, ticket_id)
         out = staff_ticket(doc)
         out["messages"] = [message_json(e) for e in entries if e["kind"] == "message"]
         out["notes"] = [note_json(e) for e in entries if e["kind"] == "note"]
@@ -280,10 +186,7 @@ class TicketService:
 
     async def messages(self, tenant_id: str, ticket_id: str) -> list[dict[str, Any]]:
         """The customer-visible conversation of a ticket, oldest first."""
-        entries = await self.store.find(
-            tenant_id, "entries", {"ticket_id": ticket_id, "kind": "message"}, sort="created_at"
-        )
-        return [message_json(e) for e in entries]
+        return [message_json(e) for e in await self.repo.entries(tenant_id, ticket_id, "message")]
 
     async def search(
         self,
@@ -297,29 +200,15 @@ class TicketService:
         limit: int = 50,
     ) -> list[Doc]:
         """Tickets newest first, filtered; `before` is a ticket number (the cursor)."""
-        where: dict[str, Any] = {}
-        if status:
-            where["status"] = {"in": list(status)}
-        else:
-            where["status"] = {"ne": Status.quarantined.value}
-        if point:
-            where["point.code"] = point
-        if department:
-            where["department"] = department
-        if q:
-            where["$search"] = (_SEARCH_FIELDS, q)
-        if before is not None:
-            where["number"] = {"lt": before}
-        return await self.store.find(
-            tenant_id, "tickets", where, sort="number", descending=True, limit=limit
+        return await self.repo.search(
+            tenant_id, status=status, point=point, department=department, q=q,
+            before=before, limit=limit,
         )
 
     async def acknowledge(self, tenant_id: str, ticket_id: str, by: Actor) -> Doc:
         """Mark a new ticket as seen by someone; a no-op when it already is."""
-        doc = await self.get(tenant_id, ticket_id)
-        if doc["status"] != Status.new.value:
-            return doc
-        return await self.change(tenant_id, ticket_id, by, status=Status.acknowledged.value)
+        ticket = Ticket(await self.repo.get(tenant_id, ticket_id))
+        return await self._store(tenant_id, ticket.acknowledge(by))
 
     async def change(
         self,
@@ -328,128 +217,28 @@ class TicketService:
         by: Actor,
         *,
         status: str | None = None,
-        category: str | object | None = ...,
-        assignee: Doc | object | None = ...,
-        description: str | object | None = ...,
+        category: str | object | None = KEEP,
+        assignee: Doc | object | None = KEEP,
+        description: str | object | None = KEEP,
     ) -> Doc:
         """Change status, category, assignee or description; each change goes to the history."""
-        doc = await self.get(tenant_id, ticket_id)
-        held = held_back(doc)
-        if doc["status"] == Status.quarantined.value and status == Status.new.value:
-            # the same release as the button (pushed as created, routed); check the other
-            # fields first so that a bad one leaves the ticket held
-            if category is not ...:
-                check_category(category if isinstance(category, str) else None)
-            if isinstance(description, str) and description.strip():
-                clean_text(description, "description", 4000)
-            doc = await self.release(tenant_id, ticket_id, by)
-            held, status = False, None
-        now = now_iso()
-        sets: Doc = {}
-        changes: list[Change] = []
-        if status is not None and status != doc["status"]:
-            target = check_transition(doc["status"], status)
-            sets["status"] = target.value
-            unseen = doc.get("acknowledged_at") is None
-            if unseen and target not in (Status.new, Status.quarantined):
-                sets["acknowledged_at"] = now
-            if target == Status.resolved:
-                sets["resolved_at"] = now
-            if target == Status.closed:
-                sets["closed_at"] = now
-            changes.append(_history(ticket_id, "status", by, doc["status"], target.value))
-        if category is not ...:
-            value = check_category(category if isinstance(category, str) else None)
-            if value != doc.get("category"):
-                sets["category"] = value
-                changes.append(_history(ticket_id, "category", by, doc.get("category"), value))
-        if assignee is not ...:
-            value_a = (
-                {"id": assignee["id"], "name": assignee.get("name")}
-                if isinstance(assignee, dict)
-                else None
-            )
-            old = doc.get("assignee")
-            if (old or {}).get("id") != (value_a or {}).get("id"):
-                sets["assignee"] = value_a
-                changes.append(
-                    _history(
-                        ticket_id,
-                        "assignee",
-                        by,
-                        (old or {}).get("name"),
-                        (value_a or {}).get("name"),
-                    )
-                )
-        if description is not ...:
-            text = (
-                clean_text(description, "description", 4000)
-                if isinstance(description, str) and description.strip()
-                else None
-            )
-            if text != doc.get("description"):
-                sets["description"] = text
-                changes.append(_history(ticket_id, "description", by, None, text))
-        if not sets:
-            return doc
-        sets["updated_at"] = now
-        doc = {**doc, **sets}
-        # a held-back ticket never reaches the consoles, not even when closed or reopened
-        event = EventDraft("ticket.updated", ticket_id, None, None) if held else _updated(doc)
-        await self._commit(tenant_id, [Update("tickets", ticket_id, sets), *changes], [event])
-        if "acknowledged_at" in sets:
-            await self._tell("ticket_acknowledged", await self._tenant(tenant_id), doc)
-        return doc
+        ticket = Ticket(await self.repo.get(tenant_id, ticket_id))
+        outcome = ticket.change(
+            by, status=status, category=category, assignee=assignee, description=description
+        )
+        return await self._store(tenant_id, outcome)
 
     async def reply(self, tenant_id: str, ticket_id: str, by: Actor, text: str) -> Doc:
         """A staff answer: shown live on the customer's thread, and it acknowledges the ticket."""
-        doc = await self.get(tenant_id, ticket_id)
-        if doc["status"] == Status.quarantined.value:
-            raise Conflicting("release this ticket before replying", field="status")
-        message = _message(ticket_id, "staff", by.name, clean_text(text))
-        now = message["created_at"]
-        sets: Doc = {"updated_at": now, "message_count": doc.get("message_count", 0) + 1}
-        changes: list[Change] = [Insert("entries", message)]
-        if doc.get("first_response_at") is None:
-            sets["first_response_at"] = now
-        if doc.get("acknowledged_at") is None:
-            sets["acknowledged_at"] = now
-        if doc["status"] in (Status.new.value, Status.acknowledged.value, Status.open.value):
-            sets["status"] = Status.waiting_customer.value
-            changes.append(_history(ticket_id, "status", by, doc["status"], sets["status"]))
-        changes.append(_history(ticket_id, "replied", by))
-        doc = {**doc, **sets}
-        payload = {"ticket_id": ticket_id, "message": message_json(message)}
-        await self._commit(
-            tenant_id,
-            [Update("tickets", ticket_id, sets), *changes],
-            [EventDraft("ticket.message", ticket_id, payload, payload), _updated(doc)],
-        )
-        tenant = await self._tenant(tenant_id)
-        if "acknowledged_at" in sets:
-            await self._tell("ticket_acknowledged", tenant, doc)
-        await self._tell("staff_replied", tenant, doc, message)
+        outcome, message = Ticket(await self.repo.get(tenant_id, ticket_id)).reply(by, text)
+        doc = await self._store(tenant_id, outcome)
+        await self._tell("staff_replied", await self._tenant(tenant_id), doc, message)
         return message
 
     async def add_note(self, tenant_id: str, ticket_id: str, by: Actor, text: str) -> Doc:
         """An internal note: staff only, never shown to the customer."""
-        await self.get(tenant_id, ticket_id)
-        note = {
-            "id": new_id(),
-            "ticket_id": ticket_id,
-            "kind": "note",
-            "author_id": by.id,
-            "author_name": by.name,
-            "text": clean_text(text, limit=4000),
-            "created_at": now_iso(),
-        }
-        await self._commit(
-            tenant_id,
-            [Insert("entries", note), _history(ticket_id, "note", by)],
-            [EventDraft(
-                "ticket.note", ticket_id, {"ticket_id": ticket_id, "note": note_json(note)}
-            )],
-        )
+        outcome, note = Ticket(await self.repo.get(tenant_id, ticket_id)).add_note(by, text)
+        await self._store(tenant_id, outcome)
         return note
 
     async def answer_survey(
@@ -458,47 +247,14 @@ class TicketService:
         """The customer rates the answer once the ticket is resolved (a new answer replaces
         the previous one); staff see it live, managers in the statistics."""
         survey = _check_survey(rating, nps, comment)
-        if ticket["status"] not in (Status.resolved.value, Status.closed.value):
-            raise Conflicting("the survey opens once the ticket is resolved", field="status")
-        previous = ticket.get("survey") or {}
-        if all(previous.get(k) == survey[k] for k in ("rating", "nps", "comment")):
-            return dict(previous)  # the same answer again: nothing to store or push
-        tenant_id, ticket_id = ticket["tenant_id"], ticket["id"]
-        doc = {**ticket, "survey": survey}
-        # Held back and closed without a release: the consoles never saw it, and do not now.
-        event = (
-            EventDraft("ticket.updated", ticket_id, None, customer_ticket(doc))
-            if held_back(ticket)
-            else _updated(doc)
-        )
-        await self._commit(
-            tenant_id,
-            [Update("tickets", ticket_id, {"survey": survey}),
-             _history(ticket_id, "survey", CUSTOMER, previous.get("rating"), rating)],
-            [event],
-        )
-        return survey
+        outcome = Ticket(ticket).answer_survey(survey)
+        await self._store(ticket["tenant_id"], outcome)
+        return dict(outcome.ticket.get("survey") or survey)
 
     async def customer_message(self, ticket: Doc, text: str) -> Doc:
         """The customer answers on their thread; a resolved or waiting ticket reopens."""
-        tenant_id, ticket_id = ticket["tenant_id"], ticket["id"]
-        message = _message(ticket_id, "customer", None, clean_text(text))
-        sets: Doc = {
-            "updated_at": message["created_at"],
-            "message_count": ticket.get("message_count", 0) + 1,
-        }
-        changes: list[Change] = [Insert("entries", message)]
-        if ticket["status"] in (Status.waiting_customer.value, Status.resolved.value):
-            sets["status"] = Status.open.value
-            changes.append(_history(ticket_id, "status", CUSTOMER, ticket["status"], "open"))
-        doc = {**ticket, **sets}
-        payload = {"ticket_id": ticket_id, "message": message_json(message)}
-        events = [EventDraft("ticket.message", ticket_id, payload, payload)]
-        if held_back(ticket):
-            events = []  # held back: nothing reaches consoles until released
-        else:
-            events.append(_updated(doc))
-        await self._commit(tenant_id, [Update("tickets", ticket_id, sets), *changes], events)
+        outcome, message = Ticket(ticket).customer_writes(text)
+        await self._store(ticket["tenant_id"], outcome)
         return message
 
 
@@ -514,19 +270,6 @@ def _check_survey(rating: str, nps: int | None, comment: str | None) -> Doc:
         else None
     )
     return {"rating": rating, "nps": nps, "comment": text, "answered_at": now_iso()}
-
-
-def _message(ticket_id: str, author: str, author_name: str | None, text: str) -> Doc:
-    return {
-        "id": new_id(),
-        "ticket_id": ticket_id,
-        "kind": "message",
-        "author": author,
-        "author_name": author_name,
-        "text": text,
-        "translations": {},
-        "created_at": now_iso(),
-    }
 
 
 def _clean_contact(contact: Doc | None) -> Doc | None:

@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 from hub.clock import iso, parse_iso
 from hub.errors import Invalid
 from hub.ports import Doc, Store
-from hub.tickets.model import RATINGS, Status
+from hub.tickets.model import RATINGS
+from hub.tickets.ticket import Ticket
 
 GroupBy = Literal["status", "category", "point", "department", "language", "day", "hour", "weekday"]
 GROUPINGS: tuple[str, ...] = get_args(GroupBy)
@@ -140,7 +141,7 @@ def summarize(
     groups: dict[Any, list[Doc]] = {}
     labels: dict[Any, str | None] = {}
     for ticket in tickets:
-        if ticket.get("status") == Status.quarantined.value:
+        if Ticket(ticket).held_back:
             held_back += 1
             continue
         shown.append(ticket)

@@ -8,10 +8,11 @@ failure leaves the original and is recorded on the document (`translation_errors
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable
 
-from hub.ports import Doc, Event, EventDraft, Publisher, Store, Update
-from hub.tickets.model import customer_ticket, message_json, staff_ticket
+from hub.ports import Doc, Publisher, Store, Update
+from hub.tickets.events import MessageTranslated, TicketEvent, TicketUpdated
+from hub.tickets.unit_of_work import UnitOfWork
 from hub.translate.detect import detect_language
 from hub.translate.providers import TranslationFailed, Translator
 
@@ -38,13 +39,10 @@ class TranslationService:
         self.publisher = publisher
         self.translator = translator
         self.detect = detect
+        self.work = UnitOfWork(store, publisher)
 
-    async def _commit(self, tenant_id: str, change: Update, event: EventDraft) -> None:
-        stored: Sequence[Event] = await self.store.commit(tenant_id, [change], [event])
-        try:
-            await self.publisher.publish(stored)
-        except Exception:  # stored; consoles catch up on resume
-            log.exception("publishing a translation event failed")
+    async def _commit(self, tenant_id: str, change: Update, event: TicketEvent) -> None:
+        await self.work.commit_and_publish(tenant_id, [change], [event])
 
     async def language_of(self, tenant: Doc, ticket: Doc) -> str | None:
         """The SOS text's language: the customer's explicit choice, else detected, else given."""
@@ -95,7 +93,7 @@ class TranslationService:
         await self._commit(
             ticket["tenant_id"],
             Update("tickets", ticket["id"], sets),
-            EventDraft("ticket.updated", ticket["id"], staff_ticket(doc), customer_ticket(doc)),
+            TicketUpdated(doc),
         )
         return doc
 
@@ -125,10 +123,9 @@ class TranslationService:
             sets = {"language": source,
                     "translation_errors": {target: f"{self.translator.name}: {type(exc).__name__}"}}
         doc = {**message, **sets}
-        payload = {"ticket_id": ticket["id"], "message": message_json(doc)}
         await self._commit(
             ticket["tenant_id"],
             Update("entries", message["id"], sets),
-            EventDraft("ticket.message.updated", ticket["id"], payload, payload),
+            MessageTranslated(ticket, doc),
         )
         return doc

@@ -1,0 +1,94 @@
+"""TicketRepository: where tickets and their entries live in the store, and how to ask.
+
+Collection names and query shapes for tickets are known here, so a rule such as "held
+back tickets are not in staff lists" is one query condition in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from hub.errors import NotFound
+from hub.ports import Doc, Store
+from hub.tickets.model import Status
+
+TICKETS = "tickets"
+ENTRIES = "entries"
+SEARCH_FIELDS = ("text", "description", "point.label", "contact.name", "contact.email")
+
+# Tickets a console may see: never one held back by a filter (the `held` flag), nor an
+# older held ticket that predates the flag (its status).
+VISIBLE_TO_STAFF: Doc = {"held": {"ne": True}}
+HELD = Status.quarantined.value
+
+
+class TicketRepository:
+    """Tickets and their entries (messages, notes, history, repeats) of every tenant."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def get(self, tenant_id: str, ticket_id: str) -> Doc:
+        """One ticket of this tenant; NotFound for unknown ids and other tenants' tickets."""
+        doc = await self.store.get(tenant_id, TICKETS, ticket_id)
+        if doc is None:
+            raise NotFound("no such ticket", field="id")
+        return doc
+
+    async def find(self, tenant_id: str, ticket_id: str) -> Doc | None:
+        """One ticket of this tenant, or None."""
+        return await self.store.get(tenant_id, TICKETS, ticket_id)
+
+    async def by_thread_token(self, token: str) -> Doc:
+        """The ticket behind a customer's private thread link (any tenant: the token says)."""
+        doc = await self.store.lookup(TICKETS, "thread_token", token) if token else None
+        if doc is None:
+            raise NotFound("this conversation does not exist", field="thread_token")
+        return doc
+
+    async def entries(self, tenant_id: str, ticket_id: str, kind: str | None = None) -> list[Doc]:
+        """A ticket's entries oldest first; of one kind (message, note, history, repeat)."""
+        where: Doc = {"ticket_id": ticket_id}
+        if kind is not None:
+            where["kind"] = kind
+        return await self.store.find(tenant_id, ENTRIES, where, sort="created_at")
+
+    async def search(
+        self,
+        tenant_id: str,
+        *,
+        status: Sequence[str] = (),
+        point: str | None = None,
+        department: str | None = None,
+        q: str | None = None,
+        before: int | None = None,
+        limit: int = 50,
+    ) -> list[Doc]:
+        """Tickets newest first; `before` is a ticket number (the cursor).
+
+        Without `status`, and for any status but `quarantined`, held-back tickets are left
+        out: closing a held SOS does not make it an ordinary closed ticket.
+        """
+        where: dict[str, Any] = {}
+        if status:
+            where["status"] = {"in": list(status)}
+        else:
+            where["status"] = {"ne": HELD}
+        if HELD not in status:
+            where.update(VISIBLE_TO_STAFF)
+        if point:
+            where["point.code"] = point
+        if department:
+            where["department"] = department
+        if q:
+            where["$search"] = (SEARCH_FIELDS, q)
+        if before is not None:
+            where["number"] = {"lt": before}
+        return await self.store.find(
+            tenant_id, TICKETS, where, sort="number", descending=True, limit=limit
+        )
+
+    async def next_number(self, tenant_id: str) -> int:
+        """The tenant's next ticket number (from 1, no gaps but for lost requests)."""
+        return await self.store.next_value(tenant_id, "ticket_number")

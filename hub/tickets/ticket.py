@@ -1,0 +1,340 @@
+"""The Ticket: one SOS and its rules. Every change to a ticket is a method here.
+
+A method checks the rule, and returns an `Outcome`: the fields to set, the entries to add
+(history, messages, notes, repeats) and the past-tense events (`hub.tickets.events`). It
+does no I/O; a service stores the outcome with `UnitOfWork.commit_and_publish`. Whether a
+ticket is held back from the consoles is decided by `Ticket.held_back` and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hub.clock import new_id, now_iso
+from hub.errors import Conflicting
+from hub.ports import Change, Doc, Insert, Update
+from hub.tickets.events import (
+    MessagePosted,
+    NoteAdded,
+    TicketCreated,
+    TicketEvent,
+    TicketHeld,
+    TicketUpdated,
+)
+from hub.tickets.model import (
+    Status,
+    check_category,
+    check_transition,
+    clean_text,
+    held_back,
+)
+
+KEEP = ...  # "leave this field as it is" for `Ticket.change`
+DESCRIPTION_MAX = 4000
+NOTE_MAX = 4000
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change, for the history: a staff user or the customer."""
+
+    id: str | None
+    name: str
+
+    @classmethod
+    def staff(cls, user: Doc) -> Actor:
+        return cls(user["id"], user.get("name") or user["email"])
+
+
+CUSTOMER = Actor(None, "customer")
+
+
+@dataclass
+class Outcome:
+    """A ticket change as the store will keep it, and what it means for the rest."""
+
+    ticket: Doc  # the ticket after the change
+    sets: Doc = field(default_factory=dict)
+    entries: list[Doc] = field(default_factory=list)
+    events: list[TicketEvent] = field(default_factory=list)
+    new: bool = False  # insert the ticket itself (intake)
+    acknowledged: bool = False  # someone took it for the first time: escalation stops
+    accepted: bool = False  # it reaches the consoles and routing now (new or released)
+
+    @property
+    def changed(self) -> bool:
+        return self.new or bool(self.sets) or bool(self.entries)
+
+    def changes(self) -> list[Change]:
+        """The store writes: the ticket (inserted or updated), then its entries."""
+        out: list[Change] = []
+        if self.new:
+            out.append(Insert("tickets", self.ticket))
+        elif self.sets:
+            out.append(Update("tickets", self.ticket["id"], self.sets))
+        out.extend(Insert("entries", e) for e in self.entries)
+        return out
+
+
+def history_entry(
+    ticket_id: str, action: str, by: Actor, old: Any = None, new: Any = None
+) -> Doc:
+    """One line of a ticket's history: who did what, and when."""
+    return {
+        "id": new_id(),
+        "ticket_id": ticket_id,
+        "kind": "history",
+        "action": action,
+        "from": old,
+        "to": new,
+        "by": by.name,
+        "by_id": by.id,
+        "created_at": now_iso(),
+    }
+
+
+def message_entry(
+    ticket_id: str, author: str, author_name: str | None, text: str,
+    held_reason: str | None = None,
+) -> Doc:
+    """A conversation message (customer or staff) as stored."""
+    doc: Doc = {
+        "id": new_id(),
+        "ticket_id": ticket_id,
+        "kind": "message",
+        "author": author,
+        "author_name": author_name,
+        "text": text,
+        "translations": {},
+        "created_at": now_iso(),
+    }
+    if held_reason:
+        doc["held_reason"] = held_reason
+    return doc
+
+
+class Ticket:
+    """A ticket document with its rules; `doc` is the stored JSON."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+
+    @property
+    def id(self) -> str:
+        return str(self.doc["id"])
+
+    @property
+    def status(self) -> str:
+        return str(self.doc["status"])
+
+    @property
+    def held_back(self) -> bool:
+        """Held back by a filter and never released: no console sees it, closed or not."""
+        return held_back(self.doc)
+
+    @property
+    def visible_to_staff(self) -> bool:
+        """Whether consoles, lists and statistics show it as a ticket."""
+        return not self.held_back
+
+    @property
+    def answered_status(self) -> str:
+        """The status the customer is told on intake: a held-back SOS looks like any other."""
+        return Status.new.value if self.status == Status.quarantined.value else self.status
+
+    def _apply(self, sets: Doc) -> Doc:
+        return {**self.doc, **sets}
+
+    # intake ---------------------------------------------------------------------------
+
+    def admit(self, held_reason: str | None) -> Outcome:
+        """Store a numbered SOS: on the consoles, or held back when a filter objects."""
+        sets: Doc = {"held": bool(held_reason)}
+        if held_reason:
+            sets |= {"status": Status.quarantined.value, "quarantine_reason": held_reason}
+        doc = self._apply(sets)
+        created = history_entry(self.id, "created", CUSTOMER, None, doc["status"])
+        event: TicketEvent = TicketHeld(doc) if held_reason else TicketCreated(doc)
+        return Outcome(doc, entries=[created], events=[event], new=True,
+                       accepted=not held_reason)
+
+    def merge_repeat(self, repeat: Doc) -> Outcome:
+        """Count a repeated SOS on this ticket and keep its text and contact for staff."""
+        sets = {
+            "repeat_count": int(self.doc.get("repeat_count") or 0) + 1,
+            "updated_at": repeat["created_at"],
+        }
+        entry = {
+            "id": new_id(),
+            "ticket_id": self.id,
+            "kind": "repeat",
+            "text": repeat["text"],
+            "contact": repeat.get("contact"),
+            "created_at": repeat["created_at"],
+        }
+        doc = self._apply(sets)
+        return Outcome(doc, sets, [entry, history_entry(self.id, "repeated", CUSTOMER)],
+                       [TicketUpdated(doc)])
+
+    def release(self, by: Actor) -> Outcome:
+        """Let a held-back SOS through: pushed and routed as if it had just arrived."""
+        if self.status != Status.quarantined.value:
+            raise Conflicting("only a held-back ticket can be released", field="status")
+        now = now_iso()
+        sets = {"status": Status.new.value, "updated_at": now, "released_at": now,
+                "held": False}
+        doc = self._apply(sets)
+        entry = history_entry(self.id, "status", by, Status.quarantined.value, Status.new.value)
+        return Outcome(doc, sets, [entry], [TicketCreated(doc)], accepted=True)
+
+    # staff ----------------------------------------------------------------------------
+
+    def acknowledge(self, by: Actor) -> Outcome:
+        """Someone has seen a new ticket; nothing changes when it is already past new."""
+        if self.status != Status.new.value:
+            return Outcome(self.doc)
+        return self.change(by, status=Status.acknowledged.value)
+
+    def change(
+        self,
+        by: Actor,
+        *,
+        status: str | None = None,
+        category: Any = KEEP,
+        assignee: Any = KEEP,
+        description: Any = KEEP,
+    ) -> Outcome:
+        """Status, category, assignee or description; each change goes to the history.
+
+        Moving a held-back ticket to `new` releases it (the same as the button); the other
+        fields are checked first, so a bad one leaves the ticket held.
+        """
+        if category is not KEEP:
+            check_category(category if isinstance(category, str) else None)
+        if isinstance(description, str) and description.strip():
+            clean_text(description, "description", DESCRIPTION_MAX)
+        if self.status == Status.quarantined.value and status == Status.new.value:
+            released = self.release(by)
+            rest = Ticket(released.ticket).change(
+                by, category=category, assignee=assignee, description=description
+            )
+            return Outcome(rest.ticket, {**released.sets, **rest.sets},
+                           released.entries + rest.entries,
+                           [TicketCreated(rest.ticket)], accepted=True)
+        now = now_iso()
+        sets: Doc = {}
+        entries: list[Doc] = []
+        if status is not None and status != self.status:
+            target = check_transition(self.status, status)
+            sets["status"] = target.value
+            if self.doc.get("acknowledged_at") is None and target not in (
+                Status.new, Status.quarantined
+            ):
+                sets["acknowledged_at"] = now
+            if target == Status.resolved:
+                sets["resolved_at"] = now
+            if target == Status.closed:
+                sets["closed_at"] = now
+            entries.append(history_entry(self.id, "status", by, self.status, target.value))
+        if category is not KEEP:
+            value = check_category(category if isinstance(category, str) else None)
+            if value != self.doc.get("category"):
+                sets["category"] = value
+                entries.append(
+                    history_entry(self.id, "category", by, self.doc.get("category"), value)
+                )
+        if assignee is not KEEP:
+            new = {"id": assignee["id"], "name": assignee.get("name")} if isinstance(
+                assignee, dict) else None
+            old = self.doc.get("assignee") or {}
+            if old.get("id") != (new or {}).get("id"):
+                sets["assignee"] = new
+                entries.append(history_entry(self.id, "assignee", by, old.get("name"),
+                                             (new or {}).get("name")))
+        if description is not KEEP:
+            text = (clean_text(description, "description", DESCRIPTION_MAX)
+                    if isinstance(description, str) and description.strip() else None)
+            if text != self.doc.get("description"):
+                sets["description"] = text
+                entries.append(history_entry(self.id, "description", by, None, text))
+        if not sets:
+            return Outcome(self.doc)
+        sets["updated_at"] = now
+        doc = self._apply(sets)
+        return Outcome(doc, sets, entries, [TicketUpdated(doc)],
+                       acknowledged="acknowledged_at" in sets)
+
+    def reply(self, by: Actor, text: str) -> tuple[Outcome, Doc]:
+        """A staff answer, live on the customer's thread; it acknowledges the ticket."""
+        if self.held_back:
+            raise Conflicting("release this ticket before replying", field="status")
+        message = message_entry(self.id, "staff", by.name, clean_text(text))
+        now = message["created_at"]
+        sets: Doc = {"updated_at": now,
+                     "message_count": int(self.doc.get("message_count") or 0) + 1}
+        entries = [message]
+        if self.doc.get("first_response_at") is None:
+            sets["first_response_at"] = now
+        if self.doc.get("acknowledged_at") is None:
+            sets["acknowledged_at"] = now
+        if self.status in (Status.new.value, Status.acknowledged.value, Status.open.value):
+            sets["status"] = Status.waiting_customer.value
+            entries.append(history_entry(self.id, "status", by, self.status, sets["status"]))
+        entries.append(history_entry(self.id, "replied", by))
+        doc = self._apply(sets)
+        outcome = Outcome(doc, sets, entries, [MessagePosted(doc, message), TicketUpdated(doc)],
+                          acknowledged="acknowledged_at" in sets)
+        return outcome, message
+
+    def add_note(self, by: Actor, text: str) -> tuple[Outcome, Doc]:
+        """An internal note: staff only, never shown to the customer."""
+        note = {
+            "id": new_id(),
+            "ticket_id": self.id,
+            "kind": "note",
+            "author_id": by.id,
+            "author_name": by.name,
+            "text": clean_text(text, limit=NOTE_MAX),
+            "created_at": now_iso(),
+        }
+        outcome = Outcome(self.doc, {}, [note, history_entry(self.id, "note", by)],
+                          [NoteAdded(self.doc, note)])
+        return outcome, note
+
+    # the customer ---------------------------------------------------------------------
+
+    def customer_writes(self, text: str, held_reason: str | None = None) -> tuple[Outcome, Doc]:
+        """The customer answers on their thread; a resolved or waiting ticket reopens.
+
+        A message a filter holds back is stored (never lost) but changes nothing staff see.
+        """
+        message = message_entry(self.id, "customer", None, clean_text(text), held_reason)
+        sets: Doc = {
+            "updated_at": message["created_at"],
+            "message_count": int(self.doc.get("message_count") or 0) + 1,
+        }
+        entries = [message]
+        if held_reason:
+            sets = {"held_messages": int(self.doc.get("held_messages") or 0) + 1}
+        elif self.status in (Status.waiting_customer.value, Status.resolved.value):
+            sets["status"] = Status.open.value
+            entries.append(history_entry(self.id, "status", CUSTOMER, self.status, "open"))
+        doc = self._apply(sets)
+        events: list[TicketEvent] = [MessagePosted(doc, message)]
+        if not held_reason:
+            events.append(TicketUpdated(doc))
+        return Outcome(doc, sets, entries, events), message
+
+    def answer_survey(self, survey: Doc) -> Outcome:
+        """The customer rates the answer once resolved; a new answer replaces the last one."""
+        if self.status not in (Status.resolved.value, Status.closed.value):
+            raise Conflicting("the survey opens once the ticket is resolved", field="status")
+        previous = self.doc.get("survey") or {}
+        if all(previous.get(k) == survey[k] for k in ("rating", "nps", "comment")):
+            return Outcome(self.doc)  # the same answer again: nothing to store or push
+        sets = {"survey": survey}
+        doc = self._apply(sets)
+        entry = history_entry(self.id, "survey", CUSTOMER, previous.get("rating"),
+                              survey["rating"])
+        return Outcome(doc, sets, [entry], [TicketUpdated(doc)])
