@@ -27,6 +27,8 @@ from hub.realtime.server import build_sio, resync_local_consoles
 from hub.settings import Settings
 from hub.staff_auth import StaffAuth
 from hub.store import open_store
+from hub.tickets.events import EVENT_NAMES
+from hub.tickets.model import BOARD_STATUSES, Category
 from hub.tickets.services import TicketService
 from hub.translate.detect import detect_if_ready
 from hub.translate.service import tenant_languages
@@ -177,6 +179,10 @@ def _install_i18n(app: Quart, the_hub: Hub) -> None:
 
     app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     app.jinja_env.globals["logo_url"] = logo_url
+    # The model's names, handed to the pages' scripts as data so no page types them again.
+    app.jinja_env.globals["event_names"] = EVENT_NAMES
+    app.jinja_env.globals["board_statuses"] = [s.value for s in BOARD_STATUSES]
+    app.jinja_env.globals["category_values"] = [c.value for c in Category]
 
     @app.before_request
     async def _pick_language() -> None:

@@ -44,6 +44,10 @@ TRANSITIONS: dict[Status, tuple[Status, ...]] = {
     Status.quarantined: (Status.new, Status.closed),
 }
 
+# The statuses a console's board shows, in the order of a ticket's life.
+BOARD_STATUSES = tuple(s for s in Status if s is not Status.quarantined)
+
+
 def held_back(doc: Doc) -> bool:
     """Held back by a filter and never released: no console ever sees it, closed or not.
 

@@ -2,7 +2,11 @@
 
 import { api, goToLogin } from "./console-api.js";
 
-export const TICKET_EVENTS = ["ticket.created", "ticket.updated", "ticket.message", "ticket.note"];
+// The event names, from the model (hub/tickets/events.py) via the page.
+export const EVENTS = JSON.parse(document.getElementById("main")?.dataset.events || "{}");
+export const TICKET_EVENTS = [
+  EVENTS.ticket_created, EVENTS.ticket_updated, EVENTS.message_posted, EVENTS.note_added,
+];
 
 /**
  * Connect to /staff with the session cookie. `seq` is a SeqTracker; `handlers[name](payload)`

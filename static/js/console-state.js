@@ -1,6 +1,7 @@
 // What the console knows: tickets by id, which event seqs it has applied, which tickets are unread.
 
-export const COLUMNS = ["new", "acknowledged", "open", "waiting_customer", "resolved", "closed"];
+// The board's statuses, from the model (hub/tickets/model.py BOARD_STATUSES) via the page.
+export const COLUMNS = JSON.parse(document.getElementById("main")?.dataset.columns || "[]");
 const SEEN_KEEP = 2000;
 
 function readStorage(storage, key) {

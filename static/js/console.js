@@ -12,7 +12,7 @@ import { Alerts } from "./console-alerts.js";
 import { Board, placeOf } from "./console-board.js";
 import { t } from "./console-i18n.js";
 import { installShortcuts } from "./console-keys.js";
-import { connectLive } from "./console-live.js";
+import { EVENTS, connectLive } from "./console-live.js";
 import { Panel } from "./console-panel.js";
 import { SeqTracker, TicketStore, UnreadSet } from "./console-state.js";
 
@@ -134,19 +134,19 @@ function arrived(doc) {
 }
 
 const handlers = {
-  "ticket.created": (payload) => {
+  [EVENTS.ticket_created]: (payload) => {
     store.put(payload, payload.seq);
     render();
     arrived(store.doc(payload.id) || payload);
   },
-  "ticket.updated": (payload) => {
+  [EVENTS.ticket_updated]: (payload) => {
     const known = store.has(payload.id);
     if (!store.put(payload, payload.seq)) return;
     render();
     if (!known && payload.status === "new") arrived(payload); // e.g. released from held-back
     panel.touched(payload.id);
   },
-  "ticket.message": (payload) => {
+  [EVENTS.message_posted]: (payload) => {
     const message = payload.message || {};
     panel.addMessage(message);
     panel.touched(payload.ticket_id);
@@ -156,7 +156,7 @@ const handlers = {
       alerts.announce(t("announce.message", { number: doc.number }));
     }
   },
-  "ticket.note": (payload) => {
+  [EVENTS.note_added]: (payload) => {
     panel.addNote(payload.note);
     panel.touched(payload.ticket_id);
   },

@@ -224,10 +224,11 @@
     socket.on("connect_error", function () {
       setLive(d.labelOffline);
     });
-    socket.on("ticket.message", function (payload) {
+    var names = JSON.parse(d.events || "{}");
+    socket.on(names.message_posted, function (payload) {
       if (payload && payload.message) renderMessage(payload.message, true);
     });
-    socket.on("ticket.updated", function (ticket) {
+    socket.on(names.ticket_updated, function (ticket) {
       if (ticket && ticket.status) {
         liveChanges += 1;
         setStatus(ticket.status);
