@@ -2,14 +2,15 @@
 
 The store is a small document store whose every method takes the tenant first, so no
 query can run without one. `lookup` is the single exception: it resolves *which* tenant
-a public key (a point code, a thread token, an e-mail, an API-token hash) belongs to.
+a public key (a point code, a thread token, an e-mail, an API-token hash: the fields of
+`hub.store.schema.GLOBAL_UNIQUE`) belongs to.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 Doc = dict[str, Any]
 Where = Mapping[str, Any]
@@ -30,14 +31,6 @@ COLLECTIONS: tuple[str, ...] = (
     "kiosks",
 )
 
-# The fields `Store.lookup` may search; each is unique across all tenants.
-LOOKUP_FIELDS: Mapping[str, tuple[str, ...]] = {
-    "tenants": ("slug",),
-    "users": ("email", "token_hash"),
-    "points": ("code",),
-    "tickets": ("thread_token",),
-    "kiosks": ("token_hash",),
-}
 
 
 # The largest event `seq` a client may name: what a JavaScript console holds exactly (and
@@ -72,7 +65,6 @@ class Update:
 
 
 Change = Insert | Update
-Audience = Literal["staff", "customer", "both"]
 
 
 @dataclass(frozen=True)
@@ -96,7 +88,6 @@ class Event:
     staff: Doc | None
     customer: Doc | None
     created_at: str = ""
-    extra: Doc = field(default_factory=dict)
 
     def to_doc(self) -> Doc:
         return {
@@ -153,9 +144,6 @@ class Store(Protocol):
         limit: int | None = None,
     ) -> list[Doc]: ...
     async def count(self, tenant_id: str, collection: str, where: Where | None = None) -> int: ...
-    async def group_count(
-        self, tenant_id: str, collection: str, field: str, where: Where | None = None
-    ) -> dict[Any, int]: ...
     async def update(
         self, tenant_id: str, collection: str, id: str, changes: Doc
     ) -> Doc | None: ...

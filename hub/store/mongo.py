@@ -27,7 +27,6 @@ from pymongo.errors import DuplicateKeyError
 from hub.clock import now_iso
 from hub.ports import (
     COLLECTIONS,
-    LOOKUP_FIELDS,
     Change,
     Conflict,
     Doc,
@@ -203,17 +202,6 @@ class MongoStore:
         """How many documents of this tenant match."""
         return await self._coll(collection).count_documents(_filter(tenant_id, where))
 
-    async def group_count(
-        self, tenant_id: str, collection: str, field: str, where: Where | None = None
-    ) -> dict[Any, int]:
-        """Counts per value of `field` among this tenant's matching documents."""
-        pipeline: list[Doc] = [
-            {"$match": _filter(tenant_id, where)},
-            {"$group": {"_id": "$" + _field(field), "n": {"$sum": 1}}},
-        ]
-        rows = await self._coll(collection).aggregate(pipeline).to_list(None)
-        return {row["_id"]: int(row["n"]) for row in rows}
-
     async def update(self, tenant_id: str, collection: str, id: str, changes: Doc) -> Doc | None:
         """Set fields of one document; None when this tenant has no such document."""
         coll = self._coll(collection)
@@ -330,7 +318,7 @@ class MongoStore:
 
     async def lookup(self, collection: str, field: str, value: str) -> Doc | None:
         """Find the one document holding a globally unique public key."""
-        if field not in LOOKUP_FIELDS.get(collection, ()):
+        if field not in GLOBAL_UNIQUE.get(collection, ()):
             raise StoreError(f"{collection}.{field} is not a lookup field")
         return await self._coll(collection).find_one({field: {"$eq": str(value)}}, _NO_ID)
 

@@ -20,7 +20,6 @@ import aiosqlite
 from hub.clock import now_iso
 from hub.ports import (
     COLLECTIONS,
-    LOOKUP_FIELDS,
     Change,
     Conflict,
     Doc,
@@ -281,18 +280,6 @@ class SqliteStore:
         )
         return int(rows[0][0])
 
-    async def group_count(
-        self, tenant_id: str, collection: str, field: str, where: Where | None = None
-    ) -> dict[Any, int]:
-        """Counts per value of `field` among this tenant's matching documents."""
-        clause, params = _where_sql(where)
-        rows = await self._read(
-            f"SELECT {_path(field)} AS k, count(*) FROM {_check_collection(collection)}"
-            f" WHERE tenant_id = ? AND {clause} GROUP BY k",
-            [tenant_id, *params],
-        )
-        return {r[0]: int(r[1]) for r in rows}
-
     async def update(self, tenant_id: str, collection: str, id: str, changes: Doc) -> Doc | None:
         """Set fields of one document; None when this tenant has no such document."""
         async with self._tx() as db:
@@ -374,7 +361,7 @@ class SqliteStore:
 
     async def lookup(self, collection: str, field: str, value: str) -> Doc | None:
         """Find the one document holding a globally unique public key."""
-        if field not in LOOKUP_FIELDS.get(collection, ()):
+        if field not in GLOBAL_UNIQUE.get(collection, ()):
             raise StoreError(f"{collection}.{field} is not a lookup field")
         rows = await self._read(
             f"SELECT doc FROM {collection} WHERE {_path(field)} = ?", [str(value)]

@@ -192,7 +192,6 @@ async def test_a_document_of_another_tenant_is_invisible(store: ContractStore) -
     assert await store.find(B, "tickets") == []
     assert await store.find(B, "tickets", {"status": "new"}) == []
     assert await store.count(B, "tickets") == 0
-    assert await store.group_count(B, "tickets", "status") == {}
     assert await store.events_after(B, 0) == []
 
 
@@ -302,9 +301,6 @@ async def test_dotted_fields_reach_into_subdocuments(store: ContractStore) -> No
     assert await ids(store, A, {"point.code": {"ne": None}}, sort="point.code") == [
         "t2", "t1", "t3"
     ]
-    assert await store.group_count(A, "tickets", "point.code") == {
-        "P-HALL": 2, "P-BAR": 1, None: 1
-    }
 
 
 async def test_all_conditions_must_hold(store: ContractStore) -> None:
@@ -328,8 +324,6 @@ async def test_bad_field_names_and_operators_are_refused(store: ContractStore) -
             await store.find(A, "tickets", where)
     with pytest.raises(StoreError):
         await store.find(A, "tickets", sort="created_at desc")
-    with pytest.raises(StoreError):
-        await store.group_count(A, "tickets", "status) --")
     assert await store.count(A, "tickets") == 4
 
 
@@ -373,8 +367,6 @@ async def test_operator_looking_field_names_are_refused(store: ContractStore) ->
             await store.find(A, "users", {field: "x"})
     with pytest.raises(StoreError):
         await store.find(A, "users", {"$search": (["$where"], "x")})
-    with pytest.raises(StoreError):
-        await store.group_count(A, "users", "$email")
 
 
 async def test_lookup_treats_an_operator_looking_value_as_text(store: ContractStore) -> None:
@@ -384,7 +376,7 @@ async def test_lookup_treats_an_operator_looking_value_as_text(store: ContractSt
     assert await store.lookup("users", "email", "$gt") is None
 
 
-# --- sort, limit, group_count --------------------------------------------------------------
+# --- sort and limit -----------------------------------------------------------------------
 
 
 async def test_sort_ascending_and_descending_with_limit(store: ContractStore) -> None:
@@ -399,16 +391,6 @@ async def test_sort_ascending_and_descending_with_limit(store: ContractStore) ->
 async def test_a_limit_of_zero_returns_nothing(store: ContractStore) -> None:
     await seed_tickets(store)
     assert await store.find(A, "tickets", limit=0) == []
-
-
-async def test_group_count_counts_per_value_within_the_tenant(store: ContractStore) -> None:
-    await seed_tickets(store)
-    await store.insert(B, "tickets", ticket("b1", status="new"))
-    assert await store.group_count(A, "tickets", "status") == {"new": 2, "open": 1, "resolved": 1}
-    assert await store.group_count(A, "tickets", "status", {"number": {"gt": 1}}) == {
-        "new": 1, "open": 1, "resolved": 1
-    }
-    assert await store.group_count(A, "tickets", "lang") == {"en": 1, "es": 1, None: 2}
 
 
 # --- unique values -------------------------------------------------------------------------
