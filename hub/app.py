@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import gc
 import logging
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import socketio
-from quart import Quart, current_app, g, request
+from quart import Quart, g, request
 from quart_auth import QuartAuth
 from quart_schema import QuartSchema
 
 from hub.accounts.branding import logo_url
+from hub.container import Hub
 from hub.guard import StoreGuard
 from hub.i18n import choose_language, load_catalogs
-from hub.notify.dispatch import DeliveryService
 from hub.notify.setup import build_delivery, build_queue
 from hub.ports import Store
 from hub.ratelimit import RateLimiter
@@ -39,27 +38,6 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 MAX_BODY_BYTES = 64 * 1024
 GC_THRESHOLD = (50_000, 10, 10)
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Hub:
-    """Everything one running hub holds: settings, adapters and services."""
-
-    settings: Settings
-    store: Store
-    sio: socketio.AsyncServer
-    tickets: TicketService
-    auth: StaffAuth
-    quart: Quart
-    asgi: Any
-    catalogs: dict[str, Any]
-    limiter: RateLimiter
-    delivery: DeliveryService | None = None
-
-
-def hub() -> Hub:
-    """The Hub of the app serving the current request."""
-    return cast(Hub, current_app.extensions["hub"])
 
 
 def tune_gc() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from quart import Blueprint, make_response, redirect, render_template
 
 from hub.accounts.model import Role
-from hub.app import hub
+from hub.container import hub
 from hub.routes.auth import current_staff
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

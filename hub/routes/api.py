@@ -10,7 +10,7 @@ from quart_schema import validate_querystring, validate_request, validate_respon
 
 from hub.accounts.model import public_user
 from hub.accounts.services import point_json
-from hub.app import hub
+from hub.container import hub
 from hub.errors import Invalid, NotFound, Unauthorized
 from hub.guard import viewer_mask
 from hub.notify.outbox import ticket_deliveries

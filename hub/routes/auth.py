@@ -11,7 +11,7 @@ from quart import g, request
 from quart_auth import current_user
 
 from hub.accounts.model import Role
-from hub.app import hub
+from hub.container import hub
 from hub.errors import Forbidden, Unauthorized
 from hub.ports import Doc
 from hub.security import hash_password, verify_password

@@ -12,7 +12,7 @@ from quart import Blueprint, Response, request
 
 from hub.accounts.branding import get_logo, logo_url, remove_logo, set_logo
 from hub.accounts.model import Role
-from hub.app import hub
+from hub.container import hub
 from hub.errors import NotFound
 from hub.routes.auth import staff_required, tenant_id
 from hub.routes.kiosks import push_all_configs

@@ -15,8 +15,8 @@ from pydantic import ValidationError
 from quart import Blueprint, Response, g, make_response, redirect, render_template, request
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from hub.app import hub
 from hub.clock import new_secret
+from hub.container import hub
 from hub.errors import HubError, NotFound
 from hub.guard import form_signals, form_stamp
 from hub.i18n import SUPPORTED

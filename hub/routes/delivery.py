@@ -12,7 +12,7 @@ from typing import Any
 from quart import Blueprint, g, make_response, render_template, request
 
 from hub.accounts.model import Role
-from hub.app import hub
+from hub.container import hub
 from hub.errors import Invalid, NotFound
 from hub.notify.ack import AckLinkExpired, AckLinkInvalid, read_ack_token
 from hub.notify.outbox import COLLECTION, by_status, delivery_json

@@ -6,7 +6,7 @@ from typing import Any
 
 from quart import Blueprint
 
-from hub.app import hub
+from hub.container import hub
 
 bp = Blueprint("health", __name__)
 

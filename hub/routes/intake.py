@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from quart import request
 
-from hub.app import hub
 from hub.client_address import client_address
+from hub.container import hub
 from hub.errors import NotFound
 from hub.ports import Doc
 

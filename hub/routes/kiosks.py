@@ -25,7 +25,7 @@ from hub.accounts.kiosks import (
     update_kiosk,
 )
 from hub.accounts.model import Role
-from hub.app import hub
+from hub.container import hub
 from hub.errors import Forbidden, Invalid, NotFound, Unauthorized
 from hub.ports import Doc
 from hub.routes.admin import manager_page

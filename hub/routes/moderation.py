@@ -15,7 +15,7 @@ from quart import Blueprint, redirect, render_template
 from quart_schema import validate_request
 
 from hub.accounts.model import Role, public_user
-from hub.app import hub
+from hub.container import hub
 from hub.errors import Invalid
 from hub.guard import (
     add_block,

@@ -11,7 +11,7 @@ from quart import Blueprint
 from quart_schema import validate_request
 
 from hub.accounts.model import Role
-from hub.app import hub
+from hub.container import hub
 from hub.routes.auth import staff_required, tenant_id
 from hub.routes.intake import active_point
 from hub.tickets.rulebook import RuleBook, rule_json

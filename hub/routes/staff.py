@@ -8,7 +8,7 @@ from quart import Blueprint, make_response, redirect, render_template, request
 from quart_auth import AuthUser, login_user, logout_user
 
 from hub.accounts.model import public_user
-from hub.app import hub
+from hub.container import hub
 from hub.realtime.server import close_sessions
 from hub.routes.auth import current_staff, password_matches
 from hub.routes.intake import limit

@@ -10,7 +10,7 @@ from quart_schema import validate_querystring
 
 from hub import clock
 from hub.accounts.model import Role
-from hub.app import hub
+from hub.container import hub
 from hub.errors import Invalid, NotFound
 from hub.routes.admin import manager_page
 from hub.routes.auth import current_staff, staff_required, tenant_id

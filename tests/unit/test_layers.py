@@ -1,0 +1,44 @@
+"""Which way imports point (docs/architecture.md): checked on the source, not remembered."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+HUB = Path(__file__).resolve().parents[2] / "hub"
+DRIVERS = ("quart", "quart_auth", "quart_schema", "socketio", "engineio", "motor", "pymongo",
+           "aiosqlite", "redis", "rq", "aiosmtplib", "vonage", "httpx")
+
+
+def imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def offenders(folder: str, banned: tuple[str, ...]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for path in sorted((HUB / folder).rglob("*.py")):
+        bad = sorted(m for m in imports(path) if m.split(".")[0] in banned or m in banned)
+        if bad:
+            out[str(path.relative_to(HUB))] = bad
+    return out
+
+
+def test_routes_never_import_the_composition_root() -> None:
+    assert offenders("routes", ("hub.app",)) == {}
+
+
+def test_the_ticket_domain_imports_no_framework_driver_or_worker() -> None:
+    assert offenders("tickets", (*DRIVERS, "worker")) == {}
+
+
+def test_the_hub_never_imports_the_worker() -> None:
+    # `sos-hub worker` is an entry point like the routes: it may start the worker's loop.
+    found = offenders(".", ("worker",))
+    assert found.pop("cli.py", None) == ["worker.main"]
+    assert found == {}
