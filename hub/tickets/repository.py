@@ -89,6 +89,12 @@ class TicketRepository:
             tenant_id, TICKETS, where, sort="number", descending=True, limit=limit
         )
 
+    async def created_since(self, tenant_id: str, start: str, limit: int) -> list[Doc]:
+        """Tickets created at or after `start` (ISO time), oldest first, at most `limit`."""
+        return await self.store.find(
+            tenant_id, TICKETS, {"created_at": {"gte": start}}, sort="created_at", limit=limit
+        )
+
     async def next_number(self, tenant_id: str) -> int:
         """The tenant's next ticket number (from 1, no gaps but for lost requests)."""
         return await self.store.next_value(tenant_id, "ticket_number")

@@ -22,6 +22,7 @@ from hub.clock import iso, parse_iso
 from hub.errors import Invalid
 from hub.ports import Doc, Store
 from hub.tickets.model import RATINGS
+from hub.tickets.repository import TicketRepository
 from hub.tickets.ticket import Ticket
 
 GroupBy = Literal["status", "category", "point", "department", "language", "day", "hour", "weekday"]
@@ -213,9 +214,8 @@ async def ticket_stats(
     store: Store, tenant: Doc, period: Period, by: str
 ) -> dict[str, Any]:
     """The tenant's statistics for tickets created in `period`, grouped `by`."""
-    tickets = await store.find(
-        tenant["id"], "tickets", {"created_at": {"gte": iso(period.start)}},
-        sort="created_at", limit=MAX_TICKETS,
+    tickets = await TicketRepository(store).created_since(
+        tenant["id"], iso(period.start), MAX_TICKETS
     )
     end = iso(period.end)
     in_period = [t for t in tickets if str(t["created_at"]) < end]

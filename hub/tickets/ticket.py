@@ -29,6 +29,7 @@ from hub.tickets.model import (
     clean_text,
     held_back,
 )
+from hub.tickets.repository import ENTRIES, TICKETS
 
 KEEP = ...  # "leave this field as it is" for `Ticket.change`
 DESCRIPTION_MAX = 4000
@@ -70,10 +71,10 @@ class Outcome:
         """The store writes: the ticket (inserted or updated), then its entries."""
         out: list[Change] = []
         if self.new:
-            out.append(Insert("tickets", self.ticket))
+            out.append(Insert(TICKETS, self.ticket))
         elif self.sets:
-            out.append(Update("tickets", self.ticket["id"], self.sets))
-        out.extend(Insert("entries", e) for e in self.entries)
+            out.append(Update(TICKETS, self.ticket["id"], self.sets))
+        out.extend(Insert(ENTRIES, e) for e in self.entries)
         return out
 
 

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from hub.ports import Doc, Publisher, Store, Update
 from hub.tickets.events import MessageTranslated, TicketEvent, TicketUpdated
+from hub.tickets.repository import ENTRIES, TICKETS, TicketRepository
 from hub.tickets.unit_of_work import UnitOfWork
 from hub.translate.detect import detect_language
 from hub.translate.providers import TranslationFailed, Translator
@@ -40,6 +41,7 @@ class TranslationService:
         self.translator = translator
         self.detect = detect
         self.work = UnitOfWork(store, publisher)
+        self.repo = TicketRepository(store)
 
     async def _commit(self, tenant_id: str, change: Update, event: TicketEvent) -> None:
         await self.work.commit_and_publish(tenant_id, [change], [event])
@@ -88,11 +90,11 @@ class TranslationService:
             return ticket
         # Translating takes seconds: staff may have changed the ticket meanwhile. The event
         # carries the ticket as it is now, or it would put an older status back on screens.
-        current = await self.store.get(ticket["tenant_id"], "tickets", ticket["id"]) or ticket
+        current = await self.repo.find(ticket["tenant_id"], ticket["id"]) or ticket
         doc = {**current, **sets}
         await self._commit(
             ticket["tenant_id"],
-            Update("tickets", ticket["id"], sets),
+            Update(TICKETS, ticket["id"], sets),
             TicketUpdated(doc),
         )
         return doc
@@ -125,7 +127,7 @@ class TranslationService:
         doc = {**message, **sets}
         await self._commit(
             ticket["tenant_id"],
-            Update("entries", message["id"], sets),
+            Update(ENTRIES, message["id"], sets),
             MessageTranslated(ticket, doc),
         )
         return doc
