@@ -227,44 +227,51 @@ class Ticket:
         sets: Doc = {}
         entries: list[Doc] = []
         if status is not None and status != self.status:
-            target = check_transition(self.status, status)
-            sets["status"] = target.value
-            if self.doc.get("acknowledged_at") is None and target not in (
-                Status.new, Status.quarantined
-            ):
-                sets["acknowledged_at"] = now
-            if target == Status.resolved:
-                sets["resolved_at"] = now
-            if target == Status.closed:
-                sets["closed_at"] = now
-            entries.append(history_entry(self.id, "status", by, self.status, target.value))
+            self._move(by, status, now, sets, entries)
         if category is not KEEP:
             value = check_category(category if isinstance(category, str) else None)
-            if value != self.doc.get("category"):
-                sets["category"] = value
-                entries.append(
-                    history_entry(self.id, "category", by, self.doc.get("category"), value)
-                )
+            self._set(by, "category", value, self.doc.get("category"), value, sets, entries)
         if assignee is not KEEP:
-            new = {"id": assignee["id"], "name": assignee.get("name")} if isinstance(
-                assignee, dict) else None
+            person = ({"id": assignee["id"], "name": assignee.get("name")}
+                      if isinstance(assignee, dict) else None)
             old = self.doc.get("assignee") or {}
-            if old.get("id") != (new or {}).get("id"):
-                sets["assignee"] = new
-                entries.append(history_entry(self.id, "assignee", by, old.get("name"),
-                                             (new or {}).get("name")))
+            if old.get("id") != (person or {}).get("id"):
+                self._set(by, "assignee", person, old.get("name"), (person or {}).get("name"),
+                          sets, entries)
         if description is not KEEP:
             text = (clean_text(description, "description", DESCRIPTION_MAX)
                     if isinstance(description, str) and description.strip() else None)
-            if text != self.doc.get("description"):
-                sets["description"] = text
-                entries.append(history_entry(self.id, "description", by, None, text))
+            self._set(by, "description", text, None, text, sets, entries)
         if not sets:
             return Outcome(self.doc)
         sets["updated_at"] = now
         doc = self._apply(sets)
         return Outcome(doc, sets, entries, [TicketUpdated(doc)],
                        acknowledged="acknowledged_at" in sets)
+
+    def _move(self, by: Actor, status: str, now: str, sets: Doc, entries: list[Doc]) -> None:
+        """A status move the life allows, with the times it stamps (seen, resolved, closed)."""
+        target = check_transition(self.status, status)
+        sets["status"] = target.value
+        if self.doc.get("acknowledged_at") is None and target not in (
+            Status.new, Status.quarantined
+        ):
+            sets["acknowledged_at"] = now
+        if target == Status.resolved:
+            sets["resolved_at"] = now
+        if target == Status.closed:
+            sets["closed_at"] = now
+        entries.append(history_entry(self.id, "status", by, self.status, target.value))
+
+    def _set(
+        self, by: Actor, field_name: str, value: Any, shown_old: Any, shown_new: Any,
+        sets: Doc, entries: list[Doc],
+    ) -> None:
+        """Set one field when it changes, with a history line showing old and new."""
+        if field_name != "assignee" and value == self.doc.get(field_name):
+            return
+        sets[field_name] = value
+        entries.append(history_entry(self.id, field_name, by, shown_old, shown_new))
 
     def reply(self, by: Actor, text: str) -> tuple[Outcome, Doc]:
         """A staff answer, live on the customer's thread; it acknowledges the ticket."""
