@@ -18,8 +18,8 @@ from hub.notify.ack import AckLinkExpired, AckLinkInvalid, read_ack_token
 from hub.notify.outbox import COLLECTION, by_status, delivery_json
 from hub.notify.render import local_time, place_of
 from hub.ports import Doc, Where
-from hub.routes.admin import manager_page
-from hub.routes.auth import current_staff, staff_required, tenant_id
+from hub.routes.auth import staff_required, tenant_id
+from hub.routes.pages import render_page, staff_page
 from hub.tickets.model import Status
 from hub.tickets.services import Actor
 
@@ -67,22 +67,20 @@ async def deliveries() -> Any:
 
 
 @bp.get("/admin/deliveries")
+@staff_page(Role.manager)
 async def deliveries_page() -> Any:
     """Every notification with its status, attempts and reason (managers)."""
-    user = await current_staff()
-    items: list[Doc] = []
     tickets: dict[str, Doc] = {}
     status = request.args.get("status") or None
     if status not in (None, *STATUSES):
         status = None
-    if user is not None and Role(user["role"]).allows(Role.manager):
-        items = await _find(user["tenant_id"], ticket=request.args.get("ticket") or None,
-                            status=status, kind=None, limit=PAGE_LIMIT)
-        for item in items:
-            if item["ticket_id"] not in tickets:
-                found = await hub().store.get(user["tenant_id"], "tickets", item["ticket_id"])
-                tickets[item["ticket_id"]] = found or {}
-    return await manager_page(
+    items = await _find(tenant_id(), ticket=request.args.get("ticket") or None,
+                        status=status, kind=None, limit=PAGE_LIMIT)
+    for item in items:
+        if item["ticket_id"] not in tickets:
+            found = await hub().store.get(tenant_id(), "tickets", item["ticket_id"])
+            tickets[item["ticket_id"]] = found or {}
+    return await render_page(
         "admin/deliveries.html", items=items, tickets=tickets, counts=by_status(items),
         statuses=STATUSES, status=status, ticket_filter=request.args.get("ticket") or "",
     )

@@ -28,9 +28,9 @@ from hub.accounts.model import Role
 from hub.container import hub
 from hub.errors import Forbidden, Invalid, NotFound, Unauthorized
 from hub.ports import Doc
-from hub.routes.admin import manager_page
-from hub.routes.auth import current_staff, staff_required, tenant_id
+from hub.routes.auth import staff_required, tenant_id
 from hub.routes.intake import client_ip, thread_url
+from hub.routes.pages import render_page, staff_page
 from hub.routes.schemas import ContactIn, SosOut, _Strict, _trimmed_text
 from hub.tickets.ticket import Ticket
 
@@ -187,19 +187,14 @@ async def kiosk_page() -> Any:
 
 
 @bp.get("/admin/kiosks")
+@staff_page(Role.manager)
 async def kiosks_page() -> Any:
     """Managers pair kiosks, change what they show, and set the business's logo."""
-    user = await current_staff()
-    kiosks: list[Doc] = []
-    points: list[Doc] = []
-    departments: list[Doc] = []
-    if user is not None and Role(user["role"]).allows(Role.manager):
-        store = hub().store
-        kiosks = [kiosk_json(k) for k in await store.find(user["tenant_id"], "kiosks",
-                                                           sort="created_at")]
-        points = await store.find(user["tenant_id"], "points", sort="code")
-        departments = await store.find(user["tenant_id"], "departments", sort="name")
-    return await manager_page(
+    store = hub().store
+    kiosks = [kiosk_json(k) for k in await store.find(tenant_id(), "kiosks", sort="created_at")]
+    points = await store.find(tenant_id(), "points", sort="code")
+    departments = await store.find(tenant_id(), "departments", sort="name")
+    return await render_page(
         "admin/kiosks.html", kiosks=kiosks, points=points, departments=departments,
         idle_bounds=IDLE_SECONDS,
     )

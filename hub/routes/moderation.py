@@ -11,10 +11,10 @@ import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from quart import Blueprint, redirect, render_template
+from quart import Blueprint
 from quart_schema import validate_request
 
-from hub.accounts.model import Role, public_user
+from hub.accounts.model import Role
 from hub.container import hub
 from hub.errors import Invalid
 from hub.guard import (
@@ -27,8 +27,8 @@ from hub.guard import (
     ticket_block_value,
     viewer_mask,
 )
-from hub.routes.admin import manager_page
-from hub.routes.auth import current_staff, staff, staff_required, tenant_id
+from hub.routes.auth import staff, staff_required, tenant_id
+from hub.routes.pages import render_page, staff_page
 from hub.tickets.filters import CHECKS, FilterConfig, mask, screen_text
 from hub.tickets.model import staff_ticket
 from hub.tickets.services import Actor
@@ -211,17 +211,15 @@ async def release(ticket_id: str) -> Any:
 
 
 @bp.get("/admin/filters")
+@staff_page(Role.manager)
 async def filters_page() -> Any:
     """Edit the filters, try a sample message, manage blocked senders."""
-    return await manager_page("admin/filters.html", checks=CHECKS,
-                              defaults=FilterConfig().to_doc())
+    return await render_page("admin/filters.html", checks=CHECKS,
+                             defaults=FilterConfig().to_doc())
 
 
 @bp.get("/held-back")
+@staff_page(Role.agent)
 async def held_back_page() -> Any:
     """Held-back SOS: why each was held, and a button to release it."""
-    user = await current_staff()
-    if user is None:
-        return redirect("/login?next=/held-back")
-    tenant = await hub().store.get(user["tenant_id"], "tenants", user["tenant_id"])
-    return await render_template("staff/held_back.html", user=public_user(user), tenant=tenant)
+    return await render_page("staff/held_back.html")

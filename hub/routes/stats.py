@@ -12,8 +12,8 @@ from hub import clock
 from hub.accounts.model import Role
 from hub.container import hub
 from hub.errors import Invalid, NotFound
-from hub.routes.admin import manager_page
-from hub.routes.auth import current_staff, staff_required, tenant_id
+from hub.routes.auth import staff_required, tenant_id
+from hub.routes.pages import page_tenant, render_page, staff_page
 from hub.routes.schemas import _Strict
 from hub.tickets.stats import GROUPINGS, GroupBy, asked_period, ticket_stats
 
@@ -47,25 +47,21 @@ async def stats(query_args: StatsQuery) -> Any:
 
 
 @bp.get("/admin/stats")
+@staff_page(Role.manager)
 async def stats_page() -> Any:
     """The same figures as a page: a period, a grouping, a table (works without JavaScript)."""
-    user = await current_staff()
     asked = {k: request.args.get(k, "")[:40] for k in ("from", "to", "by")}
     by = asked["by"] if asked["by"] in GROUPINGS else "status"
+    tenant = page_tenant()
     result: dict[str, Any] | None = None
     error: str | None = None
-    if user is not None and Role(user["role"]).allows(Role.manager):  # others: manager_page says no
-        tenant = await hub().store.get(user["tenant_id"], "tenants", user["tenant_id"])
-        zone = str((tenant or {}).get("timezone") or "UTC")
-        try:
-            period = asked_period(clock.now(), zone, asked["from"] or None, asked["to"] or None)
-            if tenant is not None:
-                result = await ticket_stats(hub().store, tenant, period, by)
-        except Invalid as exc:
-            error = exc.message
-    page = await manager_page(
+    try:
+        zone = str(tenant.get("timezone") or "UTC")
+        period = asked_period(clock.now(), zone, asked["from"] or None, asked["to"] or None)
+        result = await ticket_stats(hub().store, tenant, period, by)
+    except Invalid as exc:
+        error = exc.message
+    page = await render_page(
         "admin/stats.html", result=result, error=error, asked=asked, by=by, groupings=GROUPINGS,
     )
-    if error is None or not isinstance(page, str):
-        return page
-    return await make_response(page, 400)
+    return page if error is None else await make_response(page, 400)

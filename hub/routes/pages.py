@@ -1,0 +1,64 @@
+"""Staff pages: one decorator that logs the user in, checks the role and finds the tenant once.
+
+A page view decorated with `staff_page(role)` runs only for staff with at least `role`;
+anyone else is sent to the login page (and back here after it), or shown a readable 403
+page. `render_page` renders a template with the user and the business every page shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any, ParamSpec
+
+from quart import g, make_response, redirect, render_template, request
+from werkzeug.urls import iri_to_uri
+
+from hub.accounts.model import Role, public_user
+from hub.container import hub
+from hub.ports import Doc
+from hub.routes.auth import current_staff
+
+P = ParamSpec("P")
+PageView = Callable[P, Awaitable[Any]]
+
+FORBIDDEN = {
+    Role.manager: "This page is for managers.",
+    Role.admin: "This page is for administrators.",
+}
+
+
+def staff_page(role: Role = Role.agent) -> Callable[[PageView[P]], PageView[P]]:
+    """Run the page view only for staff with at least `role` (sets g.staff and g.tenant)."""
+
+    def decorate(view: PageView[P]) -> PageView[P]:
+        @wraps(view)
+        async def wrapper(*args: P.args, **kwargs: P.kwargs) -> Any:
+            user = await current_staff()
+            if user is None:
+                return redirect("/login?next=" + iri_to_uri(request.path))
+            if not Role(user["role"]).allows(role):
+                html = await render_template(
+                    "error.html", status=403, message=FORBIDDEN.get(role, "Not for you.")
+                )
+                return await make_response(html, 403)
+            g.staff = user
+            g.tenant = await hub().store.get(user["tenant_id"], "tenants", user["tenant_id"])
+            return await view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def page_tenant() -> Doc:
+    """The business of the staff page being served (looked up once by `staff_page`)."""
+    tenant: Doc = g.tenant or {}
+    return tenant
+
+
+async def render_page(template: str, **context: Any) -> str:
+    """A staff page with the user and the business it shows in its header."""
+    return await render_template(
+        template, user=public_user(g.staff), tenant=page_tenant(), **context
+    )
