@@ -32,6 +32,8 @@ from hub.tickets.services import TicketService
 from hub.translate.detect import detect_if_ready
 from hub.translate.service import tenant_languages
 
+__all__ = ["GC_THRESHOLD", "Hub", "create_app", "tune_gc"]
+
 # The package's own web/ and static/ (links to the top-level folders in a checkout, real
 # folders in an installed wheel).
 PACKAGE_DIR = Path(__file__).resolve().parent
