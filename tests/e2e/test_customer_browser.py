@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from hub.guard import load_config, save_config
 from hub.store.sqlite import SqliteStore
@@ -21,7 +21,7 @@ from tests.helpers import HubProcess, Seeded, seed_tenant
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 WAIT_MS = 10_000
 
 

@@ -29,7 +29,7 @@ def contexts(browser: Any) -> Iterator[list[BrowserContext]]:
 
 
 def _new_context(browser: Any, opened: list[BrowserContext], **options: Any) -> BrowserContext:
-    context = browser.new_context(locale="en-GB", **options)
+    context: BrowserContext = browser.new_context(locale="en-GB", **options)
     context.set_default_timeout(WAIT_MS)
     opened.append(context)
     return context

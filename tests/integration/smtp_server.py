@@ -84,11 +84,11 @@ def body_text(message: EmailMessage) -> str:
     """The plain-text part of a message."""
     part = message.get_body(preferencelist=("plain",))
     assert part is not None
-    return str(part.get_content())  # type: ignore[attr-defined]
+    return str(part.get_content())
 
 
 def body_html(message: EmailMessage) -> str:
     """The HTML part of a message."""
     part = message.get_body(preferencelist=("html",))
     assert part is not None
-    return str(part.get_content())  # type: ignore[attr-defined]
+    return str(part.get_content())

@@ -335,5 +335,5 @@ def test_every_customer_string_has_a_spanish_translation() -> None:
         catalog = read_po(fh, locale="es")
     strings = _customer_strings()
     assert len(strings) > 40
-    missing = sorted(s for s in strings if not (catalog.get(s) and catalog.get(s).string))
+    missing = sorted(s for s in strings if not ((found := catalog.get(s)) and found.string))
     assert missing == [], "run the commands in hub/locale/README.md and translate these"

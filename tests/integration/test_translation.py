@@ -215,7 +215,11 @@ async def test_a_translation_that_lands_after_a_status_change_does_not_undo_it(
 
         name = "mid-translation"
 
+        def supports(self, source: str, target: str) -> bool:
+            return True
+
         async def translate(self, text: str, source: str, target: str) -> str:
+            assert sos is not None
             await hub.tickets.acknowledge(acme.tenant["id"], sos["id"], Actor(None, "Ana"))
             return f"[{target}] {text}"
 
