@@ -11,20 +11,31 @@ each with a seq from the per-tenant counter. The write order is therefore change
 a failure half-way (a Conflict, a crash) can leave earlier changes without their event.
 Concurrent commits may insert their events out of seq order for a moment, so `events_after`
 stops before a fresh gap (see GAP_GRACE_SECONDS) rather than let a reader skip past it.
+
+Every call is bounded (`timeout`: server selection and the whole operation); a server that is
+unreachable, fails over, times out or cannot confirm a write raises StoreUnavailable (503).
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorCollection
 from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import (
+    ConnectionFailure,
+    DuplicateKeyError,
+    ExecutionTimeout,
+    PyMongoError,
+    WriteConcernError,
+)
 
 from hub.clock import now_iso
+from hub.errors import StoreUnavailable
 from hub.ports import (
     COLLECTIONS,
     LOOKUP_FIELDS,
@@ -49,6 +60,40 @@ _NO_ID = {"_id": 0}
 _PARTIAL = "partialFilterExpression"
 
 IndexSpec = tuple[list[tuple[str, int]], dict[str, Any]]
+DEFAULT_TIMEOUT = 3.0
+# ConnectionFailure covers AutoReconnect, NetworkTimeout and ServerSelectionTimeoutError.
+_UNAVAILABLE = (ConnectionFailure, ExecutionTimeout, WriteConcernError)
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _unavailable(exc: PyMongoError) -> bool:
+    return isinstance(exc, _UNAVAILABLE) or bool(getattr(exc, "timeout", False))
+
+
+def _mapped(method: Callable[_P, Awaitable[_R]]) -> Callable[_P, Awaitable[_R]]:
+    """The method, with a server that cannot answer in time raised as StoreUnavailable."""
+
+    @functools.wraps(method)
+    async def call(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return await method(*args, **kwargs)
+        except PyMongoError as exc:
+            if _unavailable(exc) and not isinstance(exc, DuplicateKeyError):
+                raise StoreUnavailable() from exc
+            raise
+
+    return call
+
+
+def _map_errors(cls: type[_R]) -> type[_R]:
+    """Wrap every public coroutine method of the adapter with `_mapped`."""
+    import inspect
+
+    for name, member in list(vars(cls).items()):
+        if not name.startswith("_") and inspect.iscoroutinefunction(member):
+            setattr(cls, name, _mapped(member))
+    return cls
 
 
 def _field(name: str) -> str:
@@ -106,6 +151,7 @@ def _index_specs(collection: str) -> list[IndexSpec]:
     return specs
 
 
+@_map_errors
 class MongoStore:
     """The Store port on a MongoDB database (motor, or a motor-compatible mock client)."""
 
@@ -126,9 +172,15 @@ class MongoStore:
         self._owns_client = owns_client
 
     @classmethod
-    def from_url(cls, url: str) -> MongoStore:
-        """A store on the database the URL's path names (default "sos_hub"); not yet opened."""
-        client: AsyncIOMotorClient[Doc] = AsyncIOMotorClient(url)
+    def from_url(cls, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> MongoStore:
+        """A store on the database the URL's path names (default "sos_hub"); not yet opened.
+
+        `timeout` (seconds) bounds finding a server and each whole operation (CSOT).
+        """
+        ms = max(1, int(timeout * 1000))
+        client: AsyncIOMotorClient[Doc] = AsyncIOMotorClient(
+            url, serverSelectionTimeoutMS=ms, connectTimeoutMS=ms, timeoutMS=ms
+        )
         name = client.get_default_database(DEFAULT_DATABASE).name
         return cls(client, name, owns_client=True)
 
