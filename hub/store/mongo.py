@@ -18,12 +18,15 @@ unreachable, fails over, times out or cannot confirm a write raises StoreUnavail
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import inspect
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
+import pymongo
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorCollection
 from pymongo import ReturnDocument
 from pymongo.errors import (
@@ -63,33 +66,42 @@ IndexSpec = tuple[list[tuple[str, int]], dict[str, Any]]
 DEFAULT_TIMEOUT = 3.0
 # ConnectionFailure covers AutoReconnect, NetworkTimeout and ServerSelectionTimeoutError.
 _UNAVAILABLE = (ConnectionFailure, ExecutionTimeout, WriteConcernError)
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
 
 
 def _unavailable(exc: PyMongoError) -> bool:
     return isinstance(exc, _UNAVAILABLE) or bool(getattr(exc, "timeout", False))
 
 
-def _mapped(method: Callable[_P, Awaitable[_R]]) -> Callable[_P, Awaitable[_R]]:
-    """The method, with a server that cannot answer in time raised as StoreUnavailable."""
+def _mapped(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """The method bounded by the store's timeout, with "cannot answer" raised as StoreUnavailable.
+
+    `open` is not bounded: building indexes on a large collection may take a while at start-up.
+    """
+    bounded = method.__name__ != "open"
 
     @functools.wraps(method)
-    async def call(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+    async def call(self: MongoStore, *args: Any, **kwargs: Any) -> Any:
+        limit = self.timeout if bounded else None
         try:
-            return await method(*args, **kwargs)
+            if limit is None:
+                return await method(self, *args, **kwargs)
+            # pymongo's own deadline (motor carries it into its threads) ends the operation on
+            # the server side too; asyncio's frees the request should a thread not come back.
+            with pymongo.timeout(limit):
+                async with asyncio.timeout(limit + 1):
+                    return await method(self, *args, **kwargs)
+        except TimeoutError:
+            raise StoreUnavailable() from None
         except PyMongoError as exc:
-            if _unavailable(exc) and not isinstance(exc, DuplicateKeyError):
+            if _unavailable(exc):
                 raise StoreUnavailable() from exc
             raise
 
     return call
 
 
-def _map_errors(cls: type[_R]) -> type[_R]:
+def _map_errors(cls: type[MongoStore]) -> type[MongoStore]:
     """Wrap every public coroutine method of the adapter with `_mapped`."""
-    import inspect
-
     for name, member in list(vars(cls).items()):
         if not name.startswith("_") and inspect.iscoroutinefunction(member):
             setattr(cls, name, _mapped(member))
@@ -163,8 +175,10 @@ class MongoStore:
         database: str = DEFAULT_DATABASE,
         *,
         owns_client: bool = False,
+        timeout: float | None = None,
     ) -> None:
         self.client = client
+        self.timeout = timeout  # seconds per call (None: unbounded, e.g. an in-memory mock)
         self.database = database
         self._db = client.get_database(database)
         self._meta = self._db.get_collection("meta")
@@ -175,14 +189,14 @@ class MongoStore:
     def from_url(cls, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> MongoStore:
         """A store on the database the URL's path names (default "sos_hub"); not yet opened.
 
-        `timeout` (seconds) bounds finding a server and each whole operation (CSOT).
+        `timeout` (seconds) bounds finding a server and each call but `open` (see _mapped).
         """
         ms = max(1, int(timeout * 1000))
         client: AsyncIOMotorClient[Doc] = AsyncIOMotorClient(
-            url, serverSelectionTimeoutMS=ms, connectTimeoutMS=ms, timeoutMS=ms
+            url, serverSelectionTimeoutMS=ms, connectTimeoutMS=ms
         )
         name = client.get_default_database(DEFAULT_DATABASE).name
-        return cls(client, name, owns_client=True)
+        return cls(client, name, owns_client=True, timeout=timeout)
 
     def _coll(self, collection: str) -> AsyncIOMotorCollection[Doc]:
         if collection not in COLLECTIONS:
