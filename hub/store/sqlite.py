@@ -190,15 +190,18 @@ class SqliteStore:
         return self._db
 
     def _deadline(self) -> float:
-        # SQLite's own busy handler (PRAGMA busy_timeout) normally answers first.
-        return asyncio.get_running_loop().time() + self.timeout + 1
+        return asyncio.get_running_loop().time() + self.timeout
 
     @staticmethod
     @asynccontextmanager
     async def _bounded(deadline: float) -> Any:
-        """Turn a wait past the deadline, or a busy/full file, into StoreUnavailable."""
+        """Turn a wait past the deadline, or a busy/full file, into StoreUnavailable.
+
+        SQLite's busy handler normally answers first (see _begin); one second more is the
+        backstop for a call that hangs elsewhere.
+        """
         try:
-            async with asyncio.timeout_at(deadline):
+            async with asyncio.timeout_at(deadline + 1):
                 yield
         except TimeoutError:
             raise StoreUnavailable() from None
@@ -206,6 +209,23 @@ class SqliteStore:
             if _unavailable(exc):
                 raise StoreUnavailable() from exc
             raise
+
+    async def _begin(self, db: aiosqlite.Connection, deadline: float) -> None:
+        """BEGIN IMMEDIATE, waiting for another process's write no later than the deadline.
+
+        After a wait for our turn in this process, SQLite's busy handler gets only what is left,
+        so it gives up in time by itself rather than be cancelled mid-wait.
+        """
+        full = max(1, int(self.timeout * 1000))
+        left = max(1, int((deadline - asyncio.get_running_loop().time()) * 1000))
+        if left < full - 50:
+            await db.execute(f"PRAGMA busy_timeout = {left}")
+            try:
+                await db.execute("BEGIN IMMEDIATE")
+            finally:
+                await asyncio.shield(db.execute(f"PRAGMA busy_timeout = {full}"))
+        else:
+            await db.execute("BEGIN IMMEDIATE")
 
     @asynccontextmanager
     async def _tx(self) -> Any:
@@ -221,7 +241,7 @@ class SqliteStore:
             db = self.db
             try:
                 async with self._bounded(deadline):
-                    await db.execute("BEGIN IMMEDIATE")
+                    await self._begin(db, deadline)
                 yield db
                 await asyncio.shield(db.execute("COMMIT"))
             except BaseException as exc:
