@@ -45,3 +45,17 @@ class Conflicting(HubError):
 
     status = 409
     code = "conflict"
+
+
+class StoreUnavailable(HubError):
+    """The store could not answer in time (locked, full, unreachable): nothing was stored.
+
+    Answered as 503 with Retry-After, so clients and customers know to send it again.
+    """
+
+    status = 503
+    code = "store_unavailable"
+    retry_after = 5
+
+    def __init__(self, message: str = "your message was not stored; try again") -> None:
+        super().__init__(message)

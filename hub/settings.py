@@ -50,6 +50,9 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     trusted_proxies: tuple[str, ...] = ()
     sockets_per_address: int = 500  # open socket.io connections one address may hold
+    # How long a store call may wait (a locked SQLite file, an unreachable MongoDB) before the
+    # request gets 503 with Retry-After instead of hanging: seconds.
+    store_timeout: float = 3.0
     secret_key_was_generated: bool = False
 
     @property
@@ -156,6 +159,7 @@ class Settings:
             ("HUB_OUTBOX_LEASE", "outbox_lease"),
             ("HUB_OUTBOX_STALE", "outbox_stale"),
             ("HUB_ESCALATION_MINUTE", "escalation_minute"),
+            ("HUB_STORE_TIMEOUT", "store_timeout"),
         ):
             if env.get(var, "").strip():
                 values[name] = _seconds(env[var], var)

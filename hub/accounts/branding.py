@@ -3,28 +3,33 @@
 Customers check the name and the logo before they trust a page, so the logo is part of
 every customer page. It is served from the hub's own origin (the pages' CSP allows no
 other image host) under a URL that changes with its content, so browsers may cache it
-for good. Only raster formats are accepted: an SVG can carry script.
+for good. Only raster formats are accepted: an SVG can carry script; and a raster file is
+stored only as re-encoded from its pixels (see clean_logo).
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
+import io
+import warnings
 from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image
 
 from hub.clock import now_iso
 from hub.errors import Invalid
 from hub.ports import Doc, Store
 
 MAX_LOGO_BYTES = 60 * 1024  # a 192 px logo is a few KB; the hub's request cap is 64 KB
-# Content types by their first bytes (what the file is, whatever it is called).
-_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
+MAX_LOGO_SIDE = 2048  # pixels per side: a small file may still claim a huge image (a bomb)
 LOGO_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif")
+# What Pillow calls each accepted format, and what the cleaned copy is stored as: a GIF
+# becomes a PNG (its first frame), the others keep their format.
+_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}
+_SAVE_AS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP", "image/gif": "PNG"}
 
 
 @dataclass(frozen=True)
@@ -39,46 +44,92 @@ def logo_doc_id(tenant_id: str) -> str:
     return f"logo:{tenant_id}"
 
 
-# How each format ends: a file that starts as an image but ends otherwise is something else.
-_ENDINGS = {
-    "image/png": (b"IEND\xaeB`\x82",),
-    "image/jpeg": (b"\xff\xd9",),
-    "image/gif": (b";",),
-}
+def _not_an_image() -> Invalid:
+    return Invalid("the logo must be a PNG, JPEG, WebP or GIF image", field="logo")
 
 
-def sniff_image(content: bytes) -> str | None:
-    """The image type the bytes really are, among LOGO_TYPES; None for anything else.
+def _too_big(size: int, what: str = "") -> Invalid:
+    return Invalid(
+        f"the logo is {size // 1024} KB{what}; at most {MAX_LOGO_BYTES // 1024} KB",
+        field="logo",
+    )
 
-    Both ends are checked (a WebP by its RIFF length), so that an image header glued to
-    some other content is refused.
+
+def clean_logo(content: bytes, declared: str | None = None) -> tuple[bytes, str]:
+    """The logo decoded and encoded afresh, and its content type; Invalid naming the problem.
+
+    A file can start as an image and carry HTML, script or a ZIP in a comment, a metadata
+    chunk or after its end (a polyglot), and a photo carries EXIF (GPS, camera). Only the
+    pixels survive here: the image is decoded, its size bounded before the pixels are read,
+    and a new file is written from them with no metadata at all. The 60 KB limit applies to
+    the upload and again to the cleaned file, so what is stored and served is never more.
     """
-    for signature, content_type in _SIGNATURES:
-        if content.startswith(signature):
-            whole = content.rstrip(b"\x00") if content_type == "image/jpeg" else content
-            return content_type if whole.endswith(_ENDINGS[content_type]) else None
-    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
-        declared = int.from_bytes(content[4:8], "little") + 8
-        return "image/webp" if declared == len(content) else None
-    return None
-
-
-def check_logo(content: bytes, declared: str | None = None) -> str:
-    """The logo's content type; Invalid (naming the problem) unless it is a small image."""
     if not content:
         raise Invalid("the logo is empty: send the image file as the request body", field="logo")
     if len(content) > MAX_LOGO_BYTES:
+        raise _too_big(len(content))
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between 89 and 179 megapixels: make that a refusal too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(content), formats=list(_FORMATS))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise Invalid(
-            f"the logo is {len(content) // 1024} KB; at most {MAX_LOGO_BYTES // 1024} KB",
-            field="logo",
-        )
-    found = sniff_image(content)
-    if found is None:
-        raise Invalid("the logo must be a PNG, JPEG, WebP or GIF image", field="logo")
+            f"the logo claims too many pixels; at most {MAX_LOGO_SIDE} per side", field="logo"
+        ) from exc
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise _not_an_image() from exc
+    try:
+        with image:
+            found = _FORMATS[str(image.format)]
+            width, height = image.size
+            if width > MAX_LOGO_SIDE or height > MAX_LOGO_SIDE:
+                raise Invalid(
+                    f"the logo is {width}×{height} pixels; at most {MAX_LOGO_SIDE} per side",
+                    field="logo",
+                )
+            image.load()  # decodes every pixel: a truncated or corrupt file fails here
+            save_as = _SAVE_AS[found]
+            fresh, extra = _pixels_only(image, save_as)
+    except Invalid:
+        raise
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise _not_an_image() from exc
     declared = (declared or "").split(";")[0].strip().lower()
     if declared and declared not in ("application/octet-stream", found):
         raise Invalid(f"the file is {found}, not {declared}", field="logo")
-    return found
+    out = io.BytesIO()
+    if save_as == "JPEG":
+        fresh.save(out, "JPEG", quality=90, optimize=True)
+    elif save_as == "WEBP":
+        fresh.save(out, "WEBP", quality=90)
+    else:
+        fresh.save(out, "PNG", optimize=True, **extra)
+    cleaned = out.getvalue()
+    if len(cleaned) > MAX_LOGO_BYTES:
+        raise _too_big(len(cleaned), " once cleaned of everything but its pixels")
+    return cleaned, _FORMATS[save_as]
+
+
+def _pixels_only(image: Image.Image, save_as: str) -> tuple[Image.Image, dict[str, Any]]:
+    """A new image holding only `image`'s pixels (and palette), no metadata; save options."""
+    mode = image.mode
+    if mode == "P" and save_as == "PNG":  # keep a palette logo small, and its transparency
+        fresh = Image.frombytes("P", image.size, image.tobytes())
+        fresh.putpalette(image.getpalette() or [])
+        extra = {"transparency": image.info["transparency"]} if "transparency" in image.info else {}
+        return fresh, extra
+    alpha = mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    if mode in ("RGB", "L") or (mode in ("RGBA", "LA") and save_as != "JPEG"):
+        pixels = image
+    else:
+        pixels = image.convert("RGBA" if alpha and save_as != "JPEG" else "RGB")
+    return Image.frombytes(pixels.mode, pixels.size, pixels.tobytes()), {}
+
+
+def check_logo(content: bytes, declared: str | None = None) -> str:
+    """The logo's content type as it will be stored; Invalid unless it is a small image."""
+    return clean_logo(content, declared)[1]
 
 
 def logo_url(tenant: Doc | None) -> str | None:
@@ -90,7 +141,7 @@ def logo_url(tenant: Doc | None) -> str | None:
 
 async def set_logo(store: Store, tenant: Doc, content: bytes, declared: str | None = None) -> Doc:
     """Store the tenant's logo (replacing any) and return the tenant as now stored."""
-    content_type = check_logo(content, declared)
+    content, content_type = await asyncio.to_thread(clean_logo, content, declared)
     version = hashlib.sha256(content).hexdigest()[:16]
     fields = {
         "kind": "logo",

@@ -42,7 +42,11 @@ async def logo(tenant: str) -> Any:
 @bp.put("/api/v1/logo")
 @staff_required(Role.manager)
 async def put_logo() -> Any:
-    """Replace the logo with the image in the body (PNG, JPEG, WebP or GIF, up to 60 KB)."""
+    """Replace the logo with the image in the body (PNG, JPEG, WebP or GIF, up to 60 KB).
+
+    What is stored is the image re-encoded from its pixels (a GIF becomes a PNG): no
+    metadata, nothing hidden in comments or after the end; anything that does not decode is 400.
+    """
     store = hub().store
     tenant = await store.get(tenant_id(), "tenants", tenant_id())
     if tenant is None:

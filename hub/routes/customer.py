@@ -17,11 +17,12 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from hub.clock import new_secret
 from hub.container import hub
-from hub.errors import HubError, NotFound
+from hub.errors import HubError, NotFound, StoreUnavailable
 from hub.guard import form_signals, form_stamp
 from hub.i18n import SUPPORTED
 from hub.i18n import gettext as _
 from hub.ports import Doc
+from hub.routes.errors import not_stored_message
 from hub.routes.intake import active_point, client_origin, limit
 from hub.routes.schemas import SosIn, SurveyIn, TextIn
 from hub.tickets.model import SURVEY_COMMENT_MAX, TEXT_MAX, customer_ticket
@@ -100,9 +101,11 @@ async def _unknown_point() -> Any:
     return await make_response(await render_template("customer/unknown_point.html"), 404)
 
 
-async def _form_page(code: str, status: int = 200, **context: Any) -> Any:
+async def _form_page(
+    code: str, status: int = 200, loaded: tuple[Doc, Doc] | None = None, **context: Any
+) -> Any:
     try:
-        point, tenant = await active_point(code)
+        point, tenant = loaded or await active_point(code)
     except NotFound:
         return await _unknown_point()
     html = await render_template(
@@ -115,6 +118,8 @@ async def _form_page(code: str, status: int = 200, **context: Any) -> Any:
         form_stamp=form_stamp(hub().settings.secret_key, code),
     )
     response = await make_response(html, status)
+    if status == 503:
+        response.headers["Retry-After"] = str(StoreUnavailable.retry_after)
     if not request.cookies.get(DEVICE_COOKIE):
         response.set_cookie(
             DEVICE_COOKIE, new_secret(12), max_age=YEAR, httponly=True, samesite="Lax",
@@ -156,20 +161,25 @@ async def send(code: str) -> Any:
         point, tenant = await active_point(code)
     except NotFound:
         return await _unknown_point()
-    ticket = await hub().tickets.submit_sos(
-        tenant,
-        point,
-        text=data.text,
-        anonymous=data.anonymous,
-        contact=data.contact.model_dump(mode="json") if data.contact else None,
-        language=g.lang,
-        origin={  # the honeypot and the time taken let the guard hold back bots, silently
-            **client_origin(),
-            "signals": form_signals(
-                hub().settings.secret_key, code, form.get("website"), form.get("t")
-            ),
-        },
-    )
+    try:
+        ticket = await hub().tickets.submit_sos(
+            tenant,
+            point,
+            text=data.text,
+            anonymous=data.anonymous,
+            contact=data.contact.model_dump(mode="json") if data.contact else None,
+            language=g.lang,
+            origin={  # the honeypot and the time taken let the guard hold back bots, silently
+                **client_origin(),
+                "signals": form_signals(
+                    hub().settings.secret_key, code, form.get("website"), form.get("t")
+                ),
+            },
+        )
+    except StoreUnavailable:
+        # Not stored: say so, and give the customer their text back to send again.
+        errors = {"form": not_stored_message()}
+        return await _form_page(code, 503, (point, tenant), values=values, errors=errors)
     return redirect(f"/t/{ticket['thread_token']}?sent=1", 303)
 
 
@@ -226,6 +236,11 @@ async def thread_answer(token: str) -> Any:
     try:
         ticket = await hub().tickets.by_thread_token(token)
         await hub().tickets.customer_message(ticket, data.text)
+    except StoreUnavailable:
+        errors = {"text": not_stored_message()}
+        response = await _thread_page(token, 503, values={"text": text}, errors=errors)
+        response.headers["Retry-After"] = str(StoreUnavailable.retry_after)
+        return response
     except HubError:
         return await _thread_page(token)
     return redirect(f"/t/{token}#latest", 303)
@@ -259,6 +274,8 @@ async def thread_survey(token: str) -> Any:
         await hub().tickets.answer_survey(ticket, data.rating, data.nps, data.comment)
     except NotFound:
         return await _thread_page(token)  # "this conversation does not exist"
+    except StoreUnavailable:
+        raise  # not stored: the 503 page says so (the answer is a few taps to give again)
     except HubError:
         return redirect(f"/t/{token}", 303)  # not resolved (any more): the page says where it is
     return redirect(f"/t/{token}#survey", 303)

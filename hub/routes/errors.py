@@ -11,7 +11,8 @@ from quart_auth import Unauthorized as AuthUnauthorized
 from quart_schema import RequestSchemaValidationError
 from werkzeug.exceptions import HTTPException
 
-from hub.errors import HubError
+from hub.errors import HubError, StoreUnavailable
+from hub.i18n import gettext as _
 from hub.ratelimit import RateLimited
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,13 @@ _CODES = {
     415: "unsupported_media_type",
     429: "rate_limited",
     500: "internal",
+    503: "store_unavailable",
 }
+
+
+def not_stored_message() -> str:
+    """What a person is told when the store could not take their message (pages, forms)."""
+    return _("Your message was not sent: we could not save it just now. Please try again.")
 
 
 def _wants_json() -> bool:
@@ -78,8 +85,11 @@ def register(app: Quart) -> None:
     @app.errorhandler(HubError)
     async def _hub(error: HubError) -> Any:
         headers = {}
-        if isinstance(error, RateLimited):
+        if isinstance(error, RateLimited | StoreUnavailable):
             headers["Retry-After"] = str(error.retry_after)
+        if isinstance(error, StoreUnavailable):
+            log.warning("store unavailable on %s %s: %r", request.method, request.path,
+                        error.__cause__ or error)
         if _wants_json():
             message = error.message
             if error.field and error.field not in message:
@@ -88,6 +98,9 @@ def register(app: Quart) -> None:
         elif isinstance(error, RateLimited):
             html = await render_template("rate_limited.html", retry_after=error.retry_after)
             response = Response(html, status=429, content_type="text/html; charset=utf-8")
+        elif isinstance(error, StoreUnavailable):
+            html, status = await _page(503, not_stored_message())
+            response = Response(html, status=status, content_type="text/html; charset=utf-8")
         else:
             html, status = await _page(error.status, error.message)
             response = Response(html, status=status, content_type="text/html; charset=utf-8")

@@ -11,7 +11,7 @@ def open_store(settings: Settings) -> Store:
     if settings.store_kind == "mongodb":
         from hub.store.mongo import MongoStore
 
-        return MongoStore.from_url(settings.database_url)
+        return MongoStore.from_url(settings.database_url, timeout=settings.store_timeout)
     from hub.store.sqlite import SqliteStore
 
-    return SqliteStore(settings.sqlite_path)
+    return SqliteStore(settings.sqlite_path, timeout=settings.store_timeout)

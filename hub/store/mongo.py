@@ -11,20 +11,34 @@ each with a seq from the per-tenant counter. The write order is therefore change
 a failure half-way (a Conflict, a crash) can leave earlier changes without their event.
 Concurrent commits may insert their events out of seq order for a moment, so `events_after`
 stops before a fresh gap (see GAP_GRACE_SECONDS) rather than let a reader skip past it.
+
+Every call is bounded (`timeout`: server selection and the whole operation); a server that is
+unreachable, fails over, times out or cannot confirm a write raises StoreUnavailable (503).
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import inspect
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pymongo
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorCollection
 from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import (
+    ConnectionFailure,
+    DuplicateKeyError,
+    ExecutionTimeout,
+    PyMongoError,
+    WriteConcernError,
+)
 
 from hub.clock import now_iso
+from hub.errors import StoreUnavailable
 from hub.ports import (
     COLLECTIONS,
     Change,
@@ -48,6 +62,49 @@ _NO_ID = {"_id": 0}
 _PARTIAL = "partialFilterExpression"
 
 IndexSpec = tuple[list[tuple[str, int]], dict[str, Any]]
+DEFAULT_TIMEOUT = 3.0
+# ConnectionFailure covers AutoReconnect, NetworkTimeout and ServerSelectionTimeoutError.
+_UNAVAILABLE = (ConnectionFailure, ExecutionTimeout, WriteConcernError)
+
+
+def _unavailable(exc: PyMongoError) -> bool:
+    return isinstance(exc, _UNAVAILABLE) or bool(getattr(exc, "timeout", False))
+
+
+def _mapped(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """The method bounded by the store's timeout, with "cannot answer" raised as StoreUnavailable.
+
+    `open` is not bounded: building indexes on a large collection may take a while at start-up.
+    """
+    bounded = method.__name__ != "open"
+
+    @functools.wraps(method)
+    async def call(self: MongoStore, *args: Any, **kwargs: Any) -> Any:
+        limit = self.timeout if bounded else None
+        try:
+            if limit is None:
+                return await method(self, *args, **kwargs)
+            # pymongo's own deadline (motor carries it into its threads) ends the operation on
+            # the server side too; asyncio's frees the request should a thread not come back.
+            with pymongo.timeout(limit):
+                async with asyncio.timeout(limit + 1):
+                    return await method(self, *args, **kwargs)
+        except TimeoutError:
+            raise StoreUnavailable() from None
+        except PyMongoError as exc:
+            if _unavailable(exc):
+                raise StoreUnavailable() from exc
+            raise
+
+    return call
+
+
+def _map_errors(cls: type[MongoStore]) -> type[MongoStore]:
+    """Wrap every public coroutine method of the adapter with `_mapped`."""
+    for name, member in list(vars(cls).items()):
+        if not name.startswith("_") and inspect.iscoroutinefunction(member):
+            setattr(cls, name, _mapped(member))
+    return cls
 
 
 def _field(name: str) -> str:
@@ -105,6 +162,7 @@ def _index_specs(collection: str) -> list[IndexSpec]:
     return specs
 
 
+@_map_errors
 class MongoStore:
     """The Store port on a MongoDB database (motor, or a motor-compatible mock client)."""
 
@@ -116,8 +174,10 @@ class MongoStore:
         database: str = DEFAULT_DATABASE,
         *,
         owns_client: bool = False,
+        timeout: float | None = None,
     ) -> None:
         self.client = client
+        self.timeout = timeout  # seconds per call (None: unbounded, e.g. an in-memory mock)
         self.database = database
         self._db = client.get_database(database)
         self._meta = self._db.get_collection("meta")
@@ -125,11 +185,17 @@ class MongoStore:
         self._owns_client = owns_client
 
     @classmethod
-    def from_url(cls, url: str) -> MongoStore:
-        """A store on the database the URL's path names (default "sos_hub"); not yet opened."""
-        client: AsyncIOMotorClient[Doc] = AsyncIOMotorClient(url)
+    def from_url(cls, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> MongoStore:
+        """A store on the database the URL's path names (default "sos_hub"); not yet opened.
+
+        `timeout` (seconds) bounds finding a server and each call but `open` (see _mapped).
+        """
+        ms = max(1, int(timeout * 1000))
+        client: AsyncIOMotorClient[Doc] = AsyncIOMotorClient(
+            url, serverSelectionTimeoutMS=ms, connectTimeoutMS=ms
+        )
         name = client.get_default_database(DEFAULT_DATABASE).name
-        return cls(client, name, owns_client=True)
+        return cls(client, name, owns_client=True, timeout=timeout)
 
     def _coll(self, collection: str) -> AsyncIOMotorCollection[Doc]:
         if collection not in COLLECTIONS:

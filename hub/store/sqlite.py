@@ -3,6 +3,10 @@
 Every write runs in `BEGIN IMMEDIATE`, so two hub processes on one file serialise their
 writes and per-tenant counters never repeat or skip. Within a process an asyncio lock
 keeps transactions on the shared connection from interleaving.
+
+A call that cannot get the file in `timeout` seconds (another process holds it, the disk is
+full, the file went read-only) raises StoreUnavailable: the request answers 503 at once
+instead of waiting SQLite's busy handler out and failing with a 500.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 import aiosqlite
 
 from hub.clock import now_iso
+from hub.errors import StoreUnavailable
 from hub.ports import (
     COLLECTIONS,
     Change,
@@ -33,6 +38,23 @@ from hub.ports import (
 from hub.store.schema import GLOBAL_UNIQUE, INDEXES, SCHEMA_VERSION, TENANT_UNIQUE
 
 _OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "ne": "IS NOT"}
+DEFAULT_TIMEOUT = 3.0
+# Primary result codes that mean "the file cannot take this now", not "this query is wrong":
+# BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN, PROTOCOL.
+_UNAVAILABLE_CODES = frozenset({5, 6, 8, 10, 13, 14, 15})
+_UNAVAILABLE_WORDS = (
+    "locked", "busy", "full", "readonly", "read-only", "disk i/o", "unable to open",
+)
+
+
+def _unavailable(exc: sqlite3.Error) -> bool:
+    """Is this SQLite error the file being busy, full or gone (worth a retry later)?"""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return (code & 0xFF) in _UNAVAILABLE_CODES
+    return isinstance(exc, sqlite3.OperationalError) and any(
+        word in str(exc).lower() for word in _UNAVAILABLE_WORDS
+    )
 
 
 def _path(field: str) -> str:
@@ -125,8 +147,9 @@ class SqliteStore:
 
     kind = "sqlite"
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.path = Path(path)
+        self.timeout = timeout
         self._db: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
 
@@ -136,7 +159,7 @@ class SqliteStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = await aiosqlite.connect(str(self.path), isolation_level=None)
         await self._db.create_function("hub_lower", 1, _lower, deterministic=True)
-        await self._db.execute("PRAGMA busy_timeout = 15000")
+        await self._db.execute(f"PRAGMA busy_timeout = {max(1, int(self.timeout * 1000))}")
         await self._db.execute("PRAGMA journal_mode = WAL")
         await self._db.execute("PRAGMA synchronous = NORMAL")
         async with self._tx() as db:
@@ -165,28 +188,81 @@ class SqliteStore:
             raise StoreError("store is not open")
         return self._db
 
+    def _deadline(self) -> float:
+        return asyncio.get_running_loop().time() + self.timeout
+
+    @staticmethod
+    @asynccontextmanager
+    async def _bounded(deadline: float) -> Any:
+        """Turn a wait past the deadline, or a busy/full file, into StoreUnavailable.
+
+        SQLite's busy handler normally answers first (see _begin); one second more is the
+        backstop for a call that hangs elsewhere.
+        """
+        try:
+            async with asyncio.timeout_at(deadline + 1):
+                yield
+        except TimeoutError:
+            raise StoreUnavailable() from None
+        except sqlite3.Error as exc:
+            if _unavailable(exc):
+                raise StoreUnavailable() from exc
+            raise
+
+    async def _begin(self, db: aiosqlite.Connection, deadline: float) -> None:
+        """BEGIN IMMEDIATE, waiting for another process's write no later than the deadline.
+
+        After a wait for our turn in this process, SQLite's busy handler gets only what is left,
+        so it gives up in time by itself rather than be cancelled mid-wait.
+        """
+        full = max(1, int(self.timeout * 1000))
+        left = max(1, int((deadline - asyncio.get_running_loop().time()) * 1000))
+        if left < full - 50:
+            await db.execute(f"PRAGMA busy_timeout = {left}")
+            try:
+                await db.execute("BEGIN IMMEDIATE")
+            finally:
+                await asyncio.shield(db.execute(f"PRAGMA busy_timeout = {full}"))
+        else:
+            await db.execute("BEGIN IMMEDIATE")
+
     @asynccontextmanager
     async def _tx(self) -> Any:
         # A request cancelled mid-transaction (a client that hung up) must not leave the
         # shared connection inside BEGIN: every later write would then fail. aiosqlite runs
         # operations in order on one thread, so a rollback queued after a BEGIN whose await
         # was cancelled still runs after it; shield keeps a second cancel from skipping it.
-        async with self._lock:
+        # Waiting for our turn (other requests ahead) and for the file share one deadline.
+        deadline = self._deadline()
+        async with self._bounded(deadline):
+            await self._lock.acquire()
+        try:
             db = self.db
             try:
-                await db.execute("BEGIN IMMEDIATE")
+                async with self._bounded(deadline):
+                    await self._begin(db, deadline)
                 yield db
-            except BaseException:
+                await asyncio.shield(db.execute("COMMIT"))
+            except BaseException as exc:
                 await asyncio.shield(db.rollback())  # a no-op when no transaction is open
+                if isinstance(exc, sqlite3.Error) and _unavailable(exc):
+                    raise StoreUnavailable() from exc  # e.g. the disk filled up mid-write
                 raise
-            await asyncio.shield(db.execute("COMMIT"))
+        finally:
+            self._lock.release()
 
     async def _read(self, sql: str, params: Sequence[Any]) -> list[Any]:
-        async with self._lock:
-            cur = await self.db.execute(sql, params)
-            rows = list(await cur.fetchall())
-            await cur.close()
-            return rows
+        deadline = self._deadline()
+        async with self._bounded(deadline):
+            await self._lock.acquire()
+        try:
+            async with self._bounded(deadline):
+                cur = await self.db.execute(sql, params)
+                rows = list(await cur.fetchall())
+                await cur.close()
+                return rows
+        finally:
+            self._lock.release()
 
     @staticmethod
     async def _insert(db: aiosqlite.Connection, tenant_id: str, collection: str, doc: Doc) -> Doc:

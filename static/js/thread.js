@@ -283,6 +283,7 @@
       return (body && body.error && body.error.message) || d.msgFailed;
     }
     if (status === 429) return d.msgBusy;
+    if (status === 503) return d.msgUnavailable || d.msgFailed; /* not stored: the text stays */
     return d.msgFailed;
   }
 

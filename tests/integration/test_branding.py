@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
+import struct
+import zlib
 from pathlib import Path
 from typing import Any
+
+from PIL import Image
 
 from hub.accounts.branding import MAX_LOGO_BYTES
 from hub.demo import LOGO
@@ -12,7 +17,31 @@ from tests.helpers import Seeded
 from tests.integration.test_cli import _env, ok_json, refused, run
 
 PNG = LOGO.read_bytes()  # a real 96 px PNG
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64 + b"\xff\xd9"
+PAYLOAD = b"<html><body><script>alert(document.cookie)</script></body></html>"
+
+
+def _jpeg(**options: Any) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (48, 32), (200, 30, 30)).save(out, "JPEG", **options)
+    return out.getvalue()
+
+
+def _pixels(content: bytes) -> tuple[tuple[int, int], bytes]:
+    with Image.open(io.BytesIO(content)) as image:
+        return image.size, image.convert("RGBA").tobytes()
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _png_with_chunk(kind: bytes, data: bytes) -> bytes:
+    """The demo PNG with one more chunk right after its header (IHDR)."""
+    end_of_ihdr = 8 + 4 + 4 + 13 + 4
+    return PNG[:end_of_ihdr] + _png_chunk(kind, data) + PNG[end_of_ihdr:]
+
+
+JPEG = _jpeg()
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 
 
@@ -42,7 +71,8 @@ async def test_a_manager_sets_the_logo_and_customers_see_it_on_the_form(
     url = (await r.get_json())["logo_url"]
     assert url == logo_src(await form_page(client, acme))
     image = await client.get(url)
-    assert image.status_code == 200 and await image.get_data() == PNG
+    assert image.status_code == 200
+    assert _pixels(await image.get_data()) == _pixels(PNG)  # re-encoded: the same picture
     assert image.headers["Content-Type"] == "image/png"
     assert image.headers["X-Content-Type-Options"] == "nosniff"  # never read as anything else
     assert "immutable" in image.headers["Cache-Control"]  # the URL changes with the image
@@ -118,3 +148,97 @@ async def test_the_kiosks_and_logo_page_is_for_managers(client: Any, acme: Seede
     html = await page.get_data(as_text=True)
     assert "/static/js/admin-kiosks.js" in html and 'id="logo-file"' in html
     assert "<script>" not in html  # no inline script under the CSP
+
+
+async def _served(client: Any, r: Any) -> bytes:
+    assert r.status_code == 200, await r.get_data(as_text=True)
+    image = await client.get((await r.get_json())["logo_url"])
+    assert image.status_code == 200
+    return bytes(await image.get_data())
+
+
+async def test_html_hidden_in_a_png_chunk_is_never_served_back(client: Any, acme: Seeded) -> None:
+    polyglot = _png_with_chunk(b"tEXt", b"Comment\x00" + PAYLOAD)
+    assert _pixels(polyglot) == _pixels(PNG)  # a valid image that also carries a page
+    served = await _served(client, await put_logo(client, acme, polyglot))
+    assert b"<script" not in served and b"<html" not in served
+    assert _pixels(served) == _pixels(PNG)
+
+
+async def test_a_png_with_a_page_or_a_zip_after_its_end_is_refused_or_served_without_it(
+    client: Any, acme: Seeded
+) -> None:
+    zipped = io.BytesIO()
+    import zipfile
+
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("index.html", PAYLOAD)
+    for tail in (PAYLOAD, zipped.getvalue()):
+        r = await put_logo(client, acme, PNG + tail)
+        if r.status_code == 400:
+            assert "logo" in (await r.get_json())["error"]["message"]
+            continue
+        served = await _served(client, r)
+        assert b"<script" not in served and b"PK\x03\x04" not in served
+
+
+async def test_a_jpeg_comment_carrying_script_is_not_served_back(
+    client: Any, acme: Seeded
+) -> None:
+    polyglot = _jpeg(comment=PAYLOAD)
+    assert PAYLOAD in polyglot
+    r = await put_logo(client, acme, polyglot, content_type="image/jpeg")
+    assert b"<script" not in await _served(client, r)
+
+
+async def test_a_photo_with_gps_in_its_exif_is_served_without_exif(
+    client: Any, acme: Seeded
+) -> None:
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # camera make
+    exif[0x8825] = {1: "N", 2: (40.0, 25.0, 12.5), 3: "W", 4: (3.0, 42.0, 7.0)}  # GPS
+    photo = _jpeg(exif=exif.tobytes())
+    with Image.open(io.BytesIO(photo)) as image:
+        assert image.getexif().get_ifd(0x8825)  # the upload does carry a position
+    served = await _served(client, await put_logo(client, acme, photo, content_type="image/jpeg"))
+    with Image.open(io.BytesIO(served)) as image:
+        assert image.format == "JPEG"
+        assert not image.getexif()
+        assert "exif" not in image.info
+    assert b"Exif" not in served and b"PhoneMaker" not in served
+
+
+async def test_what_does_not_decode_as_an_image_is_400_naming_the_logo(
+    client: Any, acme: Seeded
+) -> None:
+    fake_png = b"\x89PNG\r\n\x1a\n" + PAYLOAD + b"IEND\xaeB`\x82"  # right both ends, no image
+    fake_jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64 + b"\xff\xd9"
+    for body, kind in ((fake_png, "image/png"), (fake_jpeg, "image/jpeg"),
+                       (b"just some notes", "image/png"), (PAYLOAD, "text/html")):
+        r = await put_logo(client, acme, body, content_type=kind)
+        assert r.status_code == 400, body
+        error = (await r.get_json())["error"]
+        assert error["code"] == "invalid"
+        assert "logo" in error["message"]
+
+
+async def test_a_small_file_claiming_a_huge_image_is_refused_before_it_is_decoded(
+    client: Any, acme: Seeded
+) -> None:
+    ihdr = PNG[16:29]
+    for side in (5_000, 12_000, 40_000):  # ours, Pillow's warning, Pillow's refusal
+        huge = struct.pack(">II", side, side) + ihdr[8:]
+        bomb = PNG[:8] + _png_chunk(b"IHDR", huge) + PNG[33:]
+        r = await put_logo(client, acme, bomb)
+        assert r.status_code == 400, side
+        assert "pixels" in (await r.get_json())["error"]["message"], side
+
+
+async def test_the_demo_logo_is_stored_as_the_same_picture(hub: Any, acme: Seeded) -> None:
+    from hub.accounts.branding import get_logo, set_logo
+
+    await set_logo(hub.store, acme.tenant, PNG)
+    logo = await get_logo(hub.store, acme.tenant["id"])
+    assert logo is not None and logo.content_type == "image/png"
+    assert _pixels(logo.content) == _pixels(PNG)
+    assert len(logo.content) <= MAX_LOGO_BYTES

@@ -6,6 +6,7 @@ Data-driven over the app's url_map: a new /api/v1/ route without a case here fai
 
 from __future__ import annotations
 
+import io
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -99,8 +100,19 @@ def _rule(slug: str) -> dict[str, Any]:
 
 
 ACME_SPAM = "acme secret offer"
-ACME_LOGO = b"\x89PNG\r\n\x1a\n" + b"acme" * 16 + b"IEND\xaeB`\x82"
-GLOBEX_LOGO = b"GIF89a" + b"globex" * 8 + b";"
+
+
+def _image(kind: str, colour: tuple[int, int, int]) -> bytes:
+    """A real image (logos are decoded and re-encoded, so header-only fakes are refused)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16), colour).save(out, kind)
+    return out.getvalue()
+
+
+ACME_LOGO = _image("PNG", (10, 120, 40))
+GLOBEX_LOGO = _image("GIF", (200, 20, 20))
 
 
 async def _created(r: Any) -> str:
