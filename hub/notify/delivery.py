@@ -134,7 +134,7 @@ class Sender:
                                 reason=outbox.NO_TRANSPORT)
             return
         if claimed["channel"] == "sms":
-            over = await self._sms_budget_exceeded(tenant, moment)
+            over = await self._sms_budget_exceeded(tenant, claimed, moment)
             if over is not None:
                 await outbox.finish(self.store, tenant_id, claimed, "skipped", now=self.clock(),
                                     reason=over, count_attempt=False)
@@ -150,19 +150,36 @@ class Sender:
         if done is None:
             log.warning("item %s was sent but its claim had lapsed", item_id)
 
-    async def _sms_budget_exceeded(self, tenant: Doc, moment: datetime) -> str | None:
-        """The reason to hold an SMS back when the tenant's hourly budget is spent.
+    async def _sms_budget_exceeded(self, tenant: Doc, claimed: Doc, moment: datetime) -> str | None:
+        """Reserve this SMS a place in the tenant's hourly budget; the reason when none is left.
 
         A public QR code must not become a way to send SMS at the business's expense
         (toll fraud): past the budget, alerts are recorded as not sent, never silently lost.
+        Counting only what was already sent let a burst through (every concurrent send saw
+        the same count), so each SMS takes a place from a per-hour counter the store
+        increments atomically, before the provider is called. A retried item keeps the place
+        its first attempt took. The rolling count of sent SMS still applies, so an hour's
+        turn does not double the budget.
         """
+        if claimed.get("budget_slot"):
+            return None  # an earlier attempt of this item already holds a place
         limit = int(tenant.get("sms_hourly_budget") or outbox.DEFAULT_SMS_HOURLY_BUDGET)
         since = iso(moment - timedelta(hours=1))
         sent = await self.store.count(
             tenant["id"], outbox.COLLECTION,
             {"channel": "sms", "status": "sent", "sent_at": {"gte": since}},
         )
-        return outbox.BUDGET_EXCEEDED.format(sent=sent, limit=limit) if sent >= limit else None
+        if sent >= limit:
+            return outbox.BUDGET_EXCEEDED.format(sent=sent, limit=limit)
+        slot = outbox.budget_counter(moment)
+        taken = await self.store.next_value(tenant["id"], slot)
+        if taken > limit:
+            return outbox.BUDGET_EXCEEDED.format(sent=max(sent, taken - 1), limit=limit)
+        await self.store.update_if(
+            tenant["id"], outbox.COLLECTION, claimed["id"],
+            {"claimed_by": claimed["claimed_by"]}, {"budget_slot": slot},
+        )
+        return None
 
     async def _render(self, item: Doc, ticket: Doc, tenant: Doc) -> Outgoing:
         if item["kind"] == "reply":

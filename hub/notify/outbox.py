@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hub.clock import iso, new_secret
@@ -25,6 +25,11 @@ PUBLIC_FIELDS = (
     "id", "ticket_id", "channel", "to", "name", "language", "kind", "status", "attempts",
     "reason", "provider_answer", "created_at", "sent_at", "due_at", "step",
 )
+
+
+def budget_counter(moment: datetime) -> str:
+    """The store counter that holds one clock hour's (UTC) reserved SMS: `sms:2026120313`."""
+    return "sms:" + moment.astimezone(UTC).strftime("%Y%m%d%H")
 
 
 def item_id(source_id: str, kind: str, step: int, channel: str, to: str) -> str:

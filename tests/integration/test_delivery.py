@@ -14,6 +14,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from hub.app import Hub
 from hub.notify import ack as ack_module
+from hub.notify import outbox
 from hub.notify.outbox import NO_TRANSPORT
 from hub.settings import Settings
 from tests.helpers import Seeded, seed_tenant
@@ -387,3 +388,28 @@ async def test_sms_past_the_tenants_hourly_budget_are_recorded_as_budget_exceede
     assert len(await vonage.wait_for(2)) == 2
     # E-mail has no such cost: every alert still went out.
     assert len(await smtp.wait_for(3)) == 3
+
+
+async def test_thirty_sms_sent_at_once_with_a_budget_of_five_send_exactly_five(
+    live: Hub, vonage: VonageServer, smtp: SmtpServer
+) -> None:
+    """A burst cannot overshoot the budget: each SMS reserves its place before the provider."""
+    seeded = await seed_tenant(live.store, "burst")
+    tenant_id = seeded.tenant["id"]
+    await add_rule(live.store, seeded.tenant, rule([email_to("ana@burst.example")]))
+    await live.store.update(tenant_id, "tenants", tenant_id, {"sms_hourly_budget": 5})
+    sos = await submit(live.quart.test_client(), seeded.point["code"], "Humo en el garaje")
+    await settled(live.store, seeded.tenant, sos["id"], 1)
+    items = [
+        outbox.new_item(ticket_id=sos["id"], channel="sms", to=f"+3460011{n:04d}", name="Luis",
+                        language="es", kind="alert", created_at=datetime.now(UTC))
+        for n in range(30)
+    ]
+    await outbox.add_items(live.store, tenant_id, items)
+    assert live.delivery is not None
+    await asyncio.gather(*(live.delivery.send_item(tenant_id, i["id"]) for i in items))
+    done = await settled(live.store, seeded.tenant, sos["id"], 31)
+    sms_items = [i for i in done if i["channel"] == "sms"]
+    assert len(vonage.accepted) == 5
+    assert sorted(i["status"] for i in sms_items) == ["sent"] * 5 + ["skipped"] * 25
+    assert all("budget exceeded" in i["reason"] for i in sms_items if i["status"] == "skipped")
