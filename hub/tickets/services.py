@@ -200,6 +200,8 @@ class TicketService:
             if held
             else EventDraft("ticket.created", doc["id"], staff_ticket(doc), None)
         )
+        if not held:  # the routing mark, in the same commit: a crash cannot skip routing
+            doc.update(route_state="pending", route_requested_at=doc["created_at"])
         await self._commit(
             tenant["id"],
             [Insert("tickets", doc), _history(doc["id"], "created", CUSTOMER, None, doc["status"])],
@@ -241,7 +243,8 @@ class TicketService:
         doc = await self.get(tenant_id, ticket_id)
         if doc["status"] != Status.quarantined.value:
             raise Conflicting("only a held-back ticket can be released", field="status")
-        sets = {"status": Status.new.value, "updated_at": now_iso(), "released_at": now_iso()}
+        sets = {"status": Status.new.value, "updated_at": now_iso(), "released_at": now_iso(),
+                "route_state": "pending", "route_requested_at": now_iso()}  # routing mark
         doc = {**doc, **sets}
         await self._commit(
             tenant_id,
