@@ -180,6 +180,39 @@ async def ticket_deliveries(store: Store, tenant_id: str, ticket_id: str) -> lis
     return [delivery_json(d) for d in docs]
 
 
+def addresses_of(items: Iterable[Doc]) -> set[str]:
+    """Every recipient address in these items, as stored and as a provider may echo it."""
+    found: set[str] = set()
+    for item in items:
+        to = str(item.get("to") or "").strip()
+        if to:
+            found.update({to, to.lstrip("+"), to.lower()})
+    return {a for a in found if len(a) >= 3}
+
+
+def scrub(text: Any, addresses: set[str]) -> Any:
+    """`text` with every one of `addresses` replaced by an ellipsis (non-strings as they are)."""
+    if not isinstance(text, str):
+        return text
+    for address in sorted(addresses, key=len, reverse=True):
+        text = text.replace(address, "…")
+    return text
+
+
+def for_agent(delivery: dict[str, Any], addresses: set[str]) -> dict[str, Any]:
+    """A delivery as an agent sees it: what happened, not to whom (recipients stay private).
+
+    `/api/v1/deliveries` is for managers: the rules' recipients (their e-mails and phones)
+    are not an agent's to read, in a ticket's deliveries nor in its history.
+    """
+    return {
+        **delivery,
+        "to": None,
+        "provider_answer": scrub(delivery.get("provider_answer"), addresses),
+        "reason": scrub(delivery.get("reason"), addresses),
+    }
+
+
 def by_status(items: Sequence[Doc]) -> dict[str, int]:
     """How many items per status (for the admin page's summary)."""
     counts: dict[str, int] = {}

@@ -413,3 +413,30 @@ async def test_thirty_sms_sent_at_once_with_a_budget_of_five_send_exactly_five(
     assert len(vonage.accepted) == 5
     assert sorted(i["status"] for i in sms_items) == ["sent"] * 5 + ["skipped"] * 25
     assert all("budget exceeded" in i["reason"] for i in sms_items if i["status"] == "skipped")
+
+
+async def test_an_agent_reading_a_ticket_sees_no_recipient_addresses_and_a_manager_does(
+    live: Hub, acme: Seeded, vonage: VonageServer, smtp: SmtpServer
+) -> None:
+    """The same rule as /api/v1/deliveries: managers' e-mails and phones are for managers."""
+    vonage.fail_next(3)  # the SMS fails for good: its failure lands in the history too
+    client = live.quart.test_client()
+    sos = await submit(client, acme.point["code"], "Se ha caído un cliente en la escalera")
+    await settled(live.store, acme.tenant, sos["id"], 2)
+
+    async def failure_recorded() -> bool:
+        ticket = await live.store.get(acme.tenant["id"], "tickets", sos["id"])
+        return bool(ticket and ticket.get("delivery_failures"))
+
+    await eventually(failure_recorded, what="the failed SMS in the history")
+    url = f"/api/v1/tickets/{sos['id']}"
+    manager = await (await client.get(url, headers=acme.auth("manager"))).get_json()
+    assert {d["to"] for d in manager["deliveries"]} == {"ana@acme.example", "+" + PHONE}
+    agent_response = await client.get(url, headers=acme.auth("agent"))
+    assert agent_response.status_code == 200
+    agent_text = await agent_response.get_data(as_text=True)
+    assert "ana@acme.example" not in agent_text
+    assert PHONE not in agent_text
+    agent = await agent_response.get_json()
+    assert sorted(d["status"] for d in agent["deliveries"]) == ["failed", "sent"]
+    assert [h for h in agent["history"] if h["action"] == "delivery_failed"]
