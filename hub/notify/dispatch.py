@@ -20,6 +20,7 @@ from hub.clock import iso, parse_iso
 from hub.notify import outbox
 from hub.notify.delivery import Sender
 from hub.ports import Doc
+from hub.privacy import purge_forever
 from hub.tickets.model import Status
 from hub.tickets.routing import Plan, Recipient, plan_for
 from hub.translate.service import TranslationService
@@ -37,6 +38,7 @@ class DeliveryService:
         self.queue = sender.queue
         self.tuning = sender.tuning
         self._sweeper: asyncio.Task[None] | None = None
+        self._privacy: asyncio.Task[None] | None = None
 
     # --- jobs -------------------------------------------------------------------------
 
@@ -201,19 +203,28 @@ class DeliveryService:
                 log.exception("delivery sweep failed")
 
     async def start(self) -> None:
-        """Start the job queue and the periodic sweeper (in the hub process, both modes)."""
+        """Start the job queue and the periodic sweepers (in the hub process, both modes).
+
+        Beside the outbox sweeper runs the privacy sweep (hub.privacy): every hub process
+        clears expired addresses and device ids, so scale-out needs no scheduled job for it.
+        """
         await self.queue.start()
-        self._sweeper = asyncio.get_running_loop().create_task(
-            self._sweep_forever(), name="outbox-sweeper"
+        loop = asyncio.get_running_loop()
+        self._sweeper = loop.create_task(self._sweep_forever(), name="outbox-sweeper")
+        self._privacy = loop.create_task(
+            purge_forever(self.store, first=self.tuning.sweep_every,
+                          every=self.tuning.privacy_every, clock=self.sender.clock),
+            name="privacy-sweeper",
         )
 
     async def stop(self) -> None:
         """Stop the sweeper, then the queue (running jobs get a short grace)."""
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
-            self._sweeper = None
+        for task in (self._sweeper, self._privacy):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._sweeper = self._privacy = None
         await self.queue.stop()
 
 
