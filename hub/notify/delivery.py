@@ -20,7 +20,7 @@ from hub.jobs import JobQueue
 from hub.notify import outbox
 from hub.notify.ack import ack_token
 from hub.notify.render import Renderer
-from hub.notify.transport import Outgoing, Transport
+from hub.notify.transport import Outgoing, Reconciling, Transport
 from hub.ports import Change, Conflict, Doc, EventDraft, Insert, Publisher, Store, Update
 from hub.settings import Settings
 from hub.tickets.model import customer_ticket, staff_ticket
@@ -142,14 +142,44 @@ class Sender:
                 return
         try:
             message = await self._render(claimed, ticket, tenant)
+            if isinstance(transport, Reconciling):
+                earlier = await self._accepted_before(transport, claimed, message)
+                if earlier is not None:
+                    await outbox.finish(self.store, tenant_id, claimed, "sent",
+                                        now=self.clock(), answer=earlier[:1000])
+                    return
+                await outbox.mark_in_flight(self.store, tenant_id, claimed, self.clock())
             answer = await asyncio.wait_for(transport.send(message), self.tuning.send_deadline)
         except Exception as exc:
             await self._failed_attempt(tenant_id, ticket, claimed, _reason(exc))
             return
         done = await outbox.finish(self.store, tenant_id, claimed, "sent", now=self.clock(),
                                    answer=answer[:1000])
-        if done is None:
+        if done is None:  # the lease ran out mid-send: record it anyway, so no one resends
             log.warning("item %s was sent but its claim had lapsed", item_id)
+            await outbox.sent_anyway(self.store, tenant_id, claimed, self.clock(), answer[:1000])
+
+    async def _accepted_before(
+        self, transport: Reconciling, claimed: Doc, message: Outgoing
+    ) -> str | None:
+        """The provider's record of an earlier attempt that left no outcome, if it has one.
+
+        Only asked when an earlier attempt started sending and never recorded how it ended
+        (a worker killed mid-send, an answer lost to a time-out). When the provider cannot
+        say, the item is sent: an alert twice is better than none.
+        """
+        started = claimed.get("in_flight_since")
+        if not started:
+            return None
+        try:
+            return await asyncio.wait_for(
+                transport.accepted(message, parse_iso(started) - timedelta(minutes=5)),
+                self.tuning.send_deadline,
+            )
+        except Exception:
+            log.warning("could not ask the provider about item %s; sending", claimed["id"],
+                        exc_info=True)
+            return None
 
     async def _sms_budget_exceeded(self, tenant: Doc, claimed: Doc, moment: datetime) -> str | None:
         """Reserve this SMS a place in the tenant's hourly budget; the reason when none is left.

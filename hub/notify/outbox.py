@@ -128,10 +128,35 @@ async def finish(
     }
     if status == "sent":
         changes["sent_at"] = iso(now)
+    changes["in_flight_since"] = None  # an outcome is known now
     if not count_attempt:  # skipped without trying: the claim was not an attempt
         changes["attempts"] = max(0, int(claimed.get("attempts") or 1) - 1)
     return await store.update_if(
         tenant_id, COLLECTION, claimed["id"], {"claimed_by": claimed["claimed_by"]}, changes
+    )
+
+
+async def mark_in_flight(store: Store, tenant_id: str, claimed: Doc, now: datetime) -> None:
+    """Note that a send is starting; kept (the first one) until an outcome is recorded.
+
+    An item claimed again with this mark set had an attempt whose end nobody heard of:
+    the sender asks the provider (by the item id, the message's reference) before resending.
+    """
+    if claimed.get("in_flight_since"):
+        return
+    await store.update_if(
+        tenant_id, COLLECTION, claimed["id"], {"claimed_by": claimed["claimed_by"]},
+        {"in_flight_since": iso(now)},
+    )
+
+
+async def sent_anyway(store: Store, tenant_id: str, claimed: Doc, now: datetime,
+                      answer: str) -> Doc | None:
+    """Record a send whose claim had lapsed meanwhile: sent is sent, whoever holds it now."""
+    return await store.update_if(
+        tenant_id, COLLECTION, claimed["id"], {"status": "pending"},
+        {"status": "sent", "sent_at": iso(now), "provider_answer": answer, "reason": None,
+         "claimed_by": None, "claim_until": None, "in_flight_since": None},
     )
 
 

@@ -192,7 +192,8 @@ async def test_a_provider_that_keeps_failing_leaves_the_item_failed_with_its_rea
     assert vonage.accepted == []
 
     async def failure_in_history() -> list[Any]:
-        detail = await ticket_detail(client, acme, sos["id"])
+        # A manager reads the recipient's number there (agents do not: see below).
+        detail = await ticket_detail(client, acme, sos["id"], "manager")
         return [h for h in detail["history"] if h["action"] == "delivery_failed"]
 
     [entry] = await eventually(failure_in_history, what="delivery_failed in the history")
@@ -297,8 +298,9 @@ async def test_an_anonymous_customer_never_gets_a_reply_by_email_or_sms(
     assert all(m["to"] != "34699000111" for m in vonage.requests)
 
 
-async def ticket_detail(client: Any, seeded: Seeded, ticket_id: str) -> dict[str, Any]:
-    response = await client.get(f"/api/v1/tickets/{ticket_id}", headers=seeded.auth())
+async def ticket_detail(client: Any, seeded: Seeded, ticket_id: str,
+                        role: str = "agent") -> dict[str, Any]:
+    response = await client.get(f"/api/v1/tickets/{ticket_id}", headers=seeded.auth(role))
     assert response.status_code == 200
     data: dict[str, Any] = await response.get_json()
     return data
@@ -440,3 +442,17 @@ async def test_an_agent_reading_a_ticket_sees_no_recipient_addresses_and_a_manag
     agent = await agent_response.get_json()
     assert sorted(d["status"] for d in agent["deliveries"]) == ["failed", "sent"]
     assert [h for h in agent["history"] if h["action"] == "delivery_failed"]
+
+
+async def test_an_sms_the_provider_accepted_without_answering_is_not_sent_again_on_retry(
+    live: Hub, acme: Seeded, vonage: VonageServer, smtp: SmtpServer
+) -> None:
+    """The outbox id travels as the SMS's client reference; a retry asks before it resends."""
+    vonage.fail_next(1, "accept-hang")  # sent to the phone, but the answer never comes back
+    sos = await submit(live.quart.test_client(), acme.point["code"], "Se ha roto una tubería")
+    items = await settled(live.store, acme.tenant, sos["id"], 2, within=40)
+    [sms] = [i for i in items if i["channel"] == "sms"]
+    assert (sms["status"], sms["attempts"]) == ("sent", 2)
+    assert len(vonage.to(PHONE)) == 1
+    assert vonage.to(PHONE)[0]["client-ref"] == sms["id"]
+    assert "earlier attempt" in sms["provider_answer"]
