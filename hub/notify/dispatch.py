@@ -149,19 +149,21 @@ class DeliveryService:
 
     # --- the sweeper --------------------------------------------------------------------
 
-    async def sweep(self) -> int:
+    async def sweep(self, *, stale: float | None = None) -> int:
         """Re-enqueue lost work in every tenant; returns how many jobs it enqueued.
 
         Each re-enqueued item or ticket is stamped (its `due_at`, its `route_requested_at`)
         so that the next sweeps leave it alone for another `stale` period: a slow queue
-        gets one more job, not one per sweep.
+        gets one more job, not one per sweep. At start-up `stale` is 0: whatever a crash
+        left pending is taken up at once (the claims make a second job harmless).
         """
+        stale = self.tuning.stale if stale is None else stale
         moment = self.sender.clock()
         now_text = iso(moment)
-        bound = iso(moment - timedelta(seconds=self.tuning.stale))
+        bound = iso(moment - timedelta(seconds=stale))
         count = 0
         for tenant_id in await self.store.tenant_ids():
-            for item in await outbox.lost_items(self.store, tenant_id, moment, self.tuning.stale):
+            for item in await outbox.lost_items(self.store, tenant_id, moment, stale):
                 stamped = await self.store.update_if(
                     tenant_id, outbox.COLLECTION, item["id"],
                     {"status": "pending", "due_at": item["due_at"]}, {"due_at": now_text},
@@ -193,14 +195,16 @@ class DeliveryService:
             log.exception("sweeper could not enqueue %s%r", name, args)
 
     async def _sweep_forever(self) -> None:
+        stale: float | None = 0.0  # the first round, at start-up: everything a crash left
         while True:
-            await asyncio.sleep(self.tuning.sweep_every)
             try:
-                found = await self.sweep()
+                found = await self.sweep(stale=stale)
                 if found:
                     log.warning("sweeper re-enqueued %d lost delivery job(s)", found)
             except Exception:  # the store may be briefly away; try again next round
                 log.exception("delivery sweep failed")
+            stale = None
+            await asyncio.sleep(self.tuning.sweep_every)
 
     async def start(self) -> None:
         """Start the job queue and the periodic sweepers (in the hub process, both modes).
