@@ -6,6 +6,7 @@ closes. They are idempotent: RQ may run one twice (a retry, a sweep), and that i
 
 from __future__ import annotations
 
+from hub.privacy import purge_private_data as purge
 from worker.context import delivery_context
 
 
@@ -31,3 +32,9 @@ async def sweep() -> None:
     """Re-enqueue lost delivery work (the hubs also sweep on their own)."""
     async with delivery_context() as delivery:
         await delivery.sweep()
+
+
+async def purge_private_data() -> None:
+    """Clear expired network addresses and device ids of tickets (the hubs do it hourly too)."""
+    async with delivery_context() as delivery:
+        await purge(delivery.store)

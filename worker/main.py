@@ -18,11 +18,12 @@ def run_worker(settings: Settings) -> None:
     import logging
 
     from redis import Redis
-    from rq import Queue, Worker
+    from rq import Queue
 
     import worker.jobs  # noqa: F401 (imported once here, not again in every forked job)
     from hub.notify.render import Renderer
     from hub.translate.detect import warm_up
+    from worker.scheduler import HubWorker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # Each job runs in a forked work horse: models loaded here are shared, not reloaded.
@@ -30,4 +31,5 @@ def run_worker(settings: Settings) -> None:
     Renderer.preload()
     connection = Redis.from_url(settings.redis_url)  # bytes responses: RQ needs them
     queues = [Queue(settings.rq_queue, connection=connection)]
-    Worker(queues, connection=connection).work(with_scheduler=True)
+    # Its scheduler process ends with it, even on SIGKILL (worker/scheduler.py).
+    HubWorker(queues, connection=connection).work(with_scheduler=True)

@@ -20,7 +20,7 @@ from hub.jobs import JobQueue
 from hub.notify import outbox
 from hub.notify.ack import ack_token
 from hub.notify.render import Renderer
-from hub.notify.transport import Outgoing, Transport
+from hub.notify.transport import Outgoing, Reconciling, Transport
 from hub.ports import Change, Conflict, Doc, Insert, Publisher, Store, Update
 from hub.settings import Settings
 from hub.tickets.events import TicketUpdated
@@ -40,6 +40,7 @@ class DeliveryTuning:
     backoff: tuple[float, ...] = (15.0, 60.0)
     minute: float = 60.0
     translate_budget: float = 3.0
+    privacy_every: float = 3600.0  # the privacy sweep's period (hub.privacy)
 
     @property
     def max_attempts(self) -> int:
@@ -136,35 +137,82 @@ class Sender:
                                 reason=outbox.NO_TRANSPORT)
             return
         if claimed["channel"] == "sms":
-            over = await self._sms_budget_exceeded(tenant, moment)
+            over = await self._sms_budget_exceeded(tenant, claimed, moment)
             if over is not None:
                 await outbox.finish(self.store, tenant_id, claimed, "skipped", now=self.clock(),
                                     reason=over, count_attempt=False)
                 return
         try:
             message = await self._render(claimed, ticket, tenant)
+            if isinstance(transport, Reconciling):
+                earlier = await self._accepted_before(transport, claimed, message)
+                if earlier is not None:
+                    await outbox.finish(self.store, tenant_id, claimed, "sent",
+                                        now=self.clock(), answer=earlier[:1000])
+                    return
+                await outbox.mark_in_flight(self.store, tenant_id, claimed, self.clock())
             answer = await asyncio.wait_for(transport.send(message), self.tuning.send_deadline)
         except Exception as exc:
             await self._failed_attempt(tenant_id, ticket, claimed, _reason(exc))
             return
         done = await outbox.finish(self.store, tenant_id, claimed, "sent", now=self.clock(),
                                    answer=answer[:1000])
-        if done is None:
+        if done is None:  # the lease ran out mid-send: record it anyway, so no one resends
             log.warning("item %s was sent but its claim had lapsed", item_id)
+            await outbox.sent_anyway(self.store, tenant_id, claimed, self.clock(), answer[:1000])
 
-    async def _sms_budget_exceeded(self, tenant: Doc, moment: datetime) -> str | None:
-        """The reason to hold an SMS back when the tenant's hourly budget is spent.
+    async def _accepted_before(
+        self, transport: Reconciling, claimed: Doc, message: Outgoing
+    ) -> str | None:
+        """The provider's record of an earlier attempt that left no outcome, if it has one.
+
+        Only asked when an earlier attempt started sending and never recorded how it ended
+        (a worker killed mid-send, an answer lost to a time-out). When the provider cannot
+        say, the item is sent: an alert twice is better than none.
+        """
+        started = claimed.get("in_flight_since")
+        if not started:
+            return None
+        try:
+            return await asyncio.wait_for(
+                transport.accepted(message, parse_iso(started) - timedelta(minutes=5)),
+                self.tuning.send_deadline,
+            )
+        except Exception:
+            log.warning("could not ask the provider about item %s; sending", claimed["id"],
+                        exc_info=True)
+            return None
+
+    async def _sms_budget_exceeded(self, tenant: Doc, claimed: Doc, moment: datetime) -> str | None:
+        """Reserve this SMS a place in the tenant's hourly budget; the reason when none is left.
 
         A public QR code must not become a way to send SMS at the business's expense
         (toll fraud): past the budget, alerts are recorded as not sent, never silently lost.
+        Counting only what was already sent let a burst through (every concurrent send saw
+        the same count), so each SMS takes a place from a per-hour counter the store
+        increments atomically, before the provider is called. A retried item keeps the place
+        its first attempt took. The rolling count of sent SMS still applies, so an hour's
+        turn does not double the budget.
         """
+        if claimed.get("budget_slot"):
+            return None  # an earlier attempt of this item already holds a place
         limit = int(tenant.get("sms_hourly_budget") or outbox.DEFAULT_SMS_HOURLY_BUDGET)
         since = iso(moment - timedelta(hours=1))
         sent = await self.store.count(
             tenant["id"], outbox.COLLECTION,
             {"channel": "sms", "status": "sent", "sent_at": {"gte": since}},
         )
-        return outbox.BUDGET_EXCEEDED.format(sent=sent, limit=limit) if sent >= limit else None
+        if sent >= limit:
+            return outbox.BUDGET_EXCEEDED.format(sent=sent, limit=limit)
+        slot = outbox.budget_counter(moment)
+        taken = await self.store.next_value(tenant["id"], slot)
+        if taken > limit:
+            return outbox.BUDGET_EXCEEDED.format(sent=max(sent, taken - 1), limit=limit)
+        await self.store.update_if(
+            tenant["id"], outbox.COLLECTION, claimed["id"],
+            {"claimed_by": claimed["claimed_by"]}, {"budget_slot": slot},
+        )
+        return None
 
     async def _render(self, item: Doc, ticket: Doc, tenant: Doc) -> Outgoing:
         if item["kind"] == "reply":

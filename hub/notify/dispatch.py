@@ -20,6 +20,7 @@ from hub.clock import iso, parse_iso
 from hub.notify import outbox
 from hub.notify.delivery import Sender
 from hub.ports import Doc
+from hub.privacy import purge_forever
 from hub.tickets.routing import Plan, Recipient, plan_for
 from hub.tickets.ticket import Ticket
 from hub.translate.service import TranslationService
@@ -37,6 +38,7 @@ class DeliveryService:
         self.queue = sender.queue
         self.tuning = sender.tuning
         self._sweeper: asyncio.Task[None] | None = None
+        self._privacy: asyncio.Task[None] | None = None
 
     # --- jobs -------------------------------------------------------------------------
 
@@ -147,19 +149,21 @@ class DeliveryService:
 
     # --- the sweeper --------------------------------------------------------------------
 
-    async def sweep(self) -> int:
+    async def sweep(self, *, stale: float | None = None) -> int:
         """Re-enqueue lost work in every tenant; returns how many jobs it enqueued.
 
         Each re-enqueued item or ticket is stamped (its `due_at`, its `route_requested_at`)
         so that the next sweeps leave it alone for another `stale` period: a slow queue
-        gets one more job, not one per sweep.
+        gets one more job, not one per sweep. At start-up `stale` is 0: whatever a crash
+        left pending is taken up at once (the claims make a second job harmless).
         """
+        stale = self.tuning.stale if stale is None else stale
         moment = self.sender.clock()
         now_text = iso(moment)
-        bound = iso(moment - timedelta(seconds=self.tuning.stale))
+        bound = iso(moment - timedelta(seconds=stale))
         count = 0
         for tenant_id in await self.store.tenant_ids():
-            for item in await outbox.lost_items(self.store, tenant_id, moment, self.tuning.stale):
+            for item in await outbox.lost_items(self.store, tenant_id, moment, stale):
                 stamped = await self.store.update_if(
                     tenant_id, outbox.COLLECTION, item["id"],
                     {"status": "pending", "due_at": item["due_at"]}, {"due_at": now_text},
@@ -191,29 +195,40 @@ class DeliveryService:
             log.exception("sweeper could not enqueue %s%r", name, args)
 
     async def _sweep_forever(self) -> None:
+        stale: float | None = 0.0  # the first round, at start-up: everything a crash left
         while True:
-            await asyncio.sleep(self.tuning.sweep_every)
             try:
-                found = await self.sweep()
+                found = await self.sweep(stale=stale)
                 if found:
                     log.warning("sweeper re-enqueued %d lost delivery job(s)", found)
             except Exception:  # the store may be briefly away; try again next round
                 log.exception("delivery sweep failed")
+            stale = None
+            await asyncio.sleep(self.tuning.sweep_every)
 
     async def start(self) -> None:
-        """Start the job queue and the periodic sweeper (in the hub process, both modes)."""
+        """Start the job queue and the periodic sweepers (in the hub process, both modes).
+
+        Beside the outbox sweeper runs the privacy sweep (hub.privacy): every hub process
+        clears expired addresses and device ids, so scale-out needs no scheduled job for it.
+        """
         await self.queue.start()
-        self._sweeper = asyncio.get_running_loop().create_task(
-            self._sweep_forever(), name="outbox-sweeper"
+        loop = asyncio.get_running_loop()
+        self._sweeper = loop.create_task(self._sweep_forever(), name="outbox-sweeper")
+        self._privacy = loop.create_task(
+            purge_forever(self.store, first=self.tuning.sweep_every,
+                          every=self.tuning.privacy_every, clock=self.sender.clock),
+            name="privacy-sweeper",
         )
 
     async def stop(self) -> None:
         """Stop the sweeper, then the queue (running jobs get a short grace)."""
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
-            self._sweeper = None
+        for task in (self._sweeper, self._privacy):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._sweeper = self._privacy = None
         await self.queue.stop()
 
 

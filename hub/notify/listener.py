@@ -82,11 +82,16 @@ class DeliveryListener:
             await asyncio.gather(*late, return_exceptions=True)
 
     async def ticket_accepted(self, tenant: Doc, ticket: Doc) -> None:
-        """Mark the ticket as waiting for routing, then let a job route it."""
-        await self.store.update(
-            tenant["id"], "tickets", ticket["id"],
-            {"route_state": "pending", "route_requested_at": iso(self.clock())},
-        )
+        """Let a job route the ticket; its routing mark was stored with it (else: mark it now).
+
+        Intake and release write `route_state: pending` in the ticket's own commit, so a
+        crash before this call leaves a mark the sweeper finds at start-up and routes.
+        """
+        if ticket.get("route_state") != "pending" or not ticket.get("route_requested_at"):
+            await self.store.update(
+                tenant["id"], "tickets", ticket["id"],
+                {"route_state": "pending", "route_requested_at": iso(self.clock())},
+            )
         await self._enqueue("route_ticket", tenant["id"], ticket["id"])
 
     async def staff_replied(self, tenant: Doc, ticket: Doc, message: Doc) -> None:

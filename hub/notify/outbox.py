@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hub.clock import iso, new_secret
@@ -25,6 +25,11 @@ PUBLIC_FIELDS = (
     "id", "ticket_id", "channel", "to", "name", "language", "kind", "status", "attempts",
     "reason", "provider_answer", "created_at", "sent_at", "due_at", "step",
 )
+
+
+def budget_counter(moment: datetime) -> str:
+    """The store counter that holds one clock hour's (UTC) reserved SMS: `sms:2026120313`."""
+    return "sms:" + moment.astimezone(UTC).strftime("%Y%m%d%H")
 
 
 def item_id(source_id: str, kind: str, step: int, channel: str, to: str) -> str:
@@ -123,10 +128,35 @@ async def finish(
     }
     if status == "sent":
         changes["sent_at"] = iso(now)
+    changes["in_flight_since"] = None  # an outcome is known now
     if not count_attempt:  # skipped without trying: the claim was not an attempt
         changes["attempts"] = max(0, int(claimed.get("attempts") or 1) - 1)
     return await store.update_if(
         tenant_id, COLLECTION, claimed["id"], {"claimed_by": claimed["claimed_by"]}, changes
+    )
+
+
+async def mark_in_flight(store: Store, tenant_id: str, claimed: Doc, now: datetime) -> None:
+    """Note that a send is starting; kept (the first one) until an outcome is recorded.
+
+    An item claimed again with this mark set had an attempt whose end nobody heard of:
+    the sender asks the provider (by the item id, the message's reference) before resending.
+    """
+    if claimed.get("in_flight_since"):
+        return
+    await store.update_if(
+        tenant_id, COLLECTION, claimed["id"], {"claimed_by": claimed["claimed_by"]},
+        {"in_flight_since": iso(now)},
+    )
+
+
+async def sent_anyway(store: Store, tenant_id: str, claimed: Doc, now: datetime,
+                      answer: str) -> Doc | None:
+    """Record a send whose claim had lapsed meanwhile: sent is sent, whoever holds it now."""
+    return await store.update_if(
+        tenant_id, COLLECTION, claimed["id"], {"status": "pending"},
+        {"status": "sent", "sent_at": iso(now), "provider_answer": answer, "reason": None,
+         "claimed_by": None, "claim_until": None, "in_flight_since": None},
     )
 
 
@@ -173,6 +203,39 @@ async def ticket_deliveries(store: Store, tenant_id: str, ticket_id: str) -> lis
     """A ticket's deliveries, oldest first."""
     docs = await store.find(tenant_id, COLLECTION, {"ticket_id": ticket_id}, sort="created_at")
     return [delivery_json(d) for d in docs]
+
+
+def addresses_of(items: Iterable[Doc]) -> set[str]:
+    """Every recipient address in these items, as stored and as a provider may echo it."""
+    found: set[str] = set()
+    for item in items:
+        to = str(item.get("to") or "").strip()
+        if to:
+            found.update({to, to.lstrip("+"), to.lower()})
+    return {a for a in found if len(a) >= 3}
+
+
+def scrub(text: Any, addresses: set[str]) -> Any:
+    """`text` with every one of `addresses` replaced by an ellipsis (non-strings as they are)."""
+    if not isinstance(text, str):
+        return text
+    for address in sorted(addresses, key=len, reverse=True):
+        text = text.replace(address, "…")
+    return text
+
+
+def for_agent(delivery: dict[str, Any], addresses: set[str]) -> dict[str, Any]:
+    """A delivery as an agent sees it: what happened, not to whom (recipients stay private).
+
+    `/api/v1/deliveries` is for managers: the rules' recipients (their e-mails and phones)
+    are not an agent's to read, in a ticket's deliveries nor in its history.
+    """
+    return {
+        **delivery,
+        "to": None,
+        "provider_answer": scrub(delivery.get("provider_answer"), addresses),
+        "reason": scrub(delivery.get("reason"), addresses),
+    }
 
 
 def by_status(items: Sequence[Doc]) -> dict[str, int]:

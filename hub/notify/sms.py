@@ -10,6 +10,7 @@ import asyncio
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hub.notify.transport import DeliveryFailed, Outgoing
@@ -21,6 +22,7 @@ _GSM = set(
     "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 _PHONE = re.compile(r"^\+?[0-9]{6,15}$")
+REPORTS_HOST = "api.nexmo.com"  # Vonage's Reports API (HUB_VONAGE_HOST replaces it too)
 
 
 def phone_number(raw: str) -> str | None:
@@ -97,6 +99,39 @@ class VonageTransport:
             raise DeliveryFailed(f"Vonage: {type(exc).__name__}: {exc}"[:500]) from exc
         parts = [f"{m.message_id or '?'} (status {m.status})" for m in response.messages]
         return f"Vonage accepted {response.message_count} part(s): " + ", ".join(parts)
+
+    def _accepted(self, message: Outgoing, since: datetime) -> str | None:
+        import requests  # the SDK's own HTTP client (it honours REQUESTS_CA_BUNDLE)
+
+        to = phone_number(message.to)
+        if not message.reference or to is None:
+            return None
+        host = self.host or REPORTS_HOST
+        until = datetime.now(UTC) + timedelta(minutes=5)
+        response = requests.get(
+            f"https://{host}/v2/reports/records",
+            params={"account_id": self.api_key, "product": "SMS", "direction": "outbound",
+                    "date_start": since.astimezone(UTC).isoformat(timespec="seconds"),
+                    "date_end": until.isoformat(timespec="seconds"), "to": to,
+                    "client_ref": message.reference},
+            auth=(self.api_key, self.api_secret), timeout=self.timeout,
+        )
+        response.raise_for_status()
+        ids = [str(r.get("message_id") or "?") for r in response.json().get("records") or []
+               if r.get("client_ref") == message.reference]
+        if not ids:
+            return None
+        return "Vonage accepted it on an earlier attempt: " + ", ".join(ids)
+
+    async def accepted(self, message: Outgoing, since: datetime) -> str | None:
+        """Ask Vonage's Reports API whether an SMS with this client reference already left.
+
+        Each SMS carries its outbox item's id as `client-ref`; the sender asks this only
+        for an item whose earlier attempt never recorded an outcome (a worker killed
+        mid-send, an answer lost to a time-out).
+        """
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._threads, self._accepted, message, since)
 
     async def send(self, message: Outgoing) -> str:
         """Send in a worker thread; DeliveryFailed with the provider's words on any error."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -30,4 +31,22 @@ class Transport(Protocol):
 
     async def send(self, message: Outgoing) -> str:
         """Send, or raise DeliveryFailed (any other exception counts as a failure too)."""
+        ...
+
+
+@runtime_checkable
+class Reconciling(Protocol):
+    """A transport that can tell whether the provider already accepted a message.
+
+    A worker killed between the provider's acceptance and the outbox's record leaves an
+    item that looks unsent. Before such an item is sent again, the sender asks the
+    provider, by the item id it passed as the message's reference.
+    """
+
+    async def accepted(self, message: Outgoing, since: datetime) -> str | None:
+        """The provider's word on an earlier acceptance of `message`, or None when none.
+
+        Raises when the provider cannot say (the sender then sends: an alert twice beats
+        no alert).
+        """
         ...

@@ -8,12 +8,12 @@ from quart import Blueprint, request
 from quart_auth import AuthUser, current_user, login_user, logout_user
 from quart_schema import validate_querystring, validate_request, validate_response
 
-from hub.accounts.model import public_user
+from hub.accounts.model import Role, public_user
 from hub.accounts.services import point_json
 from hub.container import hub
 from hub.errors import Invalid, NotFound, Unauthorized
 from hub.guard import viewer_mask
-from hub.notify.outbox import ticket_deliveries
+from hub.notify.outbox import addresses_of, for_agent, scrub, ticket_deliveries
 from hub.ports import MAX_SEQ
 from hub.realtime.publisher import console_view, masking_for
 from hub.realtime.server import close_sessions
@@ -160,7 +160,18 @@ async def list_tickets(query_args: TicketQuery) -> Any:
 async def get_ticket(ticket_id: str) -> Any:
     shown = await viewer_mask(hub().store, staff())
     detail = shown(await hub().tickets.detail(tenant_id(), ticket_id))
-    detail["deliveries"] = await ticket_deliveries(hub().store, tenant_id(), ticket_id)
+    deliveries = await ticket_deliveries(hub().store, tenant_id(), ticket_id)
+    if Role(staff()["role"]).allows(Role.manager):
+        detail["deliveries"] = deliveries
+        return detail
+    # Agents: the same rule as /api/v1/deliveries (managers only) for recipients' addresses.
+    hidden = addresses_of(deliveries)
+    detail["deliveries"] = [for_agent(d, hidden) for d in deliveries]
+    detail["history"] = [
+        {**h, "from": scrub(h.get("from"), hidden), "to": scrub(h.get("to"), hidden)}
+        if h.get("action") == "delivery_failed" else h
+        for h in detail.get("history") or []
+    ]
     return detail
 
 

@@ -115,6 +115,11 @@ def message_entry(
     return doc
 
 
+def route_mark(moment: str) -> Doc:
+    """Routing asked for: the sweeper routes every accepted ticket still carrying this."""
+    return {"route_state": "pending", "route_requested_at": moment}
+
+
 class Ticket:
     """A ticket document with its rules; `doc` is the stored JSON."""
 
@@ -154,6 +159,8 @@ class Ticket:
         sets: Doc = {"held": bool(held_reason)}
         if held_reason:
             sets |= {"status": Status.quarantined.value, "quarantine_reason": held_reason}
+        else:  # the routing mark, in the same commit: a crash cannot skip routing
+            sets |= route_mark(self.doc["created_at"])
         doc = self._apply(sets)
         created = history_entry(self.id, "created", CUSTOMER, None, doc["status"])
         event: TicketEvent = TicketHeld(doc) if held_reason else TicketCreated(doc)
@@ -184,7 +191,7 @@ class Ticket:
             raise Conflicting("only a held-back ticket can be released", field="status")
         now = now_iso()
         sets = {"status": Status.new.value, "updated_at": now, "released_at": now,
-                "held": False}
+                "held": False, **route_mark(now)}
         doc = self._apply(sets)
         entry = history_entry(self.id, "status", by, Status.quarantined.value, Status.new.value)
         return Outcome(doc, sets, [entry], [TicketCreated(doc)], accepted=True)

@@ -14,6 +14,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from hub.app import Hub
 from hub.notify import ack as ack_module
+from hub.notify import outbox
 from hub.notify.outbox import NO_TRANSPORT
 from hub.settings import Settings
 from tests.helpers import Seeded, seed_tenant
@@ -191,7 +192,8 @@ async def test_a_provider_that_keeps_failing_leaves_the_item_failed_with_its_rea
     assert vonage.accepted == []
 
     async def failure_in_history() -> list[Any]:
-        detail = await ticket_detail(client, acme, sos["id"])
+        # A manager reads the recipient's number there (agents do not: see below).
+        detail = await ticket_detail(client, acme, sos["id"], "manager")
         return [h for h in detail["history"] if h["action"] == "delivery_failed"]
 
     [entry] = await eventually(failure_in_history, what="delivery_failed in the history")
@@ -296,8 +298,9 @@ async def test_an_anonymous_customer_never_gets_a_reply_by_email_or_sms(
     assert all(m["to"] != "34699000111" for m in vonage.requests)
 
 
-async def ticket_detail(client: Any, seeded: Seeded, ticket_id: str) -> dict[str, Any]:
-    response = await client.get(f"/api/v1/tickets/{ticket_id}", headers=seeded.auth())
+async def ticket_detail(client: Any, seeded: Seeded, ticket_id: str,
+                        role: str = "agent") -> dict[str, Any]:
+    response = await client.get(f"/api/v1/tickets/{ticket_id}", headers=seeded.auth(role))
     assert response.status_code == 200
     data: dict[str, Any] = await response.get_json()
     return data
@@ -387,3 +390,69 @@ async def test_sms_past_the_tenants_hourly_budget_are_recorded_as_budget_exceede
     assert len(await vonage.wait_for(2)) == 2
     # E-mail has no such cost: every alert still went out.
     assert len(await smtp.wait_for(3)) == 3
+
+
+async def test_thirty_sms_sent_at_once_with_a_budget_of_five_send_exactly_five(
+    live: Hub, vonage: VonageServer, smtp: SmtpServer
+) -> None:
+    """A burst cannot overshoot the budget: each SMS reserves its place before the provider."""
+    seeded = await seed_tenant(live.store, "burst")
+    tenant_id = seeded.tenant["id"]
+    await add_rule(live.store, seeded.tenant, rule([email_to("ana@burst.example")]))
+    await live.store.update(tenant_id, "tenants", tenant_id, {"sms_hourly_budget": 5})
+    sos = await submit(live.quart.test_client(), seeded.point["code"], "Humo en el garaje")
+    await settled(live.store, seeded.tenant, sos["id"], 1)
+    items = [
+        outbox.new_item(ticket_id=sos["id"], channel="sms", to=f"+3460011{n:04d}", name="Luis",
+                        language="es", kind="alert", created_at=datetime.now(UTC))
+        for n in range(30)
+    ]
+    await outbox.add_items(live.store, tenant_id, items)
+    assert live.delivery is not None
+    await asyncio.gather(*(live.delivery.send_item(tenant_id, i["id"]) for i in items))
+    done = await settled(live.store, seeded.tenant, sos["id"], 31)
+    sms_items = [i for i in done if i["channel"] == "sms"]
+    assert len(vonage.accepted) == 5
+    assert sorted(i["status"] for i in sms_items) == ["sent"] * 5 + ["skipped"] * 25
+    assert all("budget exceeded" in i["reason"] for i in sms_items if i["status"] == "skipped")
+
+
+async def test_an_agent_reading_a_ticket_sees_no_recipient_addresses_and_a_manager_does(
+    live: Hub, acme: Seeded, vonage: VonageServer, smtp: SmtpServer
+) -> None:
+    """The same rule as /api/v1/deliveries: managers' e-mails and phones are for managers."""
+    vonage.fail_next(3)  # the SMS fails for good: its failure lands in the history too
+    client = live.quart.test_client()
+    sos = await submit(client, acme.point["code"], "Se ha caído un cliente en la escalera")
+    await settled(live.store, acme.tenant, sos["id"], 2)
+
+    async def failure_recorded() -> bool:
+        ticket = await live.store.get(acme.tenant["id"], "tickets", sos["id"])
+        return bool(ticket and ticket.get("delivery_failures"))
+
+    await eventually(failure_recorded, what="the failed SMS in the history")
+    url = f"/api/v1/tickets/{sos['id']}"
+    manager = await (await client.get(url, headers=acme.auth("manager"))).get_json()
+    assert {d["to"] for d in manager["deliveries"]} == {"ana@acme.example", "+" + PHONE}
+    agent_response = await client.get(url, headers=acme.auth("agent"))
+    assert agent_response.status_code == 200
+    agent_text = await agent_response.get_data(as_text=True)
+    assert "ana@acme.example" not in agent_text
+    assert PHONE not in agent_text
+    agent = await agent_response.get_json()
+    assert sorted(d["status"] for d in agent["deliveries"]) == ["failed", "sent"]
+    assert [h for h in agent["history"] if h["action"] == "delivery_failed"]
+
+
+async def test_an_sms_the_provider_accepted_without_answering_is_not_sent_again_on_retry(
+    live: Hub, acme: Seeded, vonage: VonageServer, smtp: SmtpServer
+) -> None:
+    """The outbox id travels as the SMS's client reference; a retry asks before it resends."""
+    vonage.fail_next(1, "accept-hang")  # sent to the phone, but the answer never comes back
+    sos = await submit(live.quart.test_client(), acme.point["code"], "Se ha roto una tubería")
+    items = await settled(live.store, acme.tenant, sos["id"], 2, within=40)
+    [sms] = [i for i in items if i["channel"] == "sms"]
+    assert (sms["status"], sms["attempts"]) == ("sent", 2)
+    assert len(vonage.to(PHONE)) == 1
+    assert vonage.to(PHONE)[0]["client-ref"] == sms["id"]
+    assert "earlier attempt" in sms["provider_answer"]

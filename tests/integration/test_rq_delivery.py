@@ -207,6 +207,33 @@ async def test_a_worker_killed_mid_send_is_recovered_by_the_sweeper_with_exactly
         assert len(vonage.to(PHONE)) == 1  # exactly one SMS accepted
 
 
+
+async def test_a_worker_killed_after_the_provider_accepted_its_sms_does_not_send_it_twice(
+    make_cluster: Any, vonage: VonageServer
+) -> None:
+    """The SMS left, but the worker died before hearing so: the next worker asks, not resends."""
+    cluster = make_cluster(outbox_lease=6, outbox_stale=1)
+    vonage.fail_next(1, "accept-hang")
+    async with running_hub(cluster.settings) as the_hub:
+        acme = await _seed(the_hub, [sms_to(PHONE, "Luis")])
+        first = cluster.worker()
+        sos = await submit(the_hub.quart.test_client(), acme.point["code"], "Hay humo en el sótano")
+
+        async def accepted() -> bool:
+            return bool(vonage.to(PHONE))
+
+        try:
+            await eventually(accepted, 40, "the provider to accept the SMS")
+        except AssertionError:
+            raise AssertionError(cluster.log()) from None
+        first.kill()  # kill -9 before the provider's answer reached the worker
+        cluster.worker()
+        [done] = await settled(the_hub.store, acme.tenant, sos["id"], 1, within=40)
+        assert (done["status"], done["attempts"]) == ("sent", 2), cluster.log()
+        assert len(vonage.requests) == 1  # nothing was sent a second time
+        assert [m["client-ref"] for m in vonage.to(PHONE)] == [done["id"]]
+
+
 async def test_across_a_redis_restart_no_sms_or_email_is_lost_or_doubled(
     make_cluster: Any, smtp: SmtpServer, vonage: VonageServer
 ) -> None:

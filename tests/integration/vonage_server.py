@@ -3,8 +3,10 @@
 The SDK only speaks https, so the server has a self-signed certificate made at test time
 (SAN IP:127.0.0.1); tests point REQUESTS_CA_BUNDLE at `ca_file`. It can be told to fail
 the next N requests (a Vonage error status, or HTTP 500) or to hang on them (never
-answer: a provider that went silent, or a worker killed mid-request). `requests` holds
-every request it read, `accepted` only the SMS it answered with status "0".
+answer: a provider that went silent, or a worker killed mid-request), or to accept an SMS
+and then hang ("accept-hang": the SMS went out, but its sender never heard so). `requests`
+holds every request it read, `accepted` only the SMS it accepted. Like Vonage's Reports
+API (`GET /v2/reports/records`), it answers which accepted SMS carried a `client-ref`.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from base64 import b64decode
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -72,6 +74,33 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: tests read `requests`, not the log."""
 
+    def do_GET(self) -> None:
+        """The synchronous Reports API: accepted SMS records, filtered as asked."""
+        fake = self.server.fake
+        url = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        auth = self.headers.get("Authorization", "")
+        key, _, secret = b64decode(auth[6:]).decode().partition(":") if auth else ("", "", "")
+        with fake.lock:
+            fake.report_queries.append(query)
+        if url.path != "/v2/reports/records":
+            self._json(404, {"title": "Not found"})
+            return
+        if (key, secret) != (API_KEY, API_SECRET):
+            self._json(401, {"title": "Unauthorized"})
+            return
+        with fake.lock:
+            records = [
+                {"account_id": API_KEY, "message_id": m["message-id"],
+                 "client_ref": m.get("client-ref"), "direction": "outbound",
+                 "to": m.get("to"), "from": m.get("from"), "status": "accepted"}
+                for m in fake.accepted
+                if all(m.get(k.replace("_", "-")) == v for k, v in query.items()
+                       if k in ("client_ref", "to"))
+            ]
+        self._json(200, {"request_status": "SUCCESS", "items_count": len(records),
+                         "records": records, "ids_not_found": ""})
+
     def do_POST(self) -> None:
         fake = self.server.fake
         length = int(self.headers.get("Content-Length") or 0)
@@ -101,8 +130,13 @@ class _Handler(BaseHTTPRequestHandler):
         if mode == "error":
             self._answer(form, "1", "Throttled")
             return
+        form["message-id"] = uuid.uuid4().hex[:16]
         with fake.lock:
             fake.accepted.append(form)
+        if mode == "accept-hang":
+            fake.release.wait(fake.hang_seconds)
+            self.close_connection = True
+            return
         self._answer(form, "0", None)
 
     def _answer(self, form: dict[str, str], status: str, error: str | None) -> None:
@@ -110,7 +144,7 @@ class _Handler(BaseHTTPRequestHandler):
         if error:
             message["error-text"] = error
         else:
-            message.update({"message-id": uuid.uuid4().hex[:16], "remaining-balance": "9.50",
+            message.update({"message-id": form["message-id"], "remaining-balance": "9.50",
                             "message-price": "0.05", "network": "21401"})
         if form.get("client-ref"):
             message["client-ref"] = form["client-ref"]
@@ -138,6 +172,7 @@ class VonageServer:
         self.ca_file, key_file = make_certificate(folder)
         self.requests: list[dict[str, str]] = []
         self.accepted: list[dict[str, str]] = []
+        self.report_queries: list[dict[str, str]] = []  # what the hub asked the Reports API
         self.script: list[str] = []  # what to do with the next requests: error, http500, hang
         self.lock = threading.Lock()
         self.seen = threading.Event()
@@ -151,7 +186,8 @@ class VonageServer:
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def fail_next(self, count: int, how: str = "error") -> None:
-        """Answer the next `count` requests with a failure ("error", "http500" or "hang")."""
+        """Answer the next `count` requests with a failure: "error", "http500", "hang" or
+        "accept-hang" (accepted and sent, but never answered)."""
         with self.lock:
             self.script.extend([how] * count)
 

@@ -1,0 +1,82 @@
+"""Privacy basics: a ticket's network address and device id do not outlive their use.
+
+They serve abuse control (rate limits, repeats, blocks) for a short while after an SOS.
+Per tenant, after `privacy_retention_days` (default 30) a periodic sweep clears them, with
+the other identifying intake signals, from older tickets. Anonymous tickets never keep
+them longer than the default, whatever the tenant set. Contact data the customer chose to
+leave stays: staff answer through it, and blocks by e-mail or phone keep working.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from hub.clock import iso, now
+from hub.ports import Doc, Store
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RETENTION_DAYS = 30
+MAX_RETENTION_DAYS = 3650
+# Everything intake kept about the sender's connection and device, not what they told us.
+IDENTIFYING = ("ip", "device_id", "signals")
+BATCH = 500
+
+
+def retention_days(tenant: Doc, *, anonymous: bool) -> int:
+    """Days a ticket keeps its sender's address and device (a bad setting: the default)."""
+    raw = tenant.get("privacy_retention_days")
+    days = raw if isinstance(raw, int) and not isinstance(raw, bool) else DEFAULT_RETENTION_DAYS
+    days = max(0, min(MAX_RETENTION_DAYS, days))
+    return min(days, DEFAULT_RETENTION_DAYS) if anonymous else days
+
+
+async def purge_tenant(store: Store, tenant: Doc, moment: datetime) -> int:
+    """Clear identifying fields of this tenant's tickets older than its retention."""
+    cleared = 0
+    for anonymous in (True, False):
+        bound = iso(moment - timedelta(days=retention_days(tenant, anonymous=anonymous)))
+        while True:
+            docs = await store.find(
+                tenant["id"], "tickets",
+                {"created_at": {"lt": bound}, "privacy_purged_at": None, "anonymous": anonymous},
+                sort="created_at", limit=BATCH,
+            )
+            for doc in docs:
+                sets: Doc = {field: None for field in IDENTIFYING if field in doc}
+                sets["privacy_purged_at"] = iso(moment)
+                await store.update(tenant["id"], "tickets", doc["id"], sets)
+                cleared += 1
+            if len(docs) < BATCH:
+                break
+    return cleared
+
+
+async def purge_private_data(store: Store, moment: datetime | None = None) -> int:
+    """One sweep over every tenant; returns how many tickets it cleared."""
+    moment = moment or now()
+    total = 0
+    for tenant_id in await store.tenant_ids():
+        tenant = await store.get(tenant_id, "tenants", tenant_id)
+        if tenant is not None:
+            total += await purge_tenant(store, tenant, moment)
+    return total
+
+
+async def purge_forever(
+    store: Store, *, first: float, every: float, clock: Callable[[], datetime] = now
+) -> None:
+    """The periodic sweep each hub process runs (soon after start, then every `every` s)."""
+    wait = first
+    while True:
+        await asyncio.sleep(wait)
+        wait = every
+        try:
+            found = await purge_private_data(store, clock())
+            if found:
+                log.info("privacy sweep cleared addresses and device ids of %d ticket(s)", found)
+        except Exception:  # the store may be briefly away; the next round catches up
+            log.exception("privacy sweep failed")
