@@ -28,6 +28,7 @@ COLLECTIONS: tuple[str, ...] = (
     "blocks",
     "configs",
     "kiosks",
+    "sessions",
 )
 
 # The fields `Store.lookup` may search; each is unique across all tenants.
