@@ -112,7 +112,7 @@ def test_no_fuzzed_request_to_any_operation_gets_a_server_error(target: Target) 
     schema = schemathesis.openapi.from_url(f"{target.url}/openapi.json", timeout=10)
     operations = [result.ok() for result in schema.get_all_operations()]
     labels = {op.label for op in operations}
-    assert NOT_FUZZED <= labels
+    assert labels >= NOT_FUZZED
     operations = [op for op in operations if op.label not in NOT_FUZZED]
     assert {"POST /api/v1/sos", "POST /api/v1/thread/{token}/messages",
             "PATCH /api/v1/tickets/{ticket_id}"} <= labels
