@@ -29,6 +29,7 @@ COLLECTIONS: tuple[str, ...] = (
     "blocks",
     "configs",
     "kiosks",
+    "sessions",
 )
 
 

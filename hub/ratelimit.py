@@ -66,7 +66,15 @@ POLICIES: Mapping[str, tuple[Limit, ...]] = {
         Limit("thread", "15/minute"),
         Limit("device", "20/minute"),
     ),
-    "login": (Limit("ip", "30/minute"), Limit("email", "10/minute")),
+    # Only failed logins count (see hub.routes.auth.check_login). Per e-mail *and* address,
+    # so that guesses from one place never lock the owner out elsewhere; the longer windows
+    # lock a pair that keeps failing out for longer (backoff). Generous per address.
+    "login": (
+        Limit("ip", "30/minute"),
+        Limit("pair", "5/minute"),
+        Limit("pair", "20/hour"),
+        Limit("pair", "50/day"),
+    ),
 }
 
 
@@ -106,6 +114,40 @@ class RateLimiter:
                 log.warning("rate limiter storage unavailable; letting the request through")
                 return
             raise RateLimited(max(1, math.ceil(stats.reset_time - time.time())))
+
+    async def peek(self, policy: str, **keys: str | None) -> None:
+        """Raise RateLimited when a limit of `policy` is used up, without counting anything.
+
+        For policies that count only failures (login): look first, count after a failure.
+        """
+        if not self.enabled:
+            return
+        for limit in POLICIES[policy]:
+            value = keys.get(limit.key)
+            if not value:
+                continue
+            try:
+                if await self._limiter.test(limit.item, policy, limit.key, value):
+                    continue
+                stats = await self._limiter.get_window_stats(limit.item, policy, limit.key, value)
+            except Exception:  # storage down: fail open, and say so
+                log.warning("rate limiter storage unavailable; letting the request through")
+                return
+            raise RateLimited(max(1, math.ceil(stats.reset_time - time.time())))
+
+    async def record(self, policy: str, **keys: str | None) -> None:
+        """Count one (failed) attempt against every limit of `policy`; never raises."""
+        if not self.enabled:
+            return
+        for limit in POLICIES[policy]:
+            value = keys.get(limit.key)
+            if not value:
+                continue
+            try:
+                await self._limiter.hit(limit.item, policy, limit.key, value)
+            except Exception:
+                log.warning("rate limiter storage unavailable; a failed attempt went uncounted")
+                return
 
     async def close(self) -> None:
         """Close the Redis connections (scale-out); nothing to do in memory."""

@@ -1,17 +1,81 @@
-"""Who is this staff member? One answer for HTTP requests and socket.io connections."""
+"""Who is this staff member? One answer for HTTP requests and socket.io connections.
+
+A session cookie names a session record in the store (tenant, user, session id, signed by
+quart-auth); only a live record lets the cookie in. Logging out, changing the password and
+deactivating the user delete records, so a copied cookie stops working at once.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from http.cookies import CookieError, SimpleCookie
+from typing import NamedTuple
 
+from hub.clock import iso, new_secret, now, now_iso
 from hub.ports import Doc, Store
 from hub.security import hash_token
 
+SESSION_DAYS = 14  # as long as the cookie (QUART_AUTH_DURATION)
 
-def session_id(user: Doc) -> str:
-    """The id kept in the signed session cookie: tenant and user."""
-    return f"{user['tenant_id']}:{user['id']}"
+
+class SessionKey(NamedTuple):
+    """What a session cookie's signed id names."""
+
+    tenant_id: str
+    user_id: str
+    session_id: str
+
+
+def parse_session_id(auth_id: str | None) -> SessionKey | None:
+    """The parts of a verified session id; None for anything else (older cookies too)."""
+    if not auth_id or not isinstance(auth_id, str):
+        return None
+    parts = auth_id.split(":")
+    if len(parts) != 3 or not all(parts):
+        return None
+    return SessionKey(*parts)
+
+
+def is_active(user: Doc | None) -> bool:
+    """Whether this user may act at all (`active: false` shuts every door)."""
+    return user is not None and user.get("active", True) is not False
+
+
+async def start_session(store: Store, user: Doc, *, days: int = SESSION_DAYS) -> str:
+    """Record a new session of `user`; returns the id for the signed cookie."""
+    sid = new_secret(24)
+    await store.insert(user["tenant_id"], "sessions", {
+        "id": sid,
+        "user_id": user["id"],
+        "created_at": now_iso(),
+        "expires_at": iso(now() + timedelta(days=days)),
+    })
+    # tidy as we go: this user's sessions that ran out are of no use to anyone
+    expired = {"user_id": user["id"], "expires_at": {"lte": now_iso()}}
+    for doc in await store.find(user["tenant_id"], "sessions", expired, limit=50):
+        await store.delete(user["tenant_id"], "sessions", doc["id"])
+    return f"{user['tenant_id']}:{user['id']}:{sid}"
+
+
+async def end_session(store: Store, auth_id: str | None) -> SessionKey | None:
+    """Forget one session (logout); returns what it named, if anything."""
+    key = parse_session_id(auth_id)
+    if key is not None:
+        await store.delete(key.tenant_id, "sessions", key.session_id)
+    return key
+
+
+async def end_sessions(
+    store: Store, tenant_id: str, user_id: str, *, keep: str | None = None
+) -> list[str]:
+    """Forget every session of a user but `keep`; returns the ids ended (their sockets close)."""
+    ended = []
+    for doc in await store.find(tenant_id, "sessions", {"user_id": user_id}):
+        if doc["id"] != keep:
+            await store.delete(tenant_id, "sessions", doc["id"])
+            ended.append(str(doc["id"]))
+    return ended
 
 
 class StaffAuth:
@@ -25,20 +89,29 @@ class StaffAuth:
         self.cookie_name = cookie_name
 
     async def from_token(self, token: str | None) -> Doc | None:
-        """The user whose API token this is."""
+        """The active user whose API token this is."""
         if not token or not isinstance(token, str) or len(token) > 200:
             return None
-        return await self.store.lookup("users", "token_hash", hash_token(token))
+        user = await self.store.lookup("users", "token_hash", hash_token(token))
+        return user if is_active(user) else None
 
     async def from_session(self, auth_id: str | None) -> Doc | None:
-        """The user a verified session id names."""
-        if not auth_id or ":" not in auth_id:
+        """The active user of a verified session id, while its session is live."""
+        key = parse_session_id(auth_id)
+        if key is None:
             return None
-        tenant_id, user_id = auth_id.split(":", 1)
-        return await self.store.get(tenant_id, "users", user_id)
+        session = await self.store.get(key.tenant_id, "sessions", key.session_id)
+        if (
+            session is None
+            or session.get("user_id") != key.user_id
+            or str(session.get("expires_at", "")) <= now_iso()
+        ):
+            return None
+        user = await self.store.get(key.tenant_id, "users", key.user_id)
+        return user if is_active(user) else None
 
-    async def from_cookie_header(self, header: str | None) -> Doc | None:
-        """The user of a raw Cookie header (socket.io handshakes carry no Quart request)."""
+    def session_id_of(self, header: str | None) -> str | None:
+        """The verified session id in a raw Cookie header (socket.io handshakes)."""
         if not header:
             return None
         try:
@@ -46,6 +119,8 @@ class StaffAuth:
         except CookieError:
             return None
         morsel = jar.get(self.cookie_name)
-        if morsel is None:
-            return None
-        return await self.from_session(self._load_session(morsel.value))
+        return None if morsel is None else self._load_session(morsel.value)
+
+    async def from_cookie_header(self, header: str | None) -> Doc | None:
+        """The user of a raw Cookie header (socket.io handshakes carry no Quart request)."""
+        return await self.from_session(self.session_id_of(header))

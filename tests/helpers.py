@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import html
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -118,3 +120,23 @@ class HubProcess:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+
+LOGIN_FORM_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+async def form_login(client: Any, form: Mapping[str, str], **kwargs: Any) -> Any:
+    """POST the staff login form as a browser does: with the token of the page it got first.
+
+    The page sets a pre-login cookie that the token is tied to; a client without a cookie
+    jar (use_cookies=False) gets it passed by hand. `kwargs` go to both requests.
+    """
+    page = await client.get("/login", **kwargs)
+    found = LOGIN_FORM_TOKEN.search(await page.get_data(as_text=True))
+    assert found, "the login page carries no form token"
+    headers = dict(kwargs.pop("headers", {}))
+    if client.cookie_jar is None:
+        cookies = [c.split(";", 1)[0] for c in page.headers.getlist("Set-Cookie")]
+        headers["Cookie"] = "; ".join(filter(None, [headers.get("Cookie", ""), *cookies]))
+    data = {**form, "csrf_token": html.unescape(found.group(1))}
+    return await client.post("/login", form=data, headers=headers, **kwargs)

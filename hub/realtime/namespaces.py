@@ -15,14 +15,16 @@ from hub.realtime.publisher import (
     agents_room,
     console_view,
     leads_room,
+    login_room,
     masking_for,
     session_room,
     tenant_room,
     ticket_room,
+    token_room,
     user_room,
 )
 from hub.realtime.replay import staff_events
-from hub.staff_auth import StaffAuth
+from hub.staff_auth import StaffAuth, parse_session_id
 from hub.tickets.services import TicketService
 
 log = logging.getLogger(__name__)
@@ -46,23 +48,25 @@ class StaffNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         self.store = store
         self.auth = auth
 
-    async def _user(self, environ: dict[str, Any], auth: Any) -> tuple[Doc | None, bool]:
-        """The staff user of a handshake, and whether the session cookie vouched for them."""
+    async def _user(self, environ: dict[str, Any], auth: Any) -> tuple[Doc | None, str | None]:
+        """The staff user of a handshake, and the session id when the cookie vouched for them."""
         token = auth.get("token") if isinstance(auth, dict) else None
         if isinstance(token, str) and token and len(token) <= MAX_TOKEN_CHARS:
             user = await self.auth.from_token(token)
             if user is not None:
-                return user, False
-        user = await self.auth.from_cookie_header(environ.get("HTTP_COOKIE"))
-        return user, user is not None
+                return user, None
+        auth_id = self.auth.session_id_of(environ.get("HTTP_COOKIE"))
+        user = await self.auth.from_session(auth_id)
+        key = parse_session_id(auth_id) if user is not None else None
+        return user, (key.session_id if key else None)
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         """Admit staff with an API token or a session cookie; refuse everyone else."""
         try:
-            user, by_cookie = await self._user(environ, auth)
+            user, session_id = await self._user(environ, auth)
         except Exception:  # a malformed credential must not look like a server fault
             log.exception("staff handshake failed")
-            user, by_cookie = None, False
+            user, session_id = None, None
         if user is None:
             raise socketio.exceptions.ConnectionRefusedError("unauthorized")
         await self.save_session(
@@ -74,8 +78,11 @@ class StaffNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             sid, (agents_room if is_agent else leads_room)(user["tenant_id"])
         )
         await self.enter_room(sid, user_room(user["id"]))
-        if by_cookie:
+        if session_id is not None:  # ending that session (or all of them) closes this console
             await self.enter_room(sid, session_room(user["id"]))
+            await self.enter_room(sid, login_room(session_id))
+        else:  # a new API token closes the consoles of the old one
+            await self.enter_room(sid, token_room(user["id"]))
 
     async def on_resume(self, sid: str, data: Any = None) -> None:
         """Replay, in seq order, every staff event after `since`; then `resume.done`."""

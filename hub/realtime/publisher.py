@@ -60,6 +60,16 @@ def session_room(user_id: str) -> str:
     return f"session:{user_id}"
 
 
+def login_room(session_id: str) -> str:
+    """The consoles opened with one session (one login): ending it closes them."""
+    return f"login:{session_id}"
+
+
+def token_room(user_id: str) -> str:
+    """The consoles a staff user opened with their API token: a new token closes them."""
+    return f"token:{user_id}"
+
+
 def staff_payload(event: Event) -> dict[str, Any]:
     """What a console receives: the staff payload with the tenant's `seq` on top."""
     assert event.staff is not None

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 import socketio
 
 from hub.ports import Store
 from hub.realtime.fanout import FanoutManager, install_lean_sockets
 from hub.realtime.limits import install_connection_cap
-from hub.realtime.publisher import emit_staff_event, masking_for_agents, session_room
+from hub.realtime.publisher import (
+    emit_staff_event,
+    login_room,
+    masking_for_agents,
+    session_room,
+    token_room,
+    user_room,
+)
 from hub.realtime.pubsub import HubRedisManager
 from hub.realtime.replay import seq_before, staff_events
 from hub.settings import Settings
@@ -78,10 +86,30 @@ async def replay_to_local_consoles(sio: socketio.AsyncServer, store: Store, sinc
 async def close_sessions(sio: socketio.AsyncServer, user_id: str) -> None:
     """Disconnect the consoles a user opened with their session cookie, on every instance.
 
-    Logging out ends the browser session; consoles on an API token are integrations that
-    the token, not the session, authorises, and they stay.
+    Logging out everywhere ends the browser sessions; consoles on an API token are
+    integrations that the token, not the session, authorises, and they stay.
     """
-    room = session_room(user_id)
+    await close_room(sio, session_room(user_id))
+
+
+async def close_logins(sio: socketio.AsyncServer, session_ids: Iterable[str]) -> None:
+    """Disconnect the consoles opened with these sessions (logout, a password change)."""
+    for session_id in session_ids:
+        await close_room(sio, login_room(session_id))
+
+
+async def close_token_consoles(sio: socketio.AsyncServer, user_id: str) -> None:
+    """Disconnect the consoles a user opened with their API token (it was replaced)."""
+    await close_room(sio, token_room(user_id))
+
+
+async def close_user(sio: socketio.AsyncServer, user_id: str) -> None:
+    """Disconnect every console of a user, cookie and token alike (deactivated)."""
+    await close_room(sio, user_room(user_id))
+
+
+async def close_room(sio: socketio.AsyncServer, room: str) -> None:
+    """Disconnect every /staff socket in `room`, on every instance."""
     if isinstance(sio.manager, HubRedisManager):
         await sio.manager.disconnect_room(room, "/staff")
         return

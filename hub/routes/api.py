@@ -8,28 +8,39 @@ from quart import Blueprint, request
 from quart_auth import AuthUser, current_user, login_user, logout_user
 from quart_schema import validate_querystring, validate_request, validate_response
 
+from hub.accounts import access
+from hub.accounts.access import log_out
 from hub.accounts.model import Role, public_user
 from hub.accounts.services import point_json
 from hub.container import hub
-from hub.errors import Invalid, NotFound, Unauthorized
+from hub.errors import Invalid, NotFound
 from hub.guard import viewer_mask
 from hub.notify.outbox import addresses_of, for_agent, scrub, ticket_deliveries
 from hub.ports import MAX_SEQ
 from hub.realtime.publisher import console_view, masking_for
-from hub.realtime.server import close_sessions
-from hub.routes.auth import password_matches, staff, staff_required, tenant_id
+from hub.routes.auth import (
+    check_current_password,
+    check_login,
+    staff,
+    staff_required,
+    tenant_id,
+)
 from hub.routes.intake import active_point, client_origin, limit, thread_url
 from hub.routes.schemas import (
     LoginIn,
+    LogoutOut,
     NoteIn,
+    PasswordIn,
+    PasswordOut,
     SosIn,
     SosOut,
     SurveyIn,
     TextIn,
     TicketPatch,
     TicketQuery,
+    TokenOut,
 )
-from hub.staff_auth import session_id
+from hub.staff_auth import start_session
 from hub.tickets.model import (
     Status,
     customer_ticket,
@@ -48,21 +59,45 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 @validate_request(LoginIn)
 async def login(data: LoginIn) -> Any:
     """Staff log in with e-mail and password; the answer sets the session cookie."""
-    await limit("login", email=data.email.strip().lower())
-    user = await hub().store.lookup("users", "email", data.email.strip().lower())
-    if not await password_matches(user, data.password) or user is None:
-        raise Unauthorized("wrong e-mail or password")
-    login_user(AuthUser(session_id(user)), remember=True)
+    user = await check_login(data.email, data.password)
+    login_user(AuthUser(await start_session(hub().store, user)), remember=True)
     return {"user": public_user(user), "tenant_id": user["tenant_id"]}
 
 
 @bp.post("/auth/logout")
+@validate_response(LogoutOut)
 async def logout() -> Any:
-    user = await hub().auth.from_session(current_user.auth_id)
+    """End this session on the server: a copy of its cookie gets 401 from now on."""
+    await log_out(hub().store, hub().sio, current_user.auth_id)
     logout_user()
-    if user is not None:  # the consoles this session opened close too, on every instance
-        await close_sessions(hub().sio, user["id"])
-    return {"ok": True}
+    return LogoutOut(ok=True)
+
+
+@bp.post("/me/password")
+@staff_required()
+@validate_request(PasswordIn)
+@validate_response(PasswordOut)
+async def change_password(data: PasswordIn) -> Any:
+    """Change one's own password; every other session of the user ends, this one stays."""
+    user = staff()
+    await check_current_password(user, data.current)
+    auth_id = None if _by_token() else current_user.auth_id
+    ended = await access.change_password(
+        hub().store, hub().sio, user, data.new, current_auth_id=auth_id
+    )
+    return PasswordOut(ok=True, sessions_ended=ended)
+
+
+@bp.post("/me/token")
+@staff_required()
+@validate_response(TokenOut)
+async def rotate_token() -> Any:
+    """A new API token for oneself, shown this once; the old one gets 401 from now on."""
+    return TokenOut(api_token=await access.rotate_token(hub().store, hub().sio, staff()))
+
+
+def _by_token() -> bool:
+    return request.headers.get("Authorization", "")[:7].lower() == "bearer "
 
 
 @bp.get("/me")

@@ -12,9 +12,11 @@ from quart_auth import current_user
 
 from hub.accounts.model import Role
 from hub.container import hub
-from hub.errors import Forbidden, Unauthorized
+from hub.errors import Forbidden, Invalid, Unauthorized
 from hub.ports import Doc
+from hub.routes.intake import client_ip
 from hub.security import hash_password, verify_password
+from hub.staff_auth import is_active
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-Requested-With"
@@ -40,6 +42,36 @@ async def password_matches(user: Doc | None, password: str) -> bool:
 
 def _check_password(stored: str | None, password: str) -> bool:
     return verify_password(stored or _decoy_hash(), password) and stored is not None
+
+
+def _login_keys(email: str) -> dict[str, str]:
+    ip = client_ip()
+    return {"ip": ip, "pair": f"{email}|{ip}"}
+
+
+async def check_login(email: str, password: str) -> Doc:
+    """The active user these credentials name, or Unauthorized (RateLimited while throttled).
+
+    Only failures count, per e-mail and address: an attacker's guesses throttle the
+    attacker's address for that e-mail, never the owner logging in from elsewhere.
+    """
+    email = email.strip().lower()[:320]
+    keys = _login_keys(email)
+    await hub().limiter.peek("login", **keys)
+    user = await hub().store.lookup("users", "email", email) if email else None
+    if not await password_matches(user, password) or user is None or not is_active(user):
+        await hub().limiter.record("login", **keys)
+        raise Unauthorized("wrong e-mail or password")
+    return user
+
+
+async def check_current_password(user: Doc, password: str) -> None:
+    """Refuse (naming `current`) unless `password` is `user`'s; throttled like logins."""
+    keys = _login_keys(str(user["email"]))
+    await hub().limiter.peek("login", **keys)
+    if not await password_matches(user, password):
+        await hub().limiter.record("login", **keys)
+        raise Invalid("current: that is not your current password", field="current")
 
 
 async def current_staff() -> Doc | None:

@@ -85,6 +85,28 @@ class LoginIn(_Strict):
     password: str = Field(min_length=1, max_length=1024)
 
 
+class PasswordIn(_Strict):
+    """One's own password change: the current one proves it is really you."""
+
+    current: str = Field(min_length=1, max_length=1024)
+    new: str = Field(min_length=1, max_length=1024)
+
+
+class PasswordOut(BaseModel):
+    ok: bool
+    sessions_ended: int
+
+
+class TokenOut(BaseModel):
+    """A new API token: shown this once, stored only as a hash."""
+
+    api_token: str
+
+
+class LogoutOut(BaseModel):
+    ok: bool
+
+
 class TicketPatch(_Strict):
     """Only the fields present are changed; `null` clears category, assignee or description."""
 

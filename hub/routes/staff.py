@@ -2,27 +2,48 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from quart import Blueprint, make_response, redirect, render_template, request
-from quart_auth import AuthUser, login_user, logout_user
+from quart_auth import AuthUser, current_user, login_user, logout_user
 
+from hub.accounts.access import log_out
 from hub.accounts.model import public_user
 from hub.container import hub
-from hub.realtime.server import close_sessions
-from hub.routes.auth import current_staff, password_matches
-from hub.routes.intake import limit
-from hub.staff_auth import session_id
+from hub.errors import Unauthorized
+from hub.routes.auth import check_login, current_staff
+from hub.routes.login_form import FIELD, browser_value, form_token, remember, token_matches
+from hub.staff_auth import start_session
 from hub.tickets.model import TRANSITIONS
 
 bp = Blueprint("staff", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths: never redirect a login to another host."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return "/console"
+    """Only a path of this site: never redirect a login to another host.
+
+    Browsers drop tabs and newlines from URLs and read a backslash as a slash, so
+    `/\\evil.example` and `/<TAB>/evil.example` would take them to evil.example: any
+    backslash or control character (also percent-encoded) is refused, and what is left
+    must parse as a path with no scheme and no host.
+    """
+    fallback = "/console"
+    if not target or len(target) > 2000 or not target.startswith("/"):
+        return fallback
+    decoded = unquote(target)
+    if any(_unsafe(ch) for ch in decoded):
+        return fallback
+    parts = urlsplit(decoded)
+    if parts.scheme or parts.netloc or decoded.startswith("//"):
+        return fallback
+    return target
+
+
+def _unsafe(ch: str) -> bool:
+    """A backslash, or a control, format or separator character other than a space."""
+    return ch == "\\" or (ch != " " and unicodedata.category(ch)[0] in "CZ")
 
 
 @bp.get("/")
@@ -32,30 +53,40 @@ async def root() -> Any:
 
 @bp.get("/login")
 async def login_page() -> Any:
-    return await render_template("staff/login.html", next=_safe_next(request.args.get("next")))
+    return await _login_page(next_page=request.args.get("next"))
+
+
+async def _login_page(status: int = 200, **context: Any) -> Any:
+    """The login form, with a fresh token tied to this browser's pre-login cookie."""
+    value = browser_value()
+    html = await render_template(
+        "staff/login.html", next=_safe_next(context.pop("next_page", None)),
+        csrf_token=form_token(value), **context,
+    )
+    return remember(await make_response(html, status), value)
 
 
 @bp.post("/login")
 async def login_form() -> Any:
     form = await request.form
+    if not token_matches(form.get(FIELD)):
+        # a form from another site, or one that expired: nothing happens, a fresh form
+        return await _login_page(403, next_page=form.get("next"), expired=True,
+                                 email=form.get("email", "").strip()[:320])
     email = form.get("email", "").strip().lower()[:320]
-    await limit("login", email=email)
-    user = await hub().store.lookup("users", "email", email) if email else None
-    if not await password_matches(user, form.get("password", "")) or user is None:
-        html = await render_template(
-            "staff/login.html", next=_safe_next(form.get("next")), email=email, failed=True
-        )
-        return await make_response(html, 401)
-    login_user(AuthUser(session_id(user)), remember=True)
+    try:
+        user = await check_login(email, form.get("password", ""))
+    except Unauthorized:
+        return await _login_page(401, next_page=form.get("next"), email=email, failed=True)
+    login_user(AuthUser(await start_session(hub().store, user)), remember=True)
     return redirect(_safe_next(form.get("next")), 303)
 
 
 @bp.post("/logout")
 async def logout() -> Any:
-    user = await current_staff()
+    """End this session on the server (a copied cookie stops working) and its consoles."""
+    await log_out(hub().store, hub().sio, current_user.auth_id)
     logout_user()
-    if user is not None:  # logging out also closes the consoles of this user's sessions
-        await close_sessions(hub().sio, user["id"])
     return redirect("/login", 303)
 
 

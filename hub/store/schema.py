@@ -15,6 +15,7 @@ INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
     "events": (("ticket_id",),),
     "outbox": (("status", "created_at"), ("ticket_id",)),
     "blocks": (("kind", "value"),),
+    "sessions": (("user_id",),),
 }
 
 # Unique across all tenants (these resolve the tenant of a public key).

@@ -34,6 +34,9 @@ EXAMPLES = int(os.environ.get("HUB_FUZZ_EXAMPLES", "10"))  # per operation, mode
 # The doors anyone can knock on get three times as many.
 PUBLIC = {"POST /api/v1/sos", "POST /api/v1/thread/{token}/messages", "GET /api/v1/thread/{token}",
           "POST /api/v1/auth/login"}
+# Rotating the API token retires the one every fuzzed request carries (it takes no input to
+# fuzz); tests/integration/test_auth.py covers it.
+NOT_FUZZED = {"POST /api/v1/me/token"}
 
 
 @dataclass
@@ -109,6 +112,8 @@ def test_no_fuzzed_request_to_any_operation_gets_a_server_error(target: Target) 
     schema = schemathesis.openapi.from_url(f"{target.url}/openapi.json", timeout=10)
     operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
     labels = {op.label for op in operations}
+    assert labels >= NOT_FUZZED
+    operations = [op for op in operations if op.label not in NOT_FUZZED]
     assert {"POST /api/v1/sos", "POST /api/v1/thread/{token}/messages",
             "PATCH /api/v1/tickets/{ticket_id}"} <= labels
     failures: list[str] = []

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import statistics
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
+import pytest
+import socketio
+import uvicorn
+
+from hub.accounts.access import deactivate_user
 from hub.app import Hub
-from tests.helpers import PASSWORD, Seeded
+from tests.helpers import PASSWORD, Seeded, form_login
+from tests.integration.realtime_clients import Console, login_cookie
 
 LOGIN = "/api/v1/auth/login"
 CSRF = {"X-Requested-With": "sos-hub"}
@@ -191,3 +200,229 @@ async def test_an_unknown_email_takes_as_long_as_a_wrong_password(
     wrong = statistics.median([await timed("agent@acme.example") for _ in range(3)])
     unknown = statistics.median([await timed("nobody@acme.example") for _ in range(3)])
     assert unknown > wrong / 4, (unknown, wrong)
+
+
+# ---------------------------------------------------------------- sessions end on the server
+
+
+def _copied(response: Any) -> dict[str, str]:
+    """The session cookie of a login answer, as a thief who copied it would send it."""
+    cookies = [c.split(";", 1)[0] for c in response.headers.getlist("Set-Cookie")]
+    session = [c for c in cookies if c.startswith("QUART_AUTH=")]
+    assert session, cookies
+    return {"Cookie": session[0]}
+
+
+async def test_a_copied_session_cookie_gets_401_after_logging_out_through_the_api(
+    hub: Hub, client: Any, acme: Seeded
+) -> None:
+    r = await client.post(LOGIN, json={"email": "agent@acme.example", "password": PASSWORD})
+    copy = _copied(r)
+    thief = hub.quart.test_client(use_cookies=False)
+    assert (await thief.get("/api/v1/me", headers=copy)).status_code == 200
+    assert (await client.post("/api/v1/auth/logout", headers=CSRF)).status_code == 200
+    r = await thief.get("/api/v1/me", headers=copy)
+    assert r.status_code == 401
+    assert (await _error(r))["code"] == "unauthorized"
+    r = await thief.get("/console", headers=copy)
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+
+
+async def test_a_copied_session_cookie_gets_401_after_logging_out_of_the_console_page(
+    hub: Hub, client: Any, acme: Seeded
+) -> None:
+    r = await form_login(client, {"email": "agent@acme.example", "password": PASSWORD})
+    assert r.status_code == 303
+    copy = _copied(r)
+    thief = hub.quart.test_client(use_cookies=False)
+    assert (await thief.get("/api/v1/me", headers=copy)).status_code == 200
+    r = await client.post("/logout")
+    assert r.status_code == 303 and r.headers["Location"].endswith("/login")
+    assert (await thief.get("/api/v1/me", headers=copy)).status_code == 401
+
+
+async def test_logging_in_twice_gives_two_sessions_and_logging_out_ends_only_one(
+    hub: Hub, acme: Seeded
+) -> None:
+    phone, desk = hub.quart.test_client(), hub.quart.test_client()
+    for c in (phone, desk):
+        r = await c.post(LOGIN, json={"email": "agent@acme.example", "password": PASSWORD})
+        assert r.status_code == 200
+    assert (await phone.post("/api/v1/auth/logout")).status_code == 200
+    assert (await phone.get("/api/v1/me")).status_code == 401
+    assert (await desk.get("/api/v1/me")).status_code == 200
+
+
+# ---------------------------------------------------------------- a real server for sockets
+
+
+@pytest.fixture
+async def live(hub: Hub) -> AsyncIterator[str]:
+    """The test's own hub served on a loopback port, so its store and sockets are at hand."""
+    server = uvicorn.Server(uvicorn.Config(
+        hub.asgi, host="127.0.0.1", port=0, log_level="warning", ws="websockets-sansio",
+        lifespan="off",
+    ))
+    task = asyncio.create_task(server.serve())
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        await asyncio.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    consoles: list[Console] = []
+    hub.quart.extensions["test_consoles"] = consoles
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        for console in consoles:
+            await console.close()
+        server.should_exit = True
+        await asyncio.wait_for(task, 30)
+
+
+async def _console(hub: Hub, url: str, **kwargs: Any) -> Console:
+    console = Console(url, **kwargs)
+    hub.quart.extensions["test_consoles"].append(console)
+    await console.connect()
+    assert console.connected
+    return console
+
+
+async def _me(url: str, headers: dict[str, str]) -> int:
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        return (await http.get("/api/v1/me", headers=headers)).status_code
+
+
+async def test_changing_the_password_ends_the_other_sessions_and_their_consoles_but_not_this_one(
+    hub: Hub, live: str, acme: Seeded
+) -> None:
+    here = await login_cookie(live, "agent@acme.example", PASSWORD)
+    there = await login_cookie(live, "agent@acme.example", PASSWORD)
+    here_console = await _console(hub, live, cookie=here)
+    there_console = await _console(hub, live, cookie=there)
+    token_console = await _console(hub, live, auth={"token": acme.tokens["agent"]})
+    async with httpx.AsyncClient(base_url=live, timeout=30) as http:
+        r = await http.post("/api/v1/me/password", headers={"Cookie": here, **CSRF},
+                            json={"current": PASSWORD, "new": "new-horse-42"})
+        assert r.status_code == 200, r.text
+    await there_console.wait_for(
+        lambda: not there_console.connected, 10, "the other session's console to close"
+    )
+    assert await _me(live, {"Cookie": there}) == 401
+    assert await _me(live, {"Cookie": here}) == 200
+    assert here_console.connected and token_console.connected
+    async with httpx.AsyncClient(base_url=live, timeout=30) as http:
+        old = await http.post(LOGIN, json={"email": "agent@acme.example", "password": PASSWORD})
+        new = await http.post(
+            LOGIN, json={"email": "agent@acme.example", "password": "new-horse-42"}
+        )
+    assert (old.status_code, new.status_code) == (401, 200)
+
+
+async def test_a_wrong_current_password_is_refused_naming_current_and_changes_nothing(
+    client: Any, acme: Seeded
+) -> None:
+    r = await client.post("/api/v1/me/password", headers=acme.auth(),
+                          json={"current": "not-it-at-all", "new": "new-horse-42"})
+    assert r.status_code in (400, 403)
+    assert "current" in (await _error(r))["message"]
+    r = await client.post("/api/v1/me/password", json={"current": PASSWORD, "new": "short"},
+                          headers=acme.auth())
+    assert r.status_code == 400
+    assert "new" in (await _error(r))["message"]
+    r = await client.post(LOGIN, json={"email": "agent@acme.example", "password": PASSWORD})
+    assert r.status_code == 200
+
+
+async def test_rotating_the_api_token_retires_the_old_one_and_shows_the_new_one_once(
+    hub: Hub, live: str, client: Any, acme: Seeded
+) -> None:
+    old = acme.tokens["agent"]
+    old_console = await _console(hub, live, auth={"token": old})
+    r = await client.post("/api/v1/me/token", headers=acme.auth())
+    assert r.status_code == 200
+    new = (await r.get_json())["api_token"]
+    assert new and new != old
+    r = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {old}"})
+    assert r.status_code == 401
+    r = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {new}"})
+    assert r.status_code == 200
+    assert new not in await r.get_data(as_text=True)
+    await old_console.wait_for(
+        lambda: not old_console.connected, 10, "the old token's console to close"
+    )
+    assert (await _console(hub, live, auth={"token": new})).connected
+
+
+async def test_a_deactivated_user_loses_cookie_token_and_console_at_once(
+    hub: Hub, live: str, acme: Seeded
+) -> None:
+    cookie = await login_cookie(live, "agent@acme.example", PASSWORD)
+    by_cookie = await _console(hub, live, cookie=cookie)
+    by_token = await _console(hub, live, auth={"token": acme.tokens["agent"]})
+    colleague = await _console(hub, live, auth={"token": acme.tokens["manager"]})
+    await deactivate_user(hub.store, hub.sio, acme.tenant["id"], acme.users["agent"]["id"])
+    for console in (by_cookie, by_token):
+        await console.wait_for(lambda c=console: not c.connected, 10, "the console to close")
+    assert await _me(live, {"Cookie": cookie}) == 401
+    assert await _me(live, acme.auth()) == 401
+    assert await _me(live, acme.auth("manager")) == 200
+    assert colleague.connected
+    async with httpx.AsyncClient(base_url=live, timeout=30) as http:
+        r = await http.post(LOGIN, json={"email": "agent@acme.example", "password": PASSWORD})
+    assert r.status_code == 401
+    refused = Console(live, auth={"token": acme.tokens["agent"]})
+    hub.quart.extensions["test_consoles"].append(refused)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await refused.connect()
+
+
+# ---------------------------------------------------------------- the login page
+
+
+async def test_the_login_form_refuses_a_post_without_its_token_and_logs_no_one_in(
+    hub: Hub, client: Any, acme: Seeded
+) -> None:
+    form = {"email": "agent@acme.example", "password": PASSWORD}
+    r = await client.post("/login", form=form)
+    assert r.status_code in (400, 403)
+    assert "QUART_AUTH=" not in _set_cookie(r)
+    page = await r.get_data(as_text=True)
+    assert "<form" in page and 'name="csrf_token"' in page  # readable: a fresh form to retry
+    assert (await client.get("/api/v1/me")).status_code == 401
+    # a token from another browser (another pre-login cookie) does not do either
+    other = hub.quart.test_client()
+    theirs = await other.get("/login")
+    from tests.helpers import LOGIN_FORM_TOKEN
+
+    token = LOGIN_FORM_TOKEN.search(await theirs.get_data(as_text=True))
+    assert token
+    r = await client.post("/login", form={**form, "csrf_token": token.group(1)})
+    assert r.status_code in (400, 403)
+    assert (await client.get("/api/v1/me")).status_code == 401
+    # with the token of its own page it works
+    r = await form_login(client, form)
+    assert r.status_code == 303 and r.headers["Location"] == "/console"
+    assert (await client.get("/api/v1/me")).status_code == 200
+
+
+@pytest.mark.parametrize("target", [
+    "/\\evil.example", "/\\/evil.example", "/\t/evil.example", "/\t\\evil.example",
+    "//evil.example", "https://evil.example", "/%5Cevil.example", "/%5C%5Cevil.example",
+    "\\\\evil.example", "/\r\n/evil.example", "javascript:alert(1)", " //evil.example",
+])
+async def test_the_login_never_redirects_to_another_site(
+    client: Any, acme: Seeded, target: str
+) -> None:
+    page = await (await client.get("/login", query_string={"next": target})).get_data(as_text=True)
+    assert "evil" not in page
+    form = {"email": "agent@acme.example", "password": PASSWORD, "next": target}
+    r = await form_login(client, form)
+    assert r.status_code == 303
+    assert r.headers["Location"] == "/console", r.headers["Location"]
+
+
+async def test_the_login_still_returns_to_a_page_of_this_site(client: Any, acme: Seeded) -> None:
+    r = await form_login(client, {"email": "agent@acme.example", "password": PASSWORD,
+                                  "next": "/admin/rules?tab=2"})
+    assert r.status_code == 303 and r.headers["Location"] == "/admin/rules?tab=2"

@@ -21,7 +21,7 @@ from hub.accounts.services import create_point
 from hub.app import Hub, create_app
 from hub.ratelimit import POLICIES, RateLimiter
 from hub.settings import Settings
-from tests.helpers import PASSWORD, HubProcess, Seeded, seed_tenant
+from tests.helpers import PASSWORD, HubProcess, Seeded, form_login, seed_tenant
 from tests.integration.realtime_clients import seed_file
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -217,33 +217,80 @@ async def test_a_flood_of_messages_on_one_thread_is_stopped_and_other_threads_ar
     assert r.status_code == 201
 
 
-async def test_login_guessing_on_one_email_is_stopped_even_from_many_addresses(
+async def test_login_guessing_from_one_address_is_stopped_for_that_address(
     hub: Hub, acme: Seeded
 ) -> None:
     client = hub.quart.test_client(use_cookies=False)
     email = "agent@acme.example"
     opened = time.monotonic()
-    for i in range(rate("login", "email")):
+    for i in range(rate("login", "pair")):
         r = await client.post(
-            LOGIN, json={"email": email, "password": f"guess-{i}"}, **peer(f"192.0.2.{i + 1}")
+            LOGIN, json={"email": email, "password": f"guess-{i}"}, **peer("192.0.2.1")
         )
         assert r.status_code == 401
-    # now even the right password waits: the guesser cannot tell a hit from a miss
+    # now even the right password waits there: the guesser cannot tell a hit from a miss
     r = await client.post(
-        LOGIN, json={"email": email.upper(), "password": PASSWORD}, **peer("192.0.2.200")
+        LOGIN, json={"email": email.upper(), "password": PASSWORD}, **peer("192.0.2.1")
     )
     await assert_json_429(r, opened)
     assert "QUART_AUTH" not in r.headers.get("Set-Cookie", "")
     # the form login shares the counter and answers with a page
-    r = await client.post(
-        "/login", form={"email": email, "password": PASSWORD}, **peer("192.0.2.201")
-    )
+    r = await form_login(client, {"email": email, "password": PASSWORD}, **peer("192.0.2.1"))
     retry_after(r, opened)
     # colleagues are not locked out
     r = await client.post(
         LOGIN, json={"email": "manager@acme.example", "password": PASSWORD}, **peer("192.0.2.1")
     )
     assert r.status_code == 200
+
+
+async def test_wrong_passwords_from_one_address_do_not_lock_the_owner_out_from_another(
+    hub: Hub, acme: Seeded
+) -> None:
+    client = hub.quart.test_client(use_cookies=False)
+    owner = "admin@acme.example"
+    opened = time.monotonic()
+    statuses = []
+    for i in range(20):
+        r = await client.post(
+            LOGIN, json={"email": owner, "password": f"guess-{i}"}, **peer("198.51.100.7")
+        )
+        statuses.append(r.status_code)
+    assert set(statuses) == {401, 429} and statuses[0] == 401, statuses
+    # the attacker's address is throttled, with how long to wait
+    r = await client.post(LOGIN, json={"email": owner, "password": "one-more"},
+                          **peer("198.51.100.7"))
+    await assert_json_429(r, opened)
+    # the owner, from the office, logs in at once, by the API and by the form
+    r = await client.post(LOGIN, json={"email": owner, "password": PASSWORD},
+                          **peer("203.0.113.50"))
+    assert r.status_code == 200
+    r = await form_login(client, {"email": owner, "password": PASSWORD}, **peer("203.0.113.51"))
+    assert r.status_code == 303
+
+
+async def test_only_failed_logins_count_so_staff_logging_in_often_are_never_throttled(
+    hub: Hub, acme: Seeded
+) -> None:
+    client = hub.quart.test_client(use_cookies=False)
+    for _ in range(rate("login", "pair") + 2):
+        r = await client.post(
+            LOGIN, json={"email": "agent@acme.example", "password": PASSWORD},
+            **peer("192.0.2.30"),
+        )
+        assert r.status_code == 200
+
+
+async def test_repeated_failures_lock_the_pair_out_for_longer_each_time(hub: Hub) -> None:
+    # backoff: the pair's limits grow from a minute to an hour to a day
+    windows = sorted(limit.item.get_expiry() for limit in POLICIES["login"] if limit.key == "pair")
+    assert windows[0] <= 60 and windows[-1] >= 3600 and len(windows) >= 3
+    pair = sorted((lim for lim in POLICIES["login"] if lim.key == "pair"),
+                  key=lambda lim: lim.item.get_expiry())
+    amounts = [lim.item.amount for lim in pair]
+    assert amounts == sorted(amounts)
+    # and a generous limit per address stays, for guessing many e-mails from one place
+    assert rate("login", "ip") > rate("login", "pair")
 
 
 async def _spray(client: Any, count: int, *, address: str, forwarded: Any) -> list[int]:
@@ -368,7 +415,7 @@ async def test_hub_rate_limits_off_lets_everything_through(settings: Settings) -
         for _ in range(3 * rate("sos", "device")):
             assert (await sos(the_hub, acme.point["code"], cookie=phone)).status_code == 201
         client = the_hub.quart.test_client(use_cookies=False)
-        for _ in range(2 * rate("login", "email")):  # an unknown e-mail: no slow hashing
+        for _ in range(2 * rate("login", "pair")):  # an unknown e-mail: no slow hashing
             r = await client.post(LOGIN, json={"email": "who@acme.example", "password": "g"})
             assert r.status_code == 401
 

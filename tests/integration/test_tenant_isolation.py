@@ -191,6 +191,24 @@ async def case_me(w: World, role: str) -> None:
     assert body["user"]["email"].endswith("@globex.example")
 
 
+async def case_me_password(w: World, role: str) -> None:
+    # one's own password only: a wrong current one is refused, the right one changes globex's
+    url, auth = "/api/v1/me/password", w.globex.auth(role)
+    r = await w.client.post(url, json={"current": "acme-guess", "new": "whatever-9"}, headers=auth)
+    assert r.status_code in (400, 403)
+    for current, new in ((PASSWORD, "globex-new-9"), ("globex-new-9", PASSWORD)):
+        r = await w.client.post(url, json={"current": current, "new": new}, headers=auth)
+        assert r.status_code == 200, await r.get_data(as_text=True)
+
+
+async def case_me_token(w: World, role: str) -> None:
+    r = await w.client.post("/api/v1/me/token", headers=w.globex.auth(role))
+    assert r.status_code == 200
+    w.globex.tokens[role] = (await r.get_json())["api_token"]
+    assert (await w.client.get("/api/v1/me", headers=w.globex.auth(role))).status_code == 200
+    assert (await w.client.get("/api/v1/me", headers=w.acme.auth(role))).status_code == 200
+
+
 async def case_list(w: World, role: str) -> None:
     auth = w.globex.auth(role)
     c = w.client
@@ -475,6 +493,8 @@ async def case_kiosk_delete(w: World, role: str) -> None:
 
 CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("GET", "/api/v1/me"): case_me,
+    ("POST", "/api/v1/me/password"): case_me_password,
+    ("POST", "/api/v1/me/token"): case_me_token,
     ("GET", "/api/v1/tickets"): case_list,
     ("GET", "/api/v1/tickets/<ticket_id>"): case_detail,
     ("PATCH", "/api/v1/tickets/<ticket_id>"): case_patch,

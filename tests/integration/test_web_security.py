@@ -212,6 +212,7 @@ BODIES: dict[str, Any] = {
     "moderation.block_sender": {"by": ["email"]},
     "kiosks.add_kiosk": {"name": "csrf kiosk", "point": "acme-bar"},
     "kiosks.change_kiosk": {"name": "csrf kiosk"},
+    "api.change_password": {"current": PASSWORD, "new": "csrf-horse-99"},
 }
 
 
