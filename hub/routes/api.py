@@ -16,7 +16,7 @@ from hub.guard import viewer_mask
 from hub.notify.outbox import ticket_deliveries
 from hub.realtime.server import close_sessions
 from hub.routes.auth import password_matches, staff, staff_required, tenant_id
-from hub.routes.intake import active_point, client_origin, limit, thread_url
+from hub.routes.intake import active_point, client_origin, limit, limit_shared, thread_url
 from hub.routes.schemas import (
     LoginIn,
     NoteIn,
@@ -77,8 +77,9 @@ async def me() -> Any:
 @validate_response(SosOut, 201)
 async def submit_sos(data: SosIn) -> Any:
     """A customer's SOS: stored first, then pushed to the consoles. No login."""
-    await limit("sos", point=data.point)
+    await limit("sos")  # the client's own limits first: a refused request counts nowhere
     point, tenant = await active_point(data.point)
+    await limit_shared("sos", point=point["code"])  # valid: now it may take a share
     ticket = await hub().tickets.submit_sos(
         tenant,
         point,

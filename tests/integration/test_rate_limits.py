@@ -392,3 +392,70 @@ async def test_a_thread_link_cannot_stream_survey_answers(hub: Hub, acme: Seeded
     r = await client.post(f"/api/v1/thread/{token}/survey", json={"rating": "good"},
                           **peer("203.0.113.77"))
     await assert_json_429(r, opened)
+
+
+# One client must never shut a point for the others (issue 10, finding 1) -------------------
+
+
+async def _form_post(hub: Hub, code: str, form: dict[str, str], *, address: str,
+                     cookie: str | None = None) -> Any:
+    client = hub.quart.test_client(use_cookies=False)
+    return await client.post(f"/q/{code}?lang=en", form=form,
+                             headers=device(cookie) if cookie else {}, **peer(address))
+
+
+async def test_empty_and_invalid_posts_from_one_address_never_shut_the_point_for_other_guests(
+    hub: Hub, acme: Seeded
+) -> None:
+    code, prankster = acme.point["code"], "203.0.113.66"
+    client = hub.quart.test_client(use_cookies=False)
+    for _ in range(rate("sos", "point") + 10):
+        r = await _form_post(hub, code, {"text": "", "anonymous": "1"}, address=prankster)
+        assert r.status_code == 400  # the form again, with the field named; never a 429
+        r = await client.post("/api/v1/sos", json={"point": code, "text": "   "},
+                              **peer(prankster))
+        assert r.status_code == 400
+    # a guest at another table, on another network, sends their SOS as usual
+    r = await sos(hub, code, address="198.51.100.5", cookie=unique("guest"))
+    assert r.status_code == 201, await r.get_data(as_text=True)
+    r = await _form_post(hub, code, {"text": "The shower is cold", "anonymous": "1"},
+                         address="198.51.100.6", cookie=unique("guest"))
+    assert r.status_code == 303
+
+
+async def test_a_flood_with_rotating_device_cookies_from_one_address_leaves_the_point_open(
+    hub: Hub, acme: Seeded
+) -> None:
+    code, flooder = acme.point["code"], "203.0.113.67"
+    for _ in range(rate("sos", "point") + 5):  # below the generous per-address limit
+        r = await sos(hub, code, address=flooder, cookie=unique("rotating"))
+        assert r.status_code in (201, 429)
+    r = await sos(hub, code, address="198.51.100.7", cookie=unique("guest"))
+    assert r.status_code == 201, await r.get_data(as_text=True)
+
+
+async def test_requests_refused_by_a_client_limit_consume_nothing_of_the_points_budget(
+    hub: Hub, acme: Seeded
+) -> None:
+    code = acme.point["code"]
+    # one phone far past its own limit: refused by the device limit, over and over
+    phone, refusals = unique("phone"), 0
+    for _ in range(rate("sos", "device") + 20):
+        r = await sos(hub, code, address="203.0.113.68", cookie=phone)
+        refusals += r.status_code == 429
+    assert refusals == 20
+    # one address that used up its own limit elsewhere, then knocks on this point
+    others = [f"acme-spa-{n}" for n in range(rate("sos", "ip") // rate("sos", "point") + 1)]
+    for other in others:
+        await create_point(hub.store, acme.tenant, code=other, label=other)
+    busy = "203.0.113.69"
+    for i in range(rate("sos", "ip")):
+        r = await sos(hub, others[i % len(others)], address=busy, cookie=unique("b"))
+        assert r.status_code == 201
+    for _ in range(20):
+        assert (await sos(hub, code, address=busy, cookie=unique("b"))).status_code == 429
+    # the point still has its budget for every other guest: only the phone's one address,
+    # whose SOS were accepted, has taken a share of it
+    for i in range(rate("sos", "point") - 1):
+        r = await sos(hub, code, address=f"192.0.2.{i + 1}", cookie=unique("guest"))
+        assert r.status_code == 201, (i, await r.get_data(as_text=True))
