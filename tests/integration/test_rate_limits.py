@@ -459,3 +459,43 @@ async def test_requests_refused_by_a_client_limit_consume_nothing_of_the_points_
     for i in range(rate("sos", "point") - 1):
         r = await sos(hub, code, address=f"192.0.2.{i + 1}", cookie=unique("guest"))
         assert r.status_code == 201, (i, await r.get_data(as_text=True))
+
+
+async def test_refused_kiosk_sos_never_use_up_the_kiosks_budget_for_the_next_guests(
+    hub: Hub, acme: Seeded
+) -> None:
+    client = hub.quart.test_client(use_cookies=False)
+    r = await client.post("/api/v1/kiosks", headers=acme.auth("manager"),
+                          json={"name": "Hall", "point": acme.point["code"],
+                                "departments": ["bar"]})
+    assert r.status_code == 201, await r.get_data(as_text=True)
+    kiosk = {"Authorization": f"Bearer {(await r.get_json())['device_token']}"}
+    for _ in range(rate("kiosk_sos", "kiosk") + 5):  # a guest poking at a stale screen
+        r = await client.post("/api/v1/kiosk/sos", headers=kiosk,
+                              json={"text": "Help", "department": "spa"})
+        assert r.status_code == 400
+    r = await client.post("/api/v1/kiosk/sos", headers=kiosk,
+                          json={"text": "The lift is stuck", "department": "bar"})
+    assert r.status_code == 201, await r.get_data(as_text=True)
+
+
+async def test_an_ipv6_client_rotating_addresses_in_its_network_is_still_one_client(
+    hub: Hub, acme: Seeded
+) -> None:
+    """An IPv6 host picks any address in its /64 at will: the limits count the /64."""
+    per_address = rate("sos", "ip")
+    points = [acme.point["code"]]
+    while len(points) * rate("sos", "point") <= per_address:  # no point limit reached first
+        points.append(f"acme-gym-{len(points)}")
+        await create_point(hub.store, acme.tenant, code=points[-1], label="Gym")
+    opened = time.monotonic()
+    statuses = []
+    for i in range(per_address + 1):
+        r = await sos(hub, points[i % len(points)], address=f"2001:db8:5:6::{i + 1:x}",
+                      cookie=unique("v6"))
+        statuses.append(r.status_code)
+    assert statuses == [201] * per_address + [429]
+    await assert_json_429(r, opened)
+    # the next network is someone else
+    r = await sos(hub, points[0], address="2001:db8:5:7::1", cookie=unique("v6"))
+    assert r.status_code == 201
