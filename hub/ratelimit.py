@@ -5,6 +5,15 @@ per address are generous; those per device (the first-party `sos_device` cookie)
 access point and per thread are stricter. In-process counters when embedded, Redis
 counters in scale-out so every instance counts together. A limiter that cannot reach
 Redis lets the request through: losing an SOS is worse than letting a few more in.
+
+Two kinds of limit, so that one client can never lock out the others:
+- a client's own limits (`check`): its address, its device, its thread. A request is
+  tested against all of them first and counted only when every one lets it through, so a
+  refused request consumes nothing.
+- shared limits (`Limit(shared=True)`, checked with `check_shared`): a whole access point.
+  The route calls it only for a valid request that passed the client's own limits, and each
+  client (network address) takes at most one unit of it per window, however much it sends.
+  Only many distinct clients together can use up a point's budget.
 """
 
 from __future__ import annotations
@@ -39,10 +48,15 @@ class RateLimited(HubError):
 
 @dataclass(frozen=True)
 class Limit:
-    """At most `rate` requests per value of `key` (ip, device, point, thread, email)."""
+    """At most `rate` requests per value of `key` (ip, device, point, thread, email).
+
+    `shared`: the value is shared by every guest (a point): counted once per client and
+    window, and only through `RateLimiter.check_shared`.
+    """
 
     key: str
     rate: str
+    shared: bool = False
 
     @property
     def item(self) -> RateLimitItem:
@@ -52,7 +66,7 @@ class Limit:
 POLICIES: Mapping[str, tuple[Limit, ...]] = {
     "sos": (
         Limit("ip", "120/minute"),
-        Limit("point", "60/minute"),
+        Limit("point", "60/minute", shared=True),
         Limit("device", "8/minute"),
         Limit("device", "40/hour"),
     ),
@@ -98,22 +112,62 @@ class RateLimiter:
         self._limiter = MovingWindowRateLimiter(self._storage)
 
     async def check(self, policy: str, **keys: str | None) -> None:
-        """Count one request against every limit of `policy` whose key is known."""
+        """Count one request against the client's own limits of `policy` whose key is known.
+
+        Test all, then count all: a request refused by one limit is counted by none.
+        """
         if not self.enabled:
             return
-        for limit in POLICIES[policy]:
-            value = keys.get(limit.key)
-            if not value:
-                continue
-            try:
-                allowed = await self._limiter.hit(limit.item, policy, limit.key, value)
-                if allowed:
+        limits = [
+            (limit, value)
+            for limit in POLICIES[policy]
+            if not limit.shared and (value := keys.get(limit.key))
+        ]
+        try:
+            for limit, value in limits:
+                if not await self._limiter.test(limit.item, policy, limit.key, value):
+                    raise RateLimited(await self._retry_after(limit.item, policy, limit.key, value))
+            for limit, value in limits:
+                await self._limiter.hit(limit.item, policy, limit.key, value)
+        except RateLimited:
+            raise
+        except Exception:  # storage down: fail open, and say so
+            log.warning("rate limiter storage unavailable; letting the request through")
+
+    async def check_shared(self, policy: str, client: str, **keys: str | None) -> None:
+        """Count a valid request against the shared limits of `policy` (a point's budget).
+
+        `client` (the network address) takes one unit of each shared budget per window at
+        most: its later requests in that window pass without counting, so it cannot drain
+        what other guests share. Refused: nothing is counted.
+        """
+        if not self.enabled:
+            return
+        try:
+            due: list[tuple[RateLimitItem, tuple[str, ...]]] = []
+            for limit in POLICIES[policy]:
+                value = keys.get(limit.key)
+                if not limit.shared or not value:
                     continue
-                stats = await self._limiter.get_window_stats(limit.item, policy, limit.key, value)
-            except Exception:  # storage down: fail open, and say so
-                log.warning("rate limiter storage unavailable; letting the request through")
-                return
-            raise RateLimited(max(1, math.ceil(stats.reset_time - time.time())))
+                item = limit.item
+                once = type(item)(1, item.multiples)  # "this client was counted", per window
+                seen = (policy, limit.key, value, "client", client)
+                if not await self._limiter.test(once, *seen):
+                    continue
+                if not await self._limiter.test(item, policy, limit.key, value):
+                    raise RateLimited(await self._retry_after(item, policy, limit.key, value))
+                due.append((item, (policy, limit.key, value)))
+                due.append((once, seen))
+            for item, identifiers in due:
+                await self._limiter.hit(item, *identifiers)
+        except RateLimited:
+            raise
+        except Exception:  # storage down: fail open, and say so
+            log.warning("rate limiter storage unavailable; letting the request through")
+
+    async def _retry_after(self, item: RateLimitItem, *identifiers: str) -> int:
+        stats = await self._limiter.get_window_stats(item, *identifiers)
+        return max(1, math.ceil(stats.reset_time - time.time()))
 
     async def peek(self, policy: str, **keys: str | None) -> None:
         """Raise RateLimited when a limit of `policy` is used up, without counting anything.

@@ -25,7 +25,7 @@ from hub.routes.auth import (
     staff_required,
     tenant_id,
 )
-from hub.routes.intake import active_point, client_origin, limit, thread_url
+from hub.routes.intake import active_point, client_origin, limit, limit_shared, thread_url
 from hub.routes.schemas import (
     LoginIn,
     LogoutOut,
@@ -114,8 +114,9 @@ async def me() -> Any:
 @validate_response(SosOut, 201)
 async def submit_sos(data: SosIn) -> Any:
     """A customer's SOS: stored first, then pushed to the consoles. No login."""
-    await limit("sos", point=data.point)
+    await limit("sos")  # the client's own limits first: a refused request counts nowhere
     point, tenant = await active_point(data.point)
+    await limit_shared("sos", point=point["code"])  # valid: now it may take a share
     ticket = await hub().tickets.submit_sos(
         tenant,
         point,

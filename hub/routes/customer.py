@@ -23,7 +23,7 @@ from hub.i18n import SUPPORTED
 from hub.i18n import gettext as _
 from hub.ports import Doc
 from hub.routes.errors import not_stored_message
-from hub.routes.intake import active_point, client_origin, limit
+from hub.routes.intake import active_point, client_origin, limit, limit_shared
 from hub.routes.schemas import SosIn, SurveyIn, TextIn
 from hub.tickets.model import SURVEY_COMMENT_MAX, TEXT_MAX, customer_ticket
 
@@ -138,7 +138,7 @@ async def form(code: str) -> Any:
 @bp.post("/q/<code>")
 async def send(code: str) -> Any:
     """The form's plain POST: store the SOS, then show its thread with the confirmation."""
-    await limit("sos", point=code[:64])
+    await limit("sos")  # the client's own limits first: a refused request counts nowhere
     form = await request.form
     anonymous = form.get("anonymous") in ("1", "on", "true", "yes")
     values = {
@@ -161,6 +161,7 @@ async def send(code: str) -> Any:
         point, tenant = await active_point(code)
     except NotFound:
         return await _unknown_point()
+    await limit_shared("sos", point=point["code"])  # valid: now it may take a share
     try:
         ticket = await hub().tickets.submit_sos(
             tenant,

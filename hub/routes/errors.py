@@ -7,9 +7,10 @@ from typing import Any
 
 from pydantic import ValidationError
 from quart import Quart, Response, jsonify, render_template, request
+from quart.json.provider import JSONProvider
 from quart_auth import Unauthorized as AuthUnauthorized
 from quart_schema import RequestSchemaValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from hub.errors import HubError, StoreUnavailable
 from hub.i18n import gettext as _
@@ -68,8 +69,36 @@ def describe_validation(error: Any) -> str:
     return str(error)
 
 
+TOO_DEEP = "body: the request body is nested too deeply"
+
+
+class DepthSafeJSON(JSONProvider):
+    """The app's JSON provider, with a body nested too deeply to parse answered as a 400.
+
+    `[[[…]]]` 20,000 deep fits in 64 KB and makes the parser raise RecursionError, which
+    Quart does not treat as bad JSON (it catches only ValueError): it was a 500.
+    """
+
+    def __init__(self, app: Quart, inner: JSONProvider) -> None:
+        super().__init__(app)
+        self.inner = inner
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        return self.inner.dumps(obj, **kwargs)
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return self.inner.loads(s, **kwargs)
+        except RecursionError:
+            raise BadRequest(TOO_DEEP) from None
+
+    def response(self, *args: Any, **kwargs: Any) -> Any:
+        return self.inner.response(*args, **kwargs)
+
+
 def register(app: Quart) -> None:
     """Install the handlers on the app."""
+    app.json = DepthSafeJSON(app, app.json)  # after quart-schema installed its provider
 
     @app.errorhandler(RequestSchemaValidationError)
     async def _schema(error: RequestSchemaValidationError) -> Any:
@@ -120,7 +149,8 @@ def register(app: Quart) -> None:
         status = error.code or 500
         code = _CODES.get(status, "error")
         message = error.description or code
-        if status == 400 and request.path.startswith("/api/") and request.is_json:
+        if status == 400 and message != TOO_DEEP and request.path.startswith("/api/") \
+                and request.is_json:
             message = "body: the request body is not valid JSON"
         if status == 413:
             message = "body: the request body is larger than 64 KB"

@@ -1,8 +1,13 @@
-"""Security headers on every response: a strict CSP (no inline script), no referrer leaks."""
+"""Security headers on every response: a strict CSP (no inline script), no referrer leaks,
+and no redirect built from the request's `Host` header."""
 
 from __future__ import annotations
 
-from quart import Quart, Response
+from urllib.parse import urlsplit, urlunsplit
+
+from quart import Quart, Response, request
+
+from hub.container import hub
 
 CSP = "; ".join(
     [
@@ -21,6 +26,21 @@ CSP = "; ".join(
 )
 
 
+def home_location(location: str, request_host: str, public_url: str) -> str:
+    """`location`, made relative when it was built from the request's Host (forgeable).
+
+    Werkzeug's own redirects (merging `//` in a path, say) are absolute URLs on whatever
+    host the client named. Ours are relative or under HUB_PUBLIC_URL, which stay as they are.
+    """
+    target = urlsplit(location)
+    if not target.netloc or target.netloc.lower() == urlsplit(public_url).netloc.lower():
+        return location
+    if target.netloc.lower() != request_host.lower():
+        return location  # a deliberate link elsewhere, not an echo of the Host header
+    path = "/" + target.path.lstrip("/\\")  # never "//host": that is another site again
+    return urlunsplit(("", "", path, target.query, target.fragment))
+
+
 def register(app: Quart) -> None:
     """Add the headers after every request."""
 
@@ -36,4 +56,9 @@ def register(app: Quart) -> None:
         )
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
+        location = response.headers.get("Location")
+        if location:
+            response.headers["Location"] = home_location(
+                location, request.host, hub().settings.public_url
+            )
         return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from quart import request
 
 from hub.client_address import client_address
@@ -39,9 +41,35 @@ def client_origin() -> Doc:
     return {"device_id": device_id(), "ip": client_ip()}
 
 
+def client_network() -> str:
+    """The address the rate limits count: an IPv6 host's whole /64, which it changes at will."""
+    ip = client_ip()
+    try:
+        parsed = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return ip
+
+
 async def limit(policy: str, **keys: str | None) -> None:
-    """Apply a rate-limit policy to this request (see hub/ratelimit.py)."""
-    await hub().limiter.check(policy, ip=client_ip(), device=device_id(), **keys)
+    """Apply the client's own limits of a policy to this request (see hub/ratelimit.py).
+
+    Call it first: a request it refuses consumes nothing anywhere.
+    """
+    await hub().limiter.check(policy, ip=client_network(), device=device_id(), **keys)
+
+
+async def limit_shared(policy: str, **keys: str | None) -> None:
+    """Count a valid request against the policy's shared limits (a point's budget).
+
+    Call it after `limit` and after the request was validated: an invalid or refused
+    request must not use up what every guest shares; each address counts once per window.
+    """
+    await hub().limiter.check_shared(policy, client_network(), **keys)
 
 
 def thread_url(ticket: Doc) -> str:

@@ -150,7 +150,6 @@ async def remove_kiosk(kiosk_id: str) -> Any:
 async def kiosk_sos(data: KioskSosIn) -> Any:
     """An SOS from a paired kiosk (`Authorization: Bearer <device_token>`)."""
     kiosk = await _device_kiosk()
-    await hub().limiter.check("kiosk_sos", kiosk=kiosk["id"])
     store = hub().store
     tenant = await store.get(kiosk["tenant_id"], "tenants", kiosk["tenant_id"])
     point = await point_of(store, kiosk["tenant_id"], kiosk["point"])
@@ -158,6 +157,8 @@ async def kiosk_sos(data: KioskSosIn) -> Any:
         raise NotFound("this kiosk's access point is not active", field="point")
     if data.department and data.department not in (kiosk.get("departments") or []):
         raise Invalid("department: not one this kiosk offers", field="department")
+    # Every guest in the hall shares the kiosk's budget: only a valid SOS takes from it.
+    await hub().limiter.check("kiosk_sos", kiosk=kiosk["id"])
     ticket = await hub().tickets.submit_sos(
         tenant,
         point,

@@ -99,18 +99,34 @@ class BlockIn(BaseModel):
     note: str | None = Field(default=None, max_length=200)
 
 
-def _all_kinds() -> list[BlockKind]:
-    return ["email", "phone", "device", "ip"]
+OWN_KINDS: tuple[BlockKind, ...] = ("email", "phone", "device")
 
 
 class BlockSenderIn(BaseModel):
-    """ "Block this sender": which of the ticket's identifiers, for how long."""
+    """ "Block this sender": which of the ticket's identifiers, for how long.
+
+    Left out, `by` is the sender's own identifiers: e-mail, phone and their own device
+    (until 2026-12 it also named the address: every guest on a hotel's Wi-Fi was held
+    back). Many guests share a network address and every guest at a kiosk shares its
+    device, so those are blocked only when asked: `network` (or `"ip"` named in `by`)
+    and `kiosk`.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    by: list[BlockKind] = Field(default_factory=_all_kinds, min_length=1)
+    by: list[BlockKind] = Field(default_factory=lambda: list(OWN_KINDS), min_length=1)
+    network: bool = False
+    kiosk: bool = False
     expires_in_hours: float | None = Field(default=None, gt=0, le=MAX_HOURS)
     note: str | None = Field(default=None, max_length=200)
+
+    def kinds_for(self, ticket: dict[str, Any]) -> list[BlockKind]:
+        """The kinds to block on `ticket`: a kiosk's device only with `kiosk`."""
+        kinds = list(self.by) + (["ip"] if self.network else [])
+        from_kiosk = bool(ticket.get("kiosk"))
+        if from_kiosk:
+            kinds = [k for k in kinds if k != "device"] + (["device"] if self.kiosk else [])
+        return list(dict.fromkeys(kinds))
 
 
 @bp.get("/api/v1/filters")
@@ -183,10 +199,11 @@ async def delete_block(block_id: str) -> Any:
 @staff_required()
 @validate_request(BlockSenderIn)
 async def block_sender(ticket_id: str, data: BlockSenderIn) -> Any:
-    """ "Block this sender" in one click: each of the ticket's identifiers asked for."""
+    """ "Block this sender": their own identifiers unless a network or kiosk is asked for."""
     ticket = await hub().tickets.get(tenant_id(), ticket_id)
     made = []
-    for kind in dict.fromkeys(data.by):
+    kinds = data.kinds_for(ticket)
+    for kind in kinds:
         value = ticket_block_value(kind, ticket)
         if value is None:
             continue
@@ -198,7 +215,12 @@ async def block_sender(ticket_id: str, data: BlockSenderIn) -> Any:
         except Invalid:  # a forged device cookie, say: block by what is usable
             continue
     if not made:
-        raise Invalid("by: this ticket carries none of " + ", ".join(data.by), field="by")
+        shared = "its kiosk (kiosk: true)" if ticket.get("kiosk") else "its network address " \
+            "(network: true)"
+        raise Invalid(
+            f"by: this ticket carries none of {', '.join(kinds) or 'the kinds named'}; blocking "
+            f"{shared} would hold back every guest who shares it", field="by",
+        )
     return {"items": [block_json(b) for b in made]}, 201
 
 

@@ -50,6 +50,12 @@ export class Panel {
     this.blockButton = q("#block-button");
     this.blockDone = q("#block-done");
     this.blockButton.addEventListener("click", () => this.blockSender());
+    const byId = (id) => document.getElementById(id);
+    this.blockDialog = byId("block-dialog");
+    this.blockNetwork = byId("block-network");
+    this.blockKiosk = byId("block-kiosk");
+    this.blockKioskChoice = byId("block-kiosk-choice");
+    this.blockKioskNote = byId("block-kiosk-note");
     for (const button of this.moveButtons) {
       button.addEventListener("click", () => this.move(button.dataset.move, button));
     }
@@ -244,14 +250,36 @@ export class Panel {
       api("POST", `/api/v1/tickets/${encodeURIComponent(id)}/acknowledge`));
   }
 
-  /** "Block this sender": by every key the ticket carries (e-mail, phone, device, address). */
+  /**
+   * "Block this sender": their own e-mail, phone and device. A network address (every guest
+   * on the hotel's Wi-Fi) or a kiosk (every guest at it) only when ticked in the dialog.
+   */
   async blockSender() {
     const id = this.id;
-    if (!id || !window.confirm(t("block.confirm"))) return;
+    if (!id) return;
+    const choice = await this._askBlock(Boolean(this.detail && this.detail.kiosk));
+    if (!choice || this.id !== id) return;
     this.blockDone.hidden = true;
     const ok = await this._write(this.blockButton, this.statusError, () =>
-      api("POST", `/api/v1/tickets/${encodeURIComponent(id)}/block`, { expires_in_hours: 24 * 30 }));
+      api("POST", `/api/v1/tickets/${encodeURIComponent(id)}/block`,
+        { expires_in_hours: 24 * 30, network: choice.network, kiosk: choice.kiosk }));
     if (ok && this.id === id) this.blockDone.hidden = false;
+  }
+
+  /** The block dialog, shared choices unticked each time: resolves to them, or null. */
+  _askBlock(fromKiosk) {
+    const dialog = this.blockDialog;
+    this.blockNetwork.checked = false;
+    this.blockKiosk.checked = false;
+    this.blockKioskChoice.hidden = !fromKiosk;
+    this.blockKioskNote.hidden = !fromKiosk;
+    dialog.returnValue = "";
+    return new Promise((resolve) => {
+      dialog.addEventListener("close", () => resolve(dialog.returnValue === "block"
+        ? { network: this.blockNetwork.checked, kiosk: fromKiosk && this.blockKiosk.checked }
+        : null), { once: true });
+      dialog.showModal();
+    });
   }
 
   async move(status, button) {

@@ -129,8 +129,9 @@
     if (!window.confirm(label("labelConfirmBlock"))) return;
     const hours = parseFloat(blockFor.value);
     try {
+      // The sender's own e-mail, phone and device (the API's default): never their network
+      // address, which a whole hotel may share, nor a kiosk that every guest uses.
       await api("POST", `/api/v1/tickets/${encodeURIComponent(ticket.id)}/block`, {
-        by: ["email", "phone", "device", "ip"],
         expires_in_hours: hours > 0 ? hours : null,
       });
       status.textContent = label("labelBlocked", { number: ticket.number });

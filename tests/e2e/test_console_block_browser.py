@@ -1,4 +1,8 @@
-"""Block this sender from the console: one click, and their next SOS is held back."""
+"""Block this sender from the console: their next SOS is held back, not their neighbours'.
+
+The dialog blocks the sender's own e-mail, phone and device; their network address (a whole
+hotel's Wi-Fi) or a kiosk (every guest at it) only when ticked, under a visible warning.
+"""
 
 from __future__ import annotations
 
@@ -29,8 +33,15 @@ def test_an_agent_blocks_a_sender_in_one_click_and_their_next_sos_is_held_back(
         card = _card(console, text)
         expect(card).to_have_count(1)
         card.click()
-        console.once("dialog", lambda dialog: dialog.accept())
         console.get_by_role("button", name="Block this sender").click()
+        dialog = console.locator("#block-dialog")
+        # the sender's own identifiers by default; their network only if ticked, with a warning
+        network = dialog.get_by_label("Also block their network address")
+        expect(network).not_to_be_checked()
+        expect(dialog.get_by_text("Blocks every guest on this network")).to_be_visible()
+        expect(dialog.get_by_label("Also block this kiosk")).to_be_hidden()
+        dialog.get_by_role("button", name="Block sender").click()
+        expect(dialog).to_be_hidden()
         expect(console.locator("#block-done")).to_be_visible()
 
         again = {**body, "text": f"Totally different words {uuid.uuid4().hex[:6]}"}
@@ -43,6 +54,63 @@ def test_an_agent_blocks_a_sender_in_one_click_and_their_next_sos_is_held_back(
             (r.json()["id"], "blocked")
         ]
         expect(_card(console, again["text"])).to_have_count(0)
+        _no_script_errors(console)
+    finally:
+        for context in opened:
+            context.close()
+
+
+def _api(live_hub: LiveHub, method: str, path: str, role: str = "agent", **kw: Any) -> Any:
+    token = live_hub.seeded.tokens[role]
+    return httpx.request(method, f"{live_hub.url}{path}", timeout=10,
+                         headers={"Authorization": f"Bearer {token}"}, **kw)
+
+
+def test_blocking_a_kiosk_ticket_leaves_the_kiosk_open_to_the_next_guest_unless_ticked(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    opened: list[Any] = []
+    try:
+        _context, console = _console(browser, opened, live_hub)
+        r = _api(live_hub, "POST", "/api/v1/kiosks", "manager",
+                 json={"name": "Hall kiosk", "point": live_hub.seeded.point["code"]})
+        assert r.status_code == 201, r.text
+        kiosk = {"Authorization": f"Bearer {r.json()['device_token']}"}
+        tag = uuid.uuid4().hex[:6]
+        troll = {"text": f"Rude words at the kiosk {tag}", "anonymous": False,
+                 "contact": {"email": f"troll-{tag}@example.com"}}
+        r = httpx.post(f"{live_hub.url}/api/v1/kiosk/sos", json=troll, headers=kiosk, timeout=10)
+        assert r.status_code == 201, r.text
+        blocks_before = len(_api(live_hub, "GET", "/api/v1/blocks", "manager").json()["items"])
+
+        _card(console, troll["text"]).click()
+        block = console.get_by_role("button", name="Block this sender")
+        block.click()
+        dialog = console.locator("#block-dialog")
+        expect(dialog.get_by_text("came from a kiosk")).to_be_visible()
+        kiosk_box = dialog.get_by_label("Also block this kiosk")
+        expect(kiosk_box).not_to_be_checked()
+        expect(dialog.get_by_text("Blocks every guest who uses this kiosk.")).to_be_visible()
+        expect(dialog.get_by_label("Also block their network address")).not_to_be_checked()
+        dialog.get_by_role("button", name="Cancel").click()  # changed their mind: nothing
+        expect(dialog).to_be_hidden()
+        expect(console.locator("#block-done")).to_be_hidden()
+        assert len(_api(live_hub, "GET", "/api/v1/blocks", "manager").json()["items"]) \
+            == blocks_before
+
+        block.click()
+        expect(kiosk_box).not_to_be_checked()
+        dialog.get_by_role("button", name="Block sender").click()
+        expect(console.locator("#block-done")).to_be_visible()
+
+        guest = {"text": f"The next guest needs a taxi {tag}", "anonymous": True}
+        r = httpx.post(f"{live_hub.url}/api/v1/kiosk/sos", json=guest, headers=kiosk, timeout=10)
+        assert r.status_code == 201
+        expect(_card(console, guest["text"])).to_have_count(1)  # not held back
+        again = {**troll, "text": f"Still rude {tag}"}
+        r = httpx.post(f"{live_hub.url}/api/v1/kiosk/sos", json=again, headers=kiosk, timeout=10)
+        held = _api(live_hub, "GET", "/api/v1/tickets", params={"status": "quarantined"})
+        assert r.json()["id"] in [t["id"] for t in held.json()["items"]]
         _no_script_errors(console)
     finally:
         for context in opened:

@@ -249,6 +249,19 @@ REFUSED: list[tuple[str, str, bytes, int, tuple[str, ...]]] = [
      ("text",)),
     ("an operator as a note", "/api/v1/tickets/{id}/notes", b'{"text": {"$gt": ""}}', 400,
      ("text",)),
+    # Nesting deep enough to exhaust the parser's recursion, yet within 64 KB: a 400, not a 500
+    ("arrays 20,000 deep as an SOS", "/api/v1/sos", b"[" * 20_000 + b"]" * 20_000, 400,
+     ("body",)),
+    ("objects 10,000 deep as an SOS", "/api/v1/sos", b'{"a":' * 10_000 + b"1" + b"}" * 10_000,
+     400, ("body",)),
+    ("arrays 20,000 deep in an SOS text", "/api/v1/sos",
+     _body().replace(b'"The music is too loud"', b"[" * 20_000 + b"]" * 20_000), 400, ("body",)),
+    ("objects 6,000 deep as a thread message", "/api/v1/thread/{token}/messages",
+     b'{"text":' * 6_000 + b'"x"' + b"}" * 6_000, 400, ("body",)),
+    ("arrays 20,000 deep as a login", "/api/v1/auth/login", b"[" * 20_000 + b"]" * 20_000, 400,
+     ("body",)),
+    ("arrays 20,000 deep as a reply", "/api/v1/tickets/{id}/replies",
+     b"[" * 20_000 + b"]" * 20_000, 400, ("body",)),
 ]
 
 

@@ -439,3 +439,110 @@ async def test_a_thread_link_cannot_stream_survey_answers(hub: Hub, acme: Seeded
     r = await client.post(f"/api/v1/thread/{token}/survey", json={"rating": "good"},
                           **peer("203.0.113.77"))
     await assert_json_429(r, opened)
+
+
+# One client must never shut a point for the others (issue 10, finding 1) -------------------
+
+
+async def _form_post(hub: Hub, code: str, form: dict[str, str], *, address: str,
+                     cookie: str | None = None) -> Any:
+    client = hub.quart.test_client(use_cookies=False)
+    return await client.post(f"/q/{code}?lang=en", form=form,
+                             headers=device(cookie) if cookie else {}, **peer(address))
+
+
+async def test_empty_and_invalid_posts_from_one_address_never_shut_the_point_for_other_guests(
+    hub: Hub, acme: Seeded
+) -> None:
+    code, prankster = acme.point["code"], "203.0.113.66"
+    client = hub.quart.test_client(use_cookies=False)
+    for _ in range(rate("sos", "point") + 10):
+        r = await _form_post(hub, code, {"text": "", "anonymous": "1"}, address=prankster)
+        assert r.status_code == 400  # the form again, with the field named; never a 429
+        r = await client.post("/api/v1/sos", json={"point": code, "text": "   "},
+                              **peer(prankster))
+        assert r.status_code == 400
+    # a guest at another table, on another network, sends their SOS as usual
+    r = await sos(hub, code, address="198.51.100.5", cookie=unique("guest"))
+    assert r.status_code == 201, await r.get_data(as_text=True)
+    r = await _form_post(hub, code, {"text": "The shower is cold", "anonymous": "1"},
+                         address="198.51.100.6", cookie=unique("guest"))
+    assert r.status_code == 303
+
+
+async def test_a_flood_with_rotating_device_cookies_from_one_address_leaves_the_point_open(
+    hub: Hub, acme: Seeded
+) -> None:
+    code, flooder = acme.point["code"], "203.0.113.67"
+    for _ in range(rate("sos", "point") + 5):  # below the generous per-address limit
+        r = await sos(hub, code, address=flooder, cookie=unique("rotating"))
+        assert r.status_code in (201, 429)
+    r = await sos(hub, code, address="198.51.100.7", cookie=unique("guest"))
+    assert r.status_code == 201, await r.get_data(as_text=True)
+
+
+async def test_requests_refused_by_a_client_limit_consume_nothing_of_the_points_budget(
+    hub: Hub, acme: Seeded
+) -> None:
+    code = acme.point["code"]
+    # one phone far past its own limit: refused by the device limit, over and over
+    phone, refusals = unique("phone"), 0
+    for _ in range(rate("sos", "device") + 20):
+        r = await sos(hub, code, address="203.0.113.68", cookie=phone)
+        refusals += r.status_code == 429
+    assert refusals == 20
+    # one address that used up its own limit elsewhere, then knocks on this point
+    others = [f"acme-spa-{n}" for n in range(rate("sos", "ip") // rate("sos", "point") + 1)]
+    for other in others:
+        await create_point(hub.store, acme.tenant, code=other, label=other)
+    busy = "203.0.113.69"
+    for i in range(rate("sos", "ip")):
+        r = await sos(hub, others[i % len(others)], address=busy, cookie=unique("b"))
+        assert r.status_code == 201
+    for _ in range(20):
+        assert (await sos(hub, code, address=busy, cookie=unique("b"))).status_code == 429
+    # the point still has its budget for every other guest: only the phone's one address,
+    # whose SOS were accepted, has taken a share of it
+    for i in range(rate("sos", "point") - 1):
+        r = await sos(hub, code, address=f"192.0.2.{i + 1}", cookie=unique("guest"))
+        assert r.status_code == 201, (i, await r.get_data(as_text=True))
+
+
+async def test_refused_kiosk_sos_never_use_up_the_kiosks_budget_for_the_next_guests(
+    hub: Hub, acme: Seeded
+) -> None:
+    client = hub.quart.test_client(use_cookies=False)
+    r = await client.post("/api/v1/kiosks", headers=acme.auth("manager"),
+                          json={"name": "Hall", "point": acme.point["code"],
+                                "departments": ["bar"]})
+    assert r.status_code == 201, await r.get_data(as_text=True)
+    kiosk = {"Authorization": f"Bearer {(await r.get_json())['device_token']}"}
+    for _ in range(rate("kiosk_sos", "kiosk") + 5):  # a guest poking at a stale screen
+        r = await client.post("/api/v1/kiosk/sos", headers=kiosk,
+                              json={"text": "Help", "department": "spa"})
+        assert r.status_code == 400
+    r = await client.post("/api/v1/kiosk/sos", headers=kiosk,
+                          json={"text": "The lift is stuck", "department": "bar"})
+    assert r.status_code == 201, await r.get_data(as_text=True)
+
+
+async def test_an_ipv6_client_rotating_addresses_in_its_network_is_still_one_client(
+    hub: Hub, acme: Seeded
+) -> None:
+    """An IPv6 host picks any address in its /64 at will: the limits count the /64."""
+    per_address = rate("sos", "ip")
+    points = [acme.point["code"]]
+    while len(points) * rate("sos", "point") <= per_address:  # no point limit reached first
+        points.append(f"acme-gym-{len(points)}")
+        await create_point(hub.store, acme.tenant, code=points[-1], label="Gym")
+    opened = time.monotonic()
+    statuses = []
+    for i in range(per_address + 1):
+        r = await sos(hub, points[i % len(points)], address=f"2001:db8:5:6::{i + 1:x}",
+                      cookie=unique("v6"))
+        statuses.append(r.status_code)
+    assert statuses == [201] * per_address + [429]
+    await assert_json_429(r, opened)
+    # the next network is someone else
+    r = await sos(hub, points[0], address="2001:db8:5:7::1", cookie=unique("v6"))
+    assert r.status_code == 201
