@@ -28,6 +28,7 @@ import json
 import resource
 import sys
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import socketio
@@ -82,9 +83,82 @@ def make_ticket(number: int, text: str, seq: int, public_url: str, payload_bytes
     return ticket
 
 
+async def read_body(receive) -> bytes:
+    """The whole request body, however many ASGI messages it came in."""
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+async def respond(send, status: int, obj) -> None:
+    """Send `obj` as a JSON response."""
+    body = json.dumps(obj).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def tune_gc():
+    # the same collector tuning the hub applies after its start-up
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 10, 10)
+    print(
+        f"bare_server: gc.freeze() kept {gc.get_freeze_count()} objects out of the collector;"
+        f" threshold {gc.get_threshold()}",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+@dataclass
+class SosEndpoint:
+    """POST /api/v1/sos: numbers a fake ticket, emits it to the room, answers 201."""
+
+    sio: socketio.AsyncServer
+    public_url: str
+    payload_bytes: int
+    number: int = 0
+    seq: int = 0
+
+    async def __call__(self, receive, send) -> None:
+        raw = await read_body(receive)
+        try:
+            data = json.loads(raw or b"{}")
+            text = str(data.get("text", ""))[:2000]
+        except (ValueError, AttributeError):
+            await respond(send, 400, {"error": {"code": "invalid", "message": "bad json"}})
+            return
+        self.number += 1
+        self.seq += 1
+        ticket = make_ticket(self.number, text, self.seq, self.public_url, self.payload_bytes)
+        await self.sio.emit("ticket.created", ticket, room=ROOM, namespace=NAMESPACE)
+        await respond(
+            send,
+            201,
+            {
+                "id": ticket["id"],
+                "number": ticket["number"],
+                "status": "new",
+                "thread_url": ticket["thread_url"],
+            },
+        )
+
+
 def build_app(token: str, public_url: str, payload_bytes: int):
     sio = socketio.AsyncServer(async_mode="asgi", logger=False, engineio_logger=False)
-    state = {"number": 0, "seq": 0}
+    post_sos = SosEndpoint(sio, public_url, payload_bytes)
 
     @sio.event(namespace=NAMESPACE)
     async def connect(sid, environ, auth):
@@ -92,71 +166,16 @@ def build_app(token: str, public_url: str, payload_bytes: int):
             raise socketio.exceptions.ConnectionRefusedError("unauthorized")
         await sio.enter_room(sid, ROOM, namespace=NAMESPACE)
 
-    async def read_body(receive) -> bytes:
-        chunks = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                return b"".join(chunks)
-
-    async def respond(send, status: int, obj) -> None:
-        body = json.dumps(obj).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
-
     async def http_app(scope, receive, send):
         if scope["type"] != "http":
             return
         path, method = scope["path"], scope["method"]
         if path == "/healthz" and method == "GET":
             await respond(send, 200, {"status": "ok", "store": "none", "redis": "off"})
-            return
-        if path == "/api/v1/sos" and method == "POST":
-            raw = await read_body(receive)
-            try:
-                data = json.loads(raw or b"{}")
-                text = str(data.get("text", ""))[:2000]
-            except (ValueError, AttributeError):
-                await respond(send, 400, {"error": {"code": "invalid", "message": "bad json"}})
-                return
-            state["number"] += 1
-            state["seq"] += 1
-            ticket = make_ticket(state["number"], text, state["seq"], public_url, payload_bytes)
-            await sio.emit("ticket.created", ticket, room=ROOM, namespace=NAMESPACE)
-            await respond(
-                send,
-                201,
-                {
-                    "id": ticket["id"],
-                    "number": ticket["number"],
-                    "status": "new",
-                    "thread_url": ticket["thread_url"],
-                },
-            )
-            return
-        await respond(send, 404, {"error": {"code": "not_found", "message": path}})
-
-    def tune_gc():
-        # the same collector tuning the hub applies after its start-up
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(50_000, 10, 10)
-        print(
-            f"bare_server: gc.freeze() kept {gc.get_freeze_count()} objects out of the collector;"
-            f" threshold {gc.get_threshold()}",
-            file=sys.stderr,
-            flush=True,
-        )
+        elif path == "/api/v1/sos" and method == "POST":
+            await post_sos(receive, send)
+        else:
+            await respond(send, 404, {"error": {"code": "not_found", "message": path}})
 
     return socketio.ASGIApp(sio, other_asgi_app=http_app, on_startup=tune_gc)
 

@@ -636,145 +636,201 @@ async def wait_quiet(max_wait: float, threshold_pct: float = 10.0) -> float:
             said = time.monotonic()
 
 
-async def run_target(target: Target, args, clients: int, rate: float, count: int) -> dict:
-    res: dict = {"target": target.name, "clients": clients, "rate": rate, "count": count}
-    if args.quiet_wait > 0:
-        res["busy_before_pct"] = await wait_quiet(args.quiet_wait)
-    client_procs: list[ClientProc] = []
-    try:
-        log(f"{target.name}: starting server on {target.base}")
-        t0 = time.monotonic()
-        await asyncio.to_thread(target.start)
-        await wait_healthy(target)
-        res["startup_s"] = time.monotonic() - t0
-        res["server_pid"] = target.proc.pid
-        pr = await probe(target, args)
-        res.update({"frame_bytes": pr["frame_bytes"], "payload_bytes": pr["payload_bytes"]})
-        log(f"{target.name}: healthy; a ticket.created frame is {pr['frame_bytes']} bytes")
-        await asyncio.sleep(2)
-        rss0 = rss_kb(target.proc.pid)
-        res["rss_before_mb"] = rss0 / 1024
+async def start_server(target: Target, args, res: dict) -> int:
+    """Start the server, wait until healthy, warm it up; returns its RSS (KB) before clients."""
+    log(f"{target.name}: starting server on {target.base}")
+    t0 = time.monotonic()
+    await asyncio.to_thread(target.start)
+    await wait_healthy(target)
+    res["startup_s"] = time.monotonic() - t0
+    res["server_pid"] = target.proc.pid
+    pr = await probe(target, args)
+    res.update({"frame_bytes": pr["frame_bytes"], "payload_bytes": pr["payload_bytes"]})
+    log(f"{target.name}: healthy; a ticket.created frame is {pr['frame_bytes']} bytes")
+    await asyncio.sleep(2)
+    rss0 = rss_kb(target.proc.pid)
+    res["rss_before_mb"] = rss0 / 1024
+    return rss0
 
-        # ---- connect the clients
-        procs = args.clients_procs or max(
-            1, min(8, math.ceil(clients / 2500)), 2 if clients >= 500 else 1
-        )
-        res["client_procs"] = procs
-        log(f"{target.name}: connecting {clients} clients over {procs} processes")
-        cpu_c0 = cpu_seconds(target.proc.pid)[0]
-        t_c0 = time.monotonic()
-        client_procs = await spawn_clients(target, clients, procs, args, target.workdir)
-        ready_timeout = 120 + clients * 0.05
-        readies = await asyncio.gather(*(cp.read(ready_timeout) for cp in client_procs))
-        res["connect_s"] = time.monotonic() - t_c0
-        res["connect_cpu_ms_per_conn"] = (
-            (cpu_seconds(target.proc.pid)[0] - cpu_c0) * 1e3 / max(1, clients)
-        )
-        connected = sum(r["connected"] for r in readies)
-        failed = sum(r["failed"] for r in readies)
-        res["connected"] = connected
-        res["connect_failed"] = failed
-        reasons: dict = {}
-        for r in readies:
-            for k, v in r.get("fail_reasons", {}).items():
-                reasons[k] = reasons.get(k, 0) + v
-        res["connect_fail_reasons"] = reasons
-        log(
-            f"{target.name}: {connected} connected, {failed} failed in {res['connect_s']:.1f}s"
-            + (f" ({reasons})" if reasons else "")
-        )
-        if connected == 0:
-            raise RuntimeError(
-                f"{target.name}: no client could connect: {reasons}\n{target.log_tail()}"
-            )
-        await asyncio.sleep(args.settle)
-        rss1 = rss_kb(target.proc.pid)
-        res["rss_after_mb"] = rss1 / 1024
-        res["rss_per_conn_kb"] = (rss1 - rss0) / connected
 
-        # ---- post SOS open-loop
-        for cp in client_procs:
-            await cp.ask("reset")
-        recs = [{"i": i} for i in range(count)]
-        cpu0 = cpu_seconds(target.proc.pid)
-        mach0 = machine_cpu()
-        self0 = time.process_time()
-        w0 = time.monotonic()
-        log(f"{target.name}: posting {count} SOS at {rate}/s")
-        connector = aiohttp.TCPConnector(limit=args.http_connections)
-        async with aiohttp.ClientSession(
-            connector=connector,
-            cookie_jar=aiohttp.DummyCookieJar(),
-            timeout=aiohttp.ClientTimeout(total=args.post_timeout),
-        ) as http:
-            tasks = []
-            start = time.monotonic() + 0.05
-            for i, rec in enumerate(recs):
-                delay = start + i / rate - time.monotonic()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                tasks.append(asyncio.create_task(post_one(http, target, i, rec)))
-            await asyncio.gather(*tasks)
-        if args.connections_only:
-            # hold the connections for the whole --hold, not just until the last SOS
-            await asyncio.sleep(max(0.0, start + args.hold - time.monotonic()))
-        t_posted = time.monotonic()
-        accepted = [
-            r for r in recs if r.get("status") == 201 and r.get("key") not in (None, "None")
-        ]
-        res["accepted"] = len(accepted)
-        res["rejected"] = count - len(accepted)
-        errs: dict = {}
-        for r in recs:
-            if r.get("status") != 201:
-                k = f"{r.get('status')}: {r.get('error', '')[:80]}"
-                errs[k] = errs.get(k, 0) + 1
-        res["post_errors"] = errs
-        first_send = min(r["t_send"] for r in recs)
-        last_resp = max(r["t_resp"] for r in recs)
-        res["post_wall_s"] = last_resp - first_send
-        res["accepted_per_s"] = len(accepted) / (last_resp - first_send) if accepted else 0.0
-        http_lat = [(r["t_resp"] - r["t_send"]) * 1e3 for r in accepted]
-        res["http_p50_ms"], res["http_p99_ms"] = pct(http_lat, 50), pct(http_lat, 99)
+def merge_counts(counts) -> dict:
+    """Sum several {reason: n} dicts into one."""
+    out: dict = {}
+    for one in counts:
+        for k, v in one.items():
+            out[k] = out.get(k, 0) + v
+    return out
 
-        # ---- wait for every delivery (bounded)
-        expected = len(accepted) * connected
-        last_total, last_change = -1, time.monotonic()
-        hard_deadline = time.monotonic() + args.grace * 6
-        while time.monotonic() < hard_deadline:
-            sts = await asyncio.gather(*(cp.ask("status") for cp in client_procs))
-            total = sum(s["received"] for s in sts)
-            if total >= expected:
-                break
-            if total != last_total:
-                last_total, last_change = total, time.monotonic()
-            elif time.monotonic() - last_change > args.grace:
-                break
-            await asyncio.sleep(0.1)
+
+async def connect_clients(
+    target: Target, args, clients: int, rss0: int, client_procs: list[ClientProc], res: dict
+) -> int:
+    """Spawn the client processes (into client_procs, for the caller to stop) and wait until
+    they are connected; returns how many are."""
+    procs = args.clients_procs or max(
+        1, min(8, math.ceil(clients / 2500)), 2 if clients >= 500 else 1
+    )
+    res["client_procs"] = procs
+    log(f"{target.name}: connecting {clients} clients over {procs} processes")
+    cpu_c0 = cpu_seconds(target.proc.pid)[0]
+    t_c0 = time.monotonic()
+    client_procs.extend(await spawn_clients(target, clients, procs, args, target.workdir))
+    ready_timeout = 120 + clients * 0.05
+    readies = await asyncio.gather(*(cp.read(ready_timeout) for cp in client_procs))
+    res["connect_s"] = time.monotonic() - t_c0
+    res["connect_cpu_ms_per_conn"] = (
+        (cpu_seconds(target.proc.pid)[0] - cpu_c0) * 1e3 / max(1, clients)
+    )
+    connected = sum(r["connected"] for r in readies)
+    failed = sum(r["failed"] for r in readies)
+    res["connected"] = connected
+    res["connect_failed"] = failed
+    reasons = merge_counts(r.get("fail_reasons", {}) for r in readies)
+    res["connect_fail_reasons"] = reasons
+    log(
+        f"{target.name}: {connected} connected, {failed} failed in {res['connect_s']:.1f}s"
+        + (f" ({reasons})" if reasons else "")
+    )
+    if connected == 0:
+        raise RuntimeError(
+            f"{target.name}: no client could connect: {reasons}\n{target.log_tail()}"
+        )
+    await asyncio.sleep(args.settle)
+    rss1 = rss_kb(target.proc.pid)
+    res["rss_after_mb"] = rss1 / 1024
+    res["rss_per_conn_kb"] = (rss1 - rss0) / connected
+    return connected
+
+
+@dataclass
+class Window:
+    """The measured window, from the first POST until the deliveries are in: CPU and time."""
+
+    pid: int
+    cpu0: tuple[float, float]
+    mach0: tuple[float, float]
+    self0: float
+    w0: float
+
+    @classmethod
+    def open(cls, pid: int) -> Window:
+        return cls(pid, cpu_seconds(pid), machine_cpu(), time.process_time(), time.monotonic())
+
+    def close(self, t_posted: float, res: dict) -> None:
         t_done = time.monotonic()
-        cpu1 = cpu_seconds(target.proc.pid)
+        cpu1 = cpu_seconds(self.pid)
         mach1 = machine_cpu()
         self1 = time.process_time()
-        res["server_cpu_s"] = cpu1[0] - cpu0[0]
-        res["helper_cpu_s"] = cpu1[1] - cpu0[1]
-        res["window_s"] = t_done - w0
-        res["server_cpu_pct"] = 100 * res["server_cpu_s"] / (t_done - w0)
-        res["machine_busy_pct"] = 100 * (mach1[0] - mach0[0]) / max(1, mach1[1] - mach0[1])
-        res["orchestrator_cpu_pct"] = 100 * (self1 - self0) / (t_done - w0)
-        res["orchestrator_cpu_s"] = self1 - self0
-        res["machine_busy_jiffies"] = mach1[0] - mach0[0]
+        res["server_cpu_s"] = cpu1[0] - self.cpu0[0]
+        res["helper_cpu_s"] = cpu1[1] - self.cpu0[1]
+        res["window_s"] = t_done - self.w0
+        res["server_cpu_pct"] = 100 * res["server_cpu_s"] / (t_done - self.w0)
+        res["machine_busy_pct"] = (
+            100 * (mach1[0] - self.mach0[0]) / max(1, mach1[1] - self.mach0[1])
+        )
+        res["orchestrator_cpu_pct"] = 100 * (self1 - self.self0) / (t_done - self.w0)
+        res["orchestrator_cpu_s"] = self1 - self.self0
+        res["machine_busy_jiffies"] = mach1[0] - self.mach0[0]
         res["drain_s"] = t_done - t_posted
 
-        reports = await asyncio.gather(*(cp.ask("report", limit_s=120) for cp in client_procs))
-        res["server_rss_end_mb"] = rss_kb(target.proc.pid) / 1024
-    finally:
-        for cp in client_procs:
-            await cp.quit()
-        stop_s, killed = await asyncio.to_thread(target.stop)
-        res["server_exit"] = target.proc.returncode if target.proc else None
-        res["server_stop_s"], res["server_killed"] = stop_s, killed
 
-    # ---- merge and compute
+async def post_open_loop(target: Target, args, rate: float, recs: list[dict]) -> float:
+    """POST one SOS per record at `rate`, not waiting for answers; returns the start time."""
+    connector = aiohttp.TCPConnector(limit=args.http_connections)
+    async with aiohttp.ClientSession(
+        connector=connector,
+        cookie_jar=aiohttp.DummyCookieJar(),
+        timeout=aiohttp.ClientTimeout(total=args.post_timeout),
+    ) as http:
+        tasks = []
+        start = time.monotonic() + 0.05
+        for i, rec in enumerate(recs):
+            delay = start + i / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(post_one(http, target, i, rec)))
+        await asyncio.gather(*tasks)
+    return start
+
+
+def summarize_posts(recs: list[dict], count: int, res: dict) -> list[dict]:
+    """Count the accepted and refused POSTs and their HTTP latency; returns the accepted."""
+    accepted = [r for r in recs if r.get("status") == 201 and r.get("key") not in (None, "None")]
+    res["accepted"] = len(accepted)
+    res["rejected"] = count - len(accepted)
+    errs: dict = {}
+    for r in recs:
+        if r.get("status") != 201:
+            k = f"{r.get('status')}: {r.get('error', '')[:80]}"
+            errs[k] = errs.get(k, 0) + 1
+    res["post_errors"] = errs
+    first_send = min(r["t_send"] for r in recs)
+    last_resp = max(r["t_resp"] for r in recs)
+    res["post_wall_s"] = last_resp - first_send
+    res["accepted_per_s"] = len(accepted) / (last_resp - first_send) if accepted else 0.0
+    http_lat = [(r["t_resp"] - r["t_send"]) * 1e3 for r in accepted]
+    res["http_p50_ms"], res["http_p99_ms"] = pct(http_lat, 50), pct(http_lat, 99)
+    return accepted
+
+
+async def wait_deliveries(client_procs: list[ClientProc], expected: int, grace: float) -> None:
+    """Until the clients have `expected` events, or `grace` s without progress (bounded)."""
+    last_total, last_change = -1, time.monotonic()
+    hard_deadline = time.monotonic() + grace * 6
+    while time.monotonic() < hard_deadline:
+        sts = await asyncio.gather(*(cp.ask("status") for cp in client_procs))
+        total = sum(s["received"] for s in sts)
+        if total >= expected:
+            break
+        if total != last_total:
+            last_total, last_change = total, time.monotonic()
+        elif time.monotonic() - last_change > grace:
+            break
+        await asyncio.sleep(0.1)
+
+
+async def measure(
+    target: Target,
+    args,
+    clients: int,
+    rate: float,
+    count: int,
+    client_procs: list[ClientProc],
+    res: dict,
+) -> tuple[list[dict], list[dict], int, int]:
+    """The measured run on a started server; returns (reports, accepted, connected, expected)."""
+    rss0 = await start_server(target, args, res)
+
+    # ---- connect the clients
+    connected = await connect_clients(target, args, clients, rss0, client_procs, res)
+
+    # ---- post SOS open-loop
+    for cp in client_procs:
+        await cp.ask("reset")
+    recs = [{"i": i} for i in range(count)]
+    window = Window.open(target.proc.pid)
+    log(f"{target.name}: posting {count} SOS at {rate}/s")
+    start = await post_open_loop(target, args, rate, recs)
+    if args.connections_only:
+        # hold the connections for the whole --hold, not just until the last SOS
+        await asyncio.sleep(max(0.0, start + args.hold - time.monotonic()))
+    t_posted = time.monotonic()
+    accepted = summarize_posts(recs, count, res)
+
+    # ---- wait for every delivery (bounded)
+    expected = len(accepted) * connected
+    await wait_deliveries(client_procs, expected, args.grace)
+    window.close(t_posted, res)
+
+    reports = await asyncio.gather(*(cp.ask("report", limit_s=120) for cp in client_procs))
+    res["server_rss_end_mb"] = rss_kb(target.proc.pid) / 1024
+    return list(reports), accepted, connected, expected
+
+
+def add_deliveries(
+    res: dict, reports: list[dict], accepted: list[dict], connected: int, expected: int
+) -> int:
+    """Latency from each POST to its events, and what was lost; returns the deliveries."""
     times: dict[str, list[float]] = {}
     for rep in reports:
         for k, v in rep["times"].items():
@@ -804,21 +860,18 @@ async def run_target(target: Target, args, clients: int, rate: float, count: int
     res["lost_events"] = lost
     res["sos_pushed_to_nobody"] = unpushed
     res["dropped_connections"] = sum(rep["drops"] for rep in reports)
-    drop_reasons: dict = {}
-    for rep in reports:
-        for k, v in rep["drop_reasons"].items():
-            drop_reasons[k] = drop_reasons.get(k, 0) + v
-    res["drop_reasons"] = drop_reasons
-    other: dict = {}
-    for rep in reports:
-        for k, v in rep["other_events"].items():
-            other[k] = other.get(k, 0) + v
-    res["other_events"] = other
+    res["drop_reasons"] = merge_counts(rep["drop_reasons"] for rep in reports)
+    res["other_events"] = merge_counts(rep["other_events"] for rep in reports)
     res["eio_pings_answered"] = sum(rep["eio_pings"] for rep in reports)
     for name, vals in (("last", per_sos), ("delivery", per_delivery)):
         for p in (50, 95, 99):
             res[f"{name}_p{p}_ms"] = pct(vals, p)
         res[f"{name}_max_ms"] = max(vals) if vals else None
+    return delivered
+
+
+def add_costs(res: dict, reports: list[dict], accepted: list[dict], delivered: int) -> None:
+    """Server CPU per event and per SOS, and how busy the clients and the machine were."""
     res["server_cpu_us_per_delivery"] = res["server_cpu_s"] * 1e6 / delivered if delivered else None
     # every frame the clients got in the window (ticket.created plus e.g. ticket.updated)
     all_frames = sum(rep["frames"] for rep in reports)
@@ -841,6 +894,27 @@ async def run_target(target: Target, args, clients: int, rate: float, count: int
         + res["orchestrator_cpu_s"]
     )
     res["other_cores"] = max(0.0, res["machine_busy_jiffies"] / CLK_TCK - ours) / res["window_s"]
+
+
+async def run_target(target: Target, args, clients: int, rate: float, count: int) -> dict:
+    res: dict = {"target": target.name, "clients": clients, "rate": rate, "count": count}
+    if args.quiet_wait > 0:
+        res["busy_before_pct"] = await wait_quiet(args.quiet_wait)
+    client_procs: list[ClientProc] = []
+    try:
+        reports, accepted, connected, expected = await measure(
+            target, args, clients, rate, count, client_procs, res
+        )
+    finally:
+        for cp in client_procs:
+            await cp.quit()
+        stop_s, killed = await asyncio.to_thread(target.stop)
+        res["server_exit"] = target.proc.returncode if target.proc else None
+        res["server_stop_s"], res["server_killed"] = stop_s, killed
+
+    # ---- merge and compute
+    delivered = add_deliveries(res, reports, accepted, connected, expected)
+    add_costs(res, reports, accepted, delivered)
     return res
 
 

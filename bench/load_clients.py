@@ -173,42 +173,8 @@ class ClientPool:
             raise
 
     async def _run(self, ws):
-        prefix, plen = self.prefix, len(self.prefix)
-        mono = time.monotonic
-        times = self.times
         try:
-            async for msg in ws:
-                now = mono()
-                if msg.__class__ is not str:
-                    continue
-                if msg == "2":
-                    await ws.send("3")
-                    self.eio_pings += 1
-                    continue
-                if msg.startswith(prefix):
-                    self.frames += 1
-                    self.frame_bytes += len(msg)
-                    body = msg[plen:]
-                    if body[:1].isdigit():  # ack id (never used by these events)
-                        body = body.lstrip("0123456789")
-                    try:
-                        name, data = json.loads(body)[:2]
-                    except (ValueError, TypeError):
-                        self.other_events["<unparsed>"] += 1
-                        continue
-                    if name == self.event and isinstance(data, dict):
-                        k = data.get(self.key)
-                        times[k].append(now)
-                        self.received += 1
-                    else:
-                        self.other_events[name] += 1
-                elif msg.startswith("1"):
-                    break  # Engine.IO close
-                elif msg.startswith("41"):
-                    self.other_events["<namespace disconnect>"] += 1
-                    break
-            # the iterator ended: the server closed the websocket cleanly
-            reason = f"closed {ws.close_code} {ws.close_reason}".strip()
+            reason = await self._receive(ws)
         except ConnectionClosed as exc:
             reason = f"closed {exc.rcvd.code if exc.rcvd else 'abnormal'}"
         except Exception as exc:
@@ -220,6 +186,47 @@ class ClientPool:
             self.drop_times.append(time.monotonic())
         with contextlib.suppress(Exception):
             await ws.close()
+
+    async def _receive(self, ws) -> str:
+        """Answer pings and file events until the server closes; returns why it closed."""
+        prefix = self.prefix
+        mono = time.monotonic
+        async for msg in ws:
+            now = mono()
+            if msg.__class__ is not str:
+                continue
+            if msg == "2":
+                await ws.send("3")
+                self.eio_pings += 1
+                continue
+            if msg.startswith(prefix):
+                self._on_event(msg, now)
+            elif msg.startswith("1"):
+                break  # Engine.IO close
+            elif msg.startswith("41"):
+                self.other_events["<namespace disconnect>"] += 1
+                break
+        # the iterator ended: the server closed the websocket cleanly
+        return f"closed {ws.close_code} {ws.close_reason}".strip()
+
+    def _on_event(self, msg: str, now: float) -> None:
+        """Count one event frame; timestamp it under its key when it is the awaited event."""
+        self.frames += 1
+        self.frame_bytes += len(msg)
+        body = msg[len(self.prefix) :]
+        if body[:1].isdigit():  # ack id (never used by these events)
+            body = body.lstrip("0123456789")
+        try:
+            name, data = json.loads(body)[:2]
+        except (ValueError, TypeError):
+            self.other_events["<unparsed>"] += 1
+            return
+        if name == self.event and isinstance(data, dict):
+            k = data.get(self.key)
+            self.times[k].append(now)
+            self.received += 1
+        else:
+            self.other_events[name] += 1
 
     async def start(self) -> None:
         """Open every connection (at most ``concurrency`` handshakes at once)."""
