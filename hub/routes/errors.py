@@ -96,9 +96,68 @@ class DepthSafeJSON(JSONProvider):
         return self.inner.response(*args, **kwargs)
 
 
+def _html(html: str, status: int) -> Response:
+    return Response(html, status=status, content_type="text/html; charset=utf-8")
+
+
+async def _hub_error_page(error: HubError) -> Response:
+    """A HubError as a page: the rate-limit page, the not-stored page, or the error page."""
+    if isinstance(error, RateLimited):
+        html = await render_template("rate_limited.html", retry_after=error.retry_after)
+        return _html(html, 429)
+    if isinstance(error, StoreUnavailable):
+        return _html(*await _page(503, not_stored_message()))
+    return _html(*await _page(error.status, error.message))
+
+
+async def hub_error(error: HubError) -> Response:
+    """A HubError as JSON naming its field (API) or as a page, with Retry-After when due."""
+    if isinstance(error, StoreUnavailable):
+        log.warning("store unavailable on %s %s: %r", request.method, request.path,
+                    error.__cause__ or error)
+    if _wants_json():
+        message = error.message
+        if error.field and error.field not in message:
+            message = f"{error.field}: {message}"
+        response = error_response(error.status, error.code, message)
+    else:
+        response = await _hub_error_page(error)
+    if isinstance(error, RateLimited | StoreUnavailable):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def _http_message(error: HTTPException, status: int, code: str) -> str:
+    """What a framework error says, in the contract's words for the common cases."""
+    message = error.description or code
+    if status == 400 and message != TOO_DEEP and request.path.startswith("/api/") \
+            and request.is_json:
+        return "body: the request body is not valid JSON"
+    if status == 413:
+        return "body: the request body is larger than 64 KB"
+    return message
+
+
+async def http_error(error: HTTPException) -> Any:
+    """A framework error (404, 405, 413 …) as JSON or as a page, with the headers HTTP wants."""
+    status = error.code or 500
+    code = _CODES.get(status, "error")
+    message = _http_message(error, status, code)
+    headers = {"Retry_After": "60"} if status == 429 else {}
+    valid_methods = getattr(error, "valid_methods", None)
+    if status == 405 and valid_methods:  # HTTP requires Allow on a 405
+        headers["Allow"] = ", ".join(sorted(valid_methods))
+    if _wants_json():
+        return error_response(status, code, message, **headers)
+    html, status = await _page(status, message)
+    return html, status, headers
+
+
 def register(app: Quart) -> None:
     """Install the handlers on the app."""
     app.json = DepthSafeJSON(app, app.json)  # after quart-schema installed its provider
+    app.register_error_handler(HubError, hub_error)
+    app.register_error_handler(HTTPException, http_error)
 
     @app.errorhandler(RequestSchemaValidationError)
     async def _schema(error: RequestSchemaValidationError) -> Any:
@@ -111,31 +170,6 @@ def register(app: Quart) -> None:
             return error_response(400, "invalid", "body: the request body is not valid UTF-8")
         return await _page(400, "The request was not valid UTF-8")
 
-    @app.errorhandler(HubError)
-    async def _hub(error: HubError) -> Any:
-        headers = {}
-        if isinstance(error, RateLimited | StoreUnavailable):
-            headers["Retry-After"] = str(error.retry_after)
-        if isinstance(error, StoreUnavailable):
-            log.warning("store unavailable on %s %s: %r", request.method, request.path,
-                        error.__cause__ or error)
-        if _wants_json():
-            message = error.message
-            if error.field and error.field not in message:
-                message = f"{error.field}: {message}"
-            response = error_response(error.status, error.code, message)
-        elif isinstance(error, RateLimited):
-            html = await render_template("rate_limited.html", retry_after=error.retry_after)
-            response = Response(html, status=429, content_type="text/html; charset=utf-8")
-        elif isinstance(error, StoreUnavailable):
-            html, status = await _page(503, not_stored_message())
-            response = Response(html, status=status, content_type="text/html; charset=utf-8")
-        else:
-            html, status = await _page(error.status, error.message)
-            response = Response(html, status=status, content_type="text/html; charset=utf-8")
-        response.headers.update(headers)
-        return response
-
     @app.errorhandler(AuthUnauthorized)
     async def _unauth(_error: Exception) -> Any:
         if _wants_json():
@@ -143,25 +177,6 @@ def register(app: Quart) -> None:
         from quart import redirect, url_for
 
         return redirect(url_for("staff.login_page", next=request.path))
-
-    @app.errorhandler(HTTPException)
-    async def _http(error: HTTPException) -> Any:
-        status = error.code or 500
-        code = _CODES.get(status, "error")
-        message = error.description or code
-        if status == 400 and message != TOO_DEEP and request.path.startswith("/api/") \
-                and request.is_json:
-            message = "body: the request body is not valid JSON"
-        if status == 413:
-            message = "body: the request body is larger than 64 KB"
-        headers = {"Retry_After": "60"} if status == 429 else {}
-        valid_methods = getattr(error, "valid_methods", None)
-        if status == 405 and valid_methods:  # HTTP requires Allow on a 405
-            headers["Allow"] = ", ".join(sorted(valid_methods))
-        if _wants_json():
-            return error_response(status, code, message, **headers)
-        html, status = await _page(status, message)
-        return html, status, headers
 
     @app.errorhandler(Exception)
     async def _crash(error: Exception) -> Any:
