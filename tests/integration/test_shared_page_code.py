@@ -104,3 +104,15 @@ async def test_the_rules_page_offers_every_category_of_the_model_in_the_readers_
     assert "Queja" in page and "Sugerencia" in page
     english = (await (await client.get("/admin/rules?lang=en")).get_data()).decode()
     assert "Complaint" in english and "Queja" not in english
+
+
+async def test_the_console_words_for_states_and_categories_follow_the_readers_language(
+    client: Any, acme: Seeded
+) -> None:
+    await _login(client, "agent@acme.example")
+    spanish = (await (await client.get("/console?lang=es")).get_data()).decode()
+    english = (await (await client.get("/console?lang=en")).get_data()).decode()
+    assert '<option value="waiting_customer">Esperando al cliente</option>' in spanish
+    assert '<option value="complaint">Queja</option>' in spanish
+    assert '<option value="waiting_customer">Waiting for customer</option>' in english
+    assert '<option value="complaint">Complaint</option>' in english
