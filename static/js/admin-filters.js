@@ -1,196 +1,171 @@
 // Filters admin page: the tenant's filter settings, "try a message", and blocked senders.
 // Customer text is shown with textContent only.
-"use strict";
-(function () {
-  const main = document.getElementById("main");
-  const data = main.dataset;
-  const label = (key, values) =>
-    (data[key] || key).replace(/\{(\w+)\}/g, (whole, k) => (values && k in values ? String(values[k]) : whole));
-  const headers = { "Content-Type": "application/json", "X-Requested-With": "sos-hub" };
+import { api } from "./lib/api.js";
+import { clearFieldErrors, showApiError, showError as show, whileBusy } from "./lib/forms.js";
+import { t as label, when } from "./lib/i18n.js";
 
-  async function api(method, path, body) {
-    const r = await fetch(path, {
-      method, headers, body: body ? JSON.stringify(body) : undefined, credentials: "same-origin",
-    });
-    if (r.status === 204) return null;
-    const out = await r.json().catch(() => ({}));
-    if (!r.ok) throw new Error((out.error && out.error.message) || r.statusText);
-    return out;
-  }
+const lines = (text) => text.split("\n").map((s) => s.trim()).filter(Boolean);
 
-  function show(box, message) {
-    box.textContent = message || "";
-    box.hidden = !message;
-  }
+// Settings ------------------------------------------------------------------------------
+const form = document.getElementById("filters-form");
+const formError = document.getElementById("filters-error");
+const formStatus = document.getElementById("filters-status");
 
-  const lines = (text) => text.split("\n").map((s) => s.trim()).filter(Boolean);
+function fill(config) {
+  form.querySelectorAll('input[name="check"]').forEach((box) => {
+    box.checked = Boolean(config.checks[box.value]);
+  });
+  form.words.value = (config.words || []).join("\n");
+  form.allow.value = (config.allow || []).join("\n");
+  form.spam_phrases.value = (config.spam_phrases || []).join("\n");
+  form.repeat_window_minutes.value = config.repeat_window_minutes;
+  form.mask_for_agents.checked = Boolean(config.mask_for_agents);
+}
 
-  // Settings ------------------------------------------------------------------------------
-  const form = document.getElementById("filters-form");
-  const formError = document.getElementById("filters-error");
-  const formStatus = document.getElementById("filters-status");
-
-  function fill(config) {
-    form.querySelectorAll('input[name="check"]').forEach((box) => {
-      box.checked = Boolean(config.checks[box.value]);
-    });
-    form.words.value = (config.words || []).join("\n");
-    form.allow.value = (config.allow || []).join("\n");
-    form.spam_phrases.value = (config.spam_phrases || []).join("\n");
-    form.repeat_window_minutes.value = config.repeat_window_minutes;
-    form.mask_for_agents.checked = Boolean(config.mask_for_agents);
-  }
-
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    show(formError, "");
-    formStatus.textContent = "";
-    const checks = {};
-    form.querySelectorAll('input[name="check"]').forEach((box) => { checks[box.value] = box.checked; });
-    const body = {
-      checks,
-      words: lines(form.words.value),
-      allow: lines(form.allow.value),
-      spam_phrases: lines(form.spam_phrases.value),
-      repeat_window_minutes: parseInt(form.repeat_window_minutes.value, 10) || 10,
-      mask_for_agents: form.mask_for_agents.checked,
-    };
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  show(formError, "");
+  clearFieldErrors(form);
+  formStatus.textContent = "";
+  const checks = {};
+  form.querySelectorAll('input[name="check"]').forEach((box) => { checks[box.value] = box.checked; });
+  const body = {
+    checks,
+    words: lines(form.words.value),
+    allow: lines(form.allow.value),
+    spam_phrases: lines(form.spam_phrases.value),
+    repeat_window_minutes: parseInt(form.repeat_window_minutes.value, 10) || 10,
+    mask_for_agents: form.mask_for_agents.checked,
+  };
+  await whileBusy(form, async () => {
     try {
       fill(await api("PUT", "/api/v1/filters", body));
-      formStatus.textContent = label("labelSaved");
+      formStatus.textContent = label("saved");
     } catch (err) {
-      show(formError, err.message);
+      showApiError(form, err, formError);
     }
   });
+});
 
-  // Try a message -------------------------------------------------------------------------
-  const tryForm = document.getElementById("try-form");
-  const tryResult = document.getElementById("try-result");
+// Try a message -------------------------------------------------------------------------
+const tryForm = document.getElementById("try-form");
+const tryResult = document.getElementById("try-result");
 
-  tryForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    tryResult.replaceChildren();
-    const text = tryForm.elements.namedItem("text").value.trim();
-    if (!text) return;
-    try {
-      const result = await api("POST", "/api/v1/filters/test", { text });
-      const verdict = document.createElement("p");
-      verdict.className = result.reason ? "error" : "status-msg";
-      verdict.textContent = result.reason
-        ? label("labelHeld", { reason: label("reason" + cap(result.reason)) })
-        : label("labelPasses");
-      tryResult.appendChild(verdict);
-      if (result.findings.length) {
-        const list = document.createElement("ul");
-        for (const finding of result.findings) {
-          const item = document.createElement("li");
-          item.textContent = `${label("finding" + cap(finding.kind))}: ${finding.text}`;
-          list.appendChild(item);
-        }
-        tryResult.appendChild(list);
+tryForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  tryResult.replaceChildren();
+  const text = tryForm.elements.namedItem("text").value.trim();
+  if (!text) return;
+  try {
+    const result = await api("POST", "/api/v1/filters/test", { text });
+    const verdict = document.createElement("p");
+    verdict.className = result.reason ? "error" : "status-msg";
+    verdict.textContent = result.reason
+      ? label("held", { reason: label(`reason.${result.reason}`) })
+      : label("passes");
+    tryResult.appendChild(verdict);
+    if (result.findings.length) {
+      const list = document.createElement("ul");
+      for (const finding of result.findings) {
+        const item = document.createElement("li");
+        item.textContent = `${label(`finding.${finding.kind}`)}: ${finding.text}`;
+        list.appendChild(item);
       }
-      if (result.masked !== text) {
-        const masked = document.createElement("p");
-        masked.textContent = `${label("labelMasked")} ${result.masked}`;
-        tryResult.appendChild(masked);
-      }
-    } catch (err) {
-      const p = document.createElement("p");
-      p.className = "error";
-      p.textContent = err.message;
-      tryResult.appendChild(p);
+      tryResult.appendChild(list);
     }
-  });
-
-  function cap(word) {
-    return String(word).charAt(0).toUpperCase() + String(word).slice(1);
+    if (result.masked !== text) {
+      const masked = document.createElement("p");
+      masked.textContent = `${label("masked")} ${result.masked}`;
+      tryResult.appendChild(masked);
+    }
+  } catch (err) {
+    const p = document.createElement("p");
+    p.className = "error";
+    p.textContent = err.message;
+    tryResult.appendChild(p);
   }
+});
 
-  // Blocked senders -----------------------------------------------------------------------
-  const rows = document.getElementById("block-rows");
-  const blocksStatus = document.getElementById("blocks-status");
-  const blockForm = document.getElementById("block-form");
-  const blockError = document.getElementById("block-error");
+// Blocked senders -----------------------------------------------------------------------
+const rows = document.getElementById("block-rows");
+const blocksStatus = document.getElementById("blocks-status");
+const blockForm = document.getElementById("block-form");
+const blockError = document.getElementById("block-error");
 
-  function when(iso) {
-    const d = new Date(iso);
-    return isNaN(d.getTime()) ? "" : d.toLocaleString(document.documentElement.lang || undefined, {
-      dateStyle: "medium", timeStyle: "short",
+function renderBlocks(items) {
+  rows.replaceChildren();
+  if (!items.length) {
+    const tr = document.createElement("tr");
+    const td = document.createElement("td");
+    td.colSpan = 3;
+    td.className = "help";
+    td.textContent = label("none");
+    tr.appendChild(td);
+    rows.appendChild(tr);
+    return;
+  }
+  for (const block of items) {
+    const tr = document.createElement("tr");
+    const who = document.createElement("td");
+    const kind = label(`kind.${block.kind}`);
+    const shown = block.value !== null ? block.value : label("from-ticket", { number: block.ticket_number });
+    who.textContent = `${kind}: ${shown}`;
+    if (block.note) {
+      const note = document.createElement("div");
+      note.className = "help";
+      note.textContent = block.note;
+      who.appendChild(note);
+    }
+    const until = document.createElement("td");
+    until.textContent = !block.expires_at ? label("never")
+      : block.active ? when(block.expires_at) : `${when(block.expires_at)} (${label("expired")})`;
+    const actions = document.createElement("td");
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "link";
+    remove.textContent = label("remove");
+    remove.addEventListener("click", async () => {
+      if (!window.confirm(label("confirm-remove"))) return;
+      try {
+        await api("DELETE", `/api/v1/blocks/${encodeURIComponent(block.id)}`);
+        blocksStatus.textContent = label("removed");
+        await loadBlocks();
+      } catch (err) {
+        blocksStatus.textContent = err.message;
+      }
     });
+    actions.appendChild(remove);
+    tr.append(who, until, actions);
+    rows.appendChild(tr);
   }
+}
 
-  function renderBlocks(items) {
-    rows.replaceChildren();
-    if (!items.length) {
-      const tr = document.createElement("tr");
-      const td = document.createElement("td");
-      td.colSpan = 3;
-      td.className = "help";
-      td.textContent = label("labelNone");
-      tr.appendChild(td);
-      rows.appendChild(tr);
-      return;
-    }
-    for (const block of items) {
-      const tr = document.createElement("tr");
-      const who = document.createElement("td");
-      const kind = label("kind" + cap(block.kind));
-      const shown = block.value !== null ? block.value : label("labelFromTicket", { number: block.ticket_number });
-      who.textContent = `${kind}: ${shown}`;
-      if (block.note) {
-        const note = document.createElement("div");
-        note.className = "help";
-        note.textContent = block.note;
-        who.appendChild(note);
-      }
-      const until = document.createElement("td");
-      until.textContent = !block.expires_at ? label("labelNever")
-        : block.active ? when(block.expires_at) : `${when(block.expires_at)} (${label("labelExpired")})`;
-      const actions = document.createElement("td");
-      const remove = document.createElement("button");
-      remove.type = "button";
-      remove.className = "link";
-      remove.textContent = label("labelRemove");
-      remove.addEventListener("click", async () => {
-        if (!window.confirm(label("labelConfirmRemove"))) return;
-        try {
-          await api("DELETE", `/api/v1/blocks/${encodeURIComponent(block.id)}`);
-          blocksStatus.textContent = label("labelRemoved");
-          await loadBlocks();
-        } catch (err) {
-          blocksStatus.textContent = err.message;
-        }
-      });
-      actions.appendChild(remove);
-      tr.append(who, until, actions);
-      rows.appendChild(tr);
-    }
-  }
+async function loadBlocks() {
+  renderBlocks((await api("GET", "/api/v1/blocks")).items);
+}
 
-  async function loadBlocks() {
-    renderBlocks((await api("GET", "/api/v1/blocks")).items);
-  }
-
-  blockForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    show(blockError, "");
-    const hours = parseFloat(blockForm.expires_in_hours.value);
-    const body = {
-      kind: blockForm.kind.value,
-      value: blockForm.elements.namedItem("value").value.trim(),
-      expires_in_hours: hours > 0 ? hours : null,
-      note: blockForm.note.value.trim() || null,
-    };
+blockForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  show(blockError, "");
+  clearFieldErrors(blockForm);
+  const hours = parseFloat(blockForm.expires_in_hours.value);
+  const body = {
+    kind: blockForm.kind.value,
+    value: blockForm.elements.namedItem("value").value.trim(),
+    expires_in_hours: hours > 0 ? hours : null,
+    note: blockForm.note.value.trim() || null,
+  };
+  await whileBusy(blockForm, async () => {
     try {
       await api("POST", "/api/v1/blocks", body);
       blockForm.reset();
-      blocksStatus.textContent = label("labelBlocked");
+      blocksStatus.textContent = label("blocked");
       await loadBlocks();
     } catch (err) {
-      show(blockError, err.message);
+      showApiError(blockForm, err, blockError);
     }
   });
+});
 
-  api("GET", "/api/v1/filters").then(fill).catch((err) => show(formError, err.message));
-  loadBlocks().catch((err) => { blocksStatus.textContent = err.message; });
-})();
+api("GET", "/api/v1/filters").then(fill).catch((err) => show(formError, err.message));
+loadBlocks().catch((err) => { blocksStatus.textContent = err.message; });

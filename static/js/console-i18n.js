@@ -1,22 +1,9 @@
 // Labels come from the page (translated by the server with gettext); times use the tenant's zone.
 
-const strings = new Map();
-const tpl = document.getElementById("console-strings");
-if (tpl) {
-  for (const el of tpl.content.querySelectorAll("[data-key]")) {
-    strings.set(el.dataset.key, el.textContent.trim());
-  }
-}
+import { strings } from "./lib/i18n.js";
 
-/** The translated label for `key`, with {name} placeholders filled from `vars`. */
-export function t(key, vars = {}) {
-  const text = strings.has(key) ? strings.get(key) : key;
-  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
-}
-
-export function has(key) {
-  return strings.has(key);
-}
+/** The translated label for `key`, with {name} placeholders filled; whether the page has it. */
+export const { t, has } = strings("console-strings");
 
 const main = document.getElementById("main");
 const lang = (main && main.dataset.lang) || document.documentElement.lang || "es";

@@ -1,37 +1,19 @@
 // "Held back": the SOS a filter held back, why, and Release / Block sender buttons.
 // Held-back tickets are never pushed live, so the list loads on open and on Refresh.
 // Customer text is shown with textContent only.
-"use strict";
-(function () {
-  const main = document.getElementById("main");
-  const data = main.dataset;
+import { api } from "./lib/api.js";
+import { has, t as label, when as localTime } from "./lib/i18n.js";
+
+{
   const rows = document.getElementById("held-rows");
   const status = document.getElementById("held-status");
   const more = document.getElementById("more");
   const blockFor = document.getElementById("block-for");
-  const headers = { "Content-Type": "application/json", "X-Requested-With": "sos-hub" };
   let cursor = null;
 
-  const label = (key, values) =>
-    (data[key] || key).replace(/\{(\w+)\}/g, (whole, k) => (values && k in values ? String(values[k]) : whole));
-  const reasonLabel = (reason) => data["reason" + String(reason).charAt(0).toUpperCase() + String(reason).slice(1)]
-    || data.reasonFiltered;
+  const reasonLabel = (reason) => label(has(`reason.${reason}`) ? `reason.${reason}` : "reason.filtered");
 
-  async function api(method, path, body) {
-    const r = await fetch(path, {
-      method, headers, body: body ? JSON.stringify(body) : undefined, credentials: "same-origin",
-    });
-    const out = await r.json().catch(() => ({}));
-    if (!r.ok) throw new Error((out.error && out.error.message) || r.statusText);
-    return out;
-  }
-
-  function when(iso) {
-    const d = new Date(iso);
-    return isNaN(d.getTime()) ? "" : d.toLocaleString(document.documentElement.lang || undefined, {
-      dateStyle: "short", timeStyle: "short",
-    });
-  }
+  const when = (iso) => localTime(iso, { dateStyle: "short", timeStyle: "short" });
 
   function cell(text, className) {
     const td = document.createElement("td");
@@ -59,9 +41,9 @@
     text.textContent = ticket.text;
     message.appendChild(text);
     const contact = ticket.contact || {};
-    const who = ticket.anonymous ? label("labelAnonymous")
+    const who = ticket.anonymous ? label("anonymous")
       : [contact.name, contact.email, contact.phone].filter(Boolean).join(" · ");
-    const extra = [who, ticket.repeat_count ? label("labelRepeats", { count: ticket.repeat_count + 1 }) : ""]
+    const extra = [who, ticket.repeat_count ? label("repeats", { count: ticket.repeat_count + 1 }) : ""]
       .filter(Boolean).join(" · ");
     if (extra) {
       const p = document.createElement("p");
@@ -72,8 +54,8 @@
     const actions = document.createElement("td");
     actions.className = "actions";
     actions.append(
-      button(label("labelRelease"), "primary", () => release(ticket, tr)),
-      button(label("labelBlock"), "secondary", () => block(ticket)),
+      button(label("release"), "primary", () => release(ticket, tr)),
+      button(label("block"), "secondary", () => block(ticket)),
     );
     const place = (ticket.point && ticket.point.label) || (ticket.kiosk && ticket.kiosk.label) || "";
     tr.append(
@@ -90,7 +72,7 @@
   function empty() {
     if (rows.children.length) return;
     const tr = document.createElement("tr");
-    const td = cell(label("labelEmpty"), "help");
+    const td = cell(label("empty"), "help");
     td.colSpan = 6;
     tr.appendChild(td);
     tr.dataset.empty = "1";
@@ -118,7 +100,7 @@
     try {
       await api("POST", `/api/v1/tickets/${encodeURIComponent(ticket.id)}/release`);
       tr.remove();
-      status.textContent = label("labelReleased", { number: ticket.number });
+      status.textContent = label("released", { number: ticket.number });
       empty();
     } catch (err) {
       status.textContent = err.message;
@@ -126,7 +108,7 @@
   }
 
   async function block(ticket) {
-    if (!window.confirm(label("labelConfirmBlock"))) return;
+    if (!window.confirm(label("confirm-block"))) return;
     const hours = parseFloat(blockFor.value);
     try {
       // The sender's own e-mail, phone and device (the API's default): never their network
@@ -134,7 +116,7 @@
       await api("POST", `/api/v1/tickets/${encodeURIComponent(ticket.id)}/block`, {
         expires_in_hours: hours > 0 ? hours : null,
       });
-      status.textContent = label("labelBlocked", { number: ticket.number });
+      status.textContent = label("blocked", { number: ticket.number });
     } catch (err) {
       status.textContent = err.message;
     }
@@ -143,4 +125,4 @@
   document.getElementById("refresh").addEventListener("click", () => load(true));
   more.addEventListener("click", () => load(false));
   load(true);
-})();
+}

@@ -1,0 +1,38 @@
+// A page's words: the server translates them (gettext) into a <template> string table,
+//   <template id="strings"><span data-key="saved">Guardado.</span>…</template>
+// and scripts look them up by key. Scripts never carry words of their own.
+
+const PLACEHOLDER = /%\((\w+)\)s|\{(\w+)\}/g;
+
+/** Put `params` into `text`: both `{name}` and `%(name)s` placeholders; unknown ones stay. */
+export function fill(text, params = {}) {
+  return String(text).replace(PLACEHOLDER, (whole, a, b) => {
+    const name = a || b;
+    return Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole;
+  });
+}
+
+/** Read the string table in `<template id=id>`: `{ t(key, params), has(key) }`. */
+export function strings(id = "strings") {
+  const table = new Map();
+  const tpl = document.getElementById(id);
+  if (tpl && tpl.content) {
+    for (const el of tpl.content.querySelectorAll("[data-key]")) {
+      table.set(el.dataset.key, el.textContent.trim());
+    }
+  }
+  return {
+    /** The translated words for `key` (the key itself when the page has none), filled. */
+    t: (key, params) => fill(table.has(key) ? table.get(key) : key, params),
+    has: (key) => table.has(key),
+  };
+}
+
+/** The page's own table (`<template id="strings">`), for pages with one. */
+export const { t, has } = strings();
+
+/** A date and time in the page's language ("3 Dec 2026, 14:05"); "" for a bad value. */
+export function when(iso, options = { dateStyle: "medium", timeStyle: "short" }) {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? "" : d.toLocaleString(document.documentElement.lang || undefined, options);
+}
