@@ -22,7 +22,7 @@ from hub.guard import form_signals, form_stamp
 from hub.i18n import SUPPORTED
 from hub.i18n import gettext as _
 from hub.ports import Doc
-from hub.routes.intake import active_point, client_origin, limit
+from hub.routes.intake import active_point, client_origin, device_id, limit
 from hub.routes.schemas import SosIn, SurveyIn, TextIn
 from hub.tickets.model import SURVEY_COMMENT_MAX, TEXT_MAX, customer_ticket
 
@@ -115,7 +115,7 @@ async def _form_page(code: str, status: int = 200, **context: Any) -> Any:
         form_stamp=form_stamp(hub().settings.secret_key, code),
     )
     response = await make_response(html, status)
-    if not request.cookies.get(DEVICE_COOKIE):
+    if not device_id():  # none yet, or a forged kiosk id: a fresh one of its own
         response.set_cookie(
             DEVICE_COOKIE, new_secret(12), max_age=YEAR, httponly=True, samesite="Lax",
             secure=hub().settings.secure_cookies,

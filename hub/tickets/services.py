@@ -276,6 +276,9 @@ class TicketService:
         out["messages"] = [message_json(e) for e in entries if e["kind"] == "message"]
         out["notes"] = [note_json(e) for e in entries if e["kind"] == "note"]
         out["history"] = [history_json(e) for e in entries if e["kind"] == "history"]
+        # Each repeat merged into this ticket, with the contact its sender left (null when
+        # anonymous): staff see who else wrote, even when it reads like the first SOS.
+        out["repeats"] = [repeat_json(e) for e in entries if e["kind"] == "repeat"]
         return out
 
     async def messages(self, tenant_id: str, ticket_id: str) -> list[dict[str, Any]]:
@@ -500,6 +503,11 @@ class TicketService:
             events.append(_updated(doc))
         await self._commit(tenant_id, [Update("tickets", ticket_id, sets), *changes], events)
         return message
+
+
+def repeat_json(entry: Doc) -> dict[str, Any]:
+    """A repeat merged into a ticket, as staff see it."""
+    return {k: entry.get(k) for k in ("text", "contact", "created_at")}
 
 
 def _check_survey(rating: str, nps: int | None, comment: str | None) -> Doc:

@@ -20,7 +20,8 @@ import pytest
 
 from hub.app import Hub
 from hub.clock import iso, now
-from hub.guard import form_stamp
+from hub.guard import REPEAT_CANDIDATES, StoreGuard, form_stamp
+from hub.tickets.filters import nearly_same
 from tests.helpers import HubProcess, Seeded
 from tests.integration.realtime_clients import Console, seed_file
 
@@ -222,13 +223,16 @@ async def test_one_address_merges_repeats_but_never_two_browsers_behind_it(
     await send_sos(client, acme, "Pool is closed?", ip=hotel, device=fresh_device())
     await send_sos(client, acme, "Pool is closed?", ip=hotel, device=fresh_device())
     assert len(await listed(client, acme)) == 2
-    # a script without cookies from one address: one ticket
+    # nor two guests without cookies behind it: the address alone never makes one sender
     body = {"point": acme.point["code"], "text": "Spam spam spam", "anonymous": True}
+    links = set()
     for _ in range(3):
         r = await client.post("/api/v1/sos", json=body, scope_base={"client": (hotel, 1)})
         assert r.status_code == 201
-    counts = {t["text"]: t["repeat_count"] for t in await listed(client, acme)}
-    assert counts["Spam spam spam"] == 2
+        links.add((await r.get_json())["thread_url"])
+    assert len(links) == 3
+    counts = [t["repeat_count"] for t in await listed(client, acme) if t["text"] == body["text"]]
+    assert counts == [0, 0, 0]
 
 
 async def test_the_same_email_repeats_and_the_window_ends(
@@ -245,6 +249,144 @@ async def test_the_same_email_repeats_and_the_window_ends(
                            {"created_at": eleven_minutes_ago})
     _, later = await send_sos(client, acme, "Where is my order?", contact=contact, device="")
     assert later["id"] != first["id"]
+
+
+async def test_two_guests_behind_one_address_with_their_own_emails_get_their_own_threads(
+    client: Any, acme: Seeded
+) -> None:
+    hotel = fresh_ip()
+    ana_contact = {"name": "Ana", "email": "ana@example.com"}
+    bob_contact = {"name": "Bob", "email": "bob@example.com"}
+    _, ana = await send_sos(client, acme, "The air conditioning in my room is broken",
+                            ip=hotel, device="", contact=ana_contact)
+    _, bob = await send_sos(client, acme, "The air conditioning in my room is broken!",
+                            ip=hotel, device="", contact=bob_contact)
+    assert ana["id"] != bob["id"] and ana["thread_url"] != bob["thread_url"]
+    emails = sorted(t["contact"]["email"] for t in await listed(client, acme))
+    assert emails == ["ana@example.com", "bob@example.com"]
+
+
+async def new_kiosk(client: Any, seeded: Seeded) -> tuple[dict[str, Any], dict[str, str]]:
+    """A kiosk paired on the seeded point, and the headers it sends an SOS with."""
+    r = await client.post("/api/v1/kiosks", headers=seeded.auth("manager"),
+                          json={"name": "Lobby kiosk", "point": seeded.point["code"]})
+    assert r.status_code == 201, await r.get_data()
+    kiosk = await r.get_json()
+    return kiosk, {"Authorization": f"Bearer {kiosk['device_token']}"}
+
+
+async def kiosk_sos(client: Any, headers: dict[str, str], text: str, **extra: Any) -> Any:
+    r = await client.post("/api/v1/kiosk/sos", headers=headers, json={"text": text, **extra})
+    assert r.status_code == 201, await r.get_data()
+    return await r.get_json()
+
+
+async def test_two_guests_at_one_kiosk_get_their_own_tickets_and_threads(
+    client: Any, acme: Seeded
+) -> None:
+    _, device = await new_kiosk(client, acme)
+    ana = await kiosk_sos(client, device, "No hot water in room 12",
+                          contact={"email": "ana@example.com"})
+    bob = await kiosk_sos(client, device, "No hot water in room 12!",
+                          contact={"email": "bob@example.com"})
+    first = await kiosk_sos(client, device, "The lift is stuck", anonymous=True)
+    second = await kiosk_sos(client, device, "The lift is stuck", anonymous=True)
+    links = {t["thread_url"] for t in (ana, bob, first, second)}
+    assert len(links) == 4
+    assert [t["repeat_count"] for t in await listed(client, acme)] == [0, 0, 0, 0]
+
+
+async def test_the_same_guest_at_a_kiosk_twice_is_still_one_ticket(
+    client: Any, acme: Seeded
+) -> None:
+    _, device = await new_kiosk(client, acme)
+    ana = await kiosk_sos(client, device, "No hot water in room 12",
+                          contact={"email": "ana@example.com"})
+    again = await kiosk_sos(client, device, "no hot water in room 12!!",
+                            contact={"email": "ana@example.com", "name": "Ana"})
+    assert again["id"] == ana["id"]
+
+
+async def test_a_forged_kiosk_device_cookie_does_not_join_the_kiosks_ticket(
+    client: Any, acme: Seeded
+) -> None:
+    kiosk, device = await new_kiosk(client, acme)
+    guest = await kiosk_sos(client, device, "The lift is stuck", anonymous=True)
+    status, forged = await send_sos(client, acme, "The lift is stuck",
+                                    device=f"kiosk-{kiosk['id']}")
+    assert status == 201
+    assert forged["id"] != guest["id"] and forged["thread_url"] != guest["thread_url"]
+    r = await client.get(f"/api/v1/tickets/{forged['id']}", headers=acme.auth("agent"))
+    assert "kiosk" not in await r.get_json()
+
+
+async def test_a_merged_repeats_contact_shows_in_the_ticket_detail(
+    client: Any, acme: Seeded
+) -> None:
+    device = fresh_device()
+    _, first = await send_sos(client, acme, "Towels missing in 301", device=device,
+                              contact={"name": "Ana", "email": "ana@example.com"})
+    _, second = await send_sos(client, acme, "Towels missing in 301!", device=device,
+                               contact={"name": "Ana", "phone": "+34 600 111 222"})
+    _, third = await send_sos(client, acme, "towels missing in 301", device=device)
+    assert first["id"] == second["id"] == third["id"]
+    r = await client.get(f"/api/v1/tickets/{first['id']}", headers=acme.auth("agent"))
+    repeats = (await r.get_json())["repeats"]
+    assert [(x["text"], x["contact"]) for x in repeats] == [
+        ("Towels missing in 301!", {"name": "Ana", "phone": "+34 600 111 222"}),
+        ("towels missing in 301", None),
+    ]
+    assert all(x["created_at"] for x in repeats)
+
+
+async def test_one_device_with_another_email_is_not_merged(client: Any, acme: Seeded) -> None:
+    device = fresh_device()
+    _, ana = await send_sos(client, acme, "Towels missing in 301", device=device,
+                            contact={"email": "ana@example.com"})
+    _, bob = await send_sos(client, acme, "Towels missing in 301", device=device,
+                            contact={"email": "bob@example.com"})
+    assert ana["thread_url"] != bob["thread_url"]
+
+
+def long_text(n: int) -> str:
+    """About 2,000 characters that differ from the other long texts in one word only."""
+    return f"Report {n}: " + "the water in room 204 is cold again and nobody answers " * 36
+
+
+async def test_fifty_long_repeats_from_one_sender_are_compared_a_bounded_number_of_times(
+    hub: Hub, client: Any, acme: Seeded
+) -> None:
+    device = fresh_device()
+    await put_filters(client, acme, checks={"repeats": False})
+    _, first = await send_sos(client, acme, long_text(0), device=device)
+    stored = await hub.store.get(acme.tenant["id"], "tickets", first["id"])
+    assert stored is not None
+    ids = {first["id"]}
+    for n in range(1, 50):
+        number = await hub.store.next_value(acme.tenant["id"], "ticket_number")
+        clone = {**stored, "id": f"clone-{n}", "number": number, "text": long_text(n),
+                 "thread_token": f"clone-token-{n}"}
+        ids.add((await hub.store.insert(acme.tenant["id"], "tickets", clone))["id"])
+    await put_filters(client, acme, checks={"repeats": True})
+
+    compared: list[tuple[str, str]] = []
+
+    def counting(a: str, b: str) -> bool:
+        compared.append((a, b))
+        return nearly_same(a, b)
+
+    guard = StoreGuard(hub.store, similar=counting)
+    incoming = {**stored, "id": "incoming", "text": long_text(50), "created_at": iso(now())}
+    verdict = await guard.screen(acme.tenant, incoming)
+    assert verdict.action == "merge" and verdict.merge_into in ids
+    assert 0 < len(compared) <= REPEAT_CANDIDATES
+
+    status, again = await send_sos(client, acme, long_text(51), device=device)
+    assert status == 201 and again["id"] in ids
+    merged = [t for t in await listed(client, acme) if t["repeat_count"]]
+    assert [t["id"] for t in merged] == [again["id"]] and merged[0]["repeat_count"] == 1
+    _, other = await send_sos(client, acme, long_text(52), device=fresh_device())
+    assert other["id"] not in ids
 
 
 async def test_a_repeat_of_a_held_back_sos_joins_it_and_stays_held_back(
@@ -467,8 +609,11 @@ async def test_a_connected_console_never_sees_a_held_back_sos_until_it_is_releas
     url, acme = served
     code = acme.point["code"]
     async with httpx.AsyncClient(base_url=url, timeout=10) as http:
-        held = (await http.post("/api/v1/sos", json={"point": code, "text": "Hijo de puta"})).json()
-        again = await http.post("/api/v1/sos", json={"point": code, "text": "hijo de puta!!"})
+        phone = {"Cookie": f"sos_device={fresh_device()}"}  # one phone, writing it twice
+        held = (await http.post("/api/v1/sos", headers=phone,
+                                json={"point": code, "text": "Hijo de puta"})).json()
+        again = await http.post("/api/v1/sos", headers=phone,
+                                json={"point": code, "text": "hijo de puta!!"})
         assert again.json()["id"] == held["id"]  # a repeat: joins it, still unseen
         token = held["thread_url"].rsplit("/", 1)[1]
         await http.post(f"/api/v1/thread/{token}/messages", json={"text": "hello?"})
