@@ -342,6 +342,15 @@ class StoreGuard:
                 return Verdict("merge", "repeat", earlier["id"])
         return Verdict("quarantine", reason) if reason else ACCEPT
 
+    async def screen_message(self, tenant: Doc, ticket: Doc, text: str) -> Verdict:
+        """Hold back a thread message from a blocked sender, or one a text filter objects to."""
+        tenant_id = tenant["id"]
+        if await find_block(self.store, tenant_id, ticket, self.now()) is not None:
+            return Verdict("quarantine", "blocked")
+        config = await load_config(self.store, tenant_id)
+        reason = screen_text(text, config, ticket.get("contact")).reason
+        return Verdict("quarantine", reason) if reason else ACCEPT
+
     async def _earlier(self, tenant_id: str, ticket: Doc, minutes: int) -> Doc | None:
         """The first unsettled ticket within the window from the same sender with nearly this
         text, among the sender's REPEAT_CANDIDATES most recent ones: bounded work per SOS."""
@@ -387,6 +396,9 @@ def mask_ticket(data: dict[str, Any], config: FilterConfig) -> dict[str, Any]:
     out["translations"] = hide_all(data.get("translations"))
     if isinstance(data.get("survey"), dict):
         out["survey"] = {**data["survey"], "comment": hide(data["survey"].get("comment"))}
+    if isinstance(data.get("repeats"), list):
+        out["repeats"] = [{**r, "text": hide(r.get("text"))} if isinstance(r, dict) else r
+                          for r in data["repeats"]]
     if isinstance(data.get("messages"), list):
         out["messages"] = [
             {**m, "text": hide(m.get("text")), "translations": hide_all(m.get("translations"))}

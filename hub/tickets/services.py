@@ -273,7 +273,11 @@ class TicketService:
             tenant_id, "entries", {"ticket_id": ticket_id}, sort="created_at"
         )
         out = staff_ticket(doc)
-        out["messages"] = [message_json(e) for e in entries if e["kind"] == "message"]
+        # A held message (blocked sender, filtered text) is flagged: staff alone see why.
+        out["messages"] = [
+            {**message_json(e), "held_reason": e.get("held_reason")}
+            for e in entries if e["kind"] == "message"
+        ]
         out["notes"] = [note_json(e) for e in entries if e["kind"] == "note"]
         out["history"] = [history_json(e) for e in entries if e["kind"] == "history"]
         # Each repeat merged into this ticket, with the contact its sender left (null when
@@ -482,10 +486,38 @@ class TicketService:
         )
         return survey
 
+    async def _screen_message(self, ticket: Doc, text: str) -> str | None:
+        """Why a customer's thread message is held back (blocked, offensive, spam), or None."""
+        if self.guard is None:
+            return None
+        try:
+            verdict = await self.guard.screen_message(
+                await self._tenant(ticket["tenant_id"]), ticket, text
+            )
+        except Exception:  # a broken filter must not lose a message: let it through
+            log.exception("message screening failed; accepting the message")
+            return None
+        return (verdict.reason or "filtered") if verdict.action == "quarantine" else None
+
     async def customer_message(self, ticket: Doc, text: str) -> Doc:
-        """The customer answers on their thread; a resolved or waiting ticket reopens."""
+        """The customer answers on their thread; a resolved or waiting ticket reopens.
+
+        A message from a blocked sender, or one the text filters object to, is stored with
+        its `held_reason` and shown to staff only in the ticket's detail: never pushed to the
+        consoles, and it reopens nothing. Its customer sees it as sent, like any other.
+        """
         tenant_id, ticket_id = ticket["tenant_id"], ticket["id"]
         message = _message(ticket_id, "customer", None, clean_text(text))
+        held_reason = await self._screen_message(ticket, message["text"])
+        payload = {"ticket_id": ticket_id, "message": message_json(message)}
+        if held_reason is not None:
+            message["held_reason"] = held_reason
+            await self._commit(
+                tenant_id, [Insert("entries", message)],
+                [] if held_back(ticket) else
+                [EventDraft("ticket.message", ticket_id, None, payload)],  # its customer only
+            )
+            return message
         sets: Doc = {
             "updated_at": message["created_at"],
             "message_count": ticket.get("message_count", 0) + 1,
@@ -495,7 +527,6 @@ class TicketService:
             sets["status"] = Status.open.value
             changes.append(_history(ticket_id, "status", CUSTOMER, ticket["status"], "open"))
         doc = {**ticket, **sets}
-        payload = {"ticket_id": ticket_id, "message": message_json(message)}
         events = [EventDraft("ticket.message", ticket_id, payload, payload)]
         if held_back(ticket):
             events = []  # held back: nothing reaches consoles until released

@@ -689,3 +689,82 @@ async def test_agents_consoles_read_offensive_words_masked_live_and_in_replay(
             await http.put("/api/v1/filters", headers=manager,
                            json={"checks": {"offensive": True}, "mask_for_agents": False})
             await lead.close()
+
+
+# Thread messages: screened like an SOS, held (stored, flagged), never pushed --------------
+
+
+def customer_messages_of(console: Console, ticket_id: str) -> list[str]:
+    return [e["message"]["text"] for e in console.events("ticket.message")
+            if e["ticket_id"] == ticket_id and e["message"]["author"] == "customer"]
+
+
+@pytest.mark.slow
+async def test_a_blocked_senders_thread_messages_are_kept_but_never_pushed_nor_reopen(
+    served: tuple[str, Seeded], console: Console
+) -> None:
+    url, acme = served
+    code = acme.point["code"]
+    agent = {"Authorization": f"Bearer {acme.tokens['agent']}"}
+    troll = {"name": "Troll", "email": f"troll-{fresh_device()}@example.com"}
+    async with httpx.AsyncClient(base_url=url, timeout=10) as http:
+        sos = (await http.post("/api/v1/sos", json={
+            "point": code, "text": "Question about late check-out", "contact": troll})).json()
+        token = sos["thread_url"].rsplit("/", 1)[1]
+        r = await http.post(f"/api/v1/tickets/{sos['id']}/replies", headers=agent,
+                            json={"text": "Until 12:00, happy to help"})
+        assert r.status_code == 201
+        r = await http.post("/api/v1/blocks", json={"kind": "email", "value": troll["email"]},
+                            headers={"Authorization": f"Bearer {acme.tokens['manager']}"})
+        assert r.status_code == 201, r.text
+        for n in range(15):
+            r = await http.post(f"/api/v1/thread/{token}/messages",
+                                json={"text": f"Buy followers now, offer {n}"})
+            assert r.status_code == 201, r.text
+            assert r.json()["text"] == f"Buy followers now, offer {n}"
+            assert "held_reason" not in r.json()
+        # a later, clean message on another thread: once it is live, the held ones never came
+        other = (await http.post("/api/v1/sos", json={"point": code, "text": "Wifi down"})).json()
+        other_token = other["thread_url"].rsplit("/", 1)[1]
+        await http.post(f"/api/v1/thread/{other_token}/messages", json={"text": "Still down"})
+        await console.wait_for(lambda: customer_messages_of(console, other["id"]), 10,
+                               "the clean message")
+        assert customer_messages_of(console, other["id"]) == ["Still down"]
+        assert customer_messages_of(console, sos["id"]) == []
+        updates = [e for e in console.events("ticket.updated") if e["id"] == sos["id"]]
+        assert all(e["status"] == "waiting_customer" for e in updates)
+
+        detail = (await http.get(f"/api/v1/tickets/{sos['id']}", headers=agent)).json()
+        assert detail["status"] == "waiting_customer"
+        held = [m for m in detail["messages"] if m["author"] == "customer"]
+        assert len(held) == 15 and all(m["held_reason"] == "blocked" for m in held)
+        assert [m["held_reason"] for m in detail["messages"] if m["author"] == "staff"] == [None]
+        # the customer sees their own messages, and nothing tells them they were held
+        thread = (await http.get(f"/api/v1/thread/{token}")).json()
+        assert len([m for m in thread["messages"] if m["author"] == "customer"]) == 15
+        assert "held_reason" not in str(thread) and thread["ticket"]["status"] != "open"
+
+
+@pytest.mark.slow
+async def test_spam_and_insults_on_a_thread_are_held_and_a_normal_message_arrives_live(
+    served: tuple[str, Seeded], console: Console
+) -> None:
+    url, acme = served
+    agent = {"Authorization": f"Bearer {acme.tokens['agent']}"}
+    async with httpx.AsyncClient(base_url=url, timeout=10) as http:
+        sos = (await http.post("/api/v1/sos", json={
+            "point": acme.point["code"], "text": "The shower is cold"})).json()
+        token = sos["thread_url"].rsplit("/", 1)[1]
+        for text in ("Cheap pills at www.cheap-pills.xyz", "Sois unos gilipollas",
+                     "It is warm again now, thank you"):
+            r = await http.post(f"/api/v1/thread/{token}/messages", json={"text": text})
+            assert r.status_code == 201
+        await console.wait_for(lambda: customer_messages_of(console, sos["id"]), 10,
+                               "the normal message")
+        assert customer_messages_of(console, sos["id"]) == ["It is warm again now, thank you"]
+        detail = (await http.get(f"/api/v1/tickets/{sos['id']}", headers=agent)).json()
+        assert [(m["text"], m["held_reason"]) for m in detail["messages"]] == [
+            ("Cheap pills at www.cheap-pills.xyz", "spam"),
+            ("Sois unos gilipollas", "offensive"),
+            ("It is warm again now, thank you", None),
+        ]
