@@ -555,6 +555,19 @@ async def test_agents_see_offensive_words_masked_when_the_tenant_asks(
     assert [t["text"] for t in await held_back(client, globex)] == ["Qué gilipollas"]
 
 
+async def test_agents_read_a_merged_repeat_masked_too(client: Any, acme: Seeded) -> None:
+    await put_filters(client, acme, checks={"offensive": False}, mask_for_agents=True)
+    device = fresh_device()
+    _, sent = await send_sos(client, acme, "El camarero es un gilipollas", device=device)
+    _, again = await send_sos(client, acme, "el camarero es un gilipollas!!", device=device)
+    assert again["id"] == sent["id"]
+    url = f"/api/v1/tickets/{sent['id']}"
+    as_agent = await (await client.get(url, headers=acme.auth("agent"))).get_json()
+    assert [r["text"] for r in as_agent["repeats"]] == ["el camarero es un g*********!!"]
+    as_manager = await (await client.get(url, headers=acme.auth("manager"))).get_json()
+    assert [r["text"] for r in as_manager["repeats"]] == ["el camarero es un gilipollas!!"]
+
+
 async def test_the_filter_tester_explains_its_verdict(client: Any, acme: Seeded) -> None:
     r = await client.post("/api/v1/filters/test", headers=acme.auth("manager"),
                           json={"text": "Hijo de puta, visit www.spam.example"})
