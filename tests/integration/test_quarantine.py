@@ -215,7 +215,7 @@ async def test_the_same_text_from_another_device_and_address_is_another_ticket(
     assert len(tickets) == 2 and all(t["repeat_count"] == 0 for t in tickets)
 
 
-async def test_one_address_merges_repeats_but_never_two_browsers_behind_it(
+async def test_one_address_never_makes_the_guests_behind_it_one_sender(
     client: Any, acme: Seeded
 ) -> None:
     hotel = fresh_ip()
@@ -318,6 +318,16 @@ async def test_a_forged_kiosk_device_cookie_does_not_join_the_kiosks_ticket(
     assert forged["id"] != guest["id"] and forged["thread_url"] != guest["thread_url"]
     r = await client.get(f"/api/v1/tickets/{forged['id']}", headers=acme.auth("agent"))
     assert "kiosk" not in await r.get_json()
+
+
+async def test_a_phone_with_a_kiosk_device_cookie_gets_a_device_id_of_its_own(
+    client: Any, acme: Seeded
+) -> None:
+    r = await client.get(f"/q/{acme.point['code']}", headers={"Cookie": "sos_device=kiosk-x1"})
+    assert r.status_code == 200
+    cookies = [v for v in r.headers.getlist("Set-Cookie") if v.startswith("sos_device=")]
+    assert len(cookies) == 1
+    assert not cookies[0].removeprefix("sos_device=").startswith("kiosk-")
 
 
 async def test_a_merged_repeats_contact_shows_in_the_ticket_detail(
