@@ -40,7 +40,7 @@ IP_PREFIXES = {4: (32, 24, 16), 6: (128, 64, 56, 48)}
 _DEVICE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _STAMP_SALT = "sos-hub.form-stamp"
 _SETTLED = (Status.resolved.value, Status.closed.value)
-REPEAT_CANDIDATES = 50  # per sender key: the most recent tickets of one sender
+REPEAT_CANDIDATES = 10  # the most recent open tickets of one sender a new SOS is compared with
 
 
 def config_id(tenant_id: str) -> str:
@@ -262,33 +262,67 @@ def bot_reason(signals: Any) -> str | None:
 # The guard --------------------------------------------------------------------------------
 
 
-def _same_sender(a: dict[str, str], b: dict[str, str]) -> bool:
-    """Same device; or, when neither has a device id, same e-mail, phone or address.
+KIOSK_DEVICE_PREFIX = "kiosk-"  # a kiosk's SOS carry its id as device id: see routes/kiosks.py
+_UNSETTLED = tuple(s.value for s in Status if s.value not in _SETTLED)
 
-    Two browsers behind one hotel address are two guests: merging them would hand the second
-    one the first one's private thread link.
+
+def shared_device(ticket: Doc) -> bool:
+    """Whether the ticket's device id is a kiosk's, which every guest in the hall shares."""
+    device = str(ticket.get("device_id") or "")
+    return bool(ticket.get("kiosk")) or device.startswith(KIOSK_DEVICE_PREFIX)
+
+
+def repeat_identity(ticket: Doc) -> dict[str, str]:
+    """Who wrote a ticket, as far as repeats go: their own device, e-mail and phone.
+
+    Never the network address (many guests behind one hotel's NAT) nor a kiosk's id (every
+    guest at that kiosk): merging on those would hand one guest another one's private thread.
     """
+    sender = sender_of(ticket)
+    out: dict[str, str] = {k: sender[k] for k in ("email", "phone") if k in sender}
+    if sender.get("device") and not shared_device(ticket):
+        out["device"] = sender["device"]
+    return out
+
+
+def _same_sender(a: dict[str, str], b: dict[str, str]) -> bool:
+    """One person: no conflicting device, e-mail or phone, and the same device or contact.
+
+    When either has a device of their own, both must have that device; without devices, the
+    same e-mail or phone (and no other one) ties them.
+    """
+    if any(a.get(k) and b.get(k) and a[k] != b[k] for k in ("device", "email", "phone")):
+        return False
     if a.get("device") or b.get("device"):
         return a.get("device") == b.get("device")
-    return any(a.get(k) and a.get(k) == b.get(k) for k in ("email", "phone", "ip"))
+    return any(a.get(k) and a.get(k) == b.get(k) for k in ("email", "phone"))
 
 
 def _sender_queries(ticket: Doc) -> list[Doc]:
     """Store conditions that find this ticket's sender's earlier tickets (see _same_sender)."""
-    if ticket.get("device_id"):
-        return [{"device_id": ticket["device_id"]}]
+    identity = repeat_identity(ticket)
+    if "device" in identity:
+        return [{"device_id": identity["device"]}]
     contact = ticket.get("contact") or {}
-    keys = {"ip": ticket.get("ip"), "contact.email": contact.get("email"),
-            "contact.phone": contact.get("phone")}
-    return [{key: value, "device_id": None} for key, value in keys.items() if value]
+    return [{f"contact.{key}": contact[key]} for key in ("email", "phone") if contact.get(key)]
 
 
 class StoreGuard:
-    """The IntakeGuard: blocked senders, bot signals, repeats and text filters, per tenant."""
+    """The IntakeGuard: blocked senders, bot signals, repeats and text filters, per tenant.
 
-    def __init__(self, store: Store, *, now: Callable[[], datetime] = clock.now) -> None:
+    `similar` tells two texts apart for the repeat check (a counting one in tests).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        now: Callable[[], datetime] = clock.now,
+        similar: Callable[[str, str], bool] = nearly_same,
+    ) -> None:
         self.store = store
         self.now = now
+        self.similar = similar
 
     async def screen(self, tenant: Doc, ticket: Doc) -> Verdict:
         """Merge a repeat, hold back what a filter objects to, accept the rest."""
@@ -309,22 +343,40 @@ class StoreGuard:
                 return Verdict("merge", "repeat", earlier["id"])
         return Verdict("quarantine", reason) if reason else ACCEPT
 
+    async def screen_message(self, tenant: Doc, ticket: Doc, text: str) -> Verdict:
+        """Hold back a thread message from a blocked sender, or one a text filter objects to."""
+        tenant_id = tenant["id"]
+        if await find_block(self.store, tenant_id, ticket, self.now()) is not None:
+            return Verdict("quarantine", "blocked")
+        config = await load_config(self.store, tenant_id)
+        reason = screen_text(text, config, ticket.get("contact")).reason
+        return Verdict("quarantine", reason) if reason else ACCEPT
+
     async def _earlier(self, tenant_id: str, ticket: Doc, minutes: int) -> Doc | None:
-        """The first open ticket within the window from the same sender with nearly this text."""
+        """The first unsettled ticket within the window from the same sender with nearly this
+        text, among the sender's REPEAT_CANDIDATES most recent ones: bounded work per SOS."""
+        queries = _sender_queries(ticket)
+        if not queries:
+            return None
         created = clock.parse_iso(ticket.get("created_at") or clock.now_iso())
-        since = {"created_at": {"gte": clock.iso(created - timedelta(minutes=minutes))}}
+        since = {"created_at": {"gte": clock.iso(created - timedelta(minutes=minutes))},
+                 "status": {"in": list(_UNSETTLED)}}
         found: dict[str, Doc] = {}
-        for query in _sender_queries(ticket):
+        for query in queries:
             for doc in await self.store.find(
                 tenant_id, "tickets", {**since, **query},
                 sort="created_at", descending=True, limit=REPEAT_CANDIDATES,
             ):
                 found[doc["id"]] = doc
-        sender = sender_of(ticket)
-        for doc in sorted(found.values(), key=lambda d: str(d.get("created_at"))):
-            if doc["id"] == ticket.get("id") or doc.get("status") in _SETTLED:
-                continue
-            if _same_sender(sender, sender_of(doc)) and nearly_same(ticket["text"], doc["text"]):
+        sender = repeat_identity(ticket)
+        recent = sorted(found.values(), key=lambda d: str(d.get("created_at")), reverse=True)
+        candidates = [
+            doc for doc in recent
+            if doc["id"] != ticket.get("id") and doc.get("status") not in _SETTLED
+            and _same_sender(sender, repeat_identity(doc))
+        ][:REPEAT_CANDIDATES]
+        for doc in reversed(candidates):  # the first ticket of a run of repeats collects them
+            if self.similar(ticket["text"], doc["text"]):
                 return doc
         return None
 
@@ -345,6 +397,9 @@ def mask_ticket(data: dict[str, Any], config: FilterConfig) -> dict[str, Any]:
     out["translations"] = hide_all(data.get("translations"))
     if isinstance(data.get("survey"), dict):
         out["survey"] = {**data["survey"], "comment": hide(data["survey"].get("comment"))}
+    if isinstance(data.get("repeats"), list):
+        out["repeats"] = [{**r, "text": hide(r.get("text"))} if isinstance(r, dict) else r
+                          for r in data["repeats"]]
     if isinstance(data.get("messages"), list):
         out["messages"] = [
             {**m, "text": hide(m.get("text")), "translations": hide_all(m.get("translations"))}

@@ -23,7 +23,7 @@ from hub.i18n import SUPPORTED
 from hub.i18n import gettext as _
 from hub.ports import Doc
 from hub.routes.errors import not_stored_message
-from hub.routes.intake import active_point, client_origin, limit, limit_shared
+from hub.routes.intake import active_point, client_origin, device_id, limit, limit_shared
 from hub.routes.schemas import SosIn, SurveyIn, TextIn
 from hub.tickets.model import SURVEY_COMMENT_MAX, TEXT_MAX, customer_ticket
 
@@ -120,7 +120,7 @@ async def _form_page(
     response = await make_response(html, status)
     if status == 503:
         response.headers["Retry-After"] = str(StoreUnavailable.retry_after)
-    if not request.cookies.get(DEVICE_COOKIE):
+    if not device_id():  # none yet, or a forged kiosk id: a fresh one of its own
         response.set_cookie(
             DEVICE_COOKIE, new_secret(12), max_age=YEAR, httponly=True, samesite="Lax",
             secure=hub().settings.secure_cookies,

@@ -9,6 +9,7 @@ from quart import request
 from hub.client_address import client_address
 from hub.container import hub
 from hub.errors import NotFound
+from hub.guard import KIOSK_DEVICE_PREFIX
 from hub.ports import Doc
 
 
@@ -31,9 +32,15 @@ def client_ip() -> str:
 
 
 def device_id() -> str | None:
-    """The first-party device cookie set by the customer pages, if any."""
+    """The first-party device cookie set by the customer pages, if any.
+
+    One that claims to be a kiosk's (`kiosk-<id>`, which only the kiosk route sets on its own
+    SOS) is forged: ignored, so that it can neither join a kiosk's tickets nor pass for it.
+    """
     value = request.cookies.get("sos_device")
-    return value[:64] if value else None
+    if not value or value.startswith(KIOSK_DEVICE_PREFIX):
+        return None
+    return value[:64]
 
 
 def client_origin() -> Doc:

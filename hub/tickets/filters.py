@@ -243,6 +243,12 @@ def screen_text(
     return Screening(None, findings)
 
 
+# The repeat check runs on the event loop for every SOS: its work is bounded, whatever the texts.
+COMPARE_CHARS = 500  # the most characters of each text the character comparison sees
+COMPARE_WORDS = 120  # the most words of each text the word comparison sees
+MIN_LENGTH_RATIO = 0.66  # below this, no ratio can reach the thresholds in nearly_same
+
+
 @functools.lru_cache(maxsize=4096)
 def repeat_key(text: str) -> str:
     """The words of a text, folded, without punctuation or stretched letters.
@@ -250,26 +256,50 @@ def repeat_key(text: str) -> str:
     Cached: one sender's recent texts are compared with every new SOS of theirs.
     """
     words = (RUN3.sub(r"\1", t.word) for t in prepare(text).tokens)
-    return " ".join(words)[:1000]
+    return " ".join(words)  # whole: the linear checks see all of it, SequenceMatcher a sample
+
+
+def repeat_sample(key: str, limit: int = COMPARE_CHARS) -> str:
+    """At most `limit` characters of a repeat key: its start and its end, where a repeat
+    with a typo or a "please" added still matches and two different messages already differ."""
+    if len(key) <= limit:
+        return key
+    head = limit * 3 // 5
+    return key[:head] + " " + key[len(key) - (limit - head - 1):]
+
+
+def _sample_words(words: list[str], limit: int = COMPARE_WORDS) -> list[str]:
+    head = limit * 3 // 5
+    return words if len(words) <= limit else words[:head] + words[len(words) - (limit - head):]
 
 
 def nearly_same(a: str, b: str) -> bool:
-    """Whether two texts say the same thing: equal once folded, or a typo or two apart."""
+    """Whether two texts say the same thing: equal once folded, or a typo or two apart.
+
+    Cheap checks first (equal keys, lengths, shared words); SequenceMatcher, quadratic in the
+    worst case, only ever sees `repeat_sample`s of at most COMPARE_CHARS characters.
+    """
     ka, kb = repeat_key(a), repeat_key(b)
     if not ka or not kb:
         return fold(a.strip()) == fold(b.strip())
     if ka == kb:
         return True
+    if min(len(ka), len(kb)) < MIN_LENGTH_RATIO * max(len(ka), len(kb)):
+        return False
     wa, wb = ka.split(), kb.split()
     # An upper bound of the word ratio below, at the cost of two Counters: most pairs stop here.
     if 2 * sum((Counter(wa) & Counter(wb)).values()) / (len(wa) + len(wb)) < 0.75:
         return False
-    chars = SequenceMatcher(None, ka, kb, autojunk=False)
-    if chars.real_quick_ratio() < 0.8 or chars.quick_ratio() < 0.8:
+    # "music too loud" vs "music too low" differ by two letters but not in meaning: words
+    # count too, and first: a few hundred words at most, far cheaper than characters.
+    words = SequenceMatcher(None, _sample_words(wa), _sample_words(wb), autojunk=False)
+    if words.real_quick_ratio() < 0.75 or words.quick_ratio() < 0.75:
         return False
-    char_ratio = chars.ratio()
-    # "music too loud" vs "music too low" differ by two letters but not in meaning: words too.
-    word_ratio = SequenceMatcher(None, wa, wb, autojunk=False).ratio()
-    return (char_ratio >= SIMILARITY and word_ratio >= 0.75) or (
-        char_ratio >= 0.8 and word_ratio >= 0.8
-    )
+    word_ratio = words.ratio()
+    if word_ratio < 0.75:
+        return False
+    chars = SequenceMatcher(None, repeat_sample(ka), repeat_sample(kb), autojunk=False)
+    needed = 0.8 if word_ratio >= 0.8 else SIMILARITY
+    if chars.real_quick_ratio() < needed or chars.quick_ratio() < needed:
+        return False
+    return chars.ratio() >= needed

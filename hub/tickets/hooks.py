@@ -32,6 +32,13 @@ class IntakeGuard(Protocol):
 
     async def screen(self, tenant: Doc, ticket: Doc) -> Verdict: ...
 
+    async def screen_message(self, tenant: Doc, ticket: Doc, text: str) -> Verdict:
+        """A customer's message on their thread: "quarantine" (held, with a reason) or accept.
+
+        The same text filters and blocks as an SOS (the ticket's sender), never a merge.
+        """
+        ...
+
 
 class TicketListener(Protocol):
     """Told after a stored change was published; must not raise into the request."""

@@ -145,7 +145,7 @@ STAFF_FIELDS = (
     "point", "kiosk", "department", "establishment", "source", "category", "assignee",
     "description", "created_at", "updated_at", "acknowledged_at", "first_response_at",
     "resolved_at", "closed_at", "released_at", "escalated_at", "message_count",
-    "repeat_count", "quarantine_reason", "survey",
+    "repeat_count", "quarantine_reason", "survey", "held_messages",
 )
 
 
@@ -181,6 +181,11 @@ def message_json(doc: Doc) -> dict[str, Any]:
         k: doc.get(k)
         for k in ("id", "ticket_id", "author", "author_name", "text", "translations", "created_at")
     }
+
+
+def repeat_json(entry: Doc) -> dict[str, Any]:
+    """A repeat merged into a ticket, as staff see it (contact null when anonymous)."""
+    return {k: entry.get(k) for k in ("text", "contact", "created_at")}
 
 
 def note_json(doc: Doc) -> dict[str, Any]:

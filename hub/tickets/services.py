@@ -25,6 +25,7 @@ from hub.tickets.model import (
     history_json,
     message_json,
     note_json,
+    repeat_json,
     staff_ticket,
 )
 from hub.tickets.repository import TicketRepository
@@ -179,9 +180,16 @@ class TicketService:
         doc = await self.repo.get(tenant_id, ticket_id)
         entries = await self.repo.entries(tenant_id, ticket_id)
         out = staff_ticket(doc)
-        out["messages"] = [message_json(e) for e in entries if e["kind"] == "message"]
+        # A held message (blocked sender, filtered text) is flagged: staff alone see why.
+        out["messages"] = [
+            {**message_json(e), "held_reason": e.get("held_reason")}
+            for e in entries if e["kind"] == "message"
+        ]
         out["notes"] = [note_json(e) for e in entries if e["kind"] == "note"]
         out["history"] = [history_json(e) for e in entries if e["kind"] == "history"]
+        # Each repeat merged into this ticket, with the contact its sender left (null when
+        # anonymous): staff see who else wrote, even when it reads like the first SOS.
+        out["repeats"] = [repeat_json(e) for e in entries if e["kind"] == "repeat"]
         return out
 
     async def messages(self, tenant_id: str, ticket_id: str) -> list[dict[str, Any]]:
@@ -251,9 +259,28 @@ class TicketService:
         await self._store(ticket["tenant_id"], outcome)
         return dict(outcome.ticket.get("survey") or survey)
 
+    async def _screen_message(self, ticket: Doc, text: str) -> str | None:
+        """Why a customer's thread message is held back (blocked, offensive, spam), or None."""
+        if self.guard is None:
+            return None
+        try:
+            verdict = await self.guard.screen_message(
+                await self._tenant(ticket["tenant_id"]), ticket, text
+            )
+        except Exception:  # a broken filter must not lose a message: let it through
+            log.exception("message screening failed; accepting the message")
+            return None
+        return (verdict.reason or "filtered") if verdict.action == "quarantine" else None
+
     async def customer_message(self, ticket: Doc, text: str) -> Doc:
-        """The customer answers on their thread; a resolved or waiting ticket reopens."""
-        outcome, message = Ticket(ticket).customer_writes(text)
+        """The customer answers on their thread; a resolved or waiting ticket reopens.
+
+        A message from a blocked sender, or one the text filters object to, is stored with
+        its `held_reason` and shown to staff only in the ticket's detail: never pushed to the
+        consoles, and it reopens nothing. Its customer sees it as sent, like any other.
+        """
+        held_reason = await self._screen_message(ticket, clean_text(text))
+        outcome, message = Ticket(ticket).customer_writes(text, held_reason)
         await self._store(ticket["tenant_id"], outcome)
         return message
 

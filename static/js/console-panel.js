@@ -120,7 +120,7 @@ export class Panel {
       this.renderTicket(this.store.doc(id) || detail);
       this._sync(this.messages, detail.messages || [], (m) => this._message(m));
       this._sync(this.notes, detail.notes || [], (n) => this._note(n));
-      this.history.replaceChildren(...(detail.history || []).map((h) => this._historyItem(h)));
+      this.history.replaceChildren(...this._historyItems(detail));
       showError(this.statusError, "");
     } catch (error) {
       if (token === this.loadToken) showError(this.statusError, error.message);
@@ -377,6 +377,12 @@ export class Panel {
     setTime(time, m.created_at);
     who.append(time);
     li.append(who, el("p", "body", m.text));
+    if (m.held_reason) {
+      // held back by a filter or a block: never pushed live, and its customer was not told
+      li.classList.add("held");
+      const reason = has(`held.${m.held_reason}`) ? t(`held.${m.held_reason}`) : m.held_reason;
+      li.append(el("p", "held-note", t("held.message", { reason })));
+    }
     for (const [lang, text] of Object.entries(m.translations || {})) {
       if (!text) continue;
       const tr = el("p", "translation-text", `${t("translation", { lang: lang.toUpperCase() })}: ${text}`);
@@ -393,6 +399,27 @@ export class Panel {
     setTime(time, n.created_at);
     who.append(time);
     li.append(who, el("p", "body", n.text));
+    return li;
+  }
+
+  /** The history, with each merged repeat shown as who sent it again (and what they wrote). */
+  _historyItems(detail) {
+    const repeats = detail.repeats || [];
+    const items = (detail.history || [])
+      .filter((h) => h.action !== "repeated" || !repeats.length)
+      .map((h) => [h.created_at, this._historyItem(h)]);
+    for (const r of repeats) items.push([r.created_at, this._repeatItem(r)]);
+    items.sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    return items.map(([, li]) => li);
+  }
+
+  _repeatItem(r) {
+    const c = r.contact || {};
+    const who = [c.name, c.email, c.phone].filter(Boolean).join(" · ") || t("anonymous");
+    const li = el("li", "history-item repeat");
+    const time = el("time");
+    setTime(time, r.created_at);
+    li.append(time, el("span", "what", t("history.repeat", { who, text: r.text })));
     return li;
   }
 

@@ -20,7 +20,8 @@ import pytest
 
 from hub.app import Hub
 from hub.clock import iso, now
-from hub.guard import form_stamp
+from hub.guard import REPEAT_CANDIDATES, StoreGuard, form_stamp
+from hub.tickets.filters import nearly_same
 from tests.helpers import HubProcess, Seeded
 from tests.integration.realtime_clients import Console, seed_file
 
@@ -214,7 +215,7 @@ async def test_the_same_text_from_another_device_and_address_is_another_ticket(
     assert len(tickets) == 2 and all(t["repeat_count"] == 0 for t in tickets)
 
 
-async def test_one_address_merges_repeats_but_never_two_browsers_behind_it(
+async def test_one_address_never_makes_the_guests_behind_it_one_sender(
     client: Any, acme: Seeded
 ) -> None:
     hotel = fresh_ip()
@@ -222,13 +223,16 @@ async def test_one_address_merges_repeats_but_never_two_browsers_behind_it(
     await send_sos(client, acme, "Pool is closed?", ip=hotel, device=fresh_device())
     await send_sos(client, acme, "Pool is closed?", ip=hotel, device=fresh_device())
     assert len(await listed(client, acme)) == 2
-    # a script without cookies from one address: one ticket
+    # nor two guests without cookies behind it: the address alone never makes one sender
     body = {"point": acme.point["code"], "text": "Spam spam spam", "anonymous": True}
+    links = set()
     for _ in range(3):
         r = await client.post("/api/v1/sos", json=body, scope_base={"client": (hotel, 1)})
         assert r.status_code == 201
-    counts = {t["text"]: t["repeat_count"] for t in await listed(client, acme)}
-    assert counts["Spam spam spam"] == 2
+        links.add((await r.get_json())["thread_url"])
+    assert len(links) == 3
+    counts = [t["repeat_count"] for t in await listed(client, acme) if t["text"] == body["text"]]
+    assert counts == [0, 0, 0]
 
 
 async def test_the_same_email_repeats_and_the_window_ends(
@@ -245,6 +249,154 @@ async def test_the_same_email_repeats_and_the_window_ends(
                            {"created_at": eleven_minutes_ago})
     _, later = await send_sos(client, acme, "Where is my order?", contact=contact, device="")
     assert later["id"] != first["id"]
+
+
+async def test_two_guests_behind_one_address_with_their_own_emails_get_their_own_threads(
+    client: Any, acme: Seeded
+) -> None:
+    hotel = fresh_ip()
+    ana_contact = {"name": "Ana", "email": "ana@example.com"}
+    bob_contact = {"name": "Bob", "email": "bob@example.com"}
+    _, ana = await send_sos(client, acme, "The air conditioning in my room is broken",
+                            ip=hotel, device="", contact=ana_contact)
+    _, bob = await send_sos(client, acme, "The air conditioning in my room is broken!",
+                            ip=hotel, device="", contact=bob_contact)
+    assert ana["id"] != bob["id"] and ana["thread_url"] != bob["thread_url"]
+    emails = sorted(t["contact"]["email"] for t in await listed(client, acme))
+    assert emails == ["ana@example.com", "bob@example.com"]
+
+
+async def new_kiosk(client: Any, seeded: Seeded) -> tuple[dict[str, Any], dict[str, str]]:
+    """A kiosk paired on the seeded point, and the headers it sends an SOS with."""
+    r = await client.post("/api/v1/kiosks", headers=seeded.auth("manager"),
+                          json={"name": "Lobby kiosk", "point": seeded.point["code"]})
+    assert r.status_code == 201, await r.get_data()
+    kiosk = await r.get_json()
+    return kiosk, {"Authorization": f"Bearer {kiosk['device_token']}"}
+
+
+async def kiosk_sos(client: Any, headers: dict[str, str], text: str, **extra: Any) -> Any:
+    r = await client.post("/api/v1/kiosk/sos", headers=headers, json={"text": text, **extra})
+    assert r.status_code == 201, await r.get_data()
+    return await r.get_json()
+
+
+async def test_two_guests_at_one_kiosk_get_their_own_tickets_and_threads(
+    client: Any, acme: Seeded
+) -> None:
+    _, device = await new_kiosk(client, acme)
+    ana = await kiosk_sos(client, device, "No hot water in room 12",
+                          contact={"email": "ana@example.com"})
+    bob = await kiosk_sos(client, device, "No hot water in room 12!",
+                          contact={"email": "bob@example.com"})
+    first = await kiosk_sos(client, device, "The lift is stuck", anonymous=True)
+    second = await kiosk_sos(client, device, "The lift is stuck", anonymous=True)
+    links = {t["thread_url"] for t in (ana, bob, first, second)}
+    assert len(links) == 4
+    assert [t["repeat_count"] for t in await listed(client, acme)] == [0, 0, 0, 0]
+
+
+async def test_the_same_guest_at_a_kiosk_twice_is_still_one_ticket(
+    client: Any, acme: Seeded
+) -> None:
+    _, device = await new_kiosk(client, acme)
+    ana = await kiosk_sos(client, device, "No hot water in room 12",
+                          contact={"email": "ana@example.com"})
+    again = await kiosk_sos(client, device, "no hot water in room 12!!",
+                            contact={"email": "ana@example.com", "name": "Ana"})
+    assert again["id"] == ana["id"]
+
+
+async def test_a_forged_kiosk_device_cookie_does_not_join_the_kiosks_ticket(
+    client: Any, acme: Seeded
+) -> None:
+    kiosk, device = await new_kiosk(client, acme)
+    guest = await kiosk_sos(client, device, "The lift is stuck", anonymous=True)
+    status, forged = await send_sos(client, acme, "The lift is stuck",
+                                    device=f"kiosk-{kiosk['id']}")
+    assert status == 201
+    assert forged["id"] != guest["id"] and forged["thread_url"] != guest["thread_url"]
+    r = await client.get(f"/api/v1/tickets/{forged['id']}", headers=acme.auth("agent"))
+    assert "kiosk" not in await r.get_json()
+
+
+async def test_a_phone_with_a_kiosk_device_cookie_gets_a_device_id_of_its_own(
+    client: Any, acme: Seeded
+) -> None:
+    r = await client.get(f"/q/{acme.point['code']}", headers={"Cookie": "sos_device=kiosk-x1"})
+    assert r.status_code == 200
+    cookies = [v for v in r.headers.getlist("Set-Cookie") if v.startswith("sos_device=")]
+    assert len(cookies) == 1
+    assert not cookies[0].removeprefix("sos_device=").startswith("kiosk-")
+
+
+async def test_a_merged_repeats_contact_shows_in_the_ticket_detail(
+    client: Any, acme: Seeded
+) -> None:
+    device = fresh_device()
+    _, first = await send_sos(client, acme, "Towels missing in 301", device=device,
+                              contact={"name": "Ana", "email": "ana@example.com"})
+    _, second = await send_sos(client, acme, "Towels missing in 301!", device=device,
+                               contact={"name": "Ana", "phone": "+34 600 111 222"})
+    _, third = await send_sos(client, acme, "towels missing in 301", device=device)
+    assert first["id"] == second["id"] == third["id"]
+    r = await client.get(f"/api/v1/tickets/{first['id']}", headers=acme.auth("agent"))
+    repeats = (await r.get_json())["repeats"]
+    assert [(x["text"], x["contact"]) for x in repeats] == [
+        ("Towels missing in 301!", {"name": "Ana", "phone": "+34 600 111 222"}),
+        ("towels missing in 301", None),
+    ]
+    assert all(x["created_at"] for x in repeats)
+
+
+async def test_one_device_with_another_email_is_not_merged(client: Any, acme: Seeded) -> None:
+    device = fresh_device()
+    _, ana = await send_sos(client, acme, "Towels missing in 301", device=device,
+                            contact={"email": "ana@example.com"})
+    _, bob = await send_sos(client, acme, "Towels missing in 301", device=device,
+                            contact={"email": "bob@example.com"})
+    assert ana["thread_url"] != bob["thread_url"]
+
+
+def long_text(n: int) -> str:
+    """About 2,000 characters that differ from the other long texts in one word only."""
+    return f"Report {n}: " + "the water in room 204 is cold again and nobody answers " * 36
+
+
+async def test_fifty_long_repeats_from_one_sender_are_compared_a_bounded_number_of_times(
+    hub: Hub, client: Any, acme: Seeded
+) -> None:
+    device = fresh_device()
+    await put_filters(client, acme, checks={"repeats": False})
+    _, first = await send_sos(client, acme, long_text(0), device=device)
+    stored = await hub.store.get(acme.tenant["id"], "tickets", first["id"])
+    assert stored is not None
+    ids = {first["id"]}
+    for n in range(1, 50):
+        number = await hub.store.next_value(acme.tenant["id"], "ticket_number")
+        clone = {**stored, "id": f"clone-{n}", "number": number, "text": long_text(n),
+                 "thread_token": f"clone-token-{n}"}
+        ids.add((await hub.store.insert(acme.tenant["id"], "tickets", clone))["id"])
+    await put_filters(client, acme, checks={"repeats": True})
+
+    compared: list[tuple[str, str]] = []
+
+    def counting(a: str, b: str) -> bool:
+        compared.append((a, b))
+        return nearly_same(a, b)
+
+    guard = StoreGuard(hub.store, similar=counting)
+    incoming = {**stored, "id": "incoming", "text": long_text(50), "created_at": iso(now())}
+    verdict = await guard.screen(acme.tenant, incoming)
+    assert verdict.action == "merge" and verdict.merge_into in ids
+    assert 0 < len(compared) <= REPEAT_CANDIDATES
+
+    status, again = await send_sos(client, acme, long_text(51), device=device)
+    assert status == 201 and again["id"] in ids
+    merged = [t for t in await listed(client, acme) if t["repeat_count"]]
+    assert [t["id"] for t in merged] == [again["id"]] and merged[0]["repeat_count"] == 1
+    _, other = await send_sos(client, acme, long_text(52), device=fresh_device())
+    assert other["id"] not in ids
 
 
 async def test_a_repeat_of_a_held_back_sos_joins_it_and_stays_held_back(
@@ -413,6 +565,19 @@ async def test_agents_see_offensive_words_masked_when_the_tenant_asks(
     assert [t["text"] for t in await held_back(client, globex)] == ["Qué gilipollas"]
 
 
+async def test_agents_read_a_merged_repeat_masked_too(client: Any, acme: Seeded) -> None:
+    await put_filters(client, acme, checks={"offensive": False}, mask_for_agents=True)
+    device = fresh_device()
+    _, sent = await send_sos(client, acme, "El camarero es un gilipollas", device=device)
+    _, again = await send_sos(client, acme, "el camarero es un gilipollas!!", device=device)
+    assert again["id"] == sent["id"]
+    url = f"/api/v1/tickets/{sent['id']}"
+    as_agent = await (await client.get(url, headers=acme.auth("agent"))).get_json()
+    assert [r["text"] for r in as_agent["repeats"]] == ["el camarero es un g*********!!"]
+    as_manager = await (await client.get(url, headers=acme.auth("manager"))).get_json()
+    assert [r["text"] for r in as_manager["repeats"]] == ["el camarero es un gilipollas!!"]
+
+
 async def test_the_filter_tester_explains_its_verdict(client: Any, acme: Seeded) -> None:
     r = await client.post("/api/v1/filters/test", headers=acme.auth("manager"),
                           json={"text": "Hijo de puta, visit www.spam.example"})
@@ -467,8 +632,11 @@ async def test_a_connected_console_never_sees_a_held_back_sos_until_it_is_releas
     url, acme = served
     code = acme.point["code"]
     async with httpx.AsyncClient(base_url=url, timeout=10) as http:
-        held = (await http.post("/api/v1/sos", json={"point": code, "text": "Hijo de puta"})).json()
-        again = await http.post("/api/v1/sos", json={"point": code, "text": "hijo de puta!!"})
+        phone = {"Cookie": f"sos_device={fresh_device()}"}  # one phone, writing it twice
+        held = (await http.post("/api/v1/sos", headers=phone,
+                                json={"point": code, "text": "Hijo de puta"})).json()
+        again = await http.post("/api/v1/sos", headers=phone,
+                                json={"point": code, "text": "hijo de puta!!"})
         assert again.json()["id"] == held["id"]  # a repeat: joins it, still unseen
         token = held["thread_url"].rsplit("/", 1)[1]
         await http.post(f"/api/v1/thread/{token}/messages", json={"text": "hello?"})
@@ -544,3 +712,82 @@ async def test_agents_consoles_read_offensive_words_masked_live_and_in_replay(
             await http.put("/api/v1/filters", headers=manager,
                            json={"checks": {"offensive": True}, "mask_for_agents": False})
             await lead.close()
+
+
+# Thread messages: screened like an SOS, held (stored, flagged), never pushed --------------
+
+
+def customer_messages_of(console: Console, ticket_id: str) -> list[str]:
+    return [e["message"]["text"] for e in console.events("ticket.message")
+            if e["ticket_id"] == ticket_id and e["message"]["author"] == "customer"]
+
+
+@pytest.mark.slow
+async def test_a_blocked_senders_thread_messages_are_kept_but_never_pushed_nor_reopen(
+    served: tuple[str, Seeded], console: Console
+) -> None:
+    url, acme = served
+    code = acme.point["code"]
+    agent = {"Authorization": f"Bearer {acme.tokens['agent']}"}
+    troll = {"name": "Troll", "email": f"troll-{fresh_device()}@example.com"}
+    async with httpx.AsyncClient(base_url=url, timeout=10) as http:
+        sos = (await http.post("/api/v1/sos", json={
+            "point": code, "text": "Question about late check-out", "contact": troll})).json()
+        token = sos["thread_url"].rsplit("/", 1)[1]
+        r = await http.post(f"/api/v1/tickets/{sos['id']}/replies", headers=agent,
+                            json={"text": "Until 12:00, happy to help"})
+        assert r.status_code == 201
+        r = await http.post("/api/v1/blocks", json={"kind": "email", "value": troll["email"]},
+                            headers={"Authorization": f"Bearer {acme.tokens['manager']}"})
+        assert r.status_code == 201, r.text
+        for n in range(15):
+            r = await http.post(f"/api/v1/thread/{token}/messages",
+                                json={"text": f"Buy followers now, offer {n}"})
+            assert r.status_code == 201, r.text
+            assert r.json()["text"] == f"Buy followers now, offer {n}"
+            assert "held_reason" not in r.json()
+        # a later, clean message on another thread: once it is live, the held ones never came
+        other = (await http.post("/api/v1/sos", json={"point": code, "text": "Wifi down"})).json()
+        other_token = other["thread_url"].rsplit("/", 1)[1]
+        await http.post(f"/api/v1/thread/{other_token}/messages", json={"text": "Still down"})
+        await console.wait_for(lambda: customer_messages_of(console, other["id"]), 10,
+                               "the clean message")
+        assert customer_messages_of(console, other["id"]) == ["Still down"]
+        assert customer_messages_of(console, sos["id"]) == []
+        updates = [e for e in console.events("ticket.updated") if e["id"] == sos["id"]]
+        assert all(e["status"] == "waiting_customer" for e in updates)
+
+        detail = (await http.get(f"/api/v1/tickets/{sos['id']}", headers=agent)).json()
+        assert detail["status"] == "waiting_customer"
+        held = [m for m in detail["messages"] if m["author"] == "customer"]
+        assert len(held) == 15 and all(m["held_reason"] == "blocked" for m in held)
+        assert [m["held_reason"] for m in detail["messages"] if m["author"] == "staff"] == [None]
+        # the customer sees their own messages, and nothing tells them they were held
+        thread = (await http.get(f"/api/v1/thread/{token}")).json()
+        assert len([m for m in thread["messages"] if m["author"] == "customer"]) == 15
+        assert "held_reason" not in str(thread) and thread["ticket"]["status"] != "open"
+
+
+@pytest.mark.slow
+async def test_spam_and_insults_on_a_thread_are_held_and_a_normal_message_arrives_live(
+    served: tuple[str, Seeded], console: Console
+) -> None:
+    url, acme = served
+    agent = {"Authorization": f"Bearer {acme.tokens['agent']}"}
+    async with httpx.AsyncClient(base_url=url, timeout=10) as http:
+        sos = (await http.post("/api/v1/sos", json={
+            "point": acme.point["code"], "text": "The shower is cold"})).json()
+        token = sos["thread_url"].rsplit("/", 1)[1]
+        for text in ("Cheap pills at www.cheap-pills.xyz", "Sois unos gilipollas",
+                     "It is warm again now, thank you"):
+            r = await http.post(f"/api/v1/thread/{token}/messages", json={"text": text})
+            assert r.status_code == 201
+        await console.wait_for(lambda: customer_messages_of(console, sos["id"]), 10,
+                               "the normal message")
+        assert customer_messages_of(console, sos["id"]) == ["It is warm again now, thank you"]
+        detail = (await http.get(f"/api/v1/tickets/{sos['id']}", headers=agent)).json()
+        assert [(m["text"], m["held_reason"]) for m in detail["messages"]] == [
+            ("Cheap pills at www.cheap-pills.xyz", "spam"),
+            ("Sois unos gilipollas", "offensive"),
+            ("It is warm again now, thank you", None),
+        ]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
 from hub.errors import Invalid
 from hub.guard import block_value, bot_reason, form_signals, form_stamp
+from hub.tickets import filters
 from hub.tickets.filters import (
     FilterConfig,
     find_offensive,
@@ -223,6 +225,40 @@ def test_nearly_the_same_text_is_a_repeat(a: str, b: str) -> None:
 )
 def test_different_messages_are_not_repeats(a: str, b: str) -> None:
     assert not nearly_same(a, b)
+
+
+LONG = "the water in room 204 is cold again and nobody at reception answers the phone " * 25
+
+
+def test_the_repeat_check_of_two_long_texts_works_on_a_bounded_sample(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[int] = []
+
+    class Recording(filters.SequenceMatcher):  # the real matcher, noting what it is given
+        def __init__(self, isjunk: Any, a: Any, b: Any, autojunk: bool = True) -> None:
+            seen.extend([len(a), len(b)])
+            super().__init__(isjunk, a, b, autojunk)
+
+    monkeypatch.setattr(filters, "SequenceMatcher", Recording)
+    assert len(LONG) > 1900
+    assert nearly_same("Hi! " + LONG, "Hi " + LONG.replace("cold", "cld", 1))
+    assert seen and max(seen) <= filters.COMPARE_CHARS
+    assert len(filters.repeat_sample(filters.repeat_key(LONG))) <= filters.COMPARE_CHARS
+
+
+@pytest.mark.parametrize(
+    ("b", "same"),
+    [
+        (LONG.replace("water", "watter", 1), True),  # a typo at the start
+        (LONG + " please", True),  # a word more at the end
+        (LONG[:1000] + "the lift is broken and the pool is dirty and the bar is closed " * 15,
+         False),  # another second half
+        (LONG[: len(LONG) // 2], False),  # half of it
+    ],
+)
+def test_long_texts_are_still_told_apart_correctly(b: str, same: bool) -> None:
+    assert nearly_same(LONG, b) is same
 
 
 # The guard's pure parts: block values and the form's bot signals.
