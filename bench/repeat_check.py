@@ -25,7 +25,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from hub.clock import iso, new_id, now
-from hub.guard import REPEAT_CANDIDATES, StoreGuard
+from hub.moderation.guard import REPEAT_CANDIDATES, StoreGuard
 from hub.ports import Doc
 from hub.store.sqlite import SqliteStore
 from hub.tickets.filters import COMPARE_CHARS, nearly_same, repeat_key

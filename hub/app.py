@@ -14,8 +14,8 @@ from quart_schema import QuartSchema
 
 from hub.accounts.branding import logo_url
 from hub.container import Hub
-from hub.guard import StoreGuard
 from hub.i18n import choose_language, load_catalogs
+from hub.moderation.guard import StoreGuard
 from hub.notify.setup import build_delivery, build_queue
 from hub.ports import Store
 from hub.ratelimit import RateLimiter

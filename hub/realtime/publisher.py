@@ -17,7 +17,7 @@ from types import EllipsisType
 from typing import Any, Protocol
 
 from hub.accounts.model import Role
-from hub.guard import MASKABLE_EVENTS, agent_masking, mask_staff_event
+from hub.moderation.masking import MASKABLE_EVENTS, agent_masking, mask_staff_event
 from hub.ports import Event, Store
 from hub.tickets.filters import FilterConfig
 

@@ -14,7 +14,7 @@ from hub.accounts.model import Role, public_user
 from hub.accounts.services import point_json
 from hub.container import hub
 from hub.errors import Invalid, NotFound
-from hub.guard import viewer_mask
+from hub.moderation.masking import viewer_mask
 from hub.notify.outbox import addresses_of, for_agent, scrub, ticket_deliveries
 from hub.ports import MAX_SEQ
 from hub.realtime.publisher import console_view, masking_for

@@ -18,9 +18,9 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from hub.clock import new_secret
 from hub.container import hub
 from hub.errors import HubError, NotFound, StoreUnavailable
-from hub.guard import form_signals, form_stamp
 from hub.i18n import SUPPORTED
 from hub.i18n import gettext as _
+from hub.moderation.bots import form_signals, form_stamp
 from hub.ports import Doc
 from hub.routes.errors import not_stored_message
 from hub.routes.intake import active_point, client_origin, device_id, limit, limit_shared

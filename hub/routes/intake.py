@@ -9,7 +9,7 @@ from quart import request
 from hub.client_address import client_address
 from hub.container import hub
 from hub.errors import NotFound
-from hub.guard import KIOSK_DEVICE_PREFIX
+from hub.moderation.guard import KIOSK_DEVICE_PREFIX
 from hub.ports import Doc
 
 

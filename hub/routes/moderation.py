@@ -17,16 +17,15 @@ from quart_schema import validate_request
 from hub.accounts.model import Role
 from hub.container import hub
 from hub.errors import Invalid
-from hub.guard import (
+from hub.moderation.blocks import (
     add_block,
     block_json,
     list_blocks,
-    load_config,
     remove_block,
-    save_config,
     ticket_block_value,
-    viewer_mask,
 )
+from hub.moderation.masking import viewer_mask
+from hub.moderation.settings import load_config, save_config
 from hub.routes.auth import staff, staff_required, tenant_id
 from hub.routes.pages import render_page, staff_page
 from hub.tickets.filters import CHECKS, FilterConfig, mask, screen_text

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
-from hub.guard import load_config, save_config
+from hub.moderation.settings import load_config, save_config
 from hub.store.sqlite import SqliteStore
 from tests.e2e.conftest import LiveHub
 from tests.helpers import HubProcess, Seeded, seed_tenant

@@ -20,7 +20,8 @@ import pytest
 
 from hub.app import Hub
 from hub.clock import iso, now
-from hub.guard import REPEAT_CANDIDATES, StoreGuard, form_stamp
+from hub.moderation.bots import form_stamp
+from hub.moderation.guard import REPEAT_CANDIDATES, StoreGuard
 from hub.tickets.filters import nearly_same
 from tests.helpers import HubProcess, Seeded
 from tests.integration.realtime_clients import Console, seed_file

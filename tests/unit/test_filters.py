@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from hub.errors import Invalid
-from hub.guard import block_value, bot_reason, form_signals, form_stamp
+from hub.moderation.blocks import block_value
+from hub.moderation.bots import bot_reason, form_signals, form_stamp
 from hub.tickets import filters
 from hub.tickets.filters import (
     FilterConfig,

@@ -1,0 +1,178 @@
+"""Blocked senders: an e-mail, a phone, a device or a network whose SOS are held back.
+
+A block names one of the sender's identifiers; "block this sender" blocks the sender's own
+(e-mail, phone, device) unless staff explicitly add the network or a kiosk. Staff never see
+a customer's device id or network address: such blocks show the ticket they came from.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from hub import clock
+from hub.accounts.model import check_email
+from hub.errors import Invalid, NotFound
+from hub.ports import Doc, Store
+from hub.tickets.filters import phone_tail
+
+BLOCK_KINDS = ("email", "phone", "device", "ip")
+# Networks a block may name: an IPv6 host changes its address within its /64 at will.
+IP_PREFIXES = {4: (32, 24, 16), 6: (128, 64, 56, 48)}
+_DEVICE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def _ip_values(raw: str) -> list[str]:
+    """A network address and the networks around it that a block may name."""
+    try:
+        ip = ipaddress.ip_address(raw.strip())
+    except ValueError:
+        return []
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    values = [str(ip)]
+    for prefix in IP_PREFIXES[ip.version][1:]:
+        values.append(str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False)))
+    return values
+
+
+def block_value(kind: str, value: str) -> str:
+    """The normalised value a block matches on; Invalid (naming `value`) when malformed."""
+    value = value.strip()
+    if kind == "email":
+        return check_email(value, "value")
+    if kind == "phone":
+        if len(re.sub(r"\D", "", value)) < 6 or not re.fullmatch(r"\+?[0-9 ().-]{6,32}", value):
+            raise Invalid("value: a phone number needs at least 6 digits", field="value")
+        return phone_tail(value)
+    if kind == "device":
+        if not _DEVICE.match(value):
+            raise Invalid("value: not a device id", field="value")
+        return value
+    if kind == "ip":
+        try:
+            net = ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise Invalid("value: not a network address (203.0.113.7 or 203.0.113.0/24)",
+                          field="value") from None
+        if net.prefixlen not in IP_PREFIXES[net.version]:
+            sizes = ", ".join(f"/{p}" for p in IP_PREFIXES[net.version])
+            raise Invalid(f"value: IPv{net.version} networks may be {sizes}", field="value")
+        return str(net.network_address) if net.prefixlen == net.max_prefixlen else str(net)
+    raise Invalid(f"kind must be one of {', '.join(BLOCK_KINDS)}", field="kind")
+
+
+def sender_of(ticket: Doc) -> dict[str, str]:
+    """Who sent a ticket, as block kinds: e-mail, phone (last 9 digits), device, address."""
+    contact = ticket.get("contact") or {}
+    out = {
+        "email": str(contact.get("email") or "").strip().lower(),
+        "phone": phone_tail(str(contact.get("phone") or "")),
+        "device": str(ticket.get("device_id") or ""),
+        "ip": str(ticket.get("ip") or ""),
+    }
+    return {k: v for k, v in out.items() if v}
+
+
+def _candidates(ticket: Doc) -> list[str]:
+    sender = sender_of(ticket)
+    values = [v for k, v in sender.items() if k != "ip"]
+    return values + (_ip_values(sender["ip"]) if "ip" in sender else [])
+
+
+def _active(block: Doc, now: datetime) -> bool:
+    expires = block.get("expires_at")
+    return expires is None or clock.parse_iso(expires) > now
+
+
+async def find_block(store: Store, tenant_id: str, ticket: Doc, now: datetime) -> Doc | None:
+    """An active block that names this ticket's sender, if any."""
+    sender = sender_of(ticket)
+    ip_values = set(_ip_values(sender.get("ip", "")))
+    candidates = _candidates(ticket)
+    if not candidates:
+        return None
+    for block in await store.find(tenant_id, "blocks", {"value": {"in": candidates}}):
+        kind, value = str(block.get("kind")), block.get("value")
+        if not _active(block, now):
+            continue
+        if (kind == "ip" and value in ip_values) or (kind != "ip" and sender.get(kind) == value):
+            return block
+    return None
+
+
+async def add_block(
+    store: Store,
+    tenant_id: str,
+    kind: str,
+    value: str,
+    *,
+    by: Doc,
+    expires_in_hours: float | None = None,
+    note: str | None = None,
+    ticket: Doc | None = None,
+) -> Doc:
+    """Block a sender (or renew the block when it exists): later SOS from it are held back."""
+    normalised = block_value(kind, value)
+    now = clock.now()
+    expires = clock.iso(now + timedelta(hours=expires_in_hours)) if expires_in_hours else None
+    fields: Doc = {"expires_at": expires, "note": (note or "").strip()[:200] or None,
+                   "updated_at": clock.iso(now)}
+    for old in await store.find(tenant_id, "blocks", {"kind": kind, "value": normalised}):
+        updated = await store.update(tenant_id, "blocks", old["id"], fields)
+        if updated is not None:
+            return updated
+    # Staff never see a customer's device id or network address: such blocks name the ticket.
+    hidden = ticket is not None and kind in ("device", "ip")
+    doc: Doc = {
+        "id": clock.new_id(),
+        "kind": kind,
+        "value": normalised,
+        "shown_value": None if hidden else (value.strip() if kind == "phone" else normalised),
+        "ticket_id": ticket["id"] if ticket else None,
+        "ticket_number": ticket.get("number") if ticket else None,
+        "created_at": clock.iso(now),
+        "created_by": by.get("name") or by.get("email"),
+        **fields,
+    }
+    return await store.insert(tenant_id, "blocks", doc)
+
+
+def ticket_block_value(kind: str, ticket: Doc) -> str | None:
+    """What "block this sender" blocks for `kind`: an IPv6 sender's whole /64."""
+    contact = ticket.get("contact") or {}
+    if kind in ("email", "phone"):
+        return str(contact.get(kind) or "").strip() or None
+    if kind == "device":
+        return str(ticket.get("device_id") or "") or None
+    values = _ip_values(str(ticket.get("ip") or ""))
+    if not values:
+        return None
+    return values[0] if ":" not in values[0] else values[1]
+
+
+def block_json(doc: Doc, now: datetime | None = None) -> dict[str, Any]:
+    """A block as staff see it: no device id or address that came from a ticket."""
+    return {
+        "id": doc["id"],
+        "kind": doc["kind"],
+        "value": doc.get("shown_value"),
+        "ticket_id": doc.get("ticket_id"),
+        "ticket_number": doc.get("ticket_number"),
+        "note": doc.get("note"),
+        "created_at": doc.get("created_at"),
+        "created_by": doc.get("created_by"),
+        "expires_at": doc.get("expires_at"),
+        "active": _active(doc, now or clock.now()),
+    }
+
+
+async def list_blocks(store: Store, tenant_id: str) -> list[Doc]:
+    return await store.find(tenant_id, "blocks", sort="created_at", descending=True)
+
+
+async def remove_block(store: Store, tenant_id: str, block_id: str) -> None:
+    if not await store.delete(tenant_id, "blocks", block_id):
+        raise NotFound("no such block", field="id")

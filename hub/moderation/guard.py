@@ -1,0 +1,143 @@
+"""StoreGuard: the intake guard — blocked senders, bot signals, repeats and text filters.
+
+It screens each SOS before it is numbered (accept, hold back, or merge into the same
+guest's earlier ticket) and each customer thread message (accept or hold back).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from hub import clock
+from hub.moderation.blocks import find_block, sender_of
+from hub.moderation.bots import bot_reason
+from hub.moderation.settings import load_config
+from hub.ports import Doc, Store
+from hub.tickets.filters import nearly_same, screen_text
+from hub.tickets.hooks import ACCEPT, Verdict
+from hub.tickets.model import Status
+from hub.tickets.ticket import Ticket
+
+log = logging.getLogger(__name__)
+
+_SETTLED = (Status.resolved.value, Status.closed.value)
+REPEAT_CANDIDATES = 10  # the most recent open tickets of one sender a new SOS is compared with
+KIOSK_DEVICE_PREFIX = "kiosk-"  # a kiosk's SOS carry its id as device id: see routes/kiosks.py
+_UNSETTLED = tuple(s.value for s in Status if s.value not in _SETTLED)
+
+
+def shared_device(ticket: Doc) -> bool:
+    """Whether the ticket's device id is a kiosk's, which every guest in the hall shares."""
+    device = str(ticket.get("device_id") or "")
+    return bool(ticket.get("kiosk")) or device.startswith(KIOSK_DEVICE_PREFIX)
+
+
+def repeat_identity(ticket: Doc) -> dict[str, str]:
+    """Who wrote a ticket, as far as repeats go: their own device, e-mail and phone.
+
+    Never the network address (many guests behind one hotel's NAT) nor a kiosk's id (every
+    guest at that kiosk): merging on those would hand one guest another one's private thread.
+    """
+    sender = sender_of(ticket)
+    out: dict[str, str] = {k: sender[k] for k in ("email", "phone") if k in sender}
+    if sender.get("device") and not shared_device(ticket):
+        out["device"] = sender["device"]
+    return out
+
+
+def _same_sender(a: dict[str, str], b: dict[str, str]) -> bool:
+    """One person: no conflicting device, e-mail or phone, and the same device or contact.
+
+    When either has a device of their own, both must have that device; without devices, the
+    same e-mail or phone (and no other one) ties them.
+    """
+    if any(a.get(k) and b.get(k) and a[k] != b[k] for k in ("device", "email", "phone")):
+        return False
+    if a.get("device") or b.get("device"):
+        return a.get("device") == b.get("device")
+    return any(a.get(k) and a.get(k) == b.get(k) for k in ("email", "phone"))
+
+
+def _sender_queries(ticket: Doc) -> list[Doc]:
+    """Store conditions that find this ticket's sender's earlier tickets (see _same_sender)."""
+    identity = repeat_identity(ticket)
+    if "device" in identity:
+        return [{"device_id": identity["device"]}]
+    contact = ticket.get("contact") or {}
+    return [{f"contact.{key}": contact[key]} for key in ("email", "phone") if contact.get(key)]
+
+
+class StoreGuard:
+    """The IntakeGuard: blocked senders, bot signals, repeats and text filters, per tenant.
+
+    `similar` tells two texts apart for the repeat check (a counting one in tests).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        now: Callable[[], datetime] = clock.now,
+        similar: Callable[[str, str], bool] = nearly_same,
+    ) -> None:
+        self.store = store
+        self.now = now
+        self.similar = similar
+
+    async def screen(self, tenant: Doc, ticket: Doc) -> Verdict:
+        """Merge a repeat, hold back what a filter objects to, accept the rest."""
+        tenant_id = tenant["id"]
+        config = await load_config(self.store, tenant_id)
+        reason: str | None = None
+        if await find_block(self.store, tenant_id, ticket, self.now()) is not None:
+            reason = "blocked"
+        elif config.on("bots"):
+            reason = bot_reason(ticket.get("signals"))
+        if reason is None:
+            reason = screen_text(ticket["text"], config, ticket.get("contact")).reason
+        if config.on("repeats"):
+            earlier = await self._earlier(tenant_id, ticket, config.repeat_window_minutes)
+            # A repeat of a held-back SOS joins it; one that a filter objects to never
+            # reaches an accepted ticket (it would be pushed with it).
+            if earlier is not None and (reason is None or Ticket(earlier).held_back):
+                return Verdict("merge", "repeat", earlier["id"])
+        return Verdict("quarantine", reason) if reason else ACCEPT
+
+    async def screen_message(self, tenant: Doc, ticket: Doc, text: str) -> Verdict:
+        """Hold back a thread message from a blocked sender, or one a text filter objects to."""
+        tenant_id = tenant["id"]
+        if await find_block(self.store, tenant_id, ticket, self.now()) is not None:
+            return Verdict("quarantine", "blocked")
+        config = await load_config(self.store, tenant_id)
+        reason = screen_text(text, config, ticket.get("contact")).reason
+        return Verdict("quarantine", reason) if reason else ACCEPT
+
+    async def _earlier(self, tenant_id: str, ticket: Doc, minutes: int) -> Doc | None:
+        """The first unsettled ticket within the window from the same sender with nearly this
+        text, among the sender's REPEAT_CANDIDATES most recent ones: bounded work per SOS."""
+        queries = _sender_queries(ticket)
+        if not queries:
+            return None
+        created = clock.parse_iso(ticket.get("created_at") or clock.now_iso())
+        since = {"created_at": {"gte": clock.iso(created - timedelta(minutes=minutes))},
+                 "status": {"in": list(_UNSETTLED)}}
+        found: dict[str, Doc] = {}
+        for query in queries:
+            for doc in await self.store.find(
+                tenant_id, "tickets", {**since, **query},
+                sort="created_at", descending=True, limit=REPEAT_CANDIDATES,
+            ):
+                found[doc["id"]] = doc
+        sender = repeat_identity(ticket)
+        recent = sorted(found.values(), key=lambda d: str(d.get("created_at")), reverse=True)
+        candidates = [
+            doc for doc in recent
+            if doc["id"] != ticket.get("id") and doc.get("status") not in _SETTLED
+            and _same_sender(sender, repeat_identity(doc))
+        ][:REPEAT_CANDIDATES]
+        for doc in reversed(candidates):  # the first ticket of a run of repeats collects them
+            if self.similar(ticket["text"], doc["text"]):
+                return doc
+        return None
