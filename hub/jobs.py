@@ -84,11 +84,6 @@ class InProcessJobQueue:
             log.exception("job %s%r failed", name, args)
 
     @property
-    def busy(self) -> int:
-        """Jobs running now."""
-        return len(self._tasks)
-
-    @property
     def idle(self) -> bool:
         """Nothing running and nothing armed (tests wait for this)."""
         return not self._tasks and not self._timers

@@ -207,7 +207,3 @@ class RateLimiter:
         """Close the Redis connections (scale-out); nothing to do in memory."""
         if self._pool is not None:
             await self._pool.disconnect()
-
-    async def reset(self) -> None:
-        """Forget every counter (tests, and an admin's 'unblock everyone')."""
-        await self._limiter.storage.reset()

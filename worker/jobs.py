@@ -6,7 +6,6 @@ closes. They are idempotent: RQ may run one twice (a retry, a sweep), and that i
 
 from __future__ import annotations
 
-from hub.privacy import purge_private_data as purge
 from worker.context import delivery_context
 
 
@@ -28,13 +27,3 @@ async def deliver_reply(tenant_id: str, ticket_id: str, message_id: str) -> None
         await delivery.deliver_reply(tenant_id, ticket_id, message_id)
 
 
-async def sweep() -> None:
-    """Re-enqueue lost delivery work (the hubs also sweep on their own)."""
-    async with delivery_context() as delivery:
-        await delivery.sweep()
-
-
-async def purge_private_data() -> None:
-    """Clear expired network addresses and device ids of tickets (the hubs do it hourly too)."""
-    async with delivery_context() as delivery:
-        await purge(delivery.store)
