@@ -125,23 +125,39 @@ class Sender:
             await outbox.finish(self.store, tenant_id, claimed, "skipped", now=moment,
                                 reason="not sent: the ticket no longer exists", count_attempt=False)
             return
+        transport = await self._wanted(tenant, ticket, claimed, moment)
+        if transport is not None:
+            await self._transmit(tenant_id, ticket, tenant, claimed, transport)
+
+    async def _wanted(
+        self, tenant: Doc, ticket: Doc, claimed: Doc, moment: datetime
+    ) -> Transport | None:
+        """The transport to send a claimed item with; None when it was settled unsent
+        (acknowledged before its escalation, no transport, over the SMS budget)."""
+        tenant_id = tenant["id"]
         if claimed["kind"] == "escalation":
             if ticket.get("acknowledged_at"):
                 await outbox.finish(self.store, tenant_id, claimed, "skipped", now=moment,
                                     reason=outbox.ACKNOWLEDGED, count_attempt=False)
-                return
+                return None
             await self._record_escalation(tenant_id, ticket, claimed)
         transport = self.transports.get(claimed["channel"])
         if transport is None:
             await outbox.finish(self.store, tenant_id, claimed, "skipped", now=self.clock(),
                                 reason=outbox.NO_TRANSPORT)
-            return
+            return None
         if claimed["channel"] == "sms":
             over = await self._sms_budget_exceeded(tenant, claimed, moment)
             if over is not None:
                 await outbox.finish(self.store, tenant_id, claimed, "skipped", now=self.clock(),
                                     reason=over, count_attempt=False)
-                return
+                return None
+        return transport
+
+    async def _transmit(
+        self, tenant_id: str, ticket: Doc, tenant: Doc, claimed: Doc, transport: Transport
+    ) -> None:
+        """Render and send a claimed item once, and record how it went."""
         try:
             message = await self._render(claimed, ticket, tenant)
             if isinstance(transport, Reconciling):
@@ -158,7 +174,7 @@ class Sender:
         done = await outbox.finish(self.store, tenant_id, claimed, "sent", now=self.clock(),
                                    answer=answer[:1000])
         if done is None:  # the lease ran out mid-send: record it anyway, so no one resends
-            log.warning("item %s was sent but its claim had lapsed", item_id)
+            log.warning("item %s was sent but its claim had lapsed", claimed["id"])
             await outbox.sent_anyway(self.store, tenant_id, claimed, self.clock(), answer[:1000])
 
     async def _accepted_before(

@@ -131,6 +131,28 @@ def phone_tail(value: str) -> str:
     return re.sub(r"\D", "", value)[-9:]
 
 
+def _matches(patterns: Sequence[re.Pattern[str]], text: str) -> list[re.Match[str]]:
+    return [m for pattern in patterns for m in pattern.finditer(text)]
+
+
+def _contact_matches(prepared: Prepared, contact: Mapping[str, Any] | None) -> list[
+    tuple[str, re.Match[str]]
+]:
+    """E-mail addresses and phone numbers in the text, except the sender's own and dates."""
+    own_email = str((contact or {}).get("email") or "").strip().lower()
+    own_phone = phone_tail(str((contact or {}).get("phone") or ""))
+    found: list[tuple[str, re.Match[str]]] = [
+        ("email", m) for m in _matches((_EMAIL, _EMAIL_SPELLED), prepared.clean)
+        if not own_email or m.group().lower() != own_email
+    ]
+    found += [
+        ("phone", m) for m in _PHONE.finditer(prepared.clean)
+        if not _DATE_START.match(m.group())
+        and (not own_phone or phone_tail(m.group()) != own_phone)
+    ]
+    return found
+
+
 def find_spam(
     text: str,
     *,
@@ -142,38 +164,23 @@ def find_spam(
     """Links, phone numbers and e-mail addresses (not the sender's own), spam phrases."""
     prepared = prepare(text)
     spans = _allowed(prepared, allow)
-    own_email = str((contact or {}).get("email") or "").strip().lower()
-    own_phone = phone_tail(str((contact or {}).get("phone") or ""))
-    found: list[Finding] = []
-
-    def add(kind: str, m: re.Match[str]) -> None:
-        start, end = prepared.span(m.start(), m.end())
-        if not _overlaps(start, end, spans):
-            found.append(Finding(kind, start, end, prepared.text[start:end]))
-
+    matches: list[tuple[str, re.Match[str]]] = []
     if checks.get("links", False):
-        for pattern in (_URL, _DOMAIN, _PATH_LINK):
-            for m in pattern.finditer(prepared.clean):
-                add("link", m)
+        matches += [("link", m) for m in _matches((_URL, _DOMAIN, _PATH_LINK), prepared.clean)]
     if checks.get("contacts", False):
-        for pattern in (_EMAIL, _EMAIL_SPELLED):
-            for m in pattern.finditer(prepared.clean):
-                if not own_email or m.group().lower() != own_email:
-                    add("email", m)
-        for m in _PHONE.finditer(prepared.clean):
-            if _DATE_START.match(m.group()):
-                continue
-            if not own_phone or phone_tail(m.group()) != own_phone:
-                add("phone", m)
+        matches += _contact_matches(prepared, contact)
+    places = [(kind, *prepared.span(m.start(), m.end())) for kind, m in matches]
     if checks.get("spam_phrases", False):
         tokens = prepared.tokens
         hits = builtin_lexicon("spam.txt", "phrase").scan(tokens)
         hits += own_lexicon(tuple(phrases), "phrase").scan(tokens)
-        for i, j, _ in hits:
-            start, end = tokens[i].start, tokens[j - 1].end
-            if not _overlaps(start, end, spans):
-                found.append(Finding("phrase", start, end, prepared.text[start:end]))
-    return sorted(set(found), key=lambda f: (f.start, f.end, f.kind))
+        places += [("phrase", tokens[i].start, tokens[j - 1].end) for i, j, _ in hits]
+    found = {
+        Finding(kind, start, end, prepared.text[start:end])
+        for kind, start, end in places
+        if not _overlaps(start, end, spans)
+    }
+    return sorted(found, key=lambda f: (f.start, f.end, f.kind))
 
 
 @dataclass(frozen=True)
