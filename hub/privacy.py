@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from hub.clock import iso, now
 from hub.ports import Doc, Store
+from hub.tickets.repository import TicketRepository
 
 log = logging.getLogger(__name__)
 
@@ -37,18 +38,17 @@ def retention_days(tenant: Doc, *, anonymous: bool) -> int:
 async def purge_tenant(store: Store, tenant: Doc, moment: datetime) -> int:
     """Clear identifying fields of this tenant's tickets older than its retention."""
     cleared = 0
+    tickets = TicketRepository(store)
     for anonymous in (True, False):
         bound = iso(moment - timedelta(days=retention_days(tenant, anonymous=anonymous)))
         while True:
-            docs = await store.find(
-                tenant["id"], "tickets",
-                {"created_at": {"lt": bound}, "privacy_purged_at": None, "anonymous": anonymous},
-                sort="created_at", limit=BATCH,
+            docs = await tickets.unpurged_before(
+                tenant["id"], bound, anonymous=anonymous, limit=BATCH
             )
             for doc in docs:
                 sets: Doc = {field: None for field in IDENTIFYING if field in doc}
                 sets["privacy_purged_at"] = iso(moment)
-                await store.update(tenant["id"], "tickets", doc["id"], sets)
+                await tickets.set_fields(tenant["id"], doc["id"], sets)
                 cleared += 1
             if len(docs) < BATCH:
                 break

@@ -18,6 +18,7 @@ from hub.ports import Doc, Store
 from hub.tickets.filters import nearly_same, screen_text
 from hub.tickets.hooks import ACCEPT, Verdict
 from hub.tickets.model import Status
+from hub.tickets.repository import TicketRepository
 from hub.tickets.ticket import Ticket
 
 log = logging.getLogger(__name__)
@@ -121,13 +122,11 @@ class StoreGuard:
         if not queries:
             return None
         created = clock.parse_iso(ticket.get("created_at") or clock.now_iso())
-        since = {"created_at": {"gte": clock.iso(created - timedelta(minutes=minutes))},
-                 "status": {"in": list(_UNSETTLED)}}
+        since = clock.iso(created - timedelta(minutes=minutes))
         found: dict[str, Doc] = {}
         for query in queries:
-            for doc in await self.store.find(
-                tenant_id, "tickets", {**since, **query},
-                sort="created_at", descending=True, limit=REPEAT_CANDIDATES,
+            for doc in await TicketRepository(self.store).recent_from(
+                tenant_id, query, since=since, statuses=_UNSETTLED, limit=REPEAT_CANDIDATES
             ):
                 found[doc["id"]] = doc
         sender = repeat_identity(ticket)

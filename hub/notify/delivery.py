@@ -24,6 +24,7 @@ from hub.notify.transport import Outgoing, Reconciling, Transport
 from hub.ports import Change, Conflict, Doc, Insert, Publisher, Store, Update
 from hub.settings import Settings
 from hub.tickets.events import TicketUpdated
+from hub.tickets.repository import ENTRIES, TICKETS, TicketRepository
 from hub.tickets.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ class Sender:
         self.store = store
         self.publisher = publisher
         self.work = UnitOfWork(store, publisher)
+        self.tickets = TicketRepository(store)
         self.queue = queue
         self.transports: dict[str, Transport | None] = {"email": email, "sms": sms}
         self.tuning = tuning
@@ -119,7 +121,7 @@ class Sender:
         claimed = await outbox.claim(self.store, tenant_id, item, moment, self.tuning.lease)
         if claimed is None:
             return
-        ticket = await self.store.get(tenant_id, "tickets", item["ticket_id"])
+        ticket = await self.tickets.find(tenant_id, item["ticket_id"])
         tenant = await self.store.get(tenant_id, "tenants", tenant_id)
         if ticket is None or tenant is None:
             await outbox.finish(self.store, tenant_id, claimed, "skipped", now=moment,
@@ -232,7 +234,7 @@ class Sender:
 
     async def _render(self, item: Doc, ticket: Doc, tenant: Doc) -> Outgoing:
         if item["kind"] == "reply":
-            message = await self.store.get(tenant["id"], "entries", item.get("message_id") or "")
+            message = await self.tickets.message(tenant["id"], item.get("message_id") or "")
             if message is None:
                 raise LookupError("the reply no longer exists")
             words = self.renderer.reply(
@@ -278,9 +280,9 @@ class Sender:
         The pushed ticket is read again first: `ticket` may be minutes old (an escalation),
         and an older status must not reach the screens with a newer seq.
         """
-        current = await self.store.get(tenant_id, "tickets", ticket["id"]) or ticket
+        current = await self.tickets.find(tenant_id, ticket["id"]) or ticket
         doc = {**current, **sets}
-        changes: list[Change] = [Insert("entries", entry), Update("tickets", ticket["id"], sets)]
+        changes: list[Change] = [Insert(ENTRIES, entry), Update(TICKETS, ticket["id"], sets)]
         try:
             await self.work.commit_and_publish(tenant_id, changes, [TicketUpdated(doc)])
         except Conflict:
@@ -306,7 +308,7 @@ class Sender:
         what = f"{item['channel']} {item.get('name') or ''} <{item['to']}>: {item.get('reason')}"
         entry = _entry(f"delivery_failed.{item['id']}", ticket["id"], "delivery_failed",
                        item["kind"], what[:500], moment)
-        fresh = await self.store.get(tenant_id, "tickets", ticket["id"]) or ticket
+        fresh = await self.tickets.find(tenant_id, ticket["id"]) or ticket
         await self._history(tenant_id, fresh, entry,
                             {"delivery_failures": int(fresh.get("delivery_failures") or 0) + 1})
 

@@ -21,6 +21,7 @@ from hub.notify import outbox
 from hub.notify.delivery import Sender
 from hub.ports import Doc
 from hub.privacy import purge_forever
+from hub.tickets.repository import TicketRepository
 from hub.tickets.routing import Plan, Recipient, plan_for
 from hub.tickets.ticket import Ticket
 from hub.translate.service import TranslationService
@@ -35,6 +36,7 @@ class DeliveryService:
         self.sender = sender
         self.translation = translation
         self.store = sender.store
+        self.tickets = TicketRepository(sender.store)
         self.queue = sender.queue
         self.tuning = sender.tuning
         self._sweeper: asyncio.Task[None] | None = None
@@ -48,7 +50,7 @@ class DeliveryService:
 
     async def route_ticket(self, tenant_id: str, ticket_id: str) -> None:
         """Job: language, translation, routing plan, alert and escalation items, schedule."""
-        ticket = await self.store.get(tenant_id, "tickets", ticket_id)
+        ticket = await self.tickets.find(tenant_id, ticket_id)
         tenant = await self.store.get(tenant_id, "tenants", tenant_id)
         if ticket is None or tenant is None or Ticket(ticket).held_back:
             return
@@ -66,8 +68,8 @@ class DeliveryService:
             ticket, late = await self._translate(tenant, ticket, language, wanted)
         items = self._plan_items(ticket, plan, base)
         stored = await outbox.add_items(self.store, tenant_id, items)
-        await self.store.update(
-            tenant_id, "tickets", ticket_id,
+        await self.tickets.set_fields(
+            tenant_id, ticket_id,
             {"route_state": "done", "routed_at": iso(self.sender.clock()),
              "routed_rules": list(plan.rules)},
         )
@@ -75,7 +77,7 @@ class DeliveryService:
             await self.sender.schedule(tenant_id, item)
         if late is not None:  # the translation outlived its budget: let it land, then the rest
             await _settle(late)
-            fresh = await self.store.get(tenant_id, "tickets", ticket_id)
+            fresh = await self.tickets.find(tenant_id, ticket_id)
             if fresh is not None:
                 await self.translation.translate_ticket(tenant, fresh, language, wanted)
 
@@ -87,11 +89,7 @@ class DeliveryService:
         if (ticket.get("route_claim_until") or "") > iso(moment):
             return None
         until = iso(moment + timedelta(seconds=self.tuning.lease))
-        return await self.store.update_if(
-            tenant_id, "tickets", ticket["id"],
-            {"route_state": "pending", "route_claim_until": ticket.get("route_claim_until")},
-            {"route_claim_until": until},
-        )
+        return await self.tickets.claim_routing(tenant_id, ticket, until)
 
     async def _translate(
         self, tenant: Doc, ticket: Doc, language: str | None, targets: set[str]
@@ -132,9 +130,9 @@ class DeliveryService:
 
     async def deliver_reply(self, tenant_id: str, ticket_id: str, message_id: str) -> None:
         """Job: translate a staff reply for the customer, then send its stored items."""
-        ticket = await self.store.get(tenant_id, "tickets", ticket_id)
+        ticket = await self.tickets.find(tenant_id, ticket_id)
         tenant = await self.store.get(tenant_id, "tenants", tenant_id)
-        message = await self.store.get(tenant_id, "entries", message_id)
+        message = await self.tickets.message(tenant_id, message_id)
         if ticket is None or tenant is None or message is None:
             return
         task = asyncio.ensure_future(self.translation.translate_message(tenant, ticket, message))
@@ -171,18 +169,10 @@ class DeliveryService:
                 if stamped is not None:
                     await self._enqueue("send_item", tenant_id, item["id"])
                     count += 1
-            stuck = await self.store.find(
-                tenant_id, "tickets",
-                {"route_state": "pending", "route_requested_at": {"lt": bound}}, limit=200,
-            )
-            for ticket in stuck:
+            for ticket in await self.tickets.stuck_routings(tenant_id, bound, 200):
                 if (ticket.get("route_claim_until") or "") >= now_text:
                     continue  # a routing job holds it
-                stamped = await self.store.update_if(
-                    tenant_id, "tickets", ticket["id"],
-                    {"route_state": "pending", "route_requested_at": ticket["route_requested_at"]},
-                    {"route_requested_at": now_text},
-                )
+                stamped = await self.tickets.restamp_routing(tenant_id, ticket, now_text)
                 if stamped is not None:
                     await self._enqueue("route_ticket", tenant_id, ticket["id"])
                     count += 1

@@ -18,6 +18,8 @@ from hub.notify import outbox
 from hub.notify.delivery import Clock
 from hub.notify.sms import phone_number
 from hub.ports import Doc, Store
+from hub.tickets.repository import TicketRepository
+from hub.tickets.ticket import route_mark
 
 log = logging.getLogger(__name__)
 _EMAIL = re.compile(r"^[^@\s<>,;\"']{1,64}@[^@\s<>,;\"']{1,255}\.[^@\s<>,;\"']{1,63}$")
@@ -88,9 +90,8 @@ class DeliveryListener:
         crash before this call leaves a mark the sweeper finds at start-up and routes.
         """
         if ticket.get("route_state") != "pending" or not ticket.get("route_requested_at"):
-            await self.store.update(
-                tenant["id"], "tickets", ticket["id"],
-                {"route_state": "pending", "route_requested_at": iso(self.clock())},
+            await TicketRepository(self.store).set_fields(
+                tenant["id"], ticket["id"], route_mark(iso(self.clock()))
             )
         await self._enqueue("route_ticket", tenant["id"], ticket["id"])
 

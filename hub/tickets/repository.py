@@ -95,6 +95,62 @@ class TicketRepository:
             tenant_id, TICKETS, {"created_at": {"gte": start}}, sort="created_at", limit=limit
         )
 
+    async def message(self, tenant_id: str, message_id: str) -> Doc | None:
+        """One conversation message (an entry) of this tenant, or None."""
+        return await self.store.get(tenant_id, ENTRIES, message_id)
+
+    async def set_fields(self, tenant_id: str, ticket_id: str, sets: Doc) -> Doc | None:
+        """Set bookkeeping fields (routing, privacy) that no console needs to hear about."""
+        return await self.store.update(tenant_id, TICKETS, ticket_id, sets)
+
+    # routing marks ---------------------------------------------------------------------
+
+    async def claim_routing(self, tenant_id: str, ticket: Doc, until: str) -> Doc | None:
+        """Claim a pending routing until `until`; None when another job holds it."""
+        return await self.store.update_if(
+            tenant_id, TICKETS, ticket["id"],
+            {"route_state": "pending", "route_claim_until": ticket.get("route_claim_until")},
+            {"route_claim_until": until},
+        )
+
+    async def stuck_routings(self, tenant_id: str, requested_before: str, limit: int) -> list[Doc]:
+        """Tickets whose routing was asked for before `requested_before` and never finished."""
+        return await self.store.find(
+            tenant_id, TICKETS,
+            {"route_state": "pending", "route_requested_at": {"lt": requested_before}},
+            limit=limit,
+        )
+
+    async def restamp_routing(self, tenant_id: str, ticket: Doc, moment: str) -> Doc | None:
+        """Stamp a stuck routing as asked for again at `moment` (one sweeper wins)."""
+        return await self.store.update_if(
+            tenant_id, TICKETS, ticket["id"],
+            {"route_state": "pending", "route_requested_at": ticket["route_requested_at"]},
+            {"route_requested_at": moment},
+        )
+
+    # repeats and privacy ---------------------------------------------------------------
+
+    async def recent_from(
+        self, tenant_id: str, sender: Doc, *, since: str, statuses: Sequence[str], limit: int
+    ) -> list[Doc]:
+        """A sender's tickets (`sender`: a device or contact condition) created since `since`
+        in one of `statuses`, newest first."""
+        where = {**sender, "created_at": {"gte": since}, "status": {"in": list(statuses)}}
+        return await self.store.find(
+            tenant_id, TICKETS, where, sort="created_at", descending=True, limit=limit
+        )
+
+    async def unpurged_before(
+        self, tenant_id: str, before: str, *, anonymous: bool, limit: int
+    ) -> list[Doc]:
+        """Tickets created before `before` whose identifying fields were never cleared."""
+        return await self.store.find(
+            tenant_id, TICKETS,
+            {"created_at": {"lt": before}, "privacy_purged_at": None, "anonymous": anonymous},
+            sort="created_at", limit=limit,
+        )
+
     async def next_number(self, tenant_id: str) -> int:
         """The tenant's next ticket number (from 1, no gaps but for lost requests)."""
         return await self.store.next_value(tenant_id, "ticket_number")
