@@ -42,3 +42,21 @@ def test_the_hub_never_imports_the_worker() -> None:
     found = offenders(".", ("worker",))
     assert found.pop("cli.py", None) == ["worker.main"]
     assert found == {}
+
+
+def store_uses(path: Path) -> list[int]:
+    """Lines of `path` that reach for a `.store` attribute (the store behind the services)."""
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Attribute) and node.attr == "store"
+    ]
+
+
+def test_routes_reach_the_store_only_through_the_hubs_services() -> None:
+    found = {
+        str(path.relative_to(HUB)): lines
+        for path in sorted((HUB / "routes").rglob("*.py"))
+        if (lines := store_uses(path))
+    }
+    assert found == {}
