@@ -60,3 +60,23 @@ def test_routes_reach_the_store_only_through_the_hubs_services() -> None:
         if (lines := store_uses(path))
     }
     assert found == {}
+
+
+def calls_of(path: Path, name: str) -> list[int]:
+    """Lines of `path` calling something named `name` (a function or a method)."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call):
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if called == name:
+                out.append(node.lineno)
+    return out
+
+
+def test_every_door_hands_its_sos_to_the_one_intake_path() -> None:
+    routes = sorted((HUB / "routes").rglob("*.py"))
+    submitting = {p.name for p in routes if calls_of(p, "submit_sos")}
+    assert submitting == {"intake.py"}
+    doors = {p.name for p in routes if calls_of(p, "submit") and p.name != "intake.py"}
+    assert doors == {"api.py", "customer.py", "kiosks.py"}
