@@ -105,7 +105,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
     )
     sio.register_namespace(StaffNamespace(store, auth))
     sio.register_namespace(ThreadNamespace(tickets))
-    sio.register_namespace(KioskNamespace(store))
+    kiosks = Kiosks(store, sio)
+    sio.register_namespace(KioskNamespace(kiosks))
     if isinstance(sio.manager, HubRedisManager):
         sio.manager.on_resync = lambda reason, since: resync_local_consoles(
             sio, store, reason, since
@@ -113,7 +114,6 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
 
     catalogs = load_catalogs()
     limiter = RateLimiter(settings)
-    kiosks = Kiosks(store, sio)
     the_hub = Hub(
         settings=settings,
         store=store,

@@ -53,11 +53,6 @@ class Place:
     kiosk: Doc | None = None
 
 
-async def active_point(code: str) -> tuple[Doc, Doc]:
-    """The active access point with this code and its tenant; NotFound otherwise."""
-    return await hub().accounts.active_point(code)
-
-
 async def point_place(code: str) -> Place:
     """The place behind a QR code (NotFound naming `point` when unknown or inactive)."""
     point, tenant = await hub().accounts.active_point(code)
