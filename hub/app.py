@@ -12,23 +12,31 @@ from quart import Quart, g, request
 from quart_auth import QuartAuth
 from quart_schema import QuartSchema
 
-from hub.accounts.branding import logo_url
+from hub.accounts.access import Access
+from hub.accounts.branding import Branding, logo_url
+from hub.accounts.directory import Accounts
+from hub.accounts.kiosks import Kiosks
 from hub.container import Hub
 from hub.i18n import choose_language, load_catalogs
 from hub.moderation.guard import StoreGuard
+from hub.moderation.service import Moderation
+from hub.notify.outbox import Deliveries
 from hub.notify.setup import build_delivery, build_queue
 from hub.ports import Store
 from hub.ratelimit import RateLimiter
 from hub.realtime.namespaces import KioskNamespace, StaffNamespace, ThreadNamespace
-from hub.realtime.publisher import SocketioPublisher
+from hub.realtime.publisher import EventLog, SocketioPublisher
 from hub.realtime.pubsub import HubRedisManager
 from hub.realtime.server import build_sio, resync_local_consoles
 from hub.settings import Settings
 from hub.staff_auth import StaffAuth
 from hub.store import open_store
+from hub.store.probe import StoreProbe
 from hub.tickets.events import EVENT_NAMES
 from hub.tickets.model import BOARD_STATUSES, Category
+from hub.tickets.rulebook import RuleBook
 from hub.tickets.services import TicketService
+from hub.tickets.stats import TicketStats
 from hub.translate.detect import detect_if_ready
 from hub.translate.service import tenant_languages
 
@@ -97,13 +105,15 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
     )
     sio.register_namespace(StaffNamespace(store, auth))
     sio.register_namespace(ThreadNamespace(tickets))
-    sio.register_namespace(KioskNamespace(store))
+    kiosks = Kiosks(store, sio)
+    sio.register_namespace(KioskNamespace(kiosks))
     if isinstance(sio.manager, HubRedisManager):
         sio.manager.on_resync = lambda reason, since: resync_local_consoles(
             sio, store, reason, since
         )
 
     catalogs = load_catalogs()
+    limiter = RateLimiter(settings)
     the_hub = Hub(
         settings=settings,
         store=store,
@@ -113,7 +123,17 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         quart=app,
         asgi=socketio.ASGIApp(sio, other_asgi_app=app),
         catalogs=catalogs,
-        limiter=RateLimiter(settings),
+        limiter=limiter,
+        accounts=Accounts(store),
+        access=Access(store, sio, limiter),
+        kiosks=kiosks,
+        branding=Branding(store, on_change=kiosks.push_all),
+        moderation=Moderation(store),
+        deliveries=Deliveries(store),
+        events=EventLog(store),
+        stats=TicketStats(store),
+        rules=RuleBook(store),
+        probe=StoreProbe(store, settings.store_timeout + 2),
         delivery=delivery,
     )
     app.extensions["hub"] = the_hub

@@ -80,7 +80,7 @@ POLICIES: Mapping[str, tuple[Limit, ...]] = {
         Limit("thread", "15/minute"),
         Limit("device", "20/minute"),
     ),
-    # Only failed logins count (see hub.routes.auth.check_login). Per e-mail *and* address,
+    # Only failed logins count (hub.accounts.access). Per e-mail *and* address,
     # so that guesses from one place never lock the owner out elsewhere; the longer windows
     # lock a pair that keeps failing out for longer (backoff). Generous per address.
     "login": (

@@ -1,21 +1,25 @@
-"""Ending access: logout, a new password, a new API token, a deactivated user.
+"""Staff access: logging in, logout, a new password, a new API token, a deactivated user.
 
-Each use case changes the store first (a copied cookie or an old token gets 401 from then
-on) and then closes the sockets that credential opened, on every instance.
+Each use case that ends access changes the store first (a copied cookie or an old token
+gets 401 from then on) and then closes the sockets that credential opened, on every
+instance. `Access` binds them to the hub's store, socket server and login throttle, so a
+route (or anything else) calls them without a request.
 """
 
 from __future__ import annotations
 
 import asyncio
+from functools import cache
 
 import socketio
 
 from hub.clock import new_secret
-from hub.errors import Invalid, NotFound
+from hub.errors import Invalid, NotFound, Unauthorized
 from hub.ports import Doc, Store
+from hub.ratelimit import RateLimiter
 from hub.realtime.server import close_logins, close_token_consoles, close_user
-from hub.security import hash_password, hash_token
-from hub.staff_auth import end_session, end_sessions, parse_session_id
+from hub.security import hash_password, hash_token, verify_password
+from hub.staff_auth import end_session, end_sessions, is_active, parse_session_id, start_session
 
 MIN_PASSWORD = 8  # as for new users (hub.accounts.services.create_user)
 MAX_PASSWORD = 1024
@@ -73,3 +77,76 @@ async def deactivate_user(
     await end_sessions(store, tenant_id, user_id)
     await close_user(sio, user_id)
     return user
+
+
+@cache
+def _decoy_hash() -> str:
+    return hash_password("an unknown e-mail costs as much as a wrong password")
+
+
+async def password_matches(user: Doc | None, password: str) -> bool:
+    """Whether `password` is `user`'s, at the same cost when there is no such user.
+
+    Argon2 takes tens of milliseconds of CPU: off the event loop (sockets keep flowing),
+    and also for unknown e-mails, so timing does not tell which e-mails have accounts.
+    """
+    stored = user.get("password_hash") if user else None
+    return await asyncio.to_thread(_check_password, stored, password[:1024])
+
+
+def _check_password(stored: str | None, password: str) -> bool:
+    return verify_password(stored or _decoy_hash(), password) and stored is not None
+
+
+def _login_keys(email: str, ip: str) -> dict[str, str]:
+    return {"ip": ip, "pair": f"{email}|{ip}"}
+
+
+class Access:
+    """Log in, log out, change a password, rotate a token: the store, sockets and throttle."""
+
+    def __init__(self, store: Store, sio: socketio.AsyncServer, limiter: RateLimiter) -> None:
+        self.store = store
+        self.sio = sio
+        self.limiter = limiter
+
+    async def check_login(self, email: str, password: str, ip: str) -> Doc:
+        """The active user these credentials name, or Unauthorized (RateLimited while throttled).
+
+        Only failures count, per e-mail and address: an attacker's guesses throttle the
+        attacker's address for that e-mail, never the owner logging in from elsewhere.
+        """
+        email = email.strip().lower()[:320]
+        keys = _login_keys(email, ip)
+        await self.limiter.peek("login", **keys)
+        user = await self.store.lookup("users", "email", email) if email else None
+        if not await password_matches(user, password) or user is None or not is_active(user):
+            await self.limiter.record("login", **keys)
+            raise Unauthorized("wrong e-mail or password")
+        return user
+
+    async def check_current_password(self, user: Doc, password: str, ip: str) -> None:
+        """Refuse (naming `current`) unless `password` is `user`'s; throttled like logins."""
+        keys = _login_keys(str(user["email"]), ip)
+        await self.limiter.peek("login", **keys)
+        if not await password_matches(user, password):
+            await self.limiter.record("login", **keys)
+            raise Invalid("current: that is not your current password", field="current")
+
+    async def start_session(self, user: Doc) -> str:
+        """A new server-side session for `user`: the id the session cookie carries."""
+        return await start_session(self.store, user)
+
+    async def log_out(self, auth_id: str | None) -> None:
+        await log_out(self.store, self.sio, auth_id)
+
+    async def change_password(self, user: Doc, new: str, *, current_auth_id: str | None) -> int:
+        return await change_password(
+            self.store, self.sio, user, new, current_auth_id=current_auth_id
+        )
+
+    async def rotate_token(self, user: Doc) -> str:
+        return await rotate_token(self.store, self.sio, user)
+
+    async def deactivate_user(self, tenant_id: str, user_id: str) -> Doc:
+        return await deactivate_user(self.store, self.sio, tenant_id, user_id)

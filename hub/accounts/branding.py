@@ -14,13 +14,14 @@ import base64
 import hashlib
 import io
 import warnings
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from PIL import Image
 
 from hub.clock import now_iso
-from hub.errors import Invalid
+from hub.errors import Invalid, NotFound
 from hub.ports import Doc, Store
 
 MAX_LOGO_BYTES = 60 * 1024  # a 192 px logo is a few KB; the hub's request cap is 64 KB
@@ -169,3 +170,29 @@ async def get_logo(store: Store, tenant_id: str) -> Logo | None:
     if doc is None or not doc.get("data"):
         return None
     return Logo(base64.b64decode(doc["data"]), str(doc["content_type"]), str(doc["version"]))
+
+
+class Branding:
+    """The business's logo on the hub's store; kiosk screens follow each change."""
+
+    def __init__(self, store: Store, on_change: Callable[[str], Awaitable[None]]) -> None:
+        self.store = store
+        self.on_change = on_change  # told the tenant id after each change (kiosk configs)
+
+    async def logo(self, tenant_id: str) -> Logo | None:
+        return await get_logo(self.store, tenant_id)
+
+    async def replace(self, tenant_id: str, content: bytes, declared: str | None) -> Doc:
+        """Store the cleaned logo; the business as updated (NotFound when it is gone)."""
+        tenant = await self.store.get(tenant_id, "tenants", tenant_id)
+        if tenant is None:
+            raise NotFound("no such business")
+        updated = await set_logo(self.store, tenant, content, declared)
+        await self.on_change(tenant_id)
+        return updated
+
+    async def remove(self, tenant_id: str) -> None:
+        tenant = await self.store.get(tenant_id, "tenants", tenant_id)
+        if tenant is not None:
+            await remove_logo(self.store, tenant)
+            await self.on_change(tenant_id)

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import socketio
+
 from hub.accounts.branding import logo_url
 from hub.clock import new_id, new_secret, now_iso
 from hub.errors import Invalid, NotFound
@@ -150,3 +152,52 @@ async def kiosk_config(store: Store, kiosk: Doc) -> dict[str, Any]:
         "allow_anonymous": kiosk.get("allow_anonymous", True),
         "max_chars": 2000,
     }
+
+
+class Kiosks:
+    """The kiosk use cases on the hub's store, pushing each change to the screens at once."""
+
+    def __init__(self, store: Store, sio: socketio.AsyncServer) -> None:
+        self.store = store
+        self.sio = sio
+
+    async def by_token(self, token: str) -> Doc | None:
+        return await kiosk_by_token(self.store, token)
+
+    async def config(self, kiosk: Doc) -> dict[str, Any]:
+        return await kiosk_config(self.store, kiosk)
+
+    async def all(self, tenant_id: str) -> list[Doc]:
+        """The business's kiosks, oldest first."""
+        return await self.store.find(tenant_id, "kiosks", sort="created_at")
+
+    async def create(self, tenant_id: str, fields: Doc) -> tuple[Doc, str]:
+        """A new kiosk and its device token (shown once)."""
+        tenant = await self.store.get(tenant_id, "tenants", tenant_id)
+        if tenant is None:
+            raise NotFound("no such business")
+        return await create_kiosk(self.store, tenant, fields)
+
+    async def update(self, tenant_id: str, kiosk_id: str, fields: Doc) -> Doc:
+        """Change a kiosk; its screen shows the change at once."""
+        kiosk = await update_kiosk(self.store, tenant_id, kiosk_id, fields)
+        await self.push_config(kiosk)
+        return kiosk
+
+    async def unpair(self, tenant_id: str, kiosk_id: str) -> None:
+        """Unpair a kiosk: its token stops working and its screen says so (NotFound if none)."""
+        kiosk = await self.store.get(tenant_id, "kiosks", kiosk_id)
+        if kiosk is None:
+            raise NotFound("no such kiosk")
+        await self.store.delete(tenant_id, "kiosks", kiosk_id)
+        await self.sio.emit("unpaired", {}, room=kiosk_room(kiosk_id), namespace="/kiosk")
+
+    async def push_config(self, kiosk: Doc) -> None:
+        """Send the kiosk its whole configuration (every instance, in scale-out)."""
+        config = await kiosk_config(self.store, kiosk)
+        await self.sio.emit("config", config, room=kiosk_room(kiosk["id"]), namespace="/kiosk")
+
+    async def push_all(self, tenant_id: str) -> None:
+        """After a change every kiosk of the business shows (its name, its logo)."""
+        for kiosk in await self.store.find(tenant_id, "kiosks"):
+            await self.push_config(kiosk)

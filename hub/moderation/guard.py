@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 _SETTLED = (Status.resolved.value, Status.closed.value)
 REPEAT_CANDIDATES = 10  # the most recent open tickets of one sender a new SOS is compared with
-KIOSK_DEVICE_PREFIX = "kiosk-"  # a kiosk's SOS carry its id as device id: see routes/kiosks.py
+KIOSK_DEVICE_PREFIX = "kiosk-"  # a kiosk's SOS carry its id as device id: see routes/intake.py
 _UNSETTLED = tuple(s.value for s in Status if s.value not in _SETTLED)
 
 

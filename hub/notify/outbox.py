@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hub.clock import iso, new_secret
-from hub.ports import Conflict, Doc, Store
+from hub.ports import Conflict, Doc, Store, Where
 
 COLLECTION = "outbox"
 NO_TRANSPORT = "not sent: no transport configured"
@@ -244,3 +244,25 @@ def by_status(items: Sequence[Doc]) -> dict[str, int]:
     for item in items:
         counts[item.get("status", "?")] = counts.get(item.get("status", "?"), 0) + 1
     return counts
+
+
+class Deliveries:
+    """Reading the outbox: for the deliveries API and page, a ticket's detail, ack links."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def find(
+        self, tenant_id: str, where: Where, *, newest_first: bool, limit: int
+    ) -> list[Doc]:
+        """Items matching `where` (equality on stored fields), by creation time."""
+        return await self.store.find(
+            tenant_id, COLLECTION, where, sort="created_at", descending=newest_first, limit=limit
+        )
+
+    async def of_ticket(self, tenant_id: str, ticket_id: str) -> list[dict[str, Any]]:
+        """A ticket's deliveries as JSON, oldest first."""
+        return await ticket_deliveries(self.store, tenant_id, ticket_id)
+
+    async def item(self, tenant_id: str, item_id: str) -> Doc | None:
+        return await self.store.get(tenant_id, COLLECTION, item_id)

@@ -7,7 +7,7 @@ from typing import Any
 
 import socketio
 
-from hub.accounts.kiosks import kiosk_by_token, kiosk_config, kiosk_room
+from hub.accounts.kiosks import Kiosks, kiosk_room
 from hub.accounts.model import Role
 from hub.errors import NotFound
 from hub.ports import MAX_SEQ, Doc, Store
@@ -126,19 +126,19 @@ class ThreadNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
 class KioskNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     """A paired kiosk: its whole configuration on connect and after every change."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, kiosks: Kiosks) -> None:
         super().__init__("/kiosk")
-        self.store = store
+        self.kiosks = kiosks
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         """Admit the holder of a kiosk's device token into that kiosk's room only."""
         token = auth.get("device_token") if isinstance(auth, dict) else None
         kiosk = (
-            await kiosk_by_token(self.store, token)
+            await self.kiosks.by_token(token)
             if isinstance(token, str) and 0 < len(token) <= MAX_TOKEN_CHARS
             else None
         )
         if kiosk is None:
             raise socketio.exceptions.ConnectionRefusedError("unknown kiosk")
         await self.enter_room(sid, kiosk_room(kiosk["id"]))
-        await self.emit("config", await kiosk_config(self.store, kiosk), to=sid)
+        await self.emit("config", await self.kiosks.config(kiosk), to=sid)

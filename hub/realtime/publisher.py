@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from hub.accounts.model import Role
 from hub.moderation.masking import MASKABLE_EVENTS, agent_masking, mask_staff_event
-from hub.ports import Event, Store
+from hub.ports import Doc, Event, Store
 from hub.tickets.filters import FilterConfig
 
 log = logging.getLogger(__name__)
@@ -164,3 +164,24 @@ class SocketioPublisher:
                     room=ticket_room(event.ticket_id),
                     namespace="/thread",
                 )
+
+
+class EventLog:
+    """Stored events as a console would have seen them: the HTTP twin of `resume`."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def after(self, tenant_id: str, since: int, role: str, limit: int = 500) -> Doc:
+        """`{"items": [{"name", "seq", "data"}], "latest"}`: the tenant's console events
+        after `since`, each through `console_view` (masked for agents when asked)."""
+        found = await self.store.events_after(tenant_id, since, limit)
+        masking = await masking_for(self.store, tenant_id, role)
+        return {
+            "items": [
+                {"name": e.name, "seq": e.seq, "data": console_view(e, masking)}
+                for e in found
+                if e.staff is not None
+            ],
+            "latest": await self.store.latest_seq(tenant_id),
+        }

@@ -18,6 +18,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @staff_page(Role.manager)
 async def rules_page() -> Any:
     """Edit routing rules and try them on a sample SOS."""
-    points = await hub().store.find(tenant_id(), "points", sort="code")
-    departments = await hub().store.find(tenant_id(), "departments", sort="name")
+    points = await hub().accounts.points(tenant_id())
+    departments = await hub().accounts.departments(tenant_id())
     return await render_page("admin/rules.html", points=points, departments=departments)

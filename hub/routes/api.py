@@ -8,16 +8,12 @@ from quart import Blueprint, request
 from quart_auth import AuthUser, current_user, login_user, logout_user
 from quart_schema import validate_querystring, validate_request, validate_response
 
-from hub.accounts import access
-from hub.accounts.access import log_out
 from hub.accounts.model import Role, public_user
 from hub.accounts.services import point_json
 from hub.container import hub
 from hub.errors import Invalid, NotFound
-from hub.moderation.masking import viewer_mask
-from hub.notify.outbox import addresses_of, for_agent, scrub, ticket_deliveries
+from hub.notify.outbox import addresses_of, for_agent, scrub
 from hub.ports import MAX_SEQ
-from hub.realtime.publisher import console_view, masking_for
 from hub.routes.auth import (
     check_current_password,
     check_login,
@@ -25,7 +21,7 @@ from hub.routes.auth import (
     staff_required,
     tenant_id,
 )
-from hub.routes.intake import active_point, client_origin, limit, limit_shared, thread_url
+from hub.routes.intake import SosRequest, answer, limit, point_place, submit
 from hub.routes.schemas import (
     LoginIn,
     LogoutOut,
@@ -40,7 +36,6 @@ from hub.routes.schemas import (
     TicketQuery,
     TokenOut,
 )
-from hub.staff_auth import start_session
 from hub.tickets.model import (
     Status,
     customer_ticket,
@@ -50,7 +45,6 @@ from hub.tickets.model import (
     survey_json,
 )
 from hub.tickets.services import Actor
-from hub.tickets.ticket import Ticket
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -60,7 +54,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 async def login(data: LoginIn) -> Any:
     """Staff log in with e-mail and password; the answer sets the session cookie."""
     user = await check_login(data.email, data.password)
-    login_user(AuthUser(await start_session(hub().store, user)), remember=True)
+    login_user(AuthUser(await hub().access.start_session(user)), remember=True)
     return {"user": public_user(user), "tenant_id": user["tenant_id"]}
 
 
@@ -68,7 +62,7 @@ async def login(data: LoginIn) -> Any:
 @validate_response(LogoutOut)
 async def logout() -> Any:
     """End this session on the server: a copy of its cookie gets 401 from now on."""
-    await log_out(hub().store, hub().sio, current_user.auth_id)
+    await hub().access.log_out(current_user.auth_id)
     logout_user()
     return LogoutOut(ok=True)
 
@@ -82,9 +76,7 @@ async def change_password(data: PasswordIn) -> Any:
     user = staff()
     await check_current_password(user, data.current)
     auth_id = None if _by_token() else current_user.auth_id
-    ended = await access.change_password(
-        hub().store, hub().sio, user, data.new, current_auth_id=auth_id
-    )
+    ended = await hub().access.change_password(user, data.new, current_auth_id=auth_id)
     return PasswordOut(ok=True, sessions_ended=ended)
 
 
@@ -93,7 +85,7 @@ async def change_password(data: PasswordIn) -> Any:
 @validate_response(TokenOut)
 async def rotate_token() -> Any:
     """A new API token for oneself, shown this once; the old one gets 401 from now on."""
-    return TokenOut(api_token=await access.rotate_token(hub().store, hub().sio, staff()))
+    return TokenOut(api_token=await hub().access.rotate_token(staff()))
 
 
 def _by_token() -> bool:
@@ -104,7 +96,7 @@ def _by_token() -> bool:
 @staff_required()
 async def me() -> Any:
     user = staff()
-    tenant = await hub().store.get(user["tenant_id"], "tenants", user["tenant_id"])
+    tenant = await hub().accounts.tenant(user["tenant_id"])
     fields = ("slug", "name", "language", "timezone", "sla_hours")
     return {"user": public_user(user), "tenant": {k: (tenant or {}).get(k) for k in fields}}
 
@@ -115,25 +107,16 @@ async def me() -> Any:
 async def submit_sos(data: SosIn) -> Any:
     """A customer's SOS: stored first, then pushed to the consoles. No login."""
     await limit("sos")  # the client's own limits first: a refused request counts nowhere
-    point, tenant = await active_point(data.point)
-    await limit_shared("sos", point=point["code"])  # valid: now it may take a share
-    ticket = await hub().tickets.submit_sos(
-        tenant,
-        point,
+    place = await point_place(data.point)
+    sos = SosRequest(
         text=data.text,
         anonymous=data.anonymous,
-        contact=data.contact.model_dump(mode="json") if data.contact else None,
-        language=(data.language or "").lower()[:2] or None,
+        contact=SosRequest.contact_of(data.contact),
+        language=data.language,
         # an API caller's language is the customer's word; the form's is only its UI's
-        origin={**client_origin(), "language_explicit": bool(data.language)},
+        language_explicit=bool(data.language),
     )
-    out = SosOut(
-        id=ticket["id"],
-        number=ticket["number"],
-        status=Ticket(ticket).answered_status,  # a held-back SOS answers like any other
-        thread_url=thread_url(ticket),
-    )
-    return out, 201
+    return SosOut(**answer(await submit(sos, place))), 201
 
 
 @bp.get("/thread/<token>")
@@ -184,7 +167,7 @@ async def list_tickets(query_args: TicketQuery) -> Any:
     )
     more = len(items) > query_args.limit
     items = items[: query_args.limit]
-    shown = await viewer_mask(hub().store, staff())  # agents may see offensive words masked
+    shown = await hub().moderation.viewer_mask(staff())  # agents may see offensive words masked
     return {
         "items": [shown(staff_ticket(t)) for t in items],
         "next_cursor": items[-1]["number"] if more and items else None,
@@ -194,9 +177,9 @@ async def list_tickets(query_args: TicketQuery) -> Any:
 @bp.get("/tickets/<ticket_id>")
 @staff_required()
 async def get_ticket(ticket_id: str) -> Any:
-    shown = await viewer_mask(hub().store, staff())
+    shown = await hub().moderation.viewer_mask(staff())
     detail = shown(await hub().tickets.detail(tenant_id(), ticket_id))
-    deliveries = await ticket_deliveries(hub().store, tenant_id(), ticket_id)
+    deliveries = await hub().deliveries.of_ticket(tenant_id(), ticket_id)
     if Role(staff()["role"]).allows(Role.manager):
         detail["deliveries"] = deliveries
         return detail
@@ -227,7 +210,7 @@ async def patch_ticket(ticket_id: str, data: TicketPatch) -> Any:
     if "assignee" in given:
         assignee = None
         if data.assignee:
-            assignee = await hub().store.get(tenant_id(), "users", data.assignee)
+            assignee = await hub().accounts.user(tenant_id(), data.assignee)
             if assignee is None:
                 raise NotFound("assignee: no such staff user", field="assignee")
         kwargs["assignee"] = assignee
@@ -262,14 +245,14 @@ async def note(ticket_id: str, data: NoteIn) -> Any:
 @bp.get("/points")
 @staff_required()
 async def points() -> Any:
-    docs = await hub().store.find(tenant_id(), "points", sort="code")
+    docs = await hub().accounts.points(tenant_id())
     return {"items": [point_json(d, hub().settings.public_url) for d in docs]}
 
 
 @bp.get("/users")
 @staff_required()
 async def users() -> Any:
-    docs = await hub().store.find(tenant_id(), "users", sort="name")
+    docs = await hub().accounts.users(tenant_id())
     return {"items": [public_user(d) for d in docs]}
 
 
@@ -281,13 +264,4 @@ async def events() -> Any:
     # isascii: '²' passes isdigit but not int(); the bound keeps it a SQLite/BSON integer
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 16 or int(raw) > MAX_SEQ:
         raise Invalid(f"since: must be a whole number from 0 to {MAX_SEQ}", field="since")
-    found = await hub().store.events_after(tenant_id(), int(raw), 500)
-    masking = await masking_for(hub().store, tenant_id(), staff()["role"])
-    return {
-        "items": [
-            {"name": e.name, "seq": e.seq, "data": console_view(e, masking)}
-            for e in found
-            if e.staff is not None
-        ],
-        "latest": await hub().store.latest_seq(tenant_id()),
-    }
+    return await hub().events.after(tenant_id(), int(raw), staff()["role"])

@@ -10,12 +10,11 @@ from typing import Any
 
 from quart import Blueprint, Response, request
 
-from hub.accounts.branding import get_logo, logo_url, remove_logo, set_logo
+from hub.accounts.branding import logo_url
 from hub.accounts.model import Role
 from hub.container import hub
 from hub.errors import NotFound
 from hub.routes.auth import staff_required, tenant_id
-from hub.routes.kiosks import push_all_configs
 
 bp = Blueprint("branding", __name__)
 
@@ -25,7 +24,7 @@ MAX_ID_CHARS = 64
 @bp.get("/brand/<tenant>/logo")
 async def logo(tenant: str) -> Any:
     """The image; cached for good when asked for by its current version (`?v=`)."""
-    found = await get_logo(hub().store, tenant) if len(tenant) <= MAX_ID_CHARS else None
+    found = await hub().branding.logo(tenant) if len(tenant) <= MAX_ID_CHARS else None
     if found is None:
         raise NotFound("this business has no logo")
     response = Response(found.content, content_type=found.content_type)
@@ -47,14 +46,14 @@ async def put_logo() -> Any:
     What is stored is the image re-encoded from its pixels (a GIF becomes a PNG): no
     metadata, nothing hidden in comments or after the end; anything that does not decode is 400.
     """
-    store = hub().store
-    tenant = await store.get(tenant_id(), "tenants", tenant_id())
-    if tenant is None:
-        raise NotFound("no such business")
+    if await hub().accounts.tenant(tenant_id()) is None:
+        raise NotFound("no such business")  # before the body is read
     content = await request.get_data(cache=False)
     assert isinstance(content, bytes)
-    updated = await set_logo(store, tenant, content, request.headers.get("Content-Type"))
-    await push_all_configs(tenant_id())  # kiosk screens show the new logo at once
+    # kiosk screens show the new logo at once
+    updated = await hub().branding.replace(
+        tenant_id(), content, request.headers.get("Content-Type")
+    )
     return {"logo_url": logo_url(updated)}
 
 
@@ -62,9 +61,5 @@ async def put_logo() -> Any:
 @staff_required(Role.manager)
 async def delete_logo() -> Any:
     """Remove the logo: pages show the business's name alone."""
-    store = hub().store
-    tenant = await store.get(tenant_id(), "tenants", tenant_id())
-    if tenant is not None:
-        await remove_logo(store, tenant)
-        await push_all_configs(tenant_id())
+    await hub().branding.remove(tenant_id())  # kiosk screens follow
     return "", 204

@@ -23,7 +23,14 @@ from hub.i18n import gettext as _
 from hub.moderation.bots import form_signals, form_stamp
 from hub.ports import Doc
 from hub.routes.errors import not_stored_message
-from hub.routes.intake import active_point, client_origin, device_id, limit, limit_shared
+from hub.routes.intake import (
+    Place,
+    SosRequest,
+    device_id,
+    limit,
+    point_place,
+    submit,
+)
 from hub.routes.schemas import SosIn, SurveyIn, TextIn
 from hub.tickets.model import SURVEY_COMMENT_MAX, TEXT_MAX, customer_ticket
 
@@ -102,16 +109,16 @@ async def _unknown_point() -> Any:
 
 
 async def _form_page(
-    code: str, status: int = 200, loaded: tuple[Doc, Doc] | None = None, **context: Any
+    code: str, status: int = 200, loaded: Place | None = None, **context: Any
 ) -> Any:
     try:
-        point, tenant = loaded or await active_point(code)
+        place = loaded or await point_place(code)
     except NotFound:
         return await _unknown_point()
     html = await render_template(
         "customer/form.html",
-        point=point,
-        tenant=tenant,
+        point=place.point,
+        tenant=place.tenant,
         text_max=TEXT_MAX,
         values=context.get("values", {}),
         errors=context.get("errors", {}),
@@ -158,29 +165,23 @@ async def send(code: str) -> Any:
     except ValidationError as exc:
         return await _form_page(code, 400, values=values, errors=_field_errors(exc, values["text"]))
     try:
-        point, tenant = await active_point(code)
+        place = await point_place(code)
     except NotFound:
         return await _unknown_point()
-    await limit_shared("sos", point=point["code"])  # valid: now it may take a share
+    sos = SosRequest(
+        text=data.text,
+        anonymous=data.anonymous,
+        contact=SosRequest.contact_of(data.contact),
+        language=g.lang,  # the page's language: the detector may still correct it
+        # the honeypot and the time taken let the guard hold back bots, silently
+        signals=form_signals(hub().settings.secret_key, code, form.get("website"), form.get("t")),
+    )
     try:
-        ticket = await hub().tickets.submit_sos(
-            tenant,
-            point,
-            text=data.text,
-            anonymous=data.anonymous,
-            contact=data.contact.model_dump(mode="json") if data.contact else None,
-            language=g.lang,
-            origin={  # the honeypot and the time taken let the guard hold back bots, silently
-                **client_origin(),
-                "signals": form_signals(
-                    hub().settings.secret_key, code, form.get("website"), form.get("t")
-                ),
-            },
-        )
+        ticket = await submit(sos, place)  # takes the point's shared budget: valid SOS only
     except StoreUnavailable:
         # Not stored: say so, and give the customer their text back to send again.
         errors = {"form": not_stored_message()}
-        return await _form_page(code, 503, (point, tenant), values=values, errors=errors)
+        return await _form_page(code, 503, place, values=values, errors=errors)
     return redirect(f"/t/{ticket['thread_token']}?sent=1", 303)
 
 
@@ -198,7 +199,7 @@ async def _thread_page(token: str, status: int = 200, **context: Any) -> Any:
     except NotFound:
         html = await render_template("customer/unknown_thread.html")
         return _private(await make_response(html, 404))
-    tenant = await hub().store.get(ticket["tenant_id"], "tenants", ticket["tenant_id"])
+    tenant = await hub().accounts.tenant(ticket["tenant_id"])
     messages = await hub().tickets.messages(ticket["tenant_id"], ticket["id"])
     html = await render_template(
         "customer/thread.html",

@@ -15,7 +15,7 @@ from hub.accounts.model import Role
 from hub.container import hub
 from hub.errors import Invalid, NotFound
 from hub.notify.ack import AckLinkExpired, AckLinkInvalid, read_ack_token
-from hub.notify.outbox import COLLECTION, by_status, delivery_json
+from hub.notify.outbox import by_status, delivery_json
 from hub.notify.render import local_time, place_of
 from hub.ports import Doc, Where
 from hub.routes.auth import staff_required, tenant_id
@@ -44,9 +44,7 @@ async def _find(tenant: str, *, ticket: str | None, status: str | None, kind: st
             raise Invalid(f"kind must be one of {', '.join(KINDS)}", field="kind")
         where["kind"] = kind
     filters: Where = where
-    return await hub().store.find(
-        tenant, COLLECTION, filters, sort="created_at", descending=not ticket, limit=limit
-    )
+    return await hub().deliveries.find(tenant, filters, newest_first=not ticket, limit=limit)
 
 
 @bp.get("/api/v1/deliveries")
@@ -57,7 +55,7 @@ async def deliveries() -> Any:
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 1000:
         raise Invalid("limit must be a whole number from 1 to 1000", field="limit")
     ticket = request.args.get("ticket") or None
-    if ticket and await hub().store.get(tenant_id(), "tickets", ticket) is None:
+    if ticket and await hub().tickets.find(tenant_id(), ticket) is None:
         raise NotFound("no such ticket", field="ticket")
     docs = await _find(
         tenant_id(), ticket=ticket, status=request.args.get("status") or None,
@@ -78,7 +76,7 @@ async def deliveries_page() -> Any:
                         status=status, kind=None, limit=PAGE_LIMIT)
     for item in items:
         if item["ticket_id"] not in tickets:
-            found = await hub().store.get(tenant_id(), "tickets", item["ticket_id"])
+            found = await hub().tickets.find(tenant_id(), item["ticket_id"])
             tickets[item["ticket_id"]] = found or {}
     return await render_page(
         "admin/deliveries.html", items=items, tickets=tickets, counts=by_status(items),
@@ -89,10 +87,9 @@ async def deliveries_page() -> Any:
 async def _ack_target(token: str) -> tuple[Doc, Doc, Doc]:
     """The item, ticket and tenant a genuine, unexpired link names."""
     tenant_id_, item_id = read_ack_token(hub().settings.secret_key, token)
-    store = hub().store
-    item = await store.get(tenant_id_, COLLECTION, item_id)
-    ticket = await store.get(tenant_id_, "tickets", item["ticket_id"]) if item else None
-    tenant = await store.get(tenant_id_, "tenants", tenant_id_)
+    item = await hub().deliveries.item(tenant_id_, item_id)
+    ticket = await hub().tickets.find(tenant_id_, item["ticket_id"]) if item else None
+    tenant = await hub().accounts.tenant(tenant_id_)
     if item is None or ticket is None or tenant is None:
         raise AckLinkInvalid("the link names nothing that exists")
     return item, ticket, tenant

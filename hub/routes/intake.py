@@ -1,27 +1,116 @@
-"""Shared by the API and the form: find the point behind a code and submit an SOS."""
+"""The request→SOS translation, written once for the three doors.
+
+`POST /api/v1/sos` (JSON), the form at `POST /q/<code>` and the kiosk's
+`POST /api/v1/kiosk/sos` each parse their own body into an `SosRequest`, find their
+`Place` (`point_place` / `kiosk_place`), and hand both to `submit`, which takes the
+place's shared budget and submits the SOS with where it came from; `answer` is what
+every door tells the customer. The client's own limits (`limit`) come first, before the
+body is read: a refused request counts nowhere.
+"""
 
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import dataclass
+from typing import Any
 
+from pydantic import BaseModel
 from quart import request
 
 from hub.client_address import client_address
 from hub.container import hub
-from hub.errors import NotFound
+from hub.errors import Invalid, NotFound
 from hub.moderation.guard import KIOSK_DEVICE_PREFIX
 from hub.ports import Doc
+from hub.tickets.ticket import Ticket
 
 
-async def active_point(code: str) -> tuple[Doc, Doc]:
-    """The active access point with this code and its tenant; NotFound otherwise."""
-    point = await hub().store.lookup("points", "code", code) if code else None
-    if point is None or not point.get("active", True):
-        raise NotFound("this access point does not exist or is not active", field="point")
-    tenant = await hub().store.get(point["tenant_id"], "tenants", point["tenant_id"])
-    if tenant is None:
-        raise NotFound("this access point does not exist or is not active", field="point")
-    return point, tenant
+@dataclass(frozen=True)
+class SosRequest:
+    """An SOS as any door hands it in, once parsed and validated."""
+
+    text: str
+    anonymous: bool = False
+    contact: Doc | None = None
+    language: str | None = None  # a language code; only its first two letters are kept
+    # The customer's own word (the API's `language`), not the page's UI language: the
+    # detector then leaves it alone.
+    language_explicit: bool = False
+    signals: Doc | None = None  # the form's bot signals (honeypot, time taken)
+    department: str | None = None  # a kiosk's department choice
+
+    @staticmethod
+    def contact_of(model: BaseModel | None) -> Doc | None:
+        return model.model_dump(mode="json") if model is not None else None
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an SOS is handed in: the access point, its business, and the kiosk if any."""
+
+    point: Doc
+    tenant: Doc
+    kiosk: Doc | None = None
+
+
+async def point_place(code: str) -> Place:
+    """The place behind a QR code (NotFound naming `point` when unknown or inactive)."""
+    point, tenant = await hub().accounts.active_point(code)
+    return Place(point, tenant)
+
+
+async def kiosk_place(kiosk: Doc, department: str | None) -> Place:
+    """The place a paired kiosk stands at; the department must be one the kiosk offers."""
+    tenant = await hub().accounts.tenant(kiosk["tenant_id"])
+    point = await hub().accounts.point(kiosk["tenant_id"], kiosk["point"])
+    if tenant is None or point is None or not point.get("active", True):
+        raise NotFound("this kiosk's access point is not active", field="point")
+    if department and department not in (kiosk.get("departments") or []):
+        raise Invalid("department: not one this kiosk offers", field="department")
+    return Place(point, tenant, kiosk)
+
+
+async def submit(sos: SosRequest, place: Place) -> Doc:
+    """Take the place's shared budget (only a valid SOS does), then store the SOS.
+
+    A QR point's budget is shared by every guest, one share per address; a kiosk's by
+    everyone in its hall. A kiosk's SOS carries the kiosk as its device (`kiosk-<id>`),
+    and its anonymity only when the kiosk allows it.
+    """
+    kiosk = place.kiosk
+    if kiosk is None:
+        await limit_shared("sos", point=place.point["code"])
+        origin: Doc = {
+            **client_origin(),
+            "signals": sos.signals,
+            "language_explicit": sos.language_explicit,
+        }
+        anonymous = sos.anonymous
+    else:
+        await hub().limiter.check("kiosk_sos", kiosk=kiosk["id"])
+        origin = {"device_id": f"{KIOSK_DEVICE_PREFIX}{kiosk['id']}", "ip": client_ip()}
+        anonymous = sos.anonymous and bool(kiosk.get("allow_anonymous", True))
+    return await hub().tickets.submit_sos(
+        place.tenant,
+        place.point,
+        text=sos.text,
+        anonymous=anonymous,
+        contact=sos.contact,
+        language=(sos.language or "").lower()[:2] or None,
+        origin=origin,
+        kiosk=kiosk,
+        department=sos.department,
+    )
+
+
+def answer(ticket: Doc) -> dict[str, Any]:
+    """What every door answers about a stored SOS (a held-back one answers like any other)."""
+    return {
+        "id": ticket["id"],
+        "number": ticket["number"],
+        "status": Ticket(ticket).answered_status,
+        "thread_url": thread_url(ticket),
+    }
 
 
 def client_ip() -> str:

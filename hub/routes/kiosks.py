@@ -14,25 +14,15 @@ from pydantic import Field, field_validator
 from quart import Blueprint, render_template, request
 from quart_schema import validate_request, validate_response
 
-from hub.accounts.kiosks import (
-    IDLE_SECONDS,
-    create_kiosk,
-    kiosk_by_token,
-    kiosk_config,
-    kiosk_json,
-    kiosk_room,
-    point_of,
-    update_kiosk,
-)
+from hub.accounts.kiosks import IDLE_SECONDS, kiosk_json
 from hub.accounts.model import Role
 from hub.container import hub
-from hub.errors import Forbidden, Invalid, NotFound, Unauthorized
+from hub.errors import Forbidden, Unauthorized
 from hub.ports import Doc
 from hub.routes.auth import staff_required, tenant_id
-from hub.routes.intake import client_ip, thread_url
+from hub.routes.intake import SosRequest, answer, kiosk_place, submit
 from hub.routes.pages import render_page, staff_page
 from hub.routes.schemas import ContactIn, SosOut, _Strict, _trimmed_text
-from hub.tickets.ticket import Ticket
 
 bp = Blueprint("kiosks", __name__)
 
@@ -73,23 +63,11 @@ class KioskSosIn(_Strict):
         return _trimmed_text(value)
 
 
-async def push_config(kiosk: Doc) -> None:
-    """Send the kiosk its whole configuration (every instance, in scale-out)."""
-    config = await kiosk_config(hub().store, kiosk)
-    await hub().sio.emit("config", config, room=kiosk_room(kiosk["id"]), namespace="/kiosk")
-
-
-async def push_all_configs(tenant: str) -> None:
-    """After a change every kiosk of the business shows (its name, its logo)."""
-    for kiosk in await hub().store.find(tenant, "kiosks"):
-        await push_config(kiosk)
-
-
 async def _device_kiosk() -> Doc:
     """The active kiosk whose device token the request carries; 401 otherwise."""
     header = request.headers.get("Authorization", "")
     token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
-    kiosk = await kiosk_by_token(hub().store, token) if 0 < len(token) <= MAX_TOKEN_CHARS else None
+    kiosk = await hub().kiosks.by_token(token) if 0 < len(token) <= MAX_TOKEN_CHARS else None
     if kiosk is None:
         raise Unauthorized("this kiosk is not paired: open its pairing link again")
     if not kiosk.get("active", True):
@@ -101,7 +79,7 @@ async def _device_kiosk() -> Doc:
 @staff_required(Role.manager)
 async def list_kiosks() -> Any:
     """The business's kiosks (tokens are never shown again)."""
-    docs = await hub().store.find(tenant_id(), "kiosks", sort="created_at")
+    docs = await hub().kiosks.all(tenant_id())
     return {"items": [kiosk_json(d) for d in docs]}
 
 
@@ -110,11 +88,7 @@ async def list_kiosks() -> Any:
 @validate_request(KioskIn)
 async def add_kiosk(data: KioskIn) -> Any:
     """A new kiosk, with its device token and pairing link: shown this once."""
-    store = hub().store
-    tenant = await store.get(tenant_id(), "tenants", tenant_id())
-    if tenant is None:
-        raise NotFound("no such business")
-    kiosk, token = await create_kiosk(store, tenant, data.model_dump(exclude_none=True))
+    kiosk, token = await hub().kiosks.create(tenant_id(), data.model_dump(exclude_none=True))
     pair_url = hub().settings.public(f"/kiosk#device_token={token}")
     body = {**kiosk_json(kiosk), "device_token": token, "pair_url": pair_url}
     return body, 201, {"Cache-Control": "no-store"}  # a secret, shown once
@@ -125,9 +99,7 @@ async def add_kiosk(data: KioskIn) -> Any:
 @validate_request(KioskPatch)
 async def change_kiosk(kiosk_id: str, data: KioskPatch) -> Any:
     """Change a kiosk; the screen shows the change at once."""
-    kiosk = await update_kiosk(hub().store, tenant_id(), kiosk_id,
-                               data.model_dump(exclude_none=True))
-    await push_config(kiosk)
+    kiosk = await hub().kiosks.update(tenant_id(), kiosk_id, data.model_dump(exclude_none=True))
     return kiosk_json(kiosk)
 
 
@@ -135,12 +107,7 @@ async def change_kiosk(kiosk_id: str, data: KioskPatch) -> Any:
 @staff_required(Role.manager)
 async def remove_kiosk(kiosk_id: str) -> Any:
     """Unpair a kiosk: its token stops working and its screen says so."""
-    store = hub().store
-    kiosk = await store.get(tenant_id(), "kiosks", kiosk_id)
-    if kiosk is None:
-        raise NotFound("no such kiosk")
-    await store.delete(tenant_id(), "kiosks", kiosk_id)
-    await hub().sio.emit("unpaired", {}, room=kiosk_room(kiosk_id), namespace="/kiosk")
+    await hub().kiosks.unpair(tenant_id(), kiosk_id)
     return "", 204
 
 
@@ -150,35 +117,18 @@ async def remove_kiosk(kiosk_id: str) -> Any:
 async def kiosk_sos(data: KioskSosIn) -> Any:
     """An SOS from a paired kiosk (`Authorization: Bearer <device_token>`)."""
     kiosk = await _device_kiosk()
-    store = hub().store
-    tenant = await store.get(kiosk["tenant_id"], "tenants", kiosk["tenant_id"])
-    point = await point_of(store, kiosk["tenant_id"], kiosk["point"])
-    if tenant is None or point is None or not point.get("active", True):
-        raise NotFound("this kiosk's access point is not active", field="point")
-    if data.department and data.department not in (kiosk.get("departments") or []):
-        raise Invalid("department: not one this kiosk offers", field="department")
-    # Every guest in the hall shares the kiosk's budget: only a valid SOS takes from it.
-    await hub().limiter.check("kiosk_sos", kiosk=kiosk["id"])
-    ticket = await hub().tickets.submit_sos(
-        tenant,
-        point,
+    place = await kiosk_place(kiosk, data.department)
+    sos = SosRequest(
         text=data.text,
-        anonymous=data.anonymous and bool(kiosk.get("allow_anonymous", True)),
-        contact=data.contact.model_dump(mode="json") if data.contact else None,
-        language=(data.language or "").lower()[:2] or None,
-        origin={"device_id": f"kiosk-{kiosk['id']}", "ip": client_ip()},
-        kiosk=kiosk,
+        anonymous=data.anonymous,
+        contact=SosRequest.contact_of(data.contact),
+        language=data.language,
         department=data.department,
     )
-    link = thread_url(ticket)
-    out = KioskSosOut(
-        id=ticket["id"],
-        number=ticket["number"],
-        status=Ticket(ticket).answered_status,
-        thread_url=link,
-        thread_qr=segno.make(link, error="m").svg_data_uri(scale=6, border=2),
-    )
-    return out, 201
+    # Every guest in the hall shares the kiosk's budget: only a valid SOS takes from it.
+    told = answer(await submit(sos, place))
+    qr = segno.make(told["thread_url"], error="m").svg_data_uri(scale=6, border=2)
+    return KioskSosOut(**told, thread_qr=qr), 201
 
 
 @bp.get("/kiosk")
@@ -191,10 +141,9 @@ async def kiosk_page() -> Any:
 @staff_page(Role.manager)
 async def kiosks_page() -> Any:
     """Managers pair kiosks, change what they show, and set the business's logo."""
-    store = hub().store
-    kiosks = [kiosk_json(k) for k in await store.find(tenant_id(), "kiosks", sort="created_at")]
-    points = await store.find(tenant_id(), "points", sort="code")
-    departments = await store.find(tenant_id(), "departments", sort="name")
+    kiosks = [kiosk_json(k) for k in await hub().kiosks.all(tenant_id())]
+    points = await hub().accounts.points(tenant_id())
+    departments = await hub().accounts.departments(tenant_id())
     return await render_page(
         "admin/kiosks.html", kiosks=kiosks, points=points, departments=departments,
         idle_bounds=IDLE_SECONDS,

@@ -17,15 +17,7 @@ from quart_schema import validate_request
 from hub.accounts.model import Role
 from hub.container import hub
 from hub.errors import Invalid
-from hub.moderation.blocks import (
-    add_block,
-    block_json,
-    list_blocks,
-    remove_block,
-    ticket_block_value,
-)
-from hub.moderation.masking import viewer_mask
-from hub.moderation.settings import load_config, save_config
+from hub.moderation.blocks import block_json, ticket_block_value
 from hub.routes.auth import staff, staff_required, tenant_id
 from hub.routes.pages import render_page, staff_page
 from hub.tickets.filters import CHECKS, FilterConfig, mask, screen_text
@@ -132,7 +124,7 @@ class BlockSenderIn(BaseModel):
 @staff_required(Role.manager)
 async def get_filters() -> Any:
     """The tenant's filter settings."""
-    return (await load_config(hub().store, tenant_id())).to_doc()
+    return (await hub().moderation.settings(tenant_id())).to_doc()
 
 
 @bp.put("/api/v1/filters")
@@ -140,7 +132,7 @@ async def get_filters() -> Any:
 @validate_request(FiltersIn)
 async def put_filters(data: FiltersIn) -> Any:
     """Change the filter settings; fields left out keep their value."""
-    current = await load_config(hub().store, tenant_id())
+    current = await hub().moderation.settings(tenant_id())
     given = data.model_dump(exclude_none=True)
     if "checks" in given:
         given["checks"] = {**current.checks, **given["checks"]}
@@ -149,7 +141,7 @@ async def put_filters(data: FiltersIn) -> Any:
             given[key] = tuple(given[key])
     config = dataclasses.replace(current, **given)
     user = staff()
-    await save_config(hub().store, tenant_id(), config, user.get("name") or user["email"])
+    await hub().moderation.save_settings(tenant_id(), config, user.get("name") or user["email"])
     return config.to_doc()
 
 
@@ -158,7 +150,7 @@ async def put_filters(data: FiltersIn) -> Any:
 @validate_request(FilterTestIn)
 async def test_filters(data: FilterTestIn) -> Any:
     """What the text filters would say about a sample SOS (blocks, bots, repeats aside)."""
-    config = await load_config(hub().store, tenant_id())
+    config = await hub().moderation.settings(tenant_id())
     result = screen_text(data.text, config, data.contact)
     offensive = [f for f in result.findings if f.kind in ("insult", "vulgar")]
     return {
@@ -172,7 +164,7 @@ async def test_filters(data: FilterTestIn) -> Any:
 @staff_required(Role.manager)
 async def get_blocks() -> Any:
     """Blocked senders, newest first, expired ones included (`active` false)."""
-    return {"items": [block_json(b) for b in await list_blocks(hub().store, tenant_id())]}
+    return {"items": [block_json(b) for b in await hub().moderation.blocks(tenant_id())]}
 
 
 @bp.post("/api/v1/blocks")
@@ -180,8 +172,8 @@ async def get_blocks() -> Any:
 @validate_request(BlockIn)
 async def post_block(data: BlockIn) -> Any:
     """Block an e-mail, phone, device id or network address (optionally until a time)."""
-    doc = await add_block(
-        hub().store, tenant_id(), data.kind, data.value, by=staff(),
+    doc = await hub().moderation.block(
+        tenant_id(), data.kind, data.value, by=staff(),
         expires_in_hours=data.expires_in_hours, note=data.note,
     )
     return block_json(doc), 201
@@ -190,7 +182,7 @@ async def post_block(data: BlockIn) -> Any:
 @bp.delete("/api/v1/blocks/<block_id>")
 @staff_required(Role.manager)
 async def delete_block(block_id: str) -> Any:
-    await remove_block(hub().store, tenant_id(), block_id)
+    await hub().moderation.unblock(tenant_id(), block_id)
     return "", 204
 
 
@@ -207,8 +199,8 @@ async def block_sender(ticket_id: str, data: BlockSenderIn) -> Any:
         if value is None:
             continue
         try:
-            made.append(await add_block(
-                hub().store, tenant_id(), kind, value, by=staff(),
+            made.append(await hub().moderation.block(
+                tenant_id(), kind, value, by=staff(),
                 expires_in_hours=data.expires_in_hours, note=data.note, ticket=ticket,
             ))
         except Invalid:  # a forged device cookie, say: block by what is usable
@@ -228,7 +220,7 @@ async def block_sender(ticket_id: str, data: BlockSenderIn) -> Any:
 async def release(ticket_id: str) -> Any:
     """Let a held-back SOS through: pushed to the consoles and routed as if just arrived."""
     doc = await hub().tickets.release(tenant_id(), ticket_id, Actor.staff(staff()))
-    return (await viewer_mask(hub().store, staff()))(staff_ticket(doc))
+    return (await hub().moderation.viewer_mask(staff()))(staff_ticket(doc))
 
 
 @bp.get("/admin/filters")

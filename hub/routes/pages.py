@@ -43,7 +43,7 @@ def staff_page(role: Role = Role.agent) -> Callable[[PageView[P]], PageView[P]]:
                 )
                 return await make_response(html, 403)
             g.staff = user
-            g.tenant = await hub().store.get(user["tenant_id"], "tenants", user["tenant_id"])
+            g.tenant = await hub().accounts.tenant(user["tenant_id"])
             return await view(*args, **kwargs)
 
         return wrapper

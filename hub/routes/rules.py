@@ -13,7 +13,6 @@ from quart_schema import validate_request
 from hub.accounts.model import Role
 from hub.container import hub
 from hub.routes.auth import staff_required, tenant_id
-from hub.routes.intake import active_point
 from hub.tickets.rulebook import RuleBook, rule_json
 
 bp = Blueprint("rules", __name__, url_prefix="/api/v1/rules")
@@ -146,7 +145,7 @@ class RuleTestIn(BaseModel):
 
 
 def _book() -> RuleBook:
-    return RuleBook(hub().store)
+    return hub().rules
 
 
 @bp.get("")
@@ -187,7 +186,7 @@ async def delete_rule(rule_id: str) -> Any:
 @validate_request(RuleTestIn)
 async def test_rules(data: RuleTestIn) -> Any:
     """Who would get this SOS at `at` (default now)? Nothing is stored or sent."""
-    point, tenant = await active_point(data.point)
+    point, tenant = await hub().accounts.active_point(data.point)
     if point["tenant_id"] != tenant_id():
         from hub.errors import NotFound
 

@@ -9,13 +9,11 @@ from urllib.parse import unquote, urlsplit
 from quart import Blueprint, make_response, redirect, render_template, request
 from quart_auth import AuthUser, current_user, login_user, logout_user
 
-from hub.accounts.access import log_out
 from hub.accounts.model import public_user
 from hub.container import hub
 from hub.errors import Unauthorized
 from hub.routes.auth import check_login, current_staff
 from hub.routes.login_form import FIELD, browser_value, form_token, remember, token_matches
-from hub.staff_auth import start_session
 from hub.tickets.model import TRANSITIONS
 
 bp = Blueprint("staff", __name__)
@@ -78,14 +76,14 @@ async def login_form() -> Any:
         user = await check_login(email, form.get("password", ""))
     except Unauthorized:
         return await _login_page(401, next_page=form.get("next"), email=email, failed=True)
-    login_user(AuthUser(await start_session(hub().store, user)), remember=True)
+    login_user(AuthUser(await hub().access.start_session(user)), remember=True)
     return redirect(_safe_next(form.get("next")), 303)
 
 
 @bp.post("/logout")
 async def logout() -> Any:
     """End this session on the server (a copied cookie stops working) and its consoles."""
-    await log_out(hub().store, hub().sio, current_user.auth_id)
+    await hub().access.log_out(current_user.auth_id)
     logout_user()
     return redirect("/login", 303)
 
@@ -95,7 +93,7 @@ async def console() -> Any:
     user = await current_staff()
     if user is None:
         return redirect("/login?next=/console")
-    tenant = await hub().store.get(user["tenant_id"], "tenants", user["tenant_id"])
+    tenant = await hub().accounts.tenant(user["tenant_id"])
     # The console offers only the moves the model allows: one source of truth.
     transitions = {s.value: [t.value for t in targets] for s, targets in TRANSITIONS.items()}
     return await render_template(

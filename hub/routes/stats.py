@@ -15,7 +15,7 @@ from hub.errors import Invalid, NotFound
 from hub.routes.auth import staff_required, tenant_id
 from hub.routes.pages import page_tenant, render_page, staff_page
 from hub.routes.schemas import _Strict
-from hub.tickets.stats import GROUPINGS, GroupBy, asked_period, ticket_stats
+from hub.tickets.stats import GROUPINGS, GroupBy, asked_period
 
 bp = Blueprint("stats", __name__)
 
@@ -36,14 +36,13 @@ async def stats(query_args: StatsQuery) -> Any:
     default the last 30 days. Times are in minutes; `within_sla` counts those within the
     business's promise (`sla_hours`, 48 by default). Held-back SOS are only counted.
     """
-    store = hub().store
-    tenant = await store.get(tenant_id(), "tenants", tenant_id())
+    tenant = await hub().accounts.tenant(tenant_id())
     if tenant is None:
         raise NotFound("no such business")
     period = asked_period(
         clock.now(), str(tenant.get("timezone") or "UTC"), query_args.from_, query_args.to
     )
-    return await ticket_stats(store, tenant, period, query_args.by)
+    return await hub().stats.report(tenant, period, query_args.by)
 
 
 @bp.get("/admin/stats")
@@ -58,7 +57,7 @@ async def stats_page() -> Any:
     try:
         zone = str(tenant.get("timezone") or "UTC")
         period = asked_period(clock.now(), zone, asked["from"] or None, asked["to"] or None)
-        result = await ticket_stats(hub().store, tenant, period, by)
+        result = await hub().stats.report(tenant, period, by)
     except Invalid as exc:
         error = exc.message
     page = await render_page(

@@ -171,6 +171,10 @@ class TicketService:
         """One ticket of this tenant; NotFound for unknown ids and other tenants' tickets."""
         return await self.repo.get(tenant_id, ticket_id)
 
+    async def find(self, tenant_id: str, ticket_id: str) -> Doc | None:
+        """One ticket of this tenant, or None (another tenant's too)."""
+        return await self.repo.find(tenant_id, ticket_id)
+
     async def by_thread_token(self, token: str) -> Doc:
         """The ticket behind a customer's private thread link."""
         return await self.repo.by_thread_token(token)

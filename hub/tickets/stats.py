@@ -227,3 +227,13 @@ async def ticket_stats(
         sla_hours=float(tenant.get("sla_hours") or 48),
     )
     return {"from": iso(period.start), "to": iso(period.end), "truncated": truncated, **result}
+
+
+class TicketStats:
+    """The statistics use case on the hub's store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def report(self, tenant: Doc, period: Period, by: str) -> dict[str, Any]:
+        return await ticket_stats(self.store, tenant, period, by)

@@ -42,3 +42,41 @@ def test_the_hub_never_imports_the_worker() -> None:
     found = offenders(".", ("worker",))
     assert found.pop("cli.py", None) == ["worker.main"]
     assert found == {}
+
+
+def store_uses(path: Path) -> list[int]:
+    """Lines of `path` that reach for a `.store` attribute (the store behind the services)."""
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Attribute) and node.attr == "store"
+    ]
+
+
+def test_routes_reach_the_store_only_through_the_hubs_services() -> None:
+    found = {
+        str(path.relative_to(HUB)): lines
+        for path in sorted((HUB / "routes").rglob("*.py"))
+        if (lines := store_uses(path))
+    }
+    assert found == {}
+
+
+def calls_of(path: Path, name: str) -> list[int]:
+    """Lines of `path` calling something named `name` (a function or a method)."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call):
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if called == name:
+                out.append(node.lineno)
+    return out
+
+
+def test_every_door_hands_its_sos_to_the_one_intake_path() -> None:
+    routes = sorted((HUB / "routes").rglob("*.py"))
+    submitting = {p.name for p in routes if calls_of(p, "submit_sos")}
+    assert submitting == {"intake.py"}
+    doors = {p.name for p in routes if calls_of(p, "submit") and p.name != "intake.py"}
+    assert doors == {"api.py", "customer.py", "kiosks.py"}
