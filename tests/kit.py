@@ -54,12 +54,15 @@ def thread_token(sent: Mapping[str, Any]) -> str:
 
 
 def sos_body(
-    seeded: Seeded, text: str | None = None, *, contact: Mapping[str, Any] | None = None,
+    seeded: Seeded | None, text: str | None = None, *, contact: Mapping[str, Any] | None = None,
     anonymous: bool | None = None, point: str | None = None, **extra: Any,
 ) -> dict[str, Any]:
     """The JSON of an SOS at `seeded`'s point (or `point`); anonymous unless a contact is given."""
+    if point is None:
+        assert seeded is not None, "an SOS needs a point: a seeded tenant's or a code"
+        point = str(seeded.point["code"])
     body: dict[str, Any] = {
-        "point": seeded.point["code"] if point is None else point,
+        "point": point,
         "text": fresh_text() if text is None else text,
         "anonymous": not contact if anonymous is None else anonymous,
     }
@@ -85,7 +88,7 @@ def peer(ip: str | None) -> dict[str, Any]:
 
 
 async def send_sos(
-    client: Any, seeded: Seeded, text: str | None = None, *, device: str | None = None,
+    client: Any, seeded: Seeded | None, text: str | None = None, *, device: str | None = None,
     ip: str | None = None, contact: Mapping[str, Any] | None = None,
     anonymous: bool | None = None, point: str | None = None, **extra: Any,
 ) -> Any:
@@ -99,7 +102,7 @@ async def send_sos(
 
 
 async def post_sos(
-    client: Any, seeded: Seeded, text: str | None = None, *, device: str | None = None,
+    client: Any, seeded: Seeded | None, text: str | None = None, *, device: str | None = None,
     ip: str | None = None, contact: Mapping[str, Any] | None = None,
     anonymous: bool | None = None, point: str | None = None, **extra: Any,
 ) -> tuple[int, dict[str, Any]]:
@@ -110,7 +113,7 @@ async def post_sos(
 
 
 async def new_sos(
-    client: Any, seeded: Seeded, text: str | None = None, *, device: str | None = None,
+    client: Any, seeded: Seeded | None, text: str | None = None, *, device: str | None = None,
     ip: str | None = None, contact: Mapping[str, Any] | None = None,
     anonymous: bool | None = None, point: str | None = None, **extra: Any,
 ) -> dict[str, Any]:
