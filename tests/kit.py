@@ -136,22 +136,27 @@ async def login(client: Any, seeded: Seeded, role: str = "agent") -> None:
 
 
 async def http_sos(
-    http: httpx.AsyncClient, seeded: Seeded, text: str | None = None, *,
+    http: httpx.AsyncClient | str, seeded: Seeded | None, text: str | None = None, *,
     device: str | None = "", status: int | None = 201, contact: Mapping[str, Any] | None = None,
     anonymous: bool | None = None, point: str | None = None, **extra: Any,
 ) -> dict[str, Any]:
-    """POST an SOS to a real hub; its JSON (with the thread's `token` when accepted).
+    """POST an SOS to a real hub (a client, or a base URL for a one-off client); its JSON,
+    with the thread's `token` when accepted.
 
     `device` as in `send_sos`, but "" (the client's own jar) by default; `status` is the
     one expected (None: any). The address is the real connection's.
     """
     body = sos_body(seeded, text, contact=contact, anonymous=anonymous, point=point, **extra)
-    r = await http.post(SOS, json=body, headers=device_headers(device))
+    if isinstance(http, str):
+        async with httpx.AsyncClient(base_url=http, timeout=HTTP_TIMEOUT) as client:
+            r = await client.post(SOS, json=body, headers=device_headers(device))
+    else:
+        r = await http.post(SOS, json=body, headers=device_headers(device))
     return _answer(r, status)
 
 
 def live_sos(
-    url: str, seeded: Seeded, text: str | None = None, *, device: str | None = "",
+    url: str, seeded: Seeded | None, text: str | None = None, *, device: str | None = "",
     status: int | None = 201, contact: Mapping[str, Any] | None = None,
     anonymous: bool | None = None, point: str | None = None, **extra: Any,
 ) -> dict[str, Any]:
