@@ -157,13 +157,17 @@ async def http_sos(
 
 def live_sos(
     url: str, seeded: Seeded | None, text: str | None = None, *, device: str | None = "",
-    status: int | None = 201, contact: Mapping[str, Any] | None = None,
+    status: int | None = 201, state: str | None = None, contact: Mapping[str, Any] | None = None,
     anonymous: bool | None = None, point: str | None = None, **extra: Any,
 ) -> dict[str, Any]:
-    """`http_sos` without an event loop (Playwright's sync API holds this thread's)."""
+    """`http_sos` without an event loop (Playwright's sync API holds this thread's); `state`,
+    when given, is the ticket status the answer must carry."""
     body = sos_body(seeded, text, contact=contact, anonymous=anonymous, point=point, **extra)
     r = httpx.post(url + SOS, json=body, headers=device_headers(device), timeout=HTTP_TIMEOUT)
-    return _answer(r, status)
+    sent = _answer(r, status)
+    if state is not None:
+        assert sent["status"] == state, sent
+    return sent
 
 
 def _answer(r: httpx.Response, status: int | None) -> dict[str, Any]:
@@ -206,6 +210,11 @@ class Served:
     @property
     def url(self) -> str:
         return self.urls[0]
+
+    @property
+    def db(self) -> Path:
+        """The SQLite file the hubs serve."""
+        return self.tmp / "hub.db"
 
     @property
     def acme(self) -> Seeded:
