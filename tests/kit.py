@@ -34,7 +34,8 @@ _texts = itertools.count(1)
 
 
 def fresh_ip() -> str:
-    """A guest's own network address (198.51.100.10-249: one /24, as a hotel's guests share)."""
+    """A guest's network address: 198.51.100.10-249 in turn (one /24, as a hotel's guests
+    share; a block by network catches them all, a block by address only the one)."""
     return f"198.51.100.{10 + next(_addresses) % 240}"
 
 
@@ -44,7 +45,7 @@ def fresh_device() -> str:
 
 
 def fresh_text() -> str:
-    """An SOS text no earlier one repeats (so no repeat filter merges them)."""
+    """An SOS text not sent before in this run (a fresh phone's SOS is never merged anyway)."""
     return f"SOS number {next(_texts)}"
 
 
