@@ -30,7 +30,7 @@ from tests.integration.realtime_clients import (
     Console,
     login_cookie,
 )
-from tests.kit import Serve, Served
+from tests.kit import Serve, Served, http_sos, new_sos
 
 CSRF = {"X-Requested-With": "sos-hub"}
 JSON = {"Content-Type": "application/json"}
@@ -86,12 +86,8 @@ class Site:
 
 @pytest.fixture
 async def site(hub: Hub, acme: Seeded, client: Any) -> Site:
-    r = await client.post("/api/v1/sos", json={
-        "point": acme.point["code"], "text": "The shower is cold", "anonymous": False,
-        "contact": {"name": "Ana", "email": "ana@example.com"},
-    })
-    assert r.status_code == 201
-    created = await r.get_json()
+    created = await new_sos(client, acme, "The shower is cold",
+                            contact={"name": "Ana", "email": "ana@example.com"})
     manager = acme.auth("manager")
     r = await client.post("/api/v1/rules", json={"name": "Night shift"}, headers=manager)
     assert r.status_code == 201, await r.get_data(as_text=True)
@@ -402,13 +398,9 @@ async def test_a_socketio_packet_over_the_cap_closes_that_client_only(
     assert not big.connected
     assert "resume.done" not in big.names()  # the server never handled the packet
     async with httpx.AsyncClient(base_url=served.url) as http:
-        r = await http.post("/api/v1/sos", json={
-            "point": served.acme.point["code"], "text": "Still working after the big packet?",
-            "anonymous": True,
-        })
-        assert r.status_code == 201
+        sent = await http_sos(http, served.acme, "Still working after the big packet?")
     await calm.wait_for(
-        lambda: r.json()["id"] in [e["id"] for e in calm.events("ticket.created")],
+        lambda: sent["id"] in [e["id"] for e in calm.events("ticket.created")],
         5, "the other console to keep getting events",
     )
     assert calm.connected
