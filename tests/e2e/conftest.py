@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 
 from tests.helpers import PASSWORD, HubProcess, Seeded
 from tests.kit import Serve, serve
@@ -46,6 +47,14 @@ class LiveHub:
         return str(self.seeded.users["agent"]["email"])
 
     password = PASSWORD
+
+
+def log_in(page: Page, hub: LiveHub, role: str = "agent", path: str = "/login") -> None:
+    """Fill and send the staff login form as `role`; the caller checks where it lands."""
+    page.goto(f"{hub.url}{path}")
+    page.get_by_label("E-mail").fill(str(hub.seeded.users[role]["email"]))
+    page.get_by_label("Password").fill(hub.password)
+    page.get_by_role("button", name="Log in").click()
 
 
 @pytest.fixture(scope="module")

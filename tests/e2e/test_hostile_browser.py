@@ -19,7 +19,7 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.conftest import LiveHub
+from tests.e2e.conftest import LiveHub, log_in
 from tests.kit import live_sos
 
 pytestmark = pytest.mark.browser
@@ -138,10 +138,7 @@ def test_hostile_sos_texts_show_literally_on_the_staff_console_and_nothing_runs(
     tickets = [live_sos(hub.url, hub.seeded, t, state="new") for t in earlier]
     w = watched_page(browser, contexts)
     page = w.page
-    page.goto(f"{hub.url}/login")
-    page.get_by_label("E-mail").fill(hub.agent_email)
-    page.get_by_label("Password").fill(hub.password)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, hub)
     expect(page).to_have_url(f"{hub.url}/console")
     expect(page.locator("#main")).to_have_attribute("data-connection", "live")
     wait_for_texts(page, ".card-text", earlier)

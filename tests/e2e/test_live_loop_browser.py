@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from tests.e2e.conftest import LiveHub
+from tests.e2e.conftest import LiveHub, log_in
 from tests.kit import live_sos
 
 pytestmark = pytest.mark.browser
@@ -44,10 +44,7 @@ def _console(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     ERRORS[id(page)] = errors
-    page.goto(f"{hub.url}/login")
-    page.get_by_label("E-mail").fill(hub.agent_email)
-    page.get_by_label("Password").fill(hub.password)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, hub)
     expect(page).to_have_url(f"{hub.url}/console")
     expect(page.locator("#main")).to_have_attribute("data-connection", "live")
     return context, page
