@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 
-from hub.store.sqlite import SqliteStore
-from tests.helpers import PASSWORD, HubProcess, Seeded, seed_tenant
+from tests.helpers import PASSWORD, HubProcess, Seeded
+from tests.kit import Serve, serve
 
 CHROMIUM = os.environ.get("HUB_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -28,12 +27,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+LIVE = Serve(slugs=("mirador",))
+
+
 @dataclass
 class LiveHub:
     """A running hub and the tenant seeded into it before it started."""
 
     process: HubProcess
     seeded: Seeded
+    db: Path
 
     @property
     def url(self) -> str:
@@ -46,26 +49,26 @@ class LiveHub:
     password = PASSWORD
 
 
-async def _seed(db: Path) -> Seeded:
-    store = SqliteStore(db)
-    await store.open()
-    try:
-        return await seed_tenant(store, "mirador")
-    finally:
-        await store.close()
+def log_in(page: Page, hub: LiveHub, role: str = "agent", path: str = "/login") -> None:
+    """Fill and send the staff login form as `role`; the caller checks where it lands."""
+    page.goto(f"{hub.url}{path}")
+    page.get_by_label("E-mail").fill(str(hub.seeded.users[role]["email"]))
+    page.get_by_label("Password").fill(hub.password)
+    page.get_by_role("button", name="Log in").click()
 
 
 @pytest.fixture(scope="module")
-def live_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
-    """One hub per test module (start-up costs a second); each test makes its own tickets."""
-    db = tmp_path_factory.mktemp("hub") / "hub.db"
-    # Playwright's sync API keeps an event loop on this thread once `browser` exists: seed
-    # from a thread of its own.
-    with ThreadPoolExecutor(1) as pool:
-        seeded = pool.submit(lambda: asyncio.run(_seed(db))).result()
-    process = HubProcess({"HUB_DATABASE_URL": f"sqlite:///{db}"})
-    with process:
-        yield LiveHub(process, seeded)
+def live_hub(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveHub]:
+    """One hub per test module (start-up costs a second); each test makes its own tickets.
+
+    A module may ask for another one with `SERVED = Serve(...)`; its first business is the
+    one the tests use (by default `mirador`).
+    """
+    spec: Serve = getattr(request.module, "SERVED", LIVE)
+    with serve(spec, tmp_path_factory.mktemp("hub")) as served:
+        yield LiveHub(served.hubs[0], served.tenants[spec.slugs[0]], served.db)
 
 
 @pytest.fixture(scope="session", autouse=True)

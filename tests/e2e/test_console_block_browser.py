@@ -77,8 +77,8 @@ def test_blocking_a_kiosk_ticket_leaves_the_kiosk_open_to_the_next_guest_unless_
         assert r.status_code == 201, r.text
         kiosk = {"Authorization": f"Bearer {r.json()['device_token']}"}
         tag = uuid.uuid4().hex[:6]
-        troll = {"text": f"Rude words at the kiosk {tag}", "anonymous": False,
-                 "contact": {"email": f"troll-{tag}@example.com"}}
+        troll: dict[str, Any] = {"text": f"Rude words at the kiosk {tag}", "anonymous": False,
+                                 "contact": {"email": f"troll-{tag}@example.com"}}
         r = httpx.post(f"{live_hub.url}/api/v1/kiosk/sos", json=troll, headers=kiosk, timeout=10)
         assert r.status_code == 201, r.text
         blocks_before = len(_api(live_hub, "GET", "/api/v1/blocks", "manager").json()["items"])
@@ -103,7 +103,7 @@ def test_blocking_a_kiosk_ticket_leaves_the_kiosk_open_to_the_next_guest_unless_
         dialog.get_by_role("button", name="Block sender").click()
         expect(console.locator("#block-done")).to_be_visible()
 
-        guest = {"text": f"The next guest needs a taxi {tag}", "anonymous": True}
+        guest: dict[str, Any] = {"text": f"The next guest needs a taxi {tag}", "anonymous": True}
         r = httpx.post(f"{live_hub.url}/api/v1/kiosk/sos", json=guest, headers=kiosk, timeout=10)
         assert r.status_code == 201
         expect(_card(console, guest["text"])).to_have_count(1)  # not held back

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LiveHub
+from tests.e2e.conftest import LiveHub, log_in
 from tests.e2e.test_live_loop_browser import _card
 
 pytestmark = pytest.mark.browser
@@ -23,10 +23,7 @@ def test_a_new_sos_counts_down_and_is_flagged_when_nobody_takes_it_in_time(
     try:
         page = context.new_page()
         page.clock.install()  # the page's own clock, so the test can move time forward
-        page.goto(f"{live_hub.url}/login")
-        page.get_by_label("E-mail").fill(live_hub.agent_email)
-        page.get_by_label("Password").fill(live_hub.password)
-        page.get_by_role("button", name="Log in").click()
+        log_in(page, live_hub)
         expect(page.locator("#main")).to_have_attribute("data-connection", "live")
 
         text = f"Nobody at the pool towel desk {uuid.uuid4().hex[:6]}"

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,9 +12,10 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from hub.moderation.settings import load_config, save_config
-from hub.store.sqlite import SqliteStore
+from hub.ports import Store
 from tests.e2e.conftest import LiveHub
-from tests.helpers import HubProcess, Seeded, seed_tenant
+from tests.helpers import Seeded
+from tests.kit import Serve
 
 pytestmark = pytest.mark.browser
 
@@ -25,34 +23,16 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 WAIT_MS = 10_000
 
 
-async def _seed(db: Path) -> Seeded:
-    store = SqliteStore(db)
-    await store.open()
-    try:
-        seeded = await seed_tenant(store, "mirador")
-        # A robot types faster than the bot check's two seconds; these tests are about the
-        # pages, so that check is off here (it has its own tests).
-        tenant_id = seeded.tenant["id"]
-        config = await load_config(store, tenant_id)
-        checks = {**config.checks, "bots": False}
-        await save_config(store, tenant_id, replace(config, checks=checks), None)
-        return seeded
-    finally:
-        await store.close()
+async def _no_bot_check(store: Store, tenants: dict[str, Seeded]) -> None:
+    """A robot types faster than the bot check's two seconds; these tests are about the
+    pages, so that check is off here (it has its own tests)."""
+    tenant_id = tenants["mirador"].tenant["id"]
+    config = await load_config(store, tenant_id)
+    checks = {**config.checks, "bots": False}
+    await save_config(store, tenant_id, replace(config, checks=checks), None)
 
 
-@pytest.fixture(scope="module")
-def live_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
-    """A hub for this module, seeded in a thread of its own.
-
-    The session's Playwright (sync API) keeps an event loop running on the main thread, and
-    it starts first (wider scope), so `asyncio.run` cannot seed from here.
-    """
-    db = tmp_path_factory.mktemp("hub") / "hub.db"
-    with ThreadPoolExecutor(1) as pool:
-        seeded = pool.submit(lambda: asyncio.run(_seed(db))).result()
-    with HubProcess({"HUB_DATABASE_URL": f"sqlite:///{db}"}) as process:
-        yield LiveHub(process, seeded)
+SERVED = Serve(slugs=("mirador",), seed=_no_bot_check)
 
 
 def _api(live_hub: LiveHub) -> httpx.Client:

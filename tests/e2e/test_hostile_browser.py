@@ -19,7 +19,8 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.conftest import LiveHub
+from tests.e2e.conftest import LiveHub, log_in
+from tests.kit import live_sos
 
 pytestmark = pytest.mark.browser
 
@@ -108,15 +109,6 @@ def unfiltered(live_hub: LiveHub) -> LiveHub:
     return live_hub
 
 
-def post_sos(hub: LiveHub, text: str, **extra: Any) -> dict[str, Any]:
-    body = {"point": hub.seeded.point["code"], "text": text, "anonymous": True, **extra}
-    r = httpx.post(f"{hub.url}/api/v1/sos", json=body, timeout=10)
-    assert r.status_code == 201, r.text
-    data: dict[str, Any] = r.json()
-    assert data["status"] == "new"
-    return data
-
-
 def staff_post(hub: LiveHub, path: str, body: dict[str, Any]) -> None:
     r = httpx.post(
         f"{hub.url}{path}", json=body, timeout=10,
@@ -142,18 +134,16 @@ def test_hostile_sos_texts_show_literally_on_the_staff_console_and_nothing_runs(
 ) -> None:
     hub = unfiltered
     earlier, later = texts(), texts()
-    tickets = [post_sos(hub, t) for t in earlier]  # loaded by the console's first fetch
+    # loaded by the console's first fetch
+    tickets = [live_sos(hub.url, hub.seeded, t, state="new") for t in earlier]
     w = watched_page(browser, contexts)
     page = w.page
-    page.goto(f"{hub.url}/login")
-    page.get_by_label("E-mail").fill(hub.agent_email)
-    page.get_by_label("Password").fill(hub.password)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, hub)
     expect(page).to_have_url(f"{hub.url}/console")
     expect(page.locator("#main")).to_have_attribute("data-connection", "live")
     wait_for_texts(page, ".card-text", earlier)
     for t in later:  # pushed live over socket.io
-        post_sos(hub, t)
+        live_sos(hub.url, hub.seeded, t, state="new")
     wait_for_texts(page, ".card-text", later)
     # the ticket panel shows the full text, the customer's message and a staff note
     target = tickets[1]
@@ -175,7 +165,7 @@ def test_hostile_texts_show_literally_on_the_customer_thread_page_live_and_nothi
 ) -> None:
     hub = unfiltered
     sent, reply, answer = texts(3)
-    ticket = post_sos(hub, sent)
+    ticket = live_sos(hub.url, hub.seeded, sent, state="new")
     w = watched_page(browser, contexts)
     page = w.page
     page.goto(ticket["thread_url"] + "?lang=en")
@@ -212,7 +202,7 @@ def test_the_traps_catch_markup_that_does_get_parsed_and_the_csp_blocks_it(
 ) -> None:
     """The check above could not pass by accident: injected markup is caught and blocked."""
     hub = unfiltered
-    ticket = post_sos(hub, "An ordinary message")
+    ticket = live_sos(hub.url, hub.seeded, "An ordinary message", state="new")
     w = watched_page(browser, contexts)
     page = w.page
     page.goto(ticket["thread_url"] + "?lang=en")

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ViewportSize, expect
 
-from tests.e2e.conftest import LiveHub
+from tests.e2e.conftest import LiveHub, log_in
 
 pytestmark = pytest.mark.browser
 TABLET: ViewportSize = {"width": 1024, "height": 768}
@@ -108,10 +108,7 @@ def test_a_manager_pairs_a_kiosk_and_sets_the_logo_from_the_admin_page(
         admin = office.new_page()
         errors: list[str] = []
         admin.on("pageerror", lambda exc: errors.append(str(exc)))
-        admin.goto(f"{live_hub.url}/login")
-        admin.get_by_label("E-mail").fill(str(live_hub.seeded.users["manager"]["email"]))
-        admin.get_by_label("Password").fill(live_hub.password)
-        admin.get_by_role("button", name="Log in").click()
+        log_in(admin, live_hub, "manager")
         admin.wait_for_url("**/console**")
         admin.goto(f"{live_hub.url}/admin/kiosks")
 

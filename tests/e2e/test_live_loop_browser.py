@@ -7,11 +7,11 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from tests.e2e.conftest import LiveHub
+from tests.e2e.conftest import LiveHub, log_in
+from tests.kit import live_sos
 
 pytestmark = pytest.mark.browser
 
@@ -44,10 +44,7 @@ def _console(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     ERRORS[id(page)] = errors
-    page.goto(f"{hub.url}/login")
-    page.get_by_label("E-mail").fill(hub.agent_email)
-    page.get_by_label("Password").fill(hub.password)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, hub)
     expect(page).to_have_url(f"{hub.url}/console")
     expect(page.locator("#main")).to_have_attribute("data-connection", "live")
     return context, page
@@ -60,14 +57,7 @@ def _no_script_errors(page: Page) -> None:
     assert ERRORS.pop(id(page), []) == []
 
 
-def _post_sos(hub: LiveHub, text: str) -> None:
-    """An SOS through the JSON API (a kiosk or an integration), from outside any browser."""
-    body = {"point": hub.seeded.point["code"], "text": text, "anonymous": True}
-    r = httpx.post(f"{hub.url}/api/v1/sos", json=body, timeout=10)
-    assert r.status_code == 201, r.text
-
-
-def _card(page: Page, text: str) -> Any:
+def _card(page: Page, text: str) -> Locator:
     return page.locator("#board .ticket").filter(has_text=text)
 
 
@@ -127,13 +117,13 @@ def test_a_console_that_lost_its_socket_replays_the_sos_it_missed_exactly_once(
     context, console = _console(browser, contexts, live_hub)
 
     before = f"Broken glass by the pool steps ({uuid.uuid4().hex[:6]})"
-    _post_sos(live_hub, before)
+    live_sos(live_hub.url, live_hub.seeded, before)
     expect(_card(console, before)).to_have_count(1)
 
     context.set_offline(True)
     expect(console.locator("#main")).to_have_attribute("data-connection", "reconnecting")
     missed = f"Someone fainted near the bar ({uuid.uuid4().hex[:6]})"
-    _post_sos(live_hub, missed)
+    live_sos(live_hub.url, live_hub.seeded, missed)
     expect(_card(console, missed)).to_have_count(0)
 
     context.set_offline(False)
@@ -151,7 +141,7 @@ def test_an_agent_triages_a_new_sos_with_the_keyboard_alone(
 ) -> None:
     _, console = _console(browser, contexts, live_hub)
     sos = f"Lift 2 is stuck between floors ({uuid.uuid4().hex[:6]})"
-    _post_sos(live_hub, sos)
+    live_sos(live_hub.url, live_hub.seeded, sos)
     card = _card(console, sos)
     expect(card).to_have_count(1)
     keys = console.keyboard

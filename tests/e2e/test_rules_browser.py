@@ -8,16 +8,9 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LiveHub
+from tests.e2e.conftest import LiveHub, log_in
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page: Any, hub: LiveHub, role: str) -> None:
-    page.goto(f"{hub.url}/login?next=/admin/rules")
-    page.get_by_label("E-mail").fill(str(hub.seeded.users[role]["email"]))
-    page.get_by_label("Password").fill(hub.password)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_a_manager_saves_a_night_rule_and_the_dry_run_names_its_recipient(
@@ -27,7 +20,7 @@ def test_a_manager_saves_a_night_rule_and_the_dry_run_names_its_recipient(
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _login(page, live_hub, "manager")
+    log_in(page, live_hub, "manager", "/login?next=/admin/rules")
     expect(page.get_by_role("heading", name="Routing rules", exact=True)).to_be_visible()
 
     page.get_by_label("Name", exact=True).first.fill("Weekend nights")
@@ -69,7 +62,7 @@ def test_a_bad_phone_number_is_refused_with_the_field_named_and_nothing_saved(
 ) -> None:
     context = browser.new_context(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
     page = context.new_page()
-    _login(page, live_hub, "manager")
+    log_in(page, live_hub, "manager", "/login?next=/admin/rules")
     page.get_by_label("Name", exact=True).first.fill("Broken number")
     row = page.locator("#recipients .recipient-row").first
     row.locator('[data-k="channel"]').select_option("sms")
@@ -83,6 +76,6 @@ def test_a_bad_phone_number_is_refused_with_the_field_named_and_nothing_saved(
 def test_an_agent_gets_a_clear_refusal_on_the_rules_page(browser: Any, live_hub: LiveHub) -> None:
     context = browser.new_context(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
     page = context.new_page()
-    _login(page, live_hub, "agent")
+    log_in(page, live_hub, "agent", "/login?next=/admin/rules")
     expect(page.locator("body")).to_contain_text("This page is for managers.")
     context.close()

@@ -4,49 +4,31 @@ is really locked (another connection's BEGIN EXCLUSIVE on the file), nothing is 
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, ViewportSize, expect
 
-from hub.store.sqlite import SqliteStore
 from tests.e2e.conftest import LiveHub
-from tests.helpers import HubProcess, Seeded, seed_tenant
+from tests.kit import Serve
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 TEXT = "The shower in room 12 is flooding the floor"
 
 
-async def _seed(db: Path) -> Seeded:
-    store = SqliteStore(db)
-    await store.open()
-    try:
-        return await seed_tenant(store, "mirador")
-    finally:
-        await store.close()
+# A hub that waits at most half a second for the store (HUB_STORE_TIMEOUT).
+SERVED = Serve(slugs=("mirador",), envs=({"HUB_STORE_TIMEOUT": "0.5"},))
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("hub") / "hub.db"
-
-
-@pytest.fixture(scope="module")
-def live_hub(db: Path) -> Iterator[LiveHub]:
-    """A hub that waits at most half a second for the store (HUB_STORE_TIMEOUT)."""
-    with ThreadPoolExecutor(1) as pool:
-        seeded = pool.submit(lambda: asyncio.run(_seed(db))).result()
-    env = {"HUB_DATABASE_URL": f"sqlite:///{db}", "HUB_STORE_TIMEOUT": "0.5"}
-    with HubProcess(env) as process:
-        yield LiveHub(process, seeded)
+def db(live_hub: LiveHub) -> Path:
+    return live_hub.db
 
 
 @contextmanager

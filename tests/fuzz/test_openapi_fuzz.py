@@ -10,11 +10,9 @@ Staff operations get an admin's Bearer token. Rate limits are off (HubProcess de
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,8 +23,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from tests.helpers import HubProcess, Seeded
-from tests.integration.realtime_clients import seed_file
+from tests.helpers import Seeded
+from tests.kit import Serve, live_sos, serve
 
 pytestmark = pytest.mark.slow
 
@@ -52,30 +50,24 @@ class Target:
 
 @pytest.fixture(scope="module")
 def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
-    tmp = tmp_path_factory.mktemp("fuzz")
-    db = tmp / "hub.db"
-    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API may hold this thread's loop
-        acme = pool.submit(asyncio.run, seed_file(db, "acme")).result()["acme"]
-    with HubProcess({"HUB_DATABASE_URL": f"sqlite:///{db}", "HUB_TEST_LOG_DIR": str(tmp)}) as p:
+    with serve(Serve(), tmp_path_factory.mktemp("fuzz")) as served:
+        acme = served.acme
         auth = acme.auth("admin")
-        with httpx.Client(base_url=p.url, timeout=10) as http:
-            sos = http.post("/api/v1/sos", json={
-                "point": acme.point["code"], "text": "Fuzz target ticket", "anonymous": False,
-                "contact": {"name": "Ana", "email": "ana@example.com", "phone": "+34600111222"},
-            })
-            assert sos.status_code == 201, sos.text
+        sos = live_sos(served.url, acme, "Fuzz target ticket", contact={
+            "name": "Ana", "email": "ana@example.com", "phone": "+34600111222"})
+        with httpx.Client(base_url=served.url, timeout=10) as http:
             rule = http.post("/api/v1/rules", json={"name": "Fuzz rule"}, headers=auth)
             block = http.post("/api/v1/blocks", json={"kind": "ip", "value": "192.0.2.1"},
                               headers=auth)
             assert rule.status_code == block.status_code == 201
         real = {
-            "ticket_id": sos.json()["id"],
-            "token": sos.json()["thread_url"].rsplit("/", 1)[1],
+            "ticket_id": sos["id"],
+            "token": sos["token"],
             "code": acme.point["code"],
             "rule_id": rule.json()["id"],
             "block_id": block.json()["id"],
         }
-        yield Target(p.url, acme, real)
+        yield Target(served.url, acme, real)
 
 
 def _fuzz(

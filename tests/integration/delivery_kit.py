@@ -15,6 +15,7 @@ from hub.clock import new_id
 from hub.jobs import InProcessJobQueue
 from hub.ports import Doc, Store
 from hub.settings import Settings
+from tests.kit import new_sos
 
 T = TypeVar("T")
 ACK_LINK = re.compile(r"https?://[^\s\"<>]+/ack/[A-Za-z0-9_.\-]+")
@@ -83,12 +84,8 @@ async def add_rule(store: Store, tenant: Doc, doc: Doc) -> Doc:
 
 
 async def submit(client: Any, point: str, text: str, **body: Any) -> Doc:
-    """POST /api/v1/sos and return its JSON (201 expected)."""
-    response = await client.post("/api/v1/sos", json={"point": point, "text": text,
-                                                     "anonymous": False, **body})
-    assert response.status_code == 201, await response.get_data(as_text=True)
-    data: Doc = await response.get_json()
-    return data
+    """POST /api/v1/sos, not anonymous unless `body` says so, and return its JSON (201 expected)."""
+    return await new_sos(client, None, text, point=point, **{"anonymous": False, **body})
 
 
 async def eventually(

@@ -7,6 +7,7 @@ import hashlib
 import statistics
 import time
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from hub.accounts.access import deactivate_user
 from hub.app import Hub
 from tests.helpers import PASSWORD, Seeded, form_login
 from tests.integration.realtime_clients import Console, login_cookie
+from tests.kit import new_sos
 
 LOGIN = "/api/v1/auth/login"
 CSRF = {"X-Requested-With": "sos-hub"}
@@ -34,18 +36,10 @@ async def _error(response: Any) -> dict[str, str]:
     return dict(body["error"])
 
 
-async def _new_ticket(client: Any, seeded: Seeded) -> str:
-    r = await client.post(
-        "/api/v1/sos", json={"point": seeded.point["code"], "text": "Too cold", "anonymous": True}
-    )
-    assert r.status_code == 201
-    return str((await r.get_json())["id"])
-
-
 async def test_logging_in_with_the_right_password_sets_a_cookie_that_authorizes(
     client: Any, acme: Seeded
 ) -> None:
-    await _new_ticket(client, acme)
+    await new_sos(client, acme, "Too cold")
     r = await client.post(LOGIN, json={"email": "agent@acme.example", "password": PASSWORD})
     assert r.status_code == 200
     body = await r.get_json()
@@ -124,7 +118,7 @@ async def test_a_garbage_or_wrong_token_is_401(client: Any, acme: Seeded) -> Non
 
 
 async def test_a_cookie_write_needs_the_csrf_header(client: Any, hub: Hub, acme: Seeded) -> None:
-    ticket_id = await _new_ticket(client, acme)
+    ticket_id = (await new_sos(client, acme, "Too cold"))["id"]
     await client.post(LOGIN, json={"email": "agent@acme.example", "password": PASSWORD})
     r = await client.patch(f"/api/v1/tickets/{ticket_id}", json={"status": "acknowledged"})
     assert r.status_code == 403
@@ -139,7 +133,7 @@ async def test_a_cookie_write_needs_the_csrf_header(client: Any, hub: Hub, acme:
 
 
 async def test_a_bearer_write_needs_no_csrf_header(client: Any, acme: Seeded) -> None:
-    ticket_id = await _new_ticket(client, acme)
+    ticket_id = (await new_sos(client, acme, "Too cold"))["id"]
     r = await client.patch(
         f"/api/v1/tickets/{ticket_id}", json={"status": "acknowledged"}, headers=acme.auth()
     )
@@ -354,6 +348,10 @@ async def test_rotating_the_api_token_retires_the_old_one_and_shows_the_new_one_
     assert (await _console(hub, live, auth={"token": new})).connected
 
 
+def _closed(console: Console) -> bool:
+    return not console.connected
+
+
 async def test_a_deactivated_user_loses_cookie_token_and_console_at_once(
     hub: Hub, live: str, acme: Seeded
 ) -> None:
@@ -363,7 +361,7 @@ async def test_a_deactivated_user_loses_cookie_token_and_console_at_once(
     colleague = await _console(hub, live, auth={"token": acme.tokens["manager"]})
     await deactivate_user(hub.store, hub.sio, acme.tenant["id"], acme.users["agent"]["id"])
     for console in (by_cookie, by_token):
-        await console.wait_for(lambda c=console: not c.connected, 10, "the console to close")
+        await console.wait_for(partial(_closed, console), 10, "the console to close")
     assert await _me(live, {"Cookie": cookie}) == 401
     assert await _me(live, acme.auth()) == 401
     assert await _me(live, acme.auth("manager")) == 200

@@ -8,33 +8,13 @@ e-mail, their phone, their own device. An address (`"network": true`, or `"ip"` 
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 from hub.app import Hub
 from tests.helpers import Seeded
+from tests.kit import fresh_device, new_sos
 
 HOTEL = "198.51.100.40"
-_n = itertools.count(1)
-
-
-def _device() -> str:
-    return f"phone-{next(_n)}"
-
-
-async def sos(client: Any, acme: Seeded, text: str, *, ip: str, device: str | None = None,
-              email: str | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"point": acme.point["code"], "text": text, "anonymous": not email}
-    if email:
-        body["contact"] = {"email": email}
-    r = await client.post(
-        "/api/v1/sos", json=body, headers={"Cookie": f"sos_device={device or _device()}"},
-        scope_base={"client": (ip, 40000)},
-    )
-    assert r.status_code == 201, await r.get_data(as_text=True)
-    return dict(await r.get_json())
-
-
 async def block(client: Any, acme: Seeded, ticket_id: str, **body: Any) -> Any:
     return await client.post(f"/api/v1/tickets/{ticket_id}/block", headers=acme.auth("agent"),
                              json=body)
@@ -67,17 +47,17 @@ async def kiosk_sos(client: Any, kiosk: dict[str, str], text: str,
 async def test_blocking_a_sender_by_default_never_holds_back_another_guest_on_their_network(
     hub: Hub, client: Any, acme: Seeded
 ) -> None:
-    spammer = _device()
-    first = await sos(client, acme, "Buy cheap watches", ip=HOTEL, device=spammer,
-                      email="spam@example.com")
+    spammer = fresh_device()
+    first = await new_sos(client, acme, "Buy cheap watches", ip=HOTEL, device=spammer,
+                          contact={"email": "spam@example.com"})
     r = await block(client, acme, first["id"], expires_in_hours=24 * 30)
     assert r.status_code == 201, await r.get_data(as_text=True)
     assert sorted(b["kind"] for b in (await r.get_json())["items"]) == ["device", "email"]
 
-    await sos(client, acme, "A child is hurt at the pool", ip=HOTEL)  # the next room
-    await sos(client, acme, "Same phone, now on mobile data", ip="203.0.113.8", device=spammer)
-    await sos(client, acme, "Same e-mail, another phone", ip="203.0.113.9",
-              email="SPAM@example.com")
+    await new_sos(client, acme, "A child is hurt at the pool", ip=HOTEL)  # the next room
+    await new_sos(client, acme, "Same phone, now on mobile data", ip="203.0.113.8", device=spammer)
+    await new_sos(client, acme, "Same e-mail, another phone", ip="203.0.113.9",
+                  contact={"email": "SPAM@example.com"})
     assert await held_back_texts(client, acme) == {"Same phone, now on mobile data",
                                                    "Same e-mail, another phone"}
 
@@ -108,11 +88,11 @@ async def test_blocking_a_kiosk_ticket_by_default_never_holds_back_the_next_gues
 async def test_an_explicit_network_or_kiosk_block_still_blocks_everyone_behind_it(
     hub: Hub, client: Any, acme: Seeded
 ) -> None:
-    first = await sos(client, acme, "Flood from the lobby", ip=HOTEL)
+    first = await new_sos(client, acme, "Flood from the lobby", ip=HOTEL)
     r = await block(client, acme, first["id"], network=True)
     assert r.status_code == 201
     assert sorted(b["kind"] for b in (await r.get_json())["items"]) == ["device", "ip"]
-    await sos(client, acme, "Another phone on the same Wi-Fi", ip=HOTEL)
+    await new_sos(client, acme, "Another phone on the same Wi-Fi", ip=HOTEL)
 
     kiosk = await new_kiosk(client, acme)
     from_kiosk = await kiosk_sos(client, kiosk, "Kiosk abuse")
@@ -121,9 +101,9 @@ async def test_an_explicit_network_or_kiosk_block_still_blocks_everyone_behind_i
     assert "device" in [b["kind"] for b in (await r.get_json())["items"]]
     await kiosk_sos(client, kiosk, "The next guest at that kiosk")
     # the old explicit form, naming the kinds, still works as it did
-    named = await sos(client, acme, "Named kinds", ip="203.0.113.50")
+    named = await new_sos(client, acme, "Named kinds", ip="203.0.113.50")
     r = await block(client, acme, named["id"], by=["ip"])
     assert [b["kind"] for b in (await r.get_json())["items"]] == ["ip"]
-    await sos(client, acme, "Same address, named block", ip="203.0.113.50")
+    await new_sos(client, acme, "Same address, named block", ip="203.0.113.50")
     assert {"Another phone on the same Wi-Fi", "The next guest at that kiosk",
             "Same address, named block"} <= await held_back_texts(client, acme)

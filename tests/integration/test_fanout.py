@@ -53,14 +53,15 @@ async def server() -> AsyncIterator[Server]:
     install_lean_sockets(sio.eio)
     served = Server(sio, "")
 
-    @sio.on("connect", namespace="/staff")
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         for room in str((auth or {}).get("room", "lobby")).split():
             await sio.enter_room(sid, room, namespace="/staff")
 
-    @sio.on("disconnect", namespace="/staff")
     async def disconnect(sid: str, reason: Any = None) -> None:
         served.disconnected.append(sid)
+
+    sio.on("connect", connect, namespace="/staff")
+    sio.on("disconnect", disconnect, namespace="/staff")
 
     config = uvicorn.Config(
         socketio.ASGIApp(sio), host="127.0.0.1", port=0, log_level="warning",

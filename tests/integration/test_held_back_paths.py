@@ -12,7 +12,8 @@ from typing import Any
 
 from hub.app import Hub
 from tests.helpers import Seeded
-from tests.integration.test_quarantine import fresh_device, put_filters, send_sos
+from tests.integration.test_quarantine import put_filters
+from tests.kit import fresh_device, post_sos
 
 
 async def _patch(client: Any, seeded: Seeded, ticket_id: str, **body: Any) -> dict[str, Any]:
@@ -43,8 +44,8 @@ async def _latest(client: Any, seeded: Seeded) -> int:
 async def test_a_held_back_sos_that_staff_close_stays_out_of_the_ticket_lists(
     client: Any, acme: Seeded
 ) -> None:
-    _, ok = await send_sos(client, acme, "No towels in room 12")
-    _, held = await send_sos(client, acme, "the waiter is an asshole")
+    _, ok = await post_sos(client, acme, "No towels in room 12")
+    _, held = await post_sos(client, acme, "the waiter is an asshole")
     closed = await _patch(client, acme, held["id"], status="closed")
     assert closed["status"] == "closed"
     assert await _ids(client, acme) == [ok["id"]]
@@ -56,8 +57,8 @@ async def test_a_held_back_sos_that_staff_close_stays_out_of_the_ticket_lists(
 async def test_statistics_count_a_closed_held_back_sos_as_held_back_not_as_closed(
     client: Any, acme: Seeded
 ) -> None:
-    await send_sos(client, acme, "No towels in room 12")
-    _, held = await send_sos(client, acme, "the waiter is an asshole")
+    await post_sos(client, acme, "No towels in room 12")
+    _, held = await post_sos(client, acme, "the waiter is an asshole")
     await _patch(client, acme, held["id"], status="closed")
     r = await client.get("/api/v1/stats?by=status", headers=acme.auth("manager"))
     stats = await r.get_json()
@@ -71,11 +72,11 @@ async def test_a_repeat_of_a_closed_then_reopened_held_sos_reaches_no_console(
     client: Any, acme: Seeded
 ) -> None:
     device = fresh_device()
-    _, held = await send_sos(client, acme, "You are all idiots", device=device)
+    _, held = await post_sos(client, acme, "You are all idiots", device=device)
     await _patch(client, acme, held["id"], status="closed")
     await _patch(client, acme, held["id"], status="open")
     before = await _latest(client, acme)
-    _, again = await send_sos(client, acme, "you are all idiots!!!", device=device)
+    _, again = await post_sos(client, acme, "you are all idiots!!!", device=device)
     assert again["id"] == held["id"]
     r = await client.get(f"/api/v1/tickets/{held['id']}", headers=acme.auth("agent"))
     assert (await r.get_json())["repeat_count"] == 1  # stored: nothing is lost
@@ -86,7 +87,7 @@ async def test_a_repeat_of_a_closed_then_reopened_held_sos_reaches_no_console(
 async def test_nothing_staff_do_to_a_held_back_sos_is_pushed_until_it_is_released(
     client: Any, acme: Seeded
 ) -> None:
-    _, held = await send_sos(client, acme, "the waiter is an asshole")
+    _, held = await post_sos(client, acme, "the waiter is an asshole")
     await _patch(client, acme, held["id"], status="closed")
     await _patch(client, acme, held["id"], status="open")
     r = await client.post(f"/api/v1/tickets/{held['id']}/notes", json={"text": "checked"},
@@ -102,7 +103,7 @@ async def test_the_events_api_masks_offensive_words_for_agents_as_resume_does(
     client: Any, acme: Seeded
 ) -> None:
     await put_filters(client, acme, checks={"offensive": False}, mask_for_agents=True)
-    _, sent = await send_sos(client, acme, "El camarero es un gilipollas")
+    _, sent = await post_sos(client, acme, "El camarero es un gilipollas")
 
     async def texts(role: str) -> list[str]:
         r = await client.get("/api/v1/events?since=0", headers=acme.auth(role))
@@ -116,7 +117,7 @@ async def test_the_events_api_masks_offensive_words_for_agents_as_resume_does(
 async def test_a_released_sos_arrives_once_as_created_with_the_staff_changes(
     hub: Hub, client: Any, acme: Seeded
 ) -> None:
-    _, held = await send_sos(client, acme, "the waiter is an asshole")
+    _, held = await post_sos(client, acme, "the waiter is an asshole")
     before = await _latest(client, acme)
     released = await _patch(client, acme, held["id"], status="new", category="complaint")
     assert released["status"] == "new" and released["category"] == "complaint"

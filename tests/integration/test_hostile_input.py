@@ -25,11 +25,8 @@ Decisions, and where they live:
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -40,9 +37,10 @@ from markupsafe import escape
 from hub.app import Hub
 from hub.clock import new_id, now_iso
 from hub.notify.ack import ack_token
-from tests.helpers import HubProcess, Seeded
+from tests.helpers import Seeded
 from tests.integration.delivery_kit import quiet
-from tests.integration.realtime_clients import Console, seed_file
+from tests.integration.realtime_clients import Console
+from tests.kit import Served, new_sos
 
 JSON = {"Content-Type": "application/json"}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -78,16 +76,6 @@ def assert_shown_as_text(html: str, stored: str) -> None:
     assert "href=\"javascript:" not in html and "href='javascript:" not in html
 
 
-async def sos(client: Any, text: str, **extra: Any) -> dict[str, Any]:
-    r = await client.post(
-        "/api/v1/sos", json={"point": "acme-bar", "text": text, "anonymous": True, **extra}
-    )
-    assert r.status_code == 201, await r.get_data(as_text=True)
-    data: dict[str, Any] = await r.get_json()
-    data["token"] = data["thread_url"].rsplit("/", 1)[1]
-    return data
-
-
 async def thread_page(client: Any, token: str) -> str:
     r = await client.get(f"/t/{token}")
     assert r.status_code == 200
@@ -101,7 +89,7 @@ async def thread_page(client: Any, token: str) -> str:
 async def test_a_hostile_sos_text_is_stored_as_typed_minus_invisibles_and_shown_as_text(
     client: Any, acme: Seeded, sent: str, stored: str
 ) -> None:
-    ticket = await sos(client, sent)
+    ticket = await new_sos(client, acme, sent)
     r = await client.get(f"/api/v1/tickets/{ticket['id']}", headers=acme.auth())
     assert r.content_type.startswith("application/json")
     assert (await r.get_json())["text"] == stored
@@ -114,7 +102,7 @@ async def test_a_hostile_sos_text_is_stored_as_typed_minus_invisibles_and_shown_
 async def test_hostile_thread_messages_replies_and_notes_are_inert(
     client: Any, acme: Seeded, sent: str, stored: str
 ) -> None:
-    ticket = await sos(client, "The shower is cold")
+    ticket = await new_sos(client, acme, "The shower is cold")
     r = await client.post(f"/api/v1/thread/{ticket['token']}/messages", json={"text": sent})
     assert r.status_code == 201
     assert (await r.get_json())["text"] == stored
@@ -166,8 +154,8 @@ async def test_a_hostile_text_through_the_plain_form_is_inert(
 async def test_a_hostile_contact_name_is_kept_on_one_line_and_shown_as_text(
     client: Any, acme: Seeded, name: str, stored: str
 ) -> None:
-    ticket = await sos(client, "Please call me", anonymous=False,
-                       contact={"name": name, "email": "ana@example.com"})
+    ticket = await new_sos(client, acme, "Please call me", anonymous=False,
+                           contact={"name": name, "email": "ana@example.com"})
     r = await client.get(f"/api/v1/tickets/{ticket['id']}", headers=acme.auth())
     contact = (await r.get_json())["contact"]
     assert contact == {"name": stored, "email": "ana@example.com"}
@@ -182,7 +170,7 @@ async def test_the_acknowledge_page_of_an_e_mail_link_shows_a_hostile_text_as_te
     hub: Hub, client: Any, acme: Seeded
 ) -> None:
     sent = '<img src=x onerror="window.__xss=1"> \u202eevil'
-    ticket = await sos(client, sent)
+    ticket = await new_sos(client, acme, sent)
     item = await hub.store.insert(acme.tenant["id"], "outbox", {
         "id": new_id(), "ticket_id": ticket["id"], "channel": "email", "to": "boss@acme.example",
         "name": "<b>Boss</b>", "kind": "alert", "status": "sent", "attempts": 1, "reason": None,
@@ -272,7 +260,7 @@ async def test_hostile_api_input_is_refused_with_a_clear_json_error_and_changes_
     hub: Hub, client: Any, acme: Seeded, path: str, raw: bytes, status: int,
     words: tuple[str, ...],
 ) -> None:
-    ticket = await sos(client, "The shower is cold")
+    ticket = await new_sos(client, acme, "The shower is cold")
     await quiet(hub)  # its translation and routing run in jobs: let them finish first
     tenant = acme.tenant["id"]
     before = (await hub.store.latest_seq(tenant), await hub.store.count(tenant, "tickets"),
@@ -292,7 +280,7 @@ async def test_hostile_api_input_is_refused_with_a_clear_json_error_and_changes_
 
 
 async def test_an_operator_in_a_ticket_patch_is_refused(client: Any, acme: Seeded) -> None:
-    ticket = await sos(client, "The shower is cold")
+    ticket = await new_sos(client, acme, "The shower is cold")
     for body in ({"status": {"$ne": ""}}, {"category": {"$gt": ""}}, {"assignee": {"$ne": None}},
                  {"description": {"$where": "1"}}):
         r = await client.patch(f"/api/v1/tickets/{ticket['id']}", json=body, headers=acme.auth())
@@ -305,7 +293,8 @@ async def test_an_operator_in_a_ticket_patch_is_refused(client: Any, acme: Seede
 async def test_an_operator_object_as_contact_stores_no_contact(
     client: Any, acme: Seeded
 ) -> None:
-    ticket = await sos(client, "Call me", anonymous=False, contact={"$where": "sleep(1000)"})
+    ticket = await new_sos(client, acme, "Call me", anonymous=False,
+                           contact={"$where": "sleep(1000)"})
     r = await client.get(f"/api/v1/tickets/{ticket['id']}", headers=acme.auth())
     assert (await r.get_json())["contact"] is None
 
@@ -353,7 +342,7 @@ async def test_bracketed_operator_query_parameters_have_no_effect(
     client: Any, acme: Seeded, query: str
 ) -> None:
     for i in range(3):
-        await sos(client, f"Ticket {i}")
+        await new_sos(client, acme, f"Ticket {i}")
     plain = await (await client.get("/api/v1/tickets", headers=acme.auth())).get_json()
     r = await client.get(f"/api/v1/tickets?{query}", headers=acme.auth())
     assert r.status_code == 200
@@ -379,7 +368,7 @@ async def test_bracketed_operator_query_parameters_have_no_effect(
 async def test_operator_values_in_query_parameters_are_plain_values(
     client: Any, acme: Seeded, query: str, status: int, count: int | None
 ) -> None:
-    await sos(client, "An ordinary ticket")
+    await new_sos(client, acme, "An ordinary ticket")
     r = await client.get(f"/api/v1/tickets?{query}", headers=acme.auth())
     assert r.status_code == status, await r.get_data(as_text=True)
     if count is not None:
@@ -392,7 +381,7 @@ async def test_operator_values_in_query_parameters_are_plain_values(
     "token", ['{"$ne":null}', "%00", "..%2F..%2Fetc%2Fpasswd", "<script>", "x" * 5000]
 )
 async def test_a_hostile_thread_token_is_a_404(client: Any, acme: Seeded, token: str) -> None:
-    await sos(client, "Somebody's ticket")
+    await new_sos(client, acme, "Somebody's ticket")
     r = await client.get(f"/api/v1/thread/{token}")
     assert r.status_code == 404
     r = await client.get(f"/t/{token}")
@@ -401,22 +390,6 @@ async def test_a_hostile_thread_token_is_a_404(client: Any, acme: Seeded, token:
 
 
 # ---------------------------------------------------------------- socket.io
-
-
-@dataclass
-class Served:
-    url: str
-    acme: Seeded
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    tmp = tmp_path_factory.mktemp("hostile")
-    db = tmp / "hub.db"
-    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API may hold this thread's loop
-        tenants = pool.submit(asyncio.run, seed_file(db, "acme")).result()
-    with HubProcess({"HUB_DATABASE_URL": f"sqlite:///{db}", "HUB_TEST_LOG_DIR": str(tmp)}) as p:
-        yield Served(p.url, tenants["acme"])
 
 
 @pytest.fixture

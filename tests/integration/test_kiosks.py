@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,44 +13,22 @@ import pytest
 import socketio
 
 from hub.accounts.services import create_point
-from hub.store.sqlite import SqliteStore
-from tests.helpers import HubProcess, Seeded
-from tests.integration.realtime_clients import HTTP_TIMEOUT, START_TIMEOUT, Console, seed_file
+from hub.ports import Store
+from tests.helpers import Seeded
+from tests.integration.realtime_clients import HTTP_TIMEOUT, Console
+from tests.kit import Serve, Served
 
 pytestmark = pytest.mark.slow
 WAIT = 10.0
 
 
-@dataclass
-class Served:
-    url: str
-    acme: Seeded
-    globex: Seeded
+async def add_lobby(store: Store, tenants: dict[str, Seeded]) -> None:
+    """A second department for acme: Reception, at the lobby."""
+    await create_point(store, tenants["acme"].tenant, code="acme-lobby", label="Lobby",
+                       department="Reception")
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    tmp = tmp_path_factory.mktemp("kiosks")
-    db = tmp / "hub.db"
-
-    async def seed() -> dict[str, Seeded]:
-        tenants = await seed_file(db, "acme", "globex")
-        store = SqliteStore(db)
-        await store.open()
-        try:  # a second department for acme: Reception, at the lobby
-            await create_point(store, tenants["acme"].tenant, code="acme-lobby", label="Lobby",
-                               department="Reception")
-        finally:
-            await store.close()
-        return tenants
-
-    tenants = asyncio.run(seed())
-    proc = HubProcess({"HUB_DATABASE_URL": f"sqlite:///{db}", "HUB_TEST_LOG_DIR": str(tmp)})
-    proc.start(START_TIMEOUT)
-    try:
-        yield Served(proc.url, tenants["acme"], tenants["globex"])
-    finally:
-        proc.stop()
+SERVED = Serve(slugs=("acme", "globex"), seed=add_lobby)
 
 
 @pytest.fixture

@@ -6,13 +6,11 @@ Through the HTTP API and the customer form on the app under test (real SQLite), 
 
 from __future__ import annotations
 
-import asyncio
-import itertools
 import re
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 import httpx
@@ -23,41 +21,9 @@ from hub.clock import iso, now
 from hub.moderation.bots import form_stamp
 from hub.moderation.guard import REPEAT_CANDIDATES, StoreGuard
 from hub.tickets.filters import nearly_same
-from tests.helpers import HubProcess, Seeded
-from tests.integration.realtime_clients import Console, seed_file
-
-_addresses = (f"198.51.100.{n}" for n in itertools.count(10))
-_devices = (f"device-{n}" for n in itertools.count(1))
-
-
-def fresh_ip() -> str:
-    return next(_addresses)
-
-
-def fresh_device() -> str:
-    return next(_devices)
-
-
-async def send_sos(
-    client: Any,
-    seeded: Seeded,
-    text: str,
-    *,
-    device: str | None = None,
-    ip: str | None = None,
-    contact: dict[str, str] | None = None,
-) -> tuple[int, dict[str, Any]]:
-    """POST /api/v1/sos as a customer's phone would: its device cookie, its address."""
-    body: dict[str, Any] = {"point": seeded.point["code"], "text": text, "anonymous": not contact}
-    if contact:
-        body["contact"] = contact
-    device = fresh_device() if device is None else device  # "": a client without cookies
-    headers = {"Cookie": f"sos_device={device}"} if device else {}
-    r = await client.post(
-        "/api/v1/sos", json=body, headers=headers,
-        scope_base={"client": (ip or fresh_ip(), 40000)},
-    )
-    return r.status_code, await r.get_json()
+from tests.helpers import Seeded
+from tests.integration.realtime_clients import Console
+from tests.kit import Served, fresh_device, fresh_ip, post_sos
 
 
 async def held_back(client: Any, seeded: Seeded) -> list[dict[str, Any]]:
@@ -89,8 +55,8 @@ def shape(body: dict[str, Any]) -> dict[str, Any]:
 async def test_a_filtered_sos_answers_the_customer_exactly_like_an_accepted_one(
     client: Any, acme: Seeded
 ) -> None:
-    ok_status, ok = await send_sos(client, acme, "The music on the terrace is too loud")
-    held_status, held = await send_sos(client, acme, "Eres un gilipollas")
+    ok_status, ok = await post_sos(client, acme, "The music on the terrace is too loud")
+    held_status, held = await post_sos(client, acme, "Eres un gilipollas")
     assert ok_status == held_status == 201
     assert shape(ok) == shape(held)
     assert held["status"] == "new"
@@ -104,8 +70,8 @@ async def test_a_filtered_sos_answers_the_customer_exactly_like_an_accepted_one(
 async def test_a_held_back_sos_is_stored_with_its_reason_and_listed_only_as_quarantined(
     client: Any, acme: Seeded
 ) -> None:
-    _, ok = await send_sos(client, acme, "No towels in room 12")
-    _, held = await send_sos(client, acme, "the waiter is an asshole")
+    _, ok = await post_sos(client, acme, "No towels in room 12")
+    _, held = await post_sos(client, acme, "the waiter is an asshole")
     assert [t["id"] for t in await listed(client, acme)] == [ok["id"]]
     [ticket] = await held_back(client, acme)
     assert ticket["id"] == held["id"]
@@ -125,7 +91,7 @@ async def test_a_held_back_sos_is_stored_with_its_reason_and_listed_only_as_quar
     ],
 )
 async def test_spam_is_held_back_as_spam(client: Any, acme: Seeded, text: str) -> None:
-    status, _ = await send_sos(client, acme, text)
+    status, _ = await post_sos(client, acme, text)
     assert status == 201
     assert [t["quarantine_reason"] for t in await held_back(client, acme)] == ["spam"]
 
@@ -134,7 +100,7 @@ async def test_names_and_places_reach_the_consoles(client: Any, acme: Seeded) ->
     texts = ["Estamos en Concha Espina, cerca del estadio", "A couple from Sussex at table 3",
              "El pollo del análisis de la disputa en la computadora"]
     for text in texts:
-        await send_sos(client, acme, text)
+        await post_sos(client, acme, text)
     assert sorted(t["text"] for t in await listed(client, acme)) == sorted(texts)
     assert await held_back(client, acme) == []
 
@@ -197,8 +163,8 @@ async def test_the_same_text_twice_from_one_device_is_one_ticket_with_a_repeat(
     client: Any, acme: Seeded
 ) -> None:
     device = fresh_device()
-    _, first = await send_sos(client, acme, "The music is too loud!!", device=device)
-    status, second = await send_sos(client, acme, "the music is too loud", device=device)
+    _, first = await post_sos(client, acme, "The music is too loud!!", device=device)
+    status, second = await post_sos(client, acme, "the music is too loud", device=device)
     assert status == 201
     assert (second["id"], second["number"]) == (first["id"], first["number"])
     [ticket] = await listed(client, acme)
@@ -210,8 +176,8 @@ async def test_the_same_text_twice_from_one_device_is_one_ticket_with_a_repeat(
 async def test_the_same_text_from_another_device_and_address_is_another_ticket(
     client: Any, acme: Seeded
 ) -> None:
-    await send_sos(client, acme, "The music is too loud")
-    await send_sos(client, acme, "The music is too loud")
+    await post_sos(client, acme, "The music is too loud")
+    await post_sos(client, acme, "The music is too loud")
     tickets = await listed(client, acme)
     assert len(tickets) == 2 and all(t["repeat_count"] == 0 for t in tickets)
 
@@ -221,8 +187,8 @@ async def test_one_address_never_makes_the_guests_behind_it_one_sender(
 ) -> None:
     hotel = fresh_ip()
     # two guests' phones behind the hotel's one address: two tickets (and two private links)
-    await send_sos(client, acme, "Pool is closed?", ip=hotel, device=fresh_device())
-    await send_sos(client, acme, "Pool is closed?", ip=hotel, device=fresh_device())
+    await post_sos(client, acme, "Pool is closed?", ip=hotel, device=fresh_device())
+    await post_sos(client, acme, "Pool is closed?", ip=hotel, device=fresh_device())
     assert len(await listed(client, acme)) == 2
     # nor two guests without cookies behind it: the address alone never makes one sender
     body = {"point": acme.point["code"], "text": "Spam spam spam", "anonymous": True}
@@ -241,14 +207,14 @@ async def test_the_same_email_repeats_and_the_window_ends(
 ) -> None:
     contact = {"name": "Ana", "email": "ana@example.com"}
     # an integration without cookies, from two addresses: the e-mail tells it is Ana again
-    _, first = await send_sos(client, acme, "Where is my order?", contact=contact, device="")
-    _, again = await send_sos(client, acme, "Where is my order??", contact=contact, device="")
+    _, first = await post_sos(client, acme, "Where is my order?", contact=contact, device="")
+    _, again = await post_sos(client, acme, "Where is my order??", contact=contact, device="")
     assert again["id"] == first["id"]
     # eleven minutes later (the window is ten) it is news again
     eleven_minutes_ago = iso(now() - timedelta(minutes=11))
     await hub.store.update(acme.tenant["id"], "tickets", first["id"],
                            {"created_at": eleven_minutes_ago})
-    _, later = await send_sos(client, acme, "Where is my order?", contact=contact, device="")
+    _, later = await post_sos(client, acme, "Where is my order?", contact=contact, device="")
     assert later["id"] != first["id"]
 
 
@@ -258,9 +224,9 @@ async def test_two_guests_behind_one_address_with_their_own_emails_get_their_own
     hotel = fresh_ip()
     ana_contact = {"name": "Ana", "email": "ana@example.com"}
     bob_contact = {"name": "Bob", "email": "bob@example.com"}
-    _, ana = await send_sos(client, acme, "The air conditioning in my room is broken",
+    _, ana = await post_sos(client, acme, "The air conditioning in my room is broken",
                             ip=hotel, device="", contact=ana_contact)
-    _, bob = await send_sos(client, acme, "The air conditioning in my room is broken!",
+    _, bob = await post_sos(client, acme, "The air conditioning in my room is broken!",
                             ip=hotel, device="", contact=bob_contact)
     assert ana["id"] != bob["id"] and ana["thread_url"] != bob["thread_url"]
     emails = sorted(t["contact"]["email"] for t in await listed(client, acme))
@@ -313,7 +279,7 @@ async def test_a_forged_kiosk_device_cookie_does_not_join_the_kiosks_ticket(
 ) -> None:
     kiosk, device = await new_kiosk(client, acme)
     guest = await kiosk_sos(client, device, "The lift is stuck", anonymous=True)
-    status, forged = await send_sos(client, acme, "The lift is stuck",
+    status, forged = await post_sos(client, acme, "The lift is stuck",
                                     device=f"kiosk-{kiosk['id']}")
     assert status == 201
     assert forged["id"] != guest["id"] and forged["thread_url"] != guest["thread_url"]
@@ -335,11 +301,11 @@ async def test_a_merged_repeats_contact_shows_in_the_ticket_detail(
     client: Any, acme: Seeded
 ) -> None:
     device = fresh_device()
-    _, first = await send_sos(client, acme, "Towels missing in 301", device=device,
+    _, first = await post_sos(client, acme, "Towels missing in 301", device=device,
                               contact={"name": "Ana", "email": "ana@example.com"})
-    _, second = await send_sos(client, acme, "Towels missing in 301!", device=device,
+    _, second = await post_sos(client, acme, "Towels missing in 301!", device=device,
                                contact={"name": "Ana", "phone": "+34 600 111 222"})
-    _, third = await send_sos(client, acme, "towels missing in 301", device=device)
+    _, third = await post_sos(client, acme, "towels missing in 301", device=device)
     assert first["id"] == second["id"] == third["id"]
     r = await client.get(f"/api/v1/tickets/{first['id']}", headers=acme.auth("agent"))
     repeats = (await r.get_json())["repeats"]
@@ -352,9 +318,9 @@ async def test_a_merged_repeats_contact_shows_in_the_ticket_detail(
 
 async def test_one_device_with_another_email_is_not_merged(client: Any, acme: Seeded) -> None:
     device = fresh_device()
-    _, ana = await send_sos(client, acme, "Towels missing in 301", device=device,
+    _, ana = await post_sos(client, acme, "Towels missing in 301", device=device,
                             contact={"email": "ana@example.com"})
-    _, bob = await send_sos(client, acme, "Towels missing in 301", device=device,
+    _, bob = await post_sos(client, acme, "Towels missing in 301", device=device,
                             contact={"email": "bob@example.com"})
     assert ana["thread_url"] != bob["thread_url"]
 
@@ -369,7 +335,7 @@ async def test_fifty_long_repeats_from_one_sender_are_compared_a_bounded_number_
 ) -> None:
     device = fresh_device()
     await put_filters(client, acme, checks={"repeats": False})
-    _, first = await send_sos(client, acme, long_text(0), device=device)
+    _, first = await post_sos(client, acme, long_text(0), device=device)
     stored = await hub.store.get(acme.tenant["id"], "tickets", first["id"])
     assert stored is not None
     ids = {first["id"]}
@@ -392,11 +358,11 @@ async def test_fifty_long_repeats_from_one_sender_are_compared_a_bounded_number_
     assert verdict.action == "merge" and verdict.merge_into in ids
     assert 0 < len(compared) <= REPEAT_CANDIDATES
 
-    status, again = await send_sos(client, acme, long_text(51), device=device)
+    status, again = await post_sos(client, acme, long_text(51), device=device)
     assert status == 201 and again["id"] in ids
     merged = [t for t in await listed(client, acme) if t["repeat_count"]]
     assert [t["id"] for t in merged] == [again["id"]] and merged[0]["repeat_count"] == 1
-    _, other = await send_sos(client, acme, long_text(52), device=fresh_device())
+    _, other = await post_sos(client, acme, long_text(52), device=fresh_device())
     assert other["id"] not in ids
 
 
@@ -404,8 +370,8 @@ async def test_a_repeat_of_a_held_back_sos_joins_it_and_stays_held_back(
     client: Any, acme: Seeded
 ) -> None:
     device = fresh_device()
-    _, first = await send_sos(client, acme, "You are all idiots", device=device)
-    _, second = await send_sos(client, acme, "you are all idiots!!!", device=device)
+    _, first = await post_sos(client, acme, "You are all idiots", device=device)
+    _, second = await post_sos(client, acme, "you are all idiots!!!", device=device)
     assert second["id"] == first["id"] and second["status"] == "new"
     [ticket] = await held_back(client, acme)
     assert ticket["repeat_count"] == 1
@@ -416,9 +382,9 @@ async def test_an_objectionable_repeat_never_joins_an_accepted_ticket(
     client: Any, acme: Seeded
 ) -> None:
     device = fresh_device()
-    _, first = await send_sos(client, acme, "Call me about the broken lift", device=device)
+    _, first = await post_sos(client, acme, "Call me about the broken lift", device=device)
     await put_filters(client, acme, spam_phrases=["broken lift"])  # now it would be spam
-    _, second = await send_sos(client, acme, "Call me about the broken lift", device=device)
+    _, second = await post_sos(client, acme, "Call me about the broken lift", device=device)
     assert second["id"] != first["id"]
     assert [t["repeat_count"] for t in await listed(client, acme)] == [0]
 
@@ -426,8 +392,8 @@ async def test_an_objectionable_repeat_never_joins_an_accepted_ticket(
 async def test_repeats_can_be_turned_off(client: Any, acme: Seeded) -> None:
     await put_filters(client, acme, checks={"repeats": False})
     device = fresh_device()
-    await send_sos(client, acme, "Too cold", device=device)
-    await send_sos(client, acme, "Too cold", device=device)
+    await post_sos(client, acme, "Too cold", device=device)
+    await post_sos(client, acme, "Too cold", device=device)
     assert len(await listed(client, acme)) == 2
 
 
@@ -440,7 +406,7 @@ async def test_a_blocked_email_is_held_back(client: Any, acme: Seeded) -> None:
     assert r.status_code == 201
     block = await r.get_json()
     assert (block["kind"], block["value"], block["active"]) == ("email", "troll@example.com", True)
-    status, _ = await send_sos(client, acme, "Hello, a question about parking",
+    status, _ = await post_sos(client, acme, "Hello, a question about parking",
                                contact={"email": "troll@example.com"})
     assert status == 201
     assert [t["quarantine_reason"] for t in await held_back(client, acme)] == ["blocked"]
@@ -450,16 +416,16 @@ async def test_block_this_sender_holds_back_their_device_and_address(
     client: Any, acme: Seeded
 ) -> None:
     device, ip = fresh_device(), fresh_ip()
-    _, first = await send_sos(client, acme, "First message", device=device, ip=ip)
+    _, first = await post_sos(client, acme, "First message", device=device, ip=ip)
     r = await client.post(f"/api/v1/tickets/{first['id']}/block", headers=acme.auth("agent"),
                           json={"by": ["device", "ip", "email"]})
     assert r.status_code == 201, await r.get_data()
     blocks = (await r.get_json())["items"]
     assert sorted(b["kind"] for b in blocks) == ["device", "ip"]  # anonymous: no e-mail
     assert all(b["value"] is None and b["ticket_number"] == first["number"] for b in blocks)
-    await send_sos(client, acme, "From the same phone elsewhere", device=device)
-    await send_sos(client, acme, "From another phone at the same address", ip=ip)
-    await send_sos(client, acme, "Someone else entirely")
+    await post_sos(client, acme, "From the same phone elsewhere", device=device)
+    await post_sos(client, acme, "From another phone at the same address", ip=ip)
+    await post_sos(client, acme, "Someone else entirely")
     reasons = {t["text"]: t["quarantine_reason"] for t in await held_back(client, acme)}
     assert reasons == {"From the same phone elsewhere": "blocked",
                        "From another phone at the same address": "blocked"}
@@ -467,12 +433,12 @@ async def test_block_this_sender_holds_back_their_device_and_address(
 
 
 async def test_an_ipv6_block_covers_the_senders_whole_network(client: Any, acme: Seeded) -> None:
-    _, first = await send_sos(client, acme, "Hi", ip="2001:db8:1:2::10")
+    _, first = await post_sos(client, acme, "Hi", ip="2001:db8:1:2::10")
     r = await client.post(f"/api/v1/tickets/{first['id']}/block", headers=acme.auth("agent"),
                           json={"by": ["ip"]})
     assert r.status_code == 201
-    await send_sos(client, acme, "New address, same network", ip="2001:db8:1:2:aaaa::1")
-    await send_sos(client, acme, "Another network", ip="2001:db8:1:3::1")
+    await post_sos(client, acme, "New address, same network", ip="2001:db8:1:2:aaaa::1")
+    await post_sos(client, acme, "Another network", ip="2001:db8:1:3::1")
     assert [t["text"] for t in await held_back(client, acme)] == ["New address, same network"]
 
 
@@ -481,11 +447,11 @@ async def test_an_expired_block_no_longer_holds_back(hub: Hub, client: Any, acme
                           json={"kind": "phone", "value": "+34 600 111 222", "expires_in_hours": 2})
     block = await r.get_json()
     contact = {"phone": "600111222"}
-    await send_sos(client, acme, "Blocked for now", contact=contact)
+    await post_sos(client, acme, "Blocked for now", contact=contact)
     # three hours later
     await hub.store.update(acme.tenant["id"], "blocks", block["id"],
                            {"expires_at": iso(now() - timedelta(hours=1))})
-    await send_sos(client, acme, "The block is over", contact=contact)
+    await post_sos(client, acme, "The block is over", contact=contact)
     assert [t["text"] for t in await held_back(client, acme)] == ["Blocked for now"]
     assert [t["text"] for t in await listed(client, acme)] == ["The block is over"]
     items = (await (await client.get("/api/v1/blocks", headers=acme.auth("manager"))).get_json())
@@ -497,10 +463,10 @@ async def test_blocks_are_managed_by_managers_and_removed(client: Any, acme: See
     r = await client.post("/api/v1/blocks", headers=acme.auth("manager"),
                           json={"kind": "ip", "value": "203.0.113.0/24"})
     block = await r.get_json()
-    await send_sos(client, acme, "From the blocked network", ip="203.0.113.77")
+    await post_sos(client, acme, "From the blocked network", ip="203.0.113.77")
     r = await client.delete(f"/api/v1/blocks/{block['id']}", headers=acme.auth("manager"))
     assert r.status_code == 204
-    await send_sos(client, acme, "After the unblock", ip="203.0.113.78")
+    await post_sos(client, acme, "After the unblock", ip="203.0.113.78")
     assert [t["text"] for t in await held_back(client, acme)] == ["From the blocked network"]
     bad = await client.post("/api/v1/blocks", headers=acme.auth("manager"),
                             json={"kind": "ip", "value": "203.0.113.0/25"})
@@ -510,7 +476,7 @@ async def test_blocks_are_managed_by_managers_and_removed(client: Any, acme: See
 async def test_another_tenants_ticket_cannot_be_blocked_or_released(
     client: Any, acme: Seeded, globex: Seeded
 ) -> None:
-    _, theirs = await send_sos(client, globex, "Eres un imbécil")
+    _, theirs = await post_sos(client, globex, "Eres un imbécil")
     for path in ("block", "release"):
         r = await client.post(f"/api/v1/tickets/{theirs['id']}/{path}", headers=acme.auth("agent"),
                               json={"by": ["ip"]})
@@ -521,7 +487,7 @@ async def test_another_tenants_ticket_cannot_be_blocked_or_released(
 
 
 async def test_releasing_lets_a_held_back_sos_through_once(client: Any, acme: Seeded) -> None:
-    _, held = await send_sos(client, acme, "Pendejo, the pool is dirty")
+    _, held = await post_sos(client, acme, "Pendejo, the pool is dirty")
     r = await client.post(f"/api/v1/tickets/{held['id']}/release", headers=acme.auth("agent"))
     assert r.status_code == 200
     assert (await r.get_json())["status"] == "new"
@@ -546,7 +512,7 @@ async def test_filters_are_read_and_changed_by_managers_only(client: Any, acme: 
     r = await client.put("/api/v1/filters", json={"checks": {"telepathy": True}},
                          headers=acme.auth("manager"))
     assert r.status_code == 400 and "telepathy" in (await r.get_json())["error"]["message"]
-    await send_sos(client, acme, "Eres un melon")
+    await post_sos(client, acme, "Eres un melon")
     assert [t["quarantine_reason"] for t in await held_back(client, acme)] == ["offensive"]
 
 
@@ -554,7 +520,7 @@ async def test_agents_see_offensive_words_masked_when_the_tenant_asks(
     client: Any, acme: Seeded, globex: Seeded
 ) -> None:
     await put_filters(client, acme, checks={"offensive": False}, mask_for_agents=True)
-    _, sent = await send_sos(client, acme, "El camarero es un gilipollas")
+    _, sent = await post_sos(client, acme, "El camarero es un gilipollas")
     [as_agent] = await listed(client, acme)
     assert as_agent["text"] == "El camarero es un g*********"
     detail = await client.get(f"/api/v1/tickets/{sent['id']}", headers=acme.auth("agent"))
@@ -562,15 +528,15 @@ async def test_agents_see_offensive_words_masked_when_the_tenant_asks(
     r = await client.get("/api/v1/tickets", headers=acme.auth("manager"))
     assert (await r.get_json())["items"][0]["text"] == "El camarero es un gilipollas"
     # another business did not ask: its agents read the original (held back there)
-    await send_sos(client, globex, "Qué gilipollas")
+    await post_sos(client, globex, "Qué gilipollas")
     assert [t["text"] for t in await held_back(client, globex)] == ["Qué gilipollas"]
 
 
 async def test_agents_read_a_merged_repeat_masked_too(client: Any, acme: Seeded) -> None:
     await put_filters(client, acme, checks={"offensive": False}, mask_for_agents=True)
     device = fresh_device()
-    _, sent = await send_sos(client, acme, "El camarero es un gilipollas", device=device)
-    _, again = await send_sos(client, acme, "el camarero es un gilipollas!!", device=device)
+    _, sent = await post_sos(client, acme, "El camarero es un gilipollas", device=device)
+    _, again = await post_sos(client, acme, "el camarero es un gilipollas!!", device=device)
     assert again["id"] == sent["id"]
     url = f"/api/v1/tickets/{sent['id']}"
     as_agent = await (await client.get(url, headers=acme.auth("agent"))).get_json()
@@ -605,18 +571,9 @@ async def test_the_pages_are_served_to_the_right_staff(client: Any, acme: Seeded
 # Live: a real hub and a real console ---------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seeded]]:
-    tmp: Path = tmp_path_factory.mktemp("quarantine")
-    db = tmp / "hub.db"
-    tenants = asyncio.run(seed_file(db, "acme"))
-    with HubProcess({"HUB_DATABASE_URL": f"sqlite:///{db}", "HUB_TEST_LOG_DIR": str(tmp)}) as proc:
-        yield proc.url, tenants["acme"]
-
-
 @pytest.fixture
-async def console(served: tuple[str, Seeded]) -> AsyncIterator[Console]:
-    url, acme = served
+async def console(served: Served) -> AsyncIterator[Console]:
+    url, acme = served.url, served.acme
     opened = await Console(url, auth={"token": acme.tokens["agent"]}).connect()
     yield opened
     await opened.close()
@@ -626,11 +583,19 @@ def created_ids(console: Console) -> list[str]:
     return [e["id"] for e in console.events("ticket.created")]
 
 
+def has_created(console: Console, ticket_id: str) -> bool:
+    return ticket_id in created_ids(console)
+
+
+def has_messages(console: Console) -> bool:
+    return bool(console.events("ticket.message"))
+
+
 @pytest.mark.slow
 async def test_a_connected_console_never_sees_a_held_back_sos_until_it_is_released(
-    served: tuple[str, Seeded], console: Console
+    served: Served, console: Console
 ) -> None:
-    url, acme = served
+    url, acme = served.url, served.acme
     code = acme.point["code"]
     async with httpx.AsyncClient(base_url=url, timeout=10) as http:
         phone = {"Cookie": f"sos_device={fresh_device()}"}  # one phone, writing it twice
@@ -663,9 +628,9 @@ async def test_a_connected_console_never_sees_a_held_back_sos_until_it_is_releas
 
 @pytest.mark.slow
 async def test_agents_consoles_read_offensive_words_masked_live_and_in_replay(
-    served: tuple[str, Seeded], console: Console
+    served: Served, console: Console
 ) -> None:
-    url, acme = served
+    url, acme = served.url, served.acme
     code = acme.point["code"]
     manager = {"Authorization": f"Bearer {acme.tokens['manager']}"}
     lead = await Console(url, auth={"token": acme.tokens["manager"]}).connect()
@@ -681,12 +646,12 @@ async def test_agents_consoles_read_offensive_words_masked_live_and_in_replay(
             polite = (await http.post("/api/v1/sos", json={
                 "point": code, "text": "Polite note about the lift"})).json()
             for c in (console, lead):
-                await c.wait_for(lambda c=c: polite["id"] in created_ids(c), 10, "both SOS")
-                await c.wait_for(lambda c=c: c.events("ticket.message"), 10, "the message")
+                await c.wait_for(partial(has_created, c, polite["id"]), 10, "both SOS")
+                await c.wait_for(partial(has_messages, c), 10, "the message")
 
             def created(c: Console, ticket_id: str) -> dict[str, Any]:
                 [event] = [e for e in c.events("ticket.created") if e["id"] == ticket_id]
-                return event
+                return dict(event)
 
             assert created(console, rude["id"])["text"] == "El camarero es un g*********"
             assert created(lead, rude["id"])["text"] == "El camarero es un gilipollas"
@@ -725,9 +690,9 @@ def customer_messages_of(console: Console, ticket_id: str) -> list[str]:
 
 @pytest.mark.slow
 async def test_a_blocked_senders_thread_messages_are_kept_but_never_pushed_nor_reopen(
-    served: tuple[str, Seeded], console: Console
+    served: Served, console: Console
 ) -> None:
-    url, acme = served
+    url, acme = served.url, served.acme
     code = acme.point["code"]
     agent = {"Authorization": f"Bearer {acme.tokens['agent']}"}
     troll = {"name": "Troll", "email": f"troll-{fresh_device()}@example.com"}
@@ -751,7 +716,7 @@ async def test_a_blocked_senders_thread_messages_are_kept_but_never_pushed_nor_r
         other = (await http.post("/api/v1/sos", json={"point": code, "text": "Wifi down"})).json()
         other_token = other["thread_url"].rsplit("/", 1)[1]
         await http.post(f"/api/v1/thread/{other_token}/messages", json={"text": "Still down"})
-        await console.wait_for(lambda: customer_messages_of(console, other["id"]), 10,
+        await console.wait_for(lambda: bool(customer_messages_of(console, other["id"])), 10,
                                "the clean message")
         assert customer_messages_of(console, other["id"]) == ["Still down"]
         assert customer_messages_of(console, sos["id"]) == []
@@ -771,9 +736,9 @@ async def test_a_blocked_senders_thread_messages_are_kept_but_never_pushed_nor_r
 
 @pytest.mark.slow
 async def test_spam_and_insults_on_a_thread_are_held_and_a_normal_message_arrives_live(
-    served: tuple[str, Seeded], console: Console
+    served: Served, console: Console
 ) -> None:
-    url, acme = served
+    url, acme = served.url, served.acme
     agent = {"Authorization": f"Bearer {acme.tokens['agent']}"}
     async with httpx.AsyncClient(base_url=url, timeout=10) as http:
         sos = (await http.post("/api/v1/sos", json={
@@ -783,7 +748,7 @@ async def test_spam_and_insults_on_a_thread_are_held_and_a_normal_message_arrive
                      "It is warm again now, thank you"):
             r = await http.post(f"/api/v1/thread/{token}/messages", json={"text": text})
             assert r.status_code == 201
-        await console.wait_for(lambda: customer_messages_of(console, sos["id"]), 10,
+        await console.wait_for(lambda: bool(customer_messages_of(console, sos["id"])), 10,
                                "the normal message")
         assert customer_messages_of(console, sos["id"]) == ["It is warm again now, thank you"]
         detail = (await http.get(f"/api/v1/tickets/{sos['id']}", headers=agent)).json()

@@ -23,6 +23,7 @@ from hub.ratelimit import POLICIES, RateLimiter
 from hub.settings import Settings
 from tests.helpers import PASSWORD, HubProcess, Seeded, form_login, seed_tenant
 from tests.integration.realtime_clients import seed_file
+from tests.kit import device_headers, peer, send_sos
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 LOGIN = "/api/v1/auth/login"
@@ -44,15 +45,6 @@ def settings(settings: Settings) -> Settings:
     return dataclasses.replace(settings, rate_limits=True)
 
 
-def peer(address: str) -> dict[str, Any]:
-    """Make a test-client request come from `address` (the ASGI scope's client)."""
-    return {"scope_base": {"client": (address, 40000)}}
-
-
-def device(cookie: str) -> dict[str, str]:
-    return {"Cookie": f"sos_device={cookie}"}
-
-
 def unique(prefix: str) -> str:
     return f"{prefix}-{next(_n)}-{id(object()):x}"
 
@@ -60,14 +52,12 @@ def unique(prefix: str) -> str:
 async def sos(
     hub: Hub, point: str, *, address: str = "203.0.113.10", cookie: str | None = None
 ) -> Any:
-    """POST one SOS (a distinct text each time, so no repeat filter merges them)."""
-    client = hub.quart.test_client(use_cookies=False)
-    return await client.post(
-        "/api/v1/sos",
-        json={"point": point, "text": f"Guest request {unique('t')}: please bring towels",
-              "anonymous": True},
-        headers=device(cookie) if cookie else {},
-        **peer(address),
+    """One SOS from a client without a cookie jar at `address`, a distinct text each time
+    (so no repeat filter merges them); with the phone's `cookie` when given."""
+    return await send_sos(
+        hub.quart.test_client(use_cookies=False), None,
+        f"Guest request {unique('t')}: please bring towels", point=point, ip=address,
+        device=cookie or "",
     )
 
 
@@ -137,11 +127,11 @@ async def test_a_flood_from_one_device_on_the_form_gets_the_friendly_page_with_4
     for i in range(rate("sos", "device")):
         r = await client.post(
             url, form={"text": f"Form message {i} {phone}", "anonymous": "1"},
-            headers=device(phone), **peer("203.0.113.20"),
+            headers=device_headers(phone), **peer("203.0.113.20"),
         )
         assert r.status_code == 303, await r.get_data(as_text=True)
     r = await client.post(
-        url, form={"text": "One more", "anonymous": "1"}, headers=device(phone),
+        url, form={"text": "One more", "anonymous": "1"}, headers=device_headers(phone),
         **peer("203.0.113.20"),
     )
     seconds = retry_after(r, opened)
@@ -448,7 +438,7 @@ async def _form_post(hub: Hub, code: str, form: dict[str, str], *, address: str,
                      cookie: str | None = None) -> Any:
     client = hub.quart.test_client(use_cookies=False)
     return await client.post(f"/q/{code}?lang=en", form=form,
-                             headers=device(cookie) if cookie else {}, **peer(address))
+                             headers=device_headers(cookie) if cookie else {}, **peer(address))
 
 
 async def test_empty_and_invalid_posts_from_one_address_never_shut_the_point_for_other_guests(

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 import socketio
 
-from tests.helpers import PASSWORD, HubProcess, Seeded
+from tests.helpers import PASSWORD
 from tests.integration.realtime_clients import (
     HTTP_TIMEOUT,
-    START_TIMEOUT,
     Console,
     login_cookie,
-    seed_file,
 )
+from tests.kit import Serve, Served, http_sos
 
 pytestmark = pytest.mark.slow
 
@@ -34,28 +31,9 @@ CONTRACT_TICKET_KEYS = {
     "id", "number", "status", "text", "language", "translations", "anonymous", "contact",
     "point", "department", "category", "created_at", "first_response_at", "resolved_at",
 }
-_texts = itertools.count(1)
 
 
-@dataclass
-class Served:
-    url: str
-    acme: Seeded
-    globex: Seeded
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """One hub process for the module, on a file seeded with two businesses."""
-    tmp = tmp_path_factory.mktemp("realtime")
-    db = tmp / "hub.db"
-    tenants = asyncio.run(seed_file(db, "acme", "globex"))
-    proc = HubProcess({"HUB_DATABASE_URL": f"sqlite:///{db}", "HUB_TEST_LOG_DIR": str(tmp)})
-    proc.start(START_TIMEOUT)
-    try:
-        yield Served(proc.url, tenants["acme"], tenants["globex"])
-    finally:
-        proc.stop()
+SERVED = Serve(slugs=("acme", "globex"))  # one hub for the module, two businesses
 
 
 @pytest.fixture
@@ -81,14 +59,6 @@ async def open_console(
     return await console.connect()
 
 
-async def post_sos(http: httpx.AsyncClient, tenant: Seeded, **extra: Any) -> dict[str, Any]:
-    body = {"point": tenant.point["code"], "text": f"SOS number {next(_texts)}", "anonymous": True}
-    r = await http.post("/api/v1/sos", json={**body, **extra})
-    assert r.status_code == 201, r.text
-    data: dict[str, Any] = r.json()
-    return data
-
-
 def created_ids(console: Console) -> list[str]:
     return [e["id"] for e in console.events("ticket.created")]
 
@@ -108,7 +78,7 @@ async def test_a_console_gets_a_new_sos_live_as_the_api_shows_it(
     # How fast it arrives is bench/fanout.py's to measure; a test on a shared machine only
     # waits for it to arrive (the bound is a hang guard, not a latency target).
     console = await open_console(consoles, served.url, auth={"token": served.acme.tokens["agent"]})
-    sos = await post_sos(
+    sos = await http_sos(
         http, served.acme, anonymous=False, contact={"name": "Ana", "email": "ana@example.com"}
     )
     await console.wait_for(lambda: sos["id"] in created_ids(console), 15.0, "ticket.created")
@@ -142,10 +112,10 @@ async def test_a_console_never_gets_another_business_events(
     foreign = await open_console(
         consoles, served.url, auth={"token": served.globex.tokens["admin"]}
     )
-    acme_sos = await post_sos(http, served.acme)
+    acme_sos = await http_sos(http, served.acme)
     await mine.wait_for(lambda: acme_sos["id"] in created_ids(mine), 5, "acme's ticket")
     # The foreign console's own SOS comes after: had acme's leaked, it would have come first.
-    globex_sos = await post_sos(http, served.globex)
+    globex_sos = await http_sos(http, served.globex)
     await foreign.wait_for(lambda: bool(foreign.received), 5, "globex's ticket")
     assert foreign.names()[0] == "ticket.created"
     assert {d.get("ticket_id") or d["id"] for d in foreign.events()} == {globex_sos["id"]}
@@ -195,7 +165,7 @@ async def test_a_console_logged_in_with_the_session_cookie_gets_events(
 ) -> None:
     cookie = await login_cookie(served.url, "manager@acme.example", PASSWORD)
     console = await open_console(consoles, served.url, cookie=cookie)
-    sos = await post_sos(http, served.acme)
+    sos = await http_sos(http, served.acme)
     await console.wait_for(lambda: sos["id"] in created_ids(console), 5, "ticket.created")
 
 
@@ -205,12 +175,12 @@ async def test_a_console_that_missed_events_gets_exactly_those_on_resume_in_orde
     token = served.acme.tokens["agent"]
     witness = await open_console(consoles, served.url, auth={"token": token})
     console = await open_console(consoles, served.url, auth={"token": token})
-    first = await post_sos(http, served.acme)
+    first = await http_sos(http, served.acme)
     await console.wait_for(lambda: first["id"] in created_ids(console), 5, "the first SOS")
     last_seen = console.max_seq
     await console.close()
 
-    missed = [await post_sos(http, served.acme) for _ in range(3)]
+    missed = [await http_sos(http, served.acme) for _ in range(3)]
     target = missed[1]["id"]
     r = await http.post(
         f"/api/v1/tickets/{target}/replies", json={"text": "On our way"}, headers=served.acme.auth()
@@ -276,10 +246,10 @@ async def test_a_malformed_resume_gets_an_error_event_and_keeps_the_connection(
 async def test_a_customer_thread_gets_replies_and_status_changes_but_never_notes(
     served: Served, http: httpx.AsyncClient, consoles: list[Console]
 ) -> None:
-    mine = await post_sos(
+    mine = await http_sos(
         http, served.acme, anonymous=False, contact={"name": "Eva", "phone": "+34600111222"}
     )
-    other = await post_sos(http, served.acme)
+    other = await http_sos(http, served.acme)
     thread = await open_console(
         consoles, served.url, "/thread", auth={"thread_token": mine["thread_url"].split("/t/")[1]}
     )
@@ -346,7 +316,7 @@ async def test_logging_out_closes_that_users_open_consoles(
     await console.wait_for(lambda: not console.connected, 5, "the console to be closed")
     await other_tab.wait_for(lambda: not other_tab.connected, 5, "the other tab to be closed")
     assert integration.connected and colleague.connected
-    sos = await post_sos(http, globex)
+    sos = await http_sos(http, globex)
     await integration.wait_for(lambda: sos["id"] in created_ids(integration), 5, "live events")
 
 

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from hub.tickets.model import Category
-from tests.helpers import PASSWORD, Seeded
+from tests.helpers import Seeded
+from tests.kit import login
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "static" / "js"
@@ -70,16 +71,11 @@ def test_admin_templates_take_statuses_and_categories_from_the_model() -> None:
     assert {name: words for name, words in found.items() if words} == {}
 
 
-async def _login(client: Any, email: str) -> None:
-    r = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-    assert r.status_code == 200
-
-
 @pytest.mark.parametrize("path", list(ADMIN_PAGES))
 async def test_each_admin_page_shows_the_business_and_the_nav_once_with_itself_marked(
     client: Any, acme: Seeded, path: str
 ) -> None:
-    await _login(client, "manager@acme.example")
+    await login(client, acme, "manager")
     r = await client.get(path)
     assert r.status_code == 200
     page = (await r.get_data()).decode()
@@ -97,7 +93,7 @@ async def test_each_admin_page_shows_the_business_and_the_nav_once_with_itself_m
 async def test_the_rules_page_offers_every_category_of_the_model_in_the_readers_language(
     client: Any, acme: Seeded
 ) -> None:
-    await _login(client, "manager@acme.example")
+    await login(client, acme, "manager")
     page = (await (await client.get("/admin/rules?lang=es")).get_data()).decode()
     for category in Category:
         assert f'name="categories" value="{category.value}"' in page
@@ -109,7 +105,7 @@ async def test_the_rules_page_offers_every_category_of_the_model_in_the_readers_
 async def test_the_console_words_for_states_and_categories_follow_the_readers_language(
     client: Any, acme: Seeded
 ) -> None:
-    await _login(client, "agent@acme.example")
+    await login(client, acme, "agent")
     spanish = (await (await client.get("/console?lang=es")).get_data()).decode()
     english = (await (await client.get("/console?lang=en")).get_data()).decode()
     assert '<option value="waiting_customer">Esperando al cliente</option>' in spanish

@@ -10,7 +10,8 @@ import pytest
 
 from hub.app import Hub
 from hub.clock import parse_iso
-from tests.helpers import PASSWORD, Seeded
+from tests.helpers import Seeded
+from tests.kit import login
 
 # Europe/Madrid (the seeded tenants' zone) is UTC+1 in November.
 TIMES = {
@@ -137,12 +138,6 @@ async def test_bad_questions_get_answers_that_name_the_field(client: Any, acme: 
     r = await client.get("/api/v1/stats", headers=acme.auth("agent"))
     assert r.status_code == 403
     assert (await client.get("/api/v1/stats")).status_code == 401
-
-
-async def login(client: Any, who: Seeded, role: str) -> None:
-    r = await client.post("/api/v1/auth/login",
-                          json={"email": who.users[role]["email"], "password": PASSWORD})
-    assert r.status_code == 200
 
 
 async def test_the_statistics_page_shows_the_same_figures_to_managers(

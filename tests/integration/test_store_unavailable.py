@@ -16,6 +16,7 @@ from hub.settings import Settings
 from hub.store.mongo import MongoStore
 from tests.helpers import Seeded, free_port
 from tests.integration.test_customer_pages import _Page
+from tests.kit import send_sos
 
 
 @pytest.fixture
@@ -36,9 +37,8 @@ def held_exclusively(settings: Settings) -> Iterator[None]:
         other.close()
 
 
-def _sos(acme: Seeded, text: str = "The lift is stuck between floors") -> dict[str, Any]:
-    return {"point": acme.point["code"], "text": text, "anonymous": False,
-            "contact": {"name": "Ana", "email": "ana@example.com"}}
+LIFT = "The lift is stuck between floors"
+ANA = {"name": "Ana", "email": "ana@example.com"}
 
 
 async def _count(client: Any, acme: Seeded) -> int:
@@ -51,13 +51,13 @@ async def test_an_sos_posted_while_another_process_holds_the_store_gets_503_and_
     client: Any, acme: Seeded, settings: Settings
 ) -> None:
     with held_exclusively(settings):
-        r = await client.post("/api/v1/sos", json=_sos(acme))
+        r = await send_sos(client, acme, LIFT, contact=ANA)
         assert r.status_code == 503
         assert int(r.headers["Retry-After"]) > 0
         error = (await r.get_json())["error"]
         assert error["code"] == "store_unavailable"
         assert "not stored" in error["message"]
-    r = await client.post("/api/v1/sos", json=_sos(acme))
+    r = await send_sos(client, acme, LIFT, contact=ANA)
     assert r.status_code == 201, await r.get_data(as_text=True)
     assert await _count(client, acme) == 1  # the refused one was not half-stored
 
@@ -111,7 +111,7 @@ async def test_the_form_says_it_in_spanish_too(
 async def test_a_thread_answer_that_cannot_be_stored_is_503_and_stays_in_the_box(
     client: Any, acme: Seeded, settings: Settings
 ) -> None:
-    r = await client.post("/api/v1/sos", json=_sos(acme))
+    r = await send_sos(client, acme, LIFT, contact=ANA)
     token = (await r.get_json())["thread_url"].rsplit("/", 1)[1]
     with held_exclusively(settings):
         api = await client.post(f"/api/v1/thread/{token}/messages", json={"text": "Still stuck"})
@@ -133,7 +133,7 @@ async def test_a_full_store_gets_503_with_retry_after_never_a_500(
     await hub.store.db.execute(f"PRAGMA max_page_count = {rows[0][0]}")
     statuses = []
     for n in range(40):
-        r = await client.post("/api/v1/sos", json=_sos(acme, f"Case {n}: " + "ruido " * 300))
+        r = await send_sos(client, acme, f"Case {n}: " + "ruido " * 300, contact=ANA)
         statuses.append(r.status_code)
         if r.status_code != 201:
             break

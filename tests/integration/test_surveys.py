@@ -6,14 +6,9 @@ import re
 from typing import Any
 
 from tests.helpers import PASSWORD, Seeded
+from tests.kit import new_sos
 
-
-async def new_ticket(client: Any, who: Seeded, text: str = "The lift is stuck") -> dict[str, Any]:
-    r = await client.post("/api/v1/sos", json={"point": who.point["code"], "text": text})
-    assert r.status_code == 201
-    sent = dict(await r.get_json())
-    sent["token"] = sent["thread_url"].rsplit("/", 1)[1]
-    return sent
+LIFT = "The lift is stuck"
 
 
 async def resolve(client: Any, who: Seeded, ticket_id: str) -> None:
@@ -35,7 +30,7 @@ def survey_hidden(page: str) -> bool:
 async def test_the_survey_opens_once_resolved_and_staff_see_the_answer(
     client: Any, acme: Seeded
 ) -> None:
-    sent = await new_ticket(client, acme)
+    sent = await new_sos(client, acme, LIFT, anonymous=False)
     page = await (await client.get(f"/t/{sent['token']}")).get_data(as_text=True)
     assert survey_hidden(page)
     r = await rate(client, sent["token"], rating="good")
@@ -64,7 +59,7 @@ async def test_the_survey_opens_once_resolved_and_staff_see_the_answer(
 
 
 async def test_bad_answers_name_the_field(client: Any, acme: Seeded) -> None:
-    sent = await new_ticket(client, acme)
+    sent = await new_sos(client, acme, LIFT, anonymous=False)
     await resolve(client, acme, sent["id"])
     for answer, field in (
         ({"rating": "excellent"}, "rating"),
@@ -79,7 +74,7 @@ async def test_bad_answers_name_the_field(client: Any, acme: Seeded) -> None:
 
 
 async def test_without_javascript_the_survey_is_a_plain_form(client: Any, acme: Seeded) -> None:
-    sent = await new_ticket(client, acme)
+    sent = await new_sos(client, acme, LIFT, anonymous=False)
     await resolve(client, acme, sent["id"])
     r = await client.post(f"/t/{sent['token']}/survey", form={"nps": "3", "comment": "Slow"},
                           headers={"Accept-Language": "en"})
@@ -103,11 +98,11 @@ async def test_statistics_count_ratings_and_the_net_promoter_score(
 ) -> None:
     for rating, nps in (("very_good", 10), ("good", 9), ("bad", 6), ("fair", None),
                         ("good", 8), ("fair", 7), ("bad", 0)):
-        sent = await new_ticket(client, acme, f"Ticket rated {rating}")
+        sent = await new_sos(client, acme, f"Ticket rated {rating}", anonymous=False)
         await resolve(client, acme, sent["id"])
         body = {"rating": rating} if nps is None else {"rating": rating, "nps": nps}
         assert (await rate(client, sent["token"], **body)).status_code == 201
-    await new_ticket(client, acme, "Not rated")
+    await new_sos(client, acme, "Not rated", anonymous=False)
     r = await client.get("/api/v1/stats", headers=acme.auth("manager"))
     sat = (await r.get_json())["overall"]["satisfaction"]
     assert sat["answers"] == 7
@@ -128,7 +123,7 @@ async def test_statistics_count_ratings_and_the_net_promoter_score(
 async def test_answering_again_the_same_way_stores_and_pushes_nothing_new(
     client: Any, hub: Any, acme: Seeded
 ) -> None:
-    sent = await new_ticket(client, acme)
+    sent = await new_sos(client, acme, LIFT, anonymous=False)
     await resolve(client, acme, sent["id"])
     latest = await hub.store.latest_seq(acme.tenant["id"])
     for _ in range(3):
@@ -142,7 +137,7 @@ async def test_answering_again_the_same_way_stores_and_pushes_nothing_new(
 async def test_a_held_back_sos_closed_by_staff_stays_off_the_consoles_after_its_survey(
     client: Any, hub: Any, acme: Seeded
 ) -> None:
-    held = await new_ticket(client, acme, "Hijo de puta")
+    held = await new_sos(client, acme, "Hijo de puta", anonymous=False)
     r = await client.patch(f"/api/v1/tickets/{held['id']}", json={"status": "closed"},
                            headers=acme.auth("manager"))
     assert r.status_code == 200
@@ -160,7 +155,7 @@ async def test_agents_read_an_offensive_survey_comment_masked_when_the_business_
     r = await client.put("/api/v1/filters", headers=acme.auth("manager"),
                          json={"mask_for_agents": True})
     assert r.status_code == 200
-    sent = await new_ticket(client, acme)
+    sent = await new_sos(client, acme, LIFT, anonymous=False)
     await resolve(client, acme, sent["id"])
     await rate(client, sent["token"], rating="bad", comment="Sois unos gilipollas")
     as_agent = await (await client.get(f"/api/v1/tickets/{sent['id']}",
@@ -175,7 +170,7 @@ async def test_a_held_back_sos_closed_by_staff_stays_off_the_consoles_whatever_h
     client: Any, hub: Any, acme: Seeded
 ) -> None:
     """The customer writes again, staff reopen it: consoles still never see it."""
-    held = await new_ticket(client, acme, "Hijo de puta, abrid ya")
+    held = await new_sos(client, acme, "Hijo de puta, abrid ya", anonymous=False)
     r = await client.patch(f"/api/v1/tickets/{held['id']}", json={"status": "closed"},
                            headers=acme.auth("manager"))
     assert r.status_code == 200

@@ -17,6 +17,7 @@ from hub.app import Hub
 from hub.ports import COLLECTIONS
 from tests.helpers import PASSWORD, Seeded
 from tests.integration.delivery_kit import quiet
+from tests.kit import new_sos
 
 ROLES = ("agent", "manager", "admin")
 
@@ -77,18 +78,7 @@ class World:
         return views, counts
 
 
-async def _sos(client: Any, seeded: Seeded, text: str) -> dict[str, Any]:
-    r = await client.post(
-        "/api/v1/sos",
-        json={
-            "point": seeded.point["code"],
-            "text": text,
-            "anonymous": False,
-            "contact": {"name": "Ana", "email": "ana@example.com"},
-        },
-    )
-    assert r.status_code == 201, await r.get_data(as_text=True)
-    return dict(await r.get_json())
+ANA = {"name": "Ana", "email": "ana@example.com"}
 
 
 def _rule(slug: str) -> dict[str, Any]:
@@ -136,9 +126,9 @@ async def world(client: Any, hub: Hub, acme: Seeded, globex: Seeded) -> World:
     acme_block_id = await _created(await client.post(
         "/api/v1/blocks", json={"kind": "email", "value": "foe@acme-foe.example"}, headers=boss
     ))
-    ticket = await _sos(client, acme, "Acme secret: the sauna is broken")
-    await _sos(client, acme, "Acme: a second ticket")
-    held = await _sos(client, acme, f"Acme: buy now, {ACME_SPAM}!")
+    ticket = await new_sos(client, acme, "Acme secret: the sauna is broken", contact=ANA)
+    await new_sos(client, acme, "Acme: a second ticket", contact=ANA)
+    held = await new_sos(client, acme, f"Acme: buy now, {ACME_SPAM}!", contact=ANA)
     held_doc = await hub.store.get(acme.tenant["id"], "tickets", held["id"])
     assert held_doc is not None and held_doc["status"] == "quarantined"
     auth = acme.auth()
@@ -164,7 +154,7 @@ async def world(client: Any, hub: Hub, acme: Seeded, globex: Seeded) -> World:
         "/api/v1/blocks", json={"kind": "phone", "value": "+34600999888"},
         headers=globex.auth("manager"),
     ))
-    globex_ticket = await _sos(client, globex, "Globex: the lift is stuck")
+    globex_ticket = await new_sos(client, globex, "Globex: the lift is stuck", contact=ANA)
     await quiet(hub)
     return World(
         client, hub, acme, globex, ticket, held["id"], acme_rule_id, acme_block_id,

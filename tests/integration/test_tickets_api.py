@@ -10,17 +10,9 @@ import pytest
 
 from hub.app import Hub
 from tests.helpers import Seeded
+from tests.kit import new_sos
 
 TICKETS = "/api/v1/tickets"
-
-
-async def _sos(client: Any, seeded: Seeded, text: str, **extra: Any) -> dict[str, Any]:
-    body = {"point": seeded.point["code"], "text": text, "anonymous": True, **extra}
-    r = await client.post("/api/v1/sos", json=body)
-    assert r.status_code == 201, await r.get_data(as_text=True)
-    out = dict(await r.get_json())
-    out["thread_token"] = out["thread_url"].rsplit("/", 1)[1]
-    return out
 
 
 async def _ok(r: Any, status: int = 200) -> Any:
@@ -48,7 +40,7 @@ async def test_the_list_is_newest_first_and_pages_with_next_cursor(
     client: Any, acme: Seeded
 ) -> None:
     for i in range(1, 6):
-        await _sos(client, acme, f"Complaint number {i}")
+        await new_sos(client, acme, f"Complaint number {i}")
     seen: list[int] = []
     path = f"{TICKETS}?limit=2"
     pages = 0
@@ -69,7 +61,7 @@ async def test_the_list_is_newest_first_and_pages_with_next_cursor(
 async def test_listed_tickets_carry_the_contract_fields_and_no_thread_secret(
     client: Any, acme: Seeded
 ) -> None:
-    created = await _sos(
+    created = await new_sos(
         client, acme, "Cold shower", anonymous=False, contact={"name": "Ana", "email": "a@x.es"}
     )
     (item,) = (await _ok(await client.get(TICKETS, headers=acme.auth())))["items"]
@@ -81,12 +73,12 @@ async def test_listed_tickets_carry_the_contract_fields_and_no_thread_secret(
     assert item["point"] == {"code": acme.point["code"], "label": acme.point["label"]}
     assert item["contact"] == {"name": "Ana", "email": "a@x.es"}
     _when(item["created_at"])
-    assert created["thread_token"] not in str(item)
+    assert created["token"] not in str(item)
     assert "thread_token" not in item and "tenant_id" not in item
 
 
 async def test_an_anonymous_ticket_shows_staff_no_contact(client: Any, acme: Seeded) -> None:
-    await _sos(client, acme, "Anonymous please", anonymous=True, contact={"name": "Ana"})
+    await new_sos(client, acme, "Anonymous please", anonymous=True, contact={"name": "Ana"})
     (item,) = (await _ok(await client.get(TICKETS, headers=acme.auth())))["items"]
     assert item["anonymous"] is True and item["contact"] is None
 
@@ -97,8 +89,8 @@ async def test_the_list_filters_by_status_list_point_and_text(
     from hub.accounts.services import create_point
 
     await create_point(hub.store, acme.tenant, code="acme-pool", label="Pool", department="Pool")
-    a = await _sos(client, acme, "The MÚSICA is too loud")
-    b = await _sos(client, acme, "Towels missing")
+    a = await new_sos(client, acme, "The MÚSICA is too loud")
+    b = await new_sos(client, acme, "Towels missing")
     r = await client.post("/api/v1/sos", json={"point": "acme-pool", "text": "Pool is cold"})
     c = await _ok(r, 201)
     await _ok(
@@ -130,7 +122,7 @@ async def test_the_list_filters_by_status_list_point_and_text(
 async def test_the_detail_has_messages_notes_and_a_history_of_who_and_when(
     client: Any, acme: Seeded
 ) -> None:
-    t = await _sos(client, acme, "The lift is stuck")
+    t = await new_sos(client, acme, "The lift is stuck")
     auth = acme.auth()
     await _ok(await client.post(f"{TICKETS}/{t['id']}/acknowledge", headers=auth))
     message = await _ok(
@@ -143,7 +135,7 @@ async def test_the_detail_has_messages_notes_and_a_history_of_who_and_when(
         ),
         201,
     )
-    await _ok(await client.post(f"/api/v1/thread/{t['thread_token']}/messages",
+    await _ok(await client.post(f"/api/v1/thread/{t['token']}/messages",
                                 json={"text": "Thanks"}), 201)
     detail = await _ok(await client.get(f"{TICKETS}/{t['id']}", headers=auth))
     assert "thread_token" not in detail
@@ -172,7 +164,7 @@ async def test_the_detail_has_messages_notes_and_a_history_of_who_and_when(
 async def test_status_moves_through_the_whole_life_each_step_in_the_history(
     client: Any, acme: Seeded
 ) -> None:
-    t = await _sos(client, acme, "Noise at night")
+    t = await new_sos(client, acme, "Noise at night")
     life = ["acknowledged", "waiting_customer", "open", "waiting_customer", "open",
             "resolved", "closed"]
     for status in life:
@@ -202,7 +194,7 @@ async def test_status_moves_through_the_whole_life_each_step_in_the_history(
 async def test_an_illegal_transition_is_409_and_changes_nothing(
     client: Any, acme: Seeded, path: list[str], status: str
 ) -> None:
-    t = await _sos(client, acme, "Broken chair")
+    t = await new_sos(client, acme, "Broken chair")
     for step in path:
         await _ok(await client.patch(
             f"{TICKETS}/{t['id']}", json={"status": step}, headers=acme.auth()
@@ -216,7 +208,7 @@ async def test_an_illegal_transition_is_409_and_changes_nothing(
 async def test_an_unknown_status_or_category_is_400_naming_the_field(
     client: Any, acme: Seeded
 ) -> None:
-    t = await _sos(client, acme, "Dirty table")
+    t = await new_sos(client, acme, "Dirty table")
     url = f"{TICKETS}/{t['id']}"
     await _error(await client.patch(url, json={"status": "done"}, headers=acme.auth()),
                  400, "invalid", "status")
@@ -230,7 +222,7 @@ async def test_an_unknown_status_or_category_is_400_naming_the_field(
 
 
 async def test_category_is_set_and_cleared(client: Any, acme: Seeded) -> None:
-    t = await _sos(client, acme, "Great breakfast")
+    t = await new_sos(client, acme, "Great breakfast")
     url = f"{TICKETS}/{t['id']}"
     assert (await _ok(await client.patch(url, json={"category": "praise"}, headers=acme.auth())))[
         "category"] == "praise"
@@ -242,7 +234,7 @@ async def test_category_is_set_and_cleared(client: Any, acme: Seeded) -> None:
 
 
 async def test_an_absent_patch_field_stays_as_it_is(client: Any, acme: Seeded) -> None:
-    t = await _sos(client, acme, "Wobbly table")
+    t = await new_sos(client, acme, "Wobbly table")
     url = f"{TICKETS}/{t['id']}"
     await _ok(await client.patch(url, json={"category": "complaint", "description": "Table 4"},
                                  headers=acme.auth()))
@@ -254,7 +246,7 @@ async def test_an_absent_patch_field_stays_as_it_is(client: Any, acme: Seeded) -
 async def test_the_assignee_must_be_staff_of_the_same_tenant(
     client: Any, acme: Seeded, globex: Seeded
 ) -> None:
-    t = await _sos(client, acme, "Room not cleaned")
+    t = await new_sos(client, acme, "Room not cleaned")
     url = f"{TICKETS}/{t['id']}"
     body = await _ok(await client.patch(url, json={"assignee": acme.users["agent"]["id"]},
                                         headers=acme.auth("manager")))
@@ -283,7 +275,7 @@ async def test_a_ticket_that_does_not_exist_is_404(client: Any, acme: Seeded) ->
 async def test_a_reply_sets_first_response_and_reaches_the_thread_but_a_note_does_not(
     client: Any, acme: Seeded
 ) -> None:
-    t = await _sos(client, acme, "Where is the gym?")
+    t = await new_sos(client, acme, "Where is the gym?")
     auth = acme.auth()
     await _ok(await client.post(f"{TICKETS}/{t['id']}/notes", json={"text": "SECRET-NOTE"},
                                 headers=auth), 201)
@@ -301,7 +293,7 @@ async def test_a_reply_sets_first_response_and_reaches_the_thread_but_a_note_doe
     ticket = await _ok(await client.get(f"{TICKETS}/{t['id']}", headers=auth))
     assert ticket["first_response_at"] == first  # the first stays the first
 
-    thread = await _ok(await client.get(f"/api/v1/thread/{t['thread_token']}"))
+    thread = await _ok(await client.get(f"/api/v1/thread/{t['token']}"))
     assert [m["text"] for m in thread["messages"]] == ["Floor -1", "Open 7-22"]
     assert "SECRET-NOTE" not in str(thread)
     assert thread["ticket"]["id"] == t["id"]
@@ -310,22 +302,22 @@ async def test_a_reply_sets_first_response_and_reaches_the_thread_but_a_note_doe
 
 
 async def test_resolving_sets_resolved_at(client: Any, acme: Seeded) -> None:
-    t = await _sos(client, acme, "Missing pillow")
+    t = await new_sos(client, acme, "Missing pillow")
     url = f"{TICKETS}/{t['id']}"
     body = await _ok(await client.patch(url, json={"status": "resolved"}, headers=acme.auth()))
     assert body["resolved_at"] is not None
     assert _when(body["resolved_at"]) >= _when(body["created_at"])
-    thread = await _ok(await client.get(f"/api/v1/thread/{t['thread_token']}"))
+    thread = await _ok(await client.get(f"/api/v1/thread/{t['token']}"))
     assert thread["ticket"]["resolved_at"] == body["resolved_at"]
 
 
 async def test_a_customer_message_reopens_a_waiting_ticket(client: Any, acme: Seeded) -> None:
-    t = await _sos(client, acme, "Can I get a late checkout?")
+    t = await new_sos(client, acme, "Can I get a late checkout?")
     await _ok(await client.post(f"{TICKETS}/{t['id']}/replies", json={"text": "Until when?"},
                                 headers=acme.auth()), 201)
     assert (await _ok(await client.get(f"{TICKETS}/{t['id']}", headers=acme.auth())))[
         "status"] == "waiting_customer"
-    message = await _ok(await client.post(f"/api/v1/thread/{t['thread_token']}/messages",
+    message = await _ok(await client.post(f"/api/v1/thread/{t['token']}/messages",
                                           json={"text": "Until 2 pm"}), 201)
     assert message["author"] == "customer" and message["text"] == "Until 2 pm"
     detail = await _ok(await client.get(f"{TICKETS}/{t['id']}", headers=acme.auth()))
@@ -336,10 +328,10 @@ async def test_a_customer_message_reopens_a_waiting_ticket(client: Any, acme: Se
 async def test_a_customer_message_with_a_bad_body_or_token_changes_nothing(
     client: Any, hub: Hub, acme: Seeded
 ) -> None:
-    t = await _sos(client, acme, "Lost key")
-    await _error(await client.post(f"/api/v1/thread/{t['thread_token']}/messages",
+    t = await new_sos(client, acme, "Lost key")
+    await _error(await client.post(f"/api/v1/thread/{t['token']}/messages",
                                    json={"text": " "}), 400, "invalid", "text")
-    await _error(await client.post(f"/api/v1/thread/{t['thread_token']}/messages",
+    await _error(await client.post(f"/api/v1/thread/{t['token']}/messages",
                                    json={"text": "x" * 2001}), 400, "invalid", "text")
     await _error(await client.post("/api/v1/thread/not-a-token/messages",
                                    json={"text": "hello"}), 404, "not_found")
@@ -352,7 +344,7 @@ async def _held(client: Any, acme: Seeded, text: str) -> dict[str, Any]:
     r = await client.put("/api/v1/filters", json={"spam_phrases": ["cheap watches"]},
                          headers=acme.auth("manager"))
     assert r.status_code == 200, await r.get_data(as_text=True)
-    t = await _sos(client, acme, f"{text}: cheap watches here")
+    t = await new_sos(client, acme, f"{text}: cheap watches here")
     detail = await _ok(await client.get(f"{TICKETS}/{t['id']}", headers=acme.auth()))
     assert detail["status"] == "quarantined"
     return t
@@ -400,5 +392,5 @@ async def test_replying_to_a_held_back_ticket_is_a_conflict_and_sends_nothing(
                           headers=acme.auth())
     await _error(r, 409, "conflict", "status")
     assert await hub.store.count(acme.tenant["id"], "entries", {"kind": "message"}) == 0
-    thread = await _ok(await client.get(f"/api/v1/thread/{t['thread_token']}"))
+    thread = await _ok(await client.get(f"/api/v1/thread/{t['token']}"))
     assert thread["messages"] == [] and thread["ticket"]["status"] == "received"

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,14 +16,12 @@ from tests.integration.realtime_clients import (
     HTTP_TIMEOUT,
     Console,
     login_cookie,
-    seed_file,
-    start_hubs,
 )
+from tests.kit import Serve, Served, http_sos
 
 pytestmark = pytest.mark.slow
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
-_texts = itertools.count(1)
 
 
 @dataclass
@@ -35,24 +31,19 @@ class Pair:
     tenants: dict[str, Seeded]
 
 
+# Instances A and B on one file and the shared Redis, on a channel of their own.
+_ENV = {
+    "HUB_REDIS_URL": REDIS_URL,
+    "HUB_REDIS_CHANNEL": f"sos-hub-test-{uuid.uuid4().hex}",  # parallel runs never cross
+}
+SERVED = Serve(slugs=("acme", "globex", "initech"), envs=(_ENV, _ENV))
+
+
 @pytest.fixture(scope="module")
-def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
-    """Instances A and B on one file and the shared Redis, on a channel of their own."""
-    tmp: Path = tmp_path_factory.mktemp("two")
-    db = tmp / "hub.db"
-    tenants = asyncio.run(seed_file(db, "acme", "globex", "initech"))
-    env = {
-        "HUB_DATABASE_URL": f"sqlite:///{db}",
-        "HUB_REDIS_URL": REDIS_URL,
-        "HUB_REDIS_CHANNEL": f"sos-hub-test-{uuid.uuid4().hex}",  # parallel runs never cross
-        "HUB_TEST_LOG_DIR": str(tmp),
-    }
-    a, b = start_hubs([env, env])
-    try:
-        yield Pair(a.url, b.url, tenants)
-    finally:
-        a.stop()
-        b.stop()
+def pair(served: Served) -> Pair:
+    """Instances A and B of the module's `served`."""
+    a, b = served.urls
+    return Pair(a, b, served.tenants)
 
 
 @pytest.fixture
@@ -68,17 +59,6 @@ async def open_console(opened: list[Console], url: str, namespace: str = "/staff
     console = Console(url, namespace, **kwargs)
     opened.append(console)
     return await console.connect()
-
-
-async def post_sos(url: str, tenant: Seeded) -> dict[str, Any]:
-    async with httpx.AsyncClient(base_url=url, timeout=HTTP_TIMEOUT) as http:
-        r = await http.post(
-            "/api/v1/sos",
-            json={"point": tenant.point["code"], "text": f"Help {next(_texts)}", "anonymous": True},
-        )
-    assert r.status_code == 201, r.text
-    data: dict[str, Any] = r.json()
-    return data
 
 
 def created_ids(console: Console) -> set[str]:
@@ -97,10 +77,10 @@ async def test_a_console_on_one_instance_gets_an_sos_posted_to_the_other(
     acme, globex = pair.tenants["acme"], pair.tenants["globex"]
     on_a = await open_console(consoles, pair.a, auth={"token": acme.tokens["agent"]})
     foreign_on_a = await open_console(consoles, pair.a, auth={"token": globex.tokens["agent"]})
-    sos = await post_sos(pair.b, acme)
+    sos = await http_sos(pair.b, acme)
     await on_a.wait_for(lambda: sos["id"] in created_ids(on_a), 5, "the SOS posted to B")
     assert isinstance(on_a.events("ticket.created")[-1]["seq"], int)
-    globex_sos = await post_sos(pair.b, globex)
+    globex_sos = await http_sos(pair.b, globex)
     await foreign_on_a.wait_for(lambda: bool(foreign_on_a.received), 5, "globex's own SOS")
     assert created_ids(foreign_on_a) == {globex_sos["id"]}
 
@@ -109,7 +89,7 @@ async def test_a_staff_reply_on_one_instance_reaches_the_customer_on_the_other(
     pair: Pair, consoles: list[Console]
 ) -> None:
     acme = pair.tenants["acme"]
-    sos = await post_sos(pair.a, acme)
+    sos = await http_sos(pair.a, acme)
     thread = await open_console(
         consoles, pair.a, "/thread", auth={"thread_token": sos["thread_url"].split("/t/")[1]}
     )
@@ -130,7 +110,7 @@ async def test_concurrent_sos_on_both_instances_get_unique_gap_free_numbers(
     initech = pair.tenants["initech"]
     watcher = await open_console(consoles, pair.a, auth={"token": initech.tokens["agent"]})
     urls = [pair.a, pair.b] * 20
-    results = await asyncio.gather(*(post_sos(url, initech) for url in urls))
+    results = await asyncio.gather(*(http_sos(url, initech) for url in urls))
     assert sorted(r["number"] for r in results) == list(range(1, 41))
     ids = {r["id"] for r in results}
     await watcher.wait_for(lambda: created_ids(watcher) == ids, 5, "all 40 tickets on A")

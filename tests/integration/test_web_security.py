@@ -11,8 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
-from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,9 +29,8 @@ from tests.integration.delivery_kit import quiet
 from tests.integration.realtime_clients import (
     Console,
     login_cookie,
-    seed_file,
-    start_hubs,
 )
+from tests.kit import Serve, Served, http_sos, new_sos
 
 CSRF = {"X-Requested-With": "sos-hub"}
 JSON = {"Content-Type": "application/json"}
@@ -76,7 +74,7 @@ class Site:
             else:
                 value = values.get(name, "unknown")
             path = re.sub(rf"<(?:[^:<>]+:)?{name}>", value, path)
-        return path
+        return str(path)
 
     async def snapshot(self) -> tuple[Any, ...]:
         """Everything a request could change: the event seq, counts, the ticket itself."""
@@ -88,12 +86,8 @@ class Site:
 
 @pytest.fixture
 async def site(hub: Hub, acme: Seeded, client: Any) -> Site:
-    r = await client.post("/api/v1/sos", json={
-        "point": acme.point["code"], "text": "The shower is cold", "anonymous": False,
-        "contact": {"name": "Ana", "email": "ana@example.com"},
-    })
-    assert r.status_code == 201
-    created = await r.get_json()
+    created = await new_sos(client, acme, "The shower is cold",
+                            contact={"name": "Ana", "email": "ana@example.com"})
     manager = acme.auth("manager")
     r = await client.post("/api/v1/rules", json={"name": "Night shift"}, headers=manager)
     assert r.status_code == 201, await r.get_data(as_text=True)
@@ -120,7 +114,7 @@ async def site(hub: Hub, acme: Seeded, client: Any) -> Site:
 
 def rules_with(hub: Hub, method: str) -> list[Any]:
     return sorted(
-        (r for r in hub.quart.url_map.iter_rules() if method in r.methods),
+        (r for r in hub.quart.url_map.iter_rules() if method in (r.methods or ())),
         key=lambda r: r.rule,
     )
 
@@ -163,6 +157,7 @@ async def test_every_get_route_called_by_staff_changes_nothing_and_carries_the_h
                  "/api/v1/tickets/<ticket_id>"):
         assert path in seen
     ticket = await site.hub.store.get(site.acme.tenant["id"], "tickets", site.ticket["id"])
+    assert ticket is not None
     assert ticket["status"] == "new"  # viewing it (or its ack page) acknowledged nothing
 
 
@@ -292,7 +287,7 @@ def test_the_template_scan_would_catch_what_it_looks_for() -> None:
 def _cookie(response: Any, name: str) -> str:
     found = [c for c in response.headers.getlist("Set-Cookie") if c.startswith(f"{name}=")]
     assert found, f"no {name} cookie set"
-    return found[0]
+    return str(found[0])
 
 
 async def test_the_session_and_device_cookies_are_httponly_and_samesite(
@@ -336,35 +331,19 @@ async def test_cookies_are_secure_when_the_public_url_is_https(
 SOCKET_CAP = 3
 
 
-@dataclass
-class Served:
-    url: str
-    acme: Seeded
-    unlimited_url: str
+# A hub with limits on, a small socket cap, loopback as trusted proxy; one with limits off.
+# Trusting loopback lets each test present its own client address in X-Forwarded-For,
+# so the tests' connections never count against each other.
+_COMMON = {"HUB_SOCKETS_PER_ADDRESS": str(SOCKET_CAP)}
+SERVED = Serve(envs=(
+    {**_COMMON, "HUB_RATE_LIMITS": "on", "HUB_TRUSTED_PROXIES": "127.0.0.1"},
+    {**_COMMON, "HUB_RATE_LIMITS": "off"},
+))
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """A hub with limits on, a small socket cap, loopback as trusted proxy; one with limits off.
-
-    Trusting loopback lets each test present its own client address in X-Forwarded-For,
-    so the tests' connections never count against each other.
-    """
-    tmp = tmp_path_factory.mktemp("websecurity")
-    db = tmp / "hub.db"
-    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API may hold this thread's loop
-        tenants = pool.submit(asyncio.run, seed_file(db, "acme")).result()
-    common = {"HUB_DATABASE_URL": f"sqlite:///{db}", "HUB_TEST_LOG_DIR": str(tmp),
-              "HUB_SOCKETS_PER_ADDRESS": str(SOCKET_CAP)}
-    limited, unlimited = start_hubs([
-        {**common, "HUB_RATE_LIMITS": "on", "HUB_TRUSTED_PROXIES": "127.0.0.1"},
-        {**common, "HUB_RATE_LIMITS": "off"},
-    ])
-    try:
-        yield Served(limited.url, tenants["acme"], unlimited.url)
-    finally:
-        limited.stop()
-        unlimited.stop()
+def unlimited_url(served: Served) -> str:
+    """The second hub of SERVED: the one with rate limits off."""
+    return served.urls[1]
 
 
 @pytest.fixture
@@ -419,13 +398,9 @@ async def test_a_socketio_packet_over_the_cap_closes_that_client_only(
     assert not big.connected
     assert "resume.done" not in big.names()  # the server never handled the packet
     async with httpx.AsyncClient(base_url=served.url) as http:
-        r = await http.post("/api/v1/sos", json={
-            "point": served.acme.point["code"], "text": "Still working after the big packet?",
-            "anonymous": True,
-        })
-        assert r.status_code == 201
+        sent = await http_sos(http, served.acme, "Still working after the big packet?")
     await calm.wait_for(
-        lambda: r.json()["id"] in [e["id"] for e in calm.events("ticket.created")],
+        lambda: sent["id"] in [e["id"] for e in calm.events("ticket.created")],
         5, "the other console to keep getting events",
     )
     assert calm.connected
@@ -462,7 +437,7 @@ async def test_with_rate_limits_off_there_is_no_connection_cap(
 ) -> None:
     auth = {"token": served.acme.tokens["agent"]}
     for _ in range(SOCKET_CAP + 2):
-        console = await connect(opened, served.unlimited_url, "203.0.113.20", auth=auth)
+        console = await connect(opened, unlimited_url(served), "203.0.113.20", auth=auth)
         assert console.connected
     assert all(c.connected for c in opened)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from difflib import SequenceMatcher
 from typing import Any
 
 import pytest
@@ -236,7 +237,7 @@ def test_the_repeat_check_of_two_long_texts_works_on_a_bounded_sample(
 ) -> None:
     seen: list[int] = []
 
-    class Recording(filters.SequenceMatcher):  # the real matcher, noting what it is given
+    class Recording(SequenceMatcher[str]):  # the real matcher, noting what it is given
         def __init__(self, isjunk: Any, a: Any, b: Any, autojunk: bool = True) -> None:
             seen.extend([len(a), len(b)])
             super().__init__(isjunk, a, b, autojunk)
