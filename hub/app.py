@@ -16,20 +16,20 @@ from hub.accounts.access import Access
 from hub.accounts.branding import Branding, logo_url
 from hub.accounts.directory import Accounts
 from hub.accounts.kiosks import Kiosks
+from hub.accounts.staff_auth import StaffAuth
 from hub.container import Hub
+from hub.http.ratelimit import RateLimiter
 from hub.i18n import choose_language, load_catalogs
 from hub.moderation.guard import StoreGuard
 from hub.moderation.service import Moderation
 from hub.notify.outbox import Deliveries
 from hub.notify.setup import build_delivery, build_queue
 from hub.ports import Store
-from hub.ratelimit import RateLimiter
 from hub.realtime.namespaces import KioskNamespace, StaffNamespace, ThreadNamespace
 from hub.realtime.publisher import EventLog, SocketioPublisher
 from hub.realtime.pubsub import HubRedisManager
 from hub.realtime.server import build_sio, resync_local_consoles
 from hub.settings import Settings
-from hub.staff_auth import StaffAuth
 from hub.store import open_store
 from hub.store.probe import StoreProbe
 from hub.tickets.events import EVENT_NAMES

@@ -89,8 +89,8 @@ def _kiosk_create(settings: Settings, args: argparse.Namespace) -> None:
 
 def _user_create(settings: Settings, args: argparse.Namespace) -> None:
     from hub.accounts.model import public_user
+    from hub.accounts.passwords import hash_password, hash_token
     from hub.accounts.services import create_user, tenant_by_slug
-    from hub.security import hash_password, hash_token
 
     async def work(store: Store) -> tuple[Any, str]:
         tenant = await tenant_by_slug(store, args.tenant)

@@ -17,14 +17,14 @@ from hub.accounts.access import Access
 from hub.accounts.branding import Branding
 from hub.accounts.directory import Accounts
 from hub.accounts.kiosks import Kiosks
+from hub.accounts.staff_auth import StaffAuth
+from hub.http.ratelimit import RateLimiter
 from hub.moderation.service import Moderation
 from hub.notify.dispatch import DeliveryService
 from hub.notify.outbox import Deliveries
 from hub.ports import Store
-from hub.ratelimit import RateLimiter
 from hub.realtime.publisher import EventLog
 from hub.settings import Settings
-from hub.staff_auth import StaffAuth
 from hub.store.probe import StoreProbe
 from hub.tickets.rulebook import RuleBook
 from hub.tickets.services import TicketService

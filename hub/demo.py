@@ -7,9 +7,9 @@ from pathlib import Path
 
 from hub.accounts.branding import set_logo
 from hub.accounts.kiosks import create_kiosk
+from hub.accounts.passwords import hash_password, hash_token
 from hub.accounts.services import create_point, create_tenant, create_user
 from hub.ports import Doc, Event, Store
-from hub.security import hash_password, hash_token
 from hub.tickets.services import Actor, TicketService
 
 SLUG = "hotel-mirador"

@@ -17,9 +17,9 @@ from typing import Any
 
 import httpx
 
+from hub.accounts.passwords import hash_password, hash_token
 from hub.accounts.services import create_point, create_tenant, create_user
 from hub.ports import Doc, Store
-from hub.security import hash_password, hash_token
 
 PASSWORD = "correct-horse-9"
 

@@ -13,13 +13,19 @@ from functools import cache
 
 import socketio
 
+from hub.accounts.passwords import hash_password, hash_token, verify_password
+from hub.accounts.staff_auth import (
+    end_session,
+    end_sessions,
+    is_active,
+    parse_session_id,
+    start_session,
+)
 from hub.clock import new_secret
 from hub.errors import Invalid, NotFound, Unauthorized
+from hub.http.ratelimit import RateLimiter
 from hub.ports import Doc, Store
-from hub.ratelimit import RateLimiter
 from hub.realtime.server import close_logins, close_token_consoles, close_user
-from hub.security import hash_password, hash_token, verify_password
-from hub.staff_auth import end_session, end_sessions, is_active, parse_session_id, start_session
 
 MIN_PASSWORD = 8  # as for new users (hub.accounts.services.create_user)
 MAX_PASSWORD = 1024

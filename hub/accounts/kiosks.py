@@ -15,10 +15,10 @@ from typing import Any
 import socketio
 
 from hub.accounts.branding import logo_url
+from hub.accounts.passwords import hash_token
 from hub.clock import new_id, new_secret, now_iso
 from hub.errors import Invalid, NotFound
 from hub.ports import Doc, Store
-from hub.security import hash_token
 
 IDLE_SECONDS = (20, 900)  # bounds of the screen's reset after inactivity
 DEFAULT_IDLE_SECONDS = 90

@@ -46,7 +46,7 @@ async def create_tenant(
         "timezone": check_timezone(timezone),
         "sla_hours": int(sla_hours),
         "onsite_minutes": 15,
-        "privacy_retention_days": 30,  # then tickets lose address and device id (hub.privacy)
+        "privacy_retention_days": 30,  # then tickets lose address and device (tickets/privacy.py)
         "created_at": now_iso(),
     }
     try:

@@ -41,7 +41,7 @@ class DeliveryTuning:
     backoff: tuple[float, ...] = (15.0, 60.0)
     minute: float = 60.0
     translate_budget: float = 3.0
-    privacy_every: float = 3600.0  # the privacy sweep's period (hub.privacy)
+    privacy_every: float = 3600.0  # the privacy sweep's period (hub.tickets.privacy)
 
     @property
     def max_attempts(self) -> int:

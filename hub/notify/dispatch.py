@@ -20,7 +20,7 @@ from hub.clock import iso, parse_iso
 from hub.notify import outbox
 from hub.notify.delivery import Sender
 from hub.ports import Doc
-from hub.privacy import purge_forever
+from hub.tickets.privacy import purge_forever
 from hub.tickets.repository import TicketRepository
 from hub.tickets.routing import Plan, Recipient, plan_for
 from hub.tickets.ticket import Ticket
@@ -199,7 +199,7 @@ class DeliveryService:
     async def start(self) -> None:
         """Start the job queue and the periodic sweepers (in the hub process, both modes).
 
-        Beside the outbox sweeper runs the privacy sweep (hub.privacy): every hub process
+        Beside the outbox sweeper runs the privacy sweep (hub.tickets.privacy): every hub process
         clears expired addresses and device ids, so scale-out needs no scheduled job for it.
         """
         await self.queue.start()

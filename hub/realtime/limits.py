@@ -15,7 +15,7 @@ from typing import Any
 
 import socketio
 
-from hub.client_address import client_address
+from hub.http.client_address import client_address
 from hub.settings import Settings
 
 log = logging.getLogger(__name__)

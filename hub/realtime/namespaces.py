@@ -9,6 +9,7 @@ import socketio
 
 from hub.accounts.kiosks import Kiosks, kiosk_room
 from hub.accounts.model import Role
+from hub.accounts.staff_auth import StaffAuth, parse_session_id
 from hub.errors import NotFound
 from hub.ports import MAX_SEQ, Doc, Store
 from hub.realtime.publisher import (
@@ -24,7 +25,6 @@ from hub.realtime.publisher import (
     user_room,
 )
 from hub.realtime.replay import staff_events
-from hub.staff_auth import StaffAuth, parse_session_id
 from hub.tickets.services import TicketService
 
 log = logging.getLogger(__name__)

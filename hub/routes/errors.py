@@ -13,8 +13,8 @@ from quart_schema import RequestSchemaValidationError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from hub.errors import HubError, StoreUnavailable
+from hub.http.ratelimit import RateLimited
 from hub.i18n import gettext as _
-from hub.ratelimit import RateLimited
 
 log = logging.getLogger(__name__)
 

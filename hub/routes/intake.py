@@ -17,9 +17,9 @@ from typing import Any
 from pydantic import BaseModel
 from quart import request
 
-from hub.client_address import client_address
 from hub.container import hub
 from hub.errors import Invalid, NotFound
+from hub.http.client_address import client_address
 from hub.moderation.guard import KIOSK_DEVICE_PREFIX
 from hub.ports import Doc
 from hub.tickets.ticket import Ticket
@@ -152,7 +152,7 @@ def client_network() -> str:
 
 
 async def limit(policy: str, **keys: str | None) -> None:
-    """Apply the client's own limits of a policy to this request (see hub/ratelimit.py).
+    """Apply the client's own limits of a policy to this request (see hub/http/ratelimit.py).
 
     Call it first: a request it refuses consumes nothing anywhere.
     """

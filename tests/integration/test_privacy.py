@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from hub.app import Hub
 from hub.clock import iso
 from hub.ports import Doc
-from hub.privacy import purge_private_data
 from hub.settings import Settings
+from hub.tickets.privacy import purge_private_data
 from tests.helpers import Seeded, seed_tenant
 from tests.integration.delivery_kit import eventually, running_hub, submit, tuned
 

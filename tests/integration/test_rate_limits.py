@@ -19,7 +19,7 @@ import redis.asyncio as aioredis
 
 from hub.accounts.services import create_point
 from hub.app import Hub, create_app
-from hub.ratelimit import POLICIES, RateLimiter
+from hub.http.ratelimit import POLICIES, RateLimiter
 from hub.settings import Settings
 from tests.helpers import PASSWORD, HubProcess, Seeded, form_login, seed_tenant
 from tests.integration.realtime_clients import seed_file

@@ -12,9 +12,9 @@ from datetime import timedelta
 from http.cookies import CookieError, SimpleCookie
 from typing import NamedTuple
 
+from hub.accounts.passwords import hash_token
 from hub.clock import iso, new_secret, now, now_iso
 from hub.ports import Doc, Store
-from hub.security import hash_token
 
 SESSION_DAYS = 14  # as long as the cookie (QUART_AUTH_DURATION)
 

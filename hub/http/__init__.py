@@ -1,0 +1,1 @@
+"""What every public HTTP door needs: the client's real address, and the rate limits."""
