@@ -31,8 +31,10 @@ from hub.store.sqlite import SqliteStore
 from hub.tickets.filters import COMPARE_CHARS, nearly_same, repeat_key
 from hub.tickets.lexicon import RUN3, fold, prepare
 
-_SENTENCE = ("the water in room two hundred and four is cold again and nobody at the front desk"
-             " answers the phone please send someone up to look at the heating tonight")
+_SENTENCE = (
+    "the water in room two hundred and four is cold again and nobody at the front desk"
+    " answers the phone please send someone up to look at the heating tonight"
+)
 WORDS = tuple(_SENTENCE.split())
 
 
@@ -98,19 +100,33 @@ async def worst_per_sos(earlier: list[str], incoming: list[str]) -> tuple[float,
         try:
             tenant: Doc = {"id": new_id()}
             for n, text in enumerate(earlier):
-                await store.insert(tenant["id"], "tickets", {
-                    "id": new_id(), "number": n + 1, "status": "new", "text": text,
-                    "contact": None, "device_id": "bench-device", "ip": "203.0.113.9",
-                    "created_at": iso(now()),
-                })
+                await store.insert(
+                    tenant["id"],
+                    "tickets",
+                    {
+                        "id": new_id(),
+                        "number": n + 1,
+                        "status": "new",
+                        "text": text,
+                        "contact": None,
+                        "device_id": "bench-device",
+                        "ip": "203.0.113.9",
+                        "created_at": iso(now()),
+                    },
+                )
             guard = StoreGuard(store)
             for text in incoming:
                 repeat_key.cache_clear()
                 for old in earlier:
                     repeat_key(old)
-                ticket = {"id": new_id(), "text": text, "contact": None,
-                          "device_id": "bench-device", "ip": "203.0.113.9",
-                          "created_at": iso(now())}
+                ticket = {
+                    "id": new_id(),
+                    "text": text,
+                    "contact": None,
+                    "device_id": "bench-device",
+                    "ip": "203.0.113.9",
+                    "created_at": iso(now()),
+                }
                 start = time.perf_counter()
                 await guard.screen(tenant, ticket)
                 screened.append(time.perf_counter() - start)
@@ -123,21 +139,29 @@ async def main(tickets: int, runs: int) -> None:
     rnd = random.Random(7)
     base = long_text(rnd)
     scenarios = {
-        "shuffled words": ([long_text(rnd) for _ in range(tickets)],
-                           [long_text(rnd) for _ in range(runs)]),
-        "edited copies": ([edited(rnd, base) for _ in range(tickets)],
-                          [edited(rnd, base) for _ in range(runs)]),
+        "shuffled words": (
+            [long_text(rnd) for _ in range(tickets)],
+            [long_text(rnd) for _ in range(runs)],
+        ),
+        "edited copies": (
+            [edited(rnd, base) for _ in range(tickets)],
+            [edited(rnd, base) for _ in range(runs)],
+        ),
     }
-    print(f"{tickets} open tickets of ~2,000 characters from one sender, none a repeat of the "
-          f"new SOS; worst of {runs} new SOS, in ms per SOS:")
+    print(
+        f"{tickets} open tickets of ~2,000 characters from one sender, none a repeat of the "
+        f"new SOS; worst of {runs} new SOS, in ms per SOS:"
+    )
     print(f"  {'texts':<16}{'before':>10}{'after':>10}{'after, whole screen':>22}")
     for name, (earlier, incoming) in scenarios.items():
         before, after, screen = await worst_per_sos(earlier, incoming)
         print(f"  {name:<16}{before * 1000:>10.1f}{after * 1000:>10.1f}{screen * 1000:>22.1f}")
-    print(f"before: SequenceMatcher over whole 1,000-character keys, 50 candidates (comparisons "
-          f"only). after: {REPEAT_CANDIDATES} candidates, {COMPARE_CHARS}-character samples; "
-          "'whole screen' is StoreGuard.screen on SQLite: store queries, blocks, text filters "
-          "and the repeat check.")
+    print(
+        f"before: SequenceMatcher over whole 1,000-character keys, 50 candidates (comparisons "
+        f"only). after: {REPEAT_CANDIDATES} candidates, {COMPARE_CHARS}-character samples; "
+        "'whole screen' is StoreGuard.screen on SQLite: store queries, blocks, text filters "
+        "and the repeat check."
+    )
 
 
 if __name__ == "__main__":

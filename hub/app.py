@@ -95,7 +95,10 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
     publisher = SocketioPublisher(sio, store)
     delivery, delivery_listener = build_delivery(settings, store, publisher, build_queue(settings))
     tickets = TicketService(
-        store, publisher, guard=StoreGuard(store), listeners=[delivery_listener],
+        store,
+        publisher,
+        guard=StoreGuard(store),
+        listeners=[delivery_listener],
         detect=lambda text, tenant: detect_if_ready(text, tenant_languages(tenant)),
     )
     auth = StaffAuth(

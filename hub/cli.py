@@ -46,7 +46,11 @@ def _tenant_create(settings: Settings, args: argparse.Namespace) -> None:
     doc = _with_store(
         settings,
         lambda store: create_tenant(
-            store, slug=args.slug, name=args.name, language=args.language, timezone=args.timezone,
+            store,
+            slug=args.slug,
+            name=args.name,
+            language=args.language,
+            timezone=args.timezone,
             sla_hours=args.sla_hours,
         ),
     )
@@ -95,8 +99,14 @@ def _user_create(settings: Settings, args: argparse.Namespace) -> None:
     async def work(store: Store) -> tuple[Any, str]:
         tenant = await tenant_by_slug(store, args.tenant)
         return await create_user(
-            store, tenant, email=args.email, password=args.password, role=args.role,
-            name=args.name, language=args.language, hash_password=hash_password,
+            store,
+            tenant,
+            email=args.email,
+            password=args.password,
+            role=args.role,
+            name=args.name,
+            language=args.language,
+            hash_password=hash_password,
             hash_token=hash_token,
         )
 
@@ -110,8 +120,13 @@ def _point_create(settings: Settings, args: argparse.Namespace) -> None:
     async def work(store: Store) -> Any:
         tenant = await tenant_by_slug(store, args.tenant)
         return await create_point(
-            store, tenant, code=args.code, label=args.label, department=args.department,
-            establishment=args.establishment, kind=args.kind,
+            store,
+            tenant,
+            code=args.code,
+            label=args.label,
+            department=args.department,
+            establishment=args.establishment,
+            kind=args.kind,
         )
 
     _print_json(point_json(_with_store(settings, work), settings.public_url))

@@ -102,11 +102,17 @@ async def seed_demo(store: Store) -> list[tuple[str, str]]:
             establishment="Hotel Mirador",
             kind=kind,
         )
-    await create_kiosk(store, tenant, {
-        "name": "Lobby kiosk", "point": "lobby-kiosk",
-        "departments": ["reception", "restaurant", "pool-bar"],
-        "welcome": "Bienvenido al Hotel Mirador · Welcome to Hotel Mirador",
-    }, token=KIOSK_TOKEN)
+    await create_kiosk(
+        store,
+        tenant,
+        {
+            "name": "Lobby kiosk",
+            "point": "lobby-kiosk",
+            "departments": ["reception", "restaurant", "pool-bar"],
+            "welcome": "Bienvenido al Hotel Mirador · Welcome to Hotel Mirador",
+        },
+        token=KIOSK_TOKEN,
+    )
     service = TicketService(store, _Quiet())
     tickets = []
     for i, (code, text, lang, anonymous) in enumerate(TICKETS):

@@ -33,7 +33,6 @@ COLLECTIONS: tuple[str, ...] = (
 )
 
 
-
 # The largest event `seq` a client may name: what a JavaScript console holds exactly (and
 # well within SQLite's and BSON's integers). The socket `resume` and `GET /api/v1/events`
 # both check `since` against it.

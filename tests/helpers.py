@@ -51,8 +51,14 @@ async def seed_tenant(store: Store, slug: str, *, timezone: str = "Europe/Madrid
     tokens: dict[str, str] = {}
     for role in ("agent", "manager", "admin"):
         user, token = await create_user(
-            store, tenant, email=f"{role}@{slug}.example", password=PASSWORD, role=role,
-            name=f"{role.title()} {slug}", hash_password=_cached_hash, hash_token=hash_token,
+            store,
+            tenant,
+            email=f"{role}@{slug}.example",
+            password=PASSWORD,
+            role=role,
+            name=f"{role.title()} {slug}",
+            hash_password=_cached_hash,
+            hash_token=hash_token,
         )
         users[role], tokens[role] = user, token
     point = await create_point(
@@ -90,9 +96,20 @@ class HubProcess:
     def start(self, timeout: float = 20.0) -> HubProcess:
         with self.log_path.open("ab") as log:  # the child keeps its own copy of the handle
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "hub.cli", "serve", "--host", "127.0.0.1",
-                 "--port", str(self.port)],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "hub.cli",
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -55,8 +55,13 @@ def thread_token(sent: Mapping[str, Any]) -> str:
 
 
 def sos_body(
-    seeded: Seeded | None, text: str | None = None, *, contact: Mapping[str, Any] | None = None,
-    anonymous: bool | None = None, point: str | None = None, **extra: Any,
+    seeded: Seeded | None,
+    text: str | None = None,
+    *,
+    contact: Mapping[str, Any] | None = None,
+    anonymous: bool | None = None,
+    point: str | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     """The JSON of an SOS at `seeded`'s point (or `point`); anonymous unless a contact is given."""
     if point is None:
@@ -89,9 +94,16 @@ def peer(ip: str | None) -> dict[str, Any]:
 
 
 async def send_sos(
-    client: Any, seeded: Seeded | None, text: str | None = None, *, device: str | None = None,
-    ip: str | None = None, contact: Mapping[str, Any] | None = None,
-    anonymous: bool | None = None, point: str | None = None, **extra: Any,
+    client: Any,
+    seeded: Seeded | None,
+    text: str | None = None,
+    *,
+    device: str | None = None,
+    ip: str | None = None,
+    contact: Mapping[str, Any] | None = None,
+    anonymous: bool | None = None,
+    point: str | None = None,
+    **extra: Any,
 ) -> Any:
     """POST /api/v1/sos as a customer's phone would (its device cookie, its address); the response.
 
@@ -103,24 +115,56 @@ async def send_sos(
 
 
 async def post_sos(
-    client: Any, seeded: Seeded | None, text: str | None = None, *, device: str | None = None,
-    ip: str | None = None, contact: Mapping[str, Any] | None = None,
-    anonymous: bool | None = None, point: str | None = None, **extra: Any,
+    client: Any,
+    seeded: Seeded | None,
+    text: str | None = None,
+    *,
+    device: str | None = None,
+    ip: str | None = None,
+    contact: Mapping[str, Any] | None = None,
+    anonymous: bool | None = None,
+    point: str | None = None,
+    **extra: Any,
 ) -> tuple[int, dict[str, Any]]:
     """`send_sos`, answered as (status, JSON body)."""
-    r = await send_sos(client, seeded, text, device=device, ip=ip, contact=contact,
-                       anonymous=anonymous, point=point, **extra)
+    r = await send_sos(
+        client,
+        seeded,
+        text,
+        device=device,
+        ip=ip,
+        contact=contact,
+        anonymous=anonymous,
+        point=point,
+        **extra,
+    )
     return r.status_code, dict(await r.get_json())
 
 
 async def new_sos(
-    client: Any, seeded: Seeded | None, text: str | None = None, *, device: str | None = None,
-    ip: str | None = None, contact: Mapping[str, Any] | None = None,
-    anonymous: bool | None = None, point: str | None = None, **extra: Any,
+    client: Any,
+    seeded: Seeded | None,
+    text: str | None = None,
+    *,
+    device: str | None = None,
+    ip: str | None = None,
+    contact: Mapping[str, Any] | None = None,
+    anonymous: bool | None = None,
+    point: str | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     """`send_sos` that must be accepted (201): its JSON plus the thread's `token`."""
-    r = await send_sos(client, seeded, text, device=device, ip=ip, contact=contact,
-                       anonymous=anonymous, point=point, **extra)
+    r = await send_sos(
+        client,
+        seeded,
+        text,
+        device=device,
+        ip=ip,
+        contact=contact,
+        anonymous=anonymous,
+        point=point,
+        **extra,
+    )
     assert r.status_code == 201, await r.get_data(as_text=True)
     sent = dict(await r.get_json())
     sent["token"] = thread_token(sent)
@@ -137,9 +181,16 @@ async def login(client: Any, seeded: Seeded, role: str = "agent") -> None:
 
 
 async def http_sos(
-    http: httpx.AsyncClient | str, seeded: Seeded | None, text: str | None = None, *,
-    device: str | None = "", status: int | None = 201, contact: Mapping[str, Any] | None = None,
-    anonymous: bool | None = None, point: str | None = None, **extra: Any,
+    http: httpx.AsyncClient | str,
+    seeded: Seeded | None,
+    text: str | None = None,
+    *,
+    device: str | None = "",
+    status: int | None = 201,
+    contact: Mapping[str, Any] | None = None,
+    anonymous: bool | None = None,
+    point: str | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     """POST an SOS to a real hub (a client, or a base URL for a one-off client); its JSON,
     with the thread's `token` when accepted.
@@ -157,9 +208,17 @@ async def http_sos(
 
 
 def live_sos(
-    url: str, seeded: Seeded | None, text: str | None = None, *, device: str | None = "",
-    status: int | None = 201, state: str | None = None, contact: Mapping[str, Any] | None = None,
-    anonymous: bool | None = None, point: str | None = None, **extra: Any,
+    url: str,
+    seeded: Seeded | None,
+    text: str | None = None,
+    *,
+    device: str | None = "",
+    status: int | None = 201,
+    state: str | None = None,
+    contact: Mapping[str, Any] | None = None,
+    anonymous: bool | None = None,
+    point: str | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     """`http_sos` without an event loop (Playwright's sync API holds this thread's); `state`,
     when given, is the ticket status the answer must carry."""

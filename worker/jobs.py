@@ -25,5 +25,3 @@ async def deliver_reply(tenant_id: str, ticket_id: str, message_id: str) -> None
     """Translate a staff reply and send it to the customer's contacts."""
     async with delivery_context() as delivery:
         await delivery.deliver_reply(tenant_id, ticket_id, message_id)
-
-

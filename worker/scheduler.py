@@ -67,8 +67,9 @@ class ParentBoundScheduler(RQScheduler):
 class HubWorker(Worker):
     """RQ's Worker, with the scheduler above in place of RQ's own."""
 
-    def _start_scheduler(self, burst: bool = False, logging_level: str | None = "INFO",
-                         *args: Any, **kwargs: Any) -> None:
+    def _start_scheduler(
+        self, burst: bool = False, logging_level: str | None = "INFO", *args: Any, **kwargs: Any
+    ) -> None:
         # RQ builds its scheduler inline (rq.worker.base, rq 2.x): name ours there for the
         # length of that one call, in this single-threaded worker, so RQ's logic stays its own.
         saved = rq_worker_base.RQScheduler  # type: ignore[attr-defined]

@@ -123,8 +123,18 @@ async def kiosk_by_token(store: Store, token: str) -> Doc | None:
 
 def kiosk_json(doc: Doc) -> dict[str, Any]:
     """A kiosk as managers see it (never its token)."""
-    fields = ("id", "name", "point", "departments", "welcome", "idle_seconds",
-              "allow_anonymous", "active", "created_at", "updated_at")
+    fields = (
+        "id",
+        "name",
+        "point",
+        "departments",
+        "welcome",
+        "idle_seconds",
+        "allow_anonymous",
+        "active",
+        "created_at",
+        "updated_at",
+    )
     return {k: doc.get(k) for k in fields}
 
 

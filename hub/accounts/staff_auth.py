@@ -45,12 +45,16 @@ def is_active(user: Doc | None) -> bool:
 async def start_session(store: Store, user: Doc, *, days: int = SESSION_DAYS) -> str:
     """Record a new session of `user`; returns the id for the signed cookie."""
     sid = new_secret(24)
-    await store.insert(user["tenant_id"], "sessions", {
-        "id": sid,
-        "user_id": user["id"],
-        "created_at": now_iso(),
-        "expires_at": iso(now() + timedelta(days=days)),
-    })
+    await store.insert(
+        user["tenant_id"],
+        "sessions",
+        {
+            "id": sid,
+            "user_id": user["id"],
+            "created_at": now_iso(),
+            "expires_at": iso(now() + timedelta(days=days)),
+        },
+    )
     # tidy as we go: this user's sessions that ran out are of no use to anyone
     expired = {"user_id": user["id"], "expires_at": {"lte": now_iso()}}
     for doc in await store.find(user["tenant_id"], "sessions", expired, limit=50):

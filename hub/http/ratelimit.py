@@ -104,9 +104,7 @@ class RateLimiter:
             uri = "async+" + settings.redis_url
             options: dict[str, Any] = {"implementation": "redispy", "connection_pool": self._pool}
             # storage_from_string's options are typed as scalars; redis-py takes a pool too.
-            self._storage = storage.storage_from_string(
-                uri, key_prefix="sos-hub-limits", **options
-            )
+            self._storage = storage.storage_from_string(uri, key_prefix="sos-hub-limits", **options)
         else:
             self._storage = storage.storage_from_string("async+memory://")
         self._limiter = MovingWindowRateLimiter(self._storage)

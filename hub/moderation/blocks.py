@@ -55,8 +55,9 @@ def block_value(kind: str, value: str) -> str:
         try:
             net = ipaddress.ip_network(value, strict=False)
         except ValueError:
-            raise Invalid("value: not a network address (203.0.113.7 or 203.0.113.0/24)",
-                          field="value") from None
+            raise Invalid(
+                "value: not a network address (203.0.113.7 or 203.0.113.0/24)", field="value"
+            ) from None
         if net.prefixlen not in IP_PREFIXES[net.version]:
             sizes = ", ".join(f"/{p}" for p in IP_PREFIXES[net.version])
             raise Invalid(f"value: IPv{net.version} networks may be {sizes}", field="value")
@@ -118,8 +119,11 @@ async def add_block(
     normalised = block_value(kind, value)
     now = clock.now()
     expires = clock.iso(now + timedelta(hours=expires_in_hours)) if expires_in_hours else None
-    fields: Doc = {"expires_at": expires, "note": (note or "").strip()[:200] or None,
-                   "updated_at": clock.iso(now)}
+    fields: Doc = {
+        "expires_at": expires,
+        "note": (note or "").strip()[:200] or None,
+        "updated_at": clock.iso(now),
+    }
     for old in await store.find(tenant_id, "blocks", {"kind": kind, "value": normalised}):
         updated = await store.update(tenant_id, "blocks", old["id"], fields)
         if updated is not None:

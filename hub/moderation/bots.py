@@ -29,8 +29,12 @@ def form_signals(secret: str, code: str, website: str | None, stamp: str | None)
         stamped = URLSafeSerializer(secret, salt=_STAMP_SALT).loads(stamp[:200])
     except BadSignature:
         stamped = None
-    if (isinstance(stamped, list) and len(stamped) == 2 and stamped[0] == code
-            and isinstance(stamped[1], int)):
+    if (
+        isinstance(stamped, list)
+        and len(stamped) == 2
+        and stamped[0] == code
+        and isinstance(stamped[1], int)
+    ):
         signals["elapsed_ms"] = int(clock.now().timestamp() * 1000) - stamped[1]
     else:
         signals["stamp"] = "invalid"

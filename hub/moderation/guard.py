@@ -132,8 +132,10 @@ class StoreGuard:
         sender = repeat_identity(ticket)
         recent = sorted(found.values(), key=lambda d: str(d.get("created_at")), reverse=True)
         candidates = [
-            doc for doc in recent
-            if doc["id"] != ticket.get("id") and doc.get("status") not in _SETTLED
+            doc
+            for doc in recent
+            if doc["id"] != ticket.get("id")
+            and doc.get("status") not in _SETTLED
             and _same_sender(sender, repeat_identity(doc))
         ][:REPEAT_CANDIDATES]
         for doc in reversed(candidates):  # the first ticket of a run of repeats collects them

@@ -27,12 +27,15 @@ def mask_ticket(data: dict[str, Any], config: FilterConfig) -> dict[str, Any]:
     if isinstance(data.get("survey"), dict):
         out["survey"] = {**data["survey"], "comment": hide(data["survey"].get("comment"))}
     if isinstance(data.get("repeats"), list):
-        out["repeats"] = [{**r, "text": hide(r.get("text"))} if isinstance(r, dict) else r
-                          for r in data["repeats"]]
+        out["repeats"] = [
+            {**r, "text": hide(r.get("text"))} if isinstance(r, dict) else r
+            for r in data["repeats"]
+        ]
     if isinstance(data.get("messages"), list):
         out["messages"] = [
             {**m, "text": hide(m.get("text")), "translations": hide_all(m.get("translations"))}
-            if isinstance(m, dict) and m.get("author") == "customer" else m
+            if isinstance(m, dict) and m.get("author") == "customer"
+            else m
             for m in data["messages"]
         ]
     return out
@@ -40,7 +43,9 @@ def mask_ticket(data: dict[str, Any], config: FilterConfig) -> dict[str, Any]:
 
 # Staff events that may carry a customer's words: the ticket, or one message of it.
 MASKABLE_EVENTS = (
-    EventName.ticket_created.value, EventName.ticket_updated.value, EventName.message_posted.value
+    EventName.ticket_created.value,
+    EventName.ticket_updated.value,
+    EventName.message_posted.value,
 )
 
 

@@ -33,12 +33,25 @@ class Moderation:
         return await list_blocks(self.store, tenant_id)
 
     async def block(
-        self, tenant_id: str, kind: str, value: str, *, by: Doc,
-        expires_in_hours: float | None = None, note: str | None = None, ticket: Doc | None = None,
+        self,
+        tenant_id: str,
+        kind: str,
+        value: str,
+        *,
+        by: Doc,
+        expires_in_hours: float | None = None,
+        note: str | None = None,
+        ticket: Doc | None = None,
     ) -> Doc:
         return await add_block(
-            self.store, tenant_id, kind, value, by=by, expires_in_hours=expires_in_hours,
-            note=note, ticket=ticket,
+            self.store,
+            tenant_id,
+            kind,
+            value,
+            by=by,
+            expires_in_hours=expires_in_hours,
+            note=note,
+            ticket=ticket,
         )
 
     async def unblock(self, tenant_id: str, block_id: str) -> None:

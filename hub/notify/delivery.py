@@ -124,8 +124,15 @@ class Sender:
         ticket = await self.tickets.find(tenant_id, item["ticket_id"])
         tenant = await self.store.get(tenant_id, "tenants", tenant_id)
         if ticket is None or tenant is None:
-            await outbox.finish(self.store, tenant_id, claimed, "skipped", now=moment,
-                                reason="not sent: the ticket no longer exists", count_attempt=False)
+            await outbox.finish(
+                self.store,
+                tenant_id,
+                claimed,
+                "skipped",
+                now=moment,
+                reason="not sent: the ticket no longer exists",
+                count_attempt=False,
+            )
             return
         transport = await self._wanted(tenant, ticket, claimed, moment)
         if transport is not None:
@@ -139,20 +146,40 @@ class Sender:
         tenant_id = tenant["id"]
         if claimed["kind"] == "escalation":
             if ticket.get("acknowledged_at"):
-                await outbox.finish(self.store, tenant_id, claimed, "skipped", now=moment,
-                                    reason=outbox.ACKNOWLEDGED, count_attempt=False)
+                await outbox.finish(
+                    self.store,
+                    tenant_id,
+                    claimed,
+                    "skipped",
+                    now=moment,
+                    reason=outbox.ACKNOWLEDGED,
+                    count_attempt=False,
+                )
                 return None
             await self._record_escalation(tenant_id, ticket, claimed)
         transport = self.transports.get(claimed["channel"])
         if transport is None:
-            await outbox.finish(self.store, tenant_id, claimed, "skipped", now=self.clock(),
-                                reason=outbox.NO_TRANSPORT)
+            await outbox.finish(
+                self.store,
+                tenant_id,
+                claimed,
+                "skipped",
+                now=self.clock(),
+                reason=outbox.NO_TRANSPORT,
+            )
             return None
         if claimed["channel"] == "sms":
             over = await self._sms_budget_exceeded(tenant, claimed, moment)
             if over is not None:
-                await outbox.finish(self.store, tenant_id, claimed, "skipped", now=self.clock(),
-                                    reason=over, count_attempt=False)
+                await outbox.finish(
+                    self.store,
+                    tenant_id,
+                    claimed,
+                    "skipped",
+                    now=self.clock(),
+                    reason=over,
+                    count_attempt=False,
+                )
                 return None
         return transport
 
@@ -165,16 +192,23 @@ class Sender:
             if isinstance(transport, Reconciling):
                 earlier = await self._accepted_before(transport, claimed, message)
                 if earlier is not None:
-                    await outbox.finish(self.store, tenant_id, claimed, "sent",
-                                        now=self.clock(), answer=earlier[:1000])
+                    await outbox.finish(
+                        self.store,
+                        tenant_id,
+                        claimed,
+                        "sent",
+                        now=self.clock(),
+                        answer=earlier[:1000],
+                    )
                     return
                 await outbox.mark_in_flight(self.store, tenant_id, claimed, self.clock())
             answer = await asyncio.wait_for(transport.send(message), self.tuning.send_deadline)
         except Exception as exc:
             await self._failed_attempt(tenant_id, ticket, claimed, _reason(exc))
             return
-        done = await outbox.finish(self.store, tenant_id, claimed, "sent", now=self.clock(),
-                                   answer=answer[:1000])
+        done = await outbox.finish(
+            self.store, tenant_id, claimed, "sent", now=self.clock(), answer=answer[:1000]
+        )
         if done is None:  # the lease ran out mid-send: record it anyway, so no one resends
             log.warning("item %s was sent but its claim had lapsed", claimed["id"])
             await outbox.sent_anyway(self.store, tenant_id, claimed, self.clock(), answer[:1000])
@@ -197,8 +231,9 @@ class Sender:
                 self.tuning.send_deadline,
             )
         except Exception:
-            log.warning("could not ask the provider about item %s; sending", claimed["id"],
-                        exc_info=True)
+            log.warning(
+                "could not ask the provider about item %s; sending", claimed["id"], exc_info=True
+            )
             return None
 
     async def _sms_budget_exceeded(self, tenant: Doc, claimed: Doc, moment: datetime) -> str | None:
@@ -217,7 +252,8 @@ class Sender:
         limit = int(tenant.get("sms_hourly_budget") or outbox.DEFAULT_SMS_HOURLY_BUDGET)
         since = iso(moment - timedelta(hours=1))
         sent = await self.store.count(
-            tenant["id"], outbox.COLLECTION,
+            tenant["id"],
+            outbox.COLLECTION,
             {"channel": "sms", "status": "sent", "sent_at": {"gte": since}},
         )
         if sent >= limit:
@@ -227,8 +263,11 @@ class Sender:
         if taken > limit:
             return outbox.BUDGET_EXCEEDED.format(sent=max(sent, taken - 1), limit=limit)
         await self.store.update_if(
-            tenant["id"], outbox.COLLECTION, claimed["id"],
-            {"claimed_by": claimed["claimed_by"]}, {"budget_slot": slot},
+            tenant["id"],
+            outbox.COLLECTION,
+            claimed["id"],
+            {"claimed_by": claimed["claimed_by"]},
+            {"budget_slot": slot},
         )
         return None
 
@@ -238,13 +277,18 @@ class Sender:
             if message is None:
                 raise LookupError("the reply no longer exists")
             words = self.renderer.reply(
-                item, ticket, tenant, message,
+                item,
+                ticket,
+                tenant,
+                message,
                 thread_url=self.settings.public(f"/t/{ticket['thread_token']}"),
             )
         else:
             token = ack_token(self.settings.secret_key, tenant["id"], item["id"])
             words = self.renderer.alert(
-                item, ticket, tenant,
+                item,
+                ticket,
+                tenant,
                 ack_url=self.settings.public(f"/ack/{token}"),
                 open_url=self.settings.public(f"/console?ticket={ticket['id']}"),
             )
@@ -252,29 +296,36 @@ class Sender:
         if item["channel"] == "sms":
             sender = str(tenant.get("sms_from") or self.settings.vonage_from)
         return Outgoing(
-            channel=item["channel"], to=item["to"], text=words.text, subject=words.subject,
-            html=words.html, sender=sender, reference=item["id"],
+            channel=item["channel"],
+            to=item["to"],
+            text=words.text,
+            subject=words.subject,
+            html=words.html,
+            sender=sender,
+            reference=item["id"],
         )
 
     async def _failed_attempt(self, tenant_id: str, ticket: Doc, claimed: Doc, reason: str) -> None:
         attempts = int(claimed.get("attempts") or 1)
         if attempts >= self.tuning.max_attempts:
-            done = await outbox.finish(self.store, tenant_id, claimed, "failed", now=self.clock(),
-                                       reason=reason)
+            done = await outbox.finish(
+                self.store, tenant_id, claimed, "failed", now=self.clock(), reason=reason
+            )
             if done is not None:
                 await self._record_failure(tenant_id, ticket, done)
             return
         wait = self.tuning.backoff[min(attempts - 1, len(self.tuning.backoff) - 1)]
         retry = await outbox.retry_later(
-            self.store, tenant_id, claimed, reason=reason,
+            self.store,
+            tenant_id,
+            claimed,
+            reason=reason,
             due_at=self.clock() + timedelta(seconds=wait),
         )
         if retry is not None:
             await self.schedule(tenant_id, retry)
 
-    async def _history(
-        self, tenant_id: str, ticket: Doc, entry: Doc, sets: Doc
-    ) -> bool:
+    async def _history(self, tenant_id: str, ticket: Doc, entry: Doc, sets: Doc) -> bool:
         """Store one history entry (its id makes it once-only) and push the ticket.
 
         The pushed ticket is read again first: `ticket` may be minutes old (an escalation),
@@ -292,25 +343,48 @@ class Sender:
     async def _record_escalation(self, tenant_id: str, ticket: Doc, item: Doc) -> None:
         step = int(item.get("step") or 0)
         same_step = await self.store.find(
-            tenant_id, outbox.COLLECTION,
+            tenant_id,
+            outbox.COLLECTION,
             {"ticket_id": ticket["id"], "kind": "escalation", "step": step},
         )
         who = ", ".join(sorted({str(d.get("name") or d["to"]) for d in same_step})) or item["to"]
         moment = iso(self.clock())
-        entry = _entry(f"escalated.{ticket['id']}.{step}", ticket["id"], "escalated",
-                       f"step {step}", who, moment)
-        await self._history(tenant_id, ticket, entry,
-                            {"escalated_step": max(step, int(ticket.get("escalated_step") or 0)),
-                             "escalated_at": moment})
+        entry = _entry(
+            f"escalated.{ticket['id']}.{step}",
+            ticket["id"],
+            "escalated",
+            f"step {step}",
+            who,
+            moment,
+        )
+        await self._history(
+            tenant_id,
+            ticket,
+            entry,
+            {
+                "escalated_step": max(step, int(ticket.get("escalated_step") or 0)),
+                "escalated_at": moment,
+            },
+        )
 
     async def _record_failure(self, tenant_id: str, ticket: Doc, item: Doc) -> None:
         moment = iso(self.clock())
         what = f"{item['channel']} {item.get('name') or ''} <{item['to']}>: {item.get('reason')}"
-        entry = _entry(f"delivery_failed.{item['id']}", ticket["id"], "delivery_failed",
-                       item["kind"], what[:500], moment)
+        entry = _entry(
+            f"delivery_failed.{item['id']}",
+            ticket["id"],
+            "delivery_failed",
+            item["kind"],
+            what[:500],
+            moment,
+        )
         fresh = await self.tickets.find(tenant_id, ticket["id"]) or ticket
-        await self._history(tenant_id, fresh, entry,
-                            {"delivery_failures": int(fresh.get("delivery_failures") or 0) + 1})
+        await self._history(
+            tenant_id,
+            fresh,
+            entry,
+            {"delivery_failures": int(fresh.get("delivery_failures") or 0) + 1},
+        )
 
 
 def _entry(id: str, ticket_id: str, action: str, old: str, new: str, moment: str) -> Doc:

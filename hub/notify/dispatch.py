@@ -69,9 +69,13 @@ class DeliveryService:
         items = self._plan_items(ticket, plan, base)
         stored = await outbox.add_items(self.store, tenant_id, items)
         await self.tickets.set_fields(
-            tenant_id, ticket_id,
-            {"route_state": "done", "routed_at": iso(self.sender.clock()),
-             "routed_rules": list(plan.rules)},
+            tenant_id,
+            ticket_id,
+            {
+                "route_state": "done",
+                "routed_at": iso(self.sender.clock()),
+                "routed_rules": list(plan.rules),
+            },
         )
         for item in stored:
             await self.sender.schedule(tenant_id, item)
@@ -111,8 +115,13 @@ class DeliveryService:
         moment = self.sender.clock()
         items = [
             outbox.new_item(
-                ticket_id=ticket["id"], channel=r.channel, to=r.to, name=r.name,
-                language=r.language, kind="alert", created_at=moment,
+                ticket_id=ticket["id"],
+                channel=r.channel,
+                to=r.to,
+                name=r.name,
+                language=r.language,
+                kind="alert",
+                created_at=moment,
             )
             for r in plan.recipients
         ]
@@ -120,9 +129,15 @@ class DeliveryService:
             due = base + timedelta(seconds=float(step.after_minutes) * self.tuning.minute)
             items.extend(
                 outbox.new_item(
-                    ticket_id=ticket["id"], channel=r.channel, to=r.to, name=r.name,
-                    language=r.language, kind="escalation", step=number,
-                    created_at=moment, due_at=due,
+                    ticket_id=ticket["id"],
+                    channel=r.channel,
+                    to=r.to,
+                    name=r.name,
+                    language=r.language,
+                    kind="escalation",
+                    step=number,
+                    created_at=moment,
+                    due_at=due,
                 )
                 for r in step.recipients
             )
@@ -138,7 +153,8 @@ class DeliveryService:
         task = asyncio.ensure_future(self.translation.translate_message(tenant, ticket, message))
         await asyncio.wait({task}, timeout=self.tuning.translate_budget)
         items = await self.store.find(
-            tenant_id, outbox.COLLECTION,
+            tenant_id,
+            outbox.COLLECTION,
             {"ticket_id": ticket_id, "message_id": message_id, "status": "pending"},
         )
         for item in items:
@@ -163,8 +179,11 @@ class DeliveryService:
         for tenant_id in await self.store.tenant_ids():
             for item in await outbox.lost_items(self.store, tenant_id, moment, stale):
                 stamped = await self.store.update_if(
-                    tenant_id, outbox.COLLECTION, item["id"],
-                    {"status": "pending", "due_at": item["due_at"]}, {"due_at": now_text},
+                    tenant_id,
+                    outbox.COLLECTION,
+                    item["id"],
+                    {"status": "pending", "due_at": item["due_at"]},
+                    {"due_at": now_text},
                 )
                 if stamped is not None:
                     await self._enqueue("send_item", tenant_id, item["id"])
@@ -206,8 +225,12 @@ class DeliveryService:
         loop = asyncio.get_running_loop()
         self._sweeper = loop.create_task(self._sweep_forever(), name="outbox-sweeper")
         self._privacy = loop.create_task(
-            purge_forever(self.store, first=self.tuning.sweep_every,
-                          every=self.tuning.privacy_every, clock=self.sender.clock),
+            purge_forever(
+                self.store,
+                first=self.tuning.sweep_every,
+                every=self.tuning.privacy_every,
+                clock=self.sender.clock,
+            ),
             name="privacy-sweeper",
         )
 
@@ -224,7 +247,8 @@ class DeliveryService:
 
 def _languages(plan: Plan) -> set[str]:
     people: Iterable[Recipient] = [
-        *plan.recipients, *(r for step in plan.escalation for r in step.recipients)
+        *plan.recipients,
+        *(r for step in plan.escalation for r in step.recipients),
     ]
     return {p.language for p in people if p.language}
 

@@ -39,8 +39,15 @@ def reply_items(ticket: Doc, message: Doc, tenant: Doc, moment: datetime) -> lis
         to = str(raw).strip()
         valid = _EMAIL.match(to) if channel == "email" else phone_number(to)
         item = outbox.new_item(
-            ticket_id=ticket["id"], channel=channel, to=to, name=name, language=language,
-            kind="reply", created_at=moment, source_id=message["id"], message_id=message["id"],
+            ticket_id=ticket["id"],
+            channel=channel,
+            to=to,
+            name=name,
+            language=language,
+            kind="reply",
+            created_at=moment,
+            source_id=message["id"],
+            message_id=message["id"],
         )
         if not valid:
             item.update(status="skipped", reason=f"not sent: {to!r} is not a valid address")
@@ -105,7 +112,8 @@ class DeliveryListener:
     async def ticket_acknowledged(self, tenant: Doc, ticket: Doc) -> None:
         """Nothing to send; the ladder's waiting steps are marked skipped at once."""
         waiting = await self.store.find(
-            tenant["id"], outbox.COLLECTION,
+            tenant["id"],
+            outbox.COLLECTION,
             {"ticket_id": ticket["id"], "kind": "escalation", "status": "pending"},
         )
         for item in waiting:

@@ -22,8 +22,21 @@ ACKNOWLEDGED = "not sent: the ticket was acknowledged before this step"
 BUDGET_EXCEEDED = "not sent: budget exceeded ({sent} SMS in the last hour, limit {limit})"
 DEFAULT_SMS_HOURLY_BUDGET = 60
 PUBLIC_FIELDS = (
-    "id", "ticket_id", "channel", "to", "name", "language", "kind", "status", "attempts",
-    "reason", "provider_answer", "created_at", "sent_at", "due_at", "step",
+    "id",
+    "ticket_id",
+    "channel",
+    "to",
+    "name",
+    "language",
+    "kind",
+    "status",
+    "attempts",
+    "reason",
+    "provider_answer",
+    "created_at",
+    "sent_at",
+    "due_at",
+    "step",
 )
 
 
@@ -145,18 +158,32 @@ async def mark_in_flight(store: Store, tenant_id: str, claimed: Doc, now: dateti
     if claimed.get("in_flight_since"):
         return
     await store.update_if(
-        tenant_id, COLLECTION, claimed["id"], {"claimed_by": claimed["claimed_by"]},
+        tenant_id,
+        COLLECTION,
+        claimed["id"],
+        {"claimed_by": claimed["claimed_by"]},
         {"in_flight_since": iso(now)},
     )
 
 
-async def sent_anyway(store: Store, tenant_id: str, claimed: Doc, now: datetime,
-                      answer: str) -> Doc | None:
+async def sent_anyway(
+    store: Store, tenant_id: str, claimed: Doc, now: datetime, answer: str
+) -> Doc | None:
     """Record a send whose claim had lapsed meanwhile: sent is sent, whoever holds it now."""
     return await store.update_if(
-        tenant_id, COLLECTION, claimed["id"], {"status": "pending"},
-        {"status": "sent", "sent_at": iso(now), "provider_answer": answer, "reason": None,
-         "claimed_by": None, "claim_until": None, "in_flight_since": None},
+        tenant_id,
+        COLLECTION,
+        claimed["id"],
+        {"status": "pending"},
+        {
+            "status": "sent",
+            "sent_at": iso(now),
+            "provider_answer": answer,
+            "reason": None,
+            "claimed_by": None,
+            "claim_until": None,
+            "in_flight_since": None,
+        },
     )
 
 
@@ -188,7 +215,10 @@ async def lost_items(store: Store, tenant_id: str, now: datetime, stale: float) 
     """Pending items overdue by more than `stale` seconds whose claim (if any) has lapsed."""
     bound = iso(now - timedelta(seconds=stale))
     docs = await store.find(
-        tenant_id, COLLECTION, {"status": "pending", "due_at": {"lt": bound}}, sort="due_at",
+        tenant_id,
+        COLLECTION,
+        {"status": "pending", "due_at": {"lt": bound}},
+        sort="due_at",
         limit=500,
     )
     return [d for d in docs if not d.get("claim_until") or d["claim_until"] < iso(now)]

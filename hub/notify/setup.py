@@ -55,8 +55,14 @@ def build_delivery(
     tuning = tuning or DeliveryTuning.from_settings(settings)
     transports = build_transports(settings, tuning)
     sender = Sender(
-        settings=settings, store=store, publisher=publisher, queue=queue,
-        email=transports["email"], sms=transports["sms"], tuning=tuning, clock=clock,
+        settings=settings,
+        store=store,
+        publisher=publisher,
+        queue=queue,
+        email=transports["email"],
+        sms=transports["sms"],
+        tuning=tuning,
+        clock=clock,
     )
     translation = TranslationService(store, publisher, translator or build_translator(settings))
     service = DeliveryService(sender, translation)

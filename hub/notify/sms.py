@@ -110,15 +110,24 @@ class VonageTransport:
         until = datetime.now(UTC) + timedelta(minutes=5)
         response = requests.get(
             f"https://{host}/v2/reports/records",
-            params={"account_id": self.api_key, "product": "SMS", "direction": "outbound",
-                    "date_start": since.astimezone(UTC).isoformat(timespec="seconds"),
-                    "date_end": until.isoformat(timespec="seconds"), "to": to,
-                    "client_ref": message.reference},
-            auth=(self.api_key, self.api_secret), timeout=self.timeout,
+            params={
+                "account_id": self.api_key,
+                "product": "SMS",
+                "direction": "outbound",
+                "date_start": since.astimezone(UTC).isoformat(timespec="seconds"),
+                "date_end": until.isoformat(timespec="seconds"),
+                "to": to,
+                "client_ref": message.reference,
+            },
+            auth=(self.api_key, self.api_secret),
+            timeout=self.timeout,
         )
         response.raise_for_status()
-        ids = [str(r.get("message_id") or "?") for r in response.json().get("records") or []
-               if r.get("client_ref") == message.reference]
+        ids = [
+            str(r.get("message_id") or "?")
+            for r in response.json().get("records") or []
+            if r.get("client_ref") == message.reference
+        ]
         if not ids:
             return None
         return "Vonage accepted it on an earlier attempt: " + ", ".join(ids)

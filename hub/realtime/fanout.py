@@ -56,8 +56,14 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
     ) -> None:
         if callback is not None:
             await super().emit(
-                event, data, namespace, room=room, skip_sid=skip_sid, callback=callback,
-                to=to, **kwargs,
+                event,
+                data,
+                namespace,
+                room=room,
+                skip_sid=skip_sid,
+                callback=callback,
+                to=to,
+                **kwargs,
             )
             return
         room = to or room

@@ -74,9 +74,7 @@ class StaffNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         )
         await self.enter_room(sid, tenant_room(user["tenant_id"]))
         is_agent = user["role"] == Role.agent.value
-        await self.enter_room(
-            sid, (agents_room if is_agent else leads_room)(user["tenant_id"])
-        )
+        await self.enter_room(sid, (agents_room if is_agent else leads_room)(user["tenant_id"]))
         await self.enter_room(sid, user_room(user["id"]))
         if session_id is not None:  # ending that session (or all of them) closes this console
             await self.enter_room(sid, session_room(user["id"]))

@@ -128,13 +128,28 @@ async def emit_staff_event(
             masking = await masking_for_agents(store, event.tenant_id)
         masked = console_view(event, masking)
     if masked == payload:
-        await sio.emit(event.name, payload, room=tenant_room(event.tenant_id),
-                       namespace="/staff", ignore_queue=ignore_queue)
+        await sio.emit(
+            event.name,
+            payload,
+            room=tenant_room(event.tenant_id),
+            namespace="/staff",
+            ignore_queue=ignore_queue,
+        )
         return
-    await sio.emit(event.name, masked, room=agents_room(event.tenant_id),
-                   namespace="/staff", ignore_queue=ignore_queue)
-    await sio.emit(event.name, payload, room=leads_room(event.tenant_id),
-                   namespace="/staff", ignore_queue=ignore_queue)
+    await sio.emit(
+        event.name,
+        masked,
+        room=agents_room(event.tenant_id),
+        namespace="/staff",
+        ignore_queue=ignore_queue,
+    )
+    await sio.emit(
+        event.name,
+        payload,
+        room=leads_room(event.tenant_id),
+        namespace="/staff",
+        ignore_queue=ignore_queue,
+    )
 
 
 class SocketioPublisher:

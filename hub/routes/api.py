@@ -188,7 +188,8 @@ async def get_ticket(ticket_id: str) -> Any:
     detail["deliveries"] = [for_agent(d, hidden) for d in deliveries]
     detail["history"] = [
         {**h, "from": scrub(h.get("from"), hidden), "to": scrub(h.get("to"), hidden)}
-        if h.get("action") == "delivery_failed" else h
+        if h.get("action") == "delivery_failed"
+        else h
         for h in detail.get("history") or []
     ]
     return detail

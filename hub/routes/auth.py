@@ -45,9 +45,7 @@ async def current_staff() -> Doc | None:
             and request.path.startswith("/api/")
             and request.headers.get(CSRF_HEADER) != CSRF_VALUE
         ):
-            raise Forbidden(
-                f"send the header {CSRF_HEADER}: {CSRF_VALUE} with the session cookie"
-            )
+            raise Forbidden(f"send the header {CSRF_HEADER}: {CSRF_VALUE} with the session cookie")
         return await hub().auth.from_session(current_user.auth_id)
     return None
 
@@ -82,5 +80,3 @@ def staff() -> Doc:
 def tenant_id() -> str:
     """The tenant every query of this request is scoped to."""
     return str(staff()["tenant_id"])
-
-

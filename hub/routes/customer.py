@@ -129,7 +129,11 @@ async def _form_page(
         response.headers["Retry-After"] = str(StoreUnavailable.retry_after)
     if not device_id():  # none yet, or a forged kiosk id: a fresh one of its own
         response.set_cookie(
-            DEVICE_COOKIE, new_secret(12), max_age=YEAR, httponly=True, samesite="Lax",
+            DEVICE_COOKIE,
+            new_secret(12),
+            max_age=YEAR,
+            httponly=True,
+            samesite="Lax",
             secure=hub().settings.secure_cookies,
         )
     return response
@@ -159,8 +163,13 @@ async def send(code: str) -> Any:
     contact = None if anonymous else {k: values[k] for k in ("name", "email", "phone")}
     try:
         data = SosIn.model_validate(
-            {"point": code, "text": values["text"], "anonymous": anonymous, "contact": contact,
-             "language": g.lang}
+            {
+                "point": code,
+                "text": values["text"],
+                "anonymous": anonymous,
+                "contact": contact,
+                "language": g.lang,
+            }
         )
     except ValidationError as exc:
         return await _form_page(code, 400, values=values, errors=_field_errors(exc, values["text"]))

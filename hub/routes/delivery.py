@@ -30,8 +30,9 @@ KINDS = ("alert", "escalation", "reply")
 PAGE_LIMIT = 200
 
 
-async def _find(tenant: str, *, ticket: str | None, status: str | None, kind: str | None,
-                limit: int) -> list[Doc]:
+async def _find(
+    tenant: str, *, ticket: str | None, status: str | None, kind: str | None, limit: int
+) -> list[Doc]:
     where: dict[str, Any] = {}
     if ticket:
         where["ticket_id"] = ticket
@@ -58,8 +59,11 @@ async def deliveries() -> Any:
     if ticket and await hub().tickets.find(tenant_id(), ticket) is None:
         raise NotFound("no such ticket", field="ticket")
     docs = await _find(
-        tenant_id(), ticket=ticket, status=request.args.get("status") or None,
-        kind=request.args.get("kind") or None, limit=int(raw_limit),
+        tenant_id(),
+        ticket=ticket,
+        status=request.args.get("status") or None,
+        kind=request.args.get("kind") or None,
+        limit=int(raw_limit),
     )
     return {"items": [delivery_json(d) for d in docs]}
 
@@ -72,15 +76,25 @@ async def deliveries_page() -> Any:
     status = request.args.get("status") or None
     if status not in (None, *STATUSES):
         status = None
-    items = await _find(tenant_id(), ticket=request.args.get("ticket") or None,
-                        status=status, kind=None, limit=PAGE_LIMIT)
+    items = await _find(
+        tenant_id(),
+        ticket=request.args.get("ticket") or None,
+        status=status,
+        kind=None,
+        limit=PAGE_LIMIT,
+    )
     for item in items:
         if item["ticket_id"] not in tickets:
             found = await hub().tickets.find(tenant_id(), item["ticket_id"])
             tickets[item["ticket_id"]] = found or {}
     return await render_page(
-        "admin/deliveries.html", items=items, tickets=tickets, counts=by_status(items),
-        statuses=STATUSES, status=status, ticket_filter=request.args.get("ticket") or "",
+        "admin/deliveries.html",
+        items=items,
+        tickets=tickets,
+        counts=by_status(items),
+        statuses=STATUSES,
+        status=status,
+        ticket_filter=request.args.get("ticket") or "",
     )
 
 

@@ -113,8 +113,9 @@ async def _hub_error_page(error: HubError) -> Response:
 async def hub_error(error: HubError) -> Response:
     """A HubError as JSON naming its field (API) or as a page, with Retry-After when due."""
     if isinstance(error, StoreUnavailable):
-        log.warning("store unavailable on %s %s: %r", request.method, request.path,
-                    error.__cause__ or error)
+        log.warning(
+            "store unavailable on %s %s: %r", request.method, request.path, error.__cause__ or error
+        )
     if _wants_json():
         message = error.message
         if error.field and error.field not in message:
@@ -130,8 +131,12 @@ async def hub_error(error: HubError) -> Response:
 def _http_message(error: HTTPException, status: int, code: str) -> str:
     """What a framework error says, in the contract's words for the common cases."""
     message = error.description or code
-    if status == 400 and message != TOO_DEEP and request.path.startswith("/api/") \
-            and request.is_json:
+    if (
+        status == 400
+        and message != TOO_DEEP
+        and request.path.startswith("/api/")
+        and request.is_json
+    ):
         return "body: the request body is not valid JSON"
     if status == 413:
         return "body: the request body is larger than 64 KB"

@@ -145,6 +145,9 @@ async def kiosks_page() -> Any:
     points = await hub().accounts.points(tenant_id())
     departments = await hub().accounts.departments(tenant_id())
     return await render_page(
-        "admin/kiosks.html", kiosks=kiosks, points=points, departments=departments,
+        "admin/kiosks.html",
+        kiosks=kiosks,
+        points=points,
+        departments=departments,
         idle_bounds=IDLE_SECONDS,
     )

@@ -41,8 +41,10 @@ def _terms(values: list[str] | None, field: str) -> list[str] | None:
         if not term:
             continue
         if len(term) > 100 or not re.search(r"[^\W_]", term):
-            raise ValueError(f"{field}: each entry needs a letter or digit and at most 100 "
-                             f"characters (got {term[:40]!r})")
+            raise ValueError(
+                f"{field}: each entry needs a letter or digit and at most 100 "
+                f"characters (got {term[:40]!r})"
+            )
         if term.casefold() not in (t.casefold() for t in out):
             out.append(term)
     return out
@@ -173,8 +175,12 @@ async def get_blocks() -> Any:
 async def post_block(data: BlockIn) -> Any:
     """Block an e-mail, phone, device id or network address (optionally until a time)."""
     doc = await hub().moderation.block(
-        tenant_id(), data.kind, data.value, by=staff(),
-        expires_in_hours=data.expires_in_hours, note=data.note,
+        tenant_id(),
+        data.kind,
+        data.value,
+        by=staff(),
+        expires_in_hours=data.expires_in_hours,
+        note=data.note,
     )
     return block_json(doc), 201
 
@@ -199,18 +205,29 @@ async def block_sender(ticket_id: str, data: BlockSenderIn) -> Any:
         if value is None:
             continue
         try:
-            made.append(await hub().moderation.block(
-                tenant_id(), kind, value, by=staff(),
-                expires_in_hours=data.expires_in_hours, note=data.note, ticket=ticket,
-            ))
+            made.append(
+                await hub().moderation.block(
+                    tenant_id(),
+                    kind,
+                    value,
+                    by=staff(),
+                    expires_in_hours=data.expires_in_hours,
+                    note=data.note,
+                    ticket=ticket,
+                )
+            )
         except Invalid:  # a forged device cookie, say: block by what is usable
             continue
     if not made:
-        shared = "its kiosk (kiosk: true)" if ticket.get("kiosk") else "its network address " \
-            "(network: true)"
+        shared = (
+            "its kiosk (kiosk: true)"
+            if ticket.get("kiosk")
+            else "its network address (network: true)"
+        )
         raise Invalid(
             f"by: this ticket carries none of {', '.join(kinds) or 'the kinds named'}; blocking "
-            f"{shared} would hold back every guest who shares it", field="by",
+            f"{shared} would hold back every guest who shares it",
+            field="by",
         )
     return {"items": [block_json(b) for b in made]}, 201
 
@@ -227,8 +244,7 @@ async def release(ticket_id: str) -> Any:
 @staff_page(Role.manager)
 async def filters_page() -> Any:
     """Edit the filters, try a sample message, manage blocked senders."""
-    return await render_page("admin/filters.html", checks=CHECKS,
-                             defaults=FilterConfig().to_doc())
+    return await render_page("admin/filters.html", checks=CHECKS, defaults=FilterConfig().to_doc())
 
 
 @bp.get("/held-back")

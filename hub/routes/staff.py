@@ -58,8 +58,10 @@ async def _login_page(status: int = 200, **context: Any) -> Any:
     """The login form, with a fresh token tied to this browser's pre-login cookie."""
     value = browser_value()
     html = await render_template(
-        "staff/login.html", next=_safe_next(context.pop("next_page", None)),
-        csrf_token=form_token(value), **context,
+        "staff/login.html",
+        next=_safe_next(context.pop("next_page", None)),
+        csrf_token=form_token(value),
+        **context,
     )
     return remember(await make_response(html, status), value)
 
@@ -69,8 +71,9 @@ async def login_form() -> Any:
     form = await request.form
     if not token_matches(form.get(FIELD)):
         # a form from another site, or one that expired: nothing happens, a fresh form
-        return await _login_page(403, next_page=form.get("next"), expired=True,
-                                 email=form.get("email", "").strip()[:320])
+        return await _login_page(
+            403, next_page=form.get("next"), expired=True, email=form.get("email", "").strip()[:320]
+        )
     email = form.get("email", "").strip().lower()[:320]
     try:
         user = await check_login(email, form.get("password", ""))

@@ -61,6 +61,11 @@ async def stats_page() -> Any:
     except Invalid as exc:
         error = exc.message
     page = await render_page(
-        "admin/stats.html", result=result, error=error, asked=asked, by=by, groupings=GROUPINGS,
+        "admin/stats.html",
+        result=result,
+        error=error,
+        asked=asked,
+        by=by,
+        groupings=GROUPINGS,
     )
     return page if error is None else await make_response(page, 400)

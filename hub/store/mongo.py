@@ -324,7 +324,9 @@ class MongoStore:
         for attempt in range(2):
             try:
                 doc = await self._counters.find_one_and_update(
-                    query, {"$inc": {"value": 1}}, upsert=True,
+                    query,
+                    {"$inc": {"value": 1}},
+                    upsert=True,
                     return_document=ReturnDocument.AFTER,
                 )
             except DuplicateKeyError:  # two first upserts raced; the loser retries once
@@ -355,8 +357,9 @@ class MongoStore:
         stored: list[Event] = []
         for draft in events:
             seq = await self.next_value(tenant_id, "event_seq")
-            event = Event(tenant_id, seq, draft.name, draft.ticket_id, draft.staff,
-                          draft.customer, now_iso())
+            event = Event(
+                tenant_id, seq, draft.name, draft.ticket_id, draft.staff, draft.customer, now_iso()
+            )
             await self.insert(tenant_id, "events", event.to_doc())
             stored.append(event)
         return stored

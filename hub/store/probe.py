@@ -24,7 +24,7 @@ class StoreProbe:
 
     @property
     def kind(self) -> str:
-        """"sqlite" or "mongodb"."""
+        """ "sqlite" or "mongodb"."""
         return self.store.kind
 
     async def problem(self) -> str | None:

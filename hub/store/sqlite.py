@@ -43,7 +43,13 @@ DEFAULT_TIMEOUT = 3.0
 # BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN, PROTOCOL.
 _UNAVAILABLE_CODES = frozenset({5, 6, 8, 10, 13, 14, 15})
 _UNAVAILABLE_WORDS = (
-    "locked", "busy", "full", "readonly", "read-only", "disk i/o", "unable to open",
+    "locked",
+    "busy",
+    "full",
+    "readonly",
+    "read-only",
+    "disk i/o",
+    "unable to open",
 )
 
 
@@ -80,9 +86,11 @@ def _where_sql(where: Where | None) -> tuple[str, list[Any]]:
     for field, cond in (where or {}).items():
         if field == "$search":
             fields, text = cond
-            like = "%" + str(text).lower().replace("\\", "\\\\").replace("%", "\\%").replace(
-                "_", "\\_"
-            ) + "%"
+            like = (
+                "%"
+                + str(text).lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                + "%"
+            )
             ors = [f"hub_lower(coalesce({_path(f)}, '')) LIKE ? ESCAPE '\\'" for f in fields]
             clauses.append("(" + " OR ".join(ors) + ")")
             params.extend([like] * len(fields))
@@ -137,8 +145,7 @@ def _schema_statements() -> Iterator[str]:
         for f in TENANT_UNIQUE.get(name, ()):
             ix = f.replace(".", "_")
             yield (
-                f"CREATE UNIQUE INDEX IF NOT EXISTS tx_{name}_{ix}"
-                f" ON {name}(tenant_id, {_path(f)})"
+                f"CREATE UNIQUE INDEX IF NOT EXISTS tx_{name}_{ix} ON {name}(tenant_id, {_path(f)})"
             )
 
 
@@ -335,9 +342,7 @@ class SqliteStore:
     ) -> list[Doc]:
         """Documents of this tenant matching `where`, optionally sorted and limited."""
         clause, params = _where_sql(where)
-        sql = (
-            f"SELECT doc FROM {_check_collection(collection)} WHERE tenant_id = ? AND {clause}"
-        )
+        sql = f"SELECT doc FROM {_check_collection(collection)} WHERE tenant_id = ? AND {clause}"
         if sort:
             sql += f" ORDER BY {_path(sort)} {'DESC' if descending else 'ASC'}, rowid"
         else:
@@ -417,8 +422,15 @@ class SqliteStore:
             stored: list[Event] = []
             for draft in events:
                 seq = await self._next(db, tenant_id, "event_seq")
-                event = Event(tenant_id, seq, draft.name, draft.ticket_id, draft.staff,
-                              draft.customer, now_iso())
+                event = Event(
+                    tenant_id,
+                    seq,
+                    draft.name,
+                    draft.ticket_id,
+                    draft.staff,
+                    draft.customer,
+                    now_iso(),
+                )
                 await self._insert(db, tenant_id, "events", event.to_doc())
                 stored.append(event)
             return stored

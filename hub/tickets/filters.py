@@ -135,18 +135,20 @@ def _matches(patterns: Sequence[re.Pattern[str]], text: str) -> list[re.Match[st
     return [m for pattern in patterns for m in pattern.finditer(text)]
 
 
-def _contact_matches(prepared: Prepared, contact: Mapping[str, Any] | None) -> list[
-    tuple[str, re.Match[str]]
-]:
+def _contact_matches(
+    prepared: Prepared, contact: Mapping[str, Any] | None
+) -> list[tuple[str, re.Match[str]]]:
     """E-mail addresses and phone numbers in the text, except the sender's own and dates."""
     own_email = str((contact or {}).get("email") or "").strip().lower()
     own_phone = phone_tail(str((contact or {}).get("phone") or ""))
     found: list[tuple[str, re.Match[str]]] = [
-        ("email", m) for m in _matches((_EMAIL, _EMAIL_SPELLED), prepared.clean)
+        ("email", m)
+        for m in _matches((_EMAIL, _EMAIL_SPELLED), prepared.clean)
         if not own_email or m.group().lower() != own_email
     ]
     found += [
-        ("phone", m) for m in _PHONE.finditer(prepared.clean)
+        ("phone", m)
+        for m in _PHONE.finditer(prepared.clean)
         if not _DATE_START.match(m.group())
         and (not own_phone or phone_tail(m.group()) != own_phone)
     ]
@@ -201,8 +203,10 @@ class FilterConfig:
     def from_doc(cls, doc: Mapping[str, Any] | None) -> FilterConfig:
         """Read a stored config, filling in defaults for anything missing."""
         doc = doc or {}
-        checks = {**DEFAULT_CHECKS, **{k: bool(v) for k, v in (doc.get("checks") or {}).items()
-                                       if k in DEFAULT_CHECKS}}
+        checks = {
+            **DEFAULT_CHECKS,
+            **{k: bool(v) for k, v in (doc.get("checks") or {}).items() if k in DEFAULT_CHECKS},
+        }
         return cls(
             checks=checks,
             words=tuple(doc.get("words") or ()),
@@ -237,7 +241,10 @@ def screen_text(
     """Offensive first, then spam; every finding is returned, whether it holds back or not."""
     offensive = find_offensive(text, config.words, config.allow)
     spam = find_spam(
-        text, checks=config.checks, contact=contact, phrases=config.spam_phrases,
+        text,
+        checks=config.checks,
+        contact=contact,
+        phrases=config.spam_phrases,
         allow=config.allow,
     )
     findings = tuple(offensive + spam)
@@ -272,12 +279,12 @@ def repeat_sample(key: str, limit: int = COMPARE_CHARS) -> str:
     if len(key) <= limit:
         return key
     head = limit * 3 // 5
-    return key[:head] + " " + key[len(key) - (limit - head - 1):]
+    return key[:head] + " " + key[len(key) - (limit - head - 1) :]
 
 
 def _sample_words(words: list[str], limit: int = COMPARE_WORDS) -> list[str]:
     head = limit * 3 // 5
-    return words if len(words) <= limit else words[:head] + words[len(words) - (limit - head):]
+    return words if len(words) <= limit else words[:head] + words[len(words) - (limit - head) :]
 
 
 def nearly_same(a: str, b: str) -> bool:

@@ -112,8 +112,9 @@ def check_category(value: str | None) -> str | None:
 # Bidi embeddings, overrides and isolates reorder what follows them ("gpj.exe" shown as
 # "exe.jpg"), and zero-width spaces hide words from filters: neither belongs in an SOS.
 # ZWJ/ZWNJ (emoji sequences, Persian, Indic scripts) and LRM/RLM marks are kept.
-_INVISIBLE = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-                                    "\u200b\u2060\ufeff"))
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u2060\ufeff")
+)
 
 
 def strip_controls(text: str) -> str:
@@ -141,11 +142,35 @@ def clean_text(text: str, field: str = "text", limit: int = TEXT_MAX) -> str:
 # field added for internal bookkeeping (routing state, abuse signals, the thread secret,
 # the sender's device and address) never leaks to consoles by accident.
 STAFF_FIELDS = (
-    "id", "number", "status", "text", "language", "translations", "anonymous", "contact",
-    "point", "kiosk", "department", "establishment", "source", "category", "assignee",
-    "description", "created_at", "updated_at", "acknowledged_at", "first_response_at",
-    "resolved_at", "closed_at", "released_at", "escalated_at", "message_count",
-    "repeat_count", "quarantine_reason", "survey", "held_messages",
+    "id",
+    "number",
+    "status",
+    "text",
+    "language",
+    "translations",
+    "anonymous",
+    "contact",
+    "point",
+    "kiosk",
+    "department",
+    "establishment",
+    "source",
+    "category",
+    "assignee",
+    "description",
+    "created_at",
+    "updated_at",
+    "acknowledged_at",
+    "first_response_at",
+    "resolved_at",
+    "closed_at",
+    "released_at",
+    "escalated_at",
+    "message_count",
+    "repeat_count",
+    "quarantine_reason",
+    "survey",
+    "held_messages",
 )
 
 

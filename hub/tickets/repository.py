@@ -108,7 +108,9 @@ class TicketRepository:
     async def claim_routing(self, tenant_id: str, ticket: Doc, until: str) -> Doc | None:
         """Claim a pending routing until `until`; None when another job holds it."""
         return await self.store.update_if(
-            tenant_id, TICKETS, ticket["id"],
+            tenant_id,
+            TICKETS,
+            ticket["id"],
             {"route_state": "pending", "route_claim_until": ticket.get("route_claim_until")},
             {"route_claim_until": until},
         )
@@ -116,7 +118,8 @@ class TicketRepository:
     async def stuck_routings(self, tenant_id: str, requested_before: str, limit: int) -> list[Doc]:
         """Tickets whose routing was asked for before `requested_before` and never finished."""
         return await self.store.find(
-            tenant_id, TICKETS,
+            tenant_id,
+            TICKETS,
             {"route_state": "pending", "route_requested_at": {"lt": requested_before}},
             limit=limit,
         )
@@ -124,7 +127,9 @@ class TicketRepository:
     async def restamp_routing(self, tenant_id: str, ticket: Doc, moment: str) -> Doc | None:
         """Stamp a stuck routing as asked for again at `moment` (one sweeper wins)."""
         return await self.store.update_if(
-            tenant_id, TICKETS, ticket["id"],
+            tenant_id,
+            TICKETS,
+            ticket["id"],
             {"route_state": "pending", "route_requested_at": ticket["route_requested_at"]},
             {"route_requested_at": moment},
         )
@@ -146,9 +151,11 @@ class TicketRepository:
     ) -> list[Doc]:
         """Tickets created before `before` whose identifying fields were never cleared."""
         return await self.store.find(
-            tenant_id, TICKETS,
+            tenant_id,
+            TICKETS,
             {"created_at": {"lt": before}, "privacy_purged_at": None, "anonymous": anonymous},
-            sort="created_at", limit=limit,
+            sort="created_at",
+            limit=limit,
         )
 
     async def next_number(self, tenant_id: str) -> int:

@@ -36,7 +36,10 @@ class Recipient:
 
     def to_json(self) -> dict[str, str]:
         return {
-            "channel": self.channel, "to": self.to, "name": self.name, "language": self.language
+            "channel": self.channel,
+            "to": self.to,
+            "name": self.name,
+            "language": self.language,
         }
 
 

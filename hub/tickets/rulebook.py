@@ -36,8 +36,12 @@ class RuleBook:
 
     async def create(self, tenant_id: str, fields: Doc) -> Doc:
         now = now_iso()
-        doc = {"id": new_id(), **{k: fields.get(k) for k in RULE_FIELDS}, "created_at": now,
-               "updated_at": now}
+        doc = {
+            "id": new_id(),
+            **{k: fields.get(k) for k in RULE_FIELDS},
+            "created_at": now,
+            "updated_at": now,
+        }
         return await self.store.insert(tenant_id, "rules", doc)
 
     async def replace(self, tenant_id: str, rule_id: str, fields: Doc) -> Doc:

@@ -187,7 +187,8 @@ class TicketService:
         # A held message (blocked sender, filtered text) is flagged: staff alone see why.
         out["messages"] = [
             {**message_json(e), "held_reason": e.get("held_reason")}
-            for e in entries if e["kind"] == "message"
+            for e in entries
+            if e["kind"] == "message"
         ]
         out["notes"] = [note_json(e) for e in entries if e["kind"] == "note"]
         out["history"] = [history_json(e) for e in entries if e["kind"] == "history"]
@@ -213,8 +214,13 @@ class TicketService:
     ) -> list[Doc]:
         """Tickets newest first, filtered; `before` is a ticket number (the cursor)."""
         return await self.repo.search(
-            tenant_id, status=status, point=point, department=department, q=q,
-            before=before, limit=limit,
+            tenant_id,
+            status=status,
+            point=point,
+            department=department,
+            q=q,
+            before=before,
+            limit=limit,
         )
 
     async def acknowledge(self, tenant_id: str, ticket_id: str, by: Actor) -> Doc:
@@ -296,9 +302,7 @@ def _check_survey(rating: str, nps: int | None, comment: str | None) -> Doc:
     if nps is not None and not 0 <= nps <= 10:
         raise Invalid("nps: a whole number from 0 to 10", field="nps")
     text = (
-        clean_text(comment, "comment", SURVEY_COMMENT_MAX)
-        if comment and comment.strip()
-        else None
+        clean_text(comment, "comment", SURVEY_COMMENT_MAX) if comment and comment.strip() else None
     )
     return {"rating": rating, "nps": nps, "comment": text, "answered_at": now_iso()}
 

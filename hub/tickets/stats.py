@@ -192,9 +192,7 @@ def parse_bound(text: str, zone: ZoneInfo, *, field: str, end: bool) -> datetime
         ) from None
 
 
-def asked_period(
-    now: datetime, timezone: str, start: str | None, end: str | None
-) -> Period:
+def asked_period(now: datetime, timezone: str, start: str | None, end: str | None) -> Period:
     """The period a manager asked for; missing ends: the last DEFAULT_DAYS days up to now."""
     zone = ZoneInfo(timezone)
     upper = parse_bound(end, zone, field="to", end=True) if end else now
@@ -210,9 +208,7 @@ def asked_period(
     return Period(lower, upper)
 
 
-async def ticket_stats(
-    store: Store, tenant: Doc, period: Period, by: str
-) -> dict[str, Any]:
+async def ticket_stats(store: Store, tenant: Doc, period: Period, by: str) -> dict[str, Any]:
     """The tenant's statistics for tickets created in `period`, grouped `by`."""
     tickets = await TicketRepository(store).created_since(
         tenant["id"], iso(period.start), MAX_TICKETS

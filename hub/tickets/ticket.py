@@ -78,9 +78,7 @@ class Outcome:
         return out
 
 
-def history_entry(
-    ticket_id: str, action: str, by: Actor, old: Any = None, new: Any = None
-) -> Doc:
+def history_entry(ticket_id: str, action: str, by: Actor, old: Any = None, new: Any = None) -> Doc:
     """One line of a ticket's history: who did what, and when."""
     return {
         "id": new_id(),
@@ -96,7 +94,10 @@ def history_entry(
 
 
 def message_entry(
-    ticket_id: str, author: str, author_name: str | None, text: str,
+    ticket_id: str,
+    author: str,
+    author_name: str | None,
+    text: str,
     held_reason: str | None = None,
 ) -> Doc:
     """A conversation message (customer or staff) as stored."""
@@ -164,8 +165,7 @@ class Ticket:
         doc = self._apply(sets)
         created = history_entry(self.id, "created", CUSTOMER, None, doc["status"])
         event: TicketEvent = TicketHeld(doc) if held_reason else TicketCreated(doc)
-        return Outcome(doc, entries=[created], events=[event], new=True,
-                       accepted=not held_reason)
+        return Outcome(doc, entries=[created], events=[event], new=True, accepted=not held_reason)
 
     def merge_repeat(self, repeat: Doc) -> Outcome:
         """Count a repeated SOS on this ticket and keep its text and contact for staff."""
@@ -182,16 +182,22 @@ class Ticket:
             "created_at": repeat["created_at"],
         }
         doc = self._apply(sets)
-        return Outcome(doc, sets, [entry, history_entry(self.id, "repeated", CUSTOMER)],
-                       [TicketUpdated(doc)])
+        return Outcome(
+            doc, sets, [entry, history_entry(self.id, "repeated", CUSTOMER)], [TicketUpdated(doc)]
+        )
 
     def release(self, by: Actor) -> Outcome:
         """Let a held-back SOS through: pushed and routed as if it had just arrived."""
         if self.status != Status.quarantined.value:
             raise Conflicting("only a held-back ticket can be released", field="status")
         now = now_iso()
-        sets = {"status": Status.new.value, "updated_at": now, "released_at": now,
-                "held": False, **route_mark(now)}
+        sets = {
+            "status": Status.new.value,
+            "updated_at": now,
+            "released_at": now,
+            "held": False,
+            **route_mark(now),
+        }
         doc = self._apply(sets)
         entry = history_entry(self.id, "status", by, Status.quarantined.value, Status.new.value)
         return Outcome(doc, sets, [entry], [TicketCreated(doc)], accepted=True)
@@ -227,9 +233,13 @@ class Ticket:
             rest = Ticket(released.ticket).change(
                 by, category=category, assignee=assignee, description=description
             )
-            return Outcome(rest.ticket, {**released.sets, **rest.sets},
-                           released.entries + rest.entries,
-                           [TicketCreated(rest.ticket)], accepted=True)
+            return Outcome(
+                rest.ticket,
+                {**released.sets, **rest.sets},
+                released.entries + rest.entries,
+                [TicketCreated(rest.ticket)],
+                accepted=True,
+            )
         now = now_iso()
         sets: Doc = {}
         entries: list[Doc] = []
@@ -239,29 +249,44 @@ class Ticket:
             value = check_category(category if isinstance(category, str) else None)
             self._set(by, "category", value, self.doc.get("category"), value, sets, entries)
         if assignee is not KEEP:
-            person = ({"id": assignee["id"], "name": assignee.get("name")}
-                      if isinstance(assignee, dict) else None)
+            person = (
+                {"id": assignee["id"], "name": assignee.get("name")}
+                if isinstance(assignee, dict)
+                else None
+            )
             old = self.doc.get("assignee") or {}
             if old.get("id") != (person or {}).get("id"):
-                self._set(by, "assignee", person, old.get("name"), (person or {}).get("name"),
-                          sets, entries)
+                self._set(
+                    by,
+                    "assignee",
+                    person,
+                    old.get("name"),
+                    (person or {}).get("name"),
+                    sets,
+                    entries,
+                )
         if description is not KEEP:
-            text = (clean_text(description, "description", DESCRIPTION_MAX)
-                    if isinstance(description, str) and description.strip() else None)
+            text = (
+                clean_text(description, "description", DESCRIPTION_MAX)
+                if isinstance(description, str) and description.strip()
+                else None
+            )
             self._set(by, "description", text, None, text, sets, entries)
         if not sets:
             return Outcome(self.doc)
         sets["updated_at"] = now
         doc = self._apply(sets)
-        return Outcome(doc, sets, entries, [TicketUpdated(doc)],
-                       acknowledged="acknowledged_at" in sets)
+        return Outcome(
+            doc, sets, entries, [TicketUpdated(doc)], acknowledged="acknowledged_at" in sets
+        )
 
     def _move(self, by: Actor, status: str, now: str, sets: Doc, entries: list[Doc]) -> None:
         """A status move the life allows, with the times it stamps (seen, resolved, closed)."""
         target = check_transition(self.status, status)
         sets["status"] = target.value
         if self.doc.get("acknowledged_at") is None and target not in (
-            Status.new, Status.quarantined
+            Status.new,
+            Status.quarantined,
         ):
             sets["acknowledged_at"] = now
         if target == Status.resolved:
@@ -271,8 +296,14 @@ class Ticket:
         entries.append(history_entry(self.id, "status", by, self.status, target.value))
 
     def _set(
-        self, by: Actor, field_name: str, value: Any, shown_old: Any, shown_new: Any,
-        sets: Doc, entries: list[Doc],
+        self,
+        by: Actor,
+        field_name: str,
+        value: Any,
+        shown_old: Any,
+        shown_new: Any,
+        sets: Doc,
+        entries: list[Doc],
     ) -> None:
         """Set one field when it changes, with a history line showing old and new."""
         if field_name != "assignee" and value == self.doc.get(field_name):
@@ -286,8 +317,10 @@ class Ticket:
             raise Conflicting("release this ticket before replying", field="status")
         message = message_entry(self.id, "staff", by.name, clean_text(text))
         now = message["created_at"]
-        sets: Doc = {"updated_at": now,
-                     "message_count": int(self.doc.get("message_count") or 0) + 1}
+        sets: Doc = {
+            "updated_at": now,
+            "message_count": int(self.doc.get("message_count") or 0) + 1,
+        }
         entries = [message]
         if self.doc.get("first_response_at") is None:
             sets["first_response_at"] = now
@@ -298,8 +331,13 @@ class Ticket:
             entries.append(history_entry(self.id, "status", by, self.status, sets["status"]))
         entries.append(history_entry(self.id, "replied", by))
         doc = self._apply(sets)
-        outcome = Outcome(doc, sets, entries, [MessagePosted(doc, message), TicketUpdated(doc)],
-                          acknowledged="acknowledged_at" in sets)
+        outcome = Outcome(
+            doc,
+            sets,
+            entries,
+            [MessagePosted(doc, message), TicketUpdated(doc)],
+            acknowledged="acknowledged_at" in sets,
+        )
         return outcome, message
 
     def add_note(self, by: Actor, text: str) -> tuple[Outcome, Doc]:
@@ -313,8 +351,9 @@ class Ticket:
             "text": clean_text(text, limit=NOTE_MAX),
             "created_at": now_iso(),
         }
-        outcome = Outcome(self.doc, {}, [note, history_entry(self.id, "note", by)],
-                          [NoteAdded(self.doc, note)])
+        outcome = Outcome(
+            self.doc, {}, [note, history_entry(self.id, "note", by)], [NoteAdded(self.doc, note)]
+        )
         return outcome, note
 
     # the customer ---------------------------------------------------------------------
@@ -350,6 +389,5 @@ class Ticket:
             return Outcome(self.doc)  # the same answer again: nothing to store or push
         sets = {"survey": survey}
         doc = self._apply(sets)
-        entry = history_entry(self.id, "survey", CUSTOMER, previous.get("rating"),
-                              survey["rating"])
+        entry = history_entry(self.id, "survey", CUSTOMER, previous.get("rating"), survey["rating"])
         return Outcome(doc, sets, [entry], [TicketUpdated(doc)])

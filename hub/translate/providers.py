@@ -21,8 +21,18 @@ from hub.settings import Settings
 
 # ISO 639-1 (what tickets store) to the ISO 639-3 codes Apertium names its pairs with.
 ISO3 = {
-    "es": "spa", "en": "eng", "ca": "cat", "fr": "fra", "pt": "por", "it": "ita",
-    "gl": "glg", "eu": "eus", "oc": "oci", "de": "deu", "nl": "nld", "ro": "ron",
+    "es": "spa",
+    "en": "eng",
+    "ca": "cat",
+    "fr": "fra",
+    "pt": "por",
+    "it": "ita",
+    "gl": "glg",
+    "eu": "eus",
+    "oc": "oci",
+    "de": "deu",
+    "nl": "nld",
+    "ro": "ron",
 }
 APERTIUM_MODES = Path("/usr/share/apertium/modes")
 
@@ -68,8 +78,9 @@ class ApertiumTranslator:
         weakref.WeakKeyDictionary()
     )
 
-    def __init__(self, command: str = "apertium", *, timeout: float = 20.0,
-                 modes: Path = APERTIUM_MODES) -> None:
+    def __init__(
+        self, command: str = "apertium", *, timeout: float = 20.0, modes: Path = APERTIUM_MODES
+    ) -> None:
         self.command = command
         self.timeout = timeout
         found = modes.glob("*.mode") if modes.is_dir() else ()
@@ -101,7 +112,11 @@ class ApertiumTranslator:
     async def _run(self, pair: str, text: str) -> str:
         try:
             proc = await asyncio.create_subprocess_exec(
-                self.command, "-u", "-f", "txt", pair,
+                self.command,
+                "-u",
+                "-f",
+                "txt",
+                pair,
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,

@@ -33,8 +33,12 @@ class TranslationService:
     """Detects languages and stores machine translations on tickets and replies."""
 
     def __init__(
-        self, store: Store, publisher: Publisher, translator: Translator,
-        *, detect: Detect = detect_language,
+        self,
+        store: Store,
+        publisher: Publisher,
+        translator: Translator,
+        *,
+        detect: Detect = detect_language,
     ) -> None:
         self.store = store
         self.publisher = publisher
@@ -116,14 +120,19 @@ class TranslationService:
         sets: Doc
         try:
             text = await self.translator.translate(message["text"], source, target)
-            sets = {"translations": {**existing, target: text}, "language": source,
-                    "translated_by": self.translator.name}
+            sets = {
+                "translations": {**existing, target: text},
+                "language": source,
+                "translated_by": self.translator.name,
+            }
         except TranslationFailed as exc:
             sets = {"language": source, "translation_errors": {target: str(exc)[:300]}}
         except Exception as exc:
             log.exception("translator %s crashed", self.translator.name)
-            sets = {"language": source,
-                    "translation_errors": {target: f"{self.translator.name}: {type(exc).__name__}"}}
+            sets = {
+                "language": source,
+                "translation_errors": {target: f"{self.translator.name}: {type(exc).__name__}"},
+            }
         doc = {**message, **sets}
         await self._commit(
             ticket["tenant_id"],

@@ -27,8 +27,12 @@ def test_an_agent_blocks_a_sender_in_one_click_and_their_next_sos_is_held_back(
         _context, console = _console(browser, opened, live_hub)
         text = f"Buy cheap watches now {uuid.uuid4().hex[:6]}"
         contact = {"email": f"spammer-{uuid.uuid4().hex[:6]}@example.com"}
-        body = {"point": live_hub.seeded.point["code"], "text": text, "anonymous": False,
-                "contact": contact}
+        body = {
+            "point": live_hub.seeded.point["code"],
+            "text": text,
+            "anonymous": False,
+            "contact": contact,
+        }
         assert httpx.post(f"{live_hub.url}/api/v1/sos", json=body, timeout=10).status_code == 201
         card = _card(console, text)
         expect(card).to_have_count(1)
@@ -48,8 +52,12 @@ def test_an_agent_blocks_a_sender_in_one_click_and_their_next_sos_is_held_back(
         r = httpx.post(f"{live_hub.url}/api/v1/sos", json=again, timeout=10)
         assert r.status_code == 201
         token = live_hub.seeded.tokens["agent"]
-        held = httpx.get(f"{live_hub.url}/api/v1/tickets", params={"status": "quarantined"},
-                         headers={"Authorization": f"Bearer {token}"}, timeout=10).json()["items"]
+        held = httpx.get(
+            f"{live_hub.url}/api/v1/tickets",
+            params={"status": "quarantined"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        ).json()["items"]
         assert [(t["id"], t["quarantine_reason"]) for t in held if t["id"] == r.json()["id"]] == [
             (r.json()["id"], "blocked")
         ]
@@ -62,8 +70,13 @@ def test_an_agent_blocks_a_sender_in_one_click_and_their_next_sos_is_held_back(
 
 def _api(live_hub: LiveHub, method: str, path: str, role: str = "agent", **kw: Any) -> Any:
     token = live_hub.seeded.tokens[role]
-    return httpx.request(method, f"{live_hub.url}{path}", timeout=10,
-                         headers={"Authorization": f"Bearer {token}"}, **kw)
+    return httpx.request(
+        method,
+        f"{live_hub.url}{path}",
+        timeout=10,
+        headers={"Authorization": f"Bearer {token}"},
+        **kw,
+    )
 
 
 def test_blocking_a_kiosk_ticket_leaves_the_kiosk_open_to_the_next_guest_unless_ticked(
@@ -72,13 +85,21 @@ def test_blocking_a_kiosk_ticket_leaves_the_kiosk_open_to_the_next_guest_unless_
     opened: list[Any] = []
     try:
         _context, console = _console(browser, opened, live_hub)
-        r = _api(live_hub, "POST", "/api/v1/kiosks", "manager",
-                 json={"name": "Hall kiosk", "point": live_hub.seeded.point["code"]})
+        r = _api(
+            live_hub,
+            "POST",
+            "/api/v1/kiosks",
+            "manager",
+            json={"name": "Hall kiosk", "point": live_hub.seeded.point["code"]},
+        )
         assert r.status_code == 201, r.text
         kiosk = {"Authorization": f"Bearer {r.json()['device_token']}"}
         tag = uuid.uuid4().hex[:6]
-        troll: dict[str, Any] = {"text": f"Rude words at the kiosk {tag}", "anonymous": False,
-                                 "contact": {"email": f"troll-{tag}@example.com"}}
+        troll: dict[str, Any] = {
+            "text": f"Rude words at the kiosk {tag}",
+            "anonymous": False,
+            "contact": {"email": f"troll-{tag}@example.com"},
+        }
         r = httpx.post(f"{live_hub.url}/api/v1/kiosk/sos", json=troll, headers=kiosk, timeout=10)
         assert r.status_code == 201, r.text
         blocks_before = len(_api(live_hub, "GET", "/api/v1/blocks", "manager").json()["items"])
@@ -95,8 +116,9 @@ def test_blocking_a_kiosk_ticket_leaves_the_kiosk_open_to_the_next_guest_unless_
         dialog.get_by_role("button", name="Cancel").click()  # changed their mind: nothing
         expect(dialog).to_be_hidden()
         expect(console.locator("#block-done")).to_be_hidden()
-        assert len(_api(live_hub, "GET", "/api/v1/blocks", "manager").json()["items"]) \
-            == blocks_before
+        assert (
+            len(_api(live_hub, "GET", "/api/v1/blocks", "manager").json()["items"]) == blocks_before
+        )
 
         block.click()
         expect(kiosk_box).not_to_be_checked()

@@ -23,16 +23,23 @@ def test_the_console_shows_who_sent_an_sos_again_and_flags_a_held_message(
         _context, console = _console(browser, opened, live_hub)
         text = f"Towels missing in room {uuid.uuid4().hex[:6]}"
         phone = {"Cookie": f"sos_device=e2e-{uuid.uuid4().hex[:12]}"}
-        body = {"point": live_hub.seeded.point["code"], "text": text, "anonymous": False,
-                "contact": {"name": "Ana", "email": "ana@example.com"}}
+        body = {
+            "point": live_hub.seeded.point["code"],
+            "text": text,
+            "anonymous": False,
+            "contact": {"name": "Ana", "email": "ana@example.com"},
+        }
         first = httpx.post(f"{live_hub.url}/api/v1/sos", json=body, headers=phone, timeout=10)
         assert first.status_code == 201
         again = {**body, "text": text + "!", "contact": {"name": "Ana", "phone": "+34600111222"}}
         r = httpx.post(f"{live_hub.url}/api/v1/sos", json=again, headers=phone, timeout=10)
         assert r.json()["id"] == first.json()["id"]
         token = first.json()["thread_url"].rsplit("/", 1)[1]
-        r = httpx.post(f"{live_hub.url}/api/v1/thread/{token}/messages", timeout=10,
-                       json={"text": "Cheap pills at www.cheap-pills.xyz"})
+        r = httpx.post(
+            f"{live_hub.url}/api/v1/thread/{token}/messages",
+            timeout=10,
+            json={"text": "Cheap pills at www.cheap-pills.xyz"},
+        )
         assert r.status_code == 201
 
         card = _card(console, text)

@@ -227,8 +227,10 @@ def test_the_survey_appears_live_when_staff_resolve_and_the_customer_answers_it(
     live_hub: LiveHub, phone: BrowserContext
 ) -> None:
     with httpx.Client(base_url=live_hub.url, timeout=10) as http:
-        r = http.post("/api/v1/sos", json={"point": live_hub.seeded.point["code"],
-                                           "text": "Survey test: towels please"})
+        r = http.post(
+            "/api/v1/sos",
+            json={"point": live_hub.seeded.point["code"], "text": "Survey test: towels please"},
+        )
         sent = r.json()
     page = phone.new_page()
     errors = _watch_errors(page)
@@ -254,8 +256,10 @@ def test_a_late_catch_up_answer_never_puts_an_older_status_back(
 ) -> None:
     """The page catches up on connect; a live change can overtake that answer on the way."""
     with httpx.Client(base_url=live_hub.url, timeout=10) as http:
-        sent = http.post("/api/v1/sos", json={"point": live_hub.seeded.point["code"],
-                                              "text": "Race test: the lights flicker"}).json()
+        sent = http.post(
+            "/api/v1/sos",
+            json={"point": live_hub.seeded.point["code"], "text": "Race test: the lights flicker"},
+        ).json()
     token = sent["thread_url"].rsplit("/", 1)[1]
     page = phone.new_page()
     held: list[Any] = []
@@ -273,8 +277,10 @@ def test_a_late_catch_up_answer_never_puts_an_older_status_back(
         assert time.monotonic() < deadline, "the page never asked to catch up"
         page.evaluate("0")  # lets Playwright deliver the intercepted request
     with _api(live_hub) as api:
-        assert api.patch(f"/api/v1/tickets/{sent['id']}",
-                         json={"status": "resolved"}).status_code == 200
+        assert (
+            api.patch(f"/api/v1/tickets/{sent['id']}", json={"status": "resolved"}).status_code
+            == 200
+        )
     expect(page.locator("#status")).to_have_text("Resolved")  # live
     route, stale = held[0]
     with page.expect_request(lambda r: f"/api/v1/thread/{token}" in r.url):

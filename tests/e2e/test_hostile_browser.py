@@ -102,8 +102,10 @@ def unfiltered(live_hub: LiveHub) -> LiveHub:
     from hub.tickets.filters import CHECKS
 
     r = httpx.put(
-        f"{live_hub.url}/api/v1/filters", json={"checks": dict.fromkeys(CHECKS, False)},
-        headers={"Authorization": f"Bearer {live_hub.seeded.tokens['admin']}"}, timeout=10,
+        f"{live_hub.url}/api/v1/filters",
+        json={"checks": dict.fromkeys(CHECKS, False)},
+        headers={"Authorization": f"Bearer {live_hub.seeded.tokens['admin']}"},
+        timeout=10,
     )
     assert r.status_code == 200, r.text
     return live_hub
@@ -111,7 +113,9 @@ def unfiltered(live_hub: LiveHub) -> LiveHub:
 
 def staff_post(hub: LiveHub, path: str, body: dict[str, Any]) -> None:
     r = httpx.post(
-        f"{hub.url}{path}", json=body, timeout=10,
+        f"{hub.url}{path}",
+        json=body,
+        timeout=10,
         headers={"Authorization": f"Bearer {hub.seeded.tokens['agent']}"},
     )
     assert r.status_code == 201, r.text

@@ -26,18 +26,22 @@ def tablet(browser: Browser) -> Iterator[BrowserContext]:
 
 
 def _manager(live_hub: LiveHub) -> httpx.Client:
-    return httpx.Client(base_url=live_hub.url, headers=live_hub.seeded.auth("manager"),
-                        timeout=10)
+    return httpx.Client(base_url=live_hub.url, headers=live_hub.seeded.auth("manager"), timeout=10)
 
 
 def test_a_guest_sends_an_sos_from_the_kiosk_and_the_screen_follows_its_settings(
     live_hub: LiveHub, tablet: BrowserContext
 ) -> None:
     with _manager(live_hub) as api:
-        r = api.post("/api/v1/kiosks", json={
-            "name": "Hall kiosk", "point": live_hub.seeded.point["code"],
-            "departments": ["bar"], "welcome": "<i>Welcome</i> to the terrace",
-        })
+        r = api.post(
+            "/api/v1/kiosks",
+            json={
+                "name": "Hall kiosk",
+                "point": live_hub.seeded.point["code"],
+                "departments": ["bar"],
+                "welcome": "<i>Welcome</i> to the terrace",
+            },
+        )
         assert r.status_code == 201, r.text
         kiosk: dict[str, Any] = r.json()
 

@@ -39,8 +39,9 @@ def test_a_manager_saves_a_night_rule_and_the_dry_run_names_its_recipient(
 
     # Stored for real, as the API shows it.
     token = live_hub.seeded.tokens["manager"]
-    rules = httpx.get(f"{live_hub.url}/api/v1/rules",
-                      headers={"Authorization": f"Bearer {token}"}).json()["items"]
+    rules = httpx.get(
+        f"{live_hub.url}/api/v1/rules", headers={"Authorization": f"Bearer {token}"}
+    ).json()["items"]
     saved = next(r for r in rules if r["name"] == "Weekend nights")
     assert saved["schedule"]["weekdays"] == [6, 7]
     assert saved["recipients"] == [

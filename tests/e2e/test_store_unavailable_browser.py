@@ -74,8 +74,11 @@ def test_the_form_keeps_the_text_and_says_it_was_not_sent_while_the_store_is_loc
 def test_a_thread_answer_keeps_its_text_and_says_it_was_not_sent_while_the_store_is_locked(
     browser: Browser, live_hub: LiveHub, db: Path
 ) -> None:
-    r = httpx.post(f"{live_hub.url}/api/v1/sos", json={
-        "point": "mirador-bar", "text": "No hot water in room 4", "anonymous": True}, timeout=10)
+    r = httpx.post(
+        f"{live_hub.url}/api/v1/sos",
+        json={"point": "mirador-bar", "text": "No hot water in room 4", "anonymous": True},
+        timeout=10,
+    )
     assert r.status_code == 201, r.text
     context = browser.new_context(viewport=PHONE, locale="en-GB")
     page = context.new_page()

@@ -30,8 +30,12 @@ pytestmark = pytest.mark.slow
 
 EXAMPLES = int(os.environ.get("HUB_FUZZ_EXAMPLES", "10"))  # per operation, mode and parameter set
 # The doors anyone can knock on get three times as many.
-PUBLIC = {"POST /api/v1/sos", "POST /api/v1/thread/{token}/messages", "GET /api/v1/thread/{token}",
-          "POST /api/v1/auth/login"}
+PUBLIC = {
+    "POST /api/v1/sos",
+    "POST /api/v1/thread/{token}/messages",
+    "GET /api/v1/thread/{token}",
+    "POST /api/v1/auth/login",
+}
 # Rotating the API token retires the one every fuzzed request carries (it takes no input to
 # fuzz); tests/integration/test_auth.py covers it.
 NOT_FUZZED = {"POST /api/v1/me/token"}
@@ -53,12 +57,17 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     with serve(Serve(), tmp_path_factory.mktemp("fuzz")) as served:
         acme = served.acme
         auth = acme.auth("admin")
-        sos = live_sos(served.url, acme, "Fuzz target ticket", contact={
-            "name": "Ana", "email": "ana@example.com", "phone": "+34600111222"})
+        sos = live_sos(
+            served.url,
+            acme,
+            "Fuzz target ticket",
+            contact={"name": "Ana", "email": "ana@example.com", "phone": "+34600111222"},
+        )
         with httpx.Client(base_url=served.url, timeout=10) as http:
             rule = http.post("/api/v1/rules", json={"name": "Fuzz rule"}, headers=auth)
-            block = http.post("/api/v1/blocks", json={"kind": "ip", "value": "192.0.2.1"},
-                              headers=auth)
+            block = http.post(
+                "/api/v1/blocks", json={"kind": "ip", "value": "192.0.2.1"}, headers=auth
+            )
             assert rule.status_code == block.status_code == 201
         real = {
             "ticket_id": sos["id"],
@@ -78,8 +87,11 @@ def _fuzz(
 
     @settings(
         max_examples=EXAMPLES * (3 if operation.label in PUBLIC else 1),
-        deadline=None, database=None, derandomize=True,
-        phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck),
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
     )
     @given(case=strategy)
     def run(case: Any) -> None:
@@ -106,8 +118,11 @@ def test_no_fuzzed_request_to_any_operation_gets_a_server_error(target: Target) 
     labels = {op.label for op in operations}
     assert labels >= NOT_FUZZED
     operations = [op for op in operations if op.label not in NOT_FUZZED]
-    assert {"POST /api/v1/sos", "POST /api/v1/thread/{token}/messages",
-            "PATCH /api/v1/tickets/{ticket_id}"} <= labels
+    assert {
+        "POST /api/v1/sos",
+        "POST /api/v1/thread/{token}/messages",
+        "PATCH /api/v1/tickets/{ticket_id}",
+    } <= labels
     failures: list[str] = []
     sent = 0
     started = time.monotonic()
@@ -123,8 +138,9 @@ def test_no_fuzzed_request_to_any_operation_gets_a_server_error(target: Target) 
                     if mode is GenerationMode.NEGATIVE:
                         continue
                     raise AssertionError(f"{operation.label}: {exc}") from exc
-                sent += _fuzz(operation, strategy, target, failures,
-                              negative=mode is GenerationMode.NEGATIVE)
+                sent += _fuzz(
+                    operation, strategy, target, failures, negative=mode is GenerationMode.NEGATIVE
+                )
     elapsed = time.monotonic() - started
     print(f"fuzzed {len(operations)} operations with {sent} requests in {elapsed:.0f} s")
     assert sent >= len(operations) * EXAMPLES

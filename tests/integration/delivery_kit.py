@@ -37,9 +37,7 @@ def tuned(settings: Settings, env: Mapping[str, str] = {}, **overrides: Any) -> 
         if f.name.startswith(("smtp_", "vonage_", "translate_"))
     }
     translation = {"translate_provider": "auto"}  # the shared fixture turns it off
-    return dataclasses.replace(
-        settings, **{**transport_fields, **FAST, **translation, **overrides}
-    )
+    return dataclasses.replace(settings, **{**transport_fields, **FAST, **translation, **overrides})
 
 
 @asynccontextmanager
@@ -63,8 +61,14 @@ def rule(
         "id": new_id(),
         "name": name,
         "active": True,
-        "match": {"points": [], "departments": [], "categories": [], "words": [],
-                  "languages": [], **match},
+        "match": {
+            "points": [],
+            "departments": [],
+            "categories": [],
+            "words": [],
+            "languages": [],
+            **match,
+        },
         "schedule": schedule,
         "recipients": recipients,
         "escalation": escalation or [],
@@ -106,8 +110,9 @@ async def outbox_items(store: Store, tenant: Doc, ticket_id: str) -> list[Doc]:
     return await store.find(tenant["id"], "outbox", {"ticket_id": ticket_id}, sort="created_at")
 
 
-async def settled(store: Store, tenant: Doc, ticket_id: str, count: int,
-                  within: float = 15.0) -> list[Doc]:
+async def settled(
+    store: Store, tenant: Doc, ticket_id: str, count: int, within: float = 15.0
+) -> list[Doc]:
     """Wait until the ticket has `count` items and none is pending; return them."""
 
     async def check() -> list[Doc] | None:

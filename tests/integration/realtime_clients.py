@@ -60,7 +60,9 @@ async def login_cookie(base_url: str, email: str, password: str) -> str:
 
 
 async def wait_all(
-    consoles: Iterable[Console], check: Callable[[Console], bool], within: float,
+    consoles: Iterable[Console],
+    check: Callable[[Console], bool],
+    within: float,
     what: str | Callable[[Console], str],
 ) -> None:
     """Wait until `check(console)` holds for every console, each within `within` seconds."""

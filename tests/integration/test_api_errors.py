@@ -21,7 +21,7 @@ def _sos(**fields: Any) -> bytes:
 
 # (case, raw body, status, code, words the message must contain)
 BAD_SOS: list[tuple[str, bytes, int, str, tuple[str, ...]]] = [
-    ("malformed JSON", b'{bad', 400, "invalid", ("body",)),
+    ("malformed JSON", b"{bad", 400, "invalid", ("body",)),
     ("a JSON array", b'[{"point": "acme-bar", "text": "hi"}]', 400, "invalid", ("body",)),
     ("a JSON string", b'"hello"', 400, "invalid", ("body",)),
     ("an empty body", b"", 400, "invalid", ("body",)),
@@ -31,10 +31,20 @@ BAD_SOS: list[tuple[str, bytes, int, str, tuple[str, ...]]] = [
     ("text that is a number", _sos(text=12), 400, "invalid", ("text",)),
     ("no point", json.dumps({"text": "hi"}).encode(), 400, "invalid", ("point",)),
     ("an unknown point", _sos(point="nowhere"), 404, "not_found", ("point",)),
-    ("a contact e-mail that is no e-mail", _sos(anonymous=False, contact={"email": "not-mail"}),
-     400, "invalid", ("contact.email",)),
-    ("a contact that is a string", _sos(anonymous=False, contact="me"), 400, "invalid",
-     ("contact",)),
+    (
+        "a contact e-mail that is no e-mail",
+        _sos(anonymous=False, contact={"email": "not-mail"}),
+        400,
+        "invalid",
+        ("contact.email",),
+    ),
+    (
+        "a contact that is a string",
+        _sos(anonymous=False, contact="me"),
+        400,
+        "invalid",
+        ("contact",),
+    ),
     ("anonymous as 'maybe'", _sos(anonymous="maybe"), 400, "invalid", ("anonymous",)),
     ("a body over 64 KB", _sos(text="x" * 70_000), 413, "too_large", ()),
 ]

@@ -253,10 +253,16 @@ async def test_logging_in_twice_gives_two_sessions_and_logging_out_ends_only_one
 @pytest.fixture
 async def live(hub: Hub) -> AsyncIterator[str]:
     """The test's own hub served on a loopback port, so its store and sockets are at hand."""
-    server = uvicorn.Server(uvicorn.Config(
-        hub.asgi, host="127.0.0.1", port=0, log_level="warning", ws="websockets-sansio",
-        lifespan="off",
-    ))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            hub.asgi,
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            ws="websockets-sansio",
+            lifespan="off",
+        )
+    )
     task = asyncio.create_task(server.serve())
     deadline = time.monotonic() + 30
     while not server.started:
@@ -296,8 +302,11 @@ async def test_changing_the_password_ends_the_other_sessions_and_their_consoles_
     there_console = await _console(hub, live, cookie=there)
     token_console = await _console(hub, live, auth={"token": acme.tokens["agent"]})
     async with httpx.AsyncClient(base_url=live, timeout=30) as http:
-        r = await http.post("/api/v1/me/password", headers={"Cookie": here, **CSRF},
-                            json={"current": PASSWORD, "new": "new-horse-42"})
+        r = await http.post(
+            "/api/v1/me/password",
+            headers={"Cookie": here, **CSRF},
+            json={"current": PASSWORD, "new": "new-horse-42"},
+        )
         assert r.status_code == 200, r.text
     await there_console.wait_for(
         lambda: not there_console.connected, 10, "the other session's console to close"
@@ -316,12 +325,16 @@ async def test_changing_the_password_ends_the_other_sessions_and_their_consoles_
 async def test_a_wrong_current_password_is_refused_naming_current_and_changes_nothing(
     client: Any, acme: Seeded
 ) -> None:
-    r = await client.post("/api/v1/me/password", headers=acme.auth(),
-                          json={"current": "not-it-at-all", "new": "new-horse-42"})
+    r = await client.post(
+        "/api/v1/me/password",
+        headers=acme.auth(),
+        json={"current": "not-it-at-all", "new": "new-horse-42"},
+    )
     assert r.status_code in (400, 403)
     assert "current" in (await _error(r))["message"]
-    r = await client.post("/api/v1/me/password", json={"current": PASSWORD, "new": "short"},
-                          headers=acme.auth())
+    r = await client.post(
+        "/api/v1/me/password", json={"current": PASSWORD, "new": "short"}, headers=acme.auth()
+    )
     assert r.status_code == 400
     assert "new" in (await _error(r))["message"]
     r = await client.post(LOGIN, json={"email": "agent@acme.example", "password": PASSWORD})
@@ -404,11 +417,23 @@ async def test_the_login_form_refuses_a_post_without_its_token_and_logs_no_one_i
     assert (await client.get("/api/v1/me")).status_code == 200
 
 
-@pytest.mark.parametrize("target", [
-    "/\\evil.example", "/\\/evil.example", "/\t/evil.example", "/\t\\evil.example",
-    "//evil.example", "https://evil.example", "/%5Cevil.example", "/%5C%5Cevil.example",
-    "\\\\evil.example", "/\r\n/evil.example", "javascript:alert(1)", " //evil.example",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/\\evil.example",
+        "/\\/evil.example",
+        "/\t/evil.example",
+        "/\t\\evil.example",
+        "//evil.example",
+        "https://evil.example",
+        "/%5Cevil.example",
+        "/%5C%5Cevil.example",
+        "\\\\evil.example",
+        "/\r\n/evil.example",
+        "javascript:alert(1)",
+        " //evil.example",
+    ],
+)
 async def test_the_login_never_redirects_to_another_site(
     client: Any, acme: Seeded, target: str
 ) -> None:
@@ -421,6 +446,7 @@ async def test_the_login_never_redirects_to_another_site(
 
 
 async def test_the_login_still_returns_to_a_page_of_this_site(client: Any, acme: Seeded) -> None:
-    r = await form_login(client, {"email": "agent@acme.example", "password": PASSWORD,
-                                  "next": "/admin/rules?tab=2"})
+    r = await form_login(
+        client, {"email": "agent@acme.example", "password": PASSWORD, "next": "/admin/rules?tab=2"}
+    )
     assert r.status_code == 303 and r.headers["Location"] == "/admin/rules?tab=2"

@@ -1,4 +1,4 @@
-""""Block this sender" blocks the sender, not everyone who shares their network or kiosk.
+""" "Block this sender" blocks the sender, not everyone who shares their network or kiosk.
 
 Many guests share one public address (a hotel's Wi-Fi, a carrier's NAT) and every guest at a
 kiosk shares its device id. By default a block names the sender's own identifiers: their
@@ -15,9 +15,12 @@ from tests.helpers import Seeded
 from tests.kit import fresh_device, new_sos
 
 HOTEL = "198.51.100.40"
+
+
 async def block(client: Any, acme: Seeded, ticket_id: str, **body: Any) -> Any:
-    return await client.post(f"/api/v1/tickets/{ticket_id}/block", headers=acme.auth("agent"),
-                             json=body)
+    return await client.post(
+        f"/api/v1/tickets/{ticket_id}/block", headers=acme.auth("agent"), json=body
+    )
 
 
 async def held_back_texts(client: Any, acme: Seeded) -> set[str]:
@@ -26,20 +29,25 @@ async def held_back_texts(client: Any, acme: Seeded) -> set[str]:
 
 
 async def new_kiosk(client: Any, acme: Seeded) -> dict[str, str]:
-    r = await client.post("/api/v1/kiosks", headers=acme.auth("manager"),
-                          json={"name": "Lobby kiosk", "point": acme.point["code"]})
+    r = await client.post(
+        "/api/v1/kiosks",
+        headers=acme.auth("manager"),
+        json={"name": "Lobby kiosk", "point": acme.point["code"]},
+    )
     assert r.status_code == 201, await r.get_data(as_text=True)
     kiosk = await r.get_json()
     return {"Authorization": f"Bearer {kiosk['device_token']}"}
 
 
-async def kiosk_sos(client: Any, kiosk: dict[str, str], text: str,
-                    email: str | None = None) -> dict[str, Any]:
+async def kiosk_sos(
+    client: Any, kiosk: dict[str, str], text: str, email: str | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {"text": text, "anonymous": not email}
     if email:
         body["contact"] = {"email": email}
-    r = await client.post("/api/v1/kiosk/sos", headers=kiosk, json=body,
-                          scope_base={"client": (HOTEL, 40000)})
+    r = await client.post(
+        "/api/v1/kiosk/sos", headers=kiosk, json=body, scope_base={"client": (HOTEL, 40000)}
+    )
     assert r.status_code == 201, await r.get_data(as_text=True)
     return dict(await r.get_json())
 
@@ -48,18 +56,31 @@ async def test_blocking_a_sender_by_default_never_holds_back_another_guest_on_th
     hub: Hub, client: Any, acme: Seeded
 ) -> None:
     spammer = fresh_device()
-    first = await new_sos(client, acme, "Buy cheap watches", ip=HOTEL, device=spammer,
-                          contact={"email": "spam@example.com"})
+    first = await new_sos(
+        client,
+        acme,
+        "Buy cheap watches",
+        ip=HOTEL,
+        device=spammer,
+        contact={"email": "spam@example.com"},
+    )
     r = await block(client, acme, first["id"], expires_in_hours=24 * 30)
     assert r.status_code == 201, await r.get_data(as_text=True)
     assert sorted(b["kind"] for b in (await r.get_json())["items"]) == ["device", "email"]
 
     await new_sos(client, acme, "A child is hurt at the pool", ip=HOTEL)  # the next room
     await new_sos(client, acme, "Same phone, now on mobile data", ip="203.0.113.8", device=spammer)
-    await new_sos(client, acme, "Same e-mail, another phone", ip="203.0.113.9",
-                  contact={"email": "SPAM@example.com"})
-    assert await held_back_texts(client, acme) == {"Same phone, now on mobile data",
-                                                   "Same e-mail, another phone"}
+    await new_sos(
+        client,
+        acme,
+        "Same e-mail, another phone",
+        ip="203.0.113.9",
+        contact={"email": "SPAM@example.com"},
+    )
+    assert await held_back_texts(client, acme) == {
+        "Same phone, now on mobile data",
+        "Same e-mail, another phone",
+    }
 
 
 async def test_blocking_a_kiosk_ticket_by_default_never_holds_back_the_next_guest_at_the_kiosk(
@@ -105,5 +126,8 @@ async def test_an_explicit_network_or_kiosk_block_still_blocks_everyone_behind_i
     r = await block(client, acme, named["id"], by=["ip"])
     assert [b["kind"] for b in (await r.get_json())["items"]] == ["ip"]
     await new_sos(client, acme, "Same address, named block", ip="203.0.113.50")
-    assert {"Another phone on the same Wi-Fi", "The next guest at that kiosk",
-            "Same address, named block"} <= await held_back_texts(client, acme)
+    assert {
+        "Another phone on the same Wi-Fi",
+        "The next guest at that kiosk",
+        "Same address, named block",
+    } <= await held_back_texts(client, acme)

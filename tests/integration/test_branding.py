@@ -45,10 +45,12 @@ JPEG = _jpeg()
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 
 
-async def put_logo(client: Any, who: Seeded, body: bytes, role: str = "manager",
-                   content_type: str = "image/png") -> Any:
-    return await client.put("/api/v1/logo", data=body,
-                            headers={**who.auth(role), "Content-Type": content_type})
+async def put_logo(
+    client: Any, who: Seeded, body: bytes, role: str = "manager", content_type: str = "image/png"
+) -> Any:
+    return await client.put(
+        "/api/v1/logo", data=body, headers={**who.auth(role), "Content-Type": content_type}
+    )
 
 
 async def form_page(client: Any, who: Seeded) -> str:
@@ -99,13 +101,19 @@ async def test_only_small_raster_images_from_managers_of_that_business_are_taken
 
     r = await put_logo(client, acme, PNG, role="agent")
     assert r.status_code == 403 and (await r.get_json())["error"]["code"] == "forbidden"
-    await refused_with(await put_logo(client, acme, SVG, content_type="image/svg+xml"), 400,
-                       "PNG, JPEG, WebP or GIF")
+    await refused_with(
+        await put_logo(client, acme, SVG, content_type="image/svg+xml"),
+        400,
+        "PNG, JPEG, WebP or GIF",
+    )
     await refused_with(await put_logo(client, acme, b""), 400, "empty")
     glued = PNG[:64] + b"<script>alert(1)</script>"  # an image header, then something else
     await refused_with(await put_logo(client, acme, glued), 400, "PNG, JPEG, WebP or GIF")
-    await refused_with(await put_logo(client, acme, PNG, content_type="image/jpeg"), 400,
-                       "image/png, not image/jpeg")
+    await refused_with(
+        await put_logo(client, acme, PNG, content_type="image/jpeg"),
+        400,
+        "image/png, not image/jpeg",
+    )
     big = PNG + b"\x00" * (MAX_LOGO_BYTES + 1 - len(PNG))
     await refused_with(await put_logo(client, acme, big), 400, "at most 60 KB")
     r = await client.put("/api/v1/logo", data=PNG, headers={"Content-Type": "image/png"})
@@ -127,11 +135,18 @@ def test_the_cli_sets_and_removes_a_logo(tmp_path: Path) -> None:
     set_ = ok_json(run(env, "tenant", "logo", "--tenant", "acme", "--file", str(logo)))
     assert set_["logo_url"].startswith("/brand/") and "?v=" in set_["logo_url"]
     assert ok_json(run(env, "tenant", "logo", "--tenant", "acme", "--remove"))["logo_url"] is None
-    refused(run(env, "tenant", "logo", "--tenant", "acme", "--file", str(tmp_path / "nope.png")),
-            1, "cannot read", "nope.png")
+    refused(
+        run(env, "tenant", "logo", "--tenant", "acme", "--file", str(tmp_path / "nope.png")),
+        1,
+        "cannot read",
+        "nope.png",
+    )
     (tmp_path / "notes.txt").write_text("hello")
-    refused(run(env, "tenant", "logo", "--tenant", "acme", "--file", str(tmp_path / "notes.txt")),
-            1, "PNG, JPEG, WebP or GIF")
+    refused(
+        run(env, "tenant", "logo", "--tenant", "acme", "--file", str(tmp_path / "notes.txt")),
+        1,
+        "PNG, JPEG, WebP or GIF",
+    )
 
 
 async def test_the_kiosks_and_logo_page_is_for_managers(client: Any, acme: Seeded) -> None:
@@ -140,8 +155,9 @@ async def test_the_kiosks_and_logo_page_is_for_managers(client: Any, acme: Seede
     r = await client.get("/admin/kiosks")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
     for role, status in (("agent", 403), ("manager", 200)):
-        r = await client.post("/api/v1/auth/login", json={
-            "email": acme.users[role]["email"], "password": PASSWORD})
+        r = await client.post(
+            "/api/v1/auth/login", json={"email": acme.users[role]["email"], "password": PASSWORD}
+        )
         assert r.status_code == 200
         page = await client.get("/admin/kiosks")
         assert page.status_code == status, role
@@ -182,9 +198,7 @@ async def test_a_png_with_a_page_or_a_zip_after_its_end_is_refused_or_served_wit
         assert b"<script" not in served and b"PK\x03\x04" not in served
 
 
-async def test_a_jpeg_comment_carrying_script_is_not_served_back(
-    client: Any, acme: Seeded
-) -> None:
+async def test_a_jpeg_comment_carrying_script_is_not_served_back(client: Any, acme: Seeded) -> None:
     polyglot = _jpeg(comment=PAYLOAD)
     assert PAYLOAD in polyglot
     r = await put_logo(client, acme, polyglot, content_type="image/jpeg")
@@ -213,8 +227,12 @@ async def test_what_does_not_decode_as_an_image_is_400_naming_the_logo(
 ) -> None:
     fake_png = b"\x89PNG\r\n\x1a\n" + PAYLOAD + b"IEND\xaeB`\x82"  # right both ends, no image
     fake_jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64 + b"\xff\xd9"
-    for body, kind in ((fake_png, "image/png"), (fake_jpeg, "image/jpeg"),
-                       (b"just some notes", "image/png"), (PAYLOAD, "text/html")):
+    for body, kind in (
+        (fake_png, "image/png"),
+        (fake_jpeg, "image/jpeg"),
+        (b"just some notes", "image/png"),
+        (PAYLOAD, "text/html"),
+    ):
         r = await put_logo(client, acme, body, content_type=kind)
         assert r.status_code == 400, body
         error = (await r.get_json())["error"]

@@ -31,7 +31,12 @@ def _env(db_url: str, **extra: str) -> dict[str, str]:
 def run(env: dict[str, str], *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "hub.cli", *args],
-        env=env, cwd=cwd, capture_output=True, text=True, timeout=60, check=False,
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -67,15 +72,32 @@ def test_tenant_create_prints_the_tenant_as_one_json_object(env: dict[str, str])
     assert tenant["slug"] == "acme" and tenant["name"] == "Acme Café"
     assert tenant["language"] == "es" and tenant["timezone"] == "UTC"
     assert isinstance(tenant["id"], str) and tenant["id"]
-    tenant = ok_json(run(env, "tenant", "create", "--slug", "bcn", "--name", "B",
-                         "--language", "en", "--timezone", "Europe/Madrid"))
+    tenant = ok_json(
+        run(
+            env,
+            "tenant",
+            "create",
+            "--slug",
+            "bcn",
+            "--name",
+            "B",
+            "--language",
+            "en",
+            "--timezone",
+            "Europe/Madrid",
+        )
+    )
     assert (tenant["language"], tenant["timezone"]) == ("en", "Europe/Madrid")
 
 
 def test_a_taken_slug_exits_non_zero_with_a_readable_message(env: dict[str, str]) -> None:
     ok_json(run(env, "tenant", "create", "--slug", "acme", "--name", "Acme"))
-    refused(run(env, "tenant", "create", "--slug", "acme", "--name", "Acme again"), 1,
-            "acme", "already exists")
+    refused(
+        run(env, "tenant", "create", "--slug", "acme", "--name", "Acme again"),
+        1,
+        "acme",
+        "already exists",
+    )
 
 
 @pytest.mark.parametrize(
@@ -97,8 +119,21 @@ async def test_user_create_prints_an_api_token_that_authenticates(
     env: dict[str, str], db: Path
 ) -> None:
     ok_json(run(env, "tenant", "create", "--slug", "acme", "--name", "Acme"))
-    user = ok_json(run(env, "user", "create", "--tenant", "acme", "--email", "Boss@Acme.example",
-                       "--password", "long-enough-1", "--role", "manager"))
+    user = ok_json(
+        run(
+            env,
+            "user",
+            "create",
+            "--tenant",
+            "acme",
+            "--email",
+            "Boss@Acme.example",
+            "--password",
+            "long-enough-1",
+            "--role",
+            "manager",
+        )
+    )
     assert user["email"] == "boss@acme.example" and user["role"] == "manager"
     assert user["api_token"] and "password_hash" not in user and "token_hash" not in user
 
@@ -109,40 +144,152 @@ async def test_user_create_prints_an_api_token_that_authenticates(
         r = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {user['api_token']}"})
         assert r.status_code == 200
         assert (await r.get_json())["user"]["email"] == "boss@acme.example"
-        r = await client.post("/api/v1/auth/login",
-                              json={"email": "boss@acme.example", "password": "long-enough-1"})
+        r = await client.post(
+            "/api/v1/auth/login", json={"email": "boss@acme.example", "password": "long-enough-1"}
+        )
         assert r.status_code == 200
 
 
 def test_a_user_for_an_unknown_tenant_or_with_a_short_password_is_refused(
-    env: dict[str, str]
+    env: dict[str, str],
 ) -> None:
-    refused(run(env, "user", "create", "--tenant", "nope", "--email", "a@b.example",
-                "--password", "long-enough-1", "--role", "agent"), 1, "nope")
+    refused(
+        run(
+            env,
+            "user",
+            "create",
+            "--tenant",
+            "nope",
+            "--email",
+            "a@b.example",
+            "--password",
+            "long-enough-1",
+            "--role",
+            "agent",
+        ),
+        1,
+        "nope",
+    )
     ok_json(run(env, "tenant", "create", "--slug", "acme", "--name", "Acme"))
-    refused(run(env, "user", "create", "--tenant", "acme", "--email", "a@b.example",
-                "--password", "short", "--role", "agent"), 1, "password")
-    refused(run(env, "user", "create", "--tenant", "acme", "--email", "not-an-email",
-                "--password", "long-enough-1", "--role", "agent"), 1, "email")
-    refused(run(env, "user", "create", "--tenant", "acme", "--email", "a@b.example",
-                "--password", "long-enough-1", "--role", "boss"), 2, "role")
-    ok_json(run(env, "user", "create", "--tenant", "acme", "--email", "a@b.example",
-                "--password", "long-enough-1", "--role", "agent"))
-    refused(run(env, "user", "create", "--tenant", "acme", "--email", "A@b.example",
-                "--password", "long-enough-2", "--role", "admin"), 1, "already exists")
+    refused(
+        run(
+            env,
+            "user",
+            "create",
+            "--tenant",
+            "acme",
+            "--email",
+            "a@b.example",
+            "--password",
+            "short",
+            "--role",
+            "agent",
+        ),
+        1,
+        "password",
+    )
+    refused(
+        run(
+            env,
+            "user",
+            "create",
+            "--tenant",
+            "acme",
+            "--email",
+            "not-an-email",
+            "--password",
+            "long-enough-1",
+            "--role",
+            "agent",
+        ),
+        1,
+        "email",
+    )
+    refused(
+        run(
+            env,
+            "user",
+            "create",
+            "--tenant",
+            "acme",
+            "--email",
+            "a@b.example",
+            "--password",
+            "long-enough-1",
+            "--role",
+            "boss",
+        ),
+        2,
+        "role",
+    )
+    ok_json(
+        run(
+            env,
+            "user",
+            "create",
+            "--tenant",
+            "acme",
+            "--email",
+            "a@b.example",
+            "--password",
+            "long-enough-1",
+            "--role",
+            "agent",
+        )
+    )
+    refused(
+        run(
+            env,
+            "user",
+            "create",
+            "--tenant",
+            "acme",
+            "--email",
+            "A@b.example",
+            "--password",
+            "long-enough-2",
+            "--role",
+            "admin",
+        ),
+        1,
+        "already exists",
+    )
 
 
 def test_point_create_prints_the_point_with_its_public_url(env: dict[str, str]) -> None:
     ok_json(run(env, "tenant", "create", "--slug", "acme", "--name", "Acme"))
-    point = ok_json(run(env, "point", "create", "--tenant", "acme", "--code", "bar-1",
-                        "--label", "Bar terrace", "--department", "Pool bar"))
+    point = ok_json(
+        run(
+            env,
+            "point",
+            "create",
+            "--tenant",
+            "acme",
+            "--code",
+            "bar-1",
+            "--label",
+            "Bar terrace",
+            "--department",
+            "Pool bar",
+        )
+    )
     assert point["url"] == f"{PUBLIC_URL}/q/bar-1"
     assert (point["code"], point["label"], point["department"]) == (
-        "bar-1", "Bar terrace", "pool-bar")
-    refused(run(env, "point", "create", "--tenant", "acme", "--code", "bar-1", "--label", "x"),
-            1, "bar-1", "already exists")
-    refused(run(env, "point", "create", "--tenant", "acme", "--code", "bad code", "--label", "x"),
-            1, "code")
+        "bar-1",
+        "Bar terrace",
+        "pool-bar",
+    )
+    refused(
+        run(env, "point", "create", "--tenant", "acme", "--code", "bar-1", "--label", "x"),
+        1,
+        "bar-1",
+        "already exists",
+    )
+    refused(
+        run(env, "point", "create", "--tenant", "acme", "--code", "bad code", "--label", "x"),
+        1,
+        "code",
+    )
 
 
 @pytest.mark.parametrize(
@@ -161,8 +308,9 @@ def test_point_create_prints_the_point_with_its_public_url(env: dict[str, str]) 
 def test_a_bad_variable_exits_2_naming_it(
     env: dict[str, str], db: Path, var: str, value: str
 ) -> None:
-    refused(run({**env, var: value}, "tenant", "create", "--slug", "acme", "--name", "Acme"),
-            2, var)
+    refused(
+        run({**env, var: value}, "tenant", "create", "--slug", "acme", "--name", "Acme"), 2, var
+    )
     assert not db.exists()
 
 
@@ -172,8 +320,11 @@ def test_a_database_that_cannot_be_opened_exits_2_naming_hub_database_url(
     not_a_db = tmp_path / "notes.txt"
     not_a_db.write_text("this is not a database\n" * 100)
     for url in (f"sqlite:///{not_a_db}", f"sqlite:///{not_a_db}/inside.db"):
-        refused(run(_env(url), "tenant", "create", "--slug", "acme", "--name", "Acme"),
-                2, "HUB_DATABASE_URL")
+        refused(
+            run(_env(url), "tenant", "create", "--slug", "acme", "--name", "Acme"),
+            2,
+            "HUB_DATABASE_URL",
+        )
 
 
 def test_relative_and_absolute_sqlite_urls_name_the_file_as_in_sqlalchemy(
@@ -235,10 +386,13 @@ async def test_an_older_file_is_migrated_on_open(db: Path) -> None:
     with sqlite3.connect(db) as raw:
         raw.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         raw.execute("INSERT INTO meta VALUES ('schema_version', '0')")
-        raw.execute("CREATE TABLE tenants (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL,"
-                    " doc TEXT NOT NULL)")
-        raw.execute("INSERT INTO tenants VALUES ('t1', 't1', ?)",
-                    ['{"id": "t1", "tenant_id": "t1", "slug": "old", "name": "Old"}'])
+        raw.execute(
+            "CREATE TABLE tenants (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, doc TEXT NOT NULL)"
+        )
+        raw.execute(
+            "INSERT INTO tenants VALUES ('t1', 't1', ?)",
+            ['{"id": "t1", "tenant_id": "t1", "slug": "old", "name": "Old"}'],
+        )
     raw.close()
     store = SqliteStore(db)
     await store.open()

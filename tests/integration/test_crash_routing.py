@@ -22,8 +22,14 @@ from tests.integration.realtime_clients import seed_file
 
 pytestmark = pytest.mark.slow
 PLACES = ("la piscina", "el garaje", "la cocina", "el ascensor", "la terraza", "el spa")
-TROUBLES = ("hay humo", "no funciona la luz", "sale agua del techo", "huele a gas",
-            "la puerta no cierra", "hace mucho frío")
+TROUBLES = (
+    "hay humo",
+    "no funciona la luz",
+    "sale agua del techo",
+    "huele a gas",
+    "la puerta no cierra",
+    "hace mucho frío",
+)
 
 
 async def _post_until_killed(hub: HubProcess, point: str, count: int) -> int:
@@ -34,8 +40,9 @@ async def _post_until_killed(hub: HubProcess, point: str, count: int) -> int:
         nonlocal answered
         text = f"{TROUBLES[n % 6]} en {PLACES[(n // 6) % 6]}, habitación {100 + n}"
         try:
-            r = await client.post("/api/v1/sos", json={"point": point, "text": text,
-                                                       "anonymous": n % 2 == 0})
+            r = await client.post(
+                "/api/v1/sos", json={"point": point, "text": text, "anonymous": n % 2 == 0}
+            )
         except httpx.HTTPError:
             return  # the hub died under this request
         if r.status_code == 201:
@@ -88,8 +95,9 @@ def test_every_sos_stored_before_a_kill_9_is_routed_after_restart(tmp_path: Path
     finally:
         first.stop()
     tenant_id = seeded.tenant["id"]
-    accepted = [t for t in asyncio.run(_stored_tickets(db, tenant_id))
-                if t["status"] != "quarantined"]
+    accepted = [
+        t for t in asyncio.run(_stored_tickets(db, tenant_id)) if t["status"] != "quarantined"
+    ]
     assert accepted, "the hub stored no SOS before it was killed"
 
     with HubProcess(env, port=first.port):
@@ -97,8 +105,11 @@ def test_every_sos_stored_before_a_kill_9_is_routed_after_restart(tmp_path: Path
         while True:
             tickets = {t["id"]: t for t in asyncio.run(_stored_tickets(db, tenant_id))}
             alerted = {i["ticket_id"] for i in asyncio.run(_outbox(db, tenant_id))}
-            unrouted = [t["number"] for t in accepted
-                        if tickets[t["id"]].get("route_state") != "done" or t["id"] not in alerted]
+            unrouted = [
+                t["number"]
+                for t in accepted
+                if tickets[t["id"]].get("route_state") != "done" or t["id"] not in alerted
+            ]
             if not unrouted or time.monotonic() > deadline:
                 break
             time.sleep(0.2)

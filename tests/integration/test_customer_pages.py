@@ -114,8 +114,11 @@ async def test_a_plain_form_post_creates_a_ticket_and_shows_its_thread(
 ) -> None:
     detect_sync("warm up", ["es", "en"])  # the models a served hub loads at start-up
     token = await _thread_token(
-        client, acme, "  The music on the terrace is too loud  ",
-        name="Ana", email="ana@example.com",
+        client,
+        acme,
+        "  The music on the terrace is too loud  ",
+        name="Ana",
+        email="ana@example.com",
     )
     [ticket] = await _tickets(client, acme)
     assert ticket["text"] == "The music on the terrace is too loud"
@@ -194,8 +197,13 @@ async def test_an_anonymous_post_stores_no_contact_even_when_the_fields_were_fil
     hub: Hub, client: Any, acme: Seeded
 ) -> None:
     await _thread_token(
-        client, acme, "Broken glass near the pool", anonymous="1",
-        name="Ana", email="ana@example.com", phone="+34 600 111 222",
+        client,
+        acme,
+        "Broken glass near the pool",
+        anonymous="1",
+        name="Ana",
+        email="ana@example.com",
+        phone="+34 600 111 222",
     )
     [stored] = await hub.store.find(acme.tenant["id"], "tickets")
     assert stored["anonymous"] is True
@@ -273,13 +281,16 @@ async def test_staff_replies_status_and_machine_translations_show_in_words(
     token = await _thread_token(client, acme, "¿Hay opciones sin gluten?")
     [ticket] = await _tickets(client, acme)
     r = await client.post(
-        f"/api/v1/tickets/{ticket['id']}/replies", json={"text": "Yes, ask for the green menu."},
+        f"/api/v1/tickets/{ticket['id']}/replies",
+        json={"text": "Yes, ask for the green menu."},
         headers=acme.auth(),
     )
     assert r.status_code == 201
     reply = await r.get_json()
     await hub.store.update(
-        acme.tenant["id"], "entries", reply["id"],
+        acme.tenant["id"],
+        "entries",
+        reply["id"],
         {"translations": {"es": "Sí, pide la carta verde."}},
     )
     page = _Page(await _html(await client.get(f"/t/{token}")))
@@ -312,8 +323,12 @@ async def test_customer_text_is_escaped_in_the_html(client: Any, acme: Seeded) -
 
 def _customer_strings() -> set[str]:
     web = ROOT / "web"
-    templates = [web / "base.html", web / "error.html", web / "staff" / "login.html",
-                 *sorted((web / "customer").glob("*.html"))]
+    templates = [
+        web / "base.html",
+        web / "error.html",
+        web / "staff" / "login.html",
+        *sorted((web / "customer").glob("*.html")),
+    ]
     found = {
         message if isinstance(message, str) else message[0]
         for path in templates

@@ -48,9 +48,11 @@ async def live(settings: Settings, smtp: SmtpServer, vonage: VonageServer) -> As
 @pytest.fixture
 async def acme(live: Hub) -> Seeded:
     seeded = await seed_tenant(live.store, "acme")
-    await add_rule(live.store, seeded.tenant, rule(
-        [email_to("ana@acme.example", "Ana"), sms_to("+" + PHONE, "Luis")]
-    ))
+    await add_rule(
+        live.store,
+        seeded.tenant,
+        rule([email_to("ana@acme.example", "Ana"), sms_to("+" + PHONE, "Luis")]),
+    )
     return seeded
 
 
@@ -78,8 +80,9 @@ async def test_an_sos_reaches_every_recipient_its_rule_names_by_email_and_sms(
     assert ack_link(sms["text"]).startswith("http://hub.test/ack/")
 
     items = await settled(live.store, acme.tenant, sos["id"], 2)
-    response = await client.get(f"/api/v1/deliveries?ticket={sos['id']}",
-                                headers=acme.auth("manager"))
+    response = await client.get(
+        f"/api/v1/deliveries?ticket={sos['id']}", headers=acme.auth("manager")
+    )
     assert response.status_code == 200
     shown = (await response.get_json())["items"]
     assert {(d["channel"], d["to"], d["kind"], d["status"], d["attempts"]) for d in shown} == {
@@ -142,8 +145,9 @@ async def test_an_expired_or_forged_acknowledge_link_is_refused_and_changes_noth
     sos = await submit(client, acme.point["code"], "El ascensor está atascado")
     [mail] = await smtp.wait_for(1)
     token = urlsplit(ack_link(body_text(mail))).path.removeprefix("/ack/")
-    item = next(i for i in await outbox_items(live.store, acme.tenant, sos["id"])
-                if i["channel"] == "email")
+    item = next(
+        i for i in await outbox_items(live.store, acme.tenant, sos["id"]) if i["channel"] == "email"
+    )
 
     class FourDaysAgo(TimestampSigner):
         def get_timestamp(self) -> int:
@@ -207,10 +211,15 @@ async def test_a_send_job_run_many_times_at_once_sends_one_sms(
 ) -> None:
     sos = await submit(live.quart.test_client(), acme.point["code"], "La nevera pierde agua")
     await settled(live.store, acme.tenant, sos["id"], 2)
-    sms = next(i for i in await outbox_items(live.store, acme.tenant, sos["id"])
-               if i["channel"] == "sms")
-    await live.store.update(acme.tenant["id"], "outbox", sms["id"],
-                            {"status": "pending", "attempts": 0, "sent_at": None})
+    sms = next(
+        i for i in await outbox_items(live.store, acme.tenant, sos["id"]) if i["channel"] == "sms"
+    )
+    await live.store.update(
+        acme.tenant["id"],
+        "outbox",
+        sms["id"],
+        {"status": "pending", "attempts": 0, "sent_at": None},
+    )
     before = len(vonage.accepted)
     assert live.delivery is not None
     await asyncio.gather(*(live.delivery.send_item(acme.tenant["id"], sms["id"]) for _ in range(8)))
@@ -236,14 +245,15 @@ async def test_with_no_transport_configured_each_delivery_is_skipped_with_the_re
 ) -> None:
     async with running_hub(tuned(settings)) as the_hub:
         acme = await seed_tenant(the_hub.store, "acme")
-        await add_rule(the_hub.store, acme.tenant, rule(
-            [email_to("ana@acme.example"), sms_to(PHONE)]
-        ))
+        await add_rule(
+            the_hub.store, acme.tenant, rule([email_to("ana@acme.example"), sms_to(PHONE)])
+        )
         client = the_hub.quart.test_client()
         sos = await submit(client, acme.point["code"], "No hay nadie en recepción")
         items = await settled(the_hub.store, acme.tenant, sos["id"], 2)
         assert {(i["channel"], i["status"], i["reason"]) for i in items} == {
-            ("email", "skipped", NO_TRANSPORT), ("sms", "skipped", NO_TRANSPORT)
+            ("email", "skipped", NO_TRANSPORT),
+            ("sms", "skipped", NO_TRANSPORT),
         }
         page = await client.get("/admin/deliveries", headers=acme.auth("manager"))
         assert page.status_code == 200
@@ -256,13 +266,17 @@ async def test_a_reply_reaches_a_customer_who_left_contact_data_with_the_thread_
 ) -> None:
     client = live.quart.test_client()
     sos = await submit(
-        client, acme.point["code"], "Nadie nos ha servido en la mesa",
+        client,
+        acme.point["code"],
+        "Nadie nos ha servido en la mesa",
         contact={"name": "Marta", "email": "marta@guest.example", "phone": "+34 611 222 333"},
     )
     await smtp.wait_for(1)
-    response = await client.post(f"/api/v1/tickets/{sos['id']}/replies",
-                                 json={"text": "¡Lo sentimos! Un camarero va para allá."},
-                                 headers=acme.auth())
+    response = await client.post(
+        f"/api/v1/tickets/{sos['id']}/replies",
+        json={"text": "¡Lo sentimos! Un camarero va para allá."},
+        headers=acme.auth(),
+    )
     assert response.status_code == 201
     mails = await smtp.wait_for(2)
     [reply] = [m for m in mails if m["To"] == "marta@guest.example"]
@@ -273,7 +287,8 @@ async def test_a_reply_reaches_a_customer_who_left_contact_data_with_the_thread_
     assert "Un camarero va para allá" in sms["text"] and sos["thread_url"] in sms["text"]
     items = await settled(live.store, acme.tenant, sos["id"], 4)
     assert {(i["kind"], i["channel"], i["status"]) for i in items if i["kind"] == "reply"} == {
-        ("reply", "email", "sent"), ("reply", "sms", "sent")
+        ("reply", "email", "sent"),
+        ("reply", "sms", "sent"),
     }
 
 
@@ -282,13 +297,18 @@ async def test_an_anonymous_customer_never_gets_a_reply_by_email_or_sms(
 ) -> None:
     client = live.quart.test_client()
     sos = await submit(
-        client, acme.point["code"], "El encargado fue muy grosero", anonymous=True,
+        client,
+        acme.point["code"],
+        "El encargado fue muy grosero",
+        anonymous=True,
         contact={"name": "X", "email": "x@guest.example", "phone": "34699000111"},
     )
     await settled(live.store, acme.tenant, sos["id"], 2)
-    response = await client.post(f"/api/v1/tickets/{sos['id']}/replies",
-                                 json={"text": "Gracias, lo revisaremos."},
-                                 headers=acme.auth())
+    response = await client.post(
+        f"/api/v1/tickets/{sos['id']}/replies",
+        json={"text": "Gracias, lo revisaremos."},
+        headers=acme.auth(),
+    )
     assert response.status_code == 201
     assert live.delivery is not None
     await eventually(lambda: _idle(live), what="an idle job runner")
@@ -298,8 +318,9 @@ async def test_an_anonymous_customer_never_gets_a_reply_by_email_or_sms(
     assert all(m["to"] != "34699000111" for m in vonage.requests)
 
 
-async def ticket_detail(client: Any, seeded: Seeded, ticket_id: str,
-                        role: str = "agent") -> dict[str, Any]:
+async def ticket_detail(
+    client: Any, seeded: Seeded, ticket_id: str, role: str = "agent"
+) -> dict[str, Any]:
     response = await client.get(f"/api/v1/tickets/{ticket_id}", headers=seeded.auth(role))
     assert response.status_code == 200
     data: dict[str, Any] = await response.get_json()
@@ -317,15 +338,30 @@ async def test_on_sunday_at_23_an_sos_reaches_exactly_the_rules_that_cover_that_
     acme = await seed_tenant(live.store, "acme")  # Europe/Madrid
     nights = {"weekdays": [6, 7], "from": "22:00", "to": "06:00"}
     days = {"weekdays": [1, 2, 3, 4, 5, 6, 7], "from": "08:00", "to": "22:00"}
-    await add_rule(live.store, acme.tenant, rule(
-        [sms_to("34600000001", "Night porter"), email_to("duty@acme.example", "Duty")],
-        name="Weekend nights", schedule=nights))
-    await add_rule(live.store, acme.tenant, rule(
-        [email_to("desk@acme.example", "Desk")], name="Days", schedule=days))
-    await add_rule(live.store, acme.tenant, rule(
-        [email_to("DUTY@acme.example", "Duty, again")], name="Always the duty manager"))
-    await add_rule(live.store, acme.tenant, rule(
-        [email_to("pool@acme.example", "Pool")], name="Pool only", points=["acme-pool"]))
+    await add_rule(
+        live.store,
+        acme.tenant,
+        rule(
+            [sms_to("34600000001", "Night porter"), email_to("duty@acme.example", "Duty")],
+            name="Weekend nights",
+            schedule=nights,
+        ),
+    )
+    await add_rule(
+        live.store,
+        acme.tenant,
+        rule([email_to("desk@acme.example", "Desk")], name="Days", schedule=days),
+    )
+    await add_rule(
+        live.store,
+        acme.tenant,
+        rule([email_to("DUTY@acme.example", "Duty, again")], name="Always the duty manager"),
+    )
+    await add_rule(
+        live.store,
+        acme.tenant,
+        rule([email_to("pool@acme.example", "Pool")], name="Pool only", points=["acme-pool"]),
+    )
     # Sunday 29 March 2026, 23:00 in Madrid: the night daylight-saving time began (UTC+2).
     sunday_23 = datetime(2026, 3, 29, 21, 0, tzinfo=UTC)
     ticket = await _ticket_at(live, acme, sunday_23)
@@ -333,7 +369,8 @@ async def test_on_sunday_at_23_an_sos_reaches_exactly_the_rules_that_cover_that_
     await live.delivery.route_ticket(acme.tenant["id"], ticket["id"])
     items = await settled(live.store, acme.tenant, ticket["id"], 2)
     assert sorted((i["channel"], i["to"]) for i in items) == [
-        ("email", "duty@acme.example"), ("sms", "34600000001")
+        ("email", "duty@acme.example"),
+        ("sms", "34600000001"),
     ]
     routed = await live.store.get(acme.tenant["id"], "tickets", ticket["id"])
     assert routed is not None and routed["route_state"] == "done"
@@ -347,11 +384,22 @@ async def _ticket_at(the_hub: Hub, seeded: Seeded, moment: datetime) -> dict[str
     from hub.clock import iso, new_id, new_secret
 
     doc = {
-        "id": new_id(), "number": 7, "status": "new", "text": "Hay una fiesta, no puedo dormir",
-        "language": "es", "language_explicit": True, "translations": {}, "anonymous": True,
-        "contact": None, "point": {"code": seeded.point["code"], "label": "Bar terrace"},
-        "department": "bar", "establishment": None, "category": None,
-        "thread_token": new_secret(), "created_at": iso(moment), "acknowledged_at": None,
+        "id": new_id(),
+        "number": 7,
+        "status": "new",
+        "text": "Hay una fiesta, no puedo dormir",
+        "language": "es",
+        "language_explicit": True,
+        "translations": {},
+        "anonymous": True,
+        "contact": None,
+        "point": {"code": seeded.point["code"], "label": "Bar terrace"},
+        "department": "bar",
+        "establishment": None,
+        "category": None,
+        "thread_token": new_secret(),
+        "created_at": iso(moment),
+        "acknowledged_at": None,
         "route_state": "pending",
     }
     return await the_hub.store.insert(seeded.tenant["id"], "tickets", doc)
@@ -360,8 +408,9 @@ async def _ticket_at(the_hub: Hub, seeded: Seeded, moment: datetime) -> dict[str
 async def test_a_tenant_with_its_own_sms_sender_sends_under_that_name(
     live: Hub, acme: Seeded, vonage: VonageServer, smtp: SmtpServer
 ) -> None:
-    await live.store.update(acme.tenant["id"], "tenants", acme.tenant["id"],
-                            {"sms_from": "HotelAcme"})
+    await live.store.update(
+        acme.tenant["id"], "tenants", acme.tenant["id"], {"sms_from": "HotelAcme"}
+    )
     await submit(live.quart.test_client(), acme.point["code"], "Se ha atascado la puerta")
     [sms] = await vonage.wait_for(1)
     assert sms["from"] == "HotelAcme"
@@ -373,8 +422,9 @@ async def test_sms_past_the_tenants_hourly_budget_are_recorded_as_budget_exceede
     live: Hub, acme: Seeded, smtp: SmtpServer, vonage: VonageServer
 ) -> None:
     """Toll fraud: a flood through a public QR code cannot spend the business's SMS budget."""
-    await live.store.update(acme.tenant["id"], "tenants", acme.tenant["id"],
-                            {"sms_hourly_budget": 2})
+    await live.store.update(
+        acme.tenant["id"], "tenants", acme.tenant["id"], {"sms_hourly_budget": 2}
+    )
     client = live.quart.test_client()
     tickets = []
     for text in ("Fuego en la cocina", "Agua en el pasillo", "Cristales rotos en la piscina"):
@@ -382,7 +432,9 @@ async def test_sms_past_the_tenants_hourly_budget_are_recorded_as_budget_exceede
         tickets.append(sos)
         await settled(live.store, acme.tenant, sos["id"], 2)
     sms_items = [
-        i for t in tickets for i in await outbox_items(live.store, acme.tenant, t["id"])
+        i
+        for t in tickets
+        for i in await outbox_items(live.store, acme.tenant, t["id"])
         if i["channel"] == "sms"
     ]
     assert [i["status"] for i in sms_items] == ["sent", "sent", "skipped"]
@@ -403,8 +455,15 @@ async def test_thirty_sms_sent_at_once_with_a_budget_of_five_send_exactly_five(
     sos = await submit(live.quart.test_client(), seeded.point["code"], "Humo en el garaje")
     await settled(live.store, seeded.tenant, sos["id"], 1)
     items = [
-        outbox.new_item(ticket_id=sos["id"], channel="sms", to=f"+3460011{n:04d}", name="Luis",
-                        language="es", kind="alert", created_at=datetime.now(UTC))
+        outbox.new_item(
+            ticket_id=sos["id"],
+            channel="sms",
+            to=f"+3460011{n:04d}",
+            name="Luis",
+            language="es",
+            kind="alert",
+            created_at=datetime.now(UTC),
+        )
         for n in range(30)
     ]
     await outbox.add_items(live.store, tenant_id, items)

@@ -40,9 +40,11 @@ def ladder(*steps: tuple[float, dict[str, Any]]) -> list[dict[str, Any]]:
 
 async def seeded(the_hub: Hub, escalation: list[dict[str, Any]]) -> Seeded:
     acme = await seed_tenant(the_hub.store, "acme")
-    await add_rule(the_hub.store, acme.tenant, rule(
-        [email_to("desk@acme.example", "Desk")], escalation=escalation
-    ))
+    await add_rule(
+        the_hub.store,
+        acme.tenant,
+        rule([email_to("desk@acme.example", "Desk")], escalation=escalation),
+    )
     return acme
 
 
@@ -56,9 +58,10 @@ async def test_an_unacknowledged_sos_is_escalated_step_by_step_and_each_step_is_
 ) -> None:
     env = {**smtp.env(), **vonage.env()}
     async with running_hub(tuned(settings, env, escalation_minute=0.5)) as the_hub:
-        acme = await seeded(the_hub, ladder(
-            (1, email_to("boss@acme.example", "Boss")), (2, sms_to(DIRECTOR, "Director"))
-        ))
+        acme = await seeded(
+            the_hub,
+            ladder((1, email_to("boss@acme.example", "Boss")), (2, sms_to(DIRECTOR, "Director"))),
+        )
         client = the_hub.quart.test_client()
         sos = await submit(client, acme.point["code"], "Un cliente se ha caído en la escalera")
         items = await settled(the_hub.store, acme.tenant, sos["id"], 3)
@@ -76,7 +79,8 @@ async def test_an_unacknowledged_sos_is_escalated_step_by_step_and_each_step_is_
             lambda: _two(history(client, acme, sos["id"], "escalated")), what="two steps"
         )
         assert [(h["from"], h["to"], h["by"]) for h in steps] == [
-            ("step 1", "Boss", "SOS hub"), ("step 2", "Director", "SOS hub")
+            ("step 1", "Boss", "SOS hub"),
+            ("step 2", "Director", "SOS hub"),
         ]
         ticket = await the_hub.store.get(acme.tenant["id"], "tickets", sos["id"])
         assert ticket is not None and ticket["escalated_step"] == 2
@@ -95,8 +99,9 @@ async def test_acknowledging_from_the_console_stops_the_ladder_before_it_starts(
         client = the_hub.quart.test_client()
         sos = await submit(client, acme.point["code"], "Se ha ido la luz en el comedor")
         await smtp.wait_for(1)
-        response = await client.post(f"/api/v1/tickets/{sos['id']}/acknowledge",
-                                     headers=acme.auth())
+        response = await client.post(
+            f"/api/v1/tickets/{sos['id']}/acknowledge", headers=acme.auth()
+        )
         assert response.status_code == 200
 
         async def skipped() -> list[dict[str, Any]] | None:
@@ -113,8 +118,9 @@ async def test_acknowledging_from_the_console_stops_the_ladder_before_it_starts(
         sender.clock = lambda: now() + timedelta(hours=1)
         await the_hub.delivery.send_item(acme.tenant["id"], step["id"])
         # Even a step the listener missed checks the acknowledgement when it fires.
-        await the_hub.store.update(acme.tenant["id"], "outbox", step["id"],
-                                   {"status": "pending", "reason": None})
+        await the_hub.store.update(
+            acme.tenant["id"], "outbox", step["id"], {"status": "pending", "reason": None}
+        )
         await the_hub.delivery.send_item(acme.tenant["id"], step["id"])
         again = await the_hub.store.get(acme.tenant["id"], "outbox", step["id"])
         assert again is not None and (again["status"], again["reason"]) == ("skipped", ACKNOWLEDGED)
@@ -127,9 +133,10 @@ async def test_acknowledging_by_the_link_in_a_step_stops_the_steps_after_it(
 ) -> None:
     env = {**smtp.env(), **vonage.env()}
     async with running_hub(tuned(settings, env, escalation_minute=0.5)) as the_hub:
-        acme = await seeded(the_hub, ladder(
-            (1, email_to("boss@acme.example", "Boss")), (60, sms_to(DIRECTOR, "Director"))
-        ))
+        acme = await seeded(
+            the_hub,
+            ladder((1, email_to("boss@acme.example", "Boss")), (60, sms_to(DIRECTOR, "Director"))),
+        )
         client = the_hub.quart.test_client()
         sos = await submit(client, acme.point["code"], "Huele a gas en la cocina")
 
@@ -141,7 +148,8 @@ async def test_acknowledging_by_the_link_in_a_step_stops_the_steps_after_it(
         assert response.status_code == 200
         items = await settled(the_hub.store, acme.tenant, sos["id"], 3)
         assert sorted((i["step"], i["status"]) for i in items if i["kind"] == "escalation") == [
-            (1, "sent"), (2, "skipped")
+            (1, "sent"),
+            (2, "skipped"),
         ]
         escalated = await history(client, acme, sos["id"], "escalated")
         assert [h["from"] for h in escalated] == ["step 1"]
@@ -167,6 +175,7 @@ async def test_a_step_that_fell_due_while_the_hub_was_down_fires_after_the_resta
     async with running_hub(tuned_settings) as second:
         items = await settled(second.store, acme.tenant, sos["id"], 2, within=20)
         assert sorted((i["kind"], i["status"]) for i in items) == [
-            ("alert", "sent"), ("escalation", "sent")
+            ("alert", "sent"),
+            ("escalation", "sent"),
         ]
         assert len(smtp.to("boss@acme.example")) == 1

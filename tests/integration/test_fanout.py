@@ -64,8 +64,12 @@ async def server() -> AsyncIterator[Server]:
     sio.on("disconnect", disconnect, namespace="/staff")
 
     config = uvicorn.Config(
-        socketio.ASGIApp(sio), host="127.0.0.1", port=0, log_level="warning",
-        ws="websockets-sansio", lifespan="off",
+        socketio.ASGIApp(sio),
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        ws="websockets-sansio",
+        lifespan="off",
     )
     uv = uvicorn.Server(config)
     task = asyncio.create_task(uv.serve())
@@ -93,7 +97,10 @@ async def connect(server: Server) -> AsyncIterator[Callable[..., Awaitable[Clien
         client = Client(socketio.AsyncClient(reconnection=False))
         client.sio.on("tick", client.got.append, namespace="/staff")
         await client.sio.connect(
-            server.url, namespaces=["/staff"], transports=[transport], auth={"room": room},
+            server.url,
+            namespaces=["/staff"],
+            transports=[transport],
+            auth={"room": room},
             wait_timeout=WAIT,
         )
         clients.append(client)
@@ -124,8 +131,9 @@ async def test_skip_sid_and_tuple_arguments_behave_as_in_python_socketio(
     a, b = await connect("r"), await connect("r")
     pairs: list[tuple[Any, Any]] = []
     b.sio.on("pair", lambda x, y: pairs.append((x, y)), namespace="/staff")
-    await server.sio.emit("tick", "not a", room="r", skip_sid=a.sio.get_sid("/staff"),
-                          namespace="/staff")
+    await server.sio.emit(
+        "tick", "not a", room="r", skip_sid=a.sio.get_sid("/staff"), namespace="/staff"
+    )
     await server.sio.emit("pair", (1, "two"), room="r", namespace="/staff")
     await until(lambda: b.got == ["not a"] and pairs == [(1, "two")], "b's events")
     await server.sio.emit("tick", "to a", to=a.sio.get_sid("/staff"), namespace="/staff")
@@ -235,6 +243,7 @@ async def test_when_the_filter_settings_cannot_be_read_the_event_still_goes_out_
     event = Event("t1", 7, "ticket.created", "k1", ticket, None)
     await emit_staff_event(server.sio, store, event)
     await until(lambda: bool(agent.got and lead.got), "the event on both consoles")
-    assert agent.got == [{**ticket, "text": "El camarero es un g*********", "seq": 7,
-                          "translations": None}]
+    assert agent.got == [
+        {**ticket, "text": "El camarero es un g*********", "seq": 7, "translations": None}
+    ]
     assert lead.got == [{**ticket, "seq": 7}]

@@ -17,8 +17,7 @@ from tests.kit import fresh_device, post_sos
 
 
 async def _patch(client: Any, seeded: Seeded, ticket_id: str, **body: Any) -> dict[str, Any]:
-    r = await client.patch(f"/api/v1/tickets/{ticket_id}", json=body,
-                           headers=seeded.auth("agent"))
+    r = await client.patch(f"/api/v1/tickets/{ticket_id}", json=body, headers=seeded.auth("agent"))
     assert r.status_code == 200, await r.get_data()
     return dict(await r.get_json())
 
@@ -32,8 +31,11 @@ async def _ids(client: Any, seeded: Seeded, query: str = "") -> list[str]:
 async def _events_about(client: Any, seeded: Seeded, ticket_id: str, since: int = 0) -> list[str]:
     r = await client.get(f"/api/v1/events?since={since}", headers=seeded.auth("agent"))
     assert r.status_code == 200
-    return [e["name"] for e in (await r.get_json())["items"]
-            if ticket_id in (e["data"].get("id"), e["data"].get("ticket_id"))]
+    return [
+        e["name"]
+        for e in (await r.get_json())["items"]
+        if ticket_id in (e["data"].get("id"), e["data"].get("ticket_id"))
+    ]
 
 
 async def _latest(client: Any, seeded: Seeded) -> int:
@@ -90,11 +92,13 @@ async def test_nothing_staff_do_to_a_held_back_sos_is_pushed_until_it_is_release
     _, held = await post_sos(client, acme, "the waiter is an asshole")
     await _patch(client, acme, held["id"], status="closed")
     await _patch(client, acme, held["id"], status="open")
-    r = await client.post(f"/api/v1/tickets/{held['id']}/notes", json={"text": "checked"},
-                          headers=acme.auth("agent"))
+    r = await client.post(
+        f"/api/v1/tickets/{held['id']}/notes", json={"text": "checked"}, headers=acme.auth("agent")
+    )
     assert r.status_code == 201
-    r = await client.post(f"/api/v1/tickets/{held['id']}/replies", json={"text": "Hello"},
-                          headers=acme.auth("agent"))
+    r = await client.post(
+        f"/api/v1/tickets/{held['id']}/replies", json={"text": "Hello"}, headers=acme.auth("agent")
+    )
     assert r.status_code == 409  # reopened but never released: no answer goes out
     assert await _events_about(client, acme, held["id"]) == []
 
@@ -107,8 +111,11 @@ async def test_the_events_api_masks_offensive_words_for_agents_as_resume_does(
 
     async def texts(role: str) -> list[str]:
         r = await client.get("/api/v1/events?since=0", headers=acme.auth(role))
-        return [e["data"]["text"] for e in (await r.get_json())["items"]
-                if e["data"].get("id") == sent["id"]]
+        return [
+            e["data"]["text"]
+            for e in (await r.get_json())["items"]
+            if e["data"].get("id") == sent["id"]
+        ]
 
     assert await texts("agent") == ["El camarero es un g*********"]
     assert await texts("manager") == ["El camarero es un gilipollas"]

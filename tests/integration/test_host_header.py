@@ -55,9 +55,11 @@ async def test_the_forms_see_other_answers_stay_on_the_hub_whatever_the_host(
     hub: Hub, acme: Seeded
 ) -> None:
     client = hub.quart.test_client()
-    r = await client.post(f"/q/{acme.point['code']}", form={"text": "The lift is stuck"},
-                          headers={"Host": EVIL})
+    r = await client.post(
+        f"/q/{acme.point['code']}", form={"text": "The lift is stuck"}, headers={"Host": EVIL}
+    )
     assert "/t/" in assert_stays_home(r, hub)
-    r = await form_login(client, {"email": "agent@acme.example", "password": PASSWORD},
-                         headers={"Host": EVIL})
+    r = await form_login(
+        client, {"email": "agent@acme.example", "password": PASSWORD}, headers={"Host": EVIL}
+    )
     assert_stays_home(r, hub)

@@ -49,9 +49,12 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 HOSTILE: list[tuple[str, str, str]] = [
     ("script tag", "<script>alert(1)</script>", "<script>alert(1)</script>"),
     ("img onerror", "<img src=x onerror=alert(1)>", "<img src=x onerror=alert(1)>"),
-    ("flag-setting img", '<img src=x onerror="window.__xss=1">',
-     '<img src=x onerror="window.__xss=1">'),
-    ("attribute breakout", '"><svg onload=alert(1)>\'', '"><svg onload=alert(1)>\''),
+    (
+        "flag-setting img",
+        '<img src=x onerror="window.__xss=1">',
+        '<img src=x onerror="window.__xss=1">',
+    ),
+    ("attribute breakout", "\"><svg onload=alert(1)>'", "\"><svg onload=alert(1)>'"),
     ("javascript link", "javascript:alert(1)", "javascript:alert(1)"),
     ("template syntax", "{{ 7*7 }} ${7*7} {% raw %}", "{{ 7*7 }} ${7*7} {% raw %}"),
     ("entity", "&lt;b&gt; &amp; &#x3C;", "&lt;b&gt; &amp; &#x3C;"),
@@ -73,7 +76,7 @@ def assert_shown_as_text(html: str, stored: str) -> None:
     assert str(escape(stored)) in html, f"{stored!r} is not on the page as text"
     if "<" in stored:
         assert stored not in html, f"{stored!r} reached the page unescaped"
-    assert "href=\"javascript:" not in html and "href='javascript:" not in html
+    assert 'href="javascript:' not in html and "href='javascript:" not in html
 
 
 async def thread_page(client: Any, token: str) -> str:
@@ -107,14 +110,17 @@ async def test_hostile_thread_messages_replies_and_notes_are_inert(
     assert r.status_code == 201
     assert (await r.get_json())["text"] == stored
     staff = acme.auth()
-    r = await client.post(f"/api/v1/tickets/{ticket['id']}/replies", json={"text": sent},
-                          headers=staff)
+    r = await client.post(
+        f"/api/v1/tickets/{ticket['id']}/replies", json={"text": sent}, headers=staff
+    )
     assert r.status_code == 201
-    r = await client.post(f"/api/v1/tickets/{ticket['id']}/notes", json={"text": sent},
-                          headers=staff)
+    r = await client.post(
+        f"/api/v1/tickets/{ticket['id']}/notes", json={"text": sent}, headers=staff
+    )
     assert r.status_code == 201
-    r = await client.patch(f"/api/v1/tickets/{ticket['id']}", json={"description": sent},
-                           headers=staff)
+    r = await client.patch(
+        f"/api/v1/tickets/{ticket['id']}", json={"description": sent}, headers=staff
+    )
     assert r.status_code == 200
     detail = await (await client.get(f"/api/v1/tickets/{ticket['id']}", headers=staff)).get_json()
     assert [m["text"] for m in detail["messages"]] == [stored, stored]
@@ -154,8 +160,13 @@ async def test_a_hostile_text_through_the_plain_form_is_inert(
 async def test_a_hostile_contact_name_is_kept_on_one_line_and_shown_as_text(
     client: Any, acme: Seeded, name: str, stored: str
 ) -> None:
-    ticket = await new_sos(client, acme, "Please call me", anonymous=False,
-                           contact={"name": name, "email": "ana@example.com"})
+    ticket = await new_sos(
+        client,
+        acme,
+        "Please call me",
+        anonymous=False,
+        contact={"name": name, "email": "ana@example.com"},
+    )
     r = await client.get(f"/api/v1/tickets/{ticket['id']}", headers=acme.auth())
     contact = (await r.get_json())["contact"]
     assert contact == {"name": stored, "email": "ana@example.com"}
@@ -171,11 +182,24 @@ async def test_the_acknowledge_page_of_an_e_mail_link_shows_a_hostile_text_as_te
 ) -> None:
     sent = '<img src=x onerror="window.__xss=1"> \u202eevil'
     ticket = await new_sos(client, acme, sent)
-    item = await hub.store.insert(acme.tenant["id"], "outbox", {
-        "id": new_id(), "ticket_id": ticket["id"], "channel": "email", "to": "boss@acme.example",
-        "name": "<b>Boss</b>", "kind": "alert", "status": "sent", "attempts": 1, "reason": None,
-        "language": "en", "created_at": now_iso(), "sent_at": now_iso(),
-    })
+    item = await hub.store.insert(
+        acme.tenant["id"],
+        "outbox",
+        {
+            "id": new_id(),
+            "ticket_id": ticket["id"],
+            "channel": "email",
+            "to": "boss@acme.example",
+            "name": "<b>Boss</b>",
+            "kind": "alert",
+            "status": "sent",
+            "attempts": 1,
+            "reason": None,
+            "language": "en",
+            "created_at": now_iso(),
+            "sent_at": now_iso(),
+        },
+    )
     token = ack_token(hub.settings.secret_key, acme.tenant["id"], item["id"])
     r = await client.get(f"/ack/{token}")
     assert r.status_code == 200
@@ -195,61 +219,168 @@ def _body(**fields: Any) -> bytes:
 
 # (case, path template, raw body, status, words in the message)
 REFUSED: list[tuple[str, str, bytes, int, tuple[str, ...]]] = [
-    ("invalid UTF-8 in an SOS", "/api/v1/sos",
-     b'{"point": "acme-bar", "text": "caf\xe9 \xff\xfe", "anonymous": true}', 400, ("UTF-8",)),
-    ("invalid UTF-8 in a thread message", "/api/v1/thread/{token}/messages", b'{"text": "\xff"}',
-     400, ("UTF-8",)),
-    ("invalid UTF-8 in a reply", "/api/v1/tickets/{id}/replies", b'{"text": "\xc3\x28"}', 400,
-     ("UTF-8",)),
-    ("invalid UTF-8 in a note", "/api/v1/tickets/{id}/notes", b'{"text": "\xed\xa0\x80"}', 400,
-     ("UTF-8",)),
-    ("invalid UTF-8 in a login", "/api/v1/auth/login",
-     b'{"email": "agent@acme.example\xff", "password": "x"}', 400, ("UTF-8",)),
+    (
+        "invalid UTF-8 in an SOS",
+        "/api/v1/sos",
+        b'{"point": "acme-bar", "text": "caf\xe9 \xff\xfe", "anonymous": true}',
+        400,
+        ("UTF-8",),
+    ),
+    (
+        "invalid UTF-8 in a thread message",
+        "/api/v1/thread/{token}/messages",
+        b'{"text": "\xff"}',
+        400,
+        ("UTF-8",),
+    ),
+    (
+        "invalid UTF-8 in a reply",
+        "/api/v1/tickets/{id}/replies",
+        b'{"text": "\xc3\x28"}',
+        400,
+        ("UTF-8",),
+    ),
+    (
+        "invalid UTF-8 in a note",
+        "/api/v1/tickets/{id}/notes",
+        b'{"text": "\xed\xa0\x80"}',
+        400,
+        ("UTF-8",),
+    ),
+    (
+        "invalid UTF-8 in a login",
+        "/api/v1/auth/login",
+        b'{"email": "agent@acme.example\xff", "password": "x"}',
+        400,
+        ("UTF-8",),
+    ),
     ("a lone surrogate", "/api/v1/sos", _body().replace(b"loud", b"\\ud800"), 400, ("text",)),
     ("a 100 KB text", "/api/v1/sos", _body(text="x" * 100_000), 413, ("64 KB",)),
-    ("a 100 KB thread message", "/api/v1/thread/{token}/messages",
-     json.dumps({"text": "y" * 100_000}).encode(), 413, ("64 KB",)),
+    (
+        "a 100 KB thread message",
+        "/api/v1/thread/{token}/messages",
+        json.dumps({"text": "y" * 100_000}).encode(),
+        413,
+        ("64 KB",),
+    ),
     ("a 3,000-character text", "/api/v1/sos", _body(text="z" * 3000), 400, ("text", "2000")),
-    ("a text of only invisibles", "/api/v1/sos", _body(text="\u200b\u202e\u2066\x00\u200b"),
-     400, ("text", "empty")),
+    (
+        "a text of only invisibles",
+        "/api/v1/sos",
+        _body(text="\u200b\u202e\u2066\x00\u200b"),
+        400,
+        ("text", "empty"),
+    ),
     ("an operator as point", "/api/v1/sos", _body(point={"$gt": ""}), 400, ("point",)),
     ("an operator as text", "/api/v1/sos", _body(text={"$ne": None}), 400, ("text",)),
-    ("an operator as contact name", "/api/v1/sos",
-     _body(anonymous=False, contact={"name": {"$gt": ""}}), 400, ("contact.name",)),
-    ("an operator as contact e-mail", "/api/v1/sos",
-     _body(anonymous=False, contact={"email": {"$regex": ".*"}}), 400, ("contact.email",)),
-    ("an operator as contact phone", "/api/v1/sos",
-     _body(anonymous=False, contact={"phone": {"$gt": 0}}), 400, ("contact.phone",)),
-    ("an operator as language", "/api/v1/sos", _body(language={"$ne": "es"}), 400,
-     ("language",)),
-    ("CR LF in the contact e-mail", "/api/v1/sos",
-     _body(anonymous=False, contact={"email": "ana@example.com\r\nBcc: x@evil.example"}), 400,
-     ("contact.email",)),
-    ("a newline in the contact phone", "/api/v1/sos",
-     _body(anonymous=False, contact={"phone": "+34600111222\n"}), 400, ("contact.phone",)),
-    ("an operator as login e-mail", "/api/v1/auth/login",
-     b'{"email": {"$gt": ""}, "password": "x"}', 400, ("email",)),
-    ("an operator as login password", "/api/v1/auth/login",
-     b'{"email": "agent@acme.example", "password": {"$ne": "x"}}', 400, ("password",)),
-    ("an operator as a thread message", "/api/v1/thread/{token}/messages",
-     b'{"text": {"$gt": ""}}', 400, ("text",)),
-    ("an operator as a reply", "/api/v1/tickets/{id}/replies", b'{"text": {"$gt": ""}}', 400,
-     ("text",)),
-    ("an operator as a note", "/api/v1/tickets/{id}/notes", b'{"text": {"$gt": ""}}', 400,
-     ("text",)),
+    (
+        "an operator as contact name",
+        "/api/v1/sos",
+        _body(anonymous=False, contact={"name": {"$gt": ""}}),
+        400,
+        ("contact.name",),
+    ),
+    (
+        "an operator as contact e-mail",
+        "/api/v1/sos",
+        _body(anonymous=False, contact={"email": {"$regex": ".*"}}),
+        400,
+        ("contact.email",),
+    ),
+    (
+        "an operator as contact phone",
+        "/api/v1/sos",
+        _body(anonymous=False, contact={"phone": {"$gt": 0}}),
+        400,
+        ("contact.phone",),
+    ),
+    ("an operator as language", "/api/v1/sos", _body(language={"$ne": "es"}), 400, ("language",)),
+    (
+        "CR LF in the contact e-mail",
+        "/api/v1/sos",
+        _body(anonymous=False, contact={"email": "ana@example.com\r\nBcc: x@evil.example"}),
+        400,
+        ("contact.email",),
+    ),
+    (
+        "a newline in the contact phone",
+        "/api/v1/sos",
+        _body(anonymous=False, contact={"phone": "+34600111222\n"}),
+        400,
+        ("contact.phone",),
+    ),
+    (
+        "an operator as login e-mail",
+        "/api/v1/auth/login",
+        b'{"email": {"$gt": ""}, "password": "x"}',
+        400,
+        ("email",),
+    ),
+    (
+        "an operator as login password",
+        "/api/v1/auth/login",
+        b'{"email": "agent@acme.example", "password": {"$ne": "x"}}',
+        400,
+        ("password",),
+    ),
+    (
+        "an operator as a thread message",
+        "/api/v1/thread/{token}/messages",
+        b'{"text": {"$gt": ""}}',
+        400,
+        ("text",),
+    ),
+    (
+        "an operator as a reply",
+        "/api/v1/tickets/{id}/replies",
+        b'{"text": {"$gt": ""}}',
+        400,
+        ("text",),
+    ),
+    (
+        "an operator as a note",
+        "/api/v1/tickets/{id}/notes",
+        b'{"text": {"$gt": ""}}',
+        400,
+        ("text",),
+    ),
     # Nesting deep enough to exhaust the parser's recursion, yet within 64 KB: a 400, not a 500
-    ("arrays 20,000 deep as an SOS", "/api/v1/sos", b"[" * 20_000 + b"]" * 20_000, 400,
-     ("body",)),
-    ("objects 10,000 deep as an SOS", "/api/v1/sos", b'{"a":' * 10_000 + b"1" + b"}" * 10_000,
-     400, ("body",)),
-    ("arrays 20,000 deep in an SOS text", "/api/v1/sos",
-     _body().replace(b'"The music is too loud"', b"[" * 20_000 + b"]" * 20_000), 400, ("body",)),
-    ("objects 6,000 deep as a thread message", "/api/v1/thread/{token}/messages",
-     b'{"text":' * 6_000 + b'"x"' + b"}" * 6_000, 400, ("body",)),
-    ("arrays 20,000 deep as a login", "/api/v1/auth/login", b"[" * 20_000 + b"]" * 20_000, 400,
-     ("body",)),
-    ("arrays 20,000 deep as a reply", "/api/v1/tickets/{id}/replies",
-     b"[" * 20_000 + b"]" * 20_000, 400, ("body",)),
+    ("arrays 20,000 deep as an SOS", "/api/v1/sos", b"[" * 20_000 + b"]" * 20_000, 400, ("body",)),
+    (
+        "objects 10,000 deep as an SOS",
+        "/api/v1/sos",
+        b'{"a":' * 10_000 + b"1" + b"}" * 10_000,
+        400,
+        ("body",),
+    ),
+    (
+        "arrays 20,000 deep in an SOS text",
+        "/api/v1/sos",
+        _body().replace(b'"The music is too loud"', b"[" * 20_000 + b"]" * 20_000),
+        400,
+        ("body",),
+    ),
+    (
+        "objects 6,000 deep as a thread message",
+        "/api/v1/thread/{token}/messages",
+        b'{"text":' * 6_000 + b'"x"' + b"}" * 6_000,
+        400,
+        ("body",),
+    ),
+    (
+        "arrays 20,000 deep as a login",
+        "/api/v1/auth/login",
+        b"[" * 20_000 + b"]" * 20_000,
+        400,
+        ("body",),
+    ),
+    (
+        "arrays 20,000 deep as a reply",
+        "/api/v1/tickets/{id}/replies",
+        b"[" * 20_000 + b"]" * 20_000,
+        400,
+        ("body",),
+    ),
 ]
 
 
@@ -257,14 +388,22 @@ REFUSED: list[tuple[str, str, bytes, int, tuple[str, ...]]] = [
     ("path", "raw", "status", "words"), [c[1:] for c in REFUSED], ids=[c[0] for c in REFUSED]
 )
 async def test_hostile_api_input_is_refused_with_a_clear_json_error_and_changes_nothing(
-    hub: Hub, client: Any, acme: Seeded, path: str, raw: bytes, status: int,
+    hub: Hub,
+    client: Any,
+    acme: Seeded,
+    path: str,
+    raw: bytes,
+    status: int,
     words: tuple[str, ...],
 ) -> None:
     ticket = await new_sos(client, acme, "The shower is cold")
     await quiet(hub)  # its translation and routing run in jobs: let them finish first
     tenant = acme.tenant["id"]
-    before = (await hub.store.latest_seq(tenant), await hub.store.count(tenant, "tickets"),
-              await hub.store.count(tenant, "entries"))
+    before = (
+        await hub.store.latest_seq(tenant),
+        await hub.store.count(tenant, "tickets"),
+        await hub.store.count(tenant, "entries"),
+    )
     url = path.format(token=ticket["token"], id=ticket["id"])
     r = await client.post(url, data=raw, headers={**JSON, **acme.auth()})
     assert r.status_code == status, await r.get_data(as_text=True)
@@ -274,15 +413,22 @@ async def test_hostile_api_input_is_refused_with_a_clear_json_error_and_changes_
     for word in words:
         assert word in error["message"], error
     assert "Traceback" not in error["message"]
-    after = (await hub.store.latest_seq(tenant), await hub.store.count(tenant, "tickets"),
-             await hub.store.count(tenant, "entries"))
+    after = (
+        await hub.store.latest_seq(tenant),
+        await hub.store.count(tenant, "tickets"),
+        await hub.store.count(tenant, "entries"),
+    )
     assert after == before
 
 
 async def test_an_operator_in_a_ticket_patch_is_refused(client: Any, acme: Seeded) -> None:
     ticket = await new_sos(client, acme, "The shower is cold")
-    for body in ({"status": {"$ne": ""}}, {"category": {"$gt": ""}}, {"assignee": {"$ne": None}},
-                 {"description": {"$where": "1"}}):
+    for body in (
+        {"status": {"$ne": ""}},
+        {"category": {"$gt": ""}},
+        {"assignee": {"$ne": None}},
+        {"description": {"$where": "1"}},
+    ):
         r = await client.patch(f"/api/v1/tickets/{ticket['id']}", json=body, headers=acme.auth())
         assert r.status_code == 400, body
         assert next(iter(body)) in (await r.get_json())["error"]["message"]
@@ -290,11 +436,10 @@ async def test_an_operator_in_a_ticket_patch_is_refused(client: Any, acme: Seede
     assert (await r.get_json())["status"] == "new"
 
 
-async def test_an_operator_object_as_contact_stores_no_contact(
-    client: Any, acme: Seeded
-) -> None:
-    ticket = await new_sos(client, acme, "Call me", anonymous=False,
-                           contact={"$where": "sleep(1000)"})
+async def test_an_operator_object_as_contact_stores_no_contact(client: Any, acme: Seeded) -> None:
+    ticket = await new_sos(
+        client, acme, "Call me", anonymous=False, contact={"$where": "sleep(1000)"}
+    )
     r = await client.get(f"/api/v1/tickets/{ticket['id']}", headers=acme.auth())
     assert (await r.get_json())["contact"] is None
 
@@ -468,8 +613,10 @@ async def test_a_hostile_sos_reaches_the_live_console_as_the_same_literal_text(
 ) -> None:
     text = '<img src=x onerror="window.__xss=1"> \u202egpj.exe'
     async with httpx.AsyncClient(base_url=served.url) as http:
-        r = await http.post("/api/v1/sos", json={"point": served.acme.point["code"],
-                                                  "text": text, "anonymous": True})
+        r = await http.post(
+            "/api/v1/sos",
+            json={"point": served.acme.point["code"], "text": text, "anonymous": True},
+        )
         assert r.status_code == 201
     ticket_id = r.json()["id"]
     await console.wait_for(

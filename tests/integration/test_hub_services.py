@@ -28,7 +28,8 @@ async def test_a_business_reads_only_its_own_points_and_staff(
 ) -> None:
     await create_point(hub.store, acme.tenant, code="acme-pool", label="Pool")
     assert [p["code"] for p in await hub.accounts.points(acme.tenant["id"])] == [
-        "acme-bar", "acme-pool",
+        "acme-bar",
+        "acme-pool",
     ]
     assert await hub.accounts.point(acme.tenant["id"], globex.point["code"]) is None
     assert await hub.accounts.user(acme.tenant["id"], globex.users["agent"]["id"]) is None

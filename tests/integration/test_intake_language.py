@@ -13,13 +13,20 @@ async def test_an_sos_is_stored_with_its_detected_language_once_the_models_are_l
     hub: Hub, client: Any, acme: Seeded
 ) -> None:
     detect_sync("warm up", ["es", "en"])  # what the hub's start-up does in the background
-    r = await client.post("/api/v1/sos", json={
-        "point": acme.point["code"], "text": "The air conditioning in our room is very noisy",
-        "anonymous": True,
-    })
+    r = await client.post(
+        "/api/v1/sos",
+        json={
+            "point": acme.point["code"],
+            "text": "The air conditioning in our room is very noisy",
+            "anonymous": True,
+        },
+    )
     ticket_id = (await r.get_json())["id"]
-    created = [e for e in await hub.store.events_after(acme.tenant["id"], 0)
-               if e.name == "ticket.created" and e.ticket_id == ticket_id]
+    created = [
+        e
+        for e in await hub.store.events_after(acme.tenant["id"], 0)
+        if e.name == "ticket.created" and e.ticket_id == ticket_id
+    ]
     assert created and created[0].staff is not None
     assert created[0].staff["language"] == "en"
 
@@ -28,9 +35,14 @@ async def test_an_api_caller_who_names_the_language_keeps_it(
     hub: Hub, client: Any, acme: Seeded
 ) -> None:
     detect_sync("warm up", ["es", "en"])
-    r = await client.post("/api/v1/sos", json={
-        "point": acme.point["code"], "text": "The air conditioning in our room is very noisy",
-        "anonymous": True, "language": "es",
-    })
+    r = await client.post(
+        "/api/v1/sos",
+        json={
+            "point": acme.point["code"],
+            "text": "The air conditioning in our room is very noisy",
+            "anonymous": True,
+            "language": "es",
+        },
+    )
     doc = await hub.store.get(acme.tenant["id"], "tickets", (await r.get_json())["id"])
     assert doc is not None and doc["language"] == "es"

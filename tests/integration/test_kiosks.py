@@ -24,8 +24,9 @@ WAIT = 10.0
 
 async def add_lobby(store: Store, tenants: dict[str, Seeded]) -> None:
     """A second department for acme: Reception, at the lobby."""
-    await create_point(store, tenants["acme"].tenant, code="acme-lobby", label="Lobby",
-                       department="Reception")
+    await create_point(
+        store, tenants["acme"].tenant, code="acme-lobby", label="Lobby", department="Reception"
+    )
 
 
 SERVED = Serve(slugs=("acme", "globex"), seed=add_lobby)
@@ -60,8 +61,13 @@ async def open_screen(url: str, token: str) -> Screen:
         screen.unpaired += 1
 
     screen.sio.on("unpaired", unpaired, namespace="/kiosk")
-    await screen.sio.connect(url, namespaces=["/kiosk"], transports=["websocket"],
-                             auth={"device_token": token}, wait_timeout=WAIT)
+    await screen.sio.connect(
+        url,
+        namespaces=["/kiosk"],
+        transports=["websocket"],
+        auth={"device_token": token},
+        wait_timeout=WAIT,
+    )
     return screen
 
 
@@ -79,8 +85,9 @@ async def new_kiosk(http: httpx.AsyncClient, who: Seeded, **fields: Any) -> dict
 async def test_a_paired_kiosk_gets_its_configuration_and_every_change_live(
     served: Served, http: httpx.AsyncClient
 ) -> None:
-    kiosk = await new_kiosk(http, served.acme, departments=["bar", "reception"],
-                            welcome="Welcome to the terrace")
+    kiosk = await new_kiosk(
+        http, served.acme, departments=["bar", "reception"], welcome="Welcome to the terrace"
+    )
     assert kiosk["pair_url"] == f"{served.url}/kiosk#device_token={kiosk['device_token']}"
     listed = (await http.get("/api/v1/kiosks", headers=manager(served.acme))).json()["items"]
     assert [k["id"] for k in listed] == [kiosk["id"]] and "device_token" not in listed[0]
@@ -90,21 +97,27 @@ async def test_a_paired_kiosk_gets_its_configuration_and_every_change_live(
         await screen.until(lambda: screen.configs, "the first configuration")
         first = screen.configs[0]
         assert first["business"]["name"] == "Business acme" and first["place"] == "Bar terrace"
-        assert first["departments"] == [{"slug": "bar", "name": "Bar"},
-                                        {"slug": "reception", "name": "Reception"}]
+        assert first["departments"] == [
+            {"slug": "bar", "name": "Bar"},
+            {"slug": "reception", "name": "Reception"},
+        ]
         assert first["welcome"] == "Welcome to the terrace" and first["active"] is True
         assert "seq" not in first
 
-        r = await http.patch(f"/api/v1/kiosks/{kiosk['id']}", headers=manager(served.acme),
-                             json={"welcome": "Bienvenidos", "departments": ["reception"]})
+        r = await http.patch(
+            f"/api/v1/kiosks/{kiosk['id']}",
+            headers=manager(served.acme),
+            json={"welcome": "Bienvenidos", "departments": ["reception"]},
+        )
         assert r.status_code == 200, r.text
         await screen.until(lambda: len(screen.configs) == 2, "the changed configuration")
         assert screen.configs[1]["welcome"] == "Bienvenidos"
         assert [d["slug"] for d in screen.configs[1]["departments"]] == ["reception"]
 
         assert r.json()["welcome"] == "Bienvenidos" and "device_token" not in r.json()
-        r = await http.patch(f"/api/v1/kiosks/{kiosk['id']}", headers=manager(served.acme),
-                             json={"active": False})
+        r = await http.patch(
+            f"/api/v1/kiosks/{kiosk['id']}", headers=manager(served.acme), json={"active": False}
+        )
         assert r.status_code == 200 and r.json()["active"] is False
         await screen.until(lambda: len(screen.configs) == 3, "the switched-off configuration")
         assert screen.configs[2]["active"] is False
@@ -119,17 +132,23 @@ async def test_an_sos_from_a_kiosk_reaches_the_console_with_the_kiosk_and_depart
     device = {"Authorization": f"Bearer {kiosk['device_token']}"}
     console = await Console(served.url, auth={"token": served.acme.tokens["agent"]}).connect()
     try:
-        r = await http.post("/api/v1/kiosk/sos", headers=device, json={
-            "text": "The lift on floor 2 is stuck", "department": "reception",
-            "contact": {"name": "Ana", "email": "ana@example.com"},
-        })
+        r = await http.post(
+            "/api/v1/kiosk/sos",
+            headers=device,
+            json={
+                "text": "The lift on floor 2 is stuck",
+                "department": "reception",
+                "contact": {"name": "Ana", "email": "ana@example.com"},
+            },
+        )
         assert r.status_code == 201, r.text
         sent = r.json()
         assert sent["thread_url"].startswith(f"{served.url}/t/")
         assert sent["thread_qr"].startswith("data:image/svg+xml")
         await console.wait_for(
             lambda: any(e["id"] == sent["id"] for e in console.events("ticket.created")),
-            WAIT, "the kiosk's SOS on the console",
+            WAIT,
+            "the kiosk's SOS on the console",
         )
         [shown] = [e for e in console.events("ticket.created") if e["id"] == sent["id"]]
         assert shown["kiosk"] == {"id": kiosk["id"], "name": "Lobby kiosk"}
@@ -143,32 +162,40 @@ async def test_an_sos_from_a_kiosk_reaches_the_console_with_the_kiosk_and_depart
 async def test_kiosks_refuse_what_they_should(served: Served, http: httpx.AsyncClient) -> None:
     kiosk = await new_kiosk(http, served.acme, departments=["bar"])
     device = {"Authorization": f"Bearer {kiosk['device_token']}"}
-    r = await http.post("/api/v1/kiosk/sos", headers=device,
-                        json={"text": "Hi", "department": "reception"})
+    r = await http.post(
+        "/api/v1/kiosk/sos", headers=device, json={"text": "Hi", "department": "reception"}
+    )
     assert r.status_code == 400 and "department" in r.json()["error"]["message"]
     r = await http.post("/api/v1/kiosk/sos", headers=device, json={"text": "   "})
     assert r.status_code == 400 and "text" in r.json()["error"]["message"]
-    r = await http.post("/api/v1/kiosk/sos", json={"text": "Hi"},
-                        headers={"Authorization": "Bearer not-a-kiosk"})
+    r = await http.post(
+        "/api/v1/kiosk/sos", json={"text": "Hi"}, headers={"Authorization": "Bearer not-a-kiosk"}
+    )
     assert r.status_code == 401
     with pytest.raises(socketio.exceptions.ConnectionError):
         await open_screen(served.url, "not-a-kiosk")
 
-    for body, field_name in (({"name": "K", "point": "no-such-point"}, "point"),
-                             ({"name": "K", "point": served.acme.point["code"],
-                               "departments": ["kitchen"]}, "departments"),
-                             ({"name": "K", "point": served.acme.point["code"],
-                               "idle_seconds": 5}, "idle_seconds"),
-                             ({"name": "K", "point": served.globex.point["code"]}, "point")):
+    for body, field_name in (
+        ({"name": "K", "point": "no-such-point"}, "point"),
+        (
+            {"name": "K", "point": served.acme.point["code"], "departments": ["kitchen"]},
+            "departments",
+        ),
+        ({"name": "K", "point": served.acme.point["code"], "idle_seconds": 5}, "idle_seconds"),
+        ({"name": "K", "point": served.globex.point["code"]}, "point"),
+    ):
         r = await http.post("/api/v1/kiosks", json=body, headers=manager(served.acme))
         assert r.status_code == 400 and field_name in r.json()["error"]["message"], body
-    r = await http.post("/api/v1/kiosks", headers={"Authorization":
-                        f"Bearer {served.acme.tokens['agent']}"},
-                        json={"name": "K", "point": served.acme.point["code"]})
+    r = await http.post(
+        "/api/v1/kiosks",
+        headers={"Authorization": f"Bearer {served.acme.tokens['agent']}"},
+        json={"name": "K", "point": served.acme.point["code"]},
+    )
     assert r.status_code == 403
 
-    r = await http.patch(f"/api/v1/kiosks/{kiosk['id']}", headers=manager(served.acme),
-                         json={"active": False})
+    r = await http.patch(
+        f"/api/v1/kiosks/{kiosk['id']}", headers=manager(served.acme), json={"active": False}
+    )
     assert r.status_code == 200
     r = await http.post("/api/v1/kiosk/sos", headers=device, json={"text": "Hi"})
     assert r.status_code == 403 and "switched off" in r.json()["error"]["message"]
@@ -188,6 +215,9 @@ async def test_an_unpaired_kiosk_is_told_and_its_token_stops_working(
         await screen.until(lambda: screen.unpaired == 1, "the unpaired notice")
     finally:
         await screen.sio.disconnect()
-    r = await http.post("/api/v1/kiosk/sos", json={"text": "Hi"},
-                        headers={"Authorization": f"Bearer {kiosk['device_token']}"})
+    r = await http.post(
+        "/api/v1/kiosk/sos",
+        json={"text": "Hi"},
+        headers={"Authorization": f"Bearer {kiosk['device_token']}"},
+    )
     assert r.status_code == 401

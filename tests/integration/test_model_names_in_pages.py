@@ -24,8 +24,9 @@ def _data(page: str, name: str) -> Any:
 async def test_the_console_gets_event_names_and_columns_from_the_model(
     client: Any, acme: Seeded
 ) -> None:
-    r = await client.post("/api/v1/auth/login",
-                          json={"email": "agent@acme.example", "password": PASSWORD})
+    r = await client.post(
+        "/api/v1/auth/login", json={"email": "agent@acme.example", "password": PASSWORD}
+    )
     assert r.status_code == 200
     page = (await (await client.get("/console")).get_data()).decode()
     assert _data(page, "events") == EVENT_NAMES

@@ -27,9 +27,21 @@ def test_the_wheel_carries_every_template_script_style_and_catalogue(tmp_path: P
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, src / name)
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-         str(src), "-w", str(tmp_path / "dist")],
-        check=True, timeout=300, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            str(src),
+            "-w",
+            str(tmp_path / "dist"),
+        ],
+        check=True,
+        timeout=300,
+        capture_output=True,
     )
     [wheel] = (tmp_path / "dist").glob("sos_hub-*.whl")
     packed = set(zipfile.ZipFile(wheel).namelist())

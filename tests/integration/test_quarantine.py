@@ -45,8 +45,9 @@ async def put_filters(client: Any, seeded: Seeded, **changes: Any) -> dict[str, 
 
 def shape(body: dict[str, Any]) -> dict[str, Any]:
     """A customer response without what differs between any two SOS (ids, numbers, links)."""
-    return {k: (type(v).__name__ if k in ("id", "number", "thread_url") else v)
-            for k, v in body.items()}
+    return {
+        k: (type(v).__name__ if k in ("id", "number", "thread_url") else v) for k, v in body.items()
+    }
 
 
 # Held back, and the customer cannot tell ----------------------------------------------------
@@ -97,8 +98,11 @@ async def test_spam_is_held_back_as_spam(client: Any, acme: Seeded, text: str) -
 
 
 async def test_names_and_places_reach_the_consoles(client: Any, acme: Seeded) -> None:
-    texts = ["Estamos en Concha Espina, cerca del estadio", "A couple from Sussex at table 3",
-             "El pollo del análisis de la disputa en la computadora"]
+    texts = [
+        "Estamos en Concha Espina, cerca del estadio",
+        "A couple from Sussex at table 3",
+        "El pollo del análisis de la disputa en la computadora",
+    ]
     for text in texts:
         await post_sos(client, acme, text)
     assert sorted(t["text"] for t in await listed(client, acme)) == sorted(texts)
@@ -135,8 +139,9 @@ async def test_a_filled_honeypot_or_a_hasty_form_is_held_back_and_looks_sent(
     hub: Hub, client: Any, acme: Seeded
 ) -> None:
     good, _ = await _form_post(hub, acme, "Cold shower", t=_stamp_seconds_ago(acme, 8))
-    bot, _ = await _form_post(hub, acme, "Nice place", website="https://spam.example",
-                              t=_stamp_seconds_ago(acme, 8))
+    bot, _ = await _form_post(
+        hub, acme, "Nice place", website="https://spam.example", t=_stamp_seconds_ago(acme, 8)
+    )
     hasty, _ = await _form_post(hub, acme, "Hello there")  # sent at once with its fresh stamp
     for r in (good, bot, hasty):
         assert r.status_code == 303
@@ -152,8 +157,10 @@ async def test_a_forged_or_foreign_stamp_does_not_count_as_time_taken(
     await _form_post(hub, acme, "Stamp of another point", t=foreign)
     await _form_post(hub, acme, "Forged stamp", t="WyJhY21lLWJhciIsIDFd.forged")
     # Neither proves a hasty bot (old pages, rotated secrets): they pass, but never as "too fast".
-    assert {t["text"] for t in await listed(client, acme)} == {"Stamp of another point",
-                                                                "Forged stamp"}
+    assert {t["text"] for t in await listed(client, acme)} == {
+        "Stamp of another point",
+        "Forged stamp",
+    }
 
 
 # Repeats -------------------------------------------------------------------------------------
@@ -212,8 +219,9 @@ async def test_the_same_email_repeats_and_the_window_ends(
     assert again["id"] == first["id"]
     # eleven minutes later (the window is ten) it is news again
     eleven_minutes_ago = iso(now() - timedelta(minutes=11))
-    await hub.store.update(acme.tenant["id"], "tickets", first["id"],
-                           {"created_at": eleven_minutes_ago})
+    await hub.store.update(
+        acme.tenant["id"], "tickets", first["id"], {"created_at": eleven_minutes_ago}
+    )
     _, later = await post_sos(client, acme, "Where is my order?", contact=contact, device="")
     assert later["id"] != first["id"]
 
@@ -224,10 +232,22 @@ async def test_two_guests_behind_one_address_with_their_own_emails_get_their_own
     hotel = fresh_ip()
     ana_contact = {"name": "Ana", "email": "ana@example.com"}
     bob_contact = {"name": "Bob", "email": "bob@example.com"}
-    _, ana = await post_sos(client, acme, "The air conditioning in my room is broken",
-                            ip=hotel, device="", contact=ana_contact)
-    _, bob = await post_sos(client, acme, "The air conditioning in my room is broken!",
-                            ip=hotel, device="", contact=bob_contact)
+    _, ana = await post_sos(
+        client,
+        acme,
+        "The air conditioning in my room is broken",
+        ip=hotel,
+        device="",
+        contact=ana_contact,
+    )
+    _, bob = await post_sos(
+        client,
+        acme,
+        "The air conditioning in my room is broken!",
+        ip=hotel,
+        device="",
+        contact=bob_contact,
+    )
     assert ana["id"] != bob["id"] and ana["thread_url"] != bob["thread_url"]
     emails = sorted(t["contact"]["email"] for t in await listed(client, acme))
     assert emails == ["ana@example.com", "bob@example.com"]
@@ -235,8 +255,11 @@ async def test_two_guests_behind_one_address_with_their_own_emails_get_their_own
 
 async def new_kiosk(client: Any, seeded: Seeded) -> tuple[dict[str, Any], dict[str, str]]:
     """A kiosk paired on the seeded point, and the headers it sends an SOS with."""
-    r = await client.post("/api/v1/kiosks", headers=seeded.auth("manager"),
-                          json={"name": "Lobby kiosk", "point": seeded.point["code"]})
+    r = await client.post(
+        "/api/v1/kiosks",
+        headers=seeded.auth("manager"),
+        json={"name": "Lobby kiosk", "point": seeded.point["code"]},
+    )
     assert r.status_code == 201, await r.get_data()
     kiosk = await r.get_json()
     return kiosk, {"Authorization": f"Bearer {kiosk['device_token']}"}
@@ -252,10 +275,12 @@ async def test_two_guests_at_one_kiosk_get_their_own_tickets_and_threads(
     client: Any, acme: Seeded
 ) -> None:
     _, device = await new_kiosk(client, acme)
-    ana = await kiosk_sos(client, device, "No hot water in room 12",
-                          contact={"email": "ana@example.com"})
-    bob = await kiosk_sos(client, device, "No hot water in room 12!",
-                          contact={"email": "bob@example.com"})
+    ana = await kiosk_sos(
+        client, device, "No hot water in room 12", contact={"email": "ana@example.com"}
+    )
+    bob = await kiosk_sos(
+        client, device, "No hot water in room 12!", contact={"email": "bob@example.com"}
+    )
     first = await kiosk_sos(client, device, "The lift is stuck", anonymous=True)
     second = await kiosk_sos(client, device, "The lift is stuck", anonymous=True)
     links = {t["thread_url"] for t in (ana, bob, first, second)}
@@ -267,10 +292,15 @@ async def test_the_same_guest_at_a_kiosk_twice_is_still_one_ticket(
     client: Any, acme: Seeded
 ) -> None:
     _, device = await new_kiosk(client, acme)
-    ana = await kiosk_sos(client, device, "No hot water in room 12",
-                          contact={"email": "ana@example.com"})
-    again = await kiosk_sos(client, device, "no hot water in room 12!!",
-                            contact={"email": "ana@example.com", "name": "Ana"})
+    ana = await kiosk_sos(
+        client, device, "No hot water in room 12", contact={"email": "ana@example.com"}
+    )
+    again = await kiosk_sos(
+        client,
+        device,
+        "no hot water in room 12!!",
+        contact={"email": "ana@example.com", "name": "Ana"},
+    )
     assert again["id"] == ana["id"]
 
 
@@ -279,8 +309,9 @@ async def test_a_forged_kiosk_device_cookie_does_not_join_the_kiosks_ticket(
 ) -> None:
     kiosk, device = await new_kiosk(client, acme)
     guest = await kiosk_sos(client, device, "The lift is stuck", anonymous=True)
-    status, forged = await post_sos(client, acme, "The lift is stuck",
-                                    device=f"kiosk-{kiosk['id']}")
+    status, forged = await post_sos(
+        client, acme, "The lift is stuck", device=f"kiosk-{kiosk['id']}"
+    )
     assert status == 201
     assert forged["id"] != guest["id"] and forged["thread_url"] != guest["thread_url"]
     r = await client.get(f"/api/v1/tickets/{forged['id']}", headers=acme.auth("agent"))
@@ -301,10 +332,20 @@ async def test_a_merged_repeats_contact_shows_in_the_ticket_detail(
     client: Any, acme: Seeded
 ) -> None:
     device = fresh_device()
-    _, first = await post_sos(client, acme, "Towels missing in 301", device=device,
-                              contact={"name": "Ana", "email": "ana@example.com"})
-    _, second = await post_sos(client, acme, "Towels missing in 301!", device=device,
-                               contact={"name": "Ana", "phone": "+34 600 111 222"})
+    _, first = await post_sos(
+        client,
+        acme,
+        "Towels missing in 301",
+        device=device,
+        contact={"name": "Ana", "email": "ana@example.com"},
+    )
+    _, second = await post_sos(
+        client,
+        acme,
+        "Towels missing in 301!",
+        device=device,
+        contact={"name": "Ana", "phone": "+34 600 111 222"},
+    )
     _, third = await post_sos(client, acme, "towels missing in 301", device=device)
     assert first["id"] == second["id"] == third["id"]
     r = await client.get(f"/api/v1/tickets/{first['id']}", headers=acme.auth("agent"))
@@ -318,10 +359,12 @@ async def test_a_merged_repeats_contact_shows_in_the_ticket_detail(
 
 async def test_one_device_with_another_email_is_not_merged(client: Any, acme: Seeded) -> None:
     device = fresh_device()
-    _, ana = await post_sos(client, acme, "Towels missing in 301", device=device,
-                            contact={"email": "ana@example.com"})
-    _, bob = await post_sos(client, acme, "Towels missing in 301", device=device,
-                            contact={"email": "bob@example.com"})
+    _, ana = await post_sos(
+        client, acme, "Towels missing in 301", device=device, contact={"email": "ana@example.com"}
+    )
+    _, bob = await post_sos(
+        client, acme, "Towels missing in 301", device=device, contact={"email": "bob@example.com"}
+    )
     assert ana["thread_url"] != bob["thread_url"]
 
 
@@ -341,8 +384,13 @@ async def test_fifty_long_repeats_from_one_sender_are_compared_a_bounded_number_
     ids = {first["id"]}
     for n in range(1, 50):
         number = await hub.store.next_value(acme.tenant["id"], "ticket_number")
-        clone = {**stored, "id": f"clone-{n}", "number": number, "text": long_text(n),
-                 "thread_token": f"clone-token-{n}"}
+        clone = {
+            **stored,
+            "id": f"clone-{n}",
+            "number": number,
+            "text": long_text(n),
+            "thread_token": f"clone-token-{n}",
+        }
         ids.add((await hub.store.insert(acme.tenant["id"], "tickets", clone))["id"])
     await put_filters(client, acme, checks={"repeats": True})
 
@@ -401,13 +449,17 @@ async def test_repeats_can_be_turned_off(client: Any, acme: Seeded) -> None:
 
 
 async def test_a_blocked_email_is_held_back(client: Any, acme: Seeded) -> None:
-    r = await client.post("/api/v1/blocks", headers=acme.auth("manager"),
-                          json={"kind": "email", "value": "Troll@Example.com", "note": "abuse"})
+    r = await client.post(
+        "/api/v1/blocks",
+        headers=acme.auth("manager"),
+        json={"kind": "email", "value": "Troll@Example.com", "note": "abuse"},
+    )
     assert r.status_code == 201
     block = await r.get_json()
     assert (block["kind"], block["value"], block["active"]) == ("email", "troll@example.com", True)
-    status, _ = await post_sos(client, acme, "Hello, a question about parking",
-                               contact={"email": "troll@example.com"})
+    status, _ = await post_sos(
+        client, acme, "Hello, a question about parking", contact={"email": "troll@example.com"}
+    )
     assert status == 201
     assert [t["quarantine_reason"] for t in await held_back(client, acme)] == ["blocked"]
 
@@ -417,8 +469,11 @@ async def test_block_this_sender_holds_back_their_device_and_address(
 ) -> None:
     device, ip = fresh_device(), fresh_ip()
     _, first = await post_sos(client, acme, "First message", device=device, ip=ip)
-    r = await client.post(f"/api/v1/tickets/{first['id']}/block", headers=acme.auth("agent"),
-                          json={"by": ["device", "ip", "email"]})
+    r = await client.post(
+        f"/api/v1/tickets/{first['id']}/block",
+        headers=acme.auth("agent"),
+        json={"by": ["device", "ip", "email"]},
+    )
     assert r.status_code == 201, await r.get_data()
     blocks = (await r.get_json())["items"]
     assert sorted(b["kind"] for b in blocks) == ["device", "ip"]  # anonymous: no e-mail
@@ -427,15 +482,18 @@ async def test_block_this_sender_holds_back_their_device_and_address(
     await post_sos(client, acme, "From another phone at the same address", ip=ip)
     await post_sos(client, acme, "Someone else entirely")
     reasons = {t["text"]: t["quarantine_reason"] for t in await held_back(client, acme)}
-    assert reasons == {"From the same phone elsewhere": "blocked",
-                       "From another phone at the same address": "blocked"}
+    assert reasons == {
+        "From the same phone elsewhere": "blocked",
+        "From another phone at the same address": "blocked",
+    }
     assert "Someone else entirely" in [t["text"] for t in await listed(client, acme)]
 
 
 async def test_an_ipv6_block_covers_the_senders_whole_network(client: Any, acme: Seeded) -> None:
     _, first = await post_sos(client, acme, "Hi", ip="2001:db8:1:2::10")
-    r = await client.post(f"/api/v1/tickets/{first['id']}/block", headers=acme.auth("agent"),
-                          json={"by": ["ip"]})
+    r = await client.post(
+        f"/api/v1/tickets/{first['id']}/block", headers=acme.auth("agent"), json={"by": ["ip"]}
+    )
     assert r.status_code == 201
     await post_sos(client, acme, "New address, same network", ip="2001:db8:1:2:aaaa::1")
     await post_sos(client, acme, "Another network", ip="2001:db8:1:3::1")
@@ -443,33 +501,43 @@ async def test_an_ipv6_block_covers_the_senders_whole_network(client: Any, acme:
 
 
 async def test_an_expired_block_no_longer_holds_back(hub: Hub, client: Any, acme: Seeded) -> None:
-    r = await client.post("/api/v1/blocks", headers=acme.auth("manager"),
-                          json={"kind": "phone", "value": "+34 600 111 222", "expires_in_hours": 2})
+    r = await client.post(
+        "/api/v1/blocks",
+        headers=acme.auth("manager"),
+        json={"kind": "phone", "value": "+34 600 111 222", "expires_in_hours": 2},
+    )
     block = await r.get_json()
     contact = {"phone": "600111222"}
     await post_sos(client, acme, "Blocked for now", contact=contact)
     # three hours later
-    await hub.store.update(acme.tenant["id"], "blocks", block["id"],
-                           {"expires_at": iso(now() - timedelta(hours=1))})
+    await hub.store.update(
+        acme.tenant["id"], "blocks", block["id"], {"expires_at": iso(now() - timedelta(hours=1))}
+    )
     await post_sos(client, acme, "The block is over", contact=contact)
     assert [t["text"] for t in await held_back(client, acme)] == ["Blocked for now"]
     assert [t["text"] for t in await listed(client, acme)] == ["The block is over"]
-    items = (await (await client.get("/api/v1/blocks", headers=acme.auth("manager"))).get_json())
+    items = await (await client.get("/api/v1/blocks", headers=acme.auth("manager"))).get_json()
     assert [b["active"] for b in items["items"]] == [False]
 
 
 async def test_blocks_are_managed_by_managers_and_removed(client: Any, acme: Seeded) -> None:
     assert (await client.get("/api/v1/blocks", headers=acme.auth("agent"))).status_code == 403
-    r = await client.post("/api/v1/blocks", headers=acme.auth("manager"),
-                          json={"kind": "ip", "value": "203.0.113.0/24"})
+    r = await client.post(
+        "/api/v1/blocks",
+        headers=acme.auth("manager"),
+        json={"kind": "ip", "value": "203.0.113.0/24"},
+    )
     block = await r.get_json()
     await post_sos(client, acme, "From the blocked network", ip="203.0.113.77")
     r = await client.delete(f"/api/v1/blocks/{block['id']}", headers=acme.auth("manager"))
     assert r.status_code == 204
     await post_sos(client, acme, "After the unblock", ip="203.0.113.78")
     assert [t["text"] for t in await held_back(client, acme)] == ["From the blocked network"]
-    bad = await client.post("/api/v1/blocks", headers=acme.auth("manager"),
-                            json={"kind": "ip", "value": "203.0.113.0/25"})
+    bad = await client.post(
+        "/api/v1/blocks",
+        headers=acme.auth("manager"),
+        json={"kind": "ip", "value": "203.0.113.0/25"},
+    )
     assert bad.status_code == 400 and "value" in (await bad.get_json())["error"]["message"]
 
 
@@ -478,8 +546,11 @@ async def test_another_tenants_ticket_cannot_be_blocked_or_released(
 ) -> None:
     _, theirs = await post_sos(client, globex, "Eres un imbécil")
     for path in ("block", "release"):
-        r = await client.post(f"/api/v1/tickets/{theirs['id']}/{path}", headers=acme.auth("agent"),
-                              json={"by": ["ip"]})
+        r = await client.post(
+            f"/api/v1/tickets/{theirs['id']}/{path}",
+            headers=acme.auth("agent"),
+            json={"by": ["ip"]},
+        )
         assert r.status_code == 404
 
 
@@ -509,8 +580,9 @@ async def test_filters_are_read_and_changed_by_managers_only(client: Any, acme: 
     changed = await put_filters(client, acme, words=["  melón ", "Melón"], repeat_window_minutes=5)
     assert changed["words"] == ["melón"] and changed["repeat_window_minutes"] == 5
     assert changed["checks"] == config["checks"]  # left out: unchanged
-    r = await client.put("/api/v1/filters", json={"checks": {"telepathy": True}},
-                         headers=acme.auth("manager"))
+    r = await client.put(
+        "/api/v1/filters", json={"checks": {"telepathy": True}}, headers=acme.auth("manager")
+    )
     assert r.status_code == 400 and "telepathy" in (await r.get_json())["error"]["message"]
     await post_sos(client, acme, "Eres un melon")
     assert [t["quarantine_reason"] for t in await held_back(client, acme)] == ["offensive"]
@@ -546,8 +618,11 @@ async def test_agents_read_a_merged_repeat_masked_too(client: Any, acme: Seeded)
 
 
 async def test_the_filter_tester_explains_its_verdict(client: Any, acme: Seeded) -> None:
-    r = await client.post("/api/v1/filters/test", headers=acme.auth("manager"),
-                          json={"text": "Hijo de puta, visit www.spam.example"})
+    r = await client.post(
+        "/api/v1/filters/test",
+        headers=acme.auth("manager"),
+        json={"text": "Hijo de puta, visit www.spam.example"},
+    )
     result = await r.get_json()
     assert result["reason"] == "offensive"
     assert {"insult", "link"} <= {f["kind"] for f in result["findings"]}
@@ -557,13 +632,15 @@ async def test_the_filter_tester_explains_its_verdict(client: Any, acme: Seeded)
 async def test_the_pages_are_served_to_the_right_staff(client: Any, acme: Seeded) -> None:
     r = await client.get("/held-back")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
-    await client.post("/api/v1/auth/login",
-                      json={"email": "agent@acme.example", "password": "correct-horse-9"})
+    await client.post(
+        "/api/v1/auth/login", json={"email": "agent@acme.example", "password": "correct-horse-9"}
+    )
     page = await (await client.get("/held-back")).get_data(as_text=True)
     assert "/static/js/held-back.js" in page and "<script>" not in page
     assert (await client.get("/admin/filters")).status_code == 403
-    await client.post("/api/v1/auth/login",
-                      json={"email": "manager@acme.example", "password": "correct-horse-9"})
+    await client.post(
+        "/api/v1/auth/login", json={"email": "manager@acme.example", "password": "correct-horse-9"}
+    )
     page = await (await client.get("/admin/filters")).get_data(as_text=True)
     assert "/static/js/admin-filters.js" in page and 'id="check-vulgar"' in page
 
@@ -599,25 +676,31 @@ async def test_a_connected_console_never_sees_a_held_back_sos_until_it_is_releas
     code = acme.point["code"]
     async with httpx.AsyncClient(base_url=url, timeout=10) as http:
         phone = {"Cookie": f"sos_device={fresh_device()}"}  # one phone, writing it twice
-        held = (await http.post("/api/v1/sos", headers=phone,
-                                json={"point": code, "text": "Hijo de puta"})).json()
-        again = await http.post("/api/v1/sos", headers=phone,
-                                json={"point": code, "text": "hijo de puta!!"})
+        held = (
+            await http.post(
+                "/api/v1/sos", headers=phone, json={"point": code, "text": "Hijo de puta"}
+            )
+        ).json()
+        again = await http.post(
+            "/api/v1/sos", headers=phone, json={"point": code, "text": "hijo de puta!!"}
+        )
         assert again.json()["id"] == held["id"]  # a repeat: joins it, still unseen
         token = held["thread_url"].rsplit("/", 1)[1]
         await http.post(f"/api/v1/thread/{token}/messages", json={"text": "hello?"})
         ok = (await http.post("/api/v1/sos", json={"point": code, "text": "Lift stuck"})).json()
         # events reach a console in order: once the later SOS is here, the held one never came
         await console.wait_for(lambda: ok["id"] in created_ids(console), 10, "the clean SOS")
-        assert all(
-            (e.get("id") or e.get("ticket_id")) != held["id"] for e in console.events()
-        ), console.names()
+        assert all((e.get("id") or e.get("ticket_id")) != held["id"] for e in console.events()), (
+            console.names()
+        )
         await console.resume(0)
         await console.next_event("resume.done", 10)
         assert held["id"] not in created_ids(console)
 
-        r = await http.post(f"/api/v1/tickets/{held['id']}/release",
-                            headers={"Authorization": f"Bearer {acme.tokens['agent']}"})
+        r = await http.post(
+            f"/api/v1/tickets/{held['id']}/release",
+            headers={"Authorization": f"Bearer {acme.tokens['agent']}"},
+        )
         assert r.status_code == 200
         await console.wait_for(lambda: held["id"] in created_ids(console), 10, "the released SOS")
         released = next(e for e in console.events("ticket.created") if e["id"] == held["id"])
@@ -635,16 +718,25 @@ async def test_agents_consoles_read_offensive_words_masked_live_and_in_replay(
     manager = {"Authorization": f"Bearer {acme.tokens['manager']}"}
     lead = await Console(url, auth={"token": acme.tokens["manager"]}).connect()
     async with httpx.AsyncClient(base_url=url, timeout=10) as http:
-        r = await http.put("/api/v1/filters", headers=manager,
-                           json={"checks": {"offensive": False}, "mask_for_agents": True})
+        r = await http.put(
+            "/api/v1/filters",
+            headers=manager,
+            json={"checks": {"offensive": False}, "mask_for_agents": True},
+        )
         assert r.status_code == 200, r.text
         try:
-            rude = (await http.post("/api/v1/sos", json={
-                "point": code, "text": "El camarero es un gilipollas"})).json()
+            rude = (
+                await http.post(
+                    "/api/v1/sos", json={"point": code, "text": "El camarero es un gilipollas"}
+                )
+            ).json()
             token = rude["thread_url"].rsplit("/", 1)[1]
             await http.post(f"/api/v1/thread/{token}/messages", json={"text": "Qué gilipollas"})
-            polite = (await http.post("/api/v1/sos", json={
-                "point": code, "text": "Polite note about the lift"})).json()
+            polite = (
+                await http.post(
+                    "/api/v1/sos", json={"point": code, "text": "Polite note about the lift"}
+                )
+            ).json()
             for c in (console, lead):
                 await c.wait_for(partial(has_created, c, polite["id"]), 10, "both SOS")
                 await c.wait_for(partial(has_messages, c), 10, "the message")
@@ -675,8 +767,11 @@ async def test_agents_consoles_read_offensive_words_masked_live_and_in_replay(
             finally:
                 await late.close()
         finally:
-            await http.put("/api/v1/filters", headers=manager,
-                           json={"checks": {"offensive": True}, "mask_for_agents": False})
+            await http.put(
+                "/api/v1/filters",
+                headers=manager,
+                json={"checks": {"offensive": True}, "mask_for_agents": False},
+            )
             await lead.close()
 
 
@@ -684,8 +779,11 @@ async def test_agents_consoles_read_offensive_words_masked_live_and_in_replay(
 
 
 def customer_messages_of(console: Console, ticket_id: str) -> list[str]:
-    return [e["message"]["text"] for e in console.events("ticket.message")
-            if e["ticket_id"] == ticket_id and e["message"]["author"] == "customer"]
+    return [
+        e["message"]["text"]
+        for e in console.events("ticket.message")
+        if e["ticket_id"] == ticket_id and e["message"]["author"] == "customer"
+    ]
 
 
 @pytest.mark.slow
@@ -697,18 +795,29 @@ async def test_a_blocked_senders_thread_messages_are_kept_but_never_pushed_nor_r
     agent = {"Authorization": f"Bearer {acme.tokens['agent']}"}
     troll = {"name": "Troll", "email": f"troll-{fresh_device()}@example.com"}
     async with httpx.AsyncClient(base_url=url, timeout=10) as http:
-        sos = (await http.post("/api/v1/sos", json={
-            "point": code, "text": "Question about late check-out", "contact": troll})).json()
+        sos = (
+            await http.post(
+                "/api/v1/sos",
+                json={"point": code, "text": "Question about late check-out", "contact": troll},
+            )
+        ).json()
         token = sos["thread_url"].rsplit("/", 1)[1]
-        r = await http.post(f"/api/v1/tickets/{sos['id']}/replies", headers=agent,
-                            json={"text": "Until 12:00, happy to help"})
+        r = await http.post(
+            f"/api/v1/tickets/{sos['id']}/replies",
+            headers=agent,
+            json={"text": "Until 12:00, happy to help"},
+        )
         assert r.status_code == 201
-        r = await http.post("/api/v1/blocks", json={"kind": "email", "value": troll["email"]},
-                            headers={"Authorization": f"Bearer {acme.tokens['manager']}"})
+        r = await http.post(
+            "/api/v1/blocks",
+            json={"kind": "email", "value": troll["email"]},
+            headers={"Authorization": f"Bearer {acme.tokens['manager']}"},
+        )
         assert r.status_code == 201, r.text
         for n in range(15):
-            r = await http.post(f"/api/v1/thread/{token}/messages",
-                                json={"text": f"Buy followers now, offer {n}"})
+            r = await http.post(
+                f"/api/v1/thread/{token}/messages", json={"text": f"Buy followers now, offer {n}"}
+            )
             assert r.status_code == 201, r.text
             assert r.json()["text"] == f"Buy followers now, offer {n}"
             assert "held_reason" not in r.json()
@@ -716,8 +825,9 @@ async def test_a_blocked_senders_thread_messages_are_kept_but_never_pushed_nor_r
         other = (await http.post("/api/v1/sos", json={"point": code, "text": "Wifi down"})).json()
         other_token = other["thread_url"].rsplit("/", 1)[1]
         await http.post(f"/api/v1/thread/{other_token}/messages", json={"text": "Still down"})
-        await console.wait_for(lambda: bool(customer_messages_of(console, other["id"])), 10,
-                               "the clean message")
+        await console.wait_for(
+            lambda: bool(customer_messages_of(console, other["id"])), 10, "the clean message"
+        )
         assert customer_messages_of(console, other["id"]) == ["Still down"]
         assert customer_messages_of(console, sos["id"]) == []
         updates = [e for e in console.events("ticket.updated") if e["id"] == sos["id"]]
@@ -741,15 +851,22 @@ async def test_spam_and_insults_on_a_thread_are_held_and_a_normal_message_arrive
     url, acme = served.url, served.acme
     agent = {"Authorization": f"Bearer {acme.tokens['agent']}"}
     async with httpx.AsyncClient(base_url=url, timeout=10) as http:
-        sos = (await http.post("/api/v1/sos", json={
-            "point": acme.point["code"], "text": "The shower is cold"})).json()
+        sos = (
+            await http.post(
+                "/api/v1/sos", json={"point": acme.point["code"], "text": "The shower is cold"}
+            )
+        ).json()
         token = sos["thread_url"].rsplit("/", 1)[1]
-        for text in ("Cheap pills at www.cheap-pills.xyz", "Sois unos gilipollas",
-                     "It is warm again now, thank you"):
+        for text in (
+            "Cheap pills at www.cheap-pills.xyz",
+            "Sois unos gilipollas",
+            "It is warm again now, thank you",
+        ):
             r = await http.post(f"/api/v1/thread/{token}/messages", json={"text": text})
             assert r.status_code == 201
-        await console.wait_for(lambda: bool(customer_messages_of(console, sos["id"])), 10,
-                               "the normal message")
+        await console.wait_for(
+            lambda: bool(customer_messages_of(console, sos["id"])), 10, "the normal message"
+        )
         assert customer_messages_of(console, sos["id"]) == ["It is warm again now, thank you"]
         detail = (await http.get(f"/api/v1/tickets/{sos['id']}", headers=agent)).json()
         assert [(m["text"], m["held_reason"]) for m in detail["messages"]] == [

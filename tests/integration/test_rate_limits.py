@@ -55,8 +55,11 @@ async def sos(
     """One SOS from a client without a cookie jar at `address`, a distinct text each time
     (so no repeat filter merges them); with the phone's `cookie` when given."""
     return await send_sos(
-        hub.quart.test_client(use_cookies=False), None,
-        f"Guest request {unique('t')}: please bring towels", point=point, ip=address,
+        hub.quart.test_client(use_cookies=False),
+        None,
+        f"Guest request {unique('t')}: please bring towels",
+        point=point,
+        ip=address,
         device=cookie or "",
     )
 
@@ -126,12 +129,16 @@ async def test_a_flood_from_one_device_on_the_form_gets_the_friendly_page_with_4
     opened = time.monotonic()
     for i in range(rate("sos", "device")):
         r = await client.post(
-            url, form={"text": f"Form message {i} {phone}", "anonymous": "1"},
-            headers=device_headers(phone), **peer("203.0.113.20"),
+            url,
+            form={"text": f"Form message {i} {phone}", "anonymous": "1"},
+            headers=device_headers(phone),
+            **peer("203.0.113.20"),
         )
         assert r.status_code == 303, await r.get_data(as_text=True)
     r = await client.post(
-        url, form={"text": "One more", "anonymous": "1"}, headers=device_headers(phone),
+        url,
+        form={"text": "One more", "anonymous": "1"},
+        headers=device_headers(phone),
         **peer("203.0.113.20"),
     )
     seconds = retry_after(r, opened)
@@ -190,7 +197,8 @@ async def test_a_flood_of_messages_on_one_thread_is_stopped_and_other_threads_ar
     opened = time.monotonic()
     for i in range(rate("thread_message", "thread")):
         r = await client.post(
-            f"/api/v1/thread/{flooded}/messages", json={"text": f"hello {i}"},
+            f"/api/v1/thread/{flooded}/messages",
+            json={"text": f"hello {i}"},
             **peer(f"192.0.2.{i + 1}"),
         )
         assert r.status_code == 201
@@ -248,12 +256,14 @@ async def test_wrong_passwords_from_one_address_do_not_lock_the_owner_out_from_a
         statuses.append(r.status_code)
     assert set(statuses) == {401, 429} and statuses[0] == 401, statuses
     # the attacker's address is throttled, with how long to wait
-    r = await client.post(LOGIN, json={"email": owner, "password": "one-more"},
-                          **peer("198.51.100.7"))
+    r = await client.post(
+        LOGIN, json={"email": owner, "password": "one-more"}, **peer("198.51.100.7")
+    )
     await assert_json_429(r, opened)
     # the owner, from the office, logs in at once, by the API and by the form
-    r = await client.post(LOGIN, json={"email": owner, "password": PASSWORD},
-                          **peer("203.0.113.50"))
+    r = await client.post(
+        LOGIN, json={"email": owner, "password": PASSWORD}, **peer("203.0.113.50")
+    )
     assert r.status_code == 200
     r = await form_login(client, {"email": owner, "password": PASSWORD}, **peer("203.0.113.51"))
     assert r.status_code == 303
@@ -265,7 +275,8 @@ async def test_only_failed_logins_count_so_staff_logging_in_often_are_never_thro
     client = hub.quart.test_client(use_cookies=False)
     for _ in range(rate("login", "pair") + 2):
         r = await client.post(
-            LOGIN, json={"email": "agent@acme.example", "password": PASSWORD},
+            LOGIN,
+            json={"email": "agent@acme.example", "password": PASSWORD},
             **peer("192.0.2.30"),
         )
         assert r.status_code == 200
@@ -275,8 +286,10 @@ async def test_repeated_failures_lock_the_pair_out_for_longer_each_time(hub: Hub
     # backoff: the pair's limits grow from a minute to an hour to a day
     windows = sorted(limit.item.get_expiry() for limit in POLICIES["login"] if limit.key == "pair")
     assert windows[0] <= 60 and windows[-1] >= 3600 and len(windows) >= 3
-    pair = sorted((lim for lim in POLICIES["login"] if lim.key == "pair"),
-                  key=lambda lim: lim.item.get_expiry())
+    pair = sorted(
+        (lim for lim in POLICIES["login"] if lim.key == "pair"),
+        key=lambda lim: lim.item.get_expiry(),
+    )
     amounts = [lim.item.amount for lim in pair]
     assert amounts == sorted(amounts)
     # and a generous limit per address stays, for guessing many e-mails from one place
@@ -292,8 +305,10 @@ async def _spray(client: Any, count: int, *, address: str, forwarded: Any) -> li
     statuses = []
     for i in range(count):
         r = await client.post(
-            "/api/v1/sos", json={"point": unique("nowhere"), "text": "hello", "anonymous": True},
-            headers={"X-Forwarded-For": forwarded(i)}, **peer(address),
+            "/api/v1/sos",
+            json={"point": unique("nowhere"), "text": "hello", "anonymous": True},
+            headers={"X-Forwarded-For": forwarded(i)},
+            **peer(address),
         )
         statuses.append(r.status_code)
     return statuses
@@ -323,7 +338,9 @@ async def test_x_forwarded_for_from_a_trusted_proxy_names_the_client(settings: S
         assert set(statuses) == {404}
         # one customer behind it, even prepending fake hops, is counted as themselves
         statuses = await _spray(
-            client, per_address + 1, address="10.1.2.3",
+            client,
+            per_address + 1,
+            address="10.1.2.3",
             forwarded=lambda i: f"192.0.2.{i + 1}, 198.51.100.200",
         )
         assert statuses == [404] * per_address + [429]
@@ -339,15 +356,19 @@ def test_a_real_server_ignores_x_forwarded_for_unless_a_trusted_proxy_is_configu
     db = tmp_path / "hub.db"
     with ThreadPoolExecutor(1) as pool:  # Playwright's sync API may hold this thread's loop
         pool.submit(asyncio.run, seed_file(db, "acme")).result()
-    env = {"HUB_DATABASE_URL": f"sqlite:///{db}", "HUB_RATE_LIMITS": "on",
-           "HUB_TEST_LOG_DIR": str(tmp_path)}
+    env = {
+        "HUB_DATABASE_URL": f"sqlite:///{db}",
+        "HUB_RATE_LIMITS": "on",
+        "HUB_TEST_LOG_DIR": str(tmp_path),
+    }
     with HubProcess(env) as proc, httpx.Client(base_url=proc.url, timeout=10) as http:
         per_address = rate("sos", "ip")
         statuses = []
         opened = time.monotonic()
         for i in range(per_address + 1):
             r = http.post(
-                "/api/v1/sos", json={"point": f"nowhere-{i}", "text": "hi", "anonymous": True},
+                "/api/v1/sos",
+                json={"point": f"nowhere-{i}", "text": "hi", "anonymous": True},
                 headers={"X-Forwarded-For": f"203.0.113.{i + 1}"},
             )
             statuses.append(r.status_code)
@@ -412,33 +433,44 @@ async def test_hub_rate_limits_off_lets_everything_through(settings: Settings) -
 
 async def test_a_thread_link_cannot_stream_survey_answers(hub: Hub, acme: Seeded) -> None:
     client = hub.quart.test_client(use_cookies=False)
-    r = await client.post("/api/v1/sos", json={"point": acme.point["code"], "text": "Lift"},
-                          **peer("203.0.113.77"))
+    r = await client.post(
+        "/api/v1/sos", json={"point": acme.point["code"], "text": "Lift"}, **peer("203.0.113.77")
+    )
     sent = await r.get_json()
     token = sent["thread_url"].rsplit("/", 1)[1]
-    r = await client.patch(f"/api/v1/tickets/{sent['id']}", json={"status": "resolved"},
-                           headers=acme.auth("agent"))
+    r = await client.patch(
+        f"/api/v1/tickets/{sent['id']}", json={"status": "resolved"}, headers=acme.auth("agent")
+    )
     assert r.status_code == 200
     allowed = rate("survey", "thread")
     opened = time.monotonic()
     ratings = ("very_good", "good", "fair", "bad")
     for n in range(allowed):  # a customer correcting their answer a few times: fine
-        r = await client.post(f"/api/v1/thread/{token}/survey",
-                              json={"rating": ratings[n % 4]}, **peer("203.0.113.77"))
+        r = await client.post(
+            f"/api/v1/thread/{token}/survey",
+            json={"rating": ratings[n % 4]},
+            **peer("203.0.113.77"),
+        )
         assert r.status_code == 201, (n, await r.get_data(as_text=True))
-    r = await client.post(f"/api/v1/thread/{token}/survey", json={"rating": "good"},
-                          **peer("203.0.113.77"))
+    r = await client.post(
+        f"/api/v1/thread/{token}/survey", json={"rating": "good"}, **peer("203.0.113.77")
+    )
     await assert_json_429(r, opened)
 
 
 # One client must never shut a point for the others (issue 10, finding 1) -------------------
 
 
-async def _form_post(hub: Hub, code: str, form: dict[str, str], *, address: str,
-                     cookie: str | None = None) -> Any:
+async def _form_post(
+    hub: Hub, code: str, form: dict[str, str], *, address: str, cookie: str | None = None
+) -> Any:
     client = hub.quart.test_client(use_cookies=False)
-    return await client.post(f"/q/{code}?lang=en", form=form,
-                             headers=device_headers(cookie) if cookie else {}, **peer(address))
+    return await client.post(
+        f"/q/{code}?lang=en",
+        form=form,
+        headers=device_headers(cookie) if cookie else {},
+        **peer(address),
+    )
 
 
 async def test_empty_and_invalid_posts_from_one_address_never_shut_the_point_for_other_guests(
@@ -449,14 +481,18 @@ async def test_empty_and_invalid_posts_from_one_address_never_shut_the_point_for
     for _ in range(rate("sos", "point") + 10):
         r = await _form_post(hub, code, {"text": "", "anonymous": "1"}, address=prankster)
         assert r.status_code == 400  # the form again, with the field named; never a 429
-        r = await client.post("/api/v1/sos", json={"point": code, "text": "   "},
-                              **peer(prankster))
+        r = await client.post("/api/v1/sos", json={"point": code, "text": "   "}, **peer(prankster))
         assert r.status_code == 400
     # a guest at another table, on another network, sends their SOS as usual
     r = await sos(hub, code, address="198.51.100.5", cookie=unique("guest"))
     assert r.status_code == 201, await r.get_data(as_text=True)
-    r = await _form_post(hub, code, {"text": "The shower is cold", "anonymous": "1"},
-                         address="198.51.100.6", cookie=unique("guest"))
+    r = await _form_post(
+        hub,
+        code,
+        {"text": "The shower is cold", "anonymous": "1"},
+        address="198.51.100.6",
+        cookie=unique("guest"),
+    )
     assert r.status_code == 303
 
 
@@ -502,17 +538,21 @@ async def test_refused_kiosk_sos_never_use_up_the_kiosks_budget_for_the_next_gue
     hub: Hub, acme: Seeded
 ) -> None:
     client = hub.quart.test_client(use_cookies=False)
-    r = await client.post("/api/v1/kiosks", headers=acme.auth("manager"),
-                          json={"name": "Hall", "point": acme.point["code"],
-                                "departments": ["bar"]})
+    r = await client.post(
+        "/api/v1/kiosks",
+        headers=acme.auth("manager"),
+        json={"name": "Hall", "point": acme.point["code"], "departments": ["bar"]},
+    )
     assert r.status_code == 201, await r.get_data(as_text=True)
     kiosk = {"Authorization": f"Bearer {(await r.get_json())['device_token']}"}
     for _ in range(rate("kiosk_sos", "kiosk") + 5):  # a guest poking at a stale screen
-        r = await client.post("/api/v1/kiosk/sos", headers=kiosk,
-                              json={"text": "Help", "department": "spa"})
+        r = await client.post(
+            "/api/v1/kiosk/sos", headers=kiosk, json={"text": "Help", "department": "spa"}
+        )
         assert r.status_code == 400
-    r = await client.post("/api/v1/kiosk/sos", headers=kiosk,
-                          json={"text": "The lift is stuck", "department": "bar"})
+    r = await client.post(
+        "/api/v1/kiosk/sos", headers=kiosk, json={"text": "The lift is stuck", "department": "bar"}
+    )
     assert r.status_code == 201, await r.get_data(as_text=True)
 
 
@@ -528,8 +568,9 @@ async def test_an_ipv6_client_rotating_addresses_in_its_network_is_still_one_cli
     opened = time.monotonic()
     statuses = []
     for i in range(per_address + 1):
-        r = await sos(hub, points[i % len(points)], address=f"2001:db8:5:6::{i + 1:x}",
-                      cookie=unique("v6"))
+        r = await sos(
+            hub, points[i % len(points)], address=f"2001:db8:5:6::{i + 1:x}", cookie=unique("v6")
+        )
         statuses.append(r.status_code)
     assert statuses == [201] * per_address + [429]
     await assert_json_429(r, opened)

@@ -23,13 +23,34 @@ pytestmark = pytest.mark.slow
 
 # What a customer may see of their ticket on /thread; anything else is staff-only.
 CUSTOMER_TICKET_KEYS = {
-    "id", "number", "status", "text", "language", "translations", "anonymous", "point",
-    "created_at", "resolved_at", "survey",  # the customer's own survey answer
+    "id",
+    "number",
+    "status",
+    "text",
+    "language",
+    "translations",
+    "anonymous",
+    "point",
+    "created_at",
+    "resolved_at",
+    "survey",  # the customer's own survey answer
 }
 # The ticket fields CONTRACT.md promises in every ticket JSON.
 CONTRACT_TICKET_KEYS = {
-    "id", "number", "status", "text", "language", "translations", "anonymous", "contact",
-    "point", "department", "category", "created_at", "first_response_at", "resolved_at",
+    "id",
+    "number",
+    "status",
+    "text",
+    "language",
+    "translations",
+    "anonymous",
+    "contact",
+    "point",
+    "department",
+    "category",
+    "created_at",
+    "first_response_at",
+    "resolved_at",
 }
 
 
@@ -66,7 +87,8 @@ def created_ids(console: Console) -> list[str]:
 def latest_view(console: Console, ticket_id: str) -> dict[str, Any]:
     """The ticket as the console shows it: its newest created/updated payload by seq."""
     views: list[dict[str, Any]] = [
-        data for _, (name, data) in sorted(console.shown.items())
+        data
+        for _, (name, data) in sorted(console.shown.items())
         if name in ("ticket.created", "ticket.updated") and data["id"] == ticket_id
     ]
     return views[-1]
@@ -135,8 +157,17 @@ async def test_a_console_never_gets_another_business_events(
         (None, {"Cookie": "garbage;;;=="}),
         ({"thread_token": "valid-looking"}, {}),
     ],
-    ids=["nothing", "empty", "unknown-token", "number", "list", "huge", "forged-cookie",
-         "bad-cookie", "thread-token"],
+    ids=[
+        "nothing",
+        "empty",
+        "unknown-token",
+        "number",
+        "list",
+        "huge",
+        "forged-cookie",
+        "bad-cookie",
+        "thread-token",
+    ],
 )
 async def test_a_console_without_valid_credentials_is_refused(
     served: Served, auth: Any, headers: dict[str, str]
@@ -152,7 +183,8 @@ async def test_a_handshake_from_a_foreign_origin_is_refused_even_with_a_valid_to
     served: Served,
 ) -> None:
     console = Console(
-        served.url, auth={"token": served.acme.tokens["agent"]},
+        served.url,
+        auth={"token": served.acme.tokens["agent"]},
         headers={"Origin": "http://evil.example"},
     )
     with pytest.raises(socketio.exceptions.ConnectionError):
@@ -221,10 +253,30 @@ async def test_a_console_that_missed_events_gets_exactly_those_on_resume_in_orde
 
 @pytest.mark.parametrize(
     "data",
-    [{"since": "5"}, {"since": -1}, {}, {"since": True}, {"since": 1.5}, {"since": None},
-     {"since": 2**64}, "since", None, [1]],
-    ids=["string", "negative", "missing", "bool", "float", "null", "huge", "not-an-object",
-         "no-data", "list"],
+    [
+        {"since": "5"},
+        {"since": -1},
+        {},
+        {"since": True},
+        {"since": 1.5},
+        {"since": None},
+        {"since": 2**64},
+        "since",
+        None,
+        [1],
+    ],
+    ids=[
+        "string",
+        "negative",
+        "missing",
+        "bool",
+        "float",
+        "null",
+        "huge",
+        "not-an-object",
+        "no-data",
+        "list",
+    ],
 )
 async def test_a_malformed_resume_gets_an_error_event_and_keeps_the_connection(
     served: Served, consoles: list[Console], data: Any
@@ -270,8 +322,11 @@ async def test_a_customer_thread_gets_replies_and_status_changes_but_never_notes
     r = await http.patch(base, json={"status": "resolved"}, headers=staff)
     assert r.status_code == 200, r.text
     await thread.wait_for(
-        lambda: any(e["status"] != "open" and e["resolved_at"] for e in thread.events(
-            "ticket.updated")), 5, "the status change",
+        lambda: any(
+            e["status"] != "open" and e["resolved_at"] for e in thread.events("ticket.updated")
+        ),
+        5,
+        "the status change",
     )
 
     assert "ticket.note" not in thread.names()

@@ -78,10 +78,14 @@ class Producer:
     async def _post(self, http: httpx.AsyncClient) -> None:
         started = time.monotonic()
         try:
-            r = await http.post("/api/v1/sos", json={
-                "point": self.tenant.point["code"], "text": f"Spill {next(self._numbers)}",
-                "anonymous": True,
-            })
+            r = await http.post(
+                "/api/v1/sos",
+                json={
+                    "point": self.tenant.point["code"],
+                    "text": f"Spill {next(self._numbers)}",
+                    "anonymous": True,
+                },
+            )
         except httpx.HTTPError as exc:
             self.failures.append(repr(exc))
             return
@@ -129,8 +133,10 @@ async def test_consoles_catch_up_with_every_ticket_after_a_redis_outage(
         console = Console(setup.b.url, auth={"token": token}, reconnection=True, auto_resume=True)
         consoles.append(await console.connect())
     async with httpx.AsyncClient(base_url=setup.a.url, timeout=HTTP_TIMEOUT) as http:
-        r = await http.post("/api/v1/sos", json={
-            "point": business.point["code"], "text": "Before the outage", "anonymous": True})
+        r = await http.post(
+            "/api/v1/sos",
+            json={"point": business.point["code"], "text": "Before the outage", "anonymous": True},
+        )
         first = r.json()
     token = first["thread_url"].split("/t/")[1]
     thread = Console(setup.b.url, "/thread", auth={"thread_token": token})
@@ -165,7 +171,9 @@ async def test_consoles_catch_up_with_every_ticket_after_a_redis_outage(
         else:
             back = hung_until
         await wait_all(
-            consoles, lambda c: "recovered" in resync_reasons(c), RECOVERY_BOUND,
+            consoles,
+            lambda c: "recovered" in resync_reasons(c),
+            RECOVERY_BOUND,
             "resync (recovered)",
         )
         # Live fan-out through Redis again: more tickets arrive after the recovery.
@@ -178,15 +186,18 @@ async def test_consoles_catch_up_with_every_ticket_after_a_redis_outage(
     assert producer.failures == [] and local.failures == []
     created = producer.created | local.created
     await wait_all(
-        staff, lambda c: set(created_ids(c)) == created,
+        staff,
+        lambda c: set(created_ids(c)) == created,
         max(1.0, RECOVERY_BOUND - (time.monotonic() - back)),
         lambda c: f"every ticket on every console (missing {len(created - set(created_ids(c)))})",
     )
     for c in staff:
         assert len(created_ids(c)) == len(created)  # each exactly once after de-dup
     slowest = max(producer.slowest, local.slowest)
-    print(f"\n{outage}: {len(created)} tickets; every console complete "
-          f"{time.monotonic() - back:.2f} s after Redis returned; slowest SOS {slowest:.1f} s")
+    print(
+        f"\n{outage}: {len(created)} tickets; every console complete "
+        f"{time.monotonic() - back:.2f} s after Redis returned; slowest SOS {slowest:.1f} s"
+    )
     if outage == "hung" and slowest >= INTAKE_BOUND:
         # Publishing fails fast (hub/realtime/pubsub.py); what still waits is the routing
         # job's RQ enqueue, awaited inside the SOS request with a 5 s socket timeout.

@@ -55,8 +55,12 @@ class Worker:
     def start(self) -> Worker:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "hub.cli", "worker"], cwd=ROOT, env=self.env,
-                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                [sys.executable, "-m", "hub.cli", "worker"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         return self
 
@@ -78,13 +82,21 @@ class Worker:
 class Cluster:
     """One hub (in this process) and `sos-hub worker` processes sharing a store and Redis."""
 
-    def __init__(self, settings: Settings, redis_url: str, tmp_path: Path,
-                 smtp: SmtpServer, vonage: VonageServer, **timings: Any) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        redis_url: str,
+        tmp_path: Path,
+        smtp: SmtpServer,
+        vonage: VonageServer,
+        **timings: Any,
+    ) -> None:
         self.name = f"sos-hub-test-{uuid.uuid4().hex[:10]}"
         self.redis_url = redis_url
         self.tmp_path = tmp_path
         self.env: dict[str, str] = {
-            **smtp.env(), **vonage.env(),
+            **smtp.env(),
+            **vonage.env(),
             "HUB_DATABASE_URL": settings.database_url,
             "HUB_REDIS_URL": redis_url,
             "HUB_RQ_QUEUE": self.name,
@@ -97,8 +109,12 @@ class Cluster:
             "HUB_ESCALATION_MINUTE": str(timings.get("escalation_minute", 60)),
         }
         self.settings = tuned(
-            settings, self.env, redis_url=redis_url, rq_queue=self.name,
-            redis_channel=self.name, **timings,
+            settings,
+            self.env,
+            redis_url=redis_url,
+            rq_queue=self.name,
+            redis_channel=self.name,
+            **timings,
         )
         self.workers: list[Worker] = []
 
@@ -156,9 +172,11 @@ async def test_a_real_worker_sends_the_alerts_and_rqs_scheduler_fires_the_escala
         assert the_hub.delivery is not None
         assert isinstance(the_hub.delivery.queue, RQJobQueue)
         acme = await _seed(
-            the_hub, [email_to("ana@acme.example", "Ana"), sms_to(PHONE, "Luis")],
-            escalation=[{"after_minutes": 2,
-                         "recipients": [email_to("boss@acme.example", "Boss")]}],
+            the_hub,
+            [email_to("ana@acme.example", "Ana"), sms_to(PHONE, "Luis")],
+            escalation=[
+                {"after_minutes": 2, "recipients": [email_to("boss@acme.example", "Boss")]}
+            ],
         )
         cluster.worker()
         client = the_hub.quart.test_client()
@@ -173,7 +191,9 @@ async def test_a_real_worker_sends_the_alerts_and_rqs_scheduler_fires_the_escala
         assert "Se ha roto una tubería" in body_text(boss)
         items = await settled(the_hub.store, acme.tenant, sos["id"], 3, within=20)
         assert sorted((i["kind"], i["status"], i["attempts"]) for i in items) == [
-            ("alert", "sent", 1), ("alert", "sent", 1), ("escalation", "sent", 1)
+            ("alert", "sent", 1),
+            ("alert", "sent", 1),
+            ("escalation", "sent", 1),
         ]
         response = await client.get(f"/api/v1/tickets/{sos['id']}", headers=acme.auth())
         detail = await response.get_json()
@@ -205,7 +225,6 @@ async def test_a_worker_killed_mid_send_is_recovered_by_the_sweeper_with_exactly
         assert (done["status"], done["attempts"]) == ("sent", 2)
         assert len(vonage.requests) == 2  # the hung one and the recovered one
         assert len(vonage.to(PHONE)) == 1  # exactly one SMS accepted
-
 
 
 async def test_a_worker_killed_after_the_provider_accepted_its_sms_does_not_send_it_twice(
@@ -248,8 +267,10 @@ async def test_across_a_redis_restart_no_sms_or_email_is_lost_or_doubled(
 
             async def retry_scheduled() -> bool:
                 items = await outbox_items(the_hub.store, acme.tenant, first["id"])
-                return any(i["channel"] == "sms" and i["attempts"] == 1
-                           and i["status"] == "pending" for i in items)
+                return any(
+                    i["channel"] == "sms" and i["attempts"] == 1 and i["status"] == "pending"
+                    for i in items
+                )
 
             try:
                 await eventually(retry_scheduled, 40, "a failed first attempt")
@@ -262,7 +283,8 @@ async def test_across_a_redis_restart_no_sms_or_email_is_lost_or_doubled(
             for sos in (first, second, third):
                 items = await settled(the_hub.store, acme.tenant, sos["id"], 2, within=60)
                 assert {(i["channel"], i["status"]) for i in items} == {
-                    ("email", "sent"), ("sms", "sent")
+                    ("email", "sent"),
+                    ("sms", "sent"),
                 }, cluster.log()
             assert sorted(ticket_number(m["Subject"]) for m in smtp.messages) == [1, 2, 3]
             assert sorted(ticket_number(m["text"]) for m in vonage.accepted) == [1, 2, 3]

@@ -32,8 +32,9 @@ def _stop_with_sigterm(hub: HubProcess, within: float = 8.0) -> int:
 
 
 def test_serve_answers_healthz_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    hub = HubProcess({"HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
-                      "HUB_TEST_LOG_DIR": str(tmp_path)})
+    hub = HubProcess(
+        {"HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}", "HUB_TEST_LOG_DIR": str(tmp_path)}
+    )
     with hub:
         r = httpx.get(hub.url + "/healthz", timeout=5)
         assert r.status_code == 200
@@ -47,9 +48,13 @@ def test_serve_answers_healthz_and_stops_cleanly_on_sigterm(tmp_path: Path) -> N
 
 
 def test_serve_with_redis_reports_redis_ok(tmp_path: Path) -> None:
-    hub = HubProcess({"HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
-                      "HUB_REDIS_URL": "redis://127.0.0.1:6379/0",
-                      "HUB_TEST_LOG_DIR": str(tmp_path)})
+    hub = HubProcess(
+        {
+            "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
+            "HUB_REDIS_URL": "redis://127.0.0.1:6379/0",
+            "HUB_TEST_LOG_DIR": str(tmp_path),
+        }
+    )
     with hub:
         r = httpx.get(hub.url + "/healthz", timeout=5)
         assert r.json() == {"status": "ok", "store": "sqlite", "redis": "ok"}
@@ -57,8 +62,13 @@ def test_serve_with_redis_reports_redis_ok(tmp_path: Path) -> None:
 
 
 def test_serve_with_a_bad_variable_exits_2_naming_it(tmp_path: Path) -> None:
-    hub = HubProcess({"HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
-                      "HUB_SMTP_PORT": "twenty-five", "HUB_TEST_LOG_DIR": str(tmp_path)})
+    hub = HubProcess(
+        {
+            "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
+            "HUB_SMTP_PORT": "twenty-five",
+            "HUB_TEST_LOG_DIR": str(tmp_path),
+        }
+    )
     with pytest.raises(RuntimeError, match="HUB_SMTP_PORT"):
         hub.start(timeout=20)
     assert hub.proc is not None and hub.proc.wait(5) == 2
@@ -69,22 +79,35 @@ def test_serve_on_a_database_it_cannot_open_exits_2_naming_hub_database_url(
 ) -> None:
     not_a_db = tmp_path / "notes.txt"
     not_a_db.write_text("not a database\n" * 100)
-    hub = HubProcess({"HUB_DATABASE_URL": f"sqlite:///{not_a_db}",
-                      "HUB_TEST_LOG_DIR": str(tmp_path)})
+    hub = HubProcess(
+        {"HUB_DATABASE_URL": f"sqlite:///{not_a_db}", "HUB_TEST_LOG_DIR": str(tmp_path)}
+    )
     with pytest.raises(RuntimeError, match="HUB_DATABASE_URL"):
         hub.start(timeout=20)
     assert hub.proc is not None and hub.proc.wait(5) == 2
 
 
 def test_serve_on_a_taken_port_exits_non_zero(tmp_path: Path) -> None:
-    env = {"HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
-           "HUB_TEST_LOG_DIR": str(tmp_path)}
+    env = {
+        "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
+        "HUB_TEST_LOG_DIR": str(tmp_path),
+    }
     with HubProcess(env) as first, (tmp_path / "second.log").open("wb") as log:
         # the first hub answers /healthz on that port: watch the second process itself
         proc = subprocess.Popen(
-            [sys.executable, "-m", "hub.cli", "serve", "--host", "127.0.0.1",
-             "--port", str(first.port)],
-            env=first.env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "hub.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(first.port),
+            ],
+            env=first.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             assert proc.wait(20) != 0
@@ -102,9 +125,14 @@ async def test_sigterm_closes_open_consoles_and_exits_0(tmp_path: Path) -> None:
         sio = socketio.AsyncClient(reconnection=False)
         disconnected = asyncio.Event()
         sio.on("disconnect", lambda *_: disconnected.set(), namespace="/staff")
-        await sio.connect(hub.url, namespaces=["/staff"], transports=["websocket"],
-                          auth={"token": seeded.tokens["agent"]},
-                          headers={"Origin": hub.url}, wait_timeout=10)
+        await sio.connect(
+            hub.url,
+            namespaces=["/staff"],
+            transports=["websocket"],
+            auth={"token": seeded.tokens["agent"]},
+            headers={"Origin": hub.url},
+            wait_timeout=10,
+        )
         try:
             assert sio.connected
             assert hub.proc is not None

@@ -7,8 +7,12 @@ from typing import Any
 from tests.helpers import Seeded
 
 STAFF_PAGES = {
-    "/admin/rules": "manager", "/admin/stats": "manager", "/admin/kiosks": "manager",
-    "/admin/filters": "manager", "/admin/deliveries": "manager", "/held-back": "agent",
+    "/admin/rules": "manager",
+    "/admin/stats": "manager",
+    "/admin/kiosks": "manager",
+    "/admin/filters": "manager",
+    "/admin/deliveries": "manager",
+    "/held-back": "agent",
 }
 
 

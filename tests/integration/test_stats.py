@@ -40,18 +40,27 @@ def _plus(start: str, minutes: int | None) -> str | None:
 async def tickets(client: Any, hub: Hub, acme: Seeded) -> dict[str, str]:
     ids = {}
     for name, (created, answered, resolved, category) in TIMES.items():
-        r = await client.post("/api/v1/sos", json={"point": acme.point["code"],
-                                                   "text": f"Please look at the {name}"})
+        r = await client.post(
+            "/api/v1/sos", json={"point": acme.point["code"], "text": f"Please look at the {name}"}
+        )
         assert r.status_code == 201
         ids[name] = (await r.get_json())["id"]
-        await hub.store.update(acme.tenant["id"], "tickets", ids[name], {
-            "created_at": created, "first_response_at": _plus(created, answered),
-            "resolved_at": _plus(created, resolved), "category": category,
-        })
+        await hub.store.update(
+            acme.tenant["id"],
+            "tickets",
+            ids[name],
+            {
+                "created_at": created,
+                "first_response_at": _plus(created, answered),
+                "resolved_at": _plus(created, resolved),
+                "category": category,
+            },
+        )
     r = await client.post("/api/v1/sos", json={"point": acme.point["code"], "text": "Hijo de puta"})
     held = (await r.get_json())["id"]
-    await hub.store.update(acme.tenant["id"], "tickets", held,
-                           {"created_at": "2026-11-04T12:00:00.000+00:00"})
+    await hub.store.update(
+        acme.tenant["id"], "tickets", held, {"created_at": "2026-11-04T12:00:00.000+00:00"}
+    )
     return ids
 
 
@@ -86,14 +95,21 @@ async def test_response_times_against_the_48_hour_promise(
     overall = result["overall"]
     assert overall["count"] == 3
     assert overall["first_response"] == {
-        "count": 2, "median_minutes": 30.0, "p90_minutes": 3000.0, "within_sla": 1,
+        "count": 2,
+        "median_minutes": 30.0,
+        "p90_minutes": 3000.0,
+        "within_sla": 1,
     }
     assert overall["resolution"] == {
-        "count": 1, "median_minutes": 180.0, "p90_minutes": 180.0, "within_sla": 1,
+        "count": 1,
+        "median_minutes": 180.0,
+        "p90_minutes": 180.0,
+        "within_sla": 1,
     }
     by_category = await stats(client, acme, **PERIOD, by="category")
     assert [(g["key"], g["count"]) for g in by_category["groups"]] == [
-        (None, 2), ("complaint", 1),
+        (None, 2),
+        ("complaint", 1),
     ]
     complaint = by_category["groups"][1]
     assert complaint["first_response"]["median_minutes"] == 30.0
@@ -103,17 +119,16 @@ async def test_response_times_against_the_48_hour_promise(
     assert point["count"] == 3
 
 
-async def test_the_default_period_is_the_last_30_days(
-    client: Any, hub: Hub, acme: Seeded
-) -> None:
+async def test_the_default_period_is_the_last_30_days(client: Any, hub: Hub, acme: Seeded) -> None:
     from hub.clock import iso, now
 
     ids = []
     for text in ("Recent", "Long ago"):
         r = await client.post("/api/v1/sos", json={"point": acme.point["code"], "text": text})
         ids.append((await r.get_json())["id"])
-    await hub.store.update(acme.tenant["id"], "tickets", ids[1],
-                           {"created_at": iso(now() - timedelta(days=31))})
+    await hub.store.update(
+        acme.tenant["id"], "tickets", ids[1], {"created_at": iso(now() - timedelta(days=31))}
+    )
     result = await stats(client, acme)
     assert result["overall"]["count"] == 1
     assert parse_iso(result["to"]) - parse_iso(result["from"]) == timedelta(days=30)
@@ -148,8 +163,9 @@ async def test_the_statistics_page_shows_the_same_figures_to_managers(
     await login(client, acme, "agent")
     assert (await client.get("/admin/stats")).status_code == 403
     await login(client, acme, "manager")
-    r = await client.get("/admin/stats", query_string={**PERIOD, "by": "weekday"},
-                         headers={"Accept-Language": "en"})
+    r = await client.get(
+        "/admin/stats", query_string={**PERIOD, "by": "weekday"}, headers={"Accept-Language": "en"}
+    )
     assert r.status_code == 200
     page = await r.get_data(as_text=True)
     rows = re.findall(r'<tr data-key="(\d)">\s*<th scope="row">(\w+)</th>\s*<td>(\d+)</td>', page)
@@ -160,8 +176,9 @@ async def test_the_statistics_page_shows_the_same_figures_to_managers(
     assert 'id="stat-held">1<' in page
     assert 'value="2026-11-01"' in page and '<option value="weekday" selected>' in page
 
-    r = await client.get("/admin/stats", query_string={**PERIOD, "by": "category"},
-                         headers={"Accept-Language": "es"})
+    r = await client.get(
+        "/admin/stats", query_string={**PERIOD, "by": "category"}, headers={"Accept-Language": "es"}
+    )
     page = await r.get_data(as_text=True)
     assert "Estadísticas" in page and "Queja" in page
 
@@ -170,8 +187,11 @@ async def test_a_bad_period_on_the_page_is_explained_next_to_the_form(
     client: Any, acme: Seeded
 ) -> None:
     await login(client, acme, "manager")
-    r = await client.get("/admin/stats", query_string={"from": "2026-11-10", "to": "2026-11-01"},
-                         headers={"Accept-Language": "en"})
+    r = await client.get(
+        "/admin/stats",
+        query_string={"from": "2026-11-10", "to": "2026-11-01"},
+        headers={"Accept-Language": "en"},
+    )
     assert r.status_code == 400
     page = await r.get_data(as_text=True)
     assert 'role="alert" id="stats-error">from: must be before to' in page
@@ -194,7 +214,8 @@ async def test_local_midnights_bound_the_period_and_a_dst_change_is_no_trouble(
         await hub.store.update(acme.tenant["id"], "tickets", ticket_id, {"created_at": moment})
     result = await stats(client, acme, **{"from": "2026-10-25", "to": "2026-11-07"}, by="day")
     assert [(g["key"], g["count"]) for g in result["groups"]] == [
-        ("2026-10-25", 1), ("2026-11-07", 1),  # in time order
+        ("2026-10-25", 1),
+        ("2026-11-07", 1),  # in time order
     ]
     # a year of local days across two DST changes is one allowed period
     year = await stats(client, acme, **{"from": "2025-10-26", "to": "2026-10-25"})

@@ -105,15 +105,41 @@ async def ids(store: ContractStore, tenant: str, where: Any = None, **kw: Any) -
 
 async def seed_tickets(store: ContractStore) -> None:
     docs = [
-        ticket("t1", number=1, status="new", text="Water on the floor", lang="en",
-               point={"code": "P-HALL"}, created_at="2025-01-01T10:00:00.000+00:00"),
-        ticket("t2", number=2, status="open", text="El CAFÉ está frío", lang="es",
-               point={"code": "P-BAR"}, created_at="2025-01-02T10:00:00.000+00:00",
-               customer_name="Zoë"),
-        ticket("t3", number=3, status="resolved", text="100% satisfied_maybe", lang=None,
-               point={"code": "P-HALL"}, created_at="2025-01-03T10:00:00.000+00:00"),
-        ticket("t4", number=4, status="new", text="Nobody answers (.*)",
-               created_at="2025-01-04T10:00:00.000+00:00"),
+        ticket(
+            "t1",
+            number=1,
+            status="new",
+            text="Water on the floor",
+            lang="en",
+            point={"code": "P-HALL"},
+            created_at="2025-01-01T10:00:00.000+00:00",
+        ),
+        ticket(
+            "t2",
+            number=2,
+            status="open",
+            text="El CAFÉ está frío",
+            lang="es",
+            point={"code": "P-BAR"},
+            created_at="2025-01-02T10:00:00.000+00:00",
+            customer_name="Zoë",
+        ),
+        ticket(
+            "t3",
+            number=3,
+            status="resolved",
+            text="100% satisfied_maybe",
+            lang=None,
+            point={"code": "P-HALL"},
+            created_at="2025-01-03T10:00:00.000+00:00",
+        ),
+        ticket(
+            "t4",
+            number=4,
+            status="new",
+            text="Nobody answers (.*)",
+            created_at="2025-01-04T10:00:00.000+00:00",
+        ),
     ]
     for doc in docs:
         await store.insert(A, "tickets", doc)
@@ -299,7 +325,9 @@ async def test_dotted_fields_reach_into_subdocuments(store: ContractStore) -> No
     assert await ids(store, A, {"point.code": "P-HALL"}) == ["t1", "t3"]
     assert await ids(store, A, {"point.code": {"in": ["P-BAR"]}}) == ["t2"]
     assert await ids(store, A, {"point.code": {"ne": None}}, sort="point.code") == [
-        "t2", "t1", "t3"
+        "t2",
+        "t1",
+        "t3",
     ]
 
 
@@ -531,8 +559,12 @@ async def test_two_processes_on_one_sqlite_file_share_counters_without_gaps(
     )
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     child = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", script,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env,
+        sys.executable,
+        "-c",
+        script,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        env=env,
     )
     mine: list[int] = []
     try:
@@ -562,13 +594,18 @@ async def test_commit_applies_changes_and_numbers_events(store: ContractStore) -
     await store.insert(A, "tickets", ticket("t1", status="new"))
     stored = await store.commit(
         A,
-        [Insert("entries", {"id": "e1", "ticket_id": "t1", "text": "hi"}),
-         Update("tickets", "t1", {"status": "open"})],
-        [EventDraft("ticket.message", "t1", {"text": "hi"}, {"text": "hi"}),
-         EventDraft("ticket.updated", "t1", {"status": "open"})],
+        [
+            Insert("entries", {"id": "e1", "ticket_id": "t1", "text": "hi"}),
+            Update("tickets", "t1", {"status": "open"}),
+        ],
+        [
+            EventDraft("ticket.message", "t1", {"text": "hi"}, {"text": "hi"}),
+            EventDraft("ticket.updated", "t1", {"status": "open"}),
+        ],
     )
     assert [(e.seq, e.name, e.tenant_id) for e in stored] == [
-        (1, "ticket.message", A), (2, "ticket.updated", A)
+        (1, "ticket.message", A),
+        (2, "ticket.updated", A),
     ]
     assert all(e.created_at for e in stored)
     assert (await store.get(A, "tickets", "t1") or {})["status"] == "open"
@@ -593,8 +630,9 @@ async def test_concurrent_commits_get_strictly_increasing_seqs(store: ContractSt
 
     async def one(i: int) -> list[Event]:
         doc = ticket(f"t{i}", number=i)
-        return await store.commit(A, [Insert("tickets", doc)],
-                                  [EventDraft("ticket.created", f"t{i}", {"i": i})])
+        return await store.commit(
+            A, [Insert("tickets", doc)], [EventDraft("ticket.created", f"t{i}", {"i": i})]
+        )
 
     results = await asyncio.gather(*(one(i) for i in range(n)))
     assert sorted(r[0].seq for r in results) == list(range(1, n + 1))
@@ -645,9 +683,11 @@ async def test_a_commit_updating_a_missing_document_raises_and_changes_nothing(
     with pytest.raises(StoreError):
         await store.commit(
             A,
-            [Insert("entries", {"id": "e1", "ticket_id": "t1"}),
-             Update("tickets", "t1", {"status": "open"}),
-             Update("tickets", "missing", {"status": "open"})],
+            [
+                Insert("entries", {"id": "e1", "ticket_id": "t1"}),
+                Update("tickets", "t1", {"status": "open"}),
+                Update("tickets", "missing", {"status": "open"}),
+            ],
             [EventDraft("ticket.updated", "t1", {})],
         )
     assert await store.get(A, "entries", "e1") is None
@@ -666,8 +706,10 @@ async def test_a_commit_cannot_update_another_tenants_document(store: ContractSt
 async def test_a_commit_may_update_a_document_it_inserts(store: ContractStore) -> None:
     await store.commit(
         A,
-        [Insert("tickets", ticket("t1", status="new")),
-         Update("tickets", "t1", {"status": "acknowledged"})],
+        [
+            Insert("tickets", ticket("t1", status="new")),
+            Update("tickets", "t1", {"status": "acknowledged"}),
+        ],
         [EventDraft("ticket.created", "t1", {})],
     )
     assert (await store.get(A, "tickets", "t1") or {})["status"] == "acknowledged"
@@ -680,8 +722,10 @@ async def test_a_conflict_in_a_commit_rolls_everything_back(backend: Backend) ->
     with pytest.raises(Conflict):
         await store.commit(
             A,
-            [Insert("entries", {"id": "e1", "ticket_id": "t1"}),
-             Insert("tickets", ticket("t2", number=1))],
+            [
+                Insert("entries", {"id": "e1", "ticket_id": "t1"}),
+                Insert("tickets", ticket("t2", number=1)),
+            ],
             [EventDraft("ticket.created", "t2", {})],
         )
     assert await store.get(A, "entries", "e1") is None
@@ -744,8 +788,13 @@ async def test_update_if_sets_only_while_the_expected_values_hold(store: Contrac
     claimed = await store.update_if(
         A, "outbox", "o1", {"status": "pending", "claimed_by": None}, {"claimed_by": "w1"}
     )
-    assert claimed == {"id": "o1", "tenant_id": A, "status": "pending", "attempts": 0,
-                       "claimed_by": "w1"}
+    assert claimed == {
+        "id": "o1",
+        "tenant_id": A,
+        "status": "pending",
+        "attempts": 0,
+        "claimed_by": "w1",
+    }
     again = await store.update_if(
         A, "outbox", "o1", {"status": "pending", "claimed_by": None}, {"claimed_by": "w2"}
     )
@@ -774,8 +823,10 @@ async def test_of_many_concurrent_claims_on_two_stores_exactly_one_wins(
     await first.insert(A, "outbox", {"id": "o1", "status": "pending", "claimed_by": None})
     stores = [first, second] * 20
     results = await asyncio.gather(
-        *(s.update_if(A, "outbox", "o1", {"claimed_by": None}, {"claimed_by": f"w{i}"})
-          for i, s in enumerate(stores))
+        *(
+            s.update_if(A, "outbox", "o1", {"claimed_by": None}, {"claimed_by": f"w{i}"})
+            for i, s in enumerate(stores)
+        )
     )
     winners = [r["claimed_by"] for r in results if r is not None]
     assert len(winners) == 1

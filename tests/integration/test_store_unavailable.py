@@ -80,8 +80,12 @@ async def test_healthz_answers_503_naming_the_store_while_it_is_locked_and_200_a
 async def test_the_qr_form_says_the_message_was_not_sent_and_gives_the_text_back(
     client: Any, acme: Seeded, settings: Settings
 ) -> None:
-    form = {"text": "Nobody answers at the desk <b>& the door is shut</b>", "name": "Ana",
-            "email": "ana@example.com", "phone": "+34600111222"}
+    form = {
+        "text": "Nobody answers at the desk <b>& the door is shut</b>",
+        "name": "Ana",
+        "email": "ana@example.com",
+        "phone": "+34600111222",
+    }
     with held_exclusively(settings):
         r = await client.post(f"/q/{acme.point['code']}?lang=en", form=form)
         assert r.status_code == 503

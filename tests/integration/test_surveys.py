@@ -12,8 +12,9 @@ LIFT = "The lift is stuck"
 
 
 async def resolve(client: Any, who: Seeded, ticket_id: str) -> None:
-    r = await client.patch(f"/api/v1/tickets/{ticket_id}", json={"status": "resolved"},
-                           headers=who.auth("agent"))
+    r = await client.patch(
+        f"/api/v1/tickets/{ticket_id}", json={"status": "resolved"}, headers=who.auth("agent")
+    )
     assert r.status_code == 200, await r.get_data(as_text=True)
 
 
@@ -47,11 +48,13 @@ async def test_the_survey_opens_once_resolved_and_staff_see_the_answer(
 
     thread = await (await client.get(f"/api/v1/thread/{sent['token']}")).get_json()
     assert thread["ticket"]["survey"]["rating"] == "very_good"
-    detail = await (await client.get(f"/api/v1/tickets/{sent['id']}",
-                                     headers=acme.auth("agent"))).get_json()
+    detail = await (
+        await client.get(f"/api/v1/tickets/{sent['id']}", headers=acme.auth("agent"))
+    ).get_json()
     assert detail["survey"]["rating"] == "very_good" and detail["survey"]["nps"] == 10
     assert [h["to"] for h in detail["history"] if h["action"] == "survey"] == [
-        "good", "very_good",
+        "good",
+        "very_good",
     ]
     events = await (await client.get("/api/v1/events", headers=acme.auth("agent"))).get_json()
     last = [e for e in events["items"] if e["name"] == "ticket.updated"][-1]
@@ -76,19 +79,24 @@ async def test_bad_answers_name_the_field(client: Any, acme: Seeded) -> None:
 async def test_without_javascript_the_survey_is_a_plain_form(client: Any, acme: Seeded) -> None:
     sent = await new_sos(client, acme, LIFT, anonymous=False)
     await resolve(client, acme, sent["id"])
-    r = await client.post(f"/t/{sent['token']}/survey", form={"nps": "3", "comment": "Slow"},
-                          headers={"Accept-Language": "en"})
+    r = await client.post(
+        f"/t/{sent['token']}/survey",
+        form={"nps": "3", "comment": "Slow"},
+        headers={"Accept-Language": "en"},
+    )
     assert r.status_code == 400
     page = await r.get_data(as_text=True)
     assert 'id="rating-error" class="error" role="alert">Please choose how we did.' in page
     assert '<input type="radio" name="nps" value="3" checked>' in page  # kept as chosen
     assert ">Slow</textarea>" in page
 
-    r = await client.post(f"/t/{sent['token']}/survey",
-                          form={"rating": "bad", "nps": "3", "comment": "Slow"})
+    r = await client.post(
+        f"/t/{sent['token']}/survey", form={"rating": "bad", "nps": "3", "comment": "Slow"}
+    )
     assert r.status_code == 303 and r.headers["Location"].endswith("#survey")
-    page = await (await client.get(r.headers["Location"].split("#")[0],
-                                   headers={"Accept-Language": "es"})).get_data(as_text=True)
+    page = await (
+        await client.get(r.headers["Location"].split("#")[0], headers={"Accept-Language": "es"})
+    ).get_data(as_text=True)
     assert "Gracias por tu opinión" in page
     assert '<input type="radio" name="rating" value="bad" checked>' in page
 
@@ -96,8 +104,15 @@ async def test_without_javascript_the_survey_is_a_plain_form(client: Any, acme: 
 async def test_statistics_count_ratings_and_the_net_promoter_score(
     client: Any, acme: Seeded
 ) -> None:
-    for rating, nps in (("very_good", 10), ("good", 9), ("bad", 6), ("fair", None),
-                        ("good", 8), ("fair", 7), ("bad", 0)):
+    for rating, nps in (
+        ("very_good", 10),
+        ("good", 9),
+        ("bad", 6),
+        ("fair", None),
+        ("good", 8),
+        ("fair", 7),
+        ("bad", 0),
+    ):
         sent = await new_sos(client, acme, f"Ticket rated {rating}", anonymous=False)
         await resolve(client, acme, sent["id"])
         body = {"rating": rating} if nps is None else {"rating": rating, "nps": nps}
@@ -108,14 +123,15 @@ async def test_statistics_count_ratings_and_the_net_promoter_score(
     assert sat["answers"] == 7
     assert sat["ratings"] == {"very_good": 1, "good": 2, "fair": 2, "bad": 2}
     # 9-10 promote, 7-8 are passive, 0-6 detract: (2 - 2) / 6 = 0
-    assert sat["nps"] == {"answers": 6, "promoters": 2, "passives": 2, "detractors": 2,
-                          "score": 0}
+    assert sat["nps"] == {"answers": 6, "promoters": 2, "passives": 2, "detractors": 2, "score": 0}
 
     # the manager's page shows the same
-    r = await client.post("/api/v1/auth/login", json={
-        "email": acme.users["manager"]["email"], "password": PASSWORD})
+    r = await client.post(
+        "/api/v1/auth/login", json={"email": acme.users["manager"]["email"], "password": PASSWORD}
+    )
     page = await (await client.get("/admin/stats", headers={"Accept-Language": "en"})).get_data(
-        as_text=True)
+        as_text=True
+    )
     assert re.search(r'id="stat-nps">0 <span class="muted">\(6 answers\)', page), page
     assert re.search(r'id="stat-satisfied">43 %', page)  # 3 of 7 very good or good
 
@@ -129,8 +145,9 @@ async def test_answering_again_the_same_way_stores_and_pushes_nothing_new(
     for _ in range(3):
         assert (await rate(client, sent["token"], rating="good", nps=8)).status_code == 201
     assert await hub.store.latest_seq(acme.tenant["id"]) == latest + 1  # one event, not three
-    detail = await (await client.get(f"/api/v1/tickets/{sent['id']}",
-                                     headers=acme.auth("agent"))).get_json()
+    detail = await (
+        await client.get(f"/api/v1/tickets/{sent['id']}", headers=acme.auth("agent"))
+    ).get_json()
     assert len([h for h in detail["history"] if h["action"] == "survey"]) == 1
 
 
@@ -138,8 +155,9 @@ async def test_a_held_back_sos_closed_by_staff_stays_off_the_consoles_after_its_
     client: Any, hub: Any, acme: Seeded
 ) -> None:
     held = await new_sos(client, acme, "Hijo de puta", anonymous=False)
-    r = await client.patch(f"/api/v1/tickets/{held['id']}", json={"status": "closed"},
-                           headers=acme.auth("manager"))
+    r = await client.patch(
+        f"/api/v1/tickets/{held['id']}", json={"status": "closed"}, headers=acme.auth("manager")
+    )
     assert r.status_code == 200
     latest = await hub.store.latest_seq(acme.tenant["id"])
     assert (await rate(client, held["token"], rating="bad", comment="Whatever")).status_code == 201
@@ -152,17 +170,20 @@ async def test_a_held_back_sos_closed_by_staff_stays_off_the_consoles_after_its_
 async def test_agents_read_an_offensive_survey_comment_masked_when_the_business_asks(
     client: Any, acme: Seeded
 ) -> None:
-    r = await client.put("/api/v1/filters", headers=acme.auth("manager"),
-                         json={"mask_for_agents": True})
+    r = await client.put(
+        "/api/v1/filters", headers=acme.auth("manager"), json={"mask_for_agents": True}
+    )
     assert r.status_code == 200
     sent = await new_sos(client, acme, LIFT, anonymous=False)
     await resolve(client, acme, sent["id"])
     await rate(client, sent["token"], rating="bad", comment="Sois unos gilipollas")
-    as_agent = await (await client.get(f"/api/v1/tickets/{sent['id']}",
-                                       headers=acme.auth("agent"))).get_json()
+    as_agent = await (
+        await client.get(f"/api/v1/tickets/{sent['id']}", headers=acme.auth("agent"))
+    ).get_json()
     assert as_agent["survey"]["comment"] == "Sois unos g*********"
-    as_manager = await (await client.get(f"/api/v1/tickets/{sent['id']}",
-                                         headers=acme.auth("manager"))).get_json()
+    as_manager = await (
+        await client.get(f"/api/v1/tickets/{sent['id']}", headers=acme.auth("manager"))
+    ).get_json()
     assert as_manager["survey"]["comment"] == "Sois unos gilipollas"
 
 
@@ -171,17 +192,20 @@ async def test_a_held_back_sos_closed_by_staff_stays_off_the_consoles_whatever_h
 ) -> None:
     """The customer writes again, staff reopen it: consoles still never see it."""
     held = await new_sos(client, acme, "Hijo de puta, abrid ya", anonymous=False)
-    r = await client.patch(f"/api/v1/tickets/{held['id']}", json={"status": "closed"},
-                           headers=acme.auth("manager"))
+    r = await client.patch(
+        f"/api/v1/tickets/{held['id']}", json={"status": "closed"}, headers=acme.auth("manager")
+    )
     assert r.status_code == 200
     latest = await hub.store.latest_seq(acme.tenant["id"])
     r = await client.post(f"/api/v1/thread/{held['token']}/messages", json={"text": "Hello?"})
     assert r.status_code == 201  # kept, like the SOS
-    r = await client.patch(f"/api/v1/tickets/{held['id']}", json={"status": "open"},
-                           headers=acme.auth("manager"))
+    r = await client.patch(
+        f"/api/v1/tickets/{held['id']}", json={"status": "open"}, headers=acme.auth("manager")
+    )
     assert r.status_code == 200
     events = await hub.store.events_after(acme.tenant["id"], latest)
     assert all(e.staff is None for e in events), [e.name for e in events if e.staff]
-    detail = await (await client.get(f"/api/v1/tickets/{held['id']}",
-                                     headers=acme.auth("manager"))).get_json()
+    detail = await (
+        await client.get(f"/api/v1/tickets/{held['id']}", headers=acme.auth("manager"))
+    ).get_json()
     assert [m["text"] for m in detail["messages"]] == ["Hello?"]  # nothing lost

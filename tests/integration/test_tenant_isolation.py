@@ -113,19 +113,25 @@ async def _created(r: Any) -> str:
 @pytest.fixture
 async def world(client: Any, hub: Hub, acme: Seeded, globex: Seeded) -> World:
     boss = acme.auth("manager")
-    acme_rule_id = await _created(await client.post("/api/v1/rules", json=_rule("acme"),
-                                                    headers=boss))
+    acme_rule_id = await _created(
+        await client.post("/api/v1/rules", json=_rule("acme"), headers=boss)
+    )
     r = await client.put("/api/v1/filters", json={"spam_phrases": [ACME_SPAM]}, headers=boss)
     assert r.status_code == 200, await r.get_data(as_text=True)
-    r = await client.put("/api/v1/logo", data=ACME_LOGO,
-                         headers={**boss, "Content-Type": "image/png"})
+    r = await client.put(
+        "/api/v1/logo", data=ACME_LOGO, headers={**boss, "Content-Type": "image/png"}
+    )
     assert r.status_code == 200, await r.get_data(as_text=True)
-    acme_kiosk_id = await _created(await client.post(
-        "/api/v1/kiosks", json={"name": "Acme lobby", "point": acme.point["code"]}, headers=boss
-    ))
-    acme_block_id = await _created(await client.post(
-        "/api/v1/blocks", json={"kind": "email", "value": "foe@acme-foe.example"}, headers=boss
-    ))
+    acme_kiosk_id = await _created(
+        await client.post(
+            "/api/v1/kiosks", json={"name": "Acme lobby", "point": acme.point["code"]}, headers=boss
+        )
+    )
+    acme_block_id = await _created(
+        await client.post(
+            "/api/v1/blocks", json={"kind": "email", "value": "foe@acme-foe.example"}, headers=boss
+        )
+    )
     ticket = await new_sos(client, acme, "Acme secret: the sauna is broken", contact=ANA)
     await new_sos(client, acme, "Acme: a second ticket", contact=ANA)
     held = await new_sos(client, acme, f"Acme: buy now, {ACME_SPAM}!", contact=ANA)
@@ -147,18 +153,31 @@ async def world(client: Any, hub: Hub, acme: Seeded, globex: Seeded) -> World:
         f"/api/v1/tickets/{ticket['id']}", json={"category": "complaint"}, headers=auth
     )
     assert r.status_code == 200
-    globex_rule_id = await _created(await client.post(
-        "/api/v1/rules", json=_rule("globex"), headers=globex.auth("manager")
-    ))
-    globex_block_id = await _created(await client.post(
-        "/api/v1/blocks", json={"kind": "phone", "value": "+34600999888"},
-        headers=globex.auth("manager"),
-    ))
+    globex_rule_id = await _created(
+        await client.post("/api/v1/rules", json=_rule("globex"), headers=globex.auth("manager"))
+    )
+    globex_block_id = await _created(
+        await client.post(
+            "/api/v1/blocks",
+            json={"kind": "phone", "value": "+34600999888"},
+            headers=globex.auth("manager"),
+        )
+    )
     globex_ticket = await new_sos(client, globex, "Globex: the lift is stuck", contact=ANA)
     await quiet(hub)
     return World(
-        client, hub, acme, globex, ticket, held["id"], acme_rule_id, acme_block_id,
-        acme_kiosk_id, globex_ticket["id"], globex_rule_id, globex_block_id,
+        client,
+        hub,
+        acme,
+        globex,
+        ticket,
+        held["id"],
+        acme_rule_id,
+        acme_block_id,
+        acme_kiosk_id,
+        globex_ticket["id"],
+        globex_rule_id,
+        globex_block_id,
     )
 
 
@@ -280,9 +299,7 @@ async def case_points(w: World, role: str) -> None:
 async def case_users(w: World, role: str) -> None:
     auth = w.globex.auth(role)
     items = await _items(await w.client.get("/api/v1/users", headers=auth))
-    assert sorted(u["email"] for u in items) == sorted(
-        f"{role}@globex.example" for role in ROLES
-    )
+    assert sorted(u["email"] for u in items) == sorted(f"{role}@globex.example" for role in ROLES)
 
 
 async def case_events(w: World, role: str) -> None:
@@ -356,16 +373,18 @@ async def case_filters_get(w: World, role: str) -> None:
 
 
 async def case_filters_put(w: World, role: str) -> None:
-    r = await w.client.put("/api/v1/filters", json={"spam_phrases": ["globex only"]},
-                           headers=w.globex.auth(role))
+    r = await w.client.put(
+        "/api/v1/filters", json={"spam_phrases": ["globex only"]}, headers=w.globex.auth(role)
+    )
     if await _manager_only(w, role, r):
         assert r.status_code == 200
         assert (await r.get_json())["spam_phrases"] == ["globex only"]
 
 
 async def case_filters_test(w: World, role: str) -> None:
-    r = await w.client.post("/api/v1/filters/test", json={"text": f"Hello, {ACME_SPAM}"},
-                            headers=w.globex.auth(role))
+    r = await w.client.post(
+        "/api/v1/filters/test", json={"text": f"Hello, {ACME_SPAM}"}, headers=w.globex.auth(role)
+    )
     if await _manager_only(w, role, r):
         assert r.status_code == 200
         body = await r.get_json()
@@ -379,8 +398,11 @@ async def case_blocks_list(w: World, role: str) -> None:
 
 
 async def case_blocks_create(w: World, role: str) -> None:
-    r = await w.client.post("/api/v1/blocks", json={"kind": "email", "value": "ana@example.com"},
-                            headers=w.globex.auth(role))
+    r = await w.client.post(
+        "/api/v1/blocks",
+        json={"kind": "email", "value": "ana@example.com"},
+        headers=w.globex.auth(role),
+    )
     if await _manager_only(w, role, r):
         block_id = await _created(r)
         assert await w.hub.store.get(w.globex.tenant["id"], "blocks", block_id) is not None
@@ -394,8 +416,11 @@ async def case_block_delete(w: World, role: str) -> None:
 
 async def case_ticket_block(w: World, role: str) -> None:
     auth = w.globex.auth(role)
-    await _is_404(await w.client.post(f"/api/v1/tickets/{w.acme_ticket['id']}/block",
-                                      json={"by": ["email"]}, headers=auth))
+    await _is_404(
+        await w.client.post(
+            f"/api/v1/tickets/{w.acme_ticket['id']}/block", json={"by": ["email"]}, headers=auth
+        )
+    )
 
 
 async def case_release(w: World, role: str) -> None:
@@ -412,8 +437,9 @@ async def case_deliveries(w: World, role: str) -> None:
         items = await _items(r)
         assert all(i["ticket_id"] == w.globex_ticket_id for i in items), items
         assert "acme" not in str(items)
-        await _is_404(await w.client.get(f"/api/v1/deliveries?ticket={w.acme_ticket['id']}",
-                                         headers=auth))
+        await _is_404(
+            await w.client.get(f"/api/v1/deliveries?ticket={w.acme_ticket['id']}", headers=auth)
+        )
 
 
 async def _acme_logo(w: World) -> bytes:
@@ -424,8 +450,11 @@ async def _acme_logo(w: World) -> bytes:
 
 async def case_logo_put(w: World, role: str) -> None:
     before = await _acme_logo(w)
-    r = await w.client.put("/api/v1/logo", data=GLOBEX_LOGO,
-                           headers={**w.globex.auth(role), "Content-Type": "image/gif"})
+    r = await w.client.put(
+        "/api/v1/logo",
+        data=GLOBEX_LOGO,
+        headers={**w.globex.auth(role), "Content-Type": "image/gif"},
+    )
     if await _manager_only(w, role, r):
         assert r.status_code == 200
         assert w.globex.tenant["id"] in (await r.get_json())["logo_url"]
@@ -441,8 +470,9 @@ async def case_logo_delete(w: World, role: str) -> None:
 
 
 async def case_stats(w: World, role: str) -> None:
-    r = await w.client.get("/api/v1/stats", query_string={"by": "point"},
-                           headers=w.globex.auth(role))
+    r = await w.client.get(
+        "/api/v1/stats", query_string={"by": "point"}, headers=w.globex.auth(role)
+    )
     if await _manager_only(w, role, r):
         assert r.status_code == 200
         body = await r.get_json()
@@ -458,19 +488,24 @@ async def case_kiosks_list(w: World, role: str) -> None:
 
 async def case_kiosks_create(w: World, role: str) -> None:
     auth = w.globex.auth(role)
-    r = await w.client.post("/api/v1/kiosks", headers=auth,
-                            json={"name": "Into acme", "point": w.acme.point["code"]})
+    r = await w.client.post(
+        "/api/v1/kiosks", headers=auth, json={"name": "Into acme", "point": w.acme.point["code"]}
+    )
     if await _manager_only(w, role, r):
         assert r.status_code == 400  # acme's access point is not globex's to use
-        r = await w.client.post("/api/v1/kiosks", headers=auth,
-                                json={"name": "Globex hall", "point": w.globex.point["code"]})
+        r = await w.client.post(
+            "/api/v1/kiosks",
+            headers=auth,
+            json={"name": "Globex hall", "point": w.globex.point["code"]},
+        )
         kiosk_id = await _created(r)
         assert await w.hub.store.get(w.globex.tenant["id"], "kiosks", kiosk_id) is not None
 
 
 async def case_kiosk_patch(w: World, role: str) -> None:
-    r = await w.client.patch(f"/api/v1/kiosks/{w.acme_kiosk_id}", json={"name": "Mine now"},
-                             headers=w.globex.auth(role))
+    r = await w.client.patch(
+        f"/api/v1/kiosks/{w.acme_kiosk_id}", json={"name": "Mine now"}, headers=w.globex.auth(role)
+    )
     if await _manager_only(w, role, r):
         await _is_404(r)
 
@@ -561,8 +596,9 @@ async def test_another_tenant_cannot_reach_acme_through_any_staff_route(
 
 async def test_another_tenant_logged_in_by_cookie_is_kept_out_too(world: World) -> None:
     c = world.client
-    r = await c.post("/api/v1/auth/login",
-                     json={"email": "admin@globex.example", "password": PASSWORD})
+    r = await c.post(
+        "/api/v1/auth/login", json={"email": "admin@globex.example", "password": PASSWORD}
+    )
     assert r.status_code == 200
     before = await world.acme_view()
     csrf = {"X-Requested-With": "sos-hub"}

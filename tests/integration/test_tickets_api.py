@@ -65,9 +65,22 @@ async def test_listed_tickets_carry_the_contract_fields_and_no_thread_secret(
         client, acme, "Cold shower", anonymous=False, contact={"name": "Ana", "email": "a@x.es"}
     )
     (item,) = (await _ok(await client.get(TICKETS, headers=acme.auth())))["items"]
-    for key in ("id", "number", "status", "text", "language", "translations", "anonymous",
-                "contact", "point", "department", "category", "created_at",
-                "first_response_at", "resolved_at"):
+    for key in (
+        "id",
+        "number",
+        "status",
+        "text",
+        "language",
+        "translations",
+        "anonymous",
+        "contact",
+        "point",
+        "department",
+        "category",
+        "created_at",
+        "first_response_at",
+        "resolved_at",
+    ):
         assert key in item, key
     assert item["id"] == created["id"] and isinstance(item["id"], str)
     assert item["point"] == {"code": acme.point["code"], "label": acme.point["label"]}
@@ -115,8 +128,12 @@ async def test_the_list_filters_by_status_list_point_and_text(
     assert await ids("q=nothing-like-this") == []
     assert await ids("q=50%25") == []  # a LIKE wildcard is a plain character
     assert await ids("status=open&q=loud") == []
-    await _error(await client.get(f"{TICKETS}?status=new,bogus", headers=acme.auth()), 400,
-                 "invalid", "status")
+    await _error(
+        await client.get(f"{TICKETS}?status=new,bogus", headers=acme.auth()),
+        400,
+        "invalid",
+        "status",
+    )
 
 
 async def test_the_detail_has_messages_notes_and_a_history_of_who_and_when(
@@ -135,12 +152,14 @@ async def test_the_detail_has_messages_notes_and_a_history_of_who_and_when(
         ),
         201,
     )
-    await _ok(await client.post(f"/api/v1/thread/{t['token']}/messages",
-                                json={"text": "Thanks"}), 201)
+    await _ok(
+        await client.post(f"/api/v1/thread/{t['token']}/messages", json={"text": "Thanks"}), 201
+    )
     detail = await _ok(await client.get(f"{TICKETS}/{t['id']}", headers=auth))
     assert "thread_token" not in detail
     assert [(m["author"], m["text"]) for m in detail["messages"]] == [
-        ("staff", "Coming"), ("customer", "Thanks")
+        ("staff", "Coming"),
+        ("customer", "Thanks"),
     ]
     assert detail["messages"][0]["id"] == message["id"]
     assert detail["messages"][0]["author_name"] == "Agent acme"
@@ -165,19 +184,30 @@ async def test_status_moves_through_the_whole_life_each_step_in_the_history(
     client: Any, acme: Seeded
 ) -> None:
     t = await new_sos(client, acme, "Noise at night")
-    life = ["acknowledged", "waiting_customer", "open", "waiting_customer", "open",
-            "resolved", "closed"]
+    life = [
+        "acknowledged",
+        "waiting_customer",
+        "open",
+        "waiting_customer",
+        "open",
+        "resolved",
+        "closed",
+    ]
     for status in life:
         body = await _ok(
-            await client.patch(f"{TICKETS}/{t['id']}", json={"status": status},
-                               headers=acme.auth("manager"))
+            await client.patch(
+                f"{TICKETS}/{t['id']}", json={"status": status}, headers=acme.auth("manager")
+            )
         )
         assert body["status"] == status
     detail = await _ok(await client.get(f"{TICKETS}/{t['id']}", headers=acme.auth()))
     steps = [(h["from"], h["to"]) for h in detail["history"] if h["action"] == "status"]
     assert steps == list(zip(["new", *life[:-1]], life, strict=True))
-    assert all(h["by"] == "Manager acme" and h["by_id"] == acme.users["manager"]["id"]
-               for h in detail["history"] if h["action"] == "status")
+    assert all(
+        h["by"] == "Manager acme" and h["by_id"] == acme.users["manager"]["id"]
+        for h in detail["history"]
+        if h["action"] == "status"
+    )
     assert detail["resolved_at"] is not None and detail["closed_at"] is not None
 
 
@@ -196,9 +226,9 @@ async def test_an_illegal_transition_is_409_and_changes_nothing(
 ) -> None:
     t = await new_sos(client, acme, "Broken chair")
     for step in path:
-        await _ok(await client.patch(
-            f"{TICKETS}/{t['id']}", json={"status": step}, headers=acme.auth()
-        ))
+        await _ok(
+            await client.patch(f"{TICKETS}/{t['id']}", json={"status": step}, headers=acme.auth())
+        )
     before = await _ok(await client.get(f"{TICKETS}/{t['id']}", headers=acme.auth()))
     r = await client.patch(f"{TICKETS}/{t['id']}", json={"status": status}, headers=acme.auth())
     await _error(r, 409, "conflict", "status")
@@ -210,12 +240,21 @@ async def test_an_unknown_status_or_category_is_400_naming_the_field(
 ) -> None:
     t = await new_sos(client, acme, "Dirty table")
     url = f"{TICKETS}/{t['id']}"
-    await _error(await client.patch(url, json={"status": "done"}, headers=acme.auth()),
-                 400, "invalid", "status")
-    await _error(await client.patch(url, json={"category": "rant"}, headers=acme.auth()),
-                 400, "invalid", "category")
-    await _error(await client.patch(url, json={"status": 3}, headers=acme.auth()),
-                 400, "invalid", "status")
+    await _error(
+        await client.patch(url, json={"status": "done"}, headers=acme.auth()),
+        400,
+        "invalid",
+        "status",
+    )
+    await _error(
+        await client.patch(url, json={"category": "rant"}, headers=acme.auth()),
+        400,
+        "invalid",
+        "category",
+    )
+    await _error(
+        await client.patch(url, json={"status": 3}, headers=acme.auth()), 400, "invalid", "status"
+    )
     detail = await _ok(await client.get(url, headers=acme.auth()))
     assert detail["status"] == "new" and detail["category"] is None
     assert [h["action"] for h in detail["history"]] == ["created"]
@@ -225,9 +264,11 @@ async def test_category_is_set_and_cleared(client: Any, acme: Seeded) -> None:
     t = await new_sos(client, acme, "Great breakfast")
     url = f"{TICKETS}/{t['id']}"
     assert (await _ok(await client.patch(url, json={"category": "praise"}, headers=acme.auth())))[
-        "category"] == "praise"
+        "category"
+    ] == "praise"
     assert (await _ok(await client.patch(url, json={"category": None}, headers=acme.auth())))[
-        "category"] is None
+        "category"
+    ] is None
     detail = await _ok(await client.get(url, headers=acme.auth()))
     changes = [(h["from"], h["to"]) for h in detail["history"] if h["action"] == "category"]
     assert changes == [(None, "praise"), ("praise", None)]
@@ -236,11 +277,17 @@ async def test_category_is_set_and_cleared(client: Any, acme: Seeded) -> None:
 async def test_an_absent_patch_field_stays_as_it_is(client: Any, acme: Seeded) -> None:
     t = await new_sos(client, acme, "Wobbly table")
     url = f"{TICKETS}/{t['id']}"
-    await _ok(await client.patch(url, json={"category": "complaint", "description": "Table 4"},
-                                 headers=acme.auth()))
+    await _ok(
+        await client.patch(
+            url, json={"category": "complaint", "description": "Table 4"}, headers=acme.auth()
+        )
+    )
     body = await _ok(await client.patch(url, json={"status": "open"}, headers=acme.auth()))
     assert (body["category"], body["description"], body["status"]) == (
-        "complaint", "Table 4", "open")
+        "complaint",
+        "Table 4",
+        "open",
+    )
 
 
 async def test_the_assignee_must_be_staff_of_the_same_tenant(
@@ -248,13 +295,26 @@ async def test_the_assignee_must_be_staff_of_the_same_tenant(
 ) -> None:
     t = await new_sos(client, acme, "Room not cleaned")
     url = f"{TICKETS}/{t['id']}"
-    body = await _ok(await client.patch(url, json={"assignee": acme.users["agent"]["id"]},
-                                        headers=acme.auth("manager")))
+    body = await _ok(
+        await client.patch(
+            url, json={"assignee": acme.users["agent"]["id"]}, headers=acme.auth("manager")
+        )
+    )
     assert body["assignee"]["id"] == acme.users["agent"]["id"]
-    await _error(await client.patch(url, json={"assignee": globex.users["agent"]["id"]},
-                                    headers=acme.auth("manager")), 404, "not_found", "assignee")
-    await _error(await client.patch(url, json={"assignee": "no-such-user"},
-                                    headers=acme.auth("manager")), 404, "not_found", "assignee")
+    await _error(
+        await client.patch(
+            url, json={"assignee": globex.users["agent"]["id"]}, headers=acme.auth("manager")
+        ),
+        404,
+        "not_found",
+        "assignee",
+    )
+    await _error(
+        await client.patch(url, json={"assignee": "no-such-user"}, headers=acme.auth("manager")),
+        404,
+        "not_found",
+        "assignee",
+    )
     detail = await _ok(await client.get(url, headers=acme.auth()))
     assert detail["assignee"]["id"] == acme.users["agent"]["id"]
     body = await _ok(await client.patch(url, json={"assignee": None}, headers=acme.auth()))
@@ -277,19 +337,27 @@ async def test_a_reply_sets_first_response_and_reaches_the_thread_but_a_note_doe
 ) -> None:
     t = await new_sos(client, acme, "Where is the gym?")
     auth = acme.auth()
-    await _ok(await client.post(f"{TICKETS}/{t['id']}/notes", json={"text": "SECRET-NOTE"},
-                                headers=auth), 201)
+    await _ok(
+        await client.post(f"{TICKETS}/{t['id']}/notes", json={"text": "SECRET-NOTE"}, headers=auth),
+        201,
+    )
     ticket = await _ok(await client.get(f"{TICKETS}/{t['id']}", headers=auth))
     assert ticket["first_response_at"] is None  # a note is no response
-    message = await _ok(await client.post(f"{TICKETS}/{t['id']}/replies",
-                                          json={"text": "  Floor -1  "}, headers=auth), 201)
+    message = await _ok(
+        await client.post(
+            f"{TICKETS}/{t['id']}/replies", json={"text": "  Floor -1  "}, headers=auth
+        ),
+        201,
+    )
     assert message["text"] == "Floor -1" and message["author"] == "staff"
     ticket = await _ok(await client.get(f"{TICKETS}/{t['id']}", headers=auth))
     first = ticket["first_response_at"]
     assert first is not None and _when(first) >= _when(ticket["created_at"])
     assert ticket["status"] == "waiting_customer"
-    await _ok(await client.post(f"{TICKETS}/{t['id']}/replies", json={"text": "Open 7-22"},
-                                headers=auth), 201)
+    await _ok(
+        await client.post(f"{TICKETS}/{t['id']}/replies", json={"text": "Open 7-22"}, headers=auth),
+        201,
+    )
     ticket = await _ok(await client.get(f"{TICKETS}/{t['id']}", headers=auth))
     assert ticket["first_response_at"] == first  # the first stays the first
 
@@ -313,12 +381,18 @@ async def test_resolving_sets_resolved_at(client: Any, acme: Seeded) -> None:
 
 async def test_a_customer_message_reopens_a_waiting_ticket(client: Any, acme: Seeded) -> None:
     t = await new_sos(client, acme, "Can I get a late checkout?")
-    await _ok(await client.post(f"{TICKETS}/{t['id']}/replies", json={"text": "Until when?"},
-                                headers=acme.auth()), 201)
+    await _ok(
+        await client.post(
+            f"{TICKETS}/{t['id']}/replies", json={"text": "Until when?"}, headers=acme.auth()
+        ),
+        201,
+    )
     assert (await _ok(await client.get(f"{TICKETS}/{t['id']}", headers=acme.auth())))[
-        "status"] == "waiting_customer"
-    message = await _ok(await client.post(f"/api/v1/thread/{t['token']}/messages",
-                                          json={"text": "Until 2 pm"}), 201)
+        "status"
+    ] == "waiting_customer"
+    message = await _ok(
+        await client.post(f"/api/v1/thread/{t['token']}/messages", json={"text": "Until 2 pm"}), 201
+    )
     assert message["author"] == "customer" and message["text"] == "Until 2 pm"
     detail = await _ok(await client.get(f"{TICKETS}/{t['id']}", headers=acme.auth()))
     assert detail["status"] == "open"
@@ -329,20 +403,32 @@ async def test_a_customer_message_with_a_bad_body_or_token_changes_nothing(
     client: Any, hub: Hub, acme: Seeded
 ) -> None:
     t = await new_sos(client, acme, "Lost key")
-    await _error(await client.post(f"/api/v1/thread/{t['token']}/messages",
-                                   json={"text": " "}), 400, "invalid", "text")
-    await _error(await client.post(f"/api/v1/thread/{t['token']}/messages",
-                                   json={"text": "x" * 2001}), 400, "invalid", "text")
-    await _error(await client.post("/api/v1/thread/not-a-token/messages",
-                                   json={"text": "hello"}), 404, "not_found")
+    await _error(
+        await client.post(f"/api/v1/thread/{t['token']}/messages", json={"text": " "}),
+        400,
+        "invalid",
+        "text",
+    )
+    await _error(
+        await client.post(f"/api/v1/thread/{t['token']}/messages", json={"text": "x" * 2001}),
+        400,
+        "invalid",
+        "text",
+    )
+    await _error(
+        await client.post("/api/v1/thread/not-a-token/messages", json={"text": "hello"}),
+        404,
+        "not_found",
+    )
     await _error(await client.get("/api/v1/thread/not-a-token"), 404, "not_found")
     assert await hub.store.count(acme.tenant["id"], "entries", {"kind": "message"}) == 0
 
 
 async def _held(client: Any, acme: Seeded, text: str) -> dict[str, Any]:
     """An SOS the tenant's spam filter holds back (quarantined)."""
-    r = await client.put("/api/v1/filters", json={"spam_phrases": ["cheap watches"]},
-                         headers=acme.auth("manager"))
+    r = await client.put(
+        "/api/v1/filters", json={"spam_phrases": ["cheap watches"]}, headers=acme.auth("manager")
+    )
     assert r.status_code == 200, await r.get_data(as_text=True)
     t = await new_sos(client, acme, f"{text}: cheap watches here")
     detail = await _ok(await client.get(f"{TICKETS}/{t['id']}", headers=acme.auth()))
@@ -361,22 +447,27 @@ async def test_editing_a_held_back_ticket_pushes_nothing_to_consoles(
 ) -> None:
     t = await _held(client, acme, "Spam one")
     url = f"{TICKETS}/{t['id']}"
-    await _ok(await client.patch(url, json={"category": "complaint", "description": "spam"},
-                                 headers=acme.auth()))
+    await _ok(
+        await client.patch(
+            url, json={"category": "complaint", "description": "spam"}, headers=acme.auth()
+        )
+    )
     closed = await _ok(await client.patch(url, json={"status": "closed"}, headers=acme.auth()))
     assert closed["status"] == "closed"
     assert all(ticket_id != t["id"] for _name, ticket_id in await _pushed_ids(client, acme))
     detail = await _ok(await client.get(url, headers=acme.auth()))
     assert [(h["from"], h["to"]) for h in detail["history"] if h["action"] == "status"] == [
-        ("quarantined", "closed")]
+        ("quarantined", "closed")
+    ]
 
 
 async def test_setting_a_held_back_ticket_to_new_releases_it_like_the_release_button(
     client: Any, acme: Seeded
 ) -> None:
     t = await _held(client, acme, "Spam two")
-    body = await _ok(await client.patch(f"{TICKETS}/{t['id']}", json={"status": "new"},
-                                        headers=acme.auth()))
+    body = await _ok(
+        await client.patch(f"{TICKETS}/{t['id']}", json={"status": "new"}, headers=acme.auth())
+    )
     assert body["status"] == "new"
     # consoles learn of it as a new ticket, as they would after POST .../release
     assert ("ticket.created", t["id"]) in await _pushed_ids(client, acme)
@@ -388,8 +479,9 @@ async def test_replying_to_a_held_back_ticket_is_a_conflict_and_sends_nothing(
     client: Any, hub: Hub, acme: Seeded
 ) -> None:
     t = await _held(client, acme, "Spam three")
-    r = await client.post(f"{TICKETS}/{t['id']}/replies", json={"text": "Hello"},
-                          headers=acme.auth())
+    r = await client.post(
+        f"{TICKETS}/{t['id']}/replies", json={"text": "Hello"}, headers=acme.auth()
+    )
     await _error(r, 409, "conflict", "status")
     assert await hub.store.count(acme.tenant["id"], "entries", {"kind": "message"}) == 0
     thread = await _ok(await client.get(f"/api/v1/thread/{t['token']}"))

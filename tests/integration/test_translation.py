@@ -88,8 +88,11 @@ async def test_an_english_sos_reaches_a_spanish_recipient_with_apertiums_transla
     async with running_hub(tuned(settings, smtp.env())) as the_hub:
         assert build_translator(the_hub.settings).name == "apertium"
         acme = await _seed(the_hub, email_to("ana@acme.example", "Ana", "es"))
-        sos = await submit(the_hub.quart.test_client(), acme.point["code"],
-                           "The water in the swimming pool is very cold")
+        sos = await submit(
+            the_hub.quart.test_client(),
+            acme.point["code"],
+            "The water in the swimming pool is very cold",
+        )
         ticket = await _ticket(the_hub, acme, sos["id"], "translations")
         assert ticket["language"] == "en"  # detected from the text
         assert "agua" in ticket["translations"]["es"].lower()
@@ -104,20 +107,29 @@ async def test_a_libretranslate_server_translates_for_each_recipients_language(
 ) -> None:
     env = {**smtp.env(), **translator.env()}
     async with running_hub(tuned(settings, env)) as the_hub:
-        acme = await _seed(the_hub, email_to("ana@acme.example", "Ana", "es"),
-                           email_to("john@acme.example", "John", "en"))
+        acme = await _seed(
+            the_hub,
+            email_to("ana@acme.example", "Ana", "es"),
+            email_to("john@acme.example", "John", "en"),
+        )
         sos = await submit(the_hub.quart.test_client(), acme.point["code"], "La ducha no funciona")
         await settled(the_hub.store, acme.tenant, sos["id"], 2)
         ticket = await the_hub.store.get(acme.tenant["id"], "tickets", sos["id"])
         assert ticket is not None
         assert (ticket["language"], ticket["translations"]) == (
-            "es", {"en": "The shower does not work"}
+            "es",
+            {"en": "The shower does not work"},
         )
         assert ticket["text"] == "La ducha no funciona"
         [request] = translator.requests
         assert request["path"] == "/translate"
-        assert request["body"] == {"q": "La ducha no funciona", "source": "es", "target": "en",
-                                   "format": "text", "api_key": "translate-key"}
+        assert request["body"] == {
+            "q": "La ducha no funciona",
+            "source": "es",
+            "target": "en",
+            "format": "text",
+            "api_key": "translate-key",
+        }
         john = body_text(smtp.to("john@acme.example")[0])
         assert "La ducha no funciona" in john and "The shower does not work" in john
         ana = body_text(smtp.to("ana@acme.example")[0])
@@ -147,11 +159,18 @@ async def test_a_staff_reply_is_translated_into_the_customers_language(
     async with running_hub(tuned(settings, env)) as the_hub:
         acme = await _seed(the_hub)
         client = the_hub.quart.test_client()
-        sos = await submit(client, acme.point["code"], "The shower does not work",
-                           contact={"email": "guest@example.org"})
+        sos = await submit(
+            client,
+            acme.point["code"],
+            "The shower does not work",
+            contact={"email": "guest@example.org"},
+        )
         await _ticket(the_hub, acme, sos["id"], "translations")
-        response = await client.post(f"/api/v1/tickets/{sos['id']}/replies",
-                                     json={"text": "La ducha no funciona"}, headers=acme.auth())
+        response = await client.post(
+            f"/api/v1/tickets/{sos['id']}/replies",
+            json={"text": "La ducha no funciona"},
+            headers=acme.auth(),
+        )
         assert response.status_code == 201
         token = sos["thread_url"].rsplit("/", 1)[1]
 
@@ -175,11 +194,18 @@ async def test_the_text_decides_the_language_unless_the_api_caller_named_it(
         acme = await _seed(the_hub)
         # The form passes its page's language, which is not the customer's word on it.
         from_form = await the_hub.tickets.submit_sos(
-            acme.tenant, acme.point, text="The towels in room 12 are dirty", anonymous=True,
+            acme.tenant,
+            acme.point,
+            text="The towels in room 12 are dirty",
+            anonymous=True,
             language="es",
         )
-        named = await submit(the_hub.quart.test_client(), acme.point["code"],
-                             "The shower does not work", language="es")
+        named = await submit(
+            the_hub.quart.test_client(),
+            acme.point["code"],
+            "The shower does not work",
+            language="es",
+        )
         detected = await _ticket(the_hub, acme, from_form["id"], "translations")
         assert detected["language"] == "en"
         kept = await _ticket(the_hub, acme, named["id"], "routed_at")
@@ -205,8 +231,9 @@ async def test_a_translation_that_lands_after_a_status_change_does_not_undo_it(
     from hub.tickets.services import Actor
     from hub.translate.service import TranslationService
 
-    sent = await hub.tickets.submit_sos(acme.tenant, acme.point, text="The lift is stuck",
-                                        anonymous=True, language="en")
+    sent = await hub.tickets.submit_sos(
+        acme.tenant, acme.point, text="The lift is stuck", anonymous=True, language="en"
+    )
     sos = await hub.store.get(acme.tenant["id"], "tickets", sent["id"])  # as the job reads it
     assert sos is not None and sos["status"] == "new"
 

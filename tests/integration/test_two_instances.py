@@ -54,8 +54,9 @@ async def consoles() -> AsyncIterator[list[Console]]:
         await c.close()
 
 
-async def open_console(opened: list[Console], url: str, namespace: str = "/staff",
-                       **kwargs: Any) -> Console:
+async def open_console(
+    opened: list[Console], url: str, namespace: str = "/staff", **kwargs: Any
+) -> Console:
     console = Console(url, namespace, **kwargs)
     opened.append(console)
     return await console.connect()
@@ -95,7 +96,8 @@ async def test_a_staff_reply_on_one_instance_reaches_the_customer_on_the_other(
     )
     async with httpx.AsyncClient(base_url=pair.b, timeout=HTTP_TIMEOUT) as http:
         r = await http.post(
-            f"/api/v1/tickets/{sos['id']}/replies", json={"text": "A waiter is coming"},
+            f"/api/v1/tickets/{sos['id']}/replies",
+            json={"text": "A waiter is coming"},
             headers=acme.auth(),
         )
         assert r.status_code == 201, r.text

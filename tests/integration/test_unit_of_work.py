@@ -47,9 +47,7 @@ async def test_a_change_is_kept_when_publishing_fails(tmp_path: Path) -> None:
     store = SqliteStore(tmp_path / "hub.db")
     await store.open()
     try:
-        stored = await UnitOfWork(store, BrokenPublisher()).apply(
-            "acme", Ticket(sos()).admit(None)
-        )
+        stored = await UnitOfWork(store, BrokenPublisher()).apply("acme", Ticket(sos()).admit(None))
         assert [e.name for e in await store.events_after("acme", 0)] == ["ticket.created"]
         assert stored and await store.get("acme", "tickets", "t1") is not None
     finally:

@@ -35,8 +35,17 @@ from tests.kit import Serve, Served, http_sos, new_sos
 CSRF = {"X-Requested-With": "sos-hub"}
 JSON = {"Content-Type": "application/json"}
 LOGIN = "/api/v1/auth/login"
-SNAPSHOT_COLLECTIONS = ("tickets", "entries", "events", "outbox", "blocks", "rules", "configs",
-                        "users", "points")
+SNAPSHOT_COLLECTIONS = (
+    "tickets",
+    "entries",
+    "events",
+    "outbox",
+    "blocks",
+    "rules",
+    "configs",
+    "users",
+    "points",
+)
 
 
 # ---------------------------------------------------------------- a populated business
@@ -86,29 +95,49 @@ class Site:
 
 @pytest.fixture
 async def site(hub: Hub, acme: Seeded, client: Any) -> Site:
-    created = await new_sos(client, acme, "The shower is cold",
-                            contact={"name": "Ana", "email": "ana@example.com"})
+    created = await new_sos(
+        client, acme, "The shower is cold", contact={"name": "Ana", "email": "ana@example.com"}
+    )
     manager = acme.auth("manager")
     r = await client.post("/api/v1/rules", json={"name": "Night shift"}, headers=manager)
     assert r.status_code == 201, await r.get_data(as_text=True)
     rule_id = (await r.get_json())["id"]
-    r = await client.post("/api/v1/blocks", json={"kind": "ip", "value": "192.0.2.66"},
-                          headers=manager)
+    r = await client.post(
+        "/api/v1/blocks", json={"kind": "ip", "value": "192.0.2.66"}, headers=manager
+    )
     assert r.status_code == 201, await r.get_data(as_text=True)
     block_id = (await r.get_json())["id"]
-    item = await hub.store.insert(acme.tenant["id"], "outbox", {
-        "id": new_id(), "ticket_id": created["id"], "channel": "email", "to": "boss@acme.example",
-        "name": "Boss", "kind": "alert", "status": "sent", "attempts": 1, "reason": None,
-        "language": "en", "created_at": now_iso(), "sent_at": now_iso(),
-    })
+    item = await hub.store.insert(
+        acme.tenant["id"],
+        "outbox",
+        {
+            "id": new_id(),
+            "ticket_id": created["id"],
+            "channel": "email",
+            "to": "boss@acme.example",
+            "name": "Boss",
+            "kind": "alert",
+            "status": "sent",
+            "attempts": 1,
+            "reason": None,
+            "language": "en",
+            "created_at": now_iso(),
+            "sent_at": now_iso(),
+        },
+    )
     admin = hub.quart.test_client()
     r = await admin.post(LOGIN, json={"email": "admin@acme.example", "password": PASSWORD})
     assert r.status_code == 200
     await quiet(hub)  # the SOS's routing job runs after intake: let it finish first
     return Site(
-        hub=hub, acme=acme, ticket=created, thread_token=created["thread_url"].rsplit("/", 1)[1],
-        rule_id=rule_id, block_id=block_id,
-        ack=ack_token(hub.settings.secret_key, acme.tenant["id"], item["id"]), admin=admin,
+        hub=hub,
+        acme=acme,
+        ticket=created,
+        thread_token=created["thread_url"].rsplit("/", 1)[1],
+        rule_id=rule_id,
+        block_id=block_id,
+        ack=ack_token(hub.settings.secret_key, acme.tenant["id"], item["id"]),
+        admin=admin,
     )
 
 
@@ -153,8 +182,14 @@ async def test_every_get_route_called_by_staff_changes_nothing_and_carries_the_h
             assert await site.snapshot() == before, f"GET {url} as {who} changed state"
         seen.append(rule.rule)
     # the list was not empty by accident: the pages that matter were among them
-    for path in ("/q/<code>", "/t/<token>", "/ack/<token>", "/console", "/admin/rules",
-                 "/api/v1/tickets/<ticket_id>"):
+    for path in (
+        "/q/<code>",
+        "/t/<token>",
+        "/ack/<token>",
+        "/console",
+        "/admin/rules",
+        "/api/v1/tickets/<ticket_id>",
+    ):
         assert path in seen
     ticket = await site.hub.store.get(site.acme.tenant["id"], "tickets", site.ticket["id"])
     assert ticket is not None
@@ -189,7 +224,10 @@ async def test_an_oversized_body_gets_413_with_the_security_headers(client: Any)
 
 
 PUBLIC_WRITES = {
-    "/api/v1/sos", "/api/v1/thread/<token>/messages", "/api/v1/auth/login", "/api/v1/auth/logout",
+    "/api/v1/sos",
+    "/api/v1/thread/<token>/messages",
+    "/api/v1/auth/login",
+    "/api/v1/auth/logout",
     "/api/v1/kiosk/sos",  # a kiosk's device token in the Authorization header, never a cookie
     "/api/v1/thread/<token>/survey",
 }
@@ -242,7 +280,8 @@ async def test_cookie_authenticated_api_writes_without_the_csrf_header_are_403_a
 async def test_a_bearer_token_needs_no_csrf_header(site: Site) -> None:
     client = site.hub.quart.test_client()
     r = await client.post(
-        f"/api/v1/tickets/{site.ticket['id']}/notes", json={"text": "by token"},
+        f"/api/v1/tickets/{site.ticket['id']}/notes",
+        json={"text": "by token"},
         headers=site.acme.auth(),
     )
     assert r.status_code == 201
@@ -309,10 +348,14 @@ async def test_cookies_are_secure_when_the_public_url_is_https(
 
     https = Settings.from_env({"HUB_PUBLIC_URL": "https://sos.example.com"})
     assert https.secure_cookies
-    the_hub = create_app(dataclasses.replace(
-        settings, public_url=https.public_url, secure_cookies=https.secure_cookies,
-        database_url=f"sqlite:///{tmp_path / 'https.db'}",
-    ))
+    the_hub = create_app(
+        dataclasses.replace(
+            settings,
+            public_url=https.public_url,
+            secure_cookies=https.secure_cookies,
+            database_url=f"sqlite:///{tmp_path / 'https.db'}",
+        )
+    )
     async with the_hub.quart.test_app():
         acme = await seed_tenant(the_hub.store, "acme")
         client = the_hub.quart.test_client()
@@ -335,10 +378,12 @@ SOCKET_CAP = 3
 # Trusting loopback lets each test present its own client address in X-Forwarded-For,
 # so the tests' connections never count against each other.
 _COMMON = {"HUB_SOCKETS_PER_ADDRESS": str(SOCKET_CAP)}
-SERVED = Serve(envs=(
-    {**_COMMON, "HUB_RATE_LIMITS": "on", "HUB_TRUSTED_PROXIES": "127.0.0.1"},
-    {**_COMMON, "HUB_RATE_LIMITS": "off"},
-))
+SERVED = Serve(
+    envs=(
+        {**_COMMON, "HUB_RATE_LIMITS": "on", "HUB_TRUSTED_PROXIES": "127.0.0.1"},
+        {**_COMMON, "HUB_RATE_LIMITS": "off"},
+    )
+)
 
 
 def unlimited_url(served: Served) -> str:
@@ -375,11 +420,13 @@ async def test_a_foreign_origin_with_a_valid_session_cookie_is_refused_and_our_o
     served: Served, opened: list[Console]
 ) -> None:
     cookie = await login_cookie(served.url, "agent@acme.example", PASSWORD)
-    await refused(served.url, "203.0.113.1", cookie=cookie,
-                  headers={"Origin": "https://evil.example"})
+    await refused(
+        served.url, "203.0.113.1", cookie=cookie, headers={"Origin": "https://evil.example"}
+    )
     await refused(served.url, "203.0.113.1", cookie=cookie, headers={"Origin": "null"})
-    console = await connect(opened, served.url, "203.0.113.1", cookie=cookie,
-                            headers={"Origin": served.url})
+    console = await connect(
+        opened, served.url, "203.0.113.1", cookie=cookie, headers={"Origin": served.url}
+    )
     assert console.connected
     # and it really is the console of that user's business
     await console.resume(0)
@@ -401,7 +448,8 @@ async def test_a_socketio_packet_over_the_cap_closes_that_client_only(
         sent = await http_sos(http, served.acme, "Still working after the big packet?")
     await calm.wait_for(
         lambda: sent["id"] in [e["id"] for e in calm.events("ticket.created")],
-        5, "the other console to keep getting events",
+        5,
+        "the other console to keep getting events",
     )
     assert calm.connected
 

@@ -51,20 +51,32 @@ def _wait_for(check: Callable[[], object], within: float, what: str) -> None:
 
 
 def test_a_worker_killed_with_sigkill_takes_its_scheduler_with_it(tmp_path: Path) -> None:
-    env = {**os.environ, "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
-           "HUB_RQ_QUEUE": f"sos-hub-test-{uuid.uuid4().hex[:10]}", "HUB_SECRET_KEY": "s"}
+    env = {
+        **os.environ,
+        "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
+        "HUB_RQ_QUEUE": f"sos-hub-test-{uuid.uuid4().hex[:10]}",
+        "HUB_SECRET_KEY": "s",
+    }
     with RedisServer() as redis, (tmp_path / "worker.log").open("ab") as log:
         env["HUB_REDIS_URL"] = redis.url
-        proc = subprocess.Popen([sys.executable, "-m", "hub.cli", "worker"], cwd=ROOT, env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "hub.cli", "worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         children: set[int] = set()
         try:
             _wait_for(lambda: _children(proc.pid), 60, "the worker's scheduler process")
             children = _children(proc.pid)
             proc.send_signal(signal.SIGKILL)
             proc.wait(10)
-            _wait_for(lambda: not any(_alive(c) for c in children), 15,
-                      f"the worker's children {sorted(children)} to end with it")
+            _wait_for(
+                lambda: not any(_alive(c) for c in children),
+                15,
+                f"the worker's children {sorted(children)} to end with it",
+            )
         finally:
             for pid in children:  # only what this test started, by its pid
                 if _alive(pid):

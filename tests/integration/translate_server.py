@@ -32,22 +32,30 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.server.fake
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
         with fake.lock:
-            fake.requests.append({"path": self.path, "body": body,
-                                  "auth": self.headers.get("Authorization")})
+            fake.requests.append(
+                {"path": self.path, "body": body, "auth": self.headers.get("Authorization")}
+            )
             failing = fake.failures > 0
             if failing:
                 fake.failures -= 1
         if failing:
             self._json(500, {"error": "translation engine crashed"})
         elif self.path == "/translate":
-            self._json(200, {"translatedText": fake_translation(
-                body["q"], body["source"], body["target"])})
+            self._json(
+                200, {"translatedText": fake_translation(body["q"], body["source"], body["target"])}
+            )
         elif self.path == "/v2/translate":
             target = body["target_lang"].lower()
             source = body.get("source_lang", "").lower()
             texts = [fake_translation(t, source, target) for t in body["text"]]
-            self._json(200, {"translations": [{"detected_source_language": source.upper(),
-                                               "text": t} for t in texts]})
+            self._json(
+                200,
+                {
+                    "translations": [
+                        {"detected_source_language": source.upper(), "text": t} for t in texts
+                    ]
+                },
+            )
         else:
             self._json(404, {"error": "not found"})
 

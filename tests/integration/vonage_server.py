@@ -91,15 +91,31 @@ class _Handler(BaseHTTPRequestHandler):
             return
         with fake.lock:
             records = [
-                {"account_id": API_KEY, "message_id": m["message-id"],
-                 "client_ref": m.get("client-ref"), "direction": "outbound",
-                 "to": m.get("to"), "from": m.get("from"), "status": "accepted"}
+                {
+                    "account_id": API_KEY,
+                    "message_id": m["message-id"],
+                    "client_ref": m.get("client-ref"),
+                    "direction": "outbound",
+                    "to": m.get("to"),
+                    "from": m.get("from"),
+                    "status": "accepted",
+                }
                 for m in fake.accepted
-                if all(m.get(k.replace("_", "-")) == v for k, v in query.items()
-                       if k in ("client_ref", "to"))
+                if all(
+                    m.get(k.replace("_", "-")) == v
+                    for k, v in query.items()
+                    if k in ("client_ref", "to")
+                )
             ]
-        self._json(200, {"request_status": "SUCCESS", "items_count": len(records),
-                         "records": records, "ids_not_found": ""})
+        self._json(
+            200,
+            {
+                "request_status": "SUCCESS",
+                "items_count": len(records),
+                "records": records,
+                "ids_not_found": "",
+            },
+        )
 
     def do_POST(self) -> None:
         fake = self.server.fake
@@ -144,8 +160,14 @@ class _Handler(BaseHTTPRequestHandler):
         if error:
             message["error-text"] = error
         else:
-            message.update({"message-id": form["message-id"], "remaining-balance": "9.50",
-                            "message-price": "0.05", "network": "21401"})
+            message.update(
+                {
+                    "message-id": form["message-id"],
+                    "remaining-balance": "9.50",
+                    "message-price": "0.05",
+                    "network": "21401",
+                }
+            )
         if form.get("client-ref"):
             message["client-ref"] = form["client-ref"]
         self._json(200, {"message-count": "1", "messages": [message]})

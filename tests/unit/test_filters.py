@@ -84,7 +84,11 @@ INSULTS = [
 ]
 
 SWEARING = [
-    "qué mierda de servicio", "joder, qué frío", "coño, la ducha", "this is shit", "fucking loud",
+    "qué mierda de servicio",
+    "joder, qué frío",
+    "coño, la ducha",
+    "this is shit",
+    "fucking loud",
 ]
 
 
@@ -254,8 +258,10 @@ def test_the_repeat_check_of_two_long_texts_works_on_a_bounded_sample(
     [
         (LONG.replace("water", "watter", 1), True),  # a typo at the start
         (LONG + " please", True),  # a word more at the end
-        (LONG[:1000] + "the lift is broken and the pool is dirty and the bar is closed " * 15,
-         False),  # another second half
+        (
+            LONG[:1000] + "the lift is broken and the pool is dirty and the bar is closed " * 15,
+            False,
+        ),  # another second half
         (LONG[: len(LONG) // 2], False),  # half of it
     ],
 )
@@ -284,8 +290,14 @@ def test_block_values_are_normalised(kind: str, value: str, stored: str) -> None
 
 @pytest.mark.parametrize(
     ("kind", "value"),
-    [("email", "nobody"), ("phone", "12"), ("ip", "203.0.113.0/25"), ("ip", "::1/100"),
-     ("ip", "not an address"), ("device", "a b")],
+    [
+        ("email", "nobody"),
+        ("phone", "12"),
+        ("ip", "203.0.113.0/25"),
+        ("ip", "::1/100"),
+        ("ip", "not an address"),
+        ("device", "a b"),
+    ],
 )
 def test_malformed_block_values_are_refused_naming_the_field(kind: str, value: str) -> None:
     with pytest.raises(Invalid) as caught:

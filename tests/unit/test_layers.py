@@ -6,8 +6,21 @@ import ast
 from pathlib import Path
 
 HUB = Path(__file__).resolve().parents[2] / "hub"
-DRIVERS = ("quart", "quart_auth", "quart_schema", "socketio", "engineio", "motor", "pymongo",
-           "aiosqlite", "redis", "rq", "aiosmtplib", "vonage", "httpx")
+DRIVERS = (
+    "quart",
+    "quart_auth",
+    "quart_schema",
+    "socketio",
+    "engineio",
+    "motor",
+    "pymongo",
+    "aiosqlite",
+    "redis",
+    "rq",
+    "aiosmtplib",
+    "vonage",
+    "httpx",
+)
 
 
 def imports(path: Path) -> set[str]:

@@ -23,8 +23,13 @@ def test_a_header_value_keeps_no_line_break_of_any_kind() -> None:
 
 def test_a_built_message_has_one_subject_and_no_injected_headers() -> None:
     message = build_message(
-        Outgoing(channel="email", to="ana@acme.example\r\nBcc: x@evil.example",
-                 subject="Hi\r\nX-Evil: 1", text="body", html="<p>body</p>"),
+        Outgoing(
+            channel="email",
+            to="ana@acme.example\r\nBcc: x@evil.example",
+            subject="Hi\r\nX-Evil: 1",
+            text="body",
+            html="<p>body</p>",
+        ),
         "alerts@hub.test",
     )
     raw = message.as_string()
@@ -35,9 +40,15 @@ def test_a_built_message_has_one_subject_and_no_injected_headers() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("+34 600 111 222", "34600111222"), ("0034600111222", "34600111222"),
-     ("34600111222", "34600111222"), ("(+1) 202-555-0100", "12025550100"),
-     ("call me", None), ("12", None), ("+34 600 111 222 333 444", None)],
+    [
+        ("+34 600 111 222", "34600111222"),
+        ("0034600111222", "34600111222"),
+        ("34600111222", "34600111222"),
+        ("(+1) 202-555-0100", "12025550100"),
+        ("call me", None),
+        ("12", None),
+        ("+34 600 111 222 333 444", None),
+    ],
 )
 def test_phone_numbers_become_what_vonage_expects(raw: str, expected: str | None) -> None:
     assert phone_number(raw) == expected
@@ -78,10 +89,14 @@ def test_an_excerpt_cuts_at_a_word() -> None:
 
 
 def test_delivery_timings_come_from_the_environment_and_keep_sends_inside_the_lease() -> None:
-    settings = Settings.from_env({
-        "HUB_OUTBOX_LEASE": "6", "HUB_OUTBOX_STALE": "1", "HUB_OUTBOX_BACKOFF": "0.5,2,4",
-        "HUB_ESCALATION_MINUTE": "0.5",
-    })
+    settings = Settings.from_env(
+        {
+            "HUB_OUTBOX_LEASE": "6",
+            "HUB_OUTBOX_STALE": "1",
+            "HUB_OUTBOX_BACKOFF": "0.5,2,4",
+            "HUB_ESCALATION_MINUTE": "0.5",
+        }
+    )
     tuning = DeliveryTuning.from_settings(settings)
     assert tuning.max_attempts == 4
     assert tuning.send_timeout < tuning.send_deadline < tuning.lease

@@ -24,24 +24,26 @@ def test_nothing_set_means_embedded_mode_with_safe_defaults() -> None:
 
 
 def test_the_variables_of_the_contract_are_read() -> None:
-    s = Settings.from_env({
-        "HUB_DATABASE_URL": "mongodb://db.internal:27017/sos",
-        "HUB_REDIS_URL": "redis://cache:6379/1",
-        "HUB_SECRET_KEY": "k" * 40,
-        "HUB_PUBLIC_URL": "https://sos.example.com/",
-        "HUB_SMTP_HOST": "mail.example.com",
-        "HUB_SMTP_PORT": "587",
-        "HUB_SMTP_USER": "hub",
-        "HUB_SMTP_PASSWORD": "pw",
-        "HUB_SMTP_FROM": "SOS <sos@example.com>",
-        "HUB_VONAGE_API_KEY": "key",
-        "HUB_VONAGE_API_SECRET": "secret",
-        "HUB_VONAGE_FROM": "Hotel",
-        "HUB_VONAGE_HOST": "127.0.0.1:8443",
-        "HUB_TRANSLATE_URL": "https://translate.example.com",
-        "HUB_TRANSLATE_KEY": "tk",
-        "HUB_RATE_LIMITS": "off",
-    })
+    s = Settings.from_env(
+        {
+            "HUB_DATABASE_URL": "mongodb://db.internal:27017/sos",
+            "HUB_REDIS_URL": "redis://cache:6379/1",
+            "HUB_SECRET_KEY": "k" * 40,
+            "HUB_PUBLIC_URL": "https://sos.example.com/",
+            "HUB_SMTP_HOST": "mail.example.com",
+            "HUB_SMTP_PORT": "587",
+            "HUB_SMTP_USER": "hub",
+            "HUB_SMTP_PASSWORD": "pw",
+            "HUB_SMTP_FROM": "SOS <sos@example.com>",
+            "HUB_VONAGE_API_KEY": "key",
+            "HUB_VONAGE_API_SECRET": "secret",
+            "HUB_VONAGE_FROM": "Hotel",
+            "HUB_VONAGE_HOST": "127.0.0.1:8443",
+            "HUB_TRANSLATE_URL": "https://translate.example.com",
+            "HUB_TRANSLATE_KEY": "tk",
+            "HUB_RATE_LIMITS": "off",
+        }
+    )
     assert s.store_kind == "mongodb" and s.database_url == "mongodb://db.internal:27017/sos"
     assert s.redis_url == "redis://cache:6379/1"
     assert s.secret_key == "k" * 40 and not s.secret_key_was_generated
@@ -50,11 +52,19 @@ def test_the_variables_of_the_contract_are_read() -> None:
     assert s.public_origin == "https://sos.example.com"
     assert s.secure_cookies is True
     assert (s.smtp_host, s.smtp_port, s.smtp_user, s.smtp_password) == (
-        "mail.example.com", 587, "hub", "pw")
+        "mail.example.com",
+        587,
+        "hub",
+        "pw",
+    )
     assert s.smtp_from == "SOS <sos@example.com>"
     assert s.smtp_tls == "starttls"  # a user is set and no HUB_SMTP_TLS: never send it in clear
     assert (s.vonage_api_key, s.vonage_api_secret, s.vonage_from, s.vonage_host) == (
-        "key", "secret", "Hotel", "127.0.0.1:8443")
+        "key",
+        "secret",
+        "Hotel",
+        "127.0.0.1:8443",
+    )
     assert (s.translate_url, s.translate_key) == ("https://translate.example.com", "tk")
     assert s.rate_limits is False
 
@@ -78,8 +88,10 @@ def test_smtp_tls_defaults_to_none_without_a_user_and_can_be_chosen() -> None:
         assert Settings.from_env({"HUB_SMTP_TLS": value}).smtp_tls == value.strip().lower()
 
 
-@pytest.mark.parametrize(("value", "on"), [("on", True), ("off", False), ("OFF", False),
-                                           ("0", False), ("1", True), ("", True)])
+@pytest.mark.parametrize(
+    ("value", "on"),
+    [("on", True), ("off", False), ("OFF", False), ("0", False), ("1", True), ("", True)],
+)
 def test_rate_limits_switch(value: str, on: bool) -> None:
     assert Settings.from_env({"HUB_RATE_LIMITS": value}).rate_limits is on
 
@@ -119,9 +131,7 @@ BAD: list[tuple[str, str, dict[str, str]]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("var", "value", "others"), BAD, ids=[f"{v}={x!r}" for v, x, _ in BAD]
-)
+@pytest.mark.parametrize(("var", "value", "others"), BAD, ids=[f"{v}={x!r}" for v, x, _ in BAD])
 def test_a_bad_variable_is_refused_with_a_message_naming_it(
     var: str, value: str, others: dict[str, str]
 ) -> None:

@@ -44,7 +44,13 @@ NEVER = [
 
 def test_the_contract_statuses_are_exactly_these() -> None:
     assert {s.value for s in Status} == {
-        "new", "acknowledged", "open", "waiting_customer", "resolved", "closed", "quarantined"
+        "new",
+        "acknowledged",
+        "open",
+        "waiting_customer",
+        "resolved",
+        "closed",
+        "quarantined",
     }
     assert set(TRANSITIONS) == set(Status)
 
@@ -138,13 +144,31 @@ def _ticket(**changes: Any) -> dict[str, Any]:
 
 def test_the_customer_sees_no_staff_only_field() -> None:
     seen = customer_ticket(_ticket())
-    for hidden in ("contact", "thread_token", "assignee", "description", "category",
-                   "department", "tenant_id", "device_id", "ip", "quarantine_reason",
-                   "first_response_at", "seq"):
+    for hidden in (
+        "contact",
+        "thread_token",
+        "assignee",
+        "description",
+        "category",
+        "department",
+        "tenant_id",
+        "device_id",
+        "ip",
+        "quarantine_reason",
+        "first_response_at",
+        "seq",
+    ):
         assert hidden not in seen, hidden
     text = str(seen)
-    for secret in ("SECRET-THREAD-TOKEN", "Marcos", "ana@example.com", "Table 4", "10.0.0.7",
-                   "bar-1", "tenant-1"):
+    for secret in (
+        "SECRET-THREAD-TOKEN",
+        "Marcos",
+        "ana@example.com",
+        "Table 4",
+        "10.0.0.7",
+        "bar-1",
+        "tenant-1",
+    ):
         assert secret not in text, secret
     assert seen["text"] == "The music is too loud" and seen["number"] == 7
     assert seen["point"] == {"label": "Bar terrace"}
@@ -153,9 +177,15 @@ def test_the_customer_sees_no_staff_only_field() -> None:
 
 @pytest.mark.parametrize(
     ("status", "words"),
-    [("new", "received"), ("quarantined", "received"), ("acknowledged", "being_handled"),
-     ("open", "being_handled"), ("waiting_customer", "being_handled"),
-     ("resolved", "resolved"), ("closed", "resolved")],
+    [
+        ("new", "received"),
+        ("quarantined", "received"),
+        ("acknowledged", "being_handled"),
+        ("open", "being_handled"),
+        ("waiting_customer", "being_handled"),
+        ("resolved", "resolved"),
+        ("closed", "resolved"),
+    ],
 )
 def test_the_customer_reads_the_status_in_words_and_never_learns_of_quarantine(
     status: str, words: str
@@ -177,9 +207,18 @@ def test_staff_see_no_contact_on_an_anonymous_ticket() -> None:
 
 
 def test_messages_and_notes_show_only_their_public_fields() -> None:
-    entry = {"id": "m1", "ticket_id": "t1", "tenant_id": "tenant-1", "kind": "message",
-             "author": "staff", "author_name": "Marcos", "text": "On it", "translations": {},
-             "created_at": "2026-11-29T18:09:00.000+00:00", "author_id": "u1"}
+    entry = {
+        "id": "m1",
+        "ticket_id": "t1",
+        "tenant_id": "tenant-1",
+        "kind": "message",
+        "author": "staff",
+        "author_name": "Marcos",
+        "text": "On it",
+        "translations": {},
+        "created_at": "2026-11-29T18:09:00.000+00:00",
+        "author_id": "u1",
+    }
     assert "tenant_id" not in message_json(entry) and "author_id" not in message_json(entry)
     assert message_json(entry)["text"] == "On it"
     note = {**entry, "kind": "note"}

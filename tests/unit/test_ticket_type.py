@@ -25,12 +25,25 @@ AGENT = Actor("u1", "Ana")
 
 def sos(**extra: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {
-        "id": "t1", "tenant_id": "acme", "number": 7, "status": "new", "text": "No towels",
-        "language": "en", "translations": {}, "anonymous": True, "contact": None,
-        "point": {"code": "bar", "label": "Bar"}, "thread_token": "secret",
-        "created_at": "2026-12-03T10:00:00+00:00", "acknowledged_at": None,
-        "first_response_at": None, "message_count": 0, "repeat_count": 0,
-        "quarantine_reason": None, "ip": "198.51.100.7", "device_id": "d1",
+        "id": "t1",
+        "tenant_id": "acme",
+        "number": 7,
+        "status": "new",
+        "text": "No towels",
+        "language": "en",
+        "translations": {},
+        "anonymous": True,
+        "contact": None,
+        "point": {"code": "bar", "label": "Bar"},
+        "thread_token": "secret",
+        "created_at": "2026-12-03T10:00:00+00:00",
+        "acknowledged_at": None,
+        "first_response_at": None,
+        "message_count": 0,
+        "repeat_count": 0,
+        "quarantine_reason": None,
+        "ip": "198.51.100.7",
+        "device_id": "d1",
     }
     return doc | extra
 
@@ -41,7 +54,10 @@ def held() -> Ticket:
 
 def test_the_event_names_are_the_contracts_and_the_pages_get_them_as_data() -> None:
     assert {e.value for e in CONSOLE_EVENTS} == {
-        "ticket.created", "ticket.updated", "ticket.message", "ticket.note"
+        "ticket.created",
+        "ticket.updated",
+        "ticket.message",
+        "ticket.note",
     }
     assert EVENT_NAMES["ticket_created"] == "ticket.created"
     assert EVENT_NAMES["message_posted"] == "ticket.message"
@@ -105,9 +121,25 @@ def test_a_reply_acknowledges_answers_and_waits_for_the_customer() -> None:
     assert outcome.ticket["first_response_at"] == message["created_at"]
     assert [type(e) for e in outcome.events] == [MessagePosted, TicketUpdated]
     posted = draft(outcome.events[0])
-    assert posted.staff == posted.customer == {"ticket_id": "t1", "message": {
-        k: message.get(k) for k in
-        ("id", "ticket_id", "author", "author_name", "text", "translations", "created_at")}}
+    assert (
+        posted.staff
+        == posted.customer
+        == {
+            "ticket_id": "t1",
+            "message": {
+                k: message.get(k)
+                for k in (
+                    "id",
+                    "ticket_id",
+                    "author",
+                    "author_name",
+                    "text",
+                    "translations",
+                    "created_at",
+                )
+            },
+        }
+    )
 
 
 def test_a_customer_answer_reopens_a_waiting_ticket() -> None:
@@ -132,9 +164,17 @@ def test_notes_never_reach_the_customer() -> None:
     [event] = outcome.events
     assert isinstance(event, NoteAdded) and event.name is EventName.note_added
     assert draft(event).customer is None
-    assert draft(event).staff == {"ticket_id": "t1", "note": {
-        "id": note["id"], "ticket_id": "t1", "author_id": "u1", "author_name": "Ana",
-        "text": "Guest is a regular", "created_at": note["created_at"]}}
+    assert draft(event).staff == {
+        "ticket_id": "t1",
+        "note": {
+            "id": note["id"],
+            "ticket_id": "t1",
+            "author_id": "u1",
+            "author_name": "Ana",
+            "text": "Guest is a regular",
+            "created_at": note["created_at"],
+        },
+    }
 
 
 def test_the_same_survey_answer_again_changes_nothing() -> None:
