@@ -257,7 +257,9 @@ export class Panel {
   async blockSender() {
     const id = this.id;
     if (!id) return;
-    const choice = await this._askBlock(Boolean(this.detail && this.detail.kiosk));
+    // The board's copy knows the kiosk too: the dialog must not depend on the detail's load.
+    const ticket = (this.detail && this.detail.id === id ? this.detail : this.store.doc(id)) || {};
+    const choice = await this._askBlock(Boolean(ticket.kiosk));
     if (!choice || this.id !== id) return;
     this.blockDone.hidden = true;
     const ok = await this._write(this.blockButton, this.statusError, () =>

@@ -137,3 +137,43 @@ def test_blocking_a_kiosk_ticket_leaves_the_kiosk_open_to_the_next_guest_unless_
     finally:
         for context in opened:
             context.close()
+
+
+def test_the_block_dialog_knows_a_kiosk_ticket_before_its_detail_has_loaded(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    """A quick agent may click before the ticket's detail arrives: the warning must not wait."""
+    opened: list[Any] = []
+    try:
+        _context, console = _console(browser, opened, live_hub)
+        r = _api(
+            live_hub,
+            "POST",
+            "/api/v1/kiosks",
+            "manager",
+            json={"name": "Lobby kiosk", "point": live_hub.seeded.point["code"]},
+        )
+        assert r.status_code == 201, r.text
+        kiosk = {"Authorization": f"Bearer {r.json()['device_token']}"}
+        text = f"Insults typed at the lobby kiosk {uuid.uuid4().hex[:6]}"
+        body = {"text": text, "anonymous": True}
+        r = httpx.post(f"{live_hub.url}/api/v1/kiosk/sos", json=body, headers=kiosk, timeout=10)
+        assert r.status_code == 201, r.text
+        held: list[Any] = []
+
+        def hold(route: Any) -> None:
+            held.append(route)
+
+        # The ticket's detail never answers while the agent decides.
+        console.route(f"**/api/v1/tickets/{r.json()['id']}", hold)
+        _card(console, text).click()
+        console.get_by_role("button", name="Block this sender").click()
+        dialog = console.locator("#block-dialog")
+        expect(dialog.get_by_text("came from a kiosk")).to_be_visible()
+        expect(dialog.get_by_label("Also block this kiosk")).not_to_be_checked()
+        dialog.get_by_role("button", name="Cancel").click()
+        assert held, "the detail request was held while the dialog showed"
+        console.unroute(f"**/api/v1/tickets/{r.json()['id']}")
+    finally:
+        for context in opened:
+            context.close()
