@@ -13,7 +13,7 @@ from hub.accounts.model import Role
 from hub.container import hub
 from hub.errors import Forbidden, Unauthorized
 from hub.ports import Doc
-from hub.routes.intake import client_ip
+from hub.routes.intake import client_network
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-Requested-With"
@@ -24,12 +24,12 @@ R = TypeVar("R")
 
 async def check_login(email: str, password: str) -> Doc:
     """The active user these credentials name, or Unauthorized (see `Access.check_login`)."""
-    return await hub().access.check_login(email, password, client_ip())
+    return await hub().access.check_login(email, password, client_network())
 
 
 async def check_current_password(user: Doc, password: str) -> None:
     """Refuse (naming `current`) unless `password` is `user`'s; throttled like logins."""
-    await hub().access.check_current_password(user, password, client_ip())
+    await hub().access.check_current_password(user, password, client_network())
 
 
 async def current_staff() -> Doc | None:

@@ -28,6 +28,7 @@ from hub.routes.intake import (
     SosRequest,
     device_id,
     limit,
+    limit_device,
     point_place,
     submit,
 )
@@ -149,7 +150,6 @@ async def form(code: str) -> Any:
 @bp.post("/q/<code>")
 async def send(code: str) -> Any:
     """The form's plain POST: store the SOS, then show its thread with the confirmation."""
-    await limit("sos")  # the client's own limits first: a refused request counts nowhere
     form = await request.form
     anonymous = form.get("anonymous") in ("1", "on", "true", "yes")
     values = {
@@ -172,7 +172,11 @@ async def send(code: str) -> Any:
             }
         )
     except ValidationError as exc:
+        # Counted against this browser alone: junk posts from one guest must not use up the
+        # address limit that everyone on the same hotel Wi-Fi shares.
+        await limit_device("sos")
         return await _form_page(code, 400, values=values, errors=_field_errors(exc, values["text"]))
+    await limit("sos")  # the client's own limits, before anything shared is counted
     try:
         place = await point_place(code)
     except NotFound:

@@ -159,6 +159,11 @@ async def limit(policy: str, **keys: str | None) -> None:
     await hub().limiter.check(policy, ip=client_network(), device=device_id(), **keys)
 
 
+async def limit_device(policy: str) -> None:
+    """Count this request against the policy's per-device limits only (never the address's)."""
+    await hub().limiter.check(policy, device=device_id())
+
+
 async def limit_shared(policy: str, **keys: str | None) -> None:
     """Count a valid request against the policy's shared limits (a point's budget).
 

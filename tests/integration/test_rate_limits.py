@@ -269,6 +269,25 @@ async def test_wrong_passwords_from_one_address_do_not_lock_the_owner_out_from_a
     assert r.status_code == 303
 
 
+async def test_password_guesses_from_one_ipv6_network_are_throttled_together(
+    hub: Hub, acme: Seeded
+) -> None:
+    """An IPv6 host picks any address of its /64 at will: the throttle counts the network."""
+    client = hub.quart.test_client(use_cookies=False)
+    owner = "admin@acme.example"
+    statuses = []
+    for i in range(20):
+        r = await client.post(
+            LOGIN, json={"email": owner, "password": f"guess-{i}"}, **peer(f"2001:db8:7:1::{i + 1}")
+        )
+        statuses.append(r.status_code)
+    assert 429 in statuses and statuses[0] == 401, statuses
+    r = await client.post(
+        LOGIN, json={"email": owner, "password": PASSWORD}, **peer("2001:db8:9::5")
+    )
+    assert r.status_code == 200  # the owner, on another network, is not locked out
+
+
 async def test_only_failed_logins_count_so_staff_logging_in_often_are_never_throttled(
     hub: Hub, acme: Seeded
 ) -> None:
@@ -494,6 +513,24 @@ async def test_empty_and_invalid_posts_from_one_address_never_shut_the_point_for
         cookie=unique("guest"),
     )
     assert r.status_code == 303
+
+
+async def test_junk_form_posts_from_one_guest_never_shut_out_the_others_on_their_network(
+    hub: Hub, acme: Seeded
+) -> None:
+    """Hotel Wi-Fi: one prankster's empty forms count against their browser, not the address."""
+    code, hotel = acme.point["code"], "203.0.113.68"
+    for _ in range(rate("sos", "ip") + 10):  # past the whole address's allowance
+        r = await _form_post(hub, code, {"text": "", "anonymous": "1"}, address=hotel)
+        assert r.status_code in (400, 429)
+    r = await _form_post(
+        hub,
+        code,
+        {"text": "A child is hurt at the pool", "anonymous": "1"},
+        address=hotel,
+        cookie=unique("guest"),
+    )
+    assert r.status_code == 303, await r.get_data(as_text=True)
 
 
 async def test_a_flood_with_rotating_device_cookies_from_one_address_leaves_the_point_open(
