@@ -6,6 +6,7 @@ guest's earlier ticket) and each customer thread message (accept or hold back).
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -35,30 +36,47 @@ def shared_device(ticket: Doc) -> bool:
     return bool(ticket.get("kiosk")) or device.startswith(KIOSK_DEVICE_PREFIX)
 
 
+def _network(ip: str) -> str:
+    """An address as repeats compare it: an IPv6 host's whole /64 (it changes within it)."""
+    try:
+        parsed = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed.ipv4_mapped or parsed) if isinstance(parsed, ipaddress.IPv6Address) else ip
+
+
 def repeat_identity(ticket: Doc) -> dict[str, str]:
     """Who wrote a ticket, as far as repeats go: their own device, e-mail and phone.
 
-    Never the network address (many guests behind one hotel's NAT) nor a kiosk's id (every
-    guest at that kiosk): merging on those would hand one guest another one's private thread.
+    Never the network address alone (many guests behind one hotel's NAT) nor a kiosk's id
+    (every guest at that kiosk): merging on those would hand one guest another one's private
+    thread. The network is kept to back up an e-mail or phone, which anyone can type.
     """
     sender = sender_of(ticket)
     out: dict[str, str] = {k: sender[k] for k in ("email", "phone") if k in sender}
     if sender.get("device") and not shared_device(ticket):
         out["device"] = sender["device"]
+    if sender.get("ip"):
+        out["network"] = _network(sender["ip"])
     return out
 
 
 def _same_sender(a: dict[str, str], b: dict[str, str]) -> bool:
     """One person: no conflicting device, e-mail or phone, and the same device or contact.
 
-    When either has a device of their own, both must have that device; without devices, the
-    same e-mail or phone (and no other one) ties them.
+    When either has a device of their own, both must have that device. Without devices, the
+    same e-mail or phone (and no other one) from the same network ties them: contact data is
+    not proof of who typed it, and a stranger who knows a guest's e-mail must not be handed
+    that guest's private thread.
     """
     if any(a.get(k) and b.get(k) and a[k] != b[k] for k in ("device", "email", "phone")):
         return False
     if a.get("device") or b.get("device"):
         return a.get("device") == b.get("device")
-    return any(a.get(k) and a.get(k) == b.get(k) for k in ("email", "phone"))
+    same_contact = any(a.get(k) and a.get(k) == b.get(k) for k in ("email", "phone"))
+    return same_contact and bool(a.get("network")) and a.get("network") == b.get("network")
 
 
 def _sender_queries(ticket: Doc) -> list[Doc]:
