@@ -22,7 +22,7 @@ from hub.accounts.staff_auth import (
     start_session,
 )
 from hub.clock import new_secret
-from hub.errors import Invalid, NotFound, Unauthorized
+from hub.errors import Conflicting, Invalid, NotFound, Unauthorized
 from hub.http.ratelimit import RateLimiter
 from hub.ports import Doc, Store
 from hub.realtime.server import close_logins, close_token_consoles, close_user
@@ -53,15 +53,23 @@ async def change_password(
     """Set `user`'s password (the caller checked the current one) and end the other sessions.
 
     The session the change was made from stays; every other one, and its consoles, ends: a
-    password changed because it leaked must lock out whoever used it.
+    password changed because it leaked must lock out whoever used it. Whoever used it may
+    also have made themselves an API token: changed from a session, the password retires the
+    API token too (a new one is one `POST /api/v1/me/token` away); changed with the token,
+    that token stays.
     """
     check_new_password(new)
     hashed = await asyncio.to_thread(hash_password, new)  # Argon2: off the event loop
-    await store.update(user["tenant_id"], "users", user["id"], {"password_hash": hashed})
+    sets: Doc = {"password_hash": hashed}
+    if current_auth_id is not None:
+        sets["token_hash"] = None
+    await store.update(user["tenant_id"], "users", user["id"], sets)
     key = parse_session_id(current_auth_id)
     keep = key.session_id if key is not None and key.user_id == user["id"] else None
     ended = await end_sessions(store, user["tenant_id"], user["id"], keep=keep)
     await close_logins(sio, ended)
+    if current_auth_id is not None:
+        await close_token_consoles(sio, user["id"])
     return len(ended)
 
 
@@ -156,3 +164,33 @@ class Access:
 
     async def deactivate_user(self, tenant_id: str, user_id: str) -> Doc:
         return await deactivate_user(self.store, self.sio, tenant_id, user_id)
+
+    async def update_user(self, by: Doc, user_id: str, changes: Doc) -> Doc:
+        """An admin changes a colleague's name, role or `active` (same business only).
+
+        Deactivating ends the user's sessions, token and consoles at once; a new role closes
+        their consoles, which reconnect into the rooms of that role (masking for agents). An
+        admin cannot demote or deactivate themselves: a business must never lock itself out.
+        """
+        tenant_id = str(by["tenant_id"])
+        user = await self.store.get(tenant_id, "users", user_id)
+        if user is None:
+            raise NotFound("no such user", field="id")
+        if user["id"] == by["id"]:
+            for field, keeps in (("role", by.get("role")), ("active", True)):
+                if field in changes and changes[field] != keeps:
+                    raise Conflicting(
+                        f"{field}: you cannot change this on your own account", field=field
+                    )
+        sets: Doc = {
+            k: changes[k] for k in ("name", "role") if k in changes and changes[k] != user.get(k)
+        }
+        if changes.get("active") is True and not is_active(user):
+            sets["active"] = True
+        if sets:
+            user = await self.store.update(tenant_id, "users", user_id, sets) or user
+        if "role" in sets:
+            await close_user(self.sio, user_id)
+        if changes.get("active") is False and is_active(user):
+            user = await deactivate_user(self.store, self.sio, tenant_id, user_id)
+        return user

@@ -84,7 +84,9 @@ def slugify(text: str) -> str:
 
 def public_user(doc: Doc) -> dict[str, Any]:
     """A staff user as JSON: never the password hash or token hash."""
-    return {k: doc.get(k) for k in ("id", "email", "name", "role", "language", "created_at")}
+    out = {k: doc.get(k) for k in ("id", "email", "name", "role", "language", "created_at")}
+    out["active"] = doc.get("active") is not False
+    return out
 
 
 def public_tenant(doc: Doc) -> dict[str, Any]:

@@ -313,13 +313,30 @@ async def test_changing_the_password_ends_the_other_sessions_and_their_consoles_
     )
     assert await _me(live, {"Cookie": there}) == 401
     assert await _me(live, {"Cookie": here}) == 200
-    assert here_console.connected and token_console.connected
+    assert here_console.connected
+    # a token made with the leaked password dies with it, and so do the consoles it opened
+    await token_console.wait_for(
+        lambda: not token_console.connected, 10, "the token's console to close"
+    )
+    assert await _me(live, acme.auth()) == 401
     async with httpx.AsyncClient(base_url=live, timeout=30) as http:
         old = await http.post(LOGIN, json={"email": "agent@acme.example", "password": PASSWORD})
         new = await http.post(
             LOGIN, json={"email": "agent@acme.example", "password": "new-horse-42"}
         )
     assert (old.status_code, new.status_code) == (401, 200)
+
+
+async def test_a_password_changed_with_the_api_token_keeps_that_token(
+    client: Any, acme: Seeded
+) -> None:
+    r = await client.post(
+        "/api/v1/me/password",
+        headers=acme.auth("manager"),
+        json={"current": PASSWORD, "new": "new-horse-42"},
+    )
+    assert r.status_code == 200, await r.get_data(as_text=True)
+    assert (await client.get("/api/v1/me", headers=acme.auth("manager"))).status_code == 200
 
 
 async def test_a_wrong_current_password_is_refused_naming_current_and_changes_nothing(
@@ -386,6 +403,59 @@ async def test_a_deactivated_user_loses_cookie_token_and_console_at_once(
     hub.quart.extensions["test_consoles"].append(refused)
     with pytest.raises(socketio.exceptions.ConnectionError):
         await refused.connect()
+
+
+async def test_an_admin_deactivates_a_colleague_and_every_door_closes_at_once(
+    hub: Hub, live: str, acme: Seeded
+) -> None:
+    cookie = await login_cookie(live, "agent@acme.example", PASSWORD)
+    by_cookie = await _console(hub, live, cookie=cookie)
+    by_token = await _console(hub, live, auth={"token": acme.tokens["agent"]})
+    agent_id = acme.users["agent"]["id"]
+    async with httpx.AsyncClient(base_url=live, timeout=30) as http:
+        r = await http.patch(
+            f"/api/v1/users/{agent_id}", json={"active": False}, headers=acme.auth("admin")
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["active"] is False and "password_hash" not in r.json()
+        for console in (by_cookie, by_token):
+            await console.wait_for(partial(_closed, console), 10, "the console to close")
+        assert await _me(live, {"Cookie": cookie}) == 401
+        assert await _me(live, acme.auth()) == 401
+        listed = (await http.get("/api/v1/users", headers=acme.auth("admin"))).json()["items"]
+        assert {u["email"]: u["active"] for u in listed}["agent@acme.example"] is False
+        # back at work next season: they log in again (their old token stays retired)
+        r = await http.patch(
+            f"/api/v1/users/{agent_id}", json={"active": True}, headers=acme.auth("admin")
+        )
+        assert r.status_code == 200 and r.json()["active"] is True
+        r = await http.post(LOGIN, json={"email": "agent@acme.example", "password": PASSWORD})
+        assert r.status_code == 200
+
+
+async def test_only_an_admin_changes_colleagues_and_never_locks_themselves_out(
+    client: Any, acme: Seeded
+) -> None:
+    admin_id, agent_id = acme.users["admin"]["id"], acme.users["agent"]["id"]
+    for role in ("agent", "manager"):
+        r = await client.patch(
+            f"/api/v1/users/{agent_id}", json={"active": False}, headers=acme.auth(role)
+        )
+        assert r.status_code == 403
+    for body, field in (({"active": False}, "active"), ({"role": "agent"}, "role")):
+        r = await client.patch(f"/api/v1/users/{admin_id}", json=body, headers=acme.auth("admin"))
+        assert r.status_code == 409
+        assert field in (await _error(r))["message"]
+    r = await client.patch(
+        f"/api/v1/users/{agent_id}", json={"role": "owner"}, headers=acme.auth("admin")
+    )
+    assert r.status_code == 400 and "role" in (await _error(r))["message"]
+    r = await client.patch(
+        f"/api/v1/users/{agent_id}", json={"role": "manager"}, headers=acme.auth("admin")
+    )
+    assert r.status_code == 200 and (await r.get_json())["role"] == "manager"
+    r = await client.get("/api/v1/rules", headers=acme.auth("agent"))
+    assert r.status_code == 200  # the new manager may now read the routing rules
 
 
 # ---------------------------------------------------------------- the login page

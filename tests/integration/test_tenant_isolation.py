@@ -302,6 +302,17 @@ async def case_users(w: World, role: str) -> None:
     assert sorted(u["email"] for u in items) == sorted(f"{role}@globex.example" for role in ROLES)
 
 
+async def case_user_patch(w: World, role: str) -> None:
+    acme_agent = w.acme.users["agent"]["id"]
+    r = await w.client.patch(
+        f"/api/v1/users/{acme_agent}", json={"active": False}, headers=w.globex.auth(role)
+    )
+    if role != "admin":
+        assert r.status_code == 403, await r.get_data(as_text=True)
+        return
+    await _is_404(r)
+
+
 async def case_events(w: World, role: str) -> None:
     auth = w.globex.auth(role)
     body = await (await w.client.get("/api/v1/events?since=0", headers=auth)).get_json()
@@ -528,6 +539,7 @@ CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("POST", "/api/v1/tickets/<ticket_id>/notes"): case_note,
     ("GET", "/api/v1/points"): case_points,
     ("GET", "/api/v1/users"): case_users,
+    ("PATCH", "/api/v1/users/<user_id>"): case_user_patch,
     ("GET", "/api/v1/events"): case_events,
     ("GET", "/api/v1/rules"): case_rules_list,
     ("POST", "/api/v1/rules"): case_rules_create,
