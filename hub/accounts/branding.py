@@ -117,7 +117,9 @@ def _pixels_only(image: Image.Image, save_as: str) -> tuple[Image.Image, dict[st
     mode = image.mode
     if mode == "P" and save_as == "PNG":  # keep a palette logo small, and its transparency
         fresh = Image.frombytes("P", image.size, image.tobytes())
-        fresh.putpalette(image.getpalette() or [])
+        # Only the colours the pixels use: the rest of a palette is room for a payload.
+        used = max(image.tobytes(), default=0) + 1  # one byte a pixel: the highest index
+        fresh.putpalette((image.getpalette() or [])[: 3 * used])
         extra = {"transparency": image.info["transparency"]} if "transparency" in image.info else {}
         return fresh, extra
     alpha = mode in ("RGBA", "LA", "PA") or "transparency" in image.info

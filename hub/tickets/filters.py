@@ -117,9 +117,11 @@ _DOMAIN = re.compile(
     rf"(?i)(?<![\w@.\-/])(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+(?:{_GENERIC_TLDS})\b(?:/\S*)?"
 )
 _PATH_LINK = re.compile(r"(?i)(?<![\w@.\-/])(?:[a-z0-9-]+\.)+[a-z]{2,24}/[\w\-./?%&=+#~]+")
-_EMAIL = re.compile(r"(?i)[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# The local part is bounded (RFC 5321: 64): an unbounded one made "a.a.a.…" texts cost
+# quadratic time, and screening runs on every SOS and thread message.
+_EMAIL = re.compile(r"(?i)(?<![\w.+-])[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+")
 _EMAIL_SPELLED = re.compile(
-    r"(?i)\b[\w.+-]+\s*[\[(]\s*(?:at|arroba)\s*[\])]\s*[\w-]+"
+    r"(?i)\b[\w.+-]{1,64}\s*[\[(]\s*(?:at|arroba)\s*[\])]\s*[\w-]+"
     r"(?:\s*(?:[\[(]\s*(?:dot|punto)\s*[\])]|\.)\s*[\w-]+)+"
 )
 _PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d(?:[ .\-]?\d){8,14}(?!\w)")

@@ -260,3 +260,26 @@ async def test_the_demo_logo_is_stored_as_the_same_picture(hub: Any, acme: Seede
     assert logo is not None and logo.content_type == "image/png"
     assert _pixels(logo.content) == _pixels(PNG)
     assert len(logo.content) <= MAX_LOGO_BYTES
+
+
+async def test_a_palette_logo_keeps_only_the_colours_its_pixels_use(
+    client: Any, acme: Seeded
+) -> None:
+    """The rest of a 256-colour palette is room for a payload: it is not served back."""
+    from PIL import Image
+
+    image = Image.new("P", (16, 16), 0)
+    palette = [10, 120, 40, *b"<script>alert(1)</script>".ljust(765, b" ")]
+    image.putpalette(palette)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    r = await client.put(
+        "/api/v1/logo",
+        data=out.getvalue(),
+        headers={**acme.auth("manager"), "Content-Type": "image/png"},
+    )
+    assert r.status_code == 200, await r.get_data(as_text=True)
+    served = await client.get((await r.get_json())["logo_url"])
+    body = await served.get_data()
+    assert b"<script>" not in body
+    assert Image.open(io.BytesIO(body)).convert("RGB").getpixel((3, 3)) == (10, 120, 40)
