@@ -164,13 +164,25 @@ async def limit_device(policy: str) -> None:
     await hub().limiter.check(policy, device=device_id())
 
 
+def client_household() -> str:
+    """Whose share of a point's budget this is: the address, or an IPv6 site's whole /56.
+
+    Providers hand a home or an office a /56 (256 networks of /64): counting each /64 as a
+    guest of its own would let one household take a point's whole budget.
+    """
+    network = client_network()
+    if ":" not in network:
+        return network
+    return str(ipaddress.ip_network(network, strict=False).supernet(new_prefix=56))
+
+
 async def limit_shared(policy: str, **keys: str | None) -> None:
     """Count a valid request against the policy's shared limits (a point's budget).
 
     Call it after `limit` and after the request was validated: an invalid or refused
-    request must not use up what every guest shares; each address counts once per window.
+    request must not use up what every guest shares; each household counts once per window.
     """
-    await hub().limiter.check_shared(policy, client_network(), **keys)
+    await hub().limiter.check_shared(policy, client_household(), **keys)
 
 
 def thread_url(ticket: Doc) -> str:

@@ -593,6 +593,18 @@ async def test_refused_kiosk_sos_never_use_up_the_kiosks_budget_for_the_next_gue
     assert r.status_code == 201, await r.get_data(as_text=True)
 
 
+async def test_one_ipv6_household_rotating_networks_cannot_take_a_points_whole_budget(
+    hub: Hub, acme: Seeded
+) -> None:
+    """A home gets a /56 (256 /64 networks): it takes one share of a point, not 256."""
+    code = acme.point["code"]
+    for i in range(rate("sos", "point") + 10):
+        r = await sos(hub, code, address=f"2001:db8:a:{i:x}::1", cookie=unique("v6home"))
+        assert r.status_code in (201, 429)
+    r = await sos(hub, code, address="198.51.100.90", cookie=unique("guest"))
+    assert r.status_code == 201, await r.get_data(as_text=True)
+
+
 async def test_an_ipv6_client_rotating_addresses_in_its_network_is_still_one_client(
     hub: Hub, acme: Seeded
 ) -> None:
