@@ -57,5 +57,7 @@ class StoreUnavailable(HubError):
     code = "store_unavailable"
     retry_after = 5
 
-    def __init__(self, message: str = "your message was not stored; try again") -> None:
+    def __init__(
+        self, message: str = "not stored: the hub cannot save anything just now; try again soon"
+    ) -> None:
         super().__init__(message)
