@@ -311,3 +311,22 @@ def serve(spec: Serve, tmp: Path) -> Iterator[Served]:
     finally:
         for h in hubs:
             h.stop()
+
+
+# The ticket fields CONTRACT.md promises in every ticket JSON.
+CONTRACT_TICKET_KEYS = {
+    "id",
+    "number",
+    "status",
+    "text",
+    "language",
+    "translations",
+    "anonymous",
+    "contact",
+    "point",
+    "department",
+    "category",
+    "created_at",
+    "first_response_at",
+    "resolved_at",
+}

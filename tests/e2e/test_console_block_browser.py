@@ -79,21 +79,26 @@ def _api(live_hub: LiveHub, method: str, path: str, role: str = "agent", **kw: A
     )
 
 
+def _paired_kiosk(live_hub: LiveHub, name: str) -> dict[str, str]:
+    """A new kiosk at the seeded point: the headers its SOS are posted with."""
+    r = _api(
+        live_hub,
+        "POST",
+        "/api/v1/kiosks",
+        "manager",
+        json={"name": name, "point": live_hub.seeded.point["code"]},
+    )
+    assert r.status_code == 201, r.text
+    return {"Authorization": f"Bearer {r.json()['device_token']}"}
+
+
 def test_blocking_a_kiosk_ticket_leaves_the_kiosk_open_to_the_next_guest_unless_ticked(
     browser: Any, live_hub: LiveHub
 ) -> None:
     opened: list[Any] = []
     try:
         _context, console = _console(browser, opened, live_hub)
-        r = _api(
-            live_hub,
-            "POST",
-            "/api/v1/kiosks",
-            "manager",
-            json={"name": "Hall kiosk", "point": live_hub.seeded.point["code"]},
-        )
-        assert r.status_code == 201, r.text
-        kiosk = {"Authorization": f"Bearer {r.json()['device_token']}"}
+        kiosk = _paired_kiosk(live_hub, "Hall kiosk")
         tag = uuid.uuid4().hex[:6]
         troll: dict[str, Any] = {
             "text": f"Rude words at the kiosk {tag}",
@@ -146,15 +151,7 @@ def test_the_block_dialog_knows_a_kiosk_ticket_before_its_detail_has_loaded(
     opened: list[Any] = []
     try:
         _context, console = _console(browser, opened, live_hub)
-        r = _api(
-            live_hub,
-            "POST",
-            "/api/v1/kiosks",
-            "manager",
-            json={"name": "Lobby kiosk", "point": live_hub.seeded.point["code"]},
-        )
-        assert r.status_code == 201, r.text
-        kiosk = {"Authorization": f"Bearer {r.json()['device_token']}"}
+        kiosk = _paired_kiosk(live_hub, "Lobby kiosk")
         text = f"Insults typed at the lobby kiosk {uuid.uuid4().hex[:6]}"
         body = {"text": text, "anonymous": True}
         r = httpx.post(f"{live_hub.url}/api/v1/kiosk/sos", json=body, headers=kiosk, timeout=10)
