@@ -1,4 +1,7 @@
-"""create_app(settings): the composition root, the only place adapters meet services."""
+"""create_app(settings): the hub's composition root, where adapters meet services.
+
+An RQ job wires its own delivery side the same way (worker/context.py, hub/notify/setup.py).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The `sos-hub` command: tenant/user/point create, serve, worker, demo."""
+"""The `sos-hub` command: tenant create/logo, kiosk/user/point create, serve, worker, demo."""
 
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 
 The store is a small document store whose every method takes the tenant first, so no
 query can run without one. `lookup` is the single exception: it resolves *which* tenant
-a public key (a point code, a thread token, an e-mail, an API-token hash: the fields of
-`hub.store.schema.GLOBAL_UNIQUE`) belongs to.
+a public key (a slug, a point code, a thread token, an e-mail, an API or kiosk token hash:
+the fields of `hub.store.schema.GLOBAL_UNIQUE`) belongs to.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Reading a business's set-up: its tenant record, points, departments and staff.
 
-Routes and namespaces ask here instead of the store, so every read is tenant-scoped in one
-place; `active_point` is the one lookup behind every customer door (form, API, rules test).
+Routes ask here instead of the store, so every read is tenant-scoped in one place;
+`active_point` is the one lookup behind the QR doors (form, API) and the rules test.
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ Two kinds of limit, so that one client can never lock out the others:
   refused request consumes nothing.
 - shared limits (`Limit(shared=True)`, checked with `check_shared`): a whole access point.
   The route calls it only for a valid request that passed the client's own limits, and each
-  client (network address) takes at most one unit of it per window, however much it sends.
-  Only many distinct clients together can use up a point's budget.
+  client (a household: an address, or an IPv6 /56) takes at most one unit of it per window,
+  however much it sends. Only many distinct clients together can use up a point's budget.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class RateLimited(HubError):
 
 @dataclass(frozen=True)
 class Limit:
-    """At most `rate` requests per value of `key` (ip, device, point, thread, email).
+    """At most `rate` requests per value of `key` (ip, device, point, kiosk, thread, pair).
 
     `shared`: the value is shared by every guest (a point): counted once per client and
     window, and only through `RateLimiter.check_shared`.
@@ -135,9 +135,9 @@ class RateLimiter:
     async def check_shared(self, policy: str, client: str, **keys: str | None) -> None:
         """Count a valid request against the shared limits of `policy` (a point's budget).
 
-        `client` (the network address) takes one unit of each shared budget per window at
-        most: its later requests in that window pass without counting, so it cannot drain
-        what other guests share. Refused: nothing is counted.
+        `client` (a household: an address, or an IPv6 /56) takes one unit of each shared
+        budget per window at most: its later requests in that window pass without counting,
+        so it cannot drain what other guests share. Refused: nothing is counted.
         """
         if not self.enabled:
             return

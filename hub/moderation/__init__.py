@@ -6,4 +6,5 @@
 - `guard`: `StoreGuard`, which screens an SOS or a thread message (blocks, bots, repeats,
   text filters from `hub.tickets.filters`).
 - `masking`: offensive words masked for agents, in the API and on the consoles.
+- `service`: `Moderation`, these use cases on the hub's store, for the routes.
 """

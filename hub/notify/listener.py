@@ -1,8 +1,9 @@
 """DeliveryListener: the TicketListener that turns ticket events into delivery work.
 
 It runs inside the request that stored the change, so it only writes small durable marks
-(a routing request, reply items) and enqueues jobs; detection, translation and sending
-happen in those jobs. Whatever it fails to enqueue, the sweeper finds from the marks.
+(reply items; a routing mark only when the ticket's own commit lacked one) and enqueues
+jobs; detection, translation and sending happen in those jobs. Whatever it fails to
+enqueue, the sweeper finds from the marks.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The socket.io namespaces: /staff (consoles), /thread (customers)."""
+"""The socket.io namespaces: /staff (consoles), /thread (customers), /kiosk (kiosk screens)."""
 
 from __future__ import annotations
 

@@ -73,9 +73,9 @@ async def kiosk_place(kiosk: Doc, department: str | None) -> Place:
 async def submit(sos: SosRequest, place: Place) -> Doc:
     """Take the place's shared budget (only a valid SOS does), then store the SOS.
 
-    A QR point's budget is shared by every guest, one share per address; a kiosk's by
-    everyone in its hall. A kiosk's SOS carries the kiosk as its device (`kiosk-<id>`),
-    and its anonymity only when the kiosk allows it.
+    A QR point's budget is shared by every guest, one share per household (an address, or
+    an IPv6 /56); a kiosk's by everyone in its hall. A kiosk's SOS carries the kiosk as its
+    device (`kiosk-<id>`), and its anonymity only when the kiosk allows it.
     """
     kiosk = place.kiosk
     if kiosk is None:
@@ -123,7 +123,7 @@ def client_ip() -> str:
 def device_id() -> str | None:
     """The first-party device cookie set by the customer pages, if any.
 
-    One that claims to be a kiosk's (`kiosk-<id>`, which only the kiosk route sets on its own
+    One that claims to be a kiosk's (`kiosk-<id>`, which only `submit` sets, on a kiosk's
     SOS) is forged: ignored, so that it can neither join a kiosk's tickets nor pass for it.
     """
     value = request.cookies.get("sos_device")

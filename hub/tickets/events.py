@@ -3,7 +3,7 @@
 A ticket's rules (`hub.tickets.ticket.Ticket`) return these; the unit of work
 (`hub.tickets.unit_of_work`) turns them into stored events with each audience's payload
 (`hub.tickets.payloads`) and publishes them. The wire names are the contract's; consoles
-and the thread page receive them from `EVENT_NAMES` (see `hub/routes/staff.py`), so no
+and the thread page receive them from `EVENT_NAMES` (a template global, `hub/app.py`), so no
 page types them again.
 """
 

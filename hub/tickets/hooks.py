@@ -1,7 +1,7 @@
 """The seams around intake: a guard that screens each SOS, listeners told what happened.
 
 The guard (filters, blocks, repeats) decides before the SOS is pushed; listeners
-(routing, notifications, translation) act after the change is stored and published.
+(routing and delivery) act after the change is stored and published.
 Neither can lose an SOS: a failing guard accepts, a failing listener is logged.
 """
 

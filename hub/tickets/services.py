@@ -106,7 +106,8 @@ class TicketService:
         kiosk: Doc | None = None,
         department: str | None = None,
     ) -> Doc:
-        """Store a customer's SOS as a new ticket, then push it to the tenant's consoles.
+        """Screen a customer's SOS, then store it: a new ticket (pushed unless held back) or a
+        repeat merged into the same sender's earlier ticket.
 
         From a kiosk, `kiosk` is the kiosk and `department` the one the customer picked
         (default: the access point's).
