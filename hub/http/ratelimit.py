@@ -7,7 +7,7 @@ counters in scale-out so every instance counts together. A limiter that cannot r
 Redis lets the request through: losing an SOS is worse than letting a few more in.
 
 Two kinds of limit, so that one client can never lock out the others:
-- a client's own limits (`check`): its address, its device, its thread. A request is
+- a client's own limits (`check`): its address, device, thread, kiosk or login pair. A request is
   tested against all of them first and counted only when every one lets it through, so a
   refused request consumes nothing.
 - shared limits (`Limit(shared=True)`, checked with `check_shared`): a whole access point.

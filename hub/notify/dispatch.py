@@ -235,7 +235,7 @@ class DeliveryService:
         )
 
     async def stop(self) -> None:
-        """Stop the sweeper, then the queue (running jobs get a short grace)."""
+        """Stop the sweepers (outbox, privacy), then the queue (running jobs get a short grace)."""
         for task in (self._sweeper, self._privacy):
             if task is not None:
                 task.cancel()

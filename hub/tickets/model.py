@@ -1,4 +1,5 @@
-"""Ticket rules: statuses and their transitions, categories, and the JSON each audience sees."""
+"""The ticket's vocabulary: statuses and their transitions, categories, text limits, and the
+JSON each audience sees. What may happen to a ticket is `hub.tickets.ticket.Ticket`."""
 
 from __future__ import annotations
 
