@@ -54,6 +54,8 @@ class TicketService:
         self.store = store
         self.publisher = publisher
         self.repo = TicketRepository(store)
+        # Staff lists: the repository's query as it is (held-back tickets left out).
+        self.search = self.repo.search
         self.work = UnitOfWork(store, publisher)
         self.detect = detect
         self.guard = guard
@@ -201,28 +203,6 @@ class TicketService:
     async def messages(self, tenant_id: str, ticket_id: str) -> list[dict[str, Any]]:
         """The customer-visible conversation of a ticket, oldest first."""
         return [message_json(e) for e in await self.repo.entries(tenant_id, ticket_id, "message")]
-
-    async def search(
-        self,
-        tenant_id: str,
-        *,
-        status: Sequence[str] = (),
-        point: str | None = None,
-        department: str | None = None,
-        q: str | None = None,
-        before: int | None = None,
-        limit: int = 50,
-    ) -> list[Doc]:
-        """Tickets newest first, filtered; `before` is a ticket number (the cursor)."""
-        return await self.repo.search(
-            tenant_id,
-            status=status,
-            point=point,
-            department=department,
-            q=q,
-            before=before,
-            limit=limit,
-        )
 
     async def acknowledge(self, tenant_id: str, ticket_id: str, by: Actor) -> Doc:
         """Mark a new ticket as seen by someone; a no-op when it already is."""
