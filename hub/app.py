@@ -166,6 +166,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         await delivery_listener.drain()
         await delivery.stop()
         await the_hub.limiter.close()
+        await scans.drain()
         if scans.recent is not None:
             await scans.recent.close()
         if isinstance(sio.manager, HubRedisManager):

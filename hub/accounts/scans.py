@@ -9,8 +9,8 @@ or Redis (`RecentVisits`); the store keeps nothing but a number per point and lo
 no address, no device, no user agent. HEAD requests, link previewers and other crawlers,
 unknown and inactive points, kiosks and re-rendered forms are not scans (the route decides).
 
-Counting is best effort: a store or Redis that fails or is slow (beyond `SCAN_WAIT`) costs
-a scan, never the customer's page.
+Counting is best effort: a store or Redis that fails costs a scan, never the customer's
+page, and one that is slow holds the page `SCAN_WAIT` at most (the count goes on behind it).
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from hub.ports import Doc, RecentVisits, Store
 
 log = logging.getLogger(__name__)
 
-SCAN_WAIT = 1.0  # seconds the page may wait for the count at most
+SCAN_WAIT = 1.0  # seconds the page waits for the count at most
+MAX_PENDING = 200  # counts waiting on a slow store at most; later openings are not counted
 
 
 def local_day(moment: datetime, timezone: str | None) -> str:
@@ -55,30 +56,51 @@ class Scans:
         self.store = store
         self.recent = recent
         self.clock = clock
+        self._pending: set[asyncio.Task[bool]] = set()
 
     async def opened(self, tenant: Doc, point: Doc, visitor: str | None) -> bool:
         """Count one opening of `point`'s page today (local day); never raises.
 
         `visitor` is the browser's device cookie (None: none yet), used only to recognise
-        a repeat within the window. True when it was counted.
+        a repeat within the window. True when it was counted by the time this returns; a
+        count that takes longer than SCAN_WAIT goes on in the background (never cancelled
+        half-way) while the page is served.
         """
+        if len(self._pending) >= MAX_PENDING:  # the store is stuck: stop piling up writes
+            log.warning(
+                "a scan of %s was not counted: %d still pending", point["code"], MAX_PENDING
+            )
+            return False
+        task = asyncio.create_task(self._count(tenant, point, visitor))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), SCAN_WAIT)
+        except TimeoutError:
+            return False
+
+    async def _count(self, tenant: Doc, point: Doc, visitor: str | None) -> bool:
         code = str(point["code"])
         try:
-            async with asyncio.timeout(SCAN_WAIT):
-                if visitor and self.recent and not await self.recent.first_visit(code, visitor):
-                    return False
-                day = local_day(self.clock(), tenant.get("timezone"))
-                await self.store.increment(
-                    tenant["id"],
-                    "scans",
-                    scan_id(tenant["id"], code, day),
-                    "count",
-                    fields={"point": code, "day": day},
-                )
-                return True
+            if visitor and self.recent and not await self.recent.first_visit(code, visitor):
+                return False
+            day = local_day(self.clock(), tenant.get("timezone"))
+            await self.store.increment(
+                tenant["id"],
+                "scans",
+                scan_id(tenant["id"], code, day),
+                "count",
+                fields={"point": code, "day": day},
+            )
+            return True
         except Exception:  # never the customer's problem
             log.warning("a scan of %s was not counted", code, exc_info=True)
             return False
+
+    async def drain(self) -> None:
+        """Let counts still in flight finish (at shutdown, before the store closes)."""
+        if self._pending:
+            await asyncio.wait(set(self._pending), timeout=SCAN_WAIT * 5)
 
     async def per_point(self, tenant_id: str, days: Sequence[str]) -> dict[str, int]:
         """Scans per point code over these local days (`YYYY-MM-DD`)."""
@@ -91,4 +113,4 @@ class Scans:
         return totals
 
 
-__all__ = ["SCAN_WAIT", "Scans", "local_day", "scan_id"]
+__all__ = ["MAX_PENDING", "SCAN_WAIT", "Scans", "local_day", "scan_id"]

@@ -15,6 +15,7 @@ import hmac
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 import redis.asyncio as aioredis
 
@@ -34,22 +35,29 @@ def visit_key(secret: str, page: str, visitor: str) -> str:
 class MemoryVisits:
     """Recent visits in this process (embedded mode): an ordered dict of expiry times."""
 
-    def __init__(self, secret: str, window: float = WINDOW_SECONDS, cap: int = MEMORY_CAP) -> None:
+    def __init__(
+        self,
+        secret: str,
+        window: float = WINDOW_SECONDS,
+        cap: int = MEMORY_CAP,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.secret = secret
         self.window = window
         self.cap = cap
+        self.clock = clock
         self._until: OrderedDict[str, float] = OrderedDict()  # in expiry order: one window
 
     async def first_visit(self, page: str, visitor: str) -> bool:
         """True unless this pair was seen within the window (then it is not renewed)."""
-        now = time.monotonic()
-        while self._until and (
-            next(iter(self._until.values())) <= now or len(self._until) > self.cap
-        ):
-            self._until.popitem(last=False)
+        now = self.clock()
+        while self._until and next(iter(self._until.values())) <= now:
+            self._until.popitem(last=False)  # expired
         key = visit_key(self.secret, page, visitor)
         if key in self._until:
             return False
+        while len(self._until) >= self.cap:
+            self._until.popitem(last=False)  # full: the oldest go first
         self._until[key] = now + self.window
         return True
 
