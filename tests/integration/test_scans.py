@@ -7,6 +7,7 @@ read back to see what is kept.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from datetime import datetime
@@ -127,7 +128,7 @@ async def test_scans_fall_on_the_business_own_local_day(served: Served) -> None:
             "2026-11-29T11:30:00+00:00",
             "2026-11-29T11:45:00+00:00",
         ):
-            scans = Scans(store, clock=lambda at=moment: parse_iso(at))
+            scans = Scans(store, clock=functools.partial(parse_iso, moment))
             assert await scans.opened(kiwi.tenant, kiwi.point, None)
     finally:
         await store.close()
