@@ -16,6 +16,7 @@ INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
     "outbox": (("status", "created_at"), ("ticket_id",)),
     "blocks": (("kind", "value"),),
     "sessions": (("user_id",),),
+    "operator_sessions": (("operator_id",),),
 }
 
 # Unique across all tenants (these resolve the tenant of a public key).
@@ -25,6 +26,7 @@ GLOBAL_UNIQUE: Mapping[str, tuple[str, ...]] = {
     "points": ("code",),
     "tickets": ("thread_token",),
     "kiosks": ("token_hash",),
+    "operators": ("email",),
 }
 
 # Unique within one tenant.
