@@ -1,11 +1,19 @@
 // The operator's businesses page: open a business (its first admin's one-time password is
 // shown once, after the reload that lists it), suspend or resume one. All through the API.
 import { api } from "./lib/api.js";
-import { clearFieldErrors, markField, showError, showStatus, whileBusy } from "./lib/forms.js";
-import { t } from "./lib/i18n.js";
+import {
+  clearFieldErrors, fieldInput, showError, showFieldError, showStatus, whileBusy,
+} from "./lib/forms.js";
+import { has, t } from "./lib/i18n.js";
 
 const OPENED_KEY = "sos-hub.opened-business"; // survives the reload, in this tab only
 const STATUS_KEY = "sos-hub.operator-status";
+
+/** Reload to list the change, at the top where the page then says what happened. */
+function reloadAtTop() {
+  history.scrollRestoration = "manual";
+  location.reload();
+}
 
 /* ---- Open a business. ---- */
 
@@ -49,13 +57,25 @@ form.addEventListener("submit", async (event) => {
         email: opened.admin.email,
         password: opened.one_time_password,
       }));
-      location.reload();
+      reloadAtTop();
     } catch (err) {
-      showError(formError, err.message);
-      markField(form, err);
+      explain(err);
     }
   });
 });
+
+/** The server's error in the page's words, next to the field it names (else under the form). */
+function explain(err) {
+  const input = fieldInput(form, err.field);
+  const key = [`error.${err.field}.${err.status}`, `error.${err.field}`].find((k) => has(k));
+  const message = key ? t(key) : err.message;
+  if (!input) {
+    showError(formError, message);
+    return;
+  }
+  showFieldError(input, message);
+  input.focus();
+}
 
 const opened = sessionStorage.getItem(OPENED_KEY);
 if (opened) {
@@ -89,7 +109,7 @@ async function setSuspended(button, suspended) {
     const slugOf = suspended ? button.dataset.suspend : button.dataset.resume;
     await api("PATCH", `/api/v1/operator/tenants/${encodeURIComponent(slugOf)}`, { suspended });
     sessionStorage.setItem(STATUS_KEY, t(suspended ? "suspended" : "resumed", { name }));
-    location.reload();
+    reloadAtTop();
   } catch (err) {
     showError(listError, err.message);
     button.disabled = false;

@@ -44,7 +44,7 @@ def test_the_operator_opens_a_business_whose_manager_lands_on_a_checklist_that_t
         op.get_by_role("button", name="Log in").click()
         op.wait_for_url("**/operator")
         expect(op.get_by_role("heading", name="Businesses", exact=True)).to_be_visible()
-        expect(op.locator('#businesses tr[data-slug="mirador"]')).to_contain_text("Active")
+        expect(op.locator('#businesses tr[data-slug="mirador"]')).to_contain_text("In service")
 
         # a wrong time zone is named next to its field; nothing is opened
         op.get_by_label("Name", exact=True).fill("Hostal Luna")
@@ -53,7 +53,9 @@ def test_the_operator_opens_a_business_whose_manager_lands_on_a_checklist_that_t
         op.get_by_label("First administrator's e-mail").fill("luna@hostal.example")
         op.get_by_role("button", name="Open the business").click()
         expect(op.get_by_label("Time zone")).to_have_attribute("aria-invalid", "true")
-        expect(op.locator("#business-create")).to_contain_text("unknown time zone")
+        expect(op.locator("#business-create")).to_contain_text(
+            "Unknown time zone: choose one from the list"
+        )
         expect(op.locator('#businesses tr[data-slug="hostal-luna"]')).to_have_count(0)
 
         op.get_by_label("Time zone").fill("Atlantic/Canary")
@@ -64,7 +66,7 @@ def test_the_operator_opens_a_business_whose_manager_lands_on_a_checklist_that_t
         assert len(password) == 19, password
         row = op.locator('#businesses tr[data-slug="hostal-luna"]')
         expect(row).to_contain_text("Hostal Luna")
-        expect(row).to_contain_text("Active")
+        expect(row).to_contain_text("In service")
 
         # the new manager logs in with it and lands on the checklist, nothing done yet
         page = desk.new_page()
