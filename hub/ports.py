@@ -31,7 +31,15 @@ COLLECTIONS: tuple[str, ...] = (
     "kiosks",
     "sessions",
     "scans",
+    # The installation's operators and their sessions: scoped to INSTALLATION, never to a
+    # tenant, so no tenant's query can reach them (hub/installation/operators.py).
+    "operators",
+    "operator_sessions",
 )
+
+# The scope (the `tenant_id` argument) of the installation's own documents: no tenant has
+# this id (tenant ids are uuid4 hex), and `tenant_ids()` lists only real tenants.
+INSTALLATION = "installation"
 
 
 # The largest event `seq` a client may name: what a JavaScript console holds exactly (and

@@ -14,10 +14,12 @@ def register_routes(app: Quart) -> None:
         customer,
         delivery,
         errors,
+        first_run,
         headers,
         health,
         kiosks,
         moderation,
+        operator,
         rules,
         staff,
         stats,
@@ -36,3 +38,6 @@ def register_routes(app: Quart) -> None:
     app.register_blueprint(branding.bp)
     app.register_blueprint(stats.bp)
     app.register_blueprint(kiosks.bp)
+    app.register_blueprint(first_run.bp)
+    app.register_blueprint(operator.pages)
+    app.register_blueprint(operator.api)

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from hub.clock import new_secret
 from hub.container import hub
-from hub.errors import HubError, NotFound, StoreUnavailable
+from hub.errors import HubError, NotFound, StoreUnavailable, Suspended
 from hub.i18n import SUPPORTED
 from hub.i18n import gettext as _
 from hub.moderation.bots import automated_client, form_signals, form_stamp
@@ -109,6 +109,11 @@ async def _unknown_point() -> Any:
     return await make_response(await render_template("customer/unknown_point.html"), 404)
 
 
+async def _not_taking_messages() -> Any:
+    """The page of a point whose business is suspended: nothing to send, nothing lost."""
+    return await make_response(await render_template("customer/suspended.html"), 423)
+
+
 async def _form_page(
     code: str,
     status: int = 200,
@@ -120,6 +125,8 @@ async def _form_page(
         place = loaded or await point_place(code)
     except NotFound:
         return await _unknown_point()
+    except Suspended:
+        return await _not_taking_messages()
     html = await render_template(
         "customer/form.html",
         point=place.point,
@@ -197,6 +204,8 @@ async def send(code: str) -> Any:
         place = await point_place(code)
     except NotFound:
         return await _unknown_point()
+    except Suspended:
+        return await _not_taking_messages()
     sos = SosRequest(
         text=data.text,
         anonymous=data.anonymous,

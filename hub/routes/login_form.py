@@ -49,15 +49,17 @@ def token_matches(token: str | None) -> bool:
     return isinstance(signed, str) and hmac.compare_digest(signed, cookie)
 
 
-def remember(response: Response | WerkzeugResponse, value: str) -> Response | WerkzeugResponse:
-    """Set (or refresh) the pre-login cookie the form's token is tied to."""
+def remember(
+    response: Response | WerkzeugResponse, value: str, path: str = "/login"
+) -> Response | WerkzeugResponse:
+    """Set (or refresh) the pre-login cookie the form's token is tied to (sent to `path`)."""
     response.set_cookie(
         COOKIE,
         value,
         max_age=MAX_AGE,
         httponly=True,
         samesite="Lax",
-        path="/login",
+        path=path,
         secure=hub().settings.secure_cookies,
     )
     return response

@@ -17,6 +17,7 @@ INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
     "blocks": (("kind", "value"),),
     "sessions": (("user_id",),),
     "scans": (("day",),),
+    "operator_sessions": (("operator_id",),),
 }
 
 # Unique across all tenants (these resolve the tenant of a public key).
@@ -26,6 +27,7 @@ GLOBAL_UNIQUE: Mapping[str, tuple[str, ...]] = {
     "points": ("code",),
     "tickets": ("thread_token",),
     "kiosks": ("token_hash",),
+    "operators": ("email",),
 }
 
 # Unique within one tenant.
