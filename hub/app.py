@@ -19,6 +19,7 @@ from hub.accounts.access import Access
 from hub.accounts.branding import Branding, logo_url
 from hub.accounts.directory import Accounts
 from hub.accounts.kiosks import Kiosks
+from hub.accounts.setup import Setup
 from hub.accounts.staff_auth import StaffAuth
 from hub.container import Hub
 from hub.http.ratelimit import RateLimiter
@@ -131,6 +132,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         catalogs=catalogs,
         limiter=limiter,
         accounts=Accounts(store),
+        setup=Setup(store, on_change=kiosks.push_all),
         access=Access(store, sio, limiter),
         kiosks=kiosks,
         branding=Branding(store, on_change=kiosks.push_all),

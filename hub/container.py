@@ -17,6 +17,7 @@ from hub.accounts.access import Access
 from hub.accounts.branding import Branding
 from hub.accounts.directory import Accounts
 from hub.accounts.kiosks import Kiosks
+from hub.accounts.setup import Setup
 from hub.accounts.staff_auth import StaffAuth
 from hub.http.ratelimit import RateLimiter
 from hub.moderation.service import Moderation
@@ -50,6 +51,7 @@ class Hub:
     catalogs: dict[str, Any]
     limiter: RateLimiter
     accounts: Accounts  # tenants, points, departments, users
+    setup: Setup  # a manager's changes: settings, establishments, departments, points
     access: Access  # login, sessions, passwords, tokens
     kiosks: Kiosks
     branding: Branding

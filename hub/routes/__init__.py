@@ -19,6 +19,8 @@ def register_routes(app: Quart) -> None:
         kiosks,
         moderation,
         rules,
+        setup,
+        setup_pages,
         staff,
         stats,
     )
@@ -36,3 +38,5 @@ def register_routes(app: Quart) -> None:
     app.register_blueprint(branding.bp)
     app.register_blueprint(stats.bp)
     app.register_blueprint(kiosks.bp)
+    app.register_blueprint(setup.bp)
+    app.register_blueprint(setup_pages.bp)
