@@ -36,8 +36,14 @@ async def settings_page() -> Any:
     tid = tenant_id()
     departments = await hub().setup.places(tid, "departments")
     establishments = await hub().setup.places(tid, "establishments")
+    points_at: dict[tuple[str, str], list[str]] = {}  # (field, slug) → the codes of its points
+    for point in await hub().setup.points(tid):
+        for field in ("department", "establishment"):
+            if point.get(field):
+                points_at.setdefault((field, point[field]), []).append(point["code"])
     return await render_page(
         "admin/settings.html",
+        points_at=points_at,
         settings=tenant_settings(page_tenant()),
         known_languages=[(code, LANGUAGE_NAMES[code]) for code in KNOWN_LANGUAGES],
         languages=_languages(),
