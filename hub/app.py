@@ -19,10 +19,12 @@ from hub.accounts.access import Access
 from hub.accounts.branding import Branding, logo_url
 from hub.accounts.directory import Accounts
 from hub.accounts.kiosks import Kiosks
+from hub.accounts.scans import Scans
 from hub.accounts.setup import Setup
 from hub.accounts.staff_auth import StaffAuth
 from hub.container import Hub
 from hub.http.ratelimit import RateLimiter
+from hub.http.recent import recent_visits
 from hub.i18n import choose_language, load_catalogs
 from hub.moderation.guard import StoreGuard
 from hub.moderation.service import Moderation
@@ -121,6 +123,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
 
     catalogs = load_catalogs()
     limiter = RateLimiter(settings)
+    scans = Scans(store, recent_visits(settings.redis_url, settings.secret_key))
     the_hub = Hub(
         settings=settings,
         store=store,
@@ -139,7 +142,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         moderation=Moderation(store),
         deliveries=Deliveries(store),
         events=EventLog(store),
-        stats=TicketStats(store),
+        stats=TicketStats(store, scans.per_point),
+        scans=scans,
         rules=RuleBook(store),
         probe=StoreProbe(store, settings.store_timeout + 2),
         delivery=delivery,
@@ -164,6 +168,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         await delivery_listener.drain()
         await delivery.stop()
         await the_hub.limiter.close()
+        await scans.drain()
+        if scans.recent is not None:
+            await scans.recent.close()
         if isinstance(sio.manager, HubRedisManager):
             await sio.manager.close()  # its publishing connection to Redis
         await store.close()

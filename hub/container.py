@@ -17,6 +17,7 @@ from hub.accounts.access import Access
 from hub.accounts.branding import Branding
 from hub.accounts.directory import Accounts
 from hub.accounts.kiosks import Kiosks
+from hub.accounts.scans import Scans
 from hub.accounts.setup import Setup
 from hub.accounts.staff_auth import StaffAuth
 from hub.http.ratelimit import RateLimiter
@@ -59,6 +60,7 @@ class Hub:
     deliveries: Deliveries  # the outbox, read
     events: EventLog  # stored events as consoles see them
     stats: TicketStats
+    scans: Scans  # openings of the points' pages, per local day
     rules: RuleBook
     probe: StoreProbe
     delivery: DeliveryService | None = None

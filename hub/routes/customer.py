@@ -20,7 +20,7 @@ from hub.container import hub
 from hub.errors import HubError, NotFound, StoreUnavailable
 from hub.i18n import SUPPORTED
 from hub.i18n import gettext as _
-from hub.moderation.bots import form_signals, form_stamp
+from hub.moderation.bots import automated_client, form_signals, form_stamp
 from hub.ports import Doc
 from hub.routes.errors import not_stored_message
 from hub.routes.intake import (
@@ -110,7 +110,11 @@ async def _unknown_point() -> Any:
 
 
 async def _form_page(
-    code: str, status: int = 200, loaded: Place | None = None, **context: Any
+    code: str,
+    status: int = 200,
+    loaded: Place | None = None,
+    new_device: str | None = None,
+    **context: Any,
 ) -> Any:
     try:
         place = loaded or await point_place(code)
@@ -131,7 +135,7 @@ async def _form_page(
     if not device_id():  # none yet, or a forged kiosk id: a fresh one of its own
         response.set_cookie(
             DEVICE_COOKIE,
-            new_secret(12),
+            new_device or new_secret(12),
             max_age=YEAR,
             httponly=True,
             samesite="Lax",
@@ -142,9 +146,21 @@ async def _form_page(
 
 @bp.get("/q/<code>")
 async def form(code: str) -> Any:
-    """The mobile page behind a QR access point."""
+    """The mobile page behind a QR access point; each opening by a person is a scan.
+
+    Not scans: HEAD requests, crawlers and link previewers, unknown or inactive points, the
+    same browser again within minutes (hub/accounts/scans.py says why and how).
+    """
     await limit("page")
-    return await _form_page(code)
+    try:
+        place = await point_place(code)
+    except NotFound:
+        return await _unknown_point()
+    # A first visit gets its cookie now, so that its own reload is recognised.
+    new_device = None if device_id() else new_secret(12)
+    if request.method == "GET" and not automated_client(request.headers.get("User-Agent")):
+        await hub().scans.opened(place.tenant, place.point, device_id() or new_device)
+    return await _form_page(code, loaded=place, new_device=new_device)
 
 
 @bp.post("/q/<code>")

@@ -16,6 +16,7 @@ INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
     "outbox": (("status", "created_at"), ("ticket_id",)),
     "blocks": (("kind", "value"),),
     "sessions": (("user_id",),),
+    "scans": (("day",),),
 }
 
 # Unique across all tenants (these resolve the tenant of a public key).
