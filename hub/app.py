@@ -20,11 +20,14 @@ from hub.accounts.branding import Branding, logo_url
 from hub.accounts.directory import Accounts
 from hub.accounts.kiosks import Kiosks
 from hub.accounts.staff_auth import StaffAuth
+from hub.answers.service import CannedAnswers
 from hub.container import Hub
 from hub.http.ratelimit import RateLimiter
 from hub.i18n import choose_language, load_catalogs
 from hub.moderation.guard import StoreGuard
 from hub.moderation.service import Moderation
+from hub.moderation.strikes import InsultStrikes
+from hub.notify.notices import ManagerNotices
 from hub.notify.outbox import Deliveries
 from hub.notify.setup import build_delivery, build_queue
 from hub.ports import Store
@@ -97,11 +100,13 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
     sio = build_sio(settings)
     publisher = SocketioPublisher(sio, store)
     delivery, delivery_listener = build_delivery(settings, store, publisher, build_queue(settings))
+    # A sender held back for insults a third time is blocked, and the managers are e-mailed.
+    strikes = InsultStrikes(store, ManagerNotices(delivery.sender).auto_blocked)
     tickets = TicketService(
         store,
         publisher,
         guard=StoreGuard(store),
-        listeners=[delivery_listener],
+        listeners=[delivery_listener, strikes],
         detect=lambda text, tenant: detect_if_ready(text, tenant_languages(tenant)),
     )
     auth = StaffAuth(
@@ -140,6 +145,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         stats=TicketStats(store),
         rules=RuleBook(store),
         probe=StoreProbe(store, settings.store_timeout + 2),
+        answers=CannedAnswers(store),
         delivery=delivery,
     )
     app.extensions["hub"] = the_hub

@@ -30,6 +30,7 @@ COLLECTIONS: tuple[str, ...] = (
     "configs",
     "kiosks",
     "sessions",
+    "answers",
 )
 
 

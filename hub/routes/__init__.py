@@ -9,6 +9,7 @@ def register_routes(app: Quart) -> None:
     """Attach every blueprint and the error handlers."""
     from hub.routes import (
         admin,
+        answers,
         api,
         branding,
         customer,
@@ -36,3 +37,4 @@ def register_routes(app: Quart) -> None:
     app.register_blueprint(branding.bp)
     app.register_blueprint(stats.bp)
     app.register_blueprint(kiosks.bp)
+    app.register_blueprint(answers.bp)

@@ -14,6 +14,7 @@ from hub.container import hub
 from hub.errors import Unauthorized
 from hub.routes.auth import check_login, current_staff
 from hub.routes.login_form import FIELD, browser_value, form_token, remember, token_matches
+from hub.tickets.etiquette import lexicon as etiquette_lexicon
 from hub.tickets.model import TRANSITIONS
 
 bp = Blueprint("staff", __name__)
@@ -100,5 +101,9 @@ async def console() -> Any:
     # The console offers only the moves the model allows: one source of truth.
     transitions = {s.value: [t.value for t in targets] for s, targets in TRANSITIONS.items()}
     return await render_template(
-        "staff/console.html", user=public_user(user), tenant=tenant, transitions=transitions
+        "staff/console.html",
+        user=public_user(user),
+        tenant=tenant,
+        transitions=transitions,
+        etiquette=etiquette_lexicon(),  # the checklist ticks as the server would
     )

@@ -1,0 +1,325 @@
+"""Canned answers, the reply etiquette and the agent's name, on a real `sos-hub serve`.
+
+Managers write canned answers, agents read them; the ones that fit a ticket come in its
+language first, then by category (the ticket's, its group's, any), with the placeholders
+filled for that ticket and the agent asking. A reply records the etiquette steps it covered
+and the ticket keeps their union; managers read the share per agent. The customer sees who
+answered, by name, in the thread JSON and live on /thread.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from hub.tickets.etiquette import detect, lexicon
+from tests.integration.realtime_clients import HTTP_TIMEOUT, Console
+from tests.kit import Serve, Served, http_sos
+
+SERVED = Serve(slugs=("acme", "globex", "initech"))
+ROOT = Path(__file__).resolve().parents[2]
+ANSWERS = "/api/v1/answers"
+
+
+@pytest.fixture
+async def http(served: Served) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=served.url, timeout=HTTP_TIMEOUT) as client:
+        yield client
+
+
+async def make(http: httpx.AsyncClient, served: Served, slug: str = "acme", **fields: Any) -> Any:
+    body = {"title": "An answer", "category": None, "language": "es", "text": "Hola", **fields}
+    r = await http.post(ANSWERS, json=body, headers=served.tenants[slug].auth("manager"))
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def error_of(r: httpx.Response) -> str:
+    body = r.json()
+    assert set(body) == {"error"} and body["error"]["code"], body
+    return str(body["error"]["message"])
+
+
+async def test_a_manager_writes_canned_answers_and_agents_read_them(
+    served: Served, http: httpx.AsyncClient
+) -> None:
+    manager, agent = served.acme.auth("manager"), served.acme.auth("agent")
+    answer = await make(
+        http,
+        served,
+        title="  Hoja de   reclamaciones ",
+        category="claim_new",
+        text="Hola {customer_name}: pide la hoja de reclamaciones en recepción.",
+    )
+    assert set(answer) == {"id", "title", "category", "language", "text"}
+    assert answer["title"] == "Hoja de reclamaciones" and answer["category"] == "claim_new"
+    r = await http.get(ANSWERS, headers=agent)
+    assert r.status_code == 200 and answer in r.json()["items"]
+
+    changed = {**answer, "title": "Reclamación formal", "category": "claim", "language": "en"}
+    r = await http.put(f"{ANSWERS}/{answer['id']}", json=changed, headers=manager)
+    assert r.status_code == 200, r.text
+    assert r.json() == changed
+    r = await http.put(f"{ANSWERS}/{answer['id']}", json=changed, headers=agent)
+    assert r.status_code == 403 and "manager" in error_of(r)
+    r = await http.delete(f"{ANSWERS}/{answer['id']}", headers=agent)
+    assert r.status_code == 403
+    r = await http.post(ANSWERS, json=changed, headers=agent)
+    assert r.status_code == 403
+
+    assert (await http.delete(f"{ANSWERS}/{answer['id']}", headers=manager)).status_code == 204
+    r = await http.get(ANSWERS, headers=agent)
+    assert answer["id"] not in [a["id"] for a in r.json()["items"]]
+    r = await http.delete(f"{ANSWERS}/{answer['id']}", headers=manager)
+    assert r.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "words"),
+    [
+        ({"text": "Hola {nombre_cliente}, gracias"}, "text", "{nombre_cliente}"),
+        ({"text": "Dear {customer_name}, {Agent_Name} here"}, "text", "{Agent_Name}"),
+        ({"text": "x" * 2001}, "text", "2000"),
+        ({"text": "   "}, "text", "empty"),
+        ({"language": "xx"}, "language", "xx"),
+        ({"language": ""}, "language", "es"),
+        ({"title": ""}, "title", "required"),
+        ({"title": "t" * 121}, "title", "120"),
+        ({"category": "insult"}, "category", "claim_new"),
+    ],
+)
+async def test_a_bad_answer_is_refused_naming_the_field_and_nothing_is_stored(
+    served: Served, http: httpx.AsyncClient, fields: dict[str, Any], field: str, words: str
+) -> None:
+    manager = served.acme.auth("manager")
+    before = (await http.get(ANSWERS, headers=manager)).json()["items"]
+    body = {"title": "Bad", "category": None, "language": "es", "text": "Hola", **fields}
+    r = await http.post(ANSWERS, json=body, headers=manager)
+    assert r.status_code == 400, r.text
+    message = error_of(r)
+    assert message.startswith(f"{field}: ") and words in message, message
+    good = await make(http, served, title="Good one")
+    r = await http.put(f"{ANSWERS}/{good['id']}", json=body, headers=manager)
+    assert r.status_code == 400 and error_of(r) == message
+    after = (await http.get(ANSWERS, headers=manager)).json()["items"]
+    assert sorted(a["id"] for a in after) == sorted([a["id"] for a in before] + [good["id"]])
+    assert next(a for a in after if a["id"] == good["id"]) == good  # the PUT changed nothing
+    await http.delete(f"{ANSWERS}/{good['id']}", headers=manager)
+
+
+async def test_another_businesss_answer_is_not_found_and_never_listed(
+    served: Served, http: httpx.AsyncClient
+) -> None:
+    theirs = await make(http, served, "globex", title="Globex only")
+    acme = served.acme.auth("manager")
+    body = {"title": "Mine now", "category": None, "language": "es", "text": "Hola"}
+    r = await http.put(f"{ANSWERS}/{theirs['id']}", json=body, headers=acme)
+    assert r.status_code == 404 and "Globex" not in error_of(r)
+    assert (await http.delete(f"{ANSWERS}/{theirs['id']}", headers=acme)).status_code == 404
+    listed = (await http.get(ANSWERS, headers=served.acme.auth())).json()["items"]
+    assert theirs["id"] not in [a["id"] for a in listed]
+    globex = (await http.get(ANSWERS, headers=served.globex.auth())).json()["items"]
+    assert theirs in globex  # untouched
+    their_sos = await http_sos(http, served.globex, "Globex: a claim")
+    r = await http.get(f"/api/v1/tickets/{their_sos['id']}/answers", headers=served.acme.auth())
+    assert r.status_code == 404
+
+
+async def test_the_answers_for_a_ticket_come_in_its_language_then_closest_category_filled(
+    served: Served, http: httpx.AsyncClient
+) -> None:
+    # a business of its own, so no other test's answers mix in
+    initech = served.tenants["initech"]
+    agent = initech.auth("agent")
+    text = "Hola {customer_name}, soy {agent_name} de {business}. #{number} en {place}."
+    made = {
+        name: await make(
+            http, served, "initech", title=name, category=category, language=lang, text=text
+        )
+        for name, category, lang in (
+            ("Claim EN", "claim_new", "en"),
+            ("Reclamación", "claim", "es"),
+            ("Hoja", "claim_new", "es"),
+            ("Cierre", None, "es"),
+            ("Elogio", "praise", "es"),
+            ("Queja", "complaint_service", "es"),
+        )
+    }
+    sos = await http_sos(
+        http, initech, "Me cobraron de más", language="es", anonymous=False, contact={"name": "Eva"}
+    )
+    r = await http.patch(f"/api/v1/tickets/{sos['id']}", json={"category": "claim"}, headers=agent)
+    assert r.status_code == 200, r.text
+
+    r = await http.get(f"/api/v1/tickets/{sos['id']}/answers", headers=agent)
+    assert r.status_code == 200, r.text
+    items = r.json()["items"]
+    assert [(a["title"], a["fit"]) for a in items] == [
+        ("Reclamación", "category"),
+        ("Hoja", "group"),
+        ("Cierre", "any"),
+        ("Claim EN", "group"),
+    ]
+    number = sos["number"]
+    assert items[0]["text"] == (
+        f"Hola Eva, soy Agent initech de Business initech. #{number} en Bar terrace."
+    )
+    assert items[0]["id"] == made["Reclamación"]["id"]
+    # the manager asking sends it under their own name
+    r = await http.get(f"/api/v1/tickets/{sos['id']}/answers", headers=initech.auth("manager"))
+    assert "soy Manager initech de" in r.json()["items"][0]["text"]
+
+    # as if it were a new claim: that category's answer first, then the group's
+    r = await http.get(
+        f"/api/v1/tickets/{sos['id']}/answers", params={"category": "claim_new"}, headers=agent
+    )
+    assert [a["title"] for a in r.json()["items"]] == ["Hoja", "Reclamación", "Cierre", "Claim EN"]
+    r = await http.get(
+        f"/api/v1/tickets/{sos['id']}/answers", params={"category": "rude"}, headers=agent
+    )
+    assert r.status_code == 400 and error_of(r).startswith("category: ")
+
+    # an English ticket without a name: its language first, and a neutral word for the name
+    anon = await http_sos(http, initech, "I was charged twice", language="en")
+    r = await http.get(f"/api/v1/tickets/{anon['id']}/answers", headers=agent)
+    items = r.json()["items"]
+    assert items[0]["title"] == "Claim EN"  # uncategorised: every answer, its language first
+    assert items[0]["text"].startswith("Hola customer, soy Agent initech")
+    spanish = next(a for a in items if a["title"] == "Cierre")
+    assert spanish["text"].startswith("Hola cliente,")
+
+
+async def test_a_reply_keeps_the_steps_it_covered_and_managers_read_them_per_agent(
+    served: Served, http: httpx.AsyncClient
+) -> None:
+    acme = served.acme
+    sos = await http_sos(http, acme, "The music is too loud")
+    base = f"/api/v1/tickets/{sos['id']}"
+    # ticked in the console: what the agent's checklist showed, detected or by hand
+    r = await http.post(
+        f"{base}/replies",
+        json={"text": "Hi, I'm Ana. On it.", "etiquette": ["greet", "introduce", "survey"]},
+        headers=acme.auth("agent"),
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["etiquette"] == ["greet", "introduce", "survey"]
+    # no checklist (an API client): detected from the text
+    r = await http.post(
+        f"{base}/replies",
+        json={"text": "Sorry for the noise. We turned the music down. Did this solve it? Bye!"},
+        headers=acme.auth("manager"),
+    )
+    assert r.json()["etiquette"] == ["acknowledge", "answer", "closing_check", "farewell"]
+    r = await http.post(
+        f"{base}/replies", json={"text": "Hi", "etiquette": ["wave"]}, headers=acme.auth()
+    )
+    assert r.status_code == 400 and error_of(r).startswith("etiquette")
+
+    detail = (await http.get(base, headers=acme.auth())).json()
+    assert detail["etiquette"] == [
+        "greet",
+        "introduce",
+        "acknowledge",
+        "answer",
+        "closing_check",
+        "farewell",
+        "survey",
+    ]
+    assert [m["etiquette"] for m in detail["messages"]] == [
+        ["greet", "introduce", "survey"],
+        ["acknowledge", "answer", "closing_check", "farewell"],
+    ]
+
+    r = await http.get("/api/v1/stats/etiquette", headers=acme.auth("manager"))
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["steps"][0] == "greet" and report["from"] < report["to"]
+    by_name = {a["name"]: a for a in report["agents"]}
+    agent = by_name["Agent acme"]
+    assert agent["id"] == acme.users["agent"]["id"]
+    assert agent["steps"]["greet"] > 0 and agent["replies"] >= 1
+    manager = by_name["Manager acme"]
+    assert manager["replies"] == 1 and manager["steps"]["farewell"] == 1.0
+    assert manager["steps"]["greet"] == 0.0
+    r = await http.get("/api/v1/stats/etiquette", headers=acme.auth("agent"))
+    assert r.status_code == 403
+    r = await http.get(
+        "/api/v1/stats/etiquette", params={"from": "2026-02-30"}, headers=acme.auth("manager")
+    )
+    assert r.status_code == 400 and error_of(r).startswith("from")
+    r = await http.get(
+        "/api/v1/stats/etiquette", params={"to": "2000-01-02"}, headers=acme.auth("manager")
+    )
+    assert r.json()["agents"] == []
+
+
+async def test_the_customer_sees_the_agents_name_in_the_thread_json_and_live(
+    served: Served, http: httpx.AsyncClient
+) -> None:
+    acme = served.acme
+    sos = await http_sos(http, acme, "Is the pool open tonight?")
+    thread = await Console(served.url, "/thread", auth={"thread_token": sos["token"]}).connect()
+    try:
+        r = await http.post(
+            f"/api/v1/tickets/{sos['id']}/replies",
+            json={"text": "Yes, until 22:00"},
+            headers=acme.auth("agent"),
+        )
+        assert r.status_code == 201, r.text
+        await thread.wait_for(lambda: bool(thread.events("ticket.message")), 10, "the reply")
+        live = thread.events("ticket.message")[0]["message"]
+        assert live["from"] == "staff" and live["author"] == {"name": "Agent acme"}
+        assert live["text"] == "Yes, until 22:00"
+        assert "author_name" not in live and "author_id" not in live and "etiquette" not in live
+    finally:
+        await thread.close()
+    r = await http.post(f"/api/v1/thread/{sos['token']}/messages", json={"text": "Thanks!"})
+    assert r.json()["from"] == "customer" and r.json()["author"] is None
+    messages = (await http.get(f"/api/v1/thread/{sos['token']}")).json()["messages"]
+    assert [(m["from"], m["author"], m["text"]) for m in messages] == [
+        ("staff", {"name": "Agent acme"}, "Yes, until 22:00"),
+        ("customer", None, "Thanks!"),
+    ]
+    page = (await http.get(f"/t/{sos['token']}")).text
+    assert '<span class="author">Agent acme</span>' in page
+
+
+SAMPLES = [
+    "Hola Ana, soy Marcos, de recepción. Siento las molestias. Ya hemos bajado el volumen de "
+    "la música. ¿Se ha solucionado? Un saludo, y valora nuestra atención en la encuesta.",
+    "Hi Ana, I’m Emma from the bar. I'm sorry for the wait: a waiter is on his way to your "
+    "table now. Did this solve it? Have a nice day!",
+    "Gracias por su visita",
+    "I'm glad to help",
+    "Gracias, ya hemos bajado el volumen",
+    "Hilo dental en recepción. ADIÓS",
+    "Buenas noches\n\nle atiende Lucía; ¿algo más?",
+    "",
+]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+def test_the_consoles_checklist_ticks_exactly_what_the_server_detects() -> None:
+    """static/js/console-etiquette.js on the lists the page gets, against hub/tickets/etiquette."""
+    script = ROOT / "static" / "js" / "console-etiquette.js"
+    program = (
+        f"import {{ detector }} from {json.dumps(script.as_uri())};\n"
+        "const [lexicon, samples] = JSON.parse(process.argv[1]);\n"
+        "const detect = detector(lexicon);\n"
+        "console.log(JSON.stringify(samples.map(detect)));\n"
+    )
+    out = subprocess.run(
+        ["node", "--input-type=module", "-e", program, json.dumps([lexicon(), SAMPLES])],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert json.loads(out.stdout) == [detect(s) for s in SAMPLES]
