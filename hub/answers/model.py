@@ -162,16 +162,18 @@ def ranked(
     answers: Iterable[Doc], category: str | None, language: str | None
 ) -> list[tuple[Doc, int]]:
     """The answers that fit a ticket, with their fit: its language first, then the closest
-    category (exact, its group, any), then by title."""
+    category (exact, its group, any), then in the vocabulary's order, then by title."""
     found = []
     for doc in answers:
         closeness = fit(doc.get("category"), category)
         if closeness is not None:
             found.append((doc, closeness))
+    order = {value: n for n, value in enumerate(ANSWER_CATEGORIES)}
     found.sort(
         key=lambda pair: (
             pair[0].get("language") != language,
             pair[1],
+            order.get(pair[0].get("category") or "", len(order)),  # a new claim before a repeat
             str(pair[0].get("title") or "").casefold(),
         )
     )

@@ -9,7 +9,9 @@ answered, by name, in the thread JSON and live on /thread.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import AsyncIterator
@@ -20,8 +22,9 @@ import httpx
 import pytest
 
 from hub.tickets.etiquette import detect, lexicon
+from tests.helpers import Seeded
 from tests.integration.realtime_clients import HTTP_TIMEOUT, Console
-from tests.kit import Serve, Served, http_sos
+from tests.kit import Serve, Served, http_sos, login, new_sos
 
 SERVED = Serve(slugs=("acme", "globex", "initech"))
 ROOT = Path(__file__).resolve().parents[2]
@@ -323,3 +326,43 @@ def test_the_consoles_checklist_ticks_exactly_what_the_server_detects() -> None:
         check=True,
     )
     assert json.loads(out.stdout) == [detect(s) for s in SAMPLES]
+
+
+# The pages, in-process: who may open them, and in the reader's language.
+
+
+async def test_the_answers_page_is_for_managers_and_speaks_the_readers_language(
+    client: Any, acme: Seeded
+) -> None:
+    await login(client, acme, "agent")
+    assert (await client.get("/admin/answers")).status_code == 403
+    console = (await (await client.get("/console?lang=es")).get_data()).decode()
+    assert "Respuestas preparadas" in console and "Presentarte" in console
+    found = re.search(r"data-etiquette='([^']*)'", console)
+    assert found and json.loads(html.unescape(found.group(1))) == lexicon()  # the lists, as data
+    await login(client, acme, "manager")
+    spanish = (await (await client.get("/admin/answers?lang=es")).get_data()).decode()
+    assert "<h1>Respuestas preparadas</h1>" in spanish and "/static/js/admin-answers.js" in spanish
+    assert '<option value="claim_new">Reclamación nueva</option>' in spanish
+    assert "{customer_name}" in spanish and "Cualquier categoría" in spanish
+    english = (await (await client.get("/admin/answers?lang=en")).get_data()).decode()
+    assert '<option value="claim_new">New claim</option>' in english
+    assert "Respuestas preparadas" not in english
+
+
+async def test_the_statistics_page_shows_each_agents_share_of_every_step(
+    client: Any, acme: Seeded
+) -> None:
+    sent = await new_sos(client, acme, "Wifi down in room 12")
+    r = await client.post(
+        f"/api/v1/tickets/{sent['id']}/replies",
+        json={"text": "Hola, soy Ana. Ya funciona. Un saludo.", "etiquette": ["greet", "farewell"]},
+        headers=acme.auth("agent"),
+    )
+    assert r.status_code == 201
+    await login(client, acme, "manager")
+    page = (await (await client.get("/admin/stats?lang=es")).get_data()).decode()
+    assert "Protocolo de respuesta por persona" in page
+    row = page[page.index(f'data-agent="{acme.users["agent"]["id"]}"') :].split("</tr>")[0]
+    assert "Agent acme" in row
+    assert '<td data-step="greet">100 %</td>' in row and '<td data-step="survey">0 %</td>' in row
