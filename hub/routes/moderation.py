@@ -1,7 +1,8 @@
 """Moderation: the tenant's filters, blocked senders, held-back tickets and their release.
 
-API: /api/v1/filters (manager), /api/v1/blocks (manager), "block this sender" and release
-on a ticket (agent). Pages: /admin/filters (manager) and /held-back (every staff member).
+API: /api/v1/filters (manager), /api/v1/blocks (manager), "block this sender", release and
+a private warning to the sender on a ticket (agent). Pages: /admin/filters (manager) and
+/held-back (every staff member).
 """
 
 from __future__ import annotations
