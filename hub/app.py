@@ -24,6 +24,7 @@ from hub.accounts.passwords import hash_password
 from hub.accounts.scans import Scans
 from hub.accounts.setup import Setup
 from hub.accounts.staff_auth import StaffAuth
+from hub.answers.service import CannedAnswers
 from hub.container import Hub
 from hub.http.ratelimit import RateLimiter
 from hub.http.recent import recent_visits
@@ -32,6 +33,8 @@ from hub.installation.businesses import Installation
 from hub.installation.operators import Operators
 from hub.moderation.guard import StoreGuard
 from hub.moderation.service import Moderation
+from hub.moderation.strikes import InsultStrikes
+from hub.notify.notices import ManagerNotices
 from hub.notify.outbox import Deliveries
 from hub.notify.setup import build_delivery, build_queue
 from hub.ports import Store
@@ -104,11 +107,13 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
     sio = build_sio(settings)
     publisher = SocketioPublisher(sio, store)
     delivery, delivery_listener = build_delivery(settings, store, publisher, build_queue(settings))
+    # A sender held back for insults a third time is blocked, and the managers are e-mailed.
+    strikes = InsultStrikes(store, ManagerNotices(delivery.sender).auto_blocked)
     tickets = TicketService(
         store,
         publisher,
         guard=StoreGuard(store),
-        listeners=[delivery_listener],
+        listeners=[delivery_listener, strikes],
         detect=lambda text, tenant: detect_if_ready(text, tenant_languages(tenant)),
     )
     auth = StaffAuth(
@@ -153,6 +158,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         first_run=FirstRun(store, settings.public_url),
         operators=Operators(store, limiter),
         installation=Installation(store, sio, hash_password),
+        answers=CannedAnswers(store),
         delivery=delivery,
     )
     app.extensions["hub"] = the_hub

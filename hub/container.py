@@ -21,6 +21,7 @@ from hub.accounts.kiosks import Kiosks
 from hub.accounts.scans import Scans
 from hub.accounts.setup import Setup
 from hub.accounts.staff_auth import StaffAuth
+from hub.answers.service import CannedAnswers
 from hub.http.ratelimit import RateLimiter
 from hub.installation.businesses import Installation
 from hub.installation.operators import Operators
@@ -69,6 +70,7 @@ class Hub:
     first_run: FirstRun  # the new business's checklist
     operators: Operators  # the installation's operators: login, sessions
     installation: Installation  # the businesses as the operator sees and runs them
+    answers: CannedAnswers  # canned answers per category and language
     delivery: DeliveryService | None = None
 
 

@@ -15,6 +15,7 @@ from hub.accounts.first_run import PRINTED_AT, SETTINGS_SAVED_AT, mark_printed, 
 from hub.accounts.kiosks import create_kiosk
 from hub.accounts.passwords import hash_password, hash_token
 from hub.accounts.services import create_point, create_tenant, create_user
+from hub.answers.service import CannedAnswers
 from hub.installation.operators import create_operator
 from hub.ports import Doc, Event, Store
 from hub.tickets.rulebook import RuleBook
@@ -94,6 +95,135 @@ TICKETS = (
 )
 
 
+# Canned answers in Spanish and English, one per kind of message the triage tells apart.
+ANSWERS = (
+    (
+        "Disculpa por una queja",
+        "complaint_service",
+        "es",
+        "Hola {customer_name}, soy {agent_name}, de {business}. Siento mucho las molestias en "
+        "{place}. Ya lo estamos revisando y te escribimos aquí en cuanto esté resuelto. "
+        "¿Necesitas algo más? Un saludo.",
+    ),
+    (
+        "Apology for a complaint",
+        "complaint_service",
+        "en",
+        "Hello {customer_name}, I'm {agent_name} from {business}. I'm sorry about the trouble at "
+        "{place}. We are looking into it now and will write to you here as soon as it is fixed. "
+        "Is there anything else we can do? Kind regards.",
+    ),
+    (
+        "Hoja de reclamaciones",
+        "claim_new",
+        "es",
+        "Hola {customer_name}, soy {agent_name}, de {business}. Lamentamos lo ocurrido. Para "
+        "presentar una reclamación formal, pide en recepción la hoja de reclamaciones oficial: es "
+        "tu derecho y la responderemos en el plazo legal. También puedes presentarla ante la "
+        "oficina de consumo de tu comunidad. Tu número de referencia es el {number}. ¿Te ha "
+        "quedado claro? Un saludo.",
+    ),
+    (
+        "Formal complaint form (hoja de reclamaciones)",
+        "claim_new",
+        "en",
+        "Hello {customer_name}, I'm {agent_name} from {business}. We are sorry about what "
+        "happened. To file a formal claim, ask at reception for the official complaint form (hoja "
+        "de reclamaciones): it is your right, and we will answer it within the legal time limit. "
+        "You can also file it with the regional consumer office. Your reference number is "
+        "{number}. Is that clear? Kind regards.",
+    ),
+    (
+        "Reclamación ya presentada",
+        "claim_repeated",
+        "es",
+        "Hola {customer_name}, soy {agent_name}. Gracias por tu paciencia. Trasladamos tu "
+        "insistencia al departamento de atención al cliente, que es quien resuelve tu reclamación; "
+        "si tienes el número de la hoja o fotos, déjalos aquí para adjuntarlos. Un saludo.",
+    ),
+    (
+        "Desacuerdo con la resolución",
+        "claim_disputed",
+        "es",
+        "Hola {customer_name}, soy {agent_name}. Entiendo que no estés de acuerdo. La resolución "
+        "se ajusta a las condiciones del servicio; si sigues sin estar conforme, puedes acudir a "
+        "la oficina de consumo o a la vía que consideres. Un saludo.",
+    ),
+    (
+        "Respuesta a una duda",
+        "question_basic",
+        "es",
+        "Hola {customer_name}, soy {agent_name}, de {business}. Gracias por preguntar. "
+        "¿Te ha quedado claro? ¡Que tengas un buen día!",
+    ),
+    (
+        "Answer to a question",
+        "question_basic",
+        "en",
+        "Hello {customer_name}, I'm {agent_name} from {business}. Thanks for asking. "
+        "Does that help? Have a nice day!",
+    ),
+    (
+        "Gracias por la sugerencia",
+        "suggestion",
+        "es",
+        "Hola {customer_name}, soy {agent_name}. Muchas gracias por la idea: la hemos pasado al "
+        "equipo, que la estudiará para la próxima temporada. Un saludo.",
+    ),
+    (
+        "Thanks for the suggestion",
+        "suggestion",
+        "en",
+        "Hello {customer_name}, I'm {agent_name}. Thank you for the idea: we have passed it to the "
+        "team, who will look at it for next season. Kind regards.",
+    ),
+    (
+        "Gracias por tus palabras",
+        "praise",
+        "es",
+        "Hola {customer_name}, soy {agent_name}. ¡Muchas gracias! Se lo diremos al equipo de "
+        "{place}. ¡Disfruta de tu estancia!",
+    ),
+    (
+        "Thanks for the kind words",
+        "praise",
+        "en",
+        "Hello {customer_name}, I'm {agent_name}. Thank you so much! We will tell the team at "
+        "{place}. Enjoy your stay!",
+    ),
+    (
+        "Aviso: mensajes ofensivos",
+        "complaint_unrelated",
+        "es",
+        "Hola, soy {agent_name}, de {business}. Queremos ayudarte, pero aquí no se permiten "
+        "mensajes ofensivos ni insultos. Si nos cuentas con respeto qué ha pasado, lo atenderemos "
+        "encantados. Un saludo.",
+    ),
+    (
+        "Warning: offensive messages",
+        "complaint_unrelated",
+        "en",
+        "Hello, I'm {agent_name} from {business}. We want to help, but offensive or insulting "
+        "messages are not allowed here. If you tell us respectfully what happened, we will gladly "
+        "look into it. Kind regards.",
+    ),
+    (
+        "Cierre con encuesta",
+        None,
+        "es",
+        "¿Se ha solucionado? Gracias por confiar en {business}: al cerrar tu mensaje #{number} "
+        "podrás valorar nuestra atención en una encuesta muy breve. Un saludo.",
+    ),
+    (
+        "Closing with the survey",
+        None,
+        "en",
+        "Did this solve it? Thank you for choosing {business}: when we close your message "
+        "#{number} you can rate our help in a very short survey. Kind regards.",
+    ),
+)
+
+
 class _Quiet:
     """Seeding happens before the server runs: nobody is connected to hear it."""
 
@@ -148,6 +278,10 @@ async def seed_demo(store: Store) -> list[tuple[str, str]]:
         },
         token=KIOSK_TOKEN,
     )
+    answers = CannedAnswers(store)
+    for title, category, language, text in ANSWERS:
+        fields = {"title": title, "category": category, "language": language, "text": text}
+        await answers.create(tenant["id"], fields, users[0])
     service = TicketService(store, _Quiet())
     tickets = []
     for i, (code, text, lang, anonymous) in enumerate(TICKETS):
@@ -163,7 +297,11 @@ async def seed_demo(store: Store) -> list[tuple[str, str]]:
     tid = tenant["id"]
     await service.change(tid, tickets[0]["id"], agent, status="acknowledged", category="complaint")
     await service.reply(
-        tid, tickets[0]["id"], agent, "Gracias por avisar, bajamos el volumen ahora mismo."
+        tid,
+        tickets[0]["id"],
+        agent,
+        "Hola, soy Marcos, de recepción. Gracias por avisar: bajamos el volumen de la terraza "
+        "ahora mismo. ¿Se nota ya la diferencia? Un saludo.",
     )
     await service.change(tid, tickets[2]["id"], manager, category="claim")
     await service.add_note(

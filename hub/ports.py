@@ -35,6 +35,7 @@ COLLECTIONS: tuple[str, ...] = (
     # tenant, so no tenant's query can reach them (hub/installation/operators.py).
     "operators",
     "operator_sessions",
+    "answers",
 )
 
 # The scope (the `tenant_id` argument) of the installation's own documents: no tenant has

@@ -273,7 +273,15 @@ class Sender:
         return None
 
     async def _render(self, item: Doc, ticket: Doc, tenant: Doc) -> Outgoing:
-        if item["kind"] == "reply":
+        if item["kind"] == "auto_block":
+            words = self.renderer.auto_block(
+                item,
+                ticket,
+                tenant,
+                held_url=self.settings.public("/held-back"),
+                blocks_url=self.settings.public("/admin/filters"),
+            )
+        elif item["kind"] == "reply":
             message = await self.tickets.message(tenant["id"], item.get("message_id") or "")
             if message is None:
                 raise LookupError("the reply no longer exists")

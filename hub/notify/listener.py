@@ -119,3 +119,9 @@ class DeliveryListener:
         )
         for item in waiting:
             await outbox.skip_pending(self.store, tenant["id"], item, outbox.ACKNOWLEDGED)
+
+    async def ticket_held(self, tenant: Doc, ticket: Doc) -> None:
+        """Nothing to route or send: a held-back SOS reaches no one until released."""
+
+    async def message_held(self, tenant: Doc, ticket: Doc, message: Doc) -> None:
+        """Nothing to send: a held-back message reaches no one."""

@@ -156,3 +156,25 @@ class Renderer:
             text=self._render(language, "email/reply.txt", context),
             html=self._render(language, "email/reply.html", context),
         )
+
+    def auto_block(
+        self, item: Doc, ticket: Doc, tenant: Doc, *, held_url: str, blocks_url: str
+    ) -> Rendered:
+        """To a manager: a sender was blocked after repeated insults, and where to review it.
+
+        The insult itself is not repeated in the mail: the held-back page shows it to staff.
+        """
+        language = str(item.get("language") or tenant.get("language") or "en")
+        context = {
+            "number": ticket.get("number"),
+            "place": place_of(ticket),
+            "time": local_time(ticket["created_at"], tenant.get("timezone")),
+            "tenant_name": tenant.get("name") or "",
+            "held_url": held_url,
+            "blocks_url": blocks_url,
+        }
+        return Rendered(
+            subject=self._render(language, "email/auto_block_subject.txt", context).strip(),
+            text=self._render(language, "email/auto_block.txt", context),
+            html=self._render(language, "email/auto_block.html", context),
+        )

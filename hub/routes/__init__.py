@@ -9,6 +9,7 @@ def register_routes(app: Quart) -> None:
     """Attach every blueprint and the error handlers."""
     from hub.routes import (
         admin,
+        answers,
         api,
         branding,
         customer,
@@ -45,3 +46,4 @@ def register_routes(app: Quart) -> None:
     app.register_blueprint(operator.api)
     app.register_blueprint(setup.bp)
     app.register_blueprint(setup_pages.bp)
+    app.register_blueprint(answers.bp)

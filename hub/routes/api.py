@@ -28,6 +28,7 @@ from hub.routes.schemas import (
     NoteIn,
     PasswordIn,
     PasswordOut,
+    ReplyIn,
     SosIn,
     SosOut,
     SurveyIn,
@@ -39,6 +40,7 @@ from hub.routes.schemas import (
 )
 from hub.tickets.model import (
     Status,
+    customer_message_json,
     customer_ticket,
     message_json,
     note_json,
@@ -140,7 +142,7 @@ async def thread_message(token: str, data: TextIn) -> Any:
     await limit("thread_message", thread=token[:64])
     ticket = await hub().tickets.by_thread_token(token)
     message = await hub().tickets.customer_message(ticket, data.text)
-    return message_json(message), 201
+    return customer_message_json(message), 201
 
 
 @bp.post("/thread/<token>/survey")
@@ -234,11 +236,14 @@ async def acknowledge(ticket_id: str) -> Any:
 
 @bp.post("/tickets/<ticket_id>/replies")
 @staff_required()
-@validate_request(TextIn)
-async def reply(ticket_id: str, data: TextIn) -> Any:
-    """Answer the customer: live on their thread page."""
-    message = await hub().tickets.reply(tenant_id(), ticket_id, Actor.staff(staff()), data.text)
-    return message_json(message), 201
+@validate_request(ReplyIn)
+async def reply(ticket_id: str, data: ReplyIn) -> Any:
+    """Answer the customer: live on their thread page, with the agent's name. The answer
+    says which etiquette steps the reply covered (ticked, or detected from its text)."""
+    message = await hub().tickets.reply(
+        tenant_id(), ticket_id, Actor.staff(staff()), data.text, data.etiquette
+    )
+    return {**message_json(message), "etiquette": message.get("etiquette")}, 201
 
 
 @bp.post("/tickets/<ticket_id>/notes")

@@ -1,7 +1,8 @@
 """Moderation: the tenant's filters, blocked senders, held-back tickets and their release.
 
-API: /api/v1/filters (manager), /api/v1/blocks (manager), "block this sender" and release
-on a ticket (agent). Pages: /admin/filters (manager) and /held-back (every staff member).
+API: /api/v1/filters (manager), /api/v1/blocks (manager), "block this sender", release and
+a private warning to the sender on a ticket (agent). Pages: /admin/filters (manager) and
+/held-back (every staff member).
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from hub.errors import Invalid
 from hub.moderation.blocks import block_json, ticket_block_value
 from hub.routes.auth import staff, staff_required, tenant_id
 from hub.routes.pages import render_page, staff_page
+from hub.routes.schemas import TextIn
 from hub.tickets.filters import CHECKS, FilterConfig, mask, screen_text
-from hub.tickets.model import staff_ticket
+from hub.tickets.model import message_json, staff_ticket
 from hub.tickets.services import Actor
 
 bp = Blueprint("moderation", __name__)
@@ -238,6 +240,16 @@ async def release(ticket_id: str) -> Any:
     """Let a held-back SOS through: pushed to the consoles and routed as if just arrived."""
     doc = await hub().tickets.release(tenant_id(), ticket_id, Actor.staff(staff()))
     return (await hub().moderation.viewer_mask(staff()))(staff_ticket(doc))
+
+
+@bp.post("/api/v1/tickets/<ticket_id>/warning")
+@staff_required()
+@validate_request(TextIn)
+async def warn_sender(ticket_id: str, data: TextIn) -> Any:
+    """A private warning to a held-back SOS's sender ("offensive messages are not allowed"):
+    on their thread, and by e-mail or SMS when they left contact. The SOS stays held back."""
+    message = await hub().tickets.warn(tenant_id(), ticket_id, Actor.staff(staff()), data.text)
+    return {**message_json(message), "warning": True}, 201
 
 
 @bp.get("/admin/filters")

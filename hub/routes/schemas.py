@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from hub.tickets.etiquette import check_steps
 from hub.tickets.model import TEXT_MAX
 
 
@@ -69,6 +70,18 @@ class TextIn(_Strict):
     @classmethod
     def _text(cls, value: str) -> str:
         return _trimmed_text(value)
+
+
+class ReplyIn(TextIn):
+    """A staff reply; `etiquette` lists the protocol's steps the agent's checklist showed as
+    covered (hub/tickets/etiquette.py). Left out, the server detects them from the text."""
+
+    etiquette: list[str] | None = Field(default=None, max_length=20)
+
+    @field_validator("etiquette")
+    @classmethod
+    def _steps(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else check_steps(value)
 
 
 class NoteIn(_Strict):

@@ -15,6 +15,7 @@ from hub.errors import Suspended, Unauthorized
 from hub.routes.auth import check_login, current_staff
 from hub.routes.first_run import landing, setup_nudge
 from hub.routes.login_form import FIELD, browser_value, form_token, remember, token_matches
+from hub.tickets.etiquette import lexicon as etiquette_lexicon
 from hub.tickets.model import TRANSITIONS
 
 bp = Blueprint("staff", __name__)
@@ -110,4 +111,5 @@ async def console() -> Any:
         tenant=tenant,
         transitions=transitions,
         setup=await setup_nudge(user, tenant) if Role(user["role"]).allows(Role.manager) else None,
+        etiquette=etiquette_lexicon(),  # the checklist ticks as the server would
     )

@@ -50,6 +50,29 @@ async def stats(query_args: StatsQuery) -> Any:
     return await hub().stats.report(tenant, period, query_args.by)
 
 
+class PeriodQuery(_Strict):
+    from_: str | None = Field(default=None, alias="from", max_length=40)
+    to: str | None = Field(default=None, max_length=40)
+
+
+@bp.get("/api/v1/stats/etiquette")
+@staff_required(Role.manager)
+@validate_querystring(PeriodQuery)
+async def etiquette_stats(query_args: PeriodQuery) -> Any:
+    """Per agent: replies sent in [from, to) and the share of them covering each step of the
+    reply etiquette (greet, introduce, acknowledge, answer, closing check, farewell, survey).
+
+    `from`/`to` as in /api/v1/stats (local days or date-times; default the last 30 days).
+    """
+    tenant = await hub().accounts.tenant(tenant_id())
+    if tenant is None:
+        raise NotFound("no such business")
+    period = asked_period(
+        clock.now(), str(tenant.get("timezone") or "UTC"), query_args.from_, query_args.to
+    )
+    return await hub().stats.etiquette(tenant, period)
+
+
 @bp.get("/admin/stats")
 @staff_page(Role.manager)
 async def stats_page() -> Any:
@@ -58,11 +81,13 @@ async def stats_page() -> Any:
     by = asked["by"] if asked["by"] in GROUPINGS else "status"
     tenant = page_tenant()
     result: dict[str, Any] | None = None
+    etiquette: dict[str, Any] | None = None
     error: str | None = None
     try:
         zone = str(tenant.get("timezone") or "UTC")
         period = asked_period(clock.now(), zone, asked["from"] or None, asked["to"] or None)
         result = await hub().stats.report(tenant, period, by)
+        etiquette = await hub().stats.etiquette(tenant, period)
     except Invalid as exc:
         error = exc.message
     page = await render_page(
@@ -73,5 +98,6 @@ async def stats_page() -> Any:
         by=by,
         groupings=GROUPINGS,
         scan_window=WINDOW_SECONDS // 60,
+        etiquette=etiquette,
     )
     return page if error is None else await make_response(page, 400)

@@ -51,3 +51,9 @@ class TicketListener(Protocol):
 
     async def ticket_acknowledged(self, tenant: Doc, ticket: Doc) -> None:
         """Someone took the ticket: escalation stops."""
+
+    async def ticket_held(self, tenant: Doc, ticket: Doc) -> None:
+        """A filter held a new SOS back (`quarantine_reason` says why)."""
+
+    async def message_held(self, tenant: Doc, ticket: Doc, message: Doc) -> None:
+        """A filter held a customer's thread message back (`held_reason` says why)."""

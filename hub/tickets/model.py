@@ -172,6 +172,7 @@ STAFF_FIELDS = (
     "quarantine_reason",
     "survey",
     "held_messages",
+    "etiquette",
 )
 
 
@@ -208,6 +209,24 @@ def message_json(doc: Doc) -> dict[str, Any]:
         k: doc.get(k)
         for k in ("id", "ticket_id", "author", "author_name", "text", "translations", "created_at")
     }
+
+
+def public_name(name: str | None) -> str | None:
+    """A staff member's name as a customer may read it: never an e-mail address (a user
+    without a name is shown by e-mail to colleagues, by the business's name to customers)."""
+    name = (name or "").strip()
+    return name if name and "@" not in name else None
+
+
+def customer_message_json(doc: Doc) -> dict[str, Any]:
+    """A message as its customer sees it (thread JSON and /thread events): `from` says whose
+    it is, and a staff message carries `author: {"name"}`, who answered (CONTRACT.md)."""
+    out = message_json(doc)
+    author = out.pop("author")
+    name = out.pop("author_name", None)
+    out["from"] = "staff" if author == "staff" else "customer"
+    out["author"] = {"name": public_name(name)} if author == "staff" else None
+    return out
 
 
 def repeat_json(entry: Doc) -> dict[str, Any]:

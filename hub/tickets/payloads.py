@@ -20,12 +20,22 @@ from hub.tickets.events import (
     TicketHeld,
     TicketUpdated,
 )
-from hub.tickets.model import customer_ticket, message_json, note_json, staff_ticket
+from hub.tickets.model import (
+    customer_message_json,
+    customer_ticket,
+    message_json,
+    note_json,
+    staff_ticket,
+)
 from hub.tickets.ticket import Ticket
 
 
 def _message_payload(ticket: Doc, message: Doc) -> dict[str, Any]:
     return {"ticket_id": ticket["id"], "message": message_json(message)}
+
+
+def _customer_message_payload(ticket: Doc, message: Doc) -> dict[str, Any]:
+    return {"ticket_id": ticket["id"], "message": customer_message_json(message)}
 
 
 def staff_payload(event: TicketEvent) -> dict[str, Any] | None:
@@ -48,7 +58,7 @@ def customer_payload(event: TicketEvent) -> dict[str, Any] | None:
     if isinstance(event, TicketUpdated):
         return customer_ticket(event.ticket)
     if isinstance(event, (MessagePosted, MessageTranslated)):
-        return _message_payload(event.ticket, event.message)
+        return _customer_message_payload(event.ticket, event.message)
     return None  # created, held and notes are not the customer's business
 
 

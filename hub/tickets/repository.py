@@ -95,6 +95,13 @@ class TicketRepository:
             tenant_id, TICKETS, {"created_at": {"gte": start}}, sort="created_at", limit=limit
         )
 
+    async def staff_replies(self, tenant_id: str, start: str, end: str, limit: int) -> list[Doc]:
+        """Staff replies written in [start, end) (ISO times), oldest first; warnings to a
+        held-back sender are no replies."""
+        where = {"kind": "message", "author": "staff", "created_at": {"gte": start}}
+        docs = await self.store.find(tenant_id, ENTRIES, where, sort="created_at", limit=limit)
+        return [d for d in docs if str(d["created_at"]) < end and not d.get("warning")]
+
     async def message(self, tenant_id: str, message_id: str) -> Doc | None:
         """One conversation message (an entry) of this tenant, or None."""
         return await self.store.get(tenant_id, ENTRIES, message_id)

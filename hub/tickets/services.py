@@ -14,6 +14,7 @@ from typing import Any
 from hub.clock import new_id, new_secret, now_iso
 from hub.errors import Invalid, NotFound
 from hub.ports import Doc, Publisher, Store
+from hub.tickets.etiquette import detect as detect_steps
 from hub.tickets.hooks import ACCEPT, IntakeGuard, TicketListener, Verdict
 from hub.tickets.model import (
     NAME_MAX,
@@ -22,6 +23,7 @@ from hub.tickets.model import (
     Status,
     clean_line,
     clean_text,
+    customer_message_json,
     history_json,
     message_json,
     note_json,
@@ -163,7 +165,10 @@ class TicketService:
                 return await self._store(tenant["id"], Ticket(original).merge_repeat(doc))
         doc["number"] = await self.repo.next_number(tenant["id"])
         held = (verdict.reason or "filtered") if verdict.action == "quarantine" else None
-        return await self._store(tenant["id"], Ticket(doc).admit(held))
+        stored = await self._store(tenant["id"], Ticket(doc).admit(held))
+        if held:
+            await self._tell("ticket_held", tenant, stored)
+        return stored
 
     async def release(self, tenant_id: str, ticket_id: str, by: Actor) -> Doc:
         """Let a held-back SOS through: pushed and routed as if it had just arrived."""
@@ -188,8 +193,14 @@ class TicketService:
         entries = await self.repo.entries(tenant_id, ticket_id)
         out = staff_ticket(doc)
         # A held message (blocked sender, filtered text) is flagged: staff alone see why.
+        # Staff replies carry the etiquette steps they covered; a warning says it is one.
         out["messages"] = [
-            {**message_json(e), "held_reason": e.get("held_reason")}
+            {
+                **message_json(e),
+                "held_reason": e.get("held_reason"),
+                "etiquette": e.get("etiquette"),
+                "warning": bool(e.get("warning")),
+            }
             for e in entries
             if e["kind"] == "message"
         ]
@@ -201,8 +212,11 @@ class TicketService:
         return out
 
     async def messages(self, tenant_id: str, ticket_id: str) -> list[dict[str, Any]]:
-        """The customer-visible conversation of a ticket, oldest first."""
-        return [message_json(e) for e in await self.repo.entries(tenant_id, ticket_id, "message")]
+        """The conversation as its customer sees it, oldest first (who answered, by name)."""
+        return [
+            customer_message_json(e)
+            for e in await self.repo.entries(tenant_id, ticket_id, "message")
+        ]
 
     async def acknowledge(self, tenant_id: str, ticket_id: str, by: Actor) -> Doc:
         """Mark a new ticket as seen by someone; a no-op when it already is."""
@@ -227,9 +241,30 @@ class TicketService:
         )
         return await self._store(tenant_id, outcome)
 
-    async def reply(self, tenant_id: str, ticket_id: str, by: Actor, text: str) -> Doc:
-        """A staff answer: shown live on the customer's thread, and it acknowledges the ticket."""
-        outcome, message = Ticket(await self.repo.get(tenant_id, ticket_id)).reply(by, text)
+    async def reply(
+        self,
+        tenant_id: str,
+        ticket_id: str,
+        by: Actor,
+        text: str,
+        etiquette: Sequence[str] | None = None,
+    ) -> Doc:
+        """A staff answer: shown live on the customer's thread, and it acknowledges the ticket.
+
+        `etiquette`: the protocol's steps the agent's checklist showed as covered (detected
+        and ticked by hand); None (an API client without a checklist): detected from the text.
+        """
+        steps = detect_steps(text) if etiquette is None else etiquette
+        ticket = Ticket(await self.repo.get(tenant_id, ticket_id))
+        outcome, message = ticket.reply(by, text, steps)
+        doc = await self._store(tenant_id, outcome)
+        await self._tell("staff_replied", await self._tenant(tenant_id), doc, message)
+        return message
+
+    async def warn(self, tenant_id: str, ticket_id: str, by: Actor, text: str) -> Doc:
+        """A private warning to a held-back SOS's sender: on their thread, and by e-mail or SMS
+        through the replies' delivery path, while the ticket stays held back."""
+        outcome, message = Ticket(await self.repo.get(tenant_id, ticket_id)).warn(by, text)
         doc = await self._store(tenant_id, outcome)
         await self._tell("staff_replied", await self._tenant(tenant_id), doc, message)
         return message
@@ -272,7 +307,10 @@ class TicketService:
         """
         held_reason = await self._screen_message(ticket, clean_text(text))
         outcome, message = Ticket(ticket).customer_writes(text, held_reason)
-        await self._store(ticket["tenant_id"], outcome)
+        doc = await self._store(ticket["tenant_id"], outcome)
+        if held_reason:
+            tenant = await self._tenant(ticket["tenant_id"])
+            await self._tell("message_held", tenant, doc, message)
         return message
 
 

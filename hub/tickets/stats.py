@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from hub.clock import iso, parse_iso
 from hub.errors import Invalid
 from hub.ports import Doc, Store
+from hub.tickets.etiquette import report as etiquette_report
 from hub.tickets.model import RATINGS
 from hub.tickets.repository import TicketRepository
 from hub.tickets.ticket import Ticket
@@ -334,3 +335,16 @@ class TicketStats:
 
     async def report(self, tenant: Doc, period: Period, by: str) -> dict[str, Any]:
         return await ticket_stats(self.store, tenant, period, by, self.scan_totals)
+
+    async def etiquette(self, tenant: Doc, period: Period) -> dict[str, Any]:
+        """Per agent, the replies sent in `period` and the share covering each etiquette step
+        (hub/tickets/etiquette.py): the quality review of how staff answer."""
+        replies = await TicketRepository(self.store).staff_replies(
+            tenant["id"], iso(period.start), iso(period.end), MAX_TICKETS
+        )
+        return {
+            "from": iso(period.start),
+            "to": iso(period.end),
+            "truncated": len(replies) == MAX_TICKETS,
+            **etiquette_report(replies),
+        }

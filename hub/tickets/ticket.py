@@ -8,12 +8,14 @@ ticket is held back from the consoles is decided by `Ticket.held_back` and nowhe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from hub.clock import new_id, now_iso
 from hub.errors import Conflicting
 from hub.ports import Change, Doc, Insert, Update
+from hub.tickets.etiquette import ordered
 from hub.tickets.events import (
     MessagePosted,
     NoteAdded,
@@ -34,6 +36,8 @@ from hub.tickets.repository import ENTRIES, TICKETS
 KEEP = ...  # "leave this field as it is" for `Ticket.change`
 DESCRIPTION_MAX = 4000
 NOTE_MAX = 4000
+INSULT = "offensive"  # the hold reason of the offensive-words filter (hub/tickets/filters.py)
+INSULTS_KEPT = 10  # the times a ticket keeps of its sender's insults (the strikes need 3)
 
 
 @dataclass(frozen=True)
@@ -99,8 +103,10 @@ def message_entry(
     author_name: str | None,
     text: str,
     held_reason: str | None = None,
+    *,
+    author_id: str | None = None,
 ) -> Doc:
-    """A conversation message (customer or staff) as stored."""
+    """A conversation message (customer or staff) as stored; a staff one names its author."""
     doc: Doc = {
         "id": new_id(),
         "ticket_id": ticket_id,
@@ -111,9 +117,21 @@ def message_entry(
         "translations": {},
         "created_at": now_iso(),
     }
+    if author_id:
+        doc["author_id"] = author_id
     if held_reason:
         doc["held_reason"] = held_reason
     return doc
+
+
+def insult_marks(doc: Doc, moment: str) -> Doc:
+    """The ticket's record that its sender was held back for insults at `moment`.
+
+    Kept on the ticket (whose sender identifiers the privacy sweep clears in time), so
+    counting a sender's insults needs no list of senders of its own (hub/moderation/strikes.py).
+    """
+    times = [*[str(t) for t in doc.get("insults") or []], moment][-INSULTS_KEPT:]
+    return {"insults": times, "last_insult_at": moment}
 
 
 def route_mark(moment: str) -> Doc:
@@ -160,6 +178,8 @@ class Ticket:
         sets: Doc = {"held": bool(held_reason)}
         if held_reason:
             sets |= {"status": Status.quarantined.value, "quarantine_reason": held_reason}
+        if held_reason == INSULT:
+            sets |= insult_marks(self.doc, self.doc["created_at"])
         else:  # the routing mark, in the same commit: a crash cannot skip routing
             sets |= route_mark(self.doc["created_at"])
         doc = self._apply(sets)
@@ -311,16 +331,24 @@ class Ticket:
         sets[field_name] = value
         entries.append(history_entry(self.id, field_name, by, shown_old, shown_new))
 
-    def reply(self, by: Actor, text: str) -> tuple[Outcome, Doc]:
-        """A staff answer, live on the customer's thread; it acknowledges the ticket."""
+    def reply(self, by: Actor, text: str, etiquette: Sequence[str] = ()) -> tuple[Outcome, Doc]:
+        """A staff answer, live on the customer's thread; it acknowledges the ticket.
+
+        `etiquette` is the steps of the protocol the reply covers (hub/tickets/etiquette.py):
+        kept on the message, and their union on the ticket, for quality review.
+        """
         if self.held_back:
             raise Conflicting("release this ticket before replying", field="status")
-        message = message_entry(self.id, "staff", by.name, clean_text(text))
+        message = message_entry(self.id, "staff", by.name, clean_text(text), author_id=by.id)
+        message["etiquette"] = ordered(etiquette)
         now = message["created_at"]
         sets: Doc = {
             "updated_at": now,
             "message_count": int(self.doc.get("message_count") or 0) + 1,
         }
+        covered = ordered([*(self.doc.get("etiquette") or ()), *etiquette])
+        if covered != (self.doc.get("etiquette") or []):
+            sets["etiquette"] = covered
         entries = [message]
         if self.doc.get("first_response_at") is None:
             sets["first_response_at"] = now
@@ -339,6 +367,26 @@ class Ticket:
             acknowledged="acknowledged_at" in sets,
         )
         return outcome, message
+
+    def warn(self, by: Actor, text: str) -> tuple[Outcome, Doc]:
+        """A private warning to the sender of a held-back SOS ("offensive messages are not
+        allowed"): on their thread (and by e-mail or SMS), while the ticket stays held back.
+
+        It is no answer: status, response times and the consoles are left as they are.
+        """
+        if not self.held_back:
+            raise Conflicting(
+                "only the sender of a held-back ticket is warned; answer this one", field="status"
+            )
+        message = message_entry(self.id, "staff", by.name, clean_text(text), author_id=by.id)
+        message["warning"] = True
+        sets: Doc = {
+            "updated_at": message["created_at"],
+            "message_count": int(self.doc.get("message_count") or 0) + 1,
+        }
+        entries = [message, history_entry(self.id, "warned", by)]
+        doc = self._apply(sets)
+        return Outcome(doc, sets, entries, [MessagePosted(doc, message)]), message
 
     def add_note(self, by: Actor, text: str) -> tuple[Outcome, Doc]:
         """An internal note: staff only, never shown to the customer."""
@@ -371,6 +419,8 @@ class Ticket:
         entries = [message]
         if held_reason:
             sets = {"held_messages": int(self.doc.get("held_messages") or 0) + 1}
+            if held_reason == INSULT:
+                sets |= insult_marks(self.doc, message["created_at"])
         elif self.status in (Status.waiting_customer.value, Status.resolved.value):
             sets["status"] = Status.open.value
             entries.append(history_entry(self.id, "status", CUSTOMER, self.status, "open"))

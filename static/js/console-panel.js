@@ -3,6 +3,7 @@
 import { api, showError } from "./console-api.js";
 import { placeOf } from "./console-board.js";
 import { t, has, setTime } from "./console-i18n.js";
+import { ReplyHelper } from "./console-reply.js";
 
 const REFRESH_MS = 250;
 
@@ -45,6 +46,12 @@ export class Panel {
     this.replyText = q("#reply-text");
     this.noteText = q("#note-text");
     this.assignee = q("#d-assignee");
+    this.reply = new ReplyHelper(this.replyForm, this.replyText);
+    // Alt+1…9 inserts a canned answer while a ticket is open (console-keys.js leaves Alt alone).
+    document.addEventListener("keydown", (event) => {
+      if (!this.isOpen || event.defaultPrevented || document.querySelector("dialog[open]")) return;
+      this.reply.handleKey(event);
+    });
     q("#panel-close").addEventListener("click", () => this.close());
     this.ackButton.addEventListener("click", () => this.acknowledge());
     this.blockButton = q("#block-button");
@@ -92,6 +99,7 @@ export class Panel {
         for (const ok of form.querySelectorAll(".ok")) ok.hidden = true;
       }
       showError(this.statusError, "");
+      this.reply.open(id);
       const doc = this.store.doc(id);
       if (doc) this.renderTicket(doc);
     }
@@ -178,6 +186,7 @@ export class Panel {
       ? t("reply.anonymous")
       : doc.contact && (doc.contact.email || doc.contact.phone) ? t("reply.contact") : t("reply.link");
     this._statusButtons(doc.status);
+    this.reply.setTicket(doc);
     if (!this.detailsDirty && !this.detailsForm.contains(document.activeElement)) {
       this.detailsForm.elements.category.value = doc.category || "";
       this.assignee.value = doc.assignee ? doc.assignee.id : "";
@@ -321,10 +330,15 @@ export class Panel {
     button.disabled = true;
     showError(errorEl, "");
     try {
-      const item = await api("POST", `/api/v1/tickets/${encodeURIComponent(id)}/${kind}`, { text });
+      // A reply carries the etiquette steps its checklist shows covered (detected or ticked).
+      const body = kind === "replies" ? { text, etiquette: this.reply.steps() } : { text };
+      const item = await api("POST", `/api/v1/tickets/${encodeURIComponent(id)}/${kind}`, body);
       if (kind === "replies") this.addMessage(item);
       else this.addNote(item);
-      if (id === this.id) textarea.value = "";
+      if (id === this.id) {
+        textarea.value = "";
+        if (kind === "replies") this.reply.sent();
+      }
     } catch (error) {
       showError(errorEl, error.message);
     } finally {

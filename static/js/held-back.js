@@ -2,6 +2,7 @@
 // Held-back tickets are never pushed live, so the list loads on open and on Refresh.
 // Customer text is shown with textContent only.
 import { api } from "./lib/api.js";
+import { clearFieldErrors, showApiError, showError, showFieldError, whileBusy } from "./lib/forms.js";
 import { has, t as label, when as localTime } from "./lib/i18n.js";
 
 {
@@ -55,6 +56,7 @@ import { has, t as label, when as localTime } from "./lib/i18n.js";
     actions.className = "actions";
     actions.append(
       button(label("release"), "primary", () => release(ticket, tr)),
+      button(label("warn"), "secondary", () => warn(ticket)),
       button(label("block"), "secondary", () => block(ticket)),
     );
     const place = (ticket.point && ticket.point.label) || (ticket.kiosk && ticket.kiosk.label) || "";
@@ -121,6 +123,66 @@ import { has, t as label, when as localTime } from "./lib/i18n.js";
       status.textContent = err.message;
     }
   }
+
+  // "Warn sender": a private message to the sender's thread (and e-mail/SMS), from a canned
+  // answer or free text; the SOS stays held back.
+  const warnDialog = document.getElementById("warn-dialog");
+  const warnForm = document.getElementById("warn-form");
+  const warnAnswer = document.getElementById("warn-answer");
+  const warnText = document.getElementById("warn-text");
+  const warnError = document.getElementById("warn-error");
+  let warned = null;
+  let answers = [];
+
+  async function warn(ticket) {
+    warned = ticket;
+    warnForm.reset();
+    clearFieldErrors(warnForm);
+    showError(warnError, "");
+    const excerpt = ticket.text.length > 80 ? `${ticket.text.slice(0, 80)}…` : ticket.text;
+    document.getElementById("warn-ticket").textContent =
+      label("warn-ticket", { number: ticket.number, text: excerpt });
+    while (warnAnswer.options.length > 1) warnAnswer.remove(1);
+    answers = [];
+    warnDialog.showModal();
+    // Insults first: the answers for an unrelated or insulting complaint, placeholders filled.
+    const query = ticket.quarantine_reason === "offensive" ? "?category=complaint_unrelated" : "";
+    try {
+      const page = await api("GET", `/api/v1/tickets/${encodeURIComponent(ticket.id)}/answers${query}`);
+      if (warned !== ticket) return;
+      answers = page.items || [];
+      answers.forEach((a, i) => warnAnswer.add(new Option(`${a.title} (${a.language.toUpperCase()})`, String(i))));
+    } catch (err) {
+      showError(warnError, err.message);
+    }
+  }
+
+  warnAnswer.addEventListener("change", () => {
+    const chosen = answers[Number(warnAnswer.value)];
+    if (warnAnswer.value !== "" && chosen) warnText.value = chosen.text;
+  });
+  document.getElementById("warn-cancel").addEventListener("click", () => warnDialog.close());
+  warnForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const ticket = warned;
+    clearFieldErrors(warnForm);
+    showError(warnError, "");
+    const text = warnText.value.trim();
+    if (!text) {
+      showFieldError(warnText, label("warn-empty"));
+      warnText.focus();
+      return;
+    }
+    await whileBusy(warnForm, async () => {
+      try {
+        await api("POST", `/api/v1/tickets/${encodeURIComponent(ticket.id)}/warning`, { text });
+        warnDialog.close();
+        status.textContent = label("warned", { number: ticket.number });
+      } catch (err) {
+        showApiError(warnForm, err, warnError);
+      }
+    });
+  });
 
   document.getElementById("refresh").addEventListener("click", () => load(true));
   more.addEventListener("click", () => load(false));

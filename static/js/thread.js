@@ -78,7 +78,8 @@
   }
 
   function buildMessage(message) {
-    var mine = message.author === "customer";
+    var mine = message.from === "customer";
+    var agent = !mine && message.author && message.author.name;
     var item = document.createElement("li");
     item.className = "msg " + (mine ? "from-customer" : "from-staff");
     item.dataset.id = message.id;
@@ -87,11 +88,19 @@
     who.className = "who";
     var author = document.createElement("span");
     author.className = "author";
-    author.textContent = mine ? d.labelYou : d.businessName;
+    author.textContent = mine ? d.labelYou : agent || d.businessName;
     var time = document.createElement("time");
     time.dateTime = message.created_at || "";
     time.textContent = when(message.created_at);
     who.appendChild(author);
+    if (agent) {
+      /* who answered, and for which business (CONTRACT.md: `author: {name}`) */
+      var org = document.createElement("span");
+      org.className = "org";
+      org.textContent = "· " + d.businessName;
+      who.appendChild(document.createTextNode(" "));
+      who.appendChild(org);
+    }
     who.appendChild(document.createTextNode(" "));
     who.appendChild(time);
     var text = document.createElement("p");

@@ -26,6 +26,7 @@ PAGES = [
     "/admin/stats",
     "/admin/deliveries",
     "/admin/kiosks",
+    "/admin/answers",
 ]
 
 
@@ -64,11 +65,34 @@ def test_a_held_back_sos_shows_its_reason_in_spanish_and_releasing_it_says_so(
     text = f"Eres un gilipollas {uuid.uuid4().hex[:6]}"
     body = {"point": live_hub.seeded.point["code"], "text": text, "anonymous": True}
     created = httpx.post(f"{live_hub.url}/api/v1/sos", json=body, timeout=10).json()
+    warning = {
+        "title": f"Aviso {uuid.uuid4().hex[:6]}",
+        "category": "complaint_unrelated",
+        "language": "es",
+        "text": "Hola, soy {agent_name}. Aquí no se permiten insultos.",
+    }
+    manager = {"Authorization": f"Bearer {live_hub.seeded.tokens['manager']}"}
+    r = httpx.post(f"{live_hub.url}/api/v1/answers", json=warning, headers=manager, timeout=10)
+    assert r.status_code == 201, r.text
     context, page, problems = _manager(browser, live_hub, "es", "/held-back")
     row = page.locator("#held-rows tr", has_text=text)
     expect(row).to_contain_text("Ofensivo")
     expect(row).to_contain_text("anónimo")
     number = str(created["number"])
+    # a private warning from a canned answer, filled in the manager's name; it stays held back
+    row.get_by_role("button", name="Avisar").click()
+    dialog = page.get_by_role("dialog", name="Avisar al remitente")
+    dialog.get_by_label("Partir de una respuesta preparada").select_option(
+        label=f"{warning['title']} (ES)"
+    )
+    expect(dialog.get_by_label("Aviso", exact=True)).to_have_value(
+        "Hola, soy Manager mirador. Aquí no se permiten insultos."
+    )
+    dialog.get_by_role("button", name="Enviar aviso").click()
+    expect(page.locator("#held-status")).to_have_text(
+        f"Aviso enviado a quien escribió el n.º {number}. Su mensaje sigue retenido."
+    )
+    expect(row).to_have_count(1)
     row.get_by_role("button", name="Liberar").click()
     expect(page.locator("#held-status")).to_have_text(
         f"N.º {number} liberado: ya está en las consolas."

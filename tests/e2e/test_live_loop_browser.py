@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
@@ -68,6 +69,16 @@ def test_an_sos_from_a_phone_shows_live_on_the_console_and_the_reply_live_on_the
         browser, contexts, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     ).new_page()
     phone.goto(f"{live_hub.url}/q/{live_hub.seeded.point['code']}")
+    canned = {
+        "title": "Plumber on the way",
+        "category": None,
+        "language": "en",
+        "text": "Hello {customer_name}, I'm {agent_name} from {business}. A plumber is on the "
+        "way to {place}. Did this solve it? Kind regards.",
+    }
+    manager = {"Authorization": f"Bearer {live_hub.seeded.tokens['manager']}"}
+    r = httpx.post(f"{live_hub.url}/api/v1/answers", json=canned, headers=manager, timeout=10)
+    assert r.status_code == 201, r.text
 
     _, console = _console(browser, contexts, live_hub)
 
@@ -97,17 +108,45 @@ def test_an_sos_from_a_phone_shows_live_on_the_console_and_the_reply_live_on_the
     expect(card).not_to_have_class(re.compile(r"\bunread\b"))
     expect(console).not_to_have_title(re.compile(r"^\("))
 
-    reply = "A plumber is on the way, please keep away from the water."
-    panel.get_by_label("Reply to the customer").fill(reply)
+    # A canned answer fits (any category): Alt+1 inserts it, filled for this ticket and agent,
+    # and the etiquette checklist ticks what its words cover; the agent ticks the rest by hand.
+    box = panel.get_by_label("Reply to the customer")
+    expect(panel.locator("#answer-list")).to_contain_text("Plumber on the way")
+    box.focus()
+    console.keyboard.press("Alt+1")
+    reply = "A plumber is on the way to Bar terrace."
+    expect(box).to_have_value(
+        f"Hello customer, I'm Agent mirador from Business mirador. {reply} "
+        "Did this solve it? Kind regards."
+    )
+    steps = panel.locator("#etiquette")
+    for ticked in ("Greet", "Introduce yourself", "Answer", "Check it is solved", "Farewell"):
+        expect(steps.get_by_label(ticked)).to_be_checked()
+    for unticked in ("Acknowledge the request", "Invite to the survey"):
+        expect(steps.get_by_label(unticked)).not_to_be_checked()
+    steps.get_by_label("Invite to the survey").check()
     panel.get_by_role("button", name="Send reply").click()
     expect(panel.locator("#messages")).to_contain_text(reply)
-    expect(panel.get_by_label("Reply to the customer")).to_have_value("")
+    expect(box).to_have_value("")
+    expect(steps.get_by_label("Greet")).not_to_be_checked()  # a fresh list for the next reply
 
-    # The customer's page, loaded before the reply, shows it without a reload.
+    # The customer's page, loaded before the reply, shows it without a reload, and who wrote it.
     expect(phone.locator("#conversation")).to_contain_text(reply)
+    expect(phone.locator("#conversation .from-staff .author").last).to_have_text("Agent mirador")
     # A reply moves the ticket on; the board follows without a reload.
     expect(console.locator("#board .column[data-status='waiting_customer']")).to_contain_text(sos)
     expect(panel.locator("#history")).to_contain_text("replied to the customer")
+    ticket_id = panel.get_attribute("data-ticket-id")
+    agent = {"Authorization": f"Bearer {live_hub.seeded.tokens['agent']}"}
+    detail = httpx.get(f"{live_hub.url}/api/v1/tickets/{ticket_id}", headers=agent, timeout=10)
+    assert detail.json()["messages"][-1]["etiquette"] == [
+        "greet",
+        "introduce",
+        "answer",
+        "closing_check",
+        "farewell",
+        "survey",
+    ]
     _no_script_errors(console)
 
 

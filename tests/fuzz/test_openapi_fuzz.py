@@ -68,13 +68,19 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
             block = http.post(
                 "/api/v1/blocks", json={"kind": "ip", "value": "192.0.2.1"}, headers=auth
             )
-            assert rule.status_code == block.status_code == 201
+            answer = http.post(
+                "/api/v1/answers",
+                json={"title": "Fuzz answer", "language": "es", "text": "Hola {customer_name}"},
+                headers=auth,
+            )
+            assert rule.status_code == block.status_code == answer.status_code == 201
         real = {
             "ticket_id": sos["id"],
             "token": sos["token"],
             "code": acme.point["code"],
             "rule_id": rule.json()["id"],
             "block_id": block.json()["id"],
+            "answer_id": answer.json()["id"],
         }
         yield Target(served.url, acme, real)
 

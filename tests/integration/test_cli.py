@@ -358,6 +358,11 @@ async def test_the_demo_is_seeded_only_once(db: Path) -> None:
         assert rows[0][0] == 1
         numbers = sorted(t["number"] for t in await store.find(tid, "tickets"))
         assert numbers == list(range(1, 13))
+        # canned answers in both languages, one pointing a claim to the formal complaint form
+        answers = await store.find(tid, "answers")
+        assert {a["language"] for a in answers} == {"es", "en"}
+        claims = [a for a in answers if a["category"] == "claim_new"]
+        assert claims and all("hoja de reclamaciones" in a["text"] for a in claims)
     finally:
         await store.close()
 

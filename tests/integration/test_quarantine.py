@@ -845,7 +845,7 @@ async def test_a_blocked_senders_thread_messages_are_kept_but_never_pushed_nor_r
         assert [m["held_reason"] for m in detail["messages"] if m["author"] == "staff"] == [None]
         # the customer sees their own messages, and nothing tells them they were held
         thread = (await http.get(f"/api/v1/thread/{token}")).json()
-        assert len([m for m in thread["messages"] if m["author"] == "customer"]) == 15
+        assert len([m for m in thread["messages"] if m["from"] == "customer"]) == 15
         assert "held_reason" not in str(thread) and thread["ticket"]["status"] != "open"
 
 

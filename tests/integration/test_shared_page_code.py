@@ -32,6 +32,7 @@ ADMIN_PAGES = {
     "/admin/stats": "admin/stats.html",
     "/admin/kiosks": "admin/kiosks.html",
     "/admin/start": "admin/start.html",
+    "/admin/answers": "admin/answers.html",
     "/held-back": "staff/held_back.html",
 }
 DEFINES_API = re.compile(

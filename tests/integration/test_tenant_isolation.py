@@ -50,6 +50,7 @@ class World:
     acme_rule_id: str
     acme_block_id: str
     acme_kiosk_id: str
+    acme_answer_id: str
     globex_ticket_id: str
     globex_rule_id: str
     globex_block_id: str
@@ -76,6 +77,7 @@ class World:
             "/api/v1/departments",
             "/api/v1/establishments",
             f"/api/v1/points/{self.acme.point['code']}",
+            "/api/v1/answers",
         ):
             r = await c.get(path, headers=auth)
             assert r.status_code == 200, (path, await r.get_data(as_text=True))
@@ -141,6 +143,13 @@ async def world(client: Any, hub: Hub, acme: Seeded, globex: Seeded) -> World:
             "/api/v1/blocks", json={"kind": "email", "value": "foe@acme-foe.example"}, headers=boss
         )
     )
+    acme_answer_id = await _created(
+        await client.post(
+            "/api/v1/answers",
+            json={"title": "Acme secret answer", "language": "es", "text": "Hola {customer_name}"},
+            headers=boss,
+        )
+    )
     ticket = await new_sos(client, acme, "Acme secret: the sauna is broken", contact=ANA)
     await new_sos(client, acme, "Acme: a second ticket", contact=ANA)
     held = await new_sos(client, acme, f"Acme: buy now, {ACME_SPAM}!", contact=ANA)
@@ -184,6 +193,7 @@ async def world(client: Any, hub: Hub, acme: Seeded, globex: Seeded) -> World:
         acme_rule_id,
         acme_block_id,
         acme_kiosk_id,
+        acme_answer_id,
         globex_ticket["id"],
         globex_rule_id,
         globex_block_id,
@@ -536,6 +546,60 @@ async def case_kiosk_delete(w: World, role: str) -> None:
         await _is_404(r)
 
 
+async def case_answers_list(w: World, role: str) -> None:
+    items = await _items(await w.client.get("/api/v1/answers", headers=w.globex.auth(role)))
+    assert w.acme_answer_id not in str(items) and "Acme" not in str(items)
+
+
+async def case_answers_create(w: World, role: str) -> None:
+    body = {"title": "Globex answer", "language": "en", "text": "Hi"}
+    r = await w.client.post("/api/v1/answers", json=body, headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        answer_id = await _created(r)
+        assert await w.hub.store.get(w.globex.tenant["id"], "answers", answer_id) is not None
+
+
+async def case_answer_put(w: World, role: str) -> None:
+    body = {"title": "Mine now", "language": "en", "text": "Hi"}
+    r = await w.client.put(
+        f"/api/v1/answers/{w.acme_answer_id}", json=body, headers=w.globex.auth(role)
+    )
+    if await _manager_only(w, role, r):
+        await _is_404(r)
+
+
+async def case_answer_delete(w: World, role: str) -> None:
+    r = await w.client.delete(f"/api/v1/answers/{w.acme_answer_id}", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        await _is_404(r)
+
+
+async def case_ticket_answers(w: World, role: str) -> None:
+    auth = w.globex.auth(role)
+    await _is_404(
+        await w.client.get(f"/api/v1/tickets/{w.acme_ticket['id']}/answers", headers=auth)
+    )
+    r = await w.client.get(f"/api/v1/tickets/{w.globex_ticket_id}/answers", headers=auth)
+    assert "Acme" not in str(await _items(r))
+
+
+async def case_warning(w: World, role: str) -> None:
+    auth = w.globex.auth(role)
+    await _is_404(
+        await w.client.post(
+            f"/api/v1/tickets/{w.acme_held_id}/warning", json={"text": "hi"}, headers=auth
+        )
+    )
+
+
+async def case_etiquette_stats(w: World, role: str) -> None:
+    r = await w.client.get("/api/v1/stats/etiquette", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        assert r.status_code == 200
+        body = await r.get_json()
+        assert body["agents"] == [] and body["overall"]["replies"] == 0  # acme's reply not
+
+
 CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("GET", "/api/v1/me"): case_me,
     ("POST", "/api/v1/me/password"): case_me_password,
@@ -572,6 +636,13 @@ CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("POST", "/api/v1/kiosks"): case_kiosks_create,
     ("PATCH", "/api/v1/kiosks/<kiosk_id>"): case_kiosk_patch,
     ("DELETE", "/api/v1/kiosks/<kiosk_id>"): case_kiosk_delete,
+    ("GET", "/api/v1/answers"): case_answers_list,
+    ("POST", "/api/v1/answers"): case_answers_create,
+    ("PUT", "/api/v1/answers/<answer_id>"): case_answer_put,
+    ("DELETE", "/api/v1/answers/<answer_id>"): case_answer_delete,
+    ("GET", "/api/v1/tickets/<ticket_id>/answers"): case_ticket_answers,
+    ("POST", "/api/v1/tickets/<ticket_id>/warning"): case_warning,
+    ("GET", "/api/v1/stats/etiquette"): case_etiquette_stats,
 }
 
 
@@ -735,6 +806,7 @@ async def test_every_staff_route_answers_401_without_credentials(hub: Hub, world
         path = path.replace("<block_id>", world.acme_block_id)
         path = path.replace("<kiosk_id>", world.acme_kiosk_id)
         path = path.replace("<slug>", world.acme.slug)
+        path = path.replace("<answer_id>", world.acme_answer_id)
         r = await world.client.open(path, method=method, json={"text": "x"})
         assert r.status_code == 401, (method, rule)
 

@@ -378,7 +378,8 @@ async def test_a_customer_message_reopens_a_waiting_ticket(client: Any, acme: Se
     message = await _ok(
         await client.post(f"/api/v1/thread/{t['token']}/messages", json={"text": "Until 2 pm"}), 201
     )
-    assert message["author"] == "customer" and message["text"] == "Until 2 pm"
+    assert message["from"] == "customer" and message["author"] is None
+    assert message["text"] == "Until 2 pm"
     detail = await _ok(await client.get(f"{TICKETS}/{t['id']}", headers=acme.auth()))
     assert detail["status"] == "open"
     assert detail["messages"][-1]["text"] == "Until 2 pm"

@@ -1,0 +1,1 @@
+"""Canned answers: prepared replies per category and language, with placeholders."""

@@ -1,0 +1,50 @@
+"""Notices to a business's managers through the outbox: a sender was blocked automatically.
+
+An e-mail to every active manager and administrator (the people who can review the held-back
+messages and lift a block), as outbox items of kind `auto_block`: stored first, then sent by
+the same jobs, retries and sweeper as every alert (hub/notify/delivery.py renders them).
+"""
+
+from __future__ import annotations
+
+from hub.accounts.model import Role
+from hub.notify import outbox
+from hub.notify.delivery import Sender
+from hub.ports import Doc
+
+KIND = "auto_block"
+MANAGING = (Role.manager.value, Role.admin.value)
+
+
+class ManagerNotices:
+    """Tells a business's managers what the hub did on its own."""
+
+    def __init__(self, sender: Sender) -> None:
+        self.sender = sender
+        self.store = sender.store
+
+    async def managers(self, tenant_id: str) -> list[Doc]:
+        """Active managers and administrators with an e-mail."""
+        users = await self.store.find(tenant_id, "users", {"role": {"in": list(MANAGING)}})
+        return [u for u in users if u.get("active") is not False and u.get("email")]
+
+    async def auto_blocked(self, tenant: Doc, ticket: Doc, blocks: list[Doc]) -> list[Doc]:
+        """One e-mail per manager about this ticket's sender, blocked after repeated insults."""
+        moment = self.sender.clock()
+        items = [
+            outbox.new_item(
+                ticket_id=ticket["id"],
+                channel="email",
+                to=str(user["email"]),
+                name=str(user.get("name") or ""),
+                language=str(user.get("language") or tenant.get("language") or "es"),
+                kind=KIND,
+                created_at=moment,
+                source_id=f"{KIND}:{ticket['id']}",
+            )
+            for user in await self.managers(tenant["id"])
+        ]
+        stored = await outbox.add_items(self.store, tenant["id"], items)
+        for item in stored:
+            await self.sender.schedule(tenant["id"], item)
+        return stored
