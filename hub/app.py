@@ -20,11 +20,14 @@ from hub.accounts.branding import Branding, logo_url
 from hub.accounts.directory import Accounts
 from hub.accounts.kiosks import Kiosks
 from hub.accounts.staff_auth import StaffAuth
+from hub.accounts.team import SendLink, Team
 from hub.container import Hub
 from hub.http.ratelimit import RateLimiter
 from hub.i18n import choose_language, load_catalogs
 from hub.moderation.guard import StoreGuard
 from hub.moderation.service import Moderation
+from hub.notify.email import SmtpTransport
+from hub.notify.invitations import LinkMailer
 from hub.notify.outbox import Deliveries
 from hub.notify.setup import build_delivery, build_queue
 from hub.ports import Store
@@ -132,6 +135,13 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         limiter=limiter,
         accounts=Accounts(store),
         access=Access(store, sio, limiter),
+        team=Team(
+            store,
+            sio,
+            public_url=settings.public_url,
+            link_hours=settings.invite_hours,
+            mailer=_link_mailer(settings),
+        ),
         kiosks=kiosks,
         branding=Branding(store, on_change=kiosks.push_all),
         moderation=Moderation(store),
@@ -167,6 +177,13 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         await store.close()
 
     return the_hub
+
+
+def _link_mailer(settings: Settings) -> SendLink | None:
+    """Invitations and reset links by e-mail, when the hub has a mail server."""
+    if not settings.smtp_host:
+        return None  # the admin copies the link from the page
+    return LinkMailer(SmtpTransport(settings, timeout=15.0))
 
 
 def _install_i18n(app: Quart, the_hub: Hub) -> None:

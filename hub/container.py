@@ -18,6 +18,7 @@ from hub.accounts.branding import Branding
 from hub.accounts.directory import Accounts
 from hub.accounts.kiosks import Kiosks
 from hub.accounts.staff_auth import StaffAuth
+from hub.accounts.team import Team
 from hub.http.ratelimit import RateLimiter
 from hub.moderation.service import Moderation
 from hub.notify.dispatch import DeliveryService
@@ -51,6 +52,7 @@ class Hub:
     limiter: RateLimiter
     accounts: Accounts  # tenants, points, departments, users
     access: Access  # login, sessions, passwords, tokens
+    team: Team  # staff by admins: invitations, roles, deactivation, set-password links
     kiosks: Kiosks
     branding: Branding
     moderation: Moderation  # filter settings, blocks, masking

@@ -47,6 +47,13 @@ class Conflicting(HubError):
     code = "conflict"
 
 
+class Gone(HubError):
+    """A one-time link that was used, replaced or expired: it will never work again."""
+
+    status = 410
+    code = "gone"
+
+
 class StoreUnavailable(HubError):
     """The store could not answer in time (locked, full, unreachable): nothing was stored.
 

@@ -156,3 +156,11 @@ class Renderer:
             text=self._render(language, "email/reply.txt", context),
             html=self._render(language, "email/reply.html", context),
         )
+
+    def email(self, language: str, name: str, context: dict[str, Any]) -> Rendered:
+        """An e-mail from `web/email/<name>_subject.txt`, `<name>.txt` and `<name>.html`."""
+        return Rendered(
+            subject=self._render(language, f"email/{name}_subject.txt", context).strip(),
+            text=self._render(language, f"email/{name}.txt", context),
+            html=self._render(language, f"email/{name}.html", context),
+        )

@@ -8,6 +8,7 @@ from quart import Quart
 def register_routes(app: Quart) -> None:
     """Attach every blueprint and the error handlers."""
     from hub.routes import (
+        account,
         admin,
         api,
         branding,
@@ -21,6 +22,7 @@ def register_routes(app: Quart) -> None:
         rules,
         staff,
         stats,
+        users,
     )
 
     errors.register(app)
@@ -36,3 +38,5 @@ def register_routes(app: Quart) -> None:
     app.register_blueprint(branding.bp)
     app.register_blueprint(stats.bp)
     app.register_blueprint(kiosks.bp)
+    app.register_blueprint(users.bp)
+    app.register_blueprint(account.bp)

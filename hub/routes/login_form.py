@@ -49,15 +49,18 @@ def token_matches(token: str | None) -> bool:
     return isinstance(signed, str) and hmac.compare_digest(signed, cookie)
 
 
-def remember(response: Response | WerkzeugResponse, value: str) -> Response | WerkzeugResponse:
-    """Set (or refresh) the pre-login cookie the form's token is tied to."""
+def remember(
+    response: Response | WerkzeugResponse, value: str, path: str = "/login"
+) -> Response | WerkzeugResponse:
+    """Set (or refresh) the pre-login cookie the form's token is tied to, for the form's
+    `path` (the login page, or the set-password pages)."""
     response.set_cookie(
         COOKIE,
         value,
         max_age=MAX_AGE,
         httponly=True,
         samesite="Lax",
-        path="/login",
+        path=path,
         secure=hub().settings.secure_cookies,
     )
     return response
