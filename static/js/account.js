@@ -45,6 +45,9 @@ handle(profile, async () => {
 const password = document.getElementById("password");
 handle(password, async () => {
   const { current, new: fresh, again } = password.elements;
+  if (fresh.value.length < fresh.minLength) {
+    throw { status: 400, field: "new", message: L("error.new") };
+  }
   if (fresh.value !== again.value) {
     throw { status: 400, field: "again", message: L("error.again") };
   }
@@ -62,6 +65,8 @@ handle(token, async () => {
   value.value = answer.api_token;
   document.getElementById("token-status").textContent = "";
   shown.hidden = false;
+  value.rows = 1; // as many rows as the token needs
+  while (value.scrollHeight > value.clientHeight && value.rows < 4) value.rows += 1;
   value.focus();
   value.select();
   return "";

@@ -35,6 +35,13 @@ const panel = document.getElementById("link-panel");
 const linkInput = document.getElementById("link-url");
 const copyStatus = document.getElementById("copy-status");
 
+/** As many rows as the text needs: a link shown whole wraps over several on a phone. */
+function fit(area) {
+  area.rows = 1;
+  while (area.scrollHeight > area.clientHeight && area.rows < 6) area.rows += 1;
+}
+window.addEventListener("resize", () => { if (!panel.hidden) fit(linkInput); });
+
 function showLink(answer, titleKey) {
   document.getElementById("link-title").textContent = L(titleKey, { name: answer.name || answer.email });
   document.getElementById("link-mailed").textContent = L(answer.emailed ? "mailed" : "not-mailed", { email: answer.email });
@@ -42,6 +49,7 @@ function showLink(answer, titleKey) {
   linkInput.value = answer.set_password_url;
   copyStatus.textContent = "";
   panel.hidden = false;
+  fit(linkInput);
   document.getElementById("link-title").focus();
 }
 

@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import httpx
@@ -102,6 +103,10 @@ async def member(http: httpx.AsyncClient, seeded: Seeded, role: str = "agent") -
     r, cookie = await choose_password(str(http.base_url), invited["set_password_url"], password)
     assert r.status_code == 303 and r.headers["Location"] == "/console", r.text
     return Member(invited["id"], invited["email"], password, cookie)
+
+
+def closed(console: Console) -> bool:
+    return not console.connected
 
 
 async def me(http: httpx.AsyncClient, headers: dict[str, str]) -> int:
@@ -236,7 +241,7 @@ async def test_deactivating_ends_the_session_the_token_and_the_open_socket_at_on
         r = await http.delete(f"{USERS}/{nina.id}", headers=acme.auth("admin"))
         assert r.status_code == 200 and r.json()["active"] is False
         for console in consoles:
-            await console.wait_for(lambda c=console: not c.connected, 10, "the console to close")
+            await console.wait_for(partial(closed, console), 10, "the console to close")
         assert colleague.connected
         assert await me(http, {"Cookie": nina.cookie}) == 401
         assert await me(http, token) == 401
