@@ -94,6 +94,12 @@ def _language(value: str) -> str:
     return language
 
 
+def _default_language(tenant: Doc) -> str:
+    """The business's language when the staff pages speak it, else English."""
+    language = str(tenant.get("language") or "")
+    return language if language in LANGUAGES else "en"
+
+
 def _is_active_admin(user: Doc) -> bool:
     return is_active(user) and user.get("role") == Role.admin.value
 
@@ -130,7 +136,7 @@ class Team:
             "email": email,
             "name": _name(name or email.split("@")[0]),
             "role": grantable_role(role, by).value,
-            "language": _language(language or str(tenant.get("language") or "es")),
+            "language": _language(language) if language else _default_language(tenant),
             "password_hash": None,  # no password works until they choose one
             "token_hash": None,
             "active": True,

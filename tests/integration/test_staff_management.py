@@ -7,6 +7,7 @@ every test invites its own people, so the seeded users stay as they are.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 import uuid
@@ -19,8 +20,9 @@ import httpx
 import pytest
 
 from hub.accounts.passwords import hash_token
+from hub.settings import Settings
 from hub.store.sqlite import SqliteStore
-from tests.helpers import PASSWORD, Seeded
+from tests.helpers import PASSWORD, Seeded, free_port
 from tests.integration.realtime_clients import HTTP_TIMEOUT, Console
 from tests.integration.smtp_server import SmtpServer, body_html, body_text
 from tests.kit import Serve, Served, serve
@@ -433,3 +435,19 @@ async def test_the_staff_page_is_for_admins_and_lists_the_people(
         'href="/admin/users"'
         not in (await http.get("/account", headers={"Cookie": manager.cookie})).text
     )
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """An in-process hub whose mail server is down (nothing listens on its port)."""
+    return dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=free_port())
+
+
+async def test_an_invitation_stands_when_the_mail_server_is_down(client: Any, acme: Seeded) -> None:
+    body = {"email": "pat@acme.example", "role": "agent"}
+    r = await client.post(USERS, json=body, headers=acme.auth("admin"))
+    assert r.status_code == 201, await r.get_data(as_text=True)
+    invited = await r.get_json()
+    assert invited["emailed"] is False  # the admin is told to pass the link on by hand
+    assert invited["set_password_url"].startswith("http://hub.test/set-password/")
+    assert invited["language"] == "es"  # the business's own
