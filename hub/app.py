@@ -18,12 +18,18 @@ from quart_schema import QuartSchema
 from hub.accounts.access import Access
 from hub.accounts.branding import Branding, logo_url
 from hub.accounts.directory import Accounts
+from hub.accounts.first_run import FirstRun
 from hub.accounts.kiosks import Kiosks
+from hub.accounts.passwords import hash_password
+from hub.accounts.scans import Scans
 from hub.accounts.staff_auth import StaffAuth
 from hub.accounts.team import SendLink, Team
 from hub.container import Hub
 from hub.http.ratelimit import RateLimiter
+from hub.http.recent import recent_visits
 from hub.i18n import choose_language, load_catalogs
+from hub.installation.businesses import Installation
+from hub.installation.operators import Operators
 from hub.moderation.guard import StoreGuard
 from hub.moderation.service import Moderation
 from hub.notify.email import SmtpTransport
@@ -123,6 +129,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
 
     catalogs = load_catalogs()
     limiter = RateLimiter(settings)
+    scans = Scans(store, recent_visits(settings.redis_url, settings.secret_key))
     the_hub = Hub(
         settings=settings,
         store=store,
@@ -147,16 +154,22 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         moderation=Moderation(store),
         deliveries=Deliveries(store),
         events=EventLog(store),
-        stats=TicketStats(store),
+        stats=TicketStats(store, scans.per_point),
+        scans=scans,
         rules=RuleBook(store),
         probe=StoreProbe(store, settings.store_timeout + 2),
+        first_run=FirstRun(store, settings.public_url),
+        operators=Operators(store, limiter),
+        installation=Installation(store, sio, hash_password),
         delivery=delivery,
     )
     app.extensions["hub"] = the_hub
     _install_i18n(app, the_hub)
 
     from hub.routes import register_routes
+    from hub.routes.operator_auth import install_operator_cookie
 
+    install_operator_cookie(app)  # the operator's own cookie, apart from staff sessions
     register_routes(app)
 
     @app.before_serving
@@ -172,6 +185,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         await delivery_listener.drain()
         await delivery.stop()
         await the_hub.limiter.close()
+        await scans.drain()
+        if scans.recent is not None:
+            await scans.recent.close()
         if isinstance(sio.manager, HubRedisManager):
             await sio.manager.close()  # its publishing connection to Redis
         await store.close()

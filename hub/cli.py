@@ -1,4 +1,5 @@
-"""The `sos-hub` command: tenant create/logo, kiosk/user/point create, serve, worker, demo."""
+"""The `sos-hub` command: tenant create/logo, kiosk/user/point/operator create, serve, worker,
+demo."""
 
 from __future__ import annotations
 
@@ -132,6 +133,23 @@ def _point_create(settings: Settings, args: argparse.Namespace) -> None:
     _print_json(point_json(_with_store(settings, work), settings.public_url))
 
 
+def _operator_create(settings: Settings, args: argparse.Namespace) -> None:
+    from hub.accounts.passwords import hash_password
+    from hub.installation.operators import create_operator, public_operator
+
+    doc = _with_store(
+        settings,
+        lambda store: create_operator(
+            store,
+            email=args.email,
+            password=args.password,
+            name=args.name,
+            hash_password=hash_password,
+        ),
+    )
+    _print_json({**public_operator(doc), "url": settings.public("/operator")})
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
     from hub.serve import serve
 
@@ -152,7 +170,7 @@ def _worker(settings: Settings, args: argparse.Namespace) -> None:
 def _demo(settings: Settings, args: argparse.Namespace) -> None:
     import dataclasses
 
-    from hub.demo import KIOSK_TOKEN, seed_demo
+    from hub.demo import KIOSK_TOKEN, seed_demo, seed_operator
     from hub.serve import serve
 
     if not settings.public_url or settings.public_url == Settings().public_url:
@@ -160,6 +178,7 @@ def _demo(settings: Settings, args: argparse.Namespace) -> None:
             settings, public_url=f"http://127.0.0.1:{args.port}", secure_cookies=False
         )
     logins = _with_store(settings, lambda store: seed_demo(store))
+    operator = _with_store(settings, seed_operator)
     base = settings.public_url
     lines = [
         "",
@@ -168,8 +187,9 @@ def _demo(settings: Settings, args: argparse.Namespace) -> None:
         f"  customer pages: {base}/q/bar-terrace   {base}/q/reception-desk   {base}/q/pool-bar",
         f"  kiosk screen:   {base}/kiosk#device_token={KIOSK_TOKEN}",
         f"  API (OpenAPI):  {base}/openapi.json",
+        f"  operator:       {base}/operator   (the quality club: every business, none's tickets)",
         "  logins (password for all: demo-pass-2026):",
-        *[f"    {role:<8} {email}" for role, email in logins],
+        *[f"    {role:<8} {email}" for role, email in [*logins, operator]],
         "",
     ]
     sys.stderr.write("\n".join(lines) + "\n")
@@ -236,6 +256,17 @@ def build_parser() -> argparse.ArgumentParser:
     pc.add_argument("--establishment")
     pc.add_argument("--kind", default="poster")
     pc.set_defaults(func=_point_create)
+
+    operator = sub.add_parser("operator").add_subparsers(dest="action", required=True)
+    oc = operator.add_parser(
+        "create",
+        help="create an operator of this installation (superadmin: opens and suspends "
+        "businesses, belongs to none); prints it as JSON",
+    )
+    oc.add_argument("--email", required=True)
+    oc.add_argument("--password", required=True)
+    oc.add_argument("--name")
+    oc.set_defaults(func=_operator_create)
     return parser
 
 

@@ -16,10 +16,14 @@ from quart import Quart, current_app
 from hub.accounts.access import Access
 from hub.accounts.branding import Branding
 from hub.accounts.directory import Accounts
+from hub.accounts.first_run import FirstRun
 from hub.accounts.kiosks import Kiosks
+from hub.accounts.scans import Scans
 from hub.accounts.staff_auth import StaffAuth
 from hub.accounts.team import Team
 from hub.http.ratelimit import RateLimiter
+from hub.installation.businesses import Installation
+from hub.installation.operators import Operators
 from hub.moderation.service import Moderation
 from hub.notify.dispatch import DeliveryService
 from hub.notify.outbox import Deliveries
@@ -59,8 +63,12 @@ class Hub:
     deliveries: Deliveries  # the outbox, read
     events: EventLog  # stored events as consoles see them
     stats: TicketStats
+    scans: Scans  # openings of the points' pages, per local day
     rules: RuleBook
     probe: StoreProbe
+    first_run: FirstRun  # the new business's checklist
+    operators: Operators  # the installation's operators: login, sessions
+    installation: Installation  # the businesses as the operator sees and runs them
     delivery: DeliveryService | None = None
 
 

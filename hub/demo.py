@@ -1,4 +1,9 @@
-"""The demo business: Hotel Mirador, with reception, restaurant and pool bar, seeded once."""
+"""The demo business: Hotel Mirador, with reception, restaurant and pool bar, seeded once;
+and the installation's operator, the SOS Cliente quality club, which looks after it.
+
+The hotel is set up (its first-run checklist complete: settings saved, posters printed, a
+routing rule), so its manager lands on the console as a hotel in service would.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hub.accounts.branding import set_logo
+from hub.accounts.first_run import PRINTED_AT, SETTINGS_SAVED_AT, mark_printed, mark_settings_saved
 from hub.accounts.kiosks import create_kiosk
 from hub.accounts.passwords import hash_password, hash_token
 from hub.accounts.services import create_point, create_tenant, create_user
+from hub.installation.operators import create_operator
 from hub.ports import Doc, Event, Store
+from hub.tickets.rulebook import RuleBook
 from hub.tickets.services import Actor, TicketService
 
 SLUG = "hotel-mirador"
@@ -22,6 +30,31 @@ STAFF = (
     ("agent", "recepcion@hotel-mirador.example", "Marcos Vidal", "es"),
     ("agent", "bar@hotel-mirador.example", "Emma Clarke", "en"),
 )
+# The seed's quality club ("Club Calidad SOS Cliente", run by Social Media Operating Systems):
+# the installation's operator, who opens businesses and watches their reply times.
+OPERATOR = ("calidad@soscliente.example", "Club Calidad SOS Cliente")
+RULE = {
+    "name": "Pool bar and terrace to the bar",
+    "active": True,
+    "match": {
+        "points": ["pool-bar", "bar-terrace"],
+        "establishments": [],
+        "departments": [],
+        "categories": [],
+        "words": [],
+        "languages": [],
+    },
+    "schedule": None,
+    "recipients": [
+        {
+            "channel": "email",
+            "to": "bar@hotel-mirador.example",
+            "name": "Emma Clarke",
+            "language": "en",
+        }
+    ],
+    "escalation": [],
+}
 POINTS = (
     ("reception-desk", "Reception desk", "Reception", "poster"),
     ("lobby-kiosk", "Lobby", "Reception", "poster"),
@@ -71,7 +104,9 @@ class _Quiet:
 async def seed_demo(store: Store) -> list[tuple[str, str]]:
     """Create Hotel Mirador unless present; return the (role, e-mail) logins."""
     logins = [(role, email) for role, email, _name, _lang in STAFF]
-    if await store.lookup("tenants", "slug", SLUG) is not None:
+    found = await store.lookup("tenants", "slug", SLUG)
+    if found is not None:
+        await _finish_setup(store, found)  # a demo file seeded before the checklist existed
         return logins
     tenant = await create_tenant(
         store, slug=SLUG, name="Hotel Mirador", language="es", timezone="Europe/Madrid"
@@ -146,4 +181,26 @@ async def seed_demo(store: Store) -> list[tuple[str, str]]:
     )
     await service.change(tid, tickets[7]["id"], agent, status="resolved", category="question")
     await service.change(tid, tickets[7]["id"], agent, status="closed")
+    await _finish_setup(store, tenant)
     return logins
+
+
+async def _finish_setup(store: Store, tenant: Doc) -> None:
+    """What the first-run checklist asks that seeding does not do by itself (idempotent)."""
+    tid = str(tenant["id"])
+    if not tenant.get(SETTINGS_SAVED_AT):
+        await mark_settings_saved(store, tid)
+    if not await store.count(tid, "points", {PRINTED_AT: {"ne": None}}):
+        await mark_printed(store, tid, [code for code, *_rest in POINTS])
+    if not await store.count(tid, "rules"):
+        await RuleBook(store).create(tid, RULE)
+
+
+async def seed_operator(store: Store) -> tuple[str, str]:
+    """Create the quality club's operator account unless present; its (role, e-mail) login."""
+    email, name = OPERATOR
+    if await store.lookup("operators", "email", email) is None:
+        await create_operator(
+            store, email=email, password=PASSWORD, name=name, hash_password=hash_password
+        )
+    return ("operator", email)

@@ -54,6 +54,18 @@ class Gone(HubError):
     code = "gone"
 
 
+class Suspended(HubError):
+    """The business is suspended by the installation's operator: nothing is deleted, but it
+    takes no messages and its staff cannot log in until it is resumed. Always names `tenant`.
+    """
+
+    status = 423
+    code = "suspended"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="tenant")
+
+
 class StoreUnavailable(HubError):
     """The store could not answer in time (locked, full, unreachable): nothing was stored.
 

@@ -31,7 +31,16 @@ COLLECTIONS: tuple[str, ...] = (
     "configs",
     "kiosks",
     "sessions",
+    "scans",
+    # The installation's operators and their sessions: scoped to INSTALLATION, never to a
+    # tenant, so no tenant's query can reach them (hub/installation/operators.py).
+    "operators",
+    "operator_sessions",
 )
+
+# The scope (the `tenant_id` argument) of the installation's own documents: no tenant has
+# this id (tenant ids are uuid4 hex), and `tenant_ids()` lists only real tenants.
+INSTALLATION = "installation"
 
 
 # The largest event `seq` a client may name: what a JavaScript console holds exactly (and
@@ -122,6 +131,11 @@ class Store(Protocol):
     one operator dict: {"in": [...]}, {"gt"|"gte"|"lt"|"lte"|"ne": v}, {"contains": s}
     (case-insensitive substring). The key "$search" takes (fields, text): any field contains it.
 
+    `increment` adds to a number field of one document, creating the document (with
+    `fields`) when it is absent, atomically across processes (SQLite's UPSERT, MongoDB's
+    `$inc` with upsert): counters that many requests bump at once (scans) never lose a count.
+    Only top-level fields; an `id` another tenant holds raises Conflict, and changes nothing.
+
     `update_if` is a compare-and-set: it sets `changes` only while every top-level field in
     `expected` still equals its value (None: missing or null), atomically across processes,
     and returns None otherwise (claims on outbox items rely on it). `tenant_ids` lists every
@@ -151,6 +165,16 @@ class Store(Protocol):
     async def update_if(
         self, tenant_id: str, collection: str, id: str, expected: Where, changes: Doc
     ) -> Doc | None: ...
+    async def increment(
+        self,
+        tenant_id: str,
+        collection: str,
+        id: str,
+        field: str,
+        by: int = 1,
+        *,
+        fields: Doc | None = None,
+    ) -> None: ...
     async def delete(self, tenant_id: str, collection: str, id: str) -> bool: ...
     async def next_value(self, tenant_id: str, counter: str) -> int: ...
     async def commit(
@@ -160,6 +184,18 @@ class Store(Protocol):
     async def latest_seq(self, tenant_id: str) -> int: ...
     async def lookup(self, collection: str, field: str, value: str) -> Doc | None: ...
     async def tenant_ids(self) -> list[str]: ...
+
+
+class RecentVisits(Protocol):
+    """Remembers for a few minutes which browser opened which page, and nothing longer.
+
+    `first_visit` is True the first time a (page, visitor) pair is seen within the window
+    (and when it cannot tell); the adapters keep only a keyed hash of the pair, in memory or
+    in Redis with an expiry, never in the store.
+    """
+
+    async def first_visit(self, page: str, visitor: str) -> bool: ...
+    async def close(self) -> None: ...
 
 
 class Publisher(Protocol):

@@ -325,6 +325,7 @@ CONTRACT_TICKET_KEYS = {
     "contact",
     "point",
     "department",
+    "establishment",
     "category",
     "created_at",
     "first_response_at",

@@ -13,6 +13,7 @@ from functools import cache
 
 import socketio
 
+from hub.accounts.model import STAFF_SUSPENDED, is_suspended
 from hub.accounts.passwords import hash_password, hash_token, verify_password
 from hub.accounts.staff_auth import (
     end_session,
@@ -22,7 +23,7 @@ from hub.accounts.staff_auth import (
     start_session,
 )
 from hub.clock import new_secret
-from hub.errors import Invalid, NotFound, Unauthorized
+from hub.errors import Invalid, NotFound, Suspended, Unauthorized
 from hub.http.ratelimit import RateLimiter
 from hub.ports import Doc, Store
 from hub.realtime.server import close_logins, close_token_consoles, close_user
@@ -133,7 +134,8 @@ class Access:
         """The active user these credentials name, or Unauthorized (RateLimited while throttled).
 
         Only failures count, per e-mail and address: an attacker's guesses throttle the
-        attacker's address for that e-mail, never the owner logging in from elsewhere.
+        attacker's address for that e-mail, never the owner logging in from elsewhere. The
+        right password of a suspended business's user is told so (Suspended), nobody else.
         """
         email = email.strip().lower()[:320]
         keys = _login_keys(email, ip)
@@ -142,6 +144,8 @@ class Access:
         if not await password_matches(user, password) or user is None or not is_active(user):
             await self.limiter.record("login", **keys)
             raise Unauthorized("wrong e-mail or password")
+        if is_suspended(await self.store.get(user["tenant_id"], "tenants", user["tenant_id"])):
+            raise Suspended(STAFF_SUSPENDED)
         return user
 
     async def check_current_password(self, user: Doc, password: str, ip: str) -> None:

@@ -6,7 +6,8 @@ Routes ask here instead of the store, so every read is tenant-scoped in one plac
 
 from __future__ import annotations
 
-from hub.errors import NotFound
+from hub.accounts.model import NOT_TAKING_MESSAGES, is_suspended
+from hub.errors import NotFound, Suspended
 from hub.ports import Doc, Store
 
 NOT_ACTIVE = "this access point does not exist or is not active"
@@ -24,13 +25,15 @@ class Accounts:
 
     async def active_point(self, code: str) -> tuple[Doc, Doc]:
         """The active access point with this code (any tenant: codes are global) and its
-        business; NotFound naming `point` otherwise."""
+        business; NotFound naming `point` otherwise, Suspended while its business is."""
         point = await self.store.lookup("points", "code", code) if code else None
         if point is None or not point.get("active", True):
             raise NotFound(NOT_ACTIVE, field="point")
         tenant = await self.tenant(point["tenant_id"])
         if tenant is None:
             raise NotFound(NOT_ACTIVE, field="point")
+        if is_suspended(tenant):
+            raise Suspended(NOT_TAKING_MESSAGES)
         return point, tenant
 
     async def point(self, tenant_id: str, code: str) -> Doc | None:

@@ -82,6 +82,20 @@ def slugify(text: str) -> str:
     return slug[:63] or "x"
 
 
+# What a suspended business's doors say (hub.errors.Suspended names `tenant`); pages word
+# it in the reader's language.
+NOT_TAKING_MESSAGES = "this business is not taking messages right now"
+STAFF_SUSPENDED = (
+    "this business is suspended: its staff cannot log in until the installation's operator "
+    "resumes it"
+)
+
+
+def is_suspended(tenant: Doc | None) -> bool:
+    """Whether the installation's operator has suspended this business (nothing is deleted)."""
+    return bool(tenant and tenant.get("suspended"))
+
+
 def public_user(doc: Doc) -> dict[str, Any]:
     """A staff user as JSON: never the password hash or token hash."""
     out = {k: doc.get(k) for k in ("id", "email", "name", "role", "language", "created_at")}

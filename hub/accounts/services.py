@@ -24,20 +24,14 @@ from hub.ports import Conflict, Doc, Store
 POINT_KINDS = ("poster", "flyer", "coaster", "receipt", "table", "kiosk", "other")
 
 
-async def create_tenant(
-    store: Store,
-    *,
-    slug: str,
-    name: str,
-    language: str = "es",
-    timezone: str = "UTC",
-    sla_hours: int = 48,
+def tenant_doc(
+    *, slug: str, name: str, language: str = "es", timezone: str = "UTC", sla_hours: int = 48
 ) -> Doc:
-    """Register a business; its slug is unique."""
+    """A new business's record, checked field by field (not stored yet)."""
     name = name.strip()
     if not name:
         raise Invalid("name is required", field="name")
-    doc: Doc = {
+    return {
         "id": new_id(),
         "slug": check_slug(slug),
         "name": name[:200],
@@ -49,6 +43,21 @@ async def create_tenant(
         "privacy_retention_days": 30,  # then tickets lose address and device (tickets/privacy.py)
         "created_at": now_iso(),
     }
+
+
+async def create_tenant(
+    store: Store,
+    *,
+    slug: str,
+    name: str,
+    language: str = "es",
+    timezone: str = "UTC",
+    sla_hours: int = 48,
+) -> Doc:
+    """Register a business; its slug is unique."""
+    doc = tenant_doc(
+        slug=slug, name=name, language=language, timezone=timezone, sla_hours=sla_hours
+    )
     try:
         doc = await store.insert(doc["id"], "tenants", doc)  # as stored: with tenant_id
     except Conflict:
@@ -61,6 +70,31 @@ async def tenant_by_slug(store: Store, slug: str) -> Doc:
     if doc is None:
         raise NotFound(f"no tenant {slug!r}", field="tenant")
     return doc
+
+
+def user_doc(
+    tenant: Doc,
+    *,
+    email: str,
+    password_hash: str,
+    role: str,
+    token_hash: str | None,
+    name: str | None = None,
+    language: str | None = None,
+    email_field: str = "email",
+) -> Doc:
+    """A new staff user's record, checked field by field (not stored yet)."""
+    email = check_email(email, field=email_field)
+    return {
+        "id": new_id(),
+        "email": email,
+        "name": (name or email.split("@")[0]).strip()[:120],
+        "role": check_role(role).value,
+        "language": check_language(language or tenant["language"]),
+        "password_hash": password_hash,
+        "token_hash": token_hash,
+        "created_at": now_iso(),
+    }
 
 
 async def create_user(
@@ -78,22 +112,22 @@ async def create_user(
     """Add a staff user; returns the user and its API token, which is shown only this once."""
     if len(password) < 8:
         raise Invalid("password must be at least 8 characters", field="password")
-    email = check_email(email)
     token = "sos_" + new_secret(30)
-    doc = {
-        "id": new_id(),
-        "email": email,
-        "name": (name or email.split("@")[0]).strip()[:120],
-        "role": check_role(role).value,
-        "language": check_language(language or tenant["language"]),
-        "password_hash": hash_password(password),
-        "token_hash": hash_token(token),
-        "created_at": now_iso(),
-    }
+    check_email(email)
+    check_role(role)
+    doc = user_doc(
+        tenant,
+        email=email,
+        password_hash=hash_password(password),
+        role=role,
+        token_hash=hash_token(token),
+        name=name,
+        language=language,
+    )
     try:
         doc = await store.insert(tenant["id"], "users", doc)  # as stored: with tenant_id
     except Conflict:
-        raise Conflicting(f"user {email!r} already exists", field="email") from None
+        raise Conflicting(f"user {doc['email']!r} already exists", field="email") from None
     return doc, token
 
 
@@ -174,4 +208,6 @@ __all__ = [
     "public_tenant",
     "public_user",
     "tenant_by_slug",
+    "tenant_doc",
+    "user_doc",
 ]

@@ -12,8 +12,10 @@ from datetime import timedelta
 from http.cookies import CookieError, SimpleCookie
 from typing import NamedTuple
 
+from hub.accounts.model import STAFF_SUSPENDED, is_suspended
 from hub.accounts.passwords import hash_token
 from hub.clock import iso, new_secret, now, now_iso
+from hub.errors import Suspended
 from hub.ports import Doc, Store
 
 SESSION_DAYS = 14  # as long as the cookie (QUART_AUTH_DURATION)
@@ -83,7 +85,11 @@ async def end_sessions(
 
 
 class StaffAuth:
-    """Resolve API tokens and session cookies to staff users (with their tenant)."""
+    """Resolve API tokens and session cookies to staff users (with their tenant).
+
+    A user of a suspended business raises Suspended instead: the session and the token stay
+    (nothing is deleted) and work again once the business is resumed.
+    """
 
     def __init__(
         self, store: Store, load_session: Callable[[str], str | None], cookie_name: str
@@ -97,7 +103,7 @@ class StaffAuth:
         if not token or not isinstance(token, str) or len(token) > 200:
             return None
         user = await self.store.lookup("users", "token_hash", hash_token(token))
-        return user if is_active(user) else None
+        return await self._admit(user)
 
     async def from_session(self, auth_id: str | None) -> Doc | None:
         """The active user of a verified session id, while its session is live."""
@@ -112,7 +118,16 @@ class StaffAuth:
         ):
             return None
         user = await self.store.get(key.tenant_id, "users", key.user_id)
-        return user if is_active(user) else None
+        return await self._admit(user)
+
+    async def _admit(self, user: Doc | None) -> Doc | None:
+        """The user if active, while their business is not suspended."""
+        if user is None or not is_active(user):
+            return None
+        tenant = await self.store.get(user["tenant_id"], "tenants", user["tenant_id"])
+        if is_suspended(tenant):
+            raise Suspended(STAFF_SUSPENDED)
+        return user
 
     def session_id_of(self, header: str | None) -> str | None:
         """The verified session id in a raw Cookie header (socket.io handshakes)."""

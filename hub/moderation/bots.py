@@ -1,7 +1,9 @@
-"""The form's bot signals: a filled honeypot, and a signed stamp of when the form was served."""
+"""The form's bot signals: a filled honeypot, and a signed stamp of when the form was served;
+and the cheap look at a page request that tells a crawler or link previewer from a phone."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -11,6 +13,15 @@ from hub.ports import Doc
 from hub.tickets.filters import MIN_SUBMIT_SECONDS
 
 _STAMP_SALT = "sos-hub.form-stamp"
+
+# Robots that fetch a QR link without a person behind it: search engines, the previews
+# chat apps build when a link is shared, HTTP libraries. Headless browsers are left alone;
+# so are Cubot phones.
+_AUTOMATED = re.compile(
+    r"(?<!cu)bot\b|bot/|crawl|spider|slurp|preview|facebookexternalhit|whatsapp|telegram|"
+    r"^curl/|^wget/|python-|go-http-client|java/|okhttp|libwww|httpclient|axios/|node-fetch",
+    re.IGNORECASE,
+)
 
 
 def form_stamp(secret: str, code: str, served_ms: int | None = None) -> str:
@@ -51,3 +62,10 @@ def bot_reason(signals: Any) -> str | None:
     if isinstance(elapsed, int) and elapsed < MIN_SUBMIT_SECONDS * 1000:
         return "too_fast"
     return None
+
+
+def automated_client(user_agent: str | None) -> bool:
+    """Does this request come from a program rather than a person's browser (no user agent
+    at all, a crawler, a link previewer, an HTTP library)? Only read, never kept."""
+    agent = (user_agent or "").strip()
+    return not agent or bool(_AUTOMATED.search(agent[:512]))

@@ -10,7 +10,7 @@ import socketio
 from hub.accounts.kiosks import Kiosks, kiosk_room
 from hub.accounts.model import Role
 from hub.accounts.staff_auth import StaffAuth, parse_session_id
-from hub.errors import NotFound
+from hub.errors import NotFound, Suspended
 from hub.ports import MAX_SEQ, Doc, Store
 from hub.realtime.publisher import (
     agents_room,
@@ -64,6 +64,8 @@ class StaffNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         """Admit staff with an API token or a session cookie; refuse everyone else."""
         try:
             user, session_id = await self._user(environ, auth)
+        except Suspended:
+            raise socketio.exceptions.ConnectionRefusedError("suspended") from None
         except Exception:  # a malformed credential must not look like a server fault
             log.exception("staff handshake failed")
             user, session_id = None, None

@@ -15,10 +15,12 @@ def register_routes(app: Quart) -> None:
         customer,
         delivery,
         errors,
+        first_run,
         headers,
         health,
         kiosks,
         moderation,
+        operator,
         rules,
         staff,
         stats,
@@ -40,3 +42,6 @@ def register_routes(app: Quart) -> None:
     app.register_blueprint(kiosks.bp)
     app.register_blueprint(users.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(first_run.bp)
+    app.register_blueprint(operator.pages)
+    app.register_blueprint(operator.api)

@@ -21,6 +21,7 @@ from hub.routes.auth import (
     staff_required,
     tenant_id,
 )
+from hub.routes.first_run import landing
 from hub.routes.intake import SosRequest, answer, limit, point_place, submit
 from hub.routes.schemas import (
     LoginIn,
@@ -52,10 +53,15 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 @bp.post("/auth/login")
 @validate_request(LoginIn)
 async def login(data: LoginIn) -> Any:
-    """Staff log in with e-mail and password; the answer sets the session cookie."""
+    """Staff log in with e-mail and password; the answer sets the session cookie and says
+    where a browser would land (`/admin/start` for a manager still setting up)."""
     user = await check_login(data.email, data.password)
     login_user(AuthUser(await hub().access.start_session(user)), remember=True)
-    return {"user": public_user(user), "tenant_id": user["tenant_id"]}
+    return {
+        "user": public_user(user),
+        "tenant_id": user["tenant_id"],
+        "landing": await landing(user),
+    }
 
 
 @bp.post("/auth/logout")

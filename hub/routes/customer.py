@@ -17,10 +17,10 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from hub.clock import new_secret
 from hub.container import hub
-from hub.errors import HubError, NotFound, StoreUnavailable
+from hub.errors import HubError, NotFound, StoreUnavailable, Suspended
 from hub.i18n import SUPPORTED
 from hub.i18n import gettext as _
-from hub.moderation.bots import form_signals, form_stamp
+from hub.moderation.bots import automated_client, form_signals, form_stamp
 from hub.ports import Doc
 from hub.routes.errors import not_stored_message
 from hub.routes.intake import (
@@ -109,13 +109,24 @@ async def _unknown_point() -> Any:
     return await make_response(await render_template("customer/unknown_point.html"), 404)
 
 
+async def _not_taking_messages() -> Any:
+    """The page of a point whose business is suspended: nothing to send, nothing lost."""
+    return await make_response(await render_template("customer/suspended.html"), 423)
+
+
 async def _form_page(
-    code: str, status: int = 200, loaded: Place | None = None, **context: Any
+    code: str,
+    status: int = 200,
+    loaded: Place | None = None,
+    new_device: str | None = None,
+    **context: Any,
 ) -> Any:
     try:
         place = loaded or await point_place(code)
     except NotFound:
         return await _unknown_point()
+    except Suspended:
+        return await _not_taking_messages()
     html = await render_template(
         "customer/form.html",
         point=place.point,
@@ -131,7 +142,7 @@ async def _form_page(
     if not device_id():  # none yet, or a forged kiosk id: a fresh one of its own
         response.set_cookie(
             DEVICE_COOKIE,
-            new_secret(12),
+            new_device or new_secret(12),
             max_age=YEAR,
             httponly=True,
             samesite="Lax",
@@ -142,9 +153,21 @@ async def _form_page(
 
 @bp.get("/q/<code>")
 async def form(code: str) -> Any:
-    """The mobile page behind a QR access point."""
+    """The mobile page behind a QR access point; each opening by a person is a scan.
+
+    Not scans: HEAD requests, crawlers and link previewers, unknown or inactive points, the
+    same browser again within minutes (hub/accounts/scans.py says why and how).
+    """
     await limit("page")
-    return await _form_page(code)
+    try:
+        place = await point_place(code)
+    except NotFound:
+        return await _unknown_point()
+    # A first visit gets its cookie now, so that its own reload is recognised.
+    new_device = None if device_id() else new_secret(12)
+    if request.method == "GET" and not automated_client(request.headers.get("User-Agent")):
+        await hub().scans.opened(place.tenant, place.point, device_id() or new_device)
+    return await _form_page(code, loaded=place, new_device=new_device)
 
 
 @bp.post("/q/<code>")
@@ -181,6 +204,8 @@ async def send(code: str) -> Any:
         place = await point_place(code)
     except NotFound:
         return await _unknown_point()
+    except Suspended:
+        return await _not_taking_messages()
     sos = SosRequest(
         text=data.text,
         anonymous=data.anonymous,

@@ -12,7 +12,7 @@ from quart_auth import Unauthorized as AuthUnauthorized
 from quart_schema import RequestSchemaValidationError
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from hub.errors import HubError, StoreUnavailable
+from hub.errors import HubError, StoreUnavailable, Suspended
 from hub.http.ratelimit import RateLimited
 from hub.i18n import gettext as _
 
@@ -107,7 +107,17 @@ async def _hub_error_page(error: HubError) -> Response:
         return _html(html, 429)
     if isinstance(error, StoreUnavailable):
         return _html(*await _page(503, not_stored_message()))
+    if isinstance(error, Suspended):  # a staff page of a suspended business
+        return _html(*await _page(423, suspended_message()))
     return _html(*await _page(error.status, error.message))
+
+
+def suspended_message() -> str:
+    """What a suspended business's staff read on its pages, in their language."""
+    return _(
+        "This business is suspended, so its staff cannot log in for now. Nothing has been "
+        "deleted: everything is back as soon as it is resumed."
+    )
 
 
 async def hub_error(error: HubError) -> Response:

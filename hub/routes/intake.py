@@ -17,8 +17,9 @@ from typing import Any
 from pydantic import BaseModel
 from quart import request
 
+from hub.accounts.model import NOT_TAKING_MESSAGES, is_suspended
 from hub.container import hub
-from hub.errors import Invalid, NotFound
+from hub.errors import Invalid, NotFound, Suspended
 from hub.http.client_address import client_address
 from hub.moderation.guard import KIOSK_DEVICE_PREFIX
 from hub.ports import Doc
@@ -65,6 +66,8 @@ async def kiosk_place(kiosk: Doc, department: str | None) -> Place:
     point = await hub().accounts.point(kiosk["tenant_id"], kiosk["point"])
     if tenant is None or point is None or not point.get("active", True):
         raise NotFound("this kiosk's access point is not active", field="point")
+    if is_suspended(tenant):
+        raise Suspended(NOT_TAKING_MESSAGES)
     if department and department not in (kiosk.get("departments") or []):
         raise Invalid("department: not one this kiosk offers", field="department")
     return Place(point, tenant, kiosk)

@@ -52,8 +52,7 @@ def token_matches(token: str | None) -> bool:
 def remember(
     response: Response | WerkzeugResponse, value: str, path: str = "/login"
 ) -> Response | WerkzeugResponse:
-    """Set (or refresh) the pre-login cookie the form's token is tied to, for the form's
-    `path` (the login page, or the set-password pages)."""
+    """Set (or refresh) the pre-login cookie the form's token is tied to (sent to `path`)."""
     response.set_cookie(
         COOKIE,
         value,

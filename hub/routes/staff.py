@@ -9,17 +9,18 @@ from urllib.parse import unquote, urlsplit
 from quart import Blueprint, make_response, redirect, render_template, request
 from quart_auth import AuthUser, current_user, login_user, logout_user
 
-from hub.accounts.model import public_user
+from hub.accounts.model import Role, public_user
 from hub.container import hub
-from hub.errors import Unauthorized
+from hub.errors import Suspended, Unauthorized
 from hub.routes.auth import check_login, current_staff
+from hub.routes.first_run import landing, setup_nudge
 from hub.routes.login_form import FIELD, browser_value, form_token, remember, token_matches
 from hub.tickets.model import TRANSITIONS
 
 bp = Blueprint("staff", __name__)
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None, fallback: str = "/console") -> str:
     """Only a path of this site: never redirect a login to another host.
 
     Browsers drop tabs and newlines from URLs and read a backslash as a slash, so
@@ -27,7 +28,6 @@ def _safe_next(target: str | None) -> str:
     backslash or control character (also percent-encoded) is refused, and what is left
     must parse as a path with no scheme and no host.
     """
-    fallback = "/console"
     if not target or len(target) > 2000 or not target.startswith("/"):
         return fallback
     decoded = unquote(target)
@@ -57,9 +57,11 @@ async def login_page() -> Any:
 async def _login_page(status: int = 200, **context: Any) -> Any:
     """The login form, with a fresh token tied to this browser's pre-login cookie."""
     value = browser_value()
+    asked = context.pop("next_page", None)
     html = await render_template(
         "staff/login.html",
-        next=_safe_next(context.pop("next_page", None)),
+        # empty unless a page was asked for: then the login decides where to land
+        next=safe_next(asked) if asked else "",
         csrf_token=form_token(value),
         **context,
     )
@@ -79,8 +81,11 @@ async def login_form() -> Any:
         user = await check_login(email, form.get("password", ""))
     except Unauthorized:
         return await _login_page(401, next_page=form.get("next"), email=email, failed=True)
+    except Suspended:
+        return await _login_page(423, next_page=form.get("next"), email=email, suspended=True)
     login_user(AuthUser(await hub().access.start_session(user)), remember=True)
-    return redirect(_safe_next(form.get("next")), 303)
+    asked = form.get("next")
+    return redirect(safe_next(asked) if asked else await landing(user), 303)
 
 
 @bp.post("/logout")
@@ -100,5 +105,9 @@ async def console() -> Any:
     # The console offers only the moves the model allows: one source of truth.
     transitions = {s.value: [t.value for t in targets] for s, targets in TRANSITIONS.items()}
     return await render_template(
-        "staff/console.html", user=public_user(user), tenant=tenant, transitions=transitions
+        "staff/console.html",
+        user=public_user(user),
+        tenant=tenant,
+        transitions=transitions,
+        setup=await setup_nudge(user, tenant) if Role(user["role"]).allows(Role.manager) else None,
     )

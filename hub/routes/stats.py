@@ -12,6 +12,7 @@ from hub import clock
 from hub.accounts.model import Role
 from hub.container import hub
 from hub.errors import Invalid, NotFound
+from hub.http.recent import WINDOW_SECONDS
 from hub.routes.auth import staff_required, tenant_id
 from hub.routes.pages import page_tenant, render_page, staff_page
 from hub.routes.schemas import _Strict
@@ -35,6 +36,10 @@ async def stats(query_args: StatsQuery) -> Any:
     `from`/`to` are dates (the business's local days, `to` included) or date-times; by
     default the last 30 days. Times are in minutes; `within_sla` counts those within the
     business's promise (`sla_hours`, 48 by default). Held-back SOS are only counted.
+    `by=point`: each group (and `overall`) carries `scans`, the openings of the point's page
+    on the local days that begin in the period (`scan_days`), and `conversion`, QR SOS per
+    scan (null without scans); points scanned without an SOS are listed too.
+    `by=establishment`: grouped by the establishment the point belonged to at intake.
     """
     tenant = await hub().accounts.tenant(tenant_id())
     if tenant is None:
@@ -67,5 +72,6 @@ async def stats_page() -> Any:
         asked=asked,
         by=by,
         groupings=GROUPINGS,
+        scan_window=WINDOW_SECONDS // 60,
     )
     return page if error is None else await make_response(page, 400)

@@ -312,6 +312,41 @@ class MongoStore:
             raise Conflict(f"{collection}: {exc}") from exc
         return None if before is None else {**before, **values}
 
+    async def increment(
+        self,
+        tenant_id: str,
+        collection: str,
+        id: str,
+        field: str,
+        by: int = 1,
+        *,
+        fields: Doc | None = None,
+    ) -> None:
+        """Add `by` to a top-level number field, creating the document when absent (`$inc`
+        with upsert: atomic on the server); Conflict when the id is another tenant's."""
+        coll = self._coll(collection)
+        if "." in _field(field) or field in _PROTECTED:
+            raise StoreError(f"bad field name {field!r}: increment top-level fields only")
+        if not isinstance(id, str) or not isinstance(tenant_id, str):
+            raise StoreError("id and tenant must be text")
+        created = {k: v for k, v in (fields or {}).items() if k not in (*_PROTECTED, field)}
+        for key in created:
+            if "." in key or key.startswith("$"):
+                raise StoreError(f"cannot set {key!r}: set whole top-level values")
+        # Plain equality (both are checked text): an upsert copies equality fields into the
+        # new document, which is how it gets its _id.
+        query = {"_id": id, "tenant_id": tenant_id}
+        change = {"$inc": {field: int(by)}, "$setOnInsert": {**created, "id": id}}
+        for attempt in range(2):
+            try:
+                await coll.update_one(query, change, upsert=True)
+                return
+            except DuplicateKeyError as exc:
+                # Two first upserts raced (the loser's retry finds the document), or the id
+                # is another tenant's (the retry fails the same way).
+                if attempt:
+                    raise Conflict(f"{collection}: {exc}") from exc
+
     async def delete(self, tenant_id: str, collection: str, id: str) -> bool:
         """Remove one document of this tenant."""
         query = {"_id": {"$eq": id}, "tenant_id": {"$eq": tenant_id}}

@@ -17,6 +17,8 @@ INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
     "outbox": (("status", "created_at"), ("ticket_id",)),
     "blocks": (("kind", "value"),),
     "sessions": (("user_id",),),
+    "scans": (("day",),),
+    "operator_sessions": (("operator_id",),),
 }
 
 # Unique across all tenants (these resolve the tenant of a public key).
@@ -27,6 +29,7 @@ GLOBAL_UNIQUE: Mapping[str, tuple[str, ...]] = {
     "points": ("code",),
     "tickets": ("thread_token",),
     "kiosks": ("token_hash",),
+    "operators": ("email",),
 }
 
 # Unique within one tenant.

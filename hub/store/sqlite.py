@@ -391,6 +391,40 @@ class SqliteStore:
         await cur.close()
         return json.loads(row[0]) if row else None
 
+    async def increment(
+        self,
+        tenant_id: str,
+        collection: str,
+        id: str,
+        field: str,
+        by: int = 1,
+        *,
+        fields: Doc | None = None,
+    ) -> None:
+        """Add `by` to a top-level number field, creating the document when absent (one
+        UPSERT statement: concurrent increments never lose a count); Conflict when the id is
+        another tenant's."""
+        table = _check_collection(collection)
+        if not field.replace("_", "").isalnum():
+            raise StoreError(f"bad field name {field!r}: increment top-level fields only")
+        path = f"$.{field}"
+        doc = {**(fields or {}), field: by, "id": id, "tenant_id": tenant_id}
+        async with self._tx() as db:
+            try:
+                cur = await db.execute(
+                    f"INSERT INTO {table}(id, tenant_id, doc) VALUES (?, ?, ?)"
+                    " ON CONFLICT(id) DO UPDATE SET"
+                    " doc = json_set(doc, ?, coalesce(json_extract(doc, ?), 0) + ?)"
+                    " WHERE tenant_id = excluded.tenant_id",
+                    (id, tenant_id, json.dumps(doc, ensure_ascii=False), path, path, int(by)),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise Conflict(f"{collection}: {exc}") from exc
+            changed = cur.rowcount
+            await cur.close()
+            if changed != 1:  # the id is another tenant's: its row stays as it was
+                raise Conflict(f"{collection}: id {id!r} is taken")
+
     async def delete(self, tenant_id: str, collection: str, id: str) -> bool:
         """Remove one document of this tenant."""
         async with self._tx() as db:

@@ -2,17 +2,21 @@
 
 A manager on Monday morning asks: how many SOS last week, where from, about what, and did
 we answer within the promised hours? Each group (a status, a category, an access point,
-a department, a language, a local day, hour or weekday) gets its count and its
-first-response and resolution times (median, 90th percentile, and how many within
+an establishment, a department, a language, a local day, hour or weekday) gets its count
+and its first-response and resolution times (median, 90th percentile, and how many within
 `sla_hours`), and what customers answered in the survey (ratings and NPS). Days, hours
 and weekdays are the business's local ones. Held-back SOS are counted apart: they never
 reached the staff.
+
+By point, each group also carries its `scans` (openings of the point's page, counted per
+local day by hub/accounts/scans.py) and its `conversion` (QR SOS per scan), and points
+that were scanned but sent no SOS appear too: which posters work, which are only looked at.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal, get_args
@@ -25,8 +29,21 @@ from hub.tickets.model import RATINGS
 from hub.tickets.repository import TicketRepository
 from hub.tickets.ticket import Ticket
 
-GroupBy = Literal["status", "category", "point", "department", "language", "day", "hour", "weekday"]
+GroupBy = Literal[
+    "status",
+    "category",
+    "point",
+    "establishment",
+    "department",
+    "language",
+    "day",
+    "hour",
+    "weekday",
+]
 GROUPINGS: tuple[str, ...] = get_args(GroupBy)
+TIME_GROUPINGS = ("day", "hour", "weekday")
+# Scans per point code over some local days (`YYYY-MM-DD`): hub.accounts.scans.Scans.per_point.
+ScanTotals = Callable[[str, Sequence[str]], Awaitable[Mapping[str, int]]]
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
 YEARS = (2000, 2100)  # what a period may name (and what datetime arithmetic stays within)
@@ -131,16 +148,33 @@ def group_key(ticket: Doc, by: str, zone: ZoneInfo) -> tuple[Any, str | None]:
     return ticket.get(by), None
 
 
+def _scan_figures(members: list[Doc], scans: int) -> dict[str, Any]:
+    """Scans beside the SOS, and QR SOS per scan (kiosk SOS were never scans); None: no scans."""
+    from_qr = sum(1 for t in members if t.get("source") != "kiosk")
+    return {"scans": scans, "conversion": round(from_qr / scans, 3) if scans else None}
+
+
 def summarize(
-    tickets: Iterable[Doc], *, by: str, timezone: str, sla_hours: float
+    tickets: Iterable[Doc],
+    *,
+    by: str,
+    timezone: str,
+    sla_hours: float,
+    scans: Mapping[str, int] | None = None,
+    labels: Mapping[Any, str | None] | None = None,
 ) -> dict[str, Any]:
-    """Counts and times overall and per group (groups largest first, then by key)."""
+    """Counts and times overall and per group (groups largest first, then by key).
+
+    `scans` (by point): each point's scans in the period, so that every group carries its
+    figures and a point scanned without an SOS still gets its (empty) group. `labels`: the
+    current names of the keys (points, establishments), before the ones tickets carry.
+    """
     zone = ZoneInfo(timezone)
     sla_minutes = sla_hours * 60
     shown: list[Doc] = []
     held_back = 0
     groups: dict[Any, list[Doc]] = {}
-    labels: dict[Any, str | None] = {}
+    named: dict[Any, str | None] = {}
     for ticket in tickets:
         if Ticket(ticket).held_back:
             held_back += 1
@@ -149,25 +183,55 @@ def summarize(
         key, label = group_key(ticket, by, zone)
         groups.setdefault(key, []).append(ticket)
         if label is not None:
-            labels[key] = label
+            named[key] = label
+    for code in scans or {}:
+        groups.setdefault(code, [])
+    named |= {k: v for k, v in (labels or {}).items() if v}
 
-    def order(item: tuple[Any, list[Doc]]) -> tuple[int, bool, str]:
-        """Days, hours and weekdays in time order; other groups largest first; "none" last."""
+    def order(item: tuple[Any, list[Doc]]) -> tuple[int, int, bool, str]:
+        """Days, hours and weekdays in time order; other groups largest first (then the most
+        scanned); "none" last."""
         key, members = item
-        size = 0 if by in ("day", "hour", "weekday") else -len(members)
-        return (size, key is None, f"{key:04d}" if isinstance(key, int) else str(key))
+        size = 0 if by in TIME_GROUPINGS else -len(members)
+        scanned = -(scans or {}).get(key, 0)
+        return (size, scanned, key is None, f"{key:04d}" if isinstance(key, int) else str(key))
 
+    def group(key: Any, members: list[Doc]) -> dict[str, Any]:
+        figures = {"key": key, "label": named.get(key), **_summary(members, sla_minutes)}
+        if scans is not None:
+            figures |= _scan_figures(members, scans.get(key, 0) if key is not None else 0)
+        return figures
+
+    overall = _summary(shown, sla_minutes)
+    if scans is not None:
+        overall |= _scan_figures(shown, sum(scans.values()))
     return {
         "by": by,
         "timezone": timezone,
         "sla_hours": sla_hours,
         "held_back": held_back,
-        "overall": _summary(shown, sla_minutes),
-        "groups": [
-            {"key": key, "label": labels.get(key), **_summary(members, sla_minutes)}
-            for key, members in sorted(groups.items(), key=order)
-        ],
+        "overall": overall,
+        "groups": [group(key, members) for key, members in sorted(groups.items(), key=order)],
     }
+
+
+def local_days(period: Period, timezone: str) -> list[str]:
+    """The business's local days that begin inside the period, `YYYY-MM-DD`, in order.
+
+    Scans are counted per local day, so a period is read as whole days: a day counts when its
+    midnight falls in [start, end). A period of dates is exactly its days; the default one
+    (the last 30 days up to now) is the 30 days up to today.
+    """
+    zone = ZoneInfo(timezone)
+    day = period.start.astimezone(zone).date()
+    if datetime.combine(day, time(), zone) < period.start:
+        day += timedelta(days=1)
+    last = (period.end - timedelta(microseconds=1)).astimezone(zone).date()
+    days: list[str] = []
+    while day <= last:
+        days.append(day.isoformat())
+        day += timedelta(days=1)
+    return days
 
 
 def parse_bound(text: str, zone: ZoneInfo, *, field: str, end: bool) -> datetime:
@@ -208,28 +272,65 @@ def asked_period(now: datetime, timezone: str, start: str | None, end: str | Non
     return Period(lower, upper)
 
 
-async def ticket_stats(store: Store, tenant: Doc, period: Period, by: str) -> dict[str, Any]:
-    """The tenant's statistics for tickets created in `period`, grouped `by`."""
+async def _names(store: Store, tenant_id: str, by: str) -> dict[Any, str | None]:
+    """Today's names of points or establishments, which tickets may carry older ones of."""
+    if by == "point":
+        return {p["code"]: p.get("label") for p in await store.find(tenant_id, "points")}
+    if by == "establishment":
+        found = await store.find(tenant_id, "establishments")
+        return {e["slug"]: e.get("name") for e in found}
+    return {}
+
+
+async def ticket_stats(
+    store: Store,
+    tenant: Doc,
+    period: Period,
+    by: str,
+    scan_totals: ScanTotals | None = None,
+) -> dict[str, Any]:
+    """The tenant's statistics for tickets created in `period`, grouped `by`.
+
+    By point, with `scan_totals`: each point's scans over the period's local days too
+    (`scan_days` names the first and last).
+    """
     tickets = await TicketRepository(store).created_since(
         tenant["id"], iso(period.start), MAX_TICKETS
     )
     end = iso(period.end)
     in_period = [t for t in tickets if str(t["created_at"]) < end]
     truncated = len(tickets) == MAX_TICKETS and len(in_period) == MAX_TICKETS
+    timezone = str(tenant.get("timezone") or "UTC")
+    scans: Mapping[str, int] | None = None
+    scan_days: dict[str, str] | None = None
+    if by == "point" and scan_totals is not None:
+        days = local_days(period, timezone)
+        scans = await scan_totals(tenant["id"], days)
+        scan_days = {"from": days[0], "to": days[-1]} if days else None
     result = summarize(
         in_period,
         by=by,
-        timezone=str(tenant.get("timezone") or "UTC"),
+        timezone=timezone,
         sla_hours=float(tenant.get("sla_hours") or 48),
+        scans=scans,
+        labels=await _names(store, tenant["id"], by),
     )
-    return {"from": iso(period.start), "to": iso(period.end), "truncated": truncated, **result}
+    extra = {"scan_days": scan_days} if by == "point" else {}
+    return {
+        "from": iso(period.start),
+        "to": iso(period.end),
+        "truncated": truncated,
+        **result,
+        **extra,
+    }
 
 
 class TicketStats:
-    """The statistics use case on the hub's store."""
+    """The statistics use case on the hub's store (and the points' scans, when given)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, scan_totals: ScanTotals | None = None) -> None:
         self.store = store
+        self.scan_totals = scan_totals
 
     async def report(self, tenant: Doc, period: Period, by: str) -> dict[str, Any]:
-        return await ticket_stats(self.store, tenant, period, by)
+        return await ticket_stats(self.store, tenant, period, by, self.scan_totals)

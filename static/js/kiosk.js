@@ -168,6 +168,8 @@
         } else if (r.status === 401) {
           localStorage.removeItem(TOKEN_KEY);
           show("unpaired");
+        } else if (r.status === 423) {  // the business is suspended by the operator
+          say(d.msgSuspended);
         } else if (r.status === 429) {
           say(fill(d.msgBusy, { seconds: r.headers.get("Retry-After") || "60" }));
         } else {

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LiveHub
+from tests.kit import fresh_device, live_sos
 
 pytestmark = pytest.mark.browser
 
@@ -116,4 +117,32 @@ def test_a_session_that_ended_sends_the_manager_to_log_in_and_back_to_the_filter
     page.locator('input[name="password"]').fill(live_hub.password)
     page.locator('button[type="submit"]').click()
     page.wait_for_url("**/admin/filters")
+    context.close()
+
+
+def test_statistics_by_point_show_each_posters_scans_in_spanish_and_english(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    code = str(live_hub.seeded.point["code"])
+    phone = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131 Mobile"
+    for _ in range(3):  # three guests scan the poster; one of them sends an SOS
+        headers = {"User-Agent": phone, "Cookie": f"sos_device={fresh_device()}"}
+        assert httpx.get(f"{live_hub.url}/q/{code}", headers=headers, timeout=10).status_code == 200
+    live_sos(live_hub.url, live_hub.seeded)
+    context, page, problems = _manager(browser, live_hub, "en", "/admin/stats?by=point")
+    row = page.locator(f'#stats-table tr[data-key="{code}"]')
+    expect(page.locator("#col-scans")).to_have_text("Scans")
+    expect(row.locator("td.scans")).to_have_text("3")
+    expect(page.locator("#stat-scans")).to_contain_text("SOS per scan")
+
+    page.goto(f"{live_hub.url}/admin/stats?by=point&lang=es")
+    expect(page.locator("#col-scans")).to_have_text("Escaneos")
+    expect(page.locator("#stats-table thead")).to_contain_text("SOS por escaneo")
+    expect(row.locator("td.scans")).to_have_text("3")
+    expect(page.locator("#scans-note")).to_contain_text("el mismo móvil otra vez")
+    page.get_by_label("Agrupar por").select_option("establishment")
+    page.get_by_role("button", name="Mostrar").click()
+    expect(page.locator("#stats-table caption")).to_have_text("Por establecimiento")
+    expect(page.locator("#col-scans")).to_have_count(0)
+    assert problems == []
     context.close()

@@ -112,9 +112,8 @@ def test_a_manager_pairs_a_kiosk_and_sets_the_logo_from_the_admin_page(
         admin = office.new_page()
         errors: list[str] = []
         admin.on("pageerror", lambda exc: errors.append(str(exc)))
-        log_in(admin, live_hub, "manager")
-        admin.wait_for_url("**/console**")
-        admin.goto(f"{live_hub.url}/admin/kiosks")
+        log_in(admin, live_hub, "manager", "/login?next=/admin/kiosks")
+        admin.wait_for_url("**/admin/kiosks")
 
         admin.set_input_files("#logo-file", str(LOGO))
         expect(admin.locator("#logo-status")).to_contain_text("Logo saved")

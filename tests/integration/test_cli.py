@@ -15,6 +15,7 @@ import pytest
 
 from hub.app import create_app
 from hub.demo import seed_demo
+from hub.http.ratelimit import RateLimiter
 from hub.settings import Settings
 from hub.store.schema import SCHEMA_VERSION
 from hub.store.sqlite import SqliteStore
@@ -357,6 +358,30 @@ async def test_the_demo_is_seeded_only_once(db: Path) -> None:
         assert rows[0][0] == 1
         numbers = sorted(t["number"] for t in await store.find(tid, "tickets"))
         assert numbers == list(range(1, 13))
+    finally:
+        await store.close()
+
+
+async def test_the_demo_hotel_is_set_up_and_its_quality_club_operator_exists(db: Path) -> None:
+    from hub.accounts.first_run import FirstRun
+    from hub.demo import OPERATOR, PASSWORD, seed_operator
+    from hub.installation.operators import Operators
+    from hub.ports import INSTALLATION
+
+    store = SqliteStore(db)
+    await store.open()
+    try:
+        await seed_demo(store)
+        assert await seed_operator(store) == await seed_operator(store) == ("operator", OPERATOR[0])
+        assert await store.count(INSTALLATION, "operators") == 1
+        tenant = await store.lookup("tenants", "slug", "hotel-mirador")
+        assert tenant is not None
+        # its manager lands on the console, as before the checklist existed
+        checklist = await FirstRun(store, PUBLIC_URL).checklist(tenant)
+        assert checklist.complete, checklist.to_json()
+        operators = Operators(store, RateLimiter(Settings(rate_limits=False)))
+        found = await operators.check_login(OPERATOR[0], PASSWORD, "127.0.0.1")
+        assert found["name"] == OPERATOR[1] and found["tenant_id"] == INSTALLATION  # no business
     finally:
         await store.close()
 

@@ -31,6 +31,7 @@ ADMIN_PAGES = {
     "/admin/filters": "admin/filters.html",
     "/admin/stats": "admin/stats.html",
     "/admin/kiosks": "admin/kiosks.html",
+    "/admin/start": "admin/start.html",
     "/held-back": "staff/held_back.html",
 }
 DEFINES_API = re.compile(

@@ -12,6 +12,7 @@ STAFF_PAGES = {
     "/admin/kiosks": "manager",
     "/admin/filters": "manager",
     "/admin/deliveries": "manager",
+    "/admin/start": "manager",
     "/held-back": "agent",
 }
 

@@ -833,6 +833,51 @@ async def test_of_many_concurrent_claims_on_two_stores_exactly_one_wins(
     assert (await second.get(A, "outbox", "o1") or {})["claimed_by"] == winners[0]
 
 
+# --- counters on documents (scans) -------------------------------------------------------
+
+
+async def test_increment_creates_the_document_then_adds_to_it(store: ContractStore) -> None:
+    fields = {"point": "hall", "day": "2026-11-29"}
+    await store.increment(A, "scans", "a:hall:2026-11-29", "count", fields=fields)
+    assert await store.get(A, "scans", "a:hall:2026-11-29") == {
+        "id": "a:hall:2026-11-29",
+        "tenant_id": A,
+        "point": "hall",
+        "day": "2026-11-29",
+        "count": 1,
+    }
+    await store.increment(A, "scans", "a:hall:2026-11-29", "count", 2, fields=fields)
+    await store.increment(A, "scans", "a:hall:2026-11-29", "count", fields={"point": "other"})
+    doc = await store.get(A, "scans", "a:hall:2026-11-29")
+    assert doc is not None and doc["count"] == 4 and doc["point"] == "hall"  # fields: at birth
+    assert [d["count"] for d in await store.find(A, "scans", {"day": "2026-11-29"})] == [4]
+
+
+async def test_an_increment_never_reaches_another_tenants_document(store: ContractStore) -> None:
+    await store.increment(A, "scans", "shared-id", "count", fields={"day": "2026-11-29"})
+    with pytest.raises(Conflict):
+        await store.increment(B, "scans", "shared-id", "count", fields={"day": "2026-11-29"})
+    assert await store.get(B, "scans", "shared-id") is None
+    assert (await store.get(A, "scans", "shared-id") or {})["count"] == 1
+    with pytest.raises(StoreError):
+        await store.increment(A, "scans", "x", "a.b")
+    with pytest.raises(StoreError):
+        await store.increment(A, "nope", "x", "count")
+
+
+async def test_concurrent_increments_on_two_stores_sum_exactly(backend: Backend) -> None:
+    # For SQLite two connections on one file: two hub processes counting the same poster.
+    first, second = await backend.new_store(), await backend.new_store()
+    stores = [first, second] * 100
+    await asyncio.gather(
+        *(s.increment(A, "scans", "hot", "count", fields={"day": "d"}) for s in stores)
+    )
+    await asyncio.gather(*(first.increment(A, "scans", f"c{i % 3}", "count") for i in range(30)))
+    assert (await second.get(A, "scans", "hot") or {})["count"] == 200
+    counts = {d["id"]: d["count"] for d in await second.find(A, "scans") if d["id"] != "hot"}
+    assert counts == {"c0": 10, "c1": 10, "c2": 10}
+
+
 async def test_tenant_ids_lists_every_tenant(store: ContractStore) -> None:
     assert await store.tenant_ids() == []
     await store.insert(A, "tenants", {"id": A, "slug": "a"})

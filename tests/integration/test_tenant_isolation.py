@@ -31,6 +31,9 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/thread/<token>/messages"),
     ("POST", "/api/v1/kiosk/sos"),  # a kiosk's device token names its business
     ("POST", "/api/v1/thread/<token>/survey"),
+    # the installation operator's own login: no tenant's staff can log in there
+    ("POST", "/api/v1/operator/auth/login"),
+    ("POST", "/api/v1/operator/auth/logout"),
 }
 
 
@@ -606,6 +609,39 @@ CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
 }
 
 
+async def case_checklist(w: World, role: str) -> None:
+    r = await w.client.get("/api/v1/setup/checklist", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        body = await r.get_json()
+        sos = next(s for s in body["steps"] if s["key"] == "sos")
+        assert sos["done"] and sos["url"].endswith(f"/q/{w.globex.point['code']}")
+        assert "acme" not in str(body)
+
+
+async def case_operator_tenants(w: World, role: str) -> None:
+    """The operator's routes are not any staff member's: a business's admin gets 401."""
+    auth = {**w.globex.auth(role), "X-Requested-With": "sos-hub"}
+    r = await w.client.get("/api/v1/operator/tenants", headers=auth)
+    assert r.status_code == 401, await r.get_data(as_text=True)
+    body = {"name": "X", "slug": "x-globex", "admin_email": "x@globex-new.example"}
+    r = await w.client.post("/api/v1/operator/tenants", json=body, headers=auth)
+    assert r.status_code == 401, await r.get_data(as_text=True)
+
+
+async def case_operator_suspend(w: World, role: str) -> None:
+    auth = {**w.globex.auth(role), "X-Requested-With": "sos-hub"}
+    r = await w.client.patch(
+        "/api/v1/operator/tenants/acme", json={"suspended": True}, headers=auth
+    )
+    assert r.status_code == 401, await r.get_data(as_text=True)
+
+
+CASES[("GET", "/api/v1/setup/checklist")] = case_checklist
+CASES[("GET", "/api/v1/operator/tenants")] = case_operator_tenants
+CASES[("POST", "/api/v1/operator/tenants")] = case_operator_tenants
+CASES[("PATCH", "/api/v1/operator/tenants/<slug>")] = case_operator_suspend
+
+
 def _api_routes(hub: Hub) -> set[tuple[str, str]]:
     return {
         (method, rule.rule)
@@ -628,6 +664,7 @@ async def test_every_staff_route_answers_401_without_credentials(hub: Hub, world
         path = path.replace("<rule_id>", world.acme_rule_id)
         path = path.replace("<block_id>", world.acme_block_id)
         path = path.replace("<kiosk_id>", world.acme_kiosk_id)
+        path = path.replace("<slug>", world.acme.slug)
         r = await world.client.open(path, method=method, json={"text": "x"})
         assert r.status_code == 401, (method, rule)
 

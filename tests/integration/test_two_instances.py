@@ -128,3 +128,28 @@ async def test_logging_out_on_one_instance_closes_the_console_on_the_other(
         r = await http.post("/logout", headers={"Cookie": cookie})
         assert r.status_code in (302, 303)
     await console.wait_for(lambda: not console.connected, 5, "the console on A to close")
+
+
+async def test_a_guest_reloading_on_the_other_instance_is_still_one_scan(pair: Pair) -> None:
+    globex = pair.tenants["globex"]
+    code = globex.point["code"]
+    browser = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131 Mobile"
+
+    def phone(device: str) -> dict[str, str]:
+        return {"User-Agent": browser, "Cookie": f"sos_device={device}"}
+
+    # Devices unique to this run: the shared Redis remembers visits for half an hour.
+    guest, others = uuid.uuid4().hex, [uuid.uuid4().hex for _ in range(10)]
+    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as http:
+        for url in (pair.a, pair.b, pair.b):
+            assert (await http.get(f"{url}/q/{code}", headers=phone(guest))).status_code == 200
+        opened = await asyncio.gather(
+            *(
+                http.get(f"{url}/q/{code}", headers=phone(d))
+                for url, d in zip([pair.a, pair.b] * 5, others, strict=True)
+            )
+        )
+        assert {r.status_code for r in opened} == {200}
+        r = await http.get(f"{pair.a}/api/v1/stats?by=point", headers=globex.auth("manager"))
+    [group] = [g for g in r.json()["groups"] if g["key"] == code]
+    assert group["scans"] == 11

@@ -24,9 +24,13 @@ const FIELD_PREFIX = /^([A-Za-z_][\w.]*): /;
  */
 export const messages = { network: "" };
 
-/** Where a 401 sends the user: the login page, back here afterwards. */
+/**
+ * Where a 401 sends the user: the login page (the operator's, on pages whose <body> says
+ * `data-login="/operator/login"`), back here afterwards.
+ */
 export function loginUrl() {
-  return "/login?next=" + encodeURIComponent(window.location.pathname + window.location.search);
+  const login = document.body.dataset.login || "/login";
+  return login + "?next=" + encodeURIComponent(window.location.pathname + window.location.search);
 }
 
 export function goToLogin() {

@@ -1,0 +1,128 @@
+"""First run: the short checklist a new business works through, ticked from its own data.
+
+Nobody ticks a step by hand: each is read from what the business has (a department, an
+active access point, a printed poster, a routing rule, a colleague, an SOS), so the list
+never lies and never needs resetting. Two steps leave a mark that nothing else would:
+`settings_saved_at` on the tenant (set when its settings are saved once, by
+`PATCH /api/v1/tenant`) and `printed_at` on a point (set when a printable of it is made).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from hub.clock import now_iso
+from hub.ports import Doc, Store
+
+# The marks this module defines and reads; the set-up and print code write them.
+SETTINGS_SAVED_AT = "settings_saved_at"
+PRINTED_AT = "printed_at"
+
+# The steps in the order a manager takes them, each with the page that does it.
+STEPS: tuple[tuple[str, str], ...] = (
+    ("settings", "/admin/settings"),
+    ("departments", "/admin/settings#departments"),
+    ("points", "/admin/points"),
+    ("print", "/admin/points"),
+    ("rules", "/admin/rules"),
+    ("staff", "/admin/users"),
+    ("sos", "/admin/points"),  # until a point exists; then the point's own page
+)
+MIN_STAFF = 2  # the manager and at least one colleague
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the checklist: done or not, and where to do it."""
+
+    key: str
+    done: bool
+    url: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "done": self.done, "url": self.url}
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """The whole checklist of one business, as computed just now."""
+
+    steps: tuple[Step, ...]
+
+    @property
+    def done(self) -> int:
+        return sum(1 for s in self.steps if s.done)
+
+    @property
+    def total(self) -> int:
+        return len(self.steps)
+
+    @property
+    def complete(self) -> bool:
+        return self.done == self.total
+
+    def step(self, key: str) -> Step:
+        return next(s for s in self.steps if s.key == key)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "steps": [s.to_json() for s in self.steps],
+            "done": self.done,
+            "total": self.total,
+            "complete": self.complete,
+        }
+
+
+ACTIVE = {"active": {"ne": False}}  # a point without the field is active (older data)
+
+
+async def checklist(store: Store, tenant: Doc, public_url: str) -> Checklist:
+    """Which steps this business has done, read from its own (tenant-scoped) data."""
+    tid = str(tenant["id"])
+    first_point = await store.find(tid, "points", ACTIVE, sort="created_at", limit=1)
+    done = {
+        "settings": bool(tenant.get(SETTINGS_SAVED_AT)),
+        "departments": await store.count(tid, "departments") > 0,
+        "points": bool(first_point),
+        "print": await store.count(tid, "points", {PRINTED_AT: {"ne": None}}) > 0,
+        "rules": await store.count(tid, "rules") > 0,
+        "staff": await store.count(tid, "users", ACTIVE) >= MIN_STAFF,
+        "sos": await store.count(tid, "tickets") > 0,
+    }
+    urls = dict(STEPS)
+    if first_point:
+        urls["sos"] = f"{public_url.rstrip('/')}/q/{first_point[0]['code']}"
+    return Checklist(tuple(Step(key, done[key], urls[key]) for key, _url in STEPS))
+
+
+async def mark_settings_saved(store: Store, tenant_id: str) -> Doc | None:
+    """Remember that the business's settings were saved (the checklist's first step)."""
+    return await store.update(tenant_id, "tenants", tenant_id, {SETTINGS_SAVED_AT: now_iso()})
+
+
+async def mark_printed(store: Store, tenant_id: str, codes: list[str]) -> int:
+    """Remember that these points (this tenant's only) were printed; how many were found."""
+    marked = 0
+    when = now_iso()
+    for doc in await store.find(tenant_id, "points", {"code": {"in": list(codes)}}):
+        await store.update(tenant_id, "points", doc["id"], {PRINTED_AT: when})
+        marked += 1
+    return marked
+
+
+class FirstRun:
+    """The checklist use cases on the hub's store (routes call these, never the store)."""
+
+    def __init__(self, store: Store, public_url: str) -> None:
+        self.store = store
+        self.public_url = public_url
+
+    async def checklist(self, tenant: Doc) -> Checklist:
+        return await checklist(self.store, tenant, self.public_url)
+
+    async def mark_settings_saved(self, tenant_id: str) -> Doc | None:
+        return await mark_settings_saved(self.store, tenant_id)
+
+    async def mark_printed(self, tenant_id: str, codes: list[str]) -> int:
+        return await mark_printed(self.store, tenant_id, codes)

@@ -1,0 +1,1 @@
+"""The installation itself: its operators, and the businesses they look after."""

@@ -1,0 +1,218 @@
+"""The businesses on this installation, as its operator sees and runs them.
+
+The operator (the quality club that sells the service) creates businesses, watches each
+one's volume and whether it answers within its own promise (`sla_hours`), and suspends a
+business that breaks the club's rules. What the operator gets is figures, never a ticket:
+the figures are computed here, per business, from that business's own tenant-scoped
+reads, and only counts leave this module.
+
+Fine for an installation of tens of businesses (each row reads that business's last 30
+days of tickets); a large one would keep the figures up to date as tickets change instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import socketio
+
+from hub.accounts.model import check_email, is_suspended
+from hub.accounts.services import tenant_doc, user_doc
+from hub.clock import iso, now, now_iso, parse_iso
+from hub.errors import Conflicting, Invalid, NotFound
+from hub.ports import Conflict, Doc, Insert, Store
+from hub.realtime.publisher import tenant_room
+from hub.realtime.server import close_room
+from hub.tickets.model import Status
+from hub.tickets.repository import TicketRepository
+from hub.tickets.ticket import Ticket
+
+WINDOW_DAYS = 30
+MAX_TICKETS = 100_000  # as the statistics read (hub/tickets/stats.py)
+OPEN = [s.value for s in (Status.new, Status.acknowledged, Status.open, Status.waiting_customer)]
+# A one-time password a person can read out or type: no 0/O, 1/l/I.
+_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def one_time_password() -> str:
+    """Four groups of four characters (about 79 bits): `h7kq-m2xd-…`."""
+    return "-".join("".join(secrets.choice(_ALPHABET) for _ in range(4)) for _ in range(4))
+
+
+def promise_kept(tickets: Iterable[Doc], sla_hours: float, at: datetime) -> tuple[int, int, int]:
+    """(SOS, due, answered in time) of these tickets, as the operator counts them.
+
+    Held-back SOS never reached the staff: not counted. A ticket is *due* once it was
+    answered or its promise ran out unanswered; one still within its promise counts in
+    neither column, so a fresh SOS never lowers the share.
+    """
+    sla = timedelta(hours=sla_hours)
+    total = due = kept = 0
+    for ticket in tickets:
+        if Ticket(ticket).held_back:
+            continue
+        total += 1
+        created = parse_iso(str(ticket["created_at"]))
+        answered = ticket.get("first_response_at")
+        if answered:
+            due += 1
+            kept += parse_iso(str(answered)) - created <= sla
+        elif created + sla <= at:
+            due += 1
+    return total, due, kept
+
+
+def _field_first(message: str, field: str) -> str:
+    """ "field: why" (the form marks that field): "slug must be…" → "slug: must be…"."""
+    if message.startswith(f"{field}:"):
+        return message
+    if message.startswith(f"{field} "):
+        return f"{field}:{message[len(field) :]}"
+    return f"{field}: {message}"
+
+
+def business_json(tenant: Doc, figures: Doc | None = None) -> dict[str, Any]:
+    """A business as the operator's table and API show it: settings and figures, no tickets."""
+    out = {
+        k: tenant.get(k)
+        for k in ("id", "slug", "name", "language", "timezone", "sla_hours", "created_at")
+    }
+    out["status"] = "suspended" if is_suspended(tenant) else "active"
+    out["suspended_at"] = tenant.get("suspended_at") if is_suspended(tenant) else None
+    if figures is not None:
+        out.update(figures)
+    return out
+
+
+@dataclass(frozen=True)
+class NewBusiness:
+    """What the operator fills in to open a business (checked by `create`)."""
+
+    name: str
+    slug: str
+    admin_email: str
+    language: str = "es"
+    timezone: str = "UTC"
+    admin_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A business just opened: its row, its first admin, and how they get in (shown once).
+
+    The seam for invitations: today the first admin gets a one-time password that the
+    operator hands over; with staff invitations (`POST /api/v1/users` answers a
+    `set_password_url`) this becomes that link, and the password goes away.
+    """
+
+    business: dict[str, Any]
+    admin: Doc
+    one_time_password: str
+
+
+class Installation:
+    """The operator's use cases over every business: list with figures, open, suspend."""
+
+    def __init__(
+        self, store: Store, sio: socketio.AsyncServer, hash_password: Callable[[str], str]
+    ) -> None:
+        self.store = store
+        self.sio = sio
+        self.hash_password = hash_password
+
+    async def figures(self, tenant: Doc, at: datetime) -> dict[str, Any]:
+        """This business's last 30 days and open tickets, read in its own scope only."""
+        tid = str(tenant["id"])
+        since = iso(at - timedelta(days=WINDOW_DAYS))
+        recent = await TicketRepository(self.store).created_since(tid, since, MAX_TICKETS)
+        total, due, kept = promise_kept(recent, float(tenant.get("sla_hours") or 48), at)
+        return {
+            "last_30_days": {
+                "sos": total,
+                "due": due,
+                "answered_in_time": kept,
+                "share_in_time": round(kept / due, 3) if due else None,
+            },
+            "open_tickets": await self.store.count(tid, "tickets", {"status": {"in": OPEN}}),
+        }
+
+    async def businesses(self) -> list[dict[str, Any]]:
+        """Every business with its figures, newest first."""
+        at = now()
+        rows = []
+        for tid in await self.store.tenant_ids():
+            tenant = await self.store.get(tid, "tenants", tid)
+            if tenant is not None:
+                rows.append(business_json(tenant, await self.figures(tenant, at)))
+        return sorted(rows, key=lambda r: str(r.get("created_at") or ""), reverse=True)
+
+    async def business(self, slug: str) -> Doc:
+        """The business with this slug, or NotFound naming `slug`."""
+        tenant = await self.store.lookup("tenants", "slug", slug) if slug else None
+        if tenant is None:
+            raise NotFound(f"no business {slug[:64]!r}", field="slug")
+        return tenant
+
+    async def open_business(self, new: NewBusiness) -> Opened:
+        """Create a business with its first admin: both or neither.
+
+        Every field is checked before anything is written; the two records go in one store
+        commit (one transaction on SQLite), and a clash that slips past the checks (another
+        operator at the same moment) takes back whatever of ours got in.
+        """
+        try:
+            tenant = tenant_doc(
+                slug=new.slug, name=new.name, language=new.language, timezone=new.timezone
+            )
+            email = check_email(new.admin_email, field="admin_email")
+        except Invalid as exc:
+            raise Invalid(_field_first(exc.message, str(exc.field)), field=exc.field) from None
+        await self._free(tenant["slug"], email)
+        password = one_time_password()
+        admin = user_doc(
+            tenant,
+            email=email,
+            password_hash=await asyncio.to_thread(self.hash_password, password),
+            role="admin",
+            token_hash=None,  # nobody holds an API token yet; the admin makes one when needed
+            name=new.admin_name or None,
+        )
+        tid = tenant["id"]
+        try:
+            await self.store.commit(tid, [Insert("tenants", tenant), Insert("users", admin)], [])
+        except Conflict:
+            await self.store.delete(tid, "users", admin["id"])
+            await self.store.delete(tid, "tenants", tid)
+            await self._free(tenant["slug"], email)
+            raise Conflicting("slug or admin_email was taken just now", field="slug") from None
+        stored = await self.store.get(tid, "tenants", tid) or tenant
+        return Opened(business_json(stored, await self.figures(stored, now())), admin, password)
+
+    async def _free(self, slug: str, email: str) -> None:
+        """Conflicting, naming the field, when the slug or the admin's e-mail is taken."""
+        if await self.store.lookup("tenants", "slug", slug) is not None:
+            raise Conflicting(f"slug: {slug!r} is already taken", field="slug")
+        if await self.store.lookup("users", "email", email) is not None:
+            raise Conflicting(f"admin_email: {email!r} already has an account", field="admin_email")
+
+    async def set_suspended(self, slug: str, suspended: bool, by: Doc) -> dict[str, Any]:
+        """Suspend a business (its doors and its staff stop; nothing is deleted) or resume it.
+
+        Suspending closes its open consoles at once, on every instance; their reconnection,
+        its staff's logins and its customers' SOS are refused while it lasts.
+        """
+        tenant = await self.business(slug)
+        tid = str(tenant["id"])
+        if suspended and not is_suspended(tenant):
+            sets = {"suspended": True, "suspended_at": now_iso(), "suspended_by": by["email"]}
+            tenant = await self.store.update(tid, "tenants", tid, sets) or tenant
+            await close_room(self.sio, tenant_room(tid))
+        elif not suspended and is_suspended(tenant):
+            sets = {"suspended": False, "resumed_at": now_iso(), "resumed_by": by["email"]}
+            tenant = await self.store.update(tid, "tenants", tid, sets) or tenant
+        return business_json(tenant, await self.figures(tenant, now()))
