@@ -163,6 +163,8 @@ async def form(code: str) -> Any:
         place = await point_place(code)
     except NotFound:
         return await _unknown_point()
+    except Suspended:
+        return await _not_taking_messages()
     # A first visit gets its cookie now, so that its own reload is recognised.
     new_device = None if device_id() else new_secret(12)
     if request.method == "GET" and not automated_client(request.headers.get("User-Agent")):
