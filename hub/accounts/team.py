@@ -16,7 +16,14 @@ from dataclasses import dataclass
 import socketio
 
 from hub.accounts.access import check_new_password, shut_out
-from hub.accounts.model import LANGUAGES, Role, check_email, check_language
+from hub.accounts.model import (
+    LANGUAGES,
+    STAFF_SUSPENDED,
+    Role,
+    check_email,
+    check_language,
+    is_suspended,
+)
 from hub.accounts.password_links import (
     Found,
     LinkState,
@@ -29,7 +36,7 @@ from hub.accounts.password_links import (
 from hub.accounts.passwords import hash_password
 from hub.accounts.staff_auth import end_sessions, is_active
 from hub.clock import new_id, now_iso
-from hub.errors import Conflicting, Forbidden, Gone, Invalid, NotFound
+from hub.errors import Conflicting, Forbidden, Gone, Invalid, NotFound, Suspended
 from hub.ports import Conflict, Doc, Store
 from hub.realtime.server import close_logins, close_user
 
@@ -221,10 +228,19 @@ class Team:
         return await self.store.update(user["tenant_id"], "users", user["id"], sets) or user
 
     async def open_link(self, token: str) -> Found:
-        """What a set-password link is worth now, with its user (for the page)."""
+        """What a set-password link is worth now, with its user (for the page).
+
+        A suspended business's link waits (Suspended, 423): it works again once resumed.
+        """
         found = await find_link(self.store, token)
         if found.state is LinkState.valid and not is_active(found.user):
             return Found(LinkState.used, found.link, found.user)  # switched off since
+        if found.state is LinkState.valid and found.user is not None:
+            tenant = await self.store.get(
+                found.user["tenant_id"], "tenants", found.user["tenant_id"]
+            )
+            if is_suspended(tenant):
+                raise Suspended(STAFF_SUSPENDED)
         return found
 
     async def set_password(self, token: str, password: str) -> Doc:

@@ -138,6 +138,16 @@ async def move_expiry(site: Served, link: str, to: str = "2001-01-01T00:00:00.00
         await store.close()
 
 
+async def set_tenant(site: Served, seeded: Seeded, **fields: Any) -> None:
+    """Change a business's record in the hub's own SQLite file (as the operator would)."""
+    store = SqliteStore(site.db)
+    await store.open()
+    try:
+        await store.update(seeded.tenant["id"], "tenants", seeded.tenant["id"], fields)
+    finally:
+        await store.close()
+
+
 # ---------------------------------------------------------------- invitations and links
 
 
@@ -210,6 +220,24 @@ async def test_an_expired_link_is_410_and_says_to_ask_for_a_new_one(
     ).status_code == 410
     assert (await http.get(f"{site.url}/set-password/not-a-link")).status_code == 404
     assert await log_in(http, invited["email"], "x" * 12) == 401
+
+
+async def test_a_suspended_business_link_waits_until_it_is_resumed(
+    site: Served, http: httpx.AsyncClient
+) -> None:
+    initech = site.tenants["initech"]
+    invited = await invite(http, initech)
+    link = invited["set_password_url"]
+    await set_tenant(site, initech, suspended=True)
+    try:
+        page = await http.get(link + "?lang=en")
+        assert page.status_code == 423 and "suspended" in page.text
+        r = await http.post(link, data={"password": "x" * 12, "again": "x" * 12})
+        assert r.status_code == 423
+    finally:
+        await set_tenant(site, initech, suspended=False)
+    r, cookie = await choose_password(site.url, link, "back-in-business")
+    assert r.status_code == 303 and await me(http, {"Cookie": cookie}) == 200
 
 
 async def test_the_link_form_refuses_a_post_without_its_token(
