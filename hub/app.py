@@ -22,6 +22,7 @@ from hub.accounts.first_run import FirstRun
 from hub.accounts.kiosks import Kiosks
 from hub.accounts.passwords import hash_password
 from hub.accounts.scans import Scans
+from hub.accounts.setup import Setup
 from hub.accounts.staff_auth import StaffAuth
 from hub.accounts.team import SendLink, Team
 from hub.container import Hub
@@ -141,6 +142,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         catalogs=catalogs,
         limiter=limiter,
         accounts=Accounts(store),
+        setup=Setup(store, on_change=kiosks.push_all),
         access=Access(store, sio, limiter),
         team=Team(
             store,

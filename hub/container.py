@@ -19,6 +19,7 @@ from hub.accounts.directory import Accounts
 from hub.accounts.first_run import FirstRun
 from hub.accounts.kiosks import Kiosks
 from hub.accounts.scans import Scans
+from hub.accounts.setup import Setup
 from hub.accounts.staff_auth import StaffAuth
 from hub.accounts.team import Team
 from hub.http.ratelimit import RateLimiter
@@ -55,6 +56,7 @@ class Hub:
     catalogs: dict[str, Any]
     limiter: RateLimiter
     accounts: Accounts  # tenants, points, departments, users
+    setup: Setup  # a manager's changes: settings, establishments, departments, points
     access: Access  # login, sessions, passwords, tokens
     team: Team  # staff by admins: invitations, roles, deactivation, set-password links
     kiosks: Kiosks

@@ -9,10 +9,12 @@ from hub.accounts.model import (
     LANGUAGES,
     check_code,
     check_email,
+    check_kind,
     check_language,
     check_role,
     check_slug,
     check_timezone,
+    point_kind,
     public_tenant,
     public_user,
     slugify,
@@ -20,8 +22,6 @@ from hub.accounts.model import (
 from hub.clock import new_id, new_secret, now_iso
 from hub.errors import Conflicting, Invalid, NotFound
 from hub.ports import Conflict, Doc, Store
-
-POINT_KINDS = ("poster", "flyer", "coaster", "receipt", "table", "kiosk", "other")
 
 
 def tenant_doc(
@@ -154,12 +154,16 @@ async def create_point(
     establishment: str | None = None,
     kind: str = "poster",
 ) -> Doc:
-    """Create a QR access point; its code is unique across the whole hub."""
+    """Create a QR access point; its code is unique across the whole hub.
+
+    For the CLI and the demo: a department or establishment named here is created when
+    absent (the API's `Setup.add_point` refuses unknown ones instead).
+    """
+    code = check_code(code)  # before any department is made for it
     label = label.strip()
     if not label:
         raise Invalid("label is required", field="label")
-    if kind not in POINT_KINDS:
-        raise Invalid(f"kind must be one of {', '.join(POINT_KINDS)}", field="kind")
+    kind = check_kind(kind)
     dept = await ensure_named(store, tenant, "departments", department) if department else None
     est = (
         await ensure_named(store, tenant, "establishments", establishment)
@@ -168,7 +172,7 @@ async def create_point(
     )
     doc = {
         "id": new_id(),
-        "code": check_code(code),
+        "code": code,
         "label": label[:120],
         "department": dept["slug"] if dept else None,
         "department_name": dept["name"] if dept else None,
@@ -186,14 +190,15 @@ async def create_point(
 
 
 def point_json(doc: Doc, public_url: str) -> dict[str, Any]:
-    """An access point as JSON, with its absolute QR link."""
+    """An access point as JSON, with its labels per language and its absolute QR link."""
     return {
         "id": doc["id"],
         "code": doc["code"],
         "label": doc["label"],
+        "labels": dict(doc.get("labels") or {}),
         "department": doc.get("department"),
         "establishment": doc.get("establishment"),
-        "kind": doc.get("kind"),
+        "kind": point_kind(doc.get("kind")),
         "active": doc.get("active", True),
         "url": f"{public_url.rstrip('/')}/q/{doc['code']}",
     }

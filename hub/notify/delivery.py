@@ -249,7 +249,8 @@ class Sender:
         """
         if claimed.get("budget_slot"):
             return None  # an earlier attempt of this item already holds a place
-        limit = int(tenant.get("sms_hourly_budget") or outbox.DEFAULT_SMS_HOURLY_BUDGET)
+        budget = tenant.get("sms_hourly_budget")  # 0 is a budget too: no SMS at all
+        limit = outbox.DEFAULT_SMS_HOURLY_BUDGET if budget is None else int(budget)
         since = iso(moment - timedelta(hours=1))
         sent = await self.store.count(
             tenant["id"],

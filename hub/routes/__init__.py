@@ -22,6 +22,8 @@ def register_routes(app: Quart) -> None:
         moderation,
         operator,
         rules,
+        setup,
+        setup_pages,
         staff,
         stats,
         users,
@@ -45,3 +47,5 @@ def register_routes(app: Quart) -> None:
     app.register_blueprint(first_run.bp)
     app.register_blueprint(operator.pages)
     app.register_blueprint(operator.api)
+    app.register_blueprint(setup.bp)
+    app.register_blueprint(setup_pages.bp)

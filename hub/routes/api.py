@@ -9,7 +9,6 @@ from quart_auth import AuthUser, current_user, login_user, logout_user
 from quart_schema import validate_querystring, validate_request, validate_response
 
 from hub.accounts.model import Role, public_user
-from hub.accounts.services import point_json
 from hub.container import hub
 from hub.errors import Invalid, NotFound
 from hub.notify.outbox import addresses_of, for_agent, scrub
@@ -247,13 +246,6 @@ async def reply(ticket_id: str, data: TextIn) -> Any:
 async def note(ticket_id: str, data: NoteIn) -> Any:
     doc = await hub().tickets.add_note(tenant_id(), ticket_id, Actor.staff(staff()), data.text)
     return note_json(doc), 201
-
-
-@bp.get("/points")
-@staff_required()
-async def points() -> Any:
-    docs = await hub().accounts.points(tenant_id())
-    return {"items": [point_json(d, hub().settings.public_url) for d in docs]}
 
 
 @bp.get("/events")

@@ -444,6 +444,22 @@ async def test_sms_past_the_tenants_hourly_budget_are_recorded_as_budget_exceede
     assert len(await smtp.wait_for(3)) == 3
 
 
+async def test_a_budget_of_zero_sms_sends_none_and_the_e_mail_still_goes(
+    live: Hub, acme: Seeded, smtp: SmtpServer, vonage: VonageServer
+) -> None:
+    """0 is a budget a manager may set (/admin/settings): no SMS at all, not the default."""
+    await live.store.update(
+        acme.tenant["id"], "tenants", acme.tenant["id"], {"sms_hourly_budget": 0}
+    )
+    sos = await submit(live.quart.test_client(), acme.point["code"], "Se ha ido la luz")
+    await settled(live.store, acme.tenant, sos["id"], 2)
+    items = await outbox_items(live.store, acme.tenant, sos["id"])
+    [sms] = [i for i in items if i["channel"] == "sms"]
+    assert sms["status"] == "skipped" and "budget exceeded" in sms["reason"]
+    assert len(await smtp.wait_for(1)) == 1
+    assert vonage.requests == []
+
+
 async def test_thirty_sms_sent_at_once_with_a_budget_of_five_send_exactly_five(
     live: Hub, vonage: VonageServer, smtp: SmtpServer
 ) -> None:

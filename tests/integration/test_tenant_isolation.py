@@ -72,6 +72,10 @@ class World:
             "/api/v1/points",
             "/api/v1/users",
             "/api/v1/kiosks",
+            "/api/v1/tenant",
+            "/api/v1/departments",
+            "/api/v1/establishments",
+            f"/api/v1/points/{self.acme.point['code']}",
         ):
             r = await c.get(path, headers=auth)
             assert r.status_code == 200, (path, await r.get_data(as_text=True))
@@ -130,6 +134,8 @@ async def world(client: Any, hub: Hub, acme: Seeded, globex: Seeded) -> World:
             "/api/v1/kiosks", json={"name": "Acme lobby", "point": acme.point["code"]}, headers=boss
         )
     )
+    r = await client.post("/api/v1/establishments", json={"name": "Acme HQ"}, headers=boss)
+    assert r.status_code == 201, await r.get_data(as_text=True)
     acme_block_id = await _created(
         await client.post(
             "/api/v1/blocks", json={"kind": "email", "value": "foe@acme-foe.example"}, headers=boss
@@ -640,6 +646,110 @@ CASES[("GET", "/api/v1/setup/checklist")] = case_checklist
 CASES[("GET", "/api/v1/operator/tenants")] = case_operator_tenants
 CASES[("POST", "/api/v1/operator/tenants")] = case_operator_tenants
 CASES[("PATCH", "/api/v1/operator/tenants/<slug>")] = case_operator_suspend
+# ---- Set-up: the business, its places and points (hub/routes/setup.py) --------------------
+
+
+async def case_tenant_get(w: World, role: str) -> None:
+    r = await w.client.get("/api/v1/tenant", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        assert (await r.get_json())["slug"] == "globex"
+
+
+async def case_tenant_patch(w: World, role: str) -> None:
+    body = {"name": "Globex renamed", "sla_hours": 5, "timezone": "Asia/Tokyo"}
+    r = await w.client.patch("/api/v1/tenant", json=body, headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        assert (await r.get_json())["slug"] == "globex"  # its own, whatever it sends
+
+
+async def case_places_list(w: World, role: str) -> None:
+    for collection, globex_has in (("departments", ["bar"]), ("establishments", [])):
+        items = await _items(
+            await w.client.get(f"/api/v1/{collection}", headers=w.globex.auth(role))
+        )
+        assert [d["slug"] for d in items] == globex_has
+
+
+def _case_place_create(collection: str) -> Callable[[World, str], Awaitable[None]]:
+    async def case(w: World, role: str) -> None:
+        # a slug acme uses is free in globex: slugs are per business, so nothing leaks
+        r = await w.client.post(
+            f"/api/v1/{collection}", json={"name": "Acme HQ"}, headers=w.globex.auth(role)
+        )
+        if await _manager_only(w, role, r):
+            assert r.status_code == 201, await r.get_data(as_text=True)
+
+    return case
+
+
+async def case_place_patch(w: World, role: str) -> None:
+    auth = w.globex.auth(role)
+    r = await w.client.patch("/api/v1/establishments/acme-hq", json={"name": "X"}, headers=auth)
+    if await _manager_only(w, role, r):
+        await _is_404(r)
+        # both have a "bar": globex renames its own
+        r = await w.client.patch("/api/v1/departments/bar", json={"name": "Barra"}, headers=auth)
+        assert r.status_code == 200 and (await r.get_json())["name"] == "Barra"
+
+
+async def case_place_delete(w: World, role: str) -> None:
+    auth = w.globex.auth(role)
+    r = await w.client.delete("/api/v1/establishments/acme-hq", headers=auth)
+    if await _manager_only(w, role, r):
+        await _is_404(r)
+        r = await w.client.delete("/api/v1/departments/bar", headers=auth)
+        assert r.status_code == 409  # globex's own bar, used by its own point
+
+
+async def case_point_get(w: World, role: str) -> None:
+    r = await w.client.get(f"/api/v1/points/{w.acme.point['code']}", headers=w.globex.auth(role))
+    await _is_404(r)
+
+
+async def case_point_patch(w: World, role: str) -> None:
+    r = await w.client.patch(
+        f"/api/v1/points/{w.acme.point['code']}",
+        json={"label": "Mine now", "active": False},
+        headers=w.globex.auth(role),
+    )
+    if await _manager_only(w, role, r):
+        await _is_404(r)
+
+
+async def case_point_delete(w: World, role: str) -> None:
+    r = await w.client.delete(f"/api/v1/points/{w.acme.point['code']}", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        await _is_404(r)
+
+
+async def case_points_create(w: World, role: str) -> None:
+    r = await w.client.post(
+        "/api/v1/points",
+        json={"code": w.acme.point["code"], "label": "Taken", "department": "bar"},
+        headers=w.globex.auth(role),
+    )
+    if await _manager_only(w, role, r):
+        assert r.status_code == 409  # codes are global: taken, and nothing more is told
+        assert "Bar terrace" not in await r.get_data(as_text=True)
+
+
+SETUP_CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
+    ("GET", "/api/v1/tenant"): case_tenant_get,
+    ("PATCH", "/api/v1/tenant"): case_tenant_patch,
+    ("GET", "/api/v1/establishments"): case_places_list,
+    ("GET", "/api/v1/departments"): case_places_list,
+    ("POST", "/api/v1/establishments"): _case_place_create("establishments"),
+    ("POST", "/api/v1/departments"): _case_place_create("departments"),
+    ("PATCH", "/api/v1/establishments/<slug>"): case_place_patch,
+    ("PATCH", "/api/v1/departments/<slug>"): case_place_patch,
+    ("DELETE", "/api/v1/establishments/<slug>"): case_place_delete,
+    ("DELETE", "/api/v1/departments/<slug>"): case_place_delete,
+    ("POST", "/api/v1/points"): case_points_create,
+    ("GET", "/api/v1/points/<code>"): case_point_get,
+    ("PATCH", "/api/v1/points/<code>"): case_point_patch,
+    ("DELETE", "/api/v1/points/<code>"): case_point_delete,
+}
+CASES.update(SETUP_CASES)
 
 
 def _api_routes(hub: Hub) -> set[tuple[str, str]]:

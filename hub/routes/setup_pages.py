@@ -1,0 +1,91 @@
+"""Set-up pages for managers: the business's settings (/admin/settings) and its access
+points with their QR codes (/admin/points). Both are forms over the set-up API
+(hub/routes/setup.py); the QR preview is an SVG drawn here from the point's own link.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import segno
+from quart import Blueprint, Response
+
+from hub.accounts.business import LANGUAGE_NAMES, business_languages, tenant_settings
+from hub.accounts.model import KNOWN_LANGUAGES, POINT_KINDS, Role, time_zones
+from hub.accounts.services import point_json
+from hub.accounts.setup import place_json
+from hub.container import hub
+from hub.routes.auth import tenant_id
+from hub.routes.pages import page_tenant, render_page, staff_page
+
+bp = Blueprint("setup_pages", __name__, url_prefix="/admin")
+
+PRINT_FORMAT = "poster-a4"  # what a "Print" link asks /api/v1/points/<code>/print for
+
+
+def _languages() -> list[tuple[str, str]]:
+    """The business's languages, main first, each with its own name for itself."""
+    return [(code, LANGUAGE_NAMES[code]) for code in business_languages(page_tenant())]
+
+
+@bp.get("/settings")
+@staff_page(Role.manager)
+async def settings_page() -> Any:
+    """The business's settings, its establishments and its departments."""
+    tid = tenant_id()
+    departments = await hub().setup.places(tid, "departments")
+    establishments = await hub().setup.places(tid, "establishments")
+    points_at: dict[tuple[str, str], list[str]] = {}  # (field, slug) → the codes of its points
+    for point in await hub().setup.points(tid):
+        for field in ("department", "establishment"):
+            if point.get(field):
+                points_at.setdefault((field, point[field]), []).append(point["code"])
+    return await render_page(
+        "admin/settings.html",
+        points_at=points_at,
+        settings=tenant_settings(page_tenant()),
+        known_languages=[(code, LANGUAGE_NAMES[code]) for code in KNOWN_LANGUAGES],
+        languages=_languages(),
+        # Regions only (Europe/Madrid): the old aliases (GB, EST5EDT) are accepted, not offered.
+        zones=[z for z in time_zones() if "/" in z or z == "UTC"],
+        departments=[place_json(d, "departments") for d in departments],
+        establishments=[place_json(e, "establishments") for e in establishments],
+    )
+
+
+@bp.get("/points")
+@staff_page(Role.manager)
+async def points_page() -> Any:
+    """The access points: create, relabel, move, deactivate, preview and print."""
+    tid = tenant_id()
+    points = [point_json(p, hub().settings.public_url) for p in await hub().setup.points(tid)]
+    departments = await hub().setup.places(tid, "departments")
+    establishments = await hub().setup.places(tid, "establishments")
+    kinds = list(POINT_KINDS) + sorted({p["kind"] for p in points} - set(POINT_KINDS))
+    return await render_page(
+        "admin/points.html",
+        points=points,
+        departments=[place_json(d, "departments") for d in departments],
+        establishments=[place_json(e, "establishments") for e in establishments],
+        languages=_languages(),
+        kinds=kinds,
+        print_format=PRINT_FORMAT,
+    )
+
+
+@bp.get("/points/<code>/qr.svg")
+@staff_page(Role.manager)
+async def point_qr(code: str) -> Any:
+    """The point's QR code as SVG (black on white, readable on a dark page too)."""
+    point = await hub().setup.point(tenant_id(), code)
+    url = point_json(point, hub().settings.public_url)["url"]
+    out = io.BytesIO()
+    segno.make(url, error="m").save(
+        out, kind="svg", scale=4, border=3, dark="#000", light="#fff", xmldecl=False
+    )
+    return Response(
+        out.getvalue(),
+        content_type="image/svg+xml",
+        headers={"Cache-Control": "private, max-age=300"},
+    )
