@@ -24,6 +24,7 @@ from hub.accounts.passwords import hash_password
 from hub.accounts.scans import Scans
 from hub.accounts.setup import Setup
 from hub.accounts.staff_auth import StaffAuth
+from hub.accounts.team import SendLink, Team
 from hub.answers.service import CannedAnswers
 from hub.container import Hub
 from hub.http.ratelimit import RateLimiter
@@ -34,6 +35,8 @@ from hub.installation.operators import Operators
 from hub.moderation.guard import StoreGuard
 from hub.moderation.service import Moderation
 from hub.moderation.strikes import InsultStrikes
+from hub.notify.email import SmtpTransport
+from hub.notify.invitations import LinkMailer
 from hub.notify.notices import ManagerNotices
 from hub.notify.outbox import Deliveries
 from hub.notify.setup import build_delivery, build_queue
@@ -146,6 +149,13 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         accounts=Accounts(store),
         setup=Setup(store, on_change=kiosks.push_all),
         access=Access(store, sio, limiter),
+        team=Team(
+            store,
+            sio,
+            public_url=settings.public_url,
+            link_hours=settings.invite_hours,
+            mailer=_link_mailer(settings),
+        ),
         kiosks=kiosks,
         branding=Branding(store, on_change=kiosks.push_all),
         moderation=Moderation(store),
@@ -191,6 +201,13 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         await store.close()
 
     return the_hub
+
+
+def _link_mailer(settings: Settings) -> SendLink | None:
+    """Invitations and reset links by e-mail, when the hub has a mail server."""
+    if not settings.smtp_host:
+        return None  # the admin copies the link from the page
+    return LinkMailer(SmtpTransport(settings, timeout=15.0))
 
 
 def _install_i18n(app: Quart, the_hub: Hub) -> None:

@@ -21,6 +21,7 @@ from hub.accounts.kiosks import Kiosks
 from hub.accounts.scans import Scans
 from hub.accounts.setup import Setup
 from hub.accounts.staff_auth import StaffAuth
+from hub.accounts.team import Team
 from hub.answers.service import CannedAnswers
 from hub.http.ratelimit import RateLimiter
 from hub.installation.businesses import Installation
@@ -58,6 +59,7 @@ class Hub:
     accounts: Accounts  # tenants, points, departments, users
     setup: Setup  # a manager's changes: settings, establishments, departments, points
     access: Access  # login, sessions, passwords, tokens
+    team: Team  # staff by admins: invitations, roles, deactivation, set-password links
     kiosks: Kiosks
     branding: Branding
     moderation: Moderation  # filter settings, blocks, masking

@@ -47,6 +47,13 @@ class Conflicting(HubError):
     code = "conflict"
 
 
+class Gone(HubError):
+    """A one-time link that was used, replaced or expired: it will never work again."""
+
+    status = 410
+    code = "gone"
+
+
 class Suspended(HubError):
     """The business is suspended by the installation's operator: nothing is deleted, but it
     takes no messages and its staff cannot log in until it is resumed. Always names `tenant`.

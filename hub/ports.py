@@ -18,6 +18,7 @@ Where = Mapping[str, Any]
 COLLECTIONS: tuple[str, ...] = (
     "tenants",
     "users",
+    "password_links",
     "establishments",
     "departments",
     "points",

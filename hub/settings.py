@@ -142,6 +142,16 @@ def _seconds(raw: str, var: str) -> float:
     return value
 
 
+def _hours(raw: str, var: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{var} must be a number of hours (got {raw!r})") from None
+    if not 0 < value <= 24 * 366:
+        raise ConfigError(f"{var} must be a positive number of hours, at most a year (got {raw!r})")
+    return value
+
+
 def _seconds_list(raw: str, var: str) -> tuple[float, ...]:
     return tuple(_seconds(part, var) for part in raw.split(","))
 
@@ -209,6 +219,8 @@ class Settings:
     escalation_minute: float = setting(60.0, "HUB_ESCALATION_MINUTE", _seconds)
     outbox_backoff: tuple[float, ...] = setting((15.0, 60.0), "HUB_OUTBOX_BACKOFF", _seconds_list)
     rate_limits: bool = setting(True, "HUB_RATE_LIMITS", _switch)
+    # how long an invitation's or a password reset's one-time set-password link works: hours
+    invite_hours: float = setting(72.0, "HUB_INVITE_HOURS", _hours)
     # follows HUB_PUBLIC_URL's scheme; HUB_INSECURE_COOKIES turns it off (_cookies_rule)
     secure_cookies: bool = True
     allowed_origins: tuple[str, ...] = setting((), "HUB_ALLOWED_ORIGINS", _origins)

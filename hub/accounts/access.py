@@ -23,7 +23,7 @@ from hub.accounts.staff_auth import (
     start_session,
 )
 from hub.clock import new_secret
-from hub.errors import Conflicting, Invalid, NotFound, Suspended, Unauthorized
+from hub.errors import Invalid, NotFound, Suspended, Unauthorized
 from hub.http.ratelimit import RateLimiter
 from hub.ports import Doc, Store
 from hub.realtime.server import close_logins, close_token_consoles, close_user
@@ -89,9 +89,14 @@ async def deactivate_user(
     user = await store.update(tenant_id, "users", user_id, {"active": False})
     if user is None:
         raise NotFound(f"no user {user_id!r}", field="id")
+    await shut_out(store, sio, tenant_id, user_id)
+    return user
+
+
+async def shut_out(store: Store, sio: socketio.AsyncServer, tenant_id: str, user_id: str) -> None:
+    """End every session of a user and close every console they hold (cookie and token)."""
     await end_sessions(store, tenant_id, user_id)
     await close_user(sio, user_id)
-    return user
 
 
 @cache
@@ -168,33 +173,3 @@ class Access:
 
     async def deactivate_user(self, tenant_id: str, user_id: str) -> Doc:
         return await deactivate_user(self.store, self.sio, tenant_id, user_id)
-
-    async def update_user(self, by: Doc, user_id: str, changes: Doc) -> Doc:
-        """An admin changes a colleague's name, role or `active` (same business only).
-
-        Deactivating ends the user's sessions, token and consoles at once; a new role closes
-        their consoles, which reconnect into the rooms of that role (masking for agents). An
-        admin cannot demote or deactivate themselves: a business must never lock itself out.
-        """
-        tenant_id = str(by["tenant_id"])
-        user = await self.store.get(tenant_id, "users", user_id)
-        if user is None:
-            raise NotFound("no such user", field="id")
-        if user["id"] == by["id"]:
-            for field, keeps in (("role", by.get("role")), ("active", True)):
-                if field in changes and changes[field] != keeps:
-                    raise Conflicting(
-                        f"{field}: you cannot change this on your own account", field=field
-                    )
-        sets: Doc = {
-            k: changes[k] for k in ("name", "role") if k in changes and changes[k] != user.get(k)
-        }
-        if changes.get("active") is True and not is_active(user):
-            sets["active"] = True
-        if sets:
-            user = await self.store.update(tenant_id, "users", user_id, sets) or user
-        if "role" in sets:
-            await close_user(self.sio, user_id)
-        if changes.get("active") is False and is_active(user):
-            user = await deactivate_user(self.store, self.sio, tenant_id, user_id)
-        return user

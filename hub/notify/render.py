@@ -173,8 +173,12 @@ class Renderer:
             "held_url": held_url,
             "blocks_url": blocks_url,
         }
+        return self.email(language, "auto_block", context)
+
+    def email(self, language: str, name: str, context: dict[str, Any]) -> Rendered:
+        """An e-mail from `web/email/<name>_subject.txt`, `<name>.txt` and `<name>.html`."""
         return Rendered(
-            subject=self._render(language, "email/auto_block_subject.txt", context).strip(),
-            text=self._render(language, "email/auto_block.txt", context),
-            html=self._render(language, "email/auto_block.html", context),
+            subject=self._render(language, f"email/{name}_subject.txt", context).strip(),
+            text=self._render(language, f"email/{name}.txt", context),
+            html=self._render(language, f"email/{name}.html", context),
         )

@@ -8,6 +8,7 @@ from quart import Quart
 def register_routes(app: Quart) -> None:
     """Attach every blueprint and the error handlers."""
     from hub.routes import (
+        account,
         admin,
         answers,
         api,
@@ -26,6 +27,7 @@ def register_routes(app: Quart) -> None:
         setup_pages,
         staff,
         stats,
+        users,
     )
 
     errors.register(app)
@@ -41,6 +43,8 @@ def register_routes(app: Quart) -> None:
     app.register_blueprint(branding.bp)
     app.register_blueprint(stats.bp)
     app.register_blueprint(kiosks.bp)
+    app.register_blueprint(users.bp)
+    app.register_blueprint(account.bp)
     app.register_blueprint(first_run.bp)
     app.register_blueprint(operator.pages)
     app.register_blueprint(operator.api)

@@ -36,7 +36,6 @@ from hub.routes.schemas import (
     TicketPatch,
     TicketQuery,
     TokenOut,
-    UserPatch,
 )
 from hub.tickets.model import (
     Status,
@@ -252,26 +251,6 @@ async def reply(ticket_id: str, data: ReplyIn) -> Any:
 async def note(ticket_id: str, data: NoteIn) -> Any:
     doc = await hub().tickets.add_note(tenant_id(), ticket_id, Actor.staff(staff()), data.text)
     return note_json(doc), 201
-
-
-@bp.get("/users")
-@staff_required()
-async def users() -> Any:
-    docs = await hub().accounts.users(tenant_id())
-    return {"items": [public_user(d) for d in docs]}
-
-
-@bp.patch("/users/<user_id>")
-@staff_required(Role.admin)
-@validate_request(UserPatch)
-async def update_user(user_id: str, data: UserPatch) -> Any:
-    """Change a colleague's name or role, or deactivate them (`{"active": false}`): their
-    sessions, API token and open consoles end at once."""
-    changes = data.model_dump(exclude_unset=True, exclude_none=True)
-    if "active" in data.model_fields_set and data.active is not None:
-        changes["active"] = data.active
-    user = await hub().access.update_user(staff(), user_id, changes)
-    return public_user(user)
 
 
 @bp.get("/events")

@@ -110,16 +110,6 @@ class PasswordOut(BaseModel):
     sessions_ended: int
 
 
-class UserPatch(BaseModel):
-    """An admin's change to a colleague: name, role, or `active: false` to shut them out."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str | None = Field(default=None, min_length=1, max_length=120)
-    role: Literal["agent", "manager", "admin"] | None = None
-    active: bool | None = None
-
-
 class TokenOut(BaseModel):
     """A new API token: shown this once, stored only as a hash."""
 

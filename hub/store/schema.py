@@ -9,6 +9,7 @@ SCHEMA_VERSION = 1
 # Fields queried often, indexed together with tenant_id.
 INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
     "users": (("role",),),
+    "password_links": (("user_id",),),
     "points": (("active",),),
     "tickets": (("status",), ("point.code",), ("created_at",)),
     "entries": (("ticket_id", "created_at"),),
@@ -24,6 +25,7 @@ INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
 GLOBAL_UNIQUE: Mapping[str, tuple[str, ...]] = {
     "tenants": ("slug",),
     "users": ("email", "token_hash"),
+    "password_links": ("token_hash",),
     "points": ("code",),
     "tickets": ("thread_token",),
     "kiosks": ("token_hash",),

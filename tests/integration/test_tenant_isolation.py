@@ -332,6 +332,42 @@ async def case_user_patch(w: World, role: str) -> None:
     await _is_404(r)
 
 
+async def case_user_delete(w: World, role: str) -> None:
+    acme_agent = w.acme.users["agent"]["id"]
+    r = await w.client.delete(f"/api/v1/users/{acme_agent}", headers=w.globex.auth(role))
+    if role != "admin":
+        assert r.status_code == 403, await r.get_data(as_text=True)
+        return
+    await _is_404(r)
+
+
+async def case_user_reset(w: World, role: str) -> None:
+    acme_agent = w.acme.users["agent"]["id"]
+    url = f"/api/v1/users/{acme_agent}/password-reset"
+    r = await w.client.post(url, headers=w.globex.auth(role))
+    if role != "admin":
+        assert r.status_code == 403, await r.get_data(as_text=True)
+        return
+    await _is_404(r)
+
+
+async def case_user_invite(w: World, role: str) -> None:
+    body = {"email": "new@globex.example", "role": "admin"}
+    r = await w.client.post("/api/v1/users", json=body, headers=w.globex.auth(role))
+    if role != "admin":
+        assert r.status_code == 403, await r.get_data(as_text=True)
+        return
+    assert r.status_code == 201, await r.get_data(as_text=True)
+    invited = await r.get_json()
+    assert await w.hub.store.get(w.globex.tenant["id"], "users", invited["id"]) is not None
+
+
+async def case_me_patch(w: World, role: str) -> None:
+    r = await w.client.patch("/api/v1/me", json={"name": "Globex me"}, headers=w.globex.auth(role))
+    assert r.status_code == 200, await r.get_data(as_text=True)
+    assert (await r.get_json())["email"].endswith("@globex.example")
+
+
 async def case_events(w: World, role: str) -> None:
     auth = w.globex.auth(role)
     body = await (await w.client.get("/api/v1/events?since=0", headers=auth)).get_json()
@@ -613,6 +649,10 @@ CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("GET", "/api/v1/points"): case_points,
     ("GET", "/api/v1/users"): case_users,
     ("PATCH", "/api/v1/users/<user_id>"): case_user_patch,
+    ("DELETE", "/api/v1/users/<user_id>"): case_user_delete,
+    ("POST", "/api/v1/users/<user_id>/password-reset"): case_user_reset,
+    ("POST", "/api/v1/users"): case_user_invite,
+    ("PATCH", "/api/v1/me"): case_me_patch,
     ("GET", "/api/v1/events"): case_events,
     ("GET", "/api/v1/rules"): case_rules_list,
     ("POST", "/api/v1/rules"): case_rules_create,

@@ -96,6 +96,11 @@ def test_rate_limits_switch(value: str, on: bool) -> None:
     assert Settings.from_env({"HUB_RATE_LIMITS": value}).rate_limits is on
 
 
+def test_set_password_links_last_72_hours_unless_told_otherwise() -> None:
+    assert Settings.from_env({}).invite_hours == 72
+    assert Settings.from_env({"HUB_INVITE_HOURS": " 0.5 "}).invite_hours == 0.5
+
+
 def test_session_cookies_are_secure_exactly_when_the_public_url_is_https() -> None:
     assert Settings.from_env({"HUB_PUBLIC_URL": "http://192.168.1.10:8000"}).secure_cookies is False
     assert Settings.from_env({"HUB_PUBLIC_URL": "https://sos.example.com"}).secure_cookies is True
@@ -125,6 +130,9 @@ BAD: list[tuple[str, str, dict[str, str]]] = [
     ("HUB_TRANSLATE_URL", "translate.example.com", {}),
     ("HUB_TRANSLATE_URL", "file:///etc/passwd", {}),
     ("HUB_RATE_LIMITS", "maybe", {}),
+    ("HUB_INVITE_HOURS", "0", {}),
+    ("HUB_INVITE_HOURS", "three days", {}),
+    ("HUB_INVITE_HOURS", "100000", {}),
     ("HUB_ALLOWED_ORIGINS", "kiosk.example.com", {}),
     ("HUB_ALLOWED_ORIGINS", "https://ok.example.com,https://x.example.com/path", {}),
     ("HUB_SECRET_KEY", "", {"HUB_REDIS_URL": "redis://127.0.0.1:6379/0"}),
