@@ -28,6 +28,7 @@ from hub.moderation.service import Moderation
 from hub.notify.outbox import Deliveries
 from hub.notify.setup import build_delivery, build_queue
 from hub.ports import Store
+from hub.printables.service import Printables
 from hub.realtime.namespaces import KioskNamespace, StaffNamespace, ThreadNamespace
 from hub.realtime.publisher import EventLog, SocketioPublisher
 from hub.realtime.pubsub import HubRedisManager
@@ -120,6 +121,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
 
     catalogs = load_catalogs()
     limiter = RateLimiter(settings)
+    branding = Branding(store, on_change=kiosks.push_all)
     the_hub = Hub(
         settings=settings,
         store=store,
@@ -133,13 +135,14 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         accounts=Accounts(store),
         access=Access(store, sio, limiter),
         kiosks=kiosks,
-        branding=Branding(store, on_change=kiosks.push_all),
+        branding=branding,
         moderation=Moderation(store),
         deliveries=Deliveries(store),
         events=EventLog(store),
         stats=TicketStats(store),
         rules=RuleBook(store),
         probe=StoreProbe(store, settings.store_timeout + 2),
+        printables=Printables(store, branding, catalogs, settings.public_url),
         delivery=delivery,
     )
     app.extensions["hub"] = the_hub

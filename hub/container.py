@@ -23,6 +23,7 @@ from hub.moderation.service import Moderation
 from hub.notify.dispatch import DeliveryService
 from hub.notify.outbox import Deliveries
 from hub.ports import Store
+from hub.printables.service import Printables
 from hub.realtime.publisher import EventLog
 from hub.settings import Settings
 from hub.store.probe import StoreProbe
@@ -59,6 +60,7 @@ class Hub:
     stats: TicketStats
     rules: RuleBook
     probe: StoreProbe
+    printables: Printables  # posters, coasters, … of the access points
     delivery: DeliveryService | None = None
 
 

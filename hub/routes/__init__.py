@@ -18,6 +18,7 @@ def register_routes(app: Quart) -> None:
         health,
         kiosks,
         moderation,
+        printables,
         rules,
         staff,
         stats,
@@ -36,3 +37,4 @@ def register_routes(app: Quart) -> None:
     app.register_blueprint(branding.bp)
     app.register_blueprint(stats.bp)
     app.register_blueprint(kiosks.bp)
+    app.register_blueprint(printables.bp)
