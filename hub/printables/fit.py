@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,20 +41,34 @@ def width_em(text: str, weight: int = 400) -> float:
     return sum(advances.get(ord(char), FALLBACK_EM) for char in text) * SLACK
 
 
-def _lines_needed(words: list[str], weight: int, size: float, width: float) -> int:
-    """Lines a greedy wrap of `words` takes at `size` in a box `width` wide (same unit)."""
+def _pieces(text: str) -> list[tuple[str, bool]]:
+    """The pieces a line may break between, each with whether a space precedes it.
+
+    Lines break at spaces and, as browsers and WeasyPrint do, after a hyphen (a location
+    code `terrace-north-2` wraps as `terrace-` / `north-2`).
+    """
+    out: list[tuple[str, bool]] = []
+    for word in text.split():
+        parts = re.findall(r"[^-]*-|[^-]+", word) or [word]
+        out.extend((part, n == 0 and bool(out)) for n, part in enumerate(parts))
+    return out or [("", False)]
+
+
+def _lines_needed(text: str, weight: int, size: float, width: float) -> int:
+    """Lines a greedy wrap of `text` takes at `size` in a box `width` wide (same unit)."""
     space = width_em(" ", weight) * size
     lines, used = 1, 0.0
-    for word in words:
-        word_width = width_em(word, weight) * size
-        if used and used + space + word_width > width:
-            lines, used = lines + 1, 0.0
-        if word_width > width:  # a word longer than the line is broken anywhere
-            extra = math.ceil(word_width / width) - 1
+    for piece, spaced in _pieces(text):
+        piece_width = width_em(piece, weight) * size
+        gap = space if spaced and used else 0.0
+        if used and used + gap + piece_width > width:
+            lines, used, gap = lines + 1, 0.0, 0.0
+        if piece_width > width:  # longer than a line: broken anywhere
+            extra = math.ceil(piece_width / width) - 1
             lines += extra
-            used = word_width - extra * width
+            used = piece_width - extra * width
         else:
-            used += (space if used else 0.0) + word_width
+            used += gap + piece_width
     return lines
 
 
@@ -77,11 +92,10 @@ def fit(
     Never below `smallest`: text that does not fit even then takes more lines (the layout
     gives such text a box that can hold them, and shorter text the big type it deserves).
     """
-    words = text.split() or [""]
     size = largest
     while size > smallest:
-        lines = _lines_needed(words, weight, size, width)
+        lines = _lines_needed(text, weight, size, width)
         if lines <= max_lines:
             return Fitted(size, lines)
         size = max(smallest, size * 0.94)
-    return Fitted(smallest, _lines_needed(words, weight, smallest, width))
+    return Fitted(smallest, _lines_needed(text, weight, smallest, width))

@@ -15,20 +15,21 @@ from hub.printables.fit import fit
 from hub.printables.formats import MAX_LANGUAGES, Format, Kind
 
 LINE = 1.18  # line height, in font sizes
-
-
-def headline_text(piece: Piece) -> str:
-    """Every language's headline on one line (the small pieces)."""
-    return "  ".join(w.headline for w in piece.words)
+LABELS = 2  # a point's label in at most two languages: the code is what must be read
+POSTER_QR_WANTED = 75.0  # mm on A4 (106 on A3): below it, the posters' texts give way
 
 
 def other_headlines(piece: Piece) -> str:
     """The headlines after the main language's, for the line under it."""
-    return "  ·  ".join(w.headline for w in piece.words[1:])
+    return " · ".join(w.headline for w in piece.words[1:])
+
+
+def main_headline(piece: Piece) -> str:
+    return piece.words[0].headline if piece.words else ""
 
 
 def label_text(piece: Piece) -> str:
-    return " · ".join(piece.labels)
+    return " · ".join(piece.labels[:LABELS])
 
 
 def _block(text: str, width: float, **kwargs: Any) -> dict[str, float]:
@@ -37,63 +38,102 @@ def _block(text: str, width: float, **kwargs: Any) -> dict[str, float]:
     return {"size": round(fitted.size, 2), "height": round(fitted.lines * fitted.size * LINE, 2)}
 
 
+def _one_line_if_possible(
+    text: str, width: float, *, largest: float, shrink_to: float, smallest: float
+) -> dict[str, float]:
+    """One line down to `shrink_to`; two lines (from `largest`) only for longer text."""
+    one = fit(text, width, largest=largest, smallest=shrink_to, weight=600)
+    if one.lines == 1:
+        return {"size": round(one.size, 2), "height": round(one.size * LINE, 2)}
+    return _block(text, width, largest=largest, smallest=smallest, max_lines=2, weight=600)
+
+
 def _code(piece: Piece, width: float, largest: float, smallest: float) -> dict[str, float]:
-    fitted = fit(piece.code, width, largest=largest, smallest=smallest, max_lines=1, weight=800)
+    """The location code as large as it goes: one line down to 70 % of `largest`, then up to
+    three lines (a code breaks after its hyphens), smaller only when even that is too wide."""
+    fitted = fit(piece.code, width, largest=largest, smallest=largest * 0.7, weight=800)
+    if fitted.lines > 1:
+        fitted = fit(piece.code, width, largest=largest, smallest=smallest, max_lines=3, weight=800)
     return {"size": round(fitted.size, 2), "height": round(fitted.lines * fitted.size * 1.05, 2)}
+
+
+def _common(piece: Piece, width: float, **sizes: tuple[float, float]) -> dict[str, Any]:
+    """What every design prints, fitted to `width`: headlines, code, label."""
+    headline, others, code, label = (
+        sizes["headline"],
+        sizes["others"],
+        sizes["code"],
+        sizes["label"],
+    )
+    return {
+        "headline": _block(
+            main_headline(piece), width, largest=headline[0], smallest=headline[1], weight=800
+        ),
+        "others": _one_line_if_possible(
+            other_headlines(piece),
+            width,
+            largest=others[0],
+            shrink_to=others[0] * 0.7,
+            smallest=others[1],
+        ),
+        "code": _code(piece, width, largest=code[0], smallest=code[1]),
+        "label": _block(
+            label_text(piece), width, largest=label[0], smallest=label[1], max_lines=2, weight=600
+        ),
+        "labels": piece.labels[:LABELS],
+    }
 
 
 def plan_sheet(piece: Piece) -> dict[str, Any]:
     """Posters and flyers, drawn for A4 (210 × 297): a brand band, the QR, the code.
 
-    The QR takes the height the texts leave; when many languages leave it too little,
-    the reassuring second line of each invitation goes first.
+    The QR takes the height the texts leave. When many languages leave it too little, the
+    texts give way in turn: the reassuring second line of each invitation first, then the
+    sentences beyond the first two languages (their headlines stay).
     """
     inner = 162.0  # the card's text width
-    has_logos = bool(piece.logo) + bool(piece.place_logo)
-    name_width = inner + 8 - has_logos * 38
-    main = piece.words[0].headline if piece.words else ""
-    plan: dict[str, Any] = {
-        "business": _block(
-            piece.business, name_width, largest=11, smallest=6.5, max_lines=2, weight=800
-        ),
-        "place": _block(piece.place or "", name_width, largest=5.6, smallest=4, max_lines=1),
-        "headline": _block(main, inner, largest=19, smallest=9, max_lines=1, weight=800),
-        "others": _block(
-            other_headlines(piece), inner, largest=10, smallest=6, max_lines=2, weight=600
-        ),
-        "code": _code(piece, inner, largest=28, smallest=10),
-        "label": _block(label_text(piece), inner, largest=7, smallest=5, max_lines=2, weight=600),
-    }
-    fixed = (
-        40  # the band
-        + 8
-        + 9  # the body's padding
-        + plan["headline"]["height"]
-        + (plan["others"]["height"] + 2 if len(piece.words) > 1 else 0)
-        + 4
-        + 4.8  # a gap; the QR's frame
-        + 1.5
-        + 5.6  # the address under the QR
-        + 4
-        + 5
-        + plan["code"]["height"]
-        + plan["label"]["height"]
-        + 1.5
-        + 1.4
-        + 3  # the card's border; a little air
+    name_width = inner + 8 - (bool(piece.logo) + bool(piece.place_logo)) * 38
+    plan = _common(piece, inner, headline=(19, 9), others=(10, 5), code=(28, 7), label=(7, 5))
+    plan["code"] = _code(piece, inner + 8, largest=28, smallest=7)  # the code may use the padding
+    plan["address"] = _block(piece.address, inner, largest=4.3, smallest=3, max_lines=2, weight=600)
+    plan["business"] = _block(
+        piece.business, name_width, largest=11, smallest=6.5, max_lines=2, weight=800
     )
-    for reassure in (True, False):
-        invites = _invitations(piece, reassure)
-        qr_size = 277 - fixed - invites.pop("height")
-        if qr_size >= 75:
+    plan["place"] = _block(piece.place or "", name_width, largest=5.6, smallest=4)
+    # The body under the band, inside the card's border and padding: block layout, the
+    # three gaps between its parts computed here (WeasyPrint's flex sizes wrapped text
+    # unreliably), the QR as large as the rest allows.
+    body = 277 - 1.4 - 40 - 8 - 9
+    texts = (
+        plan["headline"]["height"]
+        + (plan["others"]["height"] + 2 if len(piece.words) > 1 else 0)
+        + 4.8  # the QR's frame and padding
+        + 1.5
+        + plan["address"]["height"]
+        + 5  # the caption
+        + plan["code"]["height"]
+        + (plan["label"]["height"] + 1.5 if piece.labels else 0)
+        + 3  # air at the bottom: estimates are estimates
+    )
+    for reassure, languages in (
+        (True, MAX_LANGUAGES),
+        (False, MAX_LANGUAGES),
+        (False, 2),
+        (False, 1),
+    ):
+        invites = _invitations(piece, reassure, languages)
+        qr_size = body - texts - invites["height"] - 3 * 4
+        if qr_size >= POSTER_QR_WANTED:
             break
-    plan.update(invites, qr=round(max(60.0, min(112.0, qr_size)), 1))
+    qr_size = round(max(60.0, min(112.0, qr_size)), 1)
+    gap = max(2.0, (body - texts - invites.pop("height") - qr_size) / 3)
+    plan.update(invites, qr=qr_size, gap=round(gap, 2))
     return plan
 
 
-def _invitations(piece: Piece, reassure: bool) -> dict[str, Any]:
+def _invitations(piece: Piece, reassure: bool, languages: int) -> dict[str, Any]:
     """The invitation sentences in columns (two when there are two languages or more)."""
-    words = piece.words[:MAX_LANGUAGES]
+    words = piece.words[:languages]
     columns = 2 if len(words) > 1 else 1
     width = (162.0 - 8 * (columns - 1)) / columns - 1
     sentences = [
@@ -114,7 +154,7 @@ def _invitations(piece: Piece, reassure: bool) -> dict[str, Any]:
         "reassure": reassure,
         "sentence": min((s["size"] for s in sentences), default=4.6),
         "reassurance": min((r["size"] for r in second if r), default=3.9),
-        "height": 4 + 5.4 + sum(rows) + 5 * (len(rows) - 1),
+        "height": 5.35 + sum(rows) + 5 * (len(rows) - 1),  # a rule, its padding, the rows
     }
 
 
@@ -129,15 +169,8 @@ def plan_coaster(piece: Piece) -> dict[str, Any]:
         "business": _block(
             piece.business, 44, largest=2.9 if has_logo else 3.6, smallest=2.2, weight=600
         ),
-        "headline": _block(
-            piece.words[0].headline if piece.words else "",
-            54,
-            largest=5.6,
-            smallest=3.2,
-            weight=800,
-        ),
-        "others": _block(other_headlines(piece), 58, largest=3.2, smallest=2.2, weight=600),
-        "code": _code(piece, 52, largest=7.2, smallest=3),
+        **_common(piece, 54, headline=(5.6, 3.2), others=(3.2, 2.2), code=(7.2, 3), label=(3, 2)),
+        "address": _block(piece.address, 46, largest=2.2, smallest=1.8, max_lines=2),
         "qr": 35.0,
     }
     heights = (
@@ -149,7 +182,7 @@ def plan_coaster(piece: Piece) -> dict[str, Any]:
         + 1,
         plan["qr"],
         0.4 + plan["code"]["height"],
-        0.4 + 2.9,  # the address
+        0.4 + plan["address"]["height"] * 1.1,
     )
     plan["top"] = round(max(3.0, (79 - sum(heights)) / 2), 2)
     return plan
@@ -158,15 +191,8 @@ def plan_coaster(piece: Piece) -> dict[str, Any]:
 def plan_receipt(piece: Piece) -> dict[str, Any]:
     """An 80 mm strip, black on white (receipt printers print one colour)."""
     return {
+        **_common(piece, 68, headline=(8, 4), others=(4.4, 3), code=(11, 4), label=(4.2, 3)),
         "business": _block(piece.business, 68, largest=5.5, smallest=3.5, max_lines=2, weight=800),
-        "headline": _block(
-            piece.words[0].headline if piece.words else "", 68, largest=8, smallest=4, weight=800
-        ),
-        "others": _block(
-            other_headlines(piece), 68, largest=4.4, smallest=3, max_lines=2, weight=600
-        ),
-        "code": _code(piece, 68, largest=11, smallest=4),
-        "label": _block(label_text(piece), 68, largest=4.2, smallest=3, max_lines=2, weight=600),
         "words": piece.words[:MAX_LANGUAGES],
         "qr": 46.0,
     }
@@ -176,29 +202,21 @@ def plan_tent(piece: Piece) -> dict[str, Any]:
     """Two A5-landscape faces of a folded A4 sheet: the QR on the left, the words beside it."""
     words = piece.words[:2]
     width = 98.0
+    band = 176.0 - 18 * (bool(piece.logo) + bool(piece.place_logo))  # the band's text width
+    sentences = [fit(w.sentence, width, largest=4.2, smallest=3.2, max_lines=3) for w in words]
     return {
-        "business": _block(piece.business, 150, largest=8, smallest=4.5, weight=800),
-        "headline": _block(
-            piece.words[0].headline if piece.words else "",
-            width,
-            largest=11,
-            smallest=5,
+        **_common(piece, width, headline=(11, 5), others=(6, 3.5), code=(16, 5), label=(5.5, 3.5)),
+        "business": _block(
+            piece.business,
+            band,
+            largest=7.5,
+            smallest=4,
+            max_lines=1 if piece.place else 2,
             weight=800,
         ),
-        "others": _block(
-            other_headlines(piece), width, largest=6, smallest=3.5, max_lines=2, weight=600
-        ),
-        "code": _code(piece, width, largest=16, smallest=5),
-        "label": _block(
-            label_text(piece), width, largest=5.5, smallest=3.5, max_lines=2, weight=600
-        ),
-        "sentence": min(
-            (
-                _block(w.sentence, width, largest=4.2, smallest=3.2, max_lines=3)["size"]
-                for w in words
-            ),
-            default=4.2,
-        ),
+        "place": _block(piece.place or "", band, largest=4.6, smallest=3.2),
+        "address": _block(piece.address, 82, largest=3.2, smallest=2.4, max_lines=2, weight=600),
+        "sentence": round(min((f.size for f in sentences), default=4.2), 2),
         "words": words,
         "qr": 78.0,
     }
