@@ -169,7 +169,7 @@ def plan_coaster(piece: Piece) -> dict[str, Any]:
         "business": _block(
             piece.business, 44, largest=2.9 if has_logo else 3.6, smallest=2.2, weight=600
         ),
-        **_common(piece, 54, headline=(5.6, 3.2), others=(3.2, 2.2), code=(7.2, 3), label=(3, 2)),
+        **_common(piece, 54, headline=(5.6, 3.2), others=(3.2, 2.2), code=(7.2, 3), label=(2.8, 2)),
         "address": _block(piece.address, 46, largest=2.2, smallest=1.8, max_lines=2),
         "qr": 35.0,
     }
@@ -182,6 +182,7 @@ def plan_coaster(piece: Piece) -> dict[str, Any]:
         + 1,
         plan["qr"],
         0.4 + plan["code"]["height"],
+        0.4 + plan["label"]["height"] if piece.labels else 0,
         0.4 + plan["address"]["height"] * 1.1,
     )
     plan["top"] = round(max(3.0, (79 - sum(heights)) / 2), 2)

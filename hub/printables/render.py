@@ -28,6 +28,7 @@ from typing import Any
 
 import jinja2
 from fontTools.ttLib import woff2
+from PIL import ImageFile
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -37,6 +38,12 @@ from hub.printables.formats import Format, Page, pages_for, piece_size
 from hub.printables.layout import plan
 
 log = logging.getLogger(__name__)
+
+# Importing WeasyPrint tells Pillow, for the whole process, to accept truncated images
+# (weasyprint/images.py). The hub checks uploads (logos, photos) by decoding every pixel:
+# a truncated file must stay a refusal. The images WeasyPrint draws here are the hub's own,
+# already cleaned, so it needs no such leniency.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 PNG_DPI = 300  # print resolution...
