@@ -8,7 +8,7 @@ page is the piece itself, nothing around it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
@@ -36,7 +36,7 @@ class Format:
     name: FormatName
     kind: Kind
     width: float
-    height: float  # a receipt's grows with the languages it prints (receipt_height)
+    height: float  # a receipt's is as long as its text needs (layout.plan_receipt)
     scale: float = 1.0  # the sheet design is drawn for A4 and scaled to this paper
     bleed: float = 0.0  # colour printed past the cut line, so a slightly-off cut shows none
     cut_out: bool = False  # a lone piece's PDF page has room for crop marks around it
@@ -50,15 +50,10 @@ FORMATS: dict[str, Format] = {
         Format("poster-a3", Kind.sheet, 297, 420, scale=297 / 210),
         Format("flyer-a5", Kind.sheet, 148, 210, scale=148 / 210),
         Format("coaster", Kind.coaster, 90, 90, bleed=2, cut_out=True, per_sheet=(2, 3)),
-        Format("receipt", Kind.receipt, 80, 150, cut_out=True, per_sheet=(2, 1)),
+        Format("receipt", Kind.receipt, 80, 156, cut_out=True, per_sheet=(2, 1)),
         Format("table-tent", Kind.tent, 210, 297),
     )
 }
-
-
-def receipt_height(languages: int) -> float:
-    """An 80 mm strip long enough for the invitation in `languages` languages."""
-    return 128.0 + 17.0 * min(max(languages, 1), MAX_LANGUAGES)
 
 
 @dataclass(frozen=True)
@@ -77,18 +72,12 @@ class Page:
     slots: tuple[Slot, ...]
     marks: bool  # crop or cut marks around each slot
     bleed: float = 0.0
-    extra: dict[str, float] = field(default_factory=dict)
 
 
-def piece_size(fmt: Format, languages: int) -> tuple[float, float]:
-    if fmt.kind is Kind.receipt:
-        return fmt.width, receipt_height(languages)
-    return fmt.width, fmt.height
-
-
-def pages_for(fmt: Format, count: int, languages: int, *, print_ready: bool) -> list[Page]:
-    """The pages of a run of `count` pieces: print-ready (PDF) or the bare pieces (PNG, SVG)."""
-    width, height = piece_size(fmt, languages)
+def pages_for(fmt: Format, count: int, height: float, *, print_ready: bool) -> list[Page]:
+    """The pages of a run of `count` pieces `height` tall: print-ready (PDF) or the bare
+    pieces (PNG, SVG)."""
+    width = fmt.width
     if not print_ready:
         return [Page(width, height, (Slot(i, 0, 0),), marks=False) for i in range(count)]
     if fmt.per_sheet is not None and count > 1:

@@ -190,13 +190,37 @@ def plan_coaster(piece: Piece) -> dict[str, Any]:
 
 
 def plan_receipt(piece: Piece) -> dict[str, Any]:
-    """An 80 mm strip, black on white (receipt printers print one colour)."""
-    return {
+    """An 80 mm strip, black on white (receipt printers print one colour), as long as its
+    lines need (`height`): paper is not wasted, and nothing runs off the end."""
+    words = piece.words[:MAX_LANGUAGES]
+    plan: dict[str, Any] = {
         **_common(piece, 68, headline=(8, 4), others=(4.4, 3), code=(11, 4), label=(4.2, 3)),
         "business": _block(piece.business, 68, largest=5.5, smallest=3.5, max_lines=2, weight=800),
-        "words": piece.words[:MAX_LANGUAGES],
+        "address": _block(piece.address, 68, largest=3, smallest=2.4, max_lines=2),
+        "words": words,
         "qr": 46.0,
     }
+    sentences = [fit(w.sentence, 68, largest=3.3, smallest=3.3, max_lines=9) for w in words]
+    plan["height"] = round(
+        6  # the padding above
+        + (15.5 if piece.logo or piece.place_logo else 0)
+        + plan["business"]["height"]
+        + (5 if piece.place else 0)
+        + 7.85  # the dashed rule
+        + plan["headline"]["height"]
+        + (plan["others"]["height"] if len(piece.words) > 1 else 0)
+        + 2.5
+        + sum(f.lines * 3.3 * 1.22 + 2 for f in sentences)
+        + plan["qr"]
+        + 5
+        + plan["code"]["height"]
+        + (plan["label"]["height"] + 1.2 if piece.labels else 0)
+        + plan["address"]["height"] * 1.1
+        + 2
+        + 5,  # the padding below (the estimates run a little long: room to tear)
+        1,
+    )
+    return plan
 
 
 def plan_tent(piece: Piece) -> dict[str, Any]:
@@ -234,3 +258,8 @@ PLANS = {
 def plan(fmt: Format, piece: Piece) -> dict[str, Any]:
     """The numbers `fmt`'s design needs for `piece`."""
     return PLANS[fmt.kind](piece)
+
+
+def run_height(fmt: Format, plans: list[dict[str, Any]]) -> float:
+    """How tall the pieces of a run are: the format's, or the longest receipt's."""
+    return max((float(p.get("height", fmt.height)) for p in plans), default=fmt.height)

@@ -34,8 +34,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from hub.printables.content import Piece
 from hub.printables.fit import FONTS
-from hub.printables.formats import Format, Page, pages_for, piece_size
-from hub.printables.layout import plan
+from hub.printables.formats import Format, Page, pages_for
+from hub.printables.layout import plan, run_height
 
 log = logging.getLogger(__name__)
 
@@ -115,10 +115,16 @@ class OfflineFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint ships no t
         raise ValueError(f"printables fetch nothing: refused {url[:80]!r}")
 
 
+def piece_size(fmt: Format, pieces: Sequence[Piece]) -> tuple[float, float]:
+    """The trimmed size of the run's pieces, in mm (a receipt's length follows its text)."""
+    return fmt.width, run_height(fmt, [plan(fmt, p) for p in pieces])
+
+
 def html_for(fmt: Format, pieces: Sequence[Piece], *, print_ready: bool) -> tuple[str, list[Page]]:
     """The HTML of a run of `pieces` in `fmt`, and its pages."""
-    languages = max((len(p.words) for p in pieces), default=1)
-    pages = pages_for(fmt, len(pieces), languages, print_ready=print_ready)
+    plans = [plan(fmt, p) for p in pieces]
+    height = run_height(fmt, plans)
+    pages = pages_for(fmt, len(pieces), height, print_ready=print_ready)
     first = pages[0]
     html = (
         _templates()
@@ -126,15 +132,15 @@ def html_for(fmt: Format, pieces: Sequence[Piece], *, print_ready: bool) -> tupl
         .render(
             fmt=fmt,
             pieces=pieces,
-            plans=[plan(fmt, p) for p in pieces],
+            plans=plans,
             pages=pages,
             page_width=first.width,
             page_height=first.height,
             font_subsets=FONT_SUBSETS,
             lang=pieces[0].words[0].lang if pieces and pieces[0].words else "en",
             title=", ".join(p.code for p in pieces)[:200],
-            width_of=lambda p: piece_size(fmt, len(p.words))[0],
-            height_of=lambda p: piece_size(fmt, len(p.words))[1],
+            piece_width=fmt.width,
+            piece_height=height,
         )
     )
     return html, pages

@@ -22,8 +22,14 @@ from hub.clock import now_iso
 from hub.errors import Conflicting, HubError, Invalid, NotFound
 from hub.ports import Doc, Store
 from hub.printables.content import Catalog, Piece, build_piece
-from hub.printables.formats import FORMATS, TYPES, Format, piece_size
-from hub.printables.render import ConverterMissing, convert, png_resolution, write_pdf
+from hub.printables.formats import FORMATS, TYPES, Format
+from hub.printables.render import (
+    ConverterMissing,
+    convert,
+    piece_size,
+    png_resolution,
+    write_pdf,
+)
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +175,7 @@ class Printables:
             if kind == "pdf":
                 content = pdf
             else:
-                width, height = piece_size(fmt, len(pieces[0].words))
+                width, height = piece_size(fmt, pieces)
                 try:
                     content = await convert(pdf, kind, png_resolution(width, height))
                 except ConverterMissing as exc:
