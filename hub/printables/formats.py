@@ -50,7 +50,7 @@ FORMATS: dict[str, Format] = {
         Format("poster-a3", Kind.sheet, 297, 420, scale=297 / 210),
         Format("flyer-a5", Kind.sheet, 148, 210, scale=148 / 210),
         Format("coaster", Kind.coaster, 90, 90, bleed=2, cut_out=True, per_sheet=(2, 3)),
-        Format("receipt", Kind.receipt, 80, 156, cut_out=True, per_sheet=(2, 1)),
+        Format("receipt", Kind.receipt, 80, 156, cut_out=True, per_sheet=(2, 2)),
         Format("table-tent", Kind.tent, 210, 297),
     )
 }
