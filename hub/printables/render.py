@@ -1,14 +1,14 @@
 """Pieces to paper: one HTML design, rendered to PDF by WeasyPrint; PNG and SVG from the PDF.
 
-Why this way: the design exists once (web/print/, HTML and CSS with the QR as inline SVG),
-so a poster, its PNG and its SVG can never disagree. WeasyPrint (pango underneath) lays it
-out into a print-ready PDF: exact page sizes, vector QR, the font embedded. WeasyPrint
-draws no bitmaps, so the PNG and the SVG are the PDF page converted by poppler's
-`pdftocairo` (Debian's poppler-utils, beside the pango WeasyPrint already needs): cairo
-renders exactly what the PDF says, the PNG at print resolution with a transparent
-background (a round coaster stays round), the SVG as vectors with the text as outlines (no
-font needed where it is opened). pypdfium2 could rasterise too, but writes no SVG: one
-tool for both is one dependency less.
+Why this way: the design exists once (web/print/, HTML and CSS with the QR as an inline
+SVG path), so a poster, its PNG and its SVG can never disagree. WeasyPrint (pango
+underneath) lays it out into a print-ready PDF: exact page sizes, vector QR, the font
+embedded. WeasyPrint draws no bitmaps (not since version 53), so the PNG and the SVG are
+the PDF's page converted by poppler's `pdftocairo` (Debian's poppler-utils, beside the
+pango WeasyPrint already needs): cairo draws exactly what the PDF says; the PNG at print
+resolution (a coaster's corners transparent: it stays round), the SVG as vectors with the
+text as outlines (no font needed wherever it is opened). pypdfium2 could rasterise too,
+but writes no SVG: one tool for both is one dependency less.
 
 Nothing is fetched while rendering: the renderer's URL fetcher serves the vendored font
 files and inline `data:` images, and refuses everything else (a business's text never
@@ -162,12 +162,15 @@ def png_resolution(width_mm: float, height_mm: float) -> int:
     return max(72, min(PNG_DPI, int(PNG_MAX_SIDE / longest_inches)))
 
 
-async def convert(pdf: bytes, kind: str, dpi: int = PNG_DPI) -> bytes:
-    """The PDF's first page as PNG (at `dpi`, transparent background) or SVG, by pdftocairo."""
+async def convert(pdf: bytes, kind: str, dpi: int = PNG_DPI, *, transparent: bool = False) -> bytes:
+    """The PDF's first page as PNG (at `dpi`; what the page leaves unpainted transparent
+    when asked, as round a coaster's corners) or SVG, by pdftocairo."""
     tool = shutil.which("pdftocairo")
     if tool is None:
         raise ConverterMissing("pdftocairo (Debian's poppler-utils) is not installed")
-    args = ["-png", "-singlefile", "-transp", "-r", str(dpi)] if kind == "png" else ["-svg"]
+    args = ["-png", "-singlefile", "-r", str(dpi)] if kind == "png" else ["-svg"]
+    if kind == "png" and transparent:
+        args.append("-transp")
     process = await asyncio.create_subprocess_exec(
         tool,
         *args,

@@ -22,7 +22,7 @@ from hub.clock import now_iso
 from hub.errors import Conflicting, HubError, Invalid, NotFound
 from hub.ports import Doc, Store
 from hub.printables.content import Catalog, Piece, build_piece
-from hub.printables.formats import FORMATS, TYPES, Format
+from hub.printables.formats import FORMATS, TYPES, Format, Kind
 from hub.printables.render import (
     ConverterMissing,
     convert,
@@ -177,7 +177,12 @@ class Printables:
             else:
                 width, height = piece_size(fmt, pieces)
                 try:
-                    content = await convert(pdf, kind, png_resolution(width, height))
+                    content = await convert(
+                        pdf,
+                        kind,
+                        png_resolution(width, height),
+                        transparent=fmt.kind is Kind.coaster,
+                    )
                 except ConverterMissing as exc:
                     raise PrintUnavailable(f"{exc}: ask for type=pdf") from exc
                 if kind == "svg":
