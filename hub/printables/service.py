@@ -20,6 +20,7 @@ from hub.accounts.branding import Branding, Logo
 from hub.accounts.services import point_json
 from hub.clock import now_iso
 from hub.errors import Conflicting, HubError, Invalid, NotFound
+from hub.http.ratelimit import RateLimited
 from hub.ports import Doc, Store
 from hub.printables.content import Catalog, Piece, build_piece
 from hub.printables.formats import FORMATS, TYPES, Format, Kind
@@ -34,6 +35,7 @@ from hub.printables.render import (
 log = logging.getLogger(__name__)
 
 MAX_POINTS = 200  # one print run: 200 posters is a few minutes of one core
+MAX_WAITING = 8  # print runs queued behind the ones rendering; more are told to come back
 CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "svg": "image/svg+xml"}
 
 
@@ -93,6 +95,7 @@ class Printables:
         self.catalogs = catalogs
         self.public_url = public_url
         self._slots = asyncio.Semaphore(concurrency)
+        self._waiting = 0
 
     async def print_point(self, tenant_id: str, code: str, fmt_name: str, kind: str) -> Printed:
         """One point's piece as PDF (print-ready), PNG or SVG (the piece alone)."""
@@ -168,33 +171,47 @@ class Printables:
         return pieces
 
     async def _render(self, fmt: Format, pieces: list[Piece], kind: str) -> bytes:
-        """The run as `kind`, at most `concurrency` renderings at once, each in a thread."""
-        async with self._slots:
-            started = time.monotonic()
-            pdf = await asyncio.to_thread(write_pdf, fmt, pieces, print_ready=kind == "pdf")
-            if kind == "pdf":
-                content = pdf
-            else:
-                width, height = piece_size(fmt, pieces)
-                try:
-                    content = await convert(
-                        pdf,
-                        kind,
-                        png_resolution(width, height),
-                        transparent=fmt.kind is Kind.coaster,
-                    )
-                except ConverterMissing as exc:
-                    raise PrintUnavailable(f"{exc}: ask for type=pdf") from exc
-                if kind == "svg":
-                    content = _titled(content, pieces[0])
-            log.info(
-                "printed %d %s as %s in %.2f s",
-                len(pieces),
-                fmt.name,
-                kind,
-                time.monotonic() - started,
-            )
-            return content
+        """The run as `kind`, at most `concurrency` renderings at once, each in a thread;
+        a long queue is refused (429) rather than left to time out."""
+        if self._waiting >= MAX_WAITING:
+            raise RateLimited(15)
+        self._waiting += 1
+        try:
+            await self._slots.acquire()
+        finally:
+            self._waiting -= 1
+        try:
+            return await self._rendered(fmt, pieces, kind)
+        finally:
+            self._slots.release()
+
+    async def _rendered(self, fmt: Format, pieces: list[Piece], kind: str) -> bytes:
+        """The run rendered: the PDF in a thread, then converted when PNG or SVG is asked."""
+        started = time.monotonic()
+        pdf = await asyncio.to_thread(write_pdf, fmt, pieces, print_ready=kind == "pdf")
+        if kind == "pdf":
+            content = pdf
+        else:
+            width, height = piece_size(fmt, pieces)
+            try:
+                content = await convert(
+                    pdf,
+                    kind,
+                    png_resolution(width, height),
+                    transparent=fmt.kind is Kind.coaster,
+                )
+            except ConverterMissing as exc:
+                raise PrintUnavailable(f"{exc}: ask for type=pdf") from exc
+            if kind == "svg":
+                content = _titled(content, pieces[0])
+        log.info(
+            "printed %d %s as %s in %.2f s",
+            len(pieces),
+            fmt.name,
+            kind,
+            time.monotonic() - started,
+        )
+        return content
 
     async def _mark_printed(self, tenant_id: str, points: Sequence[Doc]) -> None:
         at = now_iso()
