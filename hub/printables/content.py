@@ -58,7 +58,6 @@ class Colours:
     brand: str  # bands, rings, frames
     on_brand: str  # text drawn on the brand colour
     ink: str  # the QR and the location code: dark enough to scan and read
-    soft: str  # a light tint of the brand for panels
 
 
 @dataclass(frozen=True)
@@ -111,11 +110,6 @@ def contrast(one: str, other: str) -> float:
     return (a + 0.05) / (b + 0.05)
 
 
-def _tint(colour: str, amount: float) -> str:
-    r, g, b = (round(v * amount + 255 * (1 - amount)) for v in _rgb(colour))
-    return f"#{r:02x}{g:02x}{b:02x}"
-
-
 def colours_for(*choices: Any) -> Colours:
     """The first valid `#rgb`/`#rrggbb` among `choices` (establishment, business), or ours.
 
@@ -128,7 +122,7 @@ def colours_for(*choices: Any) -> Colours:
         brand = "#" + "".join(c * 2 for c in brand[1:])
     on_brand = WHITE if contrast(brand, WHITE) >= 4.5 else DARK_INK
     ink = brand if contrast(brand, WHITE) >= 7 else DARK_INK
-    return Colours(brand=brand, on_brand=on_brand, ink=ink, soft=_tint(brand, 0.09))
+    return Colours(brand=brand, on_brand=on_brand, ink=ink)
 
 
 def ordered_languages(tenant: Doc) -> list[str]:
