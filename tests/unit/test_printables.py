@@ -16,7 +16,7 @@ from hub.printables.content import DEFAULT_BRAND, Piece, build_piece, colours_fo
 from hub.printables.fit import fit, width_em
 from hub.printables.formats import FORMATS
 from hub.printables.layout import plan
-from hub.printables.render import OfflineFetcher, html_for
+from hub.printables.render import ConverterMissing, OfflineFetcher, convert, html_for
 
 CATALOGS = load_catalogs()
 TENANT = {"name": "Hotel <b>Mar</b>", "language": "es", "languages": ["en", "es", "fr"]}
@@ -74,3 +74,10 @@ def test_loading_the_renderer_leaves_truncated_uploads_refused() -> None:
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False
     with pytest.raises(Invalid, match="PNG, JPEG, WebP or GIF"):
         clean_logo(LOGO.read_bytes()[:200])
+
+
+async def test_without_pdftocairo_png_and_svg_say_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")  # poppler-utils not installed
+    for kind in ("png", "svg"):
+        with pytest.raises(ConverterMissing, match="poppler-utils"):
+            await convert(b"%PDF-1.7", kind)
