@@ -41,6 +41,7 @@ from hub.notify.notices import ManagerNotices
 from hub.notify.outbox import Deliveries
 from hub.notify.setup import build_delivery, build_queue
 from hub.ports import Store
+from hub.printables.service import Printables
 from hub.realtime.namespaces import KioskNamespace, StaffNamespace, ThreadNamespace
 from hub.realtime.publisher import EventLog, SocketioPublisher
 from hub.realtime.pubsub import HubRedisManager
@@ -136,6 +137,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
     catalogs = load_catalogs()
     limiter = RateLimiter(settings)
     scans = Scans(store, recent_visits(settings.redis_url, settings.secret_key))
+    branding = Branding(store, on_change=kiosks.push_all)
     the_hub = Hub(
         settings=settings,
         store=store,
@@ -157,7 +159,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
             mailer=_link_mailer(settings),
         ),
         kiosks=kiosks,
-        branding=Branding(store, on_change=kiosks.push_all),
+        branding=branding,
         moderation=Moderation(store),
         deliveries=Deliveries(store),
         events=EventLog(store),
@@ -169,6 +171,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         operators=Operators(store, limiter),
         installation=Installation(store, sio, hash_password),
         answers=CannedAnswers(store),
+        printables=Printables(store, branding, catalogs, settings.public_url),
         delivery=delivery,
     )
     app.extensions["hub"] = the_hub

@@ -30,6 +30,7 @@ from hub.moderation.service import Moderation
 from hub.notify.dispatch import DeliveryService
 from hub.notify.outbox import Deliveries
 from hub.ports import Store
+from hub.printables.service import Printables
 from hub.realtime.publisher import EventLog
 from hub.settings import Settings
 from hub.store.probe import StoreProbe
@@ -73,6 +74,7 @@ class Hub:
     operators: Operators  # the installation's operators: login, sessions
     installation: Installation  # the businesses as the operator sees and runs them
     answers: CannedAnswers  # canned answers per category and language
+    printables: Printables  # posters, coasters, … of the access points
     delivery: DeliveryService | None = None
 
 

@@ -22,6 +22,7 @@ def register_routes(app: Quart) -> None:
         kiosks,
         moderation,
         operator,
+        printables,
         rules,
         setup,
         setup_pages,
@@ -51,3 +52,4 @@ def register_routes(app: Quart) -> None:
     app.register_blueprint(setup.bp)
     app.register_blueprint(setup_pages.bp)
     app.register_blueprint(answers.bp)
+    app.register_blueprint(printables.bp)

@@ -54,4 +54,6 @@ def test_the_wheel_carries_every_template_script_style_and_catalogue(tmp_path: P
     missing -= packed
     assert not missing, f"not in the wheel: {sorted(missing)}"
     assert "hub/static/vendor/socket.io.min.js" in packed
+    fonts = files_under(ROOT / "hub" / "printables" / "fonts")  # the printables' typeface
+    assert fonts and fonts <= packed and "hub/printables/render.py" in packed
     assert "hub/tickets/wordlists/" in "".join(sorted(packed))  # the filter word lists

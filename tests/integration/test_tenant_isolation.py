@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from hub.accounts.services import ensure_named
 from hub.app import Hub
 from hub.ports import COLLECTIONS
 from tests.helpers import PASSWORD, Seeded
@@ -111,6 +112,7 @@ def _image(kind: str, colour: tuple[int, int, int]) -> bytes:
 
 
 ACME_LOGO = _image("PNG", (10, 120, 40))
+ACME_PLACE = "acme-beach"  # acme's establishment, with a logo of its own
 GLOBEX_LOGO = _image("GIF", (200, 20, 20))
 
 
@@ -129,6 +131,13 @@ async def world(client: Any, hub: Hub, acme: Seeded, globex: Seeded) -> World:
     assert r.status_code == 200, await r.get_data(as_text=True)
     r = await client.put(
         "/api/v1/logo", data=ACME_LOGO, headers={**boss, "Content-Type": "image/png"}
+    )
+    assert r.status_code == 200, await r.get_data(as_text=True)
+    await ensure_named(hub.store, acme.tenant, "establishments", ACME_PLACE)
+    r = await client.put(
+        f"/api/v1/establishments/{ACME_PLACE}/logo",
+        data=ACME_LOGO,
+        headers={**boss, "Content-Type": "image/png"},
     )
     assert r.status_code == 200, await r.get_data(as_text=True)
     acme_kiosk_id = await _created(
@@ -535,6 +544,55 @@ async def case_logo_delete(w: World, role: str) -> None:
     assert await _acme_logo(w) == before
 
 
+async def _acme_place_logo(w: World) -> bytes:
+    r = await w.client.get(f"/brand/{w.acme.tenant['id']}/establishments/{ACME_PLACE}/logo")
+    assert r.status_code == 200
+    return bytes(await r.get_data())
+
+
+async def case_place_logo_put(w: World, role: str) -> None:
+    before = await _acme_place_logo(w)
+    r = await w.client.put(
+        f"/api/v1/establishments/{ACME_PLACE}/logo",
+        data=GLOBEX_LOGO,
+        headers={**w.globex.auth(role), "Content-Type": "image/gif"},
+    )
+    if await _manager_only(w, role, r):
+        await _is_404(r)  # globex has no such establishment
+    assert await _acme_place_logo(w) == before
+
+
+async def case_place_logo_delete(w: World, role: str) -> None:
+    before = await _acme_place_logo(w)
+    r = await w.client.delete(
+        f"/api/v1/establishments/{ACME_PLACE}/logo", headers=w.globex.auth(role)
+    )
+    if await _manager_only(w, role, r):
+        await _is_404(r)
+    assert await _acme_place_logo(w) == before
+
+
+async def _acme_point_printed(w: World) -> bool:
+    point = await w.hub.accounts.point(w.acme.tenant["id"], w.acme.point["code"])
+    return bool(point and point.get("printed_at"))
+
+
+async def case_print_point(w: World, role: str) -> None:
+    code = w.acme.point["code"]
+    r = await w.client.get(f"/api/v1/points/{code}/print", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        await _is_404(r)
+    assert not await _acme_point_printed(w)
+
+
+async def case_print_points(w: World, role: str) -> None:
+    code = w.acme.point["code"]
+    r = await w.client.get(f"/api/v1/print?points={code}", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        await _is_404(r)
+    assert not await _acme_point_printed(w)
+
+
 async def case_stats(w: World, role: str) -> None:
     r = await w.client.get(
         "/api/v1/stats", query_string={"by": "point"}, headers=w.globex.auth(role)
@@ -671,6 +729,10 @@ CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("GET", "/api/v1/deliveries"): case_deliveries,
     ("PUT", "/api/v1/logo"): case_logo_put,
     ("DELETE", "/api/v1/logo"): case_logo_delete,
+    ("PUT", "/api/v1/establishments/<slug>/logo"): case_place_logo_put,
+    ("DELETE", "/api/v1/establishments/<slug>/logo"): case_place_logo_delete,
+    ("GET", "/api/v1/points/<code>/print"): case_print_point,
+    ("GET", "/api/v1/print"): case_print_points,
     ("GET", "/api/v1/stats"): case_stats,
     ("GET", "/api/v1/kiosks"): case_kiosks_list,
     ("POST", "/api/v1/kiosks"): case_kiosks_create,
