@@ -29,6 +29,8 @@ from hub.store.probe import StoreProbe
 from hub.tickets.rulebook import RuleBook
 from hub.tickets.services import TicketService
 from hub.tickets.stats import TicketStats
+from hub.tickets.triage_settings import TriageSettings
+from hub.tickets.waiting import WaitingTimes
 
 __all__ = ["Hub", "hub"]
 
@@ -59,6 +61,8 @@ class Hub:
     stats: TicketStats
     rules: RuleBook
     probe: StoreProbe
+    triage: TriageSettings  # the business's word lists and reply targets
+    waiting: WaitingTimes  # how long answers usually take, for the customer's page
     delivery: DeliveryService | None = None
 
 

@@ -21,6 +21,7 @@ def register_routes(app: Quart) -> None:
         rules,
         staff,
         stats,
+        triage,
     )
 
     errors.register(app)
@@ -35,4 +36,5 @@ def register_routes(app: Quart) -> None:
     app.register_blueprint(delivery.bp)
     app.register_blueprint(branding.bp)
     app.register_blueprint(stats.bp)
+    app.register_blueprint(triage.bp)
     app.register_blueprint(kiosks.bp)
