@@ -326,6 +326,7 @@ CONTRACT_TICKET_KEYS = {
     "point",
     "department",
     "category",
+    "suggested_category",  # "Second wave": from the text, beside the staff's category
     "created_at",
     "first_response_at",
     "resolved_at",

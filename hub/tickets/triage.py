@@ -19,7 +19,8 @@ Nothing found: no suggestion (None).
 
 Word lists: wordlists/triage_<language>.txt (Spanish and English built in); a business adds
 words per category and language and drops built-in ones (`Keywords`). Every language's list
-is used on every text: the detected language of a short SOS is often wrong.
+is used on every text (the detected language of a short SOS is often wrong), so a dropped
+word is dropped from every built-in list.
 """
 
 from __future__ import annotations
@@ -174,8 +175,9 @@ class Classifier:
         own = own or Keywords()
         self.built_in = Lexicon()
         self.own = Lexicon()
+        # Every list reads every text, so a dropped word is dropped from all of them.
+        dropped = Lexicon((t, "x") for terms in own.ignore.values() for t in terms)
         for language in BUILT_IN_LANGUAGES:
-            dropped = Lexicon((t, "x") for t in own.ignore.get(language, ()))
             for category, terms in built_in(language).items():
                 for term in terms:
                     if term not in dropped:
