@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from hub.errors import Invalid
 from hub.tickets.hours import is_open, next_opening
 from hub.tickets.targets import check_targets, reply_due_at, target_minutes
 from hub.tickets.waiting import expected_reply_by, median_minutes
-from hub.errors import Invalid
 
 MADRID = "Europe/Madrid"
 WEEKDAYS = [{"weekdays": [1, 2, 3, 4, 5], "from": "08:00", "to": "20:00"}]
