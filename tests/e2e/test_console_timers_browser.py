@@ -36,7 +36,7 @@ def test_a_new_sos_counts_down_and_is_flagged_when_nobody_takes_it_in_time(
         card = _card(page, text)
         expect(card.locator(".timer-onsite")).to_have_text("On site: 15 min left")
         # a complaint about the service: the business's promise
-        expect(card.locator(".card-cat")).to_have_text("Complaint about the service?")
+        expect(card.locator(".card-cat")).to_have_text("Service complaint?")
         expect(card.locator(".timer-reply")).to_have_text("Reply due in 48 h")
         # a basic question: answered within minutes
         asked = _card(page, question)
