@@ -11,6 +11,7 @@ STAFF_PAGES = {
     "/admin/stats": "manager",
     "/admin/kiosks": "manager",
     "/admin/filters": "manager",
+    "/admin/triage": "manager",
     "/admin/deliveries": "manager",
     "/held-back": "agent",
 }
