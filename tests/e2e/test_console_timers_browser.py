@@ -32,7 +32,9 @@ def test_a_new_sos_counts_down_and_is_flagged_when_nobody_takes_it_in_time(
         question = f"What time does the pool open? Room {tag}"
         for sent in (text, question):
             body = {"point": live_hub.seeded.point["code"], "text": sent, "anonymous": True}
-            assert httpx.post(f"{live_hub.url}/api/v1/sos", json=body, timeout=10).status_code == 201
+            assert (
+                httpx.post(f"{live_hub.url}/api/v1/sos", json=body, timeout=10).status_code == 201
+            )
         card = _card(page, text)
         expect(card.locator(".timer-onsite")).to_have_text("On site: 15 min left")
         # a complaint about the service: the business's promise

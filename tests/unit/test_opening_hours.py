@@ -9,6 +9,7 @@ import pytest
 
 from hub.errors import Invalid
 from hub.tickets.hours import is_open, next_opening
+from hub.tickets.routing import plan_for
 from hub.tickets.targets import check_targets, reply_due_at, target_minutes
 from hub.tickets.waiting import expected_reply_by, median_minutes
 
@@ -18,12 +19,13 @@ WEEKDAYS = [{"weekdays": [1, 2, 3, 4, 5], "from": "08:00", "to": "20:00"}]
 NIGHTS = [{"weekdays": [4, 5, 6], "from": "20:00", "to": "02:00"}]
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_no_opening_hours_means_always_open() -> None:
-    for hours in (None, []):
+    nothing: tuple[list[Any] | None, ...] = (None, [])
+    for hours in nothing:
         assert is_open(hours, utc(2026, 12, 5, 3, 0), MADRID)
         assert next_opening(hours, utc(2026, 12, 5, 3, 0), MADRID) is None
 
@@ -161,3 +163,17 @@ def test_the_usual_answer_time_is_the_median_in_whole_minutes() -> None:
     assert median_minutes([]) is None
     assert median_minutes([answered(4), answered(10), answered(600)]) == 10
     assert median_minutes([answered(0.2)]) == 1  # never "about 0 minutes"
+
+
+def test_routing_still_alerts_the_on_call_rule_while_the_business_is_closed() -> None:
+    closed_shop = {**TENANT, "opening_hours": WEEKDAYS}
+    on_call = {
+        "id": "night",
+        "match": {},
+        "schedule": {"from": "20:00", "to": "08:00"},
+        "recipients": [{"channel": "sms", "to": "+34600111222", "name": "On call"}],
+    }
+    night = utc(2026, 12, 4, 22, 0)  # Friday 23:00 local: closed, the customer told Monday
+    assert expected_reply_by(closed_shop, {"status": "new"}, night) is not None
+    plan = plan_for([on_call], {"text": "Hay humo en el pasillo"}, closed_shop, night)
+    assert [r.name for r in plan.recipients] == ["On call"]

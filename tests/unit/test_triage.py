@@ -125,7 +125,7 @@ def test_bad_keywords_are_refused_naming_the_list(
     keywords: dict[str, object], ignore: dict[str, object], field: str
 ) -> None:
     with pytest.raises(Invalid) as caught:
-        check_keywords(keywords, ignore)  # type: ignore[arg-type]
+        check_keywords(keywords, ignore)
     assert caught.value.field == field
     assert field in caught.value.message
 
