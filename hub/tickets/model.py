@@ -221,6 +221,7 @@ STAFF_FIELDS = (
 def staff_ticket(doc: Doc) -> dict[str, Any]:
     """The ticket as staff see it (API and /staff events): no secrets, no bookkeeping."""
     out = {k: doc.get(k) for k in STAFF_FIELDS if k in doc}
+    out.setdefault("suggested_category", None)  # stored before triage existed: none
     if doc.get("anonymous"):
         out["contact"] = None
     return out

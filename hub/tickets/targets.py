@@ -82,7 +82,7 @@ def check_targets(raw: Mapping[str, Any]) -> dict[str, int]:
     """
     out: dict[str, int] = {}
     for key, value in raw.items():
-        field = f"reply_targets.{key}"
+        field = f"reply_targets.{str(key)[:40]}"
         if key not in Category.__members__:
             raise Invalid(f"{field}: not a category or group", field=field)
         if value is None or value == 0:

@@ -79,10 +79,6 @@ class Keywords:
         }
         return cls(add, ignore)
 
-    @property
-    def empty(self) -> bool:
-        return not any(self.add.values()) and not any(self.ignore.values())
-
 
 def _term(raw: Any, where: str) -> str:
     """One word or phrase: spaces collapsed, 1 to MAX_KEYWORD_CHARS characters, a letter."""
@@ -124,13 +120,13 @@ def check_keywords(keywords: Mapping[str, Any], ignore: Mapping[str, Any]) -> Ke
     (`keywords.es.claim_new`, `ignore.fr`)."""
     add: dict[str, dict[str, tuple[str, ...]]] = {}
     for lang, cats in keywords.items():
-        _language(lang, f"keywords.{lang}")
+        _language(lang, f"keywords.{str(lang)[:20]}")
         if not isinstance(cats, Mapping):
             raise Invalid(
                 f"keywords.{lang}: categories to lists of words", field=f"keywords.{lang}"
             )
         for category, raw in cats.items():
-            where = f"keywords.{lang}.{category}"
+            where = f"keywords.{lang}.{str(category)[:40]}"
             if category not in CATEGORY_ORDER:
                 raise Invalid(
                     f"{where}: unknown category; one of {', '.join(CATEGORY_ORDER)}", field=where
@@ -140,7 +136,7 @@ def check_keywords(keywords: Mapping[str, Any], ignore: Mapping[str, Any]) -> Ke
                 add.setdefault(lang, {})[category] = terms
     dropped: dict[str, tuple[str, ...]] = {}
     for lang, raw in ignore.items():
-        where = f"ignore.{_language(lang, f'ignore.{lang}')}"
+        where = f"ignore.{_language(lang, f'ignore.{str(lang)[:20]}')}"
         if terms := _terms(raw, where):
             dropped[lang] = terms
     total = sum(len(t) for cats in add.values() for t in cats.values())
