@@ -50,10 +50,11 @@ from hub.settings import Settings
 from hub.store import open_store
 from hub.store.probe import StoreProbe
 from hub.tickets.events import EVENT_NAMES
-from hub.tickets.model import BOARD_STATUSES, Category
+from hub.tickets.model import BOARD_STATUSES, CATEGORY_GROUPS, CATEGORY_ORDER, category_group
 from hub.tickets.rulebook import RuleBook
 from hub.tickets.services import TicketService
 from hub.tickets.stats import TicketStats
+from hub.tickets.waiting import WaitingTimes
 from hub.translate.detect import detect_if_ready
 from hub.translate.service import tenant_languages
 
@@ -172,6 +173,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         installation=Installation(store, sio, hash_password),
         answers=CannedAnswers(store),
         printables=Printables(store, branding, catalogs, settings.public_url),
+        triage=tickets.triage,
+        waiting=WaitingTimes(store),
         delivery=delivery,
     )
     app.extensions["hub"] = the_hub
@@ -232,7 +235,10 @@ def _install_i18n(app: Quart, the_hub: Hub) -> None:
     # The model's names, handed to the pages' scripts as data so no page types them again.
     app.jinja_env.globals["event_names"] = EVENT_NAMES
     app.jinja_env.globals["board_statuses"] = [s.value for s in BOARD_STATUSES]
-    app.jinja_env.globals["category_values"] = [c.value for c in Category]
+    # Every category value, group by group (the group's own value first), and each one's group.
+    app.jinja_env.globals["category_values"] = list(CATEGORY_ORDER)
+    app.jinja_env.globals["category_groups"] = {c: category_group(c) for c in CATEGORY_ORDER}
+    app.jinja_env.globals["category_group_names"] = list(CATEGORY_GROUPS)
 
     @app.before_request
     async def _pick_language() -> None:

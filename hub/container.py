@@ -37,6 +37,8 @@ from hub.store.probe import StoreProbe
 from hub.tickets.rulebook import RuleBook
 from hub.tickets.services import TicketService
 from hub.tickets.stats import TicketStats
+from hub.tickets.triage_settings import TriageSettings
+from hub.tickets.waiting import WaitingTimes
 
 __all__ = ["Hub", "hub"]
 
@@ -75,6 +77,8 @@ class Hub:
     installation: Installation  # the businesses as the operator sees and runs them
     answers: CannedAnswers  # canned answers per category and language
     printables: Printables  # posters, coasters, … of the access points
+    triage: TriageSettings  # the business's word lists and reply targets
+    waiting: WaitingTimes  # how long answers usually take, for the customer's page
     delivery: DeliveryService | None = None
 
 

@@ -295,7 +295,9 @@ async def seed_demo(store: Store) -> list[tuple[str, str]]:
         )
     manager, agent, agent_en = (Actor.staff(u) for u in users)
     tid = tenant["id"]
-    await service.change(tid, tickets[0]["id"], agent, status="acknowledged", category="complaint")
+    await service.change(
+        tid, tickets[0]["id"], agent, status="acknowledged", category="complaint_service"
+    )
     await service.reply(
         tid,
         tickets[0]["id"],
@@ -303,7 +305,7 @@ async def seed_demo(store: Store) -> list[tuple[str, str]]:
         "Hola, soy Marcos, de recepción. Gracias por avisar: bajamos el volumen de la terraza "
         "ahora mismo. ¿Se nota ya la diferencia? Un saludo.",
     )
-    await service.change(tid, tickets[2]["id"], manager, category="claim")
+    await service.change(tid, tickets[2]["id"], manager, category="claim_new")
     await service.add_note(
         tid, tickets[2]["id"], manager, "Hablar con cocina: tiempos del turno de noche."
     )
@@ -312,12 +314,12 @@ async def seed_demo(store: Store) -> list[tuple[str, str]]:
     )
     await service.change(tid, tickets[3]["id"], agent_en, status="resolved", category="praise")
     await service.change(
-        tid, tickets[6]["id"], agent_en, status="acknowledged", category="complaint"
+        tid, tickets[6]["id"], agent_en, status="acknowledged", category="complaint_service"
     )
     await service.reply(
         tid, tickets[7]["id"], agent, "Sí, la consigna está junto a recepción, sin coste."
     )
-    await service.change(tid, tickets[7]["id"], agent, status="resolved", category="question")
+    await service.change(tid, tickets[7]["id"], agent, status="resolved", category="question_basic")
     await service.change(tid, tickets[7]["id"], agent, status="closed")
     await _finish_setup(store, tenant)
     return logins

@@ -327,6 +327,7 @@ CONTRACT_TICKET_KEYS = {
     "department",
     "establishment",
     "category",
+    "suggested_category",  # "Second wave": from the text, beside the staff's category
     "created_at",
     "first_response_at",
     "resolved_at",

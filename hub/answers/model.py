@@ -14,7 +14,9 @@ from typing import Any
 
 from hub.errors import Invalid
 from hub.ports import Doc
-from hub.tickets.model import TEXT_MAX, clean_line, public_name, strip_controls
+from hub.tickets.model import CATEGORY_GROUPS as TICKET_GROUPS
+from hub.tickets.model import CATEGORY_ORDER, TEXT_MAX, clean_line, public_name, strip_controls
+from hub.tickets.model import category_group as ticket_category_group
 
 TITLE_MAX = 120
 MAX_ANSWERS = 500  # per business: a list an agent can still pick from
@@ -34,25 +36,10 @@ LANGUAGE_NAMES = {
 }
 _PLACEHOLDER = re.compile(r"\{([^{}\s]{0,40})\}")
 
-# Ticket categories an answer may name, each with its group. The triage model
-# (hub/tickets/model.py, `category_group`) holds the same vocabulary; this one list is
-# what the merge replaces by it. Legacy stored values are the groups themselves.
-CATEGORY_GROUPS: Mapping[str, str] = {
-    "question_basic": "question",
-    "question_complex": "question",
-    "claim_new": "claim",
-    "claim_repeated": "claim",
-    "claim_disputed": "claim",
-    "complaint_service": "complaint",
-    "complaint_unrelated": "complaint",
-    "suggestion": "suggestion",
-    "praise": "praise",
-    "question": "question",
-    "claim": "claim",
-    "complaint": "complaint",
-}
-GROUPS = ("question", "claim", "complaint", "suggestion", "praise")
-ANSWER_CATEGORIES = tuple(CATEGORY_GROUPS)
+# Ticket categories an answer may name, and their groups: the ticket's own vocabulary
+# (hub/tickets/model.py). Legacy stored values are the groups themselves.
+GROUPS = TICKET_GROUPS
+ANSWER_CATEGORIES: tuple[str, ...] = CATEGORY_ORDER
 
 # What {customer_name} says when the customer left no name, in the answer's language.
 NEUTRAL_CUSTOMER = {
@@ -80,7 +67,7 @@ NEUTRAL_AGENT = {
 
 def category_group(value: str | None) -> str | None:
     """The group of a category value (a group is its own), None for none or unknown."""
-    return CATEGORY_GROUPS.get(value) if value else None
+    return ticket_category_group(value) if value in ANSWER_CATEGORIES and value else None
 
 
 def placeholders_in(text: str) -> list[str]:
@@ -111,7 +98,7 @@ def check_answer(fields: Mapping[str, Any]) -> Doc:
     if len(title) > TITLE_MAX:
         raise Invalid(f"title: at most {TITLE_MAX} characters", field="title")
     category = fields.get("category") or None
-    if category is not None and category not in CATEGORY_GROUPS:
+    if category is not None and category not in ANSWER_CATEGORIES:
         raise Invalid(
             f"category: one of {', '.join(ANSWER_CATEGORIES)}, or null for any",
             field="category",

@@ -28,6 +28,7 @@ def register_routes(app: Quart) -> None:
         setup_pages,
         staff,
         stats,
+        triage,
         users,
     )
 
@@ -43,6 +44,7 @@ def register_routes(app: Quart) -> None:
     app.register_blueprint(delivery.bp)
     app.register_blueprint(branding.bp)
     app.register_blueprint(stats.bp)
+    app.register_blueprint(triage.bp)
     app.register_blueprint(kiosks.bp)
     app.register_blueprint(users.bp)
     app.register_blueprint(account.bp)

@@ -12,7 +12,6 @@ from quart_schema import validate_querystring, validate_request
 from hub.accounts.model import Role
 from hub.answers.model import (
     ANSWER_CATEGORIES,
-    CATEGORY_GROUPS,
     GROUPS,
     LANGUAGE_NAMES,
     LANGUAGES,
@@ -100,7 +99,6 @@ async def answers_page() -> Any:
     return await render_page(
         "admin/answers.html",
         answer_categories=list(ANSWER_CATEGORIES),
-        category_groups=dict(CATEGORY_GROUPS),
         groups=list(GROUPS),
         answer_languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         placeholders=list(PLACEHOLDERS),

@@ -8,6 +8,7 @@ from quart import Blueprint, request
 from quart_auth import AuthUser, current_user, login_user, logout_user
 from quart_schema import validate_querystring, validate_request, validate_response
 
+from hub import clock
 from hub.accounts.model import Role, public_user
 from hub.container import hub
 from hub.errors import Invalid, NotFound
@@ -47,6 +48,7 @@ from hub.tickets.model import (
     survey_json,
 )
 from hub.tickets.services import Actor
+from hub.tickets.waiting import expected_reply_by
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -123,15 +125,24 @@ async def submit_sos(data: SosIn) -> Any:
         # an API caller's language is the customer's word; the form's is only its UI's
         language_explicit=bool(data.language),
     )
-    return SosOut(**answer(await submit(sos, place))), 201
+    return SosOut(**answer(await submit(sos, place), place.tenant)), 201
 
 
 @bp.get("/thread/<token>")
 async def thread(token: str) -> Any:
-    """The customer's view of their ticket and its conversation."""
+    """The customer's view of their ticket and its conversation, and when to expect an
+    answer: `expected_reply_by` (the next opening while the business is closed, else
+    null) and `usual_reply_minutes` (how long answers usually take; null without history)."""
     ticket = await hub().tickets.by_thread_token(token)
     messages = await hub().tickets.messages(ticket["tenant_id"], ticket["id"])
-    return {"ticket": customer_ticket(ticket), "messages": messages}
+    tenant = await hub().accounts.tenant(ticket["tenant_id"]) or {}
+    now = clock.now()
+    return {
+        "ticket": customer_ticket(ticket),
+        "messages": messages,
+        "expected_reply_by": expected_reply_by(tenant, ticket, now),
+        "usual_reply_minutes": await hub().waiting.usual_minutes(ticket["tenant_id"], now),
+    }
 
 
 @bp.post("/thread/<token>/messages")

@@ -4,8 +4,9 @@
 `POST /api/v1/kiosk/sos` each parse their own body into an `SosRequest`, find their
 `Place` (`point_place` / `kiosk_place`), and hand both to `submit`, which takes the
 place's shared budget and submits the SOS with where it came from; `answer` is what
-every door tells the customer. The client's own limits (`limit`) come first, before the
-body is read: a refused request counts nowhere.
+every door tells the customer (with `expected_reply_by`: when the business will
+answer). The client's own limits (`limit`) come first, before the body is read: a
+refused request counts nowhere.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 from quart import request
 
+from hub import clock
 from hub.accounts.model import NOT_TAKING_MESSAGES, is_suspended
 from hub.container import hub
 from hub.errors import Invalid, NotFound, Suspended
@@ -24,6 +26,7 @@ from hub.http.client_address import client_address
 from hub.moderation.guard import KIOSK_DEVICE_PREFIX
 from hub.ports import Doc
 from hub.tickets.ticket import Ticket
+from hub.tickets.waiting import expected_reply_by
 
 
 @dataclass(frozen=True)
@@ -106,13 +109,15 @@ async def submit(sos: SosRequest, place: Place) -> Doc:
     )
 
 
-def answer(ticket: Doc) -> dict[str, Any]:
-    """What every door answers about a stored SOS (a held-back one answers like any other)."""
+def answer(ticket: Doc, tenant: Doc) -> dict[str, Any]:
+    """What every door answers about a stored SOS (a held-back one answers like any other),
+    with when the business will answer it: its next opening while closed, else null."""
     return {
         "id": ticket["id"],
         "number": ticket["number"],
         "status": Ticket(ticket).answered_status,
         "thread_url": thread_url(ticket),
+        "expected_reply_by": expected_reply_by(tenant, ticket, clock.now()),
     }
 
 

@@ -126,7 +126,7 @@ async def kiosk_sos(data: KioskSosIn) -> Any:
         department=data.department,
     )
     # Every guest in the hall shares the kiosk's budget: only a valid SOS takes from it.
-    told = answer(await submit(sos, place))
+    told = answer(await submit(sos, place), place.tenant)
     qr = segno.make(told["thread_url"], error="m").svg_data_uri(scale=6, border=2)
     return KioskSosOut(**told, thread_qr=qr), 201
 

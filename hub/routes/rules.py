@@ -13,6 +13,7 @@ from quart_schema import validate_request
 from hub.accounts.model import Role
 from hub.container import hub
 from hub.routes.auth import staff_required, tenant_id
+from hub.tickets.model import CATEGORY_ORDER
 from hub.tickets.rulebook import RuleBook, rule_json
 
 bp = Blueprint("rules", __name__, url_prefix="/api/v1/rules")
@@ -112,11 +113,20 @@ class MatchIn(_Model):
     points: list[str] = Field(default_factory=list, max_length=200)
     establishments: list[str] = Field(default_factory=list, max_length=200)
     departments: list[str] = Field(default_factory=list, max_length=200)
-    categories: list[Literal["suggestion", "complaint", "claim", "question", "praise"]] = Field(
-        default_factory=list
-    )
+    # A category value or a group ("claim": every claim_*), as hub/tickets/model.py has them.
+    categories: list[str] = Field(default_factory=list, max_length=len(CATEGORY_ORDER))
     words: list[str] = Field(default_factory=list, max_length=200)
     languages: list[str] = Field(default_factory=list, max_length=20)
+
+    @field_validator("categories")
+    @classmethod
+    def _categories(cls, value: list[str]) -> list[str]:
+        unknown = [c for c in value if c not in CATEGORY_ORDER]
+        if unknown:
+            raise ValueError(
+                f"unknown category {unknown[0][:40]!r}; one of {', '.join(CATEGORY_ORDER)}"
+            )
+        return list(dict.fromkeys(value))
 
 
 class StepIn(_Model):
@@ -140,7 +150,7 @@ class RuleTestIn(BaseModel):
     point: str = Field(min_length=1, max_length=64)
     text: str = Field(default="", max_length=2000)
     language: str | None = Field(default=None, pattern=r"^[a-z]{2}$")
-    category: str | None = None
+    category: str | None = Field(default=None, max_length=32)  # as if staff had confirmed it
     at: datetime | None = None
 
 

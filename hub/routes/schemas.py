@@ -59,6 +59,8 @@ class SosOut(BaseModel):
     number: int
     status: str
     thread_url: str
+    # When the business will answer: its next opening while it is closed; null while open.
+    expected_reply_by: str | None = None
 
 
 class TextIn(_Strict):

@@ -27,11 +27,54 @@ class Status(StrEnum):
 
 
 class Category(StrEnum):
+    """What an SOS is about, as the care protocol triages it (seeds/002).
+
+    Nine fine values, each in one of five groups (`category_group`); the group names
+    `question`, `claim` and `complaint` are values too: the group with no sub-type (stored
+    before the sub-types existed, or chosen when staff are unsure which). A routing rule or
+    a canned answer naming a group matches each of its values (`category_matches`).
+    """
+
+    question_basic = "question_basic"  # answered at once: prices, hours, how to book
+    question_complex = "question_complex"  # needs the conditions or another department
+    claim_new = "claim_new"  # something to put right (a refund, a broken thing)
+    claim_repeated = "claim_repeated"  # the same claim again: "ya os lo dije"
+    claim_disputed = "claim_disputed"  # disagrees with a resolution already given
+    complaint_service = "complaint_service"  # about the service: waiting, manners, noise
+    complaint_unrelated = "complaint_unrelated"  # unrelated to the service, or insulting
     suggestion = "suggestion"
-    complaint = "complaint"
-    claim = "claim"
-    question = "question"
     praise = "praise"
+    question = "question"
+    claim = "claim"
+    complaint = "complaint"
+
+
+# The groups, in the order pages list them; suggestion and praise have no sub-types.
+CATEGORY_GROUPS = ("question", "claim", "complaint", "suggestion", "praise")
+
+
+def category_group(value: str) -> str:
+    """The group of a category value ("claim_repeated" → "claim"); a group is its own."""
+    group = value.split("_", 1)[0]
+    if value not in Category.__members__ or group not in CATEGORY_GROUPS:
+        raise ValueError(f"not a category: {value!r}")
+    return group
+
+
+def category_matches(wanted: str, value: str | None) -> bool:
+    """Whether a category named by a rule or an answer (a value or a group) fits `value`."""
+    if not value or value not in Category.__members__:
+        return False
+    return wanted == value or (wanted in CATEGORY_GROUPS and category_group(value) == wanted)
+
+
+# Every value, group by group, the group's own value first: the order pages list them in.
+CATEGORY_ORDER: tuple[str, ...] = tuple(
+    c.value
+    for g in CATEGORY_GROUPS
+    for c in sorted(Category, key=lambda c: c.value != g)
+    if category_group(c.value) == g
+)
 
 
 _ACTIVE = (Status.open, Status.waiting_customer, Status.resolved, Status.closed)
@@ -99,15 +142,13 @@ def check_transition(current: str, target: str) -> Status:
     return wanted
 
 
-def check_category(value: str | None) -> str | None:
+def check_category(value: str | None, field: str = "category") -> str | None:
+    """A category value or group name (None or "" clear it); Invalid names the field."""
     if value is None or value == "":
         return None
-    try:
-        return Category(value).value
-    except ValueError:
-        raise Invalid(
-            f"category must be one of {', '.join(c.value for c in Category)}", field="category"
-        ) from None
+    if value not in Category.__members__:
+        raise Invalid(f"category must be one of {', '.join(CATEGORY_ORDER)}", field=field)
+    return value
 
 
 # Bidi embeddings, overrides and isolates reorder what follows them ("gpj.exe" shown as
@@ -157,6 +198,8 @@ STAFF_FIELDS = (
     "establishment",
     "source",
     "category",
+    "suggested_category",
+    "reply_due_at",
     "assignee",
     "description",
     "created_at",
@@ -180,6 +223,7 @@ def staff_ticket(doc: Doc) -> dict[str, Any]:
     """The ticket as staff see it (API and /staff events): no secrets, no bookkeeping."""
     out = {k: doc.get(k) for k in STAFF_FIELDS if k in doc}
     out.setdefault("establishment", None)  # promised on every ticket, also one stored without
+    out.setdefault("suggested_category", None)  # stored before triage existed: none
     if doc.get("anonymous"):
         out["contact"] = None
     return out

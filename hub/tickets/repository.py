@@ -102,6 +102,17 @@ class TicketRepository:
         docs = await self.store.find(tenant_id, ENTRIES, where, sort="created_at", limit=limit)
         return [d for d in docs if str(d["created_at"]) < end and not d.get("warning")]
 
+    async def answered_since(self, tenant_id: str, start: str, limit: int) -> list[Doc]:
+        """Tickets created at or after `start` that have a first answer, newest first."""
+        return await self.store.find(
+            tenant_id,
+            TICKETS,
+            {"created_at": {"gte": start}, "first_response_at": {"ne": None}},
+            sort="created_at",
+            descending=True,
+            limit=limit,
+        )
+
     async def message(self, tenant_id: str, message_id: str) -> Doc | None:
         """One conversation message (an entry) of this tenant, or None."""
         return await self.store.get(tenant_id, ENTRIES, message_id)

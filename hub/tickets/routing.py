@@ -16,6 +16,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from hub.tickets.model import category_matches
+
 Channel = Literal["email", "sms"]
 Doc = Mapping[str, Any]
 
@@ -109,7 +111,9 @@ def matches(rule: Doc, ticket: Doc) -> bool:
         return False
     if not _listed(m.get("departments"), ticket.get("department")):
         return False
-    if not _listed(m.get("categories"), ticket.get("category")):
+    categories = m.get("categories") or []
+    # The staff's category only (a suggestion is no category yet); a group takes its values.
+    if categories and not any(category_matches(c, ticket.get("category")) for c in categories):
         return False
     if not _listed(m.get("languages"), ticket.get("language")):
         return False

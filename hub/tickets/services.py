@@ -7,6 +7,7 @@ path (`UnitOfWork.commit_and_publish`); listeners (routing, delivery) are told a
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -31,7 +32,9 @@ from hub.tickets.model import (
     staff_ticket,
 )
 from hub.tickets.repository import TicketRepository
+from hub.tickets.targets import reply_due_at
 from hub.tickets.ticket import CUSTOMER, KEEP, Actor, Outcome, Ticket
+from hub.tickets.triage_settings import TriageSettings
 from hub.tickets.unit_of_work import UnitOfWork
 
 __all__ = ["CUSTOMER", "Actor", "TicketService"]
@@ -52,6 +55,7 @@ class TicketService:
         guard: IntakeGuard | None = None,
         listeners: Sequence[TicketListener] = (),
         detect: DetectLanguage | None = None,
+        triage: TriageSettings | None = None,
     ) -> None:
         self.store = store
         self.publisher = publisher
@@ -62,6 +66,7 @@ class TicketService:
         self.detect = detect
         self.guard = guard
         self.listeners = list(listeners)
+        self.triage = triage or TriageSettings(store)
 
     async def _tell(self, what: str, *args: Any) -> None:
         for listener in self.listeners:
@@ -165,10 +170,21 @@ class TicketService:
                 return await self._store(tenant["id"], Ticket(original).merge_repeat(doc))
         doc["number"] = await self.repo.next_number(tenant["id"])
         held = (verdict.reason or "filtered") if verdict.action == "quarantine" else None
-        stored = await self._store(tenant["id"], Ticket(doc).admit(held))
+        suggested = await self._suggest(tenant, text)
+        due = reply_due_at(tenant, {**doc, "suggested_category": suggested})
+        outcome = Ticket(doc).admit(held, suggested_category=suggested, reply_due_at=due)
+        stored = await self._store(tenant["id"], outcome)
         if held:
             await self._tell("ticket_held", tenant, stored)
         return stored
+
+    async def _suggest(self, tenant: Doc, text: str) -> str | None:
+        """The category the text suggests; a failing classifier must not lose an SOS."""
+        try:
+            return await self.triage.suggest(tenant, text)
+        except Exception:
+            log.exception("triage failed; the SOS goes in without a suggestion")
+            return None
 
     async def release(self, tenant_id: str, ticket_id: str, by: Actor) -> Doc:
         """Let a held-back SOS through: pushed and routed as if it had just arrived."""
@@ -234,10 +250,21 @@ class TicketService:
         assignee: Doc | object | None = KEEP,
         description: str | object | None = KEEP,
     ) -> Doc:
-        """Change status, category, assignee or description; each change goes to the history."""
+        """Change status, category, assignee or description; each change goes to the history.
+
+        A new category moves the reply target (the business's, for that category)."""
         ticket = Ticket(await self.repo.get(tenant_id, ticket_id))
+        due = None
+        if category is not KEEP:
+            tenant = await self._tenant(tenant_id)
+            due = functools.partial(reply_due_at, tenant)
         outcome = ticket.change(
-            by, status=status, category=category, assignee=assignee, description=description
+            by,
+            status=status,
+            category=category,
+            assignee=assignee,
+            description=description,
+            due=due,
         )
         return await self._store(tenant_id, outcome)
 

@@ -1,12 +1,13 @@
 """Ticket statistics for managers: counts per group, and response times against the promise.
 
 A manager on Monday morning asks: how many SOS last week, where from, about what, and did
-we answer within the promised hours? Each group (a status, a category, an access point,
-an establishment, a department, a language, a local day, hour or weekday) gets its count
-and its first-response and resolution times (median, 90th percentile, and how many within
-`sla_hours`), and what customers answered in the survey (ratings and NPS). Days, hours
-and weekdays are the business's local ones. Held-back SOS are counted apart: they never
-reached the staff.
+we answer within the promised hours? Each group (a status, a category or category group,
+an access point, an establishment, a department, a language, a local day, hour or weekday)
+gets its count and its first-response and resolution times (median, 90th percentile, and
+how many within `sla_hours`), and what customers answered in the survey (ratings and
+NPS). Days, hours and weekdays are the business's local ones. Held-back SOS are counted
+apart: they never reached the staff. Categories are the ones staff confirmed; an SOS they
+have not classified is "unclassified", whatever its text suggested.
 
 By point, each group also carries its `scans` (openings of the point's page, counted per
 local day by hub/accounts/scans.py) and its `conversion` (QR SOS per scan), and points
@@ -26,13 +27,14 @@ from hub.clock import iso, parse_iso
 from hub.errors import Invalid
 from hub.ports import Doc, Store
 from hub.tickets.etiquette import report as etiquette_report
-from hub.tickets.model import RATINGS
+from hub.tickets.model import RATINGS, Category, category_group
 from hub.tickets.repository import TicketRepository
 from hub.tickets.ticket import Ticket
 
 GroupBy = Literal[
     "status",
     "category",
+    "category_group",
     "point",
     "establishment",
     "department",
@@ -49,6 +51,8 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 366
 YEARS = (2000, 2100)  # what a period may name (and what datetime arithmetic stays within)
 MAX_TICKETS = 100_000  # a year of a busy business; more is a job for an export, not a page
+# Tickets staff have not given a category: counted apart, never by what the text suggested.
+UNCLASSIFIED = "unclassified"
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,11 @@ def group_key(ticket: Doc, by: str, zone: ZoneInfo) -> tuple[Any, str | None]:
         if by == "hour":
             return local.hour, None
         return local.isoweekday(), None  # Monday = 1, as in routing rules
+    if by in ("category", "category_group"):
+        value = ticket.get("category")
+        if not value or value not in Category.__members__:
+            return UNCLASSIFIED, None
+        return (value if by == "category" else category_group(value)), None
     return ticket.get(by), None
 
 
@@ -195,7 +204,8 @@ def summarize(
         key, members = item
         size = 0 if by in TIME_GROUPINGS else -len(members)
         scanned = -(scans or {}).get(key, 0)
-        return (size, scanned, key is None, f"{key:04d}" if isinstance(key, int) else str(key))
+        last = key is None or key == UNCLASSIFIED
+        return (size, scanned, last, f"{key:04d}" if isinstance(key, int) else str(key))
 
     def group(key: Any, members: list[Doc]) -> dict[str, Any]:
         figures = {"key": key, "label": named.get(key), **_summary(members, sla_minutes)}

@@ -8,7 +8,7 @@ ticket is held back from the consoles is decided by `Ticket.held_back` and nowhe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,7 @@ from hub.tickets.model import (
 from hub.tickets.repository import ENTRIES, TICKETS
 
 KEEP = ...  # "leave this field as it is" for `Ticket.change`
+DueAt = Callable[[Doc], str | None]  # when a ticket's first answer is due (hub/tickets/targets.py)
 DESCRIPTION_MAX = 4000
 NOTE_MAX = 4000
 INSULT = "offensive"  # the hold reason of the offensive-words filter (hub/tickets/filters.py)
@@ -173,9 +174,23 @@ class Ticket:
 
     # intake ---------------------------------------------------------------------------
 
-    def admit(self, held_reason: str | None) -> Outcome:
-        """Store a numbered SOS: on the consoles, or held back when a filter objects."""
-        sets: Doc = {"held": bool(held_reason)}
+    def admit(
+        self,
+        held_reason: str | None,
+        *,
+        suggested_category: str | None = None,
+        reply_due_at: str | None = None,
+    ) -> Outcome:
+        """Store a numbered SOS: on the consoles, or held back when a filter objects.
+
+        It carries the category its text suggests (staff confirm it or pick another: only
+        theirs counts for routing and statistics) and when its first answer is due.
+        """
+        sets: Doc = {
+            "held": bool(held_reason),
+            "suggested_category": suggested_category,
+            "reply_due_at": reply_due_at,
+        }
         if held_reason:
             sets |= {"status": Status.quarantined.value, "quarantine_reason": held_reason}
         if held_reason == INSULT:
@@ -238,11 +253,13 @@ class Ticket:
         category: Any = KEEP,
         assignee: Any = KEEP,
         description: Any = KEEP,
+        due: DueAt | None = None,
     ) -> Outcome:
         """Status, category, assignee or description; each change goes to the history.
 
         Moving a held-back ticket to `new` releases it (the same as the button); the other
-        fields are checked first, so a bad one leaves the ticket held.
+        fields are checked first, so a bad one leaves the ticket held. A new category moves
+        the reply target: `due` tells when the first answer is due for the changed ticket.
         """
         if category is not KEEP:
             check_category(category if isinstance(category, str) else None)
@@ -251,7 +268,7 @@ class Ticket:
         if self.status == Status.quarantined.value and status == Status.new.value:
             released = self.release(by)
             rest = Ticket(released.ticket).change(
-                by, category=category, assignee=assignee, description=description
+                by, category=category, assignee=assignee, description=description, due=due
             )
             return Outcome(
                 rest.ticket,
@@ -294,6 +311,8 @@ class Ticket:
             self._set(by, "description", text, None, text, sets, entries)
         if not sets:
             return Outcome(self.doc)
+        if "category" in sets and due is not None:
+            sets["reply_due_at"] = due(self._apply(sets))
         sets["updated_at"] = now
         doc = self._apply(sets)
         return Outcome(

@@ -12,6 +12,16 @@ export function placeOf(doc) {
   return "—";
 }
 
+/** The staff's category, or the suggested one marked as such until staff confirm it. */
+export function fillCategory(el, doc, words = "suggested.card") {
+  const suggested = !doc.category && doc.suggested_category;
+  el.classList.toggle("suggested", Boolean(suggested));
+  if (doc.category) el.textContent = t(`category.${doc.category}`);
+  else if (suggested) el.textContent = t(words, { category: t(`category.${suggested}`) });
+  else el.textContent = "";
+  el.title = suggested ? t("suggested.hint", { category: t(`category.${suggested}`) }) : "";
+}
+
 export function contactOf(doc) {
   if (doc.anonymous) return t("anonymous");
   const c = doc.contact || {};
@@ -119,7 +129,7 @@ export class Board {
     q(".card-who").classList.toggle("anon", Boolean(doc.anonymous));
     q(".card-assignee").textContent = doc.assignee ? t("assigned", { name: doc.assignee.name || "" }) : "";
     q(".card-msgs").textContent = doc.message_count ? t("messages-count", { count: doc.message_count }) : "";
-    q(".card-cat").textContent = doc.category ? t(`category.${doc.category}`) : "";
+    fillCategory(q(".card-cat"), doc);
     fillTimers(li, doc);
     const unread = this.unread.has(doc.id);
     li.classList.toggle("unread", unread);

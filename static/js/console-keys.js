@@ -1,4 +1,4 @@
-// Keyboard shortcuts: j/k, Enter, a, r, n, Escape, /, ? — never while typing in a field.
+// Keyboard shortcuts: j/k, Enter, a, c, r, n, Escape, /, ? — never while typing in a field.
 
 function typing(target) {
   if (!(target instanceof Element)) return false;
@@ -8,7 +8,7 @@ function typing(target) {
   return !["checkbox", "radio", "button", "submit", "reset"].includes(target.type);
 }
 
-/** `actions` maps each shortcut to a function: next, prev, open, acknowledge, reply, note, escape, search, help. */
+/** `actions` maps each shortcut to a function: next, prev, open, acknowledge, confirm, reply, note, escape, search, help. */
 export function installShortcuts(actions) {
   document.addEventListener("keydown", (event) => {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
@@ -40,6 +40,9 @@ export function installShortcuts(actions) {
         break;
       case "a":
         actions.acknowledge();
+        break;
+      case "c":
+        actions.confirm();
         break;
       case "r":
         actions.reply();

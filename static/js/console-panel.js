@@ -1,7 +1,7 @@
 // The ticket view: the SOS, its conversation, notes, details and history, with the actions.
 
 import { api, showError } from "./console-api.js";
-import { placeOf } from "./console-board.js";
+import { fillCategory, placeOf } from "./console-board.js";
 import { t, has, setTime } from "./console-i18n.js";
 import { ReplyHelper } from "./console-reply.js";
 
@@ -54,6 +54,8 @@ export class Panel {
     });
     q("#panel-close").addEventListener("click", () => this.close());
     this.ackButton.addEventListener("click", () => this.acknowledge());
+    this.confirmButton = q("#confirm-category");
+    this.confirmButton.addEventListener("click", () => this.confirmCategory());
     this.blockButton = q("#block-button");
     this.blockDone = q("#block-done");
     this.blockButton.addEventListener("click", () => this.blockSender());
@@ -176,7 +178,10 @@ export class Panel {
     setTime(this.f("created-full"), doc.created_at, true);
     this._contact(doc);
     this.f("assignee").textContent = doc.assignee ? doc.assignee.name || "" : t("nobody");
-    this.f("category").textContent = doc.category ? t(`category.${doc.category}`) : t("no-category");
+    const category = this.f("category");
+    fillCategory(category, doc, "suggested.panel");
+    if (!category.textContent) category.textContent = t("no-category");
+    this.confirmButton.hidden = Boolean(doc.category || !doc.suggested_category);
     this.f("language").textContent = doc.language ? doc.language.toUpperCase() : "—";
     this._survey(doc.survey);
     const description = this.f("description");
@@ -257,6 +262,24 @@ export class Panel {
     if (!id) return;
     await this._write(this.ackButton, this.statusError, () =>
       api("POST", `/api/v1/tickets/${encodeURIComponent(id)}/acknowledge`));
+  }
+
+  /**
+   * `c`: take the suggested category as the ticket's (one PATCH, as the details form would);
+   * with no suggestion to confirm, the category list gets the focus to pick one.
+   */
+  async confirmCategory() {
+    const id = this.id;
+    if (!id) return;
+    const doc = this.store.doc(id) || this.detail || {};
+    if (!doc.category && doc.suggested_category) {
+      await this._write(this.confirmButton, this.statusError, () =>
+        api("PATCH", `/api/v1/tickets/${encodeURIComponent(id)}`, { category: doc.suggested_category }));
+      return;
+    }
+    const select = this.detailsForm.elements.category;
+    select.focus();
+    select.scrollIntoView({ block: "nearest" });
   }
 
   /**

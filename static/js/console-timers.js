@@ -1,5 +1,8 @@
 // The two promises on every card: "customer still on site" (minutes, until acknowledged)
-// and "reply within N hours" (until the first reply). Breaches are flagged, not only coloured.
+// and "reply by" (until the first reply): the ticket's `reply_due_at`, which the hub sets
+// from the category's target (a basic question within minutes, a claim within the promise)
+// and the opening hours; tickets from before it existed: the promise (sla_hours) from arrival.
+// Breaches are flagged, not only coloured.
 
 import { t } from "./console-i18n.js";
 
@@ -31,7 +34,8 @@ export function fillTimers(li, doc, now = Date.now()) {
     fill(onsite, "timer.onsite", created + ONSITE_MS - now, 60_000);
   }
   if (!doc.first_response_at) {
-    const left = created + REPLY_MS - now;
+    const due = Date.parse(doc.reply_due_at || "");
+    const left = (Number.isNaN(due) ? created + REPLY_MS : due) - now;
     fill(reply, "timer.reply", left, left > -3_600_000 && left < 3_600_000 ? 60_000 : 3_600_000);
     if (reply.classList.contains("breach") && Math.abs(left) < 3_600_000) {
       reply.textContent = t("timer.reply-over-min", { n: Math.max(1, Math.floor(-left / 60_000)) });

@@ -219,6 +219,12 @@ installShortcuts({
     if (panel.id !== id) await openTicket(id);
     panel.acknowledge();
   },
+  confirm: async () => {
+    const id = target();
+    if (!id) return;
+    if (panel.id !== id) await openTicket(id);
+    panel.confirmCategory();
+  },
   reply: async () => {
     const id = target();
     if (!id) return;

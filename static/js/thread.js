@@ -126,8 +126,17 @@
       }
       if (fresh) item.classList.add("fresh");
       conversation.insertBefore(item, before);
+      showWaiting();
     }
     setTranslation(item, message);
+  }
+
+  /* "We open at 08:00 tomorrow" or "answers usually take…" stays while the customer waits:
+     once staff have the last word it is answered (the server leaves it out on reload). */
+  var waitingNote = document.getElementById("waiting-note");
+  function showWaiting() {
+    var last = conversation.lastElementChild;
+    if (waitingNote) waitingNote.hidden = Boolean(last && last.classList.contains("from-staff"));
   }
 
   /* ---- Status ------------------------------------------------------------------------ */

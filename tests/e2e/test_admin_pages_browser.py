@@ -23,6 +23,7 @@ PAGES = [
     "/held-back",
     "/admin/rules",
     "/admin/filters",
+    "/admin/triage",
     "/admin/stats",
     "/admin/deliveries",
     "/admin/kiosks",
@@ -123,6 +124,45 @@ def test_a_refused_recipient_is_marked_next_to_its_input_and_cleared_on_the_next
     expect(page.locator("#rule-status")).to_have_text("Saved.")
     expect(to).not_to_have_attribute("aria-invalid", "true")
     expect(page.locator("#recipients .field-error")).to_have_count(0)
+    context.close()
+
+
+def test_triage_words_are_refused_next_to_their_list_in_its_language_and_then_used(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    context, page, problems = _manager(browser, live_hub, "en", "/admin/triage")
+    spanish = page.locator("#kw-es-claim_new")
+    english = page.locator("#kw-en-claim_new")
+    expect(spanish).to_be_visible()
+    expect(page.locator('details[data-built-in="es.claim_new"]')).to_contain_text("no funciona")
+    page.get_by_label("Language").select_option("en")
+    expect(spanish).to_be_hidden()
+    english.fill("the kettle\n" + "x" * 61)
+    page.get_by_label("Language").select_option("es")  # the error brings its language back
+    page.get_by_role("button", name="Save words").click()
+    expect(page.locator("#keywords-error")).to_contain_text("keywords.en.claim_new")
+    expect(english).to_be_visible()
+    expect(english).to_have_attribute("aria-invalid", "true")
+    expect(english).to_be_focused()
+
+    english.fill("the kettle")
+    page.get_by_role("button", name="Save words").click()
+    expect(page.locator("#keywords-status")).to_have_text("Saved.")
+    page.get_by_label("Text").fill("Hello, the kettle in room 12")
+    page.get_by_role("button", name="Suggest a category").click()
+    expect(page.locator("#try-result")).to_contain_text("Suggested: New claim")
+    expect(page.locator("#try-result")).to_contain_text("“the kettle”: New claim")
+
+    minutes = page.locator("#targets-form").get_by_label("Basic question", exact=True)
+    minutes.fill("ten")
+    page.get_by_role("button", name="Save targets").click()
+    expect(minutes).to_have_attribute("aria-invalid", "true")
+    minutes.fill("10")
+    page.get_by_role("button", name="Save targets").click()
+    expect(page.locator("#targets-status")).to_have_text("Saved.")
+    expect(page.locator("#target-question_basic-now")).to_have_text("now: 10 min")
+    # the one refused save is the browser's only complaint: no script error
+    assert [p for p in problems if "status of 400" not in p] == []
     context.close()
 
 

@@ -29,6 +29,7 @@ ADMIN_PAGES = {
     "/admin/rules": "admin/rules.html",
     "/admin/deliveries": "admin/deliveries.html",
     "/admin/filters": "admin/filters.html",
+    "/admin/triage": "admin/triage.html",
     "/admin/stats": "admin/stats.html",
     "/admin/kiosks": "admin/kiosks.html",
     "/admin/start": "admin/start.html",

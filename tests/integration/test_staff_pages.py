@@ -11,6 +11,7 @@ STAFF_PAGES = {
     "/admin/stats": "manager",
     "/admin/kiosks": "manager",
     "/admin/filters": "manager",
+    "/admin/triage": "manager",
     "/admin/deliveries": "manager",
     "/admin/start": "manager",
     "/held-back": "agent",

@@ -79,6 +79,8 @@ class World:
             "/api/v1/establishments",
             f"/api/v1/points/{self.acme.point['code']}",
             "/api/v1/answers",
+            "/api/v1/triage/keywords",
+            "/api/v1/triage/targets",
         ):
             r = await c.get(path, headers=auth)
             assert r.status_code == 200, (path, await r.get_data(as_text=True))
@@ -100,6 +102,7 @@ def _rule(slug: str) -> dict[str, Any]:
 
 
 ACME_SPAM = "acme secret offer"
+ACME_WORD = "acme secret praise"  # a word of acme's own triage lists
 
 
 def _image(kind: str, colour: tuple[int, int, int]) -> bytes:
@@ -128,6 +131,12 @@ async def world(client: Any, hub: Hub, acme: Seeded, globex: Seeded) -> World:
         await client.post("/api/v1/rules", json=_rule("acme"), headers=boss)
     )
     r = await client.put("/api/v1/filters", json={"spam_phrases": [ACME_SPAM]}, headers=boss)
+    assert r.status_code == 200, await r.get_data(as_text=True)
+    words = {"keywords": {"en": {"praise": [ACME_WORD]}}}
+    r = await client.put("/api/v1/triage/keywords", json=words, headers=boss)
+    assert r.status_code == 200, await r.get_data(as_text=True)
+    targets = {"reply_targets": {"claim": 77}}
+    r = await client.put("/api/v1/triage/targets", json=targets, headers=boss)
     assert r.status_code == 200, await r.get_data(as_text=True)
     r = await client.put(
         "/api/v1/logo", data=ACME_LOGO, headers={**boss, "Content-Type": "image/png"}
@@ -466,6 +475,45 @@ async def case_filters_test(w: World, role: str) -> None:
         assert body["reason"] is None, body  # acme's phrase is acme's alone
 
 
+async def case_triage_keywords_get(w: World, role: str) -> None:
+    r = await w.client.get("/api/v1/triage/keywords", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        assert r.status_code == 200
+        assert ACME_WORD not in str(await r.get_json())
+
+
+async def case_triage_keywords_put(w: World, role: str) -> None:
+    words = {"keywords": {"es": {"claim": ["globex only"]}}}
+    r = await w.client.put("/api/v1/triage/keywords", json=words, headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        assert r.status_code == 200
+        assert (await r.get_json())["keywords"] == words["keywords"]
+
+
+async def case_triage_test(w: World, role: str) -> None:
+    r = await w.client.post(
+        "/api/v1/triage/test", json={"text": ACME_WORD}, headers=w.globex.auth(role)
+    )
+    if await _manager_only(w, role, r):
+        assert r.status_code == 200
+        assert (await r.get_json())["suggested_category"] is None  # acme's word is acme's alone
+
+
+async def case_triage_targets_get(w: World, role: str) -> None:
+    r = await w.client.get("/api/v1/triage/targets", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        assert r.status_code == 200
+        assert (await r.get_json())["effective"]["claim"] != 77
+
+
+async def case_triage_targets_put(w: World, role: str) -> None:
+    targets = {"reply_targets": {"praise": 99}}
+    r = await w.client.put("/api/v1/triage/targets", json=targets, headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        assert r.status_code == 200
+        assert (await r.get_json())["reply_targets"] == {"praise": 99}
+
+
 async def case_blocks_list(w: World, role: str) -> None:
     r = await w.client.get("/api/v1/blocks", headers=w.globex.auth(role))
     if await _manager_only(w, role, r):
@@ -721,6 +769,11 @@ CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("GET", "/api/v1/filters"): case_filters_get,
     ("PUT", "/api/v1/filters"): case_filters_put,
     ("POST", "/api/v1/filters/test"): case_filters_test,
+    ("GET", "/api/v1/triage/keywords"): case_triage_keywords_get,
+    ("PUT", "/api/v1/triage/keywords"): case_triage_keywords_put,
+    ("POST", "/api/v1/triage/test"): case_triage_test,
+    ("GET", "/api/v1/triage/targets"): case_triage_targets_get,
+    ("PUT", "/api/v1/triage/targets"): case_triage_targets_put,
     ("GET", "/api/v1/blocks"): case_blocks_list,
     ("POST", "/api/v1/blocks"): case_blocks_create,
     ("DELETE", "/api/v1/blocks/<block_id>"): case_block_delete,
