@@ -20,8 +20,10 @@ from hub.accounts.branding import Branding, logo_url
 from hub.accounts.directory import Accounts
 from hub.accounts.kiosks import Kiosks
 from hub.accounts.staff_auth import StaffAuth
+from hub.attachments.service import Attachments
 from hub.container import Hub
 from hub.http.ratelimit import RateLimiter
+from hub.http.uploads import MAX_BODY_BYTES, HubRequest
 from hub.i18n import choose_language, load_catalogs
 from hub.moderation.guard import StoreGuard
 from hub.moderation.service import Moderation
@@ -33,7 +35,7 @@ from hub.realtime.publisher import EventLog, SocketioPublisher
 from hub.realtime.pubsub import HubRedisManager
 from hub.realtime.server import build_sio, resync_local_consoles
 from hub.settings import Settings
-from hub.store import open_store
+from hub.store import open_blobs, open_store
 from hub.store.probe import StoreProbe
 from hub.tickets.events import EVENT_NAMES
 from hub.tickets.model import BOARD_STATUSES, Category
@@ -48,7 +50,6 @@ __all__ = ["GC_THRESHOLD", "Hub", "create_app", "tune_gc"]
 # The package's own web/ and static/ (links to the top-level folders in a checkout, real
 # folders in an installed wheel).
 PACKAGE_DIR = Path(__file__).resolve().parent
-MAX_BODY_BYTES = 64 * 1024
 GC_THRESHOLD = (50_000, 10, 10)
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         static_folder=str(PACKAGE_DIR / "static"),
         static_url_path="/static",
     )
+    app.request_class = HubRequest  # 64 KB bodies, a photo's worth on the two uploads only
     app.secret_key = settings.secret_key
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
@@ -94,9 +96,12 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         security_schemes={"bearer": {"type": "http", "scheme": "bearer"}},
         security=[{"bearer": []}, {}],
     )
+    blobs = open_blobs(settings, store)
     sio = build_sio(settings)
     publisher = SocketioPublisher(sio, store)
-    delivery, delivery_listener = build_delivery(settings, store, publisher, build_queue(settings))
+    delivery, delivery_listener = build_delivery(
+        settings, store, publisher, build_queue(settings), blobs=blobs
+    )
     tickets = TicketService(
         store,
         publisher,
@@ -141,6 +146,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         rules=RuleBook(store),
         probe=StoreProbe(store, settings.store_timeout + 2),
         delivery=delivery,
+        attachments=Attachments(tickets, blobs),
     )
     app.extensions["hub"] = the_hub
     _install_i18n(app, the_hub)
@@ -152,6 +158,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
     @app.before_serving
     async def _open() -> None:
         await store.open()
+        await blobs.open()
         await delivery.start()
         tune_gc()
         # Load the language models in the background: detection at intake starts once ready.
@@ -164,6 +171,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         await the_hub.limiter.close()
         if isinstance(sio.manager, HubRedisManager):
             await sio.manager.close()  # its publishing connection to Redis
+        await blobs.close()
         await store.close()
 
     return the_hub

@@ -18,6 +18,7 @@ from hub.accounts.branding import Branding
 from hub.accounts.directory import Accounts
 from hub.accounts.kiosks import Kiosks
 from hub.accounts.staff_auth import StaffAuth
+from hub.attachments.service import Attachments
 from hub.http.ratelimit import RateLimiter
 from hub.moderation.service import Moderation
 from hub.notify.dispatch import DeliveryService
@@ -59,6 +60,7 @@ class Hub:
     stats: TicketStats
     rules: RuleBook
     probe: StoreProbe
+    attachments: Attachments  # photos in conversations: cleaned, stored, served
     delivery: DeliveryService | None = None
 
 

@@ -10,6 +10,7 @@ def register_routes(app: Quart) -> None:
     from hub.routes import (
         admin,
         api,
+        attachments,
         branding,
         customer,
         delivery,
@@ -27,6 +28,7 @@ def register_routes(app: Quart) -> None:
     headers.register(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(attachments.bp)
     app.register_blueprint(customer.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(rules.bp)

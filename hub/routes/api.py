@@ -39,11 +39,13 @@ from hub.routes.schemas import (
 )
 from hub.tickets.model import (
     Status,
+    attachment_json,
     customer_ticket,
     message_json,
     note_json,
     staff_ticket,
     survey_json,
+    thread_attachments_path,
 )
 from hub.tickets.services import Actor
 
@@ -125,7 +127,14 @@ async def thread(token: str) -> Any:
     """The customer's view of their ticket and its conversation."""
     ticket = await hub().tickets.by_thread_token(token)
     messages = await hub().tickets.messages(ticket["tenant_id"], ticket["id"])
-    return {"ticket": customer_ticket(ticket), "messages": messages}
+    photos = await hub().tickets.attachments(ticket["tenant_id"], ticket["id"])
+    path = thread_attachments_path(token)
+    return {
+        "ticket": customer_ticket(ticket),
+        "messages": messages,
+        # each with the message it came with (`message_id`: the ticket's id for the SOS)
+        "attachments": [attachment_json(p, path) for p in photos],
+    }
 
 
 @bp.post("/thread/<token>/messages")
