@@ -20,6 +20,7 @@ from hub.accounts.branding import Branding, logo_url
 from hub.accounts.directory import Accounts
 from hub.accounts.kiosks import Kiosks
 from hub.accounts.staff_auth import StaffAuth
+from hub.attachments.photos import MAX_PHOTO_BYTES
 from hub.attachments.service import Attachments
 from hub.container import Hub
 from hub.http.ratelimit import RateLimiter
@@ -38,7 +39,7 @@ from hub.settings import Settings
 from hub.store import open_blobs, open_store
 from hub.store.probe import StoreProbe
 from hub.tickets.events import EVENT_NAMES
-from hub.tickets.model import BOARD_STATUSES, Category
+from hub.tickets.model import ATTACHMENTS_MAX, BOARD_STATUSES, Category
 from hub.tickets.rulebook import RuleBook
 from hub.tickets.services import TicketService
 from hub.tickets.stats import TicketStats
@@ -197,6 +198,7 @@ def _install_i18n(app: Quart, the_hub: Hub) -> None:
     app.jinja_env.globals["event_names"] = EVENT_NAMES
     app.jinja_env.globals["board_statuses"] = [s.value for s in BOARD_STATUSES]
     app.jinja_env.globals["category_values"] = [c.value for c in Category]
+    app.jinja_env.globals["photo_limits"] = {"max": ATTACHMENTS_MAX, "bytes": MAX_PHOTO_BYTES}
 
     @app.before_request
     async def _pick_language() -> None:

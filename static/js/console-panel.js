@@ -2,6 +2,7 @@
 
 import { api, showError } from "./console-api.js";
 import { placeOf } from "./console-board.js";
+import { ConsolePhotos } from "./console-photos.js";
 import { t, has, setTime } from "./console-i18n.js";
 
 const REFRESH_MS = 250;
@@ -64,6 +65,7 @@ export class Panel {
     this.detailsForm.addEventListener("input", () => (this.detailsDirty = true));
     this.detailsForm.addEventListener("change", () => (this.detailsDirty = true));
     this.detailsForm.addEventListener("submit", (e) => this._saveDetails(e));
+    this.photos = new ConsolePhotos(this, q("#reply-photos"));
   }
 
   get isOpen() {
@@ -92,6 +94,7 @@ export class Panel {
         for (const ok of form.querySelectorAll(".ok")) ok.hidden = true;
       }
       showError(this.statusError, "");
+      this.photos.reset();
       const doc = this.store.doc(id);
       if (doc) this.renderTicket(doc);
     }
@@ -119,6 +122,7 @@ export class Panel {
       this.detail = detail;
       this.renderTicket(this.store.doc(id) || detail);
       this._sync(this.messages, detail.messages || [], (m) => this._message(m));
+      this.photos.showAll(detail.attachments);
       this._sync(this.notes, detail.notes || [], (n) => this._note(n));
       this.history.replaceChildren(...this._historyItems(detail));
       showError(this.statusError, "");
@@ -142,6 +146,11 @@ export class Panel {
   addMessage(message) {
     if (!message || message.ticket_id !== this.id) return;
     this._sync(this.messages, [message], (m) => this._message(m));
+    this._emptyHints();
+  }
+
+  addAttachment(photo) {
+    this.photos.show(photo);
     this._emptyHints();
   }
 
@@ -313,7 +322,8 @@ export class Panel {
     const errorEl = form.querySelector(".error");
     const button = form.querySelector("button[type=submit]");
     const text = textarea.value.trim();
-    if (!text) {
+    const photos = kind === "replies" ? this.photos.pending : 0;
+    if (!text && !photos) {
       showError(errorEl, t("error.empty"));
       textarea.focus();
       return;
@@ -321,10 +331,15 @@ export class Panel {
     button.disabled = true;
     showError(errorEl, "");
     try {
-      const item = await api("POST", `/api/v1/tickets/${encodeURIComponent(id)}/${kind}`, { text });
-      if (kind === "replies") this.addMessage(item);
-      else this.addNote(item);
-      if (id === this.id) textarea.value = "";
+      let item = null;
+      if (text) {
+        item = await api("POST", `/api/v1/tickets/${encodeURIComponent(id)}/${kind}`, { text });
+        if (kind === "replies") this.addMessage(item);
+        else this.addNote(item);
+        if (id === this.id) textarea.value = "";
+      }
+      // Photos go with the reply just sent (or on their own); a failed one stays to retry.
+      if (photos) await this.photos.send(id, item ? item.id : null);
     } catch (error) {
       showError(errorEl, error.message);
     } finally {
