@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, FilePayload, Locator, Page, expect
 
 from hub.moderation.settings import load_config, save_config
 from hub.ports import Store
@@ -44,7 +44,7 @@ def photo(colour: tuple[int, int, int], kind: str = "JPEG") -> bytes:
     return out.getvalue()
 
 
-def file(name: str, content: bytes, mime: str = "image/jpeg") -> dict[str, Any]:
+def file(name: str, content: bytes, mime: str = "image/jpeg") -> FilePayload:
     return {"name": name, "mimeType": mime, "buffer": content}
 
 

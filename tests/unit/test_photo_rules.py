@@ -106,7 +106,7 @@ def test_a_photo_is_cleaned_bounded_and_refused_when_it_is_no_photo() -> None:
     photo = clean_photo(out.getvalue())
     assert (photo.width, photo.height) == (2048, 512)
     assert max(Image.open(io.BytesIO(photo.thumbnail)).size) == 320
-    with pytest.raises(Invalid, match="^file:"):
+    with pytest.raises(Invalid, match=r"^file:"):
         clean_photo(b"GIF89a not really")
     with pytest.raises(TooLarge):
         clean_photo(b"\xff" * (8 * 1024 * 1024 + 1))
