@@ -341,3 +341,28 @@ async def test_photos_of_a_settled_ticket_are_deleted_after_the_retention(served
         assert listed == []
     files = [p for p in (blob_dir_for(served.db) / acme.tenant["id"]).rglob("*") if p.is_file()]
     assert not any(urls[old["id"]].rsplit("/", 1)[1] in p.name for p in files)
+
+
+async def test_the_forms_script_gets_json_to_send_photos_after_the_sos(served: Served) -> None:
+    acme = served.acme
+    form = f"/q/{acme.point['code']}"
+    wants_json = {"Accept": "application/json"}
+    async with _http(served) as http:
+        bad = await http.post(
+            form + "?lang=es",
+            data={"text": "La cerradura está rota", "email": "not-an-address"},
+            headers=wants_json,
+        )
+        assert bad.status_code == 400
+        assert "correo" in bad.json()["errors"]["email"]  # in the customer's language
+        sent = await http.post(form, data={"text": "La cerradura está rota"}, headers=wants_json)
+        assert sent.status_code == 201, sent.text
+        body = sent.json()
+        token = str(body["thread_url"]).rsplit("/", 1)[1]
+        r = await upload(
+            http, f"/api/v1/thread/{token}/attachments", encoded("PNG"), message=body["id"]
+        )
+        assert r.status_code == 201 and r.json()["message_id"] == body["id"]
+        # A browser without the script still gets the page it always got.
+        plain = await http.post(form, data={"text": "Sin script"}, follow_redirects=False)
+        assert plain.status_code == 303 and "/t/" in plain.headers["Location"]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from quart.datastructures import FileStorage
 
 from hub.app import Hub
 from hub.ports import COLLECTIONS
@@ -31,6 +32,8 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/thread/<token>/messages"),
     ("POST", "/api/v1/kiosk/sos"),  # a kiosk's device token names its business
     ("POST", "/api/v1/thread/<token>/survey"),
+    ("POST", "/api/v1/thread/<token>/attachments"),
+    ("GET", "/api/v1/thread/<token>/attachments/<attachment_id>"),
 }
 
 
@@ -149,6 +152,9 @@ async def world(client: Any, hub: Hub, acme: Seeded, globex: Seeded) -> World:
     token = ticket["thread_url"].rsplit("/", 1)[1]
     r = await client.post(f"/api/v1/thread/{token}/messages", json={"text": "Thanks!"})
     assert r.status_code == 201
+    r = await client.post(f"/api/v1/thread/{token}/attachments", files=_photo_file())
+    assert r.status_code == 201, await r.get_data(as_text=True)
+    ticket["photo_id"] = (await r.get_json())["id"]
     r = await client.patch(
         f"/api/v1/tickets/{ticket['id']}", json={"category": "complaint"}, headers=auth
     )
@@ -527,6 +533,27 @@ async def case_kiosk_delete(w: World, role: str) -> None:
         await _is_404(r)
 
 
+def _photo_file() -> dict[str, FileStorage]:
+    return {"file": FileStorage(io.BytesIO(ACME_LOGO), filename="p.png", content_type="image/png")}
+
+
+async def case_photo_upload(w: World, role: str) -> None:
+    r = await w.client.post(
+        f"/api/v1/tickets/{w.acme_ticket['id']}/attachments",
+        files=_photo_file(),
+        headers=w.globex.auth(role),
+    )
+    await _is_404(r)
+
+
+async def case_photo_get(w: World, role: str) -> None:
+    photo = w.acme_ticket["photo_id"]
+    for ticket_id in (w.acme_ticket["id"], w.globex_ticket_id):  # nor through its own ticket
+        for size in ("", "?size=thumb"):
+            path = f"/api/v1/tickets/{ticket_id}/attachments/{photo}{size}"
+            await _is_404(await w.client.get(path, headers=w.globex.auth(role)))
+
+
 CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("GET", "/api/v1/me"): case_me,
     ("POST", "/api/v1/me/password"): case_me_password,
@@ -563,6 +590,8 @@ CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("POST", "/api/v1/kiosks"): case_kiosks_create,
     ("PATCH", "/api/v1/kiosks/<kiosk_id>"): case_kiosk_patch,
     ("DELETE", "/api/v1/kiosks/<kiosk_id>"): case_kiosk_delete,
+    ("POST", "/api/v1/tickets/<ticket_id>/attachments"): case_photo_upload,
+    ("GET", "/api/v1/tickets/<ticket_id>/attachments/<attachment_id>"): case_photo_get,
 }
 
 

@@ -230,6 +230,7 @@ PUBLIC_WRITES = {
     "/api/v1/auth/logout",
     "/api/v1/kiosk/sos",  # a kiosk's device token in the Authorization header, never a cookie
     "/api/v1/thread/<token>/survey",
+    "/api/v1/thread/<token>/attachments",
 }
 # Valid bodies, so that only the missing header can be the reason for a refusal.
 BODIES: dict[str, Any] = {
