@@ -197,6 +197,9 @@ async def test_a_ticket_takes_ten_photos_and_refuses_the_eleventh(served: Served
         thread = f"/api/v1/thread/{sos['token']}/attachments"
         small = encoded("JPEG", (16, 16))
         staff = f"/api/v1/tickets/{sos['id']}/attachments"
+        # Refused after its place was taken (no such message): the place is given back.
+        refused = await upload(http, thread, small, message="no-such-message")
+        assert refused.status_code == 400
         for n in range(10):
             if n % 2:
                 r = await upload(http, staff, small, headers=acme.auth("agent"))
