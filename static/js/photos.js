@@ -169,7 +169,7 @@
     item.state = state;
     item.li.dataset.state = state;
     item.status.textContent = text || "";
-    item.retry.hidden = state !== "failed";
+    item.retry.hidden = state !== "failed" || !item.retryable;
     item.remove.hidden = state === "sending" || state === "sent";
   };
 
@@ -195,6 +195,8 @@
         self._state(item, "sent", self.s.labelSent);
         return result.body;
       }
+      /* Worth another try: no network, a busy or failing hub; not a refusal of the file. */
+      item.retryable = result.status === 0 || result.status === 429 || result.status >= 500;
       self._state(item, "failed", self.refusal(result));
       return null;
     });
@@ -236,6 +238,13 @@
       return item.state !== "sent";
     });
     this.onChange();
+  };
+
+  /* No more photos can be added (the message they went with is sent and done). */
+  Picker.prototype.lock = function () {
+    this.input.disabled = true;
+    var add = this.root.querySelector(".photo-add");
+    if (add) add.hidden = true;
   };
 
   Picker.prototype.clear = function () {

@@ -222,6 +222,7 @@
      offer the conversation (the form itself is done: a second tap would send it twice). */
   function photosFailed(threadPath) {
     formError(form.dataset.msgPhotosFailed);
+    picker.lock();
     text.readOnly = true;
     submit.hidden = true;
     var link = document.createElement("a");

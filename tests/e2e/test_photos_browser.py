@@ -108,7 +108,8 @@ def test_a_customer_sends_photos_with_an_sos_and_the_agent_answers_with_one(
     failed = picker.locator(".photo-item[data-state='failed']")
     expect(failed).to_have_count(1)
     expect(failed).to_contain_text("not a photo")
-    expect(failed.get_by_role("button", name="Try again")).to_be_visible()
+    expect(failed.get_by_role("button", name="Try again")).to_be_hidden()  # it never will be
+    expect(picker.get_by_text("Add photo")).to_be_hidden()  # the SOS is sent: nothing to add to
     phone.get_by_role("link", name="Go to your conversation").click()
     expect(phone).to_have_url(re.compile(r"/t/[^/?]+"))
     sos_bubble = phone.locator("#conversation li[data-id='ticket']")
@@ -130,10 +131,19 @@ def test_a_customer_sends_photos_with_an_sos_and_the_agent_answers_with_one(
     full = console.request.get(live_hub.url + link)
     assert full.status == 200 and full.headers["content-type"] == "image/jpeg"
 
-    # The customer adds a photo on its own from the thread: live on the console.
+    # The customer adds a photo on its own from the thread; the network fails the first time,
+    # the page says so and sends it again when asked: live on the console.
+    uploads = re.compile(r"/attachments$")
+    phone.route(uploads, lambda route: route.abort())
     phone.locator("#photo-input").set_input_files([file("closer.jpg", photo((90, 60, 30)))])
     phone.get_by_role("button", name="Send", exact=True).click()
+    retry = phone.locator("#photo-picker").get_by_role("button", name="Try again")
+    expect(retry).to_be_visible()
+    expect(phone.locator("#photo-picker .photo-item")).to_contain_text("was not sent")
+    phone.unroute(uploads)
+    retry.click()
     expect_loaded(phone.locator("#conversation li.from-customer .photos img"), 2)
+    expect(phone.locator("#photo-picker .photo-item")).to_have_count(0)
     expect_loaded(panel.locator("#messages .photos img"), 1)
 
     # The agent answers with a photo attached to the reply: the phone shows it live.
