@@ -22,7 +22,7 @@ from hub.errors import Conflicting, Invalid, NotFound
 from hub.ports import BlobStore, Doc
 from hub.tickets.model import ATTACHMENTS_MAX, shown_to_staff
 from hub.tickets.services import Actor, TicketService
-from hub.tickets.ticket import Ticket
+from hub.tickets.ticket import CUSTOMER, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class Attachments:
             photo = await asyncio.to_thread(clean_photo, content)
         tenant_id = ticket["tenant_id"]
         ticket = await self._take_place(tenant_id, ticket)
-        by = Actor.staff(user) if user is not None else Actor(None, "customer")
+        by = Actor.staff(user) if user is not None else CUSTOMER
         entry = _entry(ticket, photo, author, by.name if user is not None else None)
         try:
             kind = entry["content_type"]
