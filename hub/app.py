@@ -26,9 +26,12 @@ from hub.accounts.setup import Setup
 from hub.accounts.staff_auth import StaffAuth
 from hub.accounts.team import SendLink, Team
 from hub.answers.service import CannedAnswers
+from hub.attachments.photos import MAX_PHOTO_BYTES
+from hub.attachments.service import Attachments
 from hub.container import Hub
 from hub.http.ratelimit import RateLimiter
 from hub.http.recent import recent_visits
+from hub.http.uploads import MAX_BODY_BYTES, HubRequest
 from hub.i18n import choose_language, load_catalogs
 from hub.installation.businesses import Installation
 from hub.installation.operators import Operators
@@ -47,10 +50,17 @@ from hub.realtime.publisher import EventLog, SocketioPublisher
 from hub.realtime.pubsub import HubRedisManager
 from hub.realtime.server import build_sio, resync_local_consoles
 from hub.settings import Settings
-from hub.store import open_store
+from hub.store import open_blobs, open_store
 from hub.store.probe import StoreProbe
 from hub.tickets.events import EVENT_NAMES
-from hub.tickets.model import BOARD_STATUSES, CATEGORY_GROUPS, CATEGORY_ORDER, category_group
+from hub.tickets.model import (
+    ATTACHMENTS_MAX,
+    BOARD_STATUSES,
+    CATEGORY_GROUPS,
+    CATEGORY_ORDER,
+    Category,
+    category_group,
+)
 from hub.tickets.rulebook import RuleBook
 from hub.tickets.services import TicketService
 from hub.tickets.stats import TicketStats
@@ -63,7 +73,6 @@ __all__ = ["GC_THRESHOLD", "Hub", "create_app", "tune_gc"]
 # The package's own web/ and static/ (links to the top-level folders in a checkout, real
 # folders in an installed wheel).
 PACKAGE_DIR = Path(__file__).resolve().parent
-MAX_BODY_BYTES = 64 * 1024
 GC_THRESHOLD = (50_000, 10, 10)
 log = logging.getLogger(__name__)
 
@@ -88,6 +97,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         static_folder=str(PACKAGE_DIR / "static"),
         static_url_path="/static",
     )
+    app.request_class = HubRequest  # 64 KB bodies, a photo's worth on the two uploads only
     app.secret_key = settings.secret_key
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
@@ -109,11 +119,15 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         security_schemes={"bearer": {"type": "http", "scheme": "bearer"}},
         security=[{"bearer": []}, {}],
     )
+    blobs = open_blobs(settings, store)
     sio = build_sio(settings)
     publisher = SocketioPublisher(sio, store)
     delivery, delivery_listener = build_delivery(settings, store, publisher, build_queue(settings))
     # A sender held back for insults a third time is blocked, and the managers are e-mailed.
     strikes = InsultStrikes(store, ManagerNotices(delivery.sender).auto_blocked)
+    delivery, delivery_listener = build_delivery(
+        settings, store, publisher, build_queue(settings), blobs=blobs
+    )
     tickets = TicketService(
         store,
         publisher,
@@ -176,6 +190,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         triage=tickets.triage,
         waiting=WaitingTimes(store),
         delivery=delivery,
+        attachments=Attachments(tickets, blobs),
     )
     app.extensions["hub"] = the_hub
     _install_i18n(app, the_hub)
@@ -189,6 +204,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
     @app.before_serving
     async def _open() -> None:
         await store.open()
+        await blobs.open()
         await delivery.start()
         tune_gc()
         # Load the language models in the background: detection at intake starts once ready.
@@ -204,6 +220,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
             await scans.recent.close()
         if isinstance(sio.manager, HubRedisManager):
             await sio.manager.close()  # its publishing connection to Redis
+        await blobs.close()
         await store.close()
 
     return the_hub
@@ -239,6 +256,8 @@ def _install_i18n(app: Quart, the_hub: Hub) -> None:
     app.jinja_env.globals["category_values"] = list(CATEGORY_ORDER)
     app.jinja_env.globals["category_groups"] = {c: category_group(c) for c in CATEGORY_ORDER}
     app.jinja_env.globals["category_group_names"] = list(CATEGORY_GROUPS)
+    app.jinja_env.globals["category_values"] = [c.value for c in Category]
+    app.jinja_env.globals["photo_limits"] = {"max": ATTACHMENTS_MAX, "bytes": MAX_PHOTO_BYTES}
 
     @app.before_request
     async def _pick_language() -> None:

@@ -23,6 +23,7 @@ from hub.accounts.setup import Setup
 from hub.accounts.staff_auth import StaffAuth
 from hub.accounts.team import Team
 from hub.answers.service import CannedAnswers
+from hub.attachments.service import Attachments
 from hub.http.ratelimit import RateLimiter
 from hub.installation.businesses import Installation
 from hub.installation.operators import Operators
@@ -79,6 +80,7 @@ class Hub:
     printables: Printables  # posters, coasters, … of the access points
     triage: TriageSettings  # the business's word lists and reply targets
     waiting: WaitingTimes  # how long answers usually take, for the customer's page
+    attachments: Attachments  # photos in conversations: cleaned, stored, served
     delivery: DeliveryService | None = None
 
 

@@ -80,3 +80,10 @@ class StoreUnavailable(HubError):
         self, message: str = "not stored: the hub cannot save anything just now; try again soon"
     ) -> None:
         super().__init__(message)
+
+
+class TooLarge(HubError):
+    """A body or file over its limit (413); `field` names which."""
+
+    status = 413
+    code = "too_large"

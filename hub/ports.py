@@ -203,3 +203,20 @@ class Publisher(Protocol):
     """Pushes stored events to connected clients (socket.io rooms, via Redis in scale-out)."""
 
     async def publish(self, events: Sequence[Event]) -> None: ...
+
+
+class BlobStore(Protocol):
+    """Binary blobs (photos) beside the document store, by tenant and key.
+
+    Keys are made by the hub (an attachment's id and a suffix), never taken from a request;
+    adapters still refuse any key or tenant id that is not plain letters, digits, `-`, `_`.
+    A blob is written whole or not at all: a reader never sees half a file.
+    """
+
+    kind: str
+
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+    async def put(self, tenant_id: str, key: str, content: bytes, content_type: str) -> None: ...
+    async def get(self, tenant_id: str, key: str) -> bytes | None: ...
+    async def delete(self, tenant_id: str, key: str) -> bool: ...

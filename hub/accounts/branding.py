@@ -4,7 +4,7 @@ Customers check the name and the logo before they trust a page, so the logo is p
 every customer page. It is served from the hub's own origin (the pages' CSP allows no
 other image host) under a URL that changes with its content, so browsers may cache it
 for good. Only raster formats are accepted: an SVG can carry script; and a raster file is
-stored only as re-encoded from its pixels (see clean_logo).
+stored only as re-encoded from its pixels (see clean_logo and hub/images.py).
 
 An establishment (a hotel of a chain) may have a logo of its own; wherever it is asked
 for and has none, the business's stands in.
@@ -15,16 +15,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
-import io
-import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
-
-from PIL import Image
 
 from hub.clock import now_iso
 from hub.errors import Invalid, NotFound
+from hub.images import ImageProblem, TooManyPixels, encode, open_image, pixels_only
 from hub.ports import Doc, Store
 
 MAX_LOGO_BYTES = 60 * 1024  # a 192 px logo is a few KB; the hub's request cap is 64 KB
@@ -65,75 +61,42 @@ def _too_big(size: int, what: str = "") -> Invalid:
 def clean_logo(content: bytes, declared: str | None = None) -> tuple[bytes, str]:
     """The logo decoded and encoded afresh, and its content type; Invalid naming the problem.
 
-    A file can start as an image and carry HTML, script or a ZIP in a comment, a metadata
-    chunk or after its end (a polyglot), and a photo carries EXIF (GPS, camera). Only the
-    pixels survive here: the image is decoded, its size bounded before the pixels are read,
-    and a new file is written from them with no metadata at all. The 60 KB limit applies to
-    the upload and again to the cleaned file, so what is stored and served is never more.
+    Only its pixels survive (`hub.images`: no comment, chunk or trailer can ride along, no
+    EXIF). The 60 KB limit applies to the upload and again to the cleaned file, so what is
+    stored and served is never more.
     """
     if not content:
         raise Invalid("the logo is empty: send the image file as the request body", field="logo")
     if len(content) > MAX_LOGO_BYTES:
         raise _too_big(len(content))
     try:
-        with warnings.catch_warnings():
-            # Pillow only warns between 89 and 179 megapixels: make that a refusal too.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(content), formats=list(_FORMATS))
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        image = open_image(content, _FORMATS, MAX_LOGO_SIDE * MAX_LOGO_SIDE)
+    except TooManyPixels as exc:
         raise Invalid(
             f"the logo claims too many pixels; at most {MAX_LOGO_SIDE} per side", field="logo"
         ) from exc
-    except (OSError, ValueError, SyntaxError) as exc:
+    except ImageProblem as exc:
         raise _not_an_image() from exc
-    try:
-        with image:
-            found = _FORMATS[str(image.format)]
-            width, height = image.size
-            if width > MAX_LOGO_SIDE or height > MAX_LOGO_SIDE:
-                raise Invalid(
-                    f"the logo is {width}×{height} pixels; at most {MAX_LOGO_SIDE} per side",
-                    field="logo",
-                )
-            image.load()  # decodes every pixel: a truncated or corrupt file fails here
-            save_as = _SAVE_AS[found]
-            fresh, extra = _pixels_only(image, save_as)
-    except Invalid:
-        raise
-    except (OSError, ValueError, SyntaxError) as exc:
-        raise _not_an_image() from exc
+    with image:
+        found = _FORMATS[str(image.format)]
+        width, height = image.size
+        if width > MAX_LOGO_SIDE or height > MAX_LOGO_SIDE:
+            raise Invalid(
+                f"the logo is {width}×{height} pixels; at most {MAX_LOGO_SIDE} per side",
+                field="logo",
+            )
+        save_as = _SAVE_AS[found]
+        try:
+            fresh, extra = pixels_only(image, save_as)
+        except ImageProblem as exc:
+            raise _not_an_image() from exc
     declared = (declared or "").split(";")[0].strip().lower()
     if declared and declared not in ("application/octet-stream", found):
         raise Invalid(f"the file is {found}, not {declared}", field="logo")
-    out = io.BytesIO()
-    if save_as == "JPEG":
-        fresh.save(out, "JPEG", quality=90, optimize=True)
-    elif save_as == "WEBP":
-        fresh.save(out, "WEBP", quality=90)
-    else:
-        fresh.save(out, "PNG", optimize=True, **extra)
-    cleaned = out.getvalue()
+    cleaned = encode(fresh, save_as, extra)
     if len(cleaned) > MAX_LOGO_BYTES:
         raise _too_big(len(cleaned), " once cleaned of everything but its pixels")
     return cleaned, _FORMATS[save_as]
-
-
-def _pixels_only(image: Image.Image, save_as: str) -> tuple[Image.Image, dict[str, Any]]:
-    """A new image holding only `image`'s pixels (and palette), no metadata; save options."""
-    mode = image.mode
-    if mode == "P" and save_as == "PNG":  # keep a palette logo small, and its transparency
-        fresh = Image.frombytes("P", image.size, image.tobytes())
-        # Only the colours the pixels use: the rest of a palette is room for a payload.
-        used = max(image.tobytes(), default=0) + 1  # one byte a pixel: the highest index
-        fresh.putpalette((image.getpalette() or [])[: 3 * used])
-        extra = {"transparency": image.info["transparency"]} if "transparency" in image.info else {}
-        return fresh, extra
-    alpha = mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-    if mode in ("RGB", "L") or (mode in ("RGBA", "LA") and save_as != "JPEG"):
-        pixels = image
-    else:
-        pixels = image.convert("RGBA" if alpha and save_as != "JPEG" else "RGB")
-    return Image.frombytes(pixels.mode, pixels.size, pixels.tobytes()), {}
 
 
 def check_logo(content: bytes, declared: str | None = None) -> str:

@@ -80,6 +80,12 @@ POLICIES: Mapping[str, tuple[Limit, ...]] = {
         Limit("thread", "15/minute"),
         Limit("device", "20/minute"),
     ),
+    # Photos on a thread: each is megabytes to decode, and ATTACHMENTS_MAX per ticket anyway.
+    "attachment": (
+        Limit("ip", "60/minute"),
+        Limit("thread", "12/minute"),
+        Limit("device", "20/minute"),
+    ),
     # Only failed logins count (hub.accounts.access). Per e-mail *and* address,
     # so that guesses from one place never lock the owner out elsewhere; the longer windows
     # lock a pair that keeps failing out for longer (backoff). Generous per address.

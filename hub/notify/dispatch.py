@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from hub.clock import iso, parse_iso
 from hub.notify import outbox
 from hub.notify.delivery import Sender
-from hub.ports import Doc
+from hub.ports import BlobStore, Doc
 from hub.tickets.privacy import purge_forever
 from hub.tickets.repository import TicketRepository
 from hub.tickets.routing import Plan, Recipient, plan_for
@@ -32,8 +32,11 @@ log = logging.getLogger(__name__)
 class DeliveryService:
     """The delivery jobs (route, reply, send), the sweeper and its lifecycle."""
 
-    def __init__(self, sender: Sender, translation: TranslationService) -> None:
+    def __init__(
+        self, sender: Sender, translation: TranslationService, blobs: BlobStore | None = None
+    ) -> None:
         self.sender = sender
+        self.blobs = blobs  # photos: the privacy sweep deletes expired ones
         self.translation = translation
         self.store = sender.store
         self.tickets = TicketRepository(sender.store)
@@ -219,7 +222,7 @@ class DeliveryService:
         """Start the job queue and the periodic sweepers (in the hub process, both modes).
 
         Beside the outbox sweeper runs the privacy sweep (hub.tickets.privacy): every hub process
-        clears expired addresses and device ids, so scale-out needs no scheduled job for it.
+        clears expired addresses, device ids and photos, so scale-out needs no scheduled job.
         """
         await self.queue.start()
         loop = asyncio.get_running_loop()
@@ -230,6 +233,7 @@ class DeliveryService:
                 first=self.tuning.sweep_every,
                 every=self.tuning.privacy_every,
                 clock=self.sender.clock,
+                blobs=self.blobs,
             ),
             name="privacy-sweeper",
         )

@@ -14,7 +14,7 @@ from hub.notify.email import SmtpTransport
 from hub.notify.listener import DeliveryListener
 from hub.notify.sms import VonageTransport
 from hub.notify.transport import Transport
-from hub.ports import Publisher, Store
+from hub.ports import BlobStore, Publisher, Store
 from hub.settings import Settings
 from hub.translate.providers import Translator, build_translator
 from hub.translate.service import TranslationService
@@ -50,6 +50,7 @@ def build_delivery(
     translator: Translator | None = None,
     tuning: DeliveryTuning | None = None,
     clock: Clock = now,
+    blobs: BlobStore | None = None,
 ) -> tuple[DeliveryService, DeliveryListener]:
     """The delivery service (jobs, sweeper) and the listener TicketService tells."""
     tuning = tuning or DeliveryTuning.from_settings(settings)
@@ -65,7 +66,7 @@ def build_delivery(
         clock=clock,
     )
     translation = TranslationService(store, publisher, translator or build_translator(settings))
-    service = DeliveryService(sender, translation)
+    service = DeliveryService(sender, translation, blobs)
     if isinstance(queue, InProcessJobQueue):
         for name in JOB_NAMES:
             queue.register(name, getattr(service, name))

@@ -12,6 +12,7 @@ def register_routes(app: Quart) -> None:
         admin,
         answers,
         api,
+        attachments,
         branding,
         customer,
         delivery,
@@ -36,6 +37,7 @@ def register_routes(app: Quart) -> None:
     headers.register(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(attachments.bp)
     app.register_blueprint(customer.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(rules.bp)

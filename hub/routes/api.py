@@ -40,12 +40,14 @@ from hub.routes.schemas import (
 )
 from hub.tickets.model import (
     Status,
+    attachment_json,
     customer_message_json,
     customer_ticket,
     message_json,
     note_json,
     staff_ticket,
     survey_json,
+    thread_attachments_path,
 )
 from hub.tickets.services import Actor
 from hub.tickets.waiting import expected_reply_by
@@ -137,11 +139,15 @@ async def thread(token: str) -> Any:
     messages = await hub().tickets.messages(ticket["tenant_id"], ticket["id"])
     tenant = await hub().accounts.tenant(ticket["tenant_id"]) or {}
     now = clock.now()
+    photos = await hub().tickets.attachments(ticket["tenant_id"], ticket["id"])
+    path = thread_attachments_path(token)
     return {
         "ticket": customer_ticket(ticket),
         "messages": messages,
         "expected_reply_by": expected_reply_by(tenant, ticket, now),
         "usual_reply_minutes": await hub().waiting.usual_minutes(ticket["tenant_id"], now),
+        # each with the message it came with (`message_id`: the ticket's id for the SOS)
+        "attachments": [attachment_json(p, path) for p in photos],
     }
 
 

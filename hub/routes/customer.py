@@ -12,7 +12,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_datetime, format_time
 from pydantic import ValidationError
-from quart import Blueprint, Response, g, make_response, redirect, render_template, request
+from quart import (
+    Blueprint,
+    Response,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from hub import clock
@@ -27,6 +36,7 @@ from hub.routes.errors import not_stored_message
 from hub.routes.intake import (
     Place,
     SosRequest,
+    answer,
     device_id,
     limit,
     limit_device,
@@ -34,7 +44,13 @@ from hub.routes.intake import (
     submit,
 )
 from hub.routes.schemas import SosIn, SurveyIn, TextIn
-from hub.tickets.model import SURVEY_COMMENT_MAX, TEXT_MAX, customer_ticket
+from hub.tickets.model import (
+    SURVEY_COMMENT_MAX,
+    TEXT_MAX,
+    attachment_json,
+    customer_ticket,
+    thread_attachments_path,
+)
 from hub.tickets.waiting import awaiting_reply, expected_reply_by
 
 bp = Blueprint("customer", __name__)
@@ -232,6 +248,8 @@ async def send(code: str) -> Any:
         # Counted against this browser alone: junk posts from one guest must not use up the
         # address limit that everyone on the same hotel Wi-Fi shares.
         await limit_device("sos")
+        if _wants_json():
+            return _json_errors(400, _field_errors(exc, values["text"]))
         return await _form_page(code, 400, values=values, errors=_field_errors(exc, values["text"]))
     await limit("sos")  # the client's own limits, before anything shared is counted
     try:
@@ -253,8 +271,28 @@ async def send(code: str) -> Any:
     except StoreUnavailable:
         # Not stored: say so, and give the customer their text back to send again.
         errors = {"form": not_stored_message()}
+        if _wants_json():
+            return _json_errors(503, errors)
         return await _form_page(code, 503, place, values=values, errors=errors)
+    if _wants_json():  # the page's script, with photos to attach to the SOS right after
+        return answer(ticket, place.tenant), 201
     return redirect(f"/t/{ticket['thread_token']}?sent=1", 303)
+
+
+def _wants_json() -> bool:
+    """The form's own script asks for JSON (it has photos to send next); a browser, HTML."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def _json_errors(status: int, errors: dict[str, str]) -> Response:
+    """The form's errors, worded for the customer, by field (`form`: the whole form)."""
+    message = next(iter(errors.values()), "")
+    response = jsonify({"error": {"code": "invalid", "message": message}, "errors": errors})
+    response.status_code = status
+    if status == 503:
+        response.headers["Retry-After"] = str(StoreUnavailable.retry_after)
+    return response
 
 
 def _private(response: AnyResponse) -> AnyResponse:
@@ -273,6 +311,7 @@ async def _thread_page(token: str, status: int = 200, **context: Any) -> Any:
         return _private(await make_response(html, 404))
     tenant = await hub().accounts.tenant(ticket["tenant_id"])
     messages = await hub().tickets.messages(ticket["tenant_id"], ticket["id"])
+    messages, photos = await _with_photos(ticket, token, messages)
     html = await render_template(
         "customer/thread.html",
         ticket=customer_ticket(ticket),
@@ -280,6 +319,7 @@ async def _thread_page(token: str, status: int = 200, **context: Any) -> Any:
         waiting=await _waiting(tenant or {}, ticket, messages),
         token=token,
         messages=messages,
+        photos=photos,
         when=_clock(tenant),
         thread_path=f"/t/{token}",
         thread_url=hub().settings.public(f"/t/{token}"),
@@ -289,6 +329,25 @@ async def _thread_page(token: str, status: int = 200, **context: Any) -> Any:
         errors=context.get("errors", {}),
     )
     return _private(await make_response(html, status))
+
+
+async def _with_photos(
+    ticket: Doc, token: str, messages: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """The conversation with a bubble for each photo sent on its own (in time order), and
+    the photos by the message they go with (the ticket's id: the SOS)."""
+    path = thread_attachments_path(token)
+    photos: dict[str, list[dict[str, Any]]] = {}
+    loose: list[dict[str, Any]] = []
+    for doc in await hub().tickets.attachments(ticket["tenant_id"], ticket["id"]):
+        photo = attachment_json(doc, path)
+        owner = photo["message_id"] or photo["id"]
+        photos.setdefault(owner, []).append(photo)
+        if photo["message_id"] is None:
+            keep = ("id", "author", "author_name", "created_at")
+            loose.append({**{k: photo[k] for k in keep}, "text": "", "translations": {}})
+    merged = sorted([*messages, *loose], key=lambda m: str(m.get("created_at")))
+    return merged, photos
 
 
 @bp.get("/t/<token>")

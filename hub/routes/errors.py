@@ -12,8 +12,10 @@ from quart_auth import Unauthorized as AuthUnauthorized
 from quart_schema import RequestSchemaValidationError
 from werkzeug.exceptions import BadRequest, HTTPException
 
+from hub.attachments.photos import MAX_PHOTO_BYTES
 from hub.errors import HubError, StoreUnavailable, Suspended
 from hub.http.ratelimit import RateLimited
+from hub.http.uploads import is_upload
 from hub.i18n import gettext as _
 
 log = logging.getLogger(__name__)
@@ -149,6 +151,8 @@ def _http_message(error: HTTPException, status: int, code: str) -> str:
     ):
         return "body: the request body is not valid JSON"
     if status == 413:
+        if is_upload(request.method, request.path):
+            return f"file: a photo may be at most {MAX_PHOTO_BYTES // 1048576} MB"
         return "body: the request body is larger than 64 KB"
     return message
 

@@ -25,6 +25,7 @@ class EventName(StrEnum):
     message_posted = "ticket.message"
     message_translated = "ticket.message.updated"
     note_added = "ticket.note"
+    attachment_added = "ticket.attachment"
 
 
 # What a console listens to; `resume` replays these by their original names.
@@ -33,6 +34,7 @@ CONSOLE_EVENTS = (
     EventName.ticket_updated,
     EventName.message_posted,
     EventName.note_added,
+    EventName.attachment_added,
 )
 
 # For the pages: {"ticket_created": "ticket.created", …}, handed to the scripts as data.
@@ -90,3 +92,12 @@ class NoteAdded(TicketEvent):
 
     name: ClassVar[EventName] = EventName.note_added
     note: Doc
+
+
+@dataclass(frozen=True)
+class AttachmentAdded(TicketEvent):
+    """A photo joined the conversation (on its own or with a message): both audiences,
+    each with the address it may open it at; staff only once the ticket is not held back."""
+
+    name: ClassVar[EventName] = EventName.attachment_added
+    attachment: Doc

@@ -288,3 +288,49 @@ def history_json(doc: Doc) -> dict[str, Any]:
         k: doc.get(k)
         for k in ("id", "ticket_id", "action", "from", "to", "by", "by_id", "created_at")
     }
+
+
+# Photos: how many a ticket may carry, and how long after a message one may still join it.
+ATTACHMENTS_MAX = 10
+ATTACH_WINDOW_MINUTES = 60
+
+
+def staff_attachments_path(ticket_id: str) -> str:
+    """Where staff open a ticket's photos (their session or API token is the key)."""
+    return f"/api/v1/tickets/{ticket_id}/attachments/"
+
+
+def thread_attachments_path(thread_token: str) -> str:
+    """Where a thread's holder opens its photos (the thread token is the key)."""
+    return f"/api/v1/thread/{thread_token}/attachments/"
+
+
+def attachment_json(doc: Doc, base: str) -> dict[str, Any]:
+    """A photo as one audience sees it: `base` is that audience's path (see above).
+
+    `message_id` is the message it came with: the ticket's id for the SOS itself, None for a
+    photo sent on its own.
+    """
+    out = {
+        k: doc.get(k)
+        for k in (
+            "id",
+            "ticket_id",
+            "message_id",
+            "author",
+            "author_name",
+            "content_type",
+            "size",
+            "width",
+            "height",
+            "created_at",
+        )
+    }
+    out["url"] = f"{base}{doc['id']}"
+    out["thumbnail_url"] = f"{base}{doc['id']}?size=thumb"
+    return out
+
+
+def shown_to_staff(doc: Doc) -> bool:
+    """A photo staff may see: not held back with its message, not deleted for privacy."""
+    return not doc.get("held_reason") and not doc.get("purged_at")

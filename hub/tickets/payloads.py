@@ -12,6 +12,7 @@ from typing import Any
 
 from hub.ports import Doc, EventDraft
 from hub.tickets.events import (
+    AttachmentAdded,
     MessagePosted,
     MessageTranslated,
     NoteAdded,
@@ -21,11 +22,15 @@ from hub.tickets.events import (
     TicketUpdated,
 )
 from hub.tickets.model import (
+    attachment_json,
     customer_message_json,
     customer_ticket,
     message_json,
     note_json,
+    shown_to_staff,
+    staff_attachments_path,
     staff_ticket,
+    thread_attachments_path,
 )
 from hub.tickets.ticket import Ticket
 
@@ -50,6 +55,14 @@ def staff_payload(event: TicketEvent) -> dict[str, Any] | None:
         return _message_payload(event.ticket, event.message)
     if isinstance(event, NoteAdded):
         return {"ticket_id": event.ticket["id"], "note": note_json(event.note)}
+    if isinstance(event, AttachmentAdded):
+        if not shown_to_staff(event.attachment):
+            return None  # held with its message: off the consoles, like the message
+        base = staff_attachments_path(event.ticket["id"])
+        return {
+            "ticket_id": event.ticket["id"],
+            "attachment": attachment_json(event.attachment, base),
+        }
     raise TypeError(f"no staff payload for {type(event).__name__}")
 
 
@@ -59,6 +72,12 @@ def customer_payload(event: TicketEvent) -> dict[str, Any] | None:
         return customer_ticket(event.ticket)
     if isinstance(event, (MessagePosted, MessageTranslated)):
         return _customer_message_payload(event.ticket, event.message)
+    if isinstance(event, AttachmentAdded):
+        base = thread_attachments_path(event.ticket["thread_token"])
+        return {
+            "ticket_id": event.ticket["id"],
+            "attachment": attachment_json(event.attachment, base),
+        }
     return None  # created, held and notes are not the customer's business
 
 

@@ -121,6 +121,22 @@ class TicketRepository:
         """Set bookkeeping fields (routing, privacy) that no console needs to hear about."""
         return await self.store.update(tenant_id, TICKETS, ticket_id, sets)
 
+    async def count_attachment(self, tenant_id: str, ticket: Doc, step: int) -> Doc | None:
+        """Move the ticket's photo counters by `step` (+1 takes a place, -1 gives it back)
+        if no one changed them since `ticket` was read; the ticket as now stored, or None."""
+        count = ticket.get("attachment_count")
+        stored = ticket.get("photos_stored")
+        return await self.store.update_if(
+            tenant_id,
+            TICKETS,
+            ticket["id"],
+            {"attachment_count": count, "photos_stored": stored},
+            {
+                "attachment_count": max(0, int(count or 0) + step),
+                "photos_stored": max(0, int(stored or 0) + step),
+            },
+        )
+
     # routing marks ---------------------------------------------------------------------
 
     async def claim_routing(self, tenant_id: str, ticket: Doc, until: str) -> Doc | None:
@@ -175,6 +191,28 @@ class TicketRepository:
             sort="created_at",
             limit=limit,
         )
+
+    async def settled_with_photos(
+        self, tenant_id: str, before: str, settled: Sequence[str], *, anonymous: bool, limit: int
+    ) -> list[Doc]:
+        """Tickets in one of the `settled` statuses, untouched since before `before`, that
+        still hold photos (the privacy sweep's candidates)."""
+        where = {
+            "photos_stored": {"gt": 0},
+            "status": {"in": list(settled)},
+            "updated_at": {"lt": before},
+            "anonymous": anonymous,
+        }
+        return await self.store.find(tenant_id, TICKETS, where, sort="updated_at", limit=limit)
+
+    async def stored_photos(self, tenant_id: str, ticket_id: str) -> list[Doc]:
+        """A ticket's attachment entries whose bytes were not deleted yet."""
+        where = {"ticket_id": ticket_id, "kind": "attachment", "purged_at": None}
+        return await self.store.find(tenant_id, ENTRIES, where)
+
+    async def photo_purged(self, tenant_id: str, entry_id: str, moment: str) -> None:
+        """Mark an attachment entry as deleted for privacy (its bytes are gone)."""
+        await self.store.update(tenant_id, ENTRIES, entry_id, {"purged_at": moment})
 
     async def next_number(self, tenant_id: str) -> int:
         """The tenant's next ticket number (from 1, no gaps but for lost requests)."""

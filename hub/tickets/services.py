@@ -22,6 +22,7 @@ from hub.tickets.model import (
     RATINGS,
     SURVEY_COMMENT_MAX,
     Status,
+    attachment_json,
     clean_line,
     clean_text,
     customer_message_json,
@@ -29,6 +30,8 @@ from hub.tickets.model import (
     message_json,
     note_json,
     repeat_json,
+    shown_to_staff,
+    staff_attachments_path,
     staff_ticket,
 )
 from hub.tickets.repository import TicketRepository
@@ -225,7 +228,42 @@ class TicketService:
         # Each repeat merged into this ticket, with the contact its sender left (null when
         # anonymous): staff see who else wrote, even when it reads like the first SOS.
         out["repeats"] = [repeat_json(e) for e in entries if e["kind"] == "repeat"]
+        # Photos, each with the message it came with (`message_id`; the ticket's id: the SOS);
+        # none while the ticket is held back.
+        path = staff_attachments_path(ticket_id)
+        visible = Ticket(doc).visible_to_staff
+        out["attachments"] = [
+            attachment_json(e, path)
+            for e in entries
+            if visible and e["kind"] == "attachment" and shown_to_staff(e)
+        ]
         return out
+
+    async def attachments(self, tenant_id: str, ticket_id: str) -> list[Doc]:
+        """A ticket's photos as stored (those deleted for privacy left out), oldest first."""
+        found = await self.repo.entries(tenant_id, ticket_id, "attachment")
+        return [e for e in found if not e.get("purged_at")]
+
+    async def attach(self, ticket: Doc, photo: Doc, by: Actor, to: str | None = None) -> Doc:
+        """Add a stored photo (an `attachment` entry) to the conversation, live on both sides:
+        on its own, or with `to` (a message of the same side, or the ticket's id: the SOS).
+
+        A customer's photo sent on its own is screened like a message (a blocked sender's
+        is held back from the consoles).
+        """
+        tenant_id = ticket["tenant_id"]
+        target: Doc | None = None
+        if to is not None:
+            target = ticket if to == ticket["id"] else await self.repo.message(tenant_id, to)
+            if target is None:
+                raise Invalid("message: no such message on this ticket", field="message")
+        elif photo["author"] == "customer":
+            held = await self._screen_message(ticket, "")
+            if held:
+                photo = {**photo, "held_reason": held}
+        outcome = Ticket(ticket).attach(photo, by, target)
+        await self._store(tenant_id, outcome)
+        return outcome.entries[0]
 
     async def messages(self, tenant_id: str, ticket_id: str) -> list[dict[str, Any]]:
         """The conversation as its customer sees it, oldest first (who answered, by name)."""

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
-from hub.clock import new_id, now_iso
-from hub.errors import Conflicting
+from hub.clock import new_id, now_iso, parse_iso
+from hub.errors import Conflicting, Invalid
 from hub.ports import Change, Doc, Insert, Update
 from hub.tickets.etiquette import ordered
 from hub.tickets.events import (
+    AttachmentAdded,
     MessagePosted,
     NoteAdded,
     TicketCreated,
@@ -25,6 +27,7 @@ from hub.tickets.events import (
     TicketUpdated,
 )
 from hub.tickets.model import (
+    ATTACH_WINDOW_MINUTES,
     Status,
     check_category,
     check_transition,
@@ -448,6 +451,57 @@ class Ticket:
         if not held_reason:
             events.append(TicketUpdated(doc))
         return Outcome(doc, sets, entries, events), message
+
+    # photos -----------------------------------------------------------------------------
+
+    def attach(self, photo: Doc, by: Actor, to: Doc | None = None) -> Outcome:
+        """A photo (an `attachment` entry) joins the conversation: on its own, or with `to`,
+        a message of the same side sent shortly before (the ticket itself: the SOS).
+
+        Staff cannot add to a ticket held back by a filter. A photo with a held message is
+        held with it; a customer's photo on its own answers like a message does (a waiting
+        or resolved ticket reopens, unless the photo is held).
+        """
+        author = photo["author"]
+        if author == "staff" and self.held_back:
+            raise Conflicting("release this ticket before replying", field="status")
+        photo = {**photo, "message_id": None}
+        if to is not None:
+            photo["message_id"] = self._own_message(to, author, photo["created_at"])
+            if to.get("held_reason"):
+                photo["held_reason"] = to["held_reason"]
+        sets: Doc = {"updated_at": photo["created_at"]}
+        entries = [photo, history_entry(self.id, "photo", by)]
+        reopen = (Status.waiting_customer.value, Status.resolved.value)
+        if photo.get("held_reason"):
+            sets = {}
+        elif author == "customer" and to is None and self.status in reopen:
+            sets["status"] = Status.open.value
+            entries.append(history_entry(self.id, "status", CUSTOMER, self.status, "open"))
+        doc = self._apply(sets)
+        events: list[TicketEvent] = [AttachmentAdded(doc, photo)]
+        if "status" in sets:
+            events.append(TicketUpdated(doc))
+        return Outcome(doc, sets, entries, events)
+
+    def _own_message(self, to: Doc, author: str, moment: str) -> str:
+        """The id a photo joins: the SOS (for its customer) or a message of the same side on
+        this ticket, sent within the window; Invalid naming `message` otherwise."""
+        if to.get("id") == self.id and author == "customer":
+            sent = str(self.doc["created_at"])
+        elif to.get("kind") == "message" and to.get("ticket_id") == self.id:
+            if to.get("author") != author:
+                raise Invalid("message: photos join a message of your own", field="message")
+            sent = str(to["created_at"])
+        else:
+            raise Invalid("message: no such message on this ticket", field="message")
+        if parse_iso(moment) - parse_iso(sent) > timedelta(minutes=ATTACH_WINDOW_MINUTES):
+            raise Invalid(
+                f"message: photos join a message within {ATTACH_WINDOW_MINUTES} minutes of it;"
+                " send this one on its own",
+                field="message",
+            )
+        return str(to["id"])
 
     def answer_survey(self, survey: Doc) -> Outcome:
         """The customer rates the answer once resolved; a new answer replaces the last one."""

@@ -6,6 +6,7 @@ import { api, goToLogin } from "./console-api.js";
 export const EVENTS = JSON.parse(document.getElementById("main")?.dataset.events || "{}");
 export const TICKET_EVENTS = [
   EVENTS.ticket_created, EVENTS.ticket_updated, EVENTS.message_posted, EVENTS.note_added,
+  EVENTS.attachment_added,
 ];
 
 /**

@@ -2,6 +2,7 @@
 
 import { api, showError } from "./console-api.js";
 import { fillCategory, placeOf } from "./console-board.js";
+import { ConsolePhotos } from "./console-photos.js";
 import { t, has, setTime } from "./console-i18n.js";
 import { ReplyHelper } from "./console-reply.js";
 
@@ -73,6 +74,7 @@ export class Panel {
     this.detailsForm.addEventListener("input", () => (this.detailsDirty = true));
     this.detailsForm.addEventListener("change", () => (this.detailsDirty = true));
     this.detailsForm.addEventListener("submit", (e) => this._saveDetails(e));
+    this.photos = new ConsolePhotos(this, q("#reply-photos"));
   }
 
   get isOpen() {
@@ -102,6 +104,7 @@ export class Panel {
       }
       showError(this.statusError, "");
       this.reply.open(id);
+      this.photos.reset();
       const doc = this.store.doc(id);
       if (doc) this.renderTicket(doc);
     }
@@ -129,6 +132,7 @@ export class Panel {
       this.detail = detail;
       this.renderTicket(this.store.doc(id) || detail);
       this._sync(this.messages, detail.messages || [], (m) => this._message(m));
+      this.photos.showAll(detail.attachments);
       this._sync(this.notes, detail.notes || [], (n) => this._note(n));
       this.history.replaceChildren(...this._historyItems(detail));
       showError(this.statusError, "");
@@ -152,6 +156,11 @@ export class Panel {
   addMessage(message) {
     if (!message || message.ticket_id !== this.id) return;
     this._sync(this.messages, [message], (m) => this._message(m));
+    this._emptyHints();
+  }
+
+  addAttachment(photo) {
+    this.photos.show(photo);
     this._emptyHints();
   }
 
@@ -345,7 +354,8 @@ export class Panel {
     const errorEl = form.querySelector(".error");
     const button = form.querySelector("button[type=submit]");
     const text = textarea.value.trim();
-    if (!text) {
+    const photos = kind === "replies" ? this.photos.pending : 0;
+    if (!text && !photos) {
       showError(errorEl, t("error.empty"));
       textarea.focus();
       return;
@@ -353,15 +363,20 @@ export class Panel {
     button.disabled = true;
     showError(errorEl, "");
     try {
-      // A reply carries the etiquette steps its checklist shows covered (detected or ticked).
-      const body = kind === "replies" ? { text, etiquette: this.reply.steps() } : { text };
-      const item = await api("POST", `/api/v1/tickets/${encodeURIComponent(id)}/${kind}`, body);
-      if (kind === "replies") this.addMessage(item);
-      else this.addNote(item);
-      if (id === this.id) {
-        textarea.value = "";
-        if (kind === "replies") this.reply.sent();
+      let item = null;
+      if (text) {
+        // A reply carries the etiquette steps its checklist shows covered (detected or ticked).
+        const body = kind === "replies" ? { text, etiquette: this.reply.steps() } : { text };
+        item = await api("POST", `/api/v1/tickets/${encodeURIComponent(id)}/${kind}`, body);
+        if (kind === "replies") this.addMessage(item);
+        else this.addNote(item);
+        if (id === this.id) {
+          textarea.value = "";
+          if (kind === "replies") this.reply.sent();
+        }
       }
+      // Photos go with the reply just sent (or on their own); a failed one stays to retry.
+      if (photos) await this.photos.send(id, item ? item.id : null);
     } catch (error) {
       showError(errorEl, error.message);
     } finally {

@@ -156,6 +156,15 @@ const handlers = {
       alerts.announce(t("announce.message", { number: doc.number }));
     }
   },
+  [EVENTS.attachment_added]: (payload) => {
+    const photo = payload.attachment || {};
+    panel.addAttachment(photo);
+    panel.touched(payload.ticket_id);
+    if (photo.author === "customer" && store.has(payload.ticket_id)) {
+      markUnread(payload.ticket_id);
+      alerts.announce(t("announce.photo", { number: store.doc(payload.ticket_id).number }));
+    }
+  },
   [EVENTS.note_added]: (payload) => {
     panel.addNote(payload.note);
     panel.touched(payload.ticket_id);

@@ -1,7 +1,9 @@
 /* The SOS form behind a QR code, made nicer with JavaScript. Without it the page is a plain
    form that the server validates; with it: a live character counter, the contact fields
-   hidden while "send anonymously" is ticked, a check before sending, and links to this
-   browser's previous messages to this business (kept in localStorage by thread.js). */
+   hidden while "send anonymously" is ticked, a check before sending, links to this
+   browser's previous messages to this business (kept in localStorage by thread.js), and
+   photos: with photos chosen, the SOS is sent first (the same form post, answered in JSON)
+   and each photo then goes with it, so the text is never lost to a photo that fails. */
 (function () {
   "use strict";
 
@@ -174,4 +176,106 @@
   }
 
   showPrevious();
+
+  /* ---- Photos (static/js/photos.js) ---------------------------------------------------- */
+
+  var pickerRoot = document.getElementById("photo-picker");
+  var picker = pickerRoot && window.sosPhotos ? new window.sosPhotos.Picker(pickerRoot) : null;
+
+  function formError(message) {
+    var box = document.getElementById("form-error");
+    if (!box) {
+      box = document.createElement("p");
+      box.id = "form-error";
+      box.className = "error form-error";
+      box.setAttribute("role", "alert");
+      form.insertBefore(box, form.firstChild);
+    }
+    box.textContent = message;
+    box.hidden = !message;
+  }
+
+  function fieldError(name, message) {
+    if (name === "text") return showError(message);
+    if (name === "form") return formError(message);
+    var input = form.querySelector("#" + name);
+    if (!input) return formError(message);
+    var box = document.getElementById(name + "-error");
+    if (!box) {
+      box = document.createElement("p");
+      box.id = name + "-error";
+      box.className = "error";
+      box.setAttribute("role", "alert");
+      input.insertAdjacentElement("afterend", box);
+    }
+    box.textContent = message;
+    input.setAttribute("aria-invalid", "true");
+    describedBy(input, box.id, true);
+  }
+
+  function enable() {
+    submit.disabled = false;
+    submit.textContent = submitLabel;
+  }
+
+  /* The SOS is stored; some photo is not: say so, keep the failed ones to try again, and
+     offer the conversation (the form itself is done: a second tap would send it twice). */
+  function photosFailed(threadPath) {
+    formError(form.dataset.msgPhotosFailed);
+    picker.lock();
+    text.readOnly = true;
+    submit.hidden = true;
+    var link = document.createElement("a");
+    link.className = "button primary big go-on";
+    link.href = threadPath;
+    link.textContent = form.dataset.labelGoOn;
+    submit.insertAdjacentElement("afterend", link);
+  }
+
+  function refused(status, body) {
+    var errors = body && body.errors;
+    if (errors && typeof errors === "object" && Object.keys(errors).length) {
+      Object.keys(errors).forEach(function (name) {
+        fieldError(name, String(errors[name]));
+      });
+    } else {
+      formError(status === 429 ? form.dataset.msgBusy : form.dataset.msgFailed);
+    }
+    enable();
+  }
+
+  function sendWithPhotos() {
+    formError("");
+    fetch(form.action, {
+      method: "POST",
+      body: new URLSearchParams(new FormData(form)),
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    })
+      .then(function (response) {
+        return response.json().catch(function () {
+          return null;
+        }).then(function (body) {
+          if (response.status !== 201 || !body || !body.thread_url) return refused(response.status, body);
+          var token = encodeURIComponent(String(body.thread_url).split("/").pop());
+          var threadPath = "/t/" + token + "?sent=1";
+          return picker.sendAll("/api/v1/thread/" + token + "/attachments", body.id).then(function (result) {
+            if (result.failed) photosFailed(threadPath);
+            else window.location.assign(threadPath);
+          });
+        });
+      })
+      .catch(function () {
+        refused(0, null);
+      });
+  }
+
+  if (picker) {
+    /* After the checks above (registered first): with photos, this page sends it itself. */
+    form.addEventListener("submit", function (event) {
+      if (event.defaultPrevented || !picker.pending().length) return;
+      event.preventDefault();
+      sendWithPhotos();
+    });
+  }
 })();

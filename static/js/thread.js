@@ -210,6 +210,9 @@
         (data.messages || []).forEach(function (m) {
           renderMessage(m, false);
         });
+        (data.attachments || []).forEach(function (photo) {
+          renderPhoto(photo, false);
+        });
       })
       .catch(function () {
         /* offline for now: the next reconnect tries again */
@@ -245,6 +248,10 @@
     var names = JSON.parse(d.events || "{}");
     socket.on(names.message_posted, function (payload) {
       if (payload && payload.message) renderMessage(payload.message, true);
+      renderWaiting();
+    });
+    socket.on(names.attachment_added, function (payload) {
+      if (payload && payload.attachment) renderPhoto(payload.attachment, true);
     });
     socket.on(names.ticket_updated, function (ticket) {
       if (ticket && ticket.status) {
@@ -309,6 +316,10 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (sending) return;
+      if (photos && photos.pending().length && !textarea.value.trim()) {
+        sendPhotos(null); /* photos on their own */
+        return;
+      }
       sending = true;
       button.disabled = true;
       button.textContent = button.dataset.labelSending || buttonLabel;
@@ -333,6 +344,7 @@
                 renderMessage(body, true);
                 textarea.value = "";
                 clearError();
+                if (photos && photos.pending().length) return sendPhotos(body.id);
               } else {
                 showError(refusal(response.status, body));
               }
@@ -342,6 +354,7 @@
           showError(d.msgFailed); /* the text stays in the box */
         })
         .then(function () {
+          if (photosSending) return;
           sending = false;
           button.disabled = false;
           button.textContent = buttonLabel;
@@ -349,6 +362,52 @@
     });
     textarea.addEventListener("input", function () {
       if (!error.hidden && textarea.value.trim().length > 0 && textarea.value.length <= max) clearError();
+    });
+  }
+
+  /* ---- Photos (static/js/photos.js): each in the bubble it goes with -------------------- */
+
+  var pickerRoot = document.getElementById("photo-picker");
+  var photos = pickerRoot && window.sosPhotos && form ? new window.sosPhotos.Picker(pickerRoot) : null;
+  var ticketId = pickerRoot ? pickerRoot.dataset.ticket : "";
+  var photoAlt = pickerRoot ? pickerRoot.dataset.labelAlt : "";
+  var waiting = []; /* photos whose message has not arrived yet */
+  var photosSending = false;
+
+  /* A photo of this thread (from the hub's JSON, an event or an upload), shown once. */
+  function renderPhoto(photo, fresh) {
+    if (!photo || typeof photo.id !== "string" || !window.sosPhotos) return;
+    var owner = photo.message_id;
+    var bubble = owner ? findMessage(owner === ticketId ? "ticket" : owner) : null;
+    if (owner && !bubble) {
+      waiting.push(photo);
+      return;
+    }
+    if (!bubble) {
+      renderMessage({ id: photo.id, author: photo.author, created_at: photo.created_at, text: "" }, fresh);
+      bubble = findMessage(photo.id);
+    }
+    window.sosPhotos.show(bubble, photo, photoAlt);
+  }
+
+  function renderWaiting() {
+    var again = waiting;
+    waiting = [];
+    again.forEach(function (photo) {
+      renderPhoto(photo, false);
+    });
+  }
+
+  function sendPhotos(message) {
+    photosSending = sending = true;
+    button.disabled = true;
+    button.textContent = button.dataset.labelSending || buttonLabel;
+    return photos.sendAll(api + "/attachments", message, function (photo) {
+      renderPhoto(photo, true);
+    }).then(function () {
+      photosSending = sending = false;
+      button.disabled = false;
+      button.textContent = buttonLabel;
     });
   }
 

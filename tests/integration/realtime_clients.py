@@ -22,7 +22,13 @@ import socketio
 from hub.store.sqlite import SqliteStore
 from tests.helpers import HubProcess, Seeded, seed_tenant
 
-TICKET_EVENTS = ("ticket.created", "ticket.updated", "ticket.message", "ticket.note")
+TICKET_EVENTS = (
+    "ticket.created",
+    "ticket.updated",
+    "ticket.message",
+    "ticket.note",
+    "ticket.attachment",
+)
 OTHER_EVENTS = ("resume.done", "error", "resync")
 HTTP_TIMEOUT = 30.0  # seconds; generous for the same reason (password hashing, SQLite)
 START_TIMEOUT = 90.0  # seconds; a hub boots in ~3 s, but much slower on a busy 2-core box

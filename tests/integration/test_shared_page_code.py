@@ -23,7 +23,9 @@ LIB = SCRIPTS / "lib"
 WEB = ROOT / "web"
 # The customer thread page stays a classic ES5 script (old phones): it sends the CSRF header
 # on its one write itself. See static/js/thread.js.
-CLASSIC_CUSTOMER_SCRIPTS = {"thread.js"}
+# photos.js is classic too: the customer's pages load it, and the console's photo uploads
+# (multipart, with a progress bar: XMLHttpRequest, not lib/api.js's fetch) go through it.
+CLASSIC_CUSTOMER_SCRIPTS = {"thread.js", "photos.js"}
 
 ADMIN_PAGES = {
     "/admin/rules": "admin/rules.html",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from quart.datastructures import FileStorage
 
 from hub.accounts.services import ensure_named
 from hub.app import Hub
@@ -35,6 +36,8 @@ PUBLIC_ROUTES = {
     # the installation operator's own login: no tenant's staff can log in there
     ("POST", "/api/v1/operator/auth/login"),
     ("POST", "/api/v1/operator/auth/logout"),
+    ("POST", "/api/v1/thread/<token>/attachments"),
+    ("GET", "/api/v1/thread/<token>/attachments/<attachment_id>"),
 }
 
 
@@ -185,6 +188,9 @@ async def world(client: Any, hub: Hub, acme: Seeded, globex: Seeded) -> World:
     token = ticket["thread_url"].rsplit("/", 1)[1]
     r = await client.post(f"/api/v1/thread/{token}/messages", json={"text": "Thanks!"})
     assert r.status_code == 201
+    r = await client.post(f"/api/v1/thread/{token}/attachments", files=_photo_file())
+    assert r.status_code == 201, await r.get_data(as_text=True)
+    ticket["photo_id"] = (await r.get_json())["id"]
     r = await client.patch(
         f"/api/v1/tickets/{ticket['id']}", json={"category": "complaint"}, headers=auth
     )
@@ -742,6 +748,27 @@ async def case_etiquette_stats(w: World, role: str) -> None:
         assert body["agents"] == [] and body["overall"]["replies"] == 0  # acme's reply not
 
 
+def _photo_file() -> dict[str, FileStorage]:
+    return {"file": FileStorage(io.BytesIO(ACME_LOGO), filename="p.png", content_type="image/png")}
+
+
+async def case_photo_upload(w: World, role: str) -> None:
+    r = await w.client.post(
+        f"/api/v1/tickets/{w.acme_ticket['id']}/attachments",
+        files=_photo_file(),
+        headers=w.globex.auth(role),
+    )
+    await _is_404(r)
+
+
+async def case_photo_get(w: World, role: str) -> None:
+    photo = w.acme_ticket["photo_id"]
+    for ticket_id in (w.acme_ticket["id"], w.globex_ticket_id):  # nor through its own ticket
+        for size in ("", "?size=thumb"):
+            path = f"/api/v1/tickets/{ticket_id}/attachments/{photo}{size}"
+            await _is_404(await w.client.get(path, headers=w.globex.auth(role)))
+
+
 CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("GET", "/api/v1/me"): case_me,
     ("POST", "/api/v1/me/password"): case_me_password,
@@ -798,6 +825,8 @@ CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("GET", "/api/v1/tickets/<ticket_id>/answers"): case_ticket_answers,
     ("POST", "/api/v1/tickets/<ticket_id>/warning"): case_warning,
     ("GET", "/api/v1/stats/etiquette"): case_etiquette_stats,
+    ("POST", "/api/v1/tickets/<ticket_id>/attachments"): case_photo_upload,
+    ("GET", "/api/v1/tickets/<ticket_id>/attachments/<attachment_id>"): case_photo_get,
 }
 
 

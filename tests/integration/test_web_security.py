@@ -232,6 +232,7 @@ PUBLIC_WRITES = {
     "/api/v1/thread/<token>/survey",
     "/api/v1/operator/auth/login",
     "/api/v1/operator/auth/logout",
+    "/api/v1/thread/<token>/attachments",
 }
 # The operator's writes take the operator cookie, never a staff one (a staff cookie gets 401
 # there before anything else): their CSRF check is in tests/integration/test_installation.py.

@@ -58,6 +58,7 @@ def test_the_event_names_are_the_contracts_and_the_pages_get_them_as_data() -> N
         "ticket.updated",
         "ticket.message",
         "ticket.note",
+        "ticket.attachment",  # an addition to the contract's four: photos
     }
     assert EVENT_NAMES["ticket_created"] == "ticket.created"
     assert EVENT_NAMES["message_posted"] == "ticket.message"

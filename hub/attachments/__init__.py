@@ -1,0 +1,1 @@
+"""Photos in a ticket's conversation: cleaned (photos.py), stored and served (service.py)."""
