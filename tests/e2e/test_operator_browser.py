@@ -104,6 +104,22 @@ def test_the_operator_opens_a_business_whose_manager_lands_on_a_checklist_that_t
         expect(rules).to_have_attribute("data-done", "true")
         expect(rules.locator("[data-state]")).to_have_text("Done")
 
+        # from the console's crowded bar, on a laptop, "More" opens over the board (not
+        # clipped by the bar) and leads to the other pages
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.goto(f"{live_hub.url}/console?lang=es")
+        page.locator(".nav-more summary").click()
+        points = page.locator(".nav-more-list").get_by_role("link", name="Puntos de acceso")
+        expect(points).to_be_visible()
+        box = points.bounding_box()
+        assert box is not None and box["y"] > 60, box  # under the bar, over the board
+        on_top = "([x, y]) => document.elementFromPoint(x, y)?.textContent?.trim()"
+        centre = [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2]
+        assert page.evaluate(on_top, centre) == "Puntos de acceso"
+        points.click()
+        page.wait_for_url("**/admin/points")
+        page.goto(f"{live_hub.url}/admin/start")
+
         # the operator suspends it from the page: its manager is shut out; resumed, back in
         op.on("dialog", lambda dialog: dialog.accept())
         row.get_by_role("button", name="Suspend").click()
