@@ -92,8 +92,13 @@ if (opened) {
   link.value = o.link;
   const box = document.getElementById("opened");
   box.hidden = false;
-  link.rows = 1;
-  while (link.scrollHeight > link.clientHeight && link.rows < 6) link.rows += 1;
+  // as many rows as the link needs: shown whole, it wraps over several on a phone
+  const fit = () => {
+    link.rows = 1;
+    while (link.scrollHeight > link.clientHeight && link.rows < 6) link.rows += 1;
+  };
+  fit();
+  window.addEventListener("resize", fit);
   box.focus();
   document.getElementById("opened-copy").addEventListener("click", async () => {
     const said = document.getElementById("opened-copied");
