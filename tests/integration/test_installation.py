@@ -177,6 +177,11 @@ async def test_the_checklist_ticks_itself_step_by_step_and_the_login_lands_accor
         r = await desk.get("/api/v1/setup/checklist")
         assert r.status_code == 403  # the checklist is a manager's
 
+    # a test SOS that a filter held back (sent too fast, say) never reached a console: the
+    # step waits for one that did
+    held = {"id": "held-test-sos", "number": 99, "status": "quarantined", "held": True}
+    await store.insert(tid, "tickets", {**held, "quarantine_reason": "too_fast"})
+    assert "sos" not in done_keys(await checklist(http))
     await http_sos(served.url, None, "Testing our new poster", point="fresh-desk")
     await ticks("sos")
     assert (await checklist(http))["complete"] is True
