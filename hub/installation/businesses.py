@@ -19,7 +19,7 @@ from typing import Any
 
 import socketio
 
-from hub.accounts.model import check_email, is_suspended
+from hub.accounts.model import LANGUAGES, check_email, is_suspended
 from hub.accounts.services import tenant_doc, user_doc
 from hub.accounts.team import Team
 from hub.clock import iso, now, now_iso, parse_iso
@@ -160,7 +160,8 @@ class Installation:
 
         Every field is checked before anything is written; the two records go in one store
         commit (one transaction on SQLite), and a clash that slips past the checks (another
-        operator at the same moment) takes back whatever of ours got in.
+        operator at the same moment) takes back whatever of ours got in. The admin is then
+        invited like any colleague: a one-time set-password link, e-mailed when the hub can.
         """
         try:
             tenant = tenant_doc(
@@ -177,6 +178,8 @@ class Installation:
             role="admin",
             token_hash=None,  # nobody holds an API token yet; the admin makes one when needed
             name=new.admin_name or None,
+            # the staff pages speak es and en: a business in French gets an English admin
+            language=new.language if new.language in LANGUAGES else "en",
         )
         admin["active"] = True
         tid = tenant["id"]

@@ -417,6 +417,13 @@ async def test_the_operator_opens_a_business_whose_invited_admin_lands_on_the_ch
         assert (await admin.get(TENANTS)).status_code == 401
         # the link works once
         assert (await admin.get(link)).status_code == 410
+    # a business in a language the staff pages do not speak: its admin's pages are English
+    french = {**body, "slug": "gite-brise", "language": "fr", "admin_email": "gite@brise.example"}
+    r = await op.post(TENANTS, json=french, headers=CSRF)
+    assert r.status_code == 201, r.text
+    async with httpx.AsyncClient(base_url=served.url, timeout=HTTP_TIMEOUT) as gite:
+        page = await gite.get(r.json()["set_password_url"], headers={"Accept-Language": "fr"})
+        assert page.status_code == 200 and '<html lang="en"' in page.text
 
 
 async def test_bad_input_names_its_field_and_opens_nothing_by_half(
