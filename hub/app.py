@@ -20,7 +20,6 @@ from hub.accounts.branding import Branding, logo_url
 from hub.accounts.directory import Accounts
 from hub.accounts.first_run import FirstRun
 from hub.accounts.kiosks import Kiosks
-from hub.accounts.passwords import hash_password
 from hub.accounts.scans import Scans
 from hub.accounts.setup import Setup
 from hub.accounts.staff_auth import StaffAuth
@@ -153,6 +152,13 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
     limiter = RateLimiter(settings)
     scans = Scans(store, recent_visits(settings.redis_url, settings.secret_key))
     branding = Branding(store, on_change=kiosks.push_all)
+    team = Team(
+        store,
+        sio,
+        public_url=settings.public_url,
+        link_hours=settings.invite_hours,
+        mailer=_link_mailer(settings),
+    )
     the_hub = Hub(
         settings=settings,
         store=store,
@@ -166,13 +172,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         accounts=Accounts(store),
         setup=Setup(store, on_change=kiosks.push_all),
         access=Access(store, sio, limiter),
-        team=Team(
-            store,
-            sio,
-            public_url=settings.public_url,
-            link_hours=settings.invite_hours,
-            mailer=_link_mailer(settings),
-        ),
+        team=team,
         kiosks=kiosks,
         branding=branding,
         moderation=Moderation(store),
@@ -184,7 +184,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         probe=StoreProbe(store, settings.store_timeout + 2),
         first_run=FirstRun(store, settings.public_url),
         operators=Operators(store, limiter),
-        installation=Installation(store, sio, hash_password),
+        installation=Installation(store, sio, team),
         answers=CannedAnswers(store),
         printables=Printables(store, branding, catalogs, settings.public_url),
         triage=tickets.triage,

@@ -76,7 +76,7 @@ def user_doc(
     tenant: Doc,
     *,
     email: str,
-    password_hash: str,
+    password_hash: str | None,
     role: str,
     token_hash: str | None,
     name: str | None = None,

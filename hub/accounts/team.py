@@ -107,6 +107,11 @@ def _default_language(tenant: Doc) -> str:
     return language if language in LANGUAGES else "en"
 
 
+def _by_name(by: Doc) -> str:
+    """How a letter names the person who sent it."""
+    return str(by.get("name") or by.get("email") or "")
+
+
 def _is_active_admin(user: Doc) -> bool:
     return is_active(user) and user.get("role") == Role.admin.value
 
@@ -155,7 +160,7 @@ class Team:
         except Conflict:
             raise Conflicting(f"email: {email} already has an account", field="email") from None
         try:
-            return await self._issue(by, tenant, user, Purpose.invite)
+            return await self._issue(_by_name(by), tenant, user, Purpose.invite)
         except Exception:
             await self.store.delete(tenant["id"], "users", user["id"])  # no user without a link
             raise
@@ -218,7 +223,7 @@ class Team:
         user = await self.store.update(user["tenant_id"], "users", user["id"], cleared) or user
         ended = await end_sessions(self.store, user["tenant_id"], user["id"])
         await close_logins(self.sio, ended)
-        return await self._issue(by, await self._tenant(by), user, Purpose.reset)
+        return await self._issue(_by_name(by), await self._tenant(by), user, Purpose.reset)
 
     async def update_me(self, user: Doc, changes: Doc) -> Doc:
         """One's own display name and language."""
@@ -263,7 +268,15 @@ class Team:
         await close_logins(self.sio, await end_sessions(self.store, user["tenant_id"], user["id"]))
         return user
 
-    async def _issue(self, by: Doc, tenant: Doc, user: Doc, purpose: Purpose) -> Issued:
+    async def invite_first_admin(self, tenant: Doc, user: Doc, by: str) -> Issued:
+        """The invitation of a new business's first admin, sent by the operator (`by`).
+
+        The business and the user are already stored (by `hub.installation.businesses`);
+        like any invitation the link is e-mailed when the hub can send mail.
+        """
+        return await self._issue(by, tenant, user, Purpose.invite)
+
+    async def _issue(self, by: str, tenant: Doc, user: Doc, purpose: Purpose) -> Issued:
         token, link = await issue_link(self.store, user, purpose, self.link_hours)
         url = f"{self.public_url}/set-password/{token}"
         letter = LinkLetter(
@@ -275,7 +288,7 @@ class Team:
             url=url,
             expires_at=str(link["expires_at"]),
             purpose=purpose,
-            by=str(by.get("name") or by.get("email") or ""),
+            by=by,
         )
         return Issued(user, url, link["expires_at"], await self._mail(letter))
 

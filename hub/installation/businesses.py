@@ -12,17 +12,16 @@ days of tickets); a large one would keep the figures up to date as tickets chang
 
 from __future__ import annotations
 
-import asyncio
-import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import socketio
 
-from hub.accounts.model import check_email, is_suspended
+from hub.accounts.model import LANGUAGES, check_email, is_suspended
 from hub.accounts.services import tenant_doc, user_doc
+from hub.accounts.team import Team
 from hub.clock import iso, now, now_iso, parse_iso
 from hub.errors import Conflicting, Invalid, NotFound
 from hub.ports import Conflict, Doc, Insert, Store
@@ -35,13 +34,6 @@ from hub.tickets.ticket import Ticket
 WINDOW_DAYS = 30
 MAX_TICKETS = 100_000  # as the statistics read (hub/tickets/stats.py)
 OPEN = [s.value for s in (Status.new, Status.acknowledged, Status.open, Status.waiting_customer)]
-# A one-time password a person can read out or type: no 0/O, 1/l/I.
-_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
-
-
-def one_time_password() -> str:
-    """Four groups of four characters (about 79 bits): `h7kq-m2xd-…`."""
-    return "-".join("".join(secrets.choice(_ALPHABET) for _ in range(4)) for _ in range(4))
 
 
 def promise_kept(tickets: Iterable[Doc], sla_hours: float, at: datetime) -> tuple[int, int, int]:
@@ -76,6 +68,11 @@ def _field_first(message: str, field: str) -> str:
     return f"{field}: {message}"
 
 
+def _operator_name(by: Doc) -> str:
+    """How the invitation names the operator who sent it."""
+    return str(by.get("name") or by.get("email") or "")
+
+
 def business_json(tenant: Doc, figures: Doc | None = None) -> dict[str, Any]:
     """A business as the operator's table and API show it: settings and figures, no tickets."""
     out = {
@@ -103,27 +100,27 @@ class NewBusiness:
 
 @dataclass(frozen=True)
 class Opened:
-    """A business just opened: its row, its first admin, and how they get in (shown once).
+    """A business just opened: its row, its first admin, and their invitation.
 
-    The seam for invitations: today the first admin gets a one-time password that the
-    operator hands over; with staff invitations (`POST /api/v1/users` answers a
-    `set_password_url`) this becomes that link, and the password goes away.
+    The admin has no password: like any invited colleague they choose one through a
+    one-time set-password link, e-mailed when the hub can send mail and shown to the
+    operator once (to pass on by hand when it was not).
     """
 
     business: dict[str, Any]
     admin: Doc
-    one_time_password: str
+    set_password_url: str
+    expires_at: str
+    emailed: bool
 
 
 class Installation:
     """The operator's use cases over every business: list with figures, open, suspend."""
 
-    def __init__(
-        self, store: Store, sio: socketio.AsyncServer, hash_password: Callable[[str], str]
-    ) -> None:
+    def __init__(self, store: Store, sio: socketio.AsyncServer, team: Team) -> None:
         self.store = store
         self.sio = sio
-        self.hash_password = hash_password
+        self.team = team  # invites each business's first admin
 
     async def figures(self, tenant: Doc, at: datetime) -> dict[str, Any]:
         """This business's last 30 days and open tickets, read in its own scope only."""
@@ -158,12 +155,13 @@ class Installation:
             raise NotFound(f"no business {slug[:64]!r}", field="slug")
         return tenant
 
-    async def open_business(self, new: NewBusiness) -> Opened:
-        """Create a business with its first admin: both or neither.
+    async def open_business(self, new: NewBusiness, by: Doc) -> Opened:
+        """Create a business with its first admin, invited by the operator `by`: all or none.
 
         Every field is checked before anything is written; the two records go in one store
         commit (one transaction on SQLite), and a clash that slips past the checks (another
-        operator at the same moment) takes back whatever of ours got in.
+        operator at the same moment) takes back whatever of ours got in. The admin is then
+        invited like any colleague: a one-time set-password link, e-mailed when the hub can.
         """
         try:
             tenant = tenant_doc(
@@ -173,25 +171,38 @@ class Installation:
         except Invalid as exc:
             raise Invalid(_field_first(exc.message, str(exc.field)), field=exc.field) from None
         await self._free(tenant["slug"], email)
-        password = one_time_password()
         admin = user_doc(
             tenant,
             email=email,
-            password_hash=await asyncio.to_thread(self.hash_password, password),
+            password_hash=None,  # no password works until they choose one with the link
             role="admin",
             token_hash=None,  # nobody holds an API token yet; the admin makes one when needed
             name=new.admin_name or None,
+            # the staff pages speak es and en: a business in French gets an English admin
+            language=new.language if new.language in LANGUAGES else "en",
         )
+        admin["active"] = True
         tid = tenant["id"]
         try:
             await self.store.commit(tid, [Insert("tenants", tenant), Insert("users", admin)], [])
         except Conflict:
-            await self.store.delete(tid, "users", admin["id"])
-            await self.store.delete(tid, "tenants", tid)
+            await self._take_back(tid, admin)
             await self._free(tenant["slug"], email)
             raise Conflicting("slug or admin_email was taken just now", field="slug") from None
         stored = await self.store.get(tid, "tenants", tid) or tenant
-        return Opened(business_json(stored, await self.figures(stored, now())), admin, password)
+        invited = await self.store.get(tid, "users", admin["id"]) or {**admin, "tenant_id": tid}
+        try:
+            issued = await self.team.invite_first_admin(stored, invited, _operator_name(by))
+        except Exception:
+            await self._take_back(tid, admin)  # no business whose admin cannot get in
+            raise
+        business = business_json(stored, await self.figures(stored, now()))
+        return Opened(business, issued.user, issued.url, issued.expires_at, issued.emailed)
+
+    async def _take_back(self, tid: str, admin: Doc) -> None:
+        """Remove what `open_business` stored (a link left behind names no user: unusable)."""
+        await self.store.delete(tid, "users", admin["id"])
+        await self.store.delete(tid, "tenants", tid)
 
     async def _free(self, slug: str, email: str) -> None:
         """Conflicting, naming the field, when the slug or the admin's e-mail is taken."""

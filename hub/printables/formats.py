@@ -56,6 +56,23 @@ FORMATS: dict[str, Format] = {
 }
 
 
+# What a point's "Print" link makes, from how the point is printed (its `kind`); a kiosk (or
+# an old kind) gets the A4 poster.
+FORMAT_OF_KIND = {
+    "poster": "poster-a4",
+    "flyer": "flyer-a5",
+    "coaster": "coaster",
+    "receipt": "receipt",
+    "table-tent": "table-tent",
+}
+DEFAULT_FORMAT = "poster-a4"
+
+
+def format_for(kind: str | None) -> str:
+    """The printable format of a point of this kind: a coaster point prints a coaster."""
+    return FORMAT_OF_KIND.get(str(kind or ""), DEFAULT_FORMAT)
+
+
 @dataclass(frozen=True)
 class Slot:
     """Where one piece sits on a page (its trimmed box)."""

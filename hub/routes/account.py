@@ -20,6 +20,7 @@ from hub.container import hub
 from hub.errors import Gone
 from hub.i18n import gettext as _
 from hub.routes.auth import staff, tenant_id
+from hub.routes.first_run import landing
 from hub.routes.login_form import FIELD, browser_value, form_token, remember, token_matches
 from hub.routes.pages import render_page, staff_page
 from hub.routes.users import user_json
@@ -57,7 +58,8 @@ async def set_password_page(token: str) -> Any:
 
 @bp.post("/set-password/<token>")
 async def set_password(token: str) -> Any:
-    """Choose a password with the link: logged in and sent to the console."""
+    """Choose a password with the link: logged in, and sent where a login lands (a new
+    business's admin or manager to the first-run checklist, everyone else to the console)."""
     found = await hub().team.open_link(token)
     if found.state is not LinkState.valid:
         return await _form(found)
@@ -74,7 +76,7 @@ async def set_password(token: str) -> Any:
     except Gone:  # used in another tab a moment ago
         return await _form(await hub().team.open_link(token))
     login_user(AuthUser(await hub().access.start_session(user)), remember=True)
-    return redirect("/console", 303)
+    return redirect(await landing(user), 303)
 
 
 def _expired_form() -> str:

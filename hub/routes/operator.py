@@ -169,14 +169,17 @@ async def list_tenants() -> Any:
 @operator_required
 @validate_request(BusinessIn)
 async def create_tenant(data: BusinessIn) -> Any:
-    """Open a business with its first admin (both or neither); the admin's one-time password
-    is in this answer only."""
-    opened = await hub().installation.open_business(NewBusiness(**data.model_dump()))
+    """Open a business with its first admin (all or nothing): the admin is invited, and their
+    one-time `set_password_url` is in this answer only (also e-mailed when `emailed`)."""
+    new = NewBusiness(**data.model_dump())
+    opened = await hub().installation.open_business(new, operator())
     admin = opened.admin
     return {
         "tenant": opened.business,
         "admin": {k: admin[k] for k in ("id", "email", "name", "role")},
-        "one_time_password": opened.one_time_password,
+        "set_password_url": opened.set_password_url,
+        "expires_at": opened.expires_at,
+        "emailed": opened.emailed,
         "login_url": hub().settings.public("/login"),
     }, 201
 

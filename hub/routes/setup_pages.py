@@ -16,12 +16,11 @@ from hub.accounts.model import KNOWN_LANGUAGES, POINT_KINDS, Role, time_zones
 from hub.accounts.services import point_json
 from hub.accounts.setup import place_json
 from hub.container import hub
+from hub.printables.formats import DEFAULT_FORMAT, format_for
 from hub.routes.auth import tenant_id
 from hub.routes.pages import page_tenant, render_page, staff_page
 
 bp = Blueprint("setup_pages", __name__, url_prefix="/admin")
-
-PRINT_FORMAT = "poster-a4"  # what a "Print" link asks /api/v1/points/<code>/print for
 
 
 def _languages() -> list[tuple[str, str]]:
@@ -70,7 +69,8 @@ async def points_page() -> Any:
         establishments=[place_json(e, "establishments") for e in establishments],
         languages=_languages(),
         kinds=kinds,
-        print_format=PRINT_FORMAT,
+        print_format=DEFAULT_FORMAT,  # "Print all" (points of mixed kinds): A4 posters
+        format_for=format_for,  # each point's own "Print" link: the format of its kind
     )
 
 

@@ -1,10 +1,10 @@
-// The operator's businesses page: open a business (its first admin's one-time password is
-// shown once, after the reload that lists it), suspend or resume one. All through the API.
+// The operator's businesses page: open a business (its first admin's one-time set-password
+// link is shown once, after the reload that lists it), suspend or resume one. All through the API.
 import { api } from "./lib/api.js";
 import {
   clearFieldErrors, fieldInput, showError, showFieldError, showStatus, whileBusy,
 } from "./lib/forms.js";
-import { has, t } from "./lib/i18n.js";
+import { has, t, when } from "./lib/i18n.js";
 
 const OPENED_KEY = "sos-hub.opened-business"; // survives the reload, in this tab only
 const STATUS_KEY = "sos-hub.operator-status";
@@ -55,7 +55,9 @@ form.addEventListener("submit", async (event) => {
         name: opened.tenant.name,
         login: opened.login_url,
         email: opened.admin.email,
-        password: opened.one_time_password,
+        link: opened.set_password_url,
+        until: opened.expires_at,
+        emailed: opened.emailed,
       }));
       reloadAtTop();
     } catch (err) {
@@ -84,10 +86,31 @@ if (opened) {
   document.getElementById("opened-name").textContent = o.name;
   document.getElementById("opened-login").textContent = o.login;
   document.getElementById("opened-email").textContent = o.email;
-  document.getElementById("opened-password").textContent = o.password;
+  document.getElementById("opened-mailed").textContent = t(o.emailed ? "mailed" : "not-mailed", { email: o.email });
+  document.getElementById("opened-until").textContent = t("until", { when: when(o.until) });
+  const link = document.getElementById("opened-link");
+  link.value = o.link;
   const box = document.getElementById("opened");
   box.hidden = false;
+  // as many rows as the link needs: shown whole, it wraps over several on a phone
+  const fit = () => {
+    link.rows = 1;
+    while (link.scrollHeight > link.clientHeight && link.rows < 6) link.rows += 1;
+  };
+  fit();
+  window.addEventListener("resize", fit);
   box.focus();
+  document.getElementById("opened-copy").addEventListener("click", async () => {
+    const said = document.getElementById("opened-copied");
+    link.select();
+    try {
+      await navigator.clipboard.writeText(link.value);
+      said.textContent = t("copied");
+    } catch {
+      // no clipboard API (plain http on another host): the selected text copies the old way
+      said.textContent = document.execCommand && document.execCommand("copy") ? t("copied") : t("copy-failed");
+    }
+  });
 }
 
 /* ---- Suspend, resume. ---- */

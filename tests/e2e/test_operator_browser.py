@@ -1,5 +1,6 @@
-"""In the browser: the operator opens a business from the page, its new manager logs in and
-lands on the checklist at 0 of 7, which ticks itself; the operator suspends and resumes it."""
+"""In the browser: the operator opens a business from the page, its new admin sets a password
+with the invitation's link and lands on the checklist at 0 of 7, which ticks itself; the
+operator suspends and resumes it."""
 
 from __future__ import annotations
 
@@ -62,22 +63,24 @@ def test_the_operator_opens_a_business_whose_manager_lands_on_a_checklist_that_t
         op.get_by_role("button", name="Open the business").click()
         expect(op.locator("#opened")).to_be_visible()
         expect(op.locator("#opened-email")).to_have_text("luna@hostal.example")
-        password = op.locator("#opened-password").inner_text()
-        assert len(password) == 19, password
+        expect(op.locator("#opened-mailed")).to_contain_text("send it to luna@hostal.example")
+        expect(op.locator("#opened-until")).to_contain_text("It works once, until")
+        link = op.get_by_label("Their set-password link (shown only now)").input_value()
+        assert link.startswith(f"{live_hub.url}/set-password/"), link
         row = op.locator('#businesses tr[data-slug="hostal-luna"]')
         expect(row).to_contain_text("Hostal Luna")
         expect(row).to_contain_text("In service")
 
-        # the new manager logs in with it and lands on the checklist, nothing done yet
+        # the new admin opens the link, chooses a password and lands on the checklist
         page = desk.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.on(
             "console", lambda m: errors.append(m.text) if "Content Security" in m.text else None
         )
-        page.goto(f"{live_hub.url}/login")
-        page.get_by_label("E-mail").fill("luna@hostal.example")
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
+        page.goto(f"{link}?lang=en")
+        page.get_by_label("New password", exact=True).fill("luna-2026-hostal")
+        page.get_by_label("The same password again").fill("luna-2026-hostal")
+        page.get_by_role("button", name="Save and log in").click()
         page.wait_for_url("**/admin/start")
         expect(page.locator("#start-count")).to_have_text("0 of 7 done")
         expect(page.locator('.check-step[data-done="true"]')).to_have_count(0)
@@ -100,6 +103,22 @@ def test_the_operator_opens_a_business_whose_manager_lands_on_a_checklist_that_t
         expect(page.locator("#start-count")).to_have_text("1 of 7 done")
         expect(rules).to_have_attribute("data-done", "true")
         expect(rules.locator("[data-state]")).to_have_text("Done")
+
+        # from the console's crowded bar, on a laptop, "More" opens over the board (not
+        # clipped by the bar) and leads to the other pages
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.goto(f"{live_hub.url}/console?lang=es")
+        page.locator(".nav-more summary").click()
+        points = page.locator(".nav-more-list").get_by_role("link", name="Puntos de acceso")
+        expect(points).to_be_visible()
+        box = points.bounding_box()
+        assert box is not None and box["y"] > 60, box  # under the bar, over the board
+        on_top = "([x, y]) => document.elementFromPoint(x, y)?.textContent?.trim()"
+        centre = [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2]
+        assert page.evaluate(on_top, centre) == "Puntos de acceso"
+        points.click()
+        page.wait_for_url("**/admin/points")
+        page.goto(f"{live_hub.url}/admin/start")
 
         # the operator suspends it from the page: its manager is shut out; resumed, back in
         op.on("dialog", lambda dialog: dialog.accept())

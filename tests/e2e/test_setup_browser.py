@@ -74,7 +74,7 @@ def test_a_manager_creates_a_point_sees_its_qr_and_link_and_a_bad_code_is_marked
     expect(card.locator(".point-url")).to_have_attribute("href", url)
     expect(card.locator(".point-meta")).to_contain_text("Table tent")
     expect(card.get_by_role("link", name="Print")).to_have_attribute(
-        "href", "/api/v1/points/terrace-7/print?format=poster-a4&type=pdf"
+        "href", "/api/v1/points/terrace-7/print?format=table-tent&type=pdf"
     )
     card.get_by_label("Select for printing").check()
     expect(page.locator("#print-selected")).to_have_attribute(

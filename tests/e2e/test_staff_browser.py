@@ -49,7 +49,9 @@ def _invite(page: Page, email: str, name: str, language: str) -> str:
     return link
 
 
-def _choose_password(browser: Any, link: str, lang: str, words: dict[str, str]) -> None:
+def _choose_password(
+    browser: Any, link: str, lang: str, words: dict[str, str], lands: str = "/console"
+) -> None:
     """A new colleague opens the link, first mistypes the repeat, then gets in."""
     context, page, problems = _page(browser, lang)
     page.goto(link)
@@ -64,7 +66,7 @@ def _choose_password(browser: Any, link: str, lang: str, words: dict[str, str]) 
     page.get_by_label(words["new"], exact=True).fill("sunny-terrace-42")
     again.fill("sunny-terrace-42")
     page.get_by_role("button", name=words["save"]).click()
-    page.wait_for_url("**/console", wait_until="commit")
+    page.wait_for_url(f"**{lands}", wait_until="commit")
     page.goto(link)  # once only
     expect(page.get_by_role("heading", level=1)).to_have_text(words["used"])
     assert problems == []
@@ -121,6 +123,7 @@ def test_an_admin_invites_and_the_new_colleagues_set_their_passwords_in_their_la
             "mismatch": "Las dos contraseñas no coinciden. Escríbela otra vez.",
             "used": "Este enlace ya se ha usado",
         },
+        lands="/admin/start",  # a manager now, of a business still setting up
     )
     _choose_password(
         browser,

@@ -4,6 +4,8 @@ behind; another business never sees or touches them; changes apply at once."""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,8 +14,8 @@ import pytest
 
 from hub.accounts.services import create_point
 from hub.ports import Store
-from tests.helpers import Seeded
-from tests.integration.realtime_clients import HTTP_TIMEOUT
+from tests.helpers import PASSWORD, Seeded
+from tests.integration.realtime_clients import HTTP_TIMEOUT, login_cookie
 from tests.kit import Serve, Served, http_sos
 
 
@@ -321,6 +323,16 @@ async def test_a_manager_creates_relabels_moves_and_retypes_a_point(
     assert (await http.get("/api/v1/points/acme-table-7", headers=acme.auth("agent"))).json() == (
         changed
     )
+    # its "Print" link on the points page prints what it now is: a coaster, in a new tab
+    cookie = await login_cookie(served.url, acme.users["manager"]["email"], PASSWORD)
+    page = (await http.get("/admin/points", headers={"Cookie": cookie})).text
+    found = re.search(r'href="(/api/v1/points/acme-table-7/print\?[^"]+)" target="_blank"', page)
+    assert found, page
+    link = html.unescape(found.group(1))
+    assert "format=coaster" in link
+    printed = await http.get(link, headers={"Cookie": cookie})
+    assert printed.status_code == 200 and printed.content.startswith(b"%PDF")
+    assert "acme-table-7-coaster.pdf" in printed.headers["Content-Disposition"]
     # an older point's "table" reads as a table tent, and survives a change of label
     r = await http.patch("/api/v1/points/acme-old", json={"label": "Older"}, headers=manager)
     assert (r.json()["kind"], r.json()["label"]) == ("table-tent", "Older")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 from hub.clock import iso
-from hub.installation.businesses import _field_first, one_time_password, promise_kept
+from hub.installation.businesses import _field_first, promise_kept
 from hub.installation.operators import parse_operator_session
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
@@ -49,12 +48,6 @@ def test_an_error_message_starts_with_the_field_it_names() -> None:
     assert _field_first("slug must be lowercase", "slug") == "slug: must be lowercase"
     assert _field_first("unknown time zone 'X'", "timezone") == "timezone: unknown time zone 'X'"
     assert _field_first("name: is required", "name") == "name: is required"
-
-
-def test_a_one_time_password_is_long_and_easy_to_read_out() -> None:
-    first, second = one_time_password(), one_time_password()
-    assert re.fullmatch(r"[a-z2-9]{4}(-[a-z2-9]{4}){3}", first) and first != second
-    assert not set(first) & set("01ilo")
 
 
 def test_only_an_operator_session_id_parses_as_one() -> None:

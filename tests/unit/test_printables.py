@@ -14,7 +14,7 @@ from hub.errors import Invalid
 from hub.i18n import load_catalogs
 from hub.printables.content import DEFAULT_BRAND, Piece, build_piece, colours_for, contrast
 from hub.printables.fit import fit, width_em
-from hub.printables.formats import FORMATS
+from hub.printables.formats import FORMATS, format_for
 from hub.printables.layout import plan
 from hub.printables.render import ConverterMissing, OfflineFetcher, convert, html_for
 
@@ -81,3 +81,10 @@ async def test_without_pdftocairo_png_and_svg_say_so(monkeypatch: pytest.MonkeyP
     for kind in ("png", "svg"):
         with pytest.raises(ConverterMissing, match="poppler-utils"):
             await convert(b"%PDF-1.7", kind)
+
+
+def test_a_point_prints_in_the_format_of_its_kind() -> None:
+    assert format_for("coaster") == "coaster" and format_for("table-tent") == "table-tent"
+    assert format_for("flyer") == "flyer-a5" and format_for("receipt") == "receipt"
+    assert format_for("poster") == format_for("kiosk") == format_for(None) == "poster-a4"
+    assert all(format_for(k) in FORMATS for k in ("poster", "flyer", "coaster", "receipt"))
