@@ -232,6 +232,13 @@ async def test_outside_opening_hours_the_customer_is_told_when_the_business_open
     r = await http.post("/api/v1/kiosk/sos", json={"text": "Hola"}, headers=device)
     assert r.status_code == 201, r.text
     assert r.json()["expected_reply_by"] == sos["expected_reply_by"]
+    # worded as on the thread page, in the language the guest reads the kiosk in
+    body = {"text": "Hola", "language": "es"}
+    r = await http.post("/api/v1/kiosk/sos", json=body, headers=device)
+    assert r.json()["waiting_text"].endswith(f"a las {opens}: te responderemos entonces.")
+    body = {"text": "Hello", "language": "en"}
+    r = await http.post("/api/v1/kiosk/sos", json=body, headers=device)
+    assert r.json()["waiting_text"].startswith(f"We open at {opens} ")
 
 
 async def test_inside_opening_hours_the_customer_is_told_how_long_answers_usually_take(
