@@ -6,7 +6,7 @@ answered SOS behind it, initech keeps its own tickets for the statistics.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ import pytest
 from hub.clock import iso, new_id, parse_iso
 from hub.ports import Store
 from tests.helpers import Seeded
+from tests.integration.delivery_kit import eventually
 from tests.integration.realtime_clients import HTTP_TIMEOUT, Console
 from tests.kit import CONTRACT_TICKET_KEYS, Serve, Served, http_sos, thread_token
 
@@ -173,6 +174,48 @@ async def test_a_rule_on_a_group_matches_each_of_its_categories(
     r = await http.post("/api/v1/rules", json=bad, headers=manager)
     assert r.status_code == 400
     assert r.json()["error"]["message"].startswith("match.categories")
+
+
+async def test_rules_on_categories_route_when_staff_confirm_the_category(
+    served: Served, http: httpx.AsyncClient
+) -> None:
+    globex = served.globex
+    manager = globex.auth("manager")
+    rules = [
+        ("Every SOS", {}, "desk@globex.example"),
+        ("Repeated claims", {"categories": ["claim_repeated"]}, "repeats@globex.example"),
+    ]
+    for name, match, to in rules:
+        body = {"name": name, "match": match, "recipients": [{"channel": "email", "to": to}]}
+        r = await http.post("/api/v1/rules", json=body, headers=manager)
+        assert r.status_code == 201, r.text
+
+    async def alerted(ticket_id: str) -> list[str]:
+        r = await http.get("/api/v1/deliveries", params={"ticket": ticket_id}, headers=manager)
+        assert r.status_code == 200, r.text
+        return sorted(d["to"] for d in r.json()["items"] if d["kind"] == "alert")
+
+    async def alerted_at_least(ticket_id: str, count: int) -> list[str]:
+        return await eventually(
+            lambda: _some(alerted(ticket_id), count), WAIT, f"{count} alerts for {ticket_id}"
+        )
+
+    sos = await http_sos(http, globex, "Ya os lo dije ayer: la ducha sigue sin funcionar")
+    # intake routed it (the desk), the suggestion alone routes nothing
+    assert "repeats@globex.example" not in await alerted_at_least(sos["id"], 1)
+    assert (await _patch(http, globex, sos["id"], category="claim_repeated")).status_code == 200
+    assert "repeats@globex.example" in await alerted_at_least(sos["id"], 2)
+    # once: confirming again, or another category, alerts nobody more
+    before = await alerted(sos["id"])
+    assert (await _patch(http, globex, sos["id"], category="praise")).status_code == 200
+    assert (await _patch(http, globex, sos["id"], category="claim_repeated")).status_code == 200
+    assert await alerted(sos["id"]) == before
+    assert before.count("repeats@globex.example") == 1
+
+
+async def _some(found: Awaitable[list[str]], count: int) -> list[str] | None:
+    items = await found
+    return items if len(items) >= count else None
 
 
 async def test_statistics_count_what_staff_confirmed_and_the_rest_as_unclassified(
