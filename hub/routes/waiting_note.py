@@ -38,7 +38,7 @@ async def waiting_for(
     or another `day`) and `time` of the next opening while the business is closed; else
     `usual` (minutes answers usually take), or None. Nothing once staff have the last word:
     the customer has been answered."""
-    if messages and messages[-1].get("author") == "staff":
+    if messages and messages[-1].get("from") == "staff":  # as the customer sees them
         return None
     now = clock.now()
     due = expected_reply_by(tenant, ticket, now)

@@ -264,6 +264,15 @@ async def test_outside_opening_hours_the_customer_is_told_when_the_business_open
     page = (await http.get(f"/t/{sos['token']}?lang=es")).text
     assert f"a las {opens}: te responderemos entonces." in page
 
+    # a held-back sender warned by staff has had the last word: no promise stays on the page
+    rude = await http_sos(http, acme, "Sois unos gilipollas, la ducha no va")
+    r = await http.post(
+        f"/api/v1/tickets/{rude['id']}/warning", json={"text": "Sin insultos."}, headers=acme.auth()
+    )
+    assert r.status_code == 201, r.text
+    page = (await http.get(f"/t/{thread_token(rude)}?lang=en")).text
+    assert "Sin insultos." in page and "we'll answer you then" not in page
+
     # a kiosk's SOS is told the same
     r = await http.post(
         "/api/v1/kiosks",
