@@ -45,7 +45,7 @@ async def waiting_for(
     if due is None:
         if not awaiting_reply(ticket):
             return None
-        usual = await hub().waiting.usual_minutes(ticket["tenant_id"], now)
+        usual = await hub().waiting.usual_minutes(str(tenant.get("id") or ticket["tenant_id"]), now)
         return {"usual": usual} if usual else None
     zone = tenant_zone(tenant)
     opens = clock.parse_iso(due).astimezone(zone)

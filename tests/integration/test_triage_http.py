@@ -306,6 +306,18 @@ async def test_inside_opening_hours_the_customer_is_told_how_long_answers_usuall
     assert "Answers usually take about 12 minutes." in page
     page = (await http.get(f"/t/{sos['token']}?lang=es")).text
     assert "Solemos responder en unos 12 minutos." in page
+    # and a kiosk's guest, on its thank-you screen
+    r = await http.post(
+        "/api/v1/kiosks",
+        json={"name": "Hall", "point": globex.point["code"]},
+        headers=globex.auth("manager"),
+    )
+    assert r.status_code == 201, r.text
+    device = {"Authorization": f"Bearer {r.json()['device_token']}"}
+    body = {"text": "More towels, please", "language": "en"}
+    r = await http.post("/api/v1/kiosk/sos", json=body, headers=device)
+    assert r.status_code == 201, r.text
+    assert r.json()["waiting_text"] == "Answers usually take about 12 minutes."
 
     # answered: nothing is promised any more
     r = await http.post(
