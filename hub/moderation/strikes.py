@@ -86,6 +86,9 @@ class InsultStrikes:
     async def ticket_acknowledged(self, tenant: Doc, ticket: Doc) -> None:
         """Not a strike."""
 
+    async def category_changed(self, tenant: Doc, ticket: Doc) -> None:
+        """Not a strike."""
+
     async def count(self, tenant_id: str, ticket: Doc, since: str) -> int:
         """The sender's insults held back since `since`, over every ticket of theirs."""
         seen: dict[str, Doc] = {ticket["id"]: ticket}

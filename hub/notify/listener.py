@@ -13,13 +13,15 @@ import logging
 import re
 from datetime import datetime
 
-from hub.clock import iso
+from hub.clock import iso, parse_iso
 from hub.jobs import JobQueue
 from hub.notify import outbox
 from hub.notify.delivery import Clock
 from hub.notify.sms import phone_number
 from hub.ports import Doc, Store
+from hub.tickets.model import held_back
 from hub.tickets.repository import TicketRepository
+from hub.tickets.routing import plan_for
 from hub.tickets.ticket import route_mark
 
 log = logging.getLogger(__name__)
@@ -119,6 +121,43 @@ class DeliveryListener:
         )
         for item in waiting:
             await outbox.skip_pending(self.store, tenant["id"], item, outbox.ACKNOWLEDGED)
+
+    async def category_changed(self, tenant: Doc, ticket: Doc) -> None:
+        """Rules that name a category route on the staff's category, never on the text's
+        suggestion: so when staff confirm or change it, those rules are asked again, as of
+        the SOS's arrival, and each newly matching recipient gets the alert once (an item's
+        id is what it is: one already alerted, at intake or by an earlier category, is not
+        alerted again, and intake routing running meanwhile stores the same ids). Escalation
+        ladders stay those of intake; a held-back SOS reaches no one."""
+        if held_back(ticket):
+            return
+        rules = [
+            r
+            for r in await self.store.find(tenant["id"], "rules")
+            if (r.get("match") or {}).get("categories")
+        ]
+        base = parse_iso(str(ticket.get("released_at") or ticket["created_at"]))
+        plan = plan_for(rules, ticket, tenant, base)
+        moment = self.clock()
+        items = [
+            outbox.new_item(
+                ticket_id=ticket["id"],
+                channel=r.channel,
+                to=r.to,
+                name=r.name,
+                language=r.language,
+                kind="alert",
+                created_at=moment,
+            )
+            for r in plan.recipients
+        ]
+        for item in await outbox.add_new_items(self.store, tenant["id"], items):
+            await self._enqueue("send_item", tenant["id"], item["id"])
+        if plan.rules:
+            routed = list(dict.fromkeys([*(ticket.get("routed_rules") or []), *plan.rules]))
+            await TicketRepository(self.store).set_fields(
+                tenant["id"], ticket["id"], {"routed_rules": routed}
+            )
 
     async def ticket_held(self, tenant: Doc, ticket: Doc) -> None:
         """Nothing to route or send: a held-back SOS reaches no one until released."""

@@ -101,6 +101,17 @@ async def add_items(store: Store, tenant_id: str, items: Iterable[Doc]) -> list[
     return stored
 
 
+async def add_new_items(store: Store, tenant_id: str, items: Iterable[Doc]) -> list[Doc]:
+    """Store new items and answer only those that were not there yet (to send them once)."""
+    stored: list[Doc] = []
+    for item in items:
+        try:
+            stored.append(await store.insert(tenant_id, COLLECTION, item))
+        except Conflict:
+            continue
+    return stored
+
+
 async def claim(store: Store, tenant_id: str, item: Doc, now: datetime, lease: float) -> Doc | None:
     """Take a pending item for one attempt; None when someone else holds or finished it."""
     if item.get("status") != "pending":

@@ -8,9 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_datetime
 from pydantic import ValidationError
 from quart import (
     Blueprint,
@@ -24,7 +23,6 @@ from quart import (
 )
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from hub import clock
 from hub.clock import new_secret
 from hub.container import hub
 from hub.errors import HubError, NotFound, StoreUnavailable, Suspended
@@ -44,6 +42,7 @@ from hub.routes.intake import (
     submit,
 )
 from hub.routes.schemas import SosIn, SurveyIn, TextIn
+from hub.routes.waiting_note import tenant_zone, waiting_for
 from hub.tickets.model import (
     SURVEY_COMMENT_MAX,
     TEXT_MAX,
@@ -51,7 +50,6 @@ from hub.tickets.model import (
     customer_ticket,
     thread_attachments_path,
 )
-from hub.tickets.waiting import awaiting_reply, expected_reply_by
 
 bp = Blueprint("customer", __name__)
 
@@ -107,7 +105,7 @@ def _field_errors(error: ValidationError, text: str) -> dict[str, str]:
 
 def _clock(tenant: Doc | None) -> Callable[[str | None], str]:
     """Format stored UTC times in the business's time zone: '19:07' today, '29 nov, 19:07' else."""
-    zone = _zone(tenant)
+    zone = tenant_zone(tenant)
     today = datetime.now(zone).date()
 
     def when(iso: str | None) -> str:
@@ -118,39 +116,6 @@ def _clock(tenant: Doc | None) -> Callable[[str | None], str]:
         return str(format_datetime(moment, pattern, tzinfo=zone, locale=g.lang))
 
     return when
-
-
-async def _waiting(tenant: Doc, ticket: Doc, messages: list[Doc]) -> dict[str, Any] | None:
-    """What the thread page says about when the answer comes (hub/tickets/waiting.py):
-    `opens` (the opening time, and whether it is `today`, `tomorrow` or another `day`)
-    while the business is closed; else `usual` (minutes answers usually take), or None.
-    Nothing once staff have the last word: the customer has been answered."""
-    if messages and messages[-1].get("author") == "staff":
-        return None
-    now = clock.now()
-    due = expected_reply_by(tenant, ticket, now)
-    if due is None:
-        if not awaiting_reply(ticket):
-            return None
-        usual = await hub().waiting.usual_minutes(ticket["tenant_id"], now)
-        return {"usual": usual} if usual else None
-    zone = _zone(tenant)
-    opens = datetime.fromisoformat(due).astimezone(zone)
-    days = (opens.date() - now.astimezone(zone).date()).days
-    return {
-        "when": "today" if days == 0 else "tomorrow" if days == 1 else "day",
-        "time": format_time(opens, "HH:mm", tzinfo=zone, locale=g.lang),
-        # A date pattern (CLDR): the catalog words it for each language ("lunes 7 de diciembre").
-        "day": format_date(opens, _("EEEE d MMMM"), locale=g.lang),
-        "at": due,
-    }
-
-
-def _zone(tenant: Doc | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(str((tenant or {}).get("timezone") or "UTC"))
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 async def _unknown_point() -> Any:
@@ -316,7 +281,7 @@ async def _thread_page(token: str, status: int = 200, **context: Any) -> Any:
         "customer/thread.html",
         ticket=customer_ticket(ticket),
         tenant=tenant or {},
-        waiting=await _waiting(tenant or {}, ticket, messages),
+        waiting=await waiting_for(tenant or {}, ticket, messages),
         token=token,
         messages=messages,
         photos=photos,

@@ -11,18 +11,20 @@ from typing import Any
 
 import segno
 from pydantic import Field, field_validator
-from quart import Blueprint, render_template, request
+from quart import Blueprint, g, render_template, request
 from quart_schema import validate_request, validate_response
 
 from hub.accounts.kiosks import IDLE_SECONDS, kiosk_json
 from hub.accounts.model import Role
 from hub.container import hub
 from hub.errors import Forbidden, Unauthorized
+from hub.i18n import SUPPORTED
 from hub.ports import Doc
 from hub.routes.auth import staff_required, tenant_id
 from hub.routes.intake import SosRequest, answer, kiosk_place, submit
 from hub.routes.pages import render_page, staff_page
 from hub.routes.schemas import ContactIn, SosOut, _Strict, _trimmed_text
+from hub.routes.waiting_note import waiting_for, waiting_text
 
 bp = Blueprint("kiosks", __name__)
 
@@ -46,6 +48,8 @@ class KioskIn(KioskPatch):
 
 class KioskSosOut(SosOut):
     thread_qr: str  # the thread link as a QR code (an SVG data: URI) for the guest's phone
+    # When they will be answered, in the kiosk's language, worded as on the thread page.
+    waiting_text: str | None = None
 
 
 class KioskSosIn(_Strict):
@@ -126,9 +130,13 @@ async def kiosk_sos(data: KioskSosIn) -> Any:
         department=data.department,
     )
     # Every guest in the hall shares the kiosk's budget: only a valid SOS takes from it.
-    told = answer(await submit(sos, place), place.tenant)
+    ticket = await submit(sos, place)
+    told = answer(ticket, place.tenant)
     qr = segno.make(told["thread_url"], error="m").svg_data_uri(scale=6, border=2)
-    return KioskSosOut(**told, thread_qr=qr), 201
+    if (data.language or "")[:2].lower() in SUPPORTED:
+        g.lang = (data.language or "")[:2].lower()  # the language the guest is reading
+    waiting = await waiting_text(await waiting_for(place.tenant, ticket))
+    return KioskSosOut(**told, thread_qr=qr, waiting_text=waiting), 201
 
 
 @bp.get("/kiosk")

@@ -55,5 +55,8 @@ class TicketListener(Protocol):
     async def ticket_held(self, tenant: Doc, ticket: Doc) -> None:
         """A filter held a new SOS back (`quarantine_reason` says why)."""
 
+    async def category_changed(self, tenant: Doc, ticket: Doc) -> None:
+        """Staff confirmed or changed the ticket's category (rules on categories route now)."""
+
     async def message_held(self, tenant: Doc, ticket: Doc, message: Doc) -> None:
         """A filter held a customer's thread message back (`held_reason` says why)."""

@@ -296,6 +296,7 @@ class TicketService:
         if category is not KEEP:
             tenant = await self._tenant(tenant_id)
             due = functools.partial(reply_due_at, tenant)
+        before = ticket.doc.get("category")
         outcome = ticket.change(
             by,
             status=status,
@@ -304,7 +305,10 @@ class TicketService:
             description=description,
             due=due,
         )
-        return await self._store(tenant_id, outcome)
+        doc = await self._store(tenant_id, outcome)
+        if category is not KEEP and doc.get("category") and doc.get("category") != before:
+            await self._tell("category_changed", await self._tenant(tenant_id), doc)
+        return doc
 
     async def reply(
         self,

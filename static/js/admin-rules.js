@@ -185,6 +185,7 @@ function nextSunday2300() {
 async function runTest() {
   const body = { point: tester.point.value, text: tester.text.value };
   if (tester.language.value) body.language = tester.language.value;
+  if (tester.category.value) body.category = tester.category.value;  // rules see staff's, not the suggestion
   if (tester.at.value) body.at = tester.at.value + ":00";  // local time of the business
   result.replaceChildren();
   try {

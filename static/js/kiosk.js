@@ -160,6 +160,10 @@
         if (r.status === 201) {
           $("sent-number").textContent = "#" + data.number;
           $("sent-qr").src = data.thread_qr;  // the link itself is never shown: others pass by
+          // When they will be answered, worded by the hub in this screen's language.
+          $("sent-waiting").textContent = data.waiting_text || "";
+          $("sent-waiting").hidden = !data.waiting_text;
+          $("sent-waiting").setAttribute("data-kind", data.expected_reply_by ? "closed" : "usual");
           form.reset();
           department = null;
           show("sent");

@@ -8,12 +8,15 @@ input, and a session that ended sends the user to the login page and back.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from hub.clock import parse_iso
 from tests.e2e.conftest import LiveHub
 from tests.kit import fresh_device, live_sos
 
@@ -31,8 +34,12 @@ PAGES = [
 ]
 
 
-def _manager(browser: Any, hub: LiveHub, lang: str, path: str) -> tuple[Any, Page, list[str]]:
-    context = browser.new_context(locale=lang, extra_http_headers={"Accept-Language": lang})
+def _manager(
+    browser: Any, hub: LiveHub, lang: str, path: str, zone: str | None = None
+) -> tuple[Any, Page, list[str]]:
+    context = browser.new_context(
+        locale=lang, extra_http_headers={"Accept-Language": lang}, timezone_id=zone
+    )
     page = context.new_page()
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
@@ -75,8 +82,16 @@ def test_a_held_back_sos_shows_its_reason_in_spanish_and_releasing_it_says_so(
     manager = {"Authorization": f"Bearer {live_hub.seeded.tokens['manager']}"}
     r = httpx.post(f"{live_hub.url}/api/v1/answers", json=warning, headers=manager, timeout=10)
     assert r.status_code == 201, r.text
-    context, page, problems = _manager(browser, live_hub, "es", "/held-back")
+    # the time as the business's clock reads it, not the browser's (here half a world away)
+    ticket = httpx.get(
+        f"{live_hub.url}/api/v1/tickets/{created['id']}", headers=manager, timeout=10
+    ).json()
+    zone = httpx.get(f"{live_hub.url}/api/v1/tenant", headers=manager, timeout=10).json()
+    local = parse_iso(ticket["created_at"]).astimezone(ZoneInfo(zone["timezone"] or "UTC"))
+    far = "Pacific/Kiritimati" if local.utcoffset() != timedelta(hours=14) else "Etc/GMT+12"
+    context, page, problems = _manager(browser, live_hub, "es", "/held-back", far)
     row = page.locator("#held-rows tr", has_text=text)
+    expect(row).to_contain_text(f"{local:%H:%M}")
     expect(row).to_contain_text("Ofensivo")
     expect(row).to_contain_text("anónimo")
     number = str(created["number"])

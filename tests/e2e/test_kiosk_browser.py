@@ -4,7 +4,9 @@ shows at once."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -44,6 +46,13 @@ def test_a_guest_sends_an_sos_from_the_kiosk_and_the_screen_follows_its_settings
         )
         assert r.status_code == 201, r.text
         kiosk: dict[str, Any] = r.json()
+        # closed now: it opens in six hours (the guest is told when, as on the thread page)
+        zone = ZoneInfo(str(api.get("/api/v1/tenant").json()["timezone"] or "UTC"))
+        opens = datetime.now(zone) + timedelta(hours=6)
+        hours = {"weekdays": [1, 2, 3, 4, 5, 6, 7], "from": f"{opens:%H:%M}"}
+        hours["to"] = f"{opens + timedelta(hours=1):%H:%M}"
+        r = api.patch("/api/v1/tenant", json={"opening_hours": [hours]})
+        assert r.status_code == 200, r.text
 
     page = tablet.new_page()
     errors: list[str] = []
@@ -68,6 +77,9 @@ def test_a_guest_sends_an_sos_from_the_kiosk_and_the_screen_follows_its_settings
     assert number.startswith("#")
     expect(page.locator("#sent-link")).to_have_count(0)  # only the QR: others walk past
     assert page.locator("#sent-qr").evaluate("img => img.complete && img.naturalWidth > 0")
+    waiting = page.locator("#sent-waiting")
+    expect(waiting).to_contain_text(f"We open at {opens:%H:%M} ")
+    expect(waiting).to_contain_text("we'll answer you then.")
 
     with _manager(live_hub) as api:
         tickets = api.get("/api/v1/tickets", params={"limit": 200}).json()["items"]
@@ -81,6 +93,7 @@ def test_a_guest_sends_an_sos_from_the_kiosk_and_the_screen_follows_its_settings
         expect(page.get_by_label("Your message")).to_have_value("")
         r = api.patch(f"/api/v1/kiosks/{kiosk['id']}", json={"welcome": "Hello from the bar"})
         assert r.status_code == 200
+        assert api.patch("/api/v1/tenant", json={"opening_hours": None}).status_code == 200
     expect(page.locator("#welcome")).to_have_text("Hello from the bar")  # live, no reload
 
     with _manager(live_hub) as api:

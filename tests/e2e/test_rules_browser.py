@@ -54,6 +54,23 @@ def test_a_manager_saves_a_night_rule_and_the_dry_run_names_its_recipient(
     page.get_by_label("When (local time; empty: now)").fill("2026-11-25T12:00")
     page.get_by_role("button", name="Who would get it?").click()
     expect(page.locator("#test-result")).not_to_contain_text("Night manager")
+
+    # a rule on a category answers for the category staff would confirm, tried from the page
+    rule = {
+        "name": "Claims desk",
+        "match": {"categories": ["claim"]},
+        "recipients": [{"channel": "email", "to": "claims@example.com", "name": "Claims desk"}],
+    }
+    auth = {"Authorization": f"Bearer {token}"}
+    r = httpx.post(f"{live_hub.url}/api/v1/rules", json=rule, headers=auth)
+    assert r.status_code == 201, r.text
+    page.get_by_label("Text", exact=True).fill("La ducha sigue sin funcionar")
+    page.get_by_role("button", name="Who would get it?").click()
+    expect(page.locator("#test-result")).not_to_contain_text("Claims desk")
+    page.get_by_label("Category confirmed by staff").select_option("claim_repeated")
+    page.get_by_role("button", name="Who would get it?").click()
+    expect(page.locator("#test-result")).to_contain_text("Claims desk")
+    assert httpx.delete(f"{live_hub.url}/api/v1/rules/{r.json()['id']}", headers=auth).is_success
     assert not [e for e in errors if "Content Security Policy" in e], errors
     context.close()
 

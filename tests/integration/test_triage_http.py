@@ -6,7 +6,7 @@ answered SOS behind it, initech keeps its own tickets for the statistics.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ import pytest
 from hub.clock import iso, new_id, parse_iso
 from hub.ports import Store
 from tests.helpers import Seeded
+from tests.integration.delivery_kit import eventually
 from tests.integration.realtime_clients import HTTP_TIMEOUT, Console
 from tests.kit import CONTRACT_TICKET_KEYS, Serve, Served, http_sos, thread_token
 
@@ -175,6 +176,48 @@ async def test_a_rule_on_a_group_matches_each_of_its_categories(
     assert r.json()["error"]["message"].startswith("match.categories")
 
 
+async def test_rules_on_categories_route_when_staff_confirm_the_category(
+    served: Served, http: httpx.AsyncClient
+) -> None:
+    globex = served.globex
+    manager = globex.auth("manager")
+    rules = [
+        ("Every SOS", {}, "desk@globex.example"),
+        ("Repeated claims", {"categories": ["claim_repeated"]}, "repeats@globex.example"),
+    ]
+    for name, match, to in rules:
+        body = {"name": name, "match": match, "recipients": [{"channel": "email", "to": to}]}
+        r = await http.post("/api/v1/rules", json=body, headers=manager)
+        assert r.status_code == 201, r.text
+
+    async def alerted(ticket_id: str) -> list[str]:
+        r = await http.get("/api/v1/deliveries", params={"ticket": ticket_id}, headers=manager)
+        assert r.status_code == 200, r.text
+        return sorted(d["to"] for d in r.json()["items"] if d["kind"] == "alert")
+
+    async def alerted_at_least(ticket_id: str, count: int) -> list[str]:
+        return await eventually(
+            lambda: _some(alerted(ticket_id), count), WAIT, f"{count} alerts for {ticket_id}"
+        )
+
+    sos = await http_sos(http, globex, "Ya os lo dije ayer: la ducha sigue sin funcionar")
+    # intake routed it (the desk), the suggestion alone routes nothing
+    assert "repeats@globex.example" not in await alerted_at_least(sos["id"], 1)
+    assert (await _patch(http, globex, sos["id"], category="claim_repeated")).status_code == 200
+    assert "repeats@globex.example" in await alerted_at_least(sos["id"], 2)
+    # once: confirming again, or another category, alerts nobody more
+    before = await alerted(sos["id"])
+    assert (await _patch(http, globex, sos["id"], category="praise")).status_code == 200
+    assert (await _patch(http, globex, sos["id"], category="claim_repeated")).status_code == 200
+    assert await alerted(sos["id"]) == before
+    assert before.count("repeats@globex.example") == 1
+
+
+async def _some(found: Awaitable[list[str]], count: int) -> list[str] | None:
+    items = await found
+    return items if len(items) >= count else None
+
+
 async def test_statistics_count_what_staff_confirmed_and_the_rest_as_unclassified(
     served: Served, http: httpx.AsyncClient
 ) -> None:
@@ -221,6 +264,15 @@ async def test_outside_opening_hours_the_customer_is_told_when_the_business_open
     page = (await http.get(f"/t/{sos['token']}?lang=es")).text
     assert f"a las {opens}: te responderemos entonces." in page
 
+    # a held-back sender warned by staff has had the last word: no promise stays on the page
+    rude = await http_sos(http, acme, "Sois unos gilipollas, la ducha no va")
+    r = await http.post(
+        f"/api/v1/tickets/{rude['id']}/warning", json={"text": "Sin insultos."}, headers=acme.auth()
+    )
+    assert r.status_code == 201, r.text
+    page = (await http.get(f"/t/{thread_token(rude)}?lang=en")).text
+    assert "Sin insultos." in page and "we'll answer you then" not in page
+
     # a kiosk's SOS is told the same
     r = await http.post(
         "/api/v1/kiosks",
@@ -232,6 +284,13 @@ async def test_outside_opening_hours_the_customer_is_told_when_the_business_open
     r = await http.post("/api/v1/kiosk/sos", json={"text": "Hola"}, headers=device)
     assert r.status_code == 201, r.text
     assert r.json()["expected_reply_by"] == sos["expected_reply_by"]
+    # worded as on the thread page, in the language the guest reads the kiosk in
+    body = {"text": "Hola", "language": "es"}
+    r = await http.post("/api/v1/kiosk/sos", json=body, headers=device)
+    assert r.json()["waiting_text"].endswith(f"a las {opens}: te responderemos entonces.")
+    body = {"text": "Hello", "language": "en"}
+    r = await http.post("/api/v1/kiosk/sos", json=body, headers=device)
+    assert r.json()["waiting_text"].startswith(f"We open at {opens} ")
 
 
 async def test_inside_opening_hours_the_customer_is_told_how_long_answers_usually_take(
@@ -247,6 +306,18 @@ async def test_inside_opening_hours_the_customer_is_told_how_long_answers_usuall
     assert "Answers usually take about 12 minutes." in page
     page = (await http.get(f"/t/{sos['token']}?lang=es")).text
     assert "Solemos responder en unos 12 minutos." in page
+    # and a kiosk's guest, on its thank-you screen
+    r = await http.post(
+        "/api/v1/kiosks",
+        json={"name": "Hall", "point": globex.point["code"]},
+        headers=globex.auth("manager"),
+    )
+    assert r.status_code == 201, r.text
+    device = {"Authorization": f"Bearer {r.json()['device_token']}"}
+    body = {"text": "More towels, please", "language": "en"}
+    r = await http.post("/api/v1/kiosk/sos", json=body, headers=device)
+    assert r.status_code == 201, r.text
+    assert r.json()["waiting_text"] == "Answers usually take about 12 minutes."
 
     # answered: nothing is promised any more
     r = await http.post(

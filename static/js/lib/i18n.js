@@ -32,7 +32,21 @@ export function strings(id = "strings") {
 export const { t, has } = strings();
 
 /** A date and time in the page's language ("3 Dec 2026, 14:05"); "" for a bad value. */
+/* Times read in the business's time zone (the page's `data-timezone`), as the console shows
+   them, not in the browser's: staff compare them with the clock on the wall. */
+function businessZone() {
+  const zone = document.getElementById("main")?.dataset.timezone;
+  if (!zone) return undefined;
+  try {
+    new Intl.DateTimeFormat(undefined, { timeZone: zone });
+    return zone;
+  } catch {
+    return undefined; // an unknown zone: the browser's own
+  }
+}
+
 export function when(iso, options = { dateStyle: "medium", timeStyle: "short" }) {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? "" : d.toLocaleString(document.documentElement.lang || undefined, options);
+  const lang = document.documentElement.lang || undefined;
+  return Number.isNaN(d.getTime()) ? "" : d.toLocaleString(lang, { timeZone: businessZone(), ...options });
 }
