@@ -40,7 +40,7 @@ from hub.routes.schemas import (
 )
 from hub.tickets.model import (
     Status,
-    attachment_json,
+    customer_attachment_json,
     customer_message_json,
     customer_ticket,
     message_json,
@@ -147,7 +147,7 @@ async def thread(token: str) -> Any:
         "expected_reply_by": expected_reply_by(tenant, ticket, now),
         "usual_reply_minutes": await hub().waiting.usual_minutes(ticket["tenant_id"], now),
         # each with the message it came with (`message_id`: the ticket's id for the SOS)
-        "attachments": [attachment_json(p, path) for p in photos],
+        "attachments": [customer_attachment_json(p, path) for p in photos],
     }
 
 

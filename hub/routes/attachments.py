@@ -10,6 +10,7 @@ same people only. The upload routes alone may send a body over 64 KB (hub/http/u
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,9 +21,15 @@ from quart_schema.pydantic import File
 from hub.attachments.photos import MAX_PHOTO_BYTES, too_large
 from hub.attachments.service import Photo
 from hub.container import hub
+from hub.ports import Doc
 from hub.routes.auth import staff, staff_required, tenant_id
 from hub.routes.intake import limit
-from hub.tickets.model import attachment_json, staff_attachments_path, thread_attachments_path
+from hub.tickets.model import (
+    attachment_json,
+    customer_attachment_json,
+    staff_attachments_path,
+    thread_attachments_path,
+)
 
 bp = Blueprint("attachments", __name__, url_prefix="/api/v1")
 
@@ -46,9 +53,11 @@ async def _content(data: AttachmentIn) -> bytes:
     return content
 
 
-def _answer(entry: dict[str, Any], path: str) -> dict[str, Any]:
-    """The stored photo, with absolute addresses (under HUB_PUBLIC_URL)."""
-    out = attachment_json(entry, path)
+def _answer(
+    entry: dict[str, Any], path: str, view: Callable[[Doc, str], Doc] = attachment_json
+) -> dict[str, Any]:
+    """The stored photo as `view` shows it, with absolute addresses (under HUB_PUBLIC_URL)."""
+    out = view(entry, path)
     for key in ("url", "thumbnail_url"):
         out[key] = hub().settings.public(out[key])
     return out
@@ -77,7 +86,7 @@ async def thread_upload(token: str, data: AttachmentIn) -> Any:
     """The customer adds a photo to their thread (with a message of theirs, or on its own)."""
     await limit("attachment", thread=token[:64])
     entry = await hub().attachments.from_customer(token, await _content(data), data.message)
-    return _answer(entry, thread_attachments_path(token)), 201
+    return _answer(entry, thread_attachments_path(token), customer_attachment_json), 201
 
 
 @bp.post("/tickets/<ticket_id>/attachments")

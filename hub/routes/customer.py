@@ -46,7 +46,7 @@ from hub.routes.waiting_note import tenant_zone, waiting_for
 from hub.tickets.model import (
     SURVEY_COMMENT_MAX,
     TEXT_MAX,
-    attachment_json,
+    customer_attachment_json,
     customer_ticket,
     thread_attachments_path,
 )
@@ -305,11 +305,11 @@ async def _with_photos(
     photos: dict[str, list[dict[str, Any]]] = {}
     loose: list[dict[str, Any]] = []
     for doc in await hub().tickets.attachments(ticket["tenant_id"], ticket["id"]):
-        photo = attachment_json(doc, path)
+        photo = customer_attachment_json(doc, path)
         owner = photo["message_id"] or photo["id"]
         photos.setdefault(owner, []).append(photo)
         if photo["message_id"] is None:
-            keep = ("id", "author", "author_name", "created_at")
+            keep = ("id", "from", "author", "created_at")
             loose.append({**{k: photo[k] for k in keep}, "text": "", "translations": {}})
     merged = sorted([*messages, *loose], key=lambda m: str(m.get("created_at")))
     return merged, photos

@@ -331,6 +331,17 @@ def attachment_json(doc: Doc, base: str) -> dict[str, Any]:
     return out
 
 
+def customer_attachment_json(doc: Doc, base: str) -> dict[str, Any]:
+    """A photo as its thread's holder sees it: whose it is as on messages (`from`, and a
+    staff photo's `author: {"name"}`, never an e-mail), nothing staff-only."""
+    out = attachment_json(doc, base)
+    staff = out.pop("author") == "staff"
+    name = out.pop("author_name", None)
+    out["from"] = "staff" if staff else "customer"
+    out["author"] = {"name": public_name(name)} if staff else None
+    return out
+
+
 def shown_to_staff(doc: Doc) -> bool:
     """A photo staff may see: not held back with its message, not deleted for privacy."""
     return not doc.get("held_reason") and not doc.get("purged_at")

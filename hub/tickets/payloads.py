@@ -23,6 +23,7 @@ from hub.tickets.events import (
 )
 from hub.tickets.model import (
     attachment_json,
+    customer_attachment_json,
     customer_message_json,
     customer_ticket,
     message_json,
@@ -76,7 +77,7 @@ def customer_payload(event: TicketEvent) -> dict[str, Any] | None:
         base = thread_attachments_path(event.ticket["thread_token"])
         return {
             "ticket_id": event.ticket["id"],
-            "attachment": attachment_json(event.attachment, base),
+            "attachment": customer_attachment_json(event.attachment, base),
         }
     return None  # created, held and notes are not the customer's business
 

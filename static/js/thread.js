@@ -384,7 +384,7 @@
       return;
     }
     if (!bubble) {
-      renderMessage({ id: photo.id, author: photo.author, created_at: photo.created_at, text: "" }, fresh);
+      renderMessage({ id: photo.id, from: photo.from, author: photo.author, created_at: photo.created_at, text: "" }, fresh);
       bubble = findMessage(photo.id);
     }
     window.sosPhotos.show(bubble, photo, photoAlt);

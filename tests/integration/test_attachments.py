@@ -285,7 +285,10 @@ async def test_a_photo_arrives_live_on_the_console_and_on_the_thread(served: Ser
             assert staff_photo.status_code == 201, staff_photo.text
             pushed = await nth(page, 2)
             assert pushed["attachment"]["message_id"] == reply.json()["id"]
-            assert pushed["attachment"]["author"] == "staff"
+            # whose it is, as on messages: the agent's name, never their e-mail
+            shown = pushed["attachment"]
+            assert shown["from"] == "staff" and "author_name" not in shown
+            assert shown["author"] is not None and "@" not in str(shown["author"]["name"])
             assert (await http.get(pushed["attachment"]["url"])).status_code == 200
         finally:
             await console.close()
