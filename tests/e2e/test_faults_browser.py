@@ -9,7 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LiveHub
+from tests.e2e.conftest import LiveHub, log_in
 from tests.e2e.test_live_loop_browser import _card, _console, _no_script_errors
 
 pytestmark = pytest.mark.browser
@@ -81,3 +81,30 @@ def test_the_console_opens_a_linked_ticket_and_keeps_its_filters_in_the_address(
     finally:
         for context in opened:
             context.close()
+
+
+def _axe_serious(page: Any) -> list[str]:
+    """axe-core's serious and critical violations on the page (one line each)."""
+    page.add_script_tag(url="/static/vendor/axe.min.js")
+    found = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+            .filter((v) => v.impact === "serious" || v.impact === "critical")
+            .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)"""
+    )
+    return list(found)
+
+
+def test_admin_pages_are_readable_in_dark_mode(browser: Any, live_hub: LiveHub) -> None:
+    context = browser.new_context(color_scheme="dark", viewport={"width": 1440, "height": 900})
+    try:
+        page = context.new_page()
+        log_in(page, live_hub, role="admin")
+        expect(page).not_to_have_url(f"{live_hub.url}/login")
+        problems = {}
+        for path in ("/admin/stats", "/admin/kiosks"):
+            page.goto(f"{live_hub.url}{path}")
+            page.wait_for_load_state("networkidle")
+            problems[path] = _axe_serious(page)
+        assert problems == {"/admin/stats": [], "/admin/kiosks": []}
+    finally:
+        context.close()
