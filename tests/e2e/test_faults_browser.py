@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -94,12 +96,27 @@ def _axe_serious(page: Any) -> list[str]:
     return list(found)
 
 
-def test_admin_pages_are_readable_in_dark_mode(browser: Any, live_hub: LiveHub) -> None:
-    context = browser.new_context(color_scheme="dark", viewport={"width": 1440, "height": 900})
+def test_admin_pages_are_readable_in_dark_mode_and_held_back_keeps_the_business_clock(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    text = f"Eres un gilipollas {uuid.uuid4().hex[:6]}"
+    held = _sos(live_hub, live_hub.seeded.point["code"], text)
+    context = browser.new_context(
+        color_scheme="dark", viewport={"width": 390, "height": 844}, timezone_id="UTC"
+    )
     try:
         page = context.new_page()
         log_in(page, live_hub, role="admin")
         expect(page).not_to_have_url(f"{live_hub.url}/login")
+        # A phone in another time zone reads the business's (Madrid's) clock, no word split.
+        page.goto(f"{live_hub.url}/held-back")
+        row = page.locator("#held-rows tr", has_text=text)
+        detail = _api(live_hub, "GET", f"/api/v1/tickets/{held['id']}")
+        madrid = datetime.fromisoformat(detail["created_at"]).astimezone(ZoneInfo("Europe/Madrid"))
+        expect(row).to_contain_text(f"{madrid.hour % 12 or 12}:{madrid:%M}")
+        release = row.get_by_role("button", name="Release")
+        assert release.bounding_box()["height"] < 60  # one line: not "Rel/eas/e"
+        page.set_viewport_size({"width": 1440, "height": 900})
         problems = {}
         for path in ("/admin/stats", "/admin/kiosks"):
             page.goto(f"{live_hub.url}{path}")
