@@ -123,5 +123,16 @@ def test_admin_pages_are_readable_in_dark_mode_and_held_back_keeps_the_business_
             page.wait_for_load_state("networkidle")
             problems[path] = _axe_serious(page)
         assert problems == {"/admin/stats": [], "/admin/kiosks": []}
+        # A refused field in Spanish words, next to its input, not the validator's English.
+        page.goto(f"{live_hub.url}/admin/rules?lang=es")
+        page.locator("#rule-name").fill("Noches")
+        row = page.locator("#recipients .recipient-row").first
+        row.locator('[data-k="to"]').fill("nadie")
+        row.locator('[data-k="name"]').fill("Ana")
+        page.locator("#rule-form button[type=submit]").first.click()
+        expect(page.locator("#rule-error")).to_contain_text("Revisa este destinatario")
+        expect(row.locator(".field-error")).to_contain_text("Revisa este destinatario")
+        page.goto(f"{live_hub.url}/admin/stats?lang=es&from=2026-12-01&to=2026-11-01")
+        expect(page.locator("#stats-error")).to_have_text("«Desde» tiene que ir antes de «Hasta».")
     finally:
         context.close()
