@@ -76,6 +76,11 @@ def test_the_console_opens_a_linked_ticket_and_keeps_its_filters_in_the_address(
         console.reload()
         expect(console.locator("#f-department")).to_have_value(slug)
         expect(console.locator("#ticket-panel")).to_be_visible()
+        # The open ticket sits beside the board, not over half of it.
+        board = console.locator("#board").bounding_box()
+        panel = console.locator("#ticket-panel").bounding_box()
+        assert board is not None and panel is not None
+        assert board["x"] + board["width"] <= panel["x"] + 1
         expect(_card(console, f"Pillow please {tag}")).to_have_count(1)
         expect(_card(console, f"Bill please {tag}")).to_have_count(0)
         _no_script_errors(console)
