@@ -8,9 +8,12 @@ page. `render_page` renders a template with the user and the business every page
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any, ParamSpec
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_datetime
 from quart import g, make_response, redirect, render_template, request
 from werkzeug.urls import iri_to_uri
 
@@ -57,8 +60,28 @@ def page_tenant() -> Doc:
     return tenant
 
 
+def business_clock(tenant: Doc) -> Callable[[str | None], str]:
+    """Stored UTC times as the business reads them: its time zone, the page's language
+    ("3/12/26, 18:08" in Spanish, "12/3/26, 6:08 PM" in English); "" for none or a bad value."""
+    try:
+        zone = ZoneInfo(str(tenant.get("timezone") or "UTC"))
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+
+    def when(iso: str | None) -> str:
+        try:
+            moment = datetime.fromisoformat(str(iso or "")).astimezone(zone)
+        except ValueError:
+            return ""
+        return str(format_datetime(moment, "short", tzinfo=zone, locale=g.get("lang") or "es"))
+
+    return when
+
+
 async def render_page(template: str, **context: Any) -> str:
-    """A staff page with the user and the business it shows in its header."""
+    """A staff page with the user and the business it shows in its header (and `when`, its
+    clock for stored times)."""
+    tenant = page_tenant()
     return await render_template(
-        template, user=public_user(g.staff), tenant=page_tenant(), **context
+        template, user=public_user(g.staff), tenant=tenant, when=business_clock(tenant), **context
     )

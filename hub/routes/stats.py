@@ -13,10 +13,11 @@ from hub.accounts.model import Role
 from hub.container import hub
 from hub.errors import Invalid, NotFound
 from hub.http.recent import WINDOW_SECONDS
+from hub.i18n import gettext as _
 from hub.routes.auth import staff_required, tenant_id
 from hub.routes.pages import page_tenant, render_page, staff_page
 from hub.routes.schemas import _Strict
-from hub.tickets.stats import GROUPINGS, GroupBy, asked_period
+from hub.tickets.stats import GROUPINGS, MAX_DAYS, YEARS, GroupBy, asked_period
 
 bp = Blueprint("stats", __name__)
 
@@ -73,6 +74,26 @@ async def etiquette_stats(query_args: PeriodQuery) -> Any:
     return await hub().stats.etiquette(tenant, period)
 
 
+def _period_error(exc: Invalid) -> str:
+    """A refused period in the page's language (the API keeps the precise English text)."""
+    field = _("From") if exc.field == "from" else _("To")
+    if "a year from" in exc.message:
+        return _(
+            "%(field)s: choose a year from %(first)s to %(last)s.",
+            field=field,
+            first=YEARS[0],
+            last=YEARS[1],
+        )
+    if "expected a date" in exc.message:
+        return _(
+            "%(field)s: that is not a date. Pick one in the calendar (for example 2026-11-30).",
+            field=field,
+        )
+    if "before" in exc.message:
+        return _("“From” must be before “To”.")
+    return _("Choose a period of at most %(days)s days.", days=MAX_DAYS)
+
+
 @bp.get("/admin/stats")
 @staff_page(Role.manager)
 async def stats_page() -> Any:
@@ -89,7 +110,7 @@ async def stats_page() -> Any:
         result = await hub().stats.report(tenant, period, by)
         etiquette = await hub().stats.etiquette(tenant, period)
     except Invalid as exc:
-        error = exc.message
+        error = _period_error(exc)
     page = await render_page(
         "admin/stats.html",
         result=result,

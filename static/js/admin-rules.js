@@ -1,6 +1,7 @@
 // Routing rules admin page: list, edit, delete, and the "who would get this?" dry run.
 import { api } from "./lib/api.js";
 import { clearFieldErrors, fieldInput, showApiError, showError, whileBusy } from "./lib/forms.js";
+import { localized } from "./lib/messages.js";
 import { t as L } from "./lib/i18n.js";
 
 const form = document.getElementById("rule-form");
@@ -155,7 +156,7 @@ form.addEventListener("submit", async (ev) => {
       statusBox.textContent = L("saved");
       await load();
     } catch (err) {
-      showApiError(form, err, errorBox, locate);
+      showApiError(form, localized(err), errorBox, locate);
     }
   });
 });
@@ -210,7 +211,7 @@ async function runTest() {
   } catch (err) {
     const p = document.createElement("p");
     p.className = "error";
-    p.textContent = err.message;
+    p.textContent = localized(err).message;
     result.appendChild(p);
   }
 }

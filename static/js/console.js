@@ -32,6 +32,9 @@ const connection = document.getElementById("connection");
 const seq = new SeqTracker(`sos.console.seq.${userId}`);
 const store = new TicketStore();
 const unread = new UnreadSet(`sos.console.unread.${userId}`);
+const FILTER_KEYS = ["q", "status", "point", "department"];
+const asked = new URLSearchParams(window.location.search); // a link or a reload: filters, ticket
+fillFiltersFrom(asked);
 let filter = readFilter();
 let cursor = null;
 let listToken = 0;
@@ -49,6 +52,7 @@ const panel = new Panel(document.getElementById("ticket-panel"), {
   },
   onClose: (id) => {
     board.setOpen(null);
+    keepInUrl();
     const button = id && board.buttonOf(id);
     if (button) button.focus();
   },
@@ -60,6 +64,32 @@ const alerts = new Alerts({
   announcer: document.getElementById("announcer"),
   onNotificationClick: (id) => openTicket(id),
 });
+
+/** Put the URL's filters into the form (a select gets the asked value even before its choices load). */
+function fillFiltersFrom(params) {
+  for (const key of FILTER_KEYS) {
+    const value = (params.get(key) || "").trim().slice(0, 200);
+    const field = filtersForm.elements.namedItem(key);
+    if (!value || !field) continue;
+    if (field instanceof HTMLSelectElement && ![...field.options].some((o) => o.value === value)) {
+      if (key === "status") continue; // not a status of the board
+      field.add(new Option(value, value));
+    }
+    field.value = value;
+  }
+}
+
+/** The filters and the open ticket in the address bar, so a reload or a copied link keeps them. */
+function keepInUrl() {
+  const params = new URLSearchParams();
+  for (const key of FILTER_KEYS) if (filter[key]) params.set(key, filter[key]);
+  if (panel.isOpen && panel.id) params.set("ticket", panel.id);
+  const query = params.toString();
+  const next = `${window.location.pathname}${query ? `?${query}` : ""}`;
+  if (next !== `${window.location.pathname}${window.location.search}`) {
+    window.history.replaceState(window.history.state, "", next);
+  }
+}
 
 function readFilter() {
   const data = new FormData(filtersForm);
@@ -93,7 +123,27 @@ function openTicket(id) {
   board.select(id);
   board.setOpen(id);
   markRead(id);
-  return panel.open(id);
+  const opening = panel.open(id);
+  keepInUrl();
+  return opening;
+}
+
+/** `?ticket=<id>` (an e-mail's link, a reload): open it, fetching it when the board lacks it. */
+async function openAsked(id) {
+  if (!id) return;
+  if (!store.has(id)) {
+    try {
+      const detail = await api("GET", `/api/v1/tickets/${encodeURIComponent(id)}`);
+      const { messages, notes, history, deliveries, ...doc } = detail;
+      store.put(doc, 0); // the oldest label: any live event about it wins
+      render();
+    } catch (error) {
+      showError(loadError, error.message);
+      keepInUrl();
+      return;
+    }
+  }
+  await openTicket(id);
 }
 
 function setConnection(state) {
@@ -179,6 +229,7 @@ function filtersChanged() {
   if (JSON.stringify(next) === JSON.stringify(filter)) return;
   filter = next;
   cursor = null;
+  keepInUrl();
   render(); // what is already here, at once; the API fills in older matches
   loadTickets();
 }
@@ -195,17 +246,37 @@ filtersForm.addEventListener("input", (event) => {
 filtersForm.addEventListener("reset", () => setTimeout(filtersChanged, 0));
 loadOlder.addEventListener("click", () => loadTickets({ older: true }));
 
+/** Add or rename a choice (one put there from the URL before the list came keeps its place). */
+function putChoice(select, value, text) {
+  const held = [...select.options].find((o) => o.value === value);
+  if (held) held.text = text;
+  else select.add(new Option(text, value));
+}
+
+/** A department's name in the page's language, else its default name, else its slug. */
+function departmentName(dep) {
+  const names = dep.names || {};
+  return names[main.dataset.lang] || dep.name || dep.slug;
+}
+
 async function loadChoices() {
   try {
-    const [points, users] = await Promise.all([api("GET", "/api/v1/points"), api("GET", "/api/v1/users")]);
+    const [points, users, deps] = await Promise.all([
+      api("GET", "/api/v1/points"),
+      api("GET", "/api/v1/users"),
+      api("GET", "/api/v1/departments"),
+    ]);
     const pointSelect = document.getElementById("f-point");
+    const names = new Map((deps.items || []).map((d) => [d.slug, departmentName(d)]));
     const departments = new Set();
     for (const point of points.items || []) {
-      pointSelect.add(new Option(point.label === point.code ? point.code : `${point.label} (${point.code})`, point.code));
+      putChoice(pointSelect, point.code, point.label === point.code ? point.code : `${point.label} (${point.code})`);
       if (point.department) departments.add(point.department);
     }
     const depSelect = document.getElementById("f-department");
-    for (const dep of [...departments].sort()) depSelect.add(new Option(dep, dep));
+    const named = [...departments].map((slug) => [slug, names.get(slug) || slug]);
+    named.sort((a, b) => a[1].localeCompare(b[1], main.dataset.lang));
+    for (const [slug, name] of named) putChoice(depSelect, slug, name);
     panel.setUsers(users.items || []);
   } catch (error) {
     showError(loadError, error.message);
@@ -277,6 +348,7 @@ async function start() {
   seq.start(reloaded ? stored : latest);
   // Labelled `latest` (not an older stored seq): a replayed older snapshot never regresses it.
   await loadTickets({ label: latest });
+  openAsked(asked.get("ticket"));
   connectLive({ seq, handlers, onState: setConnection });
   loadChoices();
 }

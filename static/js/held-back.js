@@ -14,7 +14,9 @@ import { has, t as label, when as localTime } from "./lib/i18n.js";
 
   const reasonLabel = (reason) => label(has(`reason.${reason}`) ? `reason.${reason}` : "reason.filtered");
 
-  const when = (iso) => localTime(iso, { dateStyle: "short", timeStyle: "short" });
+  // In the business's time zone (the page's <main data-timezone>), not the browser's.
+  const timeZone = document.getElementById("main").dataset.timezone || undefined;
+  const when = (iso) => localTime(iso, { dateStyle: "short", timeStyle: "short", timeZone });
 
   function cell(text, className) {
     const td = document.createElement("td");

@@ -33,6 +33,15 @@
     localStorage.setItem(TOKEN_KEY, match[1]);
     history.replaceState(null, "", location.pathname + location.search);
   }
+  // The link opened on a screen already showing /kiosk (only its fragment changes, so the
+  // page does not load again): take the token and start over with it.
+  window.addEventListener("hashchange", function () {
+    var again = /(?:^#|&)device_token=([A-Za-z0-9_-]{8,200})/.exec(location.hash);
+    if (!again) return;
+    localStorage.setItem(TOKEN_KEY, again[1]);
+    history.replaceState(null, "", location.pathname + location.search);
+    location.reload();
+  });
   var token = localStorage.getItem(TOKEN_KEY);
   if (!token) { show("unpaired"); return; }
 

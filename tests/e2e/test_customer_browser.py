@@ -109,6 +109,11 @@ def test_an_sos_from_the_phone_then_staff_replies_live_and_the_customer_answers(
     text = "The terrace heater is off and it is freezing, table 4"
     page.get_by_label("Your message").fill(text)
     expect(page.locator("#text-count")).to_have_text(f"{len(text)}\u200a/\u200a2000")
+    # Send within the phone's first screen: the optional contact details are folded away.
+    send = page.get_by_role("button", name="Send").bounding_box()
+    assert send is not None and send["y"] + send["height"] <= 844
+    expect(page.get_by_label("Name")).to_be_hidden()
+    page.locator("#contact-more summary").click()
     page.get_by_label("Name").fill("Ana")
     page.get_by_role("button", name="Send").click()
 
@@ -185,6 +190,7 @@ def test_without_javascript_the_whole_form_thread_answer_flow_works(
     page.get_by_label("Tu mensaje").fill(text)
     page.get_by_label("Enviar de forma anónima").check()
     expect(page.locator("#contact-fields")).to_be_visible()  # no JS: visible, and ignored
+    page.locator("#contact-more summary").click()  # <details> opens without JavaScript too
     page.get_by_label("Correo electrónico").fill("someone@example.com")
     page.get_by_role("button", name="Enviar").click()
 

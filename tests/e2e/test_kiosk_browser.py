@@ -57,8 +57,13 @@ def test_a_guest_sends_an_sos_from_the_kiosk_and_the_screen_follows_its_settings
     page = tablet.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(kiosk["pair_url"])
+    page.set_viewport_size({"width": 1280, "height": 800})  # a landscape tablet in a hall
+    page.goto(f"{live_hub.url}/kiosk")  # the screen is already open, not yet paired …
+    expect(page.locator("#unpaired")).to_be_visible()
+    page.goto(kiosk["pair_url"])  # … then the link: only the fragment changes, no new load
     expect(page.locator("#welcome")).to_have_text("<i>Welcome</i> to the terrace")  # as text
+    send = page.get_by_role("button", name="Send").bounding_box()
+    assert send is not None and send["height"] >= 80 and send["y"] + send["height"] <= 800
     assert page.locator("#welcome i").count() == 0
     assert "device_token" not in page.url  # the token left the address bar
     expect(page.locator("#brand-name")).to_have_text("Business mirador")

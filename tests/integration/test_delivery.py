@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
@@ -259,6 +260,16 @@ async def test_with_no_transport_configured_each_delivery_is_skipped_with_the_re
         assert page.status_code == 200
         html = await page.get_data(as_text=True)
         assert html.count(NO_TRANSPORT) == 2 and "ana@acme.example" in html
+        # In Spanish: words, not codes; "To" as the recipient, not "until"; Madrid's clock.
+        page = await client.get("/admin/deliveries?lang=es", headers=acme.auth("manager"))
+        html = await page.get_data(as_text=True)
+        assert "Destinatario" in html and "Hasta" not in html
+        assert "<strong>omitido</strong>" in html and "<strong>skipped</strong>" not in html
+        assert "correo: " in html and "aviso" in html
+        created = datetime.fromisoformat(items[0]["created_at"]).astimezone(
+            ZoneInfo("Europe/Madrid")
+        )
+        assert f"{created.day}/{created.month}/{created:%y}, {created:%H:%M}" in html
 
 
 async def test_a_reply_reaches_a_customer_who_left_contact_data_with_the_thread_link(

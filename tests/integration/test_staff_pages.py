@@ -39,3 +39,19 @@ async def test_staff_pages_refuse_a_lower_role_with_a_page_and_serve_the_right_o
                 assert acme.tenant["name"] in page, (path, who)
             else:
                 assert "This page is for managers." in page, (path, who)
+
+
+async def test_the_login_page_names_the_product_and_switches_language_and_a_404_leads_back(
+    client: Any,
+) -> None:
+    r = await client.get("/login?lang=es&next=/admin/stats")
+    page = (await r.get_data()).decode()
+    assert '<p class="product">SOS hub</p>' in page and "Acceso del personal" in page
+    assert 'href="/login?lang=en&amp;next=%2Fadmin%2Fstats">English</a>' in page
+    assert '<span lang="es" aria-current="true">Español</span>' in page
+    r = await client.get("/login?lang=en")
+    assert "Staff login" in (await r.get_data()).decode()
+    r = await client.get("/no/such/page?lang=es")
+    assert r.status_code == 404
+    page = (await r.get_data()).decode()
+    assert '<a class="button" id="way-back" href="/">Ir a la página de inicio</a>' in page

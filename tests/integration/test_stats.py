@@ -194,7 +194,7 @@ async def test_a_bad_period_on_the_page_is_explained_next_to_the_form(
     )
     assert r.status_code == 400
     page = await r.get_data(as_text=True)
-    assert 'role="alert" id="stats-error">from: must be before to' in page
+    assert 'role="alert" id="stats-error">“From” must be before “To”.' in page
     assert 'value="2026-11-10"' in page  # what the manager typed stays in the form
 
 
