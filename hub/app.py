@@ -24,7 +24,18 @@ from hub.accounts.staff_auth import StaffAuth
 from hub.container import Hub
 from hub.http.ratelimit import RateLimiter
 from hub.http.recent import recent_visits
-from hub.i18n import choose_language, load_catalogs
+from hub.i18n import (
+    DEFAULT,
+    NAMES,
+    STAFF,
+    SUPPORTED,
+    browser_languages,
+    choose_language,
+    customer_surface,
+    current_language,
+    format_number,
+    load_catalogs,
+)
 from hub.moderation.guard import StoreGuard
 from hub.moderation.service import Moderation
 from hub.notify.outbox import Deliveries
@@ -180,7 +191,7 @@ def _install_i18n(app: Quart, the_hub: Hub) -> None:
     app.jinja_env.add_extension("jinja2.ext.i18n")
 
     def _catalog() -> Any:
-        return the_hub.catalogs[getattr(g, "lang", "es")]
+        return the_hub.catalogs.get(current_language()) or the_hub.catalogs[DEFAULT]
 
     def gettext(message: str, **variables: Any) -> str:
         text = str(_catalog().gettext(message))
@@ -197,11 +208,16 @@ def _install_i18n(app: Quart, the_hub: Hub) -> None:
     app.jinja_env.globals["board_statuses"] = [s.value for s in BOARD_STATUSES]
     app.jinja_env.globals["category_values"] = [c.value for c in Category]
 
+    app.jinja_env.globals["language_names"] = NAMES
+    app.jinja_env.filters["number"] = lambda value: format_number(value, current_language())
+
     @app.before_request
     async def _pick_language() -> None:
+        # Staff pages refine this with the user's own language (hub/routes/pages.py).
         g.lang = choose_language(
             request.args.get("lang"),
             request.cookies.get("lang"),
-            [(str(v), float(q)) for v, q in request.accept_languages],
-            "es",
+            browser_languages(),
+            DEFAULT,
+            SUPPORTED if customer_surface(request.path, request.url_rule) else STAFF,
         )

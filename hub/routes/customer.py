@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_datetime
 from pydantic import ValidationError
 from quart import Blueprint, Response, g, make_response, redirect, render_template, request
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -18,7 +17,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from hub.clock import new_secret
 from hub.container import hub
 from hub.errors import HubError, NotFound, StoreUnavailable
-from hub.i18n import SUPPORTED
+from hub.i18n import SUPPORTED, format_moment, format_number
 from hub.i18n import gettext as _
 from hub.moderation.bots import automated_client, form_signals, form_stamp
 from hub.ports import Doc
@@ -63,8 +62,8 @@ def _text_error(text: str) -> str | None:
     if len(cleaned) > TEXT_MAX:
         return _(
             "Your message is too long: %(count)s characters. The limit is %(max)s.",
-            count=len(cleaned),
-            max=TEXT_MAX,
+            count=format_number(len(cleaned), g.lang),
+            max=format_number(TEXT_MAX, g.lang),
         )
     return None
 
@@ -88,7 +87,8 @@ def _field_errors(error: ValidationError, text: str) -> dict[str, str]:
 
 
 def _clock(tenant: Doc | None) -> Callable[[str | None], str]:
-    """Format stored UTC times in the business's time zone: '19:07' today, '29 nov, 19:07' else."""
+    """Stored UTC times in the business's zone, the page language's way: '19:07' today,
+    '29 nov, 19:07' (es) or 'Nov 29, 19:07' (en) before (static/js/thread.js does the same)."""
     try:
         zone = ZoneInfo(str((tenant or {}).get("timezone") or "UTC"))
     except (ZoneInfoNotFoundError, ValueError):
@@ -99,8 +99,7 @@ def _clock(tenant: Doc | None) -> Callable[[str | None], str]:
         if not iso:
             return ""
         moment = datetime.fromisoformat(iso).astimezone(zone)
-        pattern = "HH:mm" if moment.date() == today else "d MMM, HH:mm"
-        return str(format_datetime(moment, pattern, tzinfo=zone, locale=g.lang))
+        return format_moment(moment, zone, g.lang, date=moment.date() != today)
 
     return when
 
@@ -295,7 +294,8 @@ async def thread_survey(token: str) -> Any:
             "rating": _("Please choose how we did."),
             "nps": _("Choose a number from 0 to 10."),
             "comment": _(
-                "Your comment is too long: at most %(max)s characters.", max=SURVEY_COMMENT_MAX
+                "Your comment is too long: at most %(max)s characters.",
+                max=format_number(SURVEY_COMMENT_MAX, g.lang),
             ),
         }
         errors = {str(e["loc"][0]): said.get(str(e["loc"][0]), "") for e in exc.errors()}

@@ -19,6 +19,12 @@
   var max = parseInt(form.dataset.max, 10) || 2000;
   var submitLabel = submit ? submit.textContent : "";
 
+  /* 2000 as the page's language writes it ("2.000", "2,000", "2 000"). */
+  function num(n) {
+    try { return new Intl.NumberFormat(document.documentElement.lang || undefined).format(n); }
+    catch (e) { return String(n); }
+  }
+
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (whole, key) {
       return key in values ? String(values[key]) : whole;
@@ -70,7 +76,7 @@
     text.addEventListener("input", function () {
       updateCounter();
       if (text.value.length > max) {
-        showError(fill(form.dataset.msgTooLong, { count: text.value.length }));
+        showError(fill(form.dataset.msgTooLong, { count: num(text.value.length) }));
       } else if (!error.hidden && length() > 0) {
         clearError();
       }
@@ -98,7 +104,7 @@
     }
     if (n > max) {
       event.preventDefault();
-      showError(fill(form.dataset.msgTooLong, { count: n }));
+      showError(fill(form.dataset.msgTooLong, { count: num(n) }));
       text.focus();
       return;
     }

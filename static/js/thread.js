@@ -22,6 +22,12 @@
   var resolvedNote = document.getElementById("resolved-note");
   var survey = document.getElementById("survey");
 
+  /* 2000 as the page's language writes it ("2.000", "2,000", "2 000"). */
+  function num(n) {
+    try { return new Intl.NumberFormat(document.documentElement.lang || undefined).format(n); }
+    catch (e) { return String(n); }
+  }
+
   function fill(template, values) {
     return String(template || "").replace(/\{(\w+)\}/g, function (whole, key) {
       return key in values ? String(values[key]) : whole;
@@ -279,7 +285,7 @@
     var n = textarea.value.trim().length;
     if (status === 400 || status === 413) {
       if (n === 0) return d.msgEmpty;
-      if (n > max) return fill(d.msgTooLong, { count: n });
+      if (n > max) return fill(d.msgTooLong, { count: num(n) });
       return (body && body.error && body.error.message) || d.msgFailed;
     }
     if (status === 429) return d.msgBusy;
