@@ -54,7 +54,6 @@ from hub.tickets.rulebook import RuleBook
 from hub.tickets.services import TicketService
 from hub.tickets.stats import TicketStats
 from hub.translate.detect import detect_if_ready
-from hub.translate.service import tenant_languages
 
 __all__ = ["GC_THRESHOLD", "Hub", "create_app", "tune_gc"]
 
@@ -115,7 +114,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         publisher,
         guard=StoreGuard(store),
         listeners=[delivery_listener],
-        detect=lambda text, tenant: detect_if_ready(text, tenant_languages(tenant)),
+        detect=lambda text, tenant: detect_if_ready(text),
     )
     auth = StaffAuth(
         store,
@@ -169,8 +168,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         await store.open()
         await delivery.start()
         tune_gc()
-        # Load the language models in the background: detection at intake starts once ready.
-        await detect_if_ready("", ("es", "en"))
+        # The language models load in the background on the first SOS (hub/translate/detect.py).
 
     @app.after_serving
     async def _close() -> None:

@@ -10,7 +10,6 @@ import pytest
 
 from hub.app import Hub
 from hub.settings import Settings
-from hub.translate.detect import detect_language
 from hub.translate.providers import (
     ApertiumTranslator,
     DeepLTranslator,
@@ -62,12 +61,6 @@ async def _ticket(the_hub: Hub, acme: Seeded, ticket_id: str, key: str) -> dict[
         return ticket if ticket and ticket.get(key) else None
 
     return await eventually(check, 20, f"the ticket's {key}")
-
-
-async def test_detection_is_offline_and_restricted_to_the_tenants_languages() -> None:
-    assert await detect_language("El agua de la piscina está muy fría", ["es", "en"]) == "es"
-    assert await detect_language("The towels in room 12 are dirty", ["es", "en"]) == "en"
-    assert await detect_language("Das Wasser ist kalt", ["es", "en"]) != "de"
 
 
 @needs_apertium
