@@ -31,8 +31,8 @@ from hub.i18n import (
     SUPPORTED,
     browser_languages,
     choose_language,
-    customer_surface,
     current_language,
+    customer_surface,
     format_number,
     load_catalogs,
 )
@@ -114,7 +114,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         publisher,
         guard=StoreGuard(store),
         listeners=[delivery_listener],
-        detect=lambda text, tenant: detect_if_ready(text),
+        detect=(lambda text, tenant: detect_if_ready(text))
+        if settings.language_detection
+        else None,
     )
     auth = StaffAuth(
         store,

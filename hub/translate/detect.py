@@ -1,12 +1,17 @@
 """Offline language detection with lingua, over the languages guests write in.
 
 DETECTED is what an SOS can be detected as: the eight languages of the pages and the most
-common tourist languages. One lingua detector per process holds all of them: built once,
-in a thread, never on an SOS's way in (`detect_if_ready`), with its models preloaded. Its
-models cost 290–380 MB resident and about 3.5 s of CPU to load (measured here over several
-runs, 13 languages, high accuracy mode; low accuracy mode takes 20 MB but calls "hola"
-Swedish); a detection then takes under a millisecond. A minimum relative distance makes it
-answer None for text too short or too mixed to tell ("ok").
+common tourist languages. One lingua detector holds all of them, its models preloaded:
+290–380 MB resident and about 3.5 s of CPU to load (measured here over several runs, 13
+languages, high accuracy mode; low accuracy mode takes 20 MB but calls "hola" Swedish); a
+detection then takes under a millisecond. A minimum relative distance makes it answer
+None for text too short or too mixed to tell ("ok").
+
+Loading holds the GIL the whole time (measured: the event loop froze for as long), so the
+hub's web process never loads it itself: `DetectorProcess` loads it in a child process,
+started by the first SOS, and answers over a pipe; until it is ready, intake does not
+detect (`detect_if_ready`) and the routing job waits for it (`detect_language`). A worker
+(`sos-hub worker`) loads it in-process before forking its jobs (`warm_up`).
 
 Lingua has no Galician. A Galician sentence comes out as Spanish, Portuguese, Catalan or
 nothing; `galician` then counts words that only Galician writes ("non", "unha", "moi",
@@ -17,10 +22,15 @@ heuristic: a short Galician text without one of those words stays Spanish or Por
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import threading
 from collections.abc import Iterable
 from typing import Any
+
+from hub.translate.detector_process import DetectorProcess
+
+log = logging.getLogger(__name__)
 
 # lingua's languages, as ISO 639-1: the pages' languages (but Galician), then tourists'.
 LINGUA = ("es", "en", "fr", "de", "it", "pt", "ca", "nl", "pl", "ru", "zh", "ja", "ar")
@@ -29,38 +39,52 @@ MIN_RELATIVE_DISTANCE = 0.15
 
 _detector: Any = None
 _lock = threading.Lock()
-_loading: threading.Thread | None = None
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
 
 # Words each language writes and the other two (Galician, Spanish, Portuguese) do not.
 GALICIAN_WORDS = frozenset(
-    """non unha unhas moi moito moita moitos moitas grazas xa hai coa coas polo pola polos
+    _words(
+        """non unha unhas moi moito moita moitos moitas grazas xa hai coa coas polo pola polos
     polas dende ata aínda vostede vostedes hoxe onte mañá fai fan teño tedes podedes estades
     sodes agardando agardar agardo agardamos auga cando tamén máis iso ningunha ninguén
     algunha alguén nosa noso nosas nosos vosa voso túa miña súa fillo filla fillos fillas
     xente traballo xanela dun dunha nun nunha vén veñen lle lles á ás ó ós fíxose
-    fixemos xantar cea almorzo camareiro xardín rúa cheo chea""".split()
+    fixemos xantar cea almorzo camareiro xardín rúa cheo chea"""
+    )
 )
 SPANISH_WORDS = frozenset(
-    """el la los las y muy mucho mucha muchos muchas una unas gracias ya hay agua cuando
+    _words(
+        """el la los las y muy mucho mucha muchos muchas una unas gracias ya hay agua cuando
     también más eso esto nadie alguien nuestra nuestro nuestras nuestros hijo hija hijos
-    hace hasta desde usted ustedes hoy ayer mañana aún todavía con del al ha han he hemos
-    llevamos ventana trabajo gente habéis podéis estáis sois""".split()
+    hace hasta desde usted ustedes hoy ayer mañana aún todavía del al ha han he hemos
+    llevamos ventana trabajo gente habéis podéis estáis sois"""
+    )
 )
 PORTUGUESE_WORDS = frozenset(
-    """não muito muita muitos muitas uma umas obrigado obrigada já há tem têm pelo pela
+    _words(
+        """não muito muita muitos muitas uma umas obrigado obrigada já há tem têm pelo pela
     pelos pelas você vocês ainda até hoje ontem também quarto nossa nosso nossas nossos
     ninguém alguém filho filha isso minha tua sua dum numa num lhe lhes quando água mais
-    em com estão""".split()
+    em com estão"""
+    )
 )
 # Words Galician shares with Portuguese only, and with Spanish only: a text with both kinds,
 # and none of the above, is Galician ("A porta da terraza": porta/da, and terraza).
 SHARED_WITH_PORTUGUESE = frozenset(
-    """o os do dos da das ao aos porta portas outra outro outras outros chegou vai vou
-    estou agora pode podes quero temos pouco pouca noite isto almofada quente cheira ruído""".split()
+    _words(
+        """o os do dos da das ao aos porta portas outra outro outras outros chegou vai vou
+    estou agora pode podes quero temos pouco pouca noite isto almofada quente cheira ruído"""
+    )
 )
 SHARED_WITH_SPANISH = frozenset(
-    """en con terraza baño baños fría frío habitación cuarto toalla toallas ducha sucia
-    sucio cristal ascensor media traer calefacción""".split()
+    _words(
+        """en con terraza baño baños fría frío habitación cuarto toalla toallas ducha sucia
+    sucio cristal ascensor media traer calefacción"""
+    )
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -93,7 +117,8 @@ def _build() -> Any:
 
 
 def detector() -> Any:
-    """The process's detector, built now if it is not yet (seconds: call it off the loop)."""
+    """This process's detector, built now if it is not yet: seconds, holding the GIL, so
+    never in the hub's web process (it uses `DetectorProcess`)."""
     global _detector
     with _lock:
         if _detector is None:
@@ -102,7 +127,7 @@ def detector() -> Any:
 
 
 def ready() -> bool:
-    """Whether the detector is built (detection then takes about a millisecond)."""
+    """Whether this process has built its detector (a detection then takes a millisecond)."""
     return _detector is not None
 
 
@@ -127,29 +152,55 @@ def detect_sync(text: str, languages: Iterable[str] | None = None) -> str | None
     return code
 
 
+_process: DetectorProcess | None = None
+_process_lock = threading.Lock()
+
+
+def detector_process() -> DetectorProcess:
+    """This process's detection child, started now if there is none (or it ended)."""
+    global _process
+    with _process_lock:
+        if _process is None or not _process.alive:
+            _process = DetectorProcess()
+        return _process
+
+
+def _ask(text: str, languages: list[str] | None) -> str | None:
+    try:
+        return detector_process().detect(text, languages)
+    except (EOFError, OSError, ValueError):  # the child ended: the next call starts another
+        log.warning("the language detection process ended; starting another")
+        return None
+
+
 async def detect_language(text: str, languages: Iterable[str] | None = None) -> str | None:
-    """`detect_sync` in a thread: the first call in a process loads the models (seconds)."""
+    """The text's language, waiting for the models if they are still loading (jobs).
+
+    In-process when this process has the models (a worker), else in the child process.
+    """
     wanted = list(languages) if languages is not None else None
-    return await asyncio.to_thread(detect_sync, text, wanted)
+    if not text.strip():
+        return None
+    if ready():
+        return await asyncio.to_thread(detect_sync, text, wanted)
+    return await asyncio.to_thread(_ask, text, wanted)
 
 
-def start_loading() -> None:
-    """Build the detector in a background thread, once; returns at once."""
-    global _loading
-    with _lock:
-        if _detector is not None or (_loading is not None and _loading.is_alive()):
-            return
-        _loading = threading.Thread(target=detector, name="lingua-models", daemon=True)
-        _loading.start()
+async def no_detection(text: str) -> str | None:
+    """Detection turned off (HUB_LANGUAGE_DETECTION=off): the given language stays."""
+    return None
 
 
 async def detect_if_ready(text: str) -> str | None:
     """Detect at intake only when the models are loaded; never make an SOS wait.
 
-    The first call starts loading them in the background and answers None: the routing job
-    detects a little later (hub/translate/service.py), as it does for every SOS.
+    The first call starts the detection process and answers None: the routing job detects
+    a little later (hub/translate/service.py), as it does for every SOS.
     """
-    if not ready():
-        start_loading()
+    if not text.strip():
         return None
-    return await asyncio.to_thread(detect_sync, text)
+    if ready():
+        return await asyncio.to_thread(detect_sync, text)
+    if not detector_process().ready():
+        return None
+    return await asyncio.to_thread(_ask, text, None)

@@ -7,13 +7,15 @@ may come out as "unsure" (None), never as a wrong guess in these checks.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
-from hub.app import Hub
+from hub.app import Hub, create_app
+from hub.settings import Settings
 from hub.translate.detect import detect_language, detect_sync, warm_up
-from tests.helpers import Seeded
+from tests.helpers import Seeded, seed_tenant
 
 SENTENCES = {
     "fr": [
@@ -84,3 +86,18 @@ async def test_a_french_sos_sent_from_a_spanish_page_is_stored_as_french(
     assert r.status_code == 303
     [ticket] = await hub.store.find(acme.tenant["id"], "tickets")
     assert ticket["language"] == "fr" and ticket["language_detected"] is True
+
+
+async def test_with_detection_off_an_sos_keeps_its_pages_language(settings: Settings) -> None:
+    """HUB_LANGUAGE_DETECTION=off: no models loaded, the page's language stays."""
+    the_hub = create_app(dataclasses.replace(settings, language_detection=False))
+    async with the_hub.quart.test_app():
+        acme = await seed_tenant(the_hub.store, "acme")
+        r = await the_hub.quart.test_client().post(
+            f"/q/{acme.point['code']}",
+            form={"text": "Il n'y a pas de serviettes propres dans notre chambre"},
+            headers={"Accept-Language": "es"},
+        )
+        assert r.status_code == 303
+        [ticket] = await the_hub.store.find(acme.tenant["id"], "tickets")
+        assert ticket["language"] == "es" and "language_detected" not in ticket

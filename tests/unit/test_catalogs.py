@@ -29,7 +29,7 @@ Message = str | tuple[str, ...]
 def source_messages() -> dict[Message, frozenset[str]]:
     """Each message found in the sources, with the files (relative paths) that use it."""
     with (ROOT / "babel.cfg").open() as fh:
-        method_map, options_map = parse_mapping_cfg(fh)
+        method_map, options_map = parse_mapping_cfg(fh)  # type: ignore[no-untyped-call]
     found: dict[Message, set[str]] = {}
     for filename, _line, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map, options_map
@@ -90,8 +90,12 @@ def test_translations_keep_the_placeholders_of_their_source(lang: str) -> None:
     for message in catalog(lang):
         if not message.id or not message.string:
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids = tuple(message.id) if isinstance(message.id, (tuple, list)) else (message.id,)
+        strings = (
+            tuple(message.string)
+            if isinstance(message.string, (tuple, list))
+            else (message.string,)
+        )
         wanted = {name for text in ids for name in PLACEHOLDER.findall(text)}
         wrong += [ids[0] for text in strings if text and set(PLACEHOLDER.findall(text)) != wanted]
     assert wrong == []
