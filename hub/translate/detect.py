@@ -8,10 +8,11 @@ detection then takes under a millisecond. A minimum relative distance makes it a
 None for text too short or too mixed to tell ("ok").
 
 Loading holds the GIL the whole time (measured: the event loop froze for as long), so the
-hub's web process never loads it itself: `DetectorProcess` loads it in a child process,
-started by the first SOS, and answers over a pipe; until it is ready, intake does not
-detect (`detect_if_ready`) and the routing job waits for it (`detect_language`). A worker
-(`sos-hub worker`) loads it in-process before forking its jobs (`warm_up`).
+hub's web process never loads it itself: `DetectorProcess` (detector_process.py) loads it
+in a child process, started by the first SOS, and answers over a pipe. Until it is ready,
+intake does not detect (`detect_if_ready`) and the routing job waits for it at most
+LOAD_WAIT seconds (`detect_language`), then goes on with the language the SOS was given.
+A worker (`sos-hub worker`) loads it in-process before forking its jobs (`warm_up`).
 
 Lingua has no Galician. A Galician sentence comes out as Spanish, Portuguese, Catalan or
 nothing; `galician` then counts words that only Galician writes ("non", "unha", "moi",
@@ -36,6 +37,9 @@ log = logging.getLogger(__name__)
 LINGUA = ("es", "en", "fr", "de", "it", "pt", "ca", "nl", "pl", "ru", "zh", "ja", "ar")
 DETECTED = (*LINGUA, "gl")
 MIN_RELATIVE_DISTANCE = 0.15
+# How long a job waits for the models still loading (the first SOS after a start) before
+# it goes on with the language it was given: alerts must not wait for a nicety.
+LOAD_WAIT = 5.0
 
 _detector: Any = None
 _lock = threading.Lock()
@@ -165,25 +169,25 @@ def detector_process() -> DetectorProcess:
         return _process
 
 
-def _ask(text: str, languages: list[str] | None) -> str | None:
+def _ask(text: str, languages: list[str] | None, wait: float) -> str | None:
     try:
-        return detector_process().detect(text, languages)
+        return detector_process().detect(text, languages, wait)
     except (EOFError, OSError, ValueError):  # the child ended: the next call starts another
         log.warning("the language detection process ended; starting another")
         return None
 
 
-async def detect_language(text: str, languages: Iterable[str] | None = None) -> str | None:
-    """The text's language, waiting for the models if they are still loading (jobs).
-
-    In-process when this process has the models (a worker), else in the child process.
-    """
+async def detect_language(
+    text: str, languages: Iterable[str] | None = None, wait: float = LOAD_WAIT
+) -> str | None:
+    """The text's language (jobs): in-process when this process has the models (a worker),
+    else in the child process, waiting up to `wait` seconds for it to load them."""
     wanted = list(languages) if languages is not None else None
     if not text.strip():
         return None
     if ready():
         return await asyncio.to_thread(detect_sync, text, wanted)
-    return await asyncio.to_thread(_ask, text, wanted)
+    return await asyncio.to_thread(_ask, text, wanted, wait)
 
 
 async def no_detection(text: str) -> str | None:
@@ -203,4 +207,4 @@ async def detect_if_ready(text: str) -> str | None:
         return await asyncio.to_thread(detect_sync, text)
     if not detector_process().ready():
         return None
-    return await asyncio.to_thread(_ask, text, None)
+    return await asyncio.to_thread(_ask, text, None, 0.0)

@@ -51,28 +51,36 @@ class DetectorProcess:
         return self._proc.stdin, self._proc.stdout
 
     def ready(self) -> bool:
-        """Whether the child has loaded its models; never blocks."""
-        if self._loaded or not self.alive:
+        """Whether the child has loaded its models; never blocks (the event loop calls it)."""
+        if self._loaded or not self.alive or not self._lock.acquire(blocking=False):
             return self._loaded
-        _, stdout = self._pipes()
-        with self._lock:
-            if not self._loaded and select.select([stdout], [], [], 0)[0]:
-                self._loaded = stdout.readline().strip() == READY
+        try:
+            if not self._loaded and self._readable(0):
+                self._loaded = _line(self._pipes()[1]) == READY
             return self._loaded
+        finally:
+            self._lock.release()
 
-    def detect(self, text: str, languages: list[str] | None) -> str | None:
-        """The child's answer; blocks until its models are loaded (call it in a thread).
-
-        EOFError when the child has ended.
-        """
-        stdin, stdout = self._pipes()
-        with self._lock:
+    def detect(self, text: str, languages: list[str] | None, wait: float) -> str | None:
+        """The child's answer (call it in a thread); None when its models are not loaded
+        within `wait` seconds. EOFError when the child has ended."""
+        if not self._lock.acquire(timeout=wait):
+            return None
+        try:
+            stdin, stdout = self._pipes()
             if not self._loaded:
+                if not self._readable(wait):
+                    return None
                 self._loaded = _line(stdout) == READY
             stdin.write(json.dumps({"text": text, "languages": languages}) + "\n")
             stdin.flush()
             answer = json.loads(_line(stdout))
+        finally:
+            self._lock.release()
         return str(answer) if answer else None
+
+    def _readable(self, wait: float) -> bool:
+        return bool(select.select([self._pipes()[1]], [], [], wait)[0])
 
     def stop(self) -> None:
         """Close its stdin (it then ends) and wait a little."""

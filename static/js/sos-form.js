@@ -19,9 +19,18 @@
   var max = parseInt(form.dataset.max, 10) || 2000;
   var submitLabel = submit ? submit.textContent : "";
 
+  /* The locale for Intl: the page's, or a neighbour when this browser lacks its data. */
+  function intlLang() {
+    var lang = document.documentElement.lang;
+    try {
+      if (lang && Intl.DateTimeFormat.supportedLocalesOf([lang]).length) return lang;
+    } catch (e) { /* an invalid tag */ }
+    return { gl: "es", ca: "es" }[lang] || "en";
+  }
+
   /* 2000 as the page's language writes it ("2.000", "2,000", "2 000"). */
   function num(n) {
-    try { return new Intl.NumberFormat(document.documentElement.lang || undefined).format(n); }
+    try { return new Intl.NumberFormat(intlLang()).format(n); }
     catch (e) { return String(n); }
   }
 
@@ -141,7 +150,7 @@
     var date = new Date(iso);
     if (!iso || isNaN(date.getTime())) return "";
     try {
-      return date.toLocaleDateString(document.documentElement.lang || undefined, {
+      return date.toLocaleDateString(intlLang(), {
         day: "numeric",
         month: "short",
       });

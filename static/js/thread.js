@@ -22,9 +22,18 @@
   var resolvedNote = document.getElementById("resolved-note");
   var survey = document.getElementById("survey");
 
+  /* The locale for Intl: the page's, or a neighbour when this browser lacks its data. */
+  function intlLang() {
+    var lang = document.documentElement.lang;
+    try {
+      if (lang && Intl.DateTimeFormat.supportedLocalesOf([lang]).length) return lang;
+    } catch (e) { /* an invalid tag */ }
+    return { gl: "es", ca: "es" }[lang] || "en";
+  }
+
   /* 2000 as the page's language writes it ("2.000", "2,000", "2 000"). */
   function num(n) {
-    try { return new Intl.NumberFormat(document.documentElement.lang || undefined).format(n); }
+    try { return new Intl.NumberFormat(intlLang()).format(n); }
     catch (e) { return String(n); }
   }
 
@@ -38,9 +47,9 @@
 
   function formatter(options) {
     try {
-      return new Intl.DateTimeFormat(d.lang, Object.assign({ timeZone: d.timezone }, options));
+      return new Intl.DateTimeFormat(intlLang(), Object.assign({ timeZone: d.timezone }, options));
     } catch (e) {
-      return new Intl.DateTimeFormat(d.lang, options);
+      return new Intl.DateTimeFormat(intlLang(), options);
     }
   }
   var dayFmt = formatter({ year: "numeric", month: "2-digit", day: "2-digit" });

@@ -10,6 +10,7 @@ import pytest
 
 from hub.app import Hub
 from hub.settings import Settings
+from hub.translate.detect import warm_up
 from hub.translate.providers import (
     ApertiumTranslator,
     DeepLTranslator,
@@ -44,6 +45,13 @@ needs_pairs = pytest.mark.skipif(
     not ApertiumTranslator.available() or not all(ApertiumTranslator().route(*p) for p in PAIRS),
     reason="Apertium's fr-es, spa-cat, eng-cat, es-gl pairs are missing (.ci/run installs them)",
 )
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _models() -> None:
+    """The language models, loaded here once: a hub's first SOS would otherwise be routed
+    before they are (hub/translate/detect.py, LOAD_WAIT) on a busy machine."""
+    warm_up()
 
 
 @pytest.fixture

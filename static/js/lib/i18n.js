@@ -31,8 +31,19 @@ export function strings(id = "strings") {
 /** The page's own table (`<template id="strings">`), for pages with one. */
 export const { t, has } = strings();
 
+/** The locale to hand to Intl for a page in `lang`: itself when the browser has its data,
+    else a neighbour (some builds lack Galician: Spanish month names beat "M12" and English). */
+export function intlLocale(lang = document.documentElement.lang) {
+  try {
+    if (lang && Intl.DateTimeFormat.supportedLocalesOf([lang]).length) return lang;
+  } catch {
+    // an invalid tag: fall through
+  }
+  return { gl: "es", ca: "es", eu: "es" }[lang] || "en";
+}
+
 /** A date and time in the page's language ("3 Dec 2026, 14:05"); "" for a bad value. */
 export function when(iso, options = { dateStyle: "medium", timeStyle: "short" }) {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? "" : d.toLocaleString(document.documentElement.lang || undefined, options);
+  return Number.isNaN(d.getTime()) ? "" : d.toLocaleString(intlLocale(), options);
 }
