@@ -29,6 +29,9 @@ class DetectorProcess:
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]),
+            # Loading must not take the hub's cores: one thread (lingua loads with rayon,
+            # every core by default), at the lowest priority (see `serve`).
+            "RAYON_NUM_THREADS": "1",
         }
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "hub.translate.detector_process"],
@@ -104,6 +107,7 @@ def serve(stdin: IO[str], stdout: IO[str]) -> None:
     """The child: load, say so, then answer each request line until stdin closes."""
     from hub.translate.detect import detect_sync, warm_up
 
+    os.nice(19)  # a helper: the hub it serves comes first
     warm_up()
     stdout.write(READY + "\n")
     stdout.flush()
