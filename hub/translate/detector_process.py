@@ -28,7 +28,7 @@ class DetectorProcess:
         root = str(Path(__file__).resolve().parents[2])
         env = {
             **os.environ,
-            "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]),
+            "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p),
             # Loading must not take the hub's cores: one thread (lingua loads with rayon,
             # every core by default), at the lowest priority (see `serve`).
             "RAYON_NUM_THREADS": "1",
