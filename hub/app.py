@@ -53,7 +53,7 @@ from hub.tickets.model import BOARD_STATUSES, Category
 from hub.tickets.rulebook import RuleBook
 from hub.tickets.services import TicketService
 from hub.tickets.stats import TicketStats
-from hub.translate.detect import detect_if_ready
+from hub.translate.detect import detect_if_ready, start_detection
 
 __all__ = ["GC_THRESHOLD", "Hub", "create_app", "tune_gc"]
 
@@ -170,7 +170,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         await store.open()
         await delivery.start()
         tune_gc()
-        # The language models load in the background on the first SOS (hub/translate/detect.py).
+        if settings.language_detection:
+            start_detection()  # its models load in a child process, never blocking this one
 
     @app.after_serving
     async def _close() -> None:

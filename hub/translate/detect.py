@@ -9,7 +9,7 @@ None for text too short or too mixed to tell ("ok").
 
 Loading holds the GIL the whole time (measured: the event loop froze for as long), so the
 hub's web process never loads it itself: `DetectorProcess` (detector_process.py) loads it
-in a child process, started by the first SOS, and answers over a pipe. Until it is ready,
+in a child process, started with the hub, and answers over a pipe. Until it is ready,
 intake does not detect (`detect_if_ready`) and the routing job waits for it at most
 LOAD_WAIT seconds (`detect_language`), then goes on with the language the SOS was given.
 A worker (`sos-hub worker`) loads it in-process before forking its jobs (`warm_up`).
@@ -195,11 +195,18 @@ async def no_detection(text: str) -> str | None:
     return None
 
 
+def start_detection() -> None:
+    """Start loading the models in the child process now (the hub's start): by the first
+    SOS they are ready. Returns at once; nothing to do where this process has them."""
+    if not ready():
+        detector_process()
+
+
 async def detect_if_ready(text: str) -> str | None:
     """Detect at intake only when the models are loaded; never make an SOS wait.
 
-    The first call starts the detection process and answers None: the routing job detects
-    a little later (hub/translate/service.py), as it does for every SOS.
+    Until then it answers None (and starts the child if the hub did not): the routing job
+    detects a little later (hub/translate/service.py), as it does for every SOS.
     """
     if not text.strip():
         return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
 import threading
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import IO
 
 READY = "ready"
+PARENT = "SOS_HUB_DETECTOR_PARENT"
 
 
 class DetectorProcess:
@@ -32,6 +34,7 @@ class DetectorProcess:
             # Loading must not take the hub's cores: one thread (lingua loads with rayon,
             # every core by default), at the lowest priority (see `serve`).
             "RAYON_NUM_THREADS": "1",
+            PARENT: str(os.getpid()),
         }
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "hub.translate.detector_process"],
@@ -107,6 +110,7 @@ def serve(stdin: IO[str], stdout: IO[str]) -> None:
     """The child: load, say so, then answer each request line until stdin closes."""
     from hub.translate.detect import detect_sync, warm_up
 
+    _end_with_parent()
     os.nice(19)  # a helper: the hub it serves comes first
     warm_up()
     stdout.write(READY + "\n")
@@ -120,6 +124,19 @@ def serve(stdin: IO[str], stdout: IO[str]) -> None:
             answer = None
         stdout.write(json.dumps(answer) + "\n")
         stdout.flush()
+
+
+def _end_with_parent() -> None:
+    """Linux: be sent SIGTERM when the hub ends, even while loading (the pipe's end-of-file
+    would come only after the models are loaded, seconds later)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the end of the pipe will do
+        return
+    if str(os.getppid()) != os.environ.get(PARENT, str(os.getppid())):
+        os._exit(0)  # the hub ended before the line above
 
 
 if __name__ == "__main__":
