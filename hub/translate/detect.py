@@ -37,8 +37,9 @@ log = logging.getLogger(__name__)
 LINGUA = ("es", "en", "fr", "de", "it", "pt", "ca", "nl", "pl", "ru", "zh", "ja", "ar")
 DETECTED = (*LINGUA, "gl")
 MIN_RELATIVE_DISTANCE = 0.15
-# How long a job waits for the models still loading (the first SOS after a start) before
-# it goes on with the language it was given: alerts must not wait for a nicety.
+# How long after the detection process started jobs may wait for its models (the first
+# SOS after a start) before going on with the language they were given: alerts must not
+# wait for a nicety. One deadline for all, so a backlog never waits once per SOS.
 LOAD_WAIT = 5.0
 
 _detector: Any = None
@@ -181,7 +182,8 @@ async def detect_language(
     text: str, languages: Iterable[str] | None = None, wait: float = LOAD_WAIT
 ) -> str | None:
     """The text's language (jobs): in-process when this process has the models (a worker),
-    else in the child process, waiting up to `wait` seconds for it to load them."""
+    else in the child process, waiting for it to load them until `wait` seconds after it
+    started."""
     wanted = list(languages) if languages is not None else None
     if not text.strip():
         return None

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import IO
 
@@ -47,6 +48,7 @@ class DetectorProcess:
         )
         self._lock = threading.Lock()
         self._loaded = False
+        self._started = time.monotonic()
 
     @property
     def alive(self) -> bool:
@@ -69,7 +71,9 @@ class DetectorProcess:
 
     def detect(self, text: str, languages: list[str] | None, wait: float) -> str | None:
         """The child's answer (call it in a thread); None when its models are not loaded
-        within `wait` seconds. EOFError when the child has ended."""
+        `wait` seconds after it started: one wait for all (a backlog of SOS after a restart
+        must not wait once each). EOFError when the child has ended."""
+        wait = max(0.0, self._started + wait - time.monotonic())
         if not self._lock.acquire(timeout=wait):
             return None
         try:
