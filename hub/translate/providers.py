@@ -11,6 +11,7 @@ and record why.
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import weakref
 from pathlib import Path
@@ -131,6 +132,9 @@ class ApertiumTranslator:
         return text
 
     async def _run(self, pair: str, text: str) -> str:
+        # The `apertium` script reads /dev/stdin, which cannot be opened on the socket uvloop
+        # (`sos-hub serve`) gives a child as its stdin: it then printed nothing. A pipe can.
+        read_end, write_end = os.pipe()
         try:
             proc = await asyncio.create_subprocess_exec(
                 self.command,
@@ -138,14 +142,18 @@ class ApertiumTranslator:
                 "-f",
                 "txt",
                 pair,
-                stdin=asyncio.subprocess.PIPE,
+                stdin=read_end,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
             )
         except OSError as exc:
+            os.close(write_end)
             raise TranslationFailed(f"apertium could not start: {exc}") from exc
+        finally:
+            os.close(read_end)
+        await asyncio.to_thread(_write_and_close, write_end, text.encode())
         try:
-            out, err = await asyncio.wait_for(proc.communicate(text.encode()), self.timeout)
+            out, err = await asyncio.wait_for(proc.communicate(), self.timeout)
         except TimeoutError:
             proc.kill()
             await proc.wait()
@@ -160,6 +168,18 @@ class ApertiumTranslator:
         if not result:
             raise TranslationFailed("apertium returned nothing")
         return result
+
+
+def _write_and_close(fd: int, data: bytes) -> None:
+    """All of `data` into a pipe, then its end (the reader's end-of-file)."""
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except BrokenPipeError:  # the child is gone: communicate() says why
+        pass
+    finally:
+        os.close(fd)
 
 
 class _HttpTranslator:

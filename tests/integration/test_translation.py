@@ -337,3 +337,13 @@ async def test_a_french_guest_reads_the_spanish_answer_in_french(
         assert "a répondu à votre message" in str(mail["Subject"])
         text = body_text(mail)
         assert spanish in text and "volume" in text and "Traduction automatique" in text
+
+
+@needs_pairs
+def test_apertium_translates_on_uvloop_as_under_sos_hub_serve() -> None:
+    """`sos-hub serve` runs on uvloop, which gives a child a socket as its stdin: the
+    `apertium` script could not open it as /dev/stdin and printed nothing."""
+    uvloop = pytest.importorskip("uvloop")
+    translator = ApertiumTranslator()
+    english = uvloop.run(translator.translate("La música de la terraza está alta", "es", "en"))
+    assert "music" in english.lower() and "terrace" in english.lower()
