@@ -243,6 +243,10 @@
     socket.on(names.message_posted, function (payload) {
       if (payload && payload.message) renderMessage(payload.message, true);
     });
+    /* A reply's machine translation into this page's language arrives a moment later. */
+    socket.on(names.message_translated, function (payload) {
+      if (payload && payload.message) renderMessage(payload.message, false);
+    });
     socket.on(names.ticket_updated, function (ticket) {
       if (ticket && ticket.status) {
         liveChanges += 1;

@@ -144,13 +144,17 @@ def test_an_sos_from_the_phone_then_staff_replies_live_and_the_customer_answers(
     expect(page.locator("#status")).to_have_text("Being handled", timeout=WAIT_MS)
     expect(page.locator(".steps li.current")).to_have_text("Being handled")
 
-    reply = "Sorry! Someone is switching it on right now."
+    # The staff answer in Spanish; its English machine translation follows it live.
+    reply = "¡Perdona! Alguien la está encendiendo ahora mismo."
     with _api(live_hub) as api:
         r = api.post(f"/api/v1/tickets/{ticket['id']}/replies", json={"text": reply})
         assert r.status_code == 201, r.text
     staff_message = page.locator("#conversation li.from-staff")
     expect(staff_message).to_contain_text(reply, timeout=WAIT_MS)
     expect(staff_message).to_contain_text("Business mirador")
+    translation = staff_message.locator(".translation")
+    expect(translation.locator(".tag")).to_have_text("Machine translation", timeout=WAIT_MS)
+    expect(translation.locator(".text")).to_contain_text("now")
     assert page.evaluate("window.__stillTheSamePage") is True
 
     # A refused answer keeps the text and says why, next to the field.
