@@ -31,7 +31,18 @@ from hub.container import Hub
 from hub.http.ratelimit import RateLimiter
 from hub.http.recent import recent_visits
 from hub.http.uploads import MAX_BODY_BYTES, HubRequest
-from hub.i18n import choose_language, load_catalogs
+from hub.i18n import (
+    DEFAULT,
+    NAMES,
+    STAFF,
+    SUPPORTED,
+    browser_languages,
+    choose_language,
+    current_language,
+    customer_surface,
+    format_number,
+    load_catalogs,
+)
 from hub.installation.businesses import Installation
 from hub.installation.operators import Operators
 from hub.moderation.guard import StoreGuard
@@ -64,8 +75,7 @@ from hub.tickets.rulebook import RuleBook
 from hub.tickets.services import TicketService
 from hub.tickets.stats import TicketStats
 from hub.tickets.waiting import WaitingTimes
-from hub.translate.detect import detect_if_ready
-from hub.translate.service import tenant_languages
+from hub.translate.detect import detect_if_ready, start_detection
 
 __all__ = ["GC_THRESHOLD", "Hub", "create_app", "tune_gc"]
 
@@ -132,7 +142,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         publisher,
         guard=StoreGuard(store),
         listeners=[delivery_listener, strikes],
-        detect=lambda text, tenant: detect_if_ready(text, tenant_languages(tenant)),
+        detect=(lambda text, tenant: detect_if_ready(text))
+        if settings.language_detection
+        else None,
     )
     auth = StaffAuth(
         store,
@@ -207,8 +219,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         await blobs.open()
         await delivery.start()
         tune_gc()
-        # Load the language models in the background: detection at intake starts once ready.
-        await detect_if_ready("", ("es", "en"))
+        if settings.language_detection:
+            start_detection()  # its models load in a child process, never blocking this one
 
     @app.after_serving
     async def _close() -> None:
@@ -237,7 +249,7 @@ def _install_i18n(app: Quart, the_hub: Hub) -> None:
     app.jinja_env.add_extension("jinja2.ext.i18n")
 
     def _catalog() -> Any:
-        return the_hub.catalogs[getattr(g, "lang", "es")]
+        return the_hub.catalogs.get(current_language()) or the_hub.catalogs[DEFAULT]
 
     def gettext(message: str, **variables: Any) -> str:
         text = str(_catalog().gettext(message))
@@ -259,11 +271,16 @@ def _install_i18n(app: Quart, the_hub: Hub) -> None:
     app.jinja_env.globals["category_values"] = [c.value for c in Category]
     app.jinja_env.globals["photo_limits"] = {"max": ATTACHMENTS_MAX, "bytes": MAX_PHOTO_BYTES}
 
+    app.jinja_env.globals["language_names"] = NAMES
+    app.jinja_env.filters["number"] = lambda value: format_number(value, current_language())
+
     @app.before_request
     async def _pick_language() -> None:
+        # Staff pages refine this with the user's own language (hub/routes/pages.py).
         g.lang = choose_language(
             request.args.get("lang"),
             request.cookies.get("lang"),
-            [(str(v), float(q)) for v, q in request.accept_languages],
-            "es",
+            browser_languages(),
+            DEFAULT,
+            SUPPORTED if customer_surface(request.path, request.url_rule) else STAFF,
         )

@@ -204,12 +204,15 @@ class Settings:
     vonage_host: str | None = setting(None, "HUB_VONAGE_HOST", raw=True)
     translate_url: str | None = setting(None, "HUB_TRANSLATE_URL", _url)
     translate_key: str | None = setting(None, "HUB_TRANSLATE_KEY", raw=True)
-    # auto: the HTTP API when HUB_TRANSLATE_URL is set, else Apertium when installed, else none
+    # auto: Apertium for the pairs it can route, the HTTP API of HUB_TRANSLATE_URL for the rest
     translate_provider: str = setting(
         "auto",
         "HUB_TRANSLATE_PROVIDER",
         _choice("auto", "apertium", "libretranslate", "deepl", "none"),
     )
+    # off: no language models loaded (saves their ~370 MB process); an SOS keeps the
+    # language of its page or the one its API caller named
+    language_detection: bool = setting(True, "HUB_LANGUAGE_DETECTION", _switch)
     # Delivery: the RQ queue, how long a claim on an outbox item lasts, when a pending item
     # counts as lost (the sweeper re-enqueues it), the length of an escalation "minute" in
     # seconds (shortened only by tests and demos), and the waits between attempts.

@@ -27,7 +27,8 @@ def run_worker(settings: Settings) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # Each job runs in a forked work horse: models loaded here are shared, not reloaded.
-    warm_up(("es", "en"))
+    if settings.language_detection:
+        warm_up()
     Renderer.preload()
     connection = Redis.from_url(settings.redis_url)  # bytes responses: RQ needs them
     queues = [Queue(settings.rq_queue, connection=connection)]

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from hub.clock import parse_iso
-from hub.i18n import load_catalogs
+from hub.i18n import format_moment, load_catalogs
 from hub.ports import Doc
 
 WEB = Path(__file__).resolve().parent.parent / "web"  # hub/web: see pyproject's package-data
@@ -43,14 +43,15 @@ def place_of(ticket: Doc) -> str:
     return " · ".join(parts)
 
 
-def local_time(moment: str, timezone: str | None) -> str:
-    """'2026-11-29 23:07 (Europe/Madrid)': a stored UTC time in the tenant's zone."""
+def local_time(moment: str, timezone: str | None, language: str = "en") -> str:
+    """A stored UTC time in the tenant's zone, the recipient's way:
+    '29 nov 2026, 23:07 (Europe/Madrid)' in Spanish, 'Nov 29, 2026, 23:07 (…)' in English."""
     try:
         zone = ZoneInfo(timezone or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
     when: datetime = parse_iso(moment).astimezone(zone)
-    return f"{when:%Y-%m-%d %H:%M} ({zone.key})"
+    return f"{format_moment(when, zone, language, year=True)} ({zone.key})"
 
 
 def excerpt(text: str, limit: int) -> str:
@@ -113,7 +114,7 @@ class Renderer:
             "step": item.get("step") or 0,
             "number": ticket.get("number"),
             "place": place_of(ticket),
-            "time": local_time(ticket["created_at"], tenant.get("timezone")),
+            "time": local_time(ticket["created_at"], tenant.get("timezone"), language),
             "text": ticket["text"],
             "short_text": excerpt(translation or ticket["text"], SMS_EXCERPT),
             "translation": translation,

@@ -16,6 +16,7 @@ from hub.notify.sms import VonageTransport
 from hub.notify.transport import Transport
 from hub.ports import BlobStore, Publisher, Store
 from hub.settings import Settings
+from hub.translate.detect import detect_language, no_detection
 from hub.translate.providers import Translator, build_translator
 from hub.translate.service import TranslationService
 
@@ -65,7 +66,12 @@ def build_delivery(
         tuning=tuning,
         clock=clock,
     )
-    translation = TranslationService(store, publisher, translator or build_translator(settings))
+    translation = TranslationService(
+        store,
+        publisher,
+        translator or build_translator(settings),
+        detect=detect_language if settings.language_detection else no_detection,
+    )
     service = DeliveryService(sender, translation, blobs)
     if isinstance(queue, InProcessJobQueue):
         for name in JOB_NAMES:

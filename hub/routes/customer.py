@@ -9,7 +9,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from babel.dates import format_datetime
 from pydantic import ValidationError
 from quart import (
     Blueprint,
@@ -26,7 +25,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from hub.clock import new_secret
 from hub.container import hub
 from hub.errors import HubError, NotFound, StoreUnavailable, Suspended
-from hub.i18n import SUPPORTED
+from hub.i18n import SUPPORTED, format_moment, format_number
 from hub.i18n import gettext as _
 from hub.moderation.bots import automated_client, form_signals, form_stamp
 from hub.ports import Doc
@@ -79,8 +78,8 @@ def _text_error(text: str) -> str | None:
     if len(cleaned) > TEXT_MAX:
         return _(
             "Your message is too long: %(count)s characters. The limit is %(max)s.",
-            count=len(cleaned),
-            max=TEXT_MAX,
+            count=format_number(len(cleaned), g.lang),
+            max=format_number(TEXT_MAX, g.lang),
         )
     return None
 
@@ -104,7 +103,8 @@ def _field_errors(error: ValidationError, text: str) -> dict[str, str]:
 
 
 def _clock(tenant: Doc | None) -> Callable[[str | None], str]:
-    """Format stored UTC times in the business's time zone: '19:07' today, '29 nov, 19:07' else."""
+    """Stored UTC times in the business's zone, the page language's way: '19:07' today,
+    '29 nov, 19:07' (es) or 'Nov 29, 19:07' (en) before (static/js/thread.js does the same)."""
     zone = tenant_zone(tenant)
     today = datetime.now(zone).date()
 
@@ -112,8 +112,7 @@ def _clock(tenant: Doc | None) -> Callable[[str | None], str]:
         if not iso:
             return ""
         moment = datetime.fromisoformat(iso).astimezone(zone)
-        pattern = "HH:mm" if moment.date() == today else "d MMM, HH:mm"
-        return str(format_datetime(moment, pattern, tzinfo=zone, locale=g.lang))
+        return format_moment(moment, zone, g.lang, date=moment.date() != today)
 
     return when
 
@@ -363,7 +362,8 @@ async def thread_survey(token: str) -> Any:
             "rating": _("Please choose how we did."),
             "nps": _("Choose a number from 0 to 10."),
             "comment": _(
-                "Your comment is too long: at most %(max)s characters.", max=SURVEY_COMMENT_MAX
+                "Your comment is too long: at most %(max)s characters.",
+                max=format_number(SURVEY_COMMENT_MAX, g.lang),
             ),
         }
         errors = {str(e["loc"][0]): said.get(str(e["loc"][0]), "") for e in exc.errors()}

@@ -130,7 +130,7 @@ async def _ack_page(token: str, *, post: bool) -> Any:
         tenant=tenant,
         recipient=item.get("name") or item["to"],
         place=place_of(ticket),
-        time=local_time(ticket["created_at"], tenant.get("timezone")),
+        time=local_time(ticket["created_at"], tenant.get("timezone"), g.lang),
         done=bool(ticket.get("acknowledged_at")),
         acknowledged_now=acknowledged_now,
         console_url=hub().settings.public(f"/console?ticket={ticket['id']}"),

@@ -19,6 +19,7 @@ from werkzeug.urls import iri_to_uri
 
 from hub.accounts.model import Role, public_user
 from hub.container import hub
+from hub.i18n import DEFAULT, OTHER, STAFF, browser_languages, choose_language
 from hub.ports import Doc
 from hub.routes.auth import current_staff
 
@@ -47,11 +48,22 @@ def staff_page(role: Role = Role.agent) -> Callable[[PageView[P]], PageView[P]]:
                 return await make_response(html, 403)
             g.staff = user
             g.tenant = await hub().accounts.tenant(user["tenant_id"])
+            g.lang = staff_language(user, g.tenant)
             return await view(*args, **kwargs)
 
         return wrapper
 
     return decorate
+
+
+def staff_language(user: Doc, tenant: Doc | None) -> str:
+    """?lang=, the cookie, then the browser, among the STAFF languages; a browser that names
+    none of them gets the user's own language (else the business's), not English."""
+    own = str(user.get("language") or (tenant or {}).get("language") or DEFAULT)
+    own = own if own in STAFF else OTHER
+    return choose_language(
+        request.args.get("lang"), request.cookies.get("lang"), browser_languages(), own, STAFF, own
+    )
 
 
 def page_tenant() -> Doc:

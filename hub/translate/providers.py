@@ -1,14 +1,17 @@
 """Translators behind one port: Apertium (local, Debian), LibreTranslate, DeepL, none.
 
-`build_translator(settings)` picks: an HTTP provider when HUB_TRANSLATE_URL is set (DeepL
-when its host says so, else the LibreTranslate API), else Apertium when the `apertium`
-command is installed, else NoTranslator. Every failure is a TranslationFailed, so callers
-keep the original text and record why.
+Apertium translates offline between the pairs Debian packages (README.md lists them):
+directly where a pair exists, else through Spanish (fr→en is fr→es→en). `build_translator`
+("auto") routes each pair to Apertium when it has a route and to the HTTP provider of
+HUB_TRANSLATE_URL (DeepL when its host says so, else the LibreTranslate API) for the rest,
+German for one. Every failure is a TranslationFailed, so callers keep the original text
+and record why.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import weakref
 from pathlib import Path
@@ -35,6 +38,7 @@ ISO3 = {
     "ro": "ron",
 }
 APERTIUM_MODES = Path("/usr/share/apertium/modes")
+PIVOT = "es"  # every Debian pair of ours has Spanish on one side
 
 
 class TranslationFailed(Exception):
@@ -92,24 +96,45 @@ class ApertiumTranslator:
         return shutil.which("apertium") is not None and bool(cls().pairs)
 
     def _pair(self, source: str, target: str) -> str | None:
-        pair = f"{ISO3.get(source, source)}-{ISO3.get(target, target)}"
-        return pair if pair in self.pairs else None
+        # Debian names modes either way: spa-cat, eng-cat, but es-gl, fr-es, es-pt.
+        for pair in (
+            f"{ISO3.get(source, source)}-{ISO3.get(target, target)}",
+            f"{source}-{target}",
+        ):
+            if pair in self.pairs:
+                return pair
+        return None
+
+    def route(self, source: str, target: str) -> list[str] | None:
+        """The modes to run in turn: one direct pair, or two through Spanish; None if neither."""
+        direct = self._pair(source, target)
+        if direct:
+            return [direct]
+        if PIVOT in (source, target):
+            return None
+        first, second = self._pair(source, PIVOT), self._pair(PIVOT, target)
+        return [first, second] if first and second else None
 
     def supports(self, source: str, target: str) -> bool:
-        return self._pair(source, target) is not None
+        return source != target and self.route(source, target) is not None
 
     async def translate(self, text: str, source: str, target: str) -> str:
-        pair = self._pair(source, target)
-        if pair is None:
-            raise TranslationFailed(f"apertium has no {source}→{target} pair installed")
+        route = self.route(source, target)
+        if route is None:
+            raise TranslationFailed(f"apertium has no {source}→{target} route installed")
         loop = asyncio.get_running_loop()
         gate = self._gates.get(loop)
         if gate is None:
             gate = self._gates[loop] = asyncio.Semaphore(2)
-        async with gate:
-            return await self._run(pair, text)
+        for pair in route:
+            async with gate:
+                text = await self._run(pair, text)
+        return text
 
     async def _run(self, pair: str, text: str) -> str:
+        # The `apertium` script reads /dev/stdin, which cannot be opened on the socket uvloop
+        # (`sos-hub serve`) gives a child as its stdin: it then printed nothing. A pipe can.
+        read_end, write_end = os.pipe()
         try:
             proc = await asyncio.create_subprocess_exec(
                 self.command,
@@ -117,14 +142,18 @@ class ApertiumTranslator:
                 "-f",
                 "txt",
                 pair,
-                stdin=asyncio.subprocess.PIPE,
+                stdin=read_end,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
             )
         except OSError as exc:
+            os.close(write_end)
             raise TranslationFailed(f"apertium could not start: {exc}") from exc
+        finally:
+            os.close(read_end)
+        await asyncio.to_thread(_write_and_close, write_end, text.encode())
         try:
-            out, err = await asyncio.wait_for(proc.communicate(text.encode()), self.timeout)
+            out, err = await asyncio.wait_for(proc.communicate(), self.timeout)
         except TimeoutError:
             proc.kill()
             await proc.wait()
@@ -139,6 +168,18 @@ class ApertiumTranslator:
         if not result:
             raise TranslationFailed("apertium returned nothing")
         return result
+
+
+def _write_and_close(fd: int, data: bytes) -> None:
+    """All of `data` into a pipe, then its end (the reader's end-of-file)."""
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except BrokenPipeError:  # the child is gone: communicate() says why
+        pass
+    finally:
+        os.close(fd)
 
 
 class _HttpTranslator:
@@ -204,17 +245,57 @@ class DeepLTranslator(_HttpTranslator):
         return translated
 
 
-def build_translator(settings: Settings) -> Translator:
-    """The configured provider (HUB_TRANSLATE_PROVIDER; "auto": HTTP when HUB_TRANSLATE_URL is
-    set, DeepL when its host says so, else Apertium when installed, else none)."""
-    choice = settings.translate_provider
+class RoutedTranslator:
+    """Apertium for the pairs it can route (offline, free), the HTTP provider for the rest.
+
+    A pair Apertium has but fails on (a timeout, a crash) is tried on the HTTP provider too.
+    """
+
+    def __init__(self, apertium: ApertiumTranslator, http: Translator) -> None:
+        self.apertium = apertium
+        self.http = http
+        self.name = f"{apertium.name}+{http.name}"
+
+    def supports(self, source: str, target: str) -> bool:
+        return self.apertium.supports(source, target) or self.http.supports(source, target)
+
+    async def translate(self, text: str, source: str, target: str) -> str:
+        if self.apertium.supports(source, target):
+            try:
+                return await self.apertium.translate(text, source, target)
+            except TranslationFailed as offline:
+                if not self.http.supports(source, target):
+                    raise
+                try:
+                    return await self.http.translate(text, source, target)
+                except TranslationFailed as online:
+                    raise TranslationFailed(f"{offline}; {online}") from online
+        if not self.http.supports(source, target):
+            raise TranslationFailed(f"no provider translates {source}→{target}")
+        return await self.http.translate(text, source, target)
+
+
+def _http_translator(settings: Settings) -> Translator | None:
     url = settings.translate_url
-    if choice == "none":
-        return NoTranslator()
-    if choice == "apertium" or (choice == "auto" and not url):
-        return ApertiumTranslator() if ApertiumTranslator.available() else NoTranslator()
     if not url:
-        return NoTranslator()
+        return None
+    choice = settings.translate_provider
     if choice == "deepl" or (choice == "auto" and "deepl" in (urlsplit(url).hostname or "")):
         return DeepLTranslator(url, settings.translate_key)
     return LibreTranslateTranslator(url, settings.translate_key)
+
+
+def build_translator(settings: Settings) -> Translator:
+    """The configured provider (HUB_TRANSLATE_PROVIDER). "auto": Apertium for every pair it
+    can route and the HTTP API of HUB_TRANSLATE_URL for the others, either alone when only
+    one is there, else none; "apertium", "libretranslate", "deepl": that one for every pair."""
+    choice = settings.translate_provider
+    if choice == "none":
+        return NoTranslator()
+    apertium = ApertiumTranslator() if ApertiumTranslator.available() else None
+    if choice == "apertium":
+        return apertium or NoTranslator()
+    http = _http_translator(settings)
+    if choice in ("libretranslate", "deepl") or apertium is None:
+        return http or NoTranslator()
+    return RoutedTranslator(apertium, http) if http else apertium

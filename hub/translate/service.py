@@ -19,11 +19,11 @@ from hub.translate.providers import TranslationFailed, Translator
 
 log = logging.getLogger(__name__)
 
-Detect = Callable[[str, Iterable[str]], Awaitable[str | None]]
+Detect = Callable[[str], Awaitable[str | None]]
 
 
 def tenant_languages(tenant: Doc) -> list[str]:
-    """The languages a tenant works in (detection is restricted to these)."""
+    """The languages a tenant works in."""
     langs = [str(x) for x in (tenant.get("languages") or []) if x]
     main = str(tenant.get("language") or "es")
     return sorted({main, *langs})
@@ -56,7 +56,7 @@ class TranslationService:
         if (ticket.get("language_explicit") or ticket.get("language_detected")) and given:
             return str(given)  # the customer's word, or already detected at intake
         try:
-            detected = await self.detect(ticket["text"], tenant_languages(tenant))
+            detected = await self.detect(ticket["text"])
         except Exception:  # detection is a nicety: never lose routing over it
             log.exception("language detection failed")
             detected = None
@@ -109,7 +109,7 @@ class TranslationService:
         if not target or self.translator.name == "none":
             return message
         try:
-            source = await self.detect(message["text"], tenant_languages(tenant))
+            source = await self.detect(message["text"])
         except Exception:
             log.exception("language detection failed")
             source = None

@@ -1,12 +1,12 @@
 // Labels come from the page (translated by the server with gettext); times use the tenant's zone.
 
-import { strings } from "./lib/i18n.js";
+import { intlLocale, strings } from "./lib/i18n.js";
 
 /** The translated label for `key`, with {name} placeholders filled; whether the page has it. */
 export const { t, has } = strings("console-strings");
 
 const main = document.getElementById("main");
-const lang = (main && main.dataset.lang) || document.documentElement.lang || "es";
+const lang = intlLocale((main && main.dataset.lang) || document.documentElement.lang || "es");
 let timeZone = (main && main.dataset.timezone) || "UTC";
 try {
   new Intl.DateTimeFormat(lang, { timeZone });

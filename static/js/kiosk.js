@@ -20,6 +20,21 @@
     panels.forEach(function (p) { $(p).hidden = p !== name; });
   }
 
+  /* The locale for Intl: the page's, or a neighbour when this browser lacks its data. */
+  function intlLang() {
+    var lang = document.documentElement.lang;
+    try {
+      if (lang && Intl.DateTimeFormat.supportedLocalesOf([lang]).length) return lang;
+    } catch (e) { /* an invalid tag */ }
+    return { gl: "es", ca: "es" }[lang] || "en";
+  }
+
+  /* 2000 as the page's language writes it ("2.000", "2,000", "2 000"). */
+  function num(n) {
+    try { return new Intl.NumberFormat(intlLang()).format(n); }
+    catch (e) { return String(n); }
+  }
+
   function fill(template, values) {
     return String(template || "").replace(/\{(\w+)\}/g, function (whole, key) {
       return key in values ? String(values[key]) : whole;
@@ -63,7 +78,7 @@
   function count() {
     var max = config ? config.max_chars : 2000;
     text.parentNode.querySelector("[data-count]").textContent = String(text.value.length);
-    text.parentNode.querySelector("[data-max]").textContent = String(max);
+    text.parentNode.querySelector("[data-max]").textContent = num(max);
   }
 
   function syncContact() {
@@ -149,7 +164,7 @@
     var max = config ? config.max_chars : 2000;
     if (!value) { say(d.msgEmpty); text.focus(); return; }
     if (value.length > max) {
-      say(fill(d.msgTooLong, { count: value.length, max: max }));
+      say(fill(d.msgTooLong, { count: num(value.length), max: num(max) }));
       text.focus();
       return;
     }

@@ -21,6 +21,21 @@
   var max = parseInt(form.dataset.max, 10) || 2000;
   var submitLabel = submit ? submit.textContent : "";
 
+  /* The locale for Intl: the page's, or a neighbour when this browser lacks its data. */
+  function intlLang() {
+    var lang = document.documentElement.lang;
+    try {
+      if (lang && Intl.DateTimeFormat.supportedLocalesOf([lang]).length) return lang;
+    } catch (e) { /* an invalid tag */ }
+    return { gl: "es", ca: "es" }[lang] || "en";
+  }
+
+  /* 2000 as the page's language writes it ("2.000", "2,000", "2 000"). */
+  function num(n) {
+    try { return new Intl.NumberFormat(intlLang()).format(n); }
+    catch (e) { return String(n); }
+  }
+
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (whole, key) {
       return key in values ? String(values[key]) : whole;
@@ -72,7 +87,7 @@
     text.addEventListener("input", function () {
       updateCounter();
       if (text.value.length > max) {
-        showError(fill(form.dataset.msgTooLong, { count: text.value.length }));
+        showError(fill(form.dataset.msgTooLong, { count: num(text.value.length) }));
       } else if (!error.hidden && length() > 0) {
         clearError();
       }
@@ -100,7 +115,7 @@
     }
     if (n > max) {
       event.preventDefault();
-      showError(fill(form.dataset.msgTooLong, { count: n }));
+      showError(fill(form.dataset.msgTooLong, { count: num(n) }));
       text.focus();
       return;
     }
@@ -137,7 +152,7 @@
     var date = new Date(iso);
     if (!iso || isNaN(date.getTime())) return "";
     try {
-      return date.toLocaleDateString(document.documentElement.lang || undefined, {
+      return date.toLocaleDateString(intlLang(), {
         day: "numeric",
         month: "short",
       });

@@ -22,6 +22,21 @@
   var resolvedNote = document.getElementById("resolved-note");
   var survey = document.getElementById("survey");
 
+  /* The locale for Intl: the page's, or a neighbour when this browser lacks its data. */
+  function intlLang() {
+    var lang = document.documentElement.lang;
+    try {
+      if (lang && Intl.DateTimeFormat.supportedLocalesOf([lang]).length) return lang;
+    } catch (e) { /* an invalid tag */ }
+    return { gl: "es", ca: "es" }[lang] || "en";
+  }
+
+  /* 2000 as the page's language writes it ("2.000", "2,000", "2 000"). */
+  function num(n) {
+    try { return new Intl.NumberFormat(intlLang()).format(n); }
+    catch (e) { return String(n); }
+  }
+
   function fill(template, values) {
     return String(template || "").replace(/\{(\w+)\}/g, function (whole, key) {
       return key in values ? String(values[key]) : whole;
@@ -32,9 +47,9 @@
 
   function formatter(options) {
     try {
-      return new Intl.DateTimeFormat(d.lang, Object.assign({ timeZone: d.timezone }, options));
+      return new Intl.DateTimeFormat(intlLang(), Object.assign({ timeZone: d.timezone }, options));
     } catch (e) {
-      return new Intl.DateTimeFormat(d.lang, options);
+      return new Intl.DateTimeFormat(intlLang(), options);
     }
   }
   var dayFmt = formatter({ year: "numeric", month: "2-digit", day: "2-digit" });
@@ -253,6 +268,10 @@
     socket.on(names.attachment_added, function (payload) {
       if (payload && payload.attachment) renderPhoto(payload.attachment, true);
     });
+    /* A reply's machine translation into this page's language arrives a moment later. */
+    socket.on(names.message_translated, function (payload) {
+      if (payload && payload.message) renderMessage(payload.message, false);
+    });
     socket.on(names.ticket_updated, function (ticket) {
       if (ticket && ticket.status) {
         liveChanges += 1;
@@ -304,7 +323,7 @@
     var n = textarea.value.trim().length;
     if (status === 400 || status === 413) {
       if (n === 0) return d.msgEmpty;
-      if (n > max) return fill(d.msgTooLong, { count: n });
+      if (n > max) return fill(d.msgTooLong, { count: num(n) });
       return (body && body.error && body.error.message) || d.msgFailed;
     }
     if (status === 429) return d.msgBusy;

@@ -94,9 +94,27 @@ def test_an_sos_from_the_phone_then_staff_replies_live_and_the_customer_answers(
 ) -> None:
     page = phone.new_page()
     errors = _watch_errors(page)
-    page.goto(f"{live_hub.url}/q/{live_hub.seeded.point['code']}")
+    form_url = f"{live_hub.url}/q/{live_hub.seeded.point['code']}"
+    page.goto(form_url)
     expect(page.locator(".brand .business")).to_have_text("Business mirador")
     expect(page.locator(".brand .place")).to_contain_text("Bar terrace")
+
+    # The language switcher: a globe and "English"; it opens the eight, big enough for a
+    # thumb and inside the screen; a choice reloads the same page in that language.
+    switcher = page.get_by_role("navigation", name="Language")
+    switcher.locator("summary").click()
+    choices = switcher.get_by_role("link")
+    expect(choices).to_have_count(8)
+    for box in (choices.nth(i).bounding_box() for i in range(8)):
+        assert box and box["height"] >= 44 and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    switcher.get_by_role("link", name="Deutsch").click()
+    page.wait_for_url(f"{form_url}?lang=de")
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wie können wir helfen?")
+    german = page.get_by_role("navigation", name="Sprache")
+    german.locator("summary").click()
+    german.get_by_role("link", name="English").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("How can we help?")
 
     # Ticking "anonymous" hides the contact fields; unticking brings them back.
     contact = page.locator("#contact-fields")
@@ -108,7 +126,7 @@ def test_an_sos_from_the_phone_then_staff_replies_live_and_the_customer_answers(
 
     text = "The terrace heater is off and it is freezing, table 4"
     page.get_by_label("Your message").fill(text)
-    expect(page.locator("#text-count")).to_have_text(f"{len(text)}\u200a/\u200a2000")
+    expect(page.locator("#text-count")).to_have_text(f"{len(text)}\u200a/\u200a2,000")
     # Send within the phone's first screen: the optional contact details are folded away.
     send = page.get_by_role("button", name="Send").bounding_box()
     assert send is not None and send["y"] + send["height"] <= 844
@@ -131,13 +149,17 @@ def test_an_sos_from_the_phone_then_staff_replies_live_and_the_customer_answers(
     expect(page.locator("#status")).to_have_text("Being handled", timeout=WAIT_MS)
     expect(page.locator(".steps li.current")).to_have_text("Being handled")
 
-    reply = "Sorry! Someone is switching it on right now."
+    # The staff answer in Spanish; its English machine translation follows it live.
+    reply = "¡Perdona! Alguien la está encendiendo ahora mismo."
     with _api(live_hub) as api:
         r = api.post(f"/api/v1/tickets/{ticket['id']}/replies", json={"text": reply})
         assert r.status_code == 201, r.text
     staff_message = page.locator("#conversation li.from-staff")
     expect(staff_message).to_contain_text(reply, timeout=WAIT_MS)
     expect(staff_message).to_contain_text("Business mirador")
+    translation = staff_message.locator(".translation")
+    expect(translation.locator(".tag")).to_have_text("Machine translation", timeout=WAIT_MS)
+    expect(translation.locator(".text")).to_contain_text("now")
     assert page.evaluate("window.__stillTheSamePage") is True
 
     # A refused answer keeps the text and says why, next to the field.
@@ -146,7 +168,7 @@ def test_an_sos_from_the_phone_then_staff_replies_live_and_the_customer_answers(
     answer_box.fill(too_long)
     page.get_by_role("button", name="Send").click()
     expect(page.locator("#text-error")).to_have_text(
-        "Your message is too long: 2001 characters. The limit is 2000.", timeout=WAIT_MS
+        "Your message is too long: 2,001 characters. The limit is 2,000.", timeout=WAIT_MS
     )
     expect(answer_box).to_have_value(too_long)
     assert "text-error" in (answer_box.get_attribute("aria-describedby") or "")

@@ -36,7 +36,8 @@ def tuned(settings: Settings, env: Mapping[str, str] = {}, **overrides: Any) -> 
         for f in dataclasses.fields(Settings)
         if f.name.startswith(("smtp_", "vonage_", "translate_"))
     }
-    translation = {"translate_provider": "auto"}  # the shared fixture turns it off
+    # the shared fixture turns translation off; `env` may name a provider
+    translation = {"translate_provider": from_env.translate_provider}
     return dataclasses.replace(settings, **{**transport_fields, **FAST, **translation, **overrides})
 
 

@@ -10,11 +10,12 @@ import pytest
 
 from hub.app import Hub
 from hub.settings import Settings
-from hub.translate.detect import detect_language
+from hub.translate.detect import warm_up
 from hub.translate.providers import (
     ApertiumTranslator,
     DeepLTranslator,
     LibreTranslateTranslator,
+    RoutedTranslator,
     TranslationFailed,
     build_translator,
 )
@@ -36,6 +37,21 @@ needs_apertium = pytest.mark.skipif(
     not ApertiumTranslator.available() or not ApertiumTranslator().supports("es", "en"),
     reason="Apertium with apertium-eng-spa is not installed (.ci/run installs it with apt)",
 )
+
+
+# The Debian pairs .ci/run installs (README.md, "Translation").
+PAIRS = (("fr", "es"), ("es", "fr"), ("ca", "en"), ("fr", "en"), ("gl", "en"))
+needs_pairs = pytest.mark.skipif(
+    not ApertiumTranslator.available() or not all(ApertiumTranslator().route(*p) for p in PAIRS),
+    reason="Apertium's fr-es, spa-cat, eng-cat, es-gl pairs are missing (.ci/run installs them)",
+)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _models() -> None:
+    """The language models, loaded here once: a hub's first SOS would otherwise be routed
+    before they are (hub/translate/detect.py, LOAD_WAIT) on a busy machine."""
+    warm_up()
 
 
 @pytest.fixture
@@ -62,12 +78,6 @@ async def _ticket(the_hub: Hub, acme: Seeded, ticket_id: str, key: str) -> dict[
         return ticket if ticket and ticket.get(key) else None
 
     return await eventually(check, 20, f"the ticket's {key}")
-
-
-async def test_detection_is_offline_and_restricted_to_the_tenants_languages() -> None:
-    assert await detect_language("El agua de la piscina está muy fría", ["es", "en"]) == "es"
-    assert await detect_language("The towels in room 12 are dirty", ["es", "en"]) == "en"
-    assert await detect_language("Das Wasser ist kalt", ["es", "en"]) != "de"
 
 
 @needs_apertium
@@ -258,3 +268,82 @@ async def test_a_translation_that_lands_after_a_status_change_does_not_undo_it(
     assert last.staff is not None and last.staff["translations"] == {"es": "[es] The lift is stuck"}
     assert last.staff["status"] == "acknowledged"  # not the "new" the translator started from
     assert last.customer is not None and last.customer["status"] == "being_handled"
+
+
+@needs_pairs
+async def test_apertium_goes_through_spanish_where_debian_has_no_direct_pair() -> None:
+    apertium = ApertiumTranslator()
+    assert apertium.route("fr", "es") == ["fr-es"]
+    assert apertium.route("ca", "en") == ["cat-eng"]  # apertium-eng-cat: a direct pair
+    assert apertium.route("fr", "en") == ["fr-es", "spa-eng"]
+    assert apertium.route("gl", "en") == ["gl-es", "spa-eng"]
+    assert apertium.route("de", "es") is None  # Debian has no German pair
+    french = "La musique sur la terrasse est trop forte"
+    assert "música" in (await apertium.translate(french, "fr", "es")).lower()
+    english = (await apertium.translate(french, "fr", "en")).lower()
+    assert "music" in english and "terrace" in english
+    assert "hot water" in (await apertium.translate("No hi ha aigua calenta", "ca", "en")).lower()
+    assert "hot water" in (await apertium.translate("Non hai auga quente", "gl", "en")).lower()
+
+
+@needs_pairs
+async def test_a_pair_apertium_cannot_route_goes_to_the_http_provider(
+    settings: Settings, translator: TranslateServer
+) -> None:
+    routed = build_translator(tuned(settings, translator.env("auto")))
+    assert isinstance(routed, RoutedTranslator) and routed.name == "apertium+libretranslate"
+    assert "agua" in (await routed.translate("The water is cold", "en", "es")).lower()
+    assert translator.requests == []  # Apertium did it, offline
+    assert await routed.translate("La ducha no funciona", "es", "de") == "[de] La ducha no funciona"
+    [request] = translator.requests
+    assert (request["body"]["source"], request["body"]["target"]) == ("es", "de")
+
+
+@needs_pairs
+async def test_a_french_guest_reads_the_spanish_answer_in_french(
+    settings: Settings, smtp: SmtpServer
+) -> None:
+    """Apertium alone: the French SOS reaches Spanish staff translated, beside the original; a
+    German colleague gets the original (no German pair, no HTTP provider: untranslated, and
+    the reason kept); the Spanish reply reaches the guest in French."""
+    async with running_hub(tuned(settings, smtp.env())) as the_hub:
+        assert build_translator(the_hub.settings).name == "apertium"
+        acme = await _seed(
+            the_hub,
+            email_to("ana@acme.example", "Ana", "es"),
+            email_to("hans@acme.example", "Hans", "de"),
+        )
+        client = the_hub.quart.test_client()
+        french = "La musique sur la terrasse est trop forte"
+        sos = await submit(
+            client, acme.point["code"], french, contact={"email": "guest@example.fr"}
+        )
+        ticket = await _ticket(the_hub, acme, sos["id"], "translation_errors")
+        assert (ticket["text"], ticket["language"]) == (french, "fr")
+        assert "música" in ticket["translations"]["es"].lower()
+        assert "de" not in ticket["translations"] and "fr→de" in ticket["translation_errors"]["de"]
+        await smtp.wait_for(2)
+        ana = body_text(smtp.to("ana@acme.example")[0])
+        assert french in ana and ticket["translations"]["es"] in ana
+        assert french in body_text(smtp.to("hans@acme.example")[0])
+
+        spanish = "Ya bajamos el volumen, perdona las molestias"
+        r = await client.post(
+            f"/api/v1/tickets/{sos['id']}/replies", json={"text": spanish}, headers=acme.auth()
+        )
+        assert r.status_code == 201
+        await smtp.wait_for(3)
+        [mail] = smtp.to("guest@example.fr")
+        assert "a répondu à votre message" in str(mail["Subject"])
+        text = body_text(mail)
+        assert spanish in text and "volume" in text and "Traduction automatique" in text
+
+
+@needs_pairs
+def test_apertium_translates_on_uvloop_as_under_sos_hub_serve() -> None:
+    """`sos-hub serve` runs on uvloop, which gives a child a socket as its stdin: the
+    `apertium` script could not open it as /dev/stdin and printed nothing."""
+    uvloop = pytest.importorskip("uvloop")
+    translator = ApertiumTranslator()
+    english = uvloop.run(translator.translate("La música de la terraza está alta", "es", "en"))
+    assert "music" in english.lower() and "terrace" in english.lower()

@@ -86,8 +86,14 @@ class TranslateServer:
         self.httpd.fake = self
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def env(self) -> dict[str, str]:
-        return {"HUB_TRANSLATE_URL": self.url, "HUB_TRANSLATE_KEY": "translate-key"}
+    def env(self, provider: str = "libretranslate") -> dict[str, str]:
+        """The hub's settings for this server: every pair through it, or ("auto") the pairs
+        Apertium cannot route."""
+        return {
+            "HUB_TRANSLATE_URL": self.url,
+            "HUB_TRANSLATE_KEY": "translate-key",
+            "HUB_TRANSLATE_PROVIDER": provider,
+        }
 
     def __enter__(self) -> TranslateServer:
         self.thread.start()

@@ -75,12 +75,19 @@ def test_an_ack_token_round_trips_and_refuses_another_secret() -> None:
 
 def test_times_show_in_the_tenants_zone_across_daylight_saving() -> None:
     assert local_time("2026-03-29T00:30:00.000+00:00", "Europe/Madrid") == (
-        "2026-03-29 01:30 (Europe/Madrid)"
+        "Mar 29, 2026, 01:30 (Europe/Madrid)"
     )
     assert local_time("2026-03-29T01:30:00.000+00:00", "Europe/Madrid") == (
-        "2026-03-29 03:30 (Europe/Madrid)"
+        "Mar 29, 2026, 03:30 (Europe/Madrid)"
     )
     assert local_time("2026-03-29T01:30:00.000+00:00", "Not/AZone").endswith("(UTC)")
+
+
+def test_times_are_written_the_recipients_way() -> None:
+    moment = "2026-11-29T22:07:00.000+00:00"
+    assert local_time(moment, "Europe/Madrid", "es") == "29 nov 2026, 23:07 (Europe/Madrid)"
+    assert local_time(moment, "Europe/Madrid", "de") == "29. Nov. 2026, 23:07 (Europe/Madrid)"
+    assert local_time(moment, "Europe/Madrid", "gl").startswith("29 de nov. de 2026")
 
 
 def test_an_excerpt_cuts_at_a_word() -> None:

@@ -31,6 +31,17 @@ export function strings(id = "strings") {
 /** The page's own table (`<template id="strings">`), for pages with one. */
 export const { t, has } = strings();
 
+/** The locale to hand to Intl for a page in `lang`: itself when the browser has its data,
+    else a neighbour (some builds lack Galician: Spanish month names beat "M12" and English). */
+export function intlLocale(lang = document.documentElement.lang) {
+  try {
+    if (lang && Intl.DateTimeFormat.supportedLocalesOf([lang]).length) return lang;
+  } catch {
+    // an invalid tag: fall through
+  }
+  return { gl: "es", ca: "es", eu: "es" }[lang] || "en";
+}
+
 /** A date and time in the page's language ("3 Dec 2026, 14:05"); "" for a bad value. */
 /* Times read in the business's time zone (the page's `data-timezone`), as the console shows
    them, not in the browser's: staff compare them with the clock on the wall. */
@@ -47,6 +58,5 @@ function businessZone() {
 
 export function when(iso, options = { dateStyle: "medium", timeStyle: "short" }) {
   const d = new Date(iso);
-  const lang = document.documentElement.lang || undefined;
-  return Number.isNaN(d.getTime()) ? "" : d.toLocaleString(lang, { timeZone: businessZone(), ...options });
+  return Number.isNaN(d.getTime()) ? "" : d.toLocaleString(intlLocale(), { timeZone: businessZone(), ...options });
 }
