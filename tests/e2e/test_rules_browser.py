@@ -81,12 +81,14 @@ def test_a_bad_phone_number_is_refused_with_the_field_named_and_nothing_saved(
     context = browser.new_context(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
     page = context.new_page()
     log_in(page, live_hub, "manager", "/login?next=/admin/rules")
-    page.get_by_label("Name", exact=True).first.fill("Broken number")
     row = page.locator("#recipients .recipient-row").first
+    expect(row).to_be_visible()  # the page's script has set the form up (and reset it)
+    page.get_by_label("Name", exact=True).first.fill("Broken number")
     row.locator('[data-k="channel"]').select_option("sms")
     row.locator('[data-k="to"]').fill("600-11")
     page.get_by_role("button", name="Save rule").click()
-    expect(page.locator("#rule-error")).to_contain_text("recipients.0")
+    # named in the page's words, next to the recipient that is wrong
+    expect(page.locator("#rule-error")).to_contain_text("Check this recipient")
     expect(page.locator("#rule-list")).not_to_contain_text("Broken number")
     context.close()
 
