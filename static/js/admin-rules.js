@@ -218,5 +218,8 @@ async function runTest() {
 tester.addEventListener("submit", (ev) => { ev.preventDefault(); runTest(); });
 document.getElementById("test-sunday").addEventListener("click", () => { tester.at.value = nextSunday2300(); runTest(); });
 
-fill(null);
+// The page starts as a new rule: give it its first recipient row without wiping what a quick
+// manager may already have typed while this script loaded (fill() resets the whole form).
+addRecipient(document.getElementById("recipients"));
+toggleSchedule();
 load().catch((err) => showError(errorBox, err.message));

@@ -82,7 +82,7 @@ def test_a_bad_phone_number_is_refused_with_the_field_named_and_nothing_saved(
     page = context.new_page()
     log_in(page, live_hub, "manager", "/login?next=/admin/rules")
     row = page.locator("#recipients .recipient-row").first
-    expect(row).to_be_visible()  # the page's script has set the form up (and reset it)
+    expect(row).to_be_visible()  # the page's script has given the rule its first recipient row
     page.get_by_label("Name", exact=True).first.fill("Broken number")
     row.locator('[data-k="channel"]').select_option("sms")
     row.locator('[data-k="to"]').fill("600-11")
