@@ -86,7 +86,11 @@ async def test_the_form_shows_the_business_and_the_place_in_spanish_by_default(
     assert "Business acme" in html and "Bar terrace" in html
     assert "¿En qué te podemos ayudar?" in html
     assert page.tags["text"] == "textarea" and page.attrs["sos-form"]["method"] == "post"
-    assert page.text("sos-form").endswith("Enviar")
+    # Send, then the promise of privacy right under it (it never pushes Send down a phone)
+    assert page.text("sos-form").endswith(
+        "Enviar Solo el equipo de Business acme lee tu mensaje. "
+        "Tus datos de contacto solo se usan para responderte."
+    )
 
 
 async def test_the_form_speaks_english_to_a_browser_that_asks_for_it(

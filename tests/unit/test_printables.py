@@ -19,7 +19,7 @@ from hub.printables.layout import plan
 from hub.printables.render import ConverterMissing, OfflineFetcher, convert, html_for
 
 CATALOGS = load_catalogs()
-TENANT = {"name": "Hotel <b>Mar</b>", "language": "es", "languages": ["en", "es", "fr"]}
+TENANT = {"name": "Hotel <b>Mar</b>", "language": "es", "languages": ["en", "es", "ja", "fr"]}
 POINT = {"code": "LOBBY-1", "label": "Lobby", "labels": {"es": "Vestíbulo", "en": "Lobby"}}
 
 
@@ -31,8 +31,12 @@ def piece(**point: object) -> Piece:
 
 def test_the_invitation_is_in_each_language_once_the_main_one_first() -> None:
     made = build_piece(POINT, TENANT, url="https://hub.example/q/x", catalogs=CATALOGS)
-    # fr has no catalog: it would read English, which is already there
-    assert [(w.lang, w.headline) for w in made.words] == [("es", "Hablemos…"), ("en", "Let's talk")]
+    # ja has no catalog: it would read English, which is already there
+    assert [(w.lang, w.headline) for w in made.words] == [
+        ("es", "Hablemos…"),
+        ("en", "Let's talk"),
+        ("fr", "Parlons-en…"),
+    ]
     assert made.labels == ("Vestíbulo", "Lobby")
     assert made.address == "hub.example/q/x"
 
