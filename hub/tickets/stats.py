@@ -2,7 +2,8 @@
 
 A manager on Monday morning asks: how many SOS last week, where from, about what, and did
 we answer within the promised hours? Each group (a status, a category or category group,
-an access point, an establishment, a department, a language, a local day, hour or weekday)
+an access point, an establishment, a department, a language, a local day, hour, weekday,
+month or weekday-and-hour cell, the agent who answered first)
 gets its count and its first-response and resolution times (median, 90th percentile, and
 how many within `sla_hours`), and what customers answered in the survey (ratings and
 NPS). Days, hours and weekdays are the business's local ones. Held-back SOS are counted
@@ -42,9 +43,15 @@ GroupBy = Literal[
     "day",
     "hour",
     "weekday",
+    "month",
+    "weekday_hour",
+    "agent",
 ]
 GROUPINGS: tuple[str, ...] = get_args(GroupBy)
-TIME_GROUPINGS = ("day", "hour", "weekday")
+TIME_GROUPINGS = ("day", "hour", "weekday", "month", "weekday_hour")
+# by=agent: who sent a ticket's first reply, set on the tickets read (never stored here).
+FIRST_REPLY_ID = "_first_reply_author_id"
+FIRST_REPLY_NAME = "_first_reply_author_name"
 # Scans per point code over some local days (`YYYY-MM-DD`): hub.accounts.scans.Scans.per_point.
 ScanTotals = Callable[[str, Sequence[str]], Awaitable[Mapping[str, int]]]
 DEFAULT_DAYS = 30
@@ -135,6 +142,20 @@ def _summary(tickets: list[Doc], sla_minutes: float) -> dict[str, Any]:
     }
 
 
+def _time_key(local: datetime, by: str) -> Any:
+    """The local day, hour, weekday (Monday = 1, as in routing rules), month ("YYYY-MM") or
+    weekday and hour ("1-08") a local moment falls in."""
+    if by == "day":
+        return local.date().isoformat()
+    if by == "hour":
+        return local.hour
+    if by == "weekday":
+        return local.isoweekday()
+    if by == "month":
+        return f"{local.year:04d}-{local.month:02d}"
+    return f"{local.isoweekday()}-{local.hour:02d}"
+
+
 def group_key(ticket: Doc, by: str, zone: ZoneInfo) -> tuple[Any, str | None]:
     """The group a ticket falls in, and a label for people (None: the key says it all)."""
     if by == "point":
@@ -143,13 +164,11 @@ def group_key(ticket: Doc, by: str, zone: ZoneInfo) -> tuple[Any, str | None]:
             return point["code"], point.get("label")
         kiosk = ticket.get("kiosk") or {}
         return (f"kiosk:{kiosk['id']}", kiosk.get("name")) if kiosk.get("id") else (None, None)
-    if by in ("day", "hour", "weekday"):
-        local = parse_iso(ticket["created_at"]).astimezone(zone)
-        if by == "day":
-            return local.date().isoformat(), None
-        if by == "hour":
-            return local.hour, None
-        return local.isoweekday(), None  # Monday = 1, as in routing rules
+    if by in TIME_GROUPINGS:
+        return _time_key(parse_iso(ticket["created_at"]).astimezone(zone), by), None
+    if by == "agent":
+        agent = ticket.get(FIRST_REPLY_ID)
+        return (agent, ticket.get(FIRST_REPLY_NAME)) if agent else (None, None)
     if by in ("category", "category_group"):
         value = ticket.get("category")
         if not value or value not in Category.__members__:
@@ -290,7 +309,26 @@ async def _names(store: Store, tenant_id: str, by: str) -> dict[Any, str | None]
     if by == "establishment":
         found = await store.find(tenant_id, "establishments")
         return {e["slug"]: e.get("name") for e in found}
+    if by == "agent":
+        return {u["id"]: u.get("name") for u in await store.find(tenant_id, "users")}
     return {}
+
+
+async def _mark_first_replies(store: Store, tenant_id: str, tickets: list[Doc]) -> None:
+    """by=agent: mark on each ticket read who sent its first staff reply (replies come
+    after the ticket, so those written since the oldest ticket are enough)."""
+    if not tickets:
+        return
+    start = min(str(t["created_at"]) for t in tickets)
+    replies = await TicketRepository(store).staff_replies(tenant_id, start, "9999", MAX_TICKETS)
+    first: dict[str, Doc] = {}
+    for reply in replies:  # oldest first
+        first.setdefault(str(reply.get("ticket_id")), reply)
+    for ticket in tickets:
+        answer = first.get(str(ticket["id"]))
+        if answer and answer.get("author_id"):
+            ticket[FIRST_REPLY_ID] = answer["author_id"]
+            ticket[FIRST_REPLY_NAME] = answer.get("author_name")
 
 
 async def ticket_stats(
@@ -314,6 +352,8 @@ async def ticket_stats(
     timezone = str(tenant.get("timezone") or "UTC")
     scans: Mapping[str, int] | None = None
     scan_days: dict[str, str] | None = None
+    if by == "agent":
+        await _mark_first_replies(store, tenant["id"], in_period)
     if by == "point" and scan_totals is not None:
         days = local_days(period, timezone)
         scans = await scan_totals(tenant["id"], days)
