@@ -148,9 +148,8 @@ def test_last_month_answers_which_point_complained_most_and_targets_and_comparis
     expect(_row(page, "chart-volume", day10).locator("td")).to_have_text("2")
     expect(_row(page, "chart-points", bar).locator("td")).to_have_text(["3", "3"])
     expect(_row(page, "chart-points", TERRACE["code"]).locator("td")).to_have_text(["3", "1"])
-    expect(
-        page.locator('#heat-table td[data-cell="{}-10"]'.format(first.replace(day=10).isoweekday()))
-    ).not_to_have_text("")
+    day10_cell = f"{first.replace(day=10).isoweekday()}-10"  # two SOS at 10:00 that day
+    expect(page.locator(f'#heat-table td[data-cell="{day10_cell}"]')).to_have_text("2")
 
     # Which point complained most, how fast it was answered, what customers said after.
     top = page.locator("#complaints-table tbody tr").first
