@@ -145,11 +145,12 @@ def test_last_month_answers_which_point_complained_most_and_targets_and_comparis
     assert page.locator("#chart-volume canvas").bounding_box()["height"] > 100
     page.locator("#chart-volume summary").click()
     day10 = first.replace(day=10).isoformat()
-    expect(_row(page, "chart-volume", day10).locator("td")).to_have_text("2")
+    expect(_row(page, "chart-volume", day10).locator("td")).to_have_text("3")
     expect(_row(page, "chart-points", bar).locator("td")).to_have_text(["3", "3"])
     expect(_row(page, "chart-points", TERRACE["code"]).locator("td")).to_have_text(["3", "1"])
-    day10_cell = f"{first.replace(day=10).isoweekday()}-10"  # two SOS at 10:00 that day
-    expect(page.locator(f'#heat-table td[data-cell="{day10_cell}"]')).to_have_text("2")
+    # at 10:00 on the weekday of the 3rd and the 10th: one SOS, then two
+    day10_cell = f"{first.replace(day=10).isoweekday()}-10"
+    expect(page.locator(f'#heat-table td[data-cell="{day10_cell}"]')).to_have_text("3")
 
     # Which point complained most, how fast it was answered, what customers said after.
     top = page.locator("#complaints-table tbody tr").first
