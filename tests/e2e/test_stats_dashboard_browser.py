@@ -145,7 +145,7 @@ def test_last_month_answers_which_point_complained_most_and_targets_and_comparis
     assert page.locator("#chart-volume canvas").bounding_box()["height"] > 100
     page.locator("#chart-volume summary").click()
     day10 = first.replace(day=10).isoformat()
-    expect(_row(page, "chart-volume", day10).locator("td")).to_have_text("3")
+    expect(_row(page, "chart-volume", day10).locator("td")).to_have_text("2")
     expect(_row(page, "chart-points", bar).locator("td")).to_have_text(["3", "3"])
     expect(_row(page, "chart-points", TERRACE["code"]).locator("td")).to_have_text(["3", "1"])
     # at 10:00 on the weekday of the 3rd and the 10th: one SOS, then two
@@ -209,13 +209,18 @@ def test_a_reversed_comparison_is_explained_in_spanish_next_to_its_field(
     browser: Any, live_hub: LiveHub
 ) -> None:
     path = "/admin/stats?lang=es&compare=custom&compare_from=2026-11-10&compare_to=2026-11-01"
-    context, page, problems = _manager(browser, live_hub, "es", path)
+    context, page, problems = _manager(browser, live_hub, "es", "/admin/stats")
+    page.goto(f"{live_hub.url}{path}")
     error = page.locator("#stats-error")
     expect(error).to_have_text("«Comparar desde» tiene que ir antes de «Comparar hasta».")
     expect(page.get_by_label("Comparar desde")).to_have_attribute("aria-invalid", "true")
     page.goto(f"{live_hub.url}/admin/stats?lang=es&by=nada")
     expect(error).to_have_text("Elige una agrupación de la lista.")
-    assert problems == []
+    # both pages answer 400 (what Chromium logs), and nothing else went wrong
+    assert (
+        problems
+        == ["Failed to load resource: the server responded with a status of 400 (Bad Request)"] * 2
+    )
     context.close()
 
 
@@ -229,7 +234,8 @@ def test_screenshots_of_the_dashboard(browser: Any, live_hub: LiveHub, lang: str
     first = _last_month()
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     path = f"/admin/stats?from={first.isoformat()}&to={last.isoformat()}"
-    context, page, problems = _manager(browser, live_hub, lang, path)
+    context, page, problems = _manager(browser, live_hub, lang, "/admin/stats")
+    page.goto(f"{live_hub.url}{path}")
     for name, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
         page.reload()
