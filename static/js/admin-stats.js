@@ -58,6 +58,8 @@ function config(figure, data, colours) {
     };
   });
   const axis = { ticks: { color: colours.text }, grid: { color: colours.grid } };
+  // counts are whole: no "0.5 SOS" ticks on the value axis
+  const counts = { ...axis, ticks: { ...axis.ticks, precision: kind === "line" ? undefined : 0 } };
   return {
     type: kind === "line" ? "line" : "bar",
     data: { labels: data.labels, datasets },
@@ -69,8 +71,8 @@ function config(figure, data, colours) {
         legend: { display: datasets.length > 1, labels: { color: colours.text } },
       },
       scales: {
-        x: { ...axis, beginAtZero: true },
-        y: { ...axis, beginAtZero: kind !== "line" || figure.id !== "chart-satisfaction" },
+        x: horizontal ? { ...counts, beginAtZero: true } : axis,
+        y: horizontal ? axis : { ...counts, beginAtZero: figure.id !== "chart-satisfaction" },
       },
     },
   };

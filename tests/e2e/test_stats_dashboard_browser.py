@@ -235,6 +235,7 @@ def test_screenshots_of_the_dashboard(browser: Any, live_hub: LiveHub, lang: str
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     path = f"/admin/stats?from={first.isoformat()}&to={last.isoformat()}"
     context, page, problems = _manager(browser, live_hub, lang, "/admin/stats")
+    page.emulate_media(reduced_motion="reduce")  # drawn at once: no bar caught growing
     page.goto(f"{live_hub.url}{path}")
     for name, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
@@ -242,7 +243,7 @@ def test_screenshots_of_the_dashboard(browser: Any, live_hub: LiveHub, lang: str
         expect(page.locator("#charts.charts-on")).to_have_count(1)
         page.screenshot(path=str(SHOTS / f"stats-{lang}-{name}.png"), full_page=True)
     if lang == "en":
-        page.emulate_media(color_scheme="dark")
+        page.emulate_media(color_scheme="dark", reduced_motion="reduce")
         page.reload()
         expect(page.locator("#charts.charts-on")).to_have_count(1)
         page.screenshot(path=str(SHOTS / "stats-en-desktop-dark.png"), full_page=True)
