@@ -142,7 +142,8 @@ def test_last_month_answers_which_point_complained_most_and_targets_and_comparis
     # Charts drawn, each from its table with the seeded figures.
     expect(page.locator("#charts")).to_have_class("admin-section charts charts-on")
     expect(page.locator("#chart-volume canvas")).to_have_count(1)
-    assert page.locator("#chart-volume canvas").bounding_box()["height"] > 100
+    box = page.locator("#chart-volume canvas").bounding_box()
+    assert box is not None and box["height"] > 100
     page.locator("#chart-volume summary").click()
     day10 = first.replace(day=10).isoformat()
     expect(_row(page, "chart-volume", day10).locator("td")).to_have_text("2")
