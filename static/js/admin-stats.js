@@ -2,6 +2,9 @@
 // (Chart.js, vendored in static/vendor/), shows the comparison dates only when asked for,
 // and saves the business's targets (PATCH /api/v1/tenant). The page reads well without it.
 
+// Chart.js's UMD build: imported for its effect, it sets globalThis.Chart (the page's
+// scripts are all modules).
+import "../vendor/chart.umd.min.js";
 import { api, ApiError } from "./lib/api.js";
 import { t } from "./lib/i18n.js";
 

@@ -161,7 +161,9 @@ def test_last_month_answers_which_point_complained_most_and_targets_and_comparis
     expect(top.locator("td.ratings")).to_contain_text("Bad 1")
 
     # The agent who answered first, joined with the etiquette.
-    agent = page.locator(f'#agents-table tr[data-agent="{live_hub.seeded.users["manager"]["id"]}"]')
+    agent = page.locator(
+        f'#agents-table tr[data-agent-id="{live_hub.seeded.users["manager"]["id"]}"]'
+    )
     expect(agent.locator("td.answered")).to_have_text("6")
 
     # Targets: NPS (2 detractors, 3 promoters of 5: 20) misses 50; 10 min median meets 60.

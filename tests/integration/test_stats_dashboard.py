@@ -111,3 +111,19 @@ async def test_by_agent_is_who_sent_the_first_reply(
     )
     assert r.status_code == 400
     assert "by" in (await r.get_json())["error"]["message"]
+
+
+async def test_another_business_sees_neither_the_agents_nor_the_targets(
+    client: Any, acme: Seeded, globex: Seeded, tickets: dict[str, str]
+) -> None:
+    r = await client.post(
+        f"/api/v1/tickets/{tickets['lift']}/replies",
+        json={"text": "On it"},
+        headers=acme.auth("agent"),
+    )
+    assert r.status_code == 201
+    assert (await patch(client, acme, {"targets": {"nps": 40}})).status_code == 200
+    theirs = await stats(client, globex, **PERIOD, by="agent")
+    assert theirs["groups"] == [] and theirs["overall"]["count"] == 0
+    r = await client.get(TENANT, headers=globex.auth("manager"))
+    assert (await r.get_json())["targets"]["nps"] is None
