@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect
 from hub.ports import Store
 from tests.e2e.conftest import LiveHub
 from tests.e2e.test_admin_pages_browser import _manager
+from tests.e2e.test_faults_browser import _axe_serious
 from tests.helpers import Seeded
 from tests.kit import Serve
 
@@ -250,5 +251,8 @@ def test_screenshots_of_the_dashboard(browser: Any, live_hub: LiveHub, lang: str
         page.reload()
         expect(page.locator("#charts.charts-on")).to_have_count(1)
         page.screenshot(path=str(SHOTS / "stats-en-desktop-dark.png"), full_page=True)
+        for summary in page.locator(".chart-data summary").all():
+            summary.click()  # the tables behind the charts too
+        assert _axe_serious(page) == []
     assert problems == []
     context.close()
