@@ -85,6 +85,8 @@ function draw() {
   while (charts.length) charts.pop().destroy();
   if (typeof window.Chart !== "function") return;
   const colours = palette();
+  window.Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+  window.Chart.defaults.font.size = 13;
   for (const figure of document.querySelectorAll("figure.chart[data-chart]")) {
     const canvas = figure.querySelector("canvas");
     const table = figure.querySelector("table");

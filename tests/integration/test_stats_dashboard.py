@@ -3,6 +3,7 @@ targets (PATCH /api/v1/tenant) and the by=month, by=weekday_hour and by=agent gr
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from hub.app import Hub
 from tests.helpers import Seeded
 from tests.integration.test_stats import PERIOD, counts, stats
 from tests.integration.test_stats import tickets as tickets  # the fixture
+from tests.kit import login
 
 TENANT = "/api/v1/tenant"
 
@@ -127,3 +129,44 @@ async def test_another_business_sees_neither_the_agents_nor_the_targets(
     assert theirs["groups"] == [] and theirs["overall"]["count"] == 0
     r = await client.get(TENANT, headers=globex.auth("manager"))
     assert (await r.get_json())["targets"]["nps"] is None
+
+
+async def test_the_dashboard_page_groups_by_the_new_keys_and_explains_refusals(
+    client: Any, acme: Seeded, tickets: dict[str, str]
+) -> None:
+    await login(client, acme, "manager")
+    english = {"Accept-Language": "en"}
+    long = {"from": "2026-09-01", "to": "2026-11-30"}
+    r = await client.get(
+        "/admin/stats", query_string={**long, "by": "weekday_hour"}, headers=english
+    )
+    assert r.status_code == 200
+    page = await r.get_data(as_text=True)
+    assert "SOS per month" in page  # over 62 days the trend goes by month
+    assert re.search(
+        r'<tr data-key="2026-10">\s*<th scope="row">2026-10</th><td data-value="1">', page
+    )
+    assert re.search(r'<tr data-key="1-09">\s*<th scope="row">Mon 09:00</th>\s*<td>1</td>', page)
+
+    r = await client.get("/admin/stats", query_string={**PERIOD, "by": "agent"}, headers=english)
+    assert "Not answered yet" in await r.get_data(as_text=True)  # no one replied in the API
+
+    r = await client.get("/admin/stats", query_string={**PERIOD, "by": "agents"}, headers=english)
+    assert r.status_code == 400
+    page = await r.get_data(as_text=True)
+    assert 'id="stats-error">Choose a grouping from the list.' in page
+    assert 'id="stats-by" name="by" aria-invalid="true"' in page
+
+    reversed_compare = {
+        **PERIOD,
+        "compare": "custom",
+        "compare_from": "2026-10-31",
+        "compare_to": "2026-10-01",
+    }
+    r = await client.get(
+        "/admin/stats", query_string=reversed_compare, headers={"Accept-Language": "es"}
+    )
+    assert r.status_code == 400
+    assert "«Comparar desde» tiene que ir antes de «Comparar hasta»." in await r.get_data(
+        as_text=True
+    )
