@@ -52,7 +52,7 @@ function config(figure, data, colours) {
     return {
       label: s.label,
       data: s.values,
-      backgroundColor: colour,
+      backgroundColor: s.dashed ? "transparent" : colour,
       borderColor: colour,
       borderWidth: kind === "line" ? 2 : 0,
       borderDash: s.dashed ? [6, 4] : [],
