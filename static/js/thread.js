@@ -268,10 +268,12 @@
       transports: ["websocket", "polling"],
     });
     socket.on("connect", function () {
+      main.dataset.connection = "live";
       setLive("");
       resync();
     });
     socket.on("disconnect", function (reason) {
+      main.dataset.connection = "offline";
       if (reason !== "io client disconnect") setLive(d.labelOffline);
     });
     socket.on("connect_error", function () {
