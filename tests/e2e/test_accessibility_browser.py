@@ -211,6 +211,7 @@ def _page_rules() -> frozenset[str]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    SHOTS.mkdir(parents=True, exist_ok=True)
     with serve(SPEC, tmp_path_factory.mktemp("hub")) as served:
         the_site = Site(served, served.tenants["mirador"])
         the_site.cases = _cases(the_site)
@@ -223,7 +224,9 @@ AXE = """async () => (await axe.run(document, {resultTypes: ["violations"]})).vi
 
 
 def axe_serious(page: Page) -> list[str]:
-    """axe-core's serious and critical violations on the page (one line per rule)."""
+    """axe-core's serious and critical violations on the page (one line per rule), with every
+    <details> open: the language list, the "More" menu and folded forms are checked too."""
+    page.evaluate("() => document.querySelectorAll('details').forEach((d) => (d.open = true))")
     if not page.evaluate("() => typeof axe !== 'undefined'"):
         page.add_script_tag(url="/static/vendor/axe.min.js")
     return list(page.evaluate(AXE))
@@ -248,6 +251,9 @@ def _check(page: Page, site: Site, case: Case, problems: dict[str, list[str]]) -
             found = axe_serious(page)
             if found:
                 problems[f"{case.path} [{lang}, {scheme}]"] = found
+            if scheme == "dark" and lang == case.langs[-1]:  # to look at: /tmp/shots/a11y
+                name = re.sub(r"[^a-z0-9]+", "-", case.path.split("?")[0].lower()).strip("-")
+                page.screenshot(path=str(SHOTS / f"dark-{lang}-{name[:40] or 'root'}.png"))
 
 
 def _context(browser: Browser, **kw: Any) -> BrowserContext:

@@ -232,6 +232,16 @@ def test_pages_work_at_200_percent_zoom(
     expect(staff.locator("main")).to_be_visible()
     assert _fits_without_sideways_scrolling(staff)
 
+    manager = _context(browser, contexts, viewport=ZOOMED).new_page()
+    log_in(manager, live_hub, "manager", "/login?next=/admin/rules")
+    manager.wait_for_url("**/admin/rules")
+    expect(manager.locator("#rule-form")).to_be_visible()
+    assert _fits_without_sideways_scrolling(manager)
+    save = manager.locator("#rule-form button[type=submit]").first
+    save.scroll_into_view_if_needed()
+    expect(save).to_be_in_viewport()
+    manager.screenshot(path=str(SHOTS / "zoom200-admin-rules.png"), full_page=True)
+
 
 def test_reduced_motion_stops_animations_and_transitions(
     browser: Any, contexts: list[BrowserContext], live_hub: LiveHub
