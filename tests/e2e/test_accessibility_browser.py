@@ -53,6 +53,8 @@ NOT_PAGES = {
 
 
 def _serves_a_page(rule: str) -> bool:
+    """/api/… answers JSON or files: the printables (/api/v1/points/<code>/print,
+    /api/v1/print) are PDF, PNG or SVG, with no HTML preview page to check."""
     return not rule.startswith("/api/") and rule not in NOT_PAGES
 
 
