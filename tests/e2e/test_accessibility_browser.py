@@ -287,13 +287,15 @@ def test_guest_pages_pass_axe_in_three_languages_light_and_dark(
         for lang in ("en", "es", "fr"):
             page.emulate_media(color_scheme="light")
             page.goto(f"{site.limited_url}/t/{token}?lang={lang}")
-            with page.expect_navigation():
+            with page.expect_navigation() as refused:
                 page.evaluate(
                     """() => { const f = document.createElement("form"); f.method = "post";
                     f.action = location.pathname + "/survey"; document.body.append(f);
                     f.submit(); }"""
                 )
+            assert refused.value is not None and refused.value.status == 429
             expect(page.locator("h1")).to_have_count(1)
+            page.screenshot(path=str(SHOTS / f"rate-limited-{lang}.png"))
             for scheme in ("light", "dark"):
                 page.emulate_media(color_scheme=scheme)
                 found = axe_serious(page)
