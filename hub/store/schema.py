@@ -38,4 +38,5 @@ TENANT_UNIQUE: Mapping[str, tuple[str, ...]] = {
     "events": ("seq",),
     "departments": ("slug",),
     "establishments": ("slug",),
+    "kiosk_requests": ("key",),  # "<kiosk id>:<Idempotency-Key>": one ticket per key
 }
