@@ -908,3 +908,32 @@ async def test_a_write_cancelled_mid_transaction_leaves_the_sqlite_store_usable(
         assert await store.get("t1", "tickets", "after") is not None
     finally:
         await store.close()
+
+
+# --- kiosk submissions: one claim per Idempotency-Key (hub/accounts/kiosk_requests.py) ----
+
+
+async def test_a_kiosk_request_key_is_unique_per_tenant(store: ContractStore) -> None:
+    doc = {"id": "r1", "key": "kiosk-1:abc", "ticket_id": None}
+    await store.insert(A, "kiosk_requests", doc)
+    with pytest.raises(Conflict):  # another id, the same key: still one claim
+        await store.insert(A, "kiosk_requests", {**doc, "id": "r2"})
+    await store.insert(B, "kiosk_requests", {**doc, "id": "r3"})  # another business's own
+
+
+async def test_racing_claims_of_one_kiosk_submission_have_one_winner(backend: Backend) -> None:
+    from hub.accounts.kiosk_requests import KioskRequests
+
+    # Two stores on one database: two hub instances receiving the same retry at once.
+    requests = [KioskRequests(await backend.new_store()) for _ in range(2)]
+
+    async def attempt(i: int) -> str:
+        claim = await requests[i % 2].begin(A, "kiosk-1", "key-0001-abcd")
+        if claim.doc is None:
+            return str(claim.ticket_id)
+        await asyncio.sleep(0.05)  # the winner is making its ticket meanwhile
+        await requests[i % 2].settle(A, claim.doc, "ticket-1")
+        return "made"
+
+    results = await asyncio.gather(*(attempt(i) for i in range(12)))
+    assert sorted(results) == ["made"] + ["ticket-1"] * 11
