@@ -7,14 +7,16 @@ Every change is pushed to the kiosk at once over `/kiosk`.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import segno
 from pydantic import Field, field_validator
-from quart import Blueprint, g, render_template, request
+from quart import Blueprint, g, render_template, request, send_from_directory
 from quart_schema import validate_request, validate_response
 
 from hub.accounts.kiosk_requests import HEADER, checked_key
+from hub.accounts.kiosk_watch import OFFLINE_MINUTES
 from hub.accounts.kiosks import IDLE_SECONDS, kiosk_json
 from hub.accounts.model import Role
 from hub.container import hub
@@ -30,6 +32,7 @@ from hub.routes.waiting_note import waiting_for, waiting_text
 bp = Blueprint("kiosks", __name__)
 
 MAX_TOKEN_CHARS = 200
+STATIC_JS = Path(__file__).resolve().parent.parent / "static" / "js"
 
 
 class KioskPatch(_Strict):
@@ -185,6 +188,16 @@ async def kiosk_page() -> Any:
     return await render_template("kiosk/kiosk.html")
 
 
+@bp.get("/kiosk-sw.js")
+async def kiosk_worker() -> Any:
+    """The kiosk's service worker, at the root so it may control /kiosk (the page opens
+    again offline); never cached by the browser's HTTP cache, so updates reach kiosks."""
+    response = await send_from_directory(STATIC_JS, "kiosk-sw.js", mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/kiosk"
+    return response
+
+
 @bp.get("/admin/kiosks")
 @staff_page(Role.manager)
 async def kiosks_page() -> Any:
@@ -198,4 +211,5 @@ async def kiosks_page() -> Any:
         points=points,
         departments=departments,
         idle_bounds=IDLE_SECONDS,
+        offline_bounds=OFFLINE_MINUTES,
     )
