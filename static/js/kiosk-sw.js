@@ -6,8 +6,19 @@
 "use strict";
 
 var CACHE = "sos-hub-kiosk-v1";
+// What the screen needs to open: kept at install, so the first offline reload works too.
+var SHELL = [
+  "/kiosk", "/static/css/hub.css", "/static/css/kiosk.css", "/static/vendor/socket.io.min.js",
+  "/static/js/kiosk-queue.js", "/static/js/kiosk.js"
+];
 
-self.addEventListener("install", function () { self.skipWaiting(); });
+self.addEventListener("install", function (event) {
+  event.waitUntil(
+    caches.open(CACHE).then(function (cache) { return cache.addAll(SHELL); })
+      .catch(function () { /* offline at install: the network-first copies fill it later */ })
+      .then(function () { return self.skipWaiting(); })
+  );
+});
 self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
 
 function kept(request) {
