@@ -139,6 +139,8 @@ def test_messages_written_offline_survive_a_reload_and_arrive_once_in_order(
         page.reload()  # offline: the service worker's copy, the queue from IndexedDB
         expect(page.locator("#ready")).to_be_visible()
         expect(page.locator("#offline-waiting")).to_have_text("Messages waiting to be sent: 2")
+        send = page.get_by_role("button", name="Send").bounding_box()
+        assert send is not None and send["y"] + send["height"] <= 800  # the line costs no Send
         assert staff.texts() == []
 
         context.set_offline(False)
