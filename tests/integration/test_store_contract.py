@@ -937,3 +937,31 @@ async def test_racing_claims_of_one_kiosk_submission_have_one_winner(backend: Ba
 
     results = await asyncio.gather(*(attempt(i) for i in range(12)))
     assert sorted(results) == ["made"] + ["ticket-1"] * 11
+
+
+async def test_a_silent_kiosk_is_flagged_by_one_of_two_instances_and_back_once(
+    backend: Backend,
+) -> None:
+    """The kiosk watch's compare-and-sets (hub/accounts/kiosk_watch.py) on every store."""
+    import socketio
+
+    from hub.accounts.kiosk_watch import KioskWatch
+    from hub.clock import SteppedClock, iso
+
+    clock = SteppedClock()
+    told: list[tuple[str, str]] = []
+
+    async def notify(kiosk: Doc, kind: str) -> None:
+        told.append((kiosk["id"], kind))
+
+    stores = [await backend.new_store() for _ in range(2)]
+    await stores[0].insert(A, "tenants", {"id": A, "slug": "a", "name": "A"})
+    kiosk = {"id": "k1", "name": "Hall", "point": "p", "active": True, "offline_minutes": 10}
+    await stores[0].insert(A, "kiosks", {**kiosk, "last_seen_at": iso(clock())})
+    watches = [KioskWatch(s, socketio.AsyncServer(), notify=notify, clock=clock) for s in stores]
+    clock.advance(minutes=11)
+    assert sorted(await asyncio.gather(*(w.check() for w in watches * 3))) == [0] * 5 + [1]
+    await asyncio.gather(*(w.seen(A, "k1") for w in watches * 3))
+    assert told == [("k1", "kiosk_offline"), ("k1", "kiosk_online")]
+    back = await stores[1].get(A, "kiosks", "k1")
+    assert back is not None and back["offline"] is False
