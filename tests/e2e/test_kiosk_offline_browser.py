@@ -193,3 +193,32 @@ def test_an_answer_lost_on_the_way_is_retried_and_makes_one_ticket(
         assert staff.texts() == [text]
     finally:
         context.close()
+
+
+def test_past_fifty_kept_messages_the_guest_is_sent_to_the_reception(
+    live_hub: LiveHub, browser: Browser, staff: StaffSocket
+) -> None:
+    kiosk = new_kiosk(live_hub, "Full kiosk")
+    context = tablet(browser, service_workers="block")
+    try:
+        page = context.new_page()
+        page.goto(kiosk["pair_url"])
+        expect(page.locator("#ready")).to_be_visible()
+        context.set_offline(True)
+        for n in range(50):  # a long outage on a busy evening
+            page.get_by_label("Your message").fill(f"Kept number {n}")
+            page.get_by_role("button", name="Send").click()
+            expect(page.locator("#saved")).to_be_visible()
+            page.get_by_role("button", name="New message").click()
+        expect(page.locator("#offline-waiting")).to_have_text("Messages waiting to be sent: 50")
+        page.get_by_label("Your message").fill("Number fifty-one")
+        page.get_by_role("button", name="Send").click()
+        expect(page.locator("#kiosk-error")).to_have_text(
+            "This kiosk cannot keep more messages until the connection returns. "
+            "Please ask at the reception."
+        )
+        expect(page.get_by_label("Your message")).to_have_value("Number fifty-one")  # kept
+        expect(page.locator("#offline-waiting")).to_have_text("Messages waiting to be sent: 50")
+        assert staff.texts() == []
+    finally:
+        context.close()
