@@ -202,6 +202,8 @@
         var reason = (outcome.data.error && outcome.data.error.message) || String(outcome.status);
         say(fill(d.msgFailed, { reason: reason }));
       }
+    }).catch(function () {
+      say(d.msgOffline);  // not even the browser's storage would keep it: the text stays here
     }).then(function () {
       send.disabled = false;
     });
