@@ -30,6 +30,7 @@ HEADER = "Idempotency-Key"
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,100}$")
 LEASE = timedelta(seconds=30)  # a claim unsettled this long belongs to a dead request
 WAIT_SECONDS = 5.0  # how long a duplicate waits for the first request's ticket
+KEEP = timedelta(days=7)  # a kiosk retrying later than this would make a second ticket
 
 
 def checked_key(value: str | None) -> str | None:
@@ -109,3 +110,13 @@ class KioskRequests:
     async def give_back(self, tenant_id: str, claim: Doc) -> None:
         """The request failed before a ticket existed: the next try starts afresh."""
         await self.store.delete(tenant_id, COLLECTION, claim["id"])
+
+    async def purge(self, tenant_id: str, *, limit: int = 500) -> int:
+        """Forget claims older than KEEP (a kiosk's queue never waits that long)."""
+        bound = iso(now() - KEEP)
+        old = await self.store.find(
+            tenant_id, COLLECTION, {"created_at": {"lt": bound}}, sort="created_at", limit=limit
+        )
+        for doc in old:
+            await self.store.delete(tenant_id, COLLECTION, doc["id"])
+        return len(old)

@@ -24,6 +24,7 @@ from typing import Any
 
 import socketio
 
+from hub.accounts.kiosk_requests import KioskRequests
 from hub.clock import iso, now, parse_iso
 from hub.ports import Doc, Store
 
@@ -105,10 +106,14 @@ class KioskWatch:
         await self.store.update(tenant_id, "kiosks", kiosk_id, {"last_seen_at": iso(moment)})
 
     async def check(self) -> int:
-        """Flag every kiosk silent too long (once each); returns how many were flagged."""
+        """Flag every kiosk silent too long (once each); returns how many were flagged.
+
+        The same round forgets week-old Idempotency-Key claims (hub/accounts/kiosk_requests.py).
+        """
         moment = self.clock()
         flagged = 0
         for tenant_id in await self.store.tenant_ids():
+            await KioskRequests(self.store).purge(tenant_id)
             for kiosk in await self.store.find(tenant_id, "kiosks"):
                 if not silent_too_long(kiosk, moment):
                     continue

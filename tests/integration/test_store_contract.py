@@ -965,3 +965,18 @@ async def test_a_silent_kiosk_is_flagged_by_one_of_two_instances_and_back_once(
     assert told == [("k1", "kiosk_offline"), ("k1", "kiosk_online")]
     back = await stores[1].get(A, "kiosks", "k1")
     assert back is not None and back["offline"] is False
+
+
+async def test_week_old_kiosk_claims_are_forgotten_and_fresh_ones_kept(
+    store: ContractStore,
+) -> None:
+    from hub.accounts.kiosk_requests import KioskRequests
+
+    requests = KioskRequests(store)
+    fresh = await requests.begin(A, "kiosk-1", "fresh-key-0001")
+    assert fresh.doc is not None
+    old = {"id": "old", "key": "kiosk-1:old-key-0001", "ticket_id": "t1"}
+    await store.insert(A, "kiosk_requests", {**old, "created_at": "2020-01-01T00:00:00.000+00:00"})
+    assert await requests.purge(A) == 1
+    assert await store.get(A, "kiosk_requests", "old") is None
+    assert await store.get(A, "kiosk_requests", fresh.doc["id"]) is not None
