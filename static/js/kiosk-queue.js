@@ -134,7 +134,8 @@
     var self = this;
     window.addEventListener("online", function () { self.flush(); });
     window.addEventListener("offline", function () { self.changed(); });
-    this.storage.all().then(function (items) {
+    // what a previous page left (a reload): counted before the first Send is judged
+    this.loaded = this.storage.all().then(function (items) {
       self.count = items.length;
       self.changed();
       if (items.length) self.flush();
@@ -169,6 +170,11 @@
   /* A guest pressed Send: {kind: "sent", data} | {kind: "saved", item} | {kind: "full"} |
      {kind: "refused", status, data, retryAfter}. */
   Queue.prototype.submit = function (body) {
+    var self = this;
+    return this.loaded.then(function () { return self.judge(body); });
+  };
+
+  Queue.prototype.judge = function (body) {
     var self = this;
     var item = { key: newKey(), body: body, at: Date.now() };
     if (this.count >= LIMIT) return Promise.resolve({ kind: "full" });
