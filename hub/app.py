@@ -19,6 +19,7 @@ from hub.accounts.access import Access
 from hub.accounts.branding import Branding, logo_url
 from hub.accounts.directory import Accounts
 from hub.accounts.first_run import FirstRun
+from hub.accounts.kiosk_watch import Clock, KioskWatch
 from hub.accounts.kiosks import Kiosks
 from hub.accounts.scans import Scans
 from hub.accounts.setup import Setup
@@ -27,6 +28,7 @@ from hub.accounts.team import SendLink, Team
 from hub.answers.service import CannedAnswers
 from hub.attachments.photos import MAX_PHOTO_BYTES
 from hub.attachments.service import Attachments
+from hub.clock import now
 from hub.container import Hub
 from hub.http.ratelimit import RateLimiter
 from hub.http.recent import recent_visits
@@ -50,6 +52,7 @@ from hub.moderation.service import Moderation
 from hub.moderation.strikes import InsultStrikes
 from hub.notify.email import SmtpTransport
 from hub.notify.invitations import LinkMailer
+from hub.notify.kiosk_notices import KioskNotices
 from hub.notify.notices import ManagerNotices
 from hub.notify.outbox import Deliveries
 from hub.notify.setup import build_delivery, build_queue
@@ -97,8 +100,11 @@ def tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLD)
 
 
-def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
-    """Wire a hub: the store, socket.io with its namespaces, services, Quart and blueprints."""
+def create_app(settings: Settings, *, store: Store | None = None, clock: Clock = now) -> Hub:
+    """Wire a hub: the store, socket.io with its namespaces, services, Quart and blueprints.
+
+    `clock` is the kiosk watch's (tests move it instead of waiting minutes).
+    """
     store = store or open_store(settings)
     app = Quart(
         "hub",
@@ -153,7 +159,14 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
     )
     sio.register_namespace(StaffNamespace(store, auth))
     sio.register_namespace(ThreadNamespace(tickets))
-    kiosks = Kiosks(store, sio)
+    kiosk_watch = KioskWatch(
+        store,
+        sio,
+        notify=KioskNotices(delivery.sender),
+        clock=clock,
+        every=settings.kiosk_check_every,
+    )
+    kiosks = Kiosks(store, sio, kiosk_watch)
     sio.register_namespace(KioskNamespace(kiosks))
     if isinstance(sio.manager, HubRedisManager):
         sio.manager.on_resync = lambda reason, since: resync_local_consoles(
@@ -218,6 +231,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         await store.open()
         await blobs.open()
         await delivery.start()
+        kiosk_watch.start()
         tune_gc()
         if settings.language_detection:
             start_detection()  # its models load in a child process, never blocking this one
@@ -225,6 +239,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
     @app.after_serving
     async def _close() -> None:
         await delivery_listener.drain()
+        await kiosk_watch.stop()
         await delivery.stop()
         await the_hub.limiter.close()
         await scans.drain()

@@ -37,6 +37,8 @@ COLLECTIONS: tuple[str, ...] = (
     "operators",
     "operator_sessions",
     "answers",
+    # A kiosk's Idempotency-Key per SOS: a retry after a lost answer finds its ticket.
+    "kiosk_requests",
 )
 
 # The scope (the `tenant_id` argument) of the installation's own documents: no tenant has

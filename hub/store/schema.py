@@ -19,6 +19,7 @@ INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
     "sessions": (("user_id",),),
     "scans": (("day",),),
     "operator_sessions": (("operator_id",),),
+    "kiosk_requests": (("created_at",),),  # purged after a week (hub/accounts/kiosk_requests.py)
 }
 
 # Unique across all tenants (these resolve the tenant of a public key).
@@ -38,4 +39,5 @@ TENANT_UNIQUE: Mapping[str, tuple[str, ...]] = {
     "events": ("seq",),
     "departments": ("slug",),
     "establishments": ("slug",),
+    "kiosk_requests": ("key",),  # "<kiosk id>:<Idempotency-Key>": one ticket per key
 }

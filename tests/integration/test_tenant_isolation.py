@@ -664,6 +664,13 @@ async def case_kiosks_list(w: World, role: str) -> None:
         assert await _items(r) == []
 
 
+async def case_kiosk_statuses(w: World, role: str) -> None:
+    """Every staff role reads its own kiosks' health, never another business's."""
+    r = await w.client.get("/api/v1/kiosks/status", headers=w.globex.auth(role))
+    assert r.status_code == 200
+    assert await _items(r) == []  # acme's kiosk is not globex's to watch
+
+
 async def case_kiosks_create(w: World, role: str) -> None:
     auth = w.globex.auth(role)
     r = await w.client.post(
@@ -815,6 +822,7 @@ CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("GET", "/api/v1/print"): case_print_points,
     ("GET", "/api/v1/stats"): case_stats,
     ("GET", "/api/v1/kiosks"): case_kiosks_list,
+    ("GET", "/api/v1/kiosks/status"): case_kiosk_statuses,
     ("POST", "/api/v1/kiosks"): case_kiosks_create,
     ("PATCH", "/api/v1/kiosks/<kiosk_id>"): case_kiosk_patch,
     ("DELETE", "/api/v1/kiosks/<kiosk_id>"): case_kiosk_delete,
