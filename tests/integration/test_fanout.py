@@ -24,6 +24,7 @@ from websockets.exceptions import ConnectionClosed
 from hub.ports import Event
 from hub.realtime.fanout import FanoutManager, LeanSocket, install_lean_sockets
 from hub.realtime.publisher import emit_staff_event
+from hub.realtime.wire import LeanWebSocketProtocol
 from hub.store.sqlite import SqliteStore
 
 WAIT = 10.0  # seconds: an upper bound for conditions that hold within milliseconds
@@ -68,7 +69,8 @@ async def server() -> AsyncIterator[Server]:
         host="127.0.0.1",
         port=0,
         log_level="warning",
-        ws="websockets-sansio",
+        ws=LeanWebSocketProtocol,  # as hub/serve.py serves it
+        ws_ping_interval=None,
         lifespan="off",
     )
     uv = uvicorn.Server(config)
@@ -196,8 +198,8 @@ async def test_a_closed_console_leaves_no_socket_and_no_writer_behind(
 
 
 def websocket_writers() -> list[asyncio.Task[Any]]:
-    name = "_websocket_handler.<locals>.writer"
-    return [t for t in asyncio.all_tasks() if name in repr(t.get_coro())]
+    names = ("_websocket_handler.<locals>.writer", "LeanSocket._write_loop")
+    return [t for t in asyncio.all_tasks() if any(n in repr(t.get_coro()) for n in names)]
 
 
 async def test_a_session_the_server_ends_is_cut_off_even_if_the_client_keeps_talking(
