@@ -39,6 +39,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.protocol import State
 
 from hub.realtime.leanqueue import LeanQueue
+from hub.realtime.wire import install_lean_environ
 
 
 class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
@@ -309,6 +310,7 @@ def install_lean_sockets(eio: engineio.AsyncServer) -> None:
     """
     inner_connect = eio.handlers["connect"]
     eio.create_queue = lambda *args, **kwargs: LeanQueue()
+    install_lean_environ(eio)
 
     async def connect(eio_sid: str, environ: dict[str, Any], *args: Any) -> Any:
         socket = eio.sockets.get(eio_sid)

@@ -249,3 +249,34 @@ async def test_when_the_filter_settings_cannot_be_read_the_event_still_goes_out_
         {**ticket, "text": "El camarero es un g*********", "seq": 7, "translations": None}
     ]
     assert lead.got == [{**ticket, "seq": 7}]
+
+
+async def test_the_shared_frame_goes_straight_to_idle_websockets(
+    server: Server, connect: Callable[..., Awaitable[Client]]
+) -> None:
+    room = [await connect("r") for _ in range(3)]
+    sockets = list(server.sio.eio.sockets.values())
+    assert all(isinstance(s, LeanSocket) and s.wire is not None for s in sockets)
+    await server.sio.emit("tick", "direct", room="r", namespace="/staff")
+    # written during the emit: nothing left waiting for a writer task
+    assert all(s.queue.empty() for s in sockets)
+    await until(lambda: all(c.got == ["direct"] for c in room), "the event on every console")
+
+
+async def test_a_frame_never_overtakes_packets_already_queued(
+    server: Server, connect: Callable[..., Awaitable[Client]]
+) -> None:
+    paused, free = await connect("r"), await connect("r")
+    eio_sid = server.sio.manager.eio_sid_from_sid(paused.sio.get_sid("/staff"), "/staff")
+    wire = server.sio.eio.sockets[eio_sid].wire
+    assert wire is not None
+    wire.writable.clear()  # as under back-pressure: the writer holds what it took
+    for n in range(3):
+        await server.sio.emit("tick", n, room="r", namespace="/staff")
+    await until(lambda: free.got == [0, 1, 2], "the free console's events")
+    assert paused.got == []
+    wire.writable.set()
+    for n in range(3, 6):
+        await server.sio.emit("tick", n, room="r", namespace="/staff")
+    await until(lambda: len(paused.got) == 6, "the paused console's six events")
+    assert paused.got == free.got == [0, 1, 2, 3, 4, 5]
