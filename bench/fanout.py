@@ -23,7 +23,9 @@ What one run does, for the hub and then for a bare python-socketio app
    client processes and the machine were (2 cores: the clients compete
    with the server, so a saturated client shows up as event-loop lag).
 
-Finally it prints hub/bare ratios of p50 and p99.
+Finally it prints hub/bare ratios of p50 and p99.  With ``--peer node`` the
+same clients then meet bench/node_server.js (Node.js Socket.IO 4.8), the
+hub/node ratios are printed too, and a side-by-side table ends the run.
 
 ``--connections-only 10000`` instead connects that many clients, holds them
 for --hold seconds (default 60, two Engine.IO ping rounds) while posting a
@@ -34,6 +36,7 @@ client processes are killed in ``finally``.
 
     python bench/fanout.py                      # 1,000 clients, 10 SOS/s, 300 SOS
     python bench/fanout.py --skip-hub           # bare python-socketio only
+    python bench/fanout.py --peer node          # hub, bare, then Node Socket.IO
     python bench/fanout.py --connections-only 10000
 """
 
