@@ -36,7 +36,6 @@ from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-from websockets.protocol import State
 
 from hub.realtime.leanqueue import LeanQueue
 from hub.realtime.wire import install_lean_environ
@@ -115,8 +114,19 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
                 stale.append(socket)
                 continue
             queue = socket.queue
-            if frame is not None and queue.empty() and write_now(socket, frame):
-                continue
+            if frame is not None and queue.empty():
+                # write_now, inlined: this loop runs once per console per event
+                wire = socket.wire if type(socket) is LeanSocket else None
+                if (
+                    wire is not None
+                    and not socket.writing
+                    and not wire.close_sent
+                    and wire.writable.is_set()
+                ):
+                    transport = wire.transport
+                    if not transport.is_closing():
+                        transport.write(frame)
+                        continue
             for pkt in packets:
                 queue.put_nowait(pkt)
         for socket in stale:
@@ -146,22 +156,22 @@ def text_frame(text: str) -> bytes:
 def write_now(socket: Any, frame: bytes) -> bool:
     """Write `frame` straight to the socket's connection if nothing may overtake it.
 
-    That is: a websocket (not polling, not mid-upgrade) under uvicorn's sans-I/O protocol
-    without extensions, open, not past its close, not paused by back-pressure, with nothing
+    That is: a websocket that connected as one (`wire` is only set then, so it is
+    upgraded and never mid-upgrade) under uvicorn's sans-I/O protocol without extensions,
+    not past its close, not paused by back-pressure, its transport open, with nothing
     queued (checked by the caller) and its writer idle (not holding packets it took from
     the queue). Otherwise False: the caller queues the packet and the writer sends it.
+    A close from the client closes uvicorn's transport at once; our own close sets
+    `close_sent` (and the Engine.IO socket's `closed`, which the caller checks first).
+    `FanoutManager._deliver` inlines these same checks.
     """
     wire = socket.wire if type(socket) is LeanSocket else None
-    if wire is None or socket.writing or not socket.upgraded or socket.upgrading:
+    if wire is None or socket.writing or wire.close_sent or not wire.writable.is_set():
         return False
-    if (
-        wire.close_sent
-        or wire.conn.state is not State.OPEN
-        or not wire.writable.is_set()
-        or wire.transport.is_closing()
-    ):
+    transport = wire.transport
+    if transport.is_closing():
         return False
-    wire.transport.write(frame)
+    transport.write(frame)
     return True
 
 
