@@ -411,10 +411,13 @@ def ensure_node_modules() -> None:
 
 
 class HubTarget(Target):
-    def __init__(self, port: int, hub_cmd: list[str] | None, language: str = "en"):
+    def __init__(
+        self, port: int, hub_cmd: list[str] | None, language: str = "en", db_dir: str | None = None
+    ):
         super().__init__("hub", port)
         self.hub_cmd = hub_cmd
         self.language = language
+        self.db_dir = db_dir
 
     def _cli(self) -> list[str]:
         if self.hub_cmd:
@@ -461,7 +464,7 @@ class HubTarget(Target):
         return obj
 
     def start(self) -> None:
-        self.workdir = tempfile.mkdtemp(prefix="sos-bench-hub-")
+        self.workdir = tempfile.mkdtemp(prefix="sos-bench-hub-", dir=self.db_dir)
         self._run_json(
             ["tenant", "create", "--slug", "bench", "--name", "Bench", "--language", self.language]
         )
@@ -1179,7 +1182,7 @@ async def amain(args) -> int:
         if not hub_available() and not hub_cmd:
             log("hub: hub/cli.py does not exist yet; skipping the hub")
         else:
-            t = HubTarget(base_port, hub_cmd, args.tenant_language)
+            t = HubTarget(base_port, hub_cmd, args.tenant_language, args.db_dir or None)
             results["hub"] = await run_one(t, args, clients, rate, count)
             payload = payload or results["hub"].get("payload_bytes")
     for peer in peers(args):
@@ -1310,6 +1313,12 @@ def main(argv=None) -> int:
         default=0,
         help="scheduling priority for this script, the servers and the clients (e.g. -10 on a"
         " shared machine; negative needs root)",
+    )
+    p.add_argument(
+        "--db-dir",
+        default="",
+        help="make the hub's temp dir (its SQLite file) under this directory, e.g. /dev/shm to"
+        " keep a shared disk's fsync stalls (WAL checkpoints) out of the figures",
     )
     p.add_argument("--keep", action="store_true", help="keep the temp dirs (server logs, database)")
     args = p.parse_args(argv)
