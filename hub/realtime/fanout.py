@@ -6,11 +6,15 @@ writer task then wakes from `asyncio.wait_for(queue.get(), ...)`, which wraps th
 yet another task and arms a timer. At 1,000 consoles that bookkeeping, not the network,
 is most of an SOS's CPU, and the console that hears last waits for all of it.
 
-Here the packet is built once, as python-socketio does, and put straight onto each
-recipient's Engine.IO queue (`put_nowait`: the queues are unbounded); sockets that are
-closed are skipped and sockets whose ping deadline has passed take the library's own
-path, which closes them. Callbacks (acknowledgements) need one packet per recipient and
-go through the library unchanged.
+Here the packet is built once, as python-socketio does, and so is the websocket frame
+that carries it, as Node's Socket.IO does: those same bytes are written straight to the
+connection of every console whose writer is idle (`write_now`: a websocket under
+uvicorn's sans-I/O protocol, nothing queued, nothing held by the writer, not closing, not
+paused by back-pressure). Every other socket gets the packet on its Engine.IO queue
+(`put_nowait`: the queues are unbounded), behind what is already there, so nothing is
+reordered. Sockets that are closed are skipped and sockets whose ping deadline has passed
+take the library's own path, which closes them. Callbacks (acknowledgements) need one
+packet per recipient and go through the library unchanged.
 
 The websocket writer then waits on its queue with a plain `await`. The library's timeout
 there never fires on a live connection (the server pings every `ping_interval`, which
@@ -20,6 +24,11 @@ session (ping timeout, server-side disconnect) when the client kept sending anyw
 closes the websocket, which ends the reader. A client that vanishes is ended by the
 reader's own timeout, which also queues `None`. Long-polling requests keep the timeout
 (`asyncio.timeout` in place of `asyncio.wait_for`): it is what answers an idle poll.
+
+Per connection, `LeanSocket` also keeps less than the library: its queue is a
+`LeanQueue`, its ping cycle a timer callback rather than a sleeping task, and its
+websocket reader awaits the next message itself rather than through a new task and a
+`wait_for` per message. bench/README.md has the figures (against Node's Socket.IO too).
 """
 
 from __future__ import annotations
