@@ -49,6 +49,7 @@ NOT_PAGES = {
     "/brand/<tenant>/logo": "an image",
     "/brand/<tenant>/establishments/<slug>/logo": "an image",
     "/": "a redirect to /console",
+    "/kiosk-sw.js": "the kiosk's service worker (JavaScript)",
 }
 
 
