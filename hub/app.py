@@ -28,6 +28,7 @@ from hub.answers.service import CannedAnswers
 from hub.attachments.photos import MAX_PHOTO_BYTES
 from hub.attachments.service import Attachments
 from hub.container import Hub
+from hub.exports.service import Exports
 from hub.http.ratelimit import RateLimiter
 from hub.http.recent import recent_visits
 from hub.http.uploads import MAX_BODY_BYTES, HubRequest
@@ -203,6 +204,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         waiting=WaitingTimes(store),
         delivery=delivery,
         attachments=Attachments(tickets, blobs),
+        exports=Exports(store),
     )
     app.extensions["hub"] = the_hub
     _install_i18n(app, the_hub)
