@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from hub.exports.filters import TicketFilter
+from hub.exports.monthly import monthly_figures
 from hub.exports.surveys_csv import SurveySource, ThreadSurveys, surveys_csv
 from hub.exports.tickets_csv import tickets_csv
+from hub.exports.words import top_words
 from hub.ports import Doc, Store
 from hub.tickets.stats import Period
 
@@ -36,5 +38,11 @@ class Exports:
         """Custom surveys plug their answers in here (hub/surveys/, at start-up)."""
         self.survey_sources.append(source)
 
-    async def describe(self) -> dict[str, Any]:
-        return {"survey_sources": [type(s).__name__ for s in self.survey_sources]}
+    async def words(
+        self, tenant: Doc, period: Period, wanted: TicketFilter, limit: int
+    ) -> dict[str, Any]:
+        return await top_words(self.store, tenant, period, wanted, limit)
+
+    async def monthly(self, tenant: Doc, month: str, establishment: str | None) -> dict[str, Any]:
+        """The monthly report's figures (hub/exports/monthly.py)."""
+        return await monthly_figures(self.store, tenant, month, establishment)

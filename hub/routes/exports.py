@@ -6,22 +6,32 @@ starts are the API's JSON 400 naming the field, as everywhere.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import Field
-from quart import Blueprint, Response
+from quart import Blueprint, Response, g, render_template
 from quart_schema import validate_querystring
 
 from hub import clock
 from hub.accounts.model import Role
 from hub.container import hub
 from hub.errors import NotFound
-from hub.exports.filters import ticket_filter
+from hub.exports import report_view
+from hub.exports.filters import CODE, ticket_filter
+from hub.exports.monthly import MONTH, write_pdf
+from hub.exports.words import DEFAULT_LIMIT, MAX_LIMIT
+from hub.i18n import current_language
+from hub.i18n import gettext as _
 from hub.ports import Doc
-from hub.routes.auth import staff_required, tenant_id
+from hub.printables.render import FONT_SUBSETS
+from hub.routes.auth import staff, staff_required, tenant_id
+from hub.routes.pages import staff_language
 from hub.routes.schemas import _Strict
-from hub.tickets.stats import Period, asked_period
+from hub.tickets.stats import MAX_TICKETS, Period, asked_period
 
 bp = Blueprint("exports", __name__)
 STREAM_TIMEOUT = 600  # seconds a file may take to leave (a busy year is large)
@@ -92,3 +102,81 @@ async def export_surveys(query_args: ExportQuery) -> Any:
     wanted = ticket_filter(query_args.model_dump(exclude={"from_", "to", "status"}))
     body = hub().exports.surveys_csv(tenant, period, wanted)
     return csv_file(body, _filename("surveys", period, tenant))
+
+
+class WordsQuery(_Strict):
+    from_: str | None = Field(default=None, alias="from", max_length=40)
+    to: str | None = Field(default=None, max_length=40)
+    point: str | None = Field(default=None, max_length=80)
+    category: str | None = Field(default=None, max_length=40)
+    establishment: str | None = Field(default=None, max_length=80)
+    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+
+
+@bp.get("/api/v1/stats/words")
+@staff_required(Role.manager)
+@validate_querystring(WordsQuery)
+async def words(query_args: WordsQuery) -> Any:
+    """What customers say: the most frequent words and two- or three-word phrases of the
+    tickets created in [from, to) (texts and survey comments), stop words of Spanish,
+    English and the business's languages left out. `{"words": [{"text", "count", "url"}],
+    "phrases": [...], "tickets", "sample", "sampled"}`: a count is the number of tickets
+    saying it; only the latest `sample` tickets are read (`sampled`: the period had more);
+    `url` opens those tickets in the staff console. Held-back SOS are not read.
+    """
+    tenant = await manager_tenant()
+    period = period_of(tenant, query_args.from_, query_args.to)
+    wanted = ticket_filter(query_args.model_dump(include={"point", "category", "establishment"}))
+    return await hub().exports.words(tenant, period, wanted, query_args.limit)
+
+
+class MonthlyQuery(_Strict):
+    month: str | None = Field(default=None, max_length=7, pattern=MONTH.pattern)
+    establishment: str | None = Field(default=None, max_length=80, pattern=CODE.pattern)
+
+
+def last_month(timezone: str) -> str:
+    """The business's previous local month, `YYYY-MM`: what a report is usually asked for."""
+    first = clock.now().astimezone(ZoneInfo(timezone)).replace(day=1)
+    return (first - timedelta(days=1)).strftime("%Y-%m")
+
+
+@bp.get("/api/v1/reports/monthly.pdf")
+@staff_required(Role.manager)
+@validate_querystring(MonthlyQuery)
+async def monthly_report(query_args: MonthlyQuery) -> Any:
+    """The month's report as a PDF (A4): volume, by category and by access point, first
+    answers against the promise, satisfaction and NPS, what customers said, with charts.
+    `month` = `YYYY-MM` (the business's local month; default the last one); `establishment`
+    = a slug (default the whole business). In the manager's language (`?lang=` es, en, gl,
+    ca overrides).
+    """
+    tenant = await manager_tenant()
+    timezone = str(tenant.get("timezone") or "UTC")
+    month = query_args.month or last_month(timezone)
+    g.lang = staff_language(staff(), tenant)  # the manager's own language, as on pages
+    figures = await hub().exports.monthly(tenant, month, query_args.establishment)
+    place = figures["establishment"]
+    title = str(tenant.get("name") or tenant.get("slug") or "")
+    html = await render_template(
+        "report/monthly.html",
+        figures=figures,
+        charts=report_view.report_charts(figures),
+        title=title,
+        place=(place or {}).get("name") or _("Whole business"),
+        month_label=report_view.month_name(month),
+        footer=_("Monthly report") + f" · {month} · {timezone}",
+        lang=current_language(),
+        font_subsets=FONT_SUBSETS,
+        duration=report_view.duration,
+        share=report_view.share,
+        group_name=report_view.group_name,
+        max_tickets=MAX_TICKETS,
+    )
+    pdf = await asyncio.to_thread(write_pdf, html)
+    response = Response(pdf, content_type="application/pdf")
+    slug = str(tenant.get("slug") or "sos")
+    suffix = f"-{query_args.establishment}" if query_args.establishment else ""
+    response.headers["Content-Disposition"] = f'inline; filename="{slug}{suffix}-{month}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
