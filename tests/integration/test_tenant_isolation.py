@@ -1063,3 +1063,29 @@ async def case_words(w: World, role: str) -> None:
 CASES[("GET", "/api/v1/export/tickets.csv")] = case_export_tickets
 CASES[("GET", "/api/v1/export/surveys.csv")] = case_export_surveys
 CASES[("GET", "/api/v1/stats/words")] = case_words
+
+
+async def case_monthly_report(w: World, role: str) -> None:
+    import asyncio
+    import subprocess
+
+    from hub.clock import now
+
+    month = now().strftime("%Y-%m")
+    r = await w.client.get(
+        "/api/v1/reports/monthly.pdf", query_string={"month": month}, headers=w.globex.auth(role)
+    )
+    if await _manager_only(w, role, r):
+        assert r.status_code == 200, await r.get_data(as_text=True)
+        done = await asyncio.to_thread(
+            subprocess.run,
+            ["pdftotext", "-", "-"],
+            input=await r.get_data(),
+            capture_output=True,
+            check=True,
+        )
+        text = done.stdout.decode()
+        assert "lift" in text and "sauna" not in text.lower() and "acme" not in text.lower()
+
+
+CASES[("GET", "/api/v1/reports/monthly.pdf")] = case_monthly_report
