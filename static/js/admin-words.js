@@ -89,6 +89,16 @@ async function fillEstablishments() {
   }
 }
 
+/** An empty month means "last month" to the hub: show which one it is. */
+function prefillMonth() {
+  const input = document.getElementById("monthly-month");
+  if (!input || input.value) return;
+  const now = new Date();
+  const last = new Date(now.getFullYear(), now.getMonth() - 1, 1);
+  input.value = `${last.getFullYear()}-${String(last.getMonth() + 1).padStart(2, "0")}`;
+}
+
+prefillMonth();
 if (section) loadWords(section.dataset.query || "");
 const statsForm = document.getElementById("stats-form");
 if (statsForm) statsForm.addEventListener("change", followForm);
