@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from hub.exports.filters import TicketFilter
-from hub.exports.monthly import monthly_figures
+from hub.exports.monthly import monthly_figures, write_pdf
 from hub.exports.surveys_csv import SurveySource, ThreadSurveys, surveys_csv
 from hub.exports.tickets_csv import tickets_csv
 from hub.exports.words import top_words
 from hub.ports import Doc, Store
 from hub.tickets.stats import Period
+
+RENDERING = 2  # reports laid out at once: each holds a core for a while
 
 
 class Exports:
@@ -23,6 +26,7 @@ class Exports:
     def __init__(self, store: Store, survey_sources: Sequence[SurveySource] = ()) -> None:
         self.store = store
         self.survey_sources: list[SurveySource] = [ThreadSurveys(store), *survey_sources]
+        self.rendering = asyncio.Semaphore(RENDERING)
 
     def tickets_csv(
         self, tenant: Doc, period: Period, wanted: TicketFilter
@@ -46,3 +50,8 @@ class Exports:
     async def monthly(self, tenant: Doc, month: str, establishment: str | None) -> dict[str, Any]:
         """The monthly report's figures (hub/exports/monthly.py)."""
         return await monthly_figures(self.store, tenant, month, establishment)
+
+    async def pdf(self, html: str) -> bytes:
+        """The report's HTML laid out as a PDF, in a thread, RENDERING at a time."""
+        async with self.rendering:
+            return await asyncio.to_thread(write_pdf, html)

@@ -6,7 +6,6 @@ starts are the API's JSON 400 naming the field, as everywhere.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -22,7 +21,7 @@ from hub.container import hub
 from hub.errors import NotFound
 from hub.exports import report_view
 from hub.exports.filters import CODE, ticket_filter
-from hub.exports.monthly import MONTH, write_pdf
+from hub.exports.monthly import MONTH
 from hub.exports.words import DEFAULT_LIMIT, MAX_LIMIT
 from hub.i18n import current_language
 from hub.i18n import gettext as _
@@ -173,7 +172,7 @@ async def monthly_report(query_args: MonthlyQuery) -> Any:
         group_name=report_view.group_name,
         max_tickets=MAX_TICKETS,
     )
-    pdf = await asyncio.to_thread(write_pdf, html)
+    pdf = await hub().exports.pdf(html)
     response = Response(pdf, content_type="application/pdf")
     slug = str(tenant.get("slug") or "sos")
     suffix = f"-{query_args.establishment}" if query_args.establishment else ""
