@@ -89,3 +89,18 @@ def test_phrases_stay_inside_a_sentence() -> None:
     assert words == {"toallas", "sucias", "ducha", "rota"}
     assert "sucias ducha" not in phrases
     assert {"moi", "unha"} <= stops  # Galician from the hub's own list
+
+
+async def test_only_the_latest_tickets_are_read_and_the_answer_says_so(
+    client: Any, hub: Hub, acme: Seeded
+) -> None:
+    from hub.clock import parse_iso
+    from hub.exports.filters import TicketFilter
+    from hub.exports.words import top_words
+    from hub.tickets.stats import Period
+
+    await _sent(client, hub, acme, ("Dirty towels", "Broken lamp", "Dim lamp"))
+    period = Period(parse_iso("2026-11-01T00:00:00+00:00"), parse_iso("2026-12-01T00:00:00+00:00"))
+    body = await top_words(hub.store, acme.tenant, period, TicketFilter(), sample=2)
+    assert body["sampled"] is True and body["tickets"] == 2
+    assert {w["text"]: w["count"] for w in body["words"]} == {"lamp": 2, "broken": 1, "dim": 1}
