@@ -20,7 +20,7 @@ GOOD = "#16a34a"
 BAD = "#dc2626"
 ROW = 22  # px per bar
 LABEL_WIDTH = 170
-WIDTH = 520
+WIDTH = 720  # px of a full-width chart: about 8 pt type on an A4 column
 
 
 def _text(x: float, y: float, text: str, *, anchor: str = "start", size: int = 11) -> str:
@@ -49,22 +49,23 @@ def bars(
     """Horizontal bars, one per (label, value), the value written after each bar; `width`
     300 for a half column (the text keeps its size on paper)."""
     top = max((v for _, v in items), default=0) or 1
-    label_width = LABEL_WIDTH if width >= WIDTH else round(width * 0.4)
+    half = width < WIDTH
+    label_width = width // 2 if half else LABEL_WIDTH
+    size, most = (10, 26) if half else (11, 28)
     span = width - label_width - 40
     parts: list[str] = []
     for i, (label, value) in enumerate(items):
         y = i * ROW
         length = max(1.0, span * value / top) if value else 0.0
         colour = colours[i % len(colours)] if colours else BAR
-        most = 28 if width >= WIDTH else 20
         short = label if len(label) <= most else label[: most - 1] + "…"
-        parts.append(_text(label_width - 6, y + 15, short, anchor="end"))
+        parts.append(_text(label_width - 6, y + 15, short, anchor="end", size=size))
         parts.append(
             f'<rect x="{label_width}" y="{y + 4}" width="{length:.1f}" height="{ROW - 8}" '
             f'rx="2" fill="{colour}"/>'
         )
         shown = f"{value:g}{unit}"
-        parts.append(_text(label_width + length + 6, y + 15, shown))
+        parts.append(_text(label_width + length + 6, y + 15, shown, size=size))
     return _svg(max(ROW, ROW * len(items)), "".join(parts), title, width)
 
 
