@@ -196,3 +196,54 @@ async def test_pages_lose_and_repeat_nothing(hub: Hub, client: Any, acme: Seeded
     ]
     assert sorted(seen) == sorted(ids) and len(seen) == 7
     assert iso(period.start) < same
+
+
+async def test_a_big_file_leaves_in_chunks(hub: Hub, acme: Seeded) -> None:
+    """450 tickets: the header, then a chunk every 200 rows, never the file at once."""
+    from hub.exports.csvfile import BATCH
+
+    base = {"status": "new", "text": "Bulk", "anonymous": True, "held": False}
+    for n in range(450):
+        await hub.store.insert(
+            acme.tenant["id"],
+            "tickets",
+            {
+                **base,
+                "id": f"bulk{n}",
+                "number": 10_000 + n,
+                "created_at": f"2026-11-{1 + n % 28:02d}T10:00:{n % 60:02d}.{n:03d}+00:00",
+            },
+        )
+    period = Period(parse_iso("2026-11-01T00:00:00+00:00"), parse_iso("2026-12-01T00:00:00+00:00"))
+    chunks = [c async for c in hub.exports.tickets_csv(acme.tenant, period, TicketFilter())]
+    assert len(chunks) == 1 + -(-450 // BATCH)
+    rows = read_csv(b"".join(chunks))
+    assert len(rows) == 450 and len({r["id"] for r in rows}) == 450
+
+
+async def test_custom_survey_answers_join_the_file(
+    client: Any, hub: Hub, acme: Seeded, tickets: dict[str, str]
+) -> None:
+    """Another survey source (custom surveys, hub/surveys/) adds its rows after the thread's."""
+    from collections.abc import AsyncIterator
+
+    from hub.exports.surveys_csv import SurveyRow
+
+    class Kiosk:
+        async def rows(
+            self, tenant: dict[str, Any], period: Period, wanted: TicketFilter
+        ) -> AsyncIterator[SurveyRow]:
+            yield SurveyRow(
+                source="lobby-survey",
+                answered_at="2026-11-07T09:00:00.000+00:00",
+                point=acme.point["code"],
+                question="How was breakfast?",
+                rating="good",
+                comment="+ more coffee",
+            )
+
+    hub.exports.add_survey_source(Kiosk())
+    rows = await export(client, acme, "surveys", **PERIOD)
+    assert [r["source"] for r in rows] == ["thread", "lobby-survey"]
+    assert rows[1]["question"] == "How was breakfast?" and rows[1]["comment"] == "'+ more coffee"
+    assert rows[1]["answered_local"] == "2026-11-07 10:00:00" and rows[1]["ticket_number"] == ""
