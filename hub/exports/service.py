@@ -10,7 +10,7 @@ from hub.exports.filters import TicketFilter
 from hub.exports.monthly import monthly_figures, write_pdf
 from hub.exports.surveys_csv import SurveySource, ThreadSurveys, surveys_csv
 from hub.exports.tickets_csv import tickets_csv
-from hub.exports.words import top_words
+from hub.exports.words import tickets_saying, top_words
 from hub.ports import Doc, Store
 from hub.tickets.stats import Period
 
@@ -55,3 +55,9 @@ class Exports:
         """The report's HTML laid out as a PDF, in a thread, RENDERING at a time."""
         async with self.rendering:
             return await asyncio.to_thread(write_pdf, html)
+
+    async def saying(
+        self, tenant: Doc, period: Period, wanted: TicketFilter, text: str
+    ) -> tuple[list[Doc], bool]:
+        """The tickets behind one word or phrase of `words` (hub/exports/words.py)."""
+        return await tickets_saying(self.store, tenant, period, wanted, text)

@@ -4,8 +4,9 @@ Bounded work: the latest SAMPLE tickets of the period and filter are read (the a
 how many and whether the period had more), their text and survey comment split into words,
 stop words of the business's languages (Spanish and English always) dropped. A word or a
 phrase (two or three words in a row, within one sentence) counts once per ticket: its count
-is the number of tickets that say it, the ones its link opens in the staff console
-(`/console?q=<text>`, which searches the tickets' texts).
+is the number of tickets that say it: its `url` lists exactly those (/admin/stats/said,
+the same period and sample), `console_url` opens the staff console searching the text
+(all dates: the console has no period filter).
 """
 
 from __future__ import annotations
@@ -94,9 +95,20 @@ def _top(counts: Counter[str], limit: int, minimum: int = 1) -> list[tuple[str, 
 
 
 def console_link(text: str, wanted: TicketFilter) -> str:
-    """The staff console filtered by this text (and the point, when one was asked)."""
+    """The staff console searching this text (and the point, when one was asked): all the
+    business's tickets that contain it, whatever their date."""
     params = {"q": text, **({"point": wanted.point} if wanted.point else {})}
     return "/console?" + urlencode(params)
+
+
+def said_link(text: str, period: Period, wanted: TicketFilter) -> str:
+    """The page listing exactly the tickets counted for this text: the same period, filter
+    and sample (/admin/stats/said)."""
+    params = {"q": text, "from": iso(period.start), "to": iso(period.end)}
+    for name in ("point", "category", "establishment"):
+        if getattr(wanted, name):
+            params[name] = getattr(wanted, name)
+    return "/admin/stats/said?" + urlencode(params)
 
 
 def count_terms(texts: Iterable[str], stops: frozenset[str]) -> tuple[Counter[str], Counter[str]]:
@@ -133,8 +145,40 @@ async def latest_tickets(
     return [d for d in inside[:sample] if wanted.keeps(d)], more
 
 
-def _items(pairs: Sequence[tuple[str, int]], wanted: TicketFilter) -> list[dict[str, Any]]:
-    return [{"text": t, "count": c, "url": console_link(t, wanted)} for t, c in pairs]
+def _items(
+    pairs: Sequence[tuple[str, int]], period: Period, wanted: TicketFilter
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "text": t,
+            "count": c,
+            "url": said_link(t, period, wanted),
+            "console_url": console_link(t, wanted),
+        }
+        for t, c in pairs
+    ]
+
+
+async def tickets_saying(
+    store: Store,
+    tenant: Doc,
+    period: Period,
+    wanted: TicketFilter,
+    text: str,
+    sample: int = SAMPLE,
+) -> tuple[list[Doc], bool]:
+    """The tickets behind one word or phrase, newest first: the ones `top_words` counted
+    for it (the same sample, the same splitting), and whether the period had more."""
+    tickets, more = await latest_tickets(store, tenant["id"], period, wanted, sample)
+    languages = [str(x) for x in tenant.get("languages") or [] if isinstance(x, str)]
+    stops = stop_words_for(languages)
+    wanted_text = " ".join(w for s in sentences(text) for w in s)
+    found = []
+    for ticket in tickets:
+        said, phrased = ticket_terms(texts_of(ticket), stops)
+        if wanted_text in said or wanted_text in phrased:
+            found.append(ticket)
+    return found, more
 
 
 async def top_words(
@@ -157,6 +201,6 @@ async def top_words(
         "sample": sample,
         "sampled": more,  # true: only the latest `sample` tickets of the period were read
         "stop_words": sorted({*ALWAYS, *languages}),
-        "words": _items(_top(words, limit), wanted),
-        "phrases": _items(_top(phrases, limit, PHRASE_MIN_COUNT), wanted),
+        "words": _items(_top(words, limit), period, wanted),
+        "phrases": _items(_top(phrases, limit, PHRASE_MIN_COUNT), period, wanted),
     }

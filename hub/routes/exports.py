@@ -9,16 +9,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
-from quart import Blueprint, Response, g, render_template
+from quart import Blueprint, Response, g, make_response, render_template, request
 from quart_schema import validate_querystring
 
 from hub import clock
 from hub.accounts.model import Role
 from hub.container import hub
-from hub.errors import NotFound
+from hub.errors import Invalid, NotFound
 from hub.exports import report_view
 from hub.exports.filters import CODE, ticket_filter
 from hub.exports.monthly import MONTH
@@ -28,7 +29,7 @@ from hub.i18n import gettext as _
 from hub.ports import Doc
 from hub.printables.render import FONT_SUBSETS
 from hub.routes.auth import staff, staff_required, tenant_id
-from hub.routes.pages import staff_language
+from hub.routes.pages import page_tenant, render_page, staff_language, staff_page
 from hub.routes.schemas import _Strict
 from hub.tickets.stats import MAX_TICKETS, Period, asked_period
 
@@ -179,3 +180,44 @@ async def monthly_report(query_args: MonthlyQuery) -> Any:
     response.headers["Content-Disposition"] = f'inline; filename="{slug}{suffix}-{month}.pdf"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+SAID_FIELDS = ("q", "from", "to", "point", "category", "establishment")
+SAID_MAX = 200  # tickets listed at most; the count on the dashboard says how many there are
+
+
+def _said_error(exc: Invalid) -> str:
+    """A refused question in the page's language, naming the field."""
+    if exc.field in ("from", "to"):
+        return _("Choose a valid period (From before To, at most 366 days).")
+    return _("%(field)s: that value cannot be used here.", field=exc.field or "q")
+
+
+@bp.get("/admin/stats/said")
+@staff_page(Role.manager)
+async def said_page() -> Any:
+    """The SOS behind one word or phrase of "what customers say": the same period, filter
+    and sample as the count, newest first, each opening in the console."""
+    asked = {k: request.args.get(k, "")[:200] for k in SAID_FIELDS}
+    tenant = page_tenant()
+    found: list[Doc] = []
+    more = False
+    error: str | None = None
+    try:
+        if not asked["q"].strip():
+            raise Invalid("q: a word or phrase", field="q")
+        period = period_of(tenant, asked["from"] or None, asked["to"] or None)
+        wanted = ticket_filter(asked)
+        found, more = await hub().exports.saying(tenant, period, wanted, asked["q"])
+    except Invalid as exc:
+        error = _said_error(exc)
+    page = await render_page(
+        "admin/said.html",
+        asked=asked,
+        tickets=found[:SAID_MAX],
+        total=len(found),
+        more=more,
+        error=error,
+        console_url="/console?" + urlencode({"q": asked["q"]}),
+    )
+    return page if error is None else await make_response(page, 400)

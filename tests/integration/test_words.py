@@ -55,8 +55,11 @@ async def test_top_words_and_phrases_without_stop_words(
     ]
     assert body["tickets"] == 3 and body["sampled"] is False
     first = body["words"][0]
-    link = urlsplit(first["url"])
+    link = urlsplit(first["console_url"])
     assert link.path == "/console" and parse_qs(link.query)["q"] == [first["text"]]
+    link = urlsplit(first["url"])
+    assert link.path == "/admin/stats/said" and parse_qs(link.query)["q"] == [first["text"]]
+    assert parse_qs(link.query)["from"] == [body["from"]]
 
 
 async def test_the_console_link_finds_the_tickets_behind_a_word(
@@ -65,7 +68,7 @@ async def test_the_console_link_finds_the_tickets_behind_a_word(
     await _sent(client, hub, acme, TEXTS)
     body = await _words(client, acme, **PERIOD, limit=50)
     ducha = next(w for w in body["words"] if w["text"] == "ducha")
-    q = parse_qs(urlsplit(ducha["url"]).query)["q"][0]
+    q = parse_qs(urlsplit(ducha["console_url"]).query)["q"][0]
     r = await client.get("/api/v1/tickets", query_string={"q": q}, headers=acme.auth("manager"))
     assert len((await r.get_json())["items"]) == ducha["count"]
 
@@ -104,3 +107,29 @@ async def test_only_the_latest_tickets_are_read_and_the_answer_says_so(
     body = await top_words(hub.store, acme.tenant, period, TicketFilter(), sample=2)
     assert body["sampled"] is True and body["tickets"] == 2
     assert {w["text"]: w["count"] for w in body["words"]} == {"lamp": 2, "broken": 1, "dim": 1}
+
+
+async def test_the_page_behind_a_word_lists_exactly_the_tickets_counted(
+    client: Any, hub: Hub, acme: Seeded, globex: Seeded
+) -> None:
+    await _sent(client, hub, acme, (*TEXTS, "Ducha rota fuera de noviembre"))
+    late = (await new_sos(client, acme, "Ducha de diciembre"))["id"]
+    await hub.store.update(
+        acme.tenant["id"], "tickets", late, {"created_at": "2026-12-02T10:00:00.000+00:00"}
+    )
+    await _sent(client, hub, globex, ("Ducha de globex",))
+    body = await _words(client, acme, **PERIOD, limit=50)
+    ducha = next(w for w in body["words"] if w["text"] == "ducha")
+    r = await client.get(ducha["url"], headers=acme.auth("manager"))
+    assert r.status_code == 200
+    page = (await r.get_data()).decode()
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].count("<tr>")
+    assert rows == ducha["count"] == 3
+    assert "globex" not in page.lower() and "diciembre" not in page
+    r = await client.get(ducha["url"] + "&lang=es", headers=acme.auth("manager"))
+    assert "SOS que dicen «ducha»" in (await r.get_data()).decode()
+    r = await client.get(
+        "/admin/stats/said?q=ducha&from=2026-12-01&to=2026-11-01", headers=acme.auth("manager")
+    )
+    assert r.status_code == 400
+    assert (await client.get(ducha["url"], headers=acme.auth("agent"))).status_code == 403
