@@ -159,7 +159,7 @@ async def monthly_report(query_args: MonthlyQuery) -> Any:
     place = figures["establishment"]
     title = str(tenant.get("name") or tenant.get("slug") or "")
     html = await render_template(
-        "report/monthly.html",
+        "print/monthly_report.html",
         figures=figures,
         charts=report_view.report_charts(figures),
         title=title,
