@@ -30,6 +30,7 @@ from hub.attachments.photos import MAX_PHOTO_BYTES
 from hub.attachments.service import Attachments
 from hub.clock import now
 from hub.container import Hub
+from hub.exports.service import Exports
 from hub.http.ratelimit import RateLimiter
 from hub.http.recent import recent_visits
 from hub.http.uploads import MAX_BODY_BYTES, HubRequest
@@ -216,6 +217,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
         waiting=WaitingTimes(store),
         delivery=delivery,
         attachments=Attachments(tickets, blobs),
+        exports=Exports(store),
     )
     app.extensions["hub"] = the_hub
     _install_i18n(app, the_hub)

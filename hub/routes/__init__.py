@@ -17,6 +17,7 @@ def register_routes(app: Quart) -> None:
         customer,
         delivery,
         errors,
+        exports,
         first_run,
         headers,
         health,
@@ -57,3 +58,4 @@ def register_routes(app: Quart) -> None:
     app.register_blueprint(setup_pages.bp)
     app.register_blueprint(answers.bp)
     app.register_blueprint(printables.bp)
+    app.register_blueprint(exports.bp)

@@ -1033,3 +1033,67 @@ async def test_another_tenant_logged_in_by_cookie_is_kept_out_too(world: World) 
     items = await _items(await c.get("/api/v1/tickets"))
     assert [t["id"] for t in items] == [world.globex_ticket_id]
     assert await world.acme_view() == before
+
+
+# ---- Exports and what customers say (hub/routes/exports.py) --------------------------------
+
+
+async def case_export_tickets(w: World, role: str) -> None:
+    r = await w.client.get("/api/v1/export/tickets.csv", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        text = (await r.get_data()).decode("utf-8-sig")
+        assert w.globex_ticket_id in text and "Globex: the lift" in text
+        assert w.acme_ticket["id"] not in text and "Acme" not in text and "sauna" not in text
+    r = await w.client.get(
+        "/api/v1/export/tickets.csv",
+        query_string={"status": "quarantined"},
+        headers=w.globex.auth(role),
+    )
+    if role != "agent":
+        assert w.acme_held_id not in (await r.get_data()).decode("utf-8-sig")
+
+
+async def case_export_surveys(w: World, role: str) -> None:
+    r = await w.client.get("/api/v1/export/surveys.csv", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        lines = (await r.get_data()).decode("utf-8-sig").splitlines()
+        assert len(lines) == 1  # the header: globex's ticket has no survey answer
+
+
+async def case_words(w: World, role: str) -> None:
+    r = await w.client.get("/api/v1/stats/words", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        body = await r.get_json()
+        said = {x["text"] for x in body["words"]}
+        assert "lift" in said and "sauna" not in said and body["tickets"] == 1
+
+
+CASES[("GET", "/api/v1/export/tickets.csv")] = case_export_tickets
+CASES[("GET", "/api/v1/export/surveys.csv")] = case_export_surveys
+CASES[("GET", "/api/v1/stats/words")] = case_words
+
+
+async def case_monthly_report(w: World, role: str) -> None:
+    import asyncio
+    import subprocess
+
+    from hub.clock import now
+
+    month = now().strftime("%Y-%m")
+    r = await w.client.get(
+        "/api/v1/reports/monthly.pdf", query_string={"month": month}, headers=w.globex.auth(role)
+    )
+    if await _manager_only(w, role, r):
+        assert r.status_code == 200, await r.get_data(as_text=True)
+        done = await asyncio.to_thread(
+            subprocess.run,
+            ["pdftotext", "-", "-"],
+            input=await r.get_data(),
+            capture_output=True,
+            check=True,
+        )
+        text = done.stdout.decode()
+        assert "lift" in text and "sauna" not in text.lower() and "acme" not in text.lower()
+
+
+CASES[("GET", "/api/v1/reports/monthly.pdf")] = case_monthly_report
