@@ -62,6 +62,8 @@ from hub.realtime.server import build_sio, resync_local_consoles
 from hub.settings import Settings
 from hub.store import open_blobs, open_store
 from hub.store.probe import StoreProbe
+from hub.surveys.invitations import SurveyInvitations
+from hub.surveys.service import Surveys
 from hub.tickets.events import EVENT_NAMES
 from hub.tickets.model import (
     ATTACHMENTS_MAX,
@@ -137,11 +139,13 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
     delivery, delivery_listener = build_delivery(
         settings, store, publisher, build_queue(settings), blobs=blobs
     )
+    surveys = Surveys(store)
+    invitations = SurveyInvitations(store, surveys, delivery.sender.schedule)
     tickets = TicketService(
         store,
         publisher,
         guard=StoreGuard(store),
-        listeners=[delivery_listener, strikes],
+        listeners=[delivery_listener, strikes, invitations],
         detect=(lambda text, tenant: detect_if_ready(text))
         if settings.language_detection
         else None,
@@ -203,6 +207,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         waiting=WaitingTimes(store),
         delivery=delivery,
         attachments=Attachments(tickets, blobs),
+        surveys=surveys,
     )
     app.extensions["hub"] = the_hub
     _install_i18n(app, the_hub)

@@ -35,6 +35,7 @@ from hub.printables.service import Printables
 from hub.realtime.publisher import EventLog
 from hub.settings import Settings
 from hub.store.probe import StoreProbe
+from hub.surveys.service import Surveys
 from hub.tickets.rulebook import RuleBook
 from hub.tickets.services import TicketService
 from hub.tickets.stats import TicketStats
@@ -81,6 +82,7 @@ class Hub:
     triage: TriageSettings  # the business's word lists and reply targets
     waiting: WaitingTimes  # how long answers usually take, for the customer's page
     attachments: Attachments  # photos in conversations: cleaned, stored, served
+    surveys: Surveys  # the business's own questions, standalone answers, results
     delivery: DeliveryService | None = None
 
 

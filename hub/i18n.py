@@ -115,6 +115,8 @@ CUSTOMER_PATHS = (
     "/t/",
     "/kiosk",
     "/ack/",
+    "/s/",  # the standalone survey (hub/routes/surveys.py)
+    "/survey/",  # the survey invitation's link
     "/api/v1/sos",
     "/api/v1/thread/",
     "/api/v1/kiosk/",

@@ -37,6 +37,7 @@ COLLECTIONS: tuple[str, ...] = (
     "operators",
     "operator_sessions",
     "answers",
+    "survey_responses",  # standalone survey answers (hub/surveys/service.py)
 )
 
 # The scope (the `tenant_id` argument) of the installation's own documents: no tenant has

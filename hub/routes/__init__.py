@@ -29,6 +29,7 @@ def register_routes(app: Quart) -> None:
         setup_pages,
         staff,
         stats,
+        surveys,
         triage,
         users,
     )
@@ -57,3 +58,4 @@ def register_routes(app: Quart) -> None:
     app.register_blueprint(setup_pages.bp)
     app.register_blueprint(answers.bp)
     app.register_blueprint(printables.bp)
+    app.register_blueprint(surveys.bp)
