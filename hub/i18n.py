@@ -103,6 +103,7 @@ CUSTOMER_SOURCES = (
     "web/sms/",
     "web/ack/",
     "hub/routes/customer.py",
+    "hub/routes/survey_form.py",
     "hub/routes/errors.py",
     "hub/notify/",
 )

@@ -49,6 +49,15 @@ from hub.tickets.stats import MAX_DAYS, YEARS, asked_period
 
 bp = Blueprint("surveys", __name__)
 KIOSK_TOKEN_MAX = 200
+YEAR = 365 * 24 * 3600
+
+
+@bp.after_request
+async def _remember_language(response: Any) -> Any:
+    """A language picked with ?lang= sticks (cookie `lang`), as on the other customer pages."""
+    if request.args.get("lang") in SUPPORTED and request.path.startswith(("/s/", "/survey/")):
+        response.set_cookie("lang", g.lang, max_age=YEAR, samesite="Lax")
+    return response
 
 
 class QuestionIn(BaseModel):
