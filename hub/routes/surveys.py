@@ -243,7 +243,8 @@ async def save_survey_page() -> Any:
         await hub().surveys.save(page_tenant(), raw, user.get("name") or user["email"])
     except Invalid as exc:
         return await _survey_page(raw, 400, errors=_page_errors(exc))
-    return redirect("/admin/survey?saved=1", 303)
+    lang = request.args.get("lang")
+    return redirect("/admin/survey?saved=1" + (f"&lang={g.lang}" if lang else ""), 303)
 
 
 @bp.get("/admin/survey/results")
