@@ -70,6 +70,10 @@ class QuestionIn(BaseModel):
     required: bool = False
 
 
+class ResultsQuery(PeriodQuery):
+    point: str | None = Field(default=None, max_length=64)  # one access point's code
+
+
 class SurveyConfigIn(BaseModel):
     """The business's survey, replaced whole."""
 
@@ -127,9 +131,11 @@ async def put_survey() -> Any:
 
 @bp.get("/api/v1/survey/results")
 @staff_required(Role.manager)
-@document_querystring(PeriodQuery)
+@document_querystring(ResultsQuery)
 async def survey_results() -> Any:
-    """Per question and per point for [from, to): the rating's four levels, NPS, texts."""
+    """Per question and per point for [from, to): the rating's four levels, NPS, texts.
+
+    `point`: only that access point's answers (a code of this business; others: 400)."""
     tenant = await _tenant()
     period = asked_period(
         clock.now(),
@@ -137,7 +143,14 @@ async def survey_results() -> Any:
         request.args.get("from") or None,
         request.args.get("to") or None,
     )
-    return await hub().surveys.results(tenant, period)
+    point = request.args.get("point") or None
+    if point is not None and point not in await _point_codes():
+        raise Invalid("point: no access point with this code in this business", field="point")
+    return await hub().surveys.results(tenant, period, point)
+
+
+async def _point_codes() -> list[str]:
+    return [str(p["code"]) for p in await hub().accounts.points(tenant_id())]
 
 
 # ---- Staff pages -------------------------------------------------------------------------
@@ -251,14 +264,16 @@ async def save_survey_page() -> Any:
 @staff_page(Role.manager)
 async def survey_results_page() -> Any:
     """Per question and per point for a period (works without JavaScript)."""
-    asked = {k: request.args.get(k, "")[:40] for k in ("from", "to")}
+    asked = {k: request.args.get(k, "")[:64] for k in ("from", "to", "point")}
     tenant = page_tenant()
+    points = await hub().accounts.points(tenant_id())
+    point = asked["point"] if asked["point"] in {p["code"] for p in points} else None
     result: dict[str, Any] | None = None
     error: str | None = None
     try:
         zone = str(tenant.get("timezone") or "UTC")
         period = asked_period(clock.now(), zone, asked["from"] or None, asked["to"] or None)
-        result = await hub().surveys.results(tenant, period)
+        result = await hub().surveys.results(tenant, period, point)
     except Invalid as exc:
         error = _period_error(exc)
     default = str(tenant.get("language") or "es")
@@ -267,6 +282,7 @@ async def survey_results_page() -> Any:
         result=result,
         error=error,
         asked=asked,
+        points=points,
         label=lambda q: q["text"].get(g.lang) or q["text"].get(default) or q["id"],
     )
     return page if error is None else await make_response(page, 400)

@@ -145,9 +145,12 @@ class Surveys:
         }
         return await self.store.insert(tenant["id"], RESPONSES, doc)
 
-    async def results(self, tenant: Doc, period: Period) -> dict[str, Any]:
+    async def results(
+        self, tenant: Doc, period: Period, point: str | None = None
+    ) -> dict[str, Any]:
         """Per question (the built-in rating and NPS, then the business's own) and per
-        point: distributions, NPS, text answers; standalone answers and thread surveys."""
+        point: distributions, NPS, text answers; standalone answers and thread surveys.
+        `point`: only the answers given at that access point (its code)."""
         start, end = iso(period.start), iso(period.end)
         standalone = await responses_between(self.store, tenant["id"], start, end)
         tickets = await self.store.find(
@@ -163,11 +166,12 @@ class Surveys:
             for t in tickets
             if str((t.get("survey") or {}).get("answered_at") or "") < end
         ]
-        answers = [*standalone, *threads]
+        answers = [a for a in [*standalone, *threads] if point is None or a.get("point") == point]
         config = await self.config(tenant["id"])
         return {
             "from": start,
             "to": end,
+            "point": point,
             "count": len(answers),
             "by_source": _by(answers, "source"),
             "overall": _figures(answers),

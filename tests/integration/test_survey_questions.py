@@ -13,6 +13,7 @@ from tests.helpers import Seeded
 from tests.integration.test_surveys import resolve
 from tests.kit import login, new_sos
 
+ESPANOL_BEFORE = "«Desde» tiene que ir antes de «Hasta»."
 QUESTIONS = {
     "active": True,
     "questions": [
@@ -205,9 +206,21 @@ async def test_the_thread_survey_shows_the_business_questions_and_results_add_up
     assert html.escape("¿Estaba limpio?") in page or "¿Estaba limpio?" in page
     bad = await client.get("/admin/survey/results?lang=es&from=2026-12-10&to=2026-12-01")
     assert bad.status_code == 400
-    assert "«Desde» debe ser anterior a «Hasta»" in await bad.get_data(as_text=True) or "Desde" in (
-        await bad.get_data(as_text=True)
+    assert ESPANOL_BEFORE in await bad.get_data(as_text=True)
+    other = await client.post(
+        "/api/v1/points",
+        json={"code": "acme-door", "label": "Door", "department": "bar"},
+        headers=acme.auth("manager"),
     )
+    assert other.status_code == 201, await other.get_data(as_text=True)
+    r = await client.get("/api/v1/survey/results?point=acme-door", headers=acme.auth("manager"))
+    assert (await r.get_json())["count"] == 0
+    r = await client.get(
+        f"/api/v1/survey/results?point={acme.point['code']}", headers=acme.auth("manager")
+    )
+    assert (await r.get_json())["count"] == 2
+    r = await client.get("/api/v1/survey/results?point=nope", headers=acme.auth("manager"))
+    assert (await error_of(r))["message"].startswith("point")
     r = await client.get(
         "/api/v1/survey/results?from=2026-12-10&to=2026-12-01", headers=acme.auth("manager")
     )

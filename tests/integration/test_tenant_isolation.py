@@ -999,6 +999,12 @@ async def case_survey_results(w: World, role: str) -> None:
         assert r.status_code == 200
         body = await r.get_json()
         assert body["count"] == 0 and body["points"] == [] and "acme" not in str(body)
+        r = await w.client.get(
+            "/api/v1/survey/results",
+            query_string={"point": w.acme.point["code"]},
+            headers=w.globex.auth(role),
+        )
+        assert r.status_code == 400 and "Bar terrace" not in await r.get_data(as_text=True)
 
 
 CASES.update(
