@@ -66,6 +66,8 @@ from hub.realtime.server import build_sio, resync_local_consoles
 from hub.settings import Settings
 from hub.store import open_blobs, open_store
 from hub.store.probe import StoreProbe
+from hub.surveys.invitations import SurveyInvitations
+from hub.surveys.service import Surveys
 from hub.tickets.events import EVENT_NAMES
 from hub.tickets.model import (
     ATTACHMENTS_MAX,
@@ -144,11 +146,13 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
     delivery, delivery_listener = build_delivery(
         settings, store, publisher, build_queue(settings), blobs=blobs
     )
+    surveys = Surveys(store)
+    invitations = SurveyInvitations(store, surveys, delivery.sender.schedule)
     tickets = TicketService(
         store,
         publisher,
         guard=StoreGuard(store),
-        listeners=[delivery_listener, strikes],
+        listeners=[delivery_listener, strikes, invitations],
         detect=(lambda text, tenant: detect_if_ready(text))
         if settings.language_detection
         else None,
@@ -218,6 +222,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
         delivery=delivery,
         attachments=Attachments(tickets, blobs),
         exports=Exports(store),
+        surveys=surveys,
     )
     app.extensions["hub"] = the_hub
     _install_i18n(app, the_hub)

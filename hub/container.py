@@ -36,6 +36,7 @@ from hub.printables.service import Printables
 from hub.realtime.publisher import EventLog
 from hub.settings import Settings
 from hub.store.probe import StoreProbe
+from hub.surveys.service import Surveys
 from hub.tickets.rulebook import RuleBook
 from hub.tickets.services import TicketService
 from hub.tickets.stats import TicketStats
@@ -83,6 +84,7 @@ class Hub:
     waiting: WaitingTimes  # how long answers usually take, for the customer's page
     attachments: Attachments  # photos in conversations: cleaned, stored, served
     exports: Exports  # CSV files, what customers say, the monthly report
+    surveys: Surveys  # the business's own questions, standalone answers, results
     delivery: DeliveryService | None = None
 
 

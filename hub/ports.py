@@ -39,6 +39,7 @@ COLLECTIONS: tuple[str, ...] = (
     "answers",
     # A kiosk's Idempotency-Key per SOS: a retry after a lost answer finds its ticket.
     "kiosk_requests",
+    "survey_responses",  # standalone survey answers (hub/surveys/service.py)
 )
 
 # The scope (the `tenant_id` argument) of the installation's own documents: no tenant has

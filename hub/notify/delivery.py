@@ -24,6 +24,7 @@ from hub.notify.render import Renderer
 from hub.notify.transport import Outgoing, Reconciling, Transport
 from hub.ports import Change, Conflict, Doc, Insert, Publisher, Store, Update
 from hub.settings import Settings
+from hub.surveys.invitations import invitation_words
 from hub.tickets.events import TicketUpdated
 from hub.tickets.repository import ENTRIES, TICKETS, TicketRepository
 from hub.tickets.unit_of_work import UnitOfWork
@@ -303,6 +304,15 @@ class Sender:
                 tenant,
                 held_url=self.settings.public("/held-back"),
                 blocks_url=self.settings.public("/admin/filters"),
+            )
+        elif item["kind"] == "survey":  # hub/surveys/invitations.py
+            words = invitation_words(
+                self.renderer,
+                item,
+                ticket,
+                tenant,
+                secret=self.settings.secret_key,
+                public=self.settings.public,
             )
         elif item["kind"] == "reply":
             message = await self.tickets.message(tenant["id"], item.get("message_id") or "")

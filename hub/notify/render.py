@@ -193,6 +193,10 @@ class Renderer:
         }
         return self.email(language, "kiosk_notice", context)
 
+    def text(self, language: str, name: str, context: dict[str, Any]) -> str:
+        """One plain template (an SMS) in `language`."""
+        return self._render(language, name, context)
+
     def email(self, language: str, name: str, context: dict[str, Any]) -> Rendered:
         """An e-mail from `web/email/<name>_subject.txt`, `<name>.txt` and `<name>.html`."""
         return Rendered(

@@ -30,6 +30,7 @@ def register_routes(app: Quart) -> None:
         setup_pages,
         staff,
         stats,
+        surveys,
         triage,
         users,
     )
@@ -59,3 +60,4 @@ def register_routes(app: Quart) -> None:
     app.register_blueprint(answers.bp)
     app.register_blueprint(printables.bp)
     app.register_blueprint(exports.bp)
+    app.register_blueprint(surveys.bp)

@@ -18,6 +18,7 @@ INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
     "blocks": (("kind", "value"),),
     "sessions": (("user_id",),),
     "scans": (("day",),),
+    "survey_responses": (("created_at",),),
     "operator_sessions": (("operator_id",),),
     "kiosk_requests": (("created_at",),),  # purged after a week (hub/accounts/kiosk_requests.py)
 }

@@ -508,7 +508,7 @@ class Ticket:
         if self.status not in (Status.resolved.value, Status.closed.value):
             raise Conflicting("the survey opens once the ticket is resolved", field="status")
         previous = self.doc.get("survey") or {}
-        if all(previous.get(k) == survey[k] for k in ("rating", "nps", "comment")):
+        if all(previous.get(k) == survey.get(k) for k in ("rating", "nps", "comment", "answers")):
             return Outcome(self.doc)  # the same answer again: nothing to store or push
         sets = {"survey": survey}
         doc = self._apply(sets)

@@ -127,7 +127,17 @@
     if (!c.allow_anonymous) anonymous.checked = false;
     syncContact();
     count();
+    surveyLink(c);
     if ($("sent").hidden && $("saved").hidden) show("ready");
+  }
+
+  /* "Rate your visit": the survey without an SOS, at this kiosk's point (/s/<code>). */
+  function surveyLink(c) {
+    var link = $("kiosk-survey");
+    if (!link || !c.point) return;
+    link.href = "/s/" + encodeURIComponent(c.point) + "?via=kiosk&lang=" +
+      encodeURIComponent(document.documentElement.lang || "");
+    link.hidden = false;
   }
 
   function reset() {

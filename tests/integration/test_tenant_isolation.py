@@ -84,6 +84,7 @@ class World:
             "/api/v1/answers",
             "/api/v1/triage/keywords",
             "/api/v1/triage/targets",
+            "/api/v1/survey",
         ):
             r = await c.get(path, headers=auth)
             assert r.status_code == 200, (path, await r.get_data(as_text=True))
@@ -206,6 +207,10 @@ async def world(client: Any, hub: Hub, acme: Seeded, globex: Seeded) -> World:
         )
     )
     globex_ticket = await new_sos(client, globex, "Globex: the lift is stuck", contact=ANA)
+    r = await client.put("/api/v1/survey", json=ACME_SURVEY, headers=boss)
+    assert r.status_code == 200, await r.get_data(as_text=True)
+    r = await client.post(f"/s/{acme.point['code']}", form={"rating": "bad", "q.acme-q": "acme"})
+    assert r.status_code == 303, await r.get_data(as_text=True)
     await quiet(hub)
     return World(
         client,
@@ -973,6 +978,50 @@ SETUP_CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("DELETE", "/api/v1/points/<code>"): case_point_delete,
 }
 CASES.update(SETUP_CASES)
+
+# The survey (hub/routes/surveys.py): acme's questions and answers are acme's alone.
+ACME_SURVEY = {
+    "active": True,
+    "questions": [{"id": "acme-q", "kind": "text", "text": {"es": "Acme's own question"}}],
+}
+
+
+async def case_survey_get(w: World, role: str) -> None:
+    r = await w.client.get("/api/v1/survey", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        assert r.status_code == 200
+        assert (await r.get_json())["questions"] == []
+
+
+async def case_survey_put(w: World, role: str) -> None:
+    body = {"questions": [{"id": "acme-q", "kind": "rating4", "text": {"es": "Globex"}}]}
+    r = await w.client.put("/api/v1/survey", json=body, headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        assert r.status_code == 200  # globex's own survey; acme's view is compared after
+        assert (await r.get_json())["questions"][0]["text"] == {"es": "Globex"}
+
+
+async def case_survey_results(w: World, role: str) -> None:
+    r = await w.client.get("/api/v1/survey/results", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        assert r.status_code == 200
+        body = await r.get_json()
+        assert body["count"] == 0 and body["points"] == [] and "acme" not in str(body)
+        r = await w.client.get(
+            "/api/v1/survey/results",
+            query_string={"point": w.acme.point["code"]},
+            headers=w.globex.auth(role),
+        )
+        assert r.status_code == 400 and "Bar terrace" not in await r.get_data(as_text=True)
+
+
+CASES.update(
+    {
+        ("GET", "/api/v1/survey"): case_survey_get,
+        ("PUT", "/api/v1/survey"): case_survey_put,
+        ("GET", "/api/v1/survey/results"): case_survey_results,
+    }
+)
 
 
 def _api_routes(hub: Hub) -> set[tuple[str, str]]:
