@@ -66,6 +66,7 @@ from hub.realtime.server import build_sio, resync_local_consoles
 from hub.settings import Settings
 from hub.store import open_blobs, open_store
 from hub.store.probe import StoreProbe
+from hub.surveys.export_rows import StandaloneSurveys
 from hub.surveys.invitations import SurveyInvitations
 from hub.surveys.service import Surveys
 from hub.tickets.events import EVENT_NAMES
@@ -221,7 +222,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
         waiting=WaitingTimes(store),
         delivery=delivery,
         attachments=Attachments(tickets, blobs),
-        exports=Exports(store),
+        exports=Exports(store, survey_sources=[StandaloneSurveys(store)]),
         surveys=surveys,
     )
     app.extensions["hub"] = the_hub

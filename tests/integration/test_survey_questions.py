@@ -10,6 +10,7 @@ from typing import Any
 from hub.app import Hub
 from hub.surveys.service import responses_between
 from tests.helpers import Seeded
+from tests.integration.test_exports import export
 from tests.integration.test_surveys import resolve
 from tests.kit import login, new_sos
 
@@ -225,3 +226,29 @@ async def test_the_thread_survey_shows_the_business_questions_and_results_add_up
         "/api/v1/survey/results?from=2026-12-10&to=2026-12-01", headers=acme.auth("manager")
     )
     assert (await error_of(r))["message"].startswith("from")
+
+
+async def test_answers_given_without_an_sos_are_rows_of_the_surveys_export(
+    client: Any, acme: Seeded
+) -> None:
+    """A manager's surveys.csv holds the QR survey's answers too: the rating row, then one
+    row per own question, named in the business's language, formulas neutralised."""
+    await put_survey(client, acme, QUESTIONS)
+    code = acme.point["code"]
+    r = await client.post(
+        f"/s/{code}",
+        form={"rating": "good", "nps": "9", "q.clean": "fair", "q.idea": "=HYPERLINK(1)"},
+    )
+    assert r.status_code == 303
+    rows = await export(client, acme, "surveys", point=code)
+    mine = [row for row in rows if row["source"] == "qr"]
+    assert [(row["question"], row["rating"], row["nps"], row["comment"]) for row in mine] == [
+        ("", "good", "9", ""),
+        ("¿Estaba limpio?", "fair", "", ""),
+        ("¿Una idea?", "", "", "'=HYPERLINK(1)"),
+    ]
+    assert all(row["point"] == code for row in mine)
+    # a filter only tickets carry (a category) leaves the standalone answers out
+    assert [
+        r for r in await export(client, acme, "surveys", category="praise") if r["source"] == "qr"
+    ] == []
