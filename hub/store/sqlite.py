@@ -25,16 +25,20 @@ from hub.clock import now_iso
 from hub.errors import StoreUnavailable
 from hub.ports import (
     COLLECTIONS,
+    AgentReplies,
     Change,
     Conflict,
     Doc,
     Event,
     EventDraft,
     Insert,
+    StatsQuery,
     StoreError,
+    TicketFigures,
     Update,
     Where,
 )
+from hub.store import sqlite_stats
 from hub.store.schema import GLOBAL_UNIQUE, INDEXES, SCHEMA_VERSION, TENANT_UNIQUE
 
 _OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "ne": "IS NOT"}
@@ -147,6 +151,7 @@ def _schema_statements() -> Iterator[str]:
             yield (
                 f"CREATE UNIQUE INDEX IF NOT EXISTS tx_{name}_{ix} ON {name}(tenant_id, {_path(f)})"
             )
+    yield from sqlite_stats.schema_statements()
 
 
 class SqliteStore:
@@ -178,6 +183,7 @@ class SqliteStore:
                 " WHERE CAST(value AS INTEGER) < CAST(excluded.value AS INTEGER)",
                 (str(SCHEMA_VERSION),),
             )
+            await sqlite_stats.backfill(db)
 
     async def close(self) -> None:
         if self._db is not None:
@@ -258,6 +264,22 @@ class SqliteStore:
         finally:
             self._lock.release()
 
+    @asynccontextmanager
+    async def _reading(self) -> Any:
+        """The connection for several reads in a row, bounded like `_read`."""
+        deadline = self._deadline()
+        async with self._bounded(deadline):
+            await self._lock.acquire()
+        try:
+            async with self._bounded(deadline):
+                await self.db.execute("BEGIN")  # one snapshot for all the reads
+                try:
+                    yield self.db
+                finally:
+                    await asyncio.shield(self.db.execute("COMMIT"))
+        finally:
+            self._lock.release()
+
     async def _read(self, sql: str, params: Sequence[Any]) -> list[Any]:
         deadline = self._deadline()
         async with self._bounded(deadline):
@@ -281,6 +303,7 @@ class SqliteStore:
             )
         except sqlite3.IntegrityError as exc:
             raise Conflict(f"{collection}: {exc}") from exc
+        await sqlite_stats.write_facts(db, tenant_id, collection, doc)
         return doc
 
     @staticmethod
@@ -303,6 +326,7 @@ class SqliteStore:
             )
         except sqlite3.IntegrityError as exc:
             raise Conflict(f"{collection}: {exc}") from exc
+        await sqlite_stats.write_facts(db, tenant_id, collection, doc)
         return doc
 
     @staticmethod
@@ -432,6 +456,8 @@ class SqliteStore:
                 f"DELETE FROM {_check_collection(collection)} WHERE id = ? AND tenant_id = ?",
                 (id, tenant_id),
             )
+            if cur.rowcount:
+                await sqlite_stats.forget_facts(db, collection, id)
             return bool(cur.rowcount)
 
     async def next_value(self, tenant_id: str, counter: str) -> int:
@@ -489,6 +515,16 @@ class SqliteStore:
             f"SELECT doc FROM {collection} WHERE {_path(field)} = ?", [str(value)]
         )
         return json.loads(rows[0][0]) if rows else None
+
+    async def ticket_figures(self, query: StatsQuery) -> TicketFigures:
+        """Statistics of a period, grouped in SQL on the facts table (hub/store/sqlite_stats.py)."""
+        async with self._reading() as db:
+            return await sqlite_stats.ticket_figures(db, query)
+
+    async def reply_figures(self, tenant_id: str, start: str, end: str) -> list[AgentReplies]:
+        """Staff replies per agent in [start, end), with their etiquette steps."""
+        async with self._reading() as db:
+            return await sqlite_stats.reply_figures(db, tenant_id, start, end)
 
     async def tenant_ids(self) -> list[str]:
         """Every tenant's id, oldest first (system sweeps then query each tenant)."""

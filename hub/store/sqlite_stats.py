@@ -1,0 +1,346 @@
+"""Statistics on SQLite: the facts tables SqliteStore keeps beside the documents, and the
+GROUP BY queries that answer the dashboard.
+
+`ticket_facts` holds one row of plain columns per ticket (hub/tickets/facts.py), and
+`reply_facts` one per staff reply (its author and the etiquette steps it covered, as a bit
+mask in STEPS order). Both are `WITHOUT ROWID` tables clustered on (tenant_id, created_at,
+id): a period is one contiguous range of the table, read without touching the JSON
+documents, so a query costs what its period holds, not what the file holds. They are
+written in the same transaction as the document they come from (SqliteStore._insert,
+_update, delete), rebuilt for a business whose time zone changes, and filled for old data
+when a file is opened by a newer hub (`backfill`, guarded by the meta key
+`facts_version`).
+
+Median and 90th percentile are exact nearest-rank: a window function numbers each group's
+minutes in order and the rows at ranks ceil(n/2) and ceil(0.9 n) are kept.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import aiosqlite
+
+from hub.ports import AgentReplies, Doc, GroupFigures, StatsQuery, TicketFigures, Timing
+from hub.tickets.etiquette import STEPS, ordered
+from hub.tickets.facts import (
+    COLUMNS,
+    FACTS_VERSION,
+    GROUP_FACTS,
+    LABEL_FACTS,
+    first_responder,
+    ticket_facts,
+)
+from hub.tickets.model import RATINGS
+
+_TICKET_COLUMNS = tuple(c for c in COLUMNS if c != "created_at")
+_REPLY_COLUMNS = ("author_key", "author_id", "author_name", "steps")
+_PERIOD = "tenant_id = ? AND created_at >= ? AND created_at < ?"
+# Nearest rank of the median and the 90th percentile among n values: ceil(n/2), ceil(0.9 n).
+_RANKS = "(rn = (n + 1) / 2 OR rn = (9 * n + 9) / 10)"
+
+
+def schema_statements() -> Iterator[str]:
+    """The facts tables and their index by id (what a write replaces)."""
+    cols = ", ".join(f"{c} ANY" for c in _TICKET_COLUMNS)
+    yield (
+        "CREATE TABLE IF NOT EXISTS ticket_facts (tenant_id TEXT NOT NULL,"
+        f" created_at TEXT NOT NULL, id TEXT NOT NULL, {cols},"
+        " PRIMARY KEY (tenant_id, created_at, id)) WITHOUT ROWID"
+    )
+    yield "CREATE UNIQUE INDEX IF NOT EXISTS ux_ticket_facts_id ON ticket_facts(id)"
+    yield (
+        "CREATE TABLE IF NOT EXISTS reply_facts (tenant_id TEXT NOT NULL,"
+        " created_at TEXT NOT NULL, id TEXT NOT NULL, author_key TEXT NOT NULL,"
+        " author_id TEXT, author_name TEXT, steps INTEGER NOT NULL,"
+        " PRIMARY KEY (tenant_id, created_at, id)) WITHOUT ROWID"
+    )
+    yield "CREATE UNIQUE INDEX IF NOT EXISTS ux_reply_facts_id ON reply_facts(id)"
+
+
+def ticket_row(tenant_id: str, id: str, facts: Doc) -> tuple[Any, ...]:
+    """The `ticket_facts` row of a ticket's facts, in INSERT_TICKET's order."""
+    return (tenant_id, facts["created_at"], id, *(facts[c] for c in _TICKET_COLUMNS))
+
+
+INSERT_TICKET = (
+    f"INSERT INTO ticket_facts (tenant_id, created_at, id, {', '.join(_TICKET_COLUMNS)})"
+    f" VALUES ({', '.join('?' * (3 + len(_TICKET_COLUMNS)))})"
+)
+INSERT_REPLY = (
+    "INSERT INTO reply_facts (tenant_id, created_at, id, author_key, author_id, author_name,"
+    " steps) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def is_reply(entry: Doc) -> bool:
+    """A staff reply on a thread (a warning to a held-back sender is none)."""
+    return (
+        entry.get("kind") == "message"
+        and entry.get("author") == "staff"
+        and not entry.get("warning")
+        and bool(entry.get("created_at"))
+    )
+
+
+def reply_row(tenant_id: str, entry: Doc) -> tuple[Any, ...]:
+    """The `reply_facts` row of a staff reply, in INSERT_REPLY's order."""
+    mask = 0
+    for step in ordered(entry.get("etiquette") or ()):
+        mask |= 1 << STEPS.index(step)
+    author_id = entry.get("author_id")
+    key = str(author_id or f"name:{entry.get('author_name') or ''}")
+    return (
+        tenant_id,
+        str(entry["created_at"]),
+        entry["id"],
+        key,
+        author_id,
+        entry.get("author_name"),
+        mask,
+    )
+
+
+async def _timezone(db: aiosqlite.Connection, tenant_id: str) -> Any:
+    cur = await db.execute(
+        "SELECT json_extract(doc, '$.timezone') FROM tenants WHERE id = ?", (tenant_id,)
+    )
+    row = await cur.fetchone()
+    await cur.close()
+    return row[0] if row else None
+
+
+async def write_facts(db: aiosqlite.Connection, tenant_id: str, collection: str, doc: Doc) -> None:
+    """Keep the facts of a ticket or a staff reply that was just written (same transaction)."""
+    if collection == "tickets":
+        await db.execute("DELETE FROM ticket_facts WHERE id = ?", (doc["id"],))
+        facts = ticket_facts(doc, await _timezone(db, tenant_id))
+        if facts is not None:
+            await db.execute(INSERT_TICKET, ticket_row(tenant_id, doc["id"], facts))
+    elif collection == "entries":
+        await db.execute("DELETE FROM reply_facts WHERE id = ?", (doc["id"],))
+        if is_reply(doc):
+            await db.execute(INSERT_REPLY, reply_row(tenant_id, doc))
+    elif collection == "tenants" and doc.get("id") == tenant_id:
+        cur = await db.execute(
+            "SELECT 1 FROM ticket_facts WHERE tenant_id = ? AND tz IS NOT ? LIMIT 1",
+            (tenant_id, str(doc.get("timezone") or "UTC")),
+        )
+        stale = await cur.fetchone()
+        await cur.close()
+        if stale:  # the business moved to another time zone: its local buckets move too
+            await _refresh_tickets(db, "WHERE tenant_id = ?", (tenant_id,))
+
+
+async def forget_facts(db: aiosqlite.Connection, collection: str, id: str) -> None:
+    """Drop the facts of a deleted ticket or entry."""
+    if collection == "tickets":
+        await db.execute("DELETE FROM ticket_facts WHERE id = ?", (id,))
+    elif collection == "entries":
+        await db.execute("DELETE FROM reply_facts WHERE id = ?", (id,))
+
+
+async def _first_reply(db: aiosqlite.Connection, tenant_id: str, ticket_id: str) -> Doc | None:
+    cur = await db.execute(
+        "SELECT doc FROM entries WHERE tenant_id = ? AND json_extract(doc, '$.ticket_id') = ?"
+        " ORDER BY json_extract(doc, '$.created_at')",
+        (tenant_id, ticket_id),
+    )
+    rows = await cur.fetchall()
+    await cur.close()
+    for (text,) in rows:
+        entry = json.loads(text)
+        if is_reply(entry):
+            return dict(entry)
+    return None
+
+
+async def _refresh_tickets(db: aiosqlite.Connection, where: str, params: Sequence[Any]) -> None:
+    """Recompute the facts of the tickets `where` selects (old data, a new time zone); a
+    ticket answered before tickets named their first responder gets it from its thread."""
+    zones: dict[str, Any] = {}
+    cur = await db.execute(f"SELECT id, tenant_id, doc FROM tickets {where}", params)
+    rows = await cur.fetchall()
+    await cur.close()
+    for id, tenant_id, text in rows:
+        doc = json.loads(text)
+        if doc.get("first_response_at") and not doc.get("first_responder"):
+            reply = await _first_reply(db, tenant_id, id)
+            if reply is not None:
+                doc["first_responder"] = first_responder(reply)
+                await db.execute(
+                    "UPDATE tickets SET doc = ? WHERE id = ?",
+                    (json.dumps(doc, ensure_ascii=False), id),
+                )
+        if tenant_id not in zones:
+            zones[tenant_id] = await _timezone(db, tenant_id)
+        await db.execute("DELETE FROM ticket_facts WHERE id = ?", (id,))
+        facts = ticket_facts(doc, zones[tenant_id])
+        if facts is not None:
+            await db.execute(INSERT_TICKET, ticket_row(tenant_id, id, facts))
+
+
+async def backfill(db: aiosqlite.Connection) -> None:
+    """Bring the facts up to FACTS_VERSION for data written before (once per version)."""
+    cur = await db.execute("SELECT value FROM meta WHERE key = 'facts_version'")
+    row = await cur.fetchone()
+    await cur.close()
+    if row is not None and int(row[0]) >= FACTS_VERSION:
+        return
+    await _refresh_tickets(
+        db,
+        "WHERE id NOT IN (SELECT id FROM ticket_facts WHERE v >= ?)",
+        (FACTS_VERSION,),
+    )
+    await db.execute("DELETE FROM reply_facts")
+    cur = await db.execute(
+        "SELECT tenant_id, doc FROM entries WHERE json_extract(doc, '$.kind') = 'message'"
+        " AND json_extract(doc, '$.author') = 'staff'"
+    )
+    for tenant_id, text in await cur.fetchall():
+        entry = json.loads(text)
+        if is_reply(entry):
+            await db.execute(INSERT_REPLY, reply_row(tenant_id, entry))
+    await cur.close()
+    await db.execute(
+        "INSERT INTO meta(key, value) VALUES('facts_version', ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (str(FACTS_VERSION),),
+    )
+
+
+def _aggregate_sql(key: str) -> str:
+    ratings = ", ".join(f"total(rating = '{r}')" for r in RATINGS)
+    return (
+        f"SELECT held, {key}, count(*), total(qr),"
+        " count(first_response), total(first_response <= ?),"
+        " count(resolution), total(resolution <= ?),"
+        f" {ratings}, total(nps >= 9), total(nps >= 7 AND nps < 9), total(nps < 7)"
+        f" FROM ticket_facts WHERE {_PERIOD} GROUP BY held, {key}"
+    )
+
+
+def _ranks_sql(key: str, minutes: str) -> str:
+    """Each group's values at the median and p90 ranks (key "0": the whole period)."""
+    return (
+        f"SELECT k, n, rn, v FROM (SELECT {key} AS k, {minutes} AS v,"
+        f" row_number() OVER (PARTITION BY {key} ORDER BY {minutes}) AS rn,"
+        f" count(*) OVER (PARTITION BY {key}) AS n FROM ticket_facts"
+        f" WHERE {_PERIOD} AND held = 0 AND {minutes} IS NOT NULL) WHERE {_RANKS}"
+    )
+
+
+def _labels_sql(key: str, label: str) -> str:
+    """The label of each group's latest ticket that gave one (SQLite: the bare column of
+    max() comes from the row holding the maximum)."""
+    return (
+        f"SELECT {key}, {label}, max(created_at) FROM ticket_facts"
+        f" WHERE {_PERIOD} AND held = 0 AND {label} IS NOT NULL GROUP BY {key}"
+    )
+
+
+Ranks = dict[Any, dict[str, float]]
+
+
+def _ranks(rows: Sequence[Any]) -> Ranks:
+    out: Ranks = {}
+    for key, n, rn, value in rows:
+        ranks = out.setdefault(key, {})
+        if rn == (n + 1) // 2:
+            ranks["median"] = value
+        if rn == (9 * n + 9) // 10:
+            ranks["p90"] = value
+    return out
+
+
+def _timing(count: int, within: float, ranks: dict[str, float] | None) -> Timing:
+    if not count:
+        return Timing()
+    ranks = ranks or {}
+    return Timing(count, ranks.get("median"), ranks.get("p90"), int(within))
+
+
+def _group(
+    key: Any, row: Sequence[Any], label: str | None, first: Ranks, resolution: Ranks
+) -> GroupFigures:
+    count, qr, fr_n, fr_in, rs_n, rs_in = row[:6]
+    rated = row[6 : 6 + len(RATINGS)]
+    promoters, passives, detractors = row[6 + len(RATINGS) :]
+    return GroupFigures(
+        key=key,
+        label=label,
+        count=int(count),
+        from_qr=int(qr),
+        first_response=_timing(int(fr_n), fr_in, first.get(key)),
+        resolution=_timing(int(rs_n), rs_in, resolution.get(key)),
+        ratings={r: int(n) for r, n in zip(RATINGS, rated, strict=True)},
+        promoters=int(promoters),
+        passives=int(passives),
+        detractors=int(detractors),
+    )
+
+
+def _summed(rows: list[Sequence[Any]]) -> list[float]:
+    width = 6 + len(RATINGS) + 3
+    return [sum(float(r[i]) for r in rows) for i in range(width)]
+
+
+async def _all(db: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> list[Any]:
+    cur = await db.execute(sql, params)
+    rows = list(await cur.fetchall())
+    await cur.close()
+    return rows
+
+
+async def ticket_figures(db: aiosqlite.Connection, query: StatsQuery) -> TicketFigures:
+    """The statistics of one period, grouped as asked (see the module's docstring)."""
+    key = GROUP_FACTS[query.by]  # a known column name: never text from a request
+    period = (query.tenant_id, query.start, query.end)
+    sla = (query.sla_minutes, query.sla_minutes)
+    rows = await _all(db, _aggregate_sql(key), (*sla, *period))
+    held = sum(int(r[2]) for r in rows if r[0])
+    shown = {r[1]: r[2:] for r in rows if not r[0]}
+    first = _ranks(await _all(db, _ranks_sql(key, "first_response"), period))
+    resolution = _ranks(await _all(db, _ranks_sql(key, "resolution"), period))
+    whole_first = _ranks(await _all(db, _ranks_sql("0", "first_response"), period))
+    whole_resolution = _ranks(await _all(db, _ranks_sql("0", "resolution"), period))
+    labels: dict[Any, str] = {}
+    if query.by in LABEL_FACTS:
+        found = await _all(db, _labels_sql(key, LABEL_FACTS[query.by]), period)
+        labels = {r[0]: r[1] for r in found}
+    groups = [_group(k, row, labels.get(k), first, resolution) for k, row in shown.items()]
+    overall = _group(0, _summed(list(shown.values())), None, whole_first, whole_resolution)
+    return TicketFigures(held, overall, groups)
+
+
+async def reply_figures(
+    db: aiosqlite.Connection, tenant_id: str, start: str, end: str
+) -> list[AgentReplies]:
+    """Per agent (by id, or by name for old replies): replies in [start, end) and how many
+    covered each etiquette step; the name is the one on the agent's latest reply."""
+    steps = ", ".join(f"total((steps >> {i}) & 1)" for i in range(len(STEPS)))
+    rows = await _all(
+        db,
+        f"SELECT author_key, max(author_id), count(*), {steps} FROM reply_facts"
+        f" WHERE {_PERIOD} GROUP BY author_key",
+        (tenant_id, start, end),
+    )
+    names = await _all(
+        db,
+        "SELECT author_key, author_name, max(created_at) FROM reply_facts"
+        f" WHERE {_PERIOD} AND author_name IS NOT NULL AND author_name != ''"
+        " GROUP BY author_key",
+        (tenant_id, start, end),
+    )
+    named = {r[0]: r[1] for r in names}
+    return [
+        AgentReplies(
+            id=r[1],
+            name=named.get(r[0]),
+            replies=int(r[2]),
+            covered={s: int(n) for s, n in zip(STEPS, r[3:], strict=True)},
+        )
+        for r in rows
+    ]
