@@ -31,18 +31,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hub.ports import Doc  # noqa: E402
-from hub.store.sqlite import SqliteStore  # noqa: E402
-from hub.store.sqlite_stats import (  # noqa: E402
+from hub.ports import Doc
+from hub.store.sqlite import SqliteStore
+from hub.store.sqlite_stats import (
     INSERT_REPLY,
     INSERT_TICKET,
     reply_row,
     ticket_row,
 )
-from hub.tickets.etiquette import STEPS  # noqa: E402
-from hub.tickets.facts import ticket_facts  # noqa: E402
-from hub.tickets.model import RATINGS, Category  # noqa: E402
-from hub.tickets.stats import GROUPINGS, Period, TicketStats  # noqa: E402
+from hub.tickets.etiquette import STEPS
+from hub.tickets.facts import ticket_facts
+from hub.tickets.model import RATINGS, Category
+from hub.tickets.stats import GROUPINGS, Period, TicketStats
 
 TENANT = "bench-tenant"
 ZONE = "Europe/Madrid"
@@ -126,8 +126,7 @@ def _moments(rng: random.Random, count: int, days: int, now: datetime) -> list[d
 
 async def fill(path: Path, count: int, days: int, now: datetime) -> None:
     """A fresh file with one business of `count` tickets (and their replies)."""
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    _remove(path)
     store = SqliteStore(path, timeout=600)
     await store.open()
     await store.insert(TENANT, "tenants", {"id": TENANT, "timezone": ZONE, "sla_hours": 2})
@@ -165,8 +164,19 @@ async def fill(path: Path, count: int, days: int, now: datetime) -> None:
     print(f"  ({time.perf_counter() - started:.0f} s)")
 
 
+def _remove(path: Path) -> Path:
+    """Delete an SQLite file and its WAL companions (a fresh start)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return path
+
+
+def _exists(path: Path) -> bool:
+    return path.exists()
+
+
 async def _filled(path: Path) -> int:
-    if not path.exists():
+    if not _exists(path):
         return 0
     store = SqliteStore(path)
     await store.open()
@@ -223,9 +233,7 @@ async def mongomock_check(count: int, now: datetime) -> None:
     from hub.store.mongo import MongoStore
 
     rng = random.Random(7)
-    sqlite = SqliteStore(Path(f"/tmp/bench-stats-check-{count}.db"))
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{sqlite.path}{suffix}").unlink(missing_ok=True)
+    sqlite = SqliteStore(_remove(Path(f"/tmp/bench-stats-check-{count}.db")))
     mongo = MongoStore(AsyncMongoMockClient(), "bench")
     stores = (sqlite, mongo)
     moments = _moments(rng, count, 60, now)
@@ -242,10 +250,10 @@ async def mongomock_check(count: int, now: datetime) -> None:
     assert tenant is not None
     period = Period(now - timedelta(days=30), now)
     for by in GROUPINGS:
-        one, other = (await TicketStats(s).report(tenant, period, by) for s in stores)
-        assert await one == await other, by
-    one, other = (await TicketStats(s).etiquette(tenant, period) for s in stores)
-    assert await one == await other, "etiquette"
+        answers = [await TicketStats(s).report(tenant, period, by) for s in stores]
+        assert answers[0] == answers[1], by
+    replies = [await TicketStats(s).etiquette(tenant, period) for s in stores]
+    assert replies[0] == replies[1], "etiquette"
     print(
         f"  mongomock: {len(GROUPINGS)} groupings and etiquette answer as SQLite ({count} tickets)"
     )

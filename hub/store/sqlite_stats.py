@@ -223,12 +223,14 @@ def _aggregate_sql(key: str) -> str:
 
 
 def _ranks_sql(key: str, minutes: str) -> str:
-    """Each group's values at the median and p90 ranks (key "0": the whole period)."""
+    """Each group's values at the median and p90 ranks (key "0": the whole period). Both
+    windows share one partition and order: SQLite sorts the period once."""
     return (
         f"SELECT k, n, rn, v FROM (SELECT {key} AS k, {minutes} AS v,"
-        f" row_number() OVER (PARTITION BY {key} ORDER BY {minutes}) AS rn,"
-        f" count(*) OVER (PARTITION BY {key}) AS n FROM ticket_facts"
-        f" WHERE {_PERIOD} AND held = 0 AND {minutes} IS NOT NULL) WHERE {_RANKS}"
+        " row_number() OVER w AS rn,"
+        " count(*) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n"
+        f" FROM ticket_facts WHERE {_PERIOD} AND held = 0 AND {minutes} IS NOT NULL"
+        f" WINDOW w AS (PARTITION BY {key} ORDER BY {minutes})) WHERE {_RANKS}"
     )
 
 
