@@ -174,6 +174,7 @@ class SqliteStore:
         await self._db.execute(f"PRAGMA busy_timeout = {max(1, int(self.timeout * 1000))}")
         await self._db.execute("PRAGMA journal_mode = WAL")
         await self._db.execute("PRAGMA synchronous = NORMAL")
+        await self._db.execute("PRAGMA temp_store = MEMORY")  # statistics sort in memory
         async with self._tx() as db:
             for stmt in _schema_statements():
                 await db.execute(stmt)
