@@ -12,6 +12,12 @@ have not classified is "unclassified", whatever its text suggested.
 By point, each group also carries its `scans` (openings of the point's page, counted per
 local day by hub/accounts/scans.py) and its `conversion` (QR SOS per scan), and points
 that were scanned but sent no SOS appear too: which posters work, which are only looked at.
+
+The store does the counting (`StatsStore` in hub/ports.py, over the facts each ticket gets
+at write time: hub/tickets/facts.py), so a period of a million tickets is never loaded
+here; `ticket_stats` orders, names and shapes its answer. `summarize` below is the same
+computation in plain Python over ticket documents: the reference the statistics contract
+tests (tests/integration/test_stats_contract.py) hold both stores to.
 """
 
 from __future__ import annotations
