@@ -40,7 +40,7 @@ from hub.store.sqlite_stats import (
     ticket_row,
 )
 from hub.tickets.etiquette import STEPS
-from hub.tickets.facts import ticket_facts
+from hub.tickets.facts import FACTS_VERSION, ticket_facts
 from hub.tickets.model import RATINGS, Category
 from hub.tickets.stats import GROUPINGS, Period, TicketStats
 
@@ -159,6 +159,12 @@ async def fill(path: Path, count: int, days: int, now: datetime) -> None:
             await db.executemany(INSERT_REPLY, replies)
             done = min(at + BATCH, count)
             print(f"\r  filled {done:,} tickets", end="", flush=True)
+        # The facts are written with the documents: nothing for `backfill` to do on open.
+        await db.execute(
+            "INSERT INTO meta(key, value) VALUES('facts_version', ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (str(FACTS_VERSION),),
+        )
     await store.db.execute("ANALYZE")
     await store.close()
     print(f"  ({time.perf_counter() - started:.0f} s)")

@@ -21,7 +21,7 @@ from motor.motor_asyncio import AsyncIOMotorCollection
 
 from hub.ports import AgentReplies, Doc, GroupFigures, StatsQuery, TicketFigures, Timing
 from hub.tickets.etiquette import STEPS
-from hub.tickets.facts import GROUP_FACTS, LABEL_FACTS
+from hub.tickets.facts import GROUP_FACTS, LABEL_FACTS, nearest_ranks
 from hub.tickets.model import RATINGS
 
 FACTS = "_facts"  # the hidden field of a ticket (never returned by the store's reads)
@@ -81,19 +81,10 @@ def _group_stage(key: str, sla: float) -> Doc:
     return stage
 
 
-def _nearest(values: list[float]) -> tuple[float | None, float | None]:
-    """Median and p90 by nearest rank: ranks ceil(n/2) and ceil(0.9 n)."""
-    if not values:
-        return None, None
-    values.sort()
-    n = len(values)
-    return values[(n + 1) // 2 - 1], values[(9 * n + 9) // 10 - 1]
-
-
 def _timing(count: int, within: int, values: list[float]) -> Timing:
     if not count:
         return Timing()
-    median, p90 = _nearest(values)
+    median, p90 = nearest_ranks(values)
     return Timing(count, median, p90, within)
 
 

@@ -165,6 +165,16 @@ def ticket_facts(doc: Doc, timezone: Any) -> Doc | None:
     }
 
 
+def nearest_ranks(values: list[float]) -> tuple[float | None, float | None]:
+    """Median and 90th percentile by nearest rank (ranks ceil(n/2) and ceil(0.9 n)) of
+    `values`, sorted here in place; (None, None) when empty."""
+    if not values:
+        return None, None
+    values.sort()
+    n = len(values)
+    return values[(n + 1) // 2 - 1], values[(9 * n + 9) // 10 - 1]
+
+
 def first_responder(reply: Doc) -> Doc:
     """Who sent a ticket's first reply, as the ticket keeps it (`first_responder`)."""
     return {"id": reply.get("author_id"), "name": reply.get("author_name")}
@@ -178,6 +188,7 @@ __all__ = [
     "UNCLASSIFIED",
     "first_responder",
     "minutes_between",
+    "nearest_ranks",
     "ticket_facts",
     "zone_of",
 ]
