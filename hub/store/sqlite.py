@@ -43,6 +43,7 @@ from hub.store.schema import GLOBAL_UNIQUE, INDEXES, SCHEMA_VERSION, TENANT_UNIQ
 
 _OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "ne": "IS NOT"}
 DEFAULT_TIMEOUT = 3.0
+STATS_TIMEOUT = 30.0  # seconds a statistics query may take (on its own read connection)
 # Primary result codes that mean "the file cannot take this now", not "this query is wrong":
 # BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN, PROTOCOL.
 _UNAVAILABLE_CODES = frozenset({5, 6, 8, 10, 13, 14, 15})
@@ -164,6 +165,10 @@ class SqliteStore:
         self.timeout = timeout
         self._db: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        # Statistics read on a connection of their own (WAL: readers never block the
+        # writer), so a year of a big business being counted holds up no SOS.
+        self._stats_db: aiosqlite.Connection | None = None
+        self._stats_lock = asyncio.Lock()
 
     async def open(self) -> None:
         """Open the file (creating folders), switch to WAL and create or migrate the schema."""
@@ -187,6 +192,9 @@ class SqliteStore:
             await sqlite_stats.backfill(db)
 
     async def close(self) -> None:
+        if self._stats_db is not None:
+            await self._stats_db.close()
+            self._stats_db = None
         if self._db is not None:
             await self._db.close()
             self._db = None
@@ -265,21 +273,36 @@ class SqliteStore:
         finally:
             self._lock.release()
 
+    async def _statistics_db(self) -> aiosqlite.Connection:
+        """The read connection for statistics (the main one for an in-memory database)."""
+        if str(self.path) == ":memory:":
+            return self.db
+        if self._stats_db is None:
+            self._stats_db = await aiosqlite.connect(str(self.path), isolation_level=None)
+            await self._stats_db.execute(f"PRAGMA busy_timeout = {STATS_TIMEOUT * 1000:.0f}")
+            await self._stats_db.execute("PRAGMA temp_store = MEMORY")
+            await self._stats_db.execute("PRAGMA query_only = 1")
+        return self._stats_db
+
     @asynccontextmanager
     async def _reading(self) -> Any:
-        """The connection for several reads in a row, bounded like `_read`."""
-        deadline = self._deadline()
+        """A connection for the statistics' reads, in one snapshot, bounded by
+        STATS_TIMEOUT (counting a long period takes longer than a write may wait)."""
+        memory = str(self.path) == ":memory:"
+        lock = self._lock if memory else self._stats_lock
+        deadline = asyncio.get_running_loop().time() + max(self.timeout, STATS_TIMEOUT)
         async with self._bounded(deadline):
-            await self._lock.acquire()
+            await lock.acquire()
         try:
             async with self._bounded(deadline):
-                await self.db.execute("BEGIN")  # one snapshot for all the reads
+                db = await self._statistics_db()
+                await db.execute("BEGIN")  # one snapshot for all the reads
                 try:
-                    yield self.db
+                    yield db
                 finally:
-                    await asyncio.shield(self.db.execute("COMMIT"))
+                    await asyncio.shield(db.execute("COMMIT"))
         finally:
-            self._lock.release()
+            lock.release()
 
     async def _read(self, sql: str, params: Sequence[Any]) -> list[Any]:
         deadline = self._deadline()
