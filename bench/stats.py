@@ -217,7 +217,9 @@ def _print(row: Row) -> None:
     )
 
 
-async def measure(path: Path, runs: int, now: datetime) -> list[Row]:
+async def measure(
+    path: Path, runs: int, now: datetime, periods: tuple[int, ...] = (30, 365)
+) -> list[Row]:
     """Every dashboard query, `runs` times each: (name, median ms, max ms, median CPU ms,
     tickets or replies counted)."""
     store = SqliteStore(path, timeout=60)
@@ -226,7 +228,7 @@ async def measure(path: Path, runs: int, now: datetime) -> list[Row]:
     tenant = await store.get(TENANT, "tenants", TENANT)
     assert tenant is not None
     rows: list[Row] = []
-    for days in (30, 365):
+    for days in periods:
         period = Period(now - timedelta(days=days), now)
         for by in GROUPINGS:
 
@@ -298,7 +300,8 @@ async def main(args: argparse.Namespace) -> None:
     await store.close()
     end = datetime.fromisoformat(last[0]["created_at"]) + timedelta(seconds=1) if last else now
     print(f"Timing each query {args.runs} times (periods ending {end:%Y-%m-%d %H:%M} UTC):")
-    rows = await measure(path, args.runs, end)
+    periods = tuple(int(d) for d in args.periods.split(","))
+    rows = await measure(path, args.runs, end, periods)
     worst = max(rows, key=lambda r: r[1])
     print(f"Slowest median: {worst[0]} {worst[1]:.1f} ms (cpu {worst[3]:.1f} ms)")
     if args.mongomock:
@@ -310,6 +313,7 @@ if __name__ == "__main__":
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--days", type=int, default=730, help="spread tickets over these days")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--periods", default="30,365", help="periods to time, in days")
     parser.add_argument("--path", help="SQLite file (default /tmp/bench-stats-<tickets>.db)")
     parser.add_argument("--fresh", action="store_true", help="refill even if the file exists")
     parser.add_argument("--mongomock", type=int, default=0, metavar="N", help="check N on mock")
