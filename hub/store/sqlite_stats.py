@@ -225,30 +225,28 @@ def _aggregate_sql(key: str) -> str:
     )
 
 
-def _minutes_sql(key: str) -> str:
-    """Only each ticket's group key and minutes, in table order: ranked in the hub (a
-    C-level sort per group), which costs a tenth of SQLite's window sorts."""
+def _minutes_sql(key: str, label: str | None) -> str:
+    """Only each ticket's group key and minutes (and label, for points and agents), in
+    time order (the table's own: no sort): ranked in the hub (a C-level sort per group),
+    which costs a tenth of SQLite's window sorts; the last label seen is the latest."""
+    if label is None:
+        return (
+            f"SELECT {key}, first_response, resolution, NULL FROM ticket_facts WHERE {_PERIOD}"
+            " AND held = 0 AND (first_response IS NOT NULL OR resolution IS NOT NULL)"
+        )
     return (
-        f"SELECT {key}, first_response, resolution FROM ticket_facts WHERE {_PERIOD}"
-        " AND held = 0 AND (first_response IS NOT NULL OR resolution IS NOT NULL)"
-    )
-
-
-def _labels_sql(key: str, label: str) -> str:
-    """The label of each group's latest ticket that gave one (SQLite: the bare column of
-    max() comes from the row holding the maximum)."""
-    return (
-        f"SELECT {key}, {label}, max(created_at) FROM ticket_facts"
-        f" WHERE {_PERIOD} AND held = 0 AND {label} IS NOT NULL GROUP BY {key}"
+        f"SELECT {key}, first_response, resolution, {label} FROM ticket_facts"
+        f" WHERE {_PERIOD} AND held = 0 ORDER BY created_at"
     )
 
 
 Minutes = dict[Any, tuple[list[float], list[float]]]
 
 
-def _minutes(rows: Sequence[Any]) -> Minutes:
+def _minutes(rows: Sequence[Any]) -> tuple[Minutes, dict[Any, str]]:
     out: Minutes = {}
-    for key, first, resolution in rows:
+    labels: dict[Any, str] = {}
+    for key, first, resolution, label in rows:
         lists = out.get(key)
         if lists is None:
             lists = out[key] = ([], [])
@@ -256,7 +254,9 @@ def _minutes(rows: Sequence[Any]) -> Minutes:
             lists[0].append(first)
         if resolution is not None:
             lists[1].append(resolution)
-    return out
+        if label is not None:
+            labels[key] = label
+    return out, labels
 
 
 def _timing(count: int, within: float, values: list[float]) -> Timing:
@@ -306,11 +306,8 @@ async def ticket_figures(db: aiosqlite.Connection, query: StatsQuery) -> TicketF
     rows = await _all(db, _aggregate_sql(key), (*sla, *period))
     held = sum(int(r[2]) for r in rows if r[0])
     shown = {r[1]: r[2:] for r in rows if not r[0]}
-    minutes = _minutes(await _all(db, _minutes_sql(key), period))
-    labels: dict[Any, str] = {}
-    if query.by in LABEL_FACTS:
-        found = await _all(db, _labels_sql(key, LABEL_FACTS[query.by]), period)
-        labels = {r[0]: r[1] for r in found}
+    label = LABEL_FACTS.get(query.by)
+    minutes, labels = _minutes(await _all(db, _minutes_sql(key, label), period))
     groups = [_group(k, row, labels.get(k), minutes.get(k, ([], []))) for k, row in shown.items()]
     every = (
         [v for first, _ in minutes.values() for v in first],
