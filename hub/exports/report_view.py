@@ -15,7 +15,7 @@ from markupsafe import Markup
 from hub.exports import charts
 from hub.i18n import current_language
 from hub.i18n import gettext as _
-from hub.tickets.stats import UNCLASSIFIED
+from hub.tickets.facts import UNCLASSIFIED
 
 HALF = 300  # px of a chart in half a column
 RATING_COLOURS = (charts.GOOD, "#65a30d", "#d97706", charts.BAD)

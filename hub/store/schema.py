@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: statistics facts per ticket and reply (hub/tickets/facts.py)
 
 # Fields queried often, indexed together with tenant_id.
 INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {

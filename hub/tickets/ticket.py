@@ -374,6 +374,7 @@ class Ticket:
         entries = [message]
         if self.doc.get("first_response_at") is None:
             sets["first_response_at"] = now
+            sets["first_responder"] = {"id": by.id, "name": by.name}  # statistics by agent
         if self.doc.get("acknowledged_at") is None:
             sets["acknowledged_at"] = now
         if self.status in (Status.new.value, Status.acknowledged.value, Status.open.value):

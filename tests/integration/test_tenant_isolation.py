@@ -661,6 +661,12 @@ async def case_stats(w: World, role: str) -> None:
         body = await r.get_json()
         assert [g["key"] for g in body["groups"]] == [w.globex.point["code"]]
         assert body["overall"]["count"] == 1 and body["held_back"] == 0  # acme's held one not
+        for by in ("agent", "weekday_hour", "month"):  # the store's own groupings
+            r = await w.client.get(
+                "/api/v1/stats", query_string={"by": by}, headers=w.globex.auth(role)
+            )
+            body = await r.get_json()
+            assert body["overall"]["count"] == 1 and sum(g["count"] for g in body["groups"]) == 1
 
 
 async def case_kiosks_list(w: World, role: str) -> None:
