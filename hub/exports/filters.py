@@ -14,8 +14,8 @@ from typing import Any
 
 from hub.errors import Invalid
 from hub.ports import Doc
-from hub.tickets.model import Category, Status, category_matches
 from hub.tickets.facts import UNCLASSIFIED
+from hub.tickets.model import Category, Status, category_matches
 from hub.tickets.ticket import Ticket
 
 CODE = re.compile(r"^(kiosk:)?[A-Za-z0-9_-]{1,64}$")
