@@ -18,13 +18,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hub.accounts.targets import targets_json
-from hub.clock import iso
 from hub.container import hub
 from hub.errors import Invalid
 from hub.ports import Doc
-from hub.tickets.model import category_group
-from hub.tickets.repository import TicketRepository
-from hub.tickets.stats import MAX_TICKETS, Period, asked_period, local_days, summarize
+from hub.tickets.stats import Period, asked_period, local_days
 
 LONG_PERIOD = timedelta(days=62)  # longer: the trend goes by month, not by day
 COMPLAINT = "complaint"
@@ -161,31 +158,8 @@ def deltas(now: Mapping[str, Any], before: Mapping[str, Any]) -> dict[str, float
 
 
 async def complaints_by_point(tenant: Doc, period: Period) -> Doc:
-    """The complaints of the period grouped by point: how many, how fast answered, and the
-    ratings and NPS their customers gave afterwards (largest first)."""
-    store = hub().stats.store
-    tickets = await TicketRepository(store).created_since(
-        tenant["id"], iso(period.start), MAX_TICKETS
-    )
-    end = iso(period.end)
-    complaints = [
-        t for t in tickets if str(t["created_at"]) < end and _group(t.get("category")) == COMPLAINT
-    ]
-    points = {p["code"]: p.get("label") for p in await store.find(tenant["id"], "points")}
-    return summarize(
-        complaints,
-        by="point",
-        timezone=str(tenant.get("timezone") or "UTC"),
-        sla_hours=float(tenant.get("sla_hours") or 48),
-        labels=points,
-    )
-
-
-def _group(category: Any) -> str | None:
-    try:
-        return category_group(str(category)) if category else None
-    except (KeyError, ValueError):
-        return None
+    """The complaints of the period grouped by point (hub/tickets/stats.py)."""
+    return await hub().stats.complaints_by_point(tenant, period)
 
 
 def _agents(by_agent: Doc, etiquette: Doc) -> list[dict[str, Any]]:

@@ -35,7 +35,8 @@ from hub.ports import Doc, GroupFigures, StatsQuery, StatsStore, Store, Timing
 from hub.tickets.etiquette import STEPS
 from hub.tickets.etiquette import _shares as shares
 from hub.tickets.facts import UNCLASSIFIED
-from hub.tickets.model import RATINGS, Category, category_group
+from hub.tickets.model import RATINGS, Category, category_group, category_matches
+from hub.tickets.repository import TicketRepository
 from hub.tickets.ticket import Ticket
 
 GroupBy = Literal[
@@ -471,6 +472,28 @@ class TicketStats:
 
     async def report(self, tenant: Doc, period: Period, by: str) -> dict[str, Any]:
         return await ticket_stats(self.store, tenant, period, by, self.scan_totals)
+
+    async def complaints_by_point(self, tenant: Doc, period: Period) -> dict[str, Any]:
+        """The complaints of the period (staff's category in the `complaint` group) grouped by
+        point: how many, how fast answered, and the ratings and NPS their customers gave
+        afterwards (largest first). Read in Python, at most MAX_TICKETS tickets: the store's
+        queries group by one fact and filter by none yet."""
+        tickets = await TicketRepository(self.store).created_since(
+            tenant["id"], iso(period.start), MAX_TICKETS
+        )
+        end = iso(period.end)
+        complaints = [
+            t
+            for t in tickets
+            if str(t["created_at"]) < end and category_matches("complaint", t.get("category"))
+        ]
+        return summarize(
+            complaints,
+            by="point",
+            timezone=str(tenant.get("timezone") or "UTC"),
+            sla_hours=float(tenant.get("sla_hours") or 48),
+            labels=await _names(self.store, tenant["id"], "point"),
+        )
 
     async def etiquette(self, tenant: Doc, period: Period) -> dict[str, Any]:
         """Per agent, the replies sent in `period` and the share covering each etiquette step

@@ -374,7 +374,8 @@ class Ticket:
         entries = [message]
         if self.doc.get("first_response_at") is None:
             sets["first_response_at"] = now
-            sets["first_responder"] = {"id": by.id, "name": by.name}  # statistics by agent
+        if not self.doc.get("first_responder"):  # statistics by agent: who answered first
+            sets["first_responder"] = {"id": by.id, "name": by.name}
         if self.doc.get("acknowledged_at") is None:
             sets["acknowledged_at"] = now
         if self.status in (Status.new.value, Status.acknowledged.value, Status.open.value):

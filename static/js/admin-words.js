@@ -16,12 +16,17 @@ function fill(list, items) {
     const a = document.createElement("a");
     a.href = item.url;
     a.append(document.createTextNode(item.text));
+    // The name a screen reader reads is the visible text ("ducha 6") plus a hidden "SOS":
+    // an aria-label that differs from what is shown fails WCAG 2.5.3 (label in name).
     const count = document.createElement("span");
     count.className = "count";
     count.textContent = String(item.count);
     count.title = countText(item.count);
-    a.append(count);
-    a.setAttribute("aria-label", `${item.text}: ${countText(item.count)}`);
+    a.append(" ", count);
+    const said = document.createElement("span");
+    said.className = "visually-hidden";
+    said.textContent = ` (${countText(item.count)})`;
+    a.append(said);
     li.append(a);
     list.append(li);
   }

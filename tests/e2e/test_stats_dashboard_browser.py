@@ -100,6 +100,8 @@ async def seed(store: Store, tenants: dict[str, Seeded]) -> None:
         doc = _ticket(number, created, point or bar, category, answered)
         if survey:
             doc["survey"] = survey
+        # as Ticket.reply keeps it: who sent the first reply (statistics by agent)
+        doc["first_responder"] = {"id": manager["id"], "name": manager["name"]}
         await store.insert(tid, "tickets", doc)
         reply_at = created + timedelta(minutes=answered)
         await store.insert(
