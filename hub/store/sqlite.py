@@ -264,10 +264,7 @@ class SqliteStore:
             await self._lock.acquire()
         try:
             async with self._bounded(deadline):
-                cur = await self.db.execute(sql, params)
-                rows = list(await cur.fetchall())
-                await cur.close()
-                return rows
+                return list(await self.db.execute_fetchall(sql, params))  # one thread hop
         finally:
             self._lock.release()
 
@@ -287,15 +284,10 @@ class SqliteStore:
     async def _update(
         db: aiosqlite.Connection, tenant_id: str, collection: str, id: str, changes: Doc
     ) -> Doc | None:
-        cur = await db.execute(
-            f"SELECT doc FROM {_check_collection(collection)} WHERE id = ? AND tenant_id = ?",
-            (id, tenant_id),
-        )
-        row = await cur.fetchone()
-        await cur.close()
-        if row is None:
+        current = await SqliteStore._get(db, tenant_id, collection, id)
+        if current is None:
             return None
-        doc = {**json.loads(row[0]), **changes, "id": id, "tenant_id": tenant_id}
+        doc = {**current, **changes, "id": id, "tenant_id": tenant_id}
         try:
             await db.execute(
                 f"UPDATE {collection} SET doc = ? WHERE id = ? AND tenant_id = ?",
@@ -307,15 +299,14 @@ class SqliteStore:
 
     @staticmethod
     async def _next(db: aiosqlite.Connection, tenant_id: str, counter: str) -> int:
-        cur = await db.execute(
-            "INSERT INTO counters(tenant_id, name, value) VALUES (?, ?, 1)"
-            " ON CONFLICT(tenant_id, name) DO UPDATE SET value = value + 1 RETURNING value",
-            (tenant_id, counter),
+        rows = list(
+            await db.execute_fetchall(
+                "INSERT INTO counters(tenant_id, name, value) VALUES (?, ?, 1)"
+                " ON CONFLICT(tenant_id, name) DO UPDATE SET value = value + 1 RETURNING value",
+                (tenant_id, counter),
+            )
         )
-        row = await cur.fetchone()
-        await cur.close()
-        assert row is not None
-        return int(row[0])
+        return int(rows[0][0])
 
     async def insert(self, tenant_id: str, collection: str, doc: Doc) -> Doc:
         """Insert one document; Conflict when a unique value is taken."""
@@ -383,13 +374,13 @@ class SqliteStore:
     async def _get(
         db: aiosqlite.Connection, tenant_id: str, collection: str, id: str
     ) -> Doc | None:
-        cur = await db.execute(
-            f"SELECT doc FROM {_check_collection(collection)} WHERE id = ? AND tenant_id = ?",
-            (id, tenant_id),
+        rows = list(
+            await db.execute_fetchall(
+                f"SELECT doc FROM {_check_collection(collection)} WHERE id = ? AND tenant_id = ?",
+                (id, tenant_id),
+            )
         )
-        row = await cur.fetchone()
-        await cur.close()
-        return json.loads(row[0]) if row else None
+        return json.loads(rows[0][0]) if rows else None
 
     async def increment(
         self,
