@@ -23,7 +23,9 @@ What one run does, for the hub and then for a bare python-socketio app
    client processes and the machine were (2 cores: the clients compete
    with the server, so a saturated client shows up as event-loop lag).
 
-Finally it prints hub/bare ratios of p50 and p99.
+Finally it prints hub/bare ratios of p50 and p99.  With ``--peer node`` the
+same clients then meet bench/node_server.js (Node.js Socket.IO 4.8), the
+hub/node ratios are printed too, and a side-by-side table ends the run.
 
 ``--connections-only 10000`` instead connects that many clients, holds them
 for --hold seconds (default 60, two Engine.IO ping rounds) while posting a
@@ -34,6 +36,7 @@ client processes are killed in ``finally``.
 
     python bench/fanout.py                      # 1,000 clients, 10 SOS/s, 300 SOS
     python bench/fanout.py --skip-hub           # bare python-socketio only
+    python bench/fanout.py --peer node          # hub, bare, then Node Socket.IO
     python bench/fanout.py --connections-only 10000
 """
 
@@ -357,11 +360,64 @@ class BareTarget(Target):
         self._spawn(cmd, dict(os.environ), self.workdir)
 
 
+class NodeTarget(Target):
+    """bench/node_server.js: Node.js Socket.IO 4.8 with the bare server's surface."""
+
+    def __init__(self, port: int, payload_bytes: int):
+        super().__init__("node", port, token="bench")
+        self.payload_bytes = payload_bytes
+
+    def start(self) -> None:
+        self.workdir = tempfile.mkdtemp(prefix="sos-bench-node-")
+        ensure_node_modules()
+        cmd = [
+            node_binary(),
+            str(HERE / "node_server.js"),
+            "--port",
+            str(self.port),
+            "--token",
+            self.token,
+            "--payload-bytes",
+            str(self.payload_bytes),
+        ]
+        self._spawn(cmd, dict(os.environ), self.workdir)
+
+
+def node_binary() -> str:
+    node = shutil.which("node")
+    if not node:
+        raise RuntimeError("--peer node needs Node.js (`node` on PATH)")
+    return node
+
+
+def ensure_node_modules() -> None:
+    """Install socket.io into bench/node_modules from bench/package-lock.json when missing."""
+    if (HERE / "node_modules" / "socket.io" / "package.json").exists():
+        return
+    npm = shutil.which("npm")
+    if not npm:
+        raise RuntimeError("--peer node needs npm to install bench/package.json")
+    log("node: installing bench/node_modules (npm ci)")
+    r = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund"],
+        cwd=HERE,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+    if r.returncode != 0:
+        raise RuntimeError(f"npm ci in bench/ exited {r.returncode}: {r.stderr[-2000:]}")
+
+
 class HubTarget(Target):
-    def __init__(self, port: int, hub_cmd: list[str] | None, language: str = "en"):
+    def __init__(
+        self, port: int, hub_cmd: list[str] | None, language: str = "en", db_dir: str | None = None
+    ):
         super().__init__("hub", port)
         self.hub_cmd = hub_cmd
         self.language = language
+        self.db_dir = db_dir
 
     def _cli(self) -> list[str]:
         if self.hub_cmd:
@@ -408,7 +464,7 @@ class HubTarget(Target):
         return obj
 
     def start(self) -> None:
-        self.workdir = tempfile.mkdtemp(prefix="sos-bench-hub-")
+        self.workdir = tempfile.mkdtemp(prefix="sos-bench-hub-", dir=self.db_dir)
         self._run_json(
             ["tenant", "create", "--slug", "bench", "--name", "Bench", "--language", self.language]
         )
@@ -1025,11 +1081,23 @@ def print_result(r: dict) -> None:
         )
 
 
-def print_comparison(hub: dict, bare: dict) -> None:
-    def ratio(a, b):
-        return a / b if a is not None and b else None
+PEER_NAMES = {"bare": "bare python-socketio", "node": "Node Socket.IO"}
 
-    print("\n=== hub / bare python-socketio ===")
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def peers(args) -> list[str]:
+    """The servers measured after the hub, in order: bare python-socketio, then Node."""
+    out = [] if args.skip_bare else ["bare"]
+    if "node" in args.peer:
+        out.append("node")
+    return out
+
+
+def print_comparison(hub: dict, bare: dict, peer: str = "bare") -> None:
+    print(f"\n=== hub / {PEER_NAMES[peer]} ===")
     for k, label in (
         ("last_p50_ms", "p50 to last client"),
         ("last_p99_ms", "p99 to last client"),
@@ -1045,7 +1113,57 @@ def print_comparison(hub: dict, bare: dict) -> None:
         )
 
 
+SIDE_BY_SIDE = (
+    ("last_p50_ms", "last client p50 (ms)", 1),
+    ("last_p99_ms", "last client p99 (ms)", 1),
+    ("delivery_p99_ms", "per delivery p99 (ms)", 1),
+    ("http_p99_ms", "POST->201 p99 (ms)", 1),
+    ("server_cpu_us_per_delivery", "server CPU/delivery (us)", 1),
+    ("rss_per_conn_kb", "RSS/connection (KB)", 1),
+    ("connect_cpu_ms_per_conn", "connect CPU (ms/conn)", 2),
+    ("lost_events", "lost events", 0),
+    ("dropped_connections", "dropped connections", 0),
+    ("other_cores", "other processes (cores)", 2),
+)
+
+
+def print_side_by_side(results: dict) -> None:
+    """One table: every measured server, and the hub's ratio to each peer."""
+    names = list(results)
+    hub = results.get("hub")
+    cols = names + [f"hub/{n}" for n in names if hub and n != "hub"]
+    print("\n=== side by side ===")
+    print(f"  {'':<28}" + "".join(f"{c:>12}" for c in cols))
+    for key, label, nd in SIDE_BY_SIDE:
+        cells = [fmt(results[n].get(key), nd) for n in names]
+        if hub:
+            cells += [fmt(ratio(hub.get(key), results[n].get(key)), 2) for n in names if n != "hub"]
+        print(f"  {label:<28}" + "".join(f"{c:>12}" for c in cells))
+
+
 # ---------------------------------------------------------------- main
+async def run_one(t: Target, args, clients: int, rate: float, count: int) -> dict:
+    """Measure one server; a failure becomes a result with an `error`, printed like the rest."""
+    t.distinct_devices = not args.same_sender
+    try:
+        res = await run_target(t, args, clients, rate, count)
+    except Exception as exc:
+        log(f"{t.name}: FAILED: {exc}")
+        res = {
+            "target": t.name,
+            "clients": clients,
+            "rate": rate,
+            "count": count,
+            "error": str(exc)[:3000],
+        }
+    finally:
+        if t.workdir and not args.keep:
+            shutil.rmtree(t.workdir, ignore_errors=True)
+    print_result(res)
+    sys.stdout.flush()
+    return res
+
+
 async def amain(args) -> int:
     results: dict = {}
     if args.connections_only:
@@ -1063,58 +1181,21 @@ async def amain(args) -> int:
     if not args.skip_hub:
         if not hub_available() and not hub_cmd:
             log("hub: hub/cli.py does not exist yet; skipping the hub")
-            results["hub"] = {
-                "target": "hub",
-                "clients": clients,
-                "rate": rate,
-                "count": count,
-                "error": "hub/cli.py not found",
-            }
         else:
-            t = HubTarget(base_port, hub_cmd, args.tenant_language)
-            t.distinct_devices = not args.same_sender
-            try:
-                results["hub"] = await run_target(t, args, clients, rate, count)
-                payload = payload or results["hub"]["payload_bytes"]
-            except Exception as exc:
-                log(f"hub: FAILED: {exc}")
-                results["hub"] = {
-                    "target": "hub",
-                    "clients": clients,
-                    "rate": rate,
-                    "count": count,
-                    "error": str(exc)[:3000],
-                }
-            finally:
-                if t.workdir and not args.keep:
-                    shutil.rmtree(t.workdir, ignore_errors=True)
-            print_result(results["hub"])
-            sys.stdout.flush()
-    if not args.skip_bare:
-        t = BareTarget(args.port + 1 if args.port else free_port(), payload or 700)
-        t.distinct_devices = not args.same_sender
-        try:
-            results["bare"] = await run_target(t, args, clients, rate, count)
-        except Exception as exc:
-            log(f"bare: FAILED: {exc}")
-            results["bare"] = {
-                "target": "bare",
-                "clients": clients,
-                "rate": rate,
-                "count": count,
-                "error": str(exc)[:3000],
-            }
-        finally:
-            if t.workdir and not args.keep:
-                shutil.rmtree(t.workdir, ignore_errors=True)
-        print_result(results["bare"])
-    if (
-        "hub" in results
-        and "bare" in results
-        and not results["hub"].get("error")
-        and not results["bare"].get("error")
-    ):
-        print_comparison(results["hub"], results["bare"])
+            t = HubTarget(base_port, hub_cmd, args.tenant_language, args.db_dir or None)
+            results["hub"] = await run_one(t, args, clients, rate, count)
+            payload = payload or results["hub"].get("payload_bytes")
+    for peer in peers(args):
+        port = args.port + (1 if peer == "bare" else 2) if args.port else free_port()
+        t = (BareTarget if peer == "bare" else NodeTarget)(port, payload or 700)
+        results[peer] = await run_one(t, args, clients, rate, count)
+    good = {k: v for k, v in results.items() if not v.get("error")}
+    if "hub" in good:
+        for peer in ("bare", "node"):
+            if peer in good:
+                print_comparison(good["hub"], good[peer], peer)
+    if len(good) > 1:
+        print_side_by_side(good)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str))  # noqa: ASYNC240
         log(f"results written to {args.json}")
@@ -1133,10 +1214,22 @@ def main(argv=None) -> int:
         "--duration", type=float, default=None, help="post for this many seconds instead of --count"
     )
     p.add_argument(
-        "--port", type=int, default=0, help="hub port (bare uses port+1); default: free ports"
+        "--port",
+        type=int,
+        default=0,
+        help="hub port (bare uses port+1, node port+2); default: free ports",
     )
     p.add_argument("--skip-hub", action="store_true")
     p.add_argument("--skip-bare", action="store_true")
+    p.add_argument(
+        "--peer",
+        action="append",
+        default=[],
+        choices=["node"],
+        help="also measure this peer after the hub and bare python-socketio, same clients:"
+        " node = bench/node_server.js (Node.js Socket.IO 4.8; npm ci into bench/node_modules"
+        " when missing)",
+    )
     p.add_argument(
         "--clients-procs",
         type=int,
@@ -1220,6 +1313,12 @@ def main(argv=None) -> int:
         default=0,
         help="scheduling priority for this script, the servers and the clients (e.g. -10 on a"
         " shared machine; negative needs root)",
+    )
+    p.add_argument(
+        "--db-dir",
+        default="",
+        help="make the hub's temp dir (its SQLite file) under this directory, e.g. /dev/shm to"
+        " keep a shared disk's fsync stalls (WAL checkpoints) out of the figures",
     )
     p.add_argument("--keep", action="store_true", help="keep the temp dirs (server logs, database)")
     args = p.parse_args(argv)

@@ -19,6 +19,7 @@ from hub.accounts.access import Access
 from hub.accounts.branding import Branding, logo_url
 from hub.accounts.directory import Accounts
 from hub.accounts.first_run import FirstRun
+from hub.accounts.kiosk_watch import Clock, KioskWatch
 from hub.accounts.kiosks import Kiosks
 from hub.accounts.scans import Scans
 from hub.accounts.setup import Setup
@@ -27,7 +28,9 @@ from hub.accounts.team import SendLink, Team
 from hub.answers.service import CannedAnswers
 from hub.attachments.photos import MAX_PHOTO_BYTES
 from hub.attachments.service import Attachments
+from hub.clock import now
 from hub.container import Hub
+from hub.exports.service import Exports
 from hub.http.ratelimit import RateLimiter
 from hub.http.recent import recent_visits
 from hub.http.uploads import MAX_BODY_BYTES, HubRequest
@@ -50,6 +53,7 @@ from hub.moderation.service import Moderation
 from hub.moderation.strikes import InsultStrikes
 from hub.notify.email import SmtpTransport
 from hub.notify.invitations import LinkMailer
+from hub.notify.kiosk_notices import KioskNotices
 from hub.notify.notices import ManagerNotices
 from hub.notify.outbox import Deliveries
 from hub.notify.setup import build_delivery, build_queue
@@ -62,6 +66,9 @@ from hub.realtime.server import build_sio, resync_local_consoles
 from hub.settings import Settings
 from hub.store import open_blobs, open_store
 from hub.store.probe import StoreProbe
+from hub.surveys.export_rows import StandaloneSurveys
+from hub.surveys.invitations import SurveyInvitations
+from hub.surveys.service import Surveys
 from hub.tickets.events import EVENT_NAMES
 from hub.tickets.model import (
     ATTACHMENTS_MAX,
@@ -97,8 +104,11 @@ def tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLD)
 
 
-def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
-    """Wire a hub: the store, socket.io with its namespaces, services, Quart and blueprints."""
+def create_app(settings: Settings, *, store: Store | None = None, clock: Clock = now) -> Hub:
+    """Wire a hub: the store, socket.io with its namespaces, services, Quart and blueprints.
+
+    `clock` is the kiosk watch's (tests move it instead of waiting minutes).
+    """
     store = store or open_store(settings)
     app = Quart(
         "hub",
@@ -137,11 +147,13 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
     delivery, delivery_listener = build_delivery(
         settings, store, publisher, build_queue(settings), blobs=blobs
     )
+    surveys = Surveys(store)
+    invitations = SurveyInvitations(store, surveys, delivery.sender.schedule)
     tickets = TicketService(
         store,
         publisher,
         guard=StoreGuard(store),
-        listeners=[delivery_listener, strikes],
+        listeners=[delivery_listener, strikes, invitations],
         detect=(lambda text, tenant: detect_if_ready(text))
         if settings.language_detection
         else None,
@@ -153,7 +165,14 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
     )
     sio.register_namespace(StaffNamespace(store, auth))
     sio.register_namespace(ThreadNamespace(tickets))
-    kiosks = Kiosks(store, sio)
+    kiosk_watch = KioskWatch(
+        store,
+        sio,
+        notify=KioskNotices(delivery.sender),
+        clock=clock,
+        every=settings.kiosk_check_every,
+    )
+    kiosks = Kiosks(store, sio, kiosk_watch)
     sio.register_namespace(KioskNamespace(kiosks))
     if isinstance(sio.manager, HubRedisManager):
         sio.manager.on_resync = lambda reason, since: resync_local_consoles(
@@ -203,6 +222,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         waiting=WaitingTimes(store),
         delivery=delivery,
         attachments=Attachments(tickets, blobs),
+        exports=Exports(store, survey_sources=[StandaloneSurveys(store)]),
+        surveys=surveys,
     )
     app.extensions["hub"] = the_hub
     _install_i18n(app, the_hub)
@@ -218,6 +239,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
         await store.open()
         await blobs.open()
         await delivery.start()
+        kiosk_watch.start()
         tune_gc()
         if settings.language_detection:
             start_detection()  # its models load in a child process, never blocking this one
@@ -225,6 +247,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> Hub:
     @app.after_serving
     async def _close() -> None:
         await delivery_listener.drain()
+        await kiosk_watch.stop()
         await delivery.stop()
         await the_hub.limiter.close()
         await scans.drain()

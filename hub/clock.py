@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 
 def now() -> datetime:
@@ -35,3 +35,19 @@ def new_id() -> str:
 def new_secret(nbytes: int = 24) -> str:
     """An unguessable URL-safe token (thread links, API tokens)."""
     return secrets.token_urlsafe(nbytes)
+
+
+class SteppedClock:
+    """The real clock plus an offset a test moves forward (`advance`), so checks that look
+    for "silent for ten minutes" run without waiting ten minutes. Pass it where a service
+    takes `clock` (create_app's kiosk watch, the Sender)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return now() + self.offset
+
+    def advance(self, **amount: float) -> None:
+        """Move forward by `timedelta(**amount)` (minutes=11, seconds=30 …)."""
+        self.offset += timedelta(**amount)

@@ -24,6 +24,7 @@ from hub.accounts.staff_auth import StaffAuth
 from hub.accounts.team import Team
 from hub.answers.service import CannedAnswers
 from hub.attachments.service import Attachments
+from hub.exports.service import Exports
 from hub.http.ratelimit import RateLimiter
 from hub.installation.businesses import Installation
 from hub.installation.operators import Operators
@@ -35,6 +36,7 @@ from hub.printables.service import Printables
 from hub.realtime.publisher import EventLog
 from hub.settings import Settings
 from hub.store.probe import StoreProbe
+from hub.surveys.service import Surveys
 from hub.tickets.rulebook import RuleBook
 from hub.tickets.services import TicketService
 from hub.tickets.stats import TicketStats
@@ -81,6 +83,8 @@ class Hub:
     triage: TriageSettings  # the business's word lists and reply targets
     waiting: WaitingTimes  # how long answers usually take, for the customer's page
     attachments: Attachments  # photos in conversations: cleaned, stored, served
+    exports: Exports  # CSV files, what customers say, the monthly report
+    surveys: Surveys  # the business's own questions, standalone answers, results
     delivery: DeliveryService | None = None
 
 

@@ -103,6 +103,7 @@ CUSTOMER_SOURCES = (
     "web/sms/",
     "web/ack/",
     "hub/routes/customer.py",
+    "hub/routes/survey_form.py",
     "hub/routes/errors.py",
     "hub/notify/",
 )
@@ -115,6 +116,8 @@ CUSTOMER_PATHS = (
     "/t/",
     "/kiosk",
     "/ack/",
+    "/s/",  # the standalone survey (hub/routes/surveys.py)
+    "/survey/",  # the survey invitation's link
     "/api/v1/sos",
     "/api/v1/thread/",
     "/api/v1/kiosk/",

@@ -37,6 +37,9 @@ COLLECTIONS: tuple[str, ...] = (
     "operators",
     "operator_sessions",
     "answers",
+    # A kiosk's Idempotency-Key per SOS: a retry after a lost answer finds its ticket.
+    "kiosk_requests",
+    "survey_responses",  # standalone survey answers (hub/surveys/service.py)
 )
 
 # The scope (the `tenant_id` argument) of the installation's own documents: no tenant has
@@ -220,3 +223,75 @@ class BlobStore(Protocol):
     async def put(self, tenant_id: str, key: str, content: bytes, content_type: str) -> None: ...
     async def get(self, tenant_id: str, key: str) -> bytes | None: ...
     async def delete(self, tenant_id: str, key: str) -> bool: ...
+
+
+# Statistics the store answers itself (hub/tickets/stats.py asks, hub/tickets/facts.py says
+# what each ticket contributes): counts grouped in the store, never tickets loaded to Python.
+
+
+@dataclass(frozen=True)
+class StatsQuery:
+    """Tickets of one tenant created in [start, end) (ISO UTC times), grouped `by` one of
+    hub.tickets.facts.GROUP_FACTS; `sla_minutes` is the promise `within_sla` counts against."""
+
+    tenant_id: str
+    start: str
+    end: str
+    by: str
+    sla_minutes: float
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Minutes something took across a group: how many have it, the nearest-rank median and
+    90th percentile (exact, unrounded), and how many within the promise."""
+
+    count: int = 0
+    median: float | None = None
+    p90: float | None = None
+    within_sla: int = 0
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    """One group's figures (held-back tickets never count here). `label`: the latest name a
+    ticket of the group gave its key (points, kiosks, agents), None otherwise."""
+
+    key: Any
+    label: str | None
+    count: int
+    from_qr: int
+    first_response: Timing
+    resolution: Timing
+    ratings: Mapping[str, int]
+    promoters: int
+    passives: int
+    detractors: int
+
+
+@dataclass(frozen=True)
+class TicketFigures:
+    """A statistics answer: the held-back tickets apart, the rest overall and per group (in
+    no particular order: the use case orders them)."""
+
+    held_back: int
+    overall: GroupFigures
+    groups: list[GroupFigures]
+
+
+@dataclass(frozen=True)
+class AgentReplies:
+    """One agent's staff replies in a period: `id` (None for old replies told by name), the
+    name on their latest reply, and how many replies covered each etiquette step."""
+
+    id: str | None
+    name: str | None
+    replies: int
+    covered: Mapping[str, int]
+
+
+class StatsStore(Protocol):
+    """What a store answers for the statistics (both adapters implement it)."""
+
+    async def ticket_figures(self, query: StatsQuery) -> TicketFigures: ...
+    async def reply_figures(self, tenant_id: str, start: str, end: str) -> list[AgentReplies]: ...

@@ -219,6 +219,8 @@ class Settings:
     rq_queue: str = setting("sos-hub", "HUB_RQ_QUEUE")
     outbox_lease: float = setting(60.0, "HUB_OUTBOX_LEASE", _seconds)
     outbox_stale: float = setting(120.0, "HUB_OUTBOX_STALE", _seconds)
+    # How often each hub looks for kiosks gone silent (hub/accounts/kiosk_watch.py)
+    kiosk_check_every: float = setting(30.0, "HUB_KIOSK_CHECK_EVERY", _seconds)
     escalation_minute: float = setting(60.0, "HUB_ESCALATION_MINUTE", _seconds)
     outbox_backoff: tuple[float, ...] = setting((15.0, 60.0), "HUB_OUTBOX_BACKOFF", _seconds_list)
     rate_limits: bool = setting(True, "HUB_RATE_LIMITS", _switch)

@@ -13,6 +13,7 @@ from itertools import pairwise
 from typing import Any
 
 from hub.accounts.model import KNOWN_LANGUAGES, check_language, check_timezone
+from hub.accounts.targets import check_targets, targets_json
 from hub.errors import HubError, Invalid
 from hub.ports import Doc
 
@@ -191,6 +192,8 @@ def settings_changes(tenant: Doc, fields: Mapping[str, Any]) -> Doc:
         out["opening_hours"] = check_opening_hours(fields["opening_hours"])
     if "brand_color" in fields:
         out["brand_color"] = check_color(str(fields["brand_color"] or ""))
+    if "targets" in fields:
+        out["targets"] = check_targets(tenant.get("targets"), fields["targets"])
     main = out.get("language", tenant.get("language") or "es")
     languages = out.get("languages", business_languages(tenant))
     if main not in languages:
@@ -222,6 +225,7 @@ def tenant_settings(tenant: Doc) -> dict[str, Any]:
     out["sms_from"] = tenant.get("sms_from") or None
     out["opening_hours"] = tenant.get("opening_hours") or None
     out["brand_color"] = tenant.get("brand_color") or DEFAULT_BRAND_COLOR
+    out["targets"] = targets_json(tenant.get("targets"))
     return out
 
 

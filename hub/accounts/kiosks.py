@@ -15,6 +15,14 @@ from typing import Any
 import socketio
 
 from hub.accounts.branding import logo_url
+from hub.accounts.kiosk_requests import KioskRequests
+from hub.accounts.kiosk_watch import (
+    DEFAULT_OFFLINE_MINUTES,
+    HEARTBEAT_SECONDS,
+    OFFLINE_MINUTES,
+    KioskWatch,
+    kiosk_status,
+)
 from hub.accounts.passwords import hash_token
 from hub.clock import new_id, new_secret, now_iso
 from hub.errors import Invalid, NotFound
@@ -74,10 +82,22 @@ async def _checked(store: Store, tenant_id: str, fields: Doc) -> Doc:
                 f"idle_seconds: from {IDLE_SECONDS[0]} to {IDLE_SECONDS[1]}", field="idle_seconds"
             )
         out["idle_seconds"] = idle
+    if "offline_minutes" in fields:
+        out["offline_minutes"] = _offline_minutes(fields["offline_minutes"])
     for flag in ("allow_anonymous", "active"):
         if flag in fields:
             out[flag] = bool(fields[flag])
     return out
+
+
+def _offline_minutes(value: object) -> int:
+    """Minutes of silence before the kiosk is flagged offline, within OFFLINE_MINUTES."""
+    low, high = OFFLINE_MINUTES
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise Invalid(
+            f"offline_minutes: a whole number from {low} to {high}", field="offline_minutes"
+        )
+    return value
 
 
 async def create_kiosk(
@@ -98,6 +118,9 @@ async def create_kiosk(
         "idle_seconds": DEFAULT_IDLE_SECONDS,
         "allow_anonymous": True,
         "active": True,
+        "offline_minutes": DEFAULT_OFFLINE_MINUTES,
+        "offline": False,
+        "last_seen_at": None,
         **await _checked(store, tenant["id"], {"name": fields.get("name"), **fields}),
         "token_hash": hash_token(token),
         "created_at": now_iso(),
@@ -135,7 +158,7 @@ def kiosk_json(doc: Doc) -> dict[str, Any]:
         "created_at",
         "updated_at",
     )
-    return {k: doc.get(k) for k in fields}
+    return {**{k: doc.get(k) for k in fields}, **kiosk_status(doc)}
 
 
 async def kiosk_config(store: Store, kiosk: Doc) -> dict[str, Any]:
@@ -161,15 +184,28 @@ async def kiosk_config(store: Store, kiosk: Doc) -> dict[str, Any]:
         "idle_seconds": kiosk.get("idle_seconds", DEFAULT_IDLE_SECONDS),
         "allow_anonymous": kiosk.get("allow_anonymous", True),
         "max_chars": 2000,
+        "heartbeat_seconds": HEARTBEAT_SECONDS,
     }
 
 
 class Kiosks:
     """The kiosk use cases on the hub's store, pushing each change to the screens at once."""
 
-    def __init__(self, store: Store, sio: socketio.AsyncServer) -> None:
+    def __init__(
+        self, store: Store, sio: socketio.AsyncServer, watch: KioskWatch | None = None
+    ) -> None:
         self.store = store
         self.sio = sio
+        self.requests = KioskRequests(store)  # Idempotency-Keys of kiosk submissions
+        self.watch = watch or KioskWatch(store, sio)
+
+    async def seen(self, kiosk: Doc) -> None:
+        """A sign of life from a kiosk (its heartbeat, a connection, an SOS)."""
+        await self.watch.seen(kiosk["tenant_id"], kiosk["id"])
+
+    async def statuses(self, tenant_id: str) -> list[dict[str, Any]]:
+        """Each kiosk's health as staff see it (online, last seen), oldest first."""
+        return [kiosk_status(k) for k in await self.all(tenant_id)]
 
     async def by_token(self, token: str) -> Doc | None:
         return await kiosk_by_token(self.store, token)

@@ -74,6 +74,15 @@ POLICIES: Mapping[str, tuple[Limit, ...]] = {
     "kiosk_sos": (Limit("kiosk", "20/minute"), Limit("kiosk", "300/hour")),
     # One survey per ticket, which a customer may correct: a few answers, not a stream.
     "survey": (Limit("thread", "5/minute"), Limit("thread", "30/day"), Limit("ip", "120/minute")),
+    # The survey behind a point's QR, without an SOS: a visit is rated once, maybe corrected.
+    "visit_survey": (
+        Limit("ip", "60/minute"),
+        Limit("point", "60/minute", shared=True),
+        Limit("device", "5/minute"),
+        Limit("device", "20/day"),
+    ),
+    # A kiosk's survey: every guest in the hall, one at a time.
+    "kiosk_survey": (Limit("kiosk", "20/minute"), Limit("kiosk", "300/hour")),
     "page": (Limit("ip", "600/minute"),),
     "thread_message": (
         Limit("ip", "240/minute"),

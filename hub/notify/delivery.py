@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from hub.accounts.kiosk_watch import OFFLINE, ONLINE
 from hub.clock import iso, now, parse_iso
 from hub.jobs import JobQueue
 from hub.notify import outbox
@@ -23,6 +24,7 @@ from hub.notify.render import Renderer
 from hub.notify.transport import Outgoing, Reconciling, Transport
 from hub.ports import Change, Conflict, Doc, Insert, Publisher, Store, Update
 from hub.settings import Settings
+from hub.surveys.invitations import invitation_words
 from hub.tickets.events import TicketUpdated
 from hub.tickets.repository import ENTRIES, TICKETS, TicketRepository
 from hub.tickets.unit_of_work import UnitOfWork
@@ -121,8 +123,11 @@ class Sender:
         claimed = await outbox.claim(self.store, tenant_id, item, moment, self.tuning.lease)
         if claimed is None:
             return
-        ticket = await self.tickets.find(tenant_id, item["ticket_id"])
         tenant = await self.store.get(tenant_id, "tenants", tenant_id)
+        if claimed["kind"] in (OFFLINE, ONLINE) and tenant is not None:
+            await self._send_notice(tenant, claimed)  # about a kiosk: no ticket behind it
+            return
+        ticket = await self.tickets.find(tenant_id, item["ticket_id"])
         if ticket is None or tenant is None:
             await outbox.finish(
                 self.store,
@@ -137,6 +142,21 @@ class Sender:
         transport = await self._wanted(tenant, ticket, claimed, moment)
         if transport is not None:
             await self._transmit(tenant_id, ticket, tenant, claimed, transport)
+
+    async def _send_notice(self, tenant: Doc, claimed: Doc) -> None:
+        """A notice about the business itself (a kiosk's health), by e-mail."""
+        transport = self.transports.get(claimed["channel"])
+        if transport is None:
+            await outbox.finish(
+                self.store,
+                tenant["id"],
+                claimed,
+                "skipped",
+                now=self.clock(),
+                reason=outbox.NO_TRANSPORT,
+            )
+            return
+        await self._transmit(tenant["id"], None, tenant, claimed, transport)
 
     async def _wanted(
         self, tenant: Doc, ticket: Doc, claimed: Doc, moment: datetime
@@ -184,7 +204,7 @@ class Sender:
         return transport
 
     async def _transmit(
-        self, tenant_id: str, ticket: Doc, tenant: Doc, claimed: Doc, transport: Transport
+        self, tenant_id: str, ticket: Doc | None, tenant: Doc, claimed: Doc, transport: Transport
     ) -> None:
         """Render and send a claimed item once, and record how it went."""
         try:
@@ -272,14 +292,27 @@ class Sender:
         )
         return None
 
-    async def _render(self, item: Doc, ticket: Doc, tenant: Doc) -> Outgoing:
-        if item["kind"] == "auto_block":
+    async def _render(self, item: Doc, ticket: Doc | None, tenant: Doc) -> Outgoing:
+        if ticket is None:
+            words = self.renderer.kiosk_notice(
+                item, tenant, kiosks_url=self.settings.public("/admin/kiosks")
+            )
+        elif item["kind"] == "auto_block":
             words = self.renderer.auto_block(
                 item,
                 ticket,
                 tenant,
                 held_url=self.settings.public("/held-back"),
                 blocks_url=self.settings.public("/admin/filters"),
+            )
+        elif item["kind"] == "survey":  # hub/surveys/invitations.py
+            words = invitation_words(
+                self.renderer,
+                item,
+                ticket,
+                tenant,
+                secret=self.settings.secret_key,
+                public=self.settings.public,
             )
         elif item["kind"] == "reply":
             message = await self.tickets.message(tenant["id"], item.get("message_id") or "")
@@ -314,13 +347,15 @@ class Sender:
             reference=item["id"],
         )
 
-    async def _failed_attempt(self, tenant_id: str, ticket: Doc, claimed: Doc, reason: str) -> None:
+    async def _failed_attempt(
+        self, tenant_id: str, ticket: Doc | None, claimed: Doc, reason: str
+    ) -> None:
         attempts = int(claimed.get("attempts") or 1)
         if attempts >= self.tuning.max_attempts:
             done = await outbox.finish(
                 self.store, tenant_id, claimed, "failed", now=self.clock(), reason=reason
             )
-            if done is not None:
+            if done is not None and ticket is not None:  # a notice has no history to write
                 await self._record_failure(tenant_id, ticket, done)
             return
         wait = self.tuning.backoff[min(attempts - 1, len(self.tuning.backoff) - 1)]

@@ -176,6 +176,27 @@ class Renderer:
         }
         return self.email(language, "auto_block", context)
 
+    def kiosk_notice(self, item: Doc, tenant: Doc, *, kiosks_url: str) -> Rendered:
+        """To a manager: a kiosk went silent (`kiosk_offline`) or is back (`kiosk_online`)."""
+        language = str(item.get("language") or tenant.get("language") or "en")
+        kiosk = item.get("kiosk") or {}
+        offline = item["kind"] == "kiosk_offline"
+        moment = kiosk.get("last_seen_at") if offline else item.get("created_at")
+        context = {
+            "offline": offline,
+            "name": kiosk.get("name") or "?",
+            "place": kiosk.get("place") or kiosk.get("point") or "?",
+            "time": local_time(str(moment or item["created_at"]), tenant.get("timezone"), language),
+            "minutes": kiosk.get("offline_minutes") or 10,
+            "tenant_name": tenant.get("name") or "",
+            "kiosks_url": kiosks_url,
+        }
+        return self.email(language, "kiosk_notice", context)
+
+    def text(self, language: str, name: str, context: dict[str, Any]) -> str:
+        """One plain template (an SMS) in `language`."""
+        return self._render(language, name, context)
+
     def email(self, language: str, name: str, context: dict[str, Any]) -> Rendered:
         """An e-mail from `web/email/<name>_subject.txt`, `<name>.txt` and `<name>.html`."""
         return Rendered(

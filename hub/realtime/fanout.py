@@ -6,11 +6,15 @@ writer task then wakes from `asyncio.wait_for(queue.get(), ...)`, which wraps th
 yet another task and arms a timer. At 1,000 consoles that bookkeeping, not the network,
 is most of an SOS's CPU, and the console that hears last waits for all of it.
 
-Here the packet is built once, as python-socketio does, and put straight onto each
-recipient's Engine.IO queue (`put_nowait`: the queues are unbounded); sockets that are
-closed are skipped and sockets whose ping deadline has passed take the library's own
-path, which closes them. Callbacks (acknowledgements) need one packet per recipient and
-go through the library unchanged.
+Here the packet is built once, as python-socketio does, and so is the websocket frame
+that carries it, as Node's Socket.IO does: those same bytes are written straight to the
+connection of every console whose writer is idle (`write_now`: a websocket under
+uvicorn's sans-I/O protocol, nothing queued, nothing held by the writer, not closing, not
+paused by back-pressure). Every other socket gets the packet on its Engine.IO queue
+(`put_nowait`: the queues are unbounded), behind what is already there, so nothing is
+reordered. Sockets that are closed are skipped and sockets whose ping deadline has passed
+take the library's own path, which closes them. Callbacks (acknowledgements) need one
+packet per recipient and go through the library unchanged.
 
 The websocket writer then waits on its queue with a plain `await`. The library's timeout
 there never fires on a live connection (the server pings every `ping_interval`, which
@@ -20,11 +24,17 @@ session (ping timeout, server-side disconnect) when the client kept sending anyw
 closes the websocket, which ends the reader. A client that vanishes is ended by the
 reader's own timeout, which also queues `None`. Long-polling requests keep the timeout
 (`asyncio.timeout` in place of `asyncio.wait_for`): it is what answers an idle poll.
+
+Per connection, `LeanSocket` also keeps less than the library: its queue is a
+`LeanQueue`, its ping cycle a timer callback rather than a sleeping task, and its
+websocket reader awaits the next message itself rather than through a new task and a
+`wait_for` per message. bench/README.md has the figures (against Node's Socket.IO too).
 """
 
 from __future__ import annotations
 
 import asyncio
+import struct
 import time
 from typing import Any
 
@@ -34,6 +44,10 @@ from engineio import async_socket
 from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 from socketio import packet as sio_packet
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+from hub.realtime.leanqueue import LeanQueue
+from hub.realtime.wire import install_lean_environ
 
 
 class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
@@ -83,13 +97,19 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
             eio_packet.Packet(eio_packet.MESSAGE, part)
             for part in (encoded if isinstance(encoded, list) else [encoded])
         ]
+        # one text packet (no binary attachments): the same websocket frame fits every socket
+        frame = text_frame(packets[0].encode()) if isinstance(encoded, str) else None
         await self._deliver(
             [eio_sid for sid, eio_sid in self.get_participants(namespace, room) if sid not in skip],
             packets,
+            frame,
         )
 
-    async def _deliver(self, eio_sids: list[str], packets: list[eio_packet.Packet]) -> None:
-        """Queue `packets` on every live socket; stale ones go the library's way (and close)."""
+    async def _deliver(
+        self, eio_sids: list[str], packets: list[eio_packet.Packet], frame: bytes | None = None
+    ) -> None:
+        """Write `frame` to every idle websocket, queue `packets` on the other live sockets;
+        stale ones go the library's way (and close)."""
         eio = self.server.eio
         sockets = eio.sockets
         deadline = time.time() - eio.ping_timeout
@@ -103,6 +123,19 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
                 stale.append(socket)
                 continue
             queue = socket.queue
+            if frame is not None and queue.empty():
+                # write_now, inlined: this loop runs once per console per event
+                wire = socket.wire if type(socket) is LeanSocket else None
+                if (
+                    wire is not None
+                    and not socket.writing
+                    and not wire.close_sent
+                    and wire.writable.is_set()
+                ):
+                    transport = wire.transport
+                    if not transport.is_closing():
+                        transport.write(frame)
+                        continue
             for pkt in packets:
                 queue.put_nowait(pkt)
         for socket in stale:
@@ -113,8 +146,143 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
                     break
 
 
+PING_FRAME = b"\x81\x012"  # Engine.IO's PING packet "2" in a websocket text frame
+
+
+def text_frame(text: str) -> bytes:
+    """An unmasked, unfragmented websocket text frame (RFC 6455 5.2), as a server sends it."""
+    data = text.encode()
+    n = len(data)
+    if n < 126:
+        head = struct.pack("!BB", 0x81, n)
+    elif n < 65536:
+        head = struct.pack("!BBH", 0x81, 126, n)
+    else:
+        head = struct.pack("!BBQ", 0x81, 127, n)
+    return head + data
+
+
+def write_now(socket: Any, frame: bytes) -> bool:
+    """Write `frame` straight to the socket's connection if nothing may overtake it.
+
+    That is: a websocket that connected as one (`wire` is only set then, so it is
+    upgraded and never mid-upgrade) under uvicorn's sans-I/O protocol without extensions,
+    not past its close, not paused by back-pressure, its transport open, with nothing
+    queued (checked by the caller) and its writer idle (not holding packets it took from
+    the queue). Otherwise False: the caller queues the packet and the writer sends it.
+    A close from the client closes uvicorn's transport at once; our own close sets
+    `close_sent` (and the Engine.IO socket's `closed`, which the caller checks first).
+    `FanoutManager._deliver` inlines these same checks.
+    """
+    wire = socket.wire if type(socket) is LeanSocket else None
+    if wire is None or socket.writing or wire.close_sent or not wire.writable.is_set():
+        return False
+    transport = wire.transport
+    if transport.is_closing():
+        return False
+    transport.write(frame)
+    return True
+
+
+def uvicorn_wire(ws: Any) -> WebSocketsSansIOProtocol | None:
+    """uvicorn's protocol behind Engine.IO's ASGI websocket, if frames may be written to it.
+
+    Engine.IO's wrapper keeps the ASGI `send`; under uvicorn's `websockets-sansio`
+    implementation that is the protocol's bound method. Only a connection without
+    extensions (no permessage-deflate) takes a plain frame written from outside.
+    """
+    wire = getattr(getattr(ws, "asgi_send", None), "__self__", None)
+    if isinstance(wire, WebSocketsSansIOProtocol) and not wire.conn.extensions:
+        return wire
+    return None
+
+
 class LeanSocket(async_socket.AsyncSocket):  # type: ignore[misc]
-    """An Engine.IO socket whose writer waits without a task and a future per packet."""
+    """An Engine.IO socket whose writer waits without a task and a future per packet.
+
+    On a websocket under uvicorn it also exposes the connection (`wire`) so that the
+    fan-out can write one shared frame to it, and says when its writer holds packets
+    taken from the queue (`writing`): a frame written then would overtake them.
+    """
+
+    wire: WebSocketsSansIOProtocol | None = None
+    writing = False
+    last_ping: float | None  # the library's, set in its __init__
+    connected: bool
+
+    def schedule_ping(self) -> None:
+        """The library's ping cycle on a timer callback, not a task sleeping per console."""
+        if self.last_ping:
+            self.last_ping = None
+            asyncio.get_running_loop().call_later(self.server.ping_interval, self._ping_due)
+
+    def _ping_due(self) -> None:
+        if self.closing or self.closed:
+            return
+        self.last_ping = time.time()
+        if self.queue.empty() and write_now(self, PING_FRAME):
+            return
+        self.queue.put_nowait(eio_packet.Packet(eio_packet.PING))
+
+    async def _websocket_handler(self, ws: Any) -> Any:
+        """The library's websocket loop, with the reader awaiting directly (no task per
+        message) and the connection exposed to the fan-out."""
+        if self.connected:  # an upgrade from long-polling: the library's own path
+            return await super()._websocket_handler(ws)
+        self.connected = True
+        self.upgraded = True
+        self.wire = uvicorn_wire(ws)
+        writer_task = asyncio.ensure_future(self._write_loop(ws))
+        try:
+            await self._read_loop(ws)
+        except TimeoutError:  # nothing from the client for ping_interval + ping_timeout
+            pass
+        finally:
+            self.wire = None
+            self.queue.put_nowait(None)  # unlock the writer task so it can exit
+            await writer_task
+            await self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
+
+    async def _write_loop(self, ws: Any) -> None:
+        while True:
+            try:
+                packets = await self.poll()
+            except eio_exceptions.QueueEmpty:
+                break
+            if not packets:  # the connection is closing
+                break
+            try:
+                for pkt in packets:
+                    await ws.send(pkt.encode())
+            except Exception:  # the library's writer also stops on any send failure
+                break
+        await ws.close()
+
+    async def _read_loop(self, ws: Any) -> None:
+        limit = self.server.max_http_buffer_size
+        wait_s = self.server.ping_interval + self.server.ping_timeout
+        loop = asyncio.get_running_loop()
+        async with asyncio.timeout(None) as deadline:
+            while True:
+                deadline.reschedule(loop.time() + wait_s)
+                try:
+                    data = await ws.wait()
+                except Exception:  # closed by the client, or a timeout: the session ends
+                    return
+                if not data:
+                    return
+                if len(data) > limit:
+                    self.server.logger.info("%s: packet is too large", self.sid)
+                    return
+                try:
+                    await self.receive(eio_packet.Packet(encoded_packet=data))
+                except eio_exceptions.UnknownPacketError:
+                    pass
+                except eio_exceptions.SocketIsClosedError:
+                    self.server.logger.info("Receive error -- socket is closed")
+                    return
+                except Exception:
+                    self.server.logger.exception("Unknown receive error")
 
     async def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
         """Close the session; a websocket's writer is woken to close the connection too."""
@@ -125,6 +293,7 @@ class LeanSocket(async_socket.AsyncSocket):  # type: ignore[misc]
 
     async def poll(self) -> list[eio_packet.Packet]:
         """The library's `poll`; no timeout for the websocket writer, a cheaper one for polls."""
+        self.writing = False  # the writer is back: what it took before has been written
         queue = self.queue
         try:
             if not queue.empty():
@@ -147,6 +316,7 @@ class LeanSocket(async_socket.AsyncSocket):  # type: ignore[misc]
                 queue.put_nowait(None)
                 break
             packets.append(pkt)
+        self.writing = True
         return packets
 
 
@@ -158,6 +328,8 @@ def install_lean_sockets(eio: engineio.AsyncServer) -> None:
     only overrides a method, so the switch changes no state.
     """
     inner_connect = eio.handlers["connect"]
+    eio.create_queue = lambda *args, **kwargs: LeanQueue()
+    install_lean_environ(eio)
 
     async def connect(eio_sid: str, environ: dict[str, Any], *args: Any) -> Any:
         socket = eio.sockets.get(eio_sid)

@@ -140,5 +140,12 @@ class KioskNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         )
         if kiosk is None:
             raise socketio.exceptions.ConnectionRefusedError("unknown kiosk")
+        await self.save_session(sid, {"tenant_id": kiosk["tenant_id"], "kiosk_id": kiosk["id"]})
         await self.enter_room(sid, kiosk_room(kiosk["id"]))
         await self.emit("config", await self.kiosks.config(kiosk), to=sid)
+        await self.kiosks.seen(kiosk)  # connecting is a sign of life too
+
+    async def on_heartbeat(self, sid: str, data: Any = None) -> None:
+        """The kiosk is alive (every HEARTBEAT_SECONDS): noted, flagged back online if off."""
+        session = await self.get_session(sid)
+        await self.kiosks.watch.seen(session["tenant_id"], session["kiosk_id"])

@@ -17,6 +17,7 @@ def register_routes(app: Quart) -> None:
         customer,
         delivery,
         errors,
+        exports,
         first_run,
         headers,
         health,
@@ -29,6 +30,7 @@ def register_routes(app: Quart) -> None:
         setup_pages,
         staff,
         stats,
+        surveys,
         triage,
         users,
     )
@@ -57,3 +59,5 @@ def register_routes(app: Quart) -> None:
     app.register_blueprint(setup_pages.bp)
     app.register_blueprint(answers.bp)
     app.register_blueprint(printables.bp)
+    app.register_blueprint(exports.bp)
+    app.register_blueprint(surveys.bp)

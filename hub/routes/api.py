@@ -38,6 +38,7 @@ from hub.routes.schemas import (
     TicketQuery,
     TokenOut,
 )
+from hub.surveys.questions import check_answers
 from hub.tickets.model import (
     Status,
     customer_attachment_json,
@@ -167,7 +168,13 @@ async def thread_survey(token: str, data: SurveyIn) -> Any:
     """The customer rates the answer once the ticket is resolved (the last answer counts)."""
     await limit("survey", thread=token[:64])
     ticket = await hub().tickets.by_thread_token(token)
-    survey = await hub().tickets.answer_survey(ticket, data.rating, data.nps, data.comment)
+    # the business's own questions (GET /api/v1/survey), when it shows them
+    questions = (await hub().surveys.config(ticket["tenant_id"])).shown
+    answers, problems = check_answers(questions, dict(data.answers or {}))
+    if problems:
+        qid, kind = next(iter(problems.items()))
+        raise Invalid(f"answers.{qid}: {kind.replace('_', ' ')}", field=f"answers.{qid}")
+    survey = await hub().tickets.answer_survey(ticket, data.rating, data.nps, data.comment, answers)
     return {"survey": survey_json(survey)}, 201
 
 

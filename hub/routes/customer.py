@@ -41,6 +41,7 @@ from hub.routes.intake import (
     submit,
 )
 from hub.routes.schemas import SosIn, SurveyIn, TextIn
+from hub.routes.survey_form import answer_problems, form_answers, questions_view, shown_questions
 from hub.routes.waiting_note import tenant_zone, waiting_for
 from hub.tickets.model import (
     SURVEY_COMMENT_MAX,
@@ -291,6 +292,8 @@ async def _thread_page(token: str, status: int = 200, **context: Any) -> Any:
         text_max=TEXT_MAX,
         values=context.get("values", {}),
         errors=context.get("errors", {}),
+        # the business's own questions beside the built-in ones (hub/routes/survey_form.py)
+        survey_questions=questions_view(await shown_questions(tenant), tenant or {}),
     )
     return _private(await make_response(html, status))
 
@@ -370,7 +373,12 @@ async def thread_survey(token: str) -> Any:
         return await _thread_page(token, 400, values={"survey": raw}, errors=errors)
     try:
         ticket = await hub().tickets.by_thread_token(token)
-        await hub().tickets.answer_survey(ticket, data.rating, data.nps, data.comment)
+        questions = await shown_questions(await hub().accounts.tenant(ticket["tenant_id"]))
+        answers, problems = answer_problems(questions, form_answers(form, questions))
+        if problems:
+            raw["answers"] = form_answers(form, questions)
+            return await _thread_page(token, 400, values={"survey": raw}, errors=problems)
+        await hub().tickets.answer_survey(ticket, data.rating, data.nps, data.comment, answers)
     except NotFound:
         return await _thread_page(token)  # "this conversation does not exist"
     except StoreUnavailable:

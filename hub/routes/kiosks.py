@@ -7,13 +7,16 @@ Every change is pushed to the kiosk at once over `/kiosk`.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import segno
 from pydantic import Field, field_validator
-from quart import Blueprint, g, render_template, request
+from quart import Blueprint, g, render_template, request, send_from_directory
 from quart_schema import validate_request, validate_response
 
+from hub.accounts.kiosk_requests import HEADER, checked_key
+from hub.accounts.kiosk_watch import OFFLINE_MINUTES
 from hub.accounts.kiosks import IDLE_SECONDS, kiosk_json
 from hub.accounts.model import Role
 from hub.container import hub
@@ -29,6 +32,7 @@ from hub.routes.waiting_note import waiting_for, waiting_text
 bp = Blueprint("kiosks", __name__)
 
 MAX_TOKEN_CHARS = 200
+STATIC_JS = Path(__file__).resolve().parent.parent / "static" / "js"
 
 
 class KioskPatch(_Strict):
@@ -37,6 +41,7 @@ class KioskPatch(_Strict):
     departments: list[str] | None = Field(default=None, max_length=50)
     welcome: str | None = Field(default=None, max_length=300)
     idle_seconds: int | None = None
+    offline_minutes: int | None = None  # silence before it is flagged offline
     allow_anonymous: bool | None = None
     active: bool | None = None
 
@@ -87,6 +92,13 @@ async def list_kiosks() -> Any:
     return {"items": [kiosk_json(d) for d in docs]}
 
 
+@bp.get("/api/v1/kiosks/status")
+@staff_required(Role.agent)
+async def kiosk_statuses() -> Any:
+    """Every kiosk's health for the consoles: online or not, last seen (agents too)."""
+    return {"items": await hub().kiosks.statuses(tenant_id())}
+
+
 @bp.post("/api/v1/kiosks")
 @staff_required(Role.manager)
 @validate_request(KioskIn)
@@ -118,9 +130,35 @@ async def remove_kiosk(kiosk_id: str) -> Any:
 @bp.post("/api/v1/kiosk/sos")
 @validate_request(KioskSosIn)
 @validate_response(KioskSosOut, 201)
+@validate_response(KioskSosOut, 200)
 async def kiosk_sos(data: KioskSosIn) -> Any:
-    """An SOS from a paired kiosk (`Authorization: Bearer <device_token>`)."""
+    """An SOS from a paired kiosk (`Authorization: Bearer <device_token>`).
+
+    With an `Idempotency-Key` header (the kiosk sends one with every submission), a retry
+    of a submission the hub already stored answers 200 with that same ticket.
+    """
     kiosk = await _device_kiosk()
+    key = checked_key(request.headers.get(HEADER))
+    claim = None
+    if key is not None:
+        found = await hub().kiosks.requests.begin(kiosk["tenant_id"], kiosk["id"], key)
+        if found.ticket_id is not None:
+            earlier = await hub().tickets.get(kiosk["tenant_id"], found.ticket_id)
+            return await _told(kiosk, earlier, data), 200
+        claim = found.doc
+    try:
+        ticket = await _new_ticket(kiosk, data)
+    except BaseException:
+        if claim is not None:  # nothing was stored: the kiosk's next try starts afresh
+            await hub().kiosks.requests.give_back(kiosk["tenant_id"], claim)
+        raise
+    if claim is not None:
+        await hub().kiosks.requests.settle(kiosk["tenant_id"], claim, ticket["id"])
+    await hub().kiosks.seen(kiosk)  # a kiosk that sends is a kiosk that lives
+    return await _told(kiosk, ticket, data), 201
+
+
+async def _new_ticket(kiosk: Doc, data: KioskSosIn) -> Doc:
     place = await kiosk_place(kiosk, data.department)
     sos = SosRequest(
         text=data.text,
@@ -130,19 +168,34 @@ async def kiosk_sos(data: KioskSosIn) -> Any:
         department=data.department,
     )
     # Every guest in the hall shares the kiosk's budget: only a valid SOS takes from it.
-    ticket = await submit(sos, place)
-    told = answer(ticket, place.tenant)
+    return await submit(sos, place)
+
+
+async def _told(kiosk: Doc, ticket: Doc, data: KioskSosIn) -> KioskSosOut:
+    """What the kiosk shows about a stored SOS: its number, a QR of its thread, the wait."""
+    tenant = await hub().accounts.tenant(kiosk["tenant_id"]) or {}
+    told = answer(ticket, tenant)
     qr = segno.make(told["thread_url"], error="m").svg_data_uri(scale=6, border=2)
     if (data.language or "")[:2].lower() in SUPPORTED:
         g.lang = (data.language or "")[:2].lower()  # the language the guest is reading
-    waiting = await waiting_text(await waiting_for(place.tenant, ticket))
-    return KioskSosOut(**told, thread_qr=qr, waiting_text=waiting), 201
+    waiting = await waiting_text(await waiting_for(tenant, ticket))
+    return KioskSosOut(**told, thread_qr=qr, waiting_text=waiting)
 
 
 @bp.get("/kiosk")
 async def kiosk_page() -> Any:
     """The kiosk's screen: it pairs from its link, then follows its configuration live."""
     return await render_template("kiosk/kiosk.html")
+
+
+@bp.get("/kiosk-sw.js")
+async def kiosk_worker() -> Any:
+    """The kiosk's service worker, at the root so it may control /kiosk (the page opens
+    again offline); never cached by the browser's HTTP cache, so updates reach kiosks."""
+    response = await send_from_directory(STATIC_JS, "kiosk-sw.js", mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/kiosk"
+    return response
 
 
 @bp.get("/admin/kiosks")
@@ -158,4 +211,5 @@ async def kiosks_page() -> Any:
         points=points,
         departments=departments,
         idle_bounds=IDLE_SECONDS,
+        offline_bounds=OFFLINE_MINUTES,
     )

@@ -146,3 +146,5 @@ class SurveyIn(_Strict):
     rating: Literal["very_good", "good", "fair", "bad"]
     nps: int | None = Field(default=None, ge=0, le=10)  # how likely to recommend us, 0-10
     comment: str | None = Field(default=None, max_length=1000)
+    # the business's own questions, by id (GET /api/v1/survey); checked against them
+    answers: dict[str, str | int] | None = Field(default=None, max_length=10)

@@ -78,6 +78,8 @@ class TenantPatch(_Body):
         ge=BOUNDS["privacy_retention_days"][0],
         le=BOUNDS["privacy_retention_days"][1],
     )
+    # checked by hub/accounts/targets.py (400 naming `targets.<name>`); null clears them
+    targets: dict[str, Any] | None = Field(default=None, max_length=10)
 
     @field_validator("timezone")
     @classmethod
@@ -106,7 +108,7 @@ class TenantPatch(_Body):
         return value
 
     def changes(self) -> dict[str, Any]:
-        fields = self.given("opening_hours", "sms_from")
+        fields = self.given("opening_hours", "sms_from", "targets")
         if "opening_hours" in fields:
             fields["opening_hours"] = [r.as_doc() for r in self.opening_hours or []]
         return fields

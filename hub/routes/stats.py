@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import Field
 from quart import Blueprint, make_response, request
@@ -17,6 +18,7 @@ from hub.i18n import gettext as _
 from hub.routes.auth import staff_required, tenant_id
 from hub.routes.pages import page_tenant, render_page, staff_page
 from hub.routes.schemas import _Strict
+from hub.routes.stats_dashboard import Asked, ask, dashboard, presets
 from hub.tickets.stats import GROUPINGS, MAX_DAYS, YEARS, GroupBy, asked_period
 
 bp = Blueprint("stats", __name__)
@@ -74,9 +76,18 @@ async def etiquette_stats(query_args: PeriodQuery) -> Any:
     return await hub().stats.etiquette(tenant, period)
 
 
+def _field_name(field: str | None) -> str:
+    """The refused input's label in the page's language."""
+    if field == "compare_from":
+        return _("Compare from")
+    if field == "compare_to":
+        return _("Compare to")
+    return _("From") if field == "from" else _("To")
+
+
 def _period_error(exc: Invalid) -> str:
     """A refused period in the page's language (the API keeps the precise English text)."""
-    field = _("From") if exc.field == "from" else _("To")
+    field = _field_name(exc.field)
     if "a year from" in exc.message:
         return _(
             "%(field)s: choose a year from %(first)s to %(last)s.",
@@ -89,36 +100,53 @@ def _period_error(exc: Invalid) -> str:
             "%(field)s: that is not a date. Pick one in the calendar (for example 2026-11-30).",
             field=field,
         )
+    if "choose the dates" in exc.message:
+        return _("%(field)s: choose the dates to compare with.", field=field)
     if "before" in exc.message:
+        if exc.field and exc.field.startswith("compare"):
+            return _("“Compare from” must be before “Compare to”.")
         return _("“From” must be before “To”.")
     return _("Choose a period of at most %(days)s days.", days=MAX_DAYS)
+
+
+PAGE_ARGS = ("from", "to", "by", "compare", "compare_from", "compare_to", "preset")
 
 
 @bp.get("/admin/stats")
 @staff_page(Role.manager)
 async def stats_page() -> Any:
-    """The same figures as a page: a period, a grouping, a table (works without JavaScript)."""
-    asked = {k: request.args.get(k, "")[:40] for k in ("from", "to", "by")}
-    by = asked["by"] if asked["by"] in GROUPINGS else "status"
+    """The manager's dashboard: a period (presets, kept in the URL), charts each with its
+    table, comparisons, targets and agents; the tables work without JavaScript."""
+    asked = {k: request.args.get(k, "")[:40] for k in PAGE_ARGS}
+    by = asked["by"] or "status"
     tenant = page_tenant()
-    result: dict[str, Any] | None = None
-    etiquette: dict[str, Any] | None = None
+    zone = str(tenant.get("timezone") or "UTC")
+    now = clock.now()
+    board: dict[str, Any] | None = None
+    shown: Asked | None = None
     error: str | None = None
+    error_field: str | None = None
     try:
-        zone = str(tenant.get("timezone") or "UTC")
-        period = asked_period(clock.now(), zone, asked["from"] or None, asked["to"] or None)
-        result = await hub().stats.report(tenant, period, by)
-        etiquette = await hub().stats.etiquette(tenant, period)
+        if by not in GROUPINGS:
+            error_field = "by"
+            raise Invalid("by: unknown grouping", field="by")
+        shown = ask(now, zone, asked)
+        board = await dashboard(tenant, shown, by)
     except Invalid as exc:
-        error = _period_error(exc)
+        error_field = exc.field
+        error = _("Choose a grouping from the list.") if exc.field == "by" else _period_error(exc)
     page = await render_page(
         "admin/stats.html",
-        result=result,
+        board=board,
+        result=board["reports"][by] if board else None,
+        etiquette=board["etiquette"] if board else None,
+        shown=shown,
         error=error,
+        error_field=error_field,
         asked=asked,
-        by=by,
+        by=by if by in GROUPINGS else "status",
         groupings=GROUPINGS,
+        presets=presets(now.astimezone(ZoneInfo(zone)).date()),
         scan_window=WINDOW_SECONDS // 60,
-        etiquette=etiquette,
     )
     return page if error is None else await make_response(page, 400)

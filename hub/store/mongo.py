@@ -41,16 +41,22 @@ from hub.clock import now_iso
 from hub.errors import StoreUnavailable
 from hub.ports import (
     COLLECTIONS,
+    AgentReplies,
     Change,
     Conflict,
     Doc,
     Event,
     EventDraft,
     Insert,
+    StatsQuery,
     StoreError,
+    TicketFigures,
     Where,
 )
+from hub.store import mongo_stats
+from hub.store.mongo_stats import FACTS
 from hub.store.schema import GLOBAL_UNIQUE, INDEXES, SCHEMA_VERSION, TENANT_UNIQUE
+from hub.tickets.facts import FACTS_VERSION, first_responder, ticket_facts
 
 DEFAULT_DATABASE = "sos_hub"
 # A missing seq younger than this is taken for a commit still in flight, older for a lost one.
@@ -58,7 +64,7 @@ GAP_GRACE_SECONDS = 5.0
 
 _OPS = {"gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte", "ne": "$ne"}
 _PROTECTED = ("_id", "id", "tenant_id")
-_NO_ID = {"_id": 0}
+_NO_ID = {"_id": 0, FACTS: 0}  # the statistics facts stay inside the store
 _PARTIAL = "partialFilterExpression"
 
 IndexSpec = tuple[list[tuple[str, int]], dict[str, Any]]
@@ -159,6 +165,7 @@ def _index_specs(collection: str) -> list[IndexSpec]:
         only = {f: {"$exists": True}}  # a missing value is not a duplicate (an explicit null is)
         keys = [("tenant_id", 1), (f, 1)]
         specs.append((keys, {"name": f"tx_{f}", "unique": True, _PARTIAL: only}))
+    specs.extend(mongo_stats.INDEXES.get(collection, ()))
     return specs
 
 
@@ -217,6 +224,60 @@ class MongoStore:
         await self._meta.update_one(
             {"_id": "schema_version"}, {"$max": {"value": SCHEMA_VERSION}}, upsert=True
         )
+        await self._backfill()
+
+    async def _backfill(self) -> None:
+        """Give tickets written before FACTS_VERSION their facts (once per version)."""
+        done = await self._meta.find_one({"_id": "facts_version"})
+        if done and int(done["value"]) >= FACTS_VERSION:
+            return
+        stale = {"$or": [{FACTS: {"$exists": False}}, {f"{FACTS}.v": {"$lt": FACTS_VERSION}}]}
+        async for doc in self._coll("tickets").find(stale, {"_id": 0}):
+            await self._restamp(doc)
+        await self._meta.update_one(
+            {"_id": "facts_version"}, {"$max": {"value": FACTS_VERSION}}, upsert=True
+        )
+
+    async def _timezone(self, tenant_id: str) -> Any:
+        tenant = await self._coll("tenants").find_one({"_id": {"$eq": tenant_id}}, {"timezone": 1})
+        return (tenant or {}).get("timezone")
+
+    async def _restamp(self, doc: Doc, timezone: Any = ...) -> None:
+        """Recompute one stored ticket's facts (an old ticket answered before tickets named
+        their first responder gets it from its thread)."""
+        tenant_id = str(doc["tenant_id"])
+        sets: Doc = {}
+        if doc.get("first_response_at") and not doc.get("first_responder"):
+            replies = self._coll("entries").find(
+                {
+                    "tenant_id": {"$eq": tenant_id},
+                    "ticket_id": {"$eq": doc["id"]},
+                    "kind": {"$eq": "message"},
+                    "author": {"$eq": "staff"},
+                    "warning": {"$in": [None, False]},
+                },
+                _NO_ID,
+            )
+            first = await replies.sort([("created_at", 1)]).limit(1).to_list(None)
+            if first:
+                sets["first_responder"] = doc["first_responder"] = first_responder(first[0])
+        zone = await self._timezone(tenant_id) if timezone is ... else timezone
+        sets[FACTS] = ticket_facts(doc, zone)
+        await self._coll("tickets").update_one({"_id": doc["id"]}, {"$set": sets})
+
+    async def _after_write(self, tenant_id: str, collection: str, doc: Doc | None) -> None:
+        """Keep a ticket's facts after a change; a business's new time zone moves its
+        tickets' local buckets."""
+        if doc is None:
+            return
+        if collection == "tickets":
+            facts = ticket_facts(doc, await self._timezone(tenant_id))
+            await self._coll("tickets").update_one({"_id": doc["id"]}, {"$set": {FACTS: facts}})
+        elif collection == "tenants" and doc.get("id") == tenant_id:
+            zone = str(doc.get("timezone") or "UTC")
+            stale = {"tenant_id": {"$eq": tenant_id}, f"{FACTS}.tz": {"$ne": zone}}
+            async for ticket in self._coll("tickets").find(stale, {"_id": 0}):
+                await self._restamp(ticket, zone)
 
     async def close(self) -> None:
         """Close the client if this store created it."""
@@ -232,8 +293,11 @@ class MongoStore:
         """Insert one document; Conflict when its id or a unique value is taken."""
         coll = self._coll(collection)
         doc = {**doc, "tenant_id": tenant_id}
+        stored = {**doc, "_id": doc["id"]}
+        if collection == "tickets":
+            stored[FACTS] = ticket_facts(doc, await self._timezone(tenant_id))
         try:
-            await coll.insert_one({**doc, "_id": doc["id"]})
+            await coll.insert_one(stored)
         except DuplicateKeyError as exc:
             raise Conflict(f"{collection}: {exc}") from exc
         return doc
@@ -278,7 +342,7 @@ class MongoStore:
         if not values:
             return await self.get(tenant_id, collection, id)
         try:
-            return await coll.find_one_and_update(
+            after = await coll.find_one_and_update(
                 {"_id": {"$eq": id}, "tenant_id": {"$eq": tenant_id}},
                 {"$set": values},
                 projection=_NO_ID,
@@ -286,6 +350,8 @@ class MongoStore:
             )
         except DuplicateKeyError as exc:
             raise Conflict(f"{collection}: {exc}") from exc
+        await self._after_write(tenant_id, collection, after)
+        return after
 
     async def update_if(
         self, tenant_id: str, collection: str, id: str, expected: Where, changes: Doc
@@ -310,7 +376,9 @@ class MongoStore:
             )
         except DuplicateKeyError as exc:
             raise Conflict(f"{collection}: {exc}") from exc
-        return None if before is None else {**before, **values}
+        after = None if before is None else {**before, **values}
+        await self._after_write(tenant_id, collection, after)
+        return after
 
     async def increment(
         self,
@@ -425,6 +493,14 @@ class MongoStore:
         if field not in GLOBAL_UNIQUE.get(collection, ()):
             raise StoreError(f"{collection}.{field} is not a lookup field")
         return await self._coll(collection).find_one({field: {"$eq": str(value)}}, _NO_ID)
+
+    async def ticket_figures(self, query: StatsQuery) -> TicketFigures:
+        """Statistics of a period, grouped by pipelines (hub/store/mongo_stats.py)."""
+        return await mongo_stats.ticket_figures(self._coll("tickets"), query)
+
+    async def reply_figures(self, tenant_id: str, start: str, end: str) -> list[AgentReplies]:
+        """Staff replies per agent in [start, end), with their etiquette steps."""
+        return await mongo_stats.reply_figures(self._coll("entries"), tenant_id, start, end)
 
     async def tenant_ids(self) -> list[str]:
         """Every tenant's id (system sweeps then query each tenant)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: statistics facts per ticket and reply (hub/tickets/facts.py)
 
 # Fields queried often, indexed together with tenant_id.
 INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
@@ -27,7 +27,9 @@ INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
     "blocks": (("kind", "value"),),
     "sessions": (("user_id",),),
     "scans": (("day",),),
+    "survey_responses": (("created_at",),),
     "operator_sessions": (("operator_id",),),
+    "kiosk_requests": (("created_at",),),  # purged after a week (hub/accounts/kiosk_requests.py)
 }
 
 # Unique across all tenants (these resolve the tenant of a public key).
@@ -47,4 +49,5 @@ TENANT_UNIQUE: Mapping[str, tuple[str, ...]] = {
     "events": ("seq",),
     "departments": ("slug",),
     "establishments": ("slug",),
+    "kiosk_requests": ("key",),  # "<kiosk id>:<Idempotency-Key>": one ticket per key
 }

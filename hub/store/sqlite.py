@@ -25,21 +25,26 @@ from hub.clock import now_iso
 from hub.errors import StoreUnavailable
 from hub.ports import (
     COLLECTIONS,
+    AgentReplies,
     Change,
     Conflict,
     Doc,
     Event,
     EventDraft,
     Insert,
+    StatsQuery,
     StoreError,
+    TicketFigures,
     Update,
     Where,
 )
+from hub.store import sqlite_stats
 from hub.store.schema import GLOBAL_UNIQUE, INDEXES, SCHEMA_VERSION, TENANT_UNIQUE
 
 T = TypeVar("T")
 _OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "ne": "IS NOT"}
 DEFAULT_TIMEOUT = 3.0
+STATS_TIMEOUT = 30.0  # seconds a statistics query may take (on its own read connection)
 # Primary result codes that mean "the file cannot take this now", not "this query is wrong":
 # BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN, PROTOCOL.
 _UNAVAILABLE_CODES = frozenset({5, 6, 8, 10, 13, 14, 15})
@@ -133,6 +138,7 @@ def _insert_now(conn: sqlite3.Connection, tenant_id: str, collection: str, doc: 
         )
     except sqlite3.IntegrityError as exc:
         raise Conflict(f"{collection}: {exc}") from exc
+    sqlite_stats.write_facts(conn, tenant_id, collection, doc)
     return doc
 
 
@@ -163,6 +169,7 @@ def _update_now(
         )
     except sqlite3.IntegrityError as exc:
         raise Conflict(f"{collection}: {exc}") from exc
+    sqlite_stats.write_facts(conn, tenant_id, collection, doc)
     return doc
 
 
@@ -199,6 +206,7 @@ def _schema_statements() -> Iterator[str]:
             yield (
                 f"CREATE UNIQUE INDEX IF NOT EXISTS tx_{name}_{ix} ON {name}(tenant_id, {_path(f)})"
             )
+    yield from sqlite_stats.schema_statements()
 
 
 class SqliteStore:
@@ -211,6 +219,10 @@ class SqliteStore:
         self.timeout = timeout
         self._db: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        # Statistics read on a connection of their own (WAL: readers never block the
+        # writer), so a year of a big business being counted holds up no SOS.
+        self._stats_db: aiosqlite.Connection | None = None
+        self._stats_lock = asyncio.Lock()
 
     async def open(self) -> None:
         """Open the file (creating folders), switch to WAL and create or migrate the schema."""
@@ -221,6 +233,7 @@ class SqliteStore:
         await self._db.execute(f"PRAGMA busy_timeout = {max(1, int(self.timeout * 1000))}")
         await self._db.execute("PRAGMA journal_mode = WAL")
         await self._db.execute("PRAGMA synchronous = NORMAL")
+        await self._db.execute("PRAGMA temp_store = MEMORY")  # statistics sort in memory
         async with self._tx() as db:
             for stmt in _schema_statements():
                 await db.execute(stmt)
@@ -230,8 +243,12 @@ class SqliteStore:
                 " WHERE CAST(value AS INTEGER) < CAST(excluded.value AS INTEGER)",
                 (str(SCHEMA_VERSION),),
             )
+            await self._in_thread(sqlite_stats.backfill)  # inside this transaction
 
     async def close(self) -> None:
+        if self._stats_db is not None:
+            await self._stats_db.close()
+            self._stats_db = None
         if self._db is not None:
             await self._db.close()
             self._db = None
@@ -309,6 +326,37 @@ class SqliteStore:
                 raise
         finally:
             self._lock.release()
+
+    async def _statistics_db(self) -> aiosqlite.Connection:
+        """The read connection for statistics (the main one for an in-memory database)."""
+        if str(self.path) == ":memory:":
+            return self.db
+        if self._stats_db is None:
+            self._stats_db = await aiosqlite.connect(str(self.path), isolation_level=None)
+            await self._stats_db.execute(f"PRAGMA busy_timeout = {STATS_TIMEOUT * 1000:.0f}")
+            await self._stats_db.execute("PRAGMA temp_store = MEMORY")
+            await self._stats_db.execute("PRAGMA query_only = 1")
+        return self._stats_db
+
+    @asynccontextmanager
+    async def _reading(self) -> Any:
+        """A connection for the statistics' reads, in one snapshot, bounded by
+        STATS_TIMEOUT (counting a long period takes longer than a write may wait)."""
+        memory = str(self.path) == ":memory:"
+        lock = self._lock if memory else self._stats_lock
+        deadline = asyncio.get_running_loop().time() + max(self.timeout, STATS_TIMEOUT)
+        async with self._bounded(deadline):
+            await lock.acquire()
+        try:
+            async with self._bounded(deadline):
+                db = await self._statistics_db()
+                await db.execute("BEGIN")  # one snapshot for all the reads
+                try:
+                    yield db
+                finally:
+                    await asyncio.shield(db.execute("COMMIT"))
+        finally:
+            lock.release()
 
     async def _read(self, sql: str, params: Sequence[Any]) -> list[Any]:
         deadline = self._deadline()
@@ -469,13 +517,16 @@ class SqliteStore:
     async def delete(self, tenant_id: str, collection: str, id: str) -> bool:
         """Remove one document of this tenant."""
         table = _check_collection(collection)
-        return await self._atomic(
-            lambda conn: bool(
-                conn.execute(
-                    f"DELETE FROM {table} WHERE id = ? AND tenant_id = ?", (id, tenant_id)
-                ).rowcount
+
+        def body(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
+                f"DELETE FROM {table} WHERE id = ? AND tenant_id = ?", (id, tenant_id)
             )
-        )
+            if cur.rowcount:
+                sqlite_stats.forget_facts(conn, collection, id)
+            return bool(cur.rowcount)
+
+        return await self._atomic(body)
 
     async def next_value(self, tenant_id: str, counter: str) -> int:
         """The tenant's next value of a named counter, from 1, atomic across processes."""
@@ -534,6 +585,16 @@ class SqliteStore:
             f"SELECT doc FROM {collection} WHERE {_path(field)} = ?", [str(value)]
         )
         return json.loads(rows[0][0]) if rows else None
+
+    async def ticket_figures(self, query: StatsQuery) -> TicketFigures:
+        """Statistics of a period, grouped in SQL on the facts table (hub/store/sqlite_stats.py)."""
+        async with self._reading() as db:
+            return await sqlite_stats.ticket_figures(db, query)
+
+    async def reply_figures(self, tenant_id: str, start: str, end: str) -> list[AgentReplies]:
+        """Staff replies per agent in [start, end), with their etiquette steps."""
+        async with self._reading() as db:
+            return await sqlite_stats.reply_figures(db, tenant_id, start, end)
 
     async def tenant_ids(self) -> list[str]:
         """Every tenant's id, oldest first (system sweeps then query each tenant)."""

@@ -60,3 +60,7 @@ class TicketListener(Protocol):
 
     async def message_held(self, tenant: Doc, ticket: Doc, message: Doc) -> None:
         """A filter held a customer's thread message back (`held_reason` says why)."""
+
+    # Optional: TicketService skips a listener without it (hub/surveys/invitations.py has it).
+    # async def ticket_resolved(self, tenant: Doc, ticket: Doc) -> None:
+    #     """Staff resolved the ticket (again, after a reopening: told each time)."""

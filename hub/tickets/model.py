@@ -115,7 +115,10 @@ def survey_json(survey: Doc | None) -> dict[str, Any] | None:
     """A survey answer as staff and its customer see it."""
     if not survey:
         return None
-    return {k: survey.get(k) for k in ("rating", "nps", "comment", "answered_at")}
+    out = {k: survey.get(k) for k in ("rating", "nps", "comment", "answered_at")}
+    if survey.get("answers"):  # to the business's own questions (hub/surveys)
+        out["answers"] = dict(survey["answers"])
+    return out
 
 
 CUSTOMER_STATUS: dict[str, str] = {

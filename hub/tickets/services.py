@@ -73,8 +73,11 @@ class TicketService:
 
     async def _tell(self, what: str, *args: Any) -> None:
         for listener in self.listeners:
+            handler = getattr(listener, what, None)
+            if handler is None:  # a listener hears only what it cares about
+                continue
             try:
-                await getattr(listener, what)(*args)
+                await handler(*args)
             except Exception:  # routing or delivery trouble never fails the request
                 log.exception("listener %r failed on %s", listener, what)
 
@@ -297,6 +300,7 @@ class TicketService:
             tenant = await self._tenant(tenant_id)
             due = functools.partial(reply_due_at, tenant)
         before = ticket.doc.get("category")
+        was_resolved = ticket.doc.get("status") == Status.resolved.value
         outcome = ticket.change(
             by,
             status=status,
@@ -308,6 +312,8 @@ class TicketService:
         doc = await self._store(tenant_id, outcome)
         if category is not KEEP and doc.get("category") and doc.get("category") != before:
             await self._tell("category_changed", await self._tenant(tenant_id), doc)
+        if doc.get("status") == Status.resolved.value and not was_resolved:
+            await self._tell("ticket_resolved", await self._tenant(tenant_id), doc)
         return doc
 
     async def reply(
@@ -345,11 +351,19 @@ class TicketService:
         return note
 
     async def answer_survey(
-        self, ticket: Doc, rating: str, nps: int | None = None, comment: str | None = None
+        self,
+        ticket: Doc,
+        rating: str,
+        nps: int | None = None,
+        comment: str | None = None,
+        answers: Doc | None = None,
     ) -> Doc:
         """The customer rates the answer once the ticket is resolved (a new answer replaces
-        the previous one); staff see it live, managers in the statistics."""
+        the previous one); staff see it live, managers in the statistics. `answers`: to the
+        business's own questions, checked by the caller (hub/surveys/questions.py)."""
         survey = _check_survey(rating, nps, comment)
+        if answers:
+            survey["answers"] = dict(answers)
         outcome = Ticket(ticket).answer_survey(survey)
         await self._store(ticket["tenant_id"], outcome)
         return dict(outcome.ticket.get("survey") or survey)

@@ -12,6 +12,12 @@ have not classified is "unclassified", whatever its text suggested.
 By point, each group also carries its `scans` (openings of the point's page, counted per
 local day by hub/accounts/scans.py) and its `conversion` (QR SOS per scan), and points
 that were scanned but sent no SOS appear too: which posters work, which are only looked at.
+
+The store does the counting (`StatsStore` in hub/ports.py, over the facts each ticket gets
+at write time: hub/tickets/facts.py), so a period of a million tickets is never loaded
+here; `ticket_stats` orders, names and shapes its answer. `summarize` below is the same
+computation in plain Python over ticket documents: the reference the statistics contract
+tests (tests/integration/test_stats_contract.py) hold both stores to.
 """
 
 from __future__ import annotations
@@ -20,15 +26,16 @@ import math
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Literal, get_args
+from typing import Any, Literal, cast, get_args
 from zoneinfo import ZoneInfo
 
 from hub.clock import iso, parse_iso
 from hub.errors import Invalid
-from hub.ports import Doc, Store
-from hub.tickets.etiquette import report as etiquette_report
+from hub.ports import Doc, GroupFigures, StatsQuery, StatsStore, Store, Timing
+from hub.tickets.etiquette import STEPS
+from hub.tickets.etiquette import _shares as shares
+from hub.tickets.facts import UNCLASSIFIED
 from hub.tickets.model import RATINGS, Category, category_group
-from hub.tickets.repository import TicketRepository
 from hub.tickets.ticket import Ticket
 
 GroupBy = Literal[
@@ -42,17 +49,20 @@ GroupBy = Literal[
     "day",
     "hour",
     "weekday",
+    "month",
+    "weekday_hour",
+    "agent",
 ]
 GROUPINGS: tuple[str, ...] = get_args(GroupBy)
-TIME_GROUPINGS = ("day", "hour", "weekday")
+TIME_GROUPINGS = ("day", "hour", "weekday", "month", "weekday_hour")
 # Scans per point code over some local days (`YYYY-MM-DD`): hub.accounts.scans.Scans.per_point.
 ScanTotals = Callable[[str, Sequence[str]], Awaitable[Mapping[str, int]]]
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
+# The readers that still walk tickets in Python (the monthly PDF, the dashboard's complaints
+# per point, exports' helpers) read at most this many; the statistics above never load any.
+MAX_TICKETS = 100_000
 YEARS = (2000, 2100)  # what a period may name (and what datetime arithmetic stays within)
-MAX_TICKETS = 100_000  # a year of a busy business; more is a job for an export, not a page
-# Tickets staff have not given a category: counted apart, never by what the text suggested.
-UNCLASSIFIED = "unclassified"
 
 
 @dataclass(frozen=True)
@@ -143,13 +153,20 @@ def group_key(ticket: Doc, by: str, zone: ZoneInfo) -> tuple[Any, str | None]:
             return point["code"], point.get("label")
         kiosk = ticket.get("kiosk") or {}
         return (f"kiosk:{kiosk['id']}", kiosk.get("name")) if kiosk.get("id") else (None, None)
-    if by in ("day", "hour", "weekday"):
+    if by in TIME_GROUPINGS:
         local = parse_iso(ticket["created_at"]).astimezone(zone)
         if by == "day":
             return local.date().isoformat(), None
+        if by == "month":
+            return local.strftime("%Y-%m"), None
         if by == "hour":
             return local.hour, None
+        if by == "weekday_hour":
+            return f"{local.isoweekday()}-{local.hour:02d}", None
         return local.isoweekday(), None  # Monday = 1, as in routing rules
+    if by == "agent":
+        responder = ticket.get("first_responder") or {}
+        return responder.get("id"), responder.get("name")
     if by in ("category", "category_group"):
         value = ticket.get("category")
         if not value or value not in Category.__members__:
@@ -284,13 +301,78 @@ def asked_period(now: datetime, timezone: str, start: str | None, end: str | Non
 
 
 async def _names(store: Store, tenant_id: str, by: str) -> dict[Any, str | None]:
-    """Today's names of points or establishments, which tickets may carry older ones of."""
+    """Today's names of points, establishments or staff, which tickets may carry older ones of."""
     if by == "point":
         return {p["code"]: p.get("label") for p in await store.find(tenant_id, "points")}
     if by == "establishment":
         found = await store.find(tenant_id, "establishments")
         return {e["slug"]: e.get("name") for e in found}
+    if by == "agent":
+        return {u["id"]: u.get("name") for u in await store.find(tenant_id, "users")}
     return {}
+
+
+def _timing_json(timing: Timing, sla_minutes: float) -> dict[str, Any]:
+    del sla_minutes  # counted by the store already
+    if not timing.count:
+        return {"count": 0, "median_minutes": None, "p90_minutes": None, "within_sla": 0}
+    return {
+        "count": timing.count,
+        "median_minutes": None if timing.median is None else round(timing.median, 1),
+        "p90_minutes": None if timing.p90 is None else round(timing.p90, 1),
+        "within_sla": timing.within_sla,
+    }
+
+
+def _figures_json(figures: GroupFigures, sla_minutes: float) -> dict[str, Any]:
+    """A group's figures in the shape `summarize` gives (the API's)."""
+    scored = figures.promoters + figures.passives + figures.detractors
+    nps = figures.promoters - figures.detractors
+    return {
+        "satisfaction": {
+            "answers": sum(figures.ratings.values()),
+            "ratings": {r: int(figures.ratings.get(r, 0)) for r in RATINGS},
+            "nps": {
+                "answers": scored,
+                "promoters": figures.promoters,
+                "passives": figures.passives,
+                "detractors": figures.detractors,
+                "score": round(100 * nps / scored) if scored else None,
+            },
+        },
+        "count": figures.count,
+        "first_response": _timing_json(figures.first_response, sla_minutes),
+        "resolution": _timing_json(figures.resolution, sla_minutes),
+    }
+
+
+def _conversion(from_qr: int, scans: int) -> dict[str, Any]:
+    return {"scans": scans, "conversion": round(from_qr / scans, 3) if scans else None}
+
+
+def _order(by: str, scans: Mapping[str, int] | None) -> Callable[[GroupFigures], Any]:
+    """Days, hours, months and weekdays in time order; other groups largest first (then the
+    most scanned); "none" and "unclassified" last (as `summarize` orders them)."""
+
+    def order(group: GroupFigures) -> tuple[int, int, bool, str]:
+        key = group.key
+        size = 0 if by in TIME_GROUPINGS else -group.count
+        scanned = -(scans or {}).get(key, 0)
+        last = key is None or key == UNCLASSIFIED
+        return (size, scanned, last, f"{key:04d}" if isinstance(key, int) else str(key))
+
+    return order
+
+
+def _empty(key: Any) -> GroupFigures:
+    """A group no ticket fell in (a point scanned without an SOS)."""
+    return GroupFigures(key, None, 0, 0, Timing(), Timing(), dict.fromkeys(RATINGS, 0), 0, 0, 0)
+
+
+def _store_stats(store: Store) -> StatsStore:
+    if not hasattr(store, "ticket_figures"):
+        raise TypeError(f"{type(store).__name__} answers no statistics")
+    return cast(StatsStore, store)
 
 
 async def ticket_stats(
@@ -300,39 +382,83 @@ async def ticket_stats(
     by: str,
     scan_totals: ScanTotals | None = None,
 ) -> dict[str, Any]:
-    """The tenant's statistics for tickets created in `period`, grouped `by`.
+    """The tenant's statistics for tickets created in `period`, grouped `by`: the store
+    groups and counts (hub/ports.py StatsStore), this orders, names and shapes the answer.
 
     By point, with `scan_totals`: each point's scans over the period's local days too
     (`scan_days` names the first and last).
     """
-    tickets = await TicketRepository(store).created_since(
-        tenant["id"], iso(period.start), MAX_TICKETS
-    )
-    end = iso(period.end)
-    in_period = [t for t in tickets if str(t["created_at"]) < end]
-    truncated = len(tickets) == MAX_TICKETS and len(in_period) == MAX_TICKETS
+    if by not in GROUPINGS:
+        raise Invalid(f"by: one of {', '.join(GROUPINGS)}", field="by")
     timezone = str(tenant.get("timezone") or "UTC")
+    sla_hours = float(tenant.get("sla_hours") or 48)
+    sla_minutes = sla_hours * 60
+    query = StatsQuery(tenant["id"], iso(period.start), iso(period.end), by, sla_minutes)
+    figures = await _store_stats(store).ticket_figures(query)
     scans: Mapping[str, int] | None = None
     scan_days: dict[str, str] | None = None
     if by == "point" and scan_totals is not None:
         days = local_days(period, timezone)
         scans = await scan_totals(tenant["id"], days)
         scan_days = {"from": days[0], "to": days[-1]} if days else None
-    result = summarize(
-        in_period,
-        by=by,
-        timezone=timezone,
-        sla_hours=float(tenant.get("sla_hours") or 48),
-        scans=scans,
-        labels=await _names(store, tenant["id"], by),
-    )
+    groups = {g.key: g for g in figures.groups}
+    for code in scans or {}:
+        groups.setdefault(code, _empty(code))
+    named: dict[Any, str | None] = {g.key: g.label for g in figures.groups if g.label}
+    named |= {k: v for k, v in (await _names(store, tenant["id"], by)).items() if v}
+
+    def group(figures: GroupFigures) -> dict[str, Any]:
+        out = {"key": figures.key, "label": named.get(figures.key)}
+        out |= _figures_json(figures, sla_minutes)
+        if scans is not None:
+            scanned = scans.get(figures.key, 0) if figures.key is not None else 0
+            out |= _conversion(figures.from_qr, scanned)
+        return out
+
+    overall = _figures_json(figures.overall, sla_minutes)
+    if scans is not None:
+        overall |= _conversion(figures.overall.from_qr, sum(scans.values()))
     extra = {"scan_days": scan_days} if by == "point" else {}
     return {
         "from": iso(period.start),
         "to": iso(period.end),
-        "truncated": truncated,
-        **result,
+        "truncated": False,  # kept for old readers: the store counts every ticket now
+        "by": by,
+        "timezone": timezone,
+        "sla_hours": sla_hours,
+        "held_back": figures.held_back,
+        "overall": overall,
+        "groups": [group(g) for g in sorted(groups.values(), key=_order(by, scans))],
         **extra,
+    }
+
+
+async def etiquette_stats(store: Store, period: Period, tenant_id: str) -> dict[str, Any]:
+    """Per agent, the replies sent in `period` and the share covering each etiquette step
+    (as hub.tickets.etiquette.report words it), counted by the store."""
+    agents = await _store_stats(store).reply_figures(tenant_id, iso(period.start), iso(period.end))
+    totals = dict.fromkeys(STEPS, 0)
+    for agent in agents:
+        for step in STEPS:
+            totals[step] += int(agent.covered.get(step, 0))
+    count = sum(a.replies for a in agents)
+    agents = sorted(agents, key=lambda a: (-a.replies, str(a.name or "").casefold()))
+    rows = [
+        {
+            "id": a.id,
+            "name": a.name,
+            "replies": a.replies,
+            "steps": shares(dict(a.covered), a.replies),
+        }
+        for a in agents
+    ]
+    return {
+        "from": iso(period.start),
+        "to": iso(period.end),
+        "truncated": False,
+        "steps": list(STEPS),
+        "agents": rows,
+        "overall": {"replies": count, "steps": shares(totals, count)},
     }
 
 
@@ -349,12 +475,4 @@ class TicketStats:
     async def etiquette(self, tenant: Doc, period: Period) -> dict[str, Any]:
         """Per agent, the replies sent in `period` and the share covering each etiquette step
         (hub/tickets/etiquette.py): the quality review of how staff answer."""
-        replies = await TicketRepository(self.store).staff_replies(
-            tenant["id"], iso(period.start), iso(period.end), MAX_TICKETS
-        )
-        return {
-            "from": iso(period.start),
-            "to": iso(period.end),
-            "truncated": len(replies) == MAX_TICKETS,
-            **etiquette_report(replies),
-        }
+        return await etiquette_stats(self.store, period, tenant["id"])

@@ -374,6 +374,7 @@ class Ticket:
         entries = [message]
         if self.doc.get("first_response_at") is None:
             sets["first_response_at"] = now
+            sets["first_responder"] = {"id": by.id, "name": by.name}  # statistics by agent
         if self.doc.get("acknowledged_at") is None:
             sets["acknowledged_at"] = now
         if self.status in (Status.new.value, Status.acknowledged.value, Status.open.value):
@@ -508,7 +509,7 @@ class Ticket:
         if self.status not in (Status.resolved.value, Status.closed.value):
             raise Conflicting("the survey opens once the ticket is resolved", field="status")
         previous = self.doc.get("survey") or {}
-        if all(previous.get(k) == survey[k] for k in ("rating", "nps", "comment")):
+        if all(previous.get(k) == survey.get(k) for k in ("rating", "nps", "comment", "answers")):
             return Outcome(self.doc)  # the same answer again: nothing to store or push
         sets = {"survey": survey}
         doc = self._apply(sets)

@@ -14,6 +14,7 @@ function read(form, withActive) {
     departments: [...form.querySelectorAll('input[name="departments"]:checked')].map((i) => i.value),
     welcome: value("welcome"),
     idle_seconds: parseInt(value("idle_seconds"), 10) || 90,
+    offline_minutes: parseInt(value("offline_minutes"), 10) || 10,
     allow_anonymous: form.elements.allow_anonymous.checked,
   };
   if (withActive) out.active = form.elements.active.checked;

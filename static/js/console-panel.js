@@ -15,6 +15,12 @@ function el(tag, className, text) {
   return node;
 }
 
+/** Customer text in any script: Arabic or Hebrew reads right to left in an English page. */
+function autoDir(node) {
+  node.dir = "auto";
+  return node;
+}
+
 function byCreated(a, b) {
   return String(a.created_at).localeCompare(String(b.created_at));
 }
@@ -227,7 +233,7 @@ export class Panel {
       if (!text || lang === doc.language) continue;
       const item = el("div", "sos-translation");
       item.append(el("p", "translation-tag", t("translation", { lang: lang.toUpperCase() })));
-      const body = el("p", "translation-text", text);
+      const body = autoDir(el("p", "translation-text", text));
       body.lang = lang;
       item.append(body);
       box.append(item);
@@ -430,7 +436,7 @@ export class Panel {
     const time = el("time");
     setTime(time, m.created_at);
     who.append(time);
-    li.append(who, el("p", "body", m.text));
+    li.append(who, autoDir(el("p", "body", m.text)));
     if (m.held_reason) {
       // held back by a filter or a block: never pushed live, and its customer was not told
       li.classList.add("held");
@@ -439,7 +445,7 @@ export class Panel {
     }
     for (const [lang, text] of Object.entries(m.translations || {})) {
       if (!text) continue;
-      const tr = el("p", "translation-text", `${t("translation", { lang: lang.toUpperCase() })}: ${text}`);
+      const tr = autoDir(el("p", "translation-text", `${t("translation", { lang: lang.toUpperCase() })}: ${text}`));
       li.append(tr);
     }
     return li;
@@ -452,7 +458,7 @@ export class Panel {
     const time = el("time");
     setTime(time, n.created_at);
     who.append(time);
-    li.append(who, el("p", "body", n.text));
+    li.append(who, autoDir(el("p", "body", n.text)));
     return li;
   }
 

@@ -42,6 +42,7 @@ import { has, t as label, when as localTime } from "./lib/i18n.js";
     text.className = "held-text";
     text.style.whiteSpace = "pre-wrap";
     text.textContent = ticket.text;
+    text.dir = "auto"; // Arabic or Hebrew reads right to left
     message.appendChild(text);
     const contact = ticket.contact || {};
     const who = ticket.anonymous ? label("anonymous")

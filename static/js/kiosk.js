@@ -8,10 +8,11 @@
   "use strict";
 
   var TOKEN_KEY = "sos-hub.kiosk-token";
+  var CONFIG_KEY = "sos-hub.kiosk-config";  // the last one: the screen works offline after a reload
   var main = document.getElementById("main");
   var d = main.dataset;
   var $ = function (id) { return document.getElementById(id); };
-  var panels = ["unpaired", "off", "connecting", "ready", "sent"];
+  var panels = ["unpaired", "off", "connecting", "ready", "sent", "saved"];
   var config = null;
   var department = null;
   var idleTimer = null;
@@ -45,6 +46,7 @@
 
   var match = /(?:^#|&)device_token=([A-Za-z0-9_-]{8,200})/.exec(location.hash);
   if (match) {
+    localStorage.removeItem(CONFIG_KEY);  // a new pairing: the old screen's settings go
     localStorage.setItem(TOKEN_KEY, match[1]);
     history.replaceState(null, "", location.pathname + location.search);
   }
@@ -53,6 +55,7 @@
   window.addEventListener("hashchange", function () {
     var again = /(?:^#|&)device_token=([A-Za-z0-9_-]{8,200})/.exec(location.hash);
     if (!again) return;
+    localStorage.removeItem(CONFIG_KEY);
     localStorage.setItem(TOKEN_KEY, again[1]);
     history.replaceState(null, "", location.pathname + location.search);
     location.reload();
@@ -94,6 +97,7 @@
 
   function render(c) {
     config = c;
+    try { localStorage.setItem(CONFIG_KEY, JSON.stringify(c)); } catch (e) { /* full */ }
     if (!c.active) { show("off"); return; }
     $("brand-name").textContent = c.business.name || "";
     $("brand-place").textContent = c.place || "";
@@ -123,7 +127,17 @@
     if (!c.allow_anonymous) anonymous.checked = false;
     syncContact();
     count();
-    if ($("sent").hidden) show("ready");
+    surveyLink(c);
+    if ($("sent").hidden && $("saved").hidden) show("ready");
+  }
+
+  /* "Rate your visit": the survey without an SOS, at this kiosk's point (/s/<code>). */
+  function surveyLink(c) {
+    var link = $("kiosk-survey");
+    if (!link || !c.point) return;
+    link.href = "/s/" + encodeURIComponent(c.point) + "?via=kiosk&lang=" +
+      encodeURIComponent(document.documentElement.lang || "");
+    link.hidden = false;
   }
 
   function reset() {
@@ -142,11 +156,11 @@
   function touched() {
     clearTimeout(idleTimer);
     var seconds = config ? config.idle_seconds : 90;
-    if (!$("sent").hidden) seconds = Math.min(seconds, SENT_SECONDS);
+    if (!$("sent").hidden || !$("saved").hidden) seconds = Math.min(seconds, SENT_SECONDS);
     idleTimer = setTimeout(function () {
       var started = text.value || anonymous.checked || department || $("kiosk-name").value ||
         $("kiosk-email").value || $("kiosk-phone").value || /[?&]lang=/.test(location.search);
-      if (!$("sent").hidden || started) reset();
+      if (!$("sent").hidden || !$("saved").hidden || started) reset();
     }, seconds * 1000);
   }
   ["pointerdown", "keydown", "input"].forEach(function (name) {
@@ -175,55 +189,96 @@
       if (c.name || c.email || c.phone) body.contact = c;
     }
     send.disabled = true;
-    fetch("/api/v1/kiosk/sos", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Authorization: "Bearer " + token },
-      body: JSON.stringify(body)
-    }).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (data) {
-        if (r.status === 201) {
-          $("sent-number").textContent = "#" + data.number;
-          $("sent-qr").src = data.thread_qr;  // the link itself is never shown: others pass by
-          // When they will be answered, worded by the hub in this screen's language.
-          $("sent-waiting").textContent = data.waiting_text || "";
-          $("sent-waiting").hidden = !data.waiting_text;
-          $("sent-waiting").setAttribute("data-kind", data.expected_reply_by ? "closed" : "usual");
-          form.reset();
-          department = null;
-          show("sent");
-          $("kiosk-again").focus();
-          touched();
-        } else if (r.status === 401) {
-          localStorage.removeItem(TOKEN_KEY);
-          show("unpaired");
-        } else if (r.status === 423) {  // the business is suspended by the operator
-          say(d.msgSuspended);
-        } else if (r.status === 429) {
-          say(fill(d.msgBusy, { seconds: r.headers.get("Retry-After") || "60" }));
-        } else {
-          var reason = (data.error && data.error.message) || r.statusText;
-          say(fill(d.msgFailed, { reason: reason }));
-        }
-      });
+    outbox.submit(body).then(function (outcome) {
+      if (outcome.kind === "sent") {
+        showSent(outcome.data);
+      } else if (outcome.kind === "saved") {
+        savedKey = outcome.item.key;  // if it is sent while this screen is up, say so
+        form.reset();
+        department = null;
+        show("saved");
+        $("kiosk-again-saved").focus();
+        touched();
+      } else if (outcome.kind === "full") {
+        say(d.msgFull);
+      } else if (outcome.status === 401) {
+        localStorage.removeItem(TOKEN_KEY);
+        show("unpaired");
+      } else if (outcome.status === 423) {  // the business is suspended by the operator
+        say(d.msgSuspended);
+      } else if (outcome.status === 429) {
+        say(fill(d.msgBusy, { seconds: outcome.retryAfter || "60" }));
+      } else {
+        var reason = (outcome.data.error && outcome.data.error.message) || String(outcome.status);
+        say(fill(d.msgFailed, { reason: reason }));
+      }
     }).catch(function () {
-      say(d.msgOffline);
+      say(d.msgOffline);  // not even the browser's storage would keep it: the text stays here
     }).then(function () {
       send.disabled = false;
     });
   });
 
-  /* ---- Live configuration. ---- */
+  function showSent(data) {
+    $("sent-number").textContent = "#" + data.number;
+    $("sent-qr").src = data.thread_qr;  // the link itself is never shown: others pass by
+    // When they will be answered, worded by the hub in this screen's language.
+    $("sent-waiting").textContent = data.waiting_text || "";
+    $("sent-waiting").hidden = !data.waiting_text;
+    $("sent-waiting").setAttribute("data-kind", data.expected_reply_by ? "closed" : "usual");
+    form.reset();
+    department = null;
+    show("sent");
+    $("kiosk-again").focus();
+    touched();
+  }
+
+  /* ---- Offline: submissions wait on this kiosk (static/js/kiosk-queue.js). ---- */
+
+  var savedKey = null;
+  var outbox = window.KioskQueue.create({
+    token: token,
+    onChange: function (waiting, online) {
+      var banner = $("offline-banner");
+      banner.hidden = online && waiting === 0;
+      $("offline-waiting").textContent = waiting ? fill(d.msgWaiting, { count: num(waiting) }) : "";
+      $("offline-waiting").hidden = !waiting;
+    },
+    onSent: function (item, data) {
+      if (item.key === savedKey && !$("saved").hidden) showSent(data);  // the guest is still here
+    },
+    onUnpaired: function () {
+      localStorage.removeItem(TOKEN_KEY);
+      show("unpaired");
+    },
+    onDropped: function (item, answer) {
+      console.warn("a kept message was refused by the hub", answer.status, answer.data);
+    }
+  });
+  $("kiosk-again-saved").addEventListener("click", reset);
+
+  /* ---- Live configuration (the last one first: the network may be down). ---- */
+
+  try {
+    var cached = JSON.parse(localStorage.getItem(CONFIG_KEY) || "null");
+    if (cached) render(cached);
+  } catch (e) { /* a broken copy: wait for the hub's */ }
 
   var socket = io("/kiosk", { auth: { device_token: token }, transports: ["websocket"] });
-  socket.on("config", render);
+  var beat = window.KioskQueue.heartbeat(socket, 30);
+  socket.on("config", function (c) { render(c); beat(c.heartbeat_seconds); });
+  socket.on("connect", function () { outbox.setLink(true); });
+  socket.on("disconnect", function () { outbox.setLink(false); });
   socket.on("unpaired", function () {
     localStorage.removeItem(TOKEN_KEY);
+    localStorage.removeItem(CONFIG_KEY);
     socket.disconnect();
     show("unpaired");
   });
   socket.on("connect_error", function (err) {
     if (err && err.message === "unknown kiosk") {
       localStorage.removeItem(TOKEN_KEY);
+      localStorage.removeItem(CONFIG_KEY);
       socket.disconnect();
       show("unpaired");
     }

@@ -21,6 +21,18 @@
   var liveState = document.getElementById("live-state");
   var resolvedNote = document.getElementById("resolved-note");
   var survey = document.getElementById("survey");
+  var announcer = document.getElementById("announcer");
+
+  /* Screen readers hear a staff reply as it arrives (the list itself is not a live region:
+     a catch-up after a reconnect would read the whole conversation again). */
+  function announce(message) {
+    if (!announcer || message.from === "customer" || !message.text) return;
+    var name = (message.author && message.author.name) || d.businessName;
+    announcer.textContent = "";
+    window.setTimeout(function () {
+      announcer.textContent = fill(d.labelReply, { name: name, text: (message.text || "").slice(0, 200) });
+    }, 50);
+  }
 
   /* The locale for Intl: the page's, or a neighbour when this browser lacks its data. */
   function intlLang() {
@@ -85,6 +97,7 @@
       tag.textContent = d.labelTranslation;
       var text = document.createElement("p");
       text.className = "text";
+      text.dir = "auto";
       box.appendChild(tag);
       box.appendChild(text);
       item.appendChild(box);
@@ -121,6 +134,7 @@
     var text = document.createElement("p");
     text.className = "text";
     text.textContent = message.text;
+    text.dir = "auto"; /* Arabic or Hebrew reads right to left, whatever the page's language */
     item.appendChild(who);
     item.appendChild(text);
     return item;
@@ -139,7 +153,10 @@
         if ((other.dataset.created || "") <= created) break;
         before = other;
       }
-      if (fresh) item.classList.add("fresh");
+      if (fresh) {
+        item.classList.add("fresh");
+        announce(message);
+      }
       conversation.insertBefore(item, before);
       showWaiting();
     }
@@ -251,10 +268,12 @@
       transports: ["websocket", "polling"],
     });
     socket.on("connect", function () {
+      main.dataset.connection = "live";
       setLive("");
       resync();
     });
     socket.on("disconnect", function (reason) {
+      main.dataset.connection = "offline";
       if (reason !== "io client disconnect") setLive(d.labelOffline);
     });
     socket.on("connect_error", function () {

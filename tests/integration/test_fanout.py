@@ -24,6 +24,7 @@ from websockets.exceptions import ConnectionClosed
 from hub.ports import Event
 from hub.realtime.fanout import FanoutManager, LeanSocket, install_lean_sockets
 from hub.realtime.publisher import emit_staff_event
+from hub.realtime.wire import LeanWebSocketProtocol
 from hub.store.sqlite import SqliteStore
 
 WAIT = 10.0  # seconds: an upper bound for conditions that hold within milliseconds
@@ -68,7 +69,8 @@ async def server() -> AsyncIterator[Server]:
         host="127.0.0.1",
         port=0,
         log_level="warning",
-        ws="websockets-sansio",
+        ws=LeanWebSocketProtocol,  # as hub/serve.py serves it
+        ws_ping_interval=None,
         lifespan="off",
     )
     uv = uvicorn.Server(config)
@@ -196,8 +198,8 @@ async def test_a_closed_console_leaves_no_socket_and_no_writer_behind(
 
 
 def websocket_writers() -> list[asyncio.Task[Any]]:
-    name = "_websocket_handler.<locals>.writer"
-    return [t for t in asyncio.all_tasks() if name in repr(t.get_coro())]
+    names = ("_websocket_handler.<locals>.writer", "LeanSocket._write_loop")
+    return [t for t in asyncio.all_tasks() if any(n in repr(t.get_coro()) for n in names)]
 
 
 async def test_a_session_the_server_ends_is_cut_off_even_if_the_client_keeps_talking(
@@ -247,3 +249,34 @@ async def test_when_the_filter_settings_cannot_be_read_the_event_still_goes_out_
         {**ticket, "text": "El camarero es un g*********", "seq": 7, "translations": None}
     ]
     assert lead.got == [{**ticket, "seq": 7}]
+
+
+async def test_the_shared_frame_goes_straight_to_idle_websockets(
+    server: Server, connect: Callable[..., Awaitable[Client]]
+) -> None:
+    room = [await connect("r") for _ in range(3)]
+    sockets = list(server.sio.eio.sockets.values())
+    assert all(isinstance(s, LeanSocket) and s.wire is not None for s in sockets)
+    await server.sio.emit("tick", "direct", room="r", namespace="/staff")
+    # written during the emit: nothing left waiting for a writer task
+    assert all(s.queue.empty() for s in sockets)
+    await until(lambda: all(c.got == ["direct"] for c in room), "the event on every console")
+
+
+async def test_a_frame_never_overtakes_packets_already_queued(
+    server: Server, connect: Callable[..., Awaitable[Client]]
+) -> None:
+    paused, free = await connect("r"), await connect("r")
+    eio_sid = server.sio.manager.eio_sid_from_sid(paused.sio.get_sid("/staff"), "/staff")
+    wire = server.sio.eio.sockets[eio_sid].wire
+    assert wire is not None
+    wire.writable.clear()  # as under back-pressure: the writer holds what it took
+    for n in range(3):
+        await server.sio.emit("tick", n, room="r", namespace="/staff")
+    await until(lambda: free.got == [0, 1, 2], "the free console's events")
+    assert paused.got == []
+    wire.writable.set()
+    for n in range(3, 6):
+        await server.sio.emit("tick", n, room="r", namespace="/staff")
+    await until(lambda: len(paused.got) == 6, "the paused console's six events")
+    assert paused.got == free.got == [0, 1, 2, 3, 4, 5]

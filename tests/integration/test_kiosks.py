@@ -221,3 +221,42 @@ async def test_an_unpaired_kiosk_is_told_and_its_token_stops_working(
         headers={"Authorization": f"Bearer {kiosk['device_token']}"},
     )
     assert r.status_code == 401
+
+
+async def test_a_kiosks_heartbeat_is_recorded_and_brings_a_flagged_kiosk_back(
+    served: Served, http: httpx.AsyncClient
+) -> None:
+    """The screen's `heartbeat` over /kiosk: seen, and an offline flag lifted by it."""
+    from hub.store.sqlite import SqliteStore
+
+    kiosk = await new_kiosk(http, served.acme, name="Beating kiosk")
+    agent = {"Authorization": f"Bearer {served.acme.tokens['agent']}"}
+
+    async def status() -> dict[str, Any]:
+        r = await http.get("/api/v1/kiosks/status", headers=agent)
+        assert r.status_code == 200, r.text
+        [mine] = [k for k in r.json()["items"] if k["id"] == kiosk["id"]]
+        return dict(mine)
+
+    assert (await status())["last_seen_at"] is None  # paired, never switched on
+    screen = await open_screen(served.url, kiosk["device_token"])
+    try:
+        await screen.until(lambda: screen.configs, "the configuration")
+        assert screen.configs[0]["heartbeat_seconds"] == 30
+        assert (await status())["last_seen_at"]  # connecting is a sign of life
+        # the hub's watch flagged it offline meanwhile (as after ten silent minutes)
+        store = SqliteStore(served.db)
+        await store.open()
+        try:
+            tenant_id = served.acme.tenant["id"]
+            await store.update(tenant_id, "kiosks", kiosk["id"], {"offline": True})
+        finally:
+            await store.close()
+        assert (await status())["online"] is False
+        await screen.sio.emit("heartbeat", {}, namespace="/kiosk")
+        deadline = time.monotonic() + WAIT
+        while not (await status())["online"]:
+            assert time.monotonic() < deadline, "the heartbeat did not bring the kiosk back"
+            await asyncio.sleep(0.05)
+    finally:
+        await screen.sio.disconnect()

@@ -626,3 +626,21 @@ async def test_an_ipv6_client_rotating_addresses_in_its_network_is_still_one_cli
     # the next network is someone else
     r = await sos(hub, points[0], address="2001:db8:5:7::1", cookie=unique("v6"))
     assert r.status_code == 201
+
+
+async def test_the_survey_without_an_sos_is_limited_per_phone_like_intake(
+    hub: Hub, acme: Seeded
+) -> None:
+    """/s/<code>: a phone gets a few answers a minute, then 429; another phone still rates."""
+    client = hub.quart.test_client(use_cookies=False)
+    phone = device_headers(None)
+    path = f"/s/{acme.point['code']}"
+    for _ in range(rate("visit_survey", "device")):
+        r = await client.post(path, form={"rating": "good"}, headers=phone, **peer(None))
+        assert r.status_code == 303, await r.get_data(as_text=True)
+    r = await client.post(path, form={"rating": "good"}, headers=phone, **peer(None))
+    assert r.status_code == 429 and "Retry-After" in r.headers
+    other = await client.post(
+        path, form={"rating": "good"}, headers=device_headers(None), **peer(None)
+    )
+    assert other.status_code == 303

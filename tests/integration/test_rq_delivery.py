@@ -288,3 +288,41 @@ async def test_across_a_redis_restart_no_sms_or_email_is_lost_or_doubled(
                 }, cluster.log()
             assert sorted(ticket_number(m["Subject"]) for m in smtp.messages) == [1, 2, 3]
             assert sorted(ticket_number(m["text"]) for m in vonage.accepted) == [1, 2, 3]
+
+
+async def test_a_real_worker_sends_the_kiosk_offline_notices_once(
+    make_cluster: Any, smtp: SmtpServer
+) -> None:
+    """Scale-out: the hub's kiosk watch flags, a `sos-hub worker` sends (no ticket behind)."""
+    from hub.accounts.kiosks import create_kiosk
+
+    cluster = make_cluster(outbox_stale=60)
+    async with running_hub(cluster.settings) as the_hub:
+        acme = await seed_tenant(the_hub.store, "acme")
+        kiosk, _token = await create_kiosk(
+            the_hub.store, acme.tenant, {"name": "Hall kiosk", "point": acme.point["code"]}
+        )
+        # seen once, an hour ago: silent far longer than its ten minutes
+        await the_hub.store.update(
+            acme.tenant["id"],
+            "kiosks",
+            kiosk["id"],
+            {"last_seen_at": "2026-01-01T00:00:00.000+00:00"},
+        )
+        cluster.worker()
+        assert await the_hub.kiosks.watch.check() == 1
+        assert await the_hub.kiosks.watch.check() == 0
+        try:
+            mails = await smtp.wait_for(2, within=40)
+        except AssertionError:
+            raise AssertionError(cluster.log()) from None
+        managers = sorted(str(acme.users[r]["email"]) for r in ("admin", "manager"))
+        assert sorted(str(m["To"]) for m in mails) == managers
+        assert all("Hall kiosk" in str(m["Subject"]) for m in mails)
+
+        async def sent() -> list[dict[str, Any]] | None:
+            items = await the_hub.store.find(acme.tenant["id"], "outbox")
+            return items if items and all(i["status"] == "sent" for i in items) else None
+
+        items = await eventually(sent, 20, "the notices recorded as sent")
+        assert sorted((i["kind"], i["attempts"]) for i in items) == [("kiosk_offline", 1)] * 2

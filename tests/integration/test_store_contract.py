@@ -908,3 +908,75 @@ async def test_a_write_cancelled_mid_transaction_leaves_the_sqlite_store_usable(
         assert await store.get("t1", "tickets", "after") is not None
     finally:
         await store.close()
+
+
+# --- kiosk submissions: one claim per Idempotency-Key (hub/accounts/kiosk_requests.py) ----
+
+
+async def test_a_kiosk_request_key_is_unique_per_tenant(store: ContractStore) -> None:
+    doc = {"id": "r1", "key": "kiosk-1:abc", "ticket_id": None}
+    await store.insert(A, "kiosk_requests", doc)
+    with pytest.raises(Conflict):  # another id, the same key: still one claim
+        await store.insert(A, "kiosk_requests", {**doc, "id": "r2"})
+    await store.insert(B, "kiosk_requests", {**doc, "id": "r3"})  # another business's own
+
+
+async def test_racing_claims_of_one_kiosk_submission_have_one_winner(backend: Backend) -> None:
+    from hub.accounts.kiosk_requests import KioskRequests
+
+    # Two stores on one database: two hub instances receiving the same retry at once.
+    requests = [KioskRequests(await backend.new_store()) for _ in range(2)]
+
+    async def attempt(i: int) -> str:
+        claim = await requests[i % 2].begin(A, "kiosk-1", "key-0001-abcd")
+        if claim.doc is None:
+            return str(claim.ticket_id)
+        await asyncio.sleep(0.05)  # the winner is making its ticket meanwhile
+        await requests[i % 2].settle(A, claim.doc, "ticket-1")
+        return "made"
+
+    results = await asyncio.gather(*(attempt(i) for i in range(12)))
+    assert sorted(results) == ["made"] + ["ticket-1"] * 11
+
+
+async def test_a_silent_kiosk_is_flagged_by_one_of_two_instances_and_back_once(
+    backend: Backend,
+) -> None:
+    """The kiosk watch's compare-and-sets (hub/accounts/kiosk_watch.py) on every store."""
+    import socketio
+
+    from hub.accounts.kiosk_watch import KioskWatch
+    from hub.clock import SteppedClock, iso
+
+    clock = SteppedClock()
+    told: list[tuple[str, str]] = []
+
+    async def notify(kiosk: Doc, kind: str) -> None:
+        told.append((kiosk["id"], kind))
+
+    stores = [await backend.new_store() for _ in range(2)]
+    await stores[0].insert(A, "tenants", {"id": A, "slug": "a", "name": "A"})
+    kiosk = {"id": "k1", "name": "Hall", "point": "p", "active": True, "offline_minutes": 10}
+    await stores[0].insert(A, "kiosks", {**kiosk, "last_seen_at": iso(clock())})
+    watches = [KioskWatch(s, socketio.AsyncServer(), notify=notify, clock=clock) for s in stores]
+    clock.advance(minutes=11)
+    assert sorted(await asyncio.gather(*(w.check() for w in watches * 3))) == [0] * 5 + [1]
+    await asyncio.gather(*(w.seen(A, "k1") for w in watches * 3))
+    assert told == [("k1", "kiosk_offline"), ("k1", "kiosk_online")]
+    back = await stores[1].get(A, "kiosks", "k1")
+    assert back is not None and back["offline"] is False
+
+
+async def test_week_old_kiosk_claims_are_forgotten_and_fresh_ones_kept(
+    store: ContractStore,
+) -> None:
+    from hub.accounts.kiosk_requests import KioskRequests
+
+    requests = KioskRequests(store)
+    fresh = await requests.begin(A, "kiosk-1", "fresh-key-0001")
+    assert fresh.doc is not None
+    old = {"id": "old", "key": "kiosk-1:old-key-0001", "ticket_id": "t1"}
+    await store.insert(A, "kiosk_requests", {**old, "created_at": "2020-01-01T00:00:00.000+00:00"})
+    assert await requests.purge(A) == 1
+    assert await store.get(A, "kiosk_requests", "old") is None
+    assert await store.get(A, "kiosk_requests", fresh.doc["id"]) is not None

@@ -84,6 +84,7 @@ class World:
             "/api/v1/answers",
             "/api/v1/triage/keywords",
             "/api/v1/triage/targets",
+            "/api/v1/survey",
         ):
             r = await c.get(path, headers=auth)
             assert r.status_code == 200, (path, await r.get_data(as_text=True))
@@ -206,6 +207,10 @@ async def world(client: Any, hub: Hub, acme: Seeded, globex: Seeded) -> World:
         )
     )
     globex_ticket = await new_sos(client, globex, "Globex: the lift is stuck", contact=ANA)
+    r = await client.put("/api/v1/survey", json=ACME_SURVEY, headers=boss)
+    assert r.status_code == 200, await r.get_data(as_text=True)
+    r = await client.post(f"/s/{acme.point['code']}", form={"rating": "bad", "q.acme-q": "acme"})
+    assert r.status_code == 303, await r.get_data(as_text=True)
     await quiet(hub)
     return World(
         client,
@@ -656,12 +661,25 @@ async def case_stats(w: World, role: str) -> None:
         body = await r.get_json()
         assert [g["key"] for g in body["groups"]] == [w.globex.point["code"]]
         assert body["overall"]["count"] == 1 and body["held_back"] == 0  # acme's held one not
+        for by in ("agent", "weekday_hour", "month"):  # the store's own groupings
+            r = await w.client.get(
+                "/api/v1/stats", query_string={"by": by}, headers=w.globex.auth(role)
+            )
+            body = await r.get_json()
+            assert body["overall"]["count"] == 1 and sum(g["count"] for g in body["groups"]) == 1
 
 
 async def case_kiosks_list(w: World, role: str) -> None:
     r = await w.client.get("/api/v1/kiosks", headers=w.globex.auth(role))
     if await _manager_only(w, role, r):
         assert await _items(r) == []
+
+
+async def case_kiosk_statuses(w: World, role: str) -> None:
+    """Every staff role reads its own kiosks' health, never another business's."""
+    r = await w.client.get("/api/v1/kiosks/status", headers=w.globex.auth(role))
+    assert r.status_code == 200
+    assert await _items(r) == []  # acme's kiosk is not globex's to watch
 
 
 async def case_kiosks_create(w: World, role: str) -> None:
@@ -815,6 +833,7 @@ CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("GET", "/api/v1/print"): case_print_points,
     ("GET", "/api/v1/stats"): case_stats,
     ("GET", "/api/v1/kiosks"): case_kiosks_list,
+    ("GET", "/api/v1/kiosks/status"): case_kiosk_statuses,
     ("POST", "/api/v1/kiosks"): case_kiosks_create,
     ("PATCH", "/api/v1/kiosks/<kiosk_id>"): case_kiosk_patch,
     ("DELETE", "/api/v1/kiosks/<kiosk_id>"): case_kiosk_delete,
@@ -966,6 +985,50 @@ SETUP_CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
 }
 CASES.update(SETUP_CASES)
 
+# The survey (hub/routes/surveys.py): acme's questions and answers are acme's alone.
+ACME_SURVEY = {
+    "active": True,
+    "questions": [{"id": "acme-q", "kind": "text", "text": {"es": "Acme's own question"}}],
+}
+
+
+async def case_survey_get(w: World, role: str) -> None:
+    r = await w.client.get("/api/v1/survey", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        assert r.status_code == 200
+        assert (await r.get_json())["questions"] == []
+
+
+async def case_survey_put(w: World, role: str) -> None:
+    body = {"questions": [{"id": "acme-q", "kind": "rating4", "text": {"es": "Globex"}}]}
+    r = await w.client.put("/api/v1/survey", json=body, headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        assert r.status_code == 200  # globex's own survey; acme's view is compared after
+        assert (await r.get_json())["questions"][0]["text"] == {"es": "Globex"}
+
+
+async def case_survey_results(w: World, role: str) -> None:
+    r = await w.client.get("/api/v1/survey/results", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        assert r.status_code == 200
+        body = await r.get_json()
+        assert body["count"] == 0 and body["points"] == [] and "acme" not in str(body)
+        r = await w.client.get(
+            "/api/v1/survey/results",
+            query_string={"point": w.acme.point["code"]},
+            headers=w.globex.auth(role),
+        )
+        assert r.status_code == 400 and "Bar terrace" not in await r.get_data(as_text=True)
+
+
+CASES.update(
+    {
+        ("GET", "/api/v1/survey"): case_survey_get,
+        ("PUT", "/api/v1/survey"): case_survey_put,
+        ("GET", "/api/v1/survey/results"): case_survey_results,
+    }
+)
+
 
 def _api_routes(hub: Hub) -> set[tuple[str, str]]:
     return {
@@ -1025,3 +1088,67 @@ async def test_another_tenant_logged_in_by_cookie_is_kept_out_too(world: World) 
     items = await _items(await c.get("/api/v1/tickets"))
     assert [t["id"] for t in items] == [world.globex_ticket_id]
     assert await world.acme_view() == before
+
+
+# ---- Exports and what customers say (hub/routes/exports.py) --------------------------------
+
+
+async def case_export_tickets(w: World, role: str) -> None:
+    r = await w.client.get("/api/v1/export/tickets.csv", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        text = (await r.get_data()).decode("utf-8-sig")
+        assert w.globex_ticket_id in text and "Globex: the lift" in text
+        assert w.acme_ticket["id"] not in text and "Acme" not in text and "sauna" not in text
+    r = await w.client.get(
+        "/api/v1/export/tickets.csv",
+        query_string={"status": "quarantined"},
+        headers=w.globex.auth(role),
+    )
+    if role != "agent":
+        assert w.acme_held_id not in (await r.get_data()).decode("utf-8-sig")
+
+
+async def case_export_surveys(w: World, role: str) -> None:
+    r = await w.client.get("/api/v1/export/surveys.csv", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        lines = (await r.get_data()).decode("utf-8-sig").splitlines()
+        assert len(lines) == 1  # the header: globex's ticket has no survey answer
+
+
+async def case_words(w: World, role: str) -> None:
+    r = await w.client.get("/api/v1/stats/words", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        body = await r.get_json()
+        said = {x["text"] for x in body["words"]}
+        assert "lift" in said and "sauna" not in said and body["tickets"] == 1
+
+
+CASES[("GET", "/api/v1/export/tickets.csv")] = case_export_tickets
+CASES[("GET", "/api/v1/export/surveys.csv")] = case_export_surveys
+CASES[("GET", "/api/v1/stats/words")] = case_words
+
+
+async def case_monthly_report(w: World, role: str) -> None:
+    import asyncio
+    import subprocess
+
+    from hub.clock import now
+
+    month = now().strftime("%Y-%m")
+    r = await w.client.get(
+        "/api/v1/reports/monthly.pdf", query_string={"month": month}, headers=w.globex.auth(role)
+    )
+    if await _manager_only(w, role, r):
+        assert r.status_code == 200, await r.get_data(as_text=True)
+        done = await asyncio.to_thread(
+            subprocess.run,
+            ["pdftotext", "-", "-"],
+            input=await r.get_data(),
+            capture_output=True,
+            check=True,
+        )
+        text = done.stdout.decode()
+        assert "lift" in text and "sauna" not in text.lower() and "acme" not in text.lower()
+
+
+CASES[("GET", "/api/v1/reports/monthly.pdf")] = case_monthly_report

@@ -1,0 +1,140 @@
+"""The monthly report of a business or one establishment: figures, charts, what was said.
+
+Figures are the statistics' own (`hub.tickets.stats.summarize`), so the report, the
+dashboard and the CSV agree; the month is the business's local calendar month. The tickets
+are read in pages and only the fields the figures need are kept, at most MAX_TICKETS (a
+report says when it was cut). The HTML is rendered by the caller (in the request, for the
+manager's language); `write_pdf` lays it out with WeasyPrint, offline, with the printables'
+vendored font.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from weasyprint import HTML
+
+from hub.errors import Invalid
+from hub.exports.filters import TicketFilter
+from hub.exports.pages import tickets_in
+from hub.exports.words import top_words
+from hub.ports import Doc, Store
+from hub.printables.render import FONT_BASE, OfflineFetcher
+from hub.tickets.stats import MAX_TICKETS, YEARS, Period, summarize
+
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+KEPT = (
+    "id",
+    "status",
+    "held",
+    "quarantine_reason",
+    "released_at",
+    "created_at",
+    "first_response_at",
+    "resolved_at",
+    "category",
+    "point",
+    "kiosk",
+    "source",
+    "survey",
+)
+# First-answer times, in minutes, as the report groups them (the last bound: the promise).
+RESPONSE_BOUNDS = (15, 60, 240)
+TOP_POINTS = 10
+TOP_WORDS = 15
+
+
+def month_period(month: str, timezone: str) -> Period:
+    """`YYYY-MM` as the business's local month; Invalid names `month`."""
+    found = MONTH.match(month)
+    if not found or not 1 <= int(found[2]) <= 12 or not YEARS[0] <= int(found[1]) < YEARS[1]:
+        raise Invalid(f"month: a month as YYYY-MM (got {month[:20]!r})", field="month")
+    year, number = int(found[1]), int(found[2])
+    zone = ZoneInfo(timezone)
+    start = datetime.combine(date(year, number, 1), time(), zone)
+    following = date(year + number // 12, number % 12 + 1, 1)
+    return Period(start, datetime.combine(following, time(), zone))
+
+
+def response_buckets(tickets: list[Doc], promise_minutes: float) -> list[tuple[str, int]]:
+    """How soon the first answers came: keys `15`, `60`, `240`, `promise`, `late`, `none`."""
+    counts = dict.fromkeys([*(str(b) for b in RESPONSE_BOUNDS), "promise", "late", "none"], 0)
+    for ticket in tickets:
+        start, end = ticket.get("created_at"), ticket.get("first_response_at")
+        if not end or not start:
+            counts["none"] += 1
+            continue
+        waited = (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() / 60
+        bound = next((str(b) for b in RESPONSE_BOUNDS if waited <= b), None)
+        if bound is None:
+            bound = "promise" if waited <= promise_minutes else "late"
+        counts[bound] += 1
+    return list(counts.items())
+
+
+async def _establishment(store: Store, tenant_id: str, slug: str | None) -> Doc | None:
+    if slug is None:
+        return None
+    found = await store.find(tenant_id, "establishments", {"slug": slug}, limit=1)
+    if not found:
+        raise Invalid(f"establishment: no establishment {slug[:40]!r}", field="establishment")
+    return found[0]
+
+
+async def monthly_figures(
+    store: Store, tenant: Doc, month: str, establishment: str | None
+) -> dict[str, Any]:
+    """Everything the report shows, as data (the template only lays it out)."""
+    timezone = str(tenant.get("timezone") or "UTC")
+    period = month_period(month, timezone)
+    place = await _establishment(store, tenant["id"], establishment)
+    wanted = TicketFilter(establishment=establishment)
+    kept: list[Doc] = []
+    async for ticket in tickets_in(store, tenant["id"], period, wanted.where()):
+        if len(kept) >= MAX_TICKETS:
+            break
+        kept.append({k: ticket.get(k) for k in KEPT if k in ticket})
+    sla_hours = float(tenant.get("sla_hours") or 48)
+    points = {p["code"]: p.get("label") for p in await store.find(tenant["id"], "points")}
+
+    def grouped(by: str, **extra: Any) -> dict[str, Any]:
+        return summarize(kept, by=by, timezone=timezone, sla_hours=sla_hours, **extra)
+
+    by_group = grouped("category_group")
+    shown = [t for t in kept if TicketFilter().keeps(t)]  # held-back SOS never reached staff
+    return {
+        "month": month,
+        "period": period,
+        "timezone": timezone,
+        "sla_hours": sla_hours,
+        "establishment": place,
+        "truncated": len(kept) >= MAX_TICKETS,
+        "overall": by_group["overall"],
+        "held_back": by_group["held_back"],
+        "by_group": by_group["groups"],
+        "by_point": grouped("point", labels=points)["groups"][:TOP_POINTS],
+        "by_day": _days(grouped("day")["groups"], period, ZoneInfo(timezone)),
+        "responses": response_buckets(shown, sla_hours * 60),
+        "words": await top_words(store, tenant, period, wanted, TOP_WORDS),
+    }
+
+
+def _days(groups: list[dict[str, Any]], period: Period, zone: ZoneInfo) -> list[tuple[str, int]]:
+    """Every local day of the month with its count (days without an SOS too)."""
+    counts = {g["key"]: g["count"] for g in groups}
+    day = period.start.astimezone(zone).date()
+    last = period.end.astimezone(zone).date()
+    out: list[tuple[str, int]] = []
+    while day < last:
+        out.append((str(day.day), counts.get(day.isoformat(), 0)))
+        day = date.fromordinal(day.toordinal() + 1)
+    return out
+
+
+def write_pdf(html: str) -> bytes:
+    """The report's PDF (blocking: call it in a thread); nothing is fetched but the font."""
+    pdf: bytes = HTML(string=html, base_url=FONT_BASE, url_fetcher=OfflineFetcher()).write_pdf()
+    return pdf

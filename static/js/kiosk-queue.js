@@ -1,0 +1,287 @@
+/* The kiosk's outbox: a guest's SOS survives the hotel's Wi-Fi.
+
+   Every submission gets an Idempotency-Key when the guest presses Send. When the network
+   is down (navigator.onLine false, a fetch that fails or hangs, a 5xx/409/429 answer), it
+   is kept in IndexedDB (so a reload keeps it) and sent again, in order, one at a time,
+   when the network returns ("online", the socket's reconnect, a timer). The hub stores
+   the key with the ticket, so a retry after a lost answer gets the same ticket back:
+   exactly one ticket per submission. At most LIMIT wait here; past that the screen asks
+   the guest to go to the reception (the text stays in the form, nothing is dropped).
+   The same module sends the kiosk's heartbeat and registers its service worker (the
+   page itself opens again offline). Exposed as window.KioskQueue. */
+(function () {
+  "use strict";
+
+  var DB = "sos-hub-kiosk";
+  var STORE = "pending";
+  var LIMIT = 50;
+  var TIMEOUT_MS = 15000;  // a hung request on bad Wi-Fi counts as lost: kept, sent again
+  var RETRY_MS = [2000, 5000, 10000, 30000, 60000];
+  var LOCK = "sos-hub-kiosk-queue";
+
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
+  /* ---- Storage: IndexedDB, or memory where the browser refuses it. ---- */
+
+  function openDb() {
+    return new Promise(function (resolve) {
+      if (!window.indexedDB) { resolve(null); return; }
+      var req = indexedDB.open(DB, 1);
+      req.onupgradeneeded = function () {
+        req.result.createObjectStore(STORE, { keyPath: "n", autoIncrement: true });
+      };
+      req.onsuccess = function () { resolve(req.result); };
+      req.onerror = function () { resolve(null); };
+    });
+  }
+
+  function Storage() {
+    this.ready = openDb();
+    this.memory = [];
+    this.next = 1;
+  }
+
+  Storage.prototype.tx = function (mode, work) {
+    return this.ready.then(function (db) {
+      if (!db) return null;
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(STORE, mode);
+        var result = work(tx.objectStore(STORE));
+        tx.oncomplete = function () { resolve(result.value); };
+        tx.onerror = function () { reject(tx.error); };
+      });
+    });
+  };
+
+  Storage.prototype.all = function () {
+    var self = this;
+    return this.tx("readonly", function (store) {
+      var out = { value: [] };
+      store.openCursor().onsuccess = function (e) {
+        var cursor = e.target.result;
+        if (cursor) { out.value.push(cursor.value); cursor.continue(); }
+      };
+      return out;
+    }).then(function (items) { return items || self.memory.slice(); });
+  };
+
+  Storage.prototype.add = function (item) {
+    var self = this;
+    return this.tx("readwrite", function (store) {
+      store.add(item);
+      return { value: true };
+    }).then(function (done) {
+      if (!done) { item.n = self.next++; self.memory.push(item); }
+    });
+  };
+
+  Storage.prototype.remove = function (item) {
+    var self = this;
+    return this.tx("readwrite", function (store) {
+      store.delete(item.n);
+      return { value: true };
+    }).then(function (done) {
+      if (!done) self.memory = self.memory.filter(function (m) { return m.n !== item.n; });
+    });
+  };
+
+  /* ---- Sending one submission. ---- */
+
+  function post(token, item) {
+    var abort = window.AbortController ? new AbortController() : null;
+    var timer = abort ? setTimeout(function () { abort.abort(); }, TIMEOUT_MS) : null;
+    return fetch("/api/v1/kiosk/sos", {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        Authorization: "Bearer " + token,
+        "Idempotency-Key": item.key
+      },
+      body: JSON.stringify(item.body),
+      signal: abort ? abort.signal : undefined
+    }).then(function (r) {
+      clearTimeout(timer);
+      return r.json().catch(function () { return {}; }).then(function (data) {
+        return { status: r.status, data: data, retryAfter: r.headers.get("Retry-After") };
+      });
+    }, function (err) {
+      clearTimeout(timer);
+      throw err;
+    });
+  }
+
+  /* Answers after which the submission is worth keeping and sending again. */
+  function transient(status) {
+    return status === 409 || status === 429 || status >= 500;
+  }
+
+  function Queue(options) {
+    this.token = options.token;
+    this.on = options;  // onChange(count, online), onSent(item, data), onUnpaired(), onDropped(item, answer)
+    this.storage = new Storage();
+    this.count = 0;
+    this.link = true;  // the socket's view of the network
+    this.flushing = false;
+    this.failures = 0;
+    this.timer = null;
+    var self = this;
+    window.addEventListener("online", function () { self.flush(); });
+    window.addEventListener("offline", function () { self.changed(); });
+    // what a previous page left (a reload): counted before the first Send is judged
+    this.loaded = this.storage.all().then(function (items) {
+      self.count = items.length;
+      self.changed();
+      if (items.length) self.flush();
+    });
+  }
+
+  Queue.prototype.online = function () {
+    return navigator.onLine !== false && this.link;
+  };
+
+  Queue.prototype.changed = function () {
+    if (this.on.onChange) this.on.onChange(this.count, this.online());
+  };
+
+  /* The socket connected (true) or dropped (false). */
+  Queue.prototype.setLink = function (up) {
+    this.link = up;
+    this.changed();
+    if (up) this.flush();
+  };
+
+  Queue.prototype.keep = function (item) {
+    var self = this;
+    return this.storage.add(item).then(function () {
+      self.count += 1;
+      self.changed();
+      self.later();
+      return { kind: "saved", item: item };
+    });
+  };
+
+  /* A guest pressed Send: {kind: "sent", data} | {kind: "saved", item} | {kind: "full"} |
+     {kind: "refused", status, data, retryAfter}. */
+  Queue.prototype.submit = function (body) {
+    var self = this;
+    return this.loaded.then(function () { return self.judge(body); });
+  };
+
+  Queue.prototype.judge = function (body) {
+    var self = this;
+    var item = { key: newKey(), body: body, at: Date.now() };
+    if (this.count >= LIMIT) return Promise.resolve({ kind: "full" });
+    if (this.count > 0 || navigator.onLine === false) {
+      // others wait before it, or no network at all: in line, in order
+      return this.keep(item).then(function (kept) { self.flush(); return kept; });
+    }
+    return post(this.token, item).then(function (answer) {
+      if (answer.status === 200 || answer.status === 201) return { kind: "sent", data: answer.data };
+      if (answer.status === 401 && self.on.onUnpaired) self.on.onUnpaired();
+      if (transient(answer.status) && answer.status !== 429) return self.keep(item);
+      return { kind: "refused", status: answer.status, data: answer.data, retryAfter: answer.retryAfter };
+    }, function () {
+      return self.keep(item);  // no answer: perhaps stored, perhaps not; the key decides
+    });
+  };
+
+  Queue.prototype.later = function () {
+    var self = this;
+    clearTimeout(this.timer);
+    if (!this.count) return;
+    var wait = RETRY_MS[Math.min(this.failures, RETRY_MS.length - 1)];
+    this.timer = setTimeout(function () { self.flush(); }, wait);
+  };
+
+  /* Send what waits, oldest first, one at a time; stop at the first failure. */
+  Queue.prototype.flush = function () {
+    var self = this;
+    if (this.flushing || !this.count || navigator.onLine === false) return Promise.resolve();
+    this.flushing = true;
+    var run = function () { return self.drain(); };
+    var locked = navigator.locks && navigator.locks.request
+      ? navigator.locks.request(LOCK, run)  // two tabs of the kiosk never send one item twice
+      : run();
+    return locked.catch(function (err) {
+      console.warn("kiosk queue", err);
+    }).then(function () {
+      self.flushing = false;
+      self.changed();
+      self.later();
+    });
+  };
+
+  Queue.prototype.drain = function () {
+    var self = this;
+    return this.storage.all().then(function (items) {
+      self.count = items.length;
+      if (!items.length) return null;
+      var item = items[0];
+      return post(self.token, item).then(function (answer) {
+        if (answer.status === 200 || answer.status === 201) {
+          return self.done(item).then(function () {
+            self.failures = 0;
+            if (self.on.onSent) self.on.onSent(item, answer.data);
+            return self.drain();
+          });
+        }
+        if (answer.status === 401) {
+          if (self.on.onUnpaired) self.on.onUnpaired();
+          return null;
+        }
+        if (transient(answer.status) || answer.status === 403 || answer.status === 423) {
+          self.failures += 1;  // the hub is busy, the kiosk switched off: it waits
+          return null;
+        }
+        // Refused for good (a department the kiosk no longer offers …): it would block
+        // every message behind it. Dropped, and said so to whoever watches the kiosk.
+        return self.done(item).then(function () {
+          if (self.on.onDropped) self.on.onDropped(item, answer);
+          return self.drain();
+        });
+      }, function () {
+        self.failures += 1;
+        return null;
+      });
+    });
+  };
+
+  Queue.prototype.done = function (item) {
+    var self = this;
+    return this.storage.remove(item).then(function () {
+      self.count = Math.max(0, self.count - 1);
+    });
+  };
+
+  /* ---- The heartbeat: the hub flags a kiosk silent for too long. ---- */
+
+  function heartbeat(socket, seconds) {
+    var timer = null;
+    function beat() { if (socket.connected) socket.emit("heartbeat", {}); }
+    return function (s) {
+      clearInterval(timer);
+      timer = setInterval(beat, Math.max(10, s || seconds || 30) * 1000);
+    };
+  }
+
+  /* ---- The page opens again offline: a service worker keeps its copy. ---- */
+
+  if (navigator.serviceWorker && window.isSecureContext) {
+    navigator.serviceWorker.register("/kiosk-sw.js", { scope: "/kiosk" }).catch(function (err) {
+      console.warn("kiosk service worker", err);
+    });
+  }
+
+  window.KioskQueue = {
+    LIMIT: LIMIT,
+    create: function (options) { return new Queue(options); },
+    heartbeat: heartbeat
+  };
+})();

@@ -1,0 +1,172 @@
+"""What the dashboard (/admin/stats) reads besides the classic groupings: the business's
+targets (PATCH /api/v1/tenant) and the by=month, by=weekday_hour and by=agent groups."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from hub.app import Hub
+from tests.helpers import Seeded
+from tests.integration.test_stats import PERIOD, counts, stats
+from tests.integration.test_stats import tickets as tickets  # the fixture
+from tests.kit import login
+
+TENANT = "/api/v1/tenant"
+
+
+async def patch(client: Any, who: Seeded, body: Any) -> Any:
+    return await client.patch(TENANT, json=body, headers=who.auth("manager"))
+
+
+async def test_targets_are_kept_changed_one_by_one_and_cleared(client: Any, acme: Seeded) -> None:
+    r = await client.get(TENANT, headers=acme.auth("manager"))
+    assert (await r.get_json())["targets"] == {
+        "first_response_minutes": None,
+        "within_promise_share": None,
+        "nps": None,
+        "complaints_per_1000_scans": None,
+    }
+    r = await patch(client, acme, {"targets": {"first_response_minutes": 30, "nps": 40}})
+    assert r.status_code == 200, await r.get_data(as_text=True)
+    r = await patch(client, acme, {"targets": {"within_promise_share": 0.9, "nps": None}})
+    body = await r.get_json()
+    assert body["targets"] == {
+        "first_response_minutes": 30,
+        "within_promise_share": 0.9,
+        "nps": None,
+        "complaints_per_1000_scans": None,
+    }
+    r = await client.get(TENANT, headers=acme.auth("manager"))
+    assert (await r.get_json())["targets"]["first_response_minutes"] == 30
+    r = await patch(client, acme, {"targets": None})
+    assert set((await r.get_json())["targets"].values()) == {None}
+
+
+@pytest.mark.parametrize(
+    ("targets", "field"),
+    [
+        ({"nps": 101}, "targets.nps"),
+        ({"nps": 12.5}, "targets.nps"),
+        ({"within_promise_share": 1.5}, "targets.within_promise_share"),
+        ({"first_response_minutes": "fast"}, "targets.first_response_minutes"),
+        ({"first_response_minutes": True}, "targets.first_response_minutes"),
+        ({"complaints_per_1000_scans": -1}, "targets.complaints_per_1000_scans"),
+        ({"happiness": 3}, "targets.happiness"),
+    ],
+)
+async def test_a_wrong_target_is_refused_naming_it(
+    client: Any, acme: Seeded, targets: dict[str, Any], field: str
+) -> None:
+    r = await patch(client, acme, {"targets": targets})
+    assert r.status_code == 400
+    error = (await r.get_json())["error"]
+    assert error["message"].startswith(f"{field}:"), error
+    r = await client.get(TENANT, headers=acme.auth("manager"))
+    assert set((await r.get_json())["targets"].values()) == {None}
+
+
+async def test_an_agent_cannot_set_targets(client: Any, acme: Seeded) -> None:
+    r = await client.patch(TENANT, json={"targets": {"nps": 10}}, headers=acme.auth("agent"))
+    assert r.status_code == 403
+
+
+async def test_months_and_weekday_hour_cells_in_local_time(
+    client: Any, acme: Seeded, tickets: dict[str, str]
+) -> None:
+    by_cell = await stats(client, acme, **PERIOD, by="weekday_hour")
+    # Monday 09:30, Tuesday 23:30 and Wednesday 00:30 in Madrid; weekday then hour
+    assert [g["key"] for g in by_cell["groups"]] == ["1-09", "2-23", "3-00"]
+    assert counts(by_cell) == {"1-09": 1, "2-23": 1, "3-00": 1}
+    first = by_cell["groups"][0]
+    assert first["first_response"]["median_minutes"] == 30
+    assert set(first) >= {"key", "label", "count", "first_response", "resolution"}
+
+    by_month = await stats(client, acme, **{"from": "2026-09-15", "to": "2026-11-30"}, by="month")
+    assert [(g["key"], g["count"]) for g in by_month["groups"]] == [
+        ("2026-10", 1),
+        ("2026-11", 3),
+    ]
+
+
+async def test_by_agent_is_who_sent_the_first_reply(
+    client: Any, hub: Hub, acme: Seeded, tickets: dict[str, str]
+) -> None:
+    for role, name in (("agent", "lift"), ("manager", "lift"), ("manager", "noise")):
+        r = await client.post(
+            f"/api/v1/tickets/{tickets[name]}/replies",
+            json={"text": "We are on it"},
+            headers=acme.auth(role),
+        )
+        assert r.status_code == 201, await r.get_data(as_text=True)
+    result = await stats(client, acme, **PERIOD, by="agent")
+    agent, manager = acme.users["agent"], acme.users["manager"]
+    groups = [(g["key"], g["label"], g["count"]) for g in result["groups"]]
+    assert sorted(groups[:2]) == sorted(
+        [(agent["id"], agent["name"], 1), (manager["id"], manager["name"], 1)]
+    )
+    assert groups[2:] == [(None, None, 1)]  # the towels: no reply yet, listed last
+    r = await client.get(
+        "/api/v1/stats", query_string={"by": "agents"}, headers=acme.auth("manager")
+    )
+    assert r.status_code == 400
+    assert "by" in (await r.get_json())["error"]["message"]
+
+
+async def test_another_business_sees_neither_the_agents_nor_the_targets(
+    client: Any, acme: Seeded, globex: Seeded, tickets: dict[str, str]
+) -> None:
+    r = await client.post(
+        f"/api/v1/tickets/{tickets['lift']}/replies",
+        json={"text": "On it"},
+        headers=acme.auth("agent"),
+    )
+    assert r.status_code == 201
+    assert (await patch(client, acme, {"targets": {"nps": 40}})).status_code == 200
+    theirs = await stats(client, globex, **PERIOD, by="agent")
+    assert theirs["groups"] == [] and theirs["overall"]["count"] == 0
+    r = await client.get(TENANT, headers=globex.auth("manager"))
+    assert (await r.get_json())["targets"]["nps"] is None
+
+
+async def test_the_dashboard_page_groups_by_the_new_keys_and_explains_refusals(
+    client: Any, acme: Seeded, tickets: dict[str, str]
+) -> None:
+    await login(client, acme, "manager")
+    english = {"Accept-Language": "en"}
+    long = {"from": "2026-09-01", "to": "2026-11-30"}
+    r = await client.get(
+        "/admin/stats", query_string={**long, "by": "weekday_hour"}, headers=english
+    )
+    assert r.status_code == 200
+    page = await r.get_data(as_text=True)
+    assert "SOS per month" in page  # over 62 days the trend goes by month
+    assert re.search(
+        r'<tr data-key="2026-10">\s*<th scope="row">2026-10</th><td data-value="1">', page
+    )
+    assert re.search(r'<tr data-key="1-09">\s*<th scope="row">Mon 09:00</th>\s*<td>1</td>', page)
+
+    r = await client.get("/admin/stats", query_string={**PERIOD, "by": "agent"}, headers=english)
+    assert "Not answered yet" in await r.get_data(as_text=True)  # no one replied in the API
+
+    r = await client.get("/admin/stats", query_string={**PERIOD, "by": "agents"}, headers=english)
+    assert r.status_code == 400
+    page = await r.get_data(as_text=True)
+    assert 'id="stats-error">Choose a grouping from the list.' in page
+    assert 'id="stats-by" name="by" aria-invalid="true"' in page
+
+    reversed_compare = {
+        **PERIOD,
+        "compare": "custom",
+        "compare_from": "2026-10-31",
+        "compare_to": "2026-10-01",
+    }
+    r = await client.get(
+        "/admin/stats", query_string=reversed_compare, headers={"Accept-Language": "es"}
+    )
+    assert r.status_code == 400
+    assert "«Comparar desde» tiene que ir antes de «Comparar hasta»." in await r.get_data(
+        as_text=True
+    )

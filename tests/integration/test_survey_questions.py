@@ -1,0 +1,254 @@
+"""A business's own survey questions (API and page), the standalone survey behind a QR code
+and a kiosk (plain form posts), the results per question and per point."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from hub.app import Hub
+from hub.surveys.service import responses_between
+from tests.helpers import Seeded
+from tests.integration.test_exports import export
+from tests.integration.test_surveys import resolve
+from tests.kit import login, new_sos
+
+ESPANOL_BEFORE = "«Desde» tiene que ir antes de «Hasta»."
+QUESTIONS = {
+    "active": True,
+    "questions": [
+        {
+            "id": "clean",
+            "kind": "rating4",
+            "text": {"es": "¿Estaba limpio?", "fr": "C'était propre ?"},
+            "required": True,
+        },
+        {"id": "staff", "kind": "nps", "text": {"es": "¿Y el personal?"}},
+        {"id": "idea", "kind": "text", "text": {"es": "¿Una idea?", "en": "An idea?"}},
+    ],
+}
+
+
+async def put_survey(client: Any, who: Seeded, body: Any) -> Any:
+    return await client.put("/api/v1/survey", json=body, headers=who.auth("manager"))
+
+
+async def error_of(response: Any) -> dict[str, Any]:
+    assert response.status_code == 400, await response.get_data(as_text=True)
+    error: dict[str, Any] = (await response.get_json())["error"]
+    return error
+
+
+async def test_a_manager_saves_questions_and_bad_ones_are_refused_naming_the_field(
+    client: Any, acme: Seeded
+) -> None:
+    r = await client.get("/api/v1/survey", headers=acme.auth("manager"))
+    assert r.status_code == 200
+    assert (await r.get_json())["questions"] == [] and (await r.get_json())["invite_days"] == 14
+    assert (await client.get("/api/v1/survey", headers=acme.auth("agent"))).status_code == 403
+
+    r = await put_survey(client, acme, QUESTIONS)
+    assert r.status_code == 200, await r.get_data(as_text=True)
+    saved = await (await client.get("/api/v1/survey", headers=acme.auth("manager"))).get_json()
+    assert [q["id"] for q in saved["questions"]] == ["clean", "staff", "idea"]
+    assert saved["questions"][0]["text"]["fr"] == "C'était propre ?"
+
+    no_text = {"questions": [{"kind": "text", "text": {"en": "Only English"}}]}
+    assert (
+        "questions[0].text.es"
+        in (await error_of(await put_survey(client, acme, no_text)))["message"]
+    )
+    blank = {"questions": [{"kind": "text", "text": {"es": "   "}}]}
+    assert (await error_of(await put_survey(client, acme, blank)))["message"].startswith(
+        "questions[0].text.es"
+    )
+    unknown = {"questions": [{"kind": "stars", "text": {"es": "¿Qué tal?"}}]}
+    assert (await error_of(await put_survey(client, acme, unknown)))["message"].startswith(
+        "questions[0].kind"
+    )
+    many = {"questions": [{"kind": "text", "text": {"es": f"P{i}"}} for i in range(11)]}
+    assert (await error_of(await put_survey(client, acme, many)))["message"].startswith("questions")
+    long = {"questions": [{"kind": "text", "text": {"es": "x" * 201}}]}
+    assert (await error_of(await put_survey(client, acme, long)))["message"].startswith(
+        "questions[0].text.es"
+    )
+    days = {"invite_days": 0}
+    assert (await error_of(await put_survey(client, acme, days)))["message"].startswith(
+        "invite_days"
+    )
+    # nothing of the refused bodies was saved
+    again = await (await client.get("/api/v1/survey", headers=acme.auth("manager"))).get_json()
+    assert [q["id"] for q in again["questions"]] == ["clean", "staff", "idea"]
+    spec = await (await client.get("/openapi.json")).get_json()
+    assert "put" in spec["paths"]["/api/v1/survey"]
+
+
+async def test_the_admin_page_saves_by_plain_form_and_says_what_is_wrong_in_its_language(
+    client: Any, acme: Seeded
+) -> None:
+    await login(client, acme, "manager")
+    page = await (await client.get("/admin/survey?lang=es")).get_data(as_text=True)
+    assert 'href="/admin/survey"' in page and "Tus preguntas" in page
+    form = {
+        "active": "on",
+        "invite": "on",
+        "invite_days": "7",
+        "questions[0].kind": "rating4",
+        "questions[0].text.es": "",
+        "questions[0].text.en": "Was it clean?",
+    }
+    r = await client.post("/admin/survey?lang=es", form=form)
+    assert r.status_code == 400
+    page = await r.get_data(as_text=True)
+    assert "Escribe la pregunta en el idioma principal" in page
+    assert 'aria-invalid="true" aria-describedby="q0-es-error"' in page
+    form["questions[0].text.es"] = "¿Estaba limpio?"
+    r = await client.post("/admin/survey?lang=es", form=form)
+    assert r.status_code == 303
+    saved = await (await client.get("/api/v1/survey", headers=acme.auth("manager"))).get_json()
+    assert saved["active"] and saved["invite_days"] == 7
+    assert saved["questions"][0]["text"] == {"es": "¿Estaba limpio?", "en": "Was it clean?"}
+
+
+async def test_the_qr_survey_works_as_a_plain_form_and_keeps_nothing_about_the_person(
+    hub: Hub, client: Any, acme: Seeded
+) -> None:
+    await put_survey(client, acme, QUESTIONS)
+    code = acme.point["code"]
+    qr_page = await (await client.get(f"/q/{code}?lang=fr")).get_data(as_text=True)
+    assert f'href="/s/{code}"' in qr_page
+    page = await (await client.get(f"/s/{code}?lang=fr")).get_data(as_text=True)
+    assert "Évaluez votre visite" in page and "C&#39;était propre ?" in page
+    assert 'name="q.idea"' in page
+    # the required question left out: 400, the answers kept, the error in French next to it
+    r = await client.post(f"/s/{code}", form={"rating": "good", "q.idea": "Plus de <b>chaises</b>"})
+    assert r.status_code == 400
+    page = await r.get_data(as_text=True)
+    assert "Veuillez répondre à cette question." in page
+    assert "Plus de &lt;b&gt;chaises&lt;/b&gt;" in page
+    r = await client.post(
+        f"/s/{code}",
+        form={
+            "rating": "good",
+            "nps": "9",
+            "q.clean": "fair",
+            "q.staff": "7",
+            "q.idea": "Plus de <b>chaises</b>",
+        },
+        headers={"X-Forwarded-For": "203.0.113.9"},
+    )
+    assert r.status_code == 303 and r.headers["Location"] == f"/s/{code}/thanks"
+    thanks = await (await client.get(r.headers["Location"])).get_data(as_text=True)
+    assert "Merci pour votre avis." in thanks
+    [stored] = await responses_between(hub.store, acme.tenant["id"], "2000-01-01", "2100-01-01")
+    assert stored["source"] == "qr" and stored["point"] == code and stored["language"] == "fr"
+    assert stored["answers"] == {"clean": "fair", "staff": 7, "idea": "Plus de <b>chaises</b>"}
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", stored["day"])
+    raw = await hub.store.get(acme.tenant["id"], "survey_responses", stored["id"])
+    assert raw is not None
+    assert not {"ip", "device_id", "origin", "contact", "user_agent"} & set(raw)
+    assert "203.0.113.9" not in str(raw)
+
+
+async def test_a_kiosk_answer_is_counted_as_the_kiosks(hub: Hub, client: Any, acme: Seeded) -> None:
+    r = await client.post(
+        "/api/v1/kiosks",
+        json={"name": "Hall", "point": acme.point["code"]},
+        headers=acme.auth("manager"),
+    )
+    kiosk = await r.get_json()
+    code = acme.point["code"]
+    page = await (await client.get(f"/s/{code}?via=kiosk")).get_data(as_text=True)
+    assert 'name="device_token"' in page and 'href="/kiosk"' in page
+    r = await client.post(
+        f"/s/{code}?via=kiosk", form={"rating": "very_good", "device_token": kiosk["device_token"]}
+    )
+    assert r.status_code == 303 and r.headers["Location"] == f"/s/{code}/thanks?via=kiosk"
+    thanks = await (await client.get(r.headers["Location"])).get_data(as_text=True)
+    assert 'http-equiv="refresh"' in thanks
+    [stored] = await responses_between(hub.store, acme.tenant["id"], "2000-01-01", "2100-01-01")
+    assert stored["source"] == "kiosk" and stored["kiosk_id"] == kiosk["id"]
+    kiosk_page = await (await client.get("/kiosk")).get_data(as_text=True)
+    assert 'id="kiosk-survey"' in kiosk_page
+
+
+async def test_the_thread_survey_shows_the_business_questions_and_results_add_up(
+    client: Any, acme: Seeded
+) -> None:
+    await put_survey(client, acme, QUESTIONS)
+    sent = await new_sos(client, acme, "La mesa cojea", anonymous=True)
+    await resolve(client, acme, sent["id"])
+    page = await (await client.get(f"/t/{sent['token']}?lang=es")).get_data(as_text=True)
+    assert "¿Estaba limpio?" in page and 'name="q.clean"' in page
+    r = await client.post(f"/t/{sent['token']}/survey", form={"rating": "bad", "nps": "3"})
+    assert r.status_code == 400  # the required question
+    r = await client.post(
+        f"/t/{sent['token']}/survey",
+        form={"rating": "bad", "nps": "3", "q.clean": "bad", "q.idea": "<script>x</script>"},
+    )
+    assert r.status_code == 303
+    r = await client.post(
+        f"/s/{acme.point['code']}", form={"rating": "good", "q.clean": "good", "nps": "10"}
+    )
+    assert r.status_code == 303
+    r = await client.get("/api/v1/survey/results", headers=acme.auth("manager"))
+    result = await r.get_json()
+    assert result["count"] == 2 and result["by_source"] == {"thread": 1, "qr": 1}
+    assert result["overall"]["ratings"] == {"very_good": 0, "good": 1, "fair": 0, "bad": 1}
+    assert result["overall"]["nps"]["score"] == 0
+    by_id = {q["id"]: q for q in result["questions"]}
+    assert by_id["clean"]["ratings"]["bad"] == 1 and by_id["clean"]["ratings"]["good"] == 1
+    assert by_id["idea"]["texts"][0]["text"] == "<script>x</script>"
+    assert result["points"][0]["point"] == acme.point["code"] and result["points"][0]["count"] == 2
+    await login(client, acme, "manager")
+    page = await (await client.get("/admin/survey/results?lang=es")).get_data(as_text=True)
+    assert "&lt;script&gt;x&lt;/script&gt;" in page and "<script>x</script>" not in page
+    assert html.escape("¿Estaba limpio?") in page or "¿Estaba limpio?" in page
+    bad = await client.get("/admin/survey/results?lang=es&from=2026-12-10&to=2026-12-01")
+    assert bad.status_code == 400
+    assert ESPANOL_BEFORE in await bad.get_data(as_text=True)
+    other = await client.post(
+        "/api/v1/points",
+        json={"code": "acme-door", "label": "Door", "department": "bar"},
+        headers=acme.auth("manager"),
+    )
+    assert other.status_code == 201, await other.get_data(as_text=True)
+    r = await client.get("/api/v1/survey/results?point=acme-door", headers=acme.auth("manager"))
+    assert (await r.get_json())["count"] == 0
+    r = await client.get(
+        f"/api/v1/survey/results?point={acme.point['code']}", headers=acme.auth("manager")
+    )
+    assert (await r.get_json())["count"] == 2
+    r = await client.get("/api/v1/survey/results?point=nope", headers=acme.auth("manager"))
+    assert (await error_of(r))["message"].startswith("point")
+    r = await client.get(
+        "/api/v1/survey/results?from=2026-12-10&to=2026-12-01", headers=acme.auth("manager")
+    )
+    assert (await error_of(r))["message"].startswith("from")
+
+
+async def test_answers_given_without_an_sos_are_rows_of_the_surveys_export(
+    client: Any, acme: Seeded
+) -> None:
+    """A manager's surveys.csv holds the QR survey's answers too: the rating row, then one
+    row per own question, named in the business's language, formulas neutralised."""
+    await put_survey(client, acme, QUESTIONS)
+    code = acme.point["code"]
+    r = await client.post(
+        f"/s/{code}",
+        form={"rating": "good", "nps": "9", "q.clean": "fair", "q.idea": "=HYPERLINK(1)"},
+    )
+    assert r.status_code == 303
+    rows = await export(client, acme, "surveys", point=code)
+    mine = [row for row in rows if row["source"] == "qr"]
+    assert [(row["question"], row["rating"], row["nps"], row["comment"]) for row in mine] == [
+        ("", "good", "9", ""),
+        ("¿Estaba limpio?", "fair", "", ""),
+        ("¿Una idea?", "", "", "'=HYPERLINK(1)"),
+    ]
+    assert all(row["point"] == code for row in mine)
+    # a filter only tickets carry (a category) leaves the standalone answers out
+    assert [
+        r for r in await export(client, acme, "surveys", category="praise") if r["source"] == "qr"
+    ] == []
