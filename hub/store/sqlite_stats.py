@@ -22,6 +22,7 @@ exact answer: its sorter is slow next to Python's.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -106,53 +107,47 @@ def reply_row(tenant_id: str, entry: Doc) -> tuple[Any, ...]:
     )
 
 
-async def _timezone(db: aiosqlite.Connection, tenant_id: str) -> Any:
-    cur = await db.execute(
+def _timezone(conn: sqlite3.Connection, tenant_id: str) -> Any:
+    row = conn.execute(
         "SELECT json_extract(doc, '$.timezone') FROM tenants WHERE id = ?", (tenant_id,)
-    )
-    row = await cur.fetchone()
-    await cur.close()
+    ).fetchone()
     return row[0] if row else None
 
 
-async def write_facts(db: aiosqlite.Connection, tenant_id: str, collection: str, doc: Doc) -> None:
+def write_facts(conn: sqlite3.Connection, tenant_id: str, collection: str, doc: Doc) -> None:
     """Keep the facts of a ticket or a staff reply that was just written (same transaction)."""
     if collection == "tickets":
-        await db.execute("DELETE FROM ticket_facts WHERE id = ?", (doc["id"],))
-        facts = ticket_facts(doc, await _timezone(db, tenant_id))
+        conn.execute("DELETE FROM ticket_facts WHERE id = ?", (doc["id"],))
+        facts = ticket_facts(doc, _timezone(conn, tenant_id))
         if facts is not None:
-            await db.execute(INSERT_TICKET, ticket_row(tenant_id, doc["id"], facts))
+            conn.execute(INSERT_TICKET, ticket_row(tenant_id, doc["id"], facts))
     elif collection == "entries":
-        await db.execute("DELETE FROM reply_facts WHERE id = ?", (doc["id"],))
+        conn.execute("DELETE FROM reply_facts WHERE id = ?", (doc["id"],))
         if is_reply(doc):
-            await db.execute(INSERT_REPLY, reply_row(tenant_id, doc))
+            conn.execute(INSERT_REPLY, reply_row(tenant_id, doc))
     elif collection == "tenants" and doc.get("id") == tenant_id:
-        cur = await db.execute(
+        stale = conn.execute(
             "SELECT 1 FROM ticket_facts WHERE tenant_id = ? AND tz IS NOT ? LIMIT 1",
             (tenant_id, str(doc.get("timezone") or "UTC")),
-        )
-        stale = await cur.fetchone()
-        await cur.close()
+        ).fetchone()
         if stale:  # the business moved to another time zone: its local buckets move too
-            await _refresh_tickets(db, "WHERE tenant_id = ?", (tenant_id,))
+            _refresh_tickets(conn, "WHERE tenant_id = ?", (tenant_id,))
 
 
-async def forget_facts(db: aiosqlite.Connection, collection: str, id: str) -> None:
+def forget_facts(conn: sqlite3.Connection, collection: str, id: str) -> None:
     """Drop the facts of a deleted ticket or entry."""
     if collection == "tickets":
-        await db.execute("DELETE FROM ticket_facts WHERE id = ?", (id,))
+        conn.execute("DELETE FROM ticket_facts WHERE id = ?", (id,))
     elif collection == "entries":
-        await db.execute("DELETE FROM reply_facts WHERE id = ?", (id,))
+        conn.execute("DELETE FROM reply_facts WHERE id = ?", (id,))
 
 
-async def _first_reply(db: aiosqlite.Connection, tenant_id: str, ticket_id: str) -> Doc | None:
-    cur = await db.execute(
+def _first_reply(conn: sqlite3.Connection, tenant_id: str, ticket_id: str) -> Doc | None:
+    rows = conn.execute(
         "SELECT doc FROM entries WHERE tenant_id = ? AND json_extract(doc, '$.ticket_id') = ?"
         " ORDER BY json_extract(doc, '$.created_at')",
         (tenant_id, ticket_id),
-    )
-    rows = await cur.fetchall()
-    await cur.close()
+    ).fetchall()
     for (text,) in rows:
         entry = json.loads(text)
         if is_reply(entry):
@@ -160,54 +155,48 @@ async def _first_reply(db: aiosqlite.Connection, tenant_id: str, ticket_id: str)
     return None
 
 
-async def _refresh_tickets(db: aiosqlite.Connection, where: str, params: Sequence[Any]) -> None:
+def _refresh_tickets(conn: sqlite3.Connection, where: str, params: Sequence[Any]) -> None:
     """Recompute the facts of the tickets `where` selects (old data, a new time zone); a
     ticket answered before tickets named their first responder gets it from its thread."""
     zones: dict[str, Any] = {}
-    cur = await db.execute(f"SELECT id, tenant_id, doc FROM tickets {where}", params)
-    rows = await cur.fetchall()
-    await cur.close()
+    rows = conn.execute(f"SELECT id, tenant_id, doc FROM tickets {where}", params).fetchall()
     for id, tenant_id, text in rows:
         doc = json.loads(text)
         if doc.get("first_response_at") and not doc.get("first_responder"):
-            reply = await _first_reply(db, tenant_id, id)
+            reply = _first_reply(conn, tenant_id, id)
             if reply is not None:
                 doc["first_responder"] = first_responder(reply)
-                await db.execute(
+                conn.execute(
                     "UPDATE tickets SET doc = ? WHERE id = ?",
                     (json.dumps(doc, ensure_ascii=False), id),
                 )
         if tenant_id not in zones:
-            zones[tenant_id] = await _timezone(db, tenant_id)
-        await db.execute("DELETE FROM ticket_facts WHERE id = ?", (id,))
+            zones[tenant_id] = _timezone(conn, tenant_id)
+        conn.execute("DELETE FROM ticket_facts WHERE id = ?", (id,))
         facts = ticket_facts(doc, zones[tenant_id])
         if facts is not None:
-            await db.execute(INSERT_TICKET, ticket_row(tenant_id, id, facts))
+            conn.execute(INSERT_TICKET, ticket_row(tenant_id, id, facts))
 
 
-async def backfill(db: aiosqlite.Connection) -> None:
+def backfill(conn: sqlite3.Connection) -> None:
     """Bring the facts up to FACTS_VERSION for data written before (once per version)."""
-    cur = await db.execute("SELECT value FROM meta WHERE key = 'facts_version'")
-    row = await cur.fetchone()
-    await cur.close()
+    row = conn.execute("SELECT value FROM meta WHERE key = 'facts_version'").fetchone()
     if row is not None and int(row[0]) >= FACTS_VERSION:
         return
-    await _refresh_tickets(
-        db,
+    _refresh_tickets(
+        conn,
         "WHERE id NOT IN (SELECT id FROM ticket_facts WHERE v >= ?)",
         (FACTS_VERSION,),
     )
-    await db.execute("DELETE FROM reply_facts")
-    cur = await db.execute(
+    conn.execute("DELETE FROM reply_facts")
+    for tenant_id, text in conn.execute(
         "SELECT tenant_id, doc FROM entries WHERE json_extract(doc, '$.kind') = 'message'"
         " AND json_extract(doc, '$.author') = 'staff'"
-    )
-    for tenant_id, text in await cur.fetchall():
+    ).fetchall():
         entry = json.loads(text)
         if is_reply(entry):
-            await db.execute(INSERT_REPLY, reply_row(tenant_id, entry))
-    await cur.close()
-    await db.execute(
+            conn.execute(INSERT_REPLY, reply_row(tenant_id, entry))
+    conn.execute(
         "INSERT INTO meta(key, value) VALUES('facts_version', ?)"
         " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         (str(FACTS_VERSION),),
