@@ -37,6 +37,7 @@ COLLECTIONS: tuple[str, ...] = (
     "operators",
     "operator_sessions",
     "answers",
+    "alerts",  # threshold alerts (hub/alerts)
 )
 
 # The scope (the `tenant_id` argument) of the installation's own documents: no tenant has

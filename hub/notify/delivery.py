@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from hub.clock import iso, now, parse_iso
 from hub.jobs import JobQueue
@@ -280,6 +281,22 @@ class Sender:
                 tenant,
                 held_url=self.settings.public("/held-back"),
                 blocks_url=self.settings.public("/admin/filters"),
+            )
+        elif item["kind"] == "threshold":
+            fire = item.get("fire") or {}
+            query = f"?point={quote(str(fire['point']))}" if fire.get("point") else ""
+            words = self.renderer.threshold(
+                item,
+                tenant,
+                console_url=self.settings.public(f"/console{query}"),
+                ticket_url=self.settings.public("/console?ticket={id}"),
+            )
+        elif item["kind"] == "detractor":
+            words = self.renderer.detractor(
+                item,
+                ticket,
+                tenant,
+                open_url=self.settings.public(f"/console?ticket={ticket['id']}"),
             )
         elif item["kind"] == "reply":
             message = await self.tickets.message(tenant["id"], item.get("message_id") or "")

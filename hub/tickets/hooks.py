@@ -60,3 +60,6 @@ class TicketListener(Protocol):
 
     async def message_held(self, tenant: Doc, ticket: Doc, message: Doc) -> None:
         """A filter held a customer's thread message back (`held_reason` says why)."""
+
+    async def ticket_detractor(self, tenant: Doc, ticket: Doc) -> None:
+        """A "bad" rating or NPS <= 6 reopened a resolved ticket (once per ticket)."""

@@ -351,7 +351,9 @@ class TicketService:
         the previous one); staff see it live, managers in the statistics."""
         survey = _check_survey(rating, nps, comment)
         outcome = Ticket(ticket).answer_survey(survey)
-        await self._store(ticket["tenant_id"], outcome)
+        doc = await self._store(ticket["tenant_id"], outcome)
+        if outcome.detractor:
+            await self._tell("ticket_detractor", await self._tenant(ticket["tenant_id"]), doc)
         return dict(outcome.ticket.get("survey") or survey)
 
     async def _screen_message(self, ticket: Doc, text: str) -> str | None:
