@@ -127,6 +127,15 @@ function checkHere() {
       return false;
     }
   }
+  if (!readRecipients().length) {
+    const first = recipients.querySelector('[data-k="to"]');
+    showError(errorBox, L("no-recipient"));
+    if (first) {
+      showFieldError(first, L("no-recipient"));
+      first.focus();
+    }
+    return false;
+  }
   return true;
 }
 
