@@ -58,7 +58,7 @@ function render(selectedId) {
     title.textContent = alert.name || L("summary", { count: alert.count, minutes: alert.minutes });
     const what = document.createElement("span");
     what.textContent = [
-      L("summary", { count: alert.count, minutes: alert.minutes }),
+      alert.name ? L("summary", { count: alert.count, minutes: alert.minutes }) : "",
       pointName(alert.point),
       categoryName(alert.category),
       alert.active ? "" : L("inactive"),
