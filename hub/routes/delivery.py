@@ -26,7 +26,7 @@ from hub.tickets.services import Actor
 bp = Blueprint("delivery", __name__)
 
 STATUSES = ("pending", "sent", "failed", "skipped")
-KINDS = ("alert", "escalation", "reply", "auto_block")
+KINDS = ("alert", "escalation", "reply", "auto_block", "threshold", "detractor")
 PAGE_LIMIT = 200
 
 
