@@ -22,6 +22,7 @@ from hub.accounts.scans import Scans
 from hub.accounts.setup import Setup
 from hub.accounts.staff_auth import StaffAuth
 from hub.accounts.team import Team
+from hub.alerts.book import AlertBook
 from hub.answers.service import CannedAnswers
 from hub.attachments.service import Attachments
 from hub.http.ratelimit import RateLimiter
@@ -81,6 +82,7 @@ class Hub:
     triage: TriageSettings  # the business's word lists and reply targets
     waiting: WaitingTimes  # how long answers usually take, for the customer's page
     attachments: Attachments  # photos in conversations: cleaned, stored, served
+    alerts: AlertBook  # threshold alerts (hub/alerts)
     delivery: DeliveryService | None = None
 
 

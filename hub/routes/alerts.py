@@ -46,7 +46,7 @@ class AlertIn(_Model):
 
 
 def _book() -> AlertBook:
-    return AlertBook(hub().store)
+    return hub().alerts
 
 
 @bp.get("/api/v1/alerts")
