@@ -51,3 +51,31 @@ def test_a_detractor_is_a_bad_rating_or_an_nps_of_six_or_less() -> None:
     assert is_detractor({"rating": "very_good", "nps": 0})
     assert not is_detractor({"rating": "fair", "nps": 7})
     assert not is_detractor({"rating": "fair", "nps": None})
+
+
+def test_a_fire_reads_in_each_language_with_a_point_label_escaped_in_html() -> None:
+    from hub.notify.render import Renderer
+
+    fire = {
+        "name": "Rush",
+        "point": "bar",
+        "point_label": "Bar <script>x</script> & co",
+        "category": "complaint",
+        "found": 3,
+        "count": 3,
+        "minutes": 15,
+        "from": at(0),
+        "to": at(5),
+        "at": at(5),
+        "tickets": [{"id": "a1", "number": 1}],
+    }
+    tenant = {"name": "Acme", "timezone": "Europe/Madrid"}
+    subjects = set()
+    for lang in ("es", "en", "fr", "de", "it", "pt", "gl", "ca"):
+        item = {"language": lang, "channel": "email", "fire": fire}
+        words = Renderer().threshold(item, tenant, console_url="C", ticket_url="T/{id}")
+        assert words.html is not None and "<script>" not in words.html
+        assert "Bar &lt;script&gt;x&lt;/script&gt; &amp; co" in words.html
+        assert "3 SOS" in words.subject and "15" in words.subject and "T/a1" in words.text
+        subjects.add(words.subject)
+    assert len(subjects) == 8  # every language has its own words
