@@ -55,11 +55,14 @@ class ThresholdWatch:
         if alert.get("point"):
             where["point.code"] = alert["point"]
         upper = iso(parse_iso(moment) + width)
+        # Newest first: past the limit, what is dropped is the oldest, never the SOS counted.
         found = await self.store.find(
-            tenant_id, TICKETS, where, sort="created_at", limit=WINDOW_LIMIT
+            tenant_id, TICKETS, where, sort="created_at", descending=True, limit=WINDOW_LIMIT
         )
         near = [
-            t for t in found if t["created_at"] <= upper and not held_back(t) and counts(alert, t)
+            t
+            for t in reversed(found)
+            if t["created_at"] <= upper and not held_back(t) and counts(alert, t)
         ]
         times = set(densest([t["created_at"] for t in near], moment, width))
         return [t for t in near if t["created_at"] in times]
