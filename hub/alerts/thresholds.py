@@ -6,7 +6,8 @@ however many processes count at once: the SOS is stored before it is counted, so
 of a burst's SOS to be counted sees them all; and firing is a compare-and-set on the
 alert's `burst_until`, which only one counter wins. The winner stores one outbox item of
 kind `threshold` per recipient (ids derived from the alert and the burst's first SOS, so
-a re-run stores nothing twice); the outbox jobs send them.
+a re-run stores nothing twice, and a job that died between winning and storing them
+stores them when the sweeper runs it again); the outbox jobs send them.
 """
 
 from __future__ import annotations
@@ -80,6 +81,9 @@ class ThresholdWatch:
             until = iso(parse_iso(burst[-1]["created_at"]) + width)
             expected = {"burst_until": alert.get("burst_until")}
             if in_burst(alert, moment, width):  # the burst goes on: it only lasts longer
+                last = alert.get("last_fire") or {}
+                if last.get("ticket_id") == ticket["id"]:  # a re-run of the firing SOS's job
+                    return await self._deliver(tenant_id, alert, ticket, last)
                 if until <= str(alert["burst_until"]):
                     return []
                 if await self.store.update_if(
