@@ -393,6 +393,21 @@ class Sender:
             },
         )
 
+    async def record_threshold(self, tenant_id: str, ticket: Doc, item: Doc) -> None:
+        """The SOS that completed a threshold alert's burst says so in its history, pushed
+        live (`ticket.updated`), so the consoles see the alert fired (once per fire)."""
+        fire = item.get("fire") or {}
+        what = f"{fire.get('found')} SOS / {fire.get('minutes')} min"
+        entry = _entry(
+            f"threshold.{ticket['id']}.{fire.get('alert_id')}",
+            ticket["id"],
+            "threshold",
+            str(fire.get("name") or ""),
+            what,
+            iso(self.clock()),
+        )
+        await self._history(tenant_id, ticket, entry, {"threshold_alerted_at": entry["created_at"]})
+
     async def _record_failure(self, tenant_id: str, ticket: Doc, item: Doc) -> None:
         moment = iso(self.clock())
         what = f"{item['channel']} {item.get('name') or ''} <{item['to']}>: {item.get('reason')}"

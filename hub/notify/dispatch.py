@@ -94,7 +94,10 @@ class DeliveryService:
     async def _thresholds(self, tenant_id: str, ticket: Doc) -> list[Doc]:
         """Count the SOS against the threshold alerts (hub/alerts); never fails the routing."""
         try:
-            return await self.thresholds.ticket_counted(tenant_id, ticket)
+            items = await self.thresholds.ticket_counted(tenant_id, ticket)
+            if items:
+                await self.sender.record_threshold(tenant_id, ticket, items[0])
+            return items
         except Exception:
             log.exception("threshold alerts failed on ticket %s", ticket["id"])
             return []

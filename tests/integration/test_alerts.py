@@ -107,6 +107,15 @@ async def test_the_third_sos_within_the_window_tells_every_recipient_once(
     assert text["to"] == PHONE and text["text"].startswith("Alert: 3 SOS within 15 min")
     assert "Bar terrace" in text["text"]
 
+    # the consoles see it: the SOS that completed the burst says so in its history, pushed live
+    detail = await (
+        await client.get(f"/api/v1/tickets/{third['id']}", headers=acme.auth("agent"))
+    ).get_json()
+    assert [h["action"] for h in detail["history"]].count("threshold") == 1
+    events = await (await client.get("/api/v1/events", headers=acme.auth("agent"))).get_json()
+    pushed = [e for e in events["items"] if e["name"] == "ticket.updated"]
+    assert any(e["data"]["id"] == third["id"] for e in pushed)
+
     listed = await (await client.get("/api/v1/alerts", headers=acme.auth("manager"))).get_json()
     [shown] = listed["items"]
     assert shown["fires"] == 1 and shown["fired_at"] and shown["last_fire"]["found"] == 3
