@@ -25,6 +25,7 @@ from hub.accounts.scans import Scans
 from hub.accounts.setup import Setup
 from hub.accounts.staff_auth import StaffAuth
 from hub.accounts.team import SendLink, Team
+from hub.alerts.book import AlertBook
 from hub.answers.service import CannedAnswers
 from hub.attachments.photos import MAX_PHOTO_BYTES
 from hub.attachments.service import Attachments
@@ -217,6 +218,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
         operators=Operators(store, limiter),
         installation=Installation(store, sio, team),
         answers=CannedAnswers(store),
+        alerts=AlertBook(store),
         printables=Printables(store, branding, catalogs, settings.public_url),
         triage=tickets.triage,
         waiting=WaitingTimes(store),

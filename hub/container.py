@@ -22,6 +22,7 @@ from hub.accounts.scans import Scans
 from hub.accounts.setup import Setup
 from hub.accounts.staff_auth import StaffAuth
 from hub.accounts.team import Team
+from hub.alerts.book import AlertBook
 from hub.answers.service import CannedAnswers
 from hub.attachments.service import Attachments
 from hub.exports.service import Exports
@@ -85,6 +86,7 @@ class Hub:
     attachments: Attachments  # photos in conversations: cleaned, stored, served
     exports: Exports  # CSV files, what customers say, the monthly report
     surveys: Surveys  # the business's own questions, standalone answers, results
+    alerts: AlertBook  # threshold alerts (hub/alerts)
     delivery: DeliveryService | None = None
 
 

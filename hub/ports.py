@@ -40,6 +40,7 @@ COLLECTIONS: tuple[str, ...] = (
     # A kiosk's Idempotency-Key per SOS: a retry after a lost answer finds its ticket.
     "kiosk_requests",
     "survey_responses",  # standalone survey answers (hub/surveys/service.py)
+    "alerts",  # threshold alerts (hub/alerts)
 )
 
 # The scope (the `tenant_id` argument) of the installation's own documents: no tenant has

@@ -80,6 +80,9 @@ class InsultStrikes:
     async def ticket_accepted(self, tenant: Doc, ticket: Doc) -> None:
         """Not a strike."""
 
+    async def ticket_detractor(self, tenant: Doc, ticket: Doc) -> None:
+        """Not a strike."""
+
     async def staff_replied(self, tenant: Doc, ticket: Doc, message: Doc) -> None:
         """Not a strike."""
 

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from hub.accounts.kiosk_watch import OFFLINE, ONLINE
 from hub.clock import iso, now, parse_iso
@@ -314,6 +315,22 @@ class Sender:
                 secret=self.settings.secret_key,
                 public=self.settings.public,
             )
+        elif item["kind"] == "threshold":
+            fire = item.get("fire") or {}
+            query = f"?point={quote(str(fire['point']))}" if fire.get("point") else ""
+            words = self.renderer.threshold(
+                item,
+                tenant,
+                console_url=self.settings.public(f"/console{query}"),
+                ticket_url=self.settings.public("/console?ticket={id}"),
+            )
+        elif item["kind"] == "detractor":
+            words = self.renderer.detractor(
+                item,
+                ticket,
+                tenant,
+                open_url=self.settings.public(f"/console?ticket={ticket['id']}"),
+            )
         elif item["kind"] == "reply":
             message = await self.tickets.message(tenant["id"], item.get("message_id") or "")
             if message is None:
@@ -410,6 +427,21 @@ class Sender:
                 "escalated_at": moment,
             },
         )
+
+    async def record_threshold(self, tenant_id: str, ticket: Doc, item: Doc) -> None:
+        """The SOS that completed a threshold alert's burst says so in its history, pushed
+        live (`ticket.updated`), so the consoles see the alert fired (once per fire)."""
+        fire = item.get("fire") or {}
+        what = f"{fire.get('found')} SOS / {fire.get('minutes')} min"
+        entry = _entry(
+            f"threshold.{ticket['id']}.{fire.get('alert_id')}",
+            ticket["id"],
+            "threshold",
+            str(fire.get("name") or ""),
+            what,
+            iso(self.clock()),
+        )
+        await self._history(tenant_id, ticket, entry, {"threshold_alerted_at": entry["created_at"]})
 
     async def _record_failure(self, tenant_id: str, ticket: Doc, item: Doc) -> None:
         moment = iso(self.clock())

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Iterable
 from datetime import datetime, timedelta
 
+from hub.alerts.thresholds import ThresholdWatch
 from hub.clock import iso, parse_iso
 from hub.notify import outbox
 from hub.notify.delivery import Sender
@@ -42,6 +43,7 @@ class DeliveryService:
         self.tickets = TicketRepository(sender.store)
         self.queue = sender.queue
         self.tuning = sender.tuning
+        self.thresholds = ThresholdWatch(sender.store, sender.clock, sender.tuning.minute)
         self._sweeper: asyncio.Task[None] | None = None
         self._privacy: asyncio.Task[None] | None = None
 
@@ -71,6 +73,7 @@ class DeliveryService:
             ticket, late = await self._translate(tenant, ticket, language, wanted)
         items = self._plan_items(ticket, plan, base)
         stored = await outbox.add_items(self.store, tenant_id, items)
+        stored.extend(await self._thresholds(tenant_id, ticket))
         await self.tickets.set_fields(
             tenant_id,
             ticket_id,
@@ -87,6 +90,17 @@ class DeliveryService:
             fresh = await self.tickets.find(tenant_id, ticket_id)
             if fresh is not None:
                 await self.translation.translate_ticket(tenant, fresh, language, wanted)
+
+    async def _thresholds(self, tenant_id: str, ticket: Doc) -> list[Doc]:
+        """Count the SOS against the threshold alerts (hub/alerts); never fails the routing."""
+        try:
+            items = await self.thresholds.ticket_counted(tenant_id, ticket)
+            if items:
+                await self.sender.record_threshold(tenant_id, ticket, items[0])
+            return items
+        except Exception:
+            log.exception("threshold alerts failed on ticket %s", ticket["id"])
+            return []
 
     async def _claim_routing(self, tenant_id: str, ticket: Doc) -> Doc | None:
         """One routing job at a time per ticket; a claim lapses after the lease (a dead job)."""

@@ -13,6 +13,8 @@ import logging
 import re
 from datetime import datetime
 
+from hub.alerts.detractor import detractor_items
+from hub.alerts.thresholds import ThresholdWatch
 from hub.clock import iso, parse_iso
 from hub.jobs import JobQueue
 from hub.notify import outbox
@@ -61,10 +63,11 @@ def reply_items(ticket: Doc, message: Doc, tenant: Doc, moment: datetime) -> lis
 class DeliveryListener:
     """Routing on accepted SOS, replies to customers, escalations stopped on acknowledgement."""
 
-    def __init__(self, store: Store, queue: JobQueue, clock: Clock) -> None:
+    def __init__(self, store: Store, queue: JobQueue, clock: Clock, minute: float = 60.0) -> None:
         self.store = store
         self.queue = queue
         self.clock = clock
+        self.thresholds = ThresholdWatch(store, clock, minute)
         self._pending: set[asyncio.Task[None]] = set()
 
     async def _enqueue(self, name: str, *args: str) -> None:
@@ -158,9 +161,17 @@ class DeliveryListener:
             await TicketRepository(self.store).set_fields(
                 tenant["id"], ticket["id"], {"routed_rules": routed}
             )
+        # A category may complete a threshold alert's window that intake could not see.
+        for item in await self.thresholds.ticket_counted(tenant["id"], ticket):
+            await self._enqueue("send_item", tenant["id"], item["id"])
 
     async def ticket_held(self, tenant: Doc, ticket: Doc) -> None:
         """Nothing to route or send: a held-back SOS reaches no one until released."""
 
     async def message_held(self, tenant: Doc, ticket: Doc, message: Doc) -> None:
         """Nothing to send: a held-back message reaches no one."""
+
+    async def ticket_detractor(self, tenant: Doc, ticket: Doc) -> None:
+        """A bad survey answer reopened the ticket: its rules' recipients are told, once."""
+        for item in await detractor_items(self.store, tenant, ticket, self.clock()):
+            await self._enqueue("send_item", tenant["id"], item["id"])

@@ -197,6 +197,51 @@ class Renderer:
         """One plain template (an SMS) in `language`."""
         return self._render(language, name, context)
 
+    def threshold(self, item: Doc, tenant: Doc, *, console_url: str, ticket_url: str) -> Rendered:
+        """A threshold alert fired (hub/alerts): where, which category, how many in how long,
+        the console filtered to those SOS, and each SOS's own link (`{id}` in `ticket_url`)."""
+        language = str(item.get("language") or tenant.get("language") or "en")
+        fire = item.get("fire") or {}
+        zone = tenant.get("timezone")
+        context = {
+            "name": fire.get("name") or "",
+            "place": fire.get("point_label") or fire.get("point") or "",
+            "category": fire.get("category"),
+            "found": fire.get("found"),
+            "count": fire.get("count"),
+            "minutes": fire.get("minutes"),
+            "first": local_time(fire.get("from") or fire["at"], zone, language),
+            "last": local_time(fire.get("to") or fire["at"], zone, language),
+            "tickets": [
+                {"number": t.get("number"), "url": ticket_url.replace("{id}", t["id"])}
+                for t in fire.get("tickets") or []
+            ],
+            "console_url": console_url,
+            "tenant_name": tenant.get("name") or "",
+        }
+        if item["channel"] == "sms":
+            return Rendered("", self._render(language, "sms/threshold.txt", context).strip(), None)
+        return self.email(language, "threshold", context)
+
+    def detractor(self, item: Doc, ticket: Doc, tenant: Doc, *, open_url: str) -> Rendered:
+        """A bad survey answer reopened a ticket: the answer, the SOS, the ticket's link."""
+        language = str(item.get("language") or tenant.get("language") or "en")
+        survey = ticket.get("survey") or {}
+        context = {
+            "number": ticket.get("number"),
+            "place": place_of(ticket),
+            "time": local_time(ticket["created_at"], tenant.get("timezone"), language),
+            "rating": survey.get("rating"),
+            "nps": survey.get("nps"),
+            "comment": survey.get("comment"),
+            "text": excerpt(str(ticket.get("text") or ""), 500),
+            "open_url": open_url,
+            "tenant_name": tenant.get("name") or "",
+        }
+        if item["channel"] == "sms":
+            return Rendered("", self._render(language, "sms/detractor.txt", context).strip(), None)
+        return self.email(language, "detractor", context)
+
     def email(self, language: str, name: str, context: dict[str, Any]) -> Rendered:
         """An e-mail from `web/email/<name>_subject.txt`, `<name>.txt` and `<name>.html`."""
         return Rendered(

@@ -76,4 +76,4 @@ def build_delivery(
     if isinstance(queue, InProcessJobQueue):
         for name in JOB_NAMES:
             queue.register(name, getattr(service, name))
-    return service, DeliveryListener(store, queue, clock)
+    return service, DeliveryListener(store, queue, clock, tuning.minute)

@@ -10,6 +10,7 @@ def register_routes(app: Quart) -> None:
     from hub.routes import (
         account,
         admin,
+        alerts,
         answers,
         api,
         attachments,
@@ -58,6 +59,7 @@ def register_routes(app: Quart) -> None:
     app.register_blueprint(setup.bp)
     app.register_blueprint(setup_pages.bp)
     app.register_blueprint(answers.bp)
+    app.register_blueprint(alerts.bp)
     app.register_blueprint(printables.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(surveys.bp)

@@ -26,7 +26,16 @@ from hub.tickets.services import Actor
 bp = Blueprint("delivery", __name__)
 
 STATUSES = ("pending", "sent", "failed", "skipped")
-KINDS = ("alert", "escalation", "reply", "auto_block", "kiosk_offline", "kiosk_online")
+KINDS = (
+    "alert",
+    "escalation",
+    "reply",
+    "auto_block",
+    "kiosk_offline",
+    "kiosk_online",
+    "threshold",
+    "detractor",
+)
 PAGE_LIMIT = 200
 
 

@@ -104,6 +104,9 @@ class SurveyInvitations:
     async def message_held(self, tenant: Doc, ticket: Doc, message: Doc) -> None:
         """Nothing."""
 
+    async def ticket_detractor(self, tenant: Doc, ticket: Doc) -> None:
+        """Nothing: the ticket reopened; resolving it again invites no second time."""
+
 
 def invitation_words(
     renderer: Renderer,

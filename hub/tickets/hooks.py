@@ -64,3 +64,5 @@ class TicketListener(Protocol):
     # Optional: TicketService skips a listener without it (hub/surveys/invitations.py has it).
     # async def ticket_resolved(self, tenant: Doc, ticket: Doc) -> None:
     #     """Staff resolved the ticket (again, after a reopening: told each time)."""
+    async def ticket_detractor(self, tenant: Doc, ticket: Doc) -> None:
+        """A "bad" rating or NPS <= 6 reopened a resolved ticket (once per ticket)."""

@@ -365,7 +365,9 @@ class TicketService:
         if answers:
             survey["answers"] = dict(answers)
         outcome = Ticket(ticket).answer_survey(survey)
-        await self._store(ticket["tenant_id"], outcome)
+        doc = await self._store(ticket["tenant_id"], outcome)
+        if outcome.detractor:
+            await self._tell("ticket_detractor", await self._tenant(ticket["tenant_id"]), doc)
         return dict(outcome.ticket.get("survey") or survey)
 
     async def _screen_message(self, ticket: Doc, text: str) -> str | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from hub.alerts.model import is_detractor
 from hub.clock import new_id, now_iso, parse_iso
 from hub.errors import Conflicting, Invalid
 from hub.ports import Change, Doc, Insert, Update
@@ -70,6 +71,7 @@ class Outcome:
     new: bool = False  # insert the ticket itself (intake)
     acknowledged: bool = False  # someone took it for the first time: escalation stops
     accepted: bool = False  # it reaches the consoles and routing now (new or released)
+    detractor: bool = False  # a bad survey answer reopened it (hub/alerts/detractor.py)
 
     @property
     def changed(self) -> bool:
@@ -506,13 +508,22 @@ class Ticket:
         return str(to["id"])
 
     def answer_survey(self, survey: Doc) -> Outcome:
-        """The customer rates the answer once resolved; a new answer replaces the last one."""
+        """The customer rates the answer once resolved; a new answer replaces the last one.
+
+        A detractor's answer ("bad", NPS 6 or less) reopens the ticket, once per ticket.
+        """
         if self.status not in (Status.resolved.value, Status.closed.value):
             raise Conflicting("the survey opens once the ticket is resolved", field="status")
         previous = self.doc.get("survey") or {}
         if all(previous.get(k) == survey.get(k) for k in ("rating", "nps", "comment", "answers")):
             return Outcome(self.doc)  # the same answer again: nothing to store or push
-        sets = {"survey": survey}
+        sets: Doc = {"survey": survey}
+        entries = [
+            history_entry(self.id, "survey", CUSTOMER, previous.get("rating"), survey["rating"])
+        ]
+        detractor = is_detractor(survey) and not self.held_back and not self.doc.get("detractor_at")
+        if detractor:  # once per ticket: back to the team, and its rules' people are told
+            sets |= {"status": Status.open.value, "detractor_at": survey["answered_at"]}
+            entries.append(history_entry(self.id, "reopened", CUSTOMER, self.status, "detractor"))
         doc = self._apply(sets)
-        entry = history_entry(self.id, "survey", CUSTOMER, previous.get("rating"), survey["rating"])
-        return Outcome(doc, sets, [entry], [TicketUpdated(doc)])
+        return Outcome(doc, sets, entries, [TicketUpdated(doc)], detractor=detractor)

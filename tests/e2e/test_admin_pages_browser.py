@@ -31,6 +31,7 @@ PAGES = [
     "/admin/deliveries",
     "/admin/kiosks",
     "/admin/answers",
+    "/admin/alerts",
 ]
 
 

@@ -326,3 +326,38 @@ async def test_a_real_worker_sends_the_kiosk_offline_notices_once(
 
         items = await eventually(sent, 20, "the notices recorded as sent")
         assert sorted((i["kind"], i["attempts"]) for i in items) == [("kiosk_offline", 1)] * 2
+
+
+async def test_under_rq_two_workers_count_a_burst_and_send_one_threshold_alert(
+    make_cluster: Any, smtp: SmtpServer
+) -> None:
+    """Threshold alerts (hub/alerts) are counted in the routing job, here by RQ workers."""
+    cluster = make_cluster(outbox_stale=60)
+    async with running_hub(cluster.settings) as the_hub:
+        acme = await seed_tenant(the_hub.store, "acme")
+        client = the_hub.quart.test_client()
+        body = {
+            "point": acme.point["code"],
+            "count": 3,
+            "minutes": 15,
+            "recipients": [email_to("jefa@acme.example", "Marta")],
+        }
+        r = await client.post("/api/v1/alerts", json=body, headers=acme.auth("manager"))
+        assert r.status_code == 201, await r.get_data(as_text=True)
+        cluster.worker()
+        cluster.worker()
+        for n in range(5):
+            await submit(client, acme.point["code"], f"Mesa {n} sin atender")
+        try:
+            [mail] = await smtp.wait_for(1, within=40)
+        except AssertionError:
+            raise AssertionError(cluster.log()) from None
+
+        async def all_routed() -> bool:
+            tickets = await the_hub.store.find(acme.tenant["id"], "tickets")
+            return len(tickets) == 5 and all(t.get("route_state") == "done" for t in tickets)
+
+        await eventually(all_routed, 40, "every SOS routed by the workers")
+        assert "Bar terrace" in mail["Subject"]
+        items = await the_hub.store.find(acme.tenant["id"], "outbox", {"kind": "threshold"})
+        assert len(items) == 1 and len(smtp.messages) == 1

@@ -58,6 +58,7 @@ class World:
     globex_ticket_id: str
     globex_rule_id: str
     globex_block_id: str
+    acme_alert_id: str = ""  # a threshold alert (hub/alerts)
 
     async def acme_view(self) -> Any:
         """Everything acme's own staff can read: must not change while globex tries things."""
@@ -82,6 +83,7 @@ class World:
             "/api/v1/establishments",
             f"/api/v1/points/{self.acme.point['code']}",
             "/api/v1/answers",
+            "/api/v1/alerts",
             "/api/v1/triage/keywords",
             "/api/v1/triage/targets",
             "/api/v1/survey",
@@ -102,6 +104,16 @@ def _rule(slug: str) -> dict[str, Any]:
         "name": f"{slug.title()} night shift",
         "match": {"points": [f"{slug}-bar"]},
         "recipients": [{"channel": "email", "to": f"night@{slug}.example", "name": "Night"}],
+    }
+
+
+def _alert(slug: str) -> dict[str, Any]:
+    return {
+        "name": f"{slug.title()} secret rush",
+        "point": f"{slug}-bar",
+        "count": 3,
+        "minutes": 15,
+        "recipients": [{"channel": "email", "to": f"rush@{slug}.example", "name": "Rush"}],
     }
 
 
@@ -211,6 +223,9 @@ async def world(client: Any, hub: Hub, acme: Seeded, globex: Seeded) -> World:
     assert r.status_code == 200, await r.get_data(as_text=True)
     r = await client.post(f"/s/{acme.point['code']}", form={"rating": "bad", "q.acme-q": "acme"})
     assert r.status_code == 303, await r.get_data(as_text=True)
+    acme_alert_id = await _created(
+        await client.post("/api/v1/alerts", json=_alert("acme"), headers=boss)
+    )
     await quiet(hub)
     return World(
         client,
@@ -226,6 +241,7 @@ async def world(client: Any, hub: Hub, acme: Seeded, globex: Seeded) -> World:
         globex_ticket["id"],
         globex_rule_id,
         globex_block_id,
+        acme_alert_id,
     )
 
 
@@ -749,6 +765,44 @@ async def case_ticket_answers(w: World, role: str) -> None:
     assert "Acme" not in str(await _items(r))
 
 
+async def case_alerts_list(w: World, role: str) -> None:
+    r = await w.client.get("/api/v1/alerts", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        assert await _items(r) == []
+
+
+async def case_alerts_create(w: World, role: str) -> None:
+    # globex cannot watch acme's point: an unknown point to globex
+    r = await w.client.post("/api/v1/alerts", json=_alert("acme"), headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        assert r.status_code == 400 and "point" in (await r.get_json())["error"]["message"]
+        r = await w.client.post(
+            "/api/v1/alerts", json=_alert("globex"), headers=w.globex.auth(role)
+        )
+        alert_id = await _created(r)
+        assert await w.hub.store.get(w.globex.tenant["id"], "alerts", alert_id) is not None
+
+
+async def case_alert_get(w: World, role: str) -> None:
+    r = await w.client.get(f"/api/v1/alerts/{w.acme_alert_id}", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        await _is_404(r)
+
+
+async def case_alert_put(w: World, role: str) -> None:
+    r = await w.client.put(
+        f"/api/v1/alerts/{w.acme_alert_id}", json=_alert("globex"), headers=w.globex.auth(role)
+    )
+    if await _manager_only(w, role, r):
+        await _is_404(r)
+
+
+async def case_alert_delete(w: World, role: str) -> None:
+    r = await w.client.delete(f"/api/v1/alerts/{w.acme_alert_id}", headers=w.globex.auth(role))
+    if await _manager_only(w, role, r):
+        await _is_404(r)
+
+
 async def case_warning(w: World, role: str) -> None:
     auth = w.globex.auth(role)
     await _is_404(
@@ -842,6 +896,11 @@ CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("PUT", "/api/v1/answers/<answer_id>"): case_answer_put,
     ("DELETE", "/api/v1/answers/<answer_id>"): case_answer_delete,
     ("GET", "/api/v1/tickets/<ticket_id>/answers"): case_ticket_answers,
+    ("GET", "/api/v1/alerts"): case_alerts_list,
+    ("POST", "/api/v1/alerts"): case_alerts_create,
+    ("GET", "/api/v1/alerts/<alert_id>"): case_alert_get,
+    ("PUT", "/api/v1/alerts/<alert_id>"): case_alert_put,
+    ("DELETE", "/api/v1/alerts/<alert_id>"): case_alert_delete,
     ("POST", "/api/v1/tickets/<ticket_id>/warning"): case_warning,
     ("GET", "/api/v1/stats/etiquette"): case_etiquette_stats,
     ("POST", "/api/v1/tickets/<ticket_id>/attachments"): case_photo_upload,
@@ -1054,6 +1113,7 @@ async def test_every_staff_route_answers_401_without_credentials(hub: Hub, world
         path = path.replace("<kiosk_id>", world.acme_kiosk_id)
         path = path.replace("<slug>", world.acme.slug)
         path = path.replace("<answer_id>", world.acme_answer_id)
+        path = path.replace("<alert_id>", world.acme_alert_id)
         r = await world.client.open(path, method=method, json={"text": "x"})
         assert r.status_code == 401, (method, rule)
 
