@@ -11,6 +11,7 @@ and one browser serve the whole module.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import re
 import time
@@ -30,6 +31,7 @@ from hub.installation.operators import create_operator
 from hub.notify import ack
 from hub.ports import Store
 from hub.settings import Settings
+from hub.surveys.links import invite_token
 from tests.e2e.conftest import LiveHub, log_in
 from tests.helpers import PASSWORD, Seeded, _cached_hash, seed_tenant
 from tests.kit import Serve, Served, live_sos, serve
@@ -124,6 +126,12 @@ class Site:
         return r.json()
 
 
+def _invite(tenant_id: str, ticket_id: str, *, days: int) -> str:
+    """A survey invitation's link token, valid for `days` more (negative: expired)."""
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
+    return invite_token(SECRET, tenant_id, ticket_id, expires)
+
+
 def _old_token(tenant_id: str, item_id: str) -> str:
     """An acknowledge link signed long ago (expired: 410)."""
 
@@ -179,6 +187,11 @@ def _cases(site: Site) -> list[Case]:
         Case("/t/<token>", f"/t/{done['token']}", "guest", langs=customer),
         Case("/t/<token>", f"/t/{open_['token']}", "guest", langs=customer),
         Case("/t/<token>", "/t/no-such-thread", "guest", 404, customer),
+        Case("/s/<code>", f"/s/{code}", "guest", langs=customer),
+        Case("/s/<code>/thanks", f"/s/{code}/thanks", "guest", langs=customer),
+        Case("/survey/<token>", f"/survey/{_invite(tenant_id, done['id'], days=14)}", "guest"),
+        Case("/survey/<token>", f"/survey/{_invite(tenant_id, done['id'], days=-1)}", "guest", 410),
+        Case("/survey/<token>", "/survey/forged", "guest", 404),
         Case("/ack/<token>", f"/ack/{ack.ack_token(SECRET, tenant_id, item['id'])}", "guest"),
         Case("/ack/<token>", f"/ack/{_old_token(tenant_id, item['id'])}", "guest", 410),
         Case("/ack/<token>", "/ack/forged", "guest", 403),
@@ -193,8 +206,9 @@ def _cases(site: Site) -> list[Case]:
         *[
             Case(rule, rule, "staff")
             for rule in sorted(_page_rules())
-            if rule.startswith("/admin/") and "<" not in rule
+            if rule.startswith("/admin/") and "<" not in rule and rule != "/admin/stats/said"
         ],
+        Case("/admin/stats/said", "/admin/stats/said?q=towels", "staff"),
         Case("/operator/login", "/operator/login", "guest"),
         Case("/operator", "/operator", "operator", ready="#businesses tr[data-slug]"),
     ]
