@@ -463,11 +463,12 @@ async def test_a_thread_link_cannot_stream_survey_answers(hub: Hub, acme: Seeded
     assert r.status_code == 200
     allowed = rate("survey", "thread")
     opened = time.monotonic()
-    ratings = ("very_good", "good", "fair", "bad")
+    # ("bad" would reopen the ticket as a detractor's: hub/alerts; the survey then closes)
+    ratings = ("very_good", "good", "fair")
     for n in range(allowed):  # a customer correcting their answer a few times: fine
         r = await client.post(
             f"/api/v1/thread/{token}/survey",
-            json={"rating": ratings[n % 4]},
+            json={"rating": ratings[n % 3]},
             **peer("203.0.113.77"),
         )
         assert r.status_code == 201, (n, await r.get_data(as_text=True))
