@@ -15,6 +15,7 @@ from typing import Any
 from hub.accounts.model import KNOWN_LANGUAGES, check_language, check_timezone
 from hub.accounts.targets import check_targets, targets_json
 from hub.errors import HubError, Invalid
+from hub.i18n import NAMES
 from hub.ports import Doc
 
 DEFAULT_BRAND_COLOR = "#0b4fa8"  # the hub's own blue (static/css/hub.css --primary)
@@ -44,16 +45,7 @@ COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 SENDER_NAME_RE = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$")
 SENDER_NUMBER_RE = re.compile(r"^\+?[1-9][0-9]{6,14}$")
 # Each language in its own words (never translated: a reader looks for their own).
-LANGUAGE_NAMES: Mapping[str, str] = {
-    "es": "Español",
-    "en": "English",
-    "fr": "Français",
-    "de": "Deutsch",
-    "it": "Italiano",
-    "pt": "Português",
-    "gl": "Galego",
-    "ca": "Català",
-}
+LANGUAGE_NAMES: Mapping[str, str] = NAMES
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from hub.errors import Invalid
+from hub.i18n import NAMES
 from hub.ports import Doc
 from hub.tickets.model import CATEGORY_GROUPS as TICKET_GROUPS
 from hub.tickets.model import CATEGORY_ORDER, TEXT_MAX, clean_line, public_name, strip_controls
@@ -24,16 +25,7 @@ PLACEHOLDERS = ("customer_name", "agent_name", "place", "number", "business")
 # The languages a customer page speaks (CONTRACT.md): an answer is written in one of them.
 LANGUAGES = ("es", "en", "fr", "de", "it", "pt", "gl", "ca")
 # Each language by its own name (what a manager picks from, whatever the page's language).
-LANGUAGE_NAMES = {
-    "es": "Español",
-    "en": "English",
-    "fr": "Français",
-    "de": "Deutsch",
-    "it": "Italiano",
-    "pt": "Português",
-    "gl": "Galego",
-    "ca": "Català",
-}
+LANGUAGE_NAMES = NAMES
 _PLACEHOLDER = re.compile(r"\{([^{}\s]{0,40})\}")
 
 # Ticket categories an answer may name, and their groups: the ticket's own vocabulary

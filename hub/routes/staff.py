@@ -12,7 +12,7 @@ from quart_auth import AuthUser, current_user, login_user, logout_user
 from hub.accounts.model import Role, public_user
 from hub.container import hub
 from hub.errors import Suspended, Unauthorized
-from hub.i18n import SUPPORTED
+from hub.i18n import STAFF
 from hub.routes.auth import check_login, current_staff
 from hub.routes.first_run import landing, setup_nudge
 from hub.routes.login_form import FIELD, browser_value, form_token, remember, token_matches
@@ -65,7 +65,8 @@ async def _login_page(status: int = 200, **context: Any) -> Any:
         # empty unless a page was asked for: then the login decides where to land
         next=safe_next(asked) if asked else "",
         csrf_token=form_token(value),
-        languages=SUPPORTED,
+        # the languages the staff pages speak (hub.i18n.STAFF); the others would fall back
+        languages=STAFF,
         **context,
     )
     return remember(await make_response(html, status), value)

@@ -49,6 +49,10 @@ async def test_the_login_page_names_the_product_and_switches_language_and_a_404_
     assert '<p class="product">SOS hub</p>' in page and "Acceso del personal" in page
     assert 'href="/login?lang=en&amp;next=%2Fadmin%2Fstats">English</a>' in page
     assert '<span lang="es" aria-current="true">Español</span>' in page
+    # each language the staff pages speak, in its own words (no bare codes such as "gl")
+    assert ">Galego</a>" in page and ">Català</a>" in page and ">gl</a>" not in page
+    r = await client.get("/login?lang=gl")
+    assert "Acceso do persoal" in (await r.get_data()).decode()
     r = await client.get("/login?lang=en")
     assert "Staff login" in (await r.get_data()).decode()
     r = await client.get("/no/such/page?lang=es")
