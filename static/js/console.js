@@ -33,6 +33,7 @@ const connection = document.getElementById("connection");
 const seq = new SeqTracker(`sos.console.seq.${userId}`);
 const store = new TicketStore();
 const unread = new UnreadSet(`sos.console.unread.${userId}`);
+const heardMessages = new Set(); // customer messages already announced (a replay is not news)
 const FILTER_KEYS = ["q", "status", "point", "department"];
 const asked = new URLSearchParams(window.location.search); // a link or a reload: filters, ticket
 fillFiltersFrom(asked);
@@ -203,8 +204,13 @@ const handlers = {
     panel.touched(payload.ticket_id);
     if (message.author === "customer" && store.has(payload.ticket_id)) {
       markUnread(payload.ticket_id);
-      const doc = store.doc(payload.ticket_id);
-      alerts.announce(t("announce.message", { number: doc.number }));
+      // The open ticket's message list is a live region that reads the message itself;
+      // announcing it as well would say it twice. A replayed message is not news.
+      const shown = panel.isOpen && panel.id === payload.ticket_id;
+      if (!shown && !heardMessages.has(message.id)) {
+        heardMessages.add(message.id);
+        alerts.announce(t("announce.message", { number: store.doc(payload.ticket_id).number }));
+      }
     }
   },
   [EVENTS.attachment_added]: (payload) => {

@@ -82,6 +82,15 @@ LONGEST_MOTION = """() => {
 }"""
 
 
+# Keeps every text the console's announcer is given, to tell what was said and what not.
+HEARD_LOG = """() => {
+  window.heardLog = [];
+  const el = document.getElementById("announcer");
+  new MutationObserver(() => el.textContent && window.heardLog.push(el.textContent))
+    .observe(el, { childList: true, characterData: true, subtree: true });
+}"""
+
+
 @pytest.fixture
 def contexts(browser: Any) -> Iterator[list[BrowserContext]]:
     opened: list[BrowserContext] = []
@@ -143,6 +152,24 @@ def test_screen_readers_hear_new_sos_customer_messages_and_staff_replies(
     )
     assert r.status_code == 201, r.text
     expect(heard).to_have_text(f"New customer message on #{sent['number']}")
+
+    # With the ticket open, its message list (a live region) reads the new message: the
+    # announcer stays quiet about it, so it is not said twice. Another ticket's still is.
+    console.goto(f"{live_hub.url}/console?ticket={sent['id']}")
+    expect(console.locator("#ticket-panel")).to_be_visible()
+    expect(console.locator("#main")).to_have_attribute("data-connection", "live")
+    console.evaluate(HEARD_LOG)
+    expect(console.locator("#messages")).to_have_attribute("aria-live", "polite")
+    other = _sos(live_hub, f"A towel at the pool {tag}")
+    for token, text in ((sent["token"], "One more thing"), (other["token"], "Still waiting")):
+        r = httpx.post(
+            f"{live_hub.url}/api/v1/thread/{token}/messages", json={"text": text}, timeout=10
+        )
+        assert r.status_code == 201, r.text
+    expect(console.locator("#messages")).to_contain_text("One more thing")
+    expect(heard).to_have_text(f"New customer message on #{other['number']}")
+    said = console.evaluate("() => window.heardLog")
+    assert f"New customer message on #{sent['number']}" not in said, said
 
 
 def _small_targets(page: Page, path: str, minimum: int = 44) -> list[str]:
