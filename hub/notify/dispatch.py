@@ -130,33 +130,18 @@ class DeliveryService:
 
     def _plan_items(self, ticket: Doc, plan: Plan, base: datetime) -> list[Doc]:
         moment = self.sender.clock()
-        items = [
-            outbox.new_item(
-                ticket_id=ticket["id"],
-                channel=r.channel,
-                to=r.to,
-                name=r.name,
-                language=r.language,
-                kind="alert",
-                created_at=moment,
-            )
-            for r in plan.recipients
-        ]
+        items = outbox.for_recipients(
+            plan.recipients, ticket_id=ticket["id"], kind="alert", created_at=moment
+        )
         for number, step in enumerate(plan.escalation, start=1):
             due = base + timedelta(seconds=float(step.after_minutes) * self.tuning.minute)
-            items.extend(
-                outbox.new_item(
-                    ticket_id=ticket["id"],
-                    channel=r.channel,
-                    to=r.to,
-                    name=r.name,
-                    language=r.language,
-                    kind="escalation",
-                    step=number,
-                    created_at=moment,
-                    due_at=due,
-                )
-                for r in step.recipients
+            items += outbox.for_recipients(
+                step.recipients,
+                ticket_id=ticket["id"],
+                kind="escalation",
+                step=number,
+                created_at=moment,
+                due_at=due,
             )
         return items
 

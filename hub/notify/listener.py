@@ -142,18 +142,9 @@ class DeliveryListener:
         base = parse_iso(str(ticket.get("released_at") or ticket["created_at"]))
         plan = plan_for(rules, ticket, tenant, base)
         moment = self.clock()
-        items = [
-            outbox.new_item(
-                ticket_id=ticket["id"],
-                channel=r.channel,
-                to=r.to,
-                name=r.name,
-                language=r.language,
-                kind="alert",
-                created_at=moment,
-            )
-            for r in plan.recipients
-        ]
+        items = outbox.for_recipients(
+            plan.recipients, ticket_id=ticket["id"], kind="alert", created_at=moment
+        )
         for item in await outbox.add_new_items(self.store, tenant["id"], items):
             await self._enqueue("send_item", tenant["id"], item["id"])
         if plan.rules:

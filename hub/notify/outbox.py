@@ -11,10 +11,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hub.clock import iso, new_secret
 from hub.ports import Conflict, Doc, Store, Where
+
+if TYPE_CHECKING:
+    from hub.tickets.routing import Recipient
 
 COLLECTION = "outbox"
 NO_TRANSPORT = "not sent: no transport configured"
@@ -233,6 +236,14 @@ async def lost_items(store: Store, tenant_id: str, now: datetime, stale: float) 
         limit=500,
     )
     return [d for d in docs if not d.get("claim_until") or d["claim_until"] < iso(now)]
+
+
+def for_recipients(recipients: Iterable[Recipient], **fields: Any) -> list[Doc]:
+    """One pending item per recipient (a routing plan's people), the rest as `new_item`."""
+    return [
+        new_item(channel=r.channel, to=r.to, name=r.name, language=r.language, **fields)
+        for r in recipients
+    ]
 
 
 def delivery_json(doc: Doc) -> dict[str, Any]:

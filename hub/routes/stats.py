@@ -85,7 +85,7 @@ def _field_name(field: str | None) -> str:
     return _("From") if field == "from" else _("To")
 
 
-def _period_error(exc: Invalid) -> str:
+def period_error(exc: Invalid) -> str:
     """A refused period in the page's language (the API keeps the precise English text)."""
     field = _field_name(exc.field)
     if "a year from" in exc.message:
@@ -134,7 +134,7 @@ async def stats_page() -> Any:
         board = await dashboard(tenant, shown, by)
     except Invalid as exc:
         error_field = exc.field
-        error = _("Choose a grouping from the list.") if exc.field == "by" else _period_error(exc)
+        error = _("Choose a grouping from the list.") if exc.field == "by" else period_error(exc)
     page = await render_page(
         "admin/stats.html",
         board=board,

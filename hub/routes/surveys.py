@@ -26,7 +26,7 @@ from hub.ports import Doc
 from hub.routes.auth import staff, staff_required, tenant_id
 from hub.routes.intake import Place, limit, limit_shared, point_place
 from hub.routes.pages import page_tenant, render_page, staff_page
-from hub.routes.stats import PeriodQuery
+from hub.routes.stats import PeriodQuery, period_error
 from hub.routes.survey_form import (
     answer_problems,
     base_answer,
@@ -45,7 +45,7 @@ from hub.surveys.questions import (
 )
 from hub.surveys.service import Where
 from hub.tickets.model import SURVEY_COMMENT_MAX
-from hub.tickets.stats import MAX_DAYS, YEARS, asked_period
+from hub.tickets.stats import asked_period
 
 bp = Blueprint("surveys", __name__)
 KIOSK_TOKEN_MAX = 200
@@ -156,26 +156,6 @@ async def _point_codes() -> list[str]:
 # ---- Staff pages -------------------------------------------------------------------------
 
 
-def _period_error(exc: Invalid) -> str:
-    """A refused period in the page's language (the API keeps the precise English text)."""
-    field = _("From") if exc.field == "from" else _("To")
-    if "a year from" in exc.message:
-        return _(
-            "%(field)s: choose a year from %(first)s to %(last)s.",
-            field=field,
-            first=YEARS[0],
-            last=YEARS[1],
-        )
-    if "expected a date" in exc.message:
-        return _(
-            "%(field)s: that is not a date. Pick one in the calendar (for example 2026-11-30).",
-            field=field,
-        )
-    if "before" in exc.message:
-        return _("“From” must be before “To”.")
-    return _("Choose a period of at most %(days)s days.", days=MAX_DAYS)
-
-
 def _page_errors(exc: Invalid) -> dict[str, str]:
     """A refused survey in the page's language, by the form field it names."""
     field = exc.field or "form"
@@ -275,7 +255,7 @@ async def survey_results_page() -> Any:
         period = asked_period(clock.now(), zone, asked["from"] or None, asked["to"] or None)
         result = await hub().surveys.results(tenant, period, point)
     except Invalid as exc:
-        error = _period_error(exc)
+        error = period_error(exc)
     default = str(tenant.get("language") or "es")
     page = await render_page(
         "admin/survey_results.html",
