@@ -34,26 +34,10 @@
     }, 50);
   }
 
-  /* The locale for Intl: the page's, or a neighbour when this browser lacks its data. */
-  function intlLang() {
-    var lang = document.documentElement.lang;
-    try {
-      if (lang && Intl.DateTimeFormat.supportedLocalesOf([lang]).length) return lang;
-    } catch (e) { /* an invalid tag */ }
-    return { gl: "es", ca: "es" }[lang] || "en";
-  }
-
-  /* 2000 as the page's language writes it ("2.000", "2,000", "2 000"). */
-  function num(n) {
-    try { return new Intl.NumberFormat(intlLang()).format(n); }
-    catch (e) { return String(n); }
-  }
-
-  function fill(template, values) {
-    return String(template || "").replace(/\{(\w+)\}/g, function (whole, key) {
-      return key in values ? String(values[key]) : whole;
-    });
-  }
+  var words = window.sosWords;
+  var intlLang = words.intlLang;
+  var num = words.num;
+  var fill = words.fill;
 
   /* ---- Times, in the business's time zone: "19:07" today, "29 nov, 19:07" before. ---- */
 

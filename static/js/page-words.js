@@ -1,0 +1,31 @@
+/* Numbers and sentences in the page's language, for the customer pages and the kiosk
+   (classic scripts, loaded before them): `window.sosWords.num(2000)` is "2.000" on a
+   Spanish page and "2,000" on an English one; `fill("{n} left", {n: 3})` fills a
+   translated template the page carries. */
+(function () {
+  "use strict";
+
+  /* The locale for Intl: the page's, or a neighbour when this browser lacks its data. */
+  function intlLang() {
+    var lang = document.documentElement.lang;
+    try {
+      if (lang && Intl.DateTimeFormat.supportedLocalesOf([lang]).length) return lang;
+    } catch (e) { /* an invalid tag */ }
+    return { gl: "es", ca: "es" }[lang] || "en";
+  }
+
+  /* 2000 as the page's language writes it ("2.000", "2,000", "2 000"). */
+  function num(n) {
+    try { return new Intl.NumberFormat(intlLang()).format(n); }
+    catch (e) { return String(n); }
+  }
+
+  /* `{name}` placeholders filled from `values`; unknown ones stay as they are. */
+  function fill(template, values) {
+    return String(template || "").replace(/\{(\w+)\}/g, function (whole, key) {
+      return key in values ? String(values[key]) : whole;
+    });
+  }
+
+  window.sosWords = { intlLang: intlLang, num: num, fill: fill };
+})();
