@@ -19,7 +19,6 @@ from hub.alerts.model import (
     RECIPIENTS_MAX,
     alert_json,
 )
-from hub.answers.model import LANGUAGE_NAMES, LANGUAGES
 from hub.container import hub
 from hub.routes.auth import staff_required, tenant_id
 from hub.routes.pages import render_page, staff_page
@@ -91,7 +90,6 @@ async def alerts_page() -> Any:
     return await render_page(
         "admin/alerts.html",
         points=[p for p in points if p.get("active") is not False],
-        alert_languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         limits={
             "count_min": COUNT_MIN,
             "count_max": COUNT_MAX,

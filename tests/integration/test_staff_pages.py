@@ -59,3 +59,18 @@ async def test_the_login_page_names_the_product_and_switches_language_and_a_404_
     assert r.status_code == 404
     page = (await r.get_data()).decode()
     assert '<a class="button" id="way-back" href="/">Ir a la página de inicio</a>' in page
+
+
+async def test_rules_and_alerts_offer_every_customer_language_by_its_own_name(
+    client: Any, acme: Seeded
+) -> None:
+    """A rule can match a French SOS, and a recipient can read their alert in Italian."""
+    for path in ("/admin/rules", "/admin/alerts"):
+        r = await client.get(path, headers=acme.auth("manager"))
+        page = (await r.get_data()).decode()
+        for code, name in (("fr", "Français"), ("it", "Italiano"), ("gl", "Galego")):
+            # the recipient row's language, by name (no bare codes)
+            assert f'<option value="{code}" lang="{code}">{name}</option>' in page, (path, code)
+    r = await client.get("/admin/rules", headers=acme.auth("manager"))
+    page = (await r.get_data()).decode()
+    assert 'name="languages" value="pt"> Português</label>' in page
