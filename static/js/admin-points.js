@@ -3,28 +3,21 @@
 // with a note, so the QR previews and the list show what the hub now holds.
 import { api } from "./lib/api.js";
 import { clearFieldErrors, fieldInput, markField, showError, whileBusy } from "./lib/forms.js";
+import { flashAfterReload as keepFlash, showFlash } from "./lib/flash.js";
 import { t as L } from "./lib/i18n.js";
 import { localized } from "./lib/messages.js";
 
 const FLASH = "sos-hub.points-flash";
+const flashAfterReload = (message, focusId) => keepFlash(FLASH, message, focusId);
 
-function flashAfterReload(message, focusId) {
-  sessionStorage.setItem(FLASH, JSON.stringify({ message, focusId }));
-  window.location.reload();
-}
-
-const pending = sessionStorage.getItem(FLASH);
-if (pending) {
-  sessionStorage.removeItem(FLASH);
-  const { message, focusId } = JSON.parse(pending);
-  const flash = document.getElementById("flash");
-  flash.textContent = message;
-  const card = focusId && document.getElementById(focusId);
+const shown = showFlash(FLASH);
+if (shown) {
+  const card = shown.target;
   if (card) {
     card.classList.add("just-changed");
     card.scrollIntoView({ block: "center" });
   }
-  flash.focus({ preventScroll: Boolean(card) });
+  shown.flash.focus({ preventScroll: Boolean(card) });
 }
 
 function body(form, withCode) {

@@ -3,25 +3,15 @@
 // every list and every per-language field shows what the hub now holds.
 import { api } from "./lib/api.js";
 import { clearFieldErrors, fieldInput, markField, showError, whileBusy } from "./lib/forms.js";
+import { flashAfterReload as keepFlash, showFlash } from "./lib/flash.js";
 import { t as L } from "./lib/i18n.js";
 import { localized } from "./lib/messages.js";
 
 const FLASH = "sos-hub.settings-flash";
+const flashAfterReload = (message, focusId) => keepFlash(FLASH, message, focusId);
 
-function flashAfterReload(message, focusId) {
-  sessionStorage.setItem(FLASH, JSON.stringify({ message, focusId }));
-  window.location.reload();
-}
-
-const pending = sessionStorage.getItem(FLASH);
-if (pending) {
-  sessionStorage.removeItem(FLASH);
-  const { message, focusId } = JSON.parse(pending);
-  const flash = document.getElementById("flash");
-  flash.textContent = message;
-  const target = (focusId && document.getElementById(focusId)) || flash;
-  target.focus();
-}
+const shown = showFlash(FLASH);
+if (shown) (shown.target || shown.flash).focus();
 
 /* ---- Opening hours rows ---- */
 
