@@ -68,7 +68,7 @@ async def run(args) -> int:
             hubs.kill(0)
             while True:
                 st = await consoles.ask({"cmd": "status"})
-                if st["connected"] >= args.consoles:
+                if st["reconnects"] >= args.consoles and st["connected"] >= args.consoles:
                     fault["all_on_b"] = time.monotonic() - fault["t"]
                     log(f"all {st['connected']} consoles on B after {fault['all_on_b']:.1f} s")
                     return

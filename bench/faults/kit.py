@@ -140,6 +140,19 @@ class Redis:
             s.sendall(body.encode())
             return s.recv(65536)
 
+    def flood(self, channel: str, count: int, size: int) -> None:
+        """PUBLISH `count` messages of `size` bytes to `channel` (other traffic on it), pipelined.
+
+        They are control messages of an op the hubs do not know, which they ignore.
+        """
+        body = json.dumps({"method": "hub", "op": "noise", "host_id": "flood", "pad": "x" * size})
+        one = f"*3\r\n$7\r\nPUBLISH\r\n${len(channel)}\r\n{channel}\r\n${len(body)}\r\n{body}\r\n"
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
+            s.sendall(one.encode() * count)
+            got = 0
+            while got < count:
+                got += s.recv(1 << 20).count(b"\r\n")
+
     def ping(self) -> bool:
         try:
             return self.command("PING").startswith(b"+PONG")
