@@ -1,4 +1,5 @@
-"""A console's `resume` that meets a busy store is answered once the store can answer.
+"""A console's `resume`, and an instance's catch-up replay, that meet a busy store are
+answered once the store can answer.
 
 Found by bench/faults/instance_kill.py: 2,500 consoles moving to one instance at once kept
 its SQLite connection busy past the store timeout, so some `resume` handlers failed with
@@ -19,6 +20,7 @@ import pytest
 import uvicorn
 
 from hub.container import Hub
+from hub.realtime.server import replay_to_local_consoles
 from hub.realtime.wire import LeanWebSocketProtocol
 from hub.settings import Settings
 from hub.store.sqlite import SqliteStore
@@ -97,5 +99,43 @@ async def test_a_resume_that_meets_a_busy_store_replays_everything_when_the_stor
         )
         created = [e["id"] for e in console.events("ticket.created")]
         assert created == ids
+    finally:
+        await console.close()
+
+
+async def test_a_catch_up_replay_that_meets_a_busy_store_is_replayed_when_the_store_answers(
+    hub: Hub, acme: Seeded, client: object, url: str
+) -> None:
+    """After a pub/sub gap an instance replays to its consoles what they may have missed: a
+    console that saw a newer event meanwhile would never ask for the older ones itself."""
+    console = Console(url, auth={"token": acme.tokens["agent"]})
+    await console.connect()
+    try:
+        r = await send_sos(client, acme, "The lift is stuck")
+        assert r.status_code == 201
+        sos_id = (await r.get_json())["id"]
+        await console.wait_for(lambda: bool(console.events("ticket.created")), WAIT, "the SOS live")
+        console.received.clear()  # as if it had been missed during the gap
+        store = hub.store
+        assert isinstance(store, SqliteStore)
+        lock = store._lock
+        await lock.acquire()
+        try:
+            replay = asyncio.create_task(replay_to_local_consoles(hub.sio, store, since=0))
+
+            def waiters() -> int:
+                return len(lock._waiters or ())
+
+            await until(lambda: waiters() > 0, "the replay to wait for the store")
+            await until(lambda: waiters() == 0, "the replay's read to give up")
+            await asyncio.wait_for(replay, WAIT)  # the other tenants are not kept waiting
+        finally:
+            lock.release()
+        await console.wait_for(
+            lambda: bool(console.events("ticket.created")),
+            WAIT,
+            "the replay once the store answers",
+        )
+        assert [e["id"] for e in console.events("ticket.created")] == [sos_id]
     finally:
         await console.close()
