@@ -86,8 +86,8 @@ async def test_a_long_resync_in_the_listener_is_not_taken_for_deafness() -> None
         await asyncio.gather(*(asyncio.all_tasks() - before), return_exceptions=True)
         listening = getattr(manager, "pubsub", None)  # the listener's own connection
         if listening is not None:
-            await listening.aclose()  # type: ignore[no-untyped-call]
+            await listening.aclose()
             await listening.connection_pool.disconnect()
-        await watcher.aclose()
+        await watcher.aclose()  # type: ignore[no-untyped-call]
         await manager.close()
         await redis.aclose()
