@@ -51,8 +51,7 @@ async def run(args) -> int:
                     await asyncio.sleep(args.delay * 2)
                 victim = k % len(rig.workers)
                 rig.kill_worker(victim)
-                rig.workers[victim] = rig.workers[victim]  # keep its slot until replaced
-                rig.start_worker()
+                rig.start_worker()  # appended: it takes the dead one's slot
                 rig.workers[victim] = rig.workers.pop()
                 kills["n"] += 1
                 k += 1
