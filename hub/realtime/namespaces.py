@@ -71,6 +71,10 @@ class StaffNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             user, session_id = await self._user(environ, auth)
         except Suspended:
             raise socketio.exceptions.ConnectionRefusedError("suspended") from None
+        except StoreUnavailable:
+            # Busy (thousands of consoles arriving at once after a failover), not a bad
+            # credential: "unauthorized" would send the browser to the login page.
+            raise socketio.exceptions.ConnectionRefusedError("unavailable") from None
         except Exception:  # a malformed credential must not look like a server fault
             log.exception("staff handshake failed")
             user, session_id = None, None

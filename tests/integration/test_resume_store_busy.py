@@ -17,6 +17,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 
 import pytest
+import socketio
 import uvicorn
 
 from hub.container import Hub
@@ -139,3 +140,26 @@ async def test_a_catch_up_replay_that_meets_a_busy_store_is_replayed_when_the_st
         assert [e["id"] for e in console.events("ticket.created")] == [sos_id]
     finally:
         await console.close()
+
+
+async def test_a_console_that_connects_while_the_store_is_busy_is_told_unavailable_not_unauthorized(
+    hub: Hub, acme: Seeded, url: str
+) -> None:
+    """ "unauthorized" sends the browser to the login page; a busy store is no reason to."""
+    store = hub.store
+    assert isinstance(store, SqliteStore)
+    console = Console(url, auth={"token": acme.tokens["agent"]})
+    await store._lock.acquire()
+    try:
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await console.connect()
+    finally:
+        store._lock.release()
+        await console.close()
+    assert [e.get("message") for e in console.connect_errors] == ["unavailable"]
+    again = Console(url, auth={"token": acme.tokens["agent"]})
+    try:
+        await again.connect()  # and once the store answers, the same token is let in
+        assert again.connected
+    finally:
+        await again.close()
