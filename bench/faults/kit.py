@@ -68,6 +68,8 @@ def base_parser(description: str) -> argparse.ArgumentParser:
 
 
 def print_params(title: str, args: argparse.Namespace) -> None:
+    if getattr(args, "redis_port", None) == SHARED_REDIS_PORT:
+        raise SystemExit("refusing to kill or reconfigure the shared Redis on 6379")
     print(f"== {title}")
     print("parameters: " + ", ".join(f"{k}={v}" for k, v in sorted(vars(args).items())))
     print(machine_load(), flush=True)
