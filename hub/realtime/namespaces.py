@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -10,7 +11,7 @@ import socketio
 from hub.accounts.kiosks import Kiosks, kiosk_room
 from hub.accounts.model import Role
 from hub.accounts.staff_auth import StaffAuth, parse_session_id
-from hub.errors import NotFound, Suspended
+from hub.errors import NotFound, StoreUnavailable, Suspended
 from hub.ports import MAX_SEQ, Doc, Store
 from hub.realtime.publisher import (
     agents_room,
@@ -30,6 +31,10 @@ from hub.tickets.services import TicketService
 log = logging.getLogger(__name__)
 
 MAX_TOKEN_CHARS = 200
+# A resume the store cannot answer now (locked, slow, failing over) is tried again, from the
+# last event it replayed, after these waits (doubling), for as long as the console stays.
+RESUME_RETRY_FIRST = 0.25
+RESUME_RETRY_MAX = 5.0
 
 
 def _since(data: Any) -> int | None:
@@ -66,6 +71,10 @@ class StaffNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             user, session_id = await self._user(environ, auth)
         except Suspended:
             raise socketio.exceptions.ConnectionRefusedError("suspended") from None
+        except StoreUnavailable:
+            # Busy (thousands of consoles arriving at once after a failover), not a bad
+            # credential: "unauthorized" would send the browser to the login page.
+            raise socketio.exceptions.ConnectionRefusedError("unavailable") from None
         except Exception:  # a malformed credential must not look like a server fault
             log.exception("staff handshake failed")
             user, session_id = None, None
@@ -95,13 +104,34 @@ class StaffNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             )
             return
         session = await self.get_session(sid)
+        progress = [since]  # the seq of the last event replayed, for a retry to go on from
+        delay = RESUME_RETRY_FIRST
+        while True:
+            try:
+                await self._replay(sid, session, progress)
+                return
+            except StoreUnavailable:
+                # A console that asked must get its events and `resume.done`: failing here
+                # would leave it without what it missed until it reconnects.
+                if not self.server.manager.is_connected(sid, self.namespace):
+                    return
+                log.warning("resume of %s: the store is busy; again in %.2f s", sid, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RESUME_RETRY_MAX)
+
+    async def _replay(self, sid: str, session: dict[str, Any], progress: list[int]) -> None:
+        """Replay the events after `progress[0]`, advancing it as they go, then `resume.done`."""
         tenant_id = session["tenant_id"]
         # Replay up to the latest seq as it is now; anything newer arrives live.
         latest = await self.store.latest_seq(tenant_id)
         masking = await masking_for(self.store, tenant_id, session["role"])
-        async for event in staff_events(self.store, tenant_id, since, latest):
-            await self.emit(event.name, console_view(event, masking), to=sid)
-        await self.emit("resume.done", {"seq": latest}, to=sid)
+        # The console is on this instance (its handler runs here): in scale-out its replay
+        # need not cross Redis to every instance (ignore_queue), which at 2,500 consoles
+        # resuming at once was most of the cost of an instance's failover.
+        async for event in staff_events(self.store, tenant_id, progress[0], latest):
+            await self.emit(event.name, console_view(event, masking), to=sid, ignore_queue=True)
+            progress[0] = event.seq
+        await self.emit("resume.done", {"seq": latest}, to=sid, ignore_queue=True)
 
 
 class ThreadNamespace(socketio.AsyncNamespace):  # type: ignore[misc]

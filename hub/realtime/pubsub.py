@@ -81,6 +81,7 @@ class HubRedisManager(socketio.AsyncRedisManager, FanoutManager):  # type: ignor
         self.deaf = False
         self._deaf_since_wall = 0.0
         self._last_resync = 0.0
+        self._resyncing = 0  # resyncs running: the listener waits for them, it is not deaf
         self._pub: aioredis.Redis | None = None
         self._publish_down_since: float | None = None  # monotonic, for the circuit breaker
         self._publish_lost_since: float | None = None  # wall clock of the first lost emit
@@ -259,7 +260,7 @@ class HubRedisManager(socketio.AsyncRedisManager, FanoutManager):  # type: ignor
             except Exception:  # never let the watchdog die
                 log.exception("canary failed")
             silent = time.monotonic() - self.last_heard
-            if not self.deaf and silent > 3 * self.canary_interval:
+            if not self.deaf and not self._resyncing and silent > 3 * self.canary_interval:
                 await self._went_deaf(f"nothing heard for {silent:.1f} s")
             elif self.deaf and time.monotonic() - self._last_resync >= self.resync_interval:
                 await self._resync("deaf", self._deaf_since_wall)
@@ -280,8 +281,18 @@ class HubRedisManager(socketio.AsyncRedisManager, FanoutManager):  # type: ignor
 
     async def _resync(self, reason: str, since: float) -> None:
         self._last_resync = time.monotonic()
-        if self.on_resync is not None:
-            try:
-                await self.on_resync(reason, since)
-            except Exception:
-                log.exception("resync failed")
+        if self.on_resync is None:
+            return
+        # A resync after a gap replays from the store inside the listener, which reads
+        # nothing meanwhile: on a busy store that outlasts 3 canaries. That silence is not
+        # deafness (what arrives meanwhile waits in Redis; a link that breaks is noticed
+        # when the listener reads again): counting it so resynced again and again.
+        self._resyncing += 1
+        try:
+            await self.on_resync(reason, since)
+        except Exception:
+            log.exception("resync failed")
+        finally:
+            self._resyncing -= 1
+            if not self._resyncing and not self.deaf:
+                self.last_heard = time.monotonic()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 
 import socketio
 
+from hub.errors import StoreUnavailable
 from hub.ports import Store
 from hub.realtime.fanout import FanoutManager, install_lean_sockets
 from hub.realtime.limits import install_connection_cap
@@ -26,6 +28,12 @@ MAX_PACKET_BYTES = 64 * 1024
 # Replay after a pub/sub gap from this long before the instance last heard anything:
 # messages in flight then, and clocks of other instances a little off, are covered.
 HEAL_MARGIN_SECONDS = 5.0
+# A tenant's catch-up replay the store cannot serve now is tried again in the background
+# after these waits (doubling), at most this many times: the events are in the store, and
+# a console that saw a newer one meanwhile would never ask for them itself.
+REPLAY_RETRY_FIRST = 0.5
+REPLAY_RETRY_MAX = 10.0
+REPLAY_RETRIES = 12
 log = logging.getLogger(__name__)
 
 
@@ -70,17 +78,47 @@ async def resync_local_consoles(
 
 
 async def replay_to_local_consoles(sio: socketio.AsyncServer, store: Store, since: float) -> None:
-    """Re-emit, per tenant with consoles on this instance, the events stored since `since`."""
+    """Re-emit, per tenant with consoles on this instance, the events stored since `since`.
+
+    A tenant whose replay meets a busy store (locked, slow, failing over) is replayed again
+    in the background once it answers; consoles ignore what they already have (by seq).
+    """
     rooms = [r for r in sio.manager.rooms.get("/staff", {}) if str(r).startswith("tenant:")]
     for room in rooms:
         tenant_id = room.removeprefix("tenant:")
         try:
-            after = await seq_before(store, tenant_id, since)
-            masking = await masking_for_agents(store, tenant_id)
-            async for event in staff_events(store, tenant_id, after):
-                await emit_staff_event(sio, store, event, ignore_queue=True, masking=masking)
+            await _replay_tenant(sio, store, tenant_id, since)
+        except StoreUnavailable:
+            log.warning("replay to %s: the store is busy; trying again in the background", room)
+            sio.start_background_task(_replay_later, sio, store, tenant_id, since)
         except Exception:  # one tenant's failure must not keep the others waiting
             log.exception("replay to %s failed", room)
+
+
+async def _replay_tenant(
+    sio: socketio.AsyncServer, store: Store, tenant_id: str, since: float
+) -> None:
+    after = await seq_before(store, tenant_id, since)
+    masking = await masking_for_agents(store, tenant_id)
+    async for event in staff_events(store, tenant_id, after):
+        await emit_staff_event(sio, store, event, ignore_queue=True, masking=masking)
+
+
+async def _replay_later(
+    sio: socketio.AsyncServer, store: Store, tenant_id: str, since: float
+) -> None:
+    delay = REPLAY_RETRY_FIRST
+    for _ in range(REPLAY_RETRIES):
+        await asyncio.sleep(delay)
+        try:
+            await _replay_tenant(sio, store, tenant_id, since)
+            return
+        except StoreUnavailable:
+            delay = min(delay * 2, REPLAY_RETRY_MAX)
+        except Exception:
+            log.exception("replay to tenant:%s failed", tenant_id)
+            return
+    log.error("replay to tenant:%s: the store stayed busy; consoles resume on reconnect", tenant_id)
 
 
 async def close_sessions(sio: socketio.AsyncServer, user_id: str) -> None:

@@ -58,7 +58,13 @@ export function connectLive({ seq, handlers, onState }) {
   });
   socket.on("connect_error", (error) => {
     onState("reconnecting");
-    if (error && error.message === "unauthorized") goToLogin();
+    const why = error && error.message;
+    if (why === "unauthorized") goToLogin();
+    // The hub could not check the session just now (its store is busy): socket.io does not
+    // retry a refused namespace, so try again shortly, spread out.
+    if (why === "unavailable") {
+      window.setTimeout(() => socket.connect(), 1000 + Math.random() * 2000);
+    }
   });
   // Coming back online: do not wait for the backoff timer.
   window.addEventListener("online", () => {

@@ -1,0 +1,113 @@
+"""Fault (f): the SMTP and SMS providers fail, then recover: every SOS still gets exactly one
+e-mail and one SMS.
+
+One hub in scale-out (RQ on a private Redis, `--redis-port`, never 6379) with `--workers`
+`sos-hub worker` processes; the providers are aiosmtpd and the fake Vonage API of the
+integration tests, `--delay` seconds per message. Every SOS goes to one e-mail and one SMS
+recipient. SOS are posted at `--rate` for `--seconds`; `--down-after` seconds in, for
+`--down` seconds, the SMTP server answers every message with 451 (try again later) and the
+SMS API answers with, in turn, a Vonage error status, HTTP 500 and silence (a request that
+is never answered); then both work again. The outbox retries with backoff
+(`--backoff`, HUB_OUTBOX_BACKOFF): an outage shorter than its sum loses nothing.
+
+At the end, once no outbox item is pending: per SOS answered 201, how many e-mails and SMS
+the providers accepted. Prints the parameters, the SOS, what the providers saw (attempts,
+accepted), the outbox items by status and attempts, and `lost=N` (SOS without their e-mail
+plus SOS without their SMS); SOS with two of either are printed as `doubled`. Exits 1 if
+anything was lost or doubled.
+
+    python bench/faults/providers.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from delivery import Rig
+from kit import Poster, base_parser, log, make_workdir, print_params, remove_workdir, verdict
+
+FAILURES = ("error", "http500", "hang")
+
+
+async def run(args) -> int:
+    workdir = make_workdir(args.keep)
+    timings = {
+        "HUB_OUTBOX_LEASE": str(args.lease),
+        "HUB_OUTBOX_STALE": str(args.stale),
+        "HUB_OUTBOX_BACKOFF": args.backoff,
+    }
+    rig = Rig(workdir, args.redis_port, args.delay, timings)
+    rig.vonage.hang_seconds = 30.0
+    try:
+        await rig.start(args.workers)
+        poster = Poster([rig.hubs.url(0)], rig.hubs.origin, args.rate)
+        seen = {"smtp": 0, "sms": 0}
+
+        async def outage() -> None:
+            await asyncio.sleep(args.down_after)
+            log(f"providers failing for {args.down} s")
+            seen["smtp"], seen["sms"] = rig.smtp.attempts, len(rig.vonage.requests)
+            with rig.smtp.lock:
+                rig.smtp.refuse = 1_000_000
+            with rig.vonage.lock:
+                rig.vonage.script[:] = [FAILURES[i % 3] for i in range(1_000_000)]
+            await asyncio.sleep(args.down)
+            with rig.smtp.lock:
+                rig.smtp.refuse = 0
+            with rig.vonage.lock:
+                rig.vonage.script.clear()
+            rig.vonage.release.set()  # the silent requests end (unanswered)
+            seen["smtp"] = rig.smtp.attempts - seen["smtp"]
+            seen["sms"] = len(rig.vonage.requests) - seen["sms"]
+            log("providers work again")
+
+        task = asyncio.create_task(outage())
+        await poster.run(args.seconds)
+        await task
+        tickets = set(poster.created())
+        items, waited = await rig.wait_settled(tickets, args.grace)
+        t = rig.tally(items, tickets)
+        lost = t["no_email"] + t["no_sms"]
+        doubled = t["two_emails"] + t["two_sms"]
+        code = verdict(
+            [
+                ("SOS sent", len(poster.records)),
+                ("answers", poster.statuses()),
+                ("refused during the outage", f"{seen['smtp']} e-mails, {seen['sms']} SMS"),
+                ("outbox items", f"{len(items)}: {t['statuses']}"),
+                ("items by attempts", t["attempts"]),
+                ("SMTP deliveries tried / accepted", f"{t['smtp_attempts']} / {t['emails']}"),
+                ("SMS requests / accepted", f"{t['sms_requests']} / {t['sms']}"),
+                ("SOS without e-mail / without SMS", f"{t['no_email']} / {t['no_sms']}"),
+                ("doubled: two e-mails / two SMS", f"{t['two_emails']} / {t['two_sms']}"),
+                ("settled after posting", f"{waited:.1f} s"),
+            ],
+            lost,
+        )
+        print(f"doubled={doubled}")
+        return code or (1 if doubled else 0)
+    finally:
+        rig.stop()
+        remove_workdir(workdir, args.keep)
+
+
+def main() -> int:
+    p = base_parser(__doc__ or "")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--rate", type=float, default=2.0, help="SOS per second")
+    p.add_argument("--seconds", type=float, default=30.0, help="seconds of posting")
+    p.add_argument("--down-after", type=float, default=5.0, help="seconds before the outage")
+    p.add_argument("--down", type=float, default=15.0, help="seconds the providers fail")
+    p.add_argument("--delay", type=float, default=0.1, help="seconds each provider takes")
+    p.add_argument("--backoff", default="5,10,30", help="HUB_OUTBOX_BACKOFF, seconds")
+    p.add_argument("--lease", type=float, default=6.0, help="HUB_OUTBOX_LEASE, seconds")
+    p.add_argument("--stale", type=float, default=10.0, help="HUB_OUTBOX_STALE, seconds")
+    p.add_argument("--grace", type=float, default=150.0, help="seconds for the outbox to settle")
+    args = p.parse_args()
+    print_params("fault: SMTP and SMS providers fail, then recover", args)
+    return asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
