@@ -93,7 +93,9 @@ class HubProcess:
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = Path(self.env.get("HUB_TEST_LOG_DIR", "/tmp")) / f"hub-{self.port}.log"
 
-    def start(self, timeout: float = 20.0) -> HubProcess:
+    def start(self, timeout: float = 90.0) -> HubProcess:
+        """Start `sos-hub serve` and wait until /healthz answers (a loaded machine can take
+        a while to import and open the store: the deadline only ends a hub that hangs)."""
         with self.log_path.open("ab") as log:  # the child keeps its own copy of the handle
             self.proc = subprocess.Popen(
                 [
@@ -121,6 +123,8 @@ class HubProcess:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
+        self.proc.kill()  # never left running behind a failed test
+        self.proc.wait()
         raise RuntimeError(f"hub did not start: {self.log_path.read_text()[-2000:]}")
 
     def stop(self) -> None:

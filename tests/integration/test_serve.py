@@ -70,7 +70,7 @@ def test_serve_with_a_bad_variable_exits_2_naming_it(tmp_path: Path) -> None:
         }
     )
     with pytest.raises(RuntimeError, match="HUB_SMTP_PORT"):
-        hub.start(timeout=20)
+        hub.start()
     assert hub.proc is not None and hub.proc.wait(5) == 2
 
 
@@ -83,7 +83,7 @@ def test_serve_on_a_database_it_cannot_open_exits_2_naming_hub_database_url(
         {"HUB_DATABASE_URL": f"sqlite:///{not_a_db}", "HUB_TEST_LOG_DIR": str(tmp_path)}
     )
     with pytest.raises(RuntimeError, match="HUB_DATABASE_URL"):
-        hub.start(timeout=20)
+        hub.start()
     assert hub.proc is not None and hub.proc.wait(5) == 2
 
 
