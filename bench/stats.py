@@ -36,11 +36,12 @@ from hub.store.sqlite import SqliteStore
 from hub.store.sqlite_stats import (
     INSERT_REPLY,
     INSERT_TICKET,
+    rebuild_rollups,
     reply_row,
     ticket_row,
 )
 from hub.tickets.etiquette import STEPS
-from hub.tickets.facts import FACTS_VERSION, ticket_facts
+from hub.tickets.facts import FACTS_VERSION, ROLLUP_VERSION, ticket_facts
 from hub.tickets.model import RATINGS, Category
 from hub.tickets.stats import GROUPINGS, Period, TicketStats
 
@@ -159,12 +160,17 @@ async def fill(path: Path, count: int, days: int, now: datetime) -> None:
             await db.executemany(INSERT_REPLY, replies)
             done = min(at + BATCH, count)
             print(f"\r  filled {done:,} tickets", end="", flush=True)
-        # The facts are written with the documents: nothing for `backfill` to do on open.
-        await db.execute(
-            "INSERT INTO meta(key, value) VALUES('facts_version', ?)"
-            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (str(FACTS_VERSION),),
-        )
+        # The per-day rollups, counted from the facts as a newer hub's `backfill` would.
+        counted = time.perf_counter()
+        await store._in_thread(rebuild_rollups)
+        print(f"\n  rollups counted in {time.perf_counter() - counted:.0f} s", end="")
+        # The facts and rollups are written with the documents: nothing to backfill on open.
+        for key, version in (("facts_version", FACTS_VERSION), ("rollup_version", ROLLUP_VERSION)):
+            await db.execute(
+                "INSERT INTO meta(key, value) VALUES(?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, str(version)),
+            )
     await store.db.execute("ANALYZE")
     await store.close()
     print(f"  ({time.perf_counter() - started:.0f} s)")
