@@ -84,6 +84,12 @@ def schema_statements() -> Iterator[str]:
         " label TEXT, label_at TEXT, fr_hist BLOB, rs_hist BLOB,"
         " PRIMARY KEY (tenant_id, dim, day, key)) WITHOUT ROWID"
     )
+    steps = ", ".join(f"s{i} INTEGER NOT NULL" for i in range(len(STEPS)))
+    yield (
+        "CREATE TABLE IF NOT EXISTS reply_rollups (tenant_id TEXT NOT NULL, day TEXT NOT NULL,"
+        f" author_key TEXT NOT NULL, author_id TEXT, replies INTEGER NOT NULL, {steps},"
+        " name TEXT, name_at TEXT, PRIMARY KEY (tenant_id, day, author_key)) WITHOUT ROWID"
+    )
 
 
 def ticket_row(tenant_id: str, id: str, facts: Doc) -> tuple[Any, ...]:
@@ -297,8 +303,14 @@ def rebuild_rollups(conn: sqlite3.Connection, tenant_ids: Sequence[str] | None =
     """Count the rollups again from the facts (every tenant's, or these tenants'): after a
     new time zone or promise, and once for data written before the rollups."""
     if tenant_ids is None:
-        tenant_ids = [r[0] for r in conn.execute("SELECT DISTINCT tenant_id FROM ticket_facts")]
+        tenant_ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT tenant_id FROM ticket_facts UNION SELECT tenant_id FROM reply_facts"
+            )
+        ]
         conn.execute("DELETE FROM ticket_rollups")
+        conn.execute("DELETE FROM reply_rollups")
     for tenant_id in tenant_ids:
         conn.execute("DELETE FROM ticket_rollups WHERE tenant_id = ?", (tenant_id,))
         sla = _promise(conn, tenant_id)
@@ -317,6 +329,105 @@ def rebuild_rollups(conn: sqlite3.Connection, tenant_ids: Sequence[str] | None =
             _INSERT_ROLLUP,
             (_rollup_row(tenant_id, *slot, sla, r) for slot, r in rollups.items()),
         )
+        _rebuild_reply_rollups(conn, tenant_id)
+
+
+_S = len(STEPS)
+_REPLY_ROLLUP_COLUMNS = (
+    "author_id",
+    "replies",
+    *(f"s{i}" for i in range(_S)),
+    "name",
+    "name_at",
+)
+_INSERT_REPLY_ROLLUP = (
+    "INSERT OR REPLACE INTO reply_rollups (tenant_id, day, author_key,"
+    f" {', '.join(_REPLY_ROLLUP_COLUMNS)})"
+    f" VALUES ({', '.join('?' * (3 + len(_REPLY_ROLLUP_COLUMNS)))})"
+)
+_REPLY_WHERE = "tenant_id = ? AND day = ? AND author_key = ?"
+
+
+def _local_day(created_at: str, zone: Any) -> str:
+    return datetime.fromisoformat(created_at).astimezone(zone).date().isoformat()
+
+
+def _add_reply(values: list[Any], reply: Sequence[Any], sign: int) -> bool:
+    """Count a reply_facts row (tenant, created_at, id, key, author_id, name, steps) in or
+    out of a reply rollup's values; True when the row's name came from it and it went."""
+    created, author_id, name, mask = reply[1], reply[4], reply[5], reply[6]
+    values[0] = values[0] if values[0] is not None else author_id
+    values[1] += sign
+    for i in range(_S):
+        values[2 + i] += sign * ((mask >> i) & 1)
+    if sign > 0 and name and (values[3 + _S] or "") <= created:
+        values[2 + _S], values[3 + _S] = name, created
+        return False
+    return sign < 0 and values[3 + _S] == created
+
+
+def _rebuild_reply_rollups(conn: sqlite3.Connection, tenant_id: str) -> None:
+    conn.execute("DELETE FROM reply_rollups WHERE tenant_id = ?", (tenant_id,))
+    zone = zone_of(_timezone(conn, tenant_id))
+    rows: dict[tuple[str, str], list[Any]] = {}
+    cur = conn.execute(
+        "SELECT tenant_id, created_at, id, author_key, author_id, author_name, steps"
+        " FROM reply_facts WHERE tenant_id = ?",
+        (tenant_id,),
+    )
+    while batch := cur.fetchmany(10_000):
+        for reply in batch:
+            slot = (_local_day(reply[1], zone), reply[3])
+            values = rows.get(slot)
+            if values is None:
+                values = rows[slot] = [None, 0, *([0] * _S), None, None]
+            _add_reply(values, reply, 1)
+    conn.executemany(
+        _INSERT_REPLY_ROLLUP, ((tenant_id, *slot, *values) for slot, values in rows.items())
+    )
+
+
+def _put_reply_facts(
+    conn: sqlite3.Connection, tenant_id: str, id: str, row: tuple[Any, ...] | None
+) -> None:
+    """Replace a reply's facts row and move its count in the reply rollups."""
+    old = conn.execute(
+        "SELECT tenant_id, created_at, id, author_key, author_id, author_name, steps"
+        " FROM reply_facts WHERE id = ?",
+        (id,),
+    ).fetchone()
+    if old is not None:
+        conn.execute("DELETE FROM reply_facts WHERE id = ?", (id,))
+    if row is not None:
+        conn.execute(INSERT_REPLY, row)
+    if old is not None and row is not None and tuple(old) == tuple(row):
+        return
+    zone = zone_of(_timezone(conn, tenant_id))
+    for reply, sign in ((old, -1), (row, 1)):
+        if reply is None:
+            continue
+        where = (reply[0], _local_day(reply[1], zone), reply[3])
+        found = conn.execute(
+            f"SELECT {', '.join(_REPLY_ROLLUP_COLUMNS)} FROM reply_rollups WHERE {_REPLY_WHERE}",
+            where,
+        ).fetchone()
+        values: list[Any] = list(found) if found else [None, 0, *([0] * _S), None, None]
+        lost = _add_reply(values, reply, sign)
+        if values[1] <= 0:
+            conn.execute(f"DELETE FROM reply_rollups WHERE {_REPLY_WHERE}", where)
+            continue
+        if lost:
+            day = date.fromisoformat(where[1])
+            bounds = [iso(datetime.combine(day + timedelta(days=n), time(), zone)) for n in (0, 1)]
+            named = conn.execute(
+                "SELECT author_name, created_at FROM reply_facts WHERE tenant_id = ?"
+                " AND created_at >= ? AND created_at < ? AND author_key = ?"
+                " AND author_name IS NOT NULL AND author_name != ''"
+                " ORDER BY created_at DESC LIMIT 1",
+                (where[0], *bounds, where[2]),
+            ).fetchone()
+            values[2 + _S], values[3 + _S] = (named[0], named[1]) if named else (None, None)
+        conn.execute(_INSERT_REPLY_ROLLUP, (*where, *values))
 
 
 def write_facts(conn: sqlite3.Connection, tenant_id: str, collection: str, doc: Doc) -> None:
@@ -325,9 +436,8 @@ def write_facts(conn: sqlite3.Connection, tenant_id: str, collection: str, doc: 
         facts = ticket_facts(doc, _timezone(conn, tenant_id))
         _put_ticket_facts(conn, tenant_id, doc["id"], facts, _promise(conn, tenant_id))
     elif collection == "entries":
-        conn.execute("DELETE FROM reply_facts WHERE id = ?", (doc["id"],))
-        if is_reply(doc):
-            conn.execute(INSERT_REPLY, reply_row(tenant_id, doc))
+        row = reply_row(tenant_id, doc) if is_reply(doc) else None
+        _put_reply_facts(conn, tenant_id, doc["id"], row)
     elif collection == "tenants" and doc.get("id") == tenant_id:
         stale = conn.execute(
             "SELECT 1 FROM ticket_facts WHERE tenant_id = ? AND tz IS NOT ? LIMIT 1",
@@ -351,7 +461,7 @@ def forget_facts(conn: sqlite3.Connection, tenant_id: str, collection: str, id: 
     if collection == "tickets":
         _put_ticket_facts(conn, tenant_id, id, None, _promise(conn, tenant_id))
     elif collection == "entries":
-        conn.execute("DELETE FROM reply_facts WHERE id = ?", (id,))
+        _put_reply_facts(conn, tenant_id, id, None)
 
 
 def _first_reply(conn: sqlite3.Connection, tenant_id: str, ticket_id: str) -> Doc | None:
@@ -533,12 +643,12 @@ async def ticket_figures(db: aiosqlite.Connection, query: StatsQuery) -> TicketF
     return TicketFigures(held, overall, groups)
 
 
-async def reply_figures(
+async def _reply_rows(
     db: aiosqlite.Connection, tenant_id: str, start: str, end: str
-) -> list[AgentReplies]:
-    """Per agent (by id, or by name for old replies): replies in [start, end) and how many
-    covered each etiquette step; the name is the one on the agent's latest reply."""
-    steps = ", ".join(f"total((steps >> {i}) & 1)" for i in range(len(STEPS)))
+) -> list[tuple[Any, ...]]:
+    """Reply figures per agent in [start, end) from the facts, as reply_rollups rows
+    (author_key, author_id, replies, steps..., name, name_at)."""
+    steps = ", ".join(f"total((steps >> {i}) & 1)" for i in range(_S))
     rows = await _all(
         db,
         f"SELECT author_key, max(author_id), count(*), {steps} FROM reply_facts"
@@ -552,15 +662,53 @@ async def reply_figures(
         " GROUP BY author_key",
         (tenant_id, start, end),
     )
-    named = {r[0]: r[1] for r in names}
+    named = {r[0]: (r[1], r[2]) for r in names}
+    return [(*r, *named.get(r[0], (None, None))) for r in rows]
+
+
+async def reply_figures(
+    db: aiosqlite.Connection, tenant_id: str, start: str, end: str
+) -> list[AgentReplies]:
+    """Per agent (by id, or by name for old replies): replies in [start, end) and how many
+    covered each etiquette step; the name is the one on the agent's latest reply. The
+    period's whole local days come from the reply rollups, its partial days from the facts."""
+    zone = await _all(
+        db, "SELECT json_extract(doc, '$.timezone') FROM tenants WHERE id = ?", (tenant_id,)
+    )
+    days = _whole_days(StatsQuery(tenant_id, start, end, "day", 0, zone[0][0] if zone else None))
+    if days is None:
+        rows = await _reply_rows(db, tenant_id, start, end)
+    else:
+        first, last, begins, ends = days
+        rows = await _all(
+            db,
+            f"SELECT author_key, {', '.join(_REPLY_ROLLUP_COLUMNS)} FROM reply_rollups"
+            " WHERE tenant_id = ? AND day >= ? AND day < ?",
+            (tenant_id, first, last),
+        )
+        for lower, upper in ((start, begins), (ends, end)):
+            if lower < upper:
+                rows += await _reply_rows(db, tenant_id, lower, upper)
+    agents: dict[str, list[Any]] = {}
+    for key, author_id, replies, *rest in rows:
+        steps, (name, name_at) = rest[:_S], rest[_S:]
+        values = agents.get(key)
+        if values is None:
+            values = agents[key] = [author_id, 0, [0] * _S, None, ""]
+        if author_id is not None and (values[0] is None or author_id > values[0]):
+            values[0] = author_id
+        values[1] += int(replies)
+        values[2] = [a + int(b) for a, b in zip(values[2], steps, strict=True)]
+        if name and name_at >= values[4]:
+            values[3], values[4] = name, name_at
     return [
         AgentReplies(
-            id=r[1],
-            name=named.get(r[0]),
-            replies=int(r[2]),
-            covered={s: int(n) for s, n in zip(STEPS, r[3:], strict=True)},
+            id=author_id,
+            name=name,
+            replies=replies,
+            covered={s: n for s, n in zip(STEPS, steps, strict=True)},
         )
-        for r in rows
+        for author_id, replies, steps, name, _ in agents.values()
     ]
 
 

@@ -331,22 +331,45 @@ async def _forget_facts(backend: Backend, store: ContractStore) -> None:
 
 
 async def test_etiquette_per_agent_matches_the_python_reference(backend: Backend) -> None:
+    """Over a long period, a short one and one with partial local days at both ends; again
+    after replies are edited (an etiquette step, a name), turned into non-replies and
+    purged."""
     store = await backend.new_store()
+    await store.insert(T, "tenants", {"id": T, "timezone": ZONE, "sla_hours": 24})
     rng = random.Random(7)
     replies = [_reply(rng, i) for i in range(300)]
     for entry in replies:
         await store.insert(T, "entries", entry)
     await store.insert(OTHER, "entries", {**replies[0], "id": "other-reply"})
-    start, end = _iso(PERIOD.start), _iso(PERIOD.end)
-    inside = [
-        r
-        for r in replies
-        if r["author"] == "staff" and not r.get("warning") and start <= r["created_at"] < end
-    ]
-    expected = etiquette_report(inside)
-    got = await etiquette_stats(store, PERIOD, T)
-    assert {k: got[k] for k in ("steps", "agents", "overall")} == expected
-    assert expected["overall"]["replies"] > 100
+
+    async def check() -> None:
+        for period in (PERIOD, SHORT, ODD):
+            start, end = _iso(period.start), _iso(period.end)
+            inside = [
+                r
+                for r in replies
+                if r["author"] == "staff"
+                and not r.get("warning")
+                and start <= r["created_at"] < end
+            ]
+            expected = etiquette_report(inside)
+            got = await etiquette_stats(store, period, T)
+            assert {k: got[k] for k in ("steps", "agents", "overall")} == expected, period
+            assert expected["overall"]["replies"] > 20
+
+    await check()
+    for i in range(0, 300, 7):
+        sets: Doc = {"etiquette": list(STEPS[: i % len(STEPS)])}
+        if i % 2:
+            sets["author_name"] = f"Renamed {i}"
+        if i % 5 == 0:
+            sets["warning"] = True
+        replies[i] = await store.update(T, "entries", replies[i]["id"], sets) or {}
+    latest = max(range(len(replies)), key=lambda i: replies[i]["created_at"])
+    for i in sorted({*range(3, 300, 13), latest}, reverse=True):
+        assert await store.delete(T, "entries", replies[i]["id"])
+        del replies[i]
+    await check()
 
 
 async def test_sqlite_counts_long_periods_from_its_rollups(
