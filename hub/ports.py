@@ -236,7 +236,9 @@ class StatsQuery:
     hub.tickets.facts.GROUP_FACTS; `sla_minutes` is the promise `within_sla` counts against.
     `binned`: the median and 90th percentile may be given at the histograms' resolution
     (hub/tickets/facts.py `binned`, for periods over EXACT_DAYS), which lets a store count
-    the period's whole local days (in `timezone`) from its per-day rollups."""
+    the period's whole local days (in `timezone`) from its per-day rollups.
+    `category_group`: only the tickets staff put in that group (hub.tickets.facts.FILTERED
+    says for which groupings)."""
 
     tenant_id: str
     start: str
@@ -245,6 +247,7 @@ class StatsQuery:
     sla_minutes: float
     timezone: str | None = None
     binned: bool = False
+    category_group: str | None = None
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ from hub.tickets.facts import (
     nearest_ranks,
     pack_histogram,
     promise_minutes,
+    rollup_dim,
     rollup_keys,
     ticket_facts,
     zone_of,
@@ -574,29 +575,29 @@ def _backfill_facts(conn: sqlite3.Connection) -> None:
     )
 
 
-def _aggregate_sql(key: str) -> str:
+def _aggregate_sql(key: str, where: str = _PERIOD) -> str:
     ratings = ", ".join(f"total(rating = '{r}')" for r in RATINGS)
     return (
         f"SELECT held, {key}, count(*), total(qr),"
         " count(first_response), total(first_response <= ?),"
         " count(resolution), total(resolution <= ?),"
         f" {ratings}, total(nps >= 9), total(nps >= 7 AND nps < 9), total(nps < 7)"
-        f" FROM ticket_facts WHERE {_PERIOD} GROUP BY held, {key}"
+        f" FROM ticket_facts WHERE {where} GROUP BY held, {key}"
     )
 
 
-def _minutes_sql(key: str, label: str | None) -> str:
+def _minutes_sql(key: str, label: str | None, where: str = _PERIOD) -> str:
     """Only each ticket's group key and minutes (and label, for points and agents), in
     time order (the table's own: no sort): ranked in the hub (a C-level sort per group),
     which costs a tenth of SQLite's window sorts; the last label seen is the latest."""
     if label is None:
         return (
-            f"SELECT {key}, first_response, resolution, NULL FROM ticket_facts WHERE {_PERIOD}"
+            f"SELECT {key}, first_response, resolution, NULL FROM ticket_facts WHERE {where}"
             " AND held = 0 AND (first_response IS NOT NULL OR resolution IS NOT NULL)"
         )
     return (
         f"SELECT {key}, first_response, resolution, {label} FROM ticket_facts"
-        f" WHERE {_PERIOD} AND held = 0 ORDER BY created_at"
+        f" WHERE {where} AND held = 0 ORDER BY created_at"
     )
 
 
@@ -666,13 +667,16 @@ async def ticket_figures(db: aiosqlite.Connection, query: StatsQuery) -> TicketF
         rolled = await _rolled_figures(db, query, days)
         if rolled is not None:
             return rolled
-    period = (query.tenant_id, query.start, query.end)
+    period: tuple[Any, ...] = (query.tenant_id, query.start, query.end)
+    where = _PERIOD
+    if query.category_group is not None:
+        where, period = f"{_PERIOD} AND category_group = ?", (*period, query.category_group)
     sla = (query.sla_minutes, query.sla_minutes)
-    rows = await _all(db, _aggregate_sql(key), (*sla, *period))
+    rows = await _all(db, _aggregate_sql(key, where), (*sla, *period))
     held = sum(int(r[2]) for r in rows if r[0])
     shown = {r[1]: r[2:] for r in rows if not r[0]}
     label = LABEL_FACTS.get(query.by)
-    minutes, labels = _minutes(await _all(db, _minutes_sql(key, label), period))
+    minutes, labels = _minutes(await _all(db, _minutes_sql(key, label, where), period))
     groups = [_group(k, row, labels.get(k), minutes.get(k, ([], []))) for k, row in shown.items()]
     every = (
         [v for first, _ in minutes.values() for v in first],
@@ -774,11 +778,12 @@ async def _rolled_figures(
     """A long period from the rollups of its whole local days, and the facts of its partial
     first and last days; None when the rollups were counted against another promise."""
     first, last, begins, ends = days
+    dims = (rollup_dim(query.by, query.category_group), rollup_dim(HELD, query.category_group))
     rows = await _all(
         db,
         f"SELECT dim, key, sla, {', '.join(_ROLLUP_COLUMNS)} FROM ticket_rollups"
         " WHERE tenant_id = ? AND dim IN (?, ?) AND day >= ? AND day < ?",
-        (query.tenant_id, query.by, HELD, first, last),
+        (query.tenant_id, *dims, first, last),
     )
     if any(r[2] != query.sla_minutes for r in rows):
         return None
@@ -792,23 +797,23 @@ async def _rolled_figures(
         for row in facts_rows:
             facts = _facts_of(row)
             for dim, key, label in rollup_keys(facts):
-                if dim in (query.by, HELD):
+                if dim in dims:
                     slot = (dim, json.dumps(key))
                     edges.setdefault(slot, Rollup()).add(facts, label, query.sla_minutes)
     every = [(r[0], r[1], *r[3:]) for r in rows]
     every += [(dim, key, *_rollup_values(r)) for (dim, key), r in edges.items()]
-    return _merged(every)
+    return _merged(every, dims[1])
 
 
 def _rollup_values(r: Rollup) -> tuple[Any, ...]:
     return (*r.counts, r.label, r.label_at, pack_histogram(r.first), pack_histogram(r.resolution))
 
 
-def _merged(rows: list[tuple[Any, ...]]) -> TicketFigures:
+def _merged(rows: list[tuple[Any, ...]], held_dim: str = HELD) -> TicketFigures:
     """Sum rollup rows (dim, key, COUNTERS..., label, label_at, fr_hist, rs_hist) per key:
     counters added, histograms merged (numpy), the latest label kept."""
-    held = sum(int(r[2]) for r in rows if r[0] == HELD)
-    shown = [r for r in rows if r[0] != HELD]
+    held = sum(int(r[2]) for r in rows if r[0] == held_dim)
+    shown = [r for r in rows if r[0] != held_dim]
     keys: dict[str, int] = {}
     labels: dict[int, tuple[str, str]] = {}
     index = np.empty(len(shown), dtype=np.int64)

@@ -188,7 +188,10 @@ def nearest_ranks(values: list[float]) -> tuple[float | None, float | None]:
 # within 1 % of every value in the bin). Because binning keeps the order of values, the
 # binned nearest-rank value is exactly `binned(v)` of the exact one `v`: both stores and the
 # Python reference give the same answer.
-ROLLUP_VERSION = 1
+ROLLUP_VERSION = 2  # 2: complaints by point
+# Groupings also kept for one category group's tickets alone (the dashboard's complaints by
+# point): rows of grouping "<by>@<group>" (and "_held@<group>" for its held-back count).
+FILTERED: dict[str, tuple[str, ...]] = {"complaint": ("point",)}
 EXACT_DAYS = 31  # periods up to this many days (and an hour, a DST change): exact percentiles
 HELD = "_held"  # the rollup grouping that counts held-back tickets (one key: None)
 _LINEAR = 100  # bins of 0.1 minute below 10 minutes
@@ -233,15 +236,27 @@ def promise_minutes(sla_hours: Any) -> float:
     return float(sla_hours or 48) * 60
 
 
+def rollup_dim(by: str, category_group: str | None = None) -> str:
+    """The rollup grouping of `by`, over one category group's tickets alone when given."""
+    return by if category_group is None else f"{by}@{category_group}"
+
+
 def rollup_keys(facts: Doc) -> list[tuple[str, Any, str | None]]:
     """The (grouping, key, label) rows a ticket's facts count in: every grouping's, or only
-    the held-back count for a held-back ticket (it never reached the staff)."""
+    the held-back count for a held-back ticket (it never reached the staff); and those of
+    its category group's FILTERED groupings."""
+    group = facts["category_group"]
     if facts["held"]:
-        return [(HELD, None, None)]
-    return [
+        held: list[tuple[str, Any, str | None]] = [(HELD, None, None)]
+        return held + ([(rollup_dim(HELD, group), None, None)] if group in FILTERED else [])
+    out = [
         (dim, facts[fact], facts[LABEL_FACTS[dim]] if dim in LABEL_FACTS else None)
         for dim, fact in GROUP_FACTS.items()
     ]
+    for dim in FILTERED.get(group, ()):
+        label = facts[LABEL_FACTS[dim]] if dim in LABEL_FACTS else None
+        out.append((rollup_dim(dim, group), facts[GROUP_FACTS[dim]], label))
+    return out
 
 
 def counters(facts: Doc, sla_minutes: float) -> list[int]:
@@ -320,6 +335,7 @@ __all__ = [
     "COUNTERS",
     "EXACT_DAYS",
     "FACTS_VERSION",
+    "FILTERED",
     "GROUP_FACTS",
     "HELD",
     "LABEL_FACTS",
@@ -335,6 +351,7 @@ __all__ = [
     "nearest_ranks",
     "pack_histogram",
     "promise_minutes",
+    "rollup_dim",
     "rollup_keys",
     "ticket_facts",
     "zone_of",

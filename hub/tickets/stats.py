@@ -34,9 +34,8 @@ from hub.errors import Invalid
 from hub.ports import Doc, GroupFigures, StatsQuery, StatsStore, Store, Timing
 from hub.tickets.etiquette import STEPS
 from hub.tickets.etiquette import _shares as shares
-from hub.tickets.facts import EXACT_DAYS, UNCLASSIFIED, binned
-from hub.tickets.model import RATINGS, Category, category_group, category_matches
-from hub.tickets.repository import TicketRepository
+from hub.tickets.facts import EXACT_DAYS, FILTERED, UNCLASSIFIED, binned
+from hub.tickets.model import RATINGS, Category, category_group
 from hub.tickets.ticket import Ticket
 
 GroupBy = Literal[
@@ -60,8 +59,8 @@ TIME_GROUPINGS = ("day", "hour", "weekday", "month", "weekday_hour")
 ScanTotals = Callable[[str, Sequence[str]], Awaitable[Mapping[str, int]]]
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
-# The readers that still walk tickets in Python (the monthly PDF, the dashboard's complaints
-# per point, exports' helpers) read at most this many; the statistics above never load any.
+# The readers that still walk tickets in Python (the monthly PDF, exports' helpers) read at
+# most this many; the statistics above never load any.
 MAX_TICKETS = 100_000
 YEARS = (2000, 2100)  # what a period may name (and what datetime arithmetic stays within)
 
@@ -402,21 +401,32 @@ async def ticket_stats(
     period: Period,
     by: str,
     scan_totals: ScanTotals | None = None,
+    category_group: str | None = None,
 ) -> dict[str, Any]:
     """The tenant's statistics for tickets created in `period`, grouped `by`: the store
     groups and counts (hub/ports.py StatsStore), this orders, names and shapes the answer.
+    `category_group`: only the tickets staff put in it (the groupings FILTERED names).
 
     By point, with `scan_totals`: each point's scans over the period's local days too
     (`scan_days` names the first and last).
     """
     if by not in GROUPINGS:
         raise Invalid(f"by: one of {', '.join(GROUPINGS)}", field="by")
+    if category_group is not None and by not in FILTERED.get(category_group, ()):
+        raise ValueError(f"no statistics of {category_group!r} tickets by {by!r}")
     timezone = str(tenant.get("timezone") or "UTC")
     sla_hours = float(tenant.get("sla_hours") or 48)
     sla_minutes = sla_hours * 60
     in_bins = percentiles_binned(period)
     query = StatsQuery(
-        tenant["id"], iso(period.start), iso(period.end), by, sla_minutes, timezone, in_bins
+        tenant["id"],
+        iso(period.start),
+        iso(period.end),
+        by,
+        sla_minutes,
+        timezone,
+        in_bins,
+        category_group,
     )
     figures = await _store_stats(store).ticket_figures(query)
     scans: Mapping[str, int] | None = None
@@ -500,24 +510,9 @@ class TicketStats:
     async def complaints_by_point(self, tenant: Doc, period: Period) -> dict[str, Any]:
         """The complaints of the period (staff's category in the `complaint` group) grouped by
         point: how many, how fast answered, and the ratings and NPS their customers gave
-        afterwards (largest first). Read in Python, at most MAX_TICKETS tickets: the store's
-        queries group by one fact and filter by none yet."""
-        tickets = await TicketRepository(self.store).created_since(
-            tenant["id"], iso(period.start), MAX_TICKETS
-        )
-        end = iso(period.end)
-        complaints = [
-            t
-            for t in tickets
-            if str(t["created_at"]) < end and category_matches("complaint", t.get("category"))
-        ]
-        return summarize(
-            complaints,
-            by="point",
-            timezone=str(tenant.get("timezone") or "UTC"),
-            sla_hours=float(tenant.get("sla_hours") or 48),
-            labels=await _names(self.store, tenant["id"], "point"),
-        )
+        afterwards (largest first). Counted by the store (its rollups of complaints by
+        point over long periods), as `report` counts."""
+        return await ticket_stats(self.store, tenant, period, "point", None, "complaint")
 
     async def etiquette(self, tenant: Doc, period: Period) -> dict[str, Any]:
         """Per agent, the replies sent in `period` and the share covering each etiquette step

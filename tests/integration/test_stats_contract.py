@@ -22,10 +22,11 @@ from hub.store.mongo import MongoStore
 from hub.store.sqlite import SqliteStore
 from hub.tickets.etiquette import STEPS
 from hub.tickets.etiquette import report as etiquette_report
-from hub.tickets.model import RATINGS, Category
+from hub.tickets.model import RATINGS, Category, category_matches
 from hub.tickets.stats import (
     GROUPINGS,
     Period,
+    TicketStats,
     etiquette_stats,
     percentiles_binned,
     summarize,
@@ -152,6 +153,10 @@ def _reference(
     )
 
 
+def _complaints(tickets: list[Doc]) -> list[Doc]:
+    return [t for t in tickets if category_matches("complaint", t.get("category"))]
+
+
 def _answer(result: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in result.items() if k not in ("from", "to", "truncated", "scan_days")}
 
@@ -171,6 +176,9 @@ async def test_every_grouping_matches_the_python_reference(
         assert got["percentiles"] == ("exact" if period is SHORT else "binned")
         assert got["overall"]["count"] > 100 and got["held_back"] > 0
         assert len(got["groups"]) > 1, by
+    complaints = _answer(await TicketStats(store).complaints_by_point(tenant, period))
+    assert complaints == _reference(_complaints(tickets), "point", tenant, period)
+    assert complaints["overall"]["count"] > 10 and len(complaints["groups"]) > 1
 
 
 async def test_points_carry_their_scans_and_conversion_as_the_reference_says(
@@ -229,6 +237,8 @@ async def _all_groupings_match(
             labels = {"u1": "Ana", "u2": "Bea"} if by == "agent" else None
             got = _answer(await ticket_stats(store, tenant, period, by))
             assert got == _reference(tickets, by, tenant, period, labels=labels), (period, by)
+        complaints = _answer(await TicketStats(store).complaints_by_point(tenant, period))
+        assert complaints == _reference(_complaints(tickets), "point", tenant, period), period
 
 
 async def test_the_rollups_follow_every_change_of_a_ticket(
@@ -381,7 +391,7 @@ async def test_sqlite_counts_long_periods_from_its_rollups(
         pytest.skip("the rollups table is SQLite's")
     from hub.store import sqlite_stats
 
-    def refused(key: str) -> str:
+    def refused(key: str, where: str = "") -> str:
         raise AssertionError(f"grouped the facts by {key}")
 
     monkeypatch.setattr(sqlite_stats, "_aggregate_sql", refused)
@@ -390,5 +400,6 @@ async def test_sqlite_counts_long_periods_from_its_rollups(
     for by in GROUPINGS:
         await ticket_stats(store, tenant, PERIOD, by)
         await ticket_stats(store, tenant, ODD, by)
+    await TicketStats(store).complaints_by_point(tenant, PERIOD)
     with pytest.raises(AssertionError, match="grouped the facts"):
         await ticket_stats(store, tenant, SHORT, "status")
