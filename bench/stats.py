@@ -251,6 +251,13 @@ async def measure(
         median, worst, cpu, result = await _time(runs, etiquette)
         rows.append((f"etiquette {days}d", median, worst, cpu, result["overall"]["replies"]))
         _print(rows[-1])
+
+        async def complaints(period: Period = period) -> Any:
+            return await stats.complaints_by_point(tenant, period)
+
+        median, worst, cpu, result = await _time(runs, complaints)
+        rows.append((f"complaints {days}d", median, worst, cpu, result["overall"]["count"]))
+        _print(rows[-1])
     await store.close()
     return rows
 
@@ -285,8 +292,11 @@ async def mongomock_check(count: int, now: datetime) -> None:
             assert answers[0] == answers[1], (days, by)
         replies = [await TicketStats(s).etiquette(tenant, period) for s in stores]
         assert replies[0] == replies[1], ("etiquette", days)
+        complaints = [await TicketStats(s).complaints_by_point(tenant, period) for s in stores]
+        assert complaints[0] == complaints[1], ("complaints", days)
     print(
-        f"  mongomock: {len(GROUPINGS)} groupings and etiquette answer as SQLite over 30 and 59"
+        f"  mongomock: {len(GROUPINGS)} groupings, etiquette and complaints answer as SQLite over"
+        " 30 and 59"
         f" days ({count} tickets)"
     )
     for store in stores:

@@ -238,7 +238,8 @@ class StatsQuery:
     (hub/tickets/facts.py `binned`, for periods over EXACT_DAYS), which lets a store count
     the period's whole local days (in `timezone`) from its per-day rollups.
     `category_group`: only the tickets staff put in that group (hub.tickets.facts.FILTERED
-    says for which groupings)."""
+    says for which groupings); `establishment`: only that establishment's (counted from
+    the facts, whatever the period: the monthly report's)."""
 
     tenant_id: str
     start: str
@@ -248,6 +249,7 @@ class StatsQuery:
     timezone: str | None = None
     binned: bool = False
     category_group: str | None = None
+    establishment: str | None = None
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,8 @@ def _period(query: StatsQuery) -> Doc:
     }
     if query.category_group is not None:
         match[f"{FACTS}.category_group"] = {"$eq": query.category_group}
+    if query.establishment is not None:
+        match[f"{FACTS}.establishment"] = {"$eq": query.establishment}
     return match
 
 

@@ -662,15 +662,20 @@ async def _all(db: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> lis
 async def ticket_figures(db: aiosqlite.Connection, query: StatsQuery) -> TicketFigures:
     """The statistics of one period, grouped as asked (see the module's docstring)."""
     key = GROUP_FACTS[query.by]  # a known column name: never text from a request
-    days = _whole_days(query) if query.binned and query.timezone else None
+    rollups = query.binned and query.timezone and query.establishment is None
+    days = _whole_days(query) if rollups else None
     if days is not None:
         rolled = await _rolled_figures(db, query, days)
         if rolled is not None:
             return rolled
     period: tuple[Any, ...] = (query.tenant_id, query.start, query.end)
     where = _PERIOD
-    if query.category_group is not None:
-        where, period = f"{_PERIOD} AND category_group = ?", (*period, query.category_group)
+    for fact, value in (
+        ("category_group", query.category_group),
+        ("establishment", query.establishment),
+    ):
+        if value is not None:
+            where, period = f"{where} AND {fact} = ?", (*period, value)
     sla = (query.sla_minutes, query.sla_minutes)
     rows = await _all(db, _aggregate_sql(key, where), (*sla, *period))
     held = sum(int(r[2]) for r in rows if r[0])

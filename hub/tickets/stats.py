@@ -402,10 +402,12 @@ async def ticket_stats(
     by: str,
     scan_totals: ScanTotals | None = None,
     category_group: str | None = None,
+    establishment: str | None = None,
 ) -> dict[str, Any]:
     """The tenant's statistics for tickets created in `period`, grouped `by`: the store
     groups and counts (hub/ports.py StatsStore), this orders, names and shapes the answer.
-    `category_group`: only the tickets staff put in it (the groupings FILTERED names).
+    `category_group`: only the tickets staff put in it (the groupings FILTERED names);
+    `establishment`: only that establishment's tickets.
 
     By point, with `scan_totals`: each point's scans over the period's local days too
     (`scan_days` names the first and last).
@@ -427,6 +429,7 @@ async def ticket_stats(
         timezone,
         in_bins,
         category_group,
+        establishment,
     )
     figures = await _store_stats(store).ticket_figures(query)
     scans: Mapping[str, int] | None = None

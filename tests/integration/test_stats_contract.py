@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from hub.exports.monthly import month_period, monthly_figures, response_buckets
 from hub.ports import Doc
 from hub.store.mongo import MongoStore
 from hub.store.sqlite import SqliteStore
@@ -403,3 +404,36 @@ async def test_sqlite_counts_long_periods_from_its_rollups(
     await TicketStats(store).complaints_by_point(tenant, PERIOD)
     with pytest.raises(AssertionError, match="grouped the facts"):
         await ticket_stats(store, tenant, SHORT, "status")
+
+
+@pytest.mark.parametrize("establishment", [None, "beach"])
+async def test_the_monthly_report_counts_as_the_python_reference(
+    filled: tuple[ContractStore, list[Doc]], establishment: str | None
+) -> None:
+    """The monthly PDF's figures come from the store (filtered by establishment)."""
+    store, tickets = filled
+    tenant = await store.get(T, "tenants", T)
+    assert tenant is not None
+    if establishment:
+        await store.insert(T, "establishments", {"id": "e1", "slug": "beach", "name": "Beach"})
+    got = await monthly_figures(store, tenant, "2026-10", establishment)
+    month = month_period("2026-10", ZONE)
+    inside = sorted(
+        (
+            t
+            for t in tickets
+            if _iso(month.start) <= t["created_at"] < _iso(month.end)
+            and (establishment is None or t.get("establishment") == establishment)
+        ),
+        key=lambda t: t["created_at"],
+    )
+    kw: dict[str, Any] = {"timezone": ZONE, "sla_hours": 24}
+    by_group = summarize(inside, by="category_group", **kw)
+    assert got["overall"] == by_group["overall"] and got["held_back"] == by_group["held_back"]
+    assert got["by_group"] == by_group["groups"]
+    assert got["by_point"] == summarize(inside, by="point", **kw)["groups"][:10]
+    days = {g["key"]: g["count"] for g in summarize(inside, by="day", **kw)["groups"]}
+    assert [n for _, n in got["by_day"]] == [days.get(f"2026-10-{d:02d}", 0) for d in range(1, 32)]
+    shown = [t for t in inside if not t.get("held")]
+    assert got["responses"] == response_buckets(shown, 24 * 60)
+    assert got["overall"]["count"] > 20
