@@ -11,7 +11,13 @@ _update, delete), rebuilt for a business whose time zone changes, and filled for
 when a file is opened by a newer hub (`backfill`, guarded by the meta key
 `facts_version`).
 
-Counts are one `GROUP BY held, <fact>`. Median and 90th percentile are exact nearest-rank
+Per-day rollups (`ticket_rollups`, `reply_rollups`) keep, per business, local day,
+grouping and key, the counters and histograms of minutes a group needs (hub/tickets/facts.py
+`Rollup`), moved in the same transaction as the facts (`_put_ticket_facts`: the old facts
+counted out, the new ones in); a period over EXACT_DAYS reads them for its whole local days
+and the facts for its partial first and last days, with binned percentiles (`_rolled_figures`).
+
+Over the facts, counts are one `GROUP BY held, <fact>`. Median and 90th percentile are exact nearest-rank
 (ranks ceil(n/2) and ceil(0.9 n)): one scan of the period sends only each ticket's group key
 and its two minutes, and the hub sorts each group's list. Measured at 1,000,000 tickets
 (bench/stats.py), SQLite's window functions (`row_number` over `PARTITION BY <fact> ORDER BY
