@@ -17,12 +17,12 @@ grouping and key, the counters and histograms of minutes a group needs (hub/tick
 counted out, the new ones in); a period over EXACT_DAYS reads them for its whole local days
 and the facts for its partial first and last days, with binned percentiles (`_rolled_figures`).
 
-Over the facts, counts are one `GROUP BY held, <fact>`. Median and 90th percentile are exact
-nearest-rank (ranks ceil(n/2) and ceil(0.9 n)): one scan of the period sends only each
-ticket's group key and its two minutes, and the hub sorts each group's list. Measured at 1,000,000 tickets
-(bench/stats.py), SQLite's window functions (`row_number` over `PARTITION BY <fact> ORDER BY
-minutes`, and again for the whole period) cost about ten times the CPU of this for the same
-exact answer: its sorter is slow next to Python's.
+Over the facts, counts are one `GROUP BY held, <fact>`. Median and 90th percentile are
+exact nearest-rank (ranks ceil(n/2) and ceil(0.9 n)): one scan of the period sends only
+each ticket's group key and its two minutes, and the hub sorts each group's list. Measured
+at 1,000,000 tickets (bench/stats.py), SQLite's window functions (`row_number` over
+`PARTITION BY <fact> ORDER BY minutes`, and again for the whole period) cost about ten
+times the CPU of this for the same exact answer: its sorter is slow next to Python's.
 """
 
 from __future__ import annotations
