@@ -36,11 +36,12 @@ from hub.store.sqlite import SqliteStore
 from hub.store.sqlite_stats import (
     INSERT_REPLY,
     INSERT_TICKET,
+    rebuild_rollups,
     reply_row,
     ticket_row,
 )
 from hub.tickets.etiquette import STEPS
-from hub.tickets.facts import FACTS_VERSION, ticket_facts
+from hub.tickets.facts import FACTS_VERSION, ROLLUP_VERSION, ticket_facts
 from hub.tickets.model import RATINGS, Category
 from hub.tickets.stats import GROUPINGS, Period, TicketStats
 
@@ -159,12 +160,17 @@ async def fill(path: Path, count: int, days: int, now: datetime) -> None:
             await db.executemany(INSERT_REPLY, replies)
             done = min(at + BATCH, count)
             print(f"\r  filled {done:,} tickets", end="", flush=True)
-        # The facts are written with the documents: nothing for `backfill` to do on open.
-        await db.execute(
-            "INSERT INTO meta(key, value) VALUES('facts_version', ?)"
-            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (str(FACTS_VERSION),),
-        )
+        # The per-day rollups, counted from the facts as a newer hub's `backfill` would.
+        counted = time.perf_counter()
+        await store._in_thread(rebuild_rollups)
+        print(f"\n  rollups counted in {time.perf_counter() - counted:.0f} s", end="")
+        # The facts and rollups are written with the documents: nothing to backfill on open.
+        for key, version in (("facts_version", FACTS_VERSION), ("rollup_version", ROLLUP_VERSION)):
+            await db.execute(
+                "INSERT INTO meta(key, value) VALUES(?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, str(version)),
+            )
     await store.db.execute("ANALYZE")
     await store.close()
     print(f"  ({time.perf_counter() - started:.0f} s)")
@@ -245,6 +251,13 @@ async def measure(
         median, worst, cpu, result = await _time(runs, etiquette)
         rows.append((f"etiquette {days}d", median, worst, cpu, result["overall"]["replies"]))
         _print(rows[-1])
+
+        async def complaints(period: Period = period) -> Any:
+            return await stats.complaints_by_point(tenant, period)
+
+        median, worst, cpu, result = await _time(runs, complaints)
+        rows.append((f"complaints {days}d", median, worst, cpu, result["overall"]["count"]))
+        _print(rows[-1])
     await store.close()
     return rows
 
@@ -272,14 +285,19 @@ async def mongomock_check(count: int, now: datetime) -> None:
                 await store.insert(TENANT, "entries", reply)
     tenant = await sqlite.get(TENANT, "tenants", TENANT)
     assert tenant is not None
-    period = Period(now - timedelta(days=30), now)
-    for by in GROUPINGS:
-        answers = [await TicketStats(s).report(tenant, period, by) for s in stores]
-        assert answers[0] == answers[1], by
-    replies = [await TicketStats(s).etiquette(tenant, period) for s in stores]
-    assert replies[0] == replies[1], "etiquette"
+    for days in (30, 59):  # 59 days: SQLite from its rollups, Mongo from its facts
+        period = Period(now - timedelta(days=days), now)
+        for by in GROUPINGS:
+            answers = [await TicketStats(s).report(tenant, period, by) for s in stores]
+            assert answers[0] == answers[1], (days, by)
+        replies = [await TicketStats(s).etiquette(tenant, period) for s in stores]
+        assert replies[0] == replies[1], ("etiquette", days)
+        complaints = [await TicketStats(s).complaints_by_point(tenant, period) for s in stores]
+        assert complaints[0] == complaints[1], ("complaints", days)
     print(
-        f"  mongomock: {len(GROUPINGS)} groupings and etiquette answer as SQLite ({count} tickets)"
+        f"  mongomock: {len(GROUPINGS)} groupings, etiquette and complaints answer as SQLite over"
+        " 30 and 59"
+        f" days ({count} tickets)"
     )
     for store in stores:
         await store.close()

@@ -233,13 +233,23 @@ class BlobStore(Protocol):
 @dataclass(frozen=True)
 class StatsQuery:
     """Tickets of one tenant created in [start, end) (ISO UTC times), grouped `by` one of
-    hub.tickets.facts.GROUP_FACTS; `sla_minutes` is the promise `within_sla` counts against."""
+    hub.tickets.facts.GROUP_FACTS; `sla_minutes` is the promise `within_sla` counts against.
+    `binned`: the median and 90th percentile may be given at the histograms' resolution
+    (hub/tickets/facts.py `binned`, for periods over EXACT_DAYS), which lets a store count
+    the period's whole local days (in `timezone`) from its per-day rollups.
+    `category_group`: only the tickets staff put in that group (hub.tickets.facts.FILTERED
+    says for which groupings); `establishment`: only that establishment's (counted from
+    the facts, whatever the period: the monthly report's)."""
 
     tenant_id: str
     start: str
     end: str
     by: str
     sla_minutes: float
+    timezone: str | None = None
+    binned: bool = False
+    category_group: str | None = None
+    establishment: str | None = None
 
 
 @dataclass(frozen=True)

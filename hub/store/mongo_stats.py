@@ -56,10 +56,15 @@ def _within(name: str, sla: float) -> Doc:
 
 
 def _period(query: StatsQuery) -> Doc:
-    return {
+    match: Doc = {
         "tenant_id": {"$eq": query.tenant_id},
         f"{FACTS}.created_at": {"$gte": query.start, "$lt": query.end},
     }
+    if query.category_group is not None:
+        match[f"{FACTS}.category_group"] = {"$eq": query.category_group}
+    if query.establishment is not None:
+        match[f"{FACTS}.establishment"] = {"$eq": query.establishment}
+    return match
 
 
 def _group_stage(key: str, sla: float) -> Doc:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-SCHEMA_VERSION = 2  # 2: statistics facts per ticket and reply (hub/tickets/facts.py)
+SCHEMA_VERSION = 3  # 2: statistics facts per ticket and reply (hub/tickets/facts.py); 3: their
+# per-day rollups on SQLite (hub/store/sqlite_stats.py; counted from the facts on open)
 
 # Fields queried often, indexed together with tenant_id.
 INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {

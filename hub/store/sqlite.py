@@ -523,7 +523,7 @@ class SqliteStore:
                 f"DELETE FROM {table} WHERE id = ? AND tenant_id = ?", (id, tenant_id)
             )
             if cur.rowcount:
-                sqlite_stats.forget_facts(conn, collection, id)
+                sqlite_stats.forget_facts(conn, tenant_id, collection, id)
             return bool(cur.rowcount)
 
         return await self._atomic(body)

@@ -34,9 +34,8 @@ from hub.errors import Invalid
 from hub.ports import Doc, GroupFigures, StatsQuery, StatsStore, Store, Timing
 from hub.tickets.etiquette import STEPS
 from hub.tickets.etiquette import _shares as shares
-from hub.tickets.facts import UNCLASSIFIED
-from hub.tickets.model import RATINGS, Category, category_group, category_matches
-from hub.tickets.repository import TicketRepository
+from hub.tickets.facts import EXACT_DAYS, FILTERED, UNCLASSIFIED, binned
+from hub.tickets.model import RATINGS, Category, category_group
 from hub.tickets.ticket import Ticket
 
 GroupBy = Literal[
@@ -60,8 +59,8 @@ TIME_GROUPINGS = ("day", "hour", "weekday", "month", "weekday_hour")
 ScanTotals = Callable[[str, Sequence[str]], Awaitable[Mapping[str, int]]]
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
-# The readers that still walk tickets in Python (the monthly PDF, the dashboard's complaints
-# per point, exports' helpers) read at most this many; the statistics above never load any.
+# The readers that still walk tickets in Python (the monthly PDF, exports' helpers) read at
+# most this many; the statistics above never load any.
 MAX_TICKETS = 100_000
 YEARS = (2000, 2100)  # what a period may name (and what datetime arithmetic stays within)
 
@@ -84,17 +83,29 @@ def _percentile(sorted_values: list[float], share: float) -> float:
     return sorted_values[rank - 1]
 
 
-def timing(values: Iterable[float | None], sla_minutes: float) -> dict[str, Any]:
-    """How long something took across tickets: how many have it, median, p90, within SLA."""
+def timing(
+    values: Iterable[float | None], sla_minutes: float, *, in_bins: bool = False
+) -> dict[str, Any]:
+    """How long something took across tickets: how many have it, median, p90, within SLA.
+    `in_bins`: median and p90 at the histograms' resolution (hub/tickets/facts.py)."""
     done = sorted(v for v in values if v is not None)
     if not done:
         return {"count": 0, "median_minutes": None, "p90_minutes": None, "within_sla": 0}
+    median, p90 = _percentile(done, 0.5), _percentile(done, 0.9)
+    if in_bins:
+        median, p90 = binned(median) or 0.0, binned(p90) or 0.0
     return {
         "count": len(done),
-        "median_minutes": round(_percentile(done, 0.5), 1),
-        "p90_minutes": round(_percentile(done, 0.9), 1),
+        "median_minutes": round(median, 1),
+        "p90_minutes": round(p90, 1),
         "within_sla": sum(1 for v in done if v <= sla_minutes),
     }
+
+
+def percentiles_binned(period: Period) -> bool:
+    """Whether a period's median and p90 are given at the histograms' resolution: periods
+    over EXACT_DAYS days (an hour more: a DST change), counted from the per-day rollups."""
+    return period.end - period.start > timedelta(days=EXACT_DAYS, hours=1)
 
 
 def satisfaction(tickets: Iterable[Doc]) -> dict[str, Any]:
@@ -132,16 +143,19 @@ def satisfaction(tickets: Iterable[Doc]) -> dict[str, Any]:
     }
 
 
-def _summary(tickets: list[Doc], sla_minutes: float) -> dict[str, Any]:
+def _summary(tickets: list[Doc], sla_minutes: float, in_bins: bool = False) -> dict[str, Any]:
     return {
         "satisfaction": satisfaction(tickets),
         "count": len(tickets),
         "first_response": timing(
             (_minutes(t.get("created_at"), t.get("first_response_at")) for t in tickets),
             sla_minutes,
+            in_bins=in_bins,
         ),
         "resolution": timing(
-            (_minutes(t.get("created_at"), t.get("resolved_at")) for t in tickets), sla_minutes
+            (_minutes(t.get("created_at"), t.get("resolved_at")) for t in tickets),
+            sla_minutes,
+            in_bins=in_bins,
         ),
     }
 
@@ -190,8 +204,10 @@ def summarize(
     sla_hours: float,
     scans: Mapping[str, int] | None = None,
     labels: Mapping[Any, str | None] | None = None,
+    in_bins: bool = False,
 ) -> dict[str, Any]:
     """Counts and times overall and per group (groups largest first, then by key).
+    `in_bins`: median and p90 at the histograms' resolution (as for a long period).
 
     `scans` (by point): each point's scans in the period, so that every group carries its
     figures and a point scanned without an SOS still gets its (empty) group. `labels`: the
@@ -226,18 +242,19 @@ def summarize(
         return (size, scanned, last, f"{key:04d}" if isinstance(key, int) else str(key))
 
     def group(key: Any, members: list[Doc]) -> dict[str, Any]:
-        figures = {"key": key, "label": named.get(key), **_summary(members, sla_minutes)}
+        figures = {"key": key, "label": named.get(key), **_summary(members, sla_minutes, in_bins)}
         if scans is not None:
             figures |= _scan_figures(members, scans.get(key, 0) if key is not None else 0)
         return figures
 
-    overall = _summary(shown, sla_minutes)
+    overall = _summary(shown, sla_minutes, in_bins)
     if scans is not None:
         overall |= _scan_figures(shown, sum(scans.values()))
     return {
         "by": by,
         "timezone": timezone,
         "sla_hours": sla_hours,
+        "percentiles": "binned" if in_bins else "exact",
         "held_back": held_back,
         "overall": overall,
         "groups": [group(key, members) for key, members in sorted(groups.items(), key=order)],
@@ -313,19 +330,21 @@ async def _names(store: Store, tenant_id: str, by: str) -> dict[Any, str | None]
     return {}
 
 
-def _timing_json(timing: Timing, sla_minutes: float) -> dict[str, Any]:
-    del sla_minutes  # counted by the store already
+def _timing_json(timing: Timing, in_bins: bool) -> dict[str, Any]:
     if not timing.count:
         return {"count": 0, "median_minutes": None, "p90_minutes": None, "within_sla": 0}
+    median, p90 = timing.median, timing.p90
+    if in_bins:  # a store that ranked exact values: the same answer as its rollups'
+        median, p90 = binned(median), binned(p90)
     return {
         "count": timing.count,
-        "median_minutes": None if timing.median is None else round(timing.median, 1),
-        "p90_minutes": None if timing.p90 is None else round(timing.p90, 1),
+        "median_minutes": None if median is None else round(median, 1),
+        "p90_minutes": None if p90 is None else round(p90, 1),
         "within_sla": timing.within_sla,
     }
 
 
-def _figures_json(figures: GroupFigures, sla_minutes: float) -> dict[str, Any]:
+def _figures_json(figures: GroupFigures, in_bins: bool) -> dict[str, Any]:
     """A group's figures in the shape `summarize` gives (the API's)."""
     scored = figures.promoters + figures.passives + figures.detractors
     nps = figures.promoters - figures.detractors
@@ -342,8 +361,8 @@ def _figures_json(figures: GroupFigures, sla_minutes: float) -> dict[str, Any]:
             },
         },
         "count": figures.count,
-        "first_response": _timing_json(figures.first_response, sla_minutes),
-        "resolution": _timing_json(figures.resolution, sla_minutes),
+        "first_response": _timing_json(figures.first_response, in_bins),
+        "resolution": _timing_json(figures.resolution, in_bins),
     }
 
 
@@ -382,19 +401,36 @@ async def ticket_stats(
     period: Period,
     by: str,
     scan_totals: ScanTotals | None = None,
+    category_group: str | None = None,
+    establishment: str | None = None,
 ) -> dict[str, Any]:
     """The tenant's statistics for tickets created in `period`, grouped `by`: the store
     groups and counts (hub/ports.py StatsStore), this orders, names and shapes the answer.
+    `category_group`: only the tickets staff put in it (the groupings FILTERED names);
+    `establishment`: only that establishment's tickets.
 
     By point, with `scan_totals`: each point's scans over the period's local days too
     (`scan_days` names the first and last).
     """
     if by not in GROUPINGS:
         raise Invalid(f"by: one of {', '.join(GROUPINGS)}", field="by")
+    if category_group is not None and by not in FILTERED.get(category_group, ()):
+        raise ValueError(f"no statistics of {category_group!r} tickets by {by!r}")
     timezone = str(tenant.get("timezone") or "UTC")
     sla_hours = float(tenant.get("sla_hours") or 48)
     sla_minutes = sla_hours * 60
-    query = StatsQuery(tenant["id"], iso(period.start), iso(period.end), by, sla_minutes)
+    in_bins = percentiles_binned(period)
+    query = StatsQuery(
+        tenant["id"],
+        iso(period.start),
+        iso(period.end),
+        by,
+        sla_minutes,
+        timezone,
+        in_bins,
+        category_group,
+        establishment,
+    )
     figures = await _store_stats(store).ticket_figures(query)
     scans: Mapping[str, int] | None = None
     scan_days: dict[str, str] | None = None
@@ -410,13 +446,13 @@ async def ticket_stats(
 
     def group(figures: GroupFigures) -> dict[str, Any]:
         out = {"key": figures.key, "label": named.get(figures.key)}
-        out |= _figures_json(figures, sla_minutes)
+        out |= _figures_json(figures, in_bins)
         if scans is not None:
             scanned = scans.get(figures.key, 0) if figures.key is not None else 0
             out |= _conversion(figures.from_qr, scanned)
         return out
 
-    overall = _figures_json(figures.overall, sla_minutes)
+    overall = _figures_json(figures.overall, in_bins)
     if scans is not None:
         overall |= _conversion(figures.overall.from_qr, sum(scans.values()))
     extra = {"scan_days": scan_days} if by == "point" else {}
@@ -427,6 +463,7 @@ async def ticket_stats(
         "by": by,
         "timezone": timezone,
         "sla_hours": sla_hours,
+        "percentiles": "binned" if in_bins else "exact",
         "held_back": figures.held_back,
         "overall": overall,
         "groups": [group(g) for g in sorted(groups.values(), key=_order(by, scans))],
@@ -476,24 +513,9 @@ class TicketStats:
     async def complaints_by_point(self, tenant: Doc, period: Period) -> dict[str, Any]:
         """The complaints of the period (staff's category in the `complaint` group) grouped by
         point: how many, how fast answered, and the ratings and NPS their customers gave
-        afterwards (largest first). Read in Python, at most MAX_TICKETS tickets: the store's
-        queries group by one fact and filter by none yet."""
-        tickets = await TicketRepository(self.store).created_since(
-            tenant["id"], iso(period.start), MAX_TICKETS
-        )
-        end = iso(period.end)
-        complaints = [
-            t
-            for t in tickets
-            if str(t["created_at"]) < end and category_matches("complaint", t.get("category"))
-        ]
-        return summarize(
-            complaints,
-            by="point",
-            timezone=str(tenant.get("timezone") or "UTC"),
-            sla_hours=float(tenant.get("sla_hours") or 48),
-            labels=await _names(self.store, tenant["id"], "point"),
-        )
+        afterwards (largest first). Counted by the store (its rollups of complaints by
+        point over long periods), as `report` counts."""
+        return await ticket_stats(self.store, tenant, period, "point", None, "complaint")
 
     async def etiquette(self, tenant: Doc, period: Period) -> dict[str, Any]:
         """Per agent, the replies sent in `period` and the share covering each etiquette step

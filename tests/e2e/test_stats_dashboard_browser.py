@@ -258,3 +258,37 @@ def test_screenshots_of_the_dashboard(browser: Any, live_hub: LiveHub, lang: str
         assert _axe_serious(page) == []
     assert problems == []
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_long_period_says_its_percentiles_are_binned(
+    browser: Any, live_hub: LiveHub, lang: str
+) -> None:
+    """Over 31 days the medians come from daily summaries: the page says so (and not for a
+    month). Pictures of the note at three widths, and in dark mode, under stats365/."""
+    shots = SHOTS.parent / "stats365"
+    shots.mkdir(parents=True, exist_ok=True)
+    first = _last_month()
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    context, page, problems = _manager(browser, live_hub, lang, "/admin/stats")
+    page.emulate_media(reduced_motion="reduce")
+    page.goto(f"{live_hub.url}/admin/stats?from={first.isoformat()}&to={last.isoformat()}")
+    expect(page.locator("#stats-summary")).to_have_count(1)
+    expect(page.locator("#stats-binned")).to_have_count(0)
+    start = first - timedelta(days=90)
+    page.goto(f"{live_hub.url}/admin/stats?from={start.isoformat()}&to={last.isoformat()}")
+    note = page.locator("#stats-binned")
+    expect(note).to_contain_text("31")
+    expect(note).to_contain_text("1 %")
+    expect(page.locator("#stat-total")).to_have_text("7")
+    for name, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.reload()
+        note.scroll_into_view_if_needed()
+        page.screenshot(path=str(shots / f"binned-{lang}-{name}.png"))
+    page.emulate_media(color_scheme="dark", reduced_motion="reduce")
+    page.reload()
+    page.screenshot(path=str(shots / f"binned-{lang}-desktop-dark.png"))
+    assert _axe_serious(page) == []
+    assert problems == []
+    context.close()
