@@ -70,7 +70,11 @@ class DetectorProcess:
 
     @property
     def alive(self) -> bool:
-        return not self._ended and self._proc.poll() is None
+        if self._ended:
+            return False
+        if self._loop is not None and not self._loop.is_closed():
+            return True  # watched: its end is an end of file on the pipe (`_end`)
+        return self._proc.poll() is None
 
     def ready(self) -> bool:
         """Whether the child has loaded its models; never blocks (the event loop calls it)."""
@@ -226,8 +230,17 @@ def serve(stdin: IO[str], stdout: IO[str]) -> None:
     from hub.translate.detect import detect_sync, warm_up
 
     _end_with_parent()
-    os.nice(19)  # a helper: the hub it serves comes first
+    # Loading (seconds of CPU) must not take the serving hub's core: the lowest priority.
+    # Answering is on the SOS's path (the intake waits up to INTAKE_WAIT for it), and at
+    # nice 19 a busy machine starves it (measured: a third of the SOS timed out at 60 SOS/s
+    # on a loaded 2-core machine, then were detected again and pushed twice): once loaded,
+    # back to the hub's own priority where the system allows it (root, CAP_SYS_NICE, or
+    # RLIMIT_NICE such as systemd's LimitNICE=); elsewhere it stays at 19.
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    os.nice(19)
     warm_up()
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, 0, own)
     stdout.write(READY + "\n")
     stdout.flush()
     for line in stdin:
