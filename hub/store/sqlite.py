@@ -38,7 +38,7 @@ from hub.ports import (
     Update,
     Where,
 )
-from hub.store import sqlite_stats
+from hub.store import memo, sqlite_stats
 from hub.store.schema import GLOBAL_UNIQUE, INDEXES, SCHEMA_VERSION, TENANT_UNIQUE
 
 T = TypeVar("T")
@@ -415,15 +415,26 @@ class SqliteStore:
 
     async def insert(self, tenant_id: str, collection: str, doc: Doc) -> Doc:
         """Insert one document; Conflict when a unique value is taken."""
+        memo.forget(collection)
         return await self._atomic(lambda conn: _insert_now(conn, tenant_id, collection, doc))
 
     async def get(self, tenant_id: str, collection: str, id: str) -> Doc | None:
-        """One document of this tenant, or None (also for another tenant's id)."""
+        """One document of this tenant, or None (also for another tenant's id).
+
+        A business and its settings are read once per request (hub/store/memo.py)."""
+        remembered = collection in memo.REMEMBERED
+        if remembered:
+            known = memo.recall(collection, tenant_id, id)
+            if known is not memo.UNKNOWN:
+                return json.loads(known) if isinstance(known, str) else None
         rows = await self._read(
             f"SELECT doc FROM {_check_collection(collection)} WHERE id = ? AND tenant_id = ?",
             (id, tenant_id),
         )
-        return json.loads(rows[0][0]) if rows else None
+        text = rows[0][0] if rows else None
+        if remembered:
+            memo.keep(collection, tenant_id, id, text)
+        return json.loads(text) if text is not None else None
 
     async def find(
         self,
@@ -458,6 +469,7 @@ class SqliteStore:
 
     async def update(self, tenant_id: str, collection: str, id: str, changes: Doc) -> Doc | None:
         """Set fields of one document; None when this tenant has no such document."""
+        memo.forget(collection)
         return await self._atomic(
             lambda conn: _update_now(conn, tenant_id, collection, id, changes)
         )
@@ -469,6 +481,7 @@ class SqliteStore:
         for key in expected:
             if not key.replace("_", "").isalnum():
                 raise StoreError(f"bad field name {key!r}: compare top-level fields only")
+        memo.forget(collection)
 
         def body(conn: sqlite3.Connection) -> Doc | None:
             # Inside BEGIN IMMEDIATE: no other writer between the read and the write.
@@ -493,6 +506,7 @@ class SqliteStore:
         UPSERT statement: concurrent increments never lose a count); Conflict when the id is
         another tenant's."""
         table = _check_collection(collection)
+        memo.forget(collection)
         if not field.replace("_", "").isalnum():
             raise StoreError(f"bad field name {field!r}: increment top-level fields only")
         path = f"$.{field}"
@@ -517,6 +531,7 @@ class SqliteStore:
     async def delete(self, tenant_id: str, collection: str, id: str) -> bool:
         """Remove one document of this tenant."""
         table = _check_collection(collection)
+        memo.forget(collection)
 
         def body(conn: sqlite3.Connection) -> bool:
             cur = conn.execute(
@@ -536,6 +551,8 @@ class SqliteStore:
         self, tenant_id: str, changes: Sequence[Change], events: Sequence[EventDraft]
     ) -> list[Event]:
         """Apply the changes and store their events in one transaction: all or nothing."""
+        for change in changes:
+            memo.forget(change.collection)
 
         def body(conn: sqlite3.Connection) -> list[Event]:
             for change in changes:
