@@ -24,6 +24,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import IO, Any
@@ -227,20 +228,18 @@ class DetectorProcess:
 
 def serve(stdin: IO[str], stdout: IO[str]) -> None:
     """The child: load, say so, then answer each request line until stdin closes."""
-    from hub.translate.detect import detect_sync, warm_up
+    from hub.translate.detect import detect_sync
 
     _end_with_parent()
-    # Loading (seconds of CPU) must not take the serving hub's core: the lowest priority.
-    # Answering is on the SOS's path (the intake waits up to INTAKE_WAIT for it), and at
-    # nice 19 a busy machine starves it (measured: a third of the SOS timed out at 60 SOS/s
-    # on a loaded 2-core machine, then were detected again and pushed twice): once loaded,
-    # back to the hub's own priority where the system allows it (root, CAP_SYS_NICE, or
-    # RLIMIT_NICE such as systemd's LimitNICE=); elsewhere it stays at 19.
-    own = os.getpriority(os.PRIO_PROCESS, 0)
-    os.nice(19)
-    warm_up()
-    with contextlib.suppress(OSError):
-        os.setpriority(os.PRIO_PROCESS, 0, own)
+    # Loading (seconds of CPU) must not take the serving hub's core: it runs in a thread at
+    # the lowest priority (Linux: a thread's own nice value; lingua's loading threads, made
+    # by it, inherit it). Answering is on the SOS's path (the intake waits up to
+    # INTAKE_WAIT), and a whole process at nice 19 is starved on a busy machine (measured: a
+    # third of the SOS timed out at 60 SOS/s on a loaded 2-core machine, then were detected
+    # again and pushed twice), so this thread, which answers, keeps the hub's priority.
+    loader = threading.Thread(target=_load_at_lowest_priority, name="load-models")
+    loader.start()
+    loader.join()
     stdout.write(READY + "\n")
     stdout.flush()
     for line in stdin:
@@ -254,6 +253,14 @@ def serve(stdin: IO[str], stdout: IO[str]) -> None:
             answer = None
         stdout.write(json.dumps([ident, answer]) + "\n")
         stdout.flush()
+
+
+def _load_at_lowest_priority() -> None:
+    from hub.translate.detect import warm_up
+
+    with contextlib.suppress(OSError):  # this thread only (Linux); elsewhere the process
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    warm_up()
 
 
 def _end_with_parent() -> None:
