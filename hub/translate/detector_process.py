@@ -193,13 +193,12 @@ class DetectorProcess:
             answer.set_result(str(language) if language else None)
 
     def _fail_all(self, exc: BaseException) -> None:
-        for answer in list(self._waiting.values()):
-            if not answer.done():
-                answer.set_exception(type(exc)(*exc.args))
+        waiting: list[asyncio.Future[Any]] = [*self._waiting.values(), *self._loaded_waiters]
         self._waiting.clear()
-        for waiter in self._loaded_waiters:
-            if not waiter.done():
-                waiter.set_exception(EOFError("the language detection process ended"))
+        for future in waiting:
+            # a future of a loop already closed (a test's) cannot be told any more
+            if not future.done() and not future.get_loop().is_closed():
+                future.set_exception(type(exc)(*exc.args))
 
     def _end(self, exc: BaseException) -> None:
         if self._ended:

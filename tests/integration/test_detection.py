@@ -126,3 +126,26 @@ async def test_the_detection_child_answers_every_sos_asked_at_once_with_its_own_
     finally:
         child.stop()
     assert not child.alive
+
+
+async def test_callers_of_a_detection_child_that_died_are_told_and_the_hub_starts_another() -> None:
+    from hub.translate import detect
+
+    child = DetectorProcess()
+    try:
+        assert await child.detect("Das Wasser ist kalt", None, 300.0) == "de"
+        child._proc.kill()
+        child._proc.wait()
+        with pytest.raises(EOFError):
+            await child.detect("Die Musik auf der Terrasse ist zu laut", None, 0.0)
+        assert not child.alive
+    finally:
+        child.stop()
+    previous = detect._process
+    detect._process = child  # the hub's own child, dead: the next SOS starts another
+    try:
+        assert detect.detector_process() is not child
+        assert detect.detector_process().alive
+    finally:
+        detect.detector_process().stop()
+        detect._process = previous
