@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import dataclasses
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -140,7 +141,14 @@ def main() -> int:
     p.add_argument("--concurrency", type=int, default=10)
     p.add_argument("--db-dir", default=None, help="where the SQLite file goes (e.g. /dev/shm)")
     args = p.parse_args()
-    r = asyncio.run(run(args))
+    before = set(Path(args.db_dir or tempfile.gettempdir()).glob("sos-intake-cpu-*"))
+    try:
+        r = asyncio.run(run(args))
+    finally:
+        for made in (
+            set(Path(args.db_dir or tempfile.gettempdir()).glob("sos-intake-cpu-*")) - before
+        ):
+            shutil.rmtree(made, ignore_errors=True)
     print(
         f"{r['sos']} SOS, {args.concurrency} at a time: "
         f"{r['cpu_ms_per_sos']:.2f} ms of hub CPU per SOS (process utime+stime, all threads), "
