@@ -11,12 +11,16 @@ accepted rate keeps up with the offered one.
 Each step posts for `--seconds` (open loop: sent on schedule whatever the answers). The
 server CPU per SOS comes from /proc (utime+stime of the hub process over the posting window),
 which a busy machine disturbs less than latencies: compare latencies only on a quiet machine.
+Each row also shows the language detector's CPU per SOS (`helper`, its child process), the
+frames pushed per SOS to each console (`pushes`: 1.00 when every SOS is pushed once), how
+busy the machine was (%), other processes' CPU (cores) and the 1-minute load average.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -48,9 +52,11 @@ def step(rate: float, args: argparse.Namespace) -> dict:
         if args.nice:
             cmd += ["--nice", str(args.nice)]
         subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL, timeout=900)
+        load = os.getloadavg()[0]  # the 1-minute load average just after the step
         if not out.exists():
             return {"error": "fanout.py wrote no figures"}
         figures: dict = json.loads(out.read_text()).get("hub", {})
+        figures["loadavg_1m"] = load
         return figures
 
 
@@ -65,7 +71,8 @@ def main() -> int:
     best = None
     print(
         f"{'offered':>8} {'accepted/s':>10} {'POST p50':>9} {'POST p99':>9} "
-        f"{'CPU/SOS':>8} {'lost':>5} {'busy':>5}"
+        f"{'CPU/SOS':>8} {'helper':>7} {'pushes':>6} {'lost':>5} {'busy':>5} {'others':>6} "
+        f"{'load':>5}"
     )
     for rate in (float(r) for r in args.rates.split(",")):
         r = step(rate, args)
@@ -79,10 +86,15 @@ def main() -> int:
         lost = r.get("lost_events")
         keeps_up = float(r.get("accepted_per_s") or 0) >= 0.9 * rate
         ok = p99 is not None and p99 <= P99_BOUND_MS and keeps_up and not lost
+        helper_ms = 1000.0 * float(r.get("helper_cpu_s") or 0.0) / sos
+        # frames per SOS pushed to each console: 1 is ticket.created alone; more means the
+        # SOS was pushed again (its language found only by the routing job)
+        frames = float(r.get("events_delivered_all") or 0) / max(1, sos * args.clients)
         print(
             f"{rate:8.0f} {r.get('accepted_per_s', 0):10.1f} {p50 or 0:9.1f} {p99 or 0:9.1f} "
-            f"{cpu_ms:8.2f} {lost!s:>5} {r.get('machine_busy_pct', 0):5.0f}"
-            f"  {'holds' if ok else 'does not hold'}"
+            f"{cpu_ms:8.2f} {helper_ms:7.2f} {frames:6.2f} {lost!s:>5} "
+            f"{r.get('machine_busy_pct', 0):5.0f} {r.get('other_cores', 0):6.2f} "
+            f"{r.get('loadavg_1m', 0):5.1f}  {'holds' if ok else 'does not hold'}"
         )
         if ok:
             best = rate

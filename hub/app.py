@@ -65,6 +65,7 @@ from hub.realtime.publisher import EventLog, SocketioPublisher
 from hub.realtime.pubsub import HubRedisManager
 from hub.realtime.server import build_sio, resync_local_consoles
 from hub.settings import Settings
+from hub.store import memo as store_memo
 from hub.store import open_blobs, open_store
 from hub.store.probe import StoreProbe
 from hub.surveys.export_rows import StandaloneSurveys
@@ -301,6 +302,7 @@ def _install_i18n(app: Quart, the_hub: Hub) -> None:
 
     @app.before_request
     async def _pick_language() -> None:
+        store_memo.begin()  # this request reads its business and settings once
         # Staff pages refine this with the user's own language (hub/routes/pages.py).
         g.lang = choose_language(
             request.args.get("lang"),

@@ -68,7 +68,10 @@ class Prepared:
         return self.pos[start], self.pos[end - 1] + 1
 
 
+@functools.lru_cache(maxsize=256)
 def prepare(text: str) -> Prepared:
+    """The text's words, folded, with their places (immutable: one SOS's text is prepared
+    once, though the spam, word and category filters each ask for it)."""
     text = unicodedata.normalize("NFC", text)
     kept = [(i, c) for i, c in enumerate(text) if unicodedata.category(c) != "Cf"]
     clean = "".join(c for _, c in kept)

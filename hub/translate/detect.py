@@ -41,6 +41,9 @@ MIN_RELATIVE_DISTANCE = 0.15
 # SOS after a start) before going on with the language they were given: alerts must not
 # wait for a nicety. One deadline for all, so a backlog never waits once per SOS.
 LOAD_WAIT = 5.0
+# How long an SOS may wait at intake for the child's answer (a millisecond when it gets a
+# core): past it the SOS goes in without a language and the routing job detects it.
+INTAKE_WAIT = 0.1
 
 _detector: Any = None
 _lock = threading.Lock()
@@ -170,9 +173,9 @@ def detector_process() -> DetectorProcess:
         return _process
 
 
-def _ask(text: str, languages: list[str] | None, wait: float) -> str | None:
+async def _ask(text: str, languages: list[str] | None, wait: float) -> str | None:
     try:
-        return detector_process().detect(text, languages, wait)
+        return await detector_process().detect(text, languages, wait)
     except (EOFError, OSError, ValueError):  # the child ended: the next call starts another
         log.warning("the language detection process ended; starting another")
         return None
@@ -189,7 +192,7 @@ async def detect_language(
         return None
     if ready():
         return await asyncio.to_thread(detect_sync, text, wanted)
-    return await asyncio.to_thread(_ask, text, wanted, wait)
+    return await _ask(text, wanted, wait)
 
 
 async def no_detection(text: str) -> str | None:
@@ -216,4 +219,7 @@ async def detect_if_ready(text: str) -> str | None:
         return await asyncio.to_thread(detect_sync, text)
     if not detector_process().ready():
         return None
-    return await asyncio.to_thread(_ask, text, None, 0.0)
+    try:
+        return await asyncio.wait_for(_ask(text, None, 0.0), INTAKE_WAIT)
+    except TimeoutError:  # the child is starved of CPU: the routing job detects later
+        return None

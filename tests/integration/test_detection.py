@@ -7,6 +7,7 @@ may come out as "unsure" (None), never as a wrong guess in these checks.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 from hub.app import Hub, create_app
 from hub.settings import Settings
 from hub.translate.detect import detect_language, detect_sync, warm_up
+from hub.translate.detector_process import DetectorProcess
 from tests.helpers import Seeded, seed_tenant
 
 SENTENCES = {
@@ -101,3 +103,49 @@ async def test_with_detection_off_an_sos_keeps_its_pages_language(settings: Sett
         assert r.status_code == 303
         [ticket] = await the_hub.store.find(acme.tenant["id"], "tickets")
         assert ticket["language"] == "es" and "language_detected" not in ticket
+
+
+async def test_the_detection_child_answers_every_sos_asked_at_once_with_its_own_language() -> None:
+    """The hub's web process asks its child from the event loop, many SOS at a time: each
+    gets its own answer (before, an SOS asked while another was being detected got none);
+    a caller that stops waiting leaves nothing behind for the next."""
+    child = DetectorProcess()
+    try:
+        # Loading takes seconds of CPU at the lowest priority: a bounded wait for it.
+        assert await child.detect("Das Wasser ist kalt", None, 300.0) == "de"
+        assert child.ready()
+        langs = sorted(SENTENCES)
+        asked = [(lang, text) for lang in langs for text in SENTENCES[lang]]
+        answers = await asyncio.gather(*(child.detect(text, None, 0.0) for _, text in asked))
+        assert answers == [lang for lang, _ in asked]
+        given_up = asyncio.ensure_future(child.detect(SENTENCES["fr"][0], None, 0.0))
+        await asyncio.sleep(0)  # its request is written
+        given_up.cancel()
+        assert await child.detect(SENTENCES["it"][0], ["it", "es"], 0.0) == "it"
+        assert await child.detect(SENTENCES["nl"][0], ["es", "en"], 0.0) is None
+    finally:
+        child.stop()
+    assert not child.alive
+
+
+async def test_callers_of_a_detection_child_that_died_are_told_and_the_hub_starts_another() -> None:
+    from hub.translate import detect
+
+    child = DetectorProcess()
+    try:
+        assert await child.detect("Das Wasser ist kalt", None, 300.0) == "de"
+        child._proc.kill()
+        child._proc.wait()
+        with pytest.raises(EOFError):
+            await child.detect("Die Musik auf der Terrasse ist zu laut", None, 0.0)
+        assert not child.alive
+    finally:
+        child.stop()
+    previous = detect._process
+    detect._process = child  # the hub's own child, dead: the next SOS starts another
+    try:
+        assert detect.detector_process() is not child
+        assert detect.detector_process().alive
+    finally:
+        detect.detector_process().stop()
+        detect._process = previous
