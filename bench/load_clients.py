@@ -17,8 +17,8 @@ Socket.IO v5 framing by hand (no python-socketio client objects):
 A connection that closes before the pool is told to stop counts as a drop;
 nothing reconnects, so a drop shows up as lost events too, unless the pool
 was made with ``reconnect=True`` (``--reconnect``): then a dropped client
-reconnects (after 0.5-1.5 s, then backing off to 5 s, as the console's
-socket.io client does) and sends ``resume`` with the highest ``seq`` it has
+reconnects (after 0.25-0.75 s, then doubling to 5 s ± 50 %, as the
+console's socket.io client does) and sends ``resume`` with the highest ``seq`` it has
 seen, exactly like static/js/console-live.js, and files the replayed events
 like live ones.  Each client also keeps a bitmap of the keys it has had, so
 a report tells, per client, how many distinct events it received and how
@@ -253,8 +253,9 @@ class ClientPool:
                 return
 
     async def _reconnect(self, conn: Conn):
-        """Reconnect (socket.io client's delays: 1 s ± 50 %, doubling to 5 s) and resume."""
-        delay = 1.0
+        """Reconnect and resume, with the web console's delays (static/js/console-live.js:
+        socket.io's reconnectionDelay 500 ms doubling to 5 s, each ± 50 %)."""
+        delay = 0.5
         while not self.stopping:
             await asyncio.sleep(delay * random.uniform(0.5, 1.5))
             if self.stopping:

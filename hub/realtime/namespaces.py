@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -10,7 +11,7 @@ import socketio
 from hub.accounts.kiosks import Kiosks, kiosk_room
 from hub.accounts.model import Role
 from hub.accounts.staff_auth import StaffAuth, parse_session_id
-from hub.errors import NotFound, Suspended
+from hub.errors import NotFound, StoreUnavailable, Suspended
 from hub.ports import MAX_SEQ, Doc, Store
 from hub.realtime.publisher import (
     agents_room,
@@ -30,6 +31,15 @@ from hub.tickets.services import TicketService
 log = logging.getLogger(__name__)
 
 MAX_TOKEN_CHARS = 200
+# A replay emits without ever waiting, so it holds the event loop while it runs. When many
+# consoles resume at once (an instance restarted, a hotel's Wi-Fi came back), a few replays
+# at a time, each letting other work run every REPLAY_SLICE events, keep the loop (the
+# store's deadlines, the intake) responsive; the other consoles wait their turn.
+REPLAYS_AT_ONCE = 4
+REPLAY_SLICE = 50
+# A replay the store could not serve: the console is asked to resume again (`resync`) after
+# this long, rather than left waiting for a `resume.done` that will not come.
+RESUME_RETRY_SECONDS = 1.0
 
 
 def _since(data: Any) -> int | None:
@@ -47,6 +57,7 @@ class StaffNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         super().__init__("/staff")
         self.store = store
         self.auth = auth
+        self._replays = asyncio.Semaphore(REPLAYS_AT_ONCE)
 
     async def _user(self, environ: dict[str, Any], auth: Any) -> tuple[Doc | None, str | None]:
         """The staff user of a handshake, and the session id when the cookie vouched for them."""
@@ -95,12 +106,25 @@ class StaffNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             )
             return
         session = await self.get_session(sid)
+        try:
+            async with self._replays:
+                await self._replay(sid, session, since)
+        except StoreUnavailable:
+            log.warning("a console's resume met an unavailable store: it will be asked again")
+            await asyncio.sleep(RESUME_RETRY_SECONDS)
+            await self.emit("resync", {"reason": "store"}, to=sid)
+
+    async def _replay(self, sid: str, session: dict[str, Any], since: int) -> None:
         tenant_id = session["tenant_id"]
         # Replay up to the latest seq as it is now; anything newer arrives live.
         latest = await self.store.latest_seq(tenant_id)
         masking = await masking_for(self.store, tenant_id, session["role"])
+        sent = 0
         async for event in staff_events(self.store, tenant_id, since, latest):
             await self.emit(event.name, console_view(event, masking), to=sid)
+            sent += 1
+            if sent % REPLAY_SLICE == 0:
+                await asyncio.sleep(0)  # let other work run between slices
         await self.emit("resume.done", {"seq": latest}, to=sid)
 
 
