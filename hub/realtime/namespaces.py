@@ -37,6 +37,8 @@ MAX_TOKEN_CHARS = 200
 # store's deadlines, the intake) responsive; the other consoles wait their turn.
 REPLAYS_AT_ONCE = 4
 REPLAY_SLICE = 50
+# Handshakes whose credential is being looked up at once (see on_connect).
+HANDSHAKES_AT_ONCE = 8
 # A replay the store could not serve: the console is asked to resume again (`resync`) after
 # this long, rather than left waiting for a `resume.done` that will not come.
 RESUME_RETRY_SECONDS = 1.0
@@ -58,6 +60,7 @@ class StaffNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         self.store = store
         self.auth = auth
         self._replays = asyncio.Semaphore(REPLAYS_AT_ONCE)
+        self._handshakes = asyncio.Semaphore(HANDSHAKES_AT_ONCE)
 
     async def _user(self, environ: dict[str, Any], auth: Any) -> tuple[Doc | None, str | None]:
         """The staff user of a handshake, and the session id when the cookie vouched for them."""
@@ -72,11 +75,22 @@ class StaffNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         return user, (key.session_id if key else None)
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        """Admit staff with an API token or a session cookie; refuse everyone else."""
+        """Admit staff with an API token or a session cookie; refuse everyone else.
+
+        A credential the store could not check is refused as "unavailable", never as
+        "unauthorized": the console retries the former and sends its user to log in again
+        on the latter. A few handshakes at a time look their credential up, so that
+        thousands of consoles coming back at once (an instance restarted) queue here rather
+        than in the store, where waits past its deadline would fail them all.
+        """
         try:
-            user, session_id = await self._user(environ, auth)
+            async with self._handshakes:
+                user, session_id = await self._user(environ, auth)
         except Suspended:
             raise socketio.exceptions.ConnectionRefusedError("suspended") from None
+        except StoreUnavailable:
+            log.warning("a console's handshake met an unavailable store: refused, to retry")
+            raise socketio.exceptions.ConnectionRefusedError("unavailable") from None
         except Exception:  # a malformed credential must not look like a server fault
             log.exception("staff handshake failed")
             user, session_id = None, None

@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+import socketio
 import uvicorn
 
 from hub.app import Hub
@@ -95,5 +96,31 @@ async def test_a_resume_the_store_cannot_serve_is_asked_again_and_then_replays_e
         created = [e["id"] for e in console.events("ticket.created")]
         assert created == sent
         assert console.duplicates == 0
+    finally:
+        await console.close()
+
+
+async def test_a_handshake_the_store_cannot_check_is_refused_as_unavailable_not_unauthorized(
+    hub: Hub, acme: Seeded, url: str
+) -> None:
+    console = Console(
+        url, auth={"token": acme.tokens["agent"]}, headers={"Origin": hub.settings.public_origin}
+    )
+    store = hub.store
+    assert isinstance(store, SqliteStore)
+    try:
+        async with store._lock:  # a long write holds this instance's store
+            with pytest.raises(socketio.exceptions.ConnectionError):
+                await console.connect()
+        # what the web console reads as `error.message` (it goes to log in on "unauthorized")
+        assert console.connect_errors == [{"message": "unavailable"}]
+        again = Console(
+            url,
+            auth={"token": acme.tokens["agent"]},
+            headers={"Origin": hub.settings.public_origin},
+        )
+        await again.connect()  # the store answers again: admitted
+        assert again.connected
+        await again.close()
     finally:
         await console.close()
