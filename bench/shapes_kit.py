@@ -330,7 +330,9 @@ async def post_sos(http: aiohttp.ClientSession, base: str, point: str, i: int, r
 
 def session(connections: int = 64, timeout: float = 60.0) -> aiohttp.ClientSession:
     return aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=connections),
+        # idle connections dropped before uvicorn closes them (its keep-alive is 5 s): a POST
+        # on a connection the server is closing fails with ServerDisconnectedError
+        connector=aiohttp.TCPConnector(limit=connections, keepalive_timeout=2.0),
         cookie_jar=aiohttp.DummyCookieJar(),
         timeout=aiohttp.ClientTimeout(total=timeout),
     )
