@@ -531,7 +531,10 @@ class ClientProc:
             await self.proc.wait()
 
 
-async def spawn_clients(target: Target, n: int, procs: int, args, workdir: str) -> list[ClientProc]:
+async def spawn_clients(
+    target: Target, n: int, procs: int, args, workdir: str, extra: tuple[str, ...] = ()
+) -> list[ClientProc]:
+    """Start the load-client processes; `extra`: more load_clients.py options for each."""
     sizes = [n // procs + (1 if i < n % procs else 0) for i in range(procs)]
     out = []
     for i, k in enumerate(sizes):
@@ -557,6 +560,7 @@ async def spawn_clients(target: Target, n: int, procs: int, args, workdir: str) 
         ]
         if args.deflate:
             cmd.append("--deflate")
+        cmd.extend(extra)
         if not args.no_uvloop:
             cmd.append("--uvloop")
         err_path = os.path.join(workdir, f"clients-{i}.err")

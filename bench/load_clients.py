@@ -15,7 +15,19 @@ Socket.IO v5 framing by hand (no python-socketio client objects):
   it under the payload's key field (``id`` by default).
 
 A connection that closes before the pool is told to stop counts as a drop;
-nothing reconnects, so a drop shows up as lost events too.
+nothing reconnects, so a drop shows up as lost events too, unless the pool
+was made with ``reconnect=True`` (``--reconnect``): then a dropped client
+reconnects (after 0.25-0.75 s, then doubling to 5 s ± 50 %, as the
+console's socket.io client does) and sends ``resume`` with the highest ``seq`` it has
+seen, exactly like static/js/console-live.js, and files the replayed events
+like live ones.  Each client also keeps a bitmap of the keys it has had, so
+a report tells, per client, how many distinct events it received and how
+many arrived twice (``per_client``).
+
+``tokens`` (``--tokens-file``) gives client i the token ``tokens[i % len]``
+(one business per token); ``summary=True`` (``--summary``) keeps, per key,
+only the count and the first and last receive time instead of every time
+(long soaks).
 
 Used two ways: imported (``ClientPool``, for warm-up probes inside
 fanout.py) or as a subprocess driven by JSON lines on stdin/stdout::
@@ -28,6 +40,8 @@ fanout.py) or as a subprocess driven by JSON lines on stdin/stdout::
                                  -> {"type": "reset"}
             {"cmd": "report"} -> {"type": "report", "times": {key: [t, …]}, "cpu_s", "wall_s",
                                   "lag_p99_ms", ...}
+            {"cmd": "drop", "n": k} -> abort k connections (they reconnect when --reconnect)
+                                 -> {"type": "drop", "dropped": k}
             {"cmd": "quit"}   -> closes every connection and exits
 """
 
@@ -37,6 +51,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import random
 import resource
 import sys
 import time
@@ -66,12 +81,40 @@ def _cpu_s() -> float:
     return r.ru_utime + r.ru_stime
 
 
+class Conn:
+    """One client's state across reconnects: what it has had, where to resume from."""
+
+    __slots__ = ("bits", "dupes", "idx", "last_seq", "resuming", "token", "unique", "ws")
+
+    def __init__(self, idx: int, token: str):
+        self.idx = idx
+        self.token = token
+        self.ws = None
+        self.last_seq = 0
+        self.bits = bytearray()
+        self.unique = 0
+        self.dupes = 0
+        self.resuming = False
+
+    def mark(self, k: int) -> bool:
+        """Note key number k; False when this client had it already."""
+        byte, bit = k >> 3, 1 << (k & 7)
+        if byte >= len(self.bits):
+            self.bits.extend(bytes(byte + 64 - len(self.bits)))
+        if self.bits[byte] & bit:
+            self.dupes += 1
+            return False
+        self.bits[byte] |= bit
+        self.unique += 1
+        return True
+
+
 class ClientPool:
     def __init__(
         self,
         url: str,
         origin: str | None,
-        token: str,
+        token: str | list[str],
         n: int,
         *,
         namespace: str = "/staff",
@@ -80,10 +123,12 @@ class ClientPool:
         concurrency: int = 50,
         connect_timeout: float = 30.0,
         deflate: bool = False,
+        reconnect: bool = False,
+        summary: bool = False,
     ):
         self.url = url
         self.origin = origin
-        self.auth = json.dumps({"token": token}, separators=(",", ":"))
+        self.tokens = [token] if isinstance(token, str) else list(token)
         self.n = n
         self.namespace = namespace
         self.event = event
@@ -91,10 +136,12 @@ class ClientPool:
         self.concurrency = concurrency
         self.connect_timeout = connect_timeout
         self.deflate = deflate
+        self.reconnect = reconnect
+        self.summary = summary
         self.prefix = "42" + (namespace + "," if namespace != "/" else "")
         self.connect_ack = "40" + (namespace + "," if namespace != "/" else "")
         self.refuse = "44" + (namespace + "," if namespace != "/" else "")
-        self.conns: list = []
+        self.clients = [Conn(i, self.tokens[i % len(self.tokens)]) for i in range(n)]
         self.tasks: list[asyncio.Task] = []
         self.connected = 0  # currently connected
         self.ever_connected = 0
@@ -108,8 +155,16 @@ class ClientPool:
         self.other_events: Counter = Counter()
         self.frame_bytes = 0
         self.frames = 0
-        self.times: dict = defaultdict(list)  # key -> [recv monotonic time, ...]
+        # key -> [recv monotonic time, ...]; with summary: key -> [count, first, last]
+        self.times: dict = defaultdict(list)
+        self.key_index: dict = {}  # key -> small int (the clients' bitmaps)
         self.received = 0
+        self.replayed = 0  # events received between a resume and its resume.done
+        self.reconnects = 0  # successful reconnections
+        self.reconnect_failures = 0  # attempts that failed (then retried)
+        self.reconnect_reasons: Counter = Counter()
+        self.resumes_done = 0
+        self.last_back: float | None = None  # when the last reconnection finished its resume
         self.connect_s = 0.0
         self.ping_interval_ms = None
         self._lag: list[float] = []
@@ -119,23 +174,24 @@ class ClientPool:
 
     # ------------------------------------------------------------------ connect
     async def _open(self, idx: int, sem: asyncio.Semaphore):
+        conn = self.clients[idx]
         async with sem:
             ws = None
             try:
-                ws = await asyncio.wait_for(self._handshake(), self.connect_timeout)
+                ws = await asyncio.wait_for(self._handshake(conn), self.connect_timeout)
             except Exception as exc:
                 self.failed += 1
                 self.fail_reasons[f"{type(exc).__name__}: {str(exc)[:80]}"] += 1
                 if ws is not None:
                     ws.transport.abort()
                 return
-            self.conns.append(ws)
+            conn.ws = ws
             self.connected += 1
             self.ever_connected += 1
         self.tasks.append(asyncio.current_task())
-        await self._run(ws)
+        await self._run(conn, ws)
 
-    async def _handshake(self):
+    async def _handshake(self, conn: Conn | None = None):
         ws = await connect(
             self.url,
             origin=self.origin,
@@ -147,13 +203,15 @@ class ClientPool:
             proxy=None,
             max_queue=256,
         )
+        token = conn.token if conn is not None else self.tokens[0]
+        auth = json.dumps({"token": token}, separators=(",", ":"))
         try:
             first = await ws.recv()
             if not isinstance(first, str) or not first.startswith("0"):
                 raise RuntimeError(f"unexpected open packet {first!r:.60}")
             if self.ping_interval_ms is None:
                 self.ping_interval_ms = json.loads(first[1:]).get("pingInterval")
-            await ws.send(self.connect_ack + self.auth)
+            await ws.send(self.connect_ack + auth)
             while True:
                 msg = await ws.recv()
                 if not isinstance(msg, str):
@@ -172,22 +230,57 @@ class ClientPool:
             ws.transport.abort()
             raise
 
-    async def _run(self, ws):
-        try:
-            reason = await self._receive(ws)
-        except ConnectionClosed as exc:
-            reason = f"closed {exc.rcvd.code if exc.rcvd else 'abnormal'}"
-        except Exception as exc:
-            reason = f"{type(exc).__name__}"
-        self.connected -= 1
-        if not self.stopping:
-            self.drops += 1
-            self.drop_reasons[reason] += 1
-            self.drop_times.append(time.monotonic())
-        with contextlib.suppress(Exception):
-            await ws.close()
+    async def _run(self, conn: Conn, ws):
+        while True:
+            try:
+                reason = await self._receive(conn, ws)
+            except ConnectionClosed as exc:
+                reason = f"closed {exc.rcvd.code if exc.rcvd else 'abnormal'}"
+            except Exception as exc:
+                reason = f"{type(exc).__name__}"
+            self.connected -= 1
+            conn.ws = None
+            if not self.stopping:
+                self.drops += 1
+                self.drop_reasons[reason] += 1
+                self.drop_times.append(time.monotonic())
+            with contextlib.suppress(Exception):
+                await ws.close()
+            if self.stopping or not self.reconnect:
+                return
+            ws = await self._reconnect(conn)
+            if ws is None:
+                return
 
-    async def _receive(self, ws) -> str:
+    async def _reconnect(self, conn: Conn):
+        """Reconnect and resume, with the web console's delays (static/js/console-live.js:
+        socket.io's reconnectionDelay 500 ms doubling to 5 s, each ± 50 %)."""
+        delay = 0.5
+        while not self.stopping:
+            await asyncio.sleep(delay * random.uniform(0.5, 1.5))
+            if self.stopping:
+                return None
+            try:
+                ws = await asyncio.wait_for(self._handshake(conn), self.connect_timeout)
+            except Exception as exc:
+                self.reconnect_failures += 1
+                self.reconnect_reasons[f"{type(exc).__name__}: {str(exc)[:60]}"] += 1
+                delay = min(5.0, delay * 2)
+                continue
+            conn.ws = ws
+            self.connected += 1
+            self.reconnects += 1
+            await self._resume(conn, ws)
+            return ws
+        return None
+
+    async def _resume(self, conn: Conn, ws) -> None:
+        conn.resuming = True
+        since = json.dumps({"since": conn.last_seq}, separators=(",", ":"))
+        with contextlib.suppress(Exception):
+            await ws.send(f'{self.prefix}["resume",{since}]')
+
+    async def _receive(self, conn: Conn, ws) -> str:
         """Answer pings and file events until the server closes; returns why it closed."""
         prefix = self.prefix
         mono = time.monotonic
@@ -200,7 +293,8 @@ class ClientPool:
                 self.eio_pings += 1
                 continue
             if msg.startswith(prefix):
-                self._on_event(msg, now)
+                if self._on_event(conn, msg, now):
+                    await self._resume(conn, ws)
             elif msg.startswith("1"):
                 break  # Engine.IO close
             elif msg.startswith("41"):
@@ -209,8 +303,8 @@ class ClientPool:
         # the iterator ended: the server closed the websocket cleanly
         return f"closed {ws.close_code} {ws.close_reason}".strip()
 
-    def _on_event(self, msg: str, now: float) -> None:
-        """Count one event frame; timestamp it under its key when it is the awaited event."""
+    def _on_event(self, conn: Conn, msg: str, now: float) -> bool:
+        """File one event frame; True when the server asks for a resync (resume again)."""
         self.frames += 1
         self.frame_bytes += len(msg)
         body = msg[len(self.prefix) :]
@@ -220,13 +314,44 @@ class ClientPool:
             name, data = json.loads(body)[:2]
         except (ValueError, TypeError):
             self.other_events["<unparsed>"] += 1
-            return
+            return False
+        if isinstance(data, dict):
+            seq = data.get("seq")
+            if isinstance(seq, int) and seq > conn.last_seq:
+                conn.last_seq = seq
         if name == self.event and isinstance(data, dict):
-            k = data.get(self.key)
-            self.times[k].append(now)
-            self.received += 1
+            self._file(conn, data.get(self.key), now)
+        elif name == "resume.done":
+            if conn.resuming:
+                conn.resuming = False
+                self.resumes_done += 1
+                self.last_back = now
+        elif name == "resync":
+            self.other_events[name] += 1
+            return True
         else:
             self.other_events[name] += 1
+        return False
+
+    def _file(self, conn: Conn, k, now: float) -> None:
+        """Timestamp the awaited event under its key, once per client."""
+        num = self.key_index.get(k)
+        if num is None:
+            num = self.key_index[k] = len(self.key_index)
+        if not conn.mark(num):
+            return  # had it already (a console drops it by its seq)
+        if conn.resuming:
+            self.replayed += 1
+        if self.summary:
+            t = self.times.get(k)
+            if t is None:
+                self.times[k] = [1, now, now]
+            else:
+                t[0] += 1
+                t[2] = now
+        else:
+            self.times[k].append(now)
+        self.received += 1
 
     async def start(self) -> None:
         """Open every connection (at most ``concurrency`` handshakes at once)."""
@@ -238,6 +363,14 @@ class ClientPool:
             await asyncio.sleep(0.05)
         self.connect_s = time.monotonic() - t0
         self._lag_task = asyncio.create_task(self._measure_lag())
+
+    def drop(self, n: int) -> int:
+        """Abort n random live connections (a network cut); returns how many."""
+        live = [c for c in self.clients if c.ws is not None]
+        picked = random.sample(live, min(n, len(live)))
+        for c in picked:
+            c.ws.transport.abort()
+        return len(picked)
 
     async def _measure_lag(self, period: float = 0.01):
         # event-loop lag: how late a 10 ms sleep wakes up; a saturated client
@@ -253,12 +386,17 @@ class ClientPool:
     def reset(self) -> None:
         self.times.clear()  # cleared in place: the receive loops hold a reference
         self.received = 0
+        self.replayed = 0
         self.other_events = Counter()
         self._lag = []
         self._cpu0 = _cpu_s()
         self._wall0 = time.monotonic()
         self.frames = 0
         self.frame_bytes = 0
+        for c in self.clients:
+            c.bits = bytearray()
+            c.unique = c.dupes = 0
+        self.key_index.clear()
 
     def status(self) -> dict:
         return {
@@ -267,6 +405,12 @@ class ClientPool:
             "drops": self.drops,
             "failed": self.failed,
             "eio_pings": self.eio_pings,
+            "reconnects": self.reconnects,
+            "reconnect_failures": self.reconnect_failures,
+            "resumes_done": self.resumes_done,
+            "resuming": sum(1 for c in self.clients if c.resuming),
+            "last_back": self.last_back,
+            "replayed": self.replayed,
         }
 
     def report(self) -> dict:
@@ -275,10 +419,18 @@ class ClientPool:
         def pct(p):
             return lag[min(len(lag) - 1, int(p * len(lag)))] if lag else None
 
+        if self.summary:
+            times = {str(k): [v[0], round(v[1], 6), round(v[2], 6)] for k, v in self.times.items()}
+        else:
+            times = {str(k): [round(t, 6) for t in v] for k, v in self.times.items()}
         return {
             "type": "report",
-            "times": {str(k): [round(t, 6) for t in v] for k, v in self.times.items()},
+            "times": times,
+            "summary": self.summary,
+            # per client: [token index, distinct events received, events received twice]
+            "per_client": [[c.idx % len(self.tokens), c.unique, c.dupes] for c in self.clients],
             "received": self.received,
+            "replayed": self.replayed,
             "connected": self.connected,
             "ever_connected": self.ever_connected,
             "failed": self.failed,
@@ -286,6 +438,11 @@ class ClientPool:
             "drops": self.drops,
             "drop_reasons": dict(self.drop_reasons),
             "drop_times": self.drop_times,
+            "reconnects": self.reconnects,
+            "reconnect_failures": self.reconnect_failures,
+            "reconnect_reasons": dict(self.reconnect_reasons),
+            "resumes_done": self.resumes_done,
+            "last_back": self.last_back,
             "eio_pings": self.eio_pings,
             "other_events": dict(self.other_events),
             "frames": self.frames,
@@ -304,7 +461,7 @@ class ClientPool:
         self.stopping = True
         if self._lag_task:
             self._lag_task.cancel()
-        conns = list(self.conns)
+        conns = [c.ws for c in self.clients if c.ws is not None]
         if conns:
             closers = [asyncio.create_task(ws.close()) for ws in conns]
             _, pending = await asyncio.wait(closers, timeout=limit_s)
@@ -324,10 +481,14 @@ def _emit(obj: dict) -> None:
 
 
 async def _serve(args) -> int:
+    token = args.token
+    if args.tokens_file:
+        with open(args.tokens_file) as f:  # noqa: ASYNC230 - read once, before connecting
+            token = [line.strip() for line in f if line.strip()]
     pool = ClientPool(
         args.url,
         args.origin,
-        args.token,
+        token,
         args.clients,
         namespace=args.namespace,
         event=args.event,
@@ -335,6 +496,8 @@ async def _serve(args) -> int:
         concurrency=args.concurrency,
         connect_timeout=args.connect_timeout,
         deflate=args.deflate,
+        reconnect=args.reconnect,
+        summary=args.summary,
     )
     await pool.start()
     ready = {
@@ -369,6 +532,8 @@ async def _serve(args) -> int:
                 _emit({"type": "reset"})
             elif cmd == "report":
                 _emit(pool.report())
+            elif cmd == "drop":
+                _emit({"type": "drop", "dropped": pool.drop(int(json.loads(line).get("n", 0)))})
             elif cmd == "quit":
                 break
     finally:
@@ -382,7 +547,10 @@ def main(argv=None) -> int:
         "--url", required=True, help="ws://127.0.0.1:PORT/socket.io/?EIO=4&transport=websocket"
     )
     p.add_argument("--origin", default=None)
-    p.add_argument("--token", required=True)
+    p.add_argument("--token", default="")
+    p.add_argument("--tokens-file", help="one token per line: client i takes line i mod lines")
+    p.add_argument("--reconnect", action="store_true", help="reconnect after a drop and resume")
+    p.add_argument("--summary", action="store_true", help="per key: count, first, last time")
     p.add_argument("--clients", type=int, default=500)
     p.add_argument("--namespace", default="/staff")
     p.add_argument("--event", default="ticket.created")

@@ -35,6 +35,14 @@ MAX_TOKEN_CHARS = 200
 # last event it replayed, after these waits (doubling), for as long as the console stays.
 RESUME_RETRY_FIRST = 0.25
 RESUME_RETRY_MAX = 5.0
+# A replay emits without ever waiting, so it holds the event loop while it runs. When many
+# consoles resume at once (an instance restarted, a hotel's Wi-Fi came back), a few replays
+# at a time, each letting other work run every REPLAY_SLICE events, keep the loop (the
+# store's deadlines, the intake) responsive; the other consoles wait their turn.
+REPLAYS_AT_ONCE = 4
+REPLAY_SLICE = 50
+# Handshakes whose credential is being looked up at once (see on_connect).
+HANDSHAKES_AT_ONCE = 8
 
 
 def _since(data: Any) -> int | None:
@@ -52,6 +60,8 @@ class StaffNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         super().__init__("/staff")
         self.store = store
         self.auth = auth
+        self._replays = asyncio.Semaphore(REPLAYS_AT_ONCE)
+        self._handshakes = asyncio.Semaphore(HANDSHAKES_AT_ONCE)
 
     async def _user(self, environ: dict[str, Any], auth: Any) -> tuple[Doc | None, str | None]:
         """The staff user of a handshake, and the session id when the cookie vouched for them."""
@@ -66,14 +76,23 @@ class StaffNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         return user, (key.session_id if key else None)
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        """Admit staff with an API token or a session cookie; refuse everyone else."""
+        """Admit staff with an API token or a session cookie; refuse everyone else.
+
+        A credential the store could not check is refused as "unavailable", never as
+        "unauthorized": the console retries the former and sends its user to log in again
+        on the latter. A few handshakes at a time look their credential up, so that
+        thousands of consoles coming back at once (an instance restarted) queue here rather
+        than in the store, where waits past its deadline would fail them all.
+        """
         try:
-            user, session_id = await self._user(environ, auth)
+            async with self._handshakes:
+                user, session_id = await self._user(environ, auth)
         except Suspended:
             raise socketio.exceptions.ConnectionRefusedError("suspended") from None
         except StoreUnavailable:
             # Busy (thousands of consoles arriving at once after a failover), not a bad
             # credential: "unauthorized" would send the browser to the login page.
+            log.warning("a console's handshake met an unavailable store: refused, to retry")
             raise socketio.exceptions.ConnectionRefusedError("unavailable") from None
         except Exception:  # a malformed credential must not look like a server fault
             log.exception("staff handshake failed")
@@ -108,11 +127,13 @@ class StaffNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         delay = RESUME_RETRY_FIRST
         while True:
             try:
-                await self._replay(sid, session, progress)
+                async with self._replays:
+                    await self._replay(sid, session, progress)
                 return
             except StoreUnavailable:
                 # A console that asked must get its events and `resume.done`: failing here
-                # would leave it without what it missed until it reconnects.
+                # would leave it without what it missed until it reconnects. The wait is
+                # outside the replay slots, so other consoles' replays go on meanwhile.
                 if not self.server.manager.is_connected(sid, self.namespace):
                     return
                 log.warning("resume of %s: the store is busy; again in %.2f s", sid, delay)
@@ -128,9 +149,13 @@ class StaffNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         # The console is on this instance (its handler runs here): in scale-out its replay
         # need not cross Redis to every instance (ignore_queue), which at 2,500 consoles
         # resuming at once was most of the cost of an instance's failover.
+        sent = 0
         async for event in staff_events(self.store, tenant_id, progress[0], latest):
             await self.emit(event.name, console_view(event, masking), to=sid, ignore_queue=True)
             progress[0] = event.seq
+            sent += 1
+            if sent % REPLAY_SLICE == 0:
+                await asyncio.sleep(0)  # let other work run between slices
         await self.emit("resume.done", {"seq": latest}, to=sid, ignore_queue=True)
 
 

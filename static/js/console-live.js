@@ -58,12 +58,11 @@ export function connectLive({ seq, handlers, onState }) {
   });
   socket.on("connect_error", (error) => {
     onState("reconnecting");
-    const why = error && error.message;
-    if (why === "unauthorized") goToLogin();
-    // The hub could not check the session just now (its store is busy): socket.io does not
-    // retry a refused namespace, so try again shortly, spread out.
-    if (why === "unavailable") {
-      window.setTimeout(() => socket.connect(), 1000 + Math.random() * 2000);
+    if (error && error.message === "unauthorized") goToLogin();
+    // The hub could not check the credential just now (its store was busy): a refusal the
+    // client does not retry by itself, so try again in 1-5 s (spread, not all at once).
+    else if (error && error.message === "unavailable") {
+      window.setTimeout(() => socket.connect(), 1000 + Math.random() * 4000);
     }
   });
   // Coming back online: do not wait for the backoff timer.

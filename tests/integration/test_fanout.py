@@ -280,3 +280,32 @@ async def test_a_frame_never_overtakes_packets_already_queued(
         await server.sio.emit("tick", n, room="r", namespace="/staff")
     await until(lambda: len(paused.got) == 6, "the paused console's six events")
     assert paused.got == free.got == [0, 1, 2, 3, 4, 5]
+
+
+async def test_a_disconnect_leaves_the_consoles_own_rooms_without_scanning_every_room(
+    server: Server, connect: Callable[..., Awaitable[Client]]
+) -> None:
+    """python-socketio scans every room of the namespace per disconnect: with thousands of
+    consoles a restart's disconnects held the event loop past the shutdown grace
+    (bench/shape_restart.py). The manager keeps each console's rooms instead."""
+    a = await connect("tenant:a user:1")
+    b = await connect("tenant:a user:2")
+    manager = server.sio.manager
+    sid_a, sid_b = a.sio.get_sid("/staff"), b.sio.get_sid("/staff")
+    assert set(manager.get_rooms(sid_a, "/staff")) == {"tenant:a", "user:1", sid_a}
+
+    class NoScan(dict[Any, Any]):
+        def copy(self) -> Any:
+            raise AssertionError("a disconnect scanned every room of the namespace")
+
+        def items(self) -> Any:
+            raise AssertionError("a disconnect scanned every room of the namespace")
+
+    manager.rooms["/staff"] = NoScan(manager.rooms["/staff"])
+    await a.sio.disconnect()
+    rooms = manager.rooms["/staff"]
+    await until(lambda: "user:1" not in rooms and sid_a not in rooms, "a's rooms left")
+    assert dict(rooms["tenant:a"]) == {sid_b: b.sio.eio.sid}
+    assert sid_a not in rooms[None] and sid_b in rooms[None]
+    await server.sio.emit("tick", {"n": 1}, room="tenant:a", namespace="/staff")
+    await until(lambda: b.got == [{"n": 1}], "b still gets the tenant's events")
