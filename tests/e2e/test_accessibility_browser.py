@@ -240,6 +240,10 @@ AXE = """async () => (await axe.run(document, {resultTypes: ["violations"]})).vi
     .map((v) => `${v.id}: ${v.nodes.slice(0, 4).map((n) => n.target.join(" ")).join(" | ")}`)"""
 
 
+# Resolves after two animation frames: a style change (a colour scheme) has been rendered.
+NEXT_FRAMES = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
 def axe_serious(page: Page) -> list[str]:
     """axe-core's serious and critical violations on the page (one line per rule), with every
     <details> open: the language list, the "More" menu and folded forms are checked too."""
@@ -265,6 +269,8 @@ def _check(page: Page, site: Site, case: Case, problems: dict[str, list[str]]) -
         page.wait_for_load_state("networkidle")
         for scheme in ("light", "dark"):
             page.emulate_media(color_scheme=scheme)
+            # the new scheme's styles are applied by the next frames: axe reads colours then
+            page.evaluate(NEXT_FRAMES)
             found = axe_serious(page)
             if found:
                 problems[f"{case.path} [{lang}, {scheme}]"] = found

@@ -92,7 +92,8 @@ def test_a_held_back_sos_shows_its_reason_in_spanish_and_releasing_it_says_so(
     far = "Pacific/Kiritimati" if local.utcoffset() != timedelta(hours=14) else "Etc/GMT+12"
     context, page, problems = _manager(browser, live_hub, "es", "/held-back", far)
     row = page.locator("#held-rows tr", has_text=text)
-    expect(row).to_contain_text(f"{local:%H:%M}")
+    # Spanish short form, "H:mm": 0:06 just after midnight, not 00:06
+    expect(row).to_contain_text(f"{local.day}/{local.month}/{local:%y}, {local.hour}:{local:%M}")
     expect(row).to_contain_text("Ofensivo")
     expect(row).to_contain_text("anónimo")
     number = str(created["number"])
