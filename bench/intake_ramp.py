@@ -166,6 +166,9 @@ async def _measure(urls: list[str], pids: list[int], rate: float, args) -> dict:
         "other_cores": max(0.0, busy / CLK_TCK - ours) / window,
         "lost_events": 0,
         "loadavg_1m": os.getloadavg()[0],
+        "hub_cores": server / window,
+        "helper_cores": helper / window,
+        "poster_cores": (self1 - self0) / window,
     }
 
 
@@ -275,6 +278,11 @@ def main() -> int:
             f"{r.get('machine_busy_pct', 0):5.0f} {r.get('other_cores', 0):6.2f} "
             f"{r.get('loadavg_1m', 0):5.1f}  {'holds' if ok else 'does not hold'}"
         )
+        if _targets_mode(args):
+            print(
+                f"{'':8} cores used: hub processes {r['hub_cores']:.2f}, their detectors "
+                f"{r['helper_cores']:.2f}, this poster {r['poster_cores']:.2f}"
+            )
         if r.get("refused"):
             print(f"{'':8} refused: {r['refused']}")
         if ok:
