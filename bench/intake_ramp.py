@@ -12,7 +12,8 @@ Several processes (`--instances N`, N >= 2): each step starts N hub processes on
 file with the real Redis (`HUB_REDIS_URL`, a channel of its own: the scale-out shape of
 tests/integration/test_two_instances.py) and spreads the POSTs over them round-robin. Or
 `--targets URL,URL` posts to hubs already running (business `bench`, point `--point`), with
-`--pids` naming the processes whose CPU to count. In both modes no console is connected
+`--pids` naming the processes whose CPU to count (warm them first: this mode sends no
+warm-up, so a detector still loading its models is counted). In both modes no console is connected
 (the fan-out to consoles is `fanout.py`'s figure): the POSTs, the 201s and the hubs' CPU
 are measured, summed over the processes.
 
