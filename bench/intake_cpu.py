@@ -9,6 +9,9 @@ Quart's test client, `--concurrency` at a time, each from another device (the te
 CPU per SOS apart, the store trips per SOS (the calls that wake SQLite's thread), how
 many SOS were pushed twice (a `ticket.updated` after `ticket.created`: the routing job
 found the language the intake did not) and how many were stored without a language.
+It also prints the statistics facts' share (`write_facts`: the facts rows and per-day
+rollups written with each ticket and reply, in the same transaction, on SQLite's thread):
+its thread CPU per SOS and its calls per SOS.
 
 CPU time is what a busy machine disturbs least; uvicorn's HTTP parsing and the fan-out to
 consoles are left out (`fanout.py --clients 20` measures the whole server).
@@ -40,6 +43,7 @@ from fanout import sos_text  # noqa: E402
 from hub.accounts.services import create_point, create_tenant  # noqa: E402
 from hub.app import create_app  # noqa: E402
 from hub.settings import Settings  # noqa: E402
+from hub.store import sqlite_stats  # noqa: E402
 from hub.store.sqlite import SqliteStore  # noqa: E402
 from hub.translate import detect  # noqa: E402
 
@@ -77,6 +81,18 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         trips += 1
         return await atomic(self, *a)
 
+    facts_calls, facts_cpu = 0, 0.0
+    write_facts = sqlite_stats.write_facts
+
+    def timed_facts(*a: Any) -> None:
+        nonlocal facts_calls, facts_cpu
+        t0 = time.thread_time()  # SQLite's thread: only its own CPU
+        try:
+            write_facts(*a)
+        finally:
+            facts_cpu += time.thread_time() - t0
+            facts_calls += 1
+
     async with hub.quart.test_app():
         tenant = await create_tenant(hub.store, slug="bench", name="Bench", language="en")
         point = await create_point(hub.store, tenant, code="bench1", label="Bench")
@@ -100,6 +116,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await post(10_000 + i)
         await settle(hub, tenant["id"])
         SqliteStore._read, SqliteStore._atomic = counted_read, counted_atomic  # type: ignore[method-assign]
+        sqlite_stats.write_facts = timed_facts
         child_pid = child._proc.pid
         c0, h0, w0 = cpu_s(), cpu_s(child_pid), time.monotonic()
         for start in range(0, args.count, args.concurrency):
@@ -109,6 +126,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await settle(hub, tenant["id"])
         c1, h1, w1 = cpu_s(), cpu_s(child_pid), time.monotonic()
         SqliteStore._read, SqliteStore._atomic = read, atomic  # type: ignore[method-assign]
+        sqlite_stats.write_facts = write_facts
         events = await hub.store.find(tenant["id"], "events", {"name": "ticket.updated"})
         tickets = await hub.store.find(tenant["id"], "tickets")
         no_language = sum(1 for t in tickets if not t.get("language"))
@@ -118,6 +136,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "cpu_ms_per_sos": 1000 * (c1 - c0) / n,
         "detector_cpu_ms_per_sos": 1000 * (h1 - h0) / n,
         "store_trips_per_sos": trips / n,
+        "facts_ms_per_sos": 1000 * facts_cpu / n,
+        "facts_calls_per_sos": facts_calls / n,
         "pushed_twice": len(events),
         "without_language": no_language,
         "wall_s": w1 - w0,
@@ -154,6 +174,8 @@ def main() -> int:
         f"{r['cpu_ms_per_sos']:.2f} ms of hub CPU per SOS (process utime+stime, all threads), "
         f"detector child {r['detector_cpu_ms_per_sos']:.2f} ms; "
         f"{r['store_trips_per_sos']:.1f} store trips per SOS; "
+        f"statistics facts {r['facts_ms_per_sos']:.3f} ms in "
+        f"{r['facts_calls_per_sos']:.1f} writes per SOS; "
         f"pushed twice: {r['pushed_twice']}; stored without a language: "
         f"{r['without_language']} of {r['sos'] + 5}; {r['wall_s']:.1f} s; "
         f"load average {r['loadavg'][0]:.1f}"

@@ -149,6 +149,16 @@ def _timezone(conn: sqlite3.Connection, tenant_id: str) -> Any:
     return row[0] if row else None
 
 
+def _zone_and_promise(conn: sqlite3.Connection, tenant_id: str) -> tuple[Any, float]:
+    """The business's time zone and promise (minutes), in one read (each ticket write)."""
+    row = conn.execute(
+        "SELECT json_extract(doc, '$.timezone'), json_extract(doc, '$.sla_hours')"
+        " FROM tenants WHERE id = ?",
+        (tenant_id,),
+    ).fetchone()
+    return (row[0], promise_minutes(row[1])) if row else (None, promise_minutes(None))
+
+
 def _promise(conn: sqlite3.Connection, tenant_id: str) -> float:
     row = conn.execute(
         "SELECT json_extract(doc, '$.sla_hours') FROM tenants WHERE id = ?", (tenant_id,)
@@ -157,6 +167,9 @@ def _promise(conn: sqlite3.Connection, tenant_id: str) -> float:
 
 
 _FACT_SELECT = f"SELECT created_at, {', '.join(_TICKET_COLUMNS)} FROM ticket_facts"
+_OWNED_FACT_SELECT = (
+    f"SELECT tenant_id, created_at, {', '.join(_TICKET_COLUMNS)} FROM ticket_facts WHERE id = ?"
+)
 _ROLLUP_COLUMNS = (*COUNTERS, "label", "label_at", "fr_hist", "rs_hist")
 _ROLLUP_WHERE = "tenant_id = ? AND dim = ? AND day = ? AND key = ?"
 _INSERT_ROLLUP = (
@@ -326,21 +339,23 @@ def _put_ticket_facts(
 ) -> None:
     """Replace a ticket's facts row and move its counts in the rollups (same transaction);
     `sla` None: the rollups are rebuilt after (a bulk refresh)."""
-    old = conn.execute(f"{_FACT_SELECT} WHERE id = ?", (id,)).fetchone()
-    before = _facts_of(old) if old is not None else None
-    if before is not None:
-        conn.execute("DELETE FROM ticket_facts WHERE id = ?", (id,))
-    if facts is not None:
-        conn.execute(INSERT_TICKET, ticket_row(tenant_id, id, facts))
-    if sla is None:
-        return
+    old = conn.execute(_OWNED_FACT_SELECT, (id,)).fetchone()
+    before = _facts_of(old[1:]) if old is not None else None
     after = (
         {"created_at": facts["created_at"], **{c: facts[c] for c in _TICKET_COLUMNS}}
         if facts
         else None
     )
-    if before == after:
-        return  # most writes (a message, a read mark): nothing counted changes
+    if before is not None and before == after and old[0] == tenant_id:
+        # most writes (a message, a read mark, the routing job's marks): the row as it is,
+        # nothing counted changes
+        return
+    if before is not None:
+        conn.execute("DELETE FROM ticket_facts WHERE id = ?", (id,))
+    if facts is not None:
+        conn.execute(INSERT_TICKET, ticket_row(tenant_id, id, facts))
+    if sla is None or before == after:
+        return
     moves = [(f, sign) for f, sign in ((before, -1), (after, 1)) if f is not None]
     _count(conn, tenant_id, moves, sla)
 
@@ -446,6 +461,8 @@ def _put_reply_facts(
         conn.execute("DELETE FROM reply_facts WHERE id = ?", (id,))
     if row is not None:
         conn.execute(INSERT_REPLY, row)
+    if old is None and row is None:
+        return  # not a reply, never was (a customer's message, a note): nothing to count
     if old is not None and row is not None and tuple(old) == tuple(row):
         return
     zone = zone_of(_timezone(conn, tenant_id))
@@ -479,8 +496,8 @@ def _put_reply_facts(
 def write_facts(conn: sqlite3.Connection, tenant_id: str, collection: str, doc: Doc) -> None:
     """Keep the facts of a ticket or a staff reply that was just written (same transaction)."""
     if collection == "tickets":
-        facts = ticket_facts(doc, _timezone(conn, tenant_id))
-        _put_ticket_facts(conn, tenant_id, doc["id"], facts, _promise(conn, tenant_id))
+        zone, promise = _zone_and_promise(conn, tenant_id)
+        _put_ticket_facts(conn, tenant_id, doc["id"], ticket_facts(doc, zone), promise)
     elif collection == "entries":
         row = reply_row(tenant_id, doc) if is_reply(doc) else None
         _put_reply_facts(conn, tenant_id, doc["id"], row)
