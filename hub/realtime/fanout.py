@@ -170,14 +170,17 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
                 stale.append(socket)
                 continue
             queue = socket.queue
-            if frame is not None and queue.empty():
-                # write_now, inlined: this loop runs once per console per event
-                wire = socket.wire if type(socket) is LeanSocket else None
+            # write_now, inlined and flattened: this loop runs once per console per event.
+            # A LeanSocket's queue is a LeanQueue (install_lean_sockets), whose `_items` is
+            # its content; `writable._value` is what asyncio.Event.is_set returns.
+            if frame is not None and type(socket) is LeanSocket:
+                wire = socket.wire
                 if (
                     wire is not None
+                    and not queue._items
                     and not socket.writing
                     and not wire.close_sent
-                    and wire.writable.is_set()
+                    and wire.writable._value  # type: ignore[attr-defined]
                 ):
                     transport = wire.transport
                     if not transport.is_closing():
@@ -380,8 +383,8 @@ def install_lean_sockets(eio: engineio.AsyncServer) -> None:
 
     async def connect(eio_sid: str, environ: dict[str, Any], *args: Any) -> Any:
         socket = eio.sockets.get(eio_sid)
-        if type(socket) is async_socket.AsyncSocket:
-            socket.__class__ = LeanSocket
+        if type(socket) is async_socket.AsyncSocket and type(socket.queue) is LeanQueue:
+            socket.__class__ = LeanSocket  # _deliver relies on the LeanQueue
         return await inner_connect(eio_sid, environ, *args)
 
     eio.on("connect", connect)
