@@ -33,13 +33,14 @@ from shapes_kit import (
     lost_per_client,
     machine_line,
     merge_times,
-    nice,
     pct,
     post_figures,
     post_open_loop,
+    print_errors,
     quit_all,
-    raise_nofile,
+    run_shape,
     seed,
+    shape_parser,
     spawn_console_procs,
     wait_received,
     warm_up,
@@ -141,8 +142,7 @@ async def run(args: argparse.Namespace) -> int:
             f" {lost_a['twice'] + lost_b['twice']}; dropped connections {drops};"
             f" hub errors logged {len(errors)}"
         )
-        for line in errors[:5]:
-            print(f"    {line[:200]}")
+        print_errors(errors)
         bad = lost_a["lost"] or lost_b["lost"] or posts["refused"] or drops or errors
         return 1 if bad else 0
     finally:
@@ -153,18 +153,13 @@ async def run(args: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = shape_parser(__doc__)
     p.add_argument("--consoles", type=int, default=1000, help="consoles on each instance")
     p.add_argument("--businesses", type=int, default=100)
     p.add_argument("--rate", type=float, default=20.0)
     p.add_argument("--duration", type=float, default=30.0)
     p.add_argument("--grace", type=float, default=20.0)
-    p.add_argument("--db-dir", default=None)
-    p.add_argument("--nice", type=int, default=0)
-    args = p.parse_args()
-    nice(args.nice)
-    raise_nofile()
-    return asyncio.run(run(args))
+    return run_shape(p, run)
 
 
 if __name__ == "__main__":

@@ -33,12 +33,13 @@ from shapes_kit import (
     log,
     lost_per_client,
     machine_line,
-    nice,
     post_figures,
     post_open_loop,
+    print_errors,
     quit_all,
-    raise_nofile,
+    run_shape,
     seed,
+    shape_parser,
     spawn_console_procs,
     wait_back,
     wait_received,
@@ -153,8 +154,7 @@ async def run(args: argparse.Namespace) -> int:
             f" {loss['twice']} (dropped by seq), replayed {replayed};"
             f" hub errors logged {len(errors)}"
         )
-        for line in errors[:5]:
-            print(f"    {line[:200]}")
+        print_errors(errors)
         all_back = back["connected"] >= n and back["resuming"] == 0
         bad = loss["lost"] or posts["refused"] or errors or not all_back
         return 1 if bad else 0
@@ -164,7 +164,7 @@ async def run(args: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = shape_parser(__doc__)
     p.add_argument("--consoles", type=int, default=5000)
     p.add_argument("--businesses", type=int, default=1000)
     p.add_argument("--procs", type=int, default=2, help="load-client processes")
@@ -173,12 +173,7 @@ def main() -> int:
     p.add_argument("--after", type=float, default=5.0, help="s of posting once all are back")
     p.add_argument("--limit", type=float, default=300.0, help="longest wait for all to be back")
     p.add_argument("--grace", type=float, default=20.0)
-    p.add_argument("--db-dir", default=None)
-    p.add_argument("--nice", type=int, default=0)
-    args = p.parse_args()
-    nice(args.nice)
-    raise_nofile()
-    return asyncio.run(run(args))
+    return run_shape(p, run)
 
 
 if __name__ == "__main__":

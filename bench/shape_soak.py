@@ -44,14 +44,15 @@ from shapes_kit import (
     lost_per_client,
     machine_line,
     merge_times,
-    nice,
     pct,
     post_figures,
     post_open_loop,
+    print_errors,
     quit_all,
-    raise_nofile,
     rss_kb,
+    run_shape,
     seed,
+    shape_parser,
     spawn_console_procs,
     wait_back,
     wait_received,
@@ -218,8 +219,7 @@ async def run(args: argparse.Namespace) -> int:
             f" {loss['twice']} (dropped by seq), drops {drops} ({cut} of them ours),"
             f" hub errors logged {len(errors)}  [{expected} deliveries expected in all]"
         )
-        for line in errors[:5]:
-            print(f"    {line[:200]}")
+        print_errors(errors)
         fd_ok = fd_end == fd_connected and fd_after <= fd_empty
         bad = loss["lost"] or posts["refused"] or errors or drift > 5 or not fd_ok
         return 1 if bad else 0
@@ -229,7 +229,7 @@ async def run(args: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = shape_parser(__doc__)
     p.add_argument("--minutes", type=float, default=30.0)
     p.add_argument("--consoles", type=int, default=5000)
     p.add_argument("--businesses", type=int, default=1000)
@@ -240,12 +240,7 @@ def main() -> int:
     p.add_argument("--warm", type=float, default=180.0, help="RSS baseline after this many s")
     p.add_argument("--procs", type=int, default=2, help="load-client processes")
     p.add_argument("--grace", type=float, default=20.0)
-    p.add_argument("--db-dir", default=None)
-    p.add_argument("--nice", type=int, default=0)
-    args = p.parse_args()
-    nice(args.nice)
-    raise_nofile()
-    return asyncio.run(run(args))
+    return run_shape(p, run)
 
 
 if __name__ == "__main__":

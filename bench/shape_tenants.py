@@ -32,14 +32,15 @@ from shapes_kit import (
     lost_per_client,
     machine_line,
     merge_times,
-    nice,
     pct,
     post_figures,
     post_open_loop,
+    print_errors,
     quit_all,
-    raise_nofile,
     rss_kb,
+    run_shape,
     seed,
+    shape_parser,
     spawn_console_procs,
     wait_received,
     warm_up,
@@ -134,8 +135,7 @@ async def run(args: argparse.Namespace) -> int:
             f" (consoles short: {loss['consoles_short']}), twice {loss['twice']},"
             f" dropped connections {drops}, hub errors logged {len(errors)}"
         )
-        for line in errors[:5]:
-            print(f"    {line[:200]}")
+        print_errors(errors)
         bad = loss["lost"] or posts["refused"] or drops or ready["failed"] or errors
         return 1 if bad else 0
     finally:
@@ -144,19 +144,14 @@ async def run(args: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = shape_parser(__doc__)
     p.add_argument("--businesses", type=int, default=1000)
     p.add_argument("--consoles", type=int, default=5, help="consoles per business")
     p.add_argument("--rate", type=float, default=50.0, help="SOS per second over all businesses")
     p.add_argument("--duration", type=float, default=60.0, help="seconds of posting")
     p.add_argument("--procs", type=int, default=2, help="load-client processes")
     p.add_argument("--grace", type=float, default=20.0, help="s without a delivery: stop waiting")
-    p.add_argument("--db-dir", default=None, help="where the SQLite file goes (/dev/shm: no fsync)")
-    p.add_argument("--nice", type=int, default=0, help="run at this niceness")
-    args = p.parse_args()
-    nice(args.nice)
-    raise_nofile()
-    return asyncio.run(run(args))
+    return run_shape(p, run)
 
 
 if __name__ == "__main__":

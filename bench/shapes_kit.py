@@ -9,8 +9,8 @@ resume); this adds what fanout.py has no need for:
   not n × 3 CLI or HTTP calls: 1,000 businesses take seconds;
 * ``Hub``: a hub instance on a given SQLite file (several instances may share one) with
   extra environment (scale-out: ``HUB_REDIS_URL``), restartable on the same port;
-* ``PrivateRedis``: a ``redis-server`` of our own on a free loopback port (the shared
-  server on 6379 is never touched, let alone flushed);
+* ``PrivateRedis``: tests/integration/redis_server.py's ``redis-server`` of our own on a
+  free loopback port (the shared server on 6379 is never touched, let alone flushed);
 * ``post_sos`` / ``post_open_loop``: SOS to any business's point, open loop, each POST
   timestamped on CLOCK_MONOTONIC (the clients' clock);
 * ``Machine``: load average and the CPU other processes used, printed with every figure
@@ -24,14 +24,15 @@ import asyncio
 import contextlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -46,7 +47,6 @@ from fanout import (  # noqa: E402
     HubTarget,
     cpu_seconds,
     free_port,
-    kill_group,
     log,
     machine_cpu,
     pct,
@@ -56,6 +56,8 @@ from fanout import (  # noqa: E402
     wait_healthy,
 )
 from load_clients import raise_nofile  # noqa: E402
+
+from tests.integration.redis_server import RedisServer as PrivateRedis  # noqa: E402
 
 __all__ = [
     "CLK_TCK",
@@ -123,6 +125,29 @@ async def seed(db: Path, n: int, language: str = "en") -> list[Business]:
 
 
 # ---------------------------------------------------------------- servers
+def serve_cmd(port: int, cli: list[str] | None = None) -> list[str]:
+    """`sos-hub serve` on 127.0.0.1:`port` (`cli`: how to run sos-hub; this Python's by default)."""
+    cli = cli or [sys.executable, "-m", "hub.cli"]
+    return [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)]
+
+
+def spawn_logged(
+    cmd: list[str], env: dict[str, str], cwd: str, log_path: Path
+) -> subprocess.Popen[bytes]:
+    """`cmd` in a process group of its own, its output appended to `log_path` (so that a
+    restarted process keeps the log of its first life)."""
+    with open(log_path, "ab") as logf:
+        return subprocess.Popen(
+            cmd,
+            env=env,
+            cwd=cwd,
+            stdout=logf,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            process_group=0,
+        )
+
+
 class Hub(HubTarget):
     """One hub instance on `workdir`/hub.db (shared by every instance given the same dir)."""
 
@@ -138,22 +163,11 @@ class Hub(HubTarget):
         return env
 
     def start(self) -> None:
-        cmd = [*self._cli(), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        self._spawn(cmd, self._env(), self.workdir)
+        self._spawn(serve_cmd(self.port, self._cli()), self._env(), self.workdir)
 
     def _spawn(self, cmd: list[str], env: dict, cwd: str) -> None:
-        # appended, so that a restarted instance keeps the log of its first life
         self.log_path = os.path.join(self.workdir, f"{self.name}-server.log")
-        with open(self.log_path, "ab") as logf:
-            self.proc = subprocess.Popen(
-                cmd,
-                env=env,
-                cwd=cwd,
-                stdout=logf,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                process_group=0,
-            )
+        self.proc = spawn_logged(cmd, env, cwd, Path(self.log_path))
 
     async def up(self) -> float:
         """Start and wait for /healthz; returns the seconds it took."""
@@ -173,43 +187,6 @@ class Hub(HubTarget):
 
 def workdir(db_dir: str | None) -> str:
     return tempfile.mkdtemp(prefix="sos-shape-", dir=db_dir)
-
-
-class PrivateRedis:
-    """redis-server on a free loopback port, no persistence; stopped in `stop`."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> PrivateRedis:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise RuntimeError("redis-server is not installed")
-        self.proc = subprocess.Popen(
-            [
-                *(binary, "--port", str(self.port), "--bind", "127.0.0.1"),
-                *("--save", "", "--appendonly", "no", "--daemonize", "no"),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            process_group=0,
-        )
-        deadline = time.monotonic() + 10
-        cli = shutil.which("redis-cli") or "redis-cli"
-        while time.monotonic() < deadline:
-            r = subprocess.run(
-                [cli, "-p", str(self.port), "ping"], capture_output=True, text=True, check=False
-            )
-            if r.stdout.strip() == "PONG":
-                return self
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("redis-server did not answer")
-
-    def stop(self) -> None:
-        kill_group(self.proc, "redis", 5)
 
 
 # ---------------------------------------------------------------- clients
@@ -428,6 +405,29 @@ def machine_line(m: dict) -> str:
         f"machine {m['machine_busy_pct']:.0f} % busy, other processes {m['other_cores']:.2f} cores,"
         f" load average {la[0]:.1f} / {la[1]:.1f} / {la[2]:.1f}"
     )
+
+
+def shape_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The parser of a shape script: its docstring's first line as the description."""
+    return argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+
+
+def run_shape(
+    p: argparse.ArgumentParser, run: Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
+) -> int:
+    """Add --db-dir and --nice, parse, lower the priority, raise the open-files limit, run."""
+    p.add_argument("--db-dir", default=None, help="where the SQLite file goes (/dev/shm: no fsync)")
+    p.add_argument("--nice", type=int, default=0, help="run at this niceness")
+    args = p.parse_args()
+    nice(args.nice)
+    raise_nofile()
+    return asyncio.run(run(args))
+
+
+def print_errors(errors: list[str], n: int = 5) -> None:
+    """The first `n` ERROR / Traceback lines a hub logged, indented."""
+    for line in errors[:n]:
+        print(f"    {line[:200]}")
 
 
 def fmt_ms(v: float | None) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from kit import REPO, Hubs, Redis, log
+from kit import REPO, Hubs, Redis, log, verdict
 
 sys.path.insert(0, str(REPO))
 
@@ -201,3 +201,28 @@ class Rig:
         except Exception as exc:
             log(f"smtp stop: {exc}")
         self.redis.stop()
+
+
+def outbox_verdict(
+    rows: list[tuple[str, Any]], t: dict[str, Any], items: int, waited: float
+) -> int:
+    """The verdict of a delivery run: `rows`, then the outbox and what the providers accepted
+    (`t`: Rig.tally); prints `lost=N` (SOS without their e-mail plus SOS without their SMS)
+    and `doubled=N`; the exit status (1 when anything was lost or doubled)."""
+    lost = t["no_email"] + t["no_sms"]
+    doubled = t["two_emails"] + t["two_sms"]
+    code = verdict(
+        [
+            *rows,
+            ("outbox items", f"{items}: {t['statuses']}"),
+            ("items by attempts", t["attempts"]),
+            ("SMTP deliveries tried / accepted", f"{t['smtp_attempts']} / {t['emails']}"),
+            ("SMS requests / accepted", f"{t['sms_requests']} / {t['sms']}"),
+            ("SOS without e-mail / without SMS", f"{t['no_email']} / {t['no_sms']}"),
+            ("doubled: two e-mails / two SMS", f"{t['two_emails']} / {t['two_sms']}"),
+            ("settled after posting", f"{waited:.1f} s"),
+        ],
+        lost,
+    )
+    print(f"doubled={doubled}")
+    return code or (1 if doubled else 0)

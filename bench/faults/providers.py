@@ -24,8 +24,8 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from delivery import Rig
-from kit import Poster, base_parser, log, make_workdir, print_params, remove_workdir, verdict
+from delivery import Rig, outbox_verdict
+from kit import Poster, base_parser, log, make_workdir, remove_workdir, run_main
 
 FAILURES = ("error", "http500", "hang")
 
@@ -67,26 +67,16 @@ async def run(args) -> int:
         await task
         tickets = set(poster.created())
         items, waited = await rig.wait_settled(tickets, args.grace)
-        t = rig.tally(items, tickets)
-        lost = t["no_email"] + t["no_sms"]
-        doubled = t["two_emails"] + t["two_sms"]
-        code = verdict(
+        return outbox_verdict(
             [
                 ("SOS sent", len(poster.records)),
                 ("answers", poster.statuses()),
                 ("refused during the outage", f"{seen['smtp']} e-mails, {seen['sms']} SMS"),
-                ("outbox items", f"{len(items)}: {t['statuses']}"),
-                ("items by attempts", t["attempts"]),
-                ("SMTP deliveries tried / accepted", f"{t['smtp_attempts']} / {t['emails']}"),
-                ("SMS requests / accepted", f"{t['sms_requests']} / {t['sms']}"),
-                ("SOS without e-mail / without SMS", f"{t['no_email']} / {t['no_sms']}"),
-                ("doubled: two e-mails / two SMS", f"{t['two_emails']} / {t['two_sms']}"),
-                ("settled after posting", f"{waited:.1f} s"),
             ],
-            lost,
+            rig.tally(items, tickets),
+            len(items),
+            waited,
         )
-        print(f"doubled={doubled}")
-        return code or (1 if doubled else 0)
     finally:
         rig.stop()
         remove_workdir(workdir, args.keep)
@@ -104,9 +94,7 @@ def main() -> int:
     p.add_argument("--lease", type=float, default=6.0, help="HUB_OUTBOX_LEASE, seconds")
     p.add_argument("--stale", type=float, default=10.0, help="HUB_OUTBOX_STALE, seconds")
     p.add_argument("--grace", type=float, default=150.0, help="seconds for the outbox to settle")
-    args = p.parse_args()
-    print_params("fault: SMTP and SMS providers fail, then recover", args)
-    return asyncio.run(run(args))
+    return run_main(p, "fault: SMTP and SMS providers fail, then recover", run)
 
 
 if __name__ == "__main__":

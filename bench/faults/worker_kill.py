@@ -24,8 +24,8 @@ import asyncio
 import sys
 import time
 
-from delivery import Rig
-from kit import Poster, base_parser, log, make_workdir, print_params, remove_workdir, verdict
+from delivery import Rig, outbox_verdict
+from kit import Poster, base_parser, log, make_workdir, remove_workdir, run_main
 
 
 async def run(args) -> int:
@@ -65,10 +65,7 @@ async def run(args) -> int:
         log(f"{kills['n']} workers killed; waiting for the outbox to settle")
         tickets = set(poster.created())
         items, waited = await rig.wait_settled(tickets, args.grace)
-        t = rig.tally(items, tickets)
-        lost = t["no_email"] + t["no_sms"]
-        doubled = t["two_emails"] + t["two_sms"]
-        code = verdict(
+        return outbox_verdict(
             [
                 ("SOS sent", len(poster.records)),
                 ("answers", poster.statuses()),
@@ -77,18 +74,11 @@ async def run(args) -> int:
                     f"{kills['n']} ({kills['accept_hang']} after an "
                     "SMS was accepted but not yet answered)",
                 ),
-                ("outbox items", f"{len(items)}: {t['statuses']}"),
-                ("items by attempts", t["attempts"]),
-                ("SMTP deliveries tried / accepted", f"{t['smtp_attempts']} / {t['emails']}"),
-                ("SMS requests / accepted", f"{t['sms_requests']} / {t['sms']}"),
-                ("SOS without e-mail / without SMS", f"{t['no_email']} / {t['no_sms']}"),
-                ("doubled: two e-mails / two SMS", f"{t['two_emails']} / {t['two_sms']}"),
-                ("settled after posting", f"{waited:.1f} s"),
             ],
-            lost,
+            rig.tally(items, tickets),
+            len(items),
+            waited,
         )
-        print(f"doubled={doubled}")
-        return code or (1 if doubled else 0)
     finally:
         rig.stop()
         remove_workdir(workdir, args.keep)
@@ -107,9 +97,7 @@ def main() -> int:
         "--stale", type=float, default=10.0, help="HUB_OUTBOX_STALE: when the sweeper re-enqueues"
     )
     p.add_argument("--grace", type=float, default=120.0, help="seconds for the outbox to settle")
-    args = p.parse_args()
-    print_params("fault: RQ workers killed mid-send", args)
-    return asyncio.run(run(args))
+    return run_main(p, "fault: RQ workers killed mid-send", run)
 
 
 if __name__ == "__main__":
