@@ -20,13 +20,13 @@ import asyncio
 import random
 import sys
 import uuid
-from pathlib import Path
 
 from shapes_kit import (
     Hub,
     Machine,
     PrivateRedis,
     ask_all,
+    close_all,
     fmt_ms,
     free_port,
     log,
@@ -37,20 +37,17 @@ from shapes_kit import (
     post_figures,
     post_open_loop,
     print_errors,
-    quit_all,
     run_shape,
-    seed,
+    seeded,
     shape_parser,
     spawn_console_procs,
     wait_received,
     warm_up,
-    workdir,
 )
 
 
 async def run(args: argparse.Namespace) -> int:
-    wd = workdir(args.db_dir)
-    businesses = await seed(Path(wd) / "hub.db", args.businesses)
+    wd, businesses = await seeded(args.db_dir, args.businesses)
     redis = PrivateRedis().start()
     env = {"HUB_REDIS_URL": redis.url, "HUB_REDIS_CHANNEL": f"sos-bench-{uuid.uuid4().hex[:8]}"}
     a = Hub("a", free_port(), wd, env)
@@ -146,10 +143,7 @@ async def run(args: argparse.Namespace) -> int:
         bad = lost_a["lost"] or lost_b["lost"] or posts["refused"] or drops or errors
         return 1 if bad else 0
     finally:
-        await quit_all(on_a + on_b)
-        a.stop()
-        b.stop()
-        redis.stop()
+        await close_all(on_a + on_b, a, b, redis)
 
 
 def main() -> int:

@@ -18,25 +18,22 @@ import argparse
 import asyncio
 import sys
 import time
-from pathlib import Path
 
 from load_clients import ClientPool
 from shapes_kit import (
     Hub,
     Machine,
     fmt_ms,
-    free_port,
     log,
     machine_line,
     pct,
     post_figures,
     print_errors,
     run_shape,
-    seed,
+    seeded_hub,
     session,
     shape_parser,
     warm_up,
-    workdir,
 )
 from shapes_kit import post_sos as post_one
 
@@ -123,9 +120,8 @@ async def one_round(hub: Hub, token: str, point: str, consoles: int, args, first
 
 
 async def run(args: argparse.Namespace) -> int:
-    wd = workdir(args.db_dir)
-    biz = (await seed(Path(wd) / "hub.db", 1))[0]
-    hub = Hub("hub", free_port(), wd)
+    businesses, hub = await seeded_hub(args.db_dir, 1)
+    biz = businesses[0]
     ok = True
     try:
         log(f"hub: starting on {hub.base}")

@@ -23,35 +23,29 @@ import asyncio
 import random
 import sys
 import time
-from pathlib import Path
 
 from shapes_kit import (
-    Hub,
     Machine,
     ask_all,
-    free_port,
+    close_all,
     log,
     lost_per_client,
     machine_line,
     post_figures,
     post_open_loop,
     print_errors,
-    quit_all,
     run_shape,
-    seed,
+    seeded_hub,
     shape_parser,
     spawn_console_procs,
     wait_back,
     wait_received,
     warm_up,
-    workdir,
 )
 
 
 async def run(args: argparse.Namespace) -> int:
-    wd = workdir(args.db_dir)
-    businesses = await seed(Path(wd) / "hub.db", args.businesses)
-    hub = Hub("hub", free_port(), wd)
+    businesses, hub = await seeded_hub(args.db_dir, args.businesses)
     procs: list = []
     rng = random.Random(4)
 
@@ -159,8 +153,7 @@ async def run(args: argparse.Namespace) -> int:
         bad = loss["lost"] or posts["refused"] or errors or not all_back
         return 1 if bad else 0
     finally:
-        await quit_all(procs)
-        hub.stop()
+        await close_all(procs, hub)
 
 
 def main() -> int:

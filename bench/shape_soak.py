@@ -31,15 +31,14 @@ import asyncio
 import random
 import sys
 import time
-from pathlib import Path
 
 from shapes_kit import (
     Hub,
     Machine,
     ask_all,
+    close_all,
     drop_consoles,
     fd_count,
-    free_port,
     log,
     lost_per_client,
     machine_line,
@@ -51,13 +50,12 @@ from shapes_kit import (
     quit_all,
     rss_kb,
     run_shape,
-    seed,
+    seeded_hub,
     shape_parser,
     spawn_console_procs,
     wait_back,
     wait_received,
     warm_up,
-    workdir,
 )
 
 
@@ -90,9 +88,7 @@ async def monitor(
 
 
 async def run(args: argparse.Namespace) -> int:
-    wd = workdir(args.db_dir)
-    businesses = await seed(Path(wd) / "hub.db", args.businesses)
-    hub = Hub("hub", free_port(), wd)
+    businesses, hub = await seeded_hub(args.db_dir, args.businesses)
     procs: list = []
     try:
         log(f"hub: starting on {hub.base}")
@@ -224,8 +220,7 @@ async def run(args: argparse.Namespace) -> int:
         bad = loss["lost"] or posts["refused"] or errors or drift > 5 or not fd_ok
         return 1 if bad else 0
     finally:
-        await quit_all(procs)
-        hub.stop()
+        await close_all(procs, hub)
 
 
 def main() -> int:

@@ -20,14 +20,12 @@ import asyncio
 import random
 import sys
 import time
-from pathlib import Path
 
 from shapes_kit import (
-    Hub,
     Machine,
     ask_all,
+    close_all,
     fmt_ms,
-    free_port,
     log,
     lost_per_client,
     machine_line,
@@ -36,22 +34,18 @@ from shapes_kit import (
     post_figures,
     post_open_loop,
     print_errors,
-    quit_all,
     rss_kb,
     run_shape,
-    seed,
+    seeded_hub,
     shape_parser,
     spawn_console_procs,
     wait_received,
     warm_up,
-    workdir,
 )
 
 
 async def run(args: argparse.Namespace) -> int:
-    wd = workdir(args.db_dir)
-    businesses = await seed(Path(wd) / "hub.db", args.businesses)
-    hub = Hub("hub", free_port(), wd)
+    businesses, hub = await seeded_hub(args.db_dir, args.businesses)
     procs = []
     try:
         log(f"hub: starting on {hub.base}")
@@ -139,8 +133,7 @@ async def run(args: argparse.Namespace) -> int:
         bad = loss["lost"] or posts["refused"] or drops or ready["failed"] or errors
         return 1 if bad else 0
     finally:
-        await quit_all(procs)
-        hub.stop()
+        await close_all(procs, hub)
 
 
 def main() -> int:

@@ -189,6 +189,25 @@ def workdir(db_dir: str | None) -> str:
     return tempfile.mkdtemp(prefix="sos-shape-", dir=db_dir)
 
 
+async def seeded(db_dir: str | None, n: int) -> tuple[str, list[Business]]:
+    """A temp dir under `db_dir` and n businesses seeded in its hub.db."""
+    wd = workdir(db_dir)
+    return wd, await seed(Path(wd) / "hub.db", n)
+
+
+async def seeded_hub(db_dir: str | None, n: int) -> tuple[list[Business], Hub]:
+    """`seeded`, and a hub instance (not started yet) on a free port on that file."""
+    wd, businesses = await seeded(db_dir, n)
+    return businesses, Hub("hub", free_port(), wd)
+
+
+async def close_all(procs: list[ClientProc], *servers: Hub | PrivateRedis) -> None:
+    """Quit the client processes, then stop the servers."""
+    await quit_all(procs)
+    for server in servers:
+        server.stop()
+
+
 # ---------------------------------------------------------------- clients
 def client_args(**over) -> argparse.Namespace:
     """The options fanout.spawn_clients reads."""

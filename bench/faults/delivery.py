@@ -11,7 +11,9 @@ what "exactly once" is checked on.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -21,11 +23,12 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from kit import REPO, Hubs, Redis, log, verdict
+from kit import REPO, Hubs, Poster, Redis, log, make_workdir, remove_workdir, verdict
 
 sys.path.insert(0, str(REPO))
 
@@ -201,6 +204,28 @@ class Rig:
         except Exception as exc:
             log(f"smtp stop: {exc}")
         self.redis.stop()
+
+
+@contextlib.asynccontextmanager
+async def rig_and_poster(
+    args: argparse.Namespace, backoff: str
+) -> AsyncIterator[tuple[Rig, Poster]]:
+    """A started Rig (`args.workers`, `args.delay`, `args.redis_port`; the outbox timings
+    `args.lease`, `args.stale` and `backoff`) in a temp dir and a Poster to its hub at
+    `args.rate`; stopped and removed (unless `args.keep`) after."""
+    workdir = make_workdir(args.keep)
+    timings = {
+        "HUB_OUTBOX_LEASE": str(args.lease),
+        "HUB_OUTBOX_STALE": str(args.stale),
+        "HUB_OUTBOX_BACKOFF": backoff,
+    }
+    rig = Rig(workdir, args.redis_port, args.delay, timings)
+    try:
+        await rig.start(args.workers)
+        yield rig, Poster([rig.hubs.url(0)], rig.hubs.origin, args.rate)
+    finally:
+        rig.stop()
+        remove_workdir(workdir, args.keep)
 
 
 def outbox_verdict(

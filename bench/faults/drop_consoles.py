@@ -76,9 +76,7 @@ async def run(args) -> int:
         delivered, lost, _ = delivery_rows(check, poster, args.consoles, workdir, fault["t"])
         return verdict(
             [
-                ("SOS sent", len(poster.records)),
-                ("answers", poster.statuses()),
-                ("POST p99 ms", f"{poster.p99_ms():.0f}"),
+                *poster.rows(),
                 ("consoles", f"{args.consoles}, connected now {status['connected']}"),
                 ("dropped", f"{fault['dropped']} for {args.away} s"),
                 ("all connected again after drop", f"{fault['back']:.1f} s"),

@@ -82,9 +82,7 @@ async def run(args) -> int:
         delivered, lost, _ = delivery_rows(check, poster, args.consoles, workdir, fault["t"])
         return verdict(
             [
-                ("SOS sent (to B)", len(poster.records)),
-                ("answers", poster.statuses()),
-                ("POST p99 ms", f"{poster.p99_ms():.0f}"),
+                *poster.rows("SOS sent (to B)"),
                 ("consoles", f"{args.consoles}, connected now {status['connected']}"),
                 ("reconnects", status["reconnects"]),
                 ("all consoles on B after kill", f"{fault['all_on_b']:.1f} s"),

@@ -413,6 +413,13 @@ class Poster:
                 n += 1
             await asyncio.gather(*tasks)
 
+    def rows(self, sent: str = "SOS sent", p99: bool = True) -> list[tuple[str, Any]]:
+        """The verdict's first rows: SOS sent, the answers by status (and the POST p99)."""
+        out: list[tuple[str, Any]] = [(sent, len(self.records)), ("answers", self.statuses())]
+        if p99:
+            out.append(("POST p99 ms", f"{self.p99_ms():.0f}"))
+        return out
+
     def created(self) -> list[str]:
         return [r["id"] for r in self.records if r.get("id")]
 

@@ -24,24 +24,15 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from delivery import Rig, outbox_verdict
-from kit import Poster, base_parser, log, make_workdir, remove_workdir, run_main
+from delivery import outbox_verdict, rig_and_poster
+from kit import base_parser, log, run_main
 
 FAILURES = ("error", "http500", "hang")
 
 
 async def run(args) -> int:
-    workdir = make_workdir(args.keep)
-    timings = {
-        "HUB_OUTBOX_LEASE": str(args.lease),
-        "HUB_OUTBOX_STALE": str(args.stale),
-        "HUB_OUTBOX_BACKOFF": args.backoff,
-    }
-    rig = Rig(workdir, args.redis_port, args.delay, timings)
-    rig.vonage.hang_seconds = 30.0
-    try:
-        await rig.start(args.workers)
-        poster = Poster([rig.hubs.url(0)], rig.hubs.origin, args.rate)
+    async with rig_and_poster(args, args.backoff) as (rig, poster):
+        rig.vonage.hang_seconds = 30.0
         seen = {"smtp": 0, "sms": 0}
 
         async def outage() -> None:
@@ -69,17 +60,13 @@ async def run(args) -> int:
         items, waited = await rig.wait_settled(tickets, args.grace)
         return outbox_verdict(
             [
-                ("SOS sent", len(poster.records)),
-                ("answers", poster.statuses()),
+                *poster.rows(p99=False),
                 ("refused during the outage", f"{seen['smtp']} e-mails, {seen['sms']} SMS"),
             ],
             rig.tally(items, tickets),
             len(items),
             waited,
         )
-    finally:
-        rig.stop()
-        remove_workdir(workdir, args.keep)
 
 
 def main() -> int:

@@ -75,9 +75,7 @@ async def run(args) -> int:
         cpu = {n: cpu_s(p) - cpu0[n] for n, p in (("A", hubs.pid(0)), ("B", hubs.pid(1)))}
         return verdict(
             [
-                ("SOS sent (to A)", len(poster.records)),
-                ("answers", poster.statuses()),
-                ("POST p99 ms", f"{poster.p99_ms():.0f}"),
+                *poster.rows("SOS sent (to A)"),
                 ("consoles (on B)", f"{args.consoles}, connected {status['connected']}"),
                 *delivered,
                 (

@@ -114,9 +114,7 @@ async def run(args) -> int:
         closed = redis_log.count("overcoming of output buffer limits")
         code = verdict(
             [
-                ("SOS sent (to A)", len(poster.records)),
-                ("answers", poster.statuses()),
-                ("POST p99 ms", f"{poster.p99_ms():.0f}"),
+                *poster.rows("SOS sent (to A)"),
                 ("subscribers closed by Redis", closed),
                 (
                     "B listener lost / deaf / hears again",

@@ -106,8 +106,7 @@ async def run(args) -> int:
         during_503 = sum(r["status"] == 503 for r in during)
         return verdict(
             [
-                ("SOS sent", len(poster.records)),
-                ("answers", poster.statuses()),
+                *poster.rows(p99=False),
                 ("answered 503 while slow", f"{during_503} of {len(during)}"),
                 ("POST p99 ms", f"{poster.p99_ms():.0f}"),
                 ("write-lock spells", held[0]),

@@ -24,21 +24,12 @@ import asyncio
 import sys
 import time
 
-from delivery import Rig, outbox_verdict
-from kit import Poster, base_parser, log, make_workdir, remove_workdir, run_main
+from delivery import outbox_verdict, rig_and_poster
+from kit import base_parser, log, run_main
 
 
 async def run(args) -> int:
-    workdir = make_workdir(args.keep)
-    timings = {
-        "HUB_OUTBOX_LEASE": str(args.lease),
-        "HUB_OUTBOX_STALE": str(args.stale),
-        "HUB_OUTBOX_BACKOFF": "1,2",
-    }
-    rig = Rig(workdir, args.redis_port, args.delay, timings)
-    try:
-        await rig.start(args.workers)
-        poster = Poster([rig.hubs.url(0)], rig.hubs.origin, args.rate)
+    async with rig_and_poster(args, "1,2") as (rig, poster):
         kills = {"n": 0, "accept_hang": 0}
 
         async def killer() -> None:
@@ -67,8 +58,7 @@ async def run(args) -> int:
         items, waited = await rig.wait_settled(tickets, args.grace)
         return outbox_verdict(
             [
-                ("SOS sent", len(poster.records)),
-                ("answers", poster.statuses()),
+                *poster.rows(p99=False),
                 (
                     "workers killed (kill -9)",
                     f"{kills['n']} ({kills['accept_hang']} after an "
@@ -79,9 +69,6 @@ async def run(args) -> int:
             len(items),
             waited,
         )
-    finally:
-        rig.stop()
-        remove_workdir(workdir, args.keep)
 
 
 def main() -> int:
