@@ -152,8 +152,7 @@ def main() -> int:
     p.add_argument("--businesses", type=int, default=100)
     p.add_argument("--rate", type=float, default=20.0)
     p.add_argument("--duration", type=float, default=30.0)
-    p.add_argument("--grace", type=float, default=20.0)
-    return run_shape(p, run)
+    return run_shape(p, run, grace=20.0)
 
 
 if __name__ == "__main__":

@@ -165,8 +165,7 @@ def main() -> int:
     p.add_argument("--rate", type=float, default=5.0, help="SOS/s from the restart on")
     p.add_argument("--after", type=float, default=5.0, help="s of posting once all are back")
     p.add_argument("--limit", type=float, default=300.0, help="longest wait for all to be back")
-    p.add_argument("--grace", type=float, default=20.0)
-    return run_shape(p, run)
+    return run_shape(p, run, grace=20.0)
 
 
 if __name__ == "__main__":

@@ -234,8 +234,7 @@ def main() -> int:
     p.add_argument("--sample", type=float, default=15.0, help="seconds between RSS samples")
     p.add_argument("--warm", type=float, default=180.0, help="RSS baseline after this many s")
     p.add_argument("--procs", type=int, default=2, help="load-client processes")
-    p.add_argument("--grace", type=float, default=20.0)
-    return run_shape(p, run)
+    return run_shape(p, run, grace=20.0)
 
 
 if __name__ == "__main__":

@@ -143,8 +143,7 @@ def main() -> int:
     p.add_argument("--rate", type=float, default=50.0, help="SOS per second over all businesses")
     p.add_argument("--duration", type=float, default=60.0, help="seconds of posting")
     p.add_argument("--procs", type=int, default=2, help="load-client processes")
-    p.add_argument("--grace", type=float, default=20.0, help="s without a delivery: stop waiting")
-    return run_shape(p, run)
+    return run_shape(p, run, grace=20.0)
 
 
 if __name__ == "__main__":

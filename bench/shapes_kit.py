@@ -432,9 +432,16 @@ def shape_parser(doc: str | None) -> argparse.ArgumentParser:
 
 
 def run_shape(
-    p: argparse.ArgumentParser, run: Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
+    p: argparse.ArgumentParser,
+    run: Callable[[argparse.Namespace], Coroutine[Any, Any, int]],
+    grace: float | None = None,
 ) -> int:
-    """Add --db-dir and --nice, parse, lower the priority, raise the open-files limit, run."""
+    """Add --grace (when given a default), --db-dir and --nice, parse, lower the priority,
+    raise the open-files limit, run."""
+    if grace is not None:
+        p.add_argument(
+            "--grace", type=float, default=grace, help="s without a delivery: stop waiting"
+        )
     p.add_argument("--db-dir", default=None, help="where the SQLite file goes (/dev/shm: no fsync)")
     p.add_argument("--nice", type=int, default=0, help="run at this niceness")
     args = p.parse_args()

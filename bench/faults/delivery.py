@@ -228,12 +228,17 @@ async def rig_and_poster(
         remove_workdir(workdir, args.keep)
 
 
-def outbox_verdict(
-    rows: list[tuple[str, Any]], t: dict[str, Any], items: int, waited: float
+async def outbox_verdict(
+    rig: Rig, poster: Poster, rows: list[tuple[str, Any]], grace: float
 ) -> int:
-    """The verdict of a delivery run: `rows`, then the outbox and what the providers accepted
-    (`t`: Rig.tally); prints `lost=N` (SOS without their e-mail plus SOS without their SMS)
-    and `doubled=N`; the exit status (1 when anything was lost or doubled)."""
+    """The verdict of a delivery run, once no outbox item is pending (or `grace` s): `rows`,
+    then the outbox and what the providers accepted for the SOS answered 201; prints `lost=N`
+    (SOS without their e-mail plus SOS without their SMS) and `doubled=N`; the exit status
+    (1 when anything was lost or doubled)."""
+    tickets = set(poster.created())
+    found, waited = await rig.wait_settled(tickets, grace)
+    t = rig.tally(found, tickets)
+    items = len(found)
     lost = t["no_email"] + t["no_sms"]
     doubled = t["two_emails"] + t["two_sms"]
     code = verdict(

@@ -56,16 +56,14 @@ async def run(args) -> int:
         task = asyncio.create_task(outage())
         await poster.run(args.seconds)
         await task
-        tickets = set(poster.created())
-        items, waited = await rig.wait_settled(tickets, args.grace)
-        return outbox_verdict(
+        return await outbox_verdict(
+            rig,
+            poster,
             [
                 *poster.rows(p99=False),
                 ("refused during the outage", f"{seen['smtp']} e-mails, {seen['sms']} SMS"),
             ],
-            rig.tally(items, tickets),
-            len(items),
-            waited,
+            args.grace,
         )
 
 

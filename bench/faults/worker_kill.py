@@ -54,9 +54,9 @@ async def run(args) -> int:
         task.cancel()
         rig.vonage.release.set()  # hung requests may end now (their workers are dead)
         log(f"{kills['n']} workers killed; waiting for the outbox to settle")
-        tickets = set(poster.created())
-        items, waited = await rig.wait_settled(tickets, args.grace)
-        return outbox_verdict(
+        return await outbox_verdict(
+            rig,
+            poster,
             [
                 *poster.rows(p99=False),
                 (
@@ -65,9 +65,7 @@ async def run(args) -> int:
                     "SMS was accepted but not yet answered)",
                 ),
             ],
-            rig.tally(items, tickets),
-            len(items),
-            waited,
+            args.grace,
         )
 
 
