@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,6 +50,7 @@ from fanout import (  # noqa: E402
     machine_cpu,
     pct,
     rss_kb,
+    serve_cmd,
     sos_text,
     spawn_clients,
     wait_healthy,
@@ -125,29 +125,6 @@ async def seed(db: Path, n: int, language: str = "en") -> list[Business]:
 
 
 # ---------------------------------------------------------------- servers
-def serve_cmd(port: int, cli: list[str] | None = None) -> list[str]:
-    """`sos-hub serve` on 127.0.0.1:`port` (`cli`: how to run sos-hub; this Python's by default)."""
-    cli = cli or [sys.executable, "-m", "hub.cli"]
-    return [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)]
-
-
-def spawn_logged(
-    cmd: list[str], env: dict[str, str], cwd: str, log_path: Path
-) -> subprocess.Popen[bytes]:
-    """`cmd` in a process group of its own, its output appended to `log_path` (so that a
-    restarted process keeps the log of its first life)."""
-    with open(log_path, "ab") as logf:
-        return subprocess.Popen(
-            cmd,
-            env=env,
-            cwd=cwd,
-            stdout=logf,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            process_group=0,
-        )
-
-
 class Hub(HubTarget):
     """One hub instance on `workdir`/hub.db (shared by every instance given the same dir)."""
 
@@ -164,10 +141,6 @@ class Hub(HubTarget):
 
     def start(self) -> None:
         self._spawn(serve_cmd(self.port, self._cli()), self._env(), self.workdir)
-
-    def _spawn(self, cmd: list[str], env: dict, cwd: str) -> None:
-        self.log_path = os.path.join(self.workdir, f"{self.name}-server.log")
-        self.proc = spawn_logged(cmd, env, cwd, Path(self.log_path))
 
     async def up(self) -> float:
         """Start and wait for /healthz; returns the seconds it took."""

@@ -33,8 +33,7 @@ sys.path.insert(0, str(HERE.parent))
 
 sys.path.insert(0, str(REPO))
 
-from fanout import sos_text  # noqa: E402  (bench/ is not a package)
-from shapes_kit import serve_cmd, spawn_logged  # noqa: E402
+from fanout import seed_cli, serve_cmd, sos_text, spawn_logged  # noqa: E402  (bench/ is not a package)
 
 from tests.integration.redis_server import RedisServer  # noqa: E402
 
@@ -203,21 +202,7 @@ class Hubs:
     def seed(self, n_instances: int) -> None:
         self.ports = [free_port() for _ in range(n_instances)]
         self.procs = [None] * n_instances
-        self.cli("tenant", "create", "--slug", "bench", "--name", "Bench", "--language", "en")
-        user = self.cli(
-            "user",
-            "create",
-            "--tenant",
-            "bench",
-            "--email",
-            "a@b.c",
-            "--password",
-            "pw123456",
-            "--role",
-            "agent",
-        )
-        self.token = str(user["api_token"])
-        self.cli("point", "create", "--tenant", "bench", "--code", "bench1", "--label", "Bench")
+        self.token = seed_cli(lambda args: self.cli(*args))
 
     def start(self, i: int) -> None:
         cmd = serve_cmd(self.ports[i])
