@@ -318,6 +318,27 @@ def spawn_logged(
         )
 
 
+def cli_json(cli: list[str], args: list[str], env: dict[str, str], cwd: str) -> dict:
+    """Run `sos-hub` (`cli`) with `args`; the JSON object it printed."""
+    r = subprocess.run(
+        cli + args,
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    if r.returncode != 0:
+        raise RuntimeError(f"`sos-hub {' '.join(args)}` exited {r.returncode}: {r.stderr[-2000:]}")
+    out = r.stdout
+    start = out.find("{")
+    if start < 0:
+        raise RuntimeError(f"`sos-hub {' '.join(args)}` printed no JSON: {out[-500:]!r}")
+    obj, _ = json.JSONDecoder().raw_decode(out[start:])
+    return dict(obj)
+
+
 def seed_cli(run_json: Callable[[list[str]], dict], language: str = "en") -> str:
     """The bench business through `sos-hub` (`run_json`: runs it, returns its JSON): tenant
     "bench", agent a@b.c, point "bench1"; the agent's API token."""
@@ -475,25 +496,7 @@ class HubTarget(Target):
         return env
 
     def _run_json(self, args: list[str]) -> dict:
-        r = subprocess.run(
-            self._cli() + args,
-            env=self._env(),
-            cwd=self.workdir,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            stdin=subprocess.DEVNULL,
-        )
-        if r.returncode != 0:
-            raise RuntimeError(
-                f"`sos-hub {' '.join(args)}` exited {r.returncode}: {r.stderr[-2000:]}"
-            )
-        out = r.stdout
-        start = out.find("{")
-        if start < 0:
-            raise RuntimeError(f"`sos-hub {' '.join(args)}` printed no JSON: {out[-500:]!r}")
-        obj, _ = json.JSONDecoder().raw_decode(out[start:])
-        return obj
+        return cli_json(self._cli(), args, self._env(), self.workdir)
 
     def start(self) -> None:
         self.workdir = tempfile.mkdtemp(prefix="sos-bench-hub-", dir=self.db_dir)

@@ -33,7 +33,7 @@ sys.path.insert(0, str(HERE.parent))
 
 sys.path.insert(0, str(REPO))
 
-from fanout import seed_cli, serve_cmd, sos_text, spawn_logged  # noqa: E402  (bench/ is not a package)
+from fanout import cli_json, seed_cli, serve_cmd, sos_text, spawn_logged  # noqa: E402  (bench/ is not a package)
 
 from tests.integration.redis_server import RedisServer  # noqa: E402
 
@@ -184,20 +184,7 @@ class Hubs:
         return env
 
     def cli(self, *args: str) -> dict[str, Any]:
-        r = subprocess.run(
-            [sys.executable, "-m", "hub.cli", *args],
-            env=self.env(),
-            cwd=self.workdir,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            stdin=subprocess.DEVNULL,
-        )
-        if r.returncode != 0:
-            raise RuntimeError(f"sos-hub {' '.join(args)}: {r.stderr[-1500:]}")
-        out = r.stdout
-        obj, _ = json.JSONDecoder().raw_decode(out[out.find("{") :])
-        return dict(obj)
+        return cli_json([sys.executable, "-m", "hub.cli"], list(args), self.env(), self.workdir)
 
     def seed(self, n_instances: int) -> None:
         self.ports = [free_port() for _ in range(n_instances)]
