@@ -56,6 +56,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -294,6 +295,67 @@ def kill_group(proc, name: str, timeout: float = 20.0) -> tuple[float, bool]:
 
 
 # ---------------------------------------------------------------- servers
+def serve_cmd(port: int, cli: list[str] | None = None) -> list[str]:
+    """`sos-hub serve` on 127.0.0.1:`port` (`cli`: how to run sos-hub; this Python's by default)."""
+    cli = cli or [sys.executable, "-m", "hub.cli"]
+    return [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)]
+
+
+def spawn_logged(
+    cmd: list[str], env: dict[str, str], cwd: str, log_path: Path
+) -> subprocess.Popen[bytes]:
+    """`cmd` in a process group of its own, its output appended to `log_path` (so that a
+    restarted process keeps the log of its first life)."""
+    with open(log_path, "ab") as logf:
+        return subprocess.Popen(
+            cmd,
+            env=env,
+            cwd=cwd,
+            stdout=logf,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            process_group=0,
+        )
+
+
+def cli_json(cli: list[str], args: list[str], env: dict[str, str], cwd: str) -> dict:
+    """Run `sos-hub` (`cli`) with `args`; the JSON object it printed."""
+    r = subprocess.run(
+        cli + args,
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    if r.returncode != 0:
+        raise RuntimeError(f"`sos-hub {' '.join(args)}` exited {r.returncode}: {r.stderr[-2000:]}")
+    out = r.stdout
+    start = out.find("{")
+    if start < 0:
+        raise RuntimeError(f"`sos-hub {' '.join(args)}` printed no JSON: {out[-500:]!r}")
+    obj, _ = json.JSONDecoder().raw_decode(out[start:])
+    return dict(obj)
+
+
+def seed_cli(run_json: Callable[[list[str]], dict], language: str = "en") -> str:
+    """The bench business through `sos-hub` (`run_json`: runs it, returns its JSON): tenant
+    "bench", agent a@b.c, point "bench1"; the agent's API token."""
+    run_json(["tenant", "create", "--slug", "bench", "--name", "Bench", "--language", language])
+    user = run_json(
+        [
+            *("user", "create", "--tenant", "bench", "--email", "a@b.c"),
+            *("--password", "pw123456", "--role", "agent"),
+        ]
+    )
+    token = str(user.get("api_token") or "")
+    if not token:
+        raise RuntimeError(f"`sos-hub user create` gave no api_token: {user}")
+    run_json(["point", "create", "--tenant", "bench", "--code", "bench1", "--label", "Bench"])
+    return token
+
+
 @dataclass
 class Target:
     name: str
@@ -328,16 +390,7 @@ class Target:
 
     def _spawn(self, cmd: list[str], env: dict, cwd: str) -> None:
         self.log_path = os.path.join(self.workdir, f"{self.name}-server.log")
-        with open(self.log_path, "wb") as logf:
-            self.proc = subprocess.Popen(
-                cmd,
-                env=env,
-                cwd=cwd,
-                stdout=logf,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                process_group=0,
-            )
+        self.proc = spawn_logged(cmd, env, cwd, Path(self.log_path))
 
 
 class BareTarget(Target):
@@ -443,53 +496,12 @@ class HubTarget(Target):
         return env
 
     def _run_json(self, args: list[str]) -> dict:
-        r = subprocess.run(
-            self._cli() + args,
-            env=self._env(),
-            cwd=self.workdir,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            stdin=subprocess.DEVNULL,
-        )
-        if r.returncode != 0:
-            raise RuntimeError(
-                f"`sos-hub {' '.join(args)}` exited {r.returncode}: {r.stderr[-2000:]}"
-            )
-        out = r.stdout
-        start = out.find("{")
-        if start < 0:
-            raise RuntimeError(f"`sos-hub {' '.join(args)}` printed no JSON: {out[-500:]!r}")
-        obj, _ = json.JSONDecoder().raw_decode(out[start:])
-        return obj
+        return cli_json(self._cli(), args, self._env(), self.workdir)
 
     def start(self) -> None:
         self.workdir = tempfile.mkdtemp(prefix="sos-bench-hub-", dir=self.db_dir)
-        self._run_json(
-            ["tenant", "create", "--slug", "bench", "--name", "Bench", "--language", self.language]
-        )
-        user = self._run_json(
-            [
-                "user",
-                "create",
-                "--tenant",
-                "bench",
-                "--email",
-                "a@b.c",
-                "--password",
-                "pw123456",
-                "--role",
-                "agent",
-            ]
-        )
-        self.token = user.get("api_token") or ""
-        if not self.token:
-            raise RuntimeError(f"`sos-hub user create` gave no api_token: {user}")
-        self._run_json(
-            ["point", "create", "--tenant", "bench", "--code", "bench1", "--label", "Bench"]
-        )
-        cmd = [*self._cli(), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        self._spawn(cmd, self._env(), self.workdir)
+        self.token = seed_cli(self._run_json, self.language)
+        self._spawn(serve_cmd(self.port, self._cli()), self._env(), self.workdir)
 
 
 def hub_available() -> bool:

@@ -20,36 +20,34 @@ import asyncio
 import random
 import sys
 import uuid
-from pathlib import Path
 
 from shapes_kit import (
     Hub,
     Machine,
     PrivateRedis,
     ask_all,
+    close_all,
     fmt_ms,
     free_port,
     log,
     lost_per_client,
     machine_line,
     merge_times,
-    nice,
     pct,
     post_figures,
     post_open_loop,
-    quit_all,
-    raise_nofile,
-    seed,
+    print_errors,
+    run_shape,
+    seeded,
+    shape_parser,
     spawn_console_procs,
     wait_received,
     warm_up,
-    workdir,
 )
 
 
 async def run(args: argparse.Namespace) -> int:
-    wd = workdir(args.db_dir)
-    businesses = await seed(Path(wd) / "hub.db", args.businesses)
+    wd, businesses = await seeded(args.db_dir, args.businesses)
     redis = PrivateRedis().start()
     env = {"HUB_REDIS_URL": redis.url, "HUB_REDIS_CHANNEL": f"sos-bench-{uuid.uuid4().hex[:8]}"}
     a = Hub("a", free_port(), wd, env)
@@ -141,30 +139,20 @@ async def run(args: argparse.Namespace) -> int:
             f" {lost_a['twice'] + lost_b['twice']}; dropped connections {drops};"
             f" hub errors logged {len(errors)}"
         )
-        for line in errors[:5]:
-            print(f"    {line[:200]}")
+        print_errors(errors)
         bad = lost_a["lost"] or lost_b["lost"] or posts["refused"] or drops or errors
         return 1 if bad else 0
     finally:
-        await quit_all(on_a + on_b)
-        a.stop()
-        b.stop()
-        redis.stop()
+        await close_all(on_a + on_b, a, b, redis)
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = shape_parser(__doc__)
     p.add_argument("--consoles", type=int, default=1000, help="consoles on each instance")
     p.add_argument("--businesses", type=int, default=100)
     p.add_argument("--rate", type=float, default=20.0)
     p.add_argument("--duration", type=float, default=30.0)
-    p.add_argument("--grace", type=float, default=20.0)
-    p.add_argument("--db-dir", default=None)
-    p.add_argument("--nice", type=int, default=0)
-    args = p.parse_args()
-    nice(args.nice)
-    raise_nofile()
-    return asyncio.run(run(args))
+    return run_shape(p, run, grace=20.0)
 
 
 if __name__ == "__main__":

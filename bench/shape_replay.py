@@ -18,24 +18,22 @@ import argparse
 import asyncio
 import sys
 import time
-from pathlib import Path
 
 from load_clients import ClientPool
 from shapes_kit import (
     Hub,
     Machine,
     fmt_ms,
-    free_port,
     log,
     machine_line,
-    nice,
     pct,
     post_figures,
-    raise_nofile,
-    seed,
+    print_errors,
+    run_shape,
+    seeded_hub,
     session,
+    shape_parser,
     warm_up,
-    workdir,
 )
 from shapes_kit import post_sos as post_one
 
@@ -122,9 +120,8 @@ async def one_round(hub: Hub, token: str, point: str, consoles: int, args, first
 
 
 async def run(args: argparse.Namespace) -> int:
-    wd = workdir(args.db_dir)
-    biz = (await seed(Path(wd) / "hub.db", 1))[0]
-    hub = Hub("hub", free_port(), wd)
+    businesses, hub = await seeded_hub(args.db_dir, 1)
+    biz = businesses[0]
     ok = True
     try:
         log(f"hub: starting on {hub.base}")
@@ -136,24 +133,18 @@ async def run(args: argparse.Namespace) -> int:
             first += args.events + 1
         errors = hub.errors_in_log()
         print(f"\n  hub errors logged: {len(errors)}")
-        for line in errors[:5]:
-            print(f"    {line[:200]}")
+        print_errors(errors)
         return 0 if ok and not errors else 1
     finally:
         hub.stop()
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = shape_parser(__doc__)
     p.add_argument("--events", type=int, default=1000, help="SOS while the consoles are away")
     p.add_argument("--consoles", default="1,100", help="comma-separated: one round each")
     p.add_argument("--limit", type=float, default=120.0, help="longest wait for resume.done")
-    p.add_argument("--db-dir", default=None)
-    p.add_argument("--nice", type=int, default=0)
-    args = p.parse_args()
-    nice(args.nice)
-    raise_nofile()
-    return asyncio.run(run(args))
+    return run_shape(p, run)
 
 
 if __name__ == "__main__":

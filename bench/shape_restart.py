@@ -23,34 +23,29 @@ import asyncio
 import random
 import sys
 import time
-from pathlib import Path
 
 from shapes_kit import (
-    Hub,
     Machine,
     ask_all,
-    free_port,
+    close_all,
     log,
     lost_per_client,
     machine_line,
-    nice,
     post_figures,
     post_open_loop,
-    quit_all,
-    raise_nofile,
-    seed,
+    print_errors,
+    run_shape,
+    seeded_hub,
+    shape_parser,
     spawn_console_procs,
     wait_back,
     wait_received,
     warm_up,
-    workdir,
 )
 
 
 async def run(args: argparse.Namespace) -> int:
-    wd = workdir(args.db_dir)
-    businesses = await seed(Path(wd) / "hub.db", args.businesses)
-    hub = Hub("hub", free_port(), wd)
+    businesses, hub = await seeded_hub(args.db_dir, args.businesses)
     procs: list = []
     rng = random.Random(4)
 
@@ -153,18 +148,16 @@ async def run(args: argparse.Namespace) -> int:
             f" {loss['twice']} (dropped by seq), replayed {replayed};"
             f" hub errors logged {len(errors)}"
         )
-        for line in errors[:5]:
-            print(f"    {line[:200]}")
+        print_errors(errors)
         all_back = back["connected"] >= n and back["resuming"] == 0
         bad = loss["lost"] or posts["refused"] or errors or not all_back
         return 1 if bad else 0
     finally:
-        await quit_all(procs)
-        hub.stop()
+        await close_all(procs, hub)
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = shape_parser(__doc__)
     p.add_argument("--consoles", type=int, default=5000)
     p.add_argument("--businesses", type=int, default=1000)
     p.add_argument("--procs", type=int, default=2, help="load-client processes")
@@ -172,13 +165,7 @@ def main() -> int:
     p.add_argument("--rate", type=float, default=5.0, help="SOS/s from the restart on")
     p.add_argument("--after", type=float, default=5.0, help="s of posting once all are back")
     p.add_argument("--limit", type=float, default=300.0, help="longest wait for all to be back")
-    p.add_argument("--grace", type=float, default=20.0)
-    p.add_argument("--db-dir", default=None)
-    p.add_argument("--nice", type=int, default=0)
-    args = p.parse_args()
-    nice(args.nice)
-    raise_nofile()
-    return asyncio.run(run(args))
+    return run_shape(p, run, grace=20.0)
 
 
 if __name__ == "__main__":

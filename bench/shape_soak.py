@@ -31,32 +31,31 @@ import asyncio
 import random
 import sys
 import time
-from pathlib import Path
 
 from shapes_kit import (
     Hub,
     Machine,
     ask_all,
+    close_all,
     drop_consoles,
     fd_count,
-    free_port,
     log,
     lost_per_client,
     machine_line,
     merge_times,
-    nice,
     pct,
     post_figures,
     post_open_loop,
+    print_errors,
     quit_all,
-    raise_nofile,
     rss_kb,
-    seed,
+    run_shape,
+    seeded_hub,
+    shape_parser,
     spawn_console_procs,
     wait_back,
     wait_received,
     warm_up,
-    workdir,
 )
 
 
@@ -89,9 +88,7 @@ async def monitor(
 
 
 async def run(args: argparse.Namespace) -> int:
-    wd = workdir(args.db_dir)
-    businesses = await seed(Path(wd) / "hub.db", args.businesses)
-    hub = Hub("hub", free_port(), wd)
+    businesses, hub = await seeded_hub(args.db_dir, args.businesses)
     procs: list = []
     try:
         log(f"hub: starting on {hub.base}")
@@ -218,18 +215,16 @@ async def run(args: argparse.Namespace) -> int:
             f" {loss['twice']} (dropped by seq), drops {drops} ({cut} of them ours),"
             f" hub errors logged {len(errors)}  [{expected} deliveries expected in all]"
         )
-        for line in errors[:5]:
-            print(f"    {line[:200]}")
+        print_errors(errors)
         fd_ok = fd_end == fd_connected and fd_after <= fd_empty
         bad = loss["lost"] or posts["refused"] or errors or drift > 5 or not fd_ok
         return 1 if bad else 0
     finally:
-        await quit_all(procs)
-        hub.stop()
+        await close_all(procs, hub)
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = shape_parser(__doc__)
     p.add_argument("--minutes", type=float, default=30.0)
     p.add_argument("--consoles", type=int, default=5000)
     p.add_argument("--businesses", type=int, default=1000)
@@ -239,13 +234,7 @@ def main() -> int:
     p.add_argument("--sample", type=float, default=15.0, help="seconds between RSS samples")
     p.add_argument("--warm", type=float, default=180.0, help="RSS baseline after this many s")
     p.add_argument("--procs", type=int, default=2, help="load-client processes")
-    p.add_argument("--grace", type=float, default=20.0)
-    p.add_argument("--db-dir", default=None)
-    p.add_argument("--nice", type=int, default=0)
-    args = p.parse_args()
-    nice(args.nice)
-    raise_nofile()
-    return asyncio.run(run(args))
+    return run_shape(p, run, grace=20.0)
 
 
 if __name__ == "__main__":

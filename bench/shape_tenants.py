@@ -20,37 +20,32 @@ import asyncio
 import random
 import sys
 import time
-from pathlib import Path
 
 from shapes_kit import (
-    Hub,
     Machine,
     ask_all,
+    close_all,
     fmt_ms,
-    free_port,
     log,
     lost_per_client,
     machine_line,
     merge_times,
-    nice,
     pct,
     post_figures,
     post_open_loop,
-    quit_all,
-    raise_nofile,
+    print_errors,
     rss_kb,
-    seed,
+    run_shape,
+    seeded_hub,
+    shape_parser,
     spawn_console_procs,
     wait_received,
     warm_up,
-    workdir,
 )
 
 
 async def run(args: argparse.Namespace) -> int:
-    wd = workdir(args.db_dir)
-    businesses = await seed(Path(wd) / "hub.db", args.businesses)
-    hub = Hub("hub", free_port(), wd)
+    businesses, hub = await seeded_hub(args.db_dir, args.businesses)
     procs = []
     try:
         log(f"hub: starting on {hub.base}")
@@ -134,29 +129,21 @@ async def run(args: argparse.Namespace) -> int:
             f" (consoles short: {loss['consoles_short']}), twice {loss['twice']},"
             f" dropped connections {drops}, hub errors logged {len(errors)}"
         )
-        for line in errors[:5]:
-            print(f"    {line[:200]}")
+        print_errors(errors)
         bad = loss["lost"] or posts["refused"] or drops or ready["failed"] or errors
         return 1 if bad else 0
     finally:
-        await quit_all(procs)
-        hub.stop()
+        await close_all(procs, hub)
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = shape_parser(__doc__)
     p.add_argument("--businesses", type=int, default=1000)
     p.add_argument("--consoles", type=int, default=5, help="consoles per business")
     p.add_argument("--rate", type=float, default=50.0, help="SOS per second over all businesses")
     p.add_argument("--duration", type=float, default=60.0, help="seconds of posting")
     p.add_argument("--procs", type=int, default=2, help="load-client processes")
-    p.add_argument("--grace", type=float, default=20.0, help="s without a delivery: stop waiting")
-    p.add_argument("--db-dir", default=None, help="where the SQLite file goes (/dev/shm: no fsync)")
-    p.add_argument("--nice", type=int, default=0, help="run at this niceness")
-    args = p.parse_args()
-    nice(args.nice)
-    raise_nofile()
-    return asyncio.run(run(args))
+    return run_shape(p, run, grace=20.0)
 
 
 if __name__ == "__main__":

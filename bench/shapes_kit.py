@@ -9,8 +9,8 @@ resume); this adds what fanout.py has no need for:
   not n × 3 CLI or HTTP calls: 1,000 businesses take seconds;
 * ``Hub``: a hub instance on a given SQLite file (several instances may share one) with
   extra environment (scale-out: ``HUB_REDIS_URL``), restartable on the same port;
-* ``PrivateRedis``: a ``redis-server`` of our own on a free loopback port (the shared
-  server on 6379 is never touched, let alone flushed);
+* ``PrivateRedis``: tests/integration/redis_server.py's ``redis-server`` of our own on a
+  free loopback port (the shared server on 6379 is never touched, let alone flushed);
 * ``post_sos`` / ``post_open_loop``: SOS to any business's point, open loop, each POST
   timestamped on CLOCK_MONOTONIC (the clients' clock);
 * ``Machine``: load average and the CPU other processes used, printed with every figure
@@ -24,14 +24,14 @@ import asyncio
 import contextlib
 import json
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -46,16 +46,18 @@ from fanout import (  # noqa: E402
     HubTarget,
     cpu_seconds,
     free_port,
-    kill_group,
     log,
     machine_cpu,
     pct,
     rss_kb,
+    serve_cmd,
     sos_text,
     spawn_clients,
     wait_healthy,
 )
 from load_clients import raise_nofile  # noqa: E402
+
+from tests.integration.redis_server import RedisServer as PrivateRedis  # noqa: E402
 
 __all__ = [
     "CLK_TCK",
@@ -138,22 +140,7 @@ class Hub(HubTarget):
         return env
 
     def start(self) -> None:
-        cmd = [*self._cli(), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        self._spawn(cmd, self._env(), self.workdir)
-
-    def _spawn(self, cmd: list[str], env: dict, cwd: str) -> None:
-        # appended, so that a restarted instance keeps the log of its first life
-        self.log_path = os.path.join(self.workdir, f"{self.name}-server.log")
-        with open(self.log_path, "ab") as logf:
-            self.proc = subprocess.Popen(
-                cmd,
-                env=env,
-                cwd=cwd,
-                stdout=logf,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                process_group=0,
-            )
+        self._spawn(serve_cmd(self.port, self._cli()), self._env(), self.workdir)
 
     async def up(self) -> float:
         """Start and wait for /healthz; returns the seconds it took."""
@@ -175,41 +162,23 @@ def workdir(db_dir: str | None) -> str:
     return tempfile.mkdtemp(prefix="sos-shape-", dir=db_dir)
 
 
-class PrivateRedis:
-    """redis-server on a free loopback port, no persistence; stopped in `stop`."""
+async def seeded(db_dir: str | None, n: int) -> tuple[str, list[Business]]:
+    """A temp dir under `db_dir` and n businesses seeded in its hub.db."""
+    wd = workdir(db_dir)
+    return wd, await seed(Path(wd) / "hub.db", n)
 
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.proc: subprocess.Popen | None = None
 
-    def start(self) -> PrivateRedis:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise RuntimeError("redis-server is not installed")
-        self.proc = subprocess.Popen(
-            [
-                *(binary, "--port", str(self.port), "--bind", "127.0.0.1"),
-                *("--save", "", "--appendonly", "no", "--daemonize", "no"),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            process_group=0,
-        )
-        deadline = time.monotonic() + 10
-        cli = shutil.which("redis-cli") or "redis-cli"
-        while time.monotonic() < deadline:
-            r = subprocess.run(
-                [cli, "-p", str(self.port), "ping"], capture_output=True, text=True, check=False
-            )
-            if r.stdout.strip() == "PONG":
-                return self
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("redis-server did not answer")
+async def seeded_hub(db_dir: str | None, n: int) -> tuple[list[Business], Hub]:
+    """`seeded`, and a hub instance (not started yet) on a free port on that file."""
+    wd, businesses = await seeded(db_dir, n)
+    return businesses, Hub("hub", free_port(), wd)
 
-    def stop(self) -> None:
-        kill_group(self.proc, "redis", 5)
+
+async def close_all(procs: list[ClientProc], *servers: Hub | PrivateRedis) -> None:
+    """Quit the client processes, then stop the servers."""
+    await quit_all(procs)
+    for server in servers:
+        server.stop()
 
 
 # ---------------------------------------------------------------- clients
@@ -428,6 +397,36 @@ def machine_line(m: dict) -> str:
         f"machine {m['machine_busy_pct']:.0f} % busy, other processes {m['other_cores']:.2f} cores,"
         f" load average {la[0]:.1f} / {la[1]:.1f} / {la[2]:.1f}"
     )
+
+
+def shape_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The parser of a shape script: its docstring's first line as the description."""
+    return argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+
+
+def run_shape(
+    p: argparse.ArgumentParser,
+    run: Callable[[argparse.Namespace], Coroutine[Any, Any, int]],
+    grace: float | None = None,
+) -> int:
+    """Add --grace (when given a default), --db-dir and --nice, parse, lower the priority,
+    raise the open-files limit, run."""
+    if grace is not None:
+        p.add_argument(
+            "--grace", type=float, default=grace, help="s without a delivery: stop waiting"
+        )
+    p.add_argument("--db-dir", default=None, help="where the SQLite file goes (/dev/shm: no fsync)")
+    p.add_argument("--nice", type=int, default=0, help="run at this niceness")
+    args = p.parse_args()
+    nice(args.nice)
+    raise_nofile()
+    return asyncio.run(run(args))
+
+
+def print_errors(errors: list[str], n: int = 5) -> None:
+    """The first `n` ERROR / Traceback lines a hub logged, indented."""
+    for line in errors[:n]:
+        print(f"    {line[:200]}")
 
 
 def fmt_ms(v: float | None) -> str:

@@ -11,7 +11,9 @@ what "exactly once" is checked on.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -21,11 +23,12 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from kit import REPO, Hubs, Redis, log
+from kit import REPO, Hubs, Poster, Redis, log, make_workdir, remove_workdir, verdict
 
 sys.path.insert(0, str(REPO))
 
@@ -201,3 +204,55 @@ class Rig:
         except Exception as exc:
             log(f"smtp stop: {exc}")
         self.redis.stop()
+
+
+@contextlib.asynccontextmanager
+async def rig_and_poster(
+    args: argparse.Namespace, backoff: str
+) -> AsyncIterator[tuple[Rig, Poster]]:
+    """A started Rig (`args.workers`, `args.delay`, `args.redis_port`; the outbox timings
+    `args.lease`, `args.stale` and `backoff`) in a temp dir and a Poster to its hub at
+    `args.rate`; stopped and removed (unless `args.keep`) after."""
+    workdir = make_workdir(args.keep)
+    timings = {
+        "HUB_OUTBOX_LEASE": str(args.lease),
+        "HUB_OUTBOX_STALE": str(args.stale),
+        "HUB_OUTBOX_BACKOFF": backoff,
+    }
+    rig = Rig(workdir, args.redis_port, args.delay, timings)
+    try:
+        await rig.start(args.workers)
+        yield rig, Poster([rig.hubs.url(0)], rig.hubs.origin, args.rate)
+    finally:
+        rig.stop()
+        remove_workdir(workdir, args.keep)
+
+
+async def outbox_verdict(
+    rig: Rig, poster: Poster, rows: list[tuple[str, Any]], grace: float
+) -> int:
+    """The verdict of a delivery run, once no outbox item is pending (or `grace` s): `rows`,
+    then the outbox and what the providers accepted for the SOS answered 201; prints `lost=N`
+    (SOS without their e-mail plus SOS without their SMS) and `doubled=N`; the exit status
+    (1 when anything was lost or doubled)."""
+    tickets = set(poster.created())
+    found, waited = await rig.wait_settled(tickets, grace)
+    t = rig.tally(found, tickets)
+    items = len(found)
+    lost = t["no_email"] + t["no_sms"]
+    doubled = t["two_emails"] + t["two_sms"]
+    code = verdict(
+        [
+            *rows,
+            ("outbox items", f"{items}: {t['statuses']}"),
+            ("items by attempts", t["attempts"]),
+            ("SMTP deliveries tried / accepted", f"{t['smtp_attempts']} / {t['emails']}"),
+            ("SMS requests / accepted", f"{t['sms_requests']} / {t['sms']}"),
+            ("SOS without e-mail / without SMS", f"{t['no_email']} / {t['no_sms']}"),
+            ("doubled: two e-mails / two SMS", f"{t['two_emails']} / {t['two_sms']}"),
+            ("settled after posting", f"{waited:.1f} s"),
+        ],
+        lost,
+    )
+    print(f"doubled={doubled}")
+    return code or (1 if doubled else 0)

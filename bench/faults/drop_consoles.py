@@ -24,14 +24,14 @@ from kit import (
     Consoles,
     Hubs,
     Poster,
+    add_phases,
     base_parser,
     cpu_s,
-    describe_missing,
+    delivery_rows,
     log,
     make_workdir,
-    print_params,
-    remove_workdir,
-    stored_ticket_ids,
+    run_main,
+    teardown,
     verdict,
 )
 
@@ -41,9 +41,7 @@ async def run(args) -> int:
     hubs = Hubs(workdir)
     consoles: Consoles | None = None
     try:
-        hubs.seed(1)
-        hubs.start(0)
-        await hubs.wait_healthy(0)
+        await hubs.up(1)
         consoles = Consoles(hubs, args.consoles)
         await consoles.start()
         st = await consoles.wait_connected(args.consoles)
@@ -75,27 +73,15 @@ async def run(args) -> int:
         check, waited = await consoles.settle(ids, args.grace)
         caught_up = time.monotonic() - fault["t"]
         status = await consoles.quiesce()
-        stored = stored_ticket_ids(workdir)
-        not_stored = [i for i in check["unexpected"] if i not in stored]
-        lost = check["missing"] + len(not_stored)
+        delivered, lost, _ = delivery_rows(check, poster, args.consoles, workdir, fault["t"])
         return verdict(
             [
-                ("SOS sent", len(poster.records)),
-                ("answers", poster.statuses()),
-                ("POST p99 ms", f"{poster.p99_ms():.0f}"),
+                *poster.rows(),
                 ("consoles", f"{args.consoles}, connected now {status['connected']}"),
                 ("dropped", f"{fault['dropped']} for {args.away} s"),
                 ("all connected again after drop", f"{fault['back']:.1f} s"),
                 ("reconnects", status["reconnects"]),
-                ("expected deliveries", len(ids) * args.consoles),
-                ("received (distinct)", len(ids) * args.consoles - check["missing"]),
-                ("missing", f"{check['missing']} on {check['consoles_missing']} consoles"),
-                ("received but not stored", len(not_stored)),
-                ("consoles missing some", check["missing_consoles"] or "none"),
-                (
-                    "missed SOS",
-                    describe_missing(poster.records, check["missing_by_id"], fault["t"]),
-                ),
+                *delivered,
                 ("resumes / resume.done", f"{status['resumes']} / {status['resume_done']}"),
                 ("duplicates ignored (by seq)", status["duplicates"]),
                 ("all caught up after drop", f"{caught_up:.1f} s (settle {waited:.1f} s)"),
@@ -107,10 +93,7 @@ async def run(args) -> int:
             lost,
         )
     finally:
-        if consoles is not None:
-            await consoles.quit()
-        hubs.stop_all()
-        remove_workdir(workdir, args.keep)
+        await teardown(consoles, hubs, workdir, args.keep)
 
 
 def main() -> int:
@@ -119,12 +102,8 @@ def main() -> int:
     p.add_argument("--fraction", type=float, default=0.10, help="share of consoles dropped")
     p.add_argument("--away", type=float, default=5.0, help="seconds the dropped ones stay away")
     p.add_argument("--rate", type=float, default=10.0, help="SOS per second")
-    p.add_argument("--before", type=float, default=5.0, help="seconds of posting before")
-    p.add_argument("--after", type=float, default=10.0, help="seconds of posting after")
-    p.add_argument("--grace", type=float, default=60.0, help="seconds to wait for catch-up")
-    args = p.parse_args()
-    print_params("fault: a share of the consoles dropped for a few seconds", args)
-    return asyncio.run(run(args))
+    add_phases(p, before=5.0, after=10.0, grace=60.0)
+    return run_main(p, "fault: a share of the consoles dropped for a few seconds", run)
 
 
 if __name__ == "__main__":

@@ -26,14 +26,14 @@ from kit import (
     Hubs,
     Poster,
     Redis,
+    add_phases,
     base_parser,
     cpu_s,
-    describe_missing,
+    delivery_rows,
     log,
     make_workdir,
-    print_params,
-    remove_workdir,
-    stored_ticket_ids,
+    run_main,
+    teardown,
     verdict,
 )
 
@@ -45,11 +45,7 @@ async def run(args) -> int:
     consoles: Consoles | None = None
     try:
         redis.start()
-        hubs.seed(2)
-        for i in (0, 1):
-            hubs.start(i)
-        for i in (0, 1):
-            await hubs.wait_healthy(i)
+        await hubs.up(2)
         consoles = Consoles(hubs, args.consoles, all_first=True)
         t0 = time.monotonic()
         ready = await consoles.start()
@@ -83,26 +79,14 @@ async def run(args) -> int:
         check, waited = await consoles.settle(ids, args.grace)
         caught_up = time.monotonic() - fault["t"]
         status = await consoles.quiesce()
-        stored = stored_ticket_ids(workdir)
-        not_stored = [i for i in check["unexpected"] if i not in stored]
-        lost = check["missing"] + len(not_stored)
+        delivered, lost, _ = delivery_rows(check, poster, args.consoles, workdir, fault["t"])
         return verdict(
             [
-                ("SOS sent (to B)", len(poster.records)),
-                ("answers", poster.statuses()),
-                ("POST p99 ms", f"{poster.p99_ms():.0f}"),
+                *poster.rows("SOS sent (to B)"),
                 ("consoles", f"{args.consoles}, connected now {status['connected']}"),
                 ("reconnects", status["reconnects"]),
                 ("all consoles on B after kill", f"{fault['all_on_b']:.1f} s"),
-                ("expected deliveries", len(ids) * args.consoles),
-                ("received (distinct)", len(ids) * args.consoles - check["missing"]),
-                ("missing", f"{check['missing']} on {check['consoles_missing']} consoles"),
-                ("received but not stored", len(not_stored)),
-                ("consoles missing some", check["missing_consoles"] or "none"),
-                (
-                    "missed SOS",
-                    describe_missing(poster.records, check["missing_by_id"], fault["t"]),
-                ),
+                *delivered,
                 ("resumes / resume.done", f"{status['resumes']} / {status['resume_done']}"),
                 ("duplicates ignored (by seq)", status["duplicates"]),
                 ("all caught up after kill", f"{caught_up:.1f} s (settle {waited:.1f} s)"),
@@ -114,23 +98,15 @@ async def run(args) -> int:
             lost,
         )
     finally:
-        if consoles is not None:
-            await consoles.quit()
-        hubs.stop_all()
-        redis.stop()
-        remove_workdir(workdir, args.keep)
+        await teardown(consoles, hubs, workdir, args.keep, redis)
 
 
 def main() -> int:
     p = base_parser(__doc__ or "")
     p.add_argument("--consoles", type=int, default=2500, help="consoles, all on instance A")
     p.add_argument("--rate", type=float, default=5.0, help="SOS per second, to instance B")
-    p.add_argument("--before", type=float, default=5.0, help="seconds of posting before")
-    p.add_argument("--after", type=float, default=15.0, help="seconds of posting after")
-    p.add_argument("--grace", type=float, default=120.0, help="seconds to wait for catch-up")
-    args = p.parse_args()
-    print_params("fault: a hub instance killed, its consoles move to the other one", args)
-    return asyncio.run(run(args))
+    add_phases(p, before=5.0, after=15.0, grace=120.0)
+    return run_main(p, "fault: a hub instance killed, its consoles move to the other one", run)
 
 
 if __name__ == "__main__":

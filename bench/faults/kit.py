@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,11 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(HERE.parent))
 
-from fanout import sos_text  # noqa: E402  (bench/ is not a package)
+sys.path.insert(0, str(REPO))
+
+from fanout import cli_json, seed_cli, serve_cmd, sos_text, spawn_logged  # noqa: E402  (bench/ is not a package)
+
+from tests.integration.redis_server import RedisServer  # noqa: E402
 
 SHARED_REDIS_PORT = 6379
 
@@ -67,6 +72,24 @@ def base_parser(description: str) -> argparse.ArgumentParser:
     return p
 
 
+def add_phases(p: argparse.ArgumentParser, before: float, after: float, grace: float) -> None:
+    """--before, --after (seconds of posting around the fault) and --grace."""
+    p.add_argument("--before", type=float, default=before, help="seconds of posting before")
+    p.add_argument("--after", type=float, default=after, help="seconds of posting after")
+    p.add_argument("--grace", type=float, default=grace, help="seconds to wait for catch-up")
+
+
+def run_main(
+    p: argparse.ArgumentParser,
+    title: str,
+    run: Callable[[argparse.Namespace], Coroutine[Any, Any, int]],
+) -> int:
+    """Parse, print the parameters, run; the exit status."""
+    args = p.parse_args()
+    print_params(title, args)
+    return asyncio.run(run(args))
+
+
 def print_params(title: str, args: argparse.Namespace) -> None:
     if getattr(args, "redis_port", None) == SHARED_REDIS_PORT:
         raise SystemExit("refusing to kill or reconfigure the shared Redis on 6379")
@@ -76,63 +99,25 @@ def print_params(title: str, args: argparse.Namespace) -> None:
 
 
 # ------------------------------------------------------------------ Redis
-class Redis:
-    """A private redis-server: start, SIGKILL, start again on the same port, CONFIG SET."""
+class Redis(RedisServer):
+    """A private redis-server (tests/integration/redis_server.py) that these runs also
+    SIGKILL and CONFIG SET; its output goes to `workdir`/redis-PORT.log."""
 
     def __init__(self, port: int, workdir: str) -> None:
         if port == SHARED_REDIS_PORT:
             raise SystemExit("refusing to kill or reconfigure the shared Redis on 6379")
-        self.port = port
-        self.url = f"redis://127.0.0.1:{port}/0"
+        if shutil.which("redis-server") is None:
+            raise SystemExit("redis-server is not installed")
+        super().__init__(port, Path(workdir) / f"redis-{port}.log", own_session=True)
         self.workdir = workdir
-        self.proc: subprocess.Popen[bytes] | None = None
         if self.ping():
             raise SystemExit(f"something already answers on port {port}: pick --redis-port")
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise SystemExit("redis-server is not installed")
-        out = open(Path(self.workdir) / f"redis-{self.port}.log", "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--daemonize",
-                "no",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 10
-        while not self.ping():
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                raise RuntimeError("redis-server did not start")
-            time.sleep(0.05)
 
     def kill(self) -> None:
         """SIGKILL: every connection drops at once, as a crashed Redis."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-        self.proc = None
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
         self.proc = None
 
     def command(self, *parts: str) -> bytes:
@@ -154,12 +139,6 @@ class Redis:
             got = 0
             while got < count:
                 got += s.recv(1 << 20).count(b"\r\n")
-
-    def ping(self) -> bool:
-        try:
-            return self.command("PING").startswith(b"+PONG")
-        except OSError:
-            return False
 
 
 # ------------------------------------------------------------------ hub instances
@@ -205,60 +184,25 @@ class Hubs:
         return env
 
     def cli(self, *args: str) -> dict[str, Any]:
-        r = subprocess.run(
-            [sys.executable, "-m", "hub.cli", *args],
-            env=self.env(),
-            cwd=self.workdir,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            stdin=subprocess.DEVNULL,
-        )
-        if r.returncode != 0:
-            raise RuntimeError(f"sos-hub {' '.join(args)}: {r.stderr[-1500:]}")
-        out = r.stdout
-        obj, _ = json.JSONDecoder().raw_decode(out[out.find("{") :])
-        return dict(obj)
+        return cli_json([sys.executable, "-m", "hub.cli"], list(args), self.env(), self.workdir)
 
     def seed(self, n_instances: int) -> None:
         self.ports = [free_port() for _ in range(n_instances)]
         self.procs = [None] * n_instances
-        self.cli("tenant", "create", "--slug", "bench", "--name", "Bench", "--language", "en")
-        user = self.cli(
-            "user",
-            "create",
-            "--tenant",
-            "bench",
-            "--email",
-            "a@b.c",
-            "--password",
-            "pw123456",
-            "--role",
-            "agent",
-        )
-        self.token = str(user["api_token"])
-        self.cli("point", "create", "--tenant", "bench", "--code", "bench1", "--label", "Bench")
+        self.token = seed_cli(lambda args: self.cli(*args))
 
     def start(self, i: int) -> None:
-        out = open(Path(self.workdir) / f"hub-{i}.log", "ab")  # noqa: SIM115
-        self.procs[i] = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "hub.cli",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.ports[i]),
-            ],
-            env=self.env(),
-            cwd=self.workdir,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        cmd = serve_cmd(self.ports[i])
+        log_path = Path(self.workdir) / f"hub-{i}.log"
+        self.procs[i] = spawn_logged(cmd, self.env(), self.workdir, log_path)
+
+    async def up(self, n_instances: int) -> None:
+        """Seed, start `n_instances` instances and wait until each answers /healthz."""
+        self.seed(n_instances)
+        for i in range(n_instances):
+            self.start(i)
+        for i in range(n_instances):
+            await self.wait_healthy(i)
 
     def pid(self, i: int) -> int:
         proc = self.procs[i]
@@ -441,6 +385,13 @@ class Poster:
                 n += 1
             await asyncio.gather(*tasks)
 
+    def rows(self, sent: str = "SOS sent", p99: bool = True) -> list[tuple[str, Any]]:
+        """The verdict's first rows: SOS sent, the answers by status (and the POST p99)."""
+        out: list[tuple[str, Any]] = [(sent, len(self.records)), ("answers", self.statuses())]
+        if p99:
+            out.append(("POST p99 ms", f"{self.p99_ms():.0f}"))
+        return out
+
     def created(self) -> list[str]:
         return [r["id"] for r in self.records if r.get("id")]
 
@@ -487,6 +438,43 @@ def verdict(lines: list[tuple[str, Any]], lost: int) -> int:
     print(machine_load())
     print(f"lost={lost}", flush=True)
     return 1 if lost else 0
+
+
+def delivery_rows(
+    check: dict[str, Any],
+    poster: Poster,
+    consoles: int,
+    workdir: str,
+    t_fault: float,
+    expected: str = "expected deliveries",
+) -> tuple[list[tuple[str, Any]], int, set[str]]:
+    """What the consoles received against what was answered 201 and what is stored: the
+    verdict's rows, `lost` (pairs missing plus events received that are not stored) and the
+    stored ticket ids."""
+    n = len(poster.created())
+    stored = stored_ticket_ids(workdir)
+    not_stored = [i for i in check["unexpected"] if i not in stored]
+    rows: list[tuple[str, Any]] = [
+        (expected, n * consoles),
+        ("received (distinct)", n * consoles - check["missing"]),
+        ("missing", f"{check['missing']} on {check['consoles_missing']} consoles"),
+        ("received but not stored", len(not_stored)),
+        ("consoles missing some", check["missing_consoles"] or "none"),
+        ("missed SOS", describe_missing(poster.records, check["missing_by_id"], t_fault)),
+    ]
+    return rows, check["missing"] + len(not_stored), stored
+
+
+async def teardown(
+    consoles: Consoles | None, hubs: Hubs, workdir: str, keep: bool, redis: Redis | None = None
+) -> None:
+    """Quit the consoles, stop the instances and Redis, remove the temp dir (unless kept)."""
+    if consoles is not None:
+        await consoles.quit()
+    hubs.stop_all()
+    if redis is not None:
+        redis.stop()
+    remove_workdir(workdir, keep)
 
 
 def make_workdir(keep: bool) -> str:

@@ -24,24 +24,15 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from delivery import Rig
-from kit import Poster, base_parser, log, make_workdir, print_params, remove_workdir, verdict
+from delivery import outbox_verdict, rig_and_poster
+from kit import base_parser, log, run_main
 
 FAILURES = ("error", "http500", "hang")
 
 
 async def run(args) -> int:
-    workdir = make_workdir(args.keep)
-    timings = {
-        "HUB_OUTBOX_LEASE": str(args.lease),
-        "HUB_OUTBOX_STALE": str(args.stale),
-        "HUB_OUTBOX_BACKOFF": args.backoff,
-    }
-    rig = Rig(workdir, args.redis_port, args.delay, timings)
-    rig.vonage.hang_seconds = 30.0
-    try:
-        await rig.start(args.workers)
-        poster = Poster([rig.hubs.url(0)], rig.hubs.origin, args.rate)
+    async with rig_and_poster(args, args.backoff) as (rig, poster):
+        rig.vonage.hang_seconds = 30.0
         seen = {"smtp": 0, "sms": 0}
 
         async def outage() -> None:
@@ -65,31 +56,15 @@ async def run(args) -> int:
         task = asyncio.create_task(outage())
         await poster.run(args.seconds)
         await task
-        tickets = set(poster.created())
-        items, waited = await rig.wait_settled(tickets, args.grace)
-        t = rig.tally(items, tickets)
-        lost = t["no_email"] + t["no_sms"]
-        doubled = t["two_emails"] + t["two_sms"]
-        code = verdict(
+        return await outbox_verdict(
+            rig,
+            poster,
             [
-                ("SOS sent", len(poster.records)),
-                ("answers", poster.statuses()),
+                *poster.rows(p99=False),
                 ("refused during the outage", f"{seen['smtp']} e-mails, {seen['sms']} SMS"),
-                ("outbox items", f"{len(items)}: {t['statuses']}"),
-                ("items by attempts", t["attempts"]),
-                ("SMTP deliveries tried / accepted", f"{t['smtp_attempts']} / {t['emails']}"),
-                ("SMS requests / accepted", f"{t['sms_requests']} / {t['sms']}"),
-                ("SOS without e-mail / without SMS", f"{t['no_email']} / {t['no_sms']}"),
-                ("doubled: two e-mails / two SMS", f"{t['two_emails']} / {t['two_sms']}"),
-                ("settled after posting", f"{waited:.1f} s"),
             ],
-            lost,
+            args.grace,
         )
-        print(f"doubled={doubled}")
-        return code or (1 if doubled else 0)
-    finally:
-        rig.stop()
-        remove_workdir(workdir, args.keep)
 
 
 def main() -> int:
@@ -104,9 +79,7 @@ def main() -> int:
     p.add_argument("--lease", type=float, default=6.0, help="HUB_OUTBOX_LEASE, seconds")
     p.add_argument("--stale", type=float, default=10.0, help="HUB_OUTBOX_STALE, seconds")
     p.add_argument("--grace", type=float, default=150.0, help="seconds for the outbox to settle")
-    args = p.parse_args()
-    print_params("fault: SMTP and SMS providers fail, then recover", args)
-    return asyncio.run(run(args))
+    return run_main(p, "fault: SMTP and SMS providers fail, then recover", run)
 
 
 if __name__ == "__main__":

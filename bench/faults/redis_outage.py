@@ -26,14 +26,14 @@ from kit import (
     Hubs,
     Poster,
     Redis,
+    add_phases,
     base_parser,
     cpu_s,
-    describe_missing,
+    delivery_rows,
     log,
     make_workdir,
-    print_params,
-    remove_workdir,
-    stored_ticket_ids,
+    run_main,
+    teardown,
     verdict,
 )
 
@@ -45,11 +45,7 @@ async def run(args) -> int:
     consoles: Consoles | None = None
     try:
         redis.start()
-        hubs.seed(2)
-        for i in (0, 1):
-            hubs.start(i)
-        for i in (0, 1):
-            await hubs.wait_healthy(i)
+        await hubs.up(2)
         consoles = Consoles(hubs, args.consoles, urls=hubs.ws_urls()[1:])
         ready = await consoles.start()
         log(f"consoles ready: {ready['connected']} connected to B")
@@ -75,25 +71,13 @@ async def run(args) -> int:
         check, waited = await consoles.settle(ids, args.grace)
         caught_up = time.monotonic() - back
         status = await consoles.quiesce()
-        stored = stored_ticket_ids(workdir)
-        not_stored = [i for i in check["unexpected"] if i not in stored]
-        lost = check["missing"] + len(not_stored)
+        delivered, lost, _ = delivery_rows(check, poster, args.consoles, workdir, fault["t"])
         cpu = {n: cpu_s(p) - cpu0[n] for n, p in (("A", hubs.pid(0)), ("B", hubs.pid(1)))}
         return verdict(
             [
-                ("SOS sent (to A)", len(poster.records)),
-                ("answers", poster.statuses()),
-                ("POST p99 ms", f"{poster.p99_ms():.0f}"),
+                *poster.rows("SOS sent (to A)"),
                 ("consoles (on B)", f"{args.consoles}, connected {status['connected']}"),
-                ("expected deliveries", len(ids) * args.consoles),
-                ("received (distinct)", len(ids) * args.consoles - check["missing"]),
-                ("missing", f"{check['missing']} on {check['consoles_missing']} consoles"),
-                ("received but not stored", len(not_stored)),
-                ("consoles missing some", check["missing_consoles"] or "none"),
-                (
-                    "missed SOS",
-                    describe_missing(poster.records, check["missing_by_id"], fault["t"]),
-                ),
+                *delivered,
                 (
                     "resyncs / resumes / resume.done",
                     (f"{status['resyncs']} / {status['resumes']} / {status['resume_done']}"),
@@ -112,11 +96,7 @@ async def run(args) -> int:
             lost,
         )
     finally:
-        if consoles is not None:
-            await consoles.quit()
-        hubs.stop_all()
-        redis.stop()
-        remove_workdir(workdir, args.keep)
+        await teardown(consoles, hubs, workdir, args.keep, redis)
 
 
 def main() -> int:
@@ -124,12 +104,8 @@ def main() -> int:
     p.add_argument("--down", type=float, default=3.0, help="seconds Redis stays dead")
     p.add_argument("--consoles", type=int, default=200, help="consoles, all on instance B")
     p.add_argument("--rate", type=float, default=10.0, help="SOS per second, to instance A")
-    p.add_argument("--before", type=float, default=5.0, help="seconds of posting before")
-    p.add_argument("--after", type=float, default=10.0, help="seconds of posting after")
-    p.add_argument("--grace", type=float, default=60.0, help="seconds to wait for catch-up")
-    args = p.parse_args()
-    print_params("fault: Redis killed under load, consoles on the other instance", args)
-    return asyncio.run(run(args))
+    add_phases(p, before=5.0, after=10.0, grace=60.0)
+    return run_main(p, "fault: Redis killed under load, consoles on the other instance", run)
 
 
 if __name__ == "__main__":

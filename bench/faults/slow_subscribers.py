@@ -35,14 +35,14 @@ from kit import (
     Hubs,
     Poster,
     Redis,
+    add_phases,
     base_parser,
     cpu_s,
-    describe_missing,
+    delivery_rows,
     log,
     make_workdir,
-    print_params,
-    remove_workdir,
-    stored_ticket_ids,
+    run_main,
+    teardown,
     verdict,
 )
 
@@ -72,11 +72,7 @@ async def run(args) -> int:
     try:
         redis.start()
         original = get_limit(redis)
-        hubs.seed(2)
-        for i in (0, 1):
-            hubs.start(i)
-        for i in (0, 1):
-            await hubs.wait_healthy(i)
+        await hubs.up(2)
         consoles = Consoles(hubs, args.consoles, urls=hubs.ws_urls()[1:])
         await consoles.start()
         st = await consoles.wait_connected(args.consoles)
@@ -113,16 +109,12 @@ async def run(args) -> int:
         redis.command("CONFIG", "SET", SETTING, original)
         restored = get_limit(redis) == original
         log(f"limit restored: {pubsub_part(get_limit(redis))} ({'ok' if restored else 'NOT'})")
-        stored = stored_ticket_ids(workdir)
-        not_stored = [i for i in check["unexpected"] if i not in stored]
-        lost = check["missing"] + len(not_stored)
+        delivered, lost, _ = delivery_rows(check, poster, args.consoles, workdir, fault["t"])
         redis_log = (Path(workdir) / f"redis-{redis.port}.log").read_text(errors="replace")
         closed = redis_log.count("overcoming of output buffer limits")
         code = verdict(
             [
-                ("SOS sent (to A)", len(poster.records)),
-                ("answers", poster.statuses()),
-                ("POST p99 ms", f"{poster.p99_ms():.0f}"),
+                *poster.rows("SOS sent (to A)"),
                 ("subscribers closed by Redis", closed),
                 (
                     "B listener lost / deaf / hears again",
@@ -130,15 +122,7 @@ async def run(args) -> int:
                     f"{hubs.grep_log(1, 'listener deaf')} / {hubs.grep_log(1, 'hears again')}",
                 ),
                 ("consoles (on B)", f"{args.consoles}, connected now {status['connected']}"),
-                ("expected deliveries", len(ids) * args.consoles),
-                ("received (distinct)", len(ids) * args.consoles - check["missing"]),
-                ("missing", f"{check['missing']} on {check['consoles_missing']} consoles"),
-                ("received but not stored", len(not_stored)),
-                ("consoles missing some", check["missing_consoles"] or "none"),
-                (
-                    "missed SOS",
-                    describe_missing(poster.records, check["missing_by_id"], fault["t"]),
-                ),
+                *delivered,
                 (
                     "resyncs / resumes / resume.done",
                     f"{status['resyncs']} / {status['resumes']} / {status['resume_done']}",
@@ -163,9 +147,7 @@ async def run(args) -> int:
             if hubs.pid(i):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(hubs.pid(i), signal.SIGCONT)
-        hubs.stop_all()
-        redis.stop()
-        remove_workdir(workdir, args.keep)
+        await teardown(None, hubs, workdir, args.keep, redis)
 
 
 def main() -> int:
@@ -182,12 +164,10 @@ def main() -> int:
     )
     p.add_argument("--flood-bytes", type=int, default=2000, help="size of each of them")
     p.add_argument("--between", type=float, default=4.0, help="seconds after each stall")
-    p.add_argument("--before", type=float, default=4.0, help="seconds of posting before")
-    p.add_argument("--after", type=float, default=6.0, help="seconds of posting after")
-    p.add_argument("--grace", type=float, default=60.0, help="seconds to wait for catch-up")
-    args = p.parse_args()
-    print_params("fault: Redis closes slow subscribers (pubsub output buffer limit lowered)", args)
-    return asyncio.run(run(args))
+    add_phases(p, before=4.0, after=6.0, grace=60.0)
+    return run_main(
+        p, "fault: Redis closes slow subscribers (pubsub output buffer limit lowered)", run
+    )
 
 
 if __name__ == "__main__":

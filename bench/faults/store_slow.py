@@ -31,14 +31,14 @@ from kit import (
     Consoles,
     Hubs,
     Poster,
+    add_phases,
     base_parser,
     cpu_s,
-    describe_missing,
+    delivery_rows,
     log,
     make_workdir,
-    print_params,
-    remove_workdir,
-    stored_ticket_ids,
+    run_main,
+    teardown,
     verdict,
 )
 
@@ -63,9 +63,7 @@ async def run(args) -> int:
     consoles: Consoles | None = None
     stop = threading.Event()
     try:
-        hubs.seed(1)
-        hubs.start(0)
-        await hubs.wait_healthy(0)
+        await hubs.up(1)
         consoles = Consoles(hubs, args.consoles)
         await consoles.start()
         st = await consoles.wait_connected(args.consoles)
@@ -99,32 +97,23 @@ async def run(args) -> int:
         ids = poster.created()
         check, waited = await consoles.settle(ids, args.grace)
         status = await consoles.quiesce()
-        stored = stored_ticket_ids(workdir)
-        not_stored = [i for i in check["unexpected"] if i not in stored]
+        delivered, lost, stored = delivery_rows(
+            check, poster, args.consoles, workdir, fault["t"], "expected deliveries (201s)"
+        )
         answered = set(ids)
         stored_not_201 = len(stored - answered)
-        lost = check["missing"] + len(not_stored)
         during = [r for r in poster.records if fault["t"] <= r["t"] < fault["t"] + args.slow]
         during_503 = sum(r["status"] == 503 for r in during)
         return verdict(
             [
-                ("SOS sent", len(poster.records)),
-                ("answers", poster.statuses()),
+                *poster.rows(p99=False),
                 ("answered 503 while slow", f"{during_503} of {len(during)}"),
                 ("POST p99 ms", f"{poster.p99_ms():.0f}"),
                 ("write-lock spells", held[0]),
                 ("tickets stored", len(stored)),
                 ("stored but not answered 201", stored_not_201),
                 ("consoles", f"{args.consoles}, connected now {status['connected']}"),
-                ("expected deliveries (201s)", len(ids) * args.consoles),
-                ("received (distinct)", len(ids) * args.consoles - check["missing"]),
-                ("missing", f"{check['missing']} on {check['consoles_missing']} consoles"),
-                ("received but not stored", len(not_stored)),
-                ("consoles missing some", check["missing_consoles"] or "none"),
-                (
-                    "missed SOS",
-                    describe_missing(poster.records, check["missing_by_id"], fault["t"]),
-                ),
+                *delivered,
                 ("resumes / resume.done", f"{status['resumes']} / {status['resume_done']}"),
                 ("settled after posting", f"{waited:.1f} s"),
                 (
@@ -137,10 +126,7 @@ async def run(args) -> int:
         )
     finally:
         stop.set()
-        if consoles is not None:
-            await consoles.quit()
-        hubs.stop_all()
-        remove_workdir(workdir, args.keep)
+        await teardown(consoles, hubs, workdir, args.keep)
 
 
 def main() -> int:
@@ -152,12 +138,8 @@ def main() -> int:
     p.add_argument("--slow", type=float, default=10.0, help="seconds the store stays slow")
     p.add_argument("--store-timeout", type=float, default=0.3, help="HUB_STORE_TIMEOUT")
     p.add_argument("--drop", type=float, default=0.10, help="share of consoles dropped")
-    p.add_argument("--before", type=float, default=3.0, help="seconds of posting before")
-    p.add_argument("--after", type=float, default=5.0, help="seconds of posting after")
-    p.add_argument("--grace", type=float, default=60.0, help="seconds to wait for catch-up")
-    args = p.parse_args()
-    print_params("fault: the store slowed to 500 ms writes", args)
-    return asyncio.run(run(args))
+    add_phases(p, before=3.0, after=5.0, grace=60.0)
+    return run_main(p, "fault: the store slowed to 500 ms writes", run)
 
 
 if __name__ == "__main__":

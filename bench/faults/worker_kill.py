@@ -24,21 +24,12 @@ import asyncio
 import sys
 import time
 
-from delivery import Rig
-from kit import Poster, base_parser, log, make_workdir, print_params, remove_workdir, verdict
+from delivery import outbox_verdict, rig_and_poster
+from kit import base_parser, log, run_main
 
 
 async def run(args) -> int:
-    workdir = make_workdir(args.keep)
-    timings = {
-        "HUB_OUTBOX_LEASE": str(args.lease),
-        "HUB_OUTBOX_STALE": str(args.stale),
-        "HUB_OUTBOX_BACKOFF": "1,2",
-    }
-    rig = Rig(workdir, args.redis_port, args.delay, timings)
-    try:
-        await rig.start(args.workers)
-        poster = Poster([rig.hubs.url(0)], rig.hubs.origin, args.rate)
+    async with rig_and_poster(args, "1,2") as (rig, poster):
         kills = {"n": 0, "accept_hang": 0}
 
         async def killer() -> None:
@@ -63,35 +54,19 @@ async def run(args) -> int:
         task.cancel()
         rig.vonage.release.set()  # hung requests may end now (their workers are dead)
         log(f"{kills['n']} workers killed; waiting for the outbox to settle")
-        tickets = set(poster.created())
-        items, waited = await rig.wait_settled(tickets, args.grace)
-        t = rig.tally(items, tickets)
-        lost = t["no_email"] + t["no_sms"]
-        doubled = t["two_emails"] + t["two_sms"]
-        code = verdict(
+        return await outbox_verdict(
+            rig,
+            poster,
             [
-                ("SOS sent", len(poster.records)),
-                ("answers", poster.statuses()),
+                *poster.rows(p99=False),
                 (
                     "workers killed (kill -9)",
                     f"{kills['n']} ({kills['accept_hang']} after an "
                     "SMS was accepted but not yet answered)",
                 ),
-                ("outbox items", f"{len(items)}: {t['statuses']}"),
-                ("items by attempts", t["attempts"]),
-                ("SMTP deliveries tried / accepted", f"{t['smtp_attempts']} / {t['emails']}"),
-                ("SMS requests / accepted", f"{t['sms_requests']} / {t['sms']}"),
-                ("SOS without e-mail / without SMS", f"{t['no_email']} / {t['no_sms']}"),
-                ("doubled: two e-mails / two SMS", f"{t['two_emails']} / {t['two_sms']}"),
-                ("settled after posting", f"{waited:.1f} s"),
             ],
-            lost,
+            args.grace,
         )
-        print(f"doubled={doubled}")
-        return code or (1 if doubled else 0)
-    finally:
-        rig.stop()
-        remove_workdir(workdir, args.keep)
 
 
 def main() -> int:
@@ -107,9 +82,7 @@ def main() -> int:
         "--stale", type=float, default=10.0, help="HUB_OUTBOX_STALE: when the sweeper re-enqueues"
     )
     p.add_argument("--grace", type=float, default=120.0, help="seconds for the outbox to settle")
-    args = p.parse_args()
-    print_params("fault: RQ workers killed mid-send", args)
-    return asyncio.run(run(args))
+    return run_main(p, "fault: RQ workers killed mid-send", run)
 
 
 if __name__ == "__main__":

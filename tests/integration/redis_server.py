@@ -9,7 +9,8 @@ import shutil
 import socket
 import subprocess
 import time
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from tests.helpers import free_port
 
@@ -17,8 +18,14 @@ from tests.helpers import free_port
 class RedisServer:
     """`redis-server` as a subprocess: start, stop (terminate) and start again on one port."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(
+        self, port: int | None = None, log_path: Path | None = None, own_session: bool = False
+    ) -> None:
+        """`log_path`: the server's output is appended there (else dropped); `own_session`:
+        its own session, so that a Ctrl-C of the caller does not reach it."""
         self.port = port or free_port()
+        self.log_path = log_path
+        self.own_session = own_session
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.proc: subprocess.Popen[bytes] | None = None
         binary = shutil.which("redis-server")
@@ -28,6 +35,9 @@ class RedisServer:
 
     def start(self, timeout: float = 10.0) -> RedisServer:
         """Start (or restart) the server and wait until it answers PING."""
+        out: IO[bytes] | int = subprocess.DEVNULL
+        if self.log_path is not None:
+            out = open(self.log_path, "ab")  # noqa: SIM115 - the child keeps its own copy
         self.proc = subprocess.Popen(
             [
                 self.binary,
@@ -42,9 +52,12 @@ class RedisServer:
                 "--daemonize",
                 "no",
             ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT if self.log_path is not None else subprocess.DEVNULL,
+            start_new_session=self.own_session,
         )
+        if not isinstance(out, int):
+            out.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
