@@ -9,6 +9,7 @@ import gc
 import logging
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import socketio
 from quart import Quart, g, request
@@ -29,7 +30,7 @@ from hub.alerts.book import AlertBook
 from hub.answers.service import CannedAnswers
 from hub.attachments.photos import MAX_PHOTO_BYTES
 from hub.attachments.service import Attachments
-from hub.clock import now
+from hub.clock import now, parse_iso
 from hub.container import Hub
 from hub.exports.service import Exports
 from hub.http.ratelimit import RateLimiter
@@ -44,6 +45,7 @@ from hub.i18n import (
     choose_language,
     current_language,
     customer_surface,
+    format_moment,
     format_number,
     load_catalogs,
 )
@@ -299,6 +301,7 @@ def _install_i18n(app: Quart, the_hub: Hub) -> None:
 
     app.jinja_env.globals["language_names"] = NAMES
     app.jinja_env.filters["number"] = lambda value: format_number(value, current_language())
+    app.jinja_env.filters["local_moment"] = _local_moment
 
     @app.before_request
     async def _pick_language() -> None:
@@ -311,3 +314,9 @@ def _install_i18n(app: Quart, the_hub: Hub) -> None:
             DEFAULT,
             SUPPORTED if customer_surface(request.path, request.url_rule) else STAFF,
         )
+
+
+def _local_moment(value: str, zone: str) -> str:
+    """An ISO instant as the business's clock and the page's language write it, with the year
+    (a period's bounds on the statistics and survey pages: a manager reads local days)."""
+    return format_moment(parse_iso(value), ZoneInfo(zone), current_language(), year=True)

@@ -263,6 +263,7 @@ async def survey_results_page() -> Any:
         error=error,
         asked=asked,
         points=points,
+        zone=str(tenant.get("timezone") or "UTC"),
         label=lambda q: q["text"].get(g.lang) or q["text"].get(default) or q["id"],
     )
     return page if error is None else await make_response(page, 400)

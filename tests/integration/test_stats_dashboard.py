@@ -170,3 +170,24 @@ async def test_the_dashboard_page_groups_by_the_new_keys_and_explains_refusals(
     assert "«Comparar desde» tiene que ir antes de «Comparar hasta»." in await r.get_data(
         as_text=True
     )
+
+
+async def test_the_period_reads_in_the_business_clock_on_both_pages(
+    client: Any, acme: Seeded
+) -> None:
+    """A manager in Madrid who asks for 1–7 November reads midnight to midnight, not 23:00 UTC."""
+    await login(client, acme, "manager")
+    r = await client.get("/admin/stats", query_string=PERIOD, headers={"Accept-Language": "en"})
+    line = re.search(
+        r'<p class="muted" id="stats-period">([^<]*)</p>', await r.get_data(as_text=True)
+    )
+    assert line is not None
+    assert "from Nov 1, 2026, 00:00 to Nov 8, 2026, 00:00" in line[1]
+    assert "(Europe/Madrid)" in line[1] and "UTC" not in line[1]
+
+    r = await client.get(
+        "/admin/survey/results", query_string=PERIOD, headers={"Accept-Language": "es"}
+    )
+    assert r.status_code == 200
+    page = await r.get_data(as_text=True)
+    assert "Del 1 nov 2026, 0:00 al 8 nov 2026, 0:00, hora del negocio (Europe/Madrid)." in page
