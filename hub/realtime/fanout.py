@@ -260,13 +260,22 @@ class LeanSocket(async_socket.AsyncSocket):  # type: ignore[misc]
     last_ping: float | None  # the library's, set in its __init__
     connected: bool
 
+    ping_timer: asyncio.TimerHandle | None = None
+
     def schedule_ping(self) -> None:
-        """The library's ping cycle on a timer callback, not a task sleeping per console."""
-        if self.last_ping:
+        """The library's ping cycle on a timer callback, not a task sleeping per console.
+
+        The timer holds the socket (its bound `_ping_due`): `close` cancels it, so a closed
+        socket is freed at once rather than when its next ping would have been due.
+        """
+        if self.last_ping and not (self.closing or self.closed):  # a late PONG: no new timer
             self.last_ping = None
-            asyncio.get_running_loop().call_later(self.server.ping_interval, self._ping_due)
+            self.ping_timer = asyncio.get_running_loop().call_later(
+                self.server.ping_interval, self._ping_due
+            )
 
     def _ping_due(self) -> None:
+        self.ping_timer = None
         if self.closing or self.closed:
             return
         self.last_ping = time.time()
@@ -337,6 +346,9 @@ class LeanSocket(async_socket.AsyncSocket):  # type: ignore[misc]
     async def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
         """Close the session; a websocket's writer is woken to close the connection too."""
         first = not self.closed and not self.closing
+        if self.ping_timer is not None:
+            self.ping_timer.cancel()
+            self.ping_timer = None
         await super().close(wait=wait, abort=abort, reason=reason)
         if first and self.upgraded:
             self.queue.put_nowait(None)  # after any CLOSE packet: the writer sends it, then ends

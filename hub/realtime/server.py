@@ -22,6 +22,7 @@ from hub.realtime.publisher import (
 )
 from hub.realtime.pubsub import HubRedisManager
 from hub.realtime.replay import seq_before, staff_events
+from hub.realtime.sweep import install_sweep
 from hub.settings import Settings
 
 MAX_PACKET_BYTES = 64 * 1024
@@ -55,6 +56,7 @@ def build_sio(settings: Settings) -> socketio.AsyncServer:
         transports=["websocket", "polling"],
     )
     install_lean_sockets(sio.eio)
+    install_sweep(sio.eio)  # in place of python-engineio's, which holds every socket
     install_connection_cap(sio, settings)
     return sio
 

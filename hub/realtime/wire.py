@@ -1,10 +1,17 @@
 """uvicorn's sans-I/O websocket protocol, lighter per connection for thousands of consoles.
 
-Used as uvicorn's `ws` class (`hub/serve.py`). Two changes, both memory:
+Used as uvicorn's `ws` class (`hub/serve.py`). Three changes, all memory:
 
 * the receive queue is a `LeanQueue` (a few hundred bytes instead of ~2 KB);
 * the parsed handshake request and the response (their header objects) are dropped once
-  the response is sent; uvicorn does not read them after that.
+  the response is sent; uvicorn does not read them after that;
+* when the connection is lost, websockets' `ServerProtocol` loses its parser. The parser
+  is a generator suspended inside the protocol's own method, so its frame holds the
+  protocol, which holds the parser: a reference cycle that only the cyclic collector
+  frees, and the served hub runs that rarely (`hub.app.tune_gc`: start-up heap frozen,
+  gen-0 threshold 50,000), so under reconnection churn closed connections piled up
+  into the older generations (bench/README.md, the soak). Closing the generator ends
+  its frame: reference counting then frees the protocol as soon as the connection goes.
 
 Keep-alive is Engine.IO's (its ping every `ping_interval`); uvicorn's own websocket ping
 is turned off in `hub/serve.py`, which also saves a timer per connection.
@@ -36,6 +43,12 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
             # the 101 response is on the wire: the request and response objects are done
             self.request = None  # type: ignore[assignment]
             self.response = None  # type: ignore[assignment]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        # Nothing feeds the parser after this (uvicorn's `send` raises ClientDisconnected
+        # once `disconnected` is set): end it, and with it the protocol's reference cycle.
+        self.conn.parser.close()
 
 
 class _BodyReader:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from websockets.exceptions import ConnectionClosed
 from hub.ports import Event
 from hub.realtime.fanout import FanoutManager, LeanSocket, install_lean_sockets
 from hub.realtime.publisher import emit_staff_event
+from hub.realtime.sweep import install_sweep, run_sweep
 from hub.realtime.wire import LeanWebSocketProtocol
 from hub.store.sqlite import SqliteStore
 
@@ -47,11 +50,17 @@ async def until(condition: Callable[[], bool], what: str, within: float = WAIT) 
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[Server]:
+async def server(request: pytest.FixtureRequest) -> AsyncIterator[Server]:
+    """The hub's socket.io server (`hub.realtime.server.build_sio`'s parts) under uvicorn.
+
+    Pinging every 5 s, or as `@pytest.mark.parametrize("server", [S], indirect=True)` says.
+    """
+    ping = getattr(request, "param", 5)
     sio = socketio.AsyncServer(
-        async_mode="asgi", client_manager=FanoutManager(), ping_interval=5, ping_timeout=5
+        async_mode="asgi", client_manager=FanoutManager(), ping_interval=ping, ping_timeout=ping
     )
     install_lean_sockets(sio.eio)
+    install_sweep(sio.eio)
     served = Server(sio, "")
 
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
@@ -309,3 +318,77 @@ async def test_a_disconnect_leaves_the_consoles_own_rooms_without_scanning_every
     assert sid_a not in rooms[None] and sid_b in rooms[None]
     await server.sio.emit("tick", {"n": 1}, room="tenant:a", namespace="/staff")
     await until(lambda: b.got == [{"n": 1}], "b still gets the tenant's events")
+
+
+@contextlib.contextmanager
+def no_cyclic_collector() -> Iterator[None]:
+    """As the served hub runs: its collector seldom gets to the older generations
+    (`hub.app.tune_gc`), so what only the cyclic collector frees piles up there."""
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@pytest.mark.parametrize("server", [60], indirect=True)  # pings far apart: nothing due soon
+async def test_a_console_that_leaves_is_freed_at_once_without_the_cyclic_collector(
+    server: Server, connect: Callable[..., Awaitable[Client]]
+) -> None:
+    """The soak's memory drift (bench/README.md): closed connections stayed alive, held by
+    websockets' parser (a reference cycle), the pending ping timer, and python-engineio's
+    sweep (a copy of every socket, kept for a whole ping_timeout)."""
+    with no_cyclic_collector():
+        clients = [await connect("r") for _ in range(20)]
+        sockets = list(server.sio.eio.sockets.values())
+        assert len(sockets) == 20 and all(isinstance(s, LeanSocket) for s in sockets)
+        wires = [s.wire for s in sockets]
+        assert all(w is not None for w in wires)
+        alive = {
+            "Engine.IO socket": [weakref.ref(s) for s in sockets],
+            "uvicorn websocket protocol": [weakref.ref(w) for w in wires],
+            "websockets ServerProtocol": [weakref.ref(w.conn) for w in wires if w is not None],
+        }
+        del sockets, wires
+        for client in clients:
+            await client.sio.disconnect()
+        await until(lambda: not server.sio.eio.sockets, "the server to drop the sockets")
+        await until(lambda: not websocket_writers(), "the websocket writers to end")
+
+        def left() -> dict[str, int]:
+            return {k: n for k, refs in alive.items() if (n := sum(r() is not None for r in refs))}
+
+        try:
+            await until(lambda: not left(), "every closed connection's objects to be freed")
+        except AssertionError:
+            raise AssertionError(f"still alive after the consoles left: {left()}") from None
+
+
+async def test_a_closed_consoles_ping_timer_is_cancelled(
+    server: Server, connect: Callable[..., Awaitable[Client]]
+) -> None:
+    client = await connect("r")
+    socket = next(iter(server.sio.eio.sockets.values()))
+    assert isinstance(socket, LeanSocket)
+    timer = socket.ping_timer
+    assert timer is not None and not timer.cancelled()  # the next ping, due in 5 s
+    await client.sio.disconnect()
+    await until(lambda: socket.closed, "the server to close the socket")
+    assert timer.cancelled() and socket.ping_timer is None
+
+
+async def test_the_hubs_sweep_runs_in_place_of_python_engineios_and_stops_on_shutdown(
+    server: Server, connect: Callable[..., Awaitable[Client]]
+) -> None:
+    eio = server.sio.eio
+    assert eio.service_task_handle is None  # started by the first connection, as the library's
+    await connect("r")
+    task = eio.service_task_handle
+    assert task is not None and not task.done()
+    assert task.get_coro().__qualname__ == run_sweep.__qualname__
+    assert not [t for t in asyncio.all_tasks() if "_service_task" in repr(t.get_coro())]
+    await eio.shutdown()
+    await until(task.done, "the sweep to stop")
