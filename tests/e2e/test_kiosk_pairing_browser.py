@@ -74,8 +74,9 @@ def texts(served: Served, slug: str) -> list[str]:
     """Every SOS the business got, those a filter held back (quarantined) included."""
     found = []
     with api(served, slug) as client:
-        for params in ({"limit": 200}, {"limit": 200, "status": "quarantined"}):
-            r = client.get("/api/v1/tickets", params=params)
+        queries: list[dict[str, str | int]] = [{}, {"status": "quarantined"}]
+        for query in queries:
+            r = client.get("/api/v1/tickets", params={"limit": 200, **query})
             assert r.status_code == 200, r.text
             found += [str(t["text"]) for t in r.json()["items"]]
     return found
