@@ -232,12 +232,14 @@
   /* ---- Offline: submissions wait on this kiosk (static/js/kiosk-queue.js). ---- */
 
   var savedKey = null;
+  var paired = true;  // false once the hub says this token is no longer a kiosk's
   var outbox = window.KioskQueue.create({
     token: token,
     fresh: repaired,
     onChange: function (waiting, online) {
       var banner = $("offline-banner");
-      banner.hidden = online && waiting === 0;
+      // unpaired: nothing is kept nor written here any more, whatever the network does
+      banner.hidden = !paired || (online && waiting === 0);
       $("offline-waiting").textContent = waiting ? fill(d.msgWaiting, { count: num(waiting) }) : "";
       $("offline-waiting").hidden = !waiting;
     },
@@ -245,6 +247,7 @@
       if (item.key === savedKey && !$("saved").hidden) showSent(data);  // the guest is still here
     },
     onUnpaired: function () {
+      paired = false;
       localStorage.removeItem(TOKEN_KEY);
       outbox.forget();
       show("unpaired");
@@ -268,6 +271,7 @@
   socket.on("connect", function () { outbox.setLink(true); });
   socket.on("disconnect", function () { outbox.setLink(false); });
   function unpaired() {
+    paired = false;
     localStorage.removeItem(TOKEN_KEY);
     localStorage.removeItem(CONFIG_KEY);
     socket.disconnect();

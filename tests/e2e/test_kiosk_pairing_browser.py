@@ -187,6 +187,8 @@ def test_an_unpaired_kiosk_deletes_what_it_kept_before_it_is_paired_again(
             assert client.delete(f"/api/v1/kiosks/{first['id']}").status_code == 204
         expect(page.locator("#unpaired")).to_be_visible()
         page.wait_for_function(NOTHING_KEPT)
+        # nothing is kept here any more: no "messages are kept on this kiosk" banner either
+        expect(page.locator("#offline-banner")).to_be_hidden()
 
         page.goto(second["pair_url"])
         expect(page.locator("#brand-name")).to_have_text("Business lindero")
