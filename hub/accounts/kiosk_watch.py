@@ -84,6 +84,22 @@ def notice_owed(kiosk: Doc, moment: datetime) -> str | None:
     return state
 
 
+async def claim_notice(store: Store, kiosk: Doc, kind: str, moment: datetime) -> bool:
+    """May a notice of `kind` about this kiosk be written now? Only when none was within
+    NOTICE_EVERY, and only for the one caller whose compare-and-set on `notice_at` wins."""
+    last = kiosk.get("notice_at")
+    if last and moment - parse_iso(str(last)) < NOTICE_EVERY:
+        return False
+    won = await store.update_if(
+        kiosk["tenant_id"],
+        "kiosks",
+        kiosk["id"],
+        {"notice_at": last},
+        {"notice_at": iso(moment), "notice_kind": kind},
+    )
+    return won is not None
+
+
 class KioskWatch:
     """Records heartbeats and flags silent kiosks (see the module's docstring)."""
 

@@ -12,13 +12,12 @@ At most one notice per kiosk per hour (`NOTICE_EVERY`): a kiosk flapping on bad 
 an e-mail per turn (16 in an afternoon). The first notice is written at once; a turn within
 the hour after it is held back (the consoles still show it), and the kiosk watch tells the
 state then once the hour has passed (hub/accounts/kiosk_watch.py, `notice_owed`). Which
-instance tells is a compare-and-set on the kiosk's `notice_at`.
+instance tells is a compare-and-set on the kiosk's `notice_at` (`claim_notice`).
 """
 
 from __future__ import annotations
 
-from hub.accounts.kiosk_watch import NOTICE_EVERY, OFFLINE, ONLINE, Clock
-from hub.clock import iso, parse_iso
+from hub.accounts.kiosk_watch import OFFLINE, ONLINE, Clock, claim_notice
 from hub.notify import outbox
 from hub.notify.delivery import Sender
 from hub.notify.notices import ManagerNotices
@@ -42,8 +41,8 @@ class KioskNotices:
         if kind not in KINDS:
             raise ValueError(f"not a kiosk notice: {kind!r}")
         tenant_id = kiosk["tenant_id"]
-        if not await self._my_turn_to_tell(kiosk, kind):
-            return []
+        if not await claim_notice(self.store, kiosk, kind, self.clock()):
+            return []  # told within the hour: the kiosk watch tells the state later
         tenant = await self.store.get(tenant_id, "tenants", tenant_id) or {}
         turned = kiosk.get("offline_since") if kind == OFFLINE else kiosk.get("online_since")
         points = await self.store.find(tenant_id, "points", {"code": kiosk.get("point")}, limit=1)
@@ -75,18 +74,3 @@ class KioskNotices:
         for item in stored:
             await self.sender.schedule(tenant_id, item)
         return stored
-
-    async def _my_turn_to_tell(self, kiosk: Doc, kind: str) -> bool:
-        """No notice about this kiosk within the hour, and this call won the right to send."""
-        last = kiosk.get("notice_at")
-        moment = self.clock()
-        if last and moment - parse_iso(str(last)) < NOTICE_EVERY:
-            return False
-        won = await self.store.update_if(
-            kiosk["tenant_id"],
-            "kiosks",
-            kiosk["id"],
-            {"notice_at": last},
-            {"notice_at": iso(moment), "notice_kind": kind},
-        )
-        return won is not None

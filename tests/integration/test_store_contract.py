@@ -999,6 +999,36 @@ async def test_a_silent_kiosk_is_flagged_by_one_of_two_instances_and_back_once(
     assert back is not None and back["offline"] is False
 
 
+async def test_a_kiosk_notice_is_claimed_by_one_of_two_instances_at_most_once_an_hour(
+    backend: Backend,
+) -> None:
+    """The notices' throttle (hub/accounts/kiosk_watch.py, claim_notice) on every store."""
+    from hub.accounts.kiosk_watch import OFFLINE, ONLINE, claim_notice
+    from hub.clock import SteppedClock
+
+    clock = SteppedClock()
+    stores = [await backend.new_store() for _ in range(2)]
+    kiosk = {"id": "k1", "tenant_id": A, "name": "Hall", "active": True}
+    await stores[0].insert(A, "kiosks", kiosk)  # never told: no notice_at at all
+
+    async def race(kind: str) -> list[bool]:
+        docs = [await s.get(A, "kiosks", "k1") for s in stores * 3]
+        return await asyncio.gather(
+            *(
+                claim_notice(s, d or {}, kind, clock())
+                for s, d in zip(stores * 3, docs, strict=True)
+            )
+        )
+
+    assert sorted(await race(OFFLINE)) == [False] * 5 + [True]
+    clock.advance(minutes=59)
+    assert await race(ONLINE) == [False] * 6  # within the hour: nobody tells
+    clock.advance(minutes=2)
+    assert sorted(await race(ONLINE)) == [False] * 5 + [True]
+    told = await stores[1].get(A, "kiosks", "k1")
+    assert told is not None and told["notice_kind"] == ONLINE
+
+
 async def test_week_old_kiosk_claims_are_forgotten_and_fresh_ones_kept(
     store: ContractStore,
 ) -> None:
