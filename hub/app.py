@@ -172,7 +172,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
     kiosk_watch = KioskWatch(
         store,
         sio,
-        notify=KioskNotices(delivery.sender),
+        notify=KioskNotices(delivery.sender, clock=clock),
         clock=clock,
         every=settings.kiosk_check_every,
     )

@@ -10,19 +10,28 @@ the loser waits briefly for that id and answers the same ticket. A claim whose h
 before settling (a crashed process) expires after `LEASE` and may be taken over with a
 compare-and-set; a request that failed (bad input, over budget) gives its claim back, so
 the kiosk's next try is judged afresh.
+
+A claim also keeps the `fingerprint` of the body that made it (a hash of its canonical
+JSON: text, department, contact, language …). A repeat is the same submission only when its
+body is the same: a key reused with another body (a kiosk's bug, or a replayed key on a
+stolen token) is refused with 422 `idempotency_key_reused` and never answers the first
+ticket, whose private thread link belongs to another guest.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from hub.clock import iso, now
-from hub.errors import Conflicting, Invalid
+from hub.errors import Conflicting, HubError, Invalid
 from hub.ports import Conflict, Doc, Store
 
 COLLECTION = "kiosk_requests"
@@ -40,6 +49,26 @@ def checked_key(value: str | None) -> str | None:
     if not KEY_PATTERN.match(value):
         raise Invalid(f"{HEADER}: 8 to 100 letters, digits, '-' or '_'", field=HEADER)
     return value
+
+
+class KeyReused(HubError):
+    """An Idempotency-Key already used by this kiosk for another body (422)."""
+
+    status = 422
+    code = "idempotency_key_reused"
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"{HEADER}: this key was already used for another message; "
+            "send this one with a new key",
+            field=HEADER,
+        )
+
+
+def fingerprint(body: Mapping[str, Any]) -> str:
+    """The hash of a submission's canonical JSON: equal bodies, equal fingerprints."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def request_id(kiosk_id: str, key: str) -> str:
@@ -62,11 +91,13 @@ class KioskRequests:
         self.store = store
         self.wait = wait
 
-    async def begin(self, tenant_id: str, kiosk_id: str, key: str) -> Claim:
+    async def begin(self, tenant_id: str, kiosk_id: str, key: str, body: str) -> Claim:
         """Claim this submission, or find the ticket an earlier request with it made.
 
-        Raises Conflicting (409) when another request holds a live claim and has not
-        finished within `wait` seconds: the kiosk keeps the SOS and tries again.
+        `body` is the submission's `fingerprint`. Raises KeyReused (422) when the key was
+        claimed for another body, and Conflicting (409) when another request holds a live
+        claim and has not finished within `wait` seconds: the kiosk keeps the SOS and
+        tries again.
         """
         rid = request_id(kiosk_id, key)
         moment = now()
@@ -74,6 +105,7 @@ class KioskRequests:
             "id": rid,
             "key": f"{kiosk_id}:{key}",
             "kiosk_id": kiosk_id,
+            "fingerprint": body,
             "ticket_id": None,
             "claim_until": iso(moment + LEASE),
             "created_at": iso(moment),
@@ -86,7 +118,11 @@ class KioskRequests:
         while True:
             current = await self.store.get(tenant_id, COLLECTION, rid)
             if current is None:  # given back meanwhile: claim it afresh
-                return await self.begin(tenant_id, kiosk_id, key)
+                return await self.begin(tenant_id, kiosk_id, key, body)
+            # Another body under this key (or a claim from before fingerprints: unknown
+            # body) is never answered with that claim's ticket, settled or not.
+            if current.get("fingerprint") != body:
+                raise KeyReused()
             if current.get("ticket_id"):
                 return Claim(ticket_id=str(current["ticket_id"]))
             if str(current.get("claim_until") or "") < iso(now()):

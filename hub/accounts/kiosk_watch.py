@@ -11,6 +11,12 @@ the outbox (kind `kiosk_offline` or `kiosk_online`; hub/notify/kiosk_notices.py)
 
 A kiosk never seen (paired but not yet switched on) or switched off by its business is
 never flagged: only a kiosk that was alive and went quiet is news.
+
+A kiosk flapping on bad Wi-Fi turns every few minutes: every turn is still flagged on the
+consoles, but managers get at most one notice per kiosk per `NOTICE_EVERY` (the notifier
+keeps `notice_at` and `notice_kind` on the kiosk). A turn held back is not forgotten: once
+the hour has passed, `check` tells the kiosk's state then if it differs from the last one
+told (`notice_owed`), so the last e-mail a manager reads is never a stale one.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ SEEN_EVERY = timedelta(seconds=15)  # at most one last_seen write per kiosk in t
 STATUS_EVENT = "kiosk.status"
 OFFLINE = "kiosk_offline"
 ONLINE = "kiosk_online"
+NOTICE_EVERY = timedelta(hours=1)  # at most one e-mail per kiosk in this time
 
 Clock = Callable[[], datetime]
 Notify = Callable[[Doc, str], Awaitable[object]]
@@ -62,6 +69,35 @@ def silent_too_long(kiosk: Doc, moment: datetime) -> bool:
         return False
     limit = timedelta(minutes=int(kiosk.get("offline_minutes") or DEFAULT_OFFLINE_MINUTES))
     return moment - parse_iso(str(seen)) > limit
+
+
+def notice_owed(kiosk: Doc, moment: datetime) -> str | None:
+    """The kind of notice a kiosk is owed: its state differs from the last one told, and
+    the hour since that notice has passed (a turn within it was held back). Else None."""
+    told = kiosk.get("notice_kind")
+    if not told or not kiosk.get("active", True):
+        return None
+    state = OFFLINE if kiosk.get("offline") else ONLINE
+    last = kiosk.get("notice_at")
+    if state == told or (last and moment - parse_iso(str(last)) < NOTICE_EVERY):
+        return None
+    return state
+
+
+async def claim_notice(store: Store, kiosk: Doc, kind: str, moment: datetime) -> bool:
+    """May a notice of `kind` about this kiosk be written now? Only when none was within
+    NOTICE_EVERY, and only for the one caller whose compare-and-set on `notice_at` wins."""
+    last = kiosk.get("notice_at")
+    if last and moment - parse_iso(str(last)) < NOTICE_EVERY:
+        return False
+    won = await store.update_if(
+        kiosk["tenant_id"],
+        "kiosks",
+        kiosk["id"],
+        {"notice_at": last},
+        {"notice_at": iso(moment), "notice_kind": kind},
+    )
+    return won is not None
 
 
 class KioskWatch:
@@ -108,7 +144,8 @@ class KioskWatch:
     async def check(self) -> int:
         """Flag every kiosk silent too long (once each); returns how many were flagged.
 
-        The same round forgets week-old Idempotency-Key claims (hub/accounts/kiosk_requests.py).
+        The same round tells managers a turn held back within the hour (`notice_owed`), and
+        forgets week-old Idempotency-Key claims (hub/accounts/kiosk_requests.py).
         """
         moment = self.clock()
         flagged = 0
@@ -116,6 +153,9 @@ class KioskWatch:
             await KioskRequests(self.store).purge(tenant_id)
             for kiosk in await self.store.find(tenant_id, "kiosks"):
                 if not silent_too_long(kiosk, moment):
+                    owed = notice_owed(kiosk, moment)
+                    if owed is not None and self.notify is not None:
+                        await self.notify(kiosk, owed)
                     continue
                 done = await self.store.update_if(
                     tenant_id,

@@ -72,6 +72,9 @@ POLICIES: Mapping[str, tuple[Limit, ...]] = {
     ),
     # A kiosk is shared by every guest in the hall, one at a time: limit the kiosk itself.
     "kiosk_sos": (Limit("kiosk", "20/minute"), Limit("kiosk", "300/hour")),
+    # Every request of a kiosk's device token, replays answered from a claim included: a
+    # stolen or looping kiosk cannot hammer the store with retries of one key.
+    "kiosk_request": (Limit("kiosk", "60/minute"), Limit("kiosk", "600/hour")),
     # One survey per ticket, which a customer may correct: a few answers, not a stream.
     "survey": (Limit("thread", "5/minute"), Limit("thread", "30/day"), Limit("ip", "120/minute")),
     # The survey behind a point's QR, without an SOS: a visit is rated once, maybe corrected.

@@ -7,11 +7,17 @@ chosen for guests' SOS by place and category, and a dead screen is not a guest's
 Items are of kind `kiosk_offline` / `kiosk_online`, stored first and sent by the same
 jobs, retries and sweeper as every alert; their ids derive from the kiosk and the moment
 it turned, so a second call for the same turn stores nothing twice.
+
+At most one notice per kiosk per hour (`NOTICE_EVERY`): a kiosk flapping on bad Wi-Fi sent
+an e-mail per turn (16 in an afternoon). The first notice is written at once; a turn within
+the hour after it is held back (the consoles still show it), and the kiosk watch tells the
+state then once the hour has passed (hub/accounts/kiosk_watch.py, `notice_owed`). Which
+instance tells is a compare-and-set on the kiosk's `notice_at` (`claim_notice`).
 """
 
 from __future__ import annotations
 
-from hub.accounts.kiosk_watch import OFFLINE, ONLINE
+from hub.accounts.kiosk_watch import OFFLINE, ONLINE, Clock, claim_notice
 from hub.notify import outbox
 from hub.notify.delivery import Sender
 from hub.notify.notices import ManagerNotices
@@ -23,16 +29,20 @@ KINDS = (OFFLINE, ONLINE)
 class KioskNotices:
     """Writes and schedules the e-mails the kiosk watch asks for."""
 
-    def __init__(self, sender: Sender) -> None:
+    def __init__(self, sender: Sender, *, clock: Clock | None = None) -> None:
         self.sender = sender
         self.store = sender.store
         self.managers = ManagerNotices(sender).managers
+        self.clock = clock or sender.clock  # the kiosk watch's: its turns are stamped by it
 
     async def __call__(self, kiosk: Doc, kind: str) -> list[Doc]:
-        """One e-mail per manager about this kiosk's turn (`kind`: offline or online)."""
+        """One e-mail per manager about this kiosk's turn (`kind`: offline or online), unless
+        this kiosk's managers were told of it less than an hour ago: then nothing."""
         if kind not in KINDS:
             raise ValueError(f"not a kiosk notice: {kind!r}")
         tenant_id = kiosk["tenant_id"]
+        if not await claim_notice(self.store, kiosk, kind, self.clock()):
+            return []  # told within the hour: the kiosk watch tells the state later
         tenant = await self.store.get(tenant_id, "tenants", tenant_id) or {}
         turned = kiosk.get("offline_since") if kind == OFFLINE else kiosk.get("online_since")
         points = await self.store.find(tenant_id, "points", {"code": kiosk.get("point")}, limit=1)

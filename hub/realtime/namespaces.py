@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 import socketio
@@ -43,6 +44,9 @@ REPLAYS_AT_ONCE = 4
 REPLAY_SLICE = 50
 # Handshakes whose credential is being looked up at once (see on_connect).
 HANDSHAKES_AT_ONCE = 8
+# A kiosk beats every 30 s; beats closer than this on one connection (a looping or hostile
+# client) are dropped before they reach the store.
+HEARTBEAT_MIN_SECONDS = 5.0
 
 
 def _since(data: Any) -> int | None:
@@ -201,6 +205,15 @@ class KioskNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         await self.kiosks.seen(kiosk)  # connecting is a sign of life too
 
     async def on_heartbeat(self, sid: str, data: Any = None) -> None:
-        """The kiosk is alive (every HEARTBEAT_SECONDS): noted, flagged back online if off."""
+        """The kiosk is alive (every HEARTBEAT_SECONDS): noted, flagged back online if off.
+
+        A beat less than HEARTBEAT_MIN_SECONDS after the connection's previous one is dropped
+        here, before it costs the store a read or a write.
+        """
         session = await self.get_session(sid)
+        moment = time.monotonic()
+        if moment - float(session.get("beat_at") or 0.0) < HEARTBEAT_MIN_SECONDS:
+            return
+        session["beat_at"] = moment
+        await self.save_session(sid, session)
         await self.kiosks.watch.seen(session["tenant_id"], session["kiosk_id"])

@@ -15,7 +15,7 @@ from pydantic import Field, field_validator
 from quart import Blueprint, g, render_template, request, send_from_directory
 from quart_schema import validate_request, validate_response
 
-from hub.accounts.kiosk_requests import HEADER, checked_key
+from hub.accounts.kiosk_requests import HEADER, checked_key, fingerprint
 from hub.accounts.kiosk_watch import OFFLINE_MINUTES
 from hub.accounts.kiosks import IDLE_SECONDS, kiosk_json
 from hub.accounts.model import Role
@@ -135,13 +135,17 @@ async def kiosk_sos(data: KioskSosIn) -> Any:
     """An SOS from a paired kiosk (`Authorization: Bearer <device_token>`).
 
     With an `Idempotency-Key` header (the kiosk sends one with every submission), a retry
-    of a submission the hub already stored answers 200 with that same ticket.
+    of a submission the hub already stored answers 200 with that same ticket; the key
+    reused with another body is 422 `idempotency_key_reused`. Every request of a kiosk,
+    replays included, counts against its `kiosk_request` limit.
     """
     kiosk = await _device_kiosk()
+    await hub().limiter.check("kiosk_request", kiosk=kiosk["id"])
     key = checked_key(request.headers.get(HEADER))
     claim = None
     if key is not None:
-        found = await hub().kiosks.requests.begin(kiosk["tenant_id"], kiosk["id"], key)
+        body = fingerprint(data.model_dump(mode="json"))
+        found = await hub().kiosks.requests.begin(kiosk["tenant_id"], kiosk["id"], key, body)
         if found.ticket_id is not None:
             earlier = await hub().tickets.get(kiosk["tenant_id"], found.ticket_id)
             return await _told(kiosk, earlier, data), 200

@@ -7,6 +7,10 @@
    the key with the ticket, so a retry after a lost answer gets the same ticket back:
    exactly one ticket per submission. At most LIMIT wait here; past that the screen asks
    the guest to go to the reception (the text stays in the form, nothing is dropped).
+   Each item is tagged with the pairing that kept it (a hash of the device token, never the
+   token): a device unpaired and paired again to another business must never send the
+   first business's guests' words to the second. Items of another pairing (or from before
+   tags) are deleted unsent, and kiosk.js deletes the whole queue on unpair and re-pair.
    The same module sends the kiosk's heartbeat and registers its service worker (the
    page itself opens again offline). Exposed as window.KioskQueue. */
 (function () {
@@ -26,6 +30,20 @@
     return Array.prototype.map.call(bytes, function (b) {
       return ("0" + b.toString(16)).slice(-2);
     }).join("");
+  }
+
+  /* The pairing's tag: cyrb53 of the device token (53 bits; a label kept beside the queue,
+     compared with the current token's, not a secret: the token sits in localStorage). */
+  function pairingOf(token) {
+    var h1 = 0xdeadbeef, h2 = 0x41c6ce57;
+    for (var i = 0; i < token.length; i++) {
+      var ch = token.charCodeAt(i);
+      h1 = Math.imul(h1 ^ ch, 2654435761);
+      h2 = Math.imul(h2 ^ ch, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return "p" + (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
   }
 
   /* ---- Storage: IndexedDB, or memory where the browser refuses it. ---- */
@@ -92,6 +110,14 @@
     });
   };
 
+  Storage.prototype.clear = function () {
+    this.memory = [];
+    return this.tx("readwrite", function (store) {
+      store.clear();
+      return { value: true };
+    });
+  };
+
   /* ---- Sending one submission. ---- */
 
   function post(token, item) {
@@ -124,7 +150,9 @@
 
   function Queue(options) {
     this.token = options.token;
-    this.on = options;  // onChange(count, online), onSent(item, data), onUnpaired(), onDropped(item, answer)
+    this.pairing = pairingOf(options.token);
+    // onChange(count, online), onSent(item, data), onUnpaired(), onDropped(item, answer); fresh
+    this.on = options;
     this.storage = new Storage();
     this.count = 0;
     this.link = true;  // the socket's view of the network
@@ -135,12 +163,40 @@
     window.addEventListener("online", function () { self.flush(); });
     window.addEventListener("offline", function () { self.changed(); });
     // what a previous page left (a reload): counted before the first Send is judged
-    this.loaded = this.storage.all().then(function (items) {
+    // paired again just now (options.fresh): what the old pairing kept goes first
+    var start = options.fresh ? this.storage.clear() : Promise.resolve();
+    this.loaded = start.then(function () {
+      return self.storage.all();
+    }).then(function (items) {
+      return self.mine(items);
+    }).then(function (items) {
       self.count = items.length;
       self.changed();
       if (items.length) self.flush();
     });
   }
+
+  /* This pairing's items; any other (another pairing's, or untagged) is deleted unsent. */
+  Queue.prototype.mine = function (items) {
+    var self = this;
+    var theirs = items.filter(function (item) { return item.pairing !== self.pairing; });
+    return Promise.all(theirs.map(function (item) { return self.storage.remove(item); }))
+      .then(function () {
+        return items.filter(function (item) { return item.pairing === self.pairing; });
+      });
+  };
+
+  /* Unpaired, or paired again: every kept item goes, unsent (kiosk.js calls it). */
+  Queue.prototype.forget = function () {
+    var self = this;
+    clearTimeout(this.timer);
+    return this.storage.clear().catch(function (err) {
+      console.warn("kiosk queue", err);
+    }).then(function () {
+      self.count = 0;
+      self.changed();
+    });
+  };
 
   Queue.prototype.online = function () {
     return navigator.onLine !== false && this.link;
@@ -176,7 +232,7 @@
 
   Queue.prototype.judge = function (body) {
     var self = this;
-    var item = { key: newKey(), body: body, at: Date.now() };
+    var item = { key: newKey(), body: body, at: Date.now(), pairing: this.pairing };
     if (this.count >= LIMIT) return Promise.resolve({ kind: "full" });
     if (this.count > 0 || navigator.onLine === false) {
       // others wait before it, or no network at all: in line, in order
@@ -220,7 +276,9 @@
 
   Queue.prototype.drain = function () {
     var self = this;
-    return this.storage.all().then(function (items) {
+    return this.storage.all().then(function (all) {
+      return self.mine(all);
+    }).then(function (items) {
       self.count = items.length;
       if (!items.length) return null;
       var item = items[0];
@@ -282,6 +340,10 @@
   window.KioskQueue = {
     LIMIT: LIMIT,
     create: function (options) { return new Queue(options); },
+    /* Delete every kept item, whichever pairing kept it (before a new pairing's page). */
+    forget: function () {
+      return new Storage().clear().catch(function (err) { console.warn("kiosk queue", err); });
+    },
     heartbeat: heartbeat
   };
 })();

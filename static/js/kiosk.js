@@ -3,7 +3,9 @@
    the token, shows the configuration it is sent (on connect and after every change, while
    keeping what a guest is typing), posts SOS to /api/v1/kiosk/sos, shows the number and a
    QR code of the private link, and resets itself after `idle_seconds` without a touch.
-   Everything from the server goes in with textContent. */
+   Everything from the server goes in with textContent. Unpaired or paired again (another
+   token), the messages this kiosk kept for sending are deleted unsent: a device moved to
+   another business never hands it the first one's guests' words. */
 (function () {
   "use strict";
 
@@ -29,7 +31,9 @@
   /* ---- Pairing: the token arrives in the fragment, once. ---- */
 
   var match = /(?:^#|&)device_token=([A-Za-z0-9_-]{8,200})/.exec(location.hash);
+  var repaired = false;  // another token than the one this screen had: its queue goes
   if (match) {
+    repaired = localStorage.getItem(TOKEN_KEY) !== match[1];
     localStorage.removeItem(CONFIG_KEY);  // a new pairing: the old screen's settings go
     localStorage.setItem(TOKEN_KEY, match[1]);
     history.replaceState(null, "", location.pathname + location.search);
@@ -39,13 +43,21 @@
   window.addEventListener("hashchange", function () {
     var again = /(?:^#|&)device_token=([A-Za-z0-9_-]{8,200})/.exec(location.hash);
     if (!again) return;
+    var other = localStorage.getItem(TOKEN_KEY) !== again[1];
     localStorage.removeItem(CONFIG_KEY);
     localStorage.setItem(TOKEN_KEY, again[1]);
     history.replaceState(null, "", location.pathname + location.search);
-    location.reload();
+    var forgotten = other ? window.KioskQueue.forget() : Promise.resolve();
+    forgotten.catch(function () { /* the new page's queue drops them anyway */ }).then(function () {
+      location.reload();
+    });
   });
   var token = localStorage.getItem(TOKEN_KEY);
-  if (!token) { show("unpaired"); return; }
+  if (!token) {
+    window.KioskQueue.forget();  // unpaired (and told so): nothing kept may wait here
+    show("unpaired");
+    return;
+  }
 
   /* ---- The form. ---- */
 
@@ -220,11 +232,14 @@
   /* ---- Offline: submissions wait on this kiosk (static/js/kiosk-queue.js). ---- */
 
   var savedKey = null;
+  var paired = true;  // false once the hub says this token is no longer a kiosk's
   var outbox = window.KioskQueue.create({
     token: token,
+    fresh: repaired,
     onChange: function (waiting, online) {
       var banner = $("offline-banner");
-      banner.hidden = online && waiting === 0;
+      // unpaired: nothing is kept nor written here any more, whatever the network does
+      banner.hidden = !paired || (online && waiting === 0);
       $("offline-waiting").textContent = waiting ? fill(d.msgWaiting, { count: num(waiting) }) : "";
       $("offline-waiting").hidden = !waiting;
     },
@@ -232,7 +247,9 @@
       if (item.key === savedKey && !$("saved").hidden) showSent(data);  // the guest is still here
     },
     onUnpaired: function () {
+      paired = false;
       localStorage.removeItem(TOKEN_KEY);
+      outbox.forget();
       show("unpaired");
     },
     onDropped: function (item, answer) {
@@ -253,18 +270,16 @@
   socket.on("config", function (c) { render(c); beat(c.heartbeat_seconds); });
   socket.on("connect", function () { outbox.setLink(true); });
   socket.on("disconnect", function () { outbox.setLink(false); });
-  socket.on("unpaired", function () {
+  function unpaired() {
+    paired = false;
     localStorage.removeItem(TOKEN_KEY);
     localStorage.removeItem(CONFIG_KEY);
     socket.disconnect();
+    outbox.forget();
     show("unpaired");
-  });
+  }
+  socket.on("unpaired", unpaired);
   socket.on("connect_error", function (err) {
-    if (err && err.message === "unknown kiosk") {
-      localStorage.removeItem(TOKEN_KEY);
-      localStorage.removeItem(CONFIG_KEY);
-      socket.disconnect();
-      show("unpaired");
-    }
+    if (err && err.message === "unknown kiosk") unpaired();
   });
 })();

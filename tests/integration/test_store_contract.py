@@ -928,7 +928,7 @@ async def test_racing_claims_of_one_kiosk_submission_have_one_winner(backend: Ba
     requests = [KioskRequests(await backend.new_store()) for _ in range(2)]
 
     async def attempt(i: int) -> str:
-        claim = await requests[i % 2].begin(A, "kiosk-1", "key-0001-abcd")
+        claim = await requests[i % 2].begin(A, "kiosk-1", "key-0001-abcd", "body-1")
         if claim.doc is None:
             return str(claim.ticket_id)
         await asyncio.sleep(0.05)  # the winner is making its ticket meanwhile
@@ -937,6 +937,38 @@ async def test_racing_claims_of_one_kiosk_submission_have_one_winner(backend: Ba
 
     results = await asyncio.gather(*(attempt(i) for i in range(12)))
     assert sorted(results) == ["made"] + ["ticket-1"] * 11
+
+
+async def test_a_kiosk_key_reused_for_another_body_never_finds_the_first_ticket(
+    backend: Backend,
+) -> None:
+    """A claim keeps its body's fingerprint: the same key with another body is refused
+    (422), settled or not, on every store and from another instance too."""
+    from hub.accounts.kiosk_requests import KeyReused, KioskRequests, fingerprint, request_id
+
+    first = fingerprint({"text": "Room 12 is flooding", "contact": {"email": "ana@example.com"}})
+    other = fingerprint({"text": "Towels please", "contact": {"email": "bob@example.com"}})
+    here, there = [KioskRequests(await backend.new_store(), wait=0.2) for _ in range(2)]
+    claim = await here.begin(A, "kiosk-1", "key-0001-abcd", first)
+    assert claim.doc is not None
+    with pytest.raises(KeyReused):  # still being made: refused at once, not waited for
+        await there.begin(A, "kiosk-1", "key-0001-abcd", other)
+    await here.settle(A, claim.doc, "ticket-1")
+    with pytest.raises(KeyReused) as refused:
+        await there.begin(A, "kiosk-1", "key-0001-abcd", other)
+    assert (refused.value.status, refused.value.code) == (422, "idempotency_key_reused")
+    again = await there.begin(A, "kiosk-1", "key-0001-abcd", first)  # the true retry
+    assert (again.doc, again.ticket_id) == (None, "ticket-1")
+    # the same words in another order of keys are the same body
+    assert fingerprint({"b": 1, "a": {"y": 2, "x": 3}}) == fingerprint(
+        {"a": {"x": 3, "y": 2}, "b": 1}
+    )
+    # a claim from before fingerprints (unknown body) answers nobody's ticket
+    legacy_id = request_id("kiosk-1", "legacy-key-01")
+    legacy = {"id": legacy_id, "key": "kiosk-1:legacy-key-01", "ticket_id": "ticket-0"}
+    await here.store.insert(A, "kiosk_requests", {**legacy, "claim_until": "", "created_at": ""})
+    with pytest.raises(KeyReused):
+        await here.begin(A, "kiosk-1", "legacy-key-01", first)
 
 
 async def test_a_silent_kiosk_is_flagged_by_one_of_two_instances_and_back_once(
@@ -967,13 +999,43 @@ async def test_a_silent_kiosk_is_flagged_by_one_of_two_instances_and_back_once(
     assert back is not None and back["offline"] is False
 
 
+async def test_a_kiosk_notice_is_claimed_by_one_of_two_instances_at_most_once_an_hour(
+    backend: Backend,
+) -> None:
+    """The notices' throttle (hub/accounts/kiosk_watch.py, claim_notice) on every store."""
+    from hub.accounts.kiosk_watch import OFFLINE, ONLINE, claim_notice
+    from hub.clock import SteppedClock
+
+    clock = SteppedClock()
+    stores = [await backend.new_store() for _ in range(2)]
+    kiosk = {"id": "k1", "tenant_id": A, "name": "Hall", "active": True}
+    await stores[0].insert(A, "kiosks", kiosk)  # never told: no notice_at at all
+
+    async def race(kind: str) -> list[bool]:
+        docs = [await s.get(A, "kiosks", "k1") for s in stores * 3]
+        return await asyncio.gather(
+            *(
+                claim_notice(s, d or {}, kind, clock())
+                for s, d in zip(stores * 3, docs, strict=True)
+            )
+        )
+
+    assert sorted(await race(OFFLINE)) == [False] * 5 + [True]
+    clock.advance(minutes=59)
+    assert await race(ONLINE) == [False] * 6  # within the hour: nobody tells
+    clock.advance(minutes=2)
+    assert sorted(await race(ONLINE)) == [False] * 5 + [True]
+    told = await stores[1].get(A, "kiosks", "k1")
+    assert told is not None and told["notice_kind"] == ONLINE
+
+
 async def test_week_old_kiosk_claims_are_forgotten_and_fresh_ones_kept(
     store: ContractStore,
 ) -> None:
     from hub.accounts.kiosk_requests import KioskRequests
 
     requests = KioskRequests(store)
-    fresh = await requests.begin(A, "kiosk-1", "fresh-key-0001")
+    fresh = await requests.begin(A, "kiosk-1", "fresh-key-0001", "body-1")
     assert fresh.doc is not None
     old = {"id": "old", "key": "kiosk-1:old-key-0001", "ticket_id": "t1"}
     await store.insert(A, "kiosk_requests", {**old, "created_at": "2020-01-01T00:00:00.000+00:00"})
