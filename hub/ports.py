@@ -83,6 +83,28 @@ Change = Insert | Update
 
 
 @dataclass(frozen=True)
+class Get:
+    """A read for `Store.read_many`: one document by id (its answer: the document or None)."""
+
+    collection: str
+    id: str
+
+
+@dataclass(frozen=True)
+class Find:
+    """A read for `Store.read_many`: as `Store.find` (its answer: a list of documents)."""
+
+    collection: str
+    where: Where | None = None
+    sort: str | None = None
+    descending: bool = False
+    limit: int | None = None
+
+
+Read = Get | Find
+
+
+@dataclass(frozen=True)
 class EventDraft:
     """An event to store with the change that caused it; `seq` is assigned on commit."""
 
@@ -188,6 +210,10 @@ class Store(Protocol):
     async def events_after(self, tenant_id: str, seq: int, limit: int = 500) -> list[Event]: ...
     async def latest_seq(self, tenant_id: str) -> int: ...
     async def lookup(self, collection: str, field: str, value: str) -> Doc | None: ...
+    async def lookup_with_tenant(
+        self, collection: str, field: str, value: str
+    ) -> tuple[Doc | None, Doc | None]: ...
+    async def read_many(self, tenant_id: str, reads: Sequence[Read]) -> list[Any]: ...
     async def tenant_ids(self) -> list[str]: ...
 
 

@@ -26,10 +26,12 @@ class Accounts:
     async def active_point(self, code: str) -> tuple[Doc, Doc]:
         """The active access point with this code (any tenant: codes are global) and its
         business; NotFound naming `point` otherwise, Suspended while its business is."""
-        point = await self.store.lookup("points", "code", code) if code else None
+        # One trip for both (the request's later reads of its business come from its memo).
+        point, tenant = (
+            await self.store.lookup_with_tenant("points", "code", code) if code else (None, None)
+        )
         if point is None or not point.get("active", True):
             raise NotFound(NOT_ACTIVE, field="point")
-        tenant = await self.tenant(point["tenant_id"])
         if tenant is None:
             raise NotFound(NOT_ACTIVE, field="point")
         if is_suspended(tenant):

@@ -18,10 +18,12 @@ from datetime import datetime, timedelta
 from hub.alerts.model import COLLECTION, KIND, MAX_ALERTS, counts, densest, in_burst
 from hub.clock import iso, parse_iso
 from hub.notify import outbox
-from hub.ports import Doc, Store
+from hub.ports import Doc, Find, Store
 from hub.tickets.model import held_back
 from hub.tickets.repository import TICKETS
 
+# The read of a business's alerts (at most MAX_ALERTS), for Store.read_many.
+ALERTS_READ = Find(COLLECTION, limit=MAX_ALERTS)
 ATTEMPTS = 8  # compare-and-set rounds before giving up (each lost round is another's win)
 WINDOW_LIMIT = 5000  # tickets read around one SOS; a burst larger than this still fires
 LISTED = 50  # tickets named in a fire (and in its e-mail)
@@ -35,16 +37,28 @@ class ThresholdWatch:
         self.clock = clock
         self.minute = minute  # seconds in an alert's minute (tests shorten it)
 
-    async def ticket_counted(self, tenant_id: str, ticket: Doc) -> list[Doc]:
-        """Fire the alerts this ticket completes a burst for; the new outbox items."""
+    async def ticket_counted(
+        self, tenant_id: str, ticket: Doc, alerts: list[Doc] | None = None
+    ) -> list[Doc]:
+        """Fire the alerts this ticket completes a burst for; the new outbox items.
+
+        `alerts`: the business's alerts as `ALERTS_READ` found them, if the caller has them."""
         if held_back(ticket) or not ticket.get("created_at"):
             return []
-        alerts = await self.store.find(tenant_id, COLLECTION, limit=MAX_ALERTS)
+        if alerts is None:
+            alerts = await self.store.find(tenant_id, COLLECTION, limit=MAX_ALERTS)
         items: list[Doc] = []
         for alert in alerts:
             if alert.get("active") is not False and counts(alert, ticket):
                 items.extend(await self._consider(tenant_id, alert["id"], ticket))
         return items
+
+    @staticmethod
+    def concerned(ticket: Doc, alerts: list[Doc]) -> bool:
+        """Whether counting this ticket against `alerts` has anything to do (a burst to seek)."""
+        if held_back(ticket) or not ticket.get("created_at"):
+            return False
+        return any(a.get("active") is not False and counts(a, ticket) for a in alerts)
 
     def _width(self, alert: Doc) -> timedelta:
         return timedelta(seconds=float(alert["minutes"]) * self.minute)

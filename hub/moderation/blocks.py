@@ -15,7 +15,7 @@ from typing import Any
 from hub import clock
 from hub.accounts.model import check_email
 from hub.errors import Invalid, NotFound
-from hub.ports import Doc, Store
+from hub.ports import Doc, Find, Store
 from hub.tickets.filters import phone_tail
 
 BLOCK_KINDS = ("email", "phone", "device", "ip")
@@ -88,20 +88,34 @@ def _active(block: Doc, now: datetime) -> bool:
     return expires is None or clock.parse_iso(expires) > now
 
 
-async def find_block(store: Store, tenant_id: str, ticket: Doc, now: datetime) -> Doc | None:
-    """An active block that names this ticket's sender, if any."""
-    sender = sender_of(ticket)
-    ip_values = set(_ip_values(sender.get("ip", "")))
+def block_read(ticket: Doc) -> Find | None:
+    """The read that finds the blocks naming this ticket's sender (None: it names none)."""
     candidates = _candidates(ticket)
     if not candidates:
         return None
-    for block in await store.find(tenant_id, "blocks", {"value": {"in": candidates}}):
+    return Find("blocks", {"value": {"in": candidates}})
+
+
+def matching_block(blocks: list[Doc], ticket: Doc, now: datetime) -> Doc | None:
+    """Of the blocks `block_read` found, an active one that names this ticket's sender."""
+    sender = sender_of(ticket)
+    ip_values = set(_ip_values(sender.get("ip", "")))
+    for block in blocks:
         kind, value = str(block.get("kind")), block.get("value")
         if not _active(block, now):
             continue
         if (kind == "ip" and value in ip_values) or (kind != "ip" and sender.get(kind) == value):
             return block
     return None
+
+
+async def find_block(store: Store, tenant_id: str, ticket: Doc, now: datetime) -> Doc | None:
+    """An active block that names this ticket's sender, if any."""
+    read = block_read(ticket)
+    if read is None:
+        return None
+    blocks = await store.find(tenant_id, read.collection, read.where)
+    return matching_block(blocks, ticket, now)
 
 
 async def add_block(

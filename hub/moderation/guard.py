@@ -10,16 +10,17 @@ import ipaddress
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from hub import clock
-from hub.moderation.blocks import find_block, sender_of
+from hub.moderation.blocks import block_read, matching_block, sender_of
 from hub.moderation.bots import bot_reason
-from hub.moderation.settings import load_config
-from hub.ports import Doc, Store
-from hub.tickets.filters import nearly_same, screen_text
+from hub.moderation.settings import config_id
+from hub.ports import Doc, Find, Get, Read, Store
+from hub.tickets.filters import FilterConfig, nearly_same, screen_text
 from hub.tickets.hooks import ACCEPT, Verdict
 from hub.tickets.model import Status
-from hub.tickets.repository import TicketRepository
+from hub.tickets.repository import recent_from_read
 from hub.tickets.ticket import Ticket
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,10 @@ _SETTLED = (Status.resolved.value, Status.closed.value)
 REPEAT_CANDIDATES = 10  # the most recent open tickets of one sender a new SOS is compared with
 KIOSK_DEVICE_PREFIX = "kiosk-"  # a kiosk's SOS carry its id as device id: see routes/intake.py
 _UNSETTLED = tuple(s.value for s in Status if s.value not in _SETTLED)
+# The repeat window the settings allow at most (routes/moderation.py): the sender's recent
+# tickets are read with it, beside the settings, before the business's own window is known
+# (newest first: those within a shorter window are the first of them).
+WIDEST_REPEAT_WINDOW = 1440
 
 
 def shared_device(ticket: Doc) -> bool:
@@ -105,19 +110,40 @@ class StoreGuard:
         self.now = now
         self.similar = similar
 
+    async def _read(
+        self, tenant_id: str, ticket: Doc, *reads: Read
+    ) -> tuple[FilterConfig, Doc | None, list[Any]]:
+        """The settings, the blocks naming the sender and `reads`, in one trip to the store."""
+        blocks = block_read(ticket)
+        asked: list[Read] = [Get("configs", config_id(tenant_id))]
+        if blocks is not None:
+            asked.append(blocks)
+        answers = await self.store.read_many(tenant_id, [*asked, *reads])
+        block = matching_block(answers[1], ticket, self.now()) if blocks is not None else None
+        return FilterConfig.from_doc(answers[0]), block, answers[len(asked) :]
+
     async def screen(self, tenant: Doc, ticket: Doc) -> Verdict:
         """Merge a repeat, hold back what a filter objects to, accept the rest."""
         tenant_id = tenant["id"]
-        config = await load_config(self.store, tenant_id)
+        created = clock.parse_iso(ticket.get("created_at") or clock.now_iso())
+        config, block, recent = await self._read(
+            tenant_id, ticket, *_recent_reads(ticket, created, WIDEST_REPEAT_WINDOW)
+        )
         reason: str | None = None
-        if await find_block(self.store, tenant_id, ticket, self.now()) is not None:
+        if block is not None:
             reason = "blocked"
         elif config.on("bots"):
             reason = bot_reason(ticket.get("signals"))
         if reason is None:
             reason = screen_text(ticket["text"], config, ticket.get("contact")).reason
         if config.on("repeats"):
-            earlier = await self._earlier(tenant_id, ticket, config.repeat_window_minutes)
+            window = config.repeat_window_minutes
+            if window > WIDEST_REPEAT_WINDOW:  # wider than the settings page allows
+                recent = await self.store.read_many(
+                    tenant_id, _recent_reads(ticket, created, window)
+                )
+            since = clock.iso(created - timedelta(minutes=window))
+            earlier = self._earlier(ticket, [d for found in recent for d in found], since)
             # A repeat of a held-back SOS joins it; one that a filter objects to never
             # reaches an accepted ticket (it would be pushed with it).
             if earlier is not None and (reason is None or Ticket(earlier).held_back):
@@ -126,29 +152,18 @@ class StoreGuard:
 
     async def screen_message(self, tenant: Doc, ticket: Doc, text: str) -> Verdict:
         """Hold back a thread message from a blocked sender, or one a text filter objects to."""
-        tenant_id = tenant["id"]
-        if await find_block(self.store, tenant_id, ticket, self.now()) is not None:
+        config, block, _ = await self._read(tenant["id"], ticket)
+        if block is not None:
             return Verdict("quarantine", "blocked")
-        config = await load_config(self.store, tenant_id)
         reason = screen_text(text, config, ticket.get("contact")).reason
         return Verdict("quarantine", reason) if reason else ACCEPT
 
-    async def _earlier(self, tenant_id: str, ticket: Doc, minutes: int) -> Doc | None:
-        """The first unsettled ticket within the window from the same sender with nearly this
+    def _earlier(self, ticket: Doc, found: list[Doc], since: str) -> Doc | None:
+        """The first unsettled ticket since `since` from the same sender with nearly this
         text, among the sender's REPEAT_CANDIDATES most recent ones: bounded work per SOS."""
-        queries = _sender_queries(ticket)
-        if not queries:
-            return None
-        created = clock.parse_iso(ticket.get("created_at") or clock.now_iso())
-        since = clock.iso(created - timedelta(minutes=minutes))
-        found: dict[str, Doc] = {}
-        for query in queries:
-            for doc in await TicketRepository(self.store).recent_from(
-                tenant_id, query, since=since, statuses=_UNSETTLED, limit=REPEAT_CANDIDATES
-            ):
-                found[doc["id"]] = doc
         sender = repeat_identity(ticket)
-        recent = sorted(found.values(), key=lambda d: str(d.get("created_at")), reverse=True)
+        unique = {d["id"]: d for d in found if str(d.get("created_at") or "") >= since}
+        recent = sorted(unique.values(), key=lambda d: str(d.get("created_at")), reverse=True)
         candidates = [
             doc
             for doc in recent
@@ -160,3 +175,13 @@ class StoreGuard:
             if self.similar(ticket["text"], doc["text"]):
                 return doc
         return None
+
+
+def _recent_reads(ticket: Doc, created: datetime, minutes: int) -> list[Find]:
+    """The reads of this ticket's sender's REPEAT_CANDIDATES most recent unsettled tickets
+    within `minutes` before it, one per way of telling the sender (see _sender_queries)."""
+    since = clock.iso(created - timedelta(minutes=minutes))
+    return [
+        recent_from_read(query, since=since, statuses=_UNSETTLED, limit=REPEAT_CANDIDATES)
+        for query in _sender_queries(ticket)
+    ]

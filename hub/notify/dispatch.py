@@ -16,13 +16,13 @@ import logging
 from collections.abc import Awaitable, Iterable
 from datetime import datetime, timedelta
 
-from hub.alerts.thresholds import ThresholdWatch
+from hub.alerts.thresholds import ALERTS_READ, ThresholdWatch
 from hub.clock import iso, parse_iso
 from hub.notify import outbox
 from hub.notify.delivery import Sender
-from hub.ports import BlobStore, Doc
+from hub.ports import BlobStore, Doc, Find, Get
 from hub.tickets.privacy import purge_forever
-from hub.tickets.repository import TicketRepository
+from hub.tickets.repository import TICKETS, TicketRepository
 from hub.tickets.routing import Plan, Recipient, plan_for
 from hub.tickets.ticket import Ticket
 from hub.translate.service import TranslationService
@@ -54,26 +54,36 @@ class DeliveryService:
         await self.sender.send_item(tenant_id, item_id)
 
     async def route_ticket(self, tenant_id: str, ticket_id: str) -> None:
-        """Job: language, translation, routing plan, alert and escalation items, schedule."""
-        ticket = await self.tickets.find(tenant_id, ticket_id)
-        tenant = await self.store.get(tenant_id, "tenants", tenant_id)
+        """Job: language, translation, routing plan, alert and escalation items, schedule.
+
+        What it needs is read in one trip; an SOS with nothing to send, store or count (no
+        rule sends it, no translation is due, no alert counts it: most SOS) is finished
+        with one compare-and-set, without a claim first (both hold only while no other job
+        claimed the routing)."""
+        ticket, tenant, rules, alerts = await self.store.read_many(
+            tenant_id,
+            [Get(TICKETS, ticket_id), Get("tenants", tenant_id), Find("rules"), ALERTS_READ],
+        )
         if ticket is None or tenant is None or Ticket(ticket).held_back:
+            return
+        if not self._claimable(ticket):
+            return
+        language = await self.translation.language_of(tenant, ticket)
+        home = str(tenant.get("language") or "es")
+        if await self._finish_quietly(tenant, ticket, language, home, rules, alerts):
             return
         ticket = await self._claim_routing(tenant_id, ticket)
         if ticket is None:
             return
         base = parse_iso(ticket.get("released_at") or ticket["created_at"])
-        language = await self.translation.language_of(tenant, ticket)
-        home = str(tenant.get("language") or "es")
         ticket, late = await self._translate(tenant, ticket, language, {home})
-        rules = await self.store.find(tenant_id, "rules")
         plan = plan_for(rules, {**ticket, "language": language}, tenant, base)
         wanted = _languages(plan) | {home}
         if late is None:
             ticket, late = await self._translate(tenant, ticket, language, wanted)
         items = self._plan_items(ticket, plan, base)
         stored = await outbox.add_items(self.store, tenant_id, items)
-        stored.extend(await self._thresholds(tenant_id, ticket))
+        stored.extend(await self._thresholds(tenant_id, ticket, alerts))
         await self.tickets.set_fields(
             tenant_id,
             ticket_id,
@@ -91,10 +101,32 @@ class DeliveryService:
             if fresh is not None:
                 await self.translation.translate_ticket(tenant, fresh, language, wanted)
 
-    async def _thresholds(self, tenant_id: str, ticket: Doc) -> list[Doc]:
+    async def _finish_quietly(
+        self,
+        tenant: Doc,
+        ticket: Doc,
+        language: str | None,
+        home: str,
+        rules: list[Doc],
+        alerts: list[Doc],
+    ) -> bool:
+        """Finish a routing that has nothing to send, store or count, in one write (True);
+        False when it has (the claimed path does it) or the claim state changed meanwhile
+        and the compare-and-set lost (True: the job that changed it finishes)."""
+        if self.translation.would_store(tenant, ticket, language, {home}):
+            return False
+        base = parse_iso(ticket.get("released_at") or ticket["created_at"])
+        plan = plan_for(rules, {**ticket, "language": language}, tenant, base)
+        if plan.recipients or plan.escalation or self.thresholds.concerned(ticket, alerts):
+            return False
+        sets = {"routed_at": iso(self.sender.clock()), "routed_rules": list(plan.rules)}
+        await self.tickets.finish_routing(tenant["id"], ticket, sets)
+        return True
+
+    async def _thresholds(self, tenant_id: str, ticket: Doc, alerts: list[Doc]) -> list[Doc]:
         """Count the SOS against the threshold alerts (hub/alerts); never fails the routing."""
         try:
-            items = await self.thresholds.ticket_counted(tenant_id, ticket)
+            items = await self.thresholds.ticket_counted(tenant_id, ticket, alerts)
             if items:
                 await self.sender.record_threshold(tenant_id, ticket, items[0])
             return items
@@ -102,14 +134,17 @@ class DeliveryService:
             log.exception("threshold alerts failed on ticket %s", ticket["id"])
             return []
 
+    def _claimable(self, ticket: Doc) -> bool:
+        """Pending, and no live claim (a claim lapses after the lease: a dead job)."""
+        if ticket.get("route_state") != "pending":
+            return False
+        return (ticket.get("route_claim_until") or "") <= iso(self.sender.clock())
+
     async def _claim_routing(self, tenant_id: str, ticket: Doc) -> Doc | None:
         """One routing job at a time per ticket; a claim lapses after the lease (a dead job)."""
-        moment = self.sender.clock()
-        if ticket.get("route_state") != "pending":
+        if not self._claimable(ticket):
             return None
-        if (ticket.get("route_claim_until") or "") > iso(moment):
-            return None
-        until = iso(moment + timedelta(seconds=self.tuning.lease))
+        until = iso(self.sender.clock() + timedelta(seconds=self.tuning.lease))
         return await self.tickets.claim_routing(tenant_id, ticket, until)
 
     async def _translate(

@@ -31,7 +31,10 @@ from hub.ports import (
     Doc,
     Event,
     EventDraft,
+    Find,
+    Get,
     Insert,
+    Read,
     StatsQuery,
     StoreError,
     TicketFigures,
@@ -127,6 +130,29 @@ def _where_sql(where: Where | None) -> tuple[str, list[Any]]:
             clauses.append(f"{col} = ?")
             params.append(cond)
     return (" AND ".join(clauses) or "1"), params
+
+
+def _find_sql(
+    tenant_id: str,
+    collection: str,
+    where: Where | None,
+    sort: str | None,
+    descending: bool,
+    limit: int | None,
+) -> tuple[str, list[Any]]:
+    clause, params = _where_sql(where)
+    sql = f"SELECT doc FROM {_check_collection(collection)} WHERE tenant_id = ? AND {clause}"
+    if sort:
+        sql += f" ORDER BY {_path(sort)} {'DESC' if descending else 'ASC'}, rowid"
+    else:
+        sql += " ORDER BY rowid"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return sql, [tenant_id, *params]
+
+
+def _get_sql(collection: str) -> str:
+    return f"SELECT doc FROM {_check_collection(collection)} WHERE id = ? AND tenant_id = ?"
 
 
 def _insert_now(conn: sqlite3.Connection, tenant_id: str, collection: str, doc: Doc) -> Doc:
@@ -371,6 +397,19 @@ class SqliteStore:
                 raise StoreUnavailable() from exc
             raise
 
+    async def _read_batch(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run the reads in `fn(connection)` in ONE trip to the connection's thread (no
+        transaction: each statement sees the file as it is then, as separate reads would)."""
+        try:
+            async with asyncio.timeout_at(self._deadline() + 1), self._lock:
+                return await self._in_thread(fn)
+        except TimeoutError:
+            raise StoreUnavailable() from None
+        except sqlite3.Error as exc:
+            if _unavailable(exc):
+                raise StoreUnavailable() from exc
+            raise
+
     async def _atomic(self, body: Callable[[sqlite3.Connection], T]) -> T:
         """Run `body` inside BEGIN IMMEDIATE … COMMIT in ONE trip to the connection's thread.
 
@@ -430,10 +469,7 @@ class SqliteStore:
             known = memo.recall(collection, tenant_id, id)
             if known is not memo.UNKNOWN:
                 return json.loads(known) if isinstance(known, str) else None
-        rows = await self._read(
-            f"SELECT doc FROM {_check_collection(collection)} WHERE id = ? AND tenant_id = ?",
-            (id, tenant_id),
-        )
+        rows = await self._read(_get_sql(collection), (id, tenant_id))
         text = rows[0][0] if rows else None
         if remembered:
             memo.keep(collection, tenant_id, id, text)
@@ -450,16 +486,48 @@ class SqliteStore:
         limit: int | None = None,
     ) -> list[Doc]:
         """Documents of this tenant matching `where`, optionally sorted and limited."""
-        clause, params = _where_sql(where)
-        sql = f"SELECT doc FROM {_check_collection(collection)} WHERE tenant_id = ? AND {clause}"
-        if sort:
-            sql += f" ORDER BY {_path(sort)} {'DESC' if descending else 'ASC'}, rowid"
-        else:
-            sql += " ORDER BY rowid"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        rows = await self._read(sql, [tenant_id, *params])
+        sql, params = _find_sql(tenant_id, collection, where, sort, descending, limit)
+        rows = await self._read(sql, params)
         return [json.loads(r[0]) for r in rows]
+
+    async def read_many(self, tenant_id: str, reads: Sequence[Read]) -> list[Any]:
+        """Several reads of this tenant in one trip to SQLite's thread (each trip wakes both
+        threads); each answer as `get` (a document or None) or `find` (a list) gives it.
+
+        A business and its settings already read by this request come from its memo."""
+        answers: list[Any] = [None] * len(reads)
+        asked: list[tuple[int, str, list[Any]]] = []  # (position, SQL, parameters)
+        for i, read in enumerate(reads):
+            if isinstance(read, Get):
+                if read.collection in memo.REMEMBERED:
+                    known = memo.recall(read.collection, tenant_id, read.id)
+                    if known is not memo.UNKNOWN:
+                        answers[i] = json.loads(known) if isinstance(known, str) else None
+                        continue
+                asked.append((i, _get_sql(read.collection), [read.id, tenant_id]))
+            elif isinstance(read, Find):
+                sql, params = _find_sql(
+                    tenant_id, read.collection, read.where, read.sort, read.descending, read.limit
+                )
+                asked.append((i, sql, params))
+            else:
+                raise StoreError(f"not a read: {read!r}")
+        if not asked:
+            return answers
+
+        def run(conn: sqlite3.Connection) -> list[list[Any]]:
+            return [conn.execute(sql, params).fetchall() for _, sql, params in asked]
+
+        for (i, _, _), rows in zip(asked, await self._read_batch(run), strict=True):
+            read = reads[i]
+            if isinstance(read, Get):
+                text = rows[0][0] if rows else None
+                if read.collection in memo.REMEMBERED:
+                    memo.keep(read.collection, tenant_id, read.id, text)
+                answers[i] = json.loads(text) if text is not None else None
+            else:
+                answers[i] = [json.loads(r[0]) for r in rows]
+        return answers
 
     async def count(self, tenant_id: str, collection: str, where: Where | None = None) -> int:
         """How many documents of this tenant match."""
@@ -605,6 +673,25 @@ class SqliteStore:
             f"SELECT doc FROM {collection} WHERE {_path(field)} = ?", [str(value)]
         )
         return json.loads(rows[0][0]) if rows else None
+
+    async def lookup_with_tenant(
+        self, collection: str, field: str, value: str
+    ) -> tuple[Doc | None, Doc | None]:
+        """`lookup` and the found document's business (None when it has none), in one
+        statement: the QR door's point and its tenant in one trip instead of two."""
+        if field not in GLOBAL_UNIQUE.get(collection, ()):
+            raise StoreError(f"{collection}.{field} is not a lookup field")
+        rows = await self._read(
+            f"SELECT d.doc, d.tenant_id, t.doc FROM {collection} AS d"
+            " LEFT JOIN tenants AS t ON t.id = d.tenant_id AND t.tenant_id = d.tenant_id"
+            f" WHERE json_extract(d.doc, '$.{field}') = ?",
+            [str(value)],
+        )
+        if not rows:
+            return None, None
+        text, tenant_id, tenant_text = rows[0]
+        memo.keep("tenants", str(tenant_id), str(tenant_id), tenant_text)
+        return json.loads(text), (json.loads(tenant_text) if tenant_text is not None else None)
 
     async def ticket_figures(self, query: StatsQuery) -> TicketFigures:
         """Statistics of a period, grouped in SQL on the facts table (hub/store/sqlite_stats.py)."""

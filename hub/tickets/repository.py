@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from hub.errors import NotFound
-from hub.ports import Doc, Store
+from hub.ports import Doc, Find, Store
 from hub.tickets.model import Status
 
 TICKETS = "tickets"
@@ -21,6 +21,12 @@ SEARCH_FIELDS = ("text", "description", "point.label", "contact.name", "contact.
 # older held ticket that predates the flag (its status).
 VISIBLE_TO_STAFF: Doc = {"held": {"ne": True}}
 HELD = Status.quarantined.value
+
+
+def recent_from_read(sender: Doc, *, since: str, statuses: Sequence[str], limit: int) -> Find:
+    """The read behind `TicketRepository.recent_from`, for `Store.read_many`."""
+    where = {**sender, "created_at": {"gte": since}, "status": {"in": list(statuses)}}
+    return Find(TICKETS, where, sort="created_at", descending=True, limit=limit)
 
 
 class TicketRepository:
@@ -149,6 +155,18 @@ class TicketRepository:
             {"route_claim_until": until},
         )
 
+    async def finish_routing(self, tenant_id: str, ticket: Doc, sets: Doc) -> Doc | None:
+        """Mark a routing done with nothing to send, unclaimed, in one compare-and-set: only
+        while it is still pending and no job has claimed it since `ticket` was read (None
+        then: that job finishes it)."""
+        return await self.store.update_if(
+            tenant_id,
+            TICKETS,
+            ticket["id"],
+            {"route_state": "pending", "route_claim_until": ticket.get("route_claim_until")},
+            {**sets, "route_state": "done"},
+        )
+
     async def stuck_routings(self, tenant_id: str, requested_before: str, limit: int) -> list[Doc]:
         """Tickets whose routing was asked for before `requested_before` and never finished."""
         return await self.store.find(
@@ -175,9 +193,9 @@ class TicketRepository:
     ) -> list[Doc]:
         """A sender's tickets (`sender`: a device or contact condition) created since `since`
         in one of `statuses`, newest first."""
-        where = {**sender, "created_at": {"gte": since}, "status": {"in": list(statuses)}}
+        read = recent_from_read(sender, since=since, statuses=statuses, limit=limit)
         return await self.store.find(
-            tenant_id, TICKETS, where, sort="created_at", descending=True, limit=limit
+            tenant_id, TICKETS, read.where, sort=read.sort, descending=True, limit=read.limit
         )
 
     async def unpurged_before(

@@ -62,6 +62,18 @@ class TranslationService:
             detected = None
         return detected or given
 
+    def would_store(
+        self, tenant: Doc, ticket: Doc, language: str | None, targets: Iterable[str]
+    ) -> bool:
+        """Whether `translate_ticket` would store anything: a new language, or a translation
+        to try (the routing job finishes without a claim when nothing is to be done)."""
+        if language and language != ticket.get("language"):
+            return True
+        if self.translator.name == "none":
+            return False
+        source = language or str(tenant.get("language") or "es")
+        return bool({t for t in targets if t} - {source} - set(ticket.get("translations") or {}))
+
     async def translate_ticket(
         self, tenant: Doc, ticket: Doc, language: str | None, targets: Iterable[str]
     ) -> Doc:

@@ -20,7 +20,18 @@ from typing import Any, Protocol
 import pytest
 from mongomock_motor import AsyncMongoMockClient
 
-from hub.ports import Conflict, Doc, Event, EventDraft, Insert, Store, StoreError, Update
+from hub.ports import (
+    Conflict,
+    Doc,
+    Event,
+    EventDraft,
+    Find,
+    Get,
+    Insert,
+    Store,
+    StoreError,
+    Update,
+)
 from hub.store.mongo import MongoStore
 from hub.store.schema import SCHEMA_VERSION
 from hub.store.sqlite import SqliteStore
@@ -494,6 +505,96 @@ async def test_lookup_refuses_fields_that_are_not_lookup_fields(store: ContractS
         await store.lookup("entries", "ticket_id", "t1")
     with pytest.raises(StoreError):
         await store.lookup("secrets", "email", "ana@example.com")
+
+
+async def test_lookup_with_tenant_finds_the_document_and_its_business(
+    store: ContractStore,
+) -> None:
+    await store.insert(A, "tenants", {"id": A, "slug": "cafe-a", "name": "Café A"})
+    await store.insert(B, "tenants", {"id": B, "slug": "bar-b", "name": "Bar B"})
+    await store.insert(A, "points", {"id": "p1", "code": "QR-A"})
+    await store.insert(B, "points", {"id": "p2", "code": "QR-B", "label": "Terrace"})
+    point, tenant = await store.lookup_with_tenant("points", "code", "QR-B")
+    assert point == {"id": "p2", "tenant_id": B, "code": "QR-B", "label": "Terrace"}
+    assert tenant == {"id": B, "tenant_id": B, "slug": "bar-b", "name": "Bar B"}
+    point, tenant = await store.lookup_with_tenant("points", "code", "QR-A")
+    assert point is not None and point["id"] == "p1"
+    assert tenant is not None and tenant["name"] == "Café A"
+    # A business found by its own key is its own business.
+    found, itself = await store.lookup_with_tenant("tenants", "slug", "cafe-a")
+    assert found == itself == {"id": A, "tenant_id": A, "slug": "cafe-a", "name": "Café A"}
+    assert await store.lookup_with_tenant("points", "code", "QR-C") == (None, None)
+
+
+async def test_lookup_with_tenant_gives_no_business_when_it_is_gone(store: ContractStore) -> None:
+    await store.insert(A, "points", {"id": "p1", "code": "QR-A"})
+    # Another tenant's document with the orphan's tenant id as its own id is no business.
+    await store.insert(B, "tenants", {"id": A, "slug": "impostor"})
+    point, tenant = await store.lookup_with_tenant("points", "code", "QR-A")
+    assert point == {"id": "p1", "tenant_id": A, "code": "QR-A"}
+    assert tenant is None
+
+
+async def test_lookup_with_tenant_refuses_what_lookup_refuses(store: ContractStore) -> None:
+    await store.insert(A, "users", {"id": "u1", "email": "ana@example.com", "role": "admin"})
+    with pytest.raises(StoreError):
+        await store.lookup_with_tenant("users", "role", "admin")
+    with pytest.raises(StoreError):
+        await store.lookup_with_tenant("secrets", "email", "ana@example.com")
+    hostile: Any = {"$gt": ""}
+    assert await store.lookup_with_tenant("users", "email", hostile) == (None, None)
+
+
+# --- several reads at once -----------------------------------------------------------------
+
+
+async def test_read_many_answers_each_read_as_get_and_find_would(store: ContractStore) -> None:
+    await seed_tickets(store)
+    await store.insert(A, "configs", {"id": "filters:a", "repeats": True})
+    await store.insert(A, "rules", {"id": "r1", "name": "All"})
+    reads: list[Get | Find] = [
+        Get("tickets", "t2"),
+        Find("tickets", {"status": "new"}, sort="number", descending=True),
+        Get("configs", "filters:a"),
+        Get("tickets", "nope"),
+        Find("rules"),
+        Find("alerts", limit=5),
+        Find("tickets", {"point.code": "P-HALL"}, sort="created_at", limit=1),
+    ]
+    got = await store.read_many(A, reads)
+    assert got == [
+        await store.get(A, "tickets", "t2"),
+        await store.find(A, "tickets", {"status": "new"}, sort="number", descending=True),
+        await store.get(A, "configs", "filters:a"),
+        None,
+        await store.find(A, "rules"),
+        [],
+        await store.find(A, "tickets", {"point.code": "P-HALL"}, sort="created_at", limit=1),
+    ]
+    assert [d["id"] for d in got[1]] == ["t4", "t1"]
+    assert got[2] == {"id": "filters:a", "tenant_id": A, "repeats": True}
+    assert [d["id"] for d in got[6]] == ["t1"]
+    assert await store.read_many(A, []) == []
+
+
+async def test_read_many_stays_inside_its_tenant(store: ContractStore) -> None:
+    await seed_tickets(store)
+    await store.insert(B, "rules", {"id": "r-b", "name": "B's"})
+    got = await store.read_many(B, [Get("tickets", "t1"), Find("tickets"), Find("rules")])
+    assert got == [None, [], [{"id": "r-b", "tenant_id": B, "name": "B's"}]]
+    widened = await store.read_many(B, [Find("tickets", {"tenant_id": A})])
+    assert widened == [[]]
+
+
+async def test_read_many_refuses_unknown_collections_and_bad_fields(
+    store: ContractStore,
+) -> None:
+    with pytest.raises(StoreError):
+        await store.read_many(A, [Find("rules"), Get("secrets", "x")])
+    with pytest.raises(StoreError):
+        await store.read_many(A, [Find("tickets", {"$where": "1"})])
+    with pytest.raises(StoreError):
+        await store.read_many(A, [Find("tickets", {"status": {"regex": ".*"}})])
 
 
 # --- counters ------------------------------------------------------------------------------
