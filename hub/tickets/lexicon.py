@@ -126,10 +126,16 @@ class Lexicon:
 
     def scan(self, tokens: Sequence[Token]) -> list[tuple[int, int, str]]:
         """(first token, token after the last, tag) of every phrase found in `tokens`."""
+        by_first = self._by_first
+        if not by_first:  # a tenant's own list, mostly empty
+            return []
         found: set[tuple[int, int, str]] = set()
         for i, token in enumerate(tokens):
             for form in token.forms:
-                for words, tag in self._by_first.get(form, {}).items():
+                phrases = by_first.get(form)
+                if phrases is None:  # most words start no phrase
+                    continue
+                for words, tag in phrases.items():
                     n = len(words)
                     if i + n <= len(tokens) and all(
                         words[k] in tokens[i + k].forms for k in range(1, n)
