@@ -61,7 +61,7 @@ def _variants(word: str) -> frozenset[str]:
 class Prepared:
     text: str  # NFC: every position below refers to it
     clean: str  # without invisible characters (format category), for the spam patterns
-    pos: tuple[int, ...]  # clean index -> text index
+    pos: Sequence[int]  # clean index -> text index
     tokens: tuple[Token, ...]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
@@ -73,15 +73,29 @@ def prepare(text: str) -> Prepared:
     """The text's words, folded, with their places (immutable: one SOS's text is prepared
     once, though the spam, word and category filters each ask for it)."""
     text = unicodedata.normalize("NFC", text)
-    kept = [(i, c) for i, c in enumerate(text) if unicodedata.category(c) != "Cf"]
-    clean = "".join(c for _, c in kept)
-    pos = tuple(i for i, _ in kept)
+    # The category of each distinct character, not of every character: most texts have none.
+    invisible = {c for c in set(text) if unicodedata.category(c) == "Cf"}
+    pos: Sequence[int]
+    if invisible:
+        kept = [(i, c) for i, c in enumerate(text) if c not in invisible]
+        clean = "".join(c for _, c in kept)
+        pos = tuple(i for i, _ in kept)
+    else:
+        clean, pos = text, range(len(text))
     tokens = []
     for m in _WORD.finditer(clean):
-        word = fold(m.group())
+        word, forms = _word_forms(m.group())
         start, end = pos[m.start()], pos[m.end() - 1] + 1
-        tokens.append(Token(start, end, word, _variants(word)))
+        tokens.append(Token(start, end, word, forms))
     return Prepared(text, clean, pos, tuple(tokens))
+
+
+@functools.lru_cache(maxsize=16384)
+def _word_forms(raw: str) -> tuple[str, frozenset[str]]:
+    """A word as written -> its folded form and the forms it may stand for (the same words
+    come back SOS after SOS: folding is per character, the cache is per word)."""
+    word = fold(raw)
+    return word, _variants(word)
 
 
 class Lexicon:
@@ -112,10 +126,16 @@ class Lexicon:
 
     def scan(self, tokens: Sequence[Token]) -> list[tuple[int, int, str]]:
         """(first token, token after the last, tag) of every phrase found in `tokens`."""
+        by_first = self._by_first
+        if not by_first:  # a tenant's own list, mostly empty
+            return []
         found: set[tuple[int, int, str]] = set()
         for i, token in enumerate(tokens):
             for form in token.forms:
-                for words, tag in self._by_first.get(form, {}).items():
+                phrases = by_first.get(form)
+                if phrases is None:  # most words start no phrase
+                    continue
+                for words, tag in phrases.items():
                     n = len(words)
                     if i + n <= len(tokens) and all(
                         words[k] in tokens[i + k].forms for k in range(1, n)
