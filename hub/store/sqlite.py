@@ -385,21 +385,15 @@ class SqliteStore:
             lock.release()
 
     async def _read(self, sql: str, params: Sequence[Any]) -> list[Any]:
-        # One bound for the wait for our turn and the read (one timer: each costs ~10 µs of
-        # CPU, and an SOS makes about a dozen trips).
-        try:
-            async with asyncio.timeout_at(self._deadline() + 1), self._lock:
-                return list(await self.db.execute_fetchall(sql, params))  # one thread hop
-        except TimeoutError:
-            raise StoreUnavailable() from None
-        except sqlite3.Error as exc:
-            if _unavailable(exc):
-                raise StoreUnavailable() from exc
-            raise
+        """One statement's rows (one trip to SQLite's thread, as `_read_batch`)."""
+        return await self._read_batch(lambda conn: conn.execute(sql, params).fetchall())
 
     async def _read_batch(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run the reads in `fn(connection)` in ONE trip to the connection's thread (no
-        transaction: each statement sees the file as it is then, as separate reads would)."""
+        transaction: each statement sees the file as it is then, as separate reads would).
+
+        One bound for the wait for our turn and the reads (one timer, not `_bounded`'s
+        context manager: each costs ~10 µs of CPU, and an SOS makes several trips)."""
         try:
             async with asyncio.timeout_at(self._deadline() + 1), self._lock:
                 return await self._in_thread(fn)

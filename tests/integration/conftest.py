@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+from hub.app import Hub, create_app
+from hub.clock import SteppedClock
+from hub.settings import Settings
+from tests.integration.delivery_kit import tuned
 from tests.integration.smtp_server import SmtpServer
 from tests.integration.vonage_server import VonageServer
 from tests.kit import Serve, Served, serve
@@ -38,3 +43,13 @@ def served(
     spec: Serve = getattr(request.module, "SERVED", Serve())
     with serve(spec, tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])) as s:
         yield s
+
+
+@pytest.fixture
+async def watched(settings: Settings, smtp: SmtpServer) -> AsyncIterator[tuple[Hub, SteppedClock]]:
+    """A hub with SMTP whose kiosk watch runs on a clock the test moves."""
+    clock = SteppedClock()
+    tuned_settings = dataclasses.replace(tuned(settings, smtp.env()), kiosk_check_every=3600.0)
+    the_hub = create_app(tuned_settings, clock=clock)
+    async with the_hub.quart.test_app():
+        yield the_hub, clock

@@ -10,20 +10,19 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 import socketio
 
-from hub.app import Hub, create_app
+from hub.app import Hub
 from hub.clock import SteppedClock
 from hub.http.ratelimit import POLICIES
 from hub.settings import Settings
 from hub.store.sqlite import SqliteStore
 from tests.helpers import Seeded, seed_tenant
-from tests.integration.delivery_kit import eventually, tuned
+from tests.integration.delivery_kit import eventually
 from tests.integration.realtime_clients import HTTP_TIMEOUT
 from tests.integration.smtp_server import SmtpServer
 from tests.kit import Served
@@ -168,16 +167,6 @@ async def test_a_heartbeat_flood_never_reaches_the_store(served: Served) -> None
     finally:
         await sio.disconnect()
         await store.close()
-
-
-@pytest.fixture
-async def watched(settings: Settings, smtp: SmtpServer) -> AsyncIterator[tuple[Hub, SteppedClock]]:
-    """A hub with SMTP whose kiosk watch runs on a clock the test moves."""
-    clock = SteppedClock()
-    tuned_settings = dataclasses.replace(tuned(settings, smtp.env()), kiosk_check_every=3600.0)
-    the_hub = create_app(tuned_settings, clock=clock)
-    async with the_hub.quart.test_app():
-        yield the_hub, clock
 
 
 async def test_a_flapping_kiosk_is_flagged_every_turn_but_mailed_at_most_once_an_hour(

@@ -7,17 +7,12 @@ SQLite, aiosmtpd on loopback.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-
-from hub.app import Hub, create_app
+from hub.app import Hub
 from hub.clock import SteppedClock
-from hub.settings import Settings
 from tests.helpers import Seeded, seed_tenant
-from tests.integration.delivery_kit import eventually, tuned
+from tests.integration.delivery_kit import eventually
 from tests.integration.smtp_server import SmtpServer, body_text
 
 
@@ -104,16 +99,6 @@ async def test_the_offline_limit_is_a_setting_checked_by_name(client: Any, acme:
         assert "offline_minutes" in (await r.get_json())["error"]["message"]
     r = await client.patch(url, json={"offline_minutes": 3}, headers=acme.auth("manager"))
     assert r.status_code == 200 and (await r.get_json())["offline_minutes"] == 3
-
-
-@pytest.fixture
-async def watched(settings: Settings, smtp: SmtpServer) -> AsyncIterator[tuple[Hub, SteppedClock]]:
-    """A hub with SMTP whose kiosk watch runs on a clock the test moves."""
-    clock = SteppedClock()
-    tuned_settings = dataclasses.replace(tuned(settings, smtp.env()), kiosk_check_every=3600.0)
-    the_hub = create_app(tuned_settings, clock=clock)
-    async with the_hub.quart.test_app():
-        yield the_hub, clock
 
 
 async def test_a_silent_kiosk_is_flagged_once_and_back_once_with_one_mail_each(
