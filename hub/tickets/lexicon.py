@@ -84,18 +84,24 @@ def prepare(text: str) -> Prepared:
         clean, pos = text, range(len(text))
     tokens = []
     for m in _WORD.finditer(clean):
-        word, forms = _word_forms(m.group())
+        raw = m.group()
+        word, forms = _word_forms(raw) if len(raw) <= CACHED_WORD else _fold_word(raw)
         start, end = pos[m.start()], pos[m.end() - 1] + 1
         tokens.append(Token(start, end, word, forms))
     return Prepared(text, clean, pos, tuple(tokens))
 
 
-@functools.lru_cache(maxsize=16384)
-def _word_forms(raw: str) -> tuple[str, frozenset[str]]:
-    """A word as written -> its folded form and the forms it may stand for (the same words
-    come back SOS after SOS: folding is per character, the cache is per word)."""
+def _fold_word(raw: str) -> tuple[str, frozenset[str]]:
+    """A word as written -> its folded form and the forms it may stand for."""
     word = fold(raw)
     return word, _variants(word)
+
+
+# The same words come back SOS after SOS: folding is per character, the cache is per word.
+# Only words of a real language's length are kept, so that a sender's made-up long "words"
+# can neither fill memory (16,384 × a 2,000-character word) nor push the real ones out.
+CACHED_WORD = 32
+_word_forms = functools.lru_cache(maxsize=16384)(_fold_word)
 
 
 class Lexicon:

@@ -316,3 +316,15 @@ def test_the_form_stamp_measures_the_time_to_submit_and_resists_forgery() -> Non
     assert form_signals("other-secret", "bar", "", fresh)["stamp"] == "invalid"
     assert form_signals("secret", "terrace", "", fresh)["stamp"] == "invalid"
     assert bot_reason(form_signals("secret", "bar", None, None)) is None
+
+
+def test_a_senders_made_up_long_words_are_screened_but_not_kept_in_the_word_cache() -> None:
+    """Hostile input: unique 2,000-character "words" must not fill the per-word cache."""
+    from hub.tickets import lexicon
+
+    before = lexicon._word_forms.cache_info().currsize
+    for i in range(50):
+        prepared = lexicon.prepare(f"{i:04d}" + "x" * 1996 + " lift broken")
+        assert [t.word for t in prepared.tokens][-2:] == ["lift", "broken"]
+    grown = lexicon._word_forms.cache_info().currsize - before
+    assert grown <= 2  # "lift" and "broken", never the long words
