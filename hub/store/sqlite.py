@@ -12,8 +12,8 @@ instead of waiting SQLite's busy handler out and failing with a 500.
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -41,12 +41,20 @@ from hub.ports import (
     Update,
     Where,
 )
-from hub.store import memo, sqlite_stats
+from hub.store import docjson, memo, sqlite_stats
 from hub.store.schema import GLOBAL_UNIQUE, INDEXES, SCHEMA_VERSION, TENANT_UNIQUE
 
 T = TypeVar("T")
+_HANDED_OVER = object()  # `_inline`'s "run it on the thread instead"
 _OPS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "ne": "IS NOT"}
 DEFAULT_TIMEOUT = 3.0
+# A read runs on the event loop itself for at most this long (SQLite's own time, looked at
+# every INLINE_CHECK virtual-machine steps); a longer one is stopped and run again on the
+# connection's thread. A hop to that thread costs both threads a wake-up (50-95 µs of CPU
+# here), several times what a read by key costs.
+INLINE_BUDGET = 0.002
+INLINE_CHECK = 500
+SQLITE_INTERRUPT = 9
 STATS_TIMEOUT = 30.0  # seconds a statistics query may take (on its own read connection)
 # Primary result codes that mean "the file cannot take this now", not "this query is wrong":
 # BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN, PROTOCOL.
@@ -160,7 +168,7 @@ def _insert_now(conn: sqlite3.Connection, tenant_id: str, collection: str, doc: 
     try:
         conn.execute(
             f"INSERT INTO {_check_collection(collection)}(id, tenant_id, doc) VALUES (?, ?, ?)",
-            (doc["id"], tenant_id, json.dumps(doc, ensure_ascii=False)),
+            (doc["id"], tenant_id, docjson.dumps(doc)),
         )
     except sqlite3.IntegrityError as exc:
         raise Conflict(f"{collection}: {exc}") from exc
@@ -173,7 +181,7 @@ def _get_now(conn: sqlite3.Connection, tenant_id: str, collection: str, id: str)
         f"SELECT doc FROM {_check_collection(collection)} WHERE id = ? AND tenant_id = ?",
         (id, tenant_id),
     ).fetchone()
-    return json.loads(row[0]) if row else None
+    return docjson.loads(row[0]) if row else None
 
 
 def _update_now(
@@ -191,7 +199,7 @@ def _update_now(
     try:
         conn.execute(
             f"UPDATE {collection} SET doc = ? WHERE id = ? AND tenant_id = ?",
-            (json.dumps(doc, ensure_ascii=False), id, tenant_id),
+            (docjson.dumps(doc), id, tenant_id),
         )
     except sqlite3.IntegrityError as exc:
         raise Conflict(f"{collection}: {exc}") from exc
@@ -245,6 +253,9 @@ class SqliteStore:
         self.timeout = timeout
         self._db: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        # The loop's own read-only connection (a file only: ":memory:" is one connection).
+        self._reader: sqlite3.Connection | None = None
+        self._inline_until = 0.0
         # Statistics read on a connection of their own (WAL: readers never block the
         # writer), so a year of a big business being counted holds up no SOS.
         self._stats_db: aiosqlite.Connection | None = None
@@ -270,8 +281,31 @@ class SqliteStore:
                 (str(SCHEMA_VERSION),),
             )
             await self._in_thread(sqlite_stats.backfill)  # inside this transaction
+        if str(self.path) != ":memory:":
+            self._reader = self._open_reader()
+
+    def _open_reader(self) -> sqlite3.Connection:
+        """The read-only connection the event loop reads on (see `_read_batch`).
+
+        It never waits: a busy file (busy_timeout 0) or a read over INLINE_BUDGET is handed
+        to the connection's thread, which waits as every read used to.
+        """
+        conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+        conn.create_function("hub_lower", 1, _lower, deterministic=True)
+        conn.execute("PRAGMA busy_timeout = 0")
+        conn.execute("PRAGMA query_only = 1")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.set_progress_handler(self._over_budget, INLINE_CHECK)
+        return conn
+
+    def _over_budget(self) -> bool:
+        """SQLite's progress handler on the reader: True stops the statement (SQLITE_INTERRUPT)."""
+        return time.perf_counter() > self._inline_until
 
     async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         if self._stats_db is not None:
             await self._stats_db.close()
             self._stats_db = None
@@ -393,7 +427,15 @@ class SqliteStore:
         transaction: each statement sees the file as it is then, as separate reads would).
 
         One bound for the wait for our turn and the reads (one timer, not `_bounded`'s
-        context manager: each costs ~10 µs of CPU, and an SOS makes several trips)."""
+        context manager: each costs ~10 µs of CPU, and an SOS makes several trips).
+
+        First the reads are tried on the event loop's own connection (`_inline`): a read by
+        key takes SQLite a few µs, a fraction of the hop. Reads cannot mix with writes there
+        (the writes' transactions run whole on the thread, and every statement here sees
+        what was committed before it), so the answer is the same either way."""
+        answer = self._inline(fn)
+        if answer is not _HANDED_OVER:
+            return answer  # type: ignore[return-value]
         try:
             async with asyncio.timeout_at(self._deadline() + 1), self._lock:
                 return await self._in_thread(fn)
@@ -402,6 +444,21 @@ class SqliteStore:
         except sqlite3.Error as exc:
             if _unavailable(exc):
                 raise StoreUnavailable() from exc
+            raise
+
+    def _inline(self, fn: Callable[[sqlite3.Connection], T]) -> T | object:
+        """`fn` on the loop's reader, or `_HANDED_OVER` when it took longer than INLINE_BUDGET
+        or met a busy file: the caller runs it again on the thread (reads only: no harm)."""
+        reader = self._reader
+        if reader is None:
+            return _HANDED_OVER
+        self._inline_until = time.perf_counter() + INLINE_BUDGET
+        try:
+            return fn(reader)
+        except sqlite3.Error as exc:
+            code = getattr(exc, "sqlite_errorcode", None)
+            if (isinstance(code, int) and code & 0xFF == SQLITE_INTERRUPT) or _unavailable(exc):
+                return _HANDED_OVER
             raise
 
     async def _atomic(self, body: Callable[[sqlite3.Connection], T]) -> T:
@@ -462,12 +519,12 @@ class SqliteStore:
         if remembered:
             known = memo.recall(collection, tenant_id, id)
             if known is not memo.UNKNOWN:
-                return json.loads(known) if isinstance(known, str) else None
+                return docjson.loads(known) if isinstance(known, str) else None
         rows = await self._read(_get_sql(collection), (id, tenant_id))
         text = rows[0][0] if rows else None
         if remembered:
             memo.keep(collection, tenant_id, id, text)
-        return json.loads(text) if text is not None else None
+        return docjson.loads(text) if text is not None else None
 
     async def find(
         self,
@@ -482,7 +539,7 @@ class SqliteStore:
         """Documents of this tenant matching `where`, optionally sorted and limited."""
         sql, params = _find_sql(tenant_id, collection, where, sort, descending, limit)
         rows = await self._read(sql, params)
-        return [json.loads(r[0]) for r in rows]
+        return [docjson.loads(r[0]) for r in rows]
 
     async def read_many(self, tenant_id: str, reads: Sequence[Read]) -> list[Any]:
         """Several reads of this tenant in one trip to SQLite's thread (each trip wakes both
@@ -496,7 +553,7 @@ class SqliteStore:
                 if read.collection in memo.REMEMBERED:
                     known = memo.recall(read.collection, tenant_id, read.id)
                     if known is not memo.UNKNOWN:
-                        answers[i] = json.loads(known) if isinstance(known, str) else None
+                        answers[i] = docjson.loads(known) if isinstance(known, str) else None
                         continue
                 asked.append((i, _get_sql(read.collection), [read.id, tenant_id]))
             elif isinstance(read, Find):
@@ -518,9 +575,9 @@ class SqliteStore:
                 text = rows[0][0] if rows else None
                 if read.collection in memo.REMEMBERED:
                     memo.keep(read.collection, tenant_id, read.id, text)
-                answers[i] = json.loads(text) if text is not None else None
+                answers[i] = docjson.loads(text) if text is not None else None
             else:
-                answers[i] = [json.loads(r[0]) for r in rows]
+                answers[i] = [docjson.loads(r[0]) for r in rows]
         return answers
 
     async def count(self, tenant_id: str, collection: str, where: Where | None = None) -> int:
@@ -584,7 +641,7 @@ class SqliteStore:
                     " ON CONFLICT(id) DO UPDATE SET"
                     " doc = json_set(doc, ?, coalesce(json_extract(doc, ?), 0) + ?)"
                     " WHERE tenant_id = excluded.tenant_id",
-                    (id, tenant_id, json.dumps(doc, ensure_ascii=False), path, path, int(by)),
+                    (id, tenant_id, docjson.dumps(doc), path, path, int(by)),
                 )
             except sqlite3.IntegrityError as exc:
                 raise Conflict(f"{collection}: {exc}") from exc
@@ -666,7 +723,7 @@ class SqliteStore:
         rows = await self._read(
             f"SELECT doc FROM {collection} WHERE {_path(field)} = ?", [str(value)]
         )
-        return json.loads(rows[0][0]) if rows else None
+        return docjson.loads(rows[0][0]) if rows else None
 
     async def lookup_with_tenant(
         self, collection: str, field: str, value: str
@@ -685,7 +742,9 @@ class SqliteStore:
             return None, None
         text, tenant_id, tenant_text = rows[0]
         memo.keep("tenants", str(tenant_id), str(tenant_id), tenant_text)
-        return json.loads(text), (json.loads(tenant_text) if tenant_text is not None else None)
+        return docjson.loads(text), (
+            docjson.loads(tenant_text) if tenant_text is not None else None
+        )
 
     async def ticket_figures(self, query: StatsQuery) -> TicketFigures:
         """Statistics of a period, grouped in SQL on the facts table (hub/store/sqlite_stats.py)."""

@@ -15,6 +15,7 @@ import asyncio
 import dataclasses
 import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 import pytest
 import socketio
@@ -44,6 +45,21 @@ async def until(condition: Callable[[], bool], what: str, within: float = WAIT) 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.01)
+
+
+@asynccontextmanager
+async def busy(store: SqliteStore) -> AsyncIterator[asyncio.Lock]:
+    """The store busy: its connection held (as a long queue of transactions holds it), and
+    the event loop's reader meeting a busy file, so that its reads go to that connection
+    (`SqliteStore._inline` hands them over) and wait there."""
+    lock, reader = store._lock, store._reader
+    await lock.acquire()
+    store._reader = None
+    try:
+        yield lock
+    finally:
+        store._reader = reader
+        lock.release()
 
 
 @pytest.fixture
@@ -82,9 +98,7 @@ async def test_a_resume_that_meets_a_busy_store_replays_everything_when_the_stor
     try:
         store = hub.store
         assert isinstance(store, SqliteStore)
-        lock = store._lock  # the store's one connection, as a long queue of writes holds it
-        await lock.acquire()
-        try:
+        async with busy(store) as lock:
             await console.resume(0)
 
             def waiters() -> int:
@@ -93,8 +107,6 @@ async def test_a_resume_that_meets_a_busy_store_replays_everything_when_the_stor
             await until(lambda: waiters() > 0, "the resume to wait for the store")
             # the store gives up on it (timeout + its backstop): StoreUnavailable
             await until(lambda: waiters() == 0, "the resume's read to give up")
-        finally:
-            lock.release()
         await console.wait_for(
             lambda: "resume.done" in console.names(), WAIT, "resume.done once the store answers"
         )
@@ -119,9 +131,7 @@ async def test_a_catch_up_replay_that_meets_a_busy_store_is_replayed_when_the_st
         console.received.clear()  # as if it had been missed during the gap
         store = hub.store
         assert isinstance(store, SqliteStore)
-        lock = store._lock
-        await lock.acquire()
-        try:
+        async with busy(store) as lock:
             replay = asyncio.create_task(replay_to_local_consoles(hub.sio, store, since=0))
 
             def waiters() -> int:
@@ -130,8 +140,6 @@ async def test_a_catch_up_replay_that_meets_a_busy_store_is_replayed_when_the_st
             await until(lambda: waiters() > 0, "the replay to wait for the store")
             await until(lambda: waiters() == 0, "the replay's read to give up")
             await asyncio.wait_for(replay, WAIT)  # the other tenants are not kept waiting
-        finally:
-            lock.release()
         await console.wait_for(
             lambda: bool(console.events("ticket.created")),
             WAIT,
@@ -149,12 +157,11 @@ async def test_a_console_that_connects_while_the_store_is_busy_is_told_unavailab
     store = hub.store
     assert isinstance(store, SqliteStore)
     console = Console(url, auth={"token": acme.tokens["agent"]})
-    await store._lock.acquire()
     try:
-        with pytest.raises(socketio.exceptions.ConnectionError):
-            await console.connect()
+        async with busy(store):
+            with pytest.raises(socketio.exceptions.ConnectionError):
+                await console.connect()
     finally:
-        store._lock.release()
         await console.close()
     assert [e.get("message") for e in console.connect_errors] == ["unavailable"]
     again = Console(url, auth={"token": acme.tokens["agent"]})
