@@ -26,7 +26,7 @@ async def per_read(store: SqliteStore, count: int, concurrency: int) -> tuple[fl
 
     async def reader(k: int) -> None:
         for i in range(count // concurrency):
-            await store.get("bench", "points", f"missing-{k}-{i}")  # not remembered per request
+            await store.get("bench", "points", f"missing-{k}-{i}")  # points are not memoised
 
     cpu, wall = time.process_time(), time.perf_counter()
     await asyncio.gather(*(reader(k) for k in range(concurrency)))

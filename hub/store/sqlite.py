@@ -420,20 +420,19 @@ class SqliteStore:
             lock.release()
 
     async def _read(self, sql: str, params: Sequence[Any]) -> list[Any]:
-        """One statement's rows (one trip to SQLite's thread, as `_read_batch`)."""
+        """One statement's rows (one trip, as `_read_batch` makes it)."""
         return await self._read_batch(lambda conn: conn.execute(sql, params).fetchall())
 
     async def _read_batch(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run the reads in `fn(connection)` in ONE trip to the connection's thread (no
-        transaction: each statement sees the file as it is then, as separate reads would).
+        """Run the reads in `fn(connection)` in ONE trip (no transaction: each statement sees
+        the file as it is then, as separate reads would).
 
-        One bound for the wait for our turn and the reads (one timer, not `_bounded`'s
-        context manager: each costs ~10 µs of CPU, and an SOS makes several trips).
-
-        First the reads are tried on the event loop's own connection (`_inline`): a read by
-        key takes SQLite a few µs, a fraction of the hop. Reads cannot mix with writes there
-        (the writes' transactions run whole on the thread, and every statement here sees
-        what was committed before it), so the answer is the same either way."""
+        The trip is first tried on the event loop's own connection (`_inline`): a read by key
+        takes SQLite a few µs, a fraction of a hop to the thread. Reads cannot mix with writes
+        there (the writes' transactions run whole on the thread, and every statement here
+        sees what was committed before it), so the answer is the same either way. A read
+        handed over makes one hop to the connection's thread, with one bound for the wait for
+        our turn and the reads (one timer, not `_bounded`'s context manager: ~10 µs each)."""
         started = time.perf_counter()
         answer = self._inline(fn)
         if answer is not _HANDED_OVER:
@@ -551,8 +550,8 @@ class SqliteStore:
         return [docjson.loads(r[0]) for r in rows]
 
     async def read_many(self, tenant_id: str, reads: Sequence[Read]) -> list[Any]:
-        """Several reads of this tenant in one trip to SQLite's thread (each trip wakes both
-        threads); each answer as `get` (a document or None) or `find` (a list) gives it.
+        """Several reads of this tenant in one trip (`_read_batch`: on the loop, or one hop to
+        SQLite's thread); each answer as `get` (a document or None) or `find` (a list) gives it.
 
         A business and its settings already read by this request come from its memo."""
         answers: list[Any] = [None] * len(reads)
