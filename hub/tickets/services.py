@@ -7,6 +7,7 @@ path (`UnitOfWork.commit_and_publish`); listeners (routing, delivery) are told a
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -161,28 +162,53 @@ class TicketService:
         if origin:
             keep = ("device_id", "ip", "signals", "language_explicit")
             doc.update({k: origin[k] for k in keep if origin.get(k)})
-        if self.detect is not None and not doc.get("language_explicit"):
-            # Known before the first push, so consoles are not sent the ticket twice.
-            try:
-                found = await self.detect(text, tenant)
-                if found:
-                    doc["language"], doc["language_detected"] = found, True
-            except Exception:  # a nicety: the routing job detects again
-                log.exception("language detection at intake failed")
-        verdict = await self._screen(tenant, doc)
-        if verdict.action == "merge" and verdict.merge_into:
-            original = await self.repo.find(tenant["id"], verdict.merge_into)
-            if original is not None:
-                return await self._store(tenant["id"], Ticket(original).merge_repeat(doc))
-        doc["number"] = await self.repo.next_number(tenant["id"])
-        held = (verdict.reason or "filtered") if verdict.action == "quarantine" else None
-        suggested = await self._suggest(tenant, text)
+        # The language is known before the first push, so consoles are not sent the ticket
+        # twice. The detector (another process) answers while this one screens, numbers and
+        # classifies the SOS: the push waits for the longer of the two, not for both.
+        detecting = self._detecting(text, tenant, doc)
+        if detecting is not None:
+            await asyncio.sleep(0)  # its request goes out now: the guard's reads never yield
+        try:
+            verdict = await self._screen(tenant, doc)
+            if verdict.action == "merge" and verdict.merge_into:
+                original = await self.repo.find(tenant["id"], verdict.merge_into)
+                if original is not None:
+                    await self._detected(doc, detecting)
+                    return await self._store(tenant["id"], Ticket(original).merge_repeat(doc))
+            doc["number"] = await self.repo.next_number(tenant["id"])
+            held = (verdict.reason or "filtered") if verdict.action == "quarantine" else None
+            suggested = await self._suggest(tenant, text)
+            await self._detected(doc, detecting)
+        finally:
+            _drop(detecting)  # taken by now, unless the request ended before
         due = reply_due_at(tenant, {**doc, "suggested_category": suggested})
         outcome = Ticket(doc).admit(held, suggested_category=suggested, reply_due_at=due)
         stored = await self._store(tenant["id"], outcome)
         if held:
             await self._tell("ticket_held", tenant, stored)
         return stored
+
+    def _detecting(self, text: str, tenant: Doc, doc: Doc) -> asyncio.Task[str | None] | None:
+        """The SOS's language being detected, unless the customer named it."""
+        if self.detect is None or doc.get("language_explicit"):
+            return None
+        try:
+            return asyncio.ensure_future(self.detect(text, tenant))
+        except Exception:  # a nicety: the routing job detects again
+            log.exception("language detection at intake failed")
+            return None
+
+    async def _detected(self, doc: Doc, detecting: asyncio.Task[str | None] | None) -> None:
+        """Take the detected language into the SOS; a failing detector must not lose it."""
+        if detecting is None:
+            return
+        try:
+            found = await detecting
+        except Exception:  # a nicety: the routing job detects again
+            log.exception("language detection at intake failed")
+            return
+        if found:
+            doc["language"], doc["language_detected"] = found, True
 
     async def _suggest(self, tenant: Doc, text: str) -> str | None:
         """The category the text suggests; a failing classifier must not lose an SOS."""
@@ -420,3 +446,13 @@ def _clean_contact(contact: Doc | None) -> Doc | None:
         if contact.get(k) and clean_line(str(contact[k]))
     }
     return out or None
+
+
+def _drop(task: asyncio.Task[Any] | None) -> None:
+    """Stop a task nobody waits for any more, and mark its failure seen (no stray log)."""
+    if task is None:
+        return
+    if not task.done():
+        task.cancel()
+    elif not task.cancelled():
+        task.exception()

@@ -220,6 +220,9 @@ async def detect_if_ready(text: str) -> str | None:
     if not detector_process().ready():
         return None
     try:
-        return await asyncio.wait_for(_ask(text, None, 0.0), INTAKE_WAIT)
+        # In this task (`wait_for` would start another): the request goes out at its
+        # first step, while the intake screens the SOS (hub/tickets/services.py).
+        async with asyncio.timeout(INTAKE_WAIT):
+            return await _ask(text, None, 0.0)
     except TimeoutError:  # the child is starved of CPU: the routing job detects later
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from hub.app import Hub
@@ -46,3 +47,48 @@ async def test_an_api_caller_who_names_the_language_keeps_it(
     )
     doc = await hub.store.get(acme.tenant["id"], "tickets", (await r.get_json())["id"])
     assert doc is not None and doc["language"] == "es"
+
+
+async def test_the_guard_screens_while_the_detector_is_still_answering(
+    hub: Hub, client: Any, acme: Seeded, monkeypatch: Any
+) -> None:
+    """The push waits for the longer of detection and screening, not for both one after
+    the other: here the detector answers only once the guard has started screening."""
+    screening = asyncio.Event()
+    screen = hub.tickets.guard.screen  # type: ignore[union-attr]
+
+    async def guard_screen(tenant: Any, doc: Any) -> Any:
+        screening.set()
+        return await screen(tenant, doc)
+
+    async def detector(text: str, tenant: Any) -> str | None:
+        # Without the overlap the guard would only screen after this returned: it would
+        # never return, and the request would fail (the wait below ends it).
+        await asyncio.wait_for(screening.wait(), 10)
+        return "fr"
+
+    monkeypatch.setattr(hub.tickets.guard, "screen", guard_screen)
+    monkeypatch.setattr(hub.tickets, "detect", detector)
+    r = await client.post(
+        "/api/v1/sos",
+        json={"point": acme.point["code"], "text": "La douche est froide", "anonymous": True},
+    )
+    assert r.status_code == 201, await r.get_data()
+    doc = await hub.store.get(acme.tenant["id"], "tickets", (await r.get_json())["id"])
+    assert doc is not None and doc["language"] == "fr" and doc["language_detected"] is True
+
+
+async def test_a_failing_detector_leaves_the_sos_stored_without_a_language(
+    hub: Hub, client: Any, acme: Seeded, monkeypatch: Any
+) -> None:
+    async def detector(text: str, tenant: Any) -> str | None:
+        raise RuntimeError("the detector broke")
+
+    monkeypatch.setattr(hub.tickets, "detect", detector)
+    r = await client.post(
+        "/api/v1/sos",
+        json={"point": acme.point["code"], "text": "The lift is stuck", "anonymous": True},
+    )
+    assert r.status_code == 201, await r.get_data()
+    doc = await hub.store.get(acme.tenant["id"], "tickets", (await r.get_json())["id"])
+    assert doc is not None and doc["number"] and not doc.get("language_detected")
