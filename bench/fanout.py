@@ -935,6 +935,8 @@ def add_deliveries(
     res["drop_reasons"] = merge_counts(rep["drop_reasons"] for rep in reports)
     res["other_events"] = merge_counts(rep["other_events"] for rep in reports)
     res["eio_pings_answered"] = sum(rep["eio_pings"] for rep in reports)
+    # each SOS's time to its last console, in posting order: bench/pooled.py pools runs
+    res["last_ms"] = [round(v, 3) for v in per_sos]
     for name, vals in (("last", per_sos), ("delivery", per_delivery)):
         for p in (50, 95, 99):
             res[f"{name}_p{p}_ms"] = pct(vals, p)
