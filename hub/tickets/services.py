@@ -166,14 +166,13 @@ class TicketService:
         # twice. The detector (another process) answers while this one screens, numbers and
         # classifies the SOS: the push waits for the longer of the two, not for both.
         detecting = self._detecting(text, tenant, doc)
-        if detecting is not None:
-            await asyncio.sleep(0)  # its request goes out now: the guard's reads never yield
         try:
+            if detecting is not None:
+                await asyncio.sleep(0)  # its request goes out now: the guard's reads never yield
             verdict = await self._screen(tenant, doc)
             if verdict.action == "merge" and verdict.merge_into:
                 original = await self.repo.find(tenant["id"], verdict.merge_into)
-                if original is not None:
-                    await self._detected(doc, detecting)
+                if original is not None:  # a repeat keeps no language: its detection is dropped
                     return await self._store(tenant["id"], Ticket(original).merge_repeat(doc))
             doc["number"] = await self.repo.next_number(tenant["id"])
             held = (verdict.reason or "filtered") if verdict.action == "quarantine" else None

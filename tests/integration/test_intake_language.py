@@ -54,14 +54,17 @@ async def test_the_guard_screens_while_the_detector_is_still_answering(
 ) -> None:
     """The push waits for the longer of detection and screening, not for both one after
     the other: here the detector answers only once the guard has started screening."""
-    screening = asyncio.Event()
+    asked, screening = asyncio.Event(), asyncio.Event()
     screen = hub.tickets.guard.screen  # type: ignore[union-attr]
+    asked_first: list[bool] = []
 
     async def guard_screen(tenant: Any, doc: Any) -> Any:
+        asked_first.append(asked.is_set())
         screening.set()
         return await screen(tenant, doc)
 
     async def detector(text: str, tenant: Any) -> str | None:
+        asked.set()
         # Without the overlap the guard would only screen after this returned: it would
         # never return, and the request would fail (the wait below ends it).
         await asyncio.wait_for(screening.wait(), 10)
@@ -76,10 +79,11 @@ async def test_the_guard_screens_while_the_detector_is_still_answering(
     assert r.status_code == 201, await r.get_data()
     doc = await hub.store.get(acme.tenant["id"], "tickets", (await r.get_json())["id"])
     assert doc is not None and doc["language"] == "fr" and doc["language_detected"] is True
+    assert asked_first == [True]  # the detector was asked before the guard began
 
 
 async def test_a_failing_detector_leaves_the_sos_stored_without_a_language(
-    hub: Hub, client: Any, acme: Seeded, monkeypatch: Any
+    hub: Hub, client: Any, acme: Seeded, monkeypatch: Any, caplog: Any
 ) -> None:
     async def detector(text: str, tenant: Any) -> str | None:
         raise RuntimeError("the detector broke")
@@ -92,3 +96,28 @@ async def test_a_failing_detector_leaves_the_sos_stored_without_a_language(
     assert r.status_code == 201, await r.get_data()
     doc = await hub.store.get(acme.tenant["id"], "tickets", (await r.get_json())["id"])
     assert doc is not None and doc["number"] and not doc.get("language_detected")
+    assert "language detection at intake failed" in caplog.text
+
+
+async def test_a_repeat_is_merged_without_waiting_for_its_language(
+    hub: Hub, client: Any, acme: Seeded, monkeypatch: Any
+) -> None:
+    """A repeat keeps no language of its own: the detector's answer is not waited for."""
+    body = {"point": acme.point["code"], "text": "The lift is stuck on floor three"}
+    cookie = {"Cookie": "sos_device=repeat-device-1"}
+    first = await client.post("/api/v1/sos", json={**body, "anonymous": True}, headers=cookie)
+    assert first.status_code == 201
+    never = asyncio.Event()
+
+    async def detector(text: str, tenant: Any) -> str | None:
+        await never.wait()  # answers only if waited for forever: the request would hang
+        return "en"
+
+    monkeypatch.setattr(hub.tickets, "detect", detector)
+    again = await asyncio.wait_for(
+        client.post("/api/v1/sos", json={**body, "anonymous": True}, headers=cookie), 30
+    )
+    assert again.status_code == 201
+    assert (await again.get_json())["id"] == (await first.get_json())["id"]
+    original = await hub.store.get(acme.tenant["id"], "tickets", (await first.get_json())["id"])
+    assert original is not None and original["repeat_count"] == 1
