@@ -72,13 +72,8 @@ async def test_the_guard_screens_while_the_detector_is_still_answering(
 
     monkeypatch.setattr(hub.tickets.guard, "screen", guard_screen)
     monkeypatch.setattr(hub.tickets, "detect", detector)
-    r = await client.post(
-        "/api/v1/sos",
-        json={"point": acme.point["code"], "text": "La douche est froide", "anonymous": True},
-    )
-    assert r.status_code == 201, await r.get_data()
-    doc = await hub.store.get(acme.tenant["id"], "tickets", (await r.get_json())["id"])
-    assert doc is not None and doc["language"] == "fr" and doc["language_detected"] is True
+    doc = await _stored_sos(hub, client, acme, "La douche est froide")
+    assert doc["language"] == "fr" and doc["language_detected"] is True
     assert asked_first == [True]  # the detector was asked before the guard began
 
 
@@ -89,13 +84,8 @@ async def test_a_failing_detector_leaves_the_sos_stored_without_a_language(
         raise RuntimeError("the detector broke")
 
     monkeypatch.setattr(hub.tickets, "detect", detector)
-    r = await client.post(
-        "/api/v1/sos",
-        json={"point": acme.point["code"], "text": "The lift is stuck", "anonymous": True},
-    )
-    assert r.status_code == 201, await r.get_data()
-    doc = await hub.store.get(acme.tenant["id"], "tickets", (await r.get_json())["id"])
-    assert doc is not None and doc["number"] and not doc.get("language_detected")
+    doc = await _stored_sos(hub, client, acme, "The lift is stuck")
+    assert doc["number"] and not doc.get("language_detected")
     assert "language detection at intake failed" in caplog.text
 
 
@@ -121,3 +111,14 @@ async def test_a_repeat_is_merged_without_waiting_for_its_language(
     assert (await again.get_json())["id"] == (await first.get_json())["id"]
     original = await hub.store.get(acme.tenant["id"], "tickets", (await first.get_json())["id"])
     assert original is not None and original["repeat_count"] == 1
+
+
+async def _stored_sos(hub: Hub, client: Any, acme: Seeded, text: str) -> dict[str, Any]:
+    """Post an anonymous SOS to acme's point; the ticket as stored."""
+    r = await client.post(
+        "/api/v1/sos", json={"point": acme.point["code"], "text": text, "anonymous": True}
+    )
+    assert r.status_code == 201, await r.get_data()
+    doc = await hub.store.get(acme.tenant["id"], "tickets", (await r.get_json())["id"])
+    assert doc is not None
+    return doc
