@@ -87,6 +87,7 @@ from hub.tickets.services import TicketService
 from hub.tickets.stats import TicketStats
 from hub.tickets.waiting import WaitingTimes
 from hub.translate.detect import detect_if_ready, start_detection
+from hub.turns import sender_turns
 
 __all__ = ["GC_THRESHOLD", "Hub", "create_app", "tune_gc"]
 
@@ -158,6 +159,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
         publisher,
         guard=StoreGuard(store),
         listeners=[delivery_listener, strikes, invitations],
+        turns=sender_turns(settings.redis_url),
         detect=(lambda text, tenant: detect_if_ready(text))
         if settings.language_detection
         else None,
@@ -258,6 +260,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
         await scans.drain()
         if scans.recent is not None:
             await scans.recent.close()
+        await tickets.turns.close()
         if isinstance(sio.manager, HubRedisManager):
             await sio.manager.close()  # its publishing connection to Redis
         await blobs.close()

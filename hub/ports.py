@@ -8,7 +8,8 @@ the fields of `hub.store.schema.GLOBAL_UNIQUE`) belongs to.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -226,6 +227,17 @@ class RecentVisits(Protocol):
     """
 
     async def first_visit(self, page: str, visitor: str) -> bool: ...
+    async def close(self) -> None: ...
+
+
+class SenderTurns(Protocol):
+    """One sender's SOS screened and stored one at a time (see `hub.turns`).
+
+    `turn(keys)` is an async context inside which no other request holds any of `keys`;
+    one not had in time lets the request through rather than stall it.
+    """
+
+    def turn(self, keys: Iterable[str]) -> AbstractAsyncContextManager[None]: ...
     async def close(self) -> None: ...
 
 

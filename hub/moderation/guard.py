@@ -150,6 +150,15 @@ class StoreGuard:
                 return Verdict("merge", "repeat", earlier["id"])
         return Verdict("quarantine", reason) if reason else ACCEPT
 
+    def senders(self, ticket: Doc) -> list[str]:
+        """Keys naming the ticket's sender as repeats tell them (a device, else an e-mail and
+        a phone): SOS sharing one are screened in turn, so a repeat sees its original."""
+        return [
+            f"{field}={value}"
+            for query in _sender_queries(ticket)
+            for field, value in query.items()
+        ]
+
     async def screen_message(self, tenant: Doc, ticket: Doc, text: str) -> Verdict:
         """Hold back a thread message from a blocked sender, or one a text filter objects to."""
         config, block, _ = await self._read(tenant["id"], ticket)

@@ -32,6 +32,11 @@ class IntakeGuard(Protocol):
 
     async def screen(self, tenant: Doc, ticket: Doc) -> Verdict: ...
 
+    def senders(self, ticket: Doc) -> list[str]:
+        """Keys naming the SOS's sender for repeats (none when it cannot be told): SOS that
+        share one are screened one at a time, so a repeat sees the ticket it repeats."""
+        ...
+
     async def screen_message(self, tenant: Doc, ticket: Doc, text: str) -> Verdict:
         """A customer's message on their thread: "quarantine" (held, with a reason) or accept.
 

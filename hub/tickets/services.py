@@ -15,7 +15,7 @@ from typing import Any
 
 from hub.clock import new_id, new_secret, now_iso
 from hub.errors import Invalid, NotFound
-from hub.ports import Doc, Publisher, Store
+from hub.ports import Doc, Publisher, SenderTurns, Store
 from hub.tickets.etiquette import detect as detect_steps
 from hub.tickets.hooks import ACCEPT, IntakeGuard, TicketListener, Verdict
 from hub.tickets.model import (
@@ -40,6 +40,7 @@ from hub.tickets.targets import reply_due_at
 from hub.tickets.ticket import CUSTOMER, KEEP, Actor, Outcome, Ticket
 from hub.tickets.triage_settings import TriageSettings
 from hub.tickets.unit_of_work import UnitOfWork
+from hub.turns import LocalTurns
 
 __all__ = ["CUSTOMER", "Actor", "TicketService"]
 
@@ -60,6 +61,7 @@ class TicketService:
         listeners: Sequence[TicketListener] = (),
         detect: DetectLanguage | None = None,
         triage: TriageSettings | None = None,
+        turns: SenderTurns | None = None,
     ) -> None:
         self.store = store
         self.publisher = publisher
@@ -71,6 +73,7 @@ class TicketService:
         self.guard = guard
         self.listeners = list(listeners)
         self.triage = triage or TriageSettings(store)
+        self.turns: SenderTurns = turns or LocalTurns()
 
     async def _tell(self, what: str, *args: Any) -> None:
         for listener in self.listeners:
@@ -100,6 +103,10 @@ class TicketService:
     async def _store(self, tenant_id: str, outcome: Outcome) -> Doc:
         """Store and publish an outcome, then tell the listeners what it means."""
         await self.work.apply(tenant_id, outcome)
+        return await self._announce(tenant_id, outcome)
+
+    async def _announce(self, tenant_id: str, outcome: Outcome) -> Doc:
+        """Tell the listeners what a stored outcome means (routing, delivery, strikes)."""
         doc = outcome.ticket
         if outcome.accepted or outcome.acknowledged:
             tenant = await self._tenant(tenant_id)
@@ -169,23 +176,44 @@ class TicketService:
         try:
             if detecting is not None:
                 await asyncio.sleep(0)  # its request goes out now: the guard's reads never yield
-            verdict = await self._screen(tenant, doc)
-            if verdict.action == "merge" and verdict.merge_into:
-                original = await self.repo.find(tenant["id"], verdict.merge_into)
-                if original is not None:  # a repeat keeps no language: its detection is dropped
-                    return await self._store(tenant["id"], Ticket(original).merge_repeat(doc))
-            doc["number"] = await self.repo.next_number(tenant["id"])
-            held = (verdict.reason or "filtered") if verdict.action == "quarantine" else None
-            suggested = await self._suggest(tenant, text)
-            await self._detected(doc, detecting)
+            # One sender's SOS in turn, from the screen to the commit: five taps on "send"
+            # are one ticket with four repeats, not five tickets (hub.turns).
+            async with self.turns.turn(self._senders(tenant["id"], doc)):
+                outcome, held = await self._admit(tenant, doc, detecting)
+                await self.work.apply(tenant["id"], outcome)
         finally:
             _drop(detecting)  # taken by now, unless the request ended before
-        due = reply_due_at(tenant, {**doc, "suggested_category": suggested})
-        outcome = Ticket(doc).admit(held, suggested_category=suggested, reply_due_at=due)
-        stored = await self._store(tenant["id"], outcome)
+        stored = await self._announce(tenant["id"], outcome)
         if held:
             await self._tell("ticket_held", tenant, stored)
         return stored
+
+    async def _admit(
+        self, tenant: Doc, doc: Doc, detecting: asyncio.Task[str | None] | None
+    ) -> tuple[Outcome, str | None]:
+        """What becomes of a screened SOS: a repeat merged into its sender's earlier ticket,
+        or a new ticket, numbered and classified (with why it is held back, if it is)."""
+        verdict = await self._screen(tenant, doc)
+        if verdict.action == "merge" and verdict.merge_into:
+            original = await self.repo.find(tenant["id"], verdict.merge_into)
+            if original is not None:  # a repeat keeps no language: its detection is dropped
+                return Ticket(original).merge_repeat(doc), None
+        doc["number"] = await self.repo.next_number(tenant["id"])
+        held = (verdict.reason or "filtered") if verdict.action == "quarantine" else None
+        suggested = await self._suggest(tenant, doc["text"])
+        await self._detected(doc, detecting)
+        due = reply_due_at(tenant, {**doc, "suggested_category": suggested})
+        return Ticket(doc).admit(held, suggested_category=suggested, reply_due_at=due), held
+
+    def _senders(self, tenant_id: str, doc: Doc) -> list[str]:
+        """The turns an SOS takes: its sender's keys (the guard's), in this tenant."""
+        if self.guard is None:
+            return []
+        try:
+            return [f"{tenant_id}/{key}" for key in self.guard.senders(doc)]
+        except Exception:  # no turn is better than no SOS
+            log.exception("intake guard could not name the sender; no turn taken")
+            return []
 
     def _detecting(self, text: str, tenant: Doc, doc: Doc) -> asyncio.Task[str | None] | None:
         """The SOS's language being detected, unless the customer named it."""

@@ -6,6 +6,7 @@ Through the HTTP API and the customer form on the app under test (real SQLite), 
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import AsyncIterator
@@ -178,6 +179,34 @@ async def test_the_same_text_twice_from_one_device_is_one_ticket_with_a_repeat(
     assert ticket["repeat_count"] == 1
     entries = await client.get(f"/api/v1/tickets/{ticket['id']}", headers=acme.auth("agent"))
     assert "repeated" in [h["action"] for h in (await entries.get_json())["history"]]
+
+
+async def test_the_same_text_sent_at_once_from_one_device_is_one_ticket_with_repeats(
+    client: Any, acme: Seeded
+) -> None:
+    # a guest in a noisy bar taps "send" five times before the first answer comes back
+    device = fresh_device()
+    sent = await asyncio.gather(
+        *(post_sos(client, acme, "The music is too loud!", device=device) for _ in range(5))
+    )
+    assert [status for status, _ in sent] == [201] * 5
+    assert len({body["id"] for _, body in sent}) == 1
+    assert len({body["thread_url"] for _, body in sent}) == 1
+    [ticket] = await listed(client, acme)
+    assert ticket["repeat_count"] == 4
+
+
+async def test_the_same_email_sent_at_once_without_a_device_is_one_ticket(
+    client: Any, acme: Seeded
+) -> None:
+    # an integration without cookies retries on a slow network: the e-mail tells who it is
+    kw: dict[str, Any] = {"contact": {"email": "eva@example.com"}, "device": "", "ip": fresh_ip()}
+    sent = await asyncio.gather(
+        *(post_sos(client, acme, "Wake-up call at 6", **kw) for _ in range(3))
+    )
+    assert len({body["id"] for _, body in sent}) == 1
+    [ticket] = await listed(client, acme)
+    assert ticket["repeat_count"] == 2
 
 
 async def test_the_same_text_from_another_device_and_address_is_another_ticket(

@@ -119,6 +119,20 @@ async def test_concurrent_sos_on_both_instances_get_unique_gap_free_numbers(
     assert watcher.duplicates == 0
 
 
+async def test_one_phone_sending_to_both_instances_at_once_is_one_ticket(pair: Pair) -> None:
+    # a guest taps "send" six times; the load balancer spreads the requests over A and B
+    acme = pair.tenants["acme"]
+    device, text = f"device-{uuid.uuid4().hex}", f"No hot water in room {uuid.uuid4().hex[:6]}"
+    sent = await asyncio.gather(
+        *(http_sos(url, acme, text, device=device) for url in [pair.a, pair.b] * 3)
+    )
+    assert len({r["id"] for r in sent}) == 1 and len({r["token"] for r in sent}) == 1
+    async with httpx.AsyncClient(base_url=pair.b, timeout=HTTP_TIMEOUT) as http:
+        r = await http.get("/api/v1/tickets", headers=acme.auth("agent"))
+    [ticket] = [t for t in r.json()["items"] if t["text"] == text]
+    assert ticket["repeat_count"] == 5
+
+
 async def test_logging_out_on_one_instance_closes_the_console_on_the_other(
     pair: Pair, consoles: list[Console]
 ) -> None:
