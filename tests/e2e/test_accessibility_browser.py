@@ -255,29 +255,45 @@ def _with_lang(path: str, lang: str) -> str:
     return f"{joined}#{fragment}" if fragment else joined
 
 
-def _check(page: Page, site: Site, case: Case, problems: dict[str, list[str]]) -> None:
-    """Load the case in each of its languages; axe it in light and in dark mode."""
+@dataclass
+class Pages:
+    """Two tabs of one browser session: one in the light scheme, one in the dark.
+
+    Each page is loaded in both at once (each waits for its own quiet network, the two
+    waits overlapping), and the dark one is loaded afresh in the dark scheme: Chromium,
+    switched on a loaded page, can leave some inherited colours of the light one behind a
+    frame later, and axe then reads light text on a dark background that no user sees.
+    """
+
+    light: Page
+    dark: Page
+
+    @classmethod
+    def open(cls, context: BrowserContext) -> Pages:
+        return cls(context.new_page(), context.new_page())
+
+
+def _check(pages: Pages, site: Site, case: Case, problems: dict[str, list[str]]) -> None:
+    """Load the case in each of its languages, in light and in dark mode; axe each."""
+    pages.light.emulate_media(color_scheme="light")  # whatever a check in between set
+    pages.dark.emulate_media(color_scheme="dark")
     for lang in case.langs:
-        page.emulate_media(color_scheme="light")
-        response = page.goto(f"{site.url}{_with_lang(case.path, lang)}")
-        assert response is not None and response.status == case.status, (case.path, lang)
-        expect(page.locator(case.ready).first).to_be_visible()
-        page.wait_for_load_state("networkidle")
-        for scheme in ("light", "dark"):
-            if scheme == "dark":
-                # Loaded afresh in the dark scheme: Chromium, switched on a loaded page, can
-                # leave some inherited colours of the light one behind a frame later, and
-                # axe then reads light text on a dark background that no user sees.
-                page.emulate_media(color_scheme="dark")
-                page.reload()
-                expect(page.locator(case.ready).first).to_be_visible()
-                page.wait_for_load_state("networkidle")
+        url = f"{site.url}{_with_lang(case.path, lang)}"
+        dark = pages.dark.goto(url, wait_until="commit")  # loads on while the light one does
+        light = pages.light.goto(url)
+        for scheme, page, response in (("light", pages.light, light), ("dark", pages.dark, dark)):
+            assert response is not None and response.status == case.status, (case.path, lang)
+            expect(page.locator(case.ready).first).to_be_visible()
+            page.wait_for_load_state("networkidle")
+            dark_now = page.evaluate("() => matchMedia('(prefers-color-scheme: dark)').matches")
+            assert dark_now == (scheme == "dark"), (case.path, lang, scheme)
+        for scheme, page in (("light", pages.light), ("dark", pages.dark)):
             found = axe_serious(page)
             if found:
                 problems[f"{case.path} [{lang}, {scheme}]"] = found
-            if scheme == "dark" and lang == case.langs[-1]:  # to look at: /tmp/shots/a11y
-                name = re.sub(r"[^a-z0-9]+", "-", case.path.split("?")[0].lower()).strip("-")
-                page.screenshot(path=str(SHOTS / f"dark-{lang}-{name[:40] or 'root'}.png"))
+        if lang == case.langs[-1]:  # to look at: /tmp/shots/a11y
+            name = re.sub(r"[^a-z0-9]+", "-", case.path.split("?")[0].lower()).strip("-")
+            pages.dark.screenshot(path=str(SHOTS / f"dark-{lang}-{name[:40] or 'root'}.png"))
 
 
 def _context(browser: Browser, **kw: Any) -> BrowserContext:
@@ -298,10 +314,11 @@ def test_guest_pages_pass_axe_in_three_languages_light_and_dark(
     context = _context(browser)
     problems: dict[str, list[str]] = {}
     try:
-        page = context.new_page()
+        pages = Pages.open(context)
+        page = pages.light
         for case in site.cases:
             if case.who == "guest":
-                _check(page, site, case, problems)
+                _check(pages, site, case, problems)
         # The page a guest meets after too many tries (the rate-limited twin hub).
         token = site.ticket["token"]
         for _ in range(5):
@@ -328,7 +345,7 @@ def test_guest_pages_pass_axe_in_three_languages_light_and_dark(
         expect(page.locator("#kiosk-form")).to_be_visible()
         for case in site.cases:
             if case.who == "kiosk":
-                _check(page, site, case, problems)
+                _check(pages, site, case, problems)
     finally:
         context.close()
     assert problems == {}
@@ -340,12 +357,13 @@ def test_staff_and_operator_pages_pass_axe_in_two_languages_light_and_dark(
     context = _context(browser)
     problems: dict[str, list[str]] = {}
     try:
-        page = context.new_page()
+        pages = Pages.open(context)
+        page = pages.light
         log_in(page, LiveHub(site.served.hubs[0], site.seeded, site.served.db), role="admin")
         expect(page).not_to_have_url(re.compile(r".*/login"))
         for case in site.cases:
             if case.who == "staff":
-                _check(page, site, case, problems)
+                _check(pages, site, case, problems)
         page.goto(f"{site.url}/operator/login")
         page.get_by_label("E-mail").fill(OPERATOR)
         page.get_by_label("Password").fill(PASSWORD)
@@ -353,7 +371,7 @@ def test_staff_and_operator_pages_pass_axe_in_two_languages_light_and_dark(
         page.wait_for_url("**/operator")
         for case in site.cases:
             if case.who == "operator":
-                _check(page, site, case, problems)
+                _check(pages, site, case, problems)
     finally:
         context.close()
     assert problems == {}
