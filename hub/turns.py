@@ -17,8 +17,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Iterable
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
 import redis.asyncio as aioredis
 
@@ -27,6 +27,17 @@ log = logging.getLogger(__name__)
 WAIT_SECONDS = 2.0  # the longest an SOS waits for its sender's earlier one
 HOLD_SECONDS = 5.0  # a turn's lease in Redis: an instance that dies mid-turn frees it by then
 REDIS_TIMEOUT = 0.5
+
+
+@asynccontextmanager
+async def _each(
+    one: Callable[[str], AbstractAsyncContextManager[None]], keys: Iterable[str]
+) -> AsyncIterator[None]:
+    """Every key's turn, taken in one order by every request (no two wait on each other)."""
+    async with AsyncExitStack() as stack:
+        for key in sorted(set(keys)):
+            await stack.enter_async_context(one(key))
+        yield
 
 
 class _Waiting:
@@ -46,12 +57,8 @@ class LocalTurns:
         self.wait = wait
         self._keys: dict[str, _Waiting] = {}
 
-    @asynccontextmanager
-    async def turn(self, keys: Iterable[str]) -> AsyncIterator[None]:
-        async with AsyncExitStack() as stack:
-            for key in sorted(set(keys)):  # one order for every request: no deadlock
-                await stack.enter_async_context(self._one(key))
-            yield
+    def turn(self, keys: Iterable[str]) -> AbstractAsyncContextManager[None]:
+        return _each(self._one, keys)
 
     @asynccontextmanager
     async def _one(self, key: str) -> AsyncIterator[None]:
@@ -90,12 +97,8 @@ class RedisTurns:
             url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
         )
 
-    @asynccontextmanager
-    async def turn(self, keys: Iterable[str]) -> AsyncIterator[None]:
-        async with AsyncExitStack() as stack:
-            for key in sorted(set(keys)):
-                await stack.enter_async_context(self._one(key))
-            yield
+    def turn(self, keys: Iterable[str]) -> AbstractAsyncContextManager[None]:
+        return _each(self._one, keys)
 
     @asynccontextmanager
     async def _one(self, key: str) -> AsyncIterator[None]:
