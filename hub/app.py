@@ -159,7 +159,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
         publisher,
         guard=StoreGuard(store),
         listeners=[delivery_listener, strikes, invitations],
-        turns=sender_turns(settings.redis_url),
+        turns=sender_turns(settings.redis_url, settings.secret_key, settings.store_timeout),
         detect=(lambda text, tenant: detect_if_ready(text))
         if settings.language_detection
         else None,

@@ -6,17 +6,21 @@ moment; screened side by side, none would see the others, and five tickets (five
 links) would reach the consoles instead of one with four repeats.
 
 A turn is held per sender key (the guard's `senders`: a device, an e-mail, a phone) from
-the screen to the commit, and never for long: a turn that cannot be had in time lets the
-SOS through unmerged, since losing or stalling an SOS is worse than a duplicate. In this
-process's memory when embedded; in Redis in scale-out, so that instances take turns too
-(the key's hash, never the e-mail or phone itself). The port: `hub.ports.SenderTurns`.
+the screen to the commit, and never for long: an SOS waits for its turns WAIT_SECONDS at
+most in all, then goes through unmerged, since losing or stalling an SOS is worse than a
+duplicate. In this process's memory when embedded; in Redis in scale-out, so that
+instances take turns too (under an HMAC of the key with the hub's secret, never the
+e-mail or phone itself). The port: `hub.ports.SenderTurns`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import logging
+import secrets
+import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 
@@ -24,20 +28,35 @@ import redis.asyncio as aioredis
 
 log = logging.getLogger(__name__)
 
-WAIT_SECONDS = 2.0  # the longest an SOS waits for its sender's earlier one
-HOLD_SECONDS = 5.0  # a turn's lease in Redis: an instance that dies mid-turn frees it by then
+WAIT_SECONDS = 2.0  # the longest an SOS waits for its turns, all its keys together
 REDIS_TIMEOUT = 0.5
+REDIS_RESTING = 5.0  # after Redis failed a turn, SOS go without turns this long
+POLL_SECONDS = 0.02  # how often a waiting SOS asks Redis again
+
+
+def turn_hold_seconds(store_timeout: float) -> float:
+    """A Redis turn's lease: longer than a turn can last (the screen's two reads, the
+    number, the commit, each bounded by the store's timeout, and the publish), so that it
+    runs out only when an instance died holding it."""
+    return 4 * store_timeout + 3.0
+
+
+Take = Callable[[str, float], AbstractAsyncContextManager[None]]
 
 
 @asynccontextmanager
-async def _each(
-    one: Callable[[str], AbstractAsyncContextManager[None]], keys: Iterable[str]
-) -> AsyncIterator[None]:
-    """Every key's turn, taken in one order by every request (no two wait on each other)."""
+async def _each(one: Take, keys: Iterable[str], wait: float) -> AsyncIterator[None]:
+    """Every key's turn, taken in one order by every request (no two wait on each other),
+    within one deadline for them all."""
+    deadline = time.monotonic() + wait
     async with AsyncExitStack() as stack:
         for key in sorted(set(keys)):
-            await stack.enter_async_context(one(key))
+            await stack.enter_async_context(one(key, deadline))
         yield
+
+
+def _late(waited: float) -> None:
+    log.warning("sender turn not had in %.1f s; screening without it", waited)
 
 
 class _Waiting:
@@ -58,80 +77,117 @@ class LocalTurns:
         self._keys: dict[str, _Waiting] = {}
 
     def turn(self, keys: Iterable[str]) -> AbstractAsyncContextManager[None]:
-        return _each(self._one, keys)
+        return _each(self._one, keys, self.wait)
 
     @asynccontextmanager
-    async def _one(self, key: str) -> AsyncIterator[None]:
+    async def _one(self, key: str, deadline: float) -> AsyncIterator[None]:
         waiting = self._keys.get(key)
         if waiting is None:
             waiting = self._keys[key] = _Waiting()
         waiting.users += 1
         try:
+            held = False
             try:
-                async with asyncio.timeout(self.wait):
+                async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
                     await waiting.lock.acquire()
+                held = True
             except TimeoutError:
-                log.warning("sender turn not had in %.1f s; screening without it", self.wait)
-                yield
-                return
+                _late(self.wait)
             try:
                 yield
             finally:
-                waiting.lock.release()
+                if held:
+                    waiting.lock.release()
         finally:
             waiting.users -= 1
-            if not waiting.users:  # nobody left on this key: forget it
+            if not waiting.users and self._keys.get(key) is waiting:  # nobody left: forget it
                 del self._keys[key]
 
     async def close(self) -> None:
-        self._keys.clear()
+        """Nothing to let go of: each key is forgotten when its last user leaves."""
 
 
 class RedisTurns:
-    """Turns shared by every instance (scale-out): a Redis lock per key, with a lease."""
+    """Turns shared by every instance (scale-out): a Redis lock per key, with a lease.
 
-    def __init__(self, url: str, wait: float = WAIT_SECONDS, hold: float = HOLD_SECONDS) -> None:
-        self.wait = wait
+    Redis failing a turn (down, or not answering within REDIS_TIMEOUT) lets that SOS
+    through, and the SOS of the next REDIS_RESTING seconds too without asking it: each
+    would otherwise pay the timeout again.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        secret: str,
+        *,
+        hold: float = turn_hold_seconds(3.0),
+        wait: float = WAIT_SECONDS,
+    ) -> None:
+        self.secret = secret.encode()
         self.hold = hold
+        self.wait = wait
+        self._resting_until = 0.0
         self._redis = aioredis.Redis.from_url(
             url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
         )
 
+    def name(self, key: str) -> str:
+        """The Redis key a sender key's turn is held under: nobody can read the sender back."""
+        digest = hmac.new(self.secret, key.encode(), hashlib.sha256).hexdigest()[:32]
+        return "sos-hub-turn:" + digest
+
     def turn(self, keys: Iterable[str]) -> AbstractAsyncContextManager[None]:
-        return _each(self._one, keys)
+        return _each(self._one, keys, self.wait)
 
     @asynccontextmanager
-    async def _one(self, key: str) -> AsyncIterator[None]:
+    async def _one(self, key: str, deadline: float) -> AsyncIterator[None]:
+        if time.monotonic() < self._resting_until:
+            yield  # Redis failed a moment ago: no turn rather than another timeout
+            return
+        token = secrets.token_hex(16).encode()
         lock = self._redis.lock(
-            "sos-hub-turn:" + hashlib.sha256(key.encode()).hexdigest()[:32],
+            self.name(key),
             timeout=self.hold,
-            blocking_timeout=self.wait,
-            sleep=0.005,
+            blocking_timeout=max(0.0, deadline - time.monotonic()),
+            sleep=POLL_SECONDS,
         )
+        held = False
         try:
-            held = await lock.acquire()
-        except Exception:  # Redis down or slow: an unmerged repeat beats a stalled SOS
-            log.warning("sender turns: Redis unavailable; screening without a turn")
-            held = False
-        else:
+            held = bool(await lock.acquire(token=token))
             if not held:
-                log.warning("sender turn not had in %.1f s; screening without it", self.wait)
+                _late(self.wait)
+        except asyncio.CancelledError:
+            # The SET may have reached Redis before the request was cancelled: let it go
+            # now rather than at the lease's end (the guest's next SOS would wait for it).
+            await asyncio.shield(self._release(lock, token))
+            raise
+        except Exception:  # Redis down or slow: an unmerged repeat beats a stalled SOS
+            log.warning("sender turns: Redis unavailable; SOS go without turns for a while")
+            self._resting_until = time.monotonic() + REDIS_RESTING
         try:
             yield
         finally:
             if held:
-                try:
-                    await lock.release()
-                except Exception:  # the lease ran out, or Redis went away
-                    log.warning("sender turn could not be released; its lease frees it")
+                await asyncio.shield(self._release(lock, token))
+
+    async def _release(self, lock: aioredis.lock.Lock, token: bytes) -> None:
+        """Release a turn if it is still this request's (its lease may have run out)."""
+        try:
+            await lock.do_release(token)
+        except Exception:  # not ours any more, or Redis went away: the lease frees it
+            log.debug("sender turn not released; its lease frees it")
 
     async def close(self) -> None:
         await self._redis.aclose()
 
 
-def sender_turns(redis_url: str | None) -> LocalTurns | RedisTurns:
+def sender_turns(
+    redis_url: str | None, secret: str, store_timeout: float
+) -> LocalTurns | RedisTurns:
     """Redis-backed in scale-out, in this process when embedded."""
-    return RedisTurns(redis_url) if redis_url else LocalTurns()
+    if not redis_url:
+        return LocalTurns()
+    return RedisTurns(redis_url, secret, hold=turn_hold_seconds(store_timeout))
 
 
-__all__ = ["LocalTurns", "RedisTurns", "sender_turns"]
+__all__ = ["LocalTurns", "RedisTurns", "sender_turns", "turn_hold_seconds"]

@@ -12,11 +12,15 @@ import pytest
 from hub.turns import LocalTurns, RedisTurns
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
+SECRET = "test-secret"
 
 
-async def _order(turns: LocalTurns | RedisTurns, first: list[str], second: list[str]) -> list[str]:
-    """Two requests: the first takes its turn and holds it until the second is inside, or
-    has had a while to get in (it is waiting then: asserting that it stays out needs one)."""
+async def _order(
+    turns: LocalTurns | RedisTurns, first: list[str], second: list[str], *, held_up: bool
+) -> list[str]:
+    """Two requests: the first takes its turn and holds it while the second asks for its
+    own. `held_up`: the second is expected to wait, so it is given a while to get in
+    wrongly (asserting that it stays out needs one); else the first holds until it is in."""
     seen: list[str] = []
     inside, second_in, release = asyncio.Event(), asyncio.Event(), asyncio.Event()
 
@@ -36,7 +40,7 @@ async def _order(turns: LocalTurns | RedisTurns, first: list[str], second: list[
     task = asyncio.gather(one(), two())
     await inside.wait()
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(second_in.wait(), 0.2)
+        await asyncio.wait_for(second_in.wait(), 0.2 if held_up else 10)
     release.set()
     await asyncio.wait_for(task, 10)
     return seen
@@ -44,14 +48,14 @@ async def _order(turns: LocalTurns | RedisTurns, first: list[str], second: list[
 
 @pytest.fixture(params=["local", "redis"])
 async def turns(request: pytest.FixtureRequest) -> AsyncIterator[LocalTurns | RedisTurns]:
-    made = LocalTurns() if request.param == "local" else RedisTurns(REDIS_URL)
+    made = LocalTurns() if request.param == "local" else RedisTurns(REDIS_URL, SECRET)
     yield made
     await made.close()
 
 
 async def test_one_senders_second_sos_waits_for_the_first(turns: LocalTurns | RedisTurns) -> None:
     key = f"acme/device_id={uuid.uuid4().hex}"
-    seen = await _order(turns, [key], [key])
+    seen = await _order(turns, [key], [key], held_up=True)
     assert seen == ["first in", "first out", "second in"]
 
 
@@ -59,12 +63,13 @@ async def test_a_sender_known_by_email_and_phone_waits_on_either(
     turns: LocalTurns | RedisTurns,
 ) -> None:
     email, phone = f"acme/email={uuid.uuid4().hex}", f"acme/phone={uuid.uuid4().hex}"
-    seen = await _order(turns, [phone, email], [email])
+    seen = await _order(turns, [phone, email], [email], held_up=True)
     assert seen == ["first in", "first out", "second in"]
 
 
 async def test_another_sender_is_never_held_up(turns: LocalTurns | RedisTurns) -> None:
-    seen = await _order(turns, [f"acme/device_id={uuid.uuid4().hex}"], ["acme/device_id=other"])
+    mine, other = f"acme/device_id={uuid.uuid4().hex}", f"acme/device_id={uuid.uuid4().hex}"
+    seen = await _order(turns, [mine], [other], held_up=False)
     assert seen == ["first in", "second in", "first out"]
 
 
@@ -77,7 +82,7 @@ async def test_a_turn_not_had_in_time_lets_the_sos_through() -> None:
 
 
 async def test_redis_down_lets_the_sos_through() -> None:
-    turns = RedisTurns("redis://127.0.0.1:1/0")
+    turns = RedisTurns("redis://127.0.0.1:1/0", SECRET)
     entered = False
     async with turns.turn(["acme/device_id=anyone"]):
         entered = True
@@ -85,13 +90,58 @@ async def test_redis_down_lets_the_sos_through() -> None:
     await turns.close()
 
 
-async def test_redis_keeps_a_hash_of_the_sender_never_the_email() -> None:
-    turns, email = RedisTurns(REDIS_URL), f"ana-{uuid.uuid4().hex}@example.com"
+async def test_a_hung_redis_lets_the_sos_through_and_is_not_asked_again_at_once() -> None:
+    asked: list[bytes] = []
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        asked.append(await reader.read(1024))  # takes the command, never answers
+        await reader.read()  # until the client hangs up
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    turns = RedisTurns(f"redis://127.0.0.1:{port}/0", SECRET)
     try:
-        async with turns.turn([f"acme/email={email}"]):
-            names = [k.decode() async for k in turns._redis.scan_iter("sos-hub-turn:*")]
-            assert names and not any(email in name for name in names)
-        left = [k async for k in turns._redis.scan_iter("sos-hub-turn:*")]
-        assert not [k for k in left if k.decode() in names]  # released at once
+        for guest in ("ana", "bob"):
+            entered = False
+            async with turns.turn([f"acme/device_id={guest}"]):
+                entered = True
+            assert entered
+        assert len(asked) == 1  # Bob's SOS did not wait on the hung Redis again
+    finally:
+        await turns.close()
+        server.close()
+
+
+async def test_redis_keeps_an_hmac_of_the_sender_never_the_email() -> None:
+    turns, email = RedisTurns(REDIS_URL, SECRET), f"ana-{uuid.uuid4().hex}@example.com"
+    key = f"acme/contact.email={email}"
+    name = turns.name(key)
+    try:
+        assert email not in name and name != RedisTurns(REDIS_URL, "another secret").name(key)
+        async with turns.turn([key]):
+            assert await turns._redis.exists(name) == 1
+        assert await turns._redis.exists(name) == 0  # released at once
+    finally:
+        await turns.close()
+
+
+async def test_a_request_cancelled_in_its_turn_releases_it_at_once() -> None:
+    turns = RedisTurns(REDIS_URL, SECRET)
+    key = f"acme/device_id={uuid.uuid4().hex}"
+    inside = asyncio.Event()
+
+    async def hangs_up() -> None:
+        async with turns.turn([key]):
+            inside.set()
+            await asyncio.Event().wait()  # the guest's connection drops here
+
+    task = asyncio.create_task(hangs_up())
+    try:
+        await inside.wait()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        assert await turns._redis.exists(turns.name(key)) == 0
     finally:
         await turns.close()
