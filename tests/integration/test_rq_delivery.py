@@ -71,12 +71,17 @@ class Worker:
             self.proc.wait(10)
 
     def stop(self) -> None:
+        """Stop at the end of a test: RQ's warm shutdown (SIGTERM) waits for the job in hand,
+        which a test may have left hanging on a provider; a second SIGTERM is RQ's cold one."""
         if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+            for grace in (2, 3):
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                try:
+                    self.proc.wait(grace)
+                    return
+                except subprocess.TimeoutExpired:
+                    continue
+            self.kill()
 
 
 class Cluster:
