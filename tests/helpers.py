@@ -88,6 +88,10 @@ class HubProcess:
             "HUB_SECRET_KEY": "test-secret",
             "HUB_RATE_LIMITS": "off",
             "HUB_INSECURE_COOKIES": "1",
+            # Language detection: its models take 3.5 s of CPU to load in every hub
+            # started. A module about detected languages turns it on (see
+            # tests/integration/test_served_detection.py).
+            "HUB_LANGUAGE_DETECTION": "off",
             **env,
         }
         self.proc: subprocess.Popen[bytes] | None = None
