@@ -44,6 +44,13 @@ async def put_filters(client: Any, seeded: Seeded, **changes: Any) -> dict[str, 
     return dict(await r.get_json())
 
 
+async def at_once(
+    n: int, client: Any, seeded: Seeded, text: str, **kw: Any
+) -> list[tuple[int, dict[str, Any]]]:
+    """The same SOS posted `n` times at the same moment (as `post_sos` answers each)."""
+    return list(await asyncio.gather(*(post_sos(client, seeded, text, **kw) for _ in range(n))))
+
+
 def shape(body: dict[str, Any]) -> dict[str, Any]:
     """A customer response without what differs between any two SOS (ids, numbers, links)."""
     return {
@@ -185,10 +192,7 @@ async def test_the_same_text_sent_at_once_from_one_device_is_one_ticket_with_rep
     client: Any, acme: Seeded
 ) -> None:
     # a guest in a noisy bar taps "send" five times before the first answer comes back
-    device = fresh_device()
-    sent = await asyncio.gather(
-        *(post_sos(client, acme, "The music is too loud!", device=device) for _ in range(5))
-    )
+    sent = await at_once(5, client, acme, "The music is too loud!", device=fresh_device())
     assert [status for status, _ in sent] == [201] * 5
     assert len({body["id"] for _, body in sent}) == 1
     assert len({body["thread_url"] for _, body in sent}) == 1
@@ -201,9 +205,7 @@ async def test_the_same_email_sent_at_once_without_a_device_is_one_ticket(
 ) -> None:
     # an integration without cookies retries on a slow network: the e-mail tells who it is
     kw: dict[str, Any] = {"contact": {"email": "eva@example.com"}, "device": "", "ip": fresh_ip()}
-    sent = await asyncio.gather(
-        *(post_sos(client, acme, "Wake-up call at 6", **kw) for _ in range(3))
-    )
+    sent = await at_once(3, client, acme, "Wake-up call at 6", **kw)
     assert len({body["id"] for _, body in sent}) == 1
     [ticket] = await listed(client, acme)
     assert ticket["repeat_count"] == 2
