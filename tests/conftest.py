@@ -57,3 +57,12 @@ async def acme(hub: Hub) -> Seeded:
 @pytest.fixture
 async def globex(hub: Hub) -> Seeded:
     return await seed_tenant(hub.store, "globex")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """End the language detector's child a test started (hub.translate.detect), rather
+    than leave it to the interpreter's exit (a ResourceWarning: "subprocess … is still
+    running")."""
+    from hub.translate.detect import stop_detection
+
+    stop_detection()

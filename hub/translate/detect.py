@@ -173,6 +173,16 @@ def detector_process() -> DetectorProcess:
         return _process
 
 
+def stop_detection() -> None:
+    """End this process's detection child, if it has one, and wait for it: a process that
+    started one and lives on (a test session) ends it cleanly rather than at its own exit."""
+    global _process
+    with _process_lock:
+        child, _process = _process, None
+    if child is not None:
+        child.stop()
+
+
 async def _ask(text: str, languages: list[str] | None, wait: float) -> str | None:
     try:
         return await detector_process().detect(text, languages, wait)
