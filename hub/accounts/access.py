@@ -94,7 +94,11 @@ async def deactivate_user(
 
 
 async def shut_out(store: Store, sio: socketio.AsyncServer, tenant_id: str, user_id: str) -> None:
-    """End every session of a user and close every console they hold (cookie and token)."""
+    """End every session of a user, retire their API token and close every console they
+    hold (cookie and token). The token is gone for good: switched on again next season, the
+    user makes a new one (`POST /api/v1/me/token`); one made by whoever had their account
+    must not come back with them."""
+    await store.update(tenant_id, "users", user_id, {"token_hash": None})
     await end_sessions(store, tenant_id, user_id)
     await close_user(sio, user_id)
 

@@ -212,17 +212,20 @@ class Team:
         return {k: v for k, v in sets.items() if v != user.get(k)}
 
     async def reset_password(self, by: Doc, user_id: str) -> Issued:
-        """A fresh one-time link for a colleague: their old password and sessions end now.
+        """A fresh one-time link for a colleague: their old password, sessions, API token and
+        open consoles end now.
 
-        Their API token stays (integrations keep running); it is theirs to rotate.
+        A reset is what an admin reaches for when a password may have leaked: a token made
+        with it (`POST /api/v1/me/token` asks no password) must not outlive it. Once the
+        colleague has chosen a new password, they make a new token for their integrations.
         """
         user = await self._colleague(by, user_id)
         if user["id"] == by["id"]:
             raise Conflicting("id: change your own password on your account page", field="id")
-        cleared = {"password_hash": None}
+        cleared = {"password_hash": None, "token_hash": None}
         user = await self.store.update(user["tenant_id"], "users", user["id"], cleared) or user
-        ended = await end_sessions(self.store, user["tenant_id"], user["id"])
-        await close_logins(self.sio, ended)
+        await end_sessions(self.store, user["tenant_id"], user["id"])
+        await close_user(self.sio, user["id"])  # its consoles, by cookie or by token
         return await self._issue(_by_name(by), await self._tenant(by), user, Purpose.reset)
 
     async def update_me(self, user: Doc, changes: Doc) -> Doc:

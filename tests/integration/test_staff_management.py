@@ -297,6 +297,8 @@ async def test_deactivating_ends_the_session_the_token_and_the_open_socket_at_on
         )
         assert r.status_code == 200 and r.json()["active"] is True
         assert await log_in(http, nina.email, nina.password) == 200
+        # the token made before (by her, or by whoever had her account) stays dead
+        assert await me(http, token) == 401
     finally:
         for console in (*consoles, colleague):
             await console.close()
@@ -307,16 +309,27 @@ async def test_a_password_reset_ends_old_sessions_and_only_the_newest_link_works
 ) -> None:
     acme = site.acme
     nina = await member(http, acme)
-    console = Console(site.url, cookie=nina.cookie)
+    # a token made from her session (POST /me/token asks no password): whoever had her
+    # password could have made it
+    r = await http.post("/api/v1/me/token", headers=nina.session)
+    token = {"Authorization": f"Bearer {r.json()['api_token']}"}
+    consoles = [
+        Console(site.url, cookie=nina.cookie),
+        Console(site.url, auth={"token": r.json()["api_token"]}),
+    ]
     try:
-        await console.connect()
+        for console in consoles:
+            await console.connect()
         first = await http.post(f"{USERS}/{nina.id}/password-reset", headers=acme.auth("admin"))
         assert first.status_code == 200, first.text
         assert first.headers["Cache-Control"] == "no-store"
         assert first.json()["emailed"] is True and first.json()["password_set"] is False
-        await console.wait_for(lambda: not console.connected, 10, "the console to close")
+        for console in consoles:
+            await console.wait_for(partial(closed, console), 10, "the console to close")
     finally:
-        await console.close()
+        for console in consoles:
+            await console.close()
+    assert await me(http, token) == 401
     assert await me(http, {"Cookie": nina.cookie}) == 401
     assert await log_in(http, nina.email, nina.password) == 401
     second = await http.post(f"{USERS}/{nina.id}/password-reset", headers=acme.auth("admin"))
