@@ -59,6 +59,11 @@ def _late(waited: float) -> None:
     log.warning("sender turn not had in %.1f s; screening without it", waited)
 
 
+class TurnMissed(TimeoutError):
+    """A strict turn (`LocalTurns(strict=True)`) was not had in time: the request is refused
+    rather than let through (login attempts, hub.http.ratelimit)."""
+
+
 class _Waiting:
     """One key's lock and how many requests hold it or wait for it."""
 
@@ -70,10 +75,15 @@ class _Waiting:
 
 
 class LocalTurns:
-    """Turns in this process (embedded mode): an asyncio lock per key while it is in use."""
+    """Turns in this process (embedded mode): an asyncio lock per key while it is in use.
 
-    def __init__(self, wait: float = WAIT_SECONDS) -> None:
+    `strict`: a turn not had within `wait` raises TurnMissed instead of letting the request
+    through without it.
+    """
+
+    def __init__(self, wait: float = WAIT_SECONDS, *, strict: bool = False) -> None:
         self.wait = wait
+        self.strict = strict
         self._keys: dict[str, _Waiting] = {}
 
     def turn(self, keys: Iterable[str]) -> AbstractAsyncContextManager[None]:
@@ -92,6 +102,8 @@ class LocalTurns:
                     await waiting.lock.acquire()
                 held = True
             except TimeoutError:
+                if self.strict:
+                    raise TurnMissed(key) from None
                 _late(self.wait)
             try:
                 yield

@@ -142,23 +142,21 @@ class Access:
         right password of a suspended business's user is told so (Suspended), nobody else.
         """
         email = email.strip().lower()[:320]
-        keys = _login_keys(email, ip)
-        await self.limiter.peek("login", **keys)
-        user = await self.store.lookup("users", "email", email) if email else None
-        if not await password_matches(user, password) or user is None or not is_active(user):
-            await self.limiter.record("login", **keys)
-            raise Unauthorized("wrong e-mail or password")
+        async with self.limiter.attempt("login", **_login_keys(email, ip)) as failed:
+            user = await self.store.lookup("users", "email", email) if email else None
+            if not await password_matches(user, password) or user is None or not is_active(user):
+                await failed()
+                raise Unauthorized("wrong e-mail or password")
         if is_suspended(await self.store.get(user["tenant_id"], "tenants", user["tenant_id"])):
             raise Suspended(STAFF_SUSPENDED)
         return user
 
     async def check_current_password(self, user: Doc, password: str, ip: str) -> None:
         """Refuse (naming `current`) unless `password` is `user`'s; throttled like logins."""
-        keys = _login_keys(str(user["email"]), ip)
-        await self.limiter.peek("login", **keys)
-        if not await password_matches(user, password):
-            await self.limiter.record("login", **keys)
-            raise Invalid("current: that is not your current password", field="current")
+        async with self.limiter.attempt("login", **_login_keys(str(user["email"]), ip)) as failed:
+            if not await password_matches(user, password):
+                await failed()
+                raise Invalid("current: that is not your current password", field="current")
 
     async def start_session(self, user: Doc) -> str:
         """A new server-side session for `user`: the id the session cookie carries."""

@@ -21,7 +21,8 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,8 +32,15 @@ from limits.aio.strategies import MovingWindowRateLimiter
 
 from hub.errors import HubError
 from hub.settings import Settings
+from hub.turns import LocalTurns, TurnMissed
 
 log = logging.getLogger(__name__)
+
+ATTEMPT_WAIT = 5.0  # the longest a login waits for the attempts before it on its keys
+
+
+async def _nothing() -> None:
+    """A failure not counted (limits off)."""
 
 
 class RateLimited(HubError):
@@ -126,6 +134,7 @@ class RateLimiter:
         else:
             self._storage = storage.storage_from_string("async+memory://")
         self._limiter = MovingWindowRateLimiter(self._storage)
+        self._attempts = LocalTurns(ATTEMPT_WAIT, strict=True)
 
     async def check(self, policy: str, **keys: str | None) -> None:
         """Count one request against the client's own limits of `policy` whose key is known.
@@ -204,6 +213,34 @@ class RateLimiter:
                 log.warning("rate limiter storage unavailable; letting the request through")
                 return
             raise RateLimited(max(1, math.ceil(stats.reset_time - time.time())))
+
+    @asynccontextmanager
+    async def attempt(
+        self, policy: str, **keys: str | None
+    ) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+        """One attempt under a policy that counts only failures (login), yielding what to
+        call when it fails: `async with limiter.attempt("login", ip=…, pair=…) as failed:`.
+
+        Attempts on one key take turns in this process: each is judged (`peek`) only once
+        the one before it has been counted. Checked side by side, a hundred guesses sent at
+        once would all pass the look before the first failure was counted, and a hundred
+        passwords would be tried where five may be. One not had its turn within
+        ATTEMPT_WAIT seconds is refused (RateLimited) rather than judged without it.
+        """
+        if not self.enabled:
+            yield _nothing
+            return
+        turn_keys = [f"{policy}|{k}|{v}" for k, v in keys.items() if v]
+        try:
+            async with self._attempts.turn(turn_keys):
+                await self.peek(policy, **keys)
+
+                async def failed() -> None:
+                    await self.record(policy, **keys)
+
+                yield failed
+        except TurnMissed:
+            raise RateLimited(1) from None
 
     async def record(self, policy: str, **keys: str | None) -> None:
         """Count one (failed) attempt against every limit of `policy`; never raises."""

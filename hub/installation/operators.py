@@ -93,11 +93,11 @@ class Operators:
         are (failures only, per e-mail and address), on keys of their own."""
         email = email.strip().lower()[:320]
         keys = {"ip": ip, "pair": f"{_PREFIX}:{email}|{ip}"}
-        await self.limiter.peek("login", **keys)
-        found = await self.store.lookup("operators", "email", email) if email else None
-        if not await password_matches(found, password) or found is None:
-            await self.limiter.record("login", **keys)
-            raise Unauthorized("wrong e-mail or password")
+        async with self.limiter.attempt("login", **keys) as failed:
+            found = await self.store.lookup("operators", "email", email) if email else None
+            if not await password_matches(found, password) or found is None:
+                await failed()
+                raise Unauthorized("wrong e-mail or password")
         return found
 
     async def start_session(self, operator: Doc) -> str:

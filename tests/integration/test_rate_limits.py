@@ -7,6 +7,7 @@ the tests follow a change of numbers and still check the shape of the policy.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import itertools
 import time
@@ -17,9 +18,12 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
+from hub.accounts.passwords import hash_password
 from hub.accounts.services import create_point
 from hub.app import Hub, create_app
+from hub.errors import HubError
 from hub.http.ratelimit import POLICIES, RateLimiter
+from hub.installation.operators import create_operator
 from hub.settings import Settings
 from tests.helpers import PASSWORD, HubProcess, Seeded, form_login, seed_tenant
 from tests.integration.realtime_clients import seed_file
@@ -240,6 +244,42 @@ async def test_login_guessing_from_one_address_is_stopped_for_that_address(
         LOGIN, json={"email": "manager@acme.example", "password": PASSWORD}, **peer("192.0.2.1")
     )
     assert r.status_code == 200
+
+
+async def test_a_hundred_guesses_sent_at_once_are_judged_no_more_than_the_limit_allows(
+    hub: Hub, acme: Seeded
+) -> None:
+    """Sent together, guesses must not all pass the throttle before the first is counted:
+    only as many passwords are tried as the limit allows, then even the right one waits."""
+    client = hub.quart.test_client(use_cookies=False)
+    email = "agent@acme.example"
+
+    async def guess(i: int) -> int:
+        r = await client.post(
+            LOGIN, json={"email": email, "password": f"guess-{i}"}, **peer("192.0.2.77")
+        )
+        return r.status_code
+
+    statuses = await asyncio.gather(*(guess(i) for i in range(100)))
+    assert statuses.count(401) == rate("login", "pair"), statuses
+    assert statuses.count(429) == 100 - rate("login", "pair")
+    r = await client.post(LOGIN, json={"email": email, "password": PASSWORD}, **peer("192.0.2.77"))
+    assert r.status_code == 429
+    # the installation's operator login is throttled the same way
+    await create_operator(
+        hub.store, email="ops@club.example", password=PASSWORD, hash_password=hash_password
+    )
+
+    async def operator_guess(i: int) -> str:
+        try:
+            await hub.operators.check_login("ops@club.example", f"guess-{i}", "192.0.2.78")
+        except HubError as exc:
+            return exc.code
+        return "in"
+
+    outcomes = await asyncio.gather(*(operator_guess(i) for i in range(40)))
+    assert outcomes.count("unauthorized") == rate("login", "pair"), outcomes
+    assert outcomes.count("rate_limited") == 40 - rate("login", "pair")
 
 
 async def test_wrong_passwords_from_one_address_do_not_lock_the_owner_out_from_another(

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from hub.turns import LocalTurns, RedisTurns
+from hub.turns import LocalTurns, RedisTurns, TurnMissed
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 SECRET = "test-secret"
@@ -79,6 +79,17 @@ async def test_a_turn_not_had_in_time_lets_the_sos_through() -> None:
     async with turns.turn(stuck), turns.turn(stuck):  # would wait forever without a limit
         pass
     assert not turns._keys  # nothing kept once nobody holds or waits for a key
+
+
+async def test_a_strict_turn_not_had_in_time_refuses_the_request() -> None:
+    """Login attempts (hub.http.ratelimit): judged in turn, never without it."""
+    turns = LocalTurns(wait=0.05, strict=True)
+    stuck = ["login|pair|a@b.example|192.0.2.1"]
+    async with turns.turn(stuck):
+        with pytest.raises(TurnMissed):
+            async with turns.turn(stuck):
+                pytest.fail("a strict turn let the request through without it")
+    assert not turns._keys
 
 
 async def test_redis_down_lets_the_sos_through() -> None:
