@@ -46,8 +46,55 @@ class Token:
     forms: frozenset[str]
 
 
+@functools.cache
+def _lookalikes() -> dict[int, str]:
+    """Greek and Cyrillic letters that read as a Latin one (Cyrillic "р" as "p"), from
+    Unicode's confusables (confusable_homoglyphs): a str.translate table."""
+    from confusable_homoglyphs import confusables
+
+    table: dict[int, str] = {}
+    for code in (*range(0x0370, 0x0400), *range(0x0400, 0x0530)):
+        if not chr(code).isalpha():
+            continue
+        found = confusables.is_confusable(chr(code), preferred_aliases=["latin"]) or []
+        latin = [g["c"] for f in found for g in f["homoglyphs"] if g["c"].isascii()]
+        if latin and len(latin[0]) == 1 and latin[0].isalnum():
+            table[code] = latin[0].lower()
+    return table
+
+
+def _mixed_script(word: str) -> bool:
+    """Latin letters and Greek or Cyrillic ones in one word: how a filtered word is dressed
+    up to pass ("рuta" with a Cyrillic "р"), never how a language writes one."""
+    return (
+        not word.isascii()
+        and any("a" <= c <= "z" for c in word)
+        and any(0x0370 <= ord(c) < 0x0530 for c in word)
+    )
+
+
+class _CompatTable(dict[int, int]):
+    """str.translate table: a character's compatibility form when it is one character
+    (full-width "ｗ" -> "w", "＠" -> "@", "．" -> "."; the ideographic "。" -> "."), else
+    itself. Length-preserving, so positions in the text still hold. Filled as characters are
+    met, up to COMPAT_CACHE of them."""
+
+    def __missing__(self, code: int) -> int:
+        form = "." if code == 0x3002 else unicodedata.normalize("NFKC", chr(code))
+        value = ord(form) if len(form) == 1 else code
+        if len(self) < COMPAT_CACHE:
+            self[code] = value
+        return value
+
+
+COMPAT_CACHE = 4096
+_COMPAT = _CompatTable()
+
+
 def _variants(word: str) -> frozenset[str]:
     forms = {word}
+    if _mixed_script(word):
+        forms.add(word.translate(_lookalikes()))
     if any(c.isdigit() for c in word) and any(c.isalpha() for c in word):
         forms.add(word.translate(_LEET))
     for form in list(forms):
@@ -60,7 +107,7 @@ def _variants(word: str) -> frozenset[str]:
 @dataclass(frozen=True)
 class Prepared:
     text: str  # NFC: every position below refers to it
-    clean: str  # without invisible characters (format category), for the spam patterns
+    clean: str  # without invisible characters, in compatibility forms: the spam patterns
     pos: Sequence[int]  # clean index -> text index
     tokens: tuple[Token, ...]
 
@@ -82,6 +129,8 @@ def prepare(text: str) -> Prepared:
         pos = tuple(i for i, _ in kept)
     else:
         clean, pos = text, range(len(text))
+    if not clean.isascii():  # a link or address in full-width letters is still one
+        clean = clean.translate(_COMPAT)
     tokens = []
     for m in _WORD.finditer(clean):
         raw = m.group()

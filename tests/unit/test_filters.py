@@ -151,8 +151,37 @@ def test_an_invisible_character_inside_a_word_does_not_hide_it() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("eres una \u0440uta", "\u0440uta"),  # Cyrillic "р"
+        ("ERES UNA \u0420UTA", "\u0420UTA"),  # capital Cyrillic "Р"
+        ("eres un gili\u03c1ollas", "gili\u03c1ollas"),  # Greek "ρ"
+        ("eres un ｇｉｌｉｐｏｌｌａｓ", "ｇｉｌｉｐｏｌｌａｓ"),  # full-width letters
+    ],
+)
+def test_look_alike_letters_do_not_hide_an_insult(text: str, word: str) -> None:
+    assert word in [f.text for f in find_offensive(text)]
+    assert screen_text(text, DEFAULT).reason == "offensive"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Кофе холодный, а официант грубый",  # Russian, whole words in Cyrillic
+        "Το φαγητό ήταν κρύο",  # Greek
+        "Mi hijo Pavel dice: спасибо, muy bien",  # a Russian word beside Spanish ones
+    ],
+)
+def test_greek_and_cyrillic_text_is_not_taken_for_latin_insults(text: str) -> None:
+    assert find_offensive(text) == []
+
+
+@pytest.mark.parametrize(
     ("text", "kind"),
     [
+        ("ｗｗｗ．casino-madrid．ｃｏｍ", "link"),  # full-width letters and stop
+        ("gana en evil。com/premio", "link"),  # the ideographic full stop
+        ("escribe a juan＠gmail．com", "email"),
         ("Visit https://cheap-pills.example/offer now", "link"),
         ("best prices at www.example.es", "link"),
         ("buy at pillz.com today", "link"),
