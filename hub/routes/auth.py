@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
+from urllib.parse import urlsplit
 
 from quart import g, request
 from quart_auth import current_user
@@ -40,12 +41,14 @@ async def current_staff() -> Doc | None:
     if await current_user.is_authenticated:
         # CSRF: a cross-site page cannot add a custom header without a CORS preflight,
         # which this hub never grants; together with SameSite cookies this suffices.
-        if (
-            request.method not in SAFE_METHODS
-            and request.path.startswith("/api/")
-            and request.headers.get(CSRF_HEADER) != CSRF_VALUE
-        ):
-            raise Forbidden(f"send the header {CSRF_HEADER}: {CSRF_VALUE} with the session cookie")
+        if request.method not in SAFE_METHODS:
+            if request.path.startswith("/api/"):
+                if request.headers.get(CSRF_HEADER) != CSRF_VALUE:
+                    raise Forbidden(
+                        f"send the header {CSRF_HEADER}: {CSRF_VALUE} with the session cookie"
+                    )
+            elif not sent_from_this_site():  # a page's plain form (/admin/survey)
+                raise Forbidden("this form was sent from another site; nothing was changed")
         return await hub().auth.from_session(current_user.auth_id)
     return None
 
@@ -80,3 +83,26 @@ def staff() -> Doc:
 def tenant_id() -> str:
     """The tenant every query of this request is scoped to."""
     return str(staff()["tenant_id"])
+
+
+def sent_from_this_site() -> bool:
+    """Whether a form post came from one of this hub's pages.
+
+    SameSite=Lax cookies already keep other sites' forms out, but not a sibling subdomain's
+    (same site, other origin). Browsers say where a request comes from in `Sec-Fetch-Site`
+    (`same-origin`; `none` when typed or bookmarked). One that does not is judged by its
+    Origin: the host alone is compared (a proxy ending TLS makes the scheme differ), the
+    hub's public URL and allowed origins count as this site, and "null" (what browsers send
+    under this hub's `Referrer-Policy: no-referrer`, whatever the page) is let through, as
+    is a request that names no origin (a script without a cookie jar).
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site:
+        return fetch_site in ("same-origin", "none")
+    sent = request.headers.get("Origin")
+    if not sent or sent == "null":
+        return True
+    host = urlsplit(sent).netloc.lower()
+    settings = hub().settings
+    ours = {urlsplit(o).netloc.lower() for o in (settings.public_origin, *settings.allowed_origins)}
+    return bool(host) and (host == request.host.lower() or host in ours)

@@ -111,6 +111,38 @@ async def test_the_admin_page_saves_by_plain_form_and_says_what_is_wrong_in_its_
     assert saved["questions"][0]["text"] == {"es": "¿Estaba limpio?", "en": "Was it clean?"}
 
 
+async def test_the_admin_form_sent_from_another_site_changes_nothing(
+    client: Any, acme: Seeded
+) -> None:
+    """A sibling subdomain is the same site, so SameSite cookies go with its forms: the
+    page's form must come from the hub's own pages."""
+    await login(client, acme, "manager")
+    form = {
+        "active": "on",
+        "invite_days": "7",
+        "questions[0].kind": "text",
+        "questions[0].text.es": "Escriba su número de tarjeta y el CVV",
+    }
+    # a browser says where the form came from (Fetch Metadata); an older one, by its Origin
+    for sent in (
+        {"Sec-Fetch-Site": "same-site", "Origin": "https://evil.hub.test"},
+        {"Sec-Fetch-Site": "cross-site", "Origin": "null"},
+        {"Origin": "https://attacker.example"},
+        {"Origin": "http://evil.hub.test"},
+    ):
+        r = await client.post("/admin/survey", form=form, headers=sent)
+        assert r.status_code == 403, sent
+        assert "another site" in await r.get_data(as_text=True)
+    saved = await (await client.get("/api/v1/survey", headers=acme.auth("manager"))).get_json()
+    assert saved["questions"] == []
+    # from its own page it saves (Chromium sends "Origin: null" under no-referrer)
+    for own in ({"Sec-Fetch-Site": "same-origin", "Origin": "null"}, {"Origin": "http://hub.test"}):
+        r = await client.post("/admin/survey", form=form, headers=own)
+        assert r.status_code == 303, own
+    saved = await (await client.get("/api/v1/survey", headers=acme.auth("manager"))).get_json()
+    assert saved["questions"][0]["text"]["es"] == "Escriba su número de tarjeta y el CVV"
+
+
 async def test_the_qr_survey_works_as_a_plain_form_and_keeps_nothing_about_the_person(
     hub: Hub, client: Any, acme: Seeded
 ) -> None:
