@@ -14,7 +14,8 @@ from hub.tickets.filters import FilterConfig, mask_offensive
 
 
 def mask_ticket(data: dict[str, Any], config: FilterConfig) -> dict[str, Any]:
-    """A ticket's JSON with offensive words masked in the customer's text and messages."""
+    """A ticket's JSON with offensive words masked in the customer's text, messages and the
+    name they signed with (theirs and each repeat's)."""
 
     def hide(text: Any) -> Any:
         return mask_offensive(text, config.words, config.allow) if isinstance(text, str) else text
@@ -22,13 +23,22 @@ def mask_ticket(data: dict[str, Any], config: FilterConfig) -> dict[str, Any]:
     def hide_all(texts: Any) -> Any:
         return {k: hide(v) for k, v in texts.items()} if isinstance(texts, dict) else texts
 
+    def hide_name(contact: Any) -> Any:
+        return (
+            {**contact, "name": hide(contact.get("name"))} if isinstance(contact, dict) else contact
+        )
+
     out = {**data, "text": hide(data.get("text"))}
+    if "contact" in data:
+        out["contact"] = hide_name(data["contact"])
     out["translations"] = hide_all(data.get("translations"))
     if isinstance(data.get("survey"), dict):
         out["survey"] = {**data["survey"], "comment": hide(data["survey"].get("comment"))}
     if isinstance(data.get("repeats"), list):
         out["repeats"] = [
-            {**r, "text": hide(r.get("text"))} if isinstance(r, dict) else r
+            {**r, "text": hide(r.get("text")), "contact": hide_name(r.get("contact"))}
+            if isinstance(r, dict)
+            else r
             for r in data["repeats"]
         ]
     if isinstance(data.get("messages"), list):

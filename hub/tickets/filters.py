@@ -256,8 +256,12 @@ def screen_text(
         allow=config.allow,
     )
     findings = tuple(offensive + spam)
-    if (config.on("offensive") and any(f.kind == "insult" for f in offensive)) or (
-        config.on("vulgar") and offensive
+    # The name a customer signs with reaches the console, the e-mails and a canned answer's
+    # greeting ("Hola {customer_name}"): an insult there holds the SOS back as one in the text.
+    name = contact.get("name") if contact else None
+    in_name = find_offensive(name, config.words, config.allow) if isinstance(name, str) else []
+    if (config.on("offensive") and any(f.kind == "insult" for f in offensive + in_name)) or (
+        config.on("vulgar") and (offensive or in_name)
     ):
         return Screening("offensive", findings)
     if spam:

@@ -640,6 +640,31 @@ async def test_agents_see_offensive_words_masked_when_the_tenant_asks(
     assert [t["text"] for t in await held_back(client, globex)] == ["Qué gilipollas"]
 
 
+async def test_an_insult_signed_as_the_name_is_held_back_and_masked_for_agents(
+    client: Any, acme: Seeded
+) -> None:
+    """The name reaches the console and a canned answer's greeting ("Hola {customer_name}")."""
+    insult = {"name": "Hijo de puta cabron", "email": "a@guest.example"}
+    _, sent = await post_sos(client, acme, "La ducha no funciona", contact=insult)
+    assert sent["status"] == "new"  # the customer is never told
+    [held] = await held_back(client, acme)
+    assert held["id"] == sent["id"] and held["quarantine_reason"] == "offensive"
+    assert await listed(client, acme) == []
+    # where the business lets insults through but masks them for agents, the name is masked
+    await put_filters(client, acme, checks={"offensive": False}, mask_for_agents=True)
+    device = fresh_device()
+    _, sent = await post_sos(client, acme, "No hay toallas", contact=insult, device=device)
+    await post_sos(client, acme, "No hay toallas!!", contact=insult, device=device)  # a repeat
+    url = f"/api/v1/tickets/{sent['id']}"
+    as_agent = await (await client.get(url, headers=acme.auth("agent"))).get_json()
+    assert as_agent["contact"]["name"] == "H*** d* p*** c*****"
+    assert [r["contact"]["name"] for r in as_agent["repeats"]] == ["H*** d* p*** c*****"]
+    [listed_ticket] = await listed(client, acme)
+    assert listed_ticket["contact"]["name"] == "H*** d* p*** c*****"
+    as_manager = await (await client.get(url, headers=acme.auth("manager"))).get_json()
+    assert as_manager["contact"]["name"] == "Hijo de puta cabron"
+
+
 async def test_agents_read_a_merged_repeat_masked_too(client: Any, acme: Seeded) -> None:
     await put_filters(client, acme, checks={"offensive": False}, mask_for_agents=True)
     device = fresh_device()
