@@ -27,3 +27,17 @@ def _trusted(address: str, trusted: Sequence[str]) -> bool:
     except ValueError:
         return False
     return any(ip in ipaddress.ip_network(net) for net in trusted)
+
+
+def network_of(address: str) -> str:
+    """The network a limit counts for an address: an IPv6 host's whole /64, which it
+    changes at will (an IPv4-mapped one is its IPv4 address); an IPv4 address as it is."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return address

@@ -36,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import struct
 import time
+from collections.abc import Callable
 from typing import Any
 
 import engineio
@@ -71,11 +72,18 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
             index = self.__dict__["_room_index"] = {}
         return index
 
+    # Told the Engine.IO session of a client a namespace admitted (`hub.realtime.limits`).
+    on_join: Callable[[str | None], None] | None = None
+
     def basic_enter_room(
         self, sid: str, namespace: str, room: Any, eio_sid: str | None = None
     ) -> None:
         super().basic_enter_room(sid, namespace, room, eio_sid=eio_sid)
         self._rooms_of.setdefault((namespace, sid), set()).add(room)
+        # The None room is the namespace's own, entered before its connect handler runs; a
+        # named room is entered only by a handler that admitted the client.
+        if room is not None and self.on_join is not None:
+            self.on_join(eio_sid or self.eio_sid_from_sid(sid, namespace))
 
     def basic_leave_room(self, sid: str, namespace: str, room: Any) -> None:
         super().basic_leave_room(sid, namespace, room)

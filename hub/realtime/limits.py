@@ -5,49 +5,124 @@ one machine from holding thousands of sockets, not a crowd). It sits at the Engi
 around socket.io's own `connect`/`disconnect` handlers, so every transport counts and a
 refused handshake never reaches a namespace. Each instance counts its own connections:
 behind a load balancer the effective cap is per instance, which is what protects it.
+
+An IPv6 client is counted by its /64 (it picks any address of it at will). A session that
+no namespace has admitted yet (no console, thread or kiosk signed in) is "pending": an
+address keeps PENDING_PER_ADDRESS of those at most (a new one closes the oldest), and one
+still pending JOIN_SECONDS after its handshake is closed. Without that, one machine could
+fill the whole cap with bare Engine.IO sessions, no credentials needed, and lock out the
+consoles behind the same address (a hotel's one public address).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import socketio
 
-from hub.http.client_address import client_address
+from hub.http.client_address import client_address, network_of
 from hub.settings import Settings
 
 log = logging.getLogger(__name__)
 
+PENDING_PER_ADDRESS = 50  # sessions not yet in a namespace, per address
+JOIN_SECONDS = 15.0  # how long a session may stay outside every namespace
+
 
 class ConnectionCap:
-    """Admits at most `cap` open Engine.IO sessions per client address."""
+    """Admits at most `cap` open Engine.IO sessions per client address (its /64 for IPv6).
 
-    def __init__(self, cap: int, trusted_proxies: tuple[str, ...] = ()) -> None:
+    A session no namespace has admitted yet is pending: a new session that finds its
+    address at the cap, or at `pending_cap` pending ones, closes the address's oldest
+    pending session rather than being refused, so a flood of bare sessions churns among
+    itself while a console's handshake, followed by its sign-in a few milliseconds later,
+    still gets in. One pending for `join_seconds` is closed. `drop` closes a session.
+    """
+
+    def __init__(
+        self,
+        cap: int,
+        trusted_proxies: tuple[str, ...] = (),
+        *,
+        pending_cap: int = PENDING_PER_ADDRESS,
+        join_seconds: float = JOIN_SECONDS,
+        drop: Callable[[str], Awaitable[Any]] | None = None,
+    ) -> None:
         self.cap = cap
         self.trusted_proxies = trusted_proxies
+        self.pending_cap = max(1, min(pending_cap, cap))
+        self.join_seconds = join_seconds
+        self.drop = drop
         self.open: Counter[str] = Counter()
+        # per address, its pending sessions oldest first, each with its deadline
+        self.pending: dict[str, dict[str, asyncio.TimerHandle]] = {}
         self._address_of: dict[str, str] = {}
+        self._dropping: set[asyncio.Future[Any]] = set()
 
     def address(self, environ: dict[str, Any]) -> str:
-        """The client's address: the ASGI peer (python-engineio's REMOTE_ADDR is a constant)."""
+        """The client's network: the ASGI peer (python-engineio's REMOTE_ADDR is a constant),
+        an IPv6 one's /64."""
         scope = environ.get("asgi.scope") or {}
         peer = (scope.get("client") or (environ.get("REMOTE_ADDR"),))[0]
-        return client_address(peer, environ.get("HTTP_X_FORWARDED_FOR"), self.trusted_proxies)
+        return network_of(
+            client_address(peer, environ.get("HTTP_X_FORWARDED_FOR"), self.trusted_proxies)
+        )
 
     def admit(self, eio_sid: str, environ: dict[str, Any]) -> bool:
-        """Count this session in, or say no when its address already holds `cap` of them."""
+        """Count this session in, pending until a namespace admits it. At the cap, or at the
+        pending cap, the address's oldest pending session is closed to make room; only an
+        address whose `cap` sessions are all signed in is refused."""
         address = self.address(environ)
-        if self.open[address] >= self.cap:
-            log.warning("socket.io connection refused: %s already holds %d", address, self.cap)
-            return False
+        waiting = self.pending.setdefault(address, {})
+        if self.open[address] >= self.cap or len(waiting) >= self.pending_cap:
+            if not waiting:
+                del self.pending[address]
+                log.warning("socket.io connection refused: %s already holds %d", address, self.cap)
+                return False
+            log.warning("%s is at its socket cap: its oldest session not signed in closed", address)
+            self._close_pending(next(iter(waiting)))  # counted out once it has closed
+            waiting = self.pending.setdefault(address, {})
         self.open[address] += 1
         self._address_of[eio_sid] = address
+        loop = asyncio.get_running_loop()
+        waiting[eio_sid] = loop.call_later(self.join_seconds, self._close_pending, eio_sid)
         return True
+
+    def joined(self, eio_sid: str | None) -> None:
+        """A namespace admitted the session: no longer pending."""
+        handle = self._unpend(eio_sid) if eio_sid else None
+        if handle is not None:
+            handle.cancel()
+
+    def _unpend(self, eio_sid: str) -> asyncio.TimerHandle | None:
+        address = self._address_of.get(eio_sid)
+        waiting = self.pending.get(address) if address is not None else None
+        if waiting is None:
+            return None
+        handle = waiting.pop(eio_sid, None)
+        if not waiting:
+            del self.pending[address]  # type: ignore[arg-type]
+        return handle
+
+    def _close_pending(self, eio_sid: str) -> None:
+        handle = self._unpend(eio_sid)
+        if handle is None:
+            return
+        handle.cancel()
+        if self.drop is not None:
+            task = asyncio.ensure_future(self.drop(eio_sid))
+            self._dropping.add(task)
+            task.add_done_callback(self._dropping.discard)
 
     def release(self, eio_sid: str) -> None:
         """Count a closed session out (unknown ids are ignored: refused ones were never in)."""
+        handle = self._unpend(eio_sid)
+        if handle is not None:
+            handle.cancel()
         address = self._address_of.pop(eio_sid, None)
         if address is None:
             return
@@ -60,8 +135,10 @@ def install_connection_cap(sio: socketio.AsyncServer, settings: Settings) -> Con
     """Wrap socket.io's Engine.IO connect/disconnect handlers in the cap (None: limits off)."""
     if not settings.rate_limits:
         return None
-    cap = ConnectionCap(settings.sockets_per_address, settings.trusted_proxies)
     eio = sio.eio
+    cap = ConnectionCap(settings.sockets_per_address, settings.trusted_proxies, drop=eio.disconnect)
+    # A namespace admits a session by putting it in its rooms (hub/realtime/namespaces.py).
+    sio.manager.on_join = cap.joined
     inner_connect = eio.handlers["connect"]
     inner_disconnect = eio.handlers["disconnect"]
 

@@ -22,7 +22,7 @@ from hub import clock
 from hub.accounts.model import NOT_TAKING_MESSAGES, is_suspended
 from hub.container import hub
 from hub.errors import Invalid, NotFound, Suspended
-from hub.http.client_address import client_address
+from hub.http.client_address import client_address, network_of
 from hub.moderation.guard import KIOSK_DEVICE_PREFIX
 from hub.ports import Doc
 from hub.tickets.ticket import Ticket
@@ -147,16 +147,7 @@ def client_origin() -> Doc:
 
 def client_network() -> str:
     """The address the rate limits count: an IPv6 host's whole /64, which it changes at will."""
-    ip = client_ip()
-    try:
-        parsed = ipaddress.ip_address(ip)
-    except ValueError:
-        return ip
-    if isinstance(parsed, ipaddress.IPv6Address):
-        if parsed.ipv4_mapped is not None:
-            return str(parsed.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
-    return ip
+    return network_of(client_ip())
 
 
 async def limit(policy: str, **keys: str | None) -> None:

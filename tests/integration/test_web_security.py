@@ -488,6 +488,27 @@ async def test_connections_per_address_are_capped_and_the_slot_frees_on_disconne
 
 
 @pytest.mark.slow
+async def test_bare_engineio_sessions_from_one_address_cannot_lock_its_consoles_out(
+    served: Served, opened: list[Console]
+) -> None:
+    """No credentials are needed to open an Engine.IO session: a guest on the hotel's
+    network filling the cap with bare ones must not keep the staff's consoles out."""
+    address = "203.0.113.31"
+    async with httpx.AsyncClient(base_url=served.url) as http:
+        for _ in range(SOCKET_CAP * 3):
+            r = await http.get(
+                "/socket.io/",
+                params={"EIO": "4", "transport": "polling"},
+                headers={"X-Forwarded-For": address},
+            )
+            assert r.status_code == 200 and '"sid"' in r.text  # opened, never signed in
+    console = await connect(
+        opened, served.url, address, auth={"token": served.acme.tokens["agent"]}
+    )
+    assert console.connected
+
+
+@pytest.mark.slow
 async def test_with_rate_limits_off_there_is_no_connection_cap(
     served: Served, opened: list[Console]
 ) -> None:
