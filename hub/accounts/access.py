@@ -122,7 +122,12 @@ def _check_password(stored: str | None, password: str) -> bool:
     return verify_password(stored or _decoy_hash(), password) and stored is not None
 
 
-def _login_keys(email: str, ip: str) -> dict[str, str]:
+def _login_keys(email: str, ip: str, device: str | None = None) -> dict[str, str]:
+    """What a login attempt counts against: the e-mail at this address, and the address;
+    from a device where the user logged in before, that e-mail on that device alone (a
+    stranger guessing from the same address never locks it)."""
+    if device:
+        return {"pair": f"{email}|device:{device}"}
     return {"ip": ip, "pair": f"{email}|{ip}"}
 
 
@@ -134,7 +139,9 @@ class Access:
         self.sio = sio
         self.limiter = limiter
 
-    async def check_login(self, email: str, password: str, ip: str) -> Doc:
+    async def check_login(
+        self, email: str, password: str, ip: str, device: str | None = None
+    ) -> Doc:
         """The active user these credentials name, or Unauthorized (RateLimited while throttled).
 
         Only failures count, per e-mail and address: an attacker's guesses throttle the
@@ -142,7 +149,7 @@ class Access:
         right password of a suspended business's user is told so (Suspended), nobody else.
         """
         email = email.strip().lower()[:320]
-        async with self.limiter.attempt("login", **_login_keys(email, ip)) as failed:
+        async with self.limiter.attempt("login", **_login_keys(email, ip, device)) as failed:
             user = await self.store.lookup("users", "email", email) if email else None
             if not await password_matches(user, password) or user is None or not is_active(user):
                 await failed()
@@ -151,9 +158,12 @@ class Access:
             raise Suspended(STAFF_SUSPENDED)
         return user
 
-    async def check_current_password(self, user: Doc, password: str, ip: str) -> None:
+    async def check_current_password(
+        self, user: Doc, password: str, ip: str, device: str | None = None
+    ) -> None:
         """Refuse (naming `current`) unless `password` is `user`'s; throttled like logins."""
-        async with self.limiter.attempt("login", **_login_keys(str(user["email"]), ip)) as failed:
+        keys = _login_keys(str(user["email"]), ip, device)
+        async with self.limiter.attempt("login", **keys) as failed:
             if not await password_matches(user, password):
                 await failed()
                 raise Invalid("current: that is not your current password", field="current")

@@ -15,6 +15,7 @@ from hub.container import hub
 from hub.errors import Forbidden, Unauthorized
 from hub.ports import Doc
 from hub.routes.intake import client_network
+from hub.routes.known_device import known_device, remember_device
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-Requested-With"
@@ -24,13 +25,19 @@ R = TypeVar("R")
 
 
 async def check_login(email: str, password: str) -> Doc:
-    """The active user these credentials name, or Unauthorized (see `Access.check_login`)."""
-    return await hub().access.check_login(email, password, client_network())
+    """The active user these credentials name, or Unauthorized (see `Access.check_login`);
+    a browser that logged in as them before is throttled on its own (hub.routes.known_device)."""
+    email = email.strip().lower()[:320]
+    device = known_device(email)
+    user = await hub().access.check_login(email, password, client_network(), device)
+    remember_device(email)
+    return user
 
 
 async def check_current_password(user: Doc, password: str) -> None:
     """Refuse (naming `current`) unless `password` is `user`'s; throttled like logins."""
-    await hub().access.check_current_password(user, password, client_network())
+    device = known_device(str(user["email"]))
+    await hub().access.check_current_password(user, password, client_network(), device)
 
 
 async def current_staff() -> Doc | None:

@@ -282,6 +282,44 @@ async def test_a_hundred_guesses_sent_at_once_are_judged_no_more_than_the_limit_
     assert outcomes.count("rate_limited") == 40 - rate("login", "pair")
 
 
+async def test_a_guest_guessing_from_the_hotels_address_does_not_lock_out_the_reception(
+    hub: Hub, acme: Seeded
+) -> None:
+    """Guests and reception share the hotel's one public address. A browser where the
+    manager logged in before keeps logging in, however much a stranger guesses there."""
+    hotel = peer("192.0.2.90")
+    manager = "manager@acme.example"
+    reception = hub.quart.test_client()  # keeps its cookies, as a browser does
+    r = await reception.post(LOGIN, json={"email": manager, "password": PASSWORD}, **hotel)
+    assert r.status_code == 200
+    known = [c for c in reception.cookie_jar if c.name.startswith("sos_known_")]
+    assert len(known) == 1 and known[0].value and manager not in known[0].name
+    stranger = hub.quart.test_client(use_cookies=False)
+    for i in range(rate("login", "ip")):  # many accounts, then the manager's
+        email = manager if i < rate("login", "pair") else f"guess-{i}@acme.example"
+        await stranger.post(LOGIN, json={"email": email, "password": f"x-{i}"}, **hotel)
+    r = await stranger.post(LOGIN, json={"email": manager, "password": PASSWORD}, **hotel)
+    assert r.status_code == 429  # the stranger's own attempts are stopped
+    r = await reception.post(LOGIN, json={"email": manager, "password": PASSWORD}, **hotel)
+    assert r.status_code == 200  # the reception's browser is not
+    # the cookie is the manager's alone, and only as the hub signed it
+    for name, value in (
+        (known[0].name, known[0].value[:-2] + "xx"),  # tampered
+        (known[0].name.replace("sos_known_", "sos_known_0"), known[0].value),  # another e-mail's
+    ):
+        r = await stranger.post(
+            LOGIN,
+            json={"email": manager, "password": PASSWORD},
+            headers={"Cookie": f"{name}={value}"},
+            **hotel,
+        )
+        assert r.status_code == 429, name
+    r = await reception.post(
+        LOGIN, json={"email": "agent@acme.example", "password": PASSWORD}, **hotel
+    )
+    assert r.status_code == 429  # another colleague, new on this browser: the address counts
+
+
 async def test_wrong_passwords_from_one_address_do_not_lock_the_owner_out_from_another(
     hub: Hub, acme: Seeded
 ) -> None:
