@@ -292,6 +292,7 @@ async def test_a_guest_guessing_from_the_hotels_address_does_not_lock_out_the_re
     reception = hub.quart.test_client()  # keeps its cookies, as a browser does
     r = await reception.post(LOGIN, json={"email": manager, "password": PASSWORD}, **hotel)
     assert r.status_code == 200
+    assert reception.cookie_jar is not None
     known = [c for c in reception.cookie_jar if c.name.startswith("sos_known_")]
     assert len(known) == 1 and known[0].value and manager not in known[0].name
     stranger = hub.quart.test_client(use_cookies=False)
