@@ -19,15 +19,20 @@ from dataclasses import dataclass
 from hub.attachments.photos import EXTENSIONS, CleanPhoto, clean_photo
 from hub.clock import new_id, now_iso
 from hub.errors import Conflicting, Invalid, NotFound
+from hub.http.ratelimit import RateLimited
 from hub.ports import BlobStore, Doc
 from hub.tickets.model import ATTACHMENTS_MAX, shown_to_staff
 from hub.tickets.services import Actor, TicketService
 from hub.tickets.ticket import CUSTOMER, Ticket
+from hub.turns import LocalTurns, TurnMissed
 
 log = logging.getLogger(__name__)
 
-# Decoding a large photo takes a few hundred MB and a CPU for a moment: a few at a time.
+# Decoding a large photo takes a few hundred MB and a CPU for a moment: a few at a time,
+# and one at a time per sender (a customer's network, a colleague), so that one sender's
+# thirty uploads wait for each other rather than make everyone else's photo wait for them.
 DECODING_AT_ONCE = 2
+SENDER_WAIT = 30.0  # past this, a sender's next photo is refused (429), not queued longer
 _COUNT_RETRIES = 8
 
 
@@ -56,13 +61,16 @@ class Attachments:
         self.tickets = tickets
         self.blobs = blobs
         self._decoding = asyncio.Semaphore(DECODING_AT_ONCE)
+        self._senders = LocalTurns(SENDER_WAIT, strict=True)
 
     # adding -------------------------------------------------------------------------------
 
-    async def from_customer(self, token: str, content: bytes, to: str | None) -> Doc:
-        """The thread's holder adds a photo; the stored entry."""
+    async def from_customer(
+        self, token: str, content: bytes, to: str | None, sender: str | None = None
+    ) -> Doc:
+        """The thread's holder adds a photo; the stored entry. `sender`: their network."""
         ticket = await self.tickets.by_thread_token(token)
-        return await self._add(ticket, "customer", None, content, to)
+        return await self._add(ticket, "customer", None, content, to, sender or token)
 
     async def from_staff(
         self, tenant_id: str, ticket_id: str, user: Doc, content: bytes, to: str | None
@@ -71,15 +79,20 @@ class Attachments:
         ticket = await self.tickets.get(tenant_id, ticket_id)
         if Ticket(ticket).held_back:
             raise Conflicting("release this ticket before replying", field="status")
-        return await self._add(ticket, "staff", user, content, to)
+        return await self._add(ticket, "staff", user, content, to, f"staff:{user['id']}")
 
     async def _add(
-        self, ticket: Doc, author: str, user: Doc | None, content: bytes, to: str | None
+        self,
+        ticket: Doc,
+        author: str,
+        user: Doc | None,
+        content: bytes,
+        to: str | None,
+        sender: str,
     ) -> Doc:
         if int(ticket.get("attachment_count") or 0) >= ATTACHMENTS_MAX:
             raise _too_many()
-        async with self._decoding:
-            photo = await asyncio.to_thread(clean_photo, content)
+        photo = await self._clean(content, sender)
         tenant_id = ticket["tenant_id"]
         ticket = await self._take_place(tenant_id, ticket)
         by = Actor.staff(user) if user is not None else CUSTOMER
@@ -92,6 +105,15 @@ class Attachments:
         except BaseException:
             await asyncio.shield(self._undo(tenant_id, ticket["id"], entry["id"]))
             raise
+
+    async def _clean(self, content: bytes, sender: str) -> CleanPhoto:
+        """The photo decoded and re-encoded in a worker thread: the sender's one at a time,
+        a few at a time in all."""
+        try:
+            async with self._senders.turn([sender]), self._decoding:
+                return await asyncio.to_thread(clean_photo, content)
+        except TurnMissed:
+            raise RateLimited(5) from None
 
     async def _take_place(self, tenant_id: str, ticket: Doc) -> Doc:
         """Count the photo in (compare-and-set: two at once never pass the limit together)."""

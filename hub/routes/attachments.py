@@ -23,7 +23,7 @@ from hub.attachments.service import Photo
 from hub.container import hub
 from hub.ports import Doc
 from hub.routes.auth import staff, staff_required, tenant_id
-from hub.routes.intake import limit
+from hub.routes.intake import client_network, limit
 from hub.tickets.model import (
     attachment_json,
     customer_attachment_json,
@@ -85,7 +85,9 @@ def _thumb() -> bool:
 async def thread_upload(token: str, data: AttachmentIn) -> Any:
     """The customer adds a photo to their thread (with a message of theirs, or on its own)."""
     await limit("attachment", thread=token[:64])
-    entry = await hub().attachments.from_customer(token, await _content(data), data.message)
+    entry = await hub().attachments.from_customer(
+        token, await _content(data), data.message, sender=client_network()
+    )
     return _answer(entry, thread_attachments_path(token), customer_attachment_json), 201
 
 

@@ -6,15 +6,21 @@ businesses; photos are made here with Pillow (HEIC with pillow-heif, as an iPhon
 
 from __future__ import annotations
 
+import asyncio
 import io
 import struct
+import threading
 import zlib
 from typing import Any
 
 import httpx
 import pillow_heif
+import pytest
 from PIL import Image
 
+from hub.app import Hub
+from hub.attachments import service as service_module
+from hub.attachments.photos import clean_photo
 from hub.store.blobs import FileBlobStore, blob_dir_for
 from hub.store.sqlite import SqliteStore
 from hub.tickets.privacy import purge_private_data
@@ -52,11 +58,11 @@ def encoded(kind: str, size: tuple[int, int] = (120, 80), **options: Any) -> byt
     return out.getvalue()
 
 
-def png_bomb() -> bytes:
-    """A small PNG whose header claims 30,000 × 30,000 pixels (900 megapixels)."""
+def png_bomb(side: int = 30_000) -> bytes:
+    """A small PNG whose header claims side × side pixels (900 megapixels by default)."""
     png = encoded("PNG", (8, 8))
     ihdr = png[16:29]  # width, height, depth, colour type, compression, filter, interlace
-    claimed = struct.pack(">II", 30_000, 30_000) + ihdr[8:]
+    claimed = struct.pack(">II", side, side) + ihdr[8:]
     chunk = b"IHDR" + claimed
     return png[:8] + struct.pack(">I", 13) + chunk + struct.pack(">I", zlib.crc32(chunk)) + png[33:]
 
@@ -165,6 +171,9 @@ async def test_png_webp_and_heic_are_taken_and_anything_else_is_refused_naming_f
             assert r.status_code == 400, (name, r.text)
             assert r.json()["error"]["message"].startswith("file:"), r.text
         assert "megapixels" in r.json()["error"]["message"]  # the bomb, refused undecoded
+        # 49 MP of PNG (a flat one is 160 KB): under the photo limit, but decoded whole
+        r = await upload(http, thread, png_bomb(7_000), name="flat.png")
+        assert r.status_code == 400 and "16 megapixels" in r.json()["error"]["message"], r.text
 
         no_file = await http.post(thread, data={"message": sos["id"]})
         assert no_file.status_code == 400 and "file" in no_file.json()["error"]["message"]
@@ -372,3 +381,29 @@ async def test_the_forms_script_gets_json_to_send_photos_after_the_sos(served: S
         # A browser without the script still gets the page it always got.
         plain = await http.post(form, data={"text": "Sin script"}, follow_redirects=False)
         assert plain.status_code == 303 and "/t/" in plain.headers["Location"]
+
+
+async def test_one_senders_photos_are_decoded_one_at_a_time_and_never_hold_up_anothers(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thirty uploads from one network wait for each other, not everyone else's photo."""
+    started: list[bytes] = []
+    gate = threading.Event()
+    real = clean_photo
+
+    def clean(content: bytes) -> Any:
+        started.append(content)
+        if content == encoded_a:
+            gate.wait(10)  # the first photo of the busy sender takes long to decode
+        return real(content)
+
+    encoded_a, encoded_b, encoded_c = (encoded("JPEG", (40 + i, 30)) for i in range(3))
+    monkeypatch.setattr(service_module, "clean_photo", clean)
+    attachments = hub.attachments
+    first = asyncio.ensure_future(attachments._clean(encoded_a, "198.51.100.0"))
+    second = asyncio.ensure_future(attachments._clean(encoded_b, "198.51.100.0"))
+    other = await asyncio.wait_for(attachments._clean(encoded_c, "203.0.113.5"), 10)
+    assert other.width == 42  # another sender went straight through
+    assert encoded_b not in started  # the busy sender's second waits for its first
+    gate.set()
+    assert (await first).width == 40 and (await second).width == 41
