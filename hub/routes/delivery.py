@@ -7,6 +7,7 @@ An expired link answers 410, a forged one 403; neither changes anything.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from quart import Blueprint, g, make_response, render_template, request
@@ -14,7 +15,9 @@ from quart import Blueprint, g, make_response, render_template, request
 from hub.accounts.model import Role
 from hub.container import hub
 from hub.errors import Invalid, NotFound
+from hub.i18n import gettext as _
 from hub.notify.ack import AckLinkExpired, AckLinkInvalid, read_ack_token
+from hub.notify import outbox
 from hub.notify.outbox import by_status, delivery_json
 from hub.notify.render import local_time, place_of
 from hub.ports import Doc, Where
@@ -37,6 +40,37 @@ KINDS = (
     "detractor",
 )
 PAGE_LIMIT = 200
+BUDGET = re.compile(r"not sent: budget exceeded \((\d+) SMS in the last hour, limit (\d+)\)")
+BAD_ADDRESS = re.compile(r"not sent: (.+) is not a valid address")
+
+
+def reason_text(reason: str) -> str:
+    """A delivery's stored reason (English, part of the API) in the page's language.
+
+    Reasons the hub writes itself are translated; a provider's own words are shown as given.
+    """
+    known = {
+        outbox.NO_TRANSPORT: _("Not sent: no SMS or e-mail service is set up."),
+        outbox.ACKNOWLEDGED: _("Not sent: the SOS was acknowledged before this step."),
+        "not sent: the ticket no longer exists": _("Not sent: the SOS no longer exists."),
+        "not sent: no sender thread was free in time": _(
+            "Not sent: the SMS service was too busy to send it in time."
+        ),
+        "time-out: the provider did not answer in time": _(
+            "Time-out: the provider did not answer in time."
+        ),
+    }
+    if reason in known:
+        return known[reason]
+    if budget := BUDGET.fullmatch(reason):
+        return _(
+            "Not sent: over the SMS budget (%(sent)s SMS in the last hour, limit %(limit)s).",
+            sent=budget[1],
+            limit=budget[2],
+        )
+    if address := BAD_ADDRESS.fullmatch(reason):
+        return _("Not sent: %(address)s is not a valid address.", address=address[1])
+    return reason
 
 
 async def _find(
@@ -104,6 +138,7 @@ async def deliveries_page() -> Any:
         statuses=STATUSES,
         status=status,
         ticket_filter=request.args.get("ticket") or "",
+        reason_text=reason_text,
     )
 
 

@@ -256,16 +256,20 @@ async def test_with_no_transport_configured_each_delivery_is_skipped_with_the_re
             ("email", "skipped", NO_TRANSPORT),
             ("sms", "skipped", NO_TRANSPORT),
         }
-        page = await client.get("/admin/deliveries", headers=acme.auth("manager"))
+        page = await client.get("/admin/deliveries?lang=en", headers=acme.auth("manager"))
         assert page.status_code == 200
         html = await page.get_data(as_text=True)
-        assert html.count(NO_TRANSPORT) == 2 and "ana@acme.example" in html
+        # the page says why in words (the API keeps the stored reason, above)
+        assert html.count("Not sent: no SMS or e-mail service is set up.") == 2
+        assert "ana@acme.example" in html
         # In Spanish: words, not codes; "To" as the recipient, not "until"; Madrid's clock.
         page = await client.get("/admin/deliveries?lang=es", headers=acme.auth("manager"))
         html = await page.get_data(as_text=True)
         assert "Destinatario" in html and "Hasta" not in html
         assert "<strong>omitido</strong>" in html and "<strong>skipped</strong>" not in html
         assert "correo: " in html and "aviso" in html
+        assert html.count("No enviado: no hay ningún servicio de SMS ni de correo") == 2
+        assert NO_TRANSPORT not in html and "not sent" not in html
         created = datetime.fromisoformat(items[0]["created_at"]).astimezone(
             ZoneInfo("Europe/Madrid")
         )
