@@ -20,16 +20,21 @@ from werkzeug.urls import iri_to_uri
 from hub.accounts.model import Role, public_user
 from hub.container import hub
 from hub.i18n import DEFAULT, OTHER, STAFF, browser_languages, choose_language
+from hub.i18n import gettext as _
 from hub.ports import Doc
 from hub.routes.auth import current_staff
 
 P = ParamSpec("P")
 PageView = Callable[P, Awaitable[Any]]
 
-FORBIDDEN = {
-    Role.manager: "This page is for managers.",
-    Role.admin: "This page is for administrators.",
-}
+
+def forbidden_message(role: Role) -> str:
+    """Why a signed-in user's role cannot open a page, in the page's language."""
+    if role is Role.admin:
+        return _("This page is for administrators.")
+    if role is Role.manager:
+        return _("This page is for managers.")
+    return _("Your role cannot open this page.")
 
 
 def staff_page(role: Role = Role.agent) -> Callable[[PageView[P]], PageView[P]]:
@@ -41,14 +46,17 @@ def staff_page(role: Role = Role.agent) -> Callable[[PageView[P]], PageView[P]]:
             user = await current_staff()
             if user is None:
                 return redirect("/login?next=" + iri_to_uri(request.path))
+            tenant = await hub().accounts.tenant(user["tenant_id"])
             if not Role(user["role"]).allows(role):
+                # in the user's staff language, with a way back to the console
+                g.lang = staff_language(user, tenant)
                 html = await render_template(
-                    "error.html", status=403, message=FORBIDDEN.get(role, "Not for you.")
+                    "error.html", status=403, message=forbidden_message(role), back="/console"
                 )
                 return await make_response(html, 403)
             g.staff = user
-            g.tenant = await hub().accounts.tenant(user["tenant_id"])
-            g.lang = staff_language(user, g.tenant)
+            g.tenant = tenant
+            g.lang = staff_language(user, tenant)
             return await view(*args, **kwargs)
 
         return wrapper

@@ -38,7 +38,8 @@ async def test_staff_pages_refuse_a_lower_role_with_a_page_and_serve_the_right_o
             if allowed:
                 assert acme.tenant["name"] in page, (path, who)
             else:
-                assert "This page is for managers." in page, (path, who)
+                # in the user's own language (acme's staff speak Spanish), as their pages
+                assert "Esta página es para responsables." in page, (path, who)
 
 
 async def test_the_login_page_names_the_product_and_switches_language_and_a_404_leads_back(
@@ -74,3 +75,18 @@ async def test_rules_and_alerts_offer_every_customer_language_by_its_own_name(
     r = await client.get("/admin/rules", headers=acme.auth("manager"))
     page = (await r.get_data()).decode()
     assert 'name="languages" value="pt"> Português</label>' in page
+
+
+async def test_a_manager_refused_an_admin_page_reads_why_in_spanish_and_finds_the_console(
+    client: Any, acme: Seeded
+) -> None:
+    r = await client.get("/admin/users?lang=es", headers=acme.auth("manager"))
+    assert r.status_code == 403
+    page = (await r.get_data()).decode()
+    assert "No puedes abrir esta página" in page
+    assert "Esta página es para administradores." in page
+    assert "pide acceso a un administrador" in page
+    assert '<a class="button" id="way-back" href="/console">Volver a la consola</a>' in page
+    # a permission is not a hiccup, and no English is left on the page
+    assert "Inténtalo de nuevo" not in page
+    assert "This page is for" not in page and "administrator" not in page
