@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -45,6 +46,7 @@ from hub.i18n import (
     choose_language,
     current_language,
     customer_surface,
+    format_day,
     format_moment,
     format_number,
     load_catalogs,
@@ -305,6 +307,7 @@ def _install_i18n(app: Quart, the_hub: Hub) -> None:
     app.jinja_env.globals["language_names"] = NAMES
     app.jinja_env.filters["number"] = lambda value: format_number(value, current_language())
     app.jinja_env.filters["local_moment"] = _local_moment
+    app.jinja_env.filters["local_day"] = _local_day
 
     @app.before_request
     async def _pick_language() -> None:
@@ -317,6 +320,14 @@ def _install_i18n(app: Quart, the_hub: Hub) -> None:
             DEFAULT,
             SUPPORTED if customer_surface(request.path, request.url_rule) else STAFF,
         )
+
+
+def _local_day(value: str) -> str:
+    """A local day ('2026-10-06', as the date inputs write it) in the page's language."""
+    try:
+        return format_day(date.fromisoformat(value), current_language())
+    except ValueError:
+        return value
 
 
 def _local_moment(value: str, zone: str) -> str:

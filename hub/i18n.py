@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import io
 from collections.abc import Iterable, Sequence
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +181,13 @@ def format_number(value: float | int, lang: str) -> str:
 
 def _locale(lang: str) -> Locale:
     return LOCALES.get(_short(lang), LOCALES[OTHER])
+
+
+def format_day(day: date, lang: str) -> str:
+    """A calendar day written the language's way, with the year: '6 oct 2026' (es),
+    'Oct 6, 2026' (en) (as `format_moment` writes the day, without the clock)."""
+    moment = datetime(day.year, day.month, day.day)
+    return str(format_skeleton("yMMMd", moment, locale=_locale(lang)))
 
 
 def format_moment(

@@ -191,3 +191,18 @@ async def test_the_period_reads_in_the_business_clock_on_both_pages(
     assert r.status_code == 200
     page = await r.get_data(as_text=True)
     assert "Del 1 nov 2026, 0:00 al 8 nov 2026, 0:00, hora del negocio (Europe/Madrid)." in page
+
+
+async def test_the_spanish_dashboard_writes_decimals_and_compared_dates_in_spanish(
+    client: Any, acme: Seeded
+) -> None:
+    await login(client, acme, "manager")
+    r = await patch(client, acme, {"targets": {"complaints_per_1000_scans": 117.6}})
+    assert r.status_code == 200, await r.get_data(as_text=True)
+    r = await client.get("/admin/stats", query_string=PERIOD, headers={"Accept-Language": "es"})
+    page = await r.get_data(as_text=True)
+    row = re.search(r'<tr data-target="complaints_per_1000_scans">(.*?)</tr>', page, re.S)
+    assert row is not None and "117,6" in row[1] and "117.6" not in row[1]
+    # 1–7 November against the 7 days before, as the period's line writes its dates
+    heading = re.search(r'<h2 id="compare-heading">([^<]*)</h2>', page)
+    assert heading is not None and heading[1] == "Comparado con 25 oct 2026 – 31 oct 2026"
