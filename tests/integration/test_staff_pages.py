@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.helpers import Seeded
 
 STAFF_PAGES = {
@@ -90,3 +92,13 @@ async def test_a_manager_refused_an_admin_page_reads_why_in_spanish_and_finds_th
     # a permission is not a hiccup, and no English is left on the page
     assert "Inténtalo de nuevo" not in page
     assert "This page is for" not in page and "administrator" not in page
+
+
+@pytest.mark.parametrize(("lang", "agent"), [("es", "Agente"), ("ca", "Agent"), ("gl", "Axente")])
+async def test_the_agent_role_is_named_as_a_role_not_as_the_statistics_column(
+    client: Any, acme: Seeded, lang: str, agent: str
+) -> None:
+    r = await client.get(f"/admin/users?lang={lang}", headers=acme.auth("admin"))
+    page = (await r.get_data()).decode()
+    assert f'<option value="agent" selected>{agent}</option>' in page
+    assert ">Persona<" not in page and ">Persoa<" not in page
