@@ -99,3 +99,25 @@ def test_translations_keep_the_placeholders_of_their_source(lang: str) -> None:
         wanted = {name for text in ids for name in PLACEHOLDER.findall(text)}
         wrong += [ids[0] for text in strings if text and set(PLACEHOLDER.findall(text)) != wanted]
     assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "wanted"),
+    [
+        ("es", "Solemos responder en más o menos 1 minuto."),
+        ("ca", "Solem respondre en més o menys 1 minut."),
+        ("gl", "Adoitamos responder en 1 minuto, máis ou menos."),
+        ("fr", "Nous répondons en général en 1 minute environ."),
+        ("de", "Wir antworten meist innerhalb von etwa 1 Minute."),
+    ],
+)
+def test_the_usual_answer_time_reads_naturally_for_one_minute(lang: str, wanted: str) -> None:
+    """The singular form is read for 1: "en unos 1 minuto" is not Spanish."""
+    from hub.i18n import load_catalogs
+
+    one = load_catalogs()[lang].ngettext(
+        "Answers usually take about %(num)s minute.",
+        "Answers usually take about %(num)s minutes.",
+        1,
+    )
+    assert one % {"num": 1} == wanted
