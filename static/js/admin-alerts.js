@@ -26,6 +26,11 @@ function addRecipient(value) {
   for (const el of row.querySelectorAll("[data-k]")) {
     if (value && value[el.dataset.k] !== undefined && value[el.dataset.k] !== null) el.value = value[el.dataset.k];
   }
+  // the address's example follows the channel (an e-mail for e-mail, a number for SMS)
+  const channel = row.querySelector('[data-k="channel"]');
+  const example = () => { row.querySelector('[data-k="to"]').placeholder = channel.selectedOptions[0]?.dataset.placeholder || ""; };
+  channel.addEventListener("change", example);
+  example();
   row.querySelector("[data-remove]").addEventListener("click", () => row.remove());
   recipients.appendChild(row);
 }

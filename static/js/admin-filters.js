@@ -91,6 +91,12 @@ const rows = document.getElementById("block-rows");
 const blocksStatus = document.getElementById("blocks-status");
 const blockForm = document.getElementById("block-form");
 const blockError = document.getElementById("block-error");
+// The value box's example follows the kind (an address for e-mail, a number for phone...).
+const blockExample = () => {
+  blockForm.elements.namedItem("value").placeholder = blockForm.kind.selectedOptions[0]?.dataset.placeholder || "";
+};
+blockForm.kind.addEventListener("change", blockExample);
+blockExample();
 
 function renderBlocks(items) {
   rows.replaceChildren();
@@ -159,6 +165,7 @@ blockForm.addEventListener("submit", async (event) => {
     try {
       await api("POST", "/api/v1/blocks", body);
       blockForm.reset();
+      blockExample();
       blocksStatus.textContent = label("blocked");
       await loadBlocks();
     } catch (err) {

@@ -19,6 +19,11 @@ function setChecked(name, values) {
 function addRecipient(container, value) {
   const row = document.getElementById("recipient-row").content.firstElementChild.cloneNode(true);
   for (const el of row.querySelectorAll("[data-k]")) { if (value && value[el.dataset.k] !== undefined) el.value = value[el.dataset.k]; }
+  // the address's example follows the channel (an e-mail for e-mail, a number for SMS)
+  const channel = row.querySelector('[data-k="channel"]');
+  const example = () => { row.querySelector('[data-k="to"]').placeholder = channel.selectedOptions[0]?.dataset.placeholder || ""; };
+  channel.addEventListener("change", example);
+  example();
   row.querySelector("[data-remove]").addEventListener("click", () => row.remove());
   container.appendChild(row);
 }

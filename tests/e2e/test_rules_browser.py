@@ -30,7 +30,10 @@ def test_a_manager_saves_a_night_rule_and_the_dry_run_names_its_recipient(
     page.get_by_label("From").fill("22:00")
     page.get_by_label("To", exact=True).fill("06:00")
     row = page.locator("#recipients .recipient-row").first
+    # the address's example follows the channel: an e-mail for e-mail, a number for SMS
+    expect(row.locator('[data-k="to"]')).to_have_attribute("placeholder", "ana@example.com")
     row.locator('[data-k="channel"]').select_option("sms")
+    expect(row.locator('[data-k="to"]')).to_have_attribute("placeholder", "+34600111222")
     row.locator('[data-k="to"]').fill("+34600111222")
     row.locator('[data-k="name"]').fill("Night manager")
     page.get_by_role("button", name="Save rule").click()
