@@ -47,12 +47,16 @@ function toggleSchedule() {
   document.getElementById("schedule-fields").hidden = form.always.checked;
 }
 
+// "New rule" while the form holds no saved rule, "Edit rule" once it does.
+const setHeading = () => { document.getElementById("editor-heading").textContent = L(form.id.value ? "edit-rule" : "new-rule"); };
+
 function fill(rule) {
   form.reset();
   showError(errorBox, "");
   clearFieldErrors(form);
   statusBox.textContent = "";
   form.id.value = rule ? rule.id : "";
+  setHeading();
   form.name.value = rule ? rule.name : "";
   form.active.checked = rule ? rule.active : true;
   const m = (rule && rule.match) || {};
@@ -157,6 +161,7 @@ form.addEventListener("submit", async (ev) => {
     try {
       const saved = await api(id ? "PUT" : "POST", id ? `/api/v1/rules/${encodeURIComponent(id)}` : "/api/v1/rules", read());
       form.id.value = saved.id;
+      setHeading();
       document.getElementById("delete-rule").hidden = false;
       statusBox.textContent = L("saved");
       await load();

@@ -22,6 +22,8 @@ def test_a_manager_saves_a_night_rule_and_the_dry_run_names_its_recipient(
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     log_in(page, live_hub, "manager", "/login?next=/admin/rules")
     expect(page.get_by_role("heading", name="Routing rules", exact=True)).to_be_visible()
+    # the empty form is for a new rule; once saved, it edits that rule
+    expect(page.locator("#editor-heading")).to_have_text("New rule")
 
     page.get_by_label("Name", exact=True).first.fill("Weekend nights")
     page.get_by_label("Always").uncheck()
@@ -39,6 +41,11 @@ def test_a_manager_saves_a_night_rule_and_the_dry_run_names_its_recipient(
     page.get_by_role("button", name="Save rule").click()
     expect(page.locator("#rule-status")).to_have_text("Saved.")
     expect(page.locator("#rule-list")).to_contain_text("Weekend nights")
+    expect(page.locator("#editor-heading")).to_have_text("Edit rule")
+    page.locator("#new-rule").click()
+    expect(page.locator("#editor-heading")).to_have_text("New rule")
+    page.locator("#rule-list .rule-item", has_text="Weekend nights").click()
+    expect(page.locator("#editor-heading")).to_have_text("Edit rule")
 
     # Stored for real, as the API shows it.
     token = live_hub.seeded.tokens["manager"]
