@@ -182,12 +182,15 @@ def build_piece(
     colours = colours_for((establishment or {}).get("brand_color"), tenant.get("brand_color"))
     parts = urlsplit(url)
     place = (establishment or {}).get("name") or point.get("establishment_name")
+    business = str(tenant.get("name") or "")[:200]
+    if place and " ".join(str(place).split()).casefold() == " ".join(business.split()).casefold():
+        place = None  # "Hotel Mirador / Hotel Mirador": the name once
     return Piece(
         code=str(point["code"]),
         url=url,
         address=parts.netloc + parts.path,
         labels=labels_for(point, languages),
-        business=str(tenant.get("name") or "")[:200],
+        business=business,
         place=str(place)[:120] if place else None,
         logo=data_uri(logo),
         place_logo=data_uri(place_logo) if place_logo and place_logo != logo else None,

@@ -92,3 +92,17 @@ def test_a_point_prints_in_the_format_of_its_kind() -> None:
     assert format_for("flyer") == "flyer-a5" and format_for("receipt") == "receipt"
     assert format_for("poster") == format_for("kiosk") == format_for(None) == "poster-a4"
     assert all(format_for(k) in FORMATS for k in ("poster", "flyer", "coaster", "receipt"))
+
+
+def test_an_establishment_named_as_the_business_is_printed_once() -> None:
+    assert piece(establishment_name="Hotel <b>Mar</b>").place is None
+    assert piece(establishment_name=" hotel  <B>MAR</B>").place is None
+    assert piece(establishment_name="Beach bar").place == "Beach bar"
+    same = piece(establishment_name="Hotel <b>Mar</b>")
+    for name, line in (("poster-a4", 'class="place"'), ("table-tent", 'class="face-place"')):
+        html, _pages = html_for(FORMATS[name], [same], print_ready=True)
+        assert line not in html, name
+        html, _pages = html_for(
+            FORMATS[name], [piece(establishment_name="Beach bar")], print_ready=True
+        )
+        assert line in html and "Beach bar" in html, name
