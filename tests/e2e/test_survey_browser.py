@@ -139,3 +139,19 @@ def test_a_manager_edits_the_questions_and_is_told_what_is_missing(
     with _manager(live_hub) as api:
         texts = [q["text"] for q in api.get("/api/v1/survey").json()["questions"]]
     assert {"es": "¿Algo más?", "en": "Anything to add?"} in texts
+
+
+@pytest.mark.parametrize("width", [390, 820, 1440])
+def test_the_0_to_10_scale_is_one_row_or_two_balanced_ones(
+    live_hub: LiveHub, browser: Browser, width: int
+) -> None:
+    """Never nine boxes and an orphaned "9 10": eleven in a row, else 0–5 over 6–10."""
+    context = browser.new_context(locale="en-GB", viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_hub.url}/s/{live_hub.seeded.point['code']}")
+    tops = page.locator("fieldset.nps").first.locator(".nps-choice").evaluate_all(
+        "els => els.map(e => Math.round(e.getBoundingClientRect().top))"
+    )
+    rows = [tops.count(top) for top in sorted(set(tops))]
+    assert rows in ([11], [6, 5]), rows
+    context.close()
