@@ -16,8 +16,8 @@ from hub.accounts.model import Role
 from hub.container import hub
 from hub.errors import Invalid, NotFound
 from hub.i18n import gettext as _
-from hub.notify.ack import AckLinkExpired, AckLinkInvalid, read_ack_token
 from hub.notify import outbox
+from hub.notify.ack import AckLinkExpired, AckLinkInvalid, read_ack_token
 from hub.notify.outbox import by_status, delivery_json
 from hub.notify.render import local_time, place_of
 from hub.ports import Doc, Where

@@ -149,8 +149,10 @@ def test_the_0_to_10_scale_is_one_row_or_two_balanced_ones(
     context = browser.new_context(locale="en-GB", viewport={"width": width, "height": 900})
     page = context.new_page()
     page.goto(f"{live_hub.url}/s/{live_hub.seeded.point['code']}")
-    tops = page.locator("fieldset.nps").first.locator(".nps-choice").evaluate_all(
-        "els => els.map(e => Math.round(e.getBoundingClientRect().top))"
+    tops = (
+        page.locator("fieldset.nps")
+        .first.locator(".nps-choice")
+        .evaluate_all("els => els.map(e => Math.round(e.getBoundingClientRect().top))")
     )
     rows = [tops.count(top) for top in sorted(set(tops))]
     assert rows in ([11], [6, 5]), rows
