@@ -95,6 +95,10 @@ POLICIES: Mapping[str, tuple[Limit, ...]] = {
     # A kiosk's survey: every guest in the hall, one at a time.
     "kiosk_survey": (Limit("kiosk", "20/minute"), Limit("kiosk", "300/hour")),
     "page": (Limit("ip", "600/minute"),),
+    # Openings of one point's page counted as scans from one network (hub/accounts/scans.py):
+    # past this, the page is still served but not counted, so that a script sending a new
+    # device cookie each time cannot inflate a poster's figures (and its SOS per scan).
+    "scan": (Limit("pair", "30/minute"),),
     "thread_message": (
         Limit("ip", "240/minute"),
         Limit("thread", "15/minute"),

@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from hub.clock import new_secret
 from hub.container import hub
 from hub.errors import HubError, NotFound, StoreUnavailable, Suspended
+from hub.http.ratelimit import RateLimited
 from hub.i18n import SUPPORTED, format_moment, format_number
 from hub.i18n import gettext as _
 from hub.moderation.bots import automated_client, form_signals, form_stamp
@@ -34,6 +35,7 @@ from hub.routes.intake import (
     Place,
     SosRequest,
     answer,
+    client_network,
     device_id,
     limit,
     limit_device,
@@ -180,9 +182,23 @@ async def form(code: str) -> Any:
         return await _not_taking_messages()
     # A first visit gets its cookie now, so that its own reload is recognised.
     new_device = None if device_id() else new_secret(12)
-    if request.method == "GET" and not automated_client(request.headers.get("User-Agent")):
+    if (
+        request.method == "GET"
+        and not automated_client(request.headers.get("User-Agent"))
+        and await _within_scan_limit(code)
+    ):
         await hub().scans.opened(place.tenant, place.point, device_id() or new_device)
     return await _form_page(code, loaded=place, new_device=new_device)
+
+
+async def _within_scan_limit(code: str) -> bool:
+    """Whether this network may still add scans of this point this minute (the "scan"
+    policy): a device cookie is the client's to choose, so each one is not a new person."""
+    try:
+        await hub().limiter.check("scan", pair=f"{client_network()}|{code}")
+    except RateLimited:
+        return False
+    return True
 
 
 @bp.post("/q/<code>")

@@ -19,15 +19,17 @@ import pytest
 import redis.asyncio as aioredis
 
 from hub.accounts.passwords import hash_password
+from hub.accounts.scans import local_day
 from hub.accounts.services import create_point
 from hub.app import Hub, create_app
+from hub.clock import now
 from hub.errors import HubError
 from hub.http.ratelimit import POLICIES, RateLimiter
 from hub.installation.operators import create_operator
 from hub.settings import Settings
 from tests.helpers import PASSWORD, HubProcess, Seeded, form_login, seed_tenant
 from tests.integration.realtime_clients import seed_file
-from tests.kit import device_headers, peer, send_sos
+from tests.kit import device_headers, fresh_device, peer, send_sos
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 LOGIN = "/api/v1/auth/login"
@@ -724,3 +726,24 @@ async def test_the_survey_without_an_sos_is_limited_per_phone_like_intake(
         path, form={"rating": "good"}, headers=device_headers(None), **peer(None)
     )
     assert other.status_code == 303
+
+
+async def test_a_script_sending_new_device_cookies_cannot_inflate_a_posters_scans(
+    hub: Hub, acme: Seeded
+) -> None:
+    """A scan is a person opening the page; a script can send a new cookie every time. From
+    one network, a point's openings count up to the "scan" limit a minute; the page is still
+    served, and guests elsewhere still count."""
+    client = hub.quart.test_client(use_cookies=False)
+    code = str(acme.point["code"])
+    browser = {"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Safari/604.1"}
+    for _ in range(rate("scan", "pair") + 15):
+        headers = {**browser, "Cookie": f"sos_device={fresh_device()}"}
+        r = await client.get(f"/q/{code}", headers=headers, **peer("198.51.100.44"))
+        assert r.status_code == 200  # always served
+    scans = await hub.scans.per_point(acme.tenant["id"], [local_day(now(), acme.tenant.get("timezone"))])
+    assert scans == {code: rate("scan", "pair")}
+    headers = {**browser, "Cookie": f"sos_device={fresh_device()}"}
+    await client.get(f"/q/{code}", headers=headers, **peer("203.0.113.44"))  # a guest elsewhere
+    scans = await hub.scans.per_point(acme.tenant["id"], [local_day(now(), acme.tenant.get("timezone"))])
+    assert scans == {code: rate("scan", "pair") + 1}
