@@ -80,9 +80,10 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
     ) -> None:
         super().basic_enter_room(sid, namespace, room, eio_sid=eio_sid)
         self._rooms_of.setdefault((namespace, sid), set()).add(room)
-        # The None room is the namespace's own, entered before its connect handler runs; a
-        # named room is entered only by a handler that admitted the client.
-        if room is not None and self.on_join is not None:
+        # The None room (the namespace's) and the client's own room (its sid) are entered
+        # before the namespace's connect handler runs, admitted or not; any other room only
+        # by a handler that admitted the client (hub/realtime/namespaces.py).
+        if room is not None and room != sid and self.on_join is not None:
             self.on_join(eio_sid or self.eio_sid_from_sid(sid, namespace))
 
     def basic_leave_room(self, sid: str, namespace: str, room: Any) -> None:

@@ -29,7 +29,9 @@ from hub.settings import Settings
 
 log = logging.getLogger(__name__)
 
-PENDING_PER_ADDRESS = 50  # sessions not yet in a namespace, per address
+# Sessions no namespace has admitted yet, per address: room for 200 consoles behind one
+# address reconnecting in the same second after a restart, each pending for a round trip.
+PENDING_PER_ADDRESS = 200
 JOIN_SECONDS = 15.0  # how long a session may stay outside every namespace
 
 

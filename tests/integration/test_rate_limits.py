@@ -741,9 +741,13 @@ async def test_a_script_sending_new_device_cookies_cannot_inflate_a_posters_scan
         headers = {**browser, "Cookie": f"sos_device={fresh_device()}"}
         r = await client.get(f"/q/{code}", headers=headers, **peer("198.51.100.44"))
         assert r.status_code == 200  # always served
-    scans = await hub.scans.per_point(acme.tenant["id"], [local_day(now(), acme.tenant.get("timezone"))])
+    scans = await hub.scans.per_point(
+        acme.tenant["id"], [local_day(now(), acme.tenant.get("timezone"))]
+    )
     assert scans == {code: rate("scan", "pair")}
     headers = {**browser, "Cookie": f"sos_device={fresh_device()}"}
     await client.get(f"/q/{code}", headers=headers, **peer("203.0.113.44"))  # a guest elsewhere
-    scans = await hub.scans.per_point(acme.tenant["id"], [local_day(now(), acme.tenant.get("timezone"))])
+    scans = await hub.scans.per_point(
+        acme.tenant["id"], [local_day(now(), acme.tenant.get("timezone"))]
+    )
     assert scans == {code: rate("scan", "pair") + 1}

@@ -494,14 +494,23 @@ async def test_bare_engineio_sessions_from_one_address_cannot_lock_its_consoles_
     """No credentials are needed to open an Engine.IO session: a guest on the hotel's
     network filling the cap with bare ones must not keep the staff's consoles out."""
     address = "203.0.113.31"
+    forwarded = {"X-Forwarded-For": address}
+    poll = {"EIO": "4", "transport": "polling"}
     async with httpx.AsyncClient(base_url=served.url) as http:
-        for _ in range(SOCKET_CAP * 3):
-            r = await http.get(
-                "/socket.io/",
-                params={"EIO": "4", "transport": "polling"},
-                headers={"X-Forwarded-For": address},
-            )
+        for i in range(SOCKET_CAP * 3):
+            r = await http.get("/socket.io/", params=poll, headers=forwarded)
             assert r.status_code == 200 and '"sid"' in r.text  # opened, never signed in
+            if i % 2:  # half of them ask for the console with a made-up token: refused
+                sid = r.text.split('"sid":"', 1)[1].split('"', 1)[0]
+                r = await http.post(
+                    "/socket.io/",
+                    params={**poll, "sid": sid},
+                    content='40/staff,{"token":"junk"}',
+                    headers={**forwarded, "Content-Type": "text/plain;charset=UTF-8"},
+                )
+                assert r.status_code == 200
+                r = await http.get("/socket.io/", params={**poll, "sid": sid}, headers=forwarded)
+                assert "44/staff" in r.text  # the namespace refused it; the session stays
     console = await connect(
         opened, served.url, address, auth={"token": served.acme.tokens["agent"]}
     )
