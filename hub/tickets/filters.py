@@ -256,12 +256,10 @@ def screen_text(
         allow=config.allow,
     )
     findings = tuple(offensive + spam)
-    # The name a customer signs with reaches the console, the e-mails and a canned answer's
-    # greeting ("Hola {customer_name}"): an insult there holds the SOS back as one in the text.
-    name = contact.get("name") if contact else None
-    in_name = find_offensive(name, config.words, config.allow) if isinstance(name, str) else []
-    if (config.on("offensive") and any(f.kind == "insult" for f in offensive + in_name)) or (
-        config.on("vulgar") and (offensive or in_name)
+    # The name a customer signs with is never screened: real surnames are on the lists
+    # (Morón, Bastardo); it is masked for agents where the business asks (hub.moderation).
+    if (config.on("offensive") and any(f.kind == "insult" for f in offensive)) or (
+        config.on("vulgar") and offensive
     ):
         return Screening("offensive", findings)
     if spam:

@@ -640,27 +640,32 @@ async def test_agents_see_offensive_words_masked_when_the_tenant_asks(
     assert [t["text"] for t in await held_back(client, globex)] == ["Qué gilipollas"]
 
 
-async def test_an_insult_signed_as_the_name_is_held_back_and_masked_for_agents(
+async def test_a_name_is_never_a_reason_to_hold_an_sos_back_but_is_masked_for_agents(
     client: Any, acme: Seeded
 ) -> None:
-    """The name reaches the console and a canned answer's greeting ("Hola {customer_name}")."""
-    insult = {"name": "Hijo de puta cabron", "email": "a@guest.example"}
-    _, sent = await post_sos(client, acme, "La ducha no funciona", contact=insult)
-    assert sent["status"] == "new"  # the customer is never told
-    [held] = await held_back(client, acme)
-    assert held["id"] == sent["id"] and held["quarantine_reason"] == "offensive"
-    assert await listed(client, acme) == []
-    # where the business lets insults through but masks them for agents, the name is masked
-    await put_filters(client, acme, checks={"offensive": False}, mask_for_agents=True)
+    """Real surnames are on the insult lists (Morón, Bastardo): a name never holds an SOS
+    back, silently, from the consoles. Where the business masks for agents, it is masked."""
+    for name in ("Ana Morón", "Carlo Bastardo"):
+        _, sent = await post_sos(
+            client,
+            acme,
+            "Hay una fuga de agua en la 204",
+            contact={"name": name, "email": "a@g.example"},
+        )
+        assert sent["status"] == "new"
+    assert await held_back(client, acme) == []
+    insult = {"name": "Hijo de puta cabron", "email": "b@guest.example"}
+    await put_filters(client, acme, mask_for_agents=True)
     device = fresh_device()
     _, sent = await post_sos(client, acme, "No hay toallas", contact=insult, device=device)
     await post_sos(client, acme, "No hay toallas!!", contact=insult, device=device)  # a repeat
     url = f"/api/v1/tickets/{sent['id']}"
     as_agent = await (await client.get(url, headers=acme.auth("agent"))).get_json()
+    assert as_agent["status"] == "new"
     assert as_agent["contact"]["name"] == "H*** d* p*** c*****"
     assert [r["contact"]["name"] for r in as_agent["repeats"]] == ["H*** d* p*** c*****"]
-    [listed_ticket] = await listed(client, acme)
-    assert listed_ticket["contact"]["name"] == "H*** d* p*** c*****"
+    listed_names = [t["contact"]["name"] for t in await listed(client, acme) if t["contact"]]
+    assert "H*** d* p*** c*****" in listed_names and "Hijo de puta cabron" not in listed_names
     as_manager = await (await client.get(url, headers=acme.auth("manager"))).get_json()
     assert as_manager["contact"]["name"] == "Hijo de puta cabron"
 
