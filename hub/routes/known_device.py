@@ -32,29 +32,38 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(hub().settings.secret_key, salt=_SALT)
 
 
-def _cookie_name(email: str) -> str:
+def _tag(email: str) -> str:
     key = hub().settings.secret_key.encode()
-    tag = hmac.new(key, f"known-device:{email}".encode(), hashlib.sha256).hexdigest()
-    return PREFIX + tag[:20]
+    return hmac.new(key, f"known-device:{email}".encode(), hashlib.sha256).hexdigest()
 
 
 def known_device(email: str) -> str | None:
-    """This browser's device id for `email`, when it logged in as them before."""
-    raw = request.cookies.get(_cookie_name(email))
-    if not raw or len(raw) > 200:
+    """This browser's device id for `email`, when it logged in as them before.
+
+    The signed value names the e-mail too: a cookie earned by logging in to one's own
+    account, put under another's cookie name, is worth nothing there.
+    """
+    tag = _tag(email)
+    raw = request.cookies.get(PREFIX + tag[:20])
+    if not raw or len(raw) > 300:
         return None
     try:
-        ident = _serializer().loads(raw, max_age=MAX_AGE)
+        signed = _serializer().loads(raw, max_age=MAX_AGE)
     except BadData:
+        return None
+    if not isinstance(signed, list) or len(signed) != 2:
+        return None
+    for_tag, ident = signed
+    if not isinstance(for_tag, str) or not hmac.compare_digest(for_tag, tag):
         return None
     return ident if isinstance(ident, str) and 8 <= len(ident) <= 64 else None
 
 
 def remember_device(email: str) -> None:
     """Give this browser (or keep) its device cookie for `email`, with the answer."""
-    ident = known_device(email) or new_secret(12)
-    value = str(_serializer().dumps(ident))
-    name = _cookie_name(email)
+    tag = _tag(email)
+    value = str(_serializer().dumps([tag, known_device(email) or new_secret(12)]))
+    name = PREFIX + tag[:20]
 
     @after_this_request
     async def set_cookie(response: Response | WerkzeugResponse) -> Response | WerkzeugResponse:

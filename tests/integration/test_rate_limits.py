@@ -321,6 +321,20 @@ async def test_a_guest_guessing_from_the_hotels_address_does_not_lock_out_the_re
         LOGIN, json={"email": "agent@acme.example", "password": PASSWORD}, **hotel
     )
     assert r.status_code == 429  # another colleague, new on this browser: the address counts
+    # a cookie earned by logging in to one's own account, put under the manager's name
+    elsewhere = hub.quart.test_client()
+    r = await elsewhere.post(
+        LOGIN, json={"email": "agent@acme.example", "password": PASSWORD}, **peer("192.0.2.91")
+    )
+    assert r.status_code == 200 and elsewhere.cookie_jar is not None
+    [own] = [c for c in elsewhere.cookie_jar if c.name.startswith("sos_known_")]
+    r = await stranger.post(
+        LOGIN,
+        json={"email": manager, "password": PASSWORD},
+        headers={"Cookie": f"{known[0].name}={own.value}"},
+        **hotel,
+    )
+    assert r.status_code == 429
 
 
 async def test_wrong_passwords_from_one_address_do_not_lock_the_owner_out_from_another(
