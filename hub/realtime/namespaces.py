@@ -47,6 +47,8 @@ HANDSHAKES_AT_ONCE = 8
 # A kiosk beats every 30 s; beats closer than this on one connection (a looping or hostile
 # client) are dropped before they reach the store.
 HEARTBEAT_MIN_SECONDS = 5.0
+# Live pages on one customer's thread, per instance: their phone, a laptop, tabs, a family.
+PAGES_PER_THREAD = 20
 
 
 def _since(data: Any) -> int | None:
@@ -179,7 +181,14 @@ class ThreadNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             ticket = await self.tickets.by_thread_token(token)
         except NotFound:
             raise socketio.exceptions.ConnectionRefusedError("unknown conversation") from None
-        await self.enter_room(sid, ticket_room(ticket["id"]))
+        room = ticket_room(ticket["id"])
+        # One SOS's link is a customer's, on a phone or two: a script holding it must not
+        # open the address's whole socket cap (hub/realtime/limits.py) through one link.
+        if len(self.server.manager.rooms.get(self.namespace, {}).get(room, ())) >= PAGES_PER_THREAD:
+            raise socketio.exceptions.ConnectionRefusedError(
+                "too many pages open on this conversation"
+            )
+        await self.enter_room(sid, room)
 
 
 class KioskNamespace(socketio.AsyncNamespace):  # type: ignore[misc]

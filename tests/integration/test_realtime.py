@@ -337,6 +337,38 @@ async def test_an_unknown_thread_token_is_refused(served: Served) -> None:
             await console.connect()
 
 
+async def test_one_thread_link_opens_a_few_live_pages_not_the_whole_socket_cap(
+    served: Served, http: httpx.AsyncClient, consoles: list[Console]
+) -> None:
+    """A script holding one SOS's link cannot open hundreds of sockets through it."""
+    from hub.realtime.namespaces import PAGES_PER_THREAD
+
+    mine, other = await http_sos(http, served.acme), await http_sos(http, served.acme)
+    auth = {"thread_token": mine["thread_url"].split("/t/")[1]}
+    pages = [
+        await open_console(consoles, served.url, "/thread", auth=auth)
+        for _ in range(PAGES_PER_THREAD)
+    ]
+    one_more = Console(served.url, "/thread", auth=auth)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await one_more.connect()
+    await one_more.close()
+    # another customer's link is not affected, and a page closed frees its place
+    await open_console(
+        consoles, served.url, "/thread", auth={"thread_token": other["thread_url"].split("/t/")[1]}
+    )
+    await pages[0].close()
+    for _ in range(200):  # the server hears the close a moment later
+        again = Console(served.url, "/thread", auth=auth)
+        consoles.append(again)
+        try:
+            await again.connect()
+            break
+        except socketio.exceptions.ConnectionError:
+            await asyncio.sleep(0.05)
+    assert again.connected
+
+
 async def test_logging_out_closes_that_users_open_consoles(
     served: Served, http: httpx.AsyncClient, consoles: list[Console]
 ) -> None:
