@@ -6,13 +6,13 @@ guest's earlier ticket) and each customer thread message (accept or hold back).
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from hub import clock
+from hub.http.client_address import network_of
 from hub.moderation.blocks import block_read, matching_block, sender_of
 from hub.moderation.bots import bot_reason
 from hub.moderation.settings import config_id
@@ -41,17 +41,6 @@ def shared_device(ticket: Doc) -> bool:
     return bool(ticket.get("kiosk")) or device.startswith(KIOSK_DEVICE_PREFIX)
 
 
-def _network(ip: str) -> str:
-    """An address as repeats compare it: an IPv6 host's whole /64 (it changes within it)."""
-    try:
-        parsed = ipaddress.ip_address(ip)
-    except ValueError:
-        return ip
-    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is None:
-        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
-    return str(parsed.ipv4_mapped or parsed) if isinstance(parsed, ipaddress.IPv6Address) else ip
-
-
 def repeat_identity(ticket: Doc) -> dict[str, str]:
     """Who wrote a ticket, as far as repeats go: their own device, e-mail and phone.
 
@@ -64,7 +53,7 @@ def repeat_identity(ticket: Doc) -> dict[str, str]:
     if sender.get("device") and not shared_device(ticket):
         out["device"] = sender["device"]
     if sender.get("ip"):
-        out["network"] = _network(sender["ip"])
+        out["network"] = network_of(sender["ip"])  # an IPv6 host's /64
     return out
 
 

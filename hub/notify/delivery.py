@@ -136,7 +136,7 @@ class Sender:
                 claimed,
                 "skipped",
                 now=moment,
-                reason="not sent: the ticket no longer exists",
+                reason=outbox.TICKET_GONE,
                 count_attempt=False,
             )
             return
@@ -479,6 +479,6 @@ def _entry(id: str, ticket_id: str, action: str, old: str, new: str, moment: str
 
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, TimeoutError):
-        return "time-out: the provider did not answer in time"
+        return outbox.PROVIDER_TIMEOUT
     text = str(exc) or type(exc).__name__
     return text[:500]

@@ -55,7 +55,7 @@ def reply_items(ticket: Doc, message: Doc, tenant: Doc, moment: datetime) -> lis
             message_id=message["id"],
         )
         if not valid:
-            item.update(status="skipped", reason=f"not sent: {to!r} is not a valid address")
+            item.update(status="skipped", reason=outbox.BAD_ADDRESS.format(to=to))
         items.append(item)
     return items
 

@@ -23,6 +23,12 @@ COLLECTION = "outbox"
 NO_TRANSPORT = "not sent: no transport configured"
 ACKNOWLEDGED = "not sent: the ticket was acknowledged before this step"
 BUDGET_EXCEEDED = "not sent: budget exceeded ({sent} SMS in the last hour, limit {limit})"
+TICKET_GONE = "not sent: the ticket no longer exists"
+NO_SENDER_THREAD = "not sent: no sender thread was free in time"
+PROVIDER_TIMEOUT = "time-out: the provider did not answer in time"
+BAD_ADDRESS = "not sent: {to!r} is not a valid address"
+# (the reasons the hub writes itself: the deliveries page words each in the reader's
+# language, hub/routes/delivery.py; the API gives them as they are)
 DEFAULT_SMS_HOURLY_BUDGET = 60
 PUBLIC_FIELDS = (
     "id",

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hub.notify import outbox
 from hub.notify.transport import DeliveryFailed, Outgoing
 from hub.settings import Settings
 
@@ -82,7 +83,7 @@ class VonageTransport:
         from vonage_sms import SmsMessage
 
         if time.monotonic() > start_by:
-            raise DeliveryFailed("not sent: no sender thread was free in time")
+            raise DeliveryFailed(outbox.NO_SENDER_THREAD)
         to = phone_number(message.to)
         if to is None:
             raise DeliveryFailed(f"not a phone number: {message.to!r}")

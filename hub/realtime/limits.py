@@ -97,25 +97,25 @@ class ConnectionCap:
 
     def joined(self, eio_sid: str | None) -> None:
         """A namespace admitted the session: no longer pending."""
-        handle = self._unpend(eio_sid) if eio_sid else None
-        if handle is not None:
-            handle.cancel()
+        if eio_sid:
+            self._unpend(eio_sid)
 
-    def _unpend(self, eio_sid: str) -> asyncio.TimerHandle | None:
+    def _unpend(self, eio_sid: str) -> bool:
+        """Take the session off its address's pending ones (its deadline cancelled);
+        whether it was pending."""
         address = self._address_of.get(eio_sid)
         waiting = self.pending.get(address) if address is not None else None
-        if waiting is None:
-            return None
-        handle = waiting.pop(eio_sid, None)
+        handle = waiting.pop(eio_sid, None) if waiting is not None else None
+        if handle is None:
+            return False
+        handle.cancel()
         if not waiting:
             del self.pending[address]  # type: ignore[arg-type]
-        return handle
+        return True
 
     def _close_pending(self, eio_sid: str) -> None:
-        handle = self._unpend(eio_sid)
-        if handle is None:
+        if not self._unpend(eio_sid):
             return
-        handle.cancel()
         if self.drop is not None:
             task = asyncio.ensure_future(self.drop(eio_sid))
             self._dropping.add(task)
@@ -123,9 +123,7 @@ class ConnectionCap:
 
     def release(self, eio_sid: str) -> None:
         """Count a closed session out (unknown ids are ignored: refused ones were never in)."""
-        handle = self._unpend(eio_sid)
-        if handle is not None:
-            handle.cancel()
+        self._unpend(eio_sid)
         address = self._address_of.pop(eio_sid, None)
         if address is None:
             return

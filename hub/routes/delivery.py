@@ -40,8 +40,15 @@ KINDS = (
     "detractor",
 )
 PAGE_LIMIT = 200
-BUDGET = re.compile(r"not sent: budget exceeded \((\d+) SMS in the last hour, limit (\d+)\)")
-BAD_ADDRESS = re.compile(r"not sent: (.+) is not a valid address")
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    """What a reason written from `template` (outbox's) looks like, its fields captured."""
+    return re.compile(re.sub(r"\\\{(\w+)(?:!r)?\\\}", r"(?P<\1>.+?)", re.escape(template)))
+
+
+BUDGET = _pattern(outbox.BUDGET_EXCEEDED)
+BAD_ADDRESS = _pattern(outbox.BAD_ADDRESS)
 
 
 def reason_text(reason: str) -> str:
@@ -52,24 +59,20 @@ def reason_text(reason: str) -> str:
     known = {
         outbox.NO_TRANSPORT: _("Not sent: no SMS or e-mail service is set up."),
         outbox.ACKNOWLEDGED: _("Not sent: the SOS was acknowledged before this step."),
-        "not sent: the ticket no longer exists": _("Not sent: the SOS no longer exists."),
-        "not sent: no sender thread was free in time": _(
-            "Not sent: the SMS service was too busy to send it in time."
-        ),
-        "time-out: the provider did not answer in time": _(
-            "Time-out: the provider did not answer in time."
-        ),
+        outbox.TICKET_GONE: _("Not sent: the SOS no longer exists."),
+        outbox.NO_SENDER_THREAD: _("Not sent: the SMS service was too busy to send it in time."),
+        outbox.PROVIDER_TIMEOUT: _("Time-out: the provider did not answer in time."),
     }
     if reason in known:
         return known[reason]
     if budget := BUDGET.fullmatch(reason):
         return _(
             "Not sent: over the SMS budget (%(sent)s SMS in the last hour, limit %(limit)s).",
-            sent=budget[1],
-            limit=budget[2],
+            sent=budget["sent"],
+            limit=budget["limit"],
         )
     if address := BAD_ADDRESS.fullmatch(reason):
-        return _("Not sent: %(address)s is not a valid address.", address=address[1])
+        return _("Not sent: %(address)s is not a valid address.", address=address["to"])
     return reason
 
 

@@ -1,7 +1,7 @@
 // Threshold alerts admin page: list (with when each last fired), edit, delete. The count and
 // minutes are checked here first, in the page's words; the server checks everything again.
 import { api } from "./lib/api.js";
-import { clearFieldErrors, fieldInput, showApiError, showError, showFieldError, whileBusy } from "./lib/forms.js";
+import { clearFieldErrors, exampleFollows, fieldInput, showApiError, showError, showFieldError, whileBusy } from "./lib/forms.js";
 import { localized } from "./lib/messages.js";
 import { has, intlLocale, t as L } from "./lib/i18n.js";
 
@@ -26,11 +26,7 @@ function addRecipient(value) {
   for (const el of row.querySelectorAll("[data-k]")) {
     if (value && value[el.dataset.k] !== undefined && value[el.dataset.k] !== null) el.value = value[el.dataset.k];
   }
-  // the address's example follows the channel (an e-mail for e-mail, a number for SMS)
-  const channel = row.querySelector('[data-k="channel"]');
-  const example = () => { row.querySelector('[data-k="to"]').placeholder = channel.selectedOptions[0]?.dataset.placeholder || ""; };
-  channel.addEventListener("change", example);
-  example();
+  exampleFollows(row.querySelector('[data-k="channel"]'), row.querySelector('[data-k="to"]'));
   row.querySelector("[data-remove]").addEventListener("click", () => row.remove());
   recipients.appendChild(row);
 }

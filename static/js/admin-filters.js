@@ -1,7 +1,7 @@
 // Filters admin page: the tenant's filter settings, "try a message", and blocked senders.
 // Customer text is shown with textContent only.
 import { api } from "./lib/api.js";
-import { clearFieldErrors, showApiError, showError as show, whileBusy } from "./lib/forms.js";
+import { clearFieldErrors, exampleFollows, showApiError, showError as show, whileBusy } from "./lib/forms.js";
 import { t as label, when } from "./lib/i18n.js";
 
 const lines = (text) => text.split("\n").map((s) => s.trim()).filter(Boolean);
@@ -92,11 +92,7 @@ const blocksStatus = document.getElementById("blocks-status");
 const blockForm = document.getElementById("block-form");
 const blockError = document.getElementById("block-error");
 // The value box's example follows the kind (an address for e-mail, a number for phone...).
-const blockExample = () => {
-  blockForm.elements.namedItem("value").placeholder = blockForm.kind.selectedOptions[0]?.dataset.placeholder || "";
-};
-blockForm.kind.addEventListener("change", blockExample);
-blockExample();
+const blockExample = exampleFollows(blockForm.kind, blockForm.elements.namedItem("value"));
 
 function renderBlocks(items) {
   rows.replaceChildren();

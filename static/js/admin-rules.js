@@ -1,6 +1,6 @@
 // Routing rules admin page: list, edit, delete, and the "who would get this?" dry run.
 import { api } from "./lib/api.js";
-import { clearFieldErrors, fieldInput, showApiError, showError, whileBusy } from "./lib/forms.js";
+import { clearFieldErrors, exampleFollows, fieldInput, showApiError, showError, whileBusy } from "./lib/forms.js";
 import { localized } from "./lib/messages.js";
 import { t as L } from "./lib/i18n.js";
 
@@ -19,11 +19,7 @@ function setChecked(name, values) {
 function addRecipient(container, value) {
   const row = document.getElementById("recipient-row").content.firstElementChild.cloneNode(true);
   for (const el of row.querySelectorAll("[data-k]")) { if (value && value[el.dataset.k] !== undefined) el.value = value[el.dataset.k]; }
-  // the address's example follows the channel (an e-mail for e-mail, a number for SMS)
-  const channel = row.querySelector('[data-k="channel"]');
-  const example = () => { row.querySelector('[data-k="to"]').placeholder = channel.selectedOptions[0]?.dataset.placeholder || ""; };
-  channel.addEventListener("change", example);
-  example();
+  exampleFollows(row.querySelector('[data-k="channel"]'), row.querySelector('[data-k="to"]'));
   row.querySelector("[data-remove]").addEventListener("click", () => row.remove());
   container.appendChild(row);
 }

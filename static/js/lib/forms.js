@@ -93,3 +93,13 @@ export async function whileBusy(form, work) {
     if (form) form.removeAttribute("aria-busy");
   }
 }
+
+// An input's example (its placeholder) follows the option picked in a select: each option
+// carries its own in data-placeholder (an address for e-mail, a number for SMS). Returns
+// what shows it again (after a form reset).
+export function exampleFollows(select, input) {
+  const show = () => { input.placeholder = select.selectedOptions[0]?.dataset.placeholder || ""; };
+  select.addEventListener("change", show);
+  show();
+  return show;
+}
