@@ -3,10 +3,10 @@
 Run as the hub under `fanout.py` (`--hub-cmd`), it serves `sos-hub` as usual and, for
 every `POST /api/v1/sos`, appends one JSON line to the file named by SOS_PHASES: the
 milliseconds from the request reaching Quart to the start (`>`) and end (`<`) of each
-step: the point lookup, the SOS use case, the language detector's request and answer,
-the guard's screening, the ticket number, the category suggestion, the commit, and the
-emit to the consoles (its end is the last console's frame written). Then `--report`
-prints each mark's p50 and p90 over the run.
+step: the point lookup, the SOS use case, the language detector's request (`detect>`;
+`request`: the line written to its pipe) and answer, the guard's screening, the ticket
+number, the category suggestion, the commit, and the emit to the consoles (its end is the
+last console's frame written). Then `--report` prints each mark's p50 and p90 over the run.
 
     SOS_PHASES=/tmp/phases.jsonl python bench/fanout.py --skip-bare --count 100 \\
         --db-dir /dev/shm --hub-cmd "python $PWD/bench/pre_emit.py"
@@ -55,6 +55,20 @@ def wrap(owner: Any, attr: str, name: str) -> None:
     setattr(owner, attr, timed)
 
 
+def wrap_sync(owner: Any, attr: str, name: str) -> None:
+    """Mark the start and end of a plain method (the detector's request: one `os.write`)."""
+    original: Callable[..., Any] = getattr(owner, attr)
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        mark(f"{name}>")
+        try:
+            return original(*args, **kwargs)
+        finally:
+            mark(f"{name}<")
+
+    setattr(owner, attr, timed)
+
+
 def instrument(out_path: str) -> None:
     """Wrap the hub's steps; one line per SOS request to `out_path`."""
     import quart.app
@@ -87,6 +101,7 @@ def instrument(out_path: str) -> None:
     wrap(api, "point_place", "point")
     wrap(TicketService, "submit_sos", "submit")
     wrap(DetectorProcess, "detect", "detect")
+    wrap_sync(DetectorProcess, "_send", "request")  # written to the child's pipe
     wrap(StoreGuard, "screen", "screen")
     wrap(TicketRepository, "next_number", "number")
     wrap(TicketService, "_suggest", "suggest")
