@@ -53,6 +53,7 @@ from hub.i18n import (
 )
 from hub.installation.businesses import Installation
 from hub.installation.operators import Operators
+from hub.moderation.floods import FLOOD_LIMIT
 from hub.moderation.guard import StoreGuard
 from hub.moderation.service import Moderation
 from hub.moderation.strikes import InsultStrikes
@@ -148,18 +149,18 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
     blobs = open_blobs(settings, store)
     sio = build_sio(settings)
     publisher = SocketioPublisher(sio, store)
-    delivery, delivery_listener = build_delivery(settings, store, publisher, build_queue(settings))
-    # A sender held back for insults a third time is blocked, and the managers are e-mailed.
-    strikes = InsultStrikes(store, ManagerNotices(delivery.sender).auto_blocked)
     delivery, delivery_listener = build_delivery(
         settings, store, publisher, build_queue(settings), blobs=blobs
     )
+    # A sender held back for insults a third time is blocked, and the managers are e-mailed.
+    strikes = InsultStrikes(store, ManagerNotices(delivery.sender).auto_blocked)
     surveys = Surveys(store)
     invitations = SurveyInvitations(store, surveys, delivery.sender.schedule)
     tickets = TicketService(
         store,
         publisher,
-        guard=StoreGuard(store),
+        # Floods are held back where rate limits are on (a benchmark posts from one address).
+        guard=StoreGuard(store, flood_limit=FLOOD_LIMIT if settings.rate_limits else None),
         listeners=[delivery_listener, strikes, invitations],
         turns=sender_turns(settings.redis_url, settings.secret_key, settings.store_timeout),
         detect=(lambda text, tenant: detect_if_ready(text))

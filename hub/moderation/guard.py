@@ -15,6 +15,7 @@ from hub import clock
 from hub.http.client_address import network_of
 from hub.moderation.blocks import block_read, matching_block, sender_of
 from hub.moderation.bots import bot_reason
+from hub.moderation.floods import FLOOD, flood_read, flooding
 from hub.moderation.settings import config_id
 from hub.ports import Doc, Find, Get, Read, Store
 from hub.tickets.filters import FilterConfig, nearly_same, screen_text
@@ -83,9 +84,12 @@ def _sender_queries(ticket: Doc) -> list[Doc]:
 
 
 class StoreGuard:
-    """The IntakeGuard: blocked senders, bot signals, repeats and text filters, per tenant.
+    """The IntakeGuard: blocked senders, bot signals, repeats, text filters and floods, per
+    tenant.
 
     `similar` tells two texts apart for the repeat check (a counting one in tests).
+    `flood_limit`: new tickets from one network within the flood window before the next
+    are held back (`hub.moderation.floods`); None, as when rate limits are off, never.
     """
 
     def __init__(
@@ -94,10 +98,12 @@ class StoreGuard:
         *,
         now: Callable[[], datetime] = clock.now,
         similar: Callable[[str, str], bool] = nearly_same,
+        flood_limit: int | None = None,
     ) -> None:
         self.store = store
         self.now = now
         self.similar = similar
+        self.flood_limit = flood_limit
 
     async def _read(
         self, tenant_id: str, ticket: Doc, *reads: Read
@@ -115,9 +121,14 @@ class StoreGuard:
         """Merge a repeat, hold back what a filter objects to, accept the rest."""
         tenant_id = tenant["id"]
         created = clock.parse_iso(ticket.get("created_at") or clock.now_iso())
+        flood = flood_read(ticket, created, self.flood_limit) if self.flood_limit else None
         config, block, recent = await self._read(
-            tenant_id, ticket, *_recent_reads(ticket, created, WIDEST_REPEAT_WINDOW)
+            tenant_id,
+            ticket,
+            *_recent_reads(ticket, created, WIDEST_REPEAT_WINDOW),
+            *([flood] if flood is not None else []),
         )
+        from_network = recent.pop() if flood is not None else []
         reason: str | None = None
         if block is not None:
             reason = "blocked"
@@ -125,6 +136,8 @@ class StoreGuard:
             reason = bot_reason(ticket.get("signals"))
         if reason is None:
             reason = screen_text(ticket["text"], config, ticket.get("contact")).reason
+        if reason is None and config.on("floods") and self.flood_limit:
+            reason = FLOOD if flooding(from_network, self.flood_limit) else None
         if config.on("repeats"):
             window = config.repeat_window_minutes
             if window > WIDEST_REPEAT_WINDOW:  # wider than the settings page allows

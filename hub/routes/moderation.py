@@ -19,6 +19,7 @@ from hub.accounts.model import Role
 from hub.container import hub
 from hub.errors import Invalid
 from hub.moderation.blocks import block_json, ticket_block_value
+from hub.moderation.floods import FLOOD_LIMIT, FLOOD_WINDOW_MINUTES
 from hub.routes.auth import staff, staff_required, tenant_id
 from hub.routes.pages import render_page, staff_page
 from hub.routes.schemas import TextIn
@@ -256,7 +257,13 @@ async def warn_sender(ticket_id: str, data: TextIn) -> Any:
 @staff_page(Role.manager)
 async def filters_page() -> Any:
     """Edit the filters, try a sample message, manage blocked senders."""
-    return await render_page("admin/filters.html", checks=CHECKS, defaults=FilterConfig().to_doc())
+    return await render_page(
+        "admin/filters.html",
+        checks=CHECKS,
+        defaults=FilterConfig().to_doc(),
+        flood_limit=FLOOD_LIMIT,
+        flood_minutes=FLOOD_WINDOW_MINUTES,
+    )
 
 
 @bp.get("/held-back")

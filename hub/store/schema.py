@@ -21,6 +21,7 @@ INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
         ("device_id", "created_at"),
         ("contact.email", "created_at"),
         ("contact.phone", "created_at"),
+        ("network", "created_at"),  # floods: one network's recent tickets (moderation/floods)
     ),
     "entries": (("ticket_id", "created_at"),),
     "events": (("ticket_id",),),

@@ -30,7 +30,8 @@ from hub.tickets.lexicon import (
     prepare,
 )
 
-# The checks a tenant can turn on or off; "vulgar" also holds back mere swearing.
+# The checks a tenant can turn on or off; "vulgar" also holds back mere swearing; "floods"
+# holds back a stream of new SOS from one network (hub/moderation/floods.py).
 DEFAULT_CHECKS: Mapping[str, bool] = {
     "offensive": True,
     "vulgar": False,
@@ -39,9 +40,10 @@ DEFAULT_CHECKS: Mapping[str, bool] = {
     "spam_phrases": True,
     "repeats": True,
     "bots": True,
+    "floods": True,
 }
 CHECKS = tuple(DEFAULT_CHECKS)
-REASONS = ("blocked", "honeypot", "too_fast", "offensive", "spam")
+REASONS = ("blocked", "honeypot", "too_fast", "offensive", "spam", "flood")
 MIN_SUBMIT_SECONDS = 2.0
 REPEAT_WINDOW_MINUTES = 10
 SIMILARITY = 0.9  # character ratio above which two texts are "nearly the same"

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 DEFAULT_RETENTION_DAYS = 30
 MAX_RETENTION_DAYS = 3650
 # Everything intake kept about the sender's connection and device, not what they told us.
-IDENTIFYING = ("ip", "device_id", "signals")
+IDENTIFYING = ("ip", "network", "device_id", "signals")
 BATCH = 500
 SETTLED = (Status.resolved.value, Status.closed.value)
 

@@ -167,7 +167,7 @@ class TicketService:
         if kiosk is not None:
             doc["kiosk"] = {"id": kiosk["id"], "name": kiosk["name"]}
         if origin:
-            keep = ("device_id", "ip", "signals", "language_explicit")
+            keep = ("device_id", "ip", "network", "signals", "language_explicit")
             doc.update({k: origin[k] for k in keep if origin.get(k)})
         # The language is known before the first push, so consoles are not sent the ticket
         # twice. The detector (another process) answers while this one screens, numbers and

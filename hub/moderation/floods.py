@@ -1,0 +1,42 @@
+"""Floods: a stream of new SOS from one network is held back past a budget, never refused.
+
+The rate limits must stay generous per network address (a hotel's guests share one), so a
+script that sends each SOS with a new device cookie and a new text from one address gets
+about two a minute through them, each a new ticket: on every console, and by SMS and
+e-mail to whoever the rules name. Past FLOOD_LIMIT new tickets from one network within
+FLOOD_WINDOW_MINUTES for one business, the guard holds the next ones back (reason
+"flood"): they reach no console and no phone, and staff see them under "Held back", where
+a real incident's SOS (a whole wing without hot water) are one click from the consoles.
+
+Counted from the stored tickets themselves (their `network`: the address, an IPv6 host's
+/64), so every instance agrees and the privacy sweep, which clears it, ends what it counts.
+Kiosks' SOS carry no network: a kiosk has its own limits, and sits on the hotel's network.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from hub import clock
+from hub.ports import Doc, Find
+from hub.tickets.repository import TICKETS
+
+FLOOD_LIMIT = 20  # new tickets from one network, per business and window, before holding back
+FLOOD_WINDOW_MINUTES = 10
+FLOOD = "flood"
+
+
+def flood_read(ticket: Doc, created: datetime, limit: int) -> Find | None:
+    """The read of up to `limit` tickets from this SOS's network within the window (None
+    when it has no network: a kiosk's, or one from an address the hub could not tell)."""
+    network = ticket.get("network")
+    if not network:
+        return None
+    since = clock.iso(created - timedelta(minutes=FLOOD_WINDOW_MINUTES))
+    where = {"network": network, "created_at": {"gte": since}}
+    return Find(TICKETS, where, sort="created_at", descending=True, limit=limit)
+
+
+def flooding(found: list[Doc], limit: int) -> bool:
+    """Whether the network has already sent `limit` new tickets within the window."""
+    return len(found) >= limit

@@ -1,0 +1,117 @@
+"""Floods: past FLOOD_LIMIT new SOS from one network in the window, the next are held back.
+
+A script that sends every SOS with a new device cookie and a new text from one address
+passes the generous per-address rate limits; it must not put a ticket on every console (and
+an SMS in every pocket) each time. Through the HTTP API on the app under test (real SQLite),
+rate limits on, as shipped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from hub.app import Hub
+from hub.clock import iso, now
+from hub.moderation.floods import FLOOD, FLOOD_LIMIT, FLOOD_WINDOW_MINUTES
+from hub.settings import Settings
+from tests.helpers import Seeded
+from tests.kit import fresh_device, post_sos
+
+HOTEL = "198.51.100.77"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Rate limits on (the flood budget comes with them), as a business runs the hub."""
+    return dataclasses.replace(settings, rate_limits=True)
+
+
+async def tickets(client: Any, seeded: Seeded, status: str = "") -> list[dict[str, Any]]:
+    query = f"?status={status}&limit=100" if status else "?limit=100"
+    r = await client.get(f"/api/v1/tickets{query}", headers=seeded.auth("manager"))
+    assert r.status_code == 200
+    return list((await r.get_json())["items"])
+
+
+async def from_new_phones(client: Any, seeded: Seeded, ip: str, n: int) -> list[dict[str, Any]]:
+    """`n` SOS from `ip`, each from a phone never seen (a new device cookie) with a new text."""
+    sent = []
+    for _ in range(n):
+        status, body = await post_sos(client, seeded, ip=ip, device=fresh_device())
+        assert status == 201, body
+        sent.append(body)
+    return sent
+
+
+async def test_past_the_budget_one_networks_new_sos_are_held_back_not_refused(
+    client: Any, acme: Seeded
+) -> None:
+    first = await from_new_phones(client, acme, HOTEL, FLOOD_LIMIT)
+    assert all(s["status"] == "new" for s in first)
+    # the next one is answered like any other (the sender learns nothing) …
+    status, extra = await post_sos(client, acme, "Room 12 has no hot water", ip=HOTEL)
+    assert status == 201 and extra["status"] == "new" and extra["thread_url"]
+    # … but waits under "Held back", as a flood, where nothing is lost
+    held = await tickets(client, acme, "quarantined")
+    assert [(t["id"], t["quarantine_reason"]) for t in held] == [(extra["id"], FLOOD)]
+    assert held[0]["text"] == "Room 12 has no hot water"
+    on_consoles = {t["id"] for t in await tickets(client, acme)}
+    assert {s["id"] for s in first} <= on_consoles and extra["id"] not in on_consoles
+    # a guest on another network is not held back, nor is the same hotel at another business
+    _, elsewhere = await post_sos(client, acme, ip="203.0.113.5")
+    assert elsewhere["id"] in {t["id"] for t in await tickets(client, acme)}
+    # a manager lets the real one through: it is on the consoles
+    r = await client.post(f"/api/v1/tickets/{extra['id']}/release", headers=acme.auth("agent"))
+    assert r.status_code == 200, await r.get_data()
+    assert extra["id"] in {t["id"] for t in await tickets(client, acme)}
+
+
+async def test_the_budget_is_per_business_and_per_window(
+    hub: Hub, client: Any, acme: Seeded, globex: Seeded
+) -> None:
+    sent = await from_new_phones(client, acme, HOTEL, FLOOD_LIMIT)
+    # the same address writing to another business starts from nothing there
+    _, other = await post_sos(client, globex, ip=HOTEL)
+    assert not await tickets(client, globex, "quarantined")
+    assert other["id"] in {t["id"] for t in await tickets(client, globex)}
+    # once the oldest of the twenty is older than the window, there is room for one more
+    older = iso(now() - timedelta(minutes=FLOOD_WINDOW_MINUTES + 1))
+    await hub.store.update(acme.tenant["id"], "tickets", sent[0]["id"], {"created_at": older})
+    _, one_more = await post_sos(client, acme, ip=HOTEL)
+    assert not await tickets(client, acme, "quarantined")
+    _, past = await post_sos(client, acme, ip=HOTEL)
+    assert [t["id"] for t in await tickets(client, acme, "quarantined")] == [past["id"]]
+    assert one_more["id"] != past["id"]
+
+
+async def test_an_ipv6_host_is_counted_by_its_64(client: Any, acme: Seeded) -> None:
+    # a host changes the last 64 bits of its address at will: each SOS from a new one
+    for i in range(FLOOD_LIMIT):
+        status, _ = await post_sos(client, acme, ip=f"2001:db8:7:1::{i + 1:x}")
+        assert status == 201
+    _, held = await post_sos(client, acme, ip="2001:db8:7:1::beef")
+    _, neighbour = await post_sos(client, acme, ip="2001:db8:7:2::1")
+    assert [t["id"] for t in await tickets(client, acme, "quarantined")] == [held["id"]]
+    assert neighbour["id"] in {t["id"] for t in await tickets(client, acme)}
+
+
+async def test_a_business_that_forwards_a_web_form_turns_it_off(client: Any, acme: Seeded) -> None:
+    r = await client.put(
+        "/api/v1/filters", json={"checks": {"floods": False}}, headers=acme.auth("manager")
+    )
+    assert r.status_code == 200 and (await r.get_json())["checks"]["floods"] is False
+    await from_new_phones(client, acme, HOTEL, FLOOD_LIMIT + 2)
+    assert not await tickets(client, acme, "quarantined")
+
+
+async def test_the_filters_and_held_back_pages_name_it(client: Any, acme: Seeded) -> None:
+    headers = {**acme.auth("manager"), "Accept-Language": "es"}
+    page = await (await client.get("/admin/filters", headers=headers)).get_data(as_text=True)
+    assert "Avalanchas" in page
+    assert f"Más de {FLOOD_LIMIT} SOS nuevos en {FLOOD_WINDOW_MINUTES} minutos" in page
+    held = await (await client.get("/held-back", headers=headers)).get_data(as_text=True)
+    assert 'data-key="reason.flood">Avalancha (muchos SOS nuevos desde una misma red)' in held
