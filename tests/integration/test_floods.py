@@ -112,6 +112,10 @@ async def test_the_filters_and_held_back_pages_name_it(client: Any, acme: Seeded
     headers = {**acme.auth("manager"), "Accept-Language": "es"}
     page = await (await client.get("/admin/filters", headers=headers)).get_data(as_text=True)
     assert "Avalanchas" in page
-    assert f"Más de {FLOOD_LIMIT} SOS nuevos en {FLOOD_WINDOW_MINUTES} minutos" in page
+    expected = (
+        f"Más de {FLOOD_LIMIT} SOS nuevos en {FLOOD_WINDOW_MINUTES} minutos desde una misma"
+        " dirección de red: los siguientes esperan en «Retenidos»"
+    )
+    assert expected in page
     held = await (await client.get("/held-back", headers=headers)).get_data(as_text=True)
     assert 'data-key="reason.flood">Avalancha (muchos SOS nuevos desde una misma red)' in held
