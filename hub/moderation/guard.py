@@ -154,12 +154,17 @@ class StoreGuard:
 
     def senders(self, ticket: Doc) -> list[str]:
         """Keys naming the ticket's sender as repeats tell them (a device, else an e-mail and
-        a phone): SOS sharing one are screened in turn, so a repeat sees its original."""
-        return [
+        a phone): SOS sharing one are screened in turn, so a repeat sees its original. With
+        a flood budget, also its network: forty SOS sent at once from one address are
+        counted one after the other, not all against the same stored twenty."""
+        keys = [
             f"{field}={value}"
             for query in _sender_queries(ticket)
             for field, value in query.items()
         ]
+        if self.flood_limit and ticket.get("network"):
+            keys.append(f"network={ticket['network']}")
+        return keys
 
     async def screen_message(self, tenant: Doc, ticket: Doc, text: str) -> Verdict:
         """Hold back a thread message from a blocked sender, or one a text filter objects to."""

@@ -8,6 +8,7 @@ rate limits on, as shipped.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import timedelta
 from typing import Any
@@ -68,6 +69,18 @@ async def test_past_the_budget_one_networks_new_sos_are_held_back_not_refused(
     r = await client.post(f"/api/v1/tickets/{extra['id']}/release", headers=acme.auth("agent"))
     assert r.status_code == 200, await r.get_data()
     assert extra["id"] in {t["id"] for t in await tickets(client, acme)}
+
+
+async def test_sent_all_at_once_they_are_still_counted_one_by_one(
+    client: Any, acme: Seeded
+) -> None:
+    # a script sends twice the budget at the same moment, each from a new phone
+    sent = await asyncio.gather(
+        *(post_sos(client, acme, ip=HOTEL, device=fresh_device()) for _ in range(2 * FLOOD_LIMIT))
+    )
+    assert all(status == 201 for status, _ in sent)
+    assert len(await tickets(client, acme, "quarantined")) == FLOOD_LIMIT
+    assert len(await tickets(client, acme)) == FLOOD_LIMIT
 
 
 async def test_the_budget_is_per_business_and_per_window(
