@@ -8,9 +8,16 @@ FLOOD_WINDOW_MINUTES for one business, the guard holds the next ones back (reaso
 "flood"): they reach no console and no phone, and staff see them under "Held back", where
 a real incident's SOS (a whole wing without hot water) are one click from the consoles.
 
-Counted from the stored tickets themselves (their `network`: the address, an IPv6 host's
-/64), so every instance agrees and the privacy sweep, which clears it, ends what it counts.
-Kiosks' SOS carry no network: a kiosk has its own limits, and sits on the hotel's network.
+Counted from the stored tickets themselves (their `network`: the address, or an IPv6
+site's whole /56, which providers hand a home or an office: 256 networks of /64 to rotate
+through), so every instance agrees and the privacy sweep, which clears it, ends what it
+counts. Kiosks' SOS carry no network: a kiosk has its own limits, and sits on the hotel's
+network. A guest's repeat still joins their ticket: a flood counts new tickets only.
+
+What it cannot tell apart: everyone on one network shares its budget, so a flood (or a busy
+evening behind one hotel's address) holds back the real guests' SOS there too, under "Held
+back", until the window has room; and a hub behind a proxy not named in
+HUB_TRUSTED_PROXIES sees every customer at the proxy's address (`client_address` warns).
 """
 
 from __future__ import annotations

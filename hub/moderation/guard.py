@@ -136,8 +136,6 @@ class StoreGuard:
             reason = bot_reason(ticket.get("signals"))
         if reason is None:
             reason = screen_text(ticket["text"], config, ticket.get("contact")).reason
-        if reason is None and config.on("floods") and self.flood_limit:
-            reason = FLOOD if flooding(from_network, self.flood_limit) else None
         if config.on("repeats"):
             window = config.repeat_window_minutes
             if window > WIDEST_REPEAT_WINDOW:  # wider than the settings page allows
@@ -150,6 +148,9 @@ class StoreGuard:
             # reaches an accepted ticket (it would be pushed with it).
             if earlier is not None and (reason is None or Ticket(earlier).held_back):
                 return Verdict("merge", "repeat", earlier["id"])
+        # A flood counts new tickets: a guest's repeat above joins their ticket all the same.
+        if reason is None and config.on("floods") and self.flood_limit:
+            reason = FLOOD if flooding(from_network, self.flood_limit) else None
         return Verdict("quarantine", reason) if reason else ACCEPT
 
     def senders(self, ticket: Doc) -> list[str]:

@@ -88,7 +88,7 @@ async def submit(sos: SosRequest, place: Place) -> Doc:
         await limit_shared("sos", point=place.point["code"])
         origin: Doc = {
             **client_origin(),
-            "network": client_network(),  # what floods are counted by (moderation/floods)
+            "network": client_household(),  # what floods are counted by (moderation/floods)
             "signals": sos.signals,
             "language_explicit": sos.language_explicit,
         }

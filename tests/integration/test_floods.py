@@ -101,15 +101,28 @@ async def test_the_budget_is_per_business_and_per_window(
     assert one_more["id"] != past["id"]
 
 
-async def test_an_ipv6_host_is_counted_by_its_64(client: Any, acme: Seeded) -> None:
-    # a host changes the last 64 bits of its address at will: each SOS from a new one
+async def test_an_ipv6_site_is_counted_by_its_56(client: Any, acme: Seeded) -> None:
+    # a host changes the last 64 bits of its address at will, and a site is handed a /56:
+    # 256 networks of /64 to send from
     for i in range(FLOOD_LIMIT):
-        status, _ = await post_sos(client, acme, ip=f"2001:db8:7:1::{i + 1:x}")
+        status, _ = await post_sos(client, acme, ip=f"2001:db8:7:{i:x}::{i + 1:x}")
         assert status == 201
-    _, held = await post_sos(client, acme, ip="2001:db8:7:1::beef")
-    _, neighbour = await post_sos(client, acme, ip="2001:db8:7:2::1")
+    _, held = await post_sos(client, acme, ip="2001:db8:7:ff::beef")
+    _, neighbour = await post_sos(client, acme, ip="2001:db8:7:100::1")
     assert [t["id"] for t in await tickets(client, acme, "quarantined")] == [held["id"]]
     assert neighbour["id"] in {t["id"] for t in await tickets(client, acme)}
+
+
+async def test_a_guests_repeat_still_joins_their_ticket_during_a_flood(
+    client: Any, acme: Seeded
+) -> None:
+    phone = fresh_device()
+    _, mine = await post_sos(client, acme, "The lift is stuck on floor 3", ip=HOTEL, device=phone)
+    await from_new_phones(client, acme, HOTEL, FLOOD_LIMIT)
+    _, again = await post_sos(client, acme, "The lift is stuck on floor 3!", ip=HOTEL, device=phone)
+    assert again["id"] == mine["id"]
+    ticket = next(t for t in await tickets(client, acme) if t["id"] == mine["id"])
+    assert ticket["repeat_count"] == 1
 
 
 async def test_a_business_that_forwards_a_web_form_turns_it_off(client: Any, acme: Seeded) -> None:
