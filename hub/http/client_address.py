@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+import logging
 from collections.abc import Sequence
+
+log = logging.getLogger(__name__)
+_warned: set[str] = set()
 
 
 def client_address(peer: str | None, forwarded_for: str | None, trusted: Sequence[str]) -> str:
@@ -13,12 +17,30 @@ def client_address(peer: str | None, forwarded_for: str | None, trusted: Sequenc
     so are entries a client prepended before reaching our proxy.
     """
     peer = peer or "unknown"
-    if not trusted or not forwarded_for or not _trusted(peer, trusted):
+    if not forwarded_for:
+        return peer
+    if not trusted or not _trusted(peer, trusted):
+        _warn_untrusted_proxy(peer)
         return peer
     for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
         if not _trusted(hop, trusted):
             return hop
     return peer
+
+
+def _warn_untrusted_proxy(peer: str) -> None:
+    """Say once per peer that it forwards for others: if it is our own proxy, not naming it
+    in HUB_TRUSTED_PROXIES makes every customer one address to the rate limits and floods."""
+    if peer in _warned or len(_warned) >= 100:  # a client's own header: a few lines at most
+        return
+    _warned.add(peer)
+    log.warning(
+        "X-Forwarded-For from %s, which HUB_TRUSTED_PROXIES does not name: ignored. If %s is"
+        " your reverse proxy, name it there, or every customer counts as that one address"
+        " (rate limits, flood budget).",
+        peer,
+        peer,
+    )
 
 
 def _trusted(address: str, trusted: Sequence[str]) -> bool:
