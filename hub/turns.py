@@ -11,6 +11,9 @@ most in all, then goes through unmerged, since losing or stalling an SOS is wors
 duplicate. In this process's memory when embedded; in Redis in scale-out, so that
 instances take turns too (under an HMAC of the key with the hub's secret, never the
 e-mail or phone itself). The port: `hub.ports.SenderTurns`.
+
+Login attempts take strict turns (`attempt_turns`, used by hub.http.ratelimit): one not
+had in time is refused, never let through, and in scale-out they are shared in Redis too.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import logging
 import secrets
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager, nullcontext
 
 import redis.asyncio as aioredis
 
@@ -125,6 +128,9 @@ class RedisTurns:
     Redis failing a turn (down, or not answering within REDIS_TIMEOUT) lets that SOS
     through, and the SOS of the next REDIS_RESTING seconds too without asking it: each
     would otherwise pay the timeout again.
+
+    `strict` (login attempts): a turn not had within `wait` raises TurnMissed, and while
+    Redis fails the turns are taken in this process (LocalTurns) rather than not at all.
     """
 
     def __init__(
@@ -134,10 +140,13 @@ class RedisTurns:
         *,
         hold: float = turn_hold_seconds(3.0),
         wait: float = WAIT_SECONDS,
+        strict: bool = False,
     ) -> None:
         self.secret = secret.encode()
         self.hold = hold
         self.wait = wait
+        self.strict = strict
+        self._local = LocalTurns(wait, strict=True) if strict else None
         self._resting_until = 0.0
         self._redis = aioredis.Redis.from_url(
             url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
@@ -154,7 +163,9 @@ class RedisTurns:
     @asynccontextmanager
     async def _one(self, key: str, deadline: float) -> AsyncIterator[None]:
         if time.monotonic() < self._resting_until:
-            yield  # Redis failed a moment ago: no turn rather than another timeout
+            # Redis failed a moment ago: no shared turn rather than another timeout
+            async with self._without_redis(key, deadline):
+                yield
             return
         token = secrets.token_hex(16).encode()
         lock = self._redis.lock(
@@ -163,24 +174,36 @@ class RedisTurns:
             blocking_timeout=max(0.0, deadline - time.monotonic()),
             sleep=POLL_SECONDS,
         )
-        held = False
         try:
-            held = bool(await lock.acquire(token=token))
-            if not held:
-                _late(self.wait)
+            held: bool | None = bool(await lock.acquire(token=token))
         except asyncio.CancelledError:
             # The SET may have reached Redis before the request was cancelled: let it go
             # now rather than at the lease's end (the guest's next SOS would wait for it).
             await asyncio.shield(self._release(lock, token))
             raise
         except Exception:  # Redis down or slow: an unmerged repeat beats a stalled SOS
-            log.warning("sender turns: Redis unavailable; SOS go without turns for a while")
+            log.warning("turns: Redis unavailable; going without shared turns for a while")
             self._resting_until = time.monotonic() + REDIS_RESTING
+            held = None
+        if held is None:
+            async with self._without_redis(key, deadline):
+                yield
+            return
+        if not held:
+            if self.strict:
+                raise TurnMissed(key)
+            _late(self.wait)
         try:
             yield
         finally:
             if held:
                 await asyncio.shield(self._release(lock, token))
+
+    def _without_redis(self, key: str, deadline: float) -> AbstractAsyncContextManager[None]:
+        """While Redis fails: strict turns are taken in this process, others not at all."""
+        if self._local is None:
+            return nullcontext()
+        return self._local._one(key, deadline)
 
     async def _release(self, lock: aioredis.lock.Lock, token: bytes) -> None:
         """Release a turn if it is still this request's (its lease may have run out)."""
@@ -202,4 +225,17 @@ def sender_turns(
     return RedisTurns(redis_url, secret, hold=turn_hold_seconds(store_timeout))
 
 
-__all__ = ["LocalTurns", "RedisTurns", "sender_turns", "turn_hold_seconds"]
+def attempt_turns(
+    redis_url: str | None, secret: str, store_timeout: float, wait: float
+) -> LocalTurns | RedisTurns:
+    """Strict turns for login attempts: shared by every instance through Redis in
+    scale-out (each instance's own turns would let each one judge its own five guesses),
+    in this process when embedded."""
+    if not redis_url:
+        return LocalTurns(wait, strict=True)
+    return RedisTurns(
+        redis_url, secret, hold=turn_hold_seconds(store_timeout), wait=wait, strict=True
+    )
+
+
+__all__ = ["LocalTurns", "RedisTurns", "attempt_turns", "sender_turns", "turn_hold_seconds"]

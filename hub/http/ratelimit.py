@@ -32,7 +32,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 
 from hub.errors import HubError
 from hub.settings import Settings
-from hub.turns import LocalTurns, TurnMissed
+from hub.turns import TurnMissed, attempt_turns
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,9 @@ class RateLimiter:
         else:
             self._storage = storage.storage_from_string("async+memory://")
         self._limiter = MovingWindowRateLimiter(self._storage)
-        self._attempts = LocalTurns(ATTEMPT_WAIT, strict=True)
+        self._attempts = attempt_turns(
+            settings.redis_url, settings.secret_key, settings.store_timeout, ATTEMPT_WAIT
+        )
 
     async def check(self, policy: str, **keys: str | None) -> None:
         """Count one request against the client's own limits of `policy` whose key is known.
@@ -225,8 +227,9 @@ class RateLimiter:
         """One attempt under a policy that counts only failures (login), yielding what to
         call when it fails: `async with limiter.attempt("login", ip=…, pair=…) as failed:`.
 
-        Attempts on one key take turns in this process: each is judged (`peek`) only once
-        the one before it has been counted. Checked side by side, a hundred guesses sent at
+        Attempts on one key take turns (in this process when embedded, through Redis across
+        every instance in scale-out): each is judged (`peek`) only once the one before it
+        has been counted. Checked side by side, a hundred guesses sent at
         once would all pass the look before the first failure was counted, and a hundred
         passwords would be tried where five may be. One not had its turn within
         ATTEMPT_WAIT seconds is refused (RateLimited) rather than judged without it.
@@ -262,5 +265,6 @@ class RateLimiter:
 
     async def close(self) -> None:
         """Close the Redis connections (scale-out); nothing to do in memory."""
+        await self._attempts.close()
         if self._pool is not None:
             await self._pool.disconnect()

@@ -156,3 +156,35 @@ async def test_a_request_cancelled_in_its_turn_releases_it_at_once() -> None:
         assert await turns._redis.exists(turns.name(key)) == 0
     finally:
         await turns.close()
+
+
+async def test_a_strict_redis_turn_held_by_another_instance_refuses_the_request() -> None:
+    """Login attempts in scale-out: a guess sent to another instance waits for the turn
+    this one holds, and is refused (not let through) when it does not get it in time."""
+    here = RedisTurns(REDIS_URL, SECRET, strict=True)
+    there = RedisTurns(REDIS_URL, SECRET, wait=0.1, strict=True)
+    key = f"login|pair|{uuid.uuid4().hex}@example.com|192.0.2.1"
+    try:
+        async with here.turn([key]):
+            with pytest.raises(TurnMissed):
+                async with there.turn([key]):
+                    pytest.fail("a strict turn let the request through without it")
+        async with there.turn([key]):  # once released, the other instance gets it
+            pass
+    finally:
+        await here.close()
+        await there.close()
+
+
+async def test_strict_turns_take_turns_in_this_process_while_redis_is_down() -> None:
+    turns = RedisTurns("redis://127.0.0.1:1/0", SECRET, wait=0.1, strict=True)
+    key = "login|pair|a@b.example|192.0.2.1"
+    try:
+        async with turns.turn([key]):
+            with pytest.raises(TurnMissed):
+                async with turns.turn([key]):
+                    pytest.fail("Redis down let a strict turn through without it")
+        async with turns.turn([key]):
+            pass
+    finally:
+        await turns.close()
