@@ -11,7 +11,9 @@ no namespace has admitted yet (no console, thread or kiosk signed in) is "pendin
 address keeps PENDING_PER_ADDRESS of those at most (a new one closes the oldest), and one
 still pending JOIN_SECONDS after its handshake is closed. Without that, one machine could
 fill the whole cap with bare Engine.IO sessions, no credentials needed, and lock out the
-consoles behind the same address (a hotel's one public address).
+consoles behind the same address (a hotel's one public address). New sessions per address
+are also rate-limited before they are created (hub/realtime/handshakes.py), so a flood
+cannot push a console's session out between its handshake and its sign-in.
 """
 
 from __future__ import annotations
@@ -25,13 +27,16 @@ from typing import Any
 import socketio
 
 from hub.http.client_address import client_address, network_of
+from hub.realtime.handshakes import HandshakeRate, install_handshake_rate
 from hub.settings import Settings
 
 log = logging.getLogger(__name__)
 
 # Sessions no namespace has admitted yet, per address: room for 200 consoles behind one
-# address reconnecting in the same second after a restart, each pending for a round trip.
-PENDING_PER_ADDRESS = 200
+# address reconnecting in the same second after a restart, each pending for a round trip,
+# and more than a whole handshake burst (HANDSHAKE_BURST), so that a burst saved up by a
+# script cannot push out a console that handshook just before it.
+PENDING_PER_ADDRESS = 300
 JOIN_SECONDS = 15.0  # how long a session may stay outside every namespace
 
 
@@ -70,9 +75,11 @@ class ConnectionCap:
         an IPv6 one's /64."""
         scope = environ.get("asgi.scope") or {}
         peer = (scope.get("client") or (environ.get("REMOTE_ADDR"),))[0]
-        return network_of(
-            client_address(peer, environ.get("HTTP_X_FORWARDED_FOR"), self.trusted_proxies)
-        )
+        return self.network(peer, environ.get("HTTP_X_FORWARDED_FOR"))
+
+    def network(self, peer: str | None, forwarded_for: str | None) -> str:
+        """The network a connection counts for (X-Forwarded-For only from our proxies)."""
+        return network_of(client_address(peer, forwarded_for, self.trusted_proxies))
 
     def admit(self, eio_sid: str, environ: dict[str, Any]) -> bool:
         """Count this session in, pending until a namespace admits it. At the cap, or at the
@@ -133,11 +140,13 @@ class ConnectionCap:
 
 
 def install_connection_cap(sio: socketio.AsyncServer, settings: Settings) -> ConnectionCap | None:
-    """Wrap socket.io's Engine.IO connect/disconnect handlers in the cap (None: limits off)."""
+    """Wrap socket.io's Engine.IO connect/disconnect handlers in the cap, and its request
+    handler in the handshake rate (None: limits off)."""
     if not settings.rate_limits:
         return None
     eio = sio.eio
     cap = ConnectionCap(settings.sockets_per_address, settings.trusted_proxies, drop=eio.disconnect)
+    install_handshake_rate(eio, HandshakeRate(), cap.network)  # floods refused before this
     # A namespace admits a session by putting it in its rooms (hub/realtime/namespaces.py).
     sio.manager.on_join = cap.joined
     inner_connect = eio.handlers["connect"]
