@@ -72,8 +72,10 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
             index = self.__dict__["_room_index"] = {}
         return index
 
-    # Told the Engine.IO session of a client a namespace admitted (`hub.realtime.limits`).
-    on_join: Callable[[str | None], None] | None = None
+    # Told the Engine.IO session of a client a namespace admitted, and of every namespace
+    # client that disconnects, with the namespace (`hub.realtime.limits`).
+    on_join: Callable[[str | None, str], None] | None = None
+    on_leave: Callable[[str | None, str], None] | None = None
 
     def basic_enter_room(
         self, sid: str, namespace: str, room: Any, eio_sid: str | None = None
@@ -84,7 +86,7 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
         # before the namespace's connect handler runs, admitted or not; any other room only
         # by a handler that admitted the client (hub/realtime/namespaces.py).
         if room is not None and room != sid and self.on_join is not None:
-            self.on_join(eio_sid or self.eio_sid_from_sid(sid, namespace))
+            self.on_join(eio_sid or self.eio_sid_from_sid(sid, namespace), namespace)
 
     def basic_leave_room(self, sid: str, namespace: str, room: Any) -> None:
         super().basic_leave_room(sid, namespace, room)
@@ -95,6 +97,8 @@ class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]
                 del self._rooms_of[(namespace, sid)]
 
     def basic_disconnect(self, sid: str, namespace: str, **kwargs: Any) -> None:
+        if self.on_leave is not None:  # its Engine.IO session may stay open without it
+            self.on_leave(self.eio_sid_from_sid(sid, namespace), namespace)
         rooms = self._rooms_of.pop((namespace, sid), None)
         if rooms is None:  # never entered a room through this manager: the library's way
             super().basic_disconnect(sid, namespace, **kwargs)

@@ -48,6 +48,10 @@ class ConnectionCap:
     pending session rather than being refused, so a flood of bare sessions churns among
     itself while a console's handshake, followed by its sign-in a few milliseconds later,
     still gets in. One pending for `join_seconds` is closed. `drop` closes a session.
+
+    A session whose namespaces have all let it go (a socket.io DISCONNECT for each, the
+    Engine.IO session left open) is pending again: admitted once, it would otherwise hold
+    its place for good without being anyone's console.
     """
 
     def __init__(
@@ -68,6 +72,7 @@ class ConnectionCap:
         # per address, its pending sessions oldest first, each with its deadline
         self.pending: dict[str, dict[str, asyncio.TimerHandle]] = {}
         self._address_of: dict[str, str] = {}
+        self._admitted: dict[str, set[str]] = {}  # per session, the namespaces that admitted it
         self._dropping: set[asyncio.Future[Any]] = set()
 
     def address(self, environ: dict[str, Any]) -> str:
@@ -95,17 +100,38 @@ class ConnectionCap:
             # debug: under a flood of bare sessions this happens thousands of times a minute
             log.debug("%s is at its socket cap: its oldest session not signed in closed", address)
             self._close_pending(next(iter(waiting)))  # counted out once it has closed
-            waiting = self.pending.setdefault(address, {})
         self.open[address] += 1
         self._address_of[eio_sid] = address
-        loop = asyncio.get_running_loop()
-        waiting[eio_sid] = loop.call_later(self.join_seconds, self._close_pending, eio_sid)
+        self._pend(eio_sid, address)
         return True
 
-    def joined(self, eio_sid: str | None) -> None:
+    def _pend(self, eio_sid: str, address: str) -> None:
+        """Count the session as pending, closed after `join_seconds` unless a namespace
+        admits it; at the pending cap, the address's oldest pending one makes room."""
+        waiting = self.pending.setdefault(address, {})
+        if len(waiting) >= self.pending_cap:
+            self._close_pending(next(iter(waiting)))
+            waiting = self.pending.setdefault(address, {})
+        loop = asyncio.get_running_loop()
+        waiting[eio_sid] = loop.call_later(self.join_seconds, self._close_pending, eio_sid)
+
+    def joined(self, eio_sid: str | None, namespace: str = "/") -> None:
         """A namespace admitted the session: no longer pending."""
-        if eio_sid:
+        if eio_sid and eio_sid in self._address_of:
+            self._admitted.setdefault(eio_sid, set()).add(namespace)
             self._unpend(eio_sid)
+
+    def left(self, eio_sid: str | None, namespace: str) -> None:
+        """The session's client on `namespace` disconnected; with no namespace left that
+        admitted it, an open session is pending again (a new deadline)."""
+        admitted = self._admitted.get(eio_sid or "")
+        if eio_sid is None or admitted is None or namespace not in admitted:
+            return  # never admitted there (refused, or a namespace that admits nobody)
+        admitted.discard(namespace)
+        if admitted:
+            return
+        del self._admitted[eio_sid]
+        self._pend(eio_sid, self._address_of[eio_sid])
 
     def _unpend(self, eio_sid: str) -> bool:
         """Take the session off its address's pending ones (its deadline cancelled);
@@ -131,6 +157,7 @@ class ConnectionCap:
     def release(self, eio_sid: str) -> None:
         """Count a closed session out (unknown ids are ignored: refused ones were never in)."""
         self._unpend(eio_sid)
+        self._admitted.pop(eio_sid, None)
         address = self._address_of.pop(eio_sid, None)
         if address is None:
             return
@@ -149,6 +176,7 @@ def install_connection_cap(sio: socketio.AsyncServer, settings: Settings) -> Con
     install_handshake_rate(eio, HandshakeRate(), cap.network)  # floods refused before this
     # A namespace admits a session by putting it in its rooms (hub/realtime/namespaces.py).
     sio.manager.on_join = cap.joined
+    sio.manager.on_leave = cap.left
     inner_connect = eio.handlers["connect"]
     inner_disconnect = eio.handlers["disconnect"]
 

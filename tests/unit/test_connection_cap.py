@@ -92,3 +92,38 @@ async def test_an_ipv6_host_is_counted_by_its_64() -> None:
         cap.joined(f"v6-{i}")
     assert not cap.admit("v6-more", environ("2001:db8:7:1:ffff::9"))  # same /64
     assert cap.admit("v6-other", environ("2001:db8:7:2::1"))  # another /64
+
+
+async def test_a_session_that_leaves_its_only_namespace_is_pending_again() -> None:
+    """A socket.io DISCONNECT for its namespace, the Engine.IO session left open: it is
+    nobody's console any more, and is closed like a bare session unless it joins again."""
+    cap, dropped = capped(10, join_seconds=0.05)
+    for sid in ("leaves", "comes-back", "stays"):
+        assert cap.admit(sid, environ("203.0.113.9"))
+        cap.joined(sid, "/staff")
+    cap.left("comes-back", "/staff")
+    cap.joined("comes-back", "/staff")
+    cap.left("leaves", "/staff")  # its deadline after the one "comes-back" would have had
+    await settle(lambda: bool(dropped.ids))
+    assert dropped.ids == ["leaves"] and cap.open["203.0.113.9"] == 2
+
+
+async def test_a_session_still_admitted_by_another_namespace_is_not_pending() -> None:
+    cap, dropped = capped(10, join_seconds=0.05)
+    assert cap.admit("both", environ("203.0.113.9"))
+    cap.joined("both", "/staff")
+    cap.joined("both", "/thread")
+    cap.left("both", "/thread")
+    cap.left("both", "/kiosk")  # a namespace that never admitted it changes nothing
+    assert "203.0.113.9" not in cap.pending
+    cap.left("both", "/staff")
+    await settle(lambda: dropped.ids == ["both"])
+
+
+async def test_a_closed_session_leaving_its_namespaces_is_not_pending_again() -> None:
+    cap, dropped = capped(10)
+    assert cap.admit("gone", environ("203.0.113.9"))
+    cap.joined("gone", "/staff")
+    cap.release("gone")  # Engine.IO closed it; socket.io then lets its namespaces go
+    cap.left("gone", "/staff")
+    assert cap.pending == {} and cap.open == {} and dropped.ids == []
