@@ -29,7 +29,7 @@ async def test_a_served_hub_stores_the_language_a_guest_wrote_in(served: Served)
     # writes again until the models are in, and that SOS must be stored as French.
     async with httpx.AsyncClient(base_url=served.url, timeout=10) as http:
         deadline = time.monotonic() + 120
-        languages = []
+        languages: list[str | None] = []
         while True:
             sos = await http_sos(served.url, acme, f"{text} ({len(languages) + 1})", device=None)
             language = await _stored_language(http, acme, sos["id"], wait=10)
