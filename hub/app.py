@@ -53,7 +53,7 @@ from hub.i18n import (
 )
 from hub.installation.businesses import Installation
 from hub.installation.operators import Operators
-from hub.moderation.floods import FLOOD_LIMIT
+from hub.moderation.floods import FLOOD_LIMIT, FloodAlarm
 from hub.moderation.guard import StoreGuard
 from hub.moderation.service import Moderation
 from hub.moderation.strikes import InsultStrikes
@@ -153,7 +153,8 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
         settings, store, publisher, build_queue(settings), blobs=blobs
     )
     # A sender held back for insults a third time is blocked, and the managers are e-mailed.
-    strikes = InsultStrikes(store, ManagerNotices(delivery.sender).auto_blocked)
+    notices = ManagerNotices(delivery.sender)
+    strikes = InsultStrikes(store, notices.auto_blocked)
     surveys = Surveys(store)
     invitations = SurveyInvitations(store, surveys, delivery.sender.schedule)
     tickets = TicketService(
@@ -161,7 +162,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
         publisher,
         # Floods are held back where rate limits are on (a benchmark posts from one address).
         guard=StoreGuard(store, flood_limit=FLOOD_LIMIT if settings.rate_limits else None),
-        listeners=[delivery_listener, strikes, invitations],
+        listeners=[delivery_listener, strikes, FloodAlarm(notices.flood_held), invitations],
         turns=sender_turns(settings.redis_url, settings.secret_key, settings.store_timeout),
         detect=(lambda text, tenant: detect_if_ready(text))
         if settings.language_detection

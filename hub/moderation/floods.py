@@ -22,6 +22,8 @@ HUB_TRUSTED_PROXIES sees every customer at the proxy's address (`client_address`
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from hub import clock
@@ -31,6 +33,10 @@ from hub.tickets.repository import TICKETS
 FLOOD_LIMIT = 20  # new tickets from one network, per business and window, before holding back
 FLOOD_WINDOW_MINUTES = 10
 FLOOD = "flood"
+
+log = logging.getLogger(__name__)
+# Told when an SOS is held back as a flood: (tenant, ticket) -> None (the managers' e-mail).
+TellManagers = Callable[[Doc, Doc], Awaitable[object]]
 
 
 def flood_read(ticket: Doc, created: datetime, limit: int) -> Find | None:
@@ -47,3 +53,37 @@ def flood_read(ticket: Doc, created: datetime, limit: int) -> Find | None:
 def flooding(found: list[Doc], limit: int) -> bool:
     """Whether the network has already sent `limit` new tickets within the window."""
     return len(found) >= limit
+
+
+class FloodAlarm:
+    """A TicketListener: the managers hear of a flood (it holds back real guests too, and
+    nobody on the consoles sees it), once an hour per network at most (`ManagerNotices`)."""
+
+    def __init__(self, tell_managers: TellManagers) -> None:
+        self.tell_managers = tell_managers
+
+    async def ticket_held(self, tenant: Doc, ticket: Doc) -> None:
+        if ticket.get("quarantine_reason") != FLOOD:
+            return
+        try:
+            await self.tell_managers(tenant, ticket)
+        except Exception:  # the SOS is stored and held: a failed notice must not undo that
+            log.exception("could not tell the managers of a flood")
+
+    async def ticket_accepted(self, tenant: Doc, ticket: Doc) -> None:
+        """Not a flood."""
+
+    async def staff_replied(self, tenant: Doc, ticket: Doc, message: Doc) -> None:
+        """Not a flood."""
+
+    async def ticket_acknowledged(self, tenant: Doc, ticket: Doc) -> None:
+        """Not a flood."""
+
+    async def category_changed(self, tenant: Doc, ticket: Doc) -> None:
+        """Not a flood."""
+
+    async def message_held(self, tenant: Doc, ticket: Doc, message: Doc) -> None:
+        """A thread message makes no ticket: not a flood."""
+
+    async def ticket_detractor(self, tenant: Doc, ticket: Doc) -> None:
+        """Not a flood."""

@@ -306,6 +306,10 @@ class Sender:
                 held_url=self.settings.public("/held-back"),
                 blocks_url=self.settings.public("/admin/filters"),
             )
+        elif item["kind"] == "flood":  # hub/moderation/floods.py
+            words = self.renderer.flood(
+                item, ticket, tenant, held_url=self.settings.public("/held-back")
+            )
         elif item["kind"] == "survey":  # hub/surveys/invitations.py
             words = invitation_words(
                 self.renderer,

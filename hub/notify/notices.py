@@ -1,18 +1,22 @@
-"""Notices to a business's managers through the outbox: a sender was blocked automatically.
+"""Notices to a business's managers through the outbox: what the hub held back on its own.
 
 An e-mail to every active manager and administrator (the people who can review the held-back
-messages and lift a block), as outbox items of kind `auto_block`: stored first, then sent by
-the same jobs, retries and sweeper as every alert (hub/notify/delivery.py renders them).
+messages and lift a block), as outbox items: `auto_block` when a sender was blocked after
+repeated insults, `flood` when SOS from one network started being held back as a flood.
+Stored first, then sent by the same jobs, retries and sweeper as every alert
+(hub/notify/delivery.py renders them).
 """
 
 from __future__ import annotations
 
 from hub.accounts.model import Role
+from hub.clock import parse_iso
 from hub.notify import outbox
 from hub.notify.delivery import Sender
 from hub.ports import Doc
 
 KIND = "auto_block"
+FLOOD_KIND = "flood"
 MANAGING = (Role.manager.value, Role.admin.value)
 
 
@@ -45,6 +49,31 @@ class ManagerNotices:
             for user in await self.managers(tenant["id"])
         ]
         stored = await outbox.add_items(self.store, tenant["id"], items)
+        for item in stored:
+            await self.sender.schedule(tenant["id"], item)
+        return stored
+
+    async def flood_held(self, tenant: Doc, ticket: Doc) -> list[Doc]:
+        """One e-mail per manager when a network's SOS start being held back as a flood: at
+        most one a clock hour per network, whichever of its held SOS comes first (the id of
+        the items is made of the network and the hour, hashed: the address is not kept)."""
+        hour = parse_iso(ticket["created_at"]).strftime("%Y%m%d%H")
+        episode = f"{FLOOD_KIND}:{ticket.get('network') or ticket['id']}:{hour}"
+        moment = self.sender.clock()
+        items = [
+            outbox.new_item(
+                ticket_id=ticket["id"],
+                channel="email",
+                to=str(user["email"]),
+                name=str(user.get("name") or ""),
+                language=str(user.get("language") or tenant.get("language") or "es"),
+                kind=FLOOD_KIND,
+                created_at=moment,
+                source_id=episode,
+            )
+            for user in await self.managers(tenant["id"])
+        ]
+        stored = await outbox.add_new_items(self.store, tenant["id"], items)
         for item in stored:
             await self.sender.schedule(tenant["id"], item)
         return stored

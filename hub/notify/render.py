@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from hub.clock import parse_iso
 from hub.i18n import format_moment, load_catalogs
+from hub.moderation.floods import FLOOD_LIMIT, FLOOD_WINDOW_MINUTES
 from hub.ports import Doc
 
 WEB = Path(__file__).resolve().parent.parent / "web"  # hub/web: see pyproject's package-data
@@ -175,6 +176,21 @@ class Renderer:
             "blocks_url": blocks_url,
         }
         return self.email(language, "auto_block", context)
+
+    def flood(self, item: Doc, ticket: Doc, tenant: Doc, *, held_url: str) -> Rendered:
+        """To a manager: SOS from one network are being held back as a flood, and where to
+        review them (the address is not named: staff block a sender from the held SOS)."""
+        language = str(item.get("language") or tenant.get("language") or "en")
+        context = {
+            "number": ticket.get("number"),
+            "place": place_of(ticket),
+            "time": local_time(ticket["created_at"], tenant.get("timezone")),
+            "tenant_name": tenant.get("name") or "",
+            "held_url": held_url,
+            "count": FLOOD_LIMIT,
+            "minutes": FLOOD_WINDOW_MINUTES,
+        }
+        return self.email(language, "flood", context)
 
     def kiosk_notice(self, item: Doc, tenant: Doc, *, kiosks_url: str) -> Rendered:
         """To a manager: a kiosk went silent (`kiosk_offline`) or is back (`kiosk_online`)."""

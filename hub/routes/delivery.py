@@ -34,6 +34,7 @@ KINDS = (
     "escalation",
     "reply",
     "auto_block",
+    "flood",
     "kiosk_offline",
     "kiosk_online",
     "threshold",

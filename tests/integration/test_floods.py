@@ -18,6 +18,7 @@ import pytest
 from hub.app import Hub
 from hub.clock import iso, now
 from hub.moderation.floods import FLOOD, FLOOD_LIMIT, FLOOD_WINDOW_MINUTES
+from hub.notify.render import Renderer
 from hub.settings import Settings
 from tests.helpers import Seeded
 from tests.kit import fresh_device, post_sos
@@ -145,3 +146,52 @@ async def test_the_filters_and_held_back_pages_name_it(client: Any, acme: Seeded
     assert expected in page
     held = await (await client.get("/held-back", headers=headers)).get_data(as_text=True)
     assert 'data-key="reason.flood">Avalancha (muchos SOS nuevos desde una misma red)' in held
+
+
+async def told(client: Any, seeded: Seeded, ticket_id: str) -> list[tuple[str, str]]:
+    """The notifications the outbox holds about one ticket: (kind, to)."""
+    r = await client.get(
+        "/api/v1/deliveries", query_string={"ticket": ticket_id}, headers=seeded.auth("manager")
+    )
+    assert r.status_code == 200
+    return sorted((d["kind"], d["to"]) for d in (await r.get_json())["items"])
+
+
+async def test_the_managers_hear_of_a_flood_once_by_e_mail(client: Any, acme: Seeded) -> None:
+    # nobody on the consoles sees a held SOS, and real guests on that network are held too
+    await from_new_phones(client, acme, HOTEL, FLOOD_LIMIT)
+    _, first = await post_sos(client, acme, ip=HOTEL)
+    _, second = await post_sos(client, acme, ip=HOTEL)
+    assert await told(client, acme, first["id"]) == [
+        ("flood", "admin@acme.example"),
+        ("flood", "manager@acme.example"),
+    ]
+    assert await told(client, acme, second["id"]) == []  # once an hour per network
+    headers = {**acme.auth("manager"), "Accept-Language": "es"}
+    page = await (await client.get("/admin/deliveries", headers=headers)).get_data(as_text=True)
+    assert page.count("avalancha retenida") == 2  # the deliveries page names the kind
+    # another network's flood is news again
+    other = "203.0.113.40"
+    await from_new_phones(client, acme, other, FLOOD_LIMIT)
+    _, third = await post_sos(client, acme, ip=other)
+    assert [kind for kind, _ in await told(client, acme, third["id"])] == ["flood", "flood"]
+
+
+def test_the_flood_mail_says_what_is_held_and_where_in_the_managers_language() -> None:
+    ticket = {
+        "number": 41,
+        "point": {"label": "Bar terrace"},
+        "created_at": "2026-12-03T18:07:00+00:00",
+    }
+    tenant = {"name": "Hotel Mirador", "timezone": "Europe/Madrid"}
+    link = "https://h.example/held-back"
+    english = Renderer().flood({"language": "en"}, ticket, tenant, held_url=link)
+    assert "#41" in english.subject and "flood" in english.subject
+    assert f"More than {FLOOD_LIMIT} new SOS" in english.text and "19:07" in english.text
+    assert link in english.text and english.html and link in english.html
+    spanish = Renderer().flood({"language": "es"}, ticket, tenant, held_url=link)
+    assert "retenidos como avalancha" in spanish.subject and "n.º 41" in spanish.subject
+    assert (
+        f"en {FLOOD_WINDOW_MINUTES} minutos" in spanish.text
+        and "Revisar los mensajes retenidos" in spanish.text
+    )
