@@ -28,7 +28,7 @@ class LinkMailer:
             "business": letter.business,
             "by": letter.by,
             "url": letter.url,
-            "until": local_time(letter.expires_at, letter.timezone),
+            "until": local_time(letter.expires_at, letter.timezone, letter.language),
             "email": letter.to,
         }
         rendered = self.renderer.email(letter.language, "set_password", context)

@@ -170,7 +170,7 @@ class Renderer:
         context = {
             "number": ticket.get("number"),
             "place": place_of(ticket),
-            "time": local_time(ticket["created_at"], tenant.get("timezone")),
+            "time": local_time(ticket["created_at"], tenant.get("timezone"), language),
             "tenant_name": tenant.get("name") or "",
             "held_url": held_url,
             "blocks_url": blocks_url,
@@ -184,7 +184,7 @@ class Renderer:
         context = {
             "number": ticket.get("number"),
             "place": place_of(ticket),
-            "time": local_time(ticket["created_at"], tenant.get("timezone")),
+            "time": local_time(ticket["created_at"], tenant.get("timezone"), language),
             "tenant_name": tenant.get("name") or "",
             "held_url": held_url,
             "count": FLOOD_LIMIT,

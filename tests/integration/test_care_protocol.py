@@ -521,3 +521,4 @@ def test_the_managers_mail_says_what_happened_and_where_to_review_it_in_their_la
     spanish = Renderer().auto_block({"language": "es"}, ticket, tenant, **links)
     assert "insultos" in spanish.subject and "n.º 7" in spanish.subject
     assert "Revisar los mensajes retenidos" in spanish.text
+    assert "3 dic 2026, 19:07" in spanish.text  # the date in Spanish too

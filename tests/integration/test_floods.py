@@ -194,4 +194,5 @@ def test_the_flood_mail_says_what_is_held_and_where_in_the_managers_language() -
     assert (
         f"en {FLOOD_WINDOW_MINUTES} minutos" in spanish.text
         and "Revisar los mensajes retenidos" in spanish.text
+        and "3 dic 2026, 19:07" in spanish.text  # the manager's language, the business's time
     )
