@@ -6,13 +6,12 @@ business that breaks the club's rules. What the operator gets is figures, never 
 the figures are computed here, per business, from that business's own tenant-scoped
 reads, and only counts leave this module.
 
-Fine for an installation of tens of businesses (each row reads that business's last 30
-days of tickets); a large one would keep the figures up to date as tickets change instead.
+Each row's store counts that business's last 30 days (as its statistics do) and reads only
+its SOS of the promise's last hours (hub/tickets/promise.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,41 +21,16 @@ import socketio
 from hub.accounts.model import LANGUAGES, check_email, is_suspended
 from hub.accounts.services import tenant_doc, user_doc
 from hub.accounts.team import Team
-from hub.clock import iso, now, now_iso, parse_iso
+from hub.clock import now, now_iso
 from hub.errors import Conflicting, Invalid, NotFound
 from hub.ports import Conflict, Doc, Insert, Store
 from hub.realtime.publisher import tenant_room
 from hub.realtime.server import close_room
 from hub.tickets.model import Status
-from hub.tickets.repository import TicketRepository
-from hub.tickets.ticket import Ticket
+from hub.tickets.promise import promise_figures
 
 WINDOW_DAYS = 30
-MAX_TICKETS = 100_000  # as the statistics read (hub/tickets/stats.py)
 OPEN = [s.value for s in (Status.new, Status.acknowledged, Status.open, Status.waiting_customer)]
-
-
-def promise_kept(tickets: Iterable[Doc], sla_hours: float, at: datetime) -> tuple[int, int, int]:
-    """(SOS, due, answered in time) of these tickets, as the operator counts them.
-
-    Held-back SOS never reached the staff: not counted. A ticket is *due* once it was
-    answered or its promise ran out unanswered; one still within its promise counts in
-    neither column, so a fresh SOS never lowers the share.
-    """
-    sla = timedelta(hours=sla_hours)
-    total = due = kept = 0
-    for ticket in tickets:
-        if Ticket(ticket).held_back:
-            continue
-        total += 1
-        created = parse_iso(str(ticket["created_at"]))
-        answered = ticket.get("first_response_at")
-        if answered:
-            due += 1
-            kept += parse_iso(str(answered)) - created <= sla
-        elif created + sla <= at:
-            due += 1
-    return total, due, kept
 
 
 def _field_first(message: str, field: str) -> str:
@@ -123,18 +97,14 @@ class Installation:
         self.team = team  # invites each business's first admin
 
     async def figures(self, tenant: Doc, at: datetime) -> dict[str, Any]:
-        """This business's last 30 days and open tickets, read in its own scope only."""
+        """This business's last 30 days and open tickets, read in its own scope only.
+
+        "Answered in time" is hub/tickets/promise.py's, as the business's own statistics
+        page shows it for the same 30 days."""
         tid = str(tenant["id"])
-        since = iso(at - timedelta(days=WINDOW_DAYS))
-        recent = await TicketRepository(self.store).created_since(tid, since, MAX_TICKETS)
-        total, due, kept = promise_kept(recent, float(tenant.get("sla_hours") or 48), at)
+        start = at - timedelta(days=WINDOW_DAYS)
         return {
-            "last_30_days": {
-                "sos": total,
-                "due": due,
-                "answered_in_time": kept,
-                "share_in_time": round(kept / due, 3) if due else None,
-            },
+            "last_30_days": await promise_figures(self.store, tenant, start, at, at),
             "open_tickets": await self.store.count(tid, "tickets", {"status": {"in": OPEN}}),
         }
 

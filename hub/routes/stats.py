@@ -131,7 +131,7 @@ async def stats_page() -> Any:
             error_field = "by"
             raise Invalid("by: unknown grouping", field="by")
         shown = ask(now, zone, asked)
-        board = await dashboard(tenant, shown, by)
+        board = await dashboard(tenant, shown, by, now)
     except Invalid as exc:
         error_field = exc.field
         error = _("Choose a grouping from the list.") if exc.field == "by" else period_error(exc)

@@ -112,9 +112,10 @@ def _share(part: float, whole: float) -> float | None:
     return part / whole if whole else None
 
 
-def figures(by_group: Doc, by_point: Doc | None = None) -> dict[str, Any]:
+def figures(by_group: Doc, by_point: Doc | None, promise: Doc) -> dict[str, Any]:
     """The headline figures of a period from its by=category_group report (and its by=point
-    one, for the scans): what targets and comparisons are read against."""
+    one, for the scans, and its promise: hub/tickets/promise.py, the share the operator's
+    overview shows too): what targets and comparisons are read against."""
     o = by_group["overall"]
     complaints = sum(g["count"] for g in by_group["groups"] if g["key"] == COMPLAINT)
     sat = o["satisfaction"]
@@ -123,7 +124,7 @@ def figures(by_group: Doc, by_point: Doc | None = None) -> dict[str, Any]:
         "count": o["count"],
         "complaints": complaints,
         "first_response_minutes": o["first_response"]["median_minutes"],
-        "within_promise_share": _share(o["first_response"]["within_sla"], o["count"]),
+        "within_promise_share": promise["share_in_time"],
         "satisfied_share": _share(
             sat["ratings"]["very_good"] + sat["ratings"]["good"], sat["answers"]
         ),
@@ -204,8 +205,9 @@ def trend_rows(report: Doc, period: Period, timezone: str) -> list[dict[str, Any
     return [{"key": k, "group": groups.get(k)} for k in keys]
 
 
-async def dashboard(tenant: Doc, asked: Asked, by: str) -> dict[str, Any]:
-    """Every report the page shows, for the asked period and the one compared with."""
+async def dashboard(tenant: Doc, asked: Asked, by: str, at: datetime) -> dict[str, Any]:
+    """Every report the page shows, for the asked period and the one compared with, as
+    they stand at `at` (now: which SOS are still within the promise)."""
     stats = hub().stats
     period = asked.period
     trend = "month" if period.end - period.start > LONG_PERIOD else "day"
@@ -215,7 +217,8 @@ async def dashboard(tenant: Doc, asked: Asked, by: str) -> dict[str, Any]:
     ):
         reports[name] = await stats.report(tenant, period, name)
     etiquette = await stats.etiquette(tenant, period)
-    actual = figures(reports["category_group"], reports["point"])
+    promise = await stats.promise(tenant, period, at, reports["category_group"])
+    actual = figures(reports["category_group"], reports["point"], promise)
     out: dict[str, Any] = {
         "reports": reports,
         "trend": trend,
@@ -223,14 +226,17 @@ async def dashboard(tenant: Doc, asked: Asked, by: str) -> dict[str, Any]:
         "etiquette": etiquette,
         "agents": _agents(reports["agent"], etiquette),
         "complaints": await complaints_by_point(tenant, period),
+        "promise": promise,
         "actual": actual,
         "targets": target_rows(tenant.get("targets") or {}, actual),
         "previous": None,
     }
     if asked.compare is not None:
+        earlier = await stats.report(tenant, asked.compare, "category_group")
         before = figures(
-            await stats.report(tenant, asked.compare, "category_group"),
+            earlier,
             await stats.report(tenant, asked.compare, "point"),
+            await stats.promise(tenant, asked.compare, at, earlier),
         )
         places = await stats.report(tenant, asked.compare, "establishment")
         out["previous"] = {

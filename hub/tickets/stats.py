@@ -36,6 +36,7 @@ from hub.tickets.etiquette import STEPS
 from hub.tickets.etiquette import _shares as shares
 from hub.tickets.facts import EXACT_DAYS, FILTERED, UNCLASSIFIED, binned
 from hub.tickets.model import RATINGS, Category, category_group
+from hub.tickets.promise import promise_figures
 from hub.tickets.ticket import Ticket
 
 GroupBy = Literal[
@@ -509,6 +510,18 @@ class TicketStats:
 
     async def report(self, tenant: Doc, period: Period, by: str) -> dict[str, Any]:
         return await ticket_stats(self.store, tenant, period, by, self.scan_totals)
+
+    async def promise(
+        self, tenant: Doc, period: Period, at: datetime, report: Doc | None = None
+    ) -> dict[str, Any]:
+        """Answered within the promise in `period`, as it stands at `at`: the measure the
+        operator's overview shows too (hub/tickets/promise.py). `report`: the period's
+        statistics already counted (any grouping), whose overall counts it reuses."""
+        counted = None
+        if report is not None:
+            overall = report["overall"]
+            counted = (int(overall["count"]), int(overall["first_response"]["within_sla"]))
+        return await promise_figures(self.store, tenant, period.start, period.end, at, counted)
 
     async def complaints_by_point(self, tenant: Doc, period: Period) -> dict[str, Any]:
         """The complaints of the period (staff's category in the `complaint` group) grouped by
