@@ -228,3 +228,37 @@ def test_statistics_by_point_show_each_posters_scans_in_spanish_and_english(
     expect(page.locator("#col-scans")).to_have_count(0)
     assert problems == []
     context.close()
+
+
+@pytest.mark.parametrize(("lang", "menu"), [("es", "Menú"), ("en", "Menu")])
+def test_on_a_phone_the_nav_folds_behind_one_labelled_menu_button_the_keyboard_opens(
+    browser: Any, live_hub: LiveHub, lang: str, menu: str
+) -> None:
+    context, page, problems = _manager(browser, live_hub, lang, "/admin/stats")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    toggle = page.get_by_role("button", name=menu, exact=True)
+    expect(toggle).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    stats = page.locator('.staff-nav a[href="/admin/stats"]')
+    expect(stats).to_be_hidden()
+    # the page starts under one row of header, not under six rows of links
+    heading = page.get_by_role("heading", level=1)
+    assert heading.bounding_box()["y"] < 120  # type: ignore[index]
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(stats).to_be_visible()
+    expect(stats).to_have_attribute("aria-current", "page")
+    page.keyboard.press("Tab")  # the links follow their button
+    expect(page.locator('.staff-nav a[href="/console"]')).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(toggle).to_be_focused()
+    expect(stats).to_be_hidden()
+    # a desktop keeps every link in sight and no button
+    page.set_viewport_size({"width": 1440, "height": 900})
+    expect(toggle).to_be_hidden()
+    expect(stats).to_be_visible()
+    assert problems == []
+    context.close()
