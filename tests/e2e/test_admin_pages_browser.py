@@ -7,6 +7,7 @@ input, and a session that ended sends the user to the login page and back.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -260,5 +261,37 @@ def test_on_a_phone_the_nav_folds_behind_one_labelled_menu_button_the_keyboard_o
     page.set_viewport_size({"width": 1440, "height": 900})
     expect(toggle).to_be_hidden()
     expect(stats).to_be_visible()
+    assert problems == []
+    context.close()
+
+
+@pytest.mark.parametrize(("lang", "hint"), [("es", "Desliza de lado"), ("en", "Scroll sideways")])
+def test_a_statistics_table_cut_by_a_phone_says_it_scrolls_sideways_and_takes_the_focus(
+    browser: Any, live_hub: LiveHub, lang: str, hint: str
+) -> None:
+    live_sos(live_hub.url, live_hub.seeded, "A table needs a row", device=fresh_device())
+    context, page, problems = _manager(browser, live_hub, lang, "/admin/stats")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    box = page.locator(".table-scroll:has(#stats-table)")
+    caption = page.locator("#stats-table caption").inner_text().strip()
+    expect(box).to_have_attribute("role", "region")
+    expect(box).to_have_attribute("aria-label", re.compile(re.escape(caption) + r" \("))
+    cue = page.locator(".scroll-hint + .table-scroll:has(#stats-table)")
+    expect(cue).to_have_count(1)
+    expect(page.locator(".scroll-hint", has_text=hint).first).to_be_visible()
+    # a shadow at the cut edge (drawn under the table: no pointer or focus trap)
+    assert "radial-gradient" in box.evaluate("b => getComputedStyle(b).backgroundImage")
+    box.focus()
+    expect(box).to_be_focused()
+    page.keyboard.press("ArrowRight")  # the keyboard scrolls it
+    page.wait_for_function(
+        "() => document.querySelector('.table-scroll:has(#stats-table)').scrollLeft > 0"
+    )
+    # on a desktop the table fits: no line, no extra region
+    page.set_viewport_size({"width": 1440, "height": 900})
+    expect(box).not_to_have_attribute("role", "region")
+    expect(page.locator(".scroll-hint + .table-scroll:has(#stats-table)")).to_have_count(1)
+    expect(box.locator("xpath=preceding-sibling::p[1]")).to_be_hidden()
     assert problems == []
     context.close()
