@@ -15,7 +15,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -170,6 +170,19 @@ def gettext(message: str, **variables: Any) -> str:
 # CLDR's minimum grouping digits, which babel does not apply: Spanish and Italian write
 # 2000 but 20.000 (as the browsers' Intl.NumberFormat does on the same page).
 MIN_GROUPING = {"es": 2, "it": 2}
+
+
+def language_name(code: str, reader: str, *, capital: bool = False) -> str:
+    """A language's name in the reader's language, from Babel's CLDR data ("español" to a
+    Spanish reader, "Spanish" to an English one); the code itself when Babel has no name.
+    `capital`: first letter upper case, for a list entry ("Gallego")."""
+    try:
+        name = str(Locale.parse(code).get_display_name(_locale(reader)) or "")
+    except (ValueError, TypeError, UnknownLocaleError):
+        name = ""
+    if not name:
+        return code
+    return name[:1].upper() + name[1:] if capital else name
 
 
 def format_number(value: float | int, lang: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import available_timezones
 
-from babel import Locale
 from babel.dates import format_date
 from pydantic import BaseModel, ConfigDict, Field
 from quart import Blueprint, g, make_response, redirect, render_template, request
@@ -18,7 +17,7 @@ from quart_schema import validate_request
 from hub.clock import parse_iso
 from hub.container import hub
 from hub.errors import Unauthorized
-from hub.i18n import SUPPORTED
+from hub.i18n import SUPPORTED, language_name
 from hub.installation.businesses import NewBusiness
 from hub.installation.operators import public_operator
 from hub.routes.intake import client_network
@@ -133,9 +132,8 @@ def _day(when: str | None) -> str:
 
 
 def _language_name(code: str) -> str:
-    """A language's own name in the reader's language ("Gallego", "Galician")."""
-    name = str(Locale.parse(code).get_display_name(g.lang) or code)
-    return name[:1].upper() + name[1:]
+    """A language's name in the reader's language, for the list ("Gallego", "Galician")."""
+    return language_name(code, g.lang, capital=True)
 
 
 # ---------------------------------------------------------------- API

@@ -5,6 +5,13 @@ import { intlLocale, strings } from "./lib/i18n.js";
 /** The translated label for `key`, with {name} placeholders filled; whether the page has it. */
 export const { t, has } = strings("console-strings");
 
+/** A language's name in the reader's language ("español", "Spanish"), for an SOS's language
+    code; the page names every language an SOS can have, the code stands in for another. */
+export function languageName(code) {
+  if (!code) return "";
+  return has(`language.${code}`) ? t(`language.${code}`) : code.toUpperCase();
+}
+
 const main = document.getElementById("main");
 const lang = intlLocale((main && main.dataset.lang) || document.documentElement.lang || "es");
 let timeZone = (main && main.dataset.timezone) || "UTC";

@@ -3,7 +3,7 @@
 import { api, showError } from "./console-api.js";
 import { fillCategory, placeOf } from "./console-board.js";
 import { ConsolePhotos } from "./console-photos.js";
-import { t, has, setTime } from "./console-i18n.js";
+import { t, has, languageName, setTime } from "./console-i18n.js";
 import { ReplyHelper } from "./console-reply.js";
 
 const REFRESH_MS = 250;
@@ -29,6 +29,7 @@ export class Panel {
   constructor(root, { store, transitions, onChanged, onClose }) {
     this.root = root;
     this.store = store;
+    this.departments = new Map();
     this.transitions = transitions;
     this.onChanged = onChanged; // (doc) => void: a write answered with the ticket
     this.onClose = onClose;
@@ -88,6 +89,13 @@ export class Panel {
   }
 
   /** The assignee choices: every staff user of the tenant. */
+  /** The departments' names in the page's language, by slug (the ticket carries the slug). */
+  setDepartments(names) {
+    this.departments = names;
+    const doc = this.id && this.store.doc(this.id);
+    if (doc) this.renderTicket(doc);
+  }
+
   setUsers(users) {
     const keep = this.assignee.value;
     while (this.assignee.options.length > 1) this.assignee.remove(1);
@@ -189,7 +197,8 @@ export class Panel {
     text.textContent = doc.text || "";
     text.lang = doc.language || "";
     this._translations(doc);
-    this.f("place-full").textContent = doc.department ? `${placeOf(doc)} (${doc.department})` : placeOf(doc);
+    const department = doc.department ? this.departments.get(doc.department) || doc.department : "";
+    this.f("place-full").textContent = department ? `${placeOf(doc)} (${department})` : placeOf(doc);
     setTime(this.f("created-full"), doc.created_at, true);
     this._contact(doc);
     this.f("assignee").textContent = doc.assignee ? doc.assignee.name || "" : t("nobody");
@@ -197,7 +206,7 @@ export class Panel {
     fillCategory(category, doc, "suggested.panel");
     if (!category.textContent) category.textContent = t("no-category");
     this.confirmButton.hidden = Boolean(doc.category || !doc.suggested_category);
-    this.f("language").textContent = doc.language ? doc.language.toUpperCase() : "—";
+    this.f("language").textContent = doc.language ? languageName(doc.language) : "—";
     this._survey(doc.survey);
     const description = this.f("description");
     description.textContent = doc.description || "";
@@ -232,7 +241,7 @@ export class Panel {
     for (const [lang, text] of Object.entries(doc.translations || {})) {
       if (!text || lang === doc.language) continue;
       const item = el("div", "sos-translation");
-      item.append(el("p", "translation-tag", t("translation", { lang: lang.toUpperCase() })));
+      item.append(el("p", "translation-tag", t("translation", { lang: languageName(lang) })));
       const body = autoDir(el("p", "translation-text", text));
       body.lang = lang;
       item.append(body);
@@ -445,7 +454,7 @@ export class Panel {
     }
     for (const [lang, text] of Object.entries(m.translations || {})) {
       if (!text) continue;
-      const tr = autoDir(el("p", "translation-text", `${t("translation", { lang: lang.toUpperCase() })}: ${text}`));
+      const tr = autoDir(el("p", "translation-text", `${t("translation", { lang: languageName(lang) })}: ${text}`));
       li.append(tr);
     }
     return li;

@@ -284,6 +284,7 @@ async function loadChoices() {
     const named = [...departments].map((slug) => [slug, names.get(slug) || slug]);
     named.sort((a, b) => a[1].localeCompare(b[1], main.dataset.lang));
     for (const [slug, name] of named) putChoice(depSelect, slug, name);
+    panel.setDepartments(names);
     panel.setUsers(users.items || []);
   } catch (error) {
     showError(loadError, error.message);

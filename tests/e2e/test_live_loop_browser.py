@@ -218,3 +218,29 @@ def test_an_agent_triages_a_new_sos_with_the_keyboard_alone(
     keys.press("/")
     expect(console.get_by_label("Search")).to_be_focused()
     _no_script_errors(console)
+
+
+@pytest.mark.parametrize(("lang", "spanish"), [("es-ES", "español"), ("en-GB", "Spanish")])
+def test_the_ticket_panel_names_the_language_and_the_department_in_words(
+    browser: Any, contexts: list[BrowserContext], live_hub: LiveHub, lang: str, spanish: str
+) -> None:
+    context = browser.new_context(
+        locale=lang, viewport=LAPTOP, extra_http_headers={"Accept-Language": lang}
+    )
+    context.set_default_timeout(WAIT_MS)
+    contexts.append(context)
+    console = context.new_page()
+    console.goto(f"{live_hub.url}/login")
+    console.locator('input[name="email"]').fill(live_hub.agent_email)
+    console.locator('input[name="password"]').fill(live_hub.password)
+    console.locator('button[type="submit"]').click()
+    expect(console.locator("#main")).to_have_attribute("data-connection", "live")
+    sos = f"La ducha no tiene agua caliente ({uuid.uuid4().hex[:6]})"
+    live_sos(live_hub.url, live_hub.seeded, sos, language="es")
+    card = _card(console, sos)
+    card.get_by_role("button").click()
+    panel = console.locator("#ticket-panel")
+    expect(panel.locator("[data-f='text']")).to_have_text(sos)
+    # "Idioma: español", not "ES"; the department's name, not its slug ("bar")
+    expect(panel.locator("[data-f='language']")).to_have_text(spanish)
+    expect(panel.locator("[data-f='place-full']")).to_have_text(re.compile(r"\(Bar\)$"))
