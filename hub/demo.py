@@ -3,6 +3,12 @@ and the installation's operator, the SOS Cliente quality club, which looks after
 
 The hotel is set up (its first-run checklist complete: settings saved, posters printed, a
 routing rule), so its manager lands on the console as a hotel in service would.
+
+Everything the hotel itself wrote is in Spanish, its language (tenant `language="es"`): the
+names of its places, departments, kiosk, rule and canned answers' titles, and its staff
+(who read the staff pages in Spanish). What guests wrote stays in theirs (some SOS are in
+English), and so do the replies and the canned answers' texts meant for English guests.
+The point codes and the logins are the README's and the tests': never translated.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from pathlib import Path
 from hub.accounts.branding import set_logo
 from hub.accounts.first_run import PRINTED_AT, SETTINGS_SAVED_AT, mark_printed, mark_settings_saved
 from hub.accounts.kiosks import create_kiosk
+from hub.accounts.model import slugify
 from hub.accounts.passwords import hash_password, hash_token
 from hub.accounts.services import create_point, create_tenant, create_user
 from hub.answers.service import CannedAnswers
@@ -29,13 +36,13 @@ PASSWORD = "demo-pass-2026"
 STAFF = (
     ("manager", "direccion@hotel-mirador.example", "Lucía Ferreiro", "es"),
     ("agent", "recepcion@hotel-mirador.example", "Marcos Vidal", "es"),
-    ("agent", "bar@hotel-mirador.example", "Emma Clarke", "en"),
+    ("agent", "bar@hotel-mirador.example", "Irene Castaño", "es"),
 )
 # The seed's quality club ("Club Calidad SOS Cliente", run by Social Media Operating Systems):
 # the installation's operator, who opens businesses and watches their reply times.
 OPERATOR = ("calidad@soscliente.example", "Club Calidad SOS Cliente")
 RULE = {
-    "name": "Pool bar and terrace to the bar",
+    "name": "Bar de la piscina y terraza: aviso al bar",
     "active": True,
     "match": {
         "points": ["pool-bar", "bar-terrace"],
@@ -50,19 +57,19 @@ RULE = {
         {
             "channel": "email",
             "to": "bar@hotel-mirador.example",
-            "name": "Emma Clarke",
-            "language": "en",
+            "name": "Irene Castaño",
+            "language": "es",
         }
     ],
     "escalation": [],
 }
 POINTS = (
-    ("reception-desk", "Reception desk", "Reception", "poster"),
-    ("lobby-kiosk", "Lobby", "Reception", "poster"),
-    ("restaurant-tables", "Restaurant tables", "Restaurant", "table"),
-    ("restaurant-receipt", "Restaurant receipt", "Restaurant", "receipt"),
-    ("bar-terrace", "Bar terrace", "Pool bar", "coaster"),
-    ("pool-bar", "Pool bar", "Pool bar", "coaster"),
+    ("reception-desk", "Mostrador de recepción", "Recepción", "poster"),
+    ("lobby-kiosk", "Vestíbulo", "Recepción", "poster"),
+    ("restaurant-tables", "Mesas del restaurante", "Restaurante", "table"),
+    ("restaurant-receipt", "Cuenta del restaurante", "Restaurante", "receipt"),
+    ("bar-terrace", "Terraza del bar", "Bar de la piscina", "coaster"),
+    ("pool-bar", "Bar de la piscina", "Bar de la piscina", "coaster"),
 )
 TICKETS = (
     ("bar-terrace", "La música de la terraza está demasiado alta, no podemos hablar.", "es", False),
@@ -95,7 +102,8 @@ TICKETS = (
 )
 
 
-# Canned answers in Spanish and English, one per kind of message the triage tells apart.
+# Canned answers in Spanish and English (for English guests), one per kind of message the
+# triage tells apart; every title is Spanish, as the hotel's staff read them.
 ANSWERS = (
     (
         "Disculpa por una queja",
@@ -106,7 +114,7 @@ ANSWERS = (
         "¿Necesitas algo más? Un saludo.",
     ),
     (
-        "Apology for a complaint",
+        "Disculpa por una queja (en inglés)",
         "complaint_service",
         "en",
         "Hello {customer_name}, I'm {agent_name} from {business}. I'm sorry about the trouble at "
@@ -124,7 +132,7 @@ ANSWERS = (
         "quedado claro? Un saludo.",
     ),
     (
-        "Formal complaint form (hoja de reclamaciones)",
+        "Hoja de reclamaciones (en inglés)",
         "claim_new",
         "en",
         "Hello {customer_name}, I'm {agent_name} from {business}. We are sorry about what "
@@ -157,7 +165,7 @@ ANSWERS = (
         "¿Te ha quedado claro? ¡Que tengas un buen día!",
     ),
     (
-        "Answer to a question",
+        "Respuesta a una duda (en inglés)",
         "question_basic",
         "en",
         "Hello {customer_name}, I'm {agent_name} from {business}. Thanks for asking. "
@@ -171,7 +179,7 @@ ANSWERS = (
         "equipo, que la estudiará para la próxima temporada. Un saludo.",
     ),
     (
-        "Thanks for the suggestion",
+        "Gracias por la sugerencia (en inglés)",
         "suggestion",
         "en",
         "Hello {customer_name}, I'm {agent_name}. Thank you for the idea: we have passed it to the "
@@ -185,7 +193,7 @@ ANSWERS = (
         "{place}. ¡Disfruta de tu estancia!",
     ),
     (
-        "Thanks for the kind words",
+        "Gracias por tus palabras (en inglés)",
         "praise",
         "en",
         "Hello {customer_name}, I'm {agent_name}. Thank you so much! We will tell the team at "
@@ -200,7 +208,7 @@ ANSWERS = (
         "encantados. Un saludo.",
     ),
     (
-        "Warning: offensive messages",
+        "Aviso: mensajes ofensivos (en inglés)",
         "complaint_unrelated",
         "en",
         "Hello, I'm {agent_name} from {business}. We want to help, but offensive or insulting "
@@ -215,7 +223,7 @@ ANSWERS = (
         "podrás valorar nuestra atención en una encuesta muy breve. Un saludo.",
     ),
     (
-        "Closing with the survey",
+        "Cierre con encuesta (en inglés)",
         None,
         "en",
         "Did this solve it? Thank you for choosing {business}: when we close your message "
@@ -271,10 +279,10 @@ async def seed_demo(store: Store) -> list[tuple[str, str]]:
         store,
         tenant,
         {
-            "name": "Lobby kiosk",
+            "name": "Pantalla del vestíbulo",
             "point": "lobby-kiosk",
-            "departments": ["reception", "restaurant", "pool-bar"],
-            "welcome": "Bienvenido al Hotel Mirador · Welcome to Hotel Mirador",
+            "departments": list(dict.fromkeys(slugify(dept) for _c, _l, dept, _k in POINTS)),
+            "welcome": "Bienvenido al Hotel Mirador",
         },
         token=KIOSK_TOKEN,
     )
@@ -286,7 +294,9 @@ async def seed_demo(store: Store) -> list[tuple[str, str]]:
     tickets = []
     for i, (code, text, lang, anonymous) in enumerate(TICKETS):
         contact = (
-            None if anonymous else {"name": f"Guest {i + 1}", "email": f"guest{i + 1}@example.com"}
+            None
+            if anonymous
+            else {"name": f"Huésped {i + 1}", "email": f"huesped{i + 1}@example.com"}
         )
         tickets.append(
             await service.submit_sos(

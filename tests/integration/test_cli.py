@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -363,6 +364,49 @@ async def test_the_demo_is_seeded_only_once(db: Path) -> None:
         assert {a["language"] for a in answers} == {"es", "en"}
         claims = [a for a in answers if a["category"] == "claim_new"]
         assert claims and all("hoja de reclamaciones" in a["text"] for a in claims)
+    finally:
+        await store.close()
+
+
+# Words that gave away English data on the Spanish hotel's pages (names of places,
+# departments, the kiosk, the rule, canned answers' titles, staff, guests).
+ENGLISH = re.compile(
+    r"\b(the|and|to|for|of|desk|reception|restaurant|receipt|pool|lobby|kiosk|terrace|guest|"
+    r"thanks|apology|answer|warning|closing|form|complaint|question|kind words)\b",
+    re.IGNORECASE,
+)
+
+
+async def test_the_demo_hotel_s_own_data_is_in_its_language_spanish(db: Path) -> None:
+    store = SqliteStore(db)
+    await store.open()
+    try:
+        await seed_demo(store)
+        tenant = await store.lookup("tenants", "slug", "hotel-mirador")
+        assert tenant is not None and tenant["language"] == "es"
+        tid = tenant["id"]
+        points = {p["code"]: p["label"] for p in await store.find(tid, "points")}
+        # the codes the README and the tests use are unchanged
+        assert {"bar-terrace", "reception-desk", "pool-bar"} <= points.keys()
+        assert points["bar-terrace"] == "Terraza del bar"
+        named = [
+            *points.values(),
+            *(d["name"] for d in await store.find(tid, "departments")),
+            *(k["name"] for k in await store.find(tid, "kiosks")),
+            *(k["welcome"] for k in await store.find(tid, "kiosks")),
+            *(r["name"] for r in await store.find(tid, "rules")),
+            *(a["title"] for a in await store.find(tid, "answers")),
+            *(u["name"] for u in await store.find(tid, "users")),
+            *(t["contact"]["name"] for t in await store.find(tid, "tickets") if t["contact"]),
+        ]
+        assert [n for n in named if ENGLISH.search(n)] == []
+        assert {u["language"] for u in await store.find(tid, "users")} == {"es"}
+        logins = {u["email"] for u in await store.find(tid, "users")}
+        assert logins == {
+            "direccion@hotel-mirador.example",
+            "recepcion@hotel-mirador.example",
+            "bar@hotel-mirador.example",
+        }
     finally:
         await store.close()
 
