@@ -121,3 +121,37 @@ def test_the_usual_answer_time_reads_naturally_for_one_minute(lang: str, wanted:
         1,
     )
     assert one % {"num": 1} == wanted
+
+
+# "the hub", "this hub": the developers' word for the server. A page says what it means
+# ("could not connect", "sending e-mail is not set up here"); "SOS hub", the product's
+# name, may still sign staff e-mails and pages.
+HUB_WORD = re.compile(r"(?<!SOS )(?<!SOS-)\bhub\b", re.IGNORECASE)
+CUSTOMER_PAGES = ("web/customer/", "web/kiosk/", "web/error.html", "web/rate_limited.html")
+
+
+def _visible_text(template: str) -> str:
+    """A template's words a reader sees: without comments, tags, and jinja code."""
+    text = re.sub(r"\{#.*?#\}", " ", template, flags=re.S)
+    text = re.sub(r"\{%.*?%\}|\{\{.*?\}\}", " ", text, flags=re.S)
+    return re.sub(r"<[^>]*>", " ", text)
+
+
+def test_no_page_speaks_of_a_hub_in_any_language() -> None:
+    said = [
+        (message if isinstance(message, str) else message[0])
+        for message in source_messages()
+        if HUB_WORD.search(message if isinstance(message, str) else " ".join(message))
+    ]
+    assert said == []
+    for lang in SUPPORTED:
+        translated = [m.id for m in catalog(lang) if m.string and HUB_WORD.search(str(m.string))]
+        assert translated == [], lang
+    for path in sorted((ROOT / "web").rglob("*.html")):
+        assert not HUB_WORD.search(_visible_text(path.read_text())), path
+
+
+def test_a_customer_page_never_names_the_software() -> None:
+    for path in sorted((ROOT / "web").rglob("*.html")):
+        if str(path.relative_to(ROOT)).startswith(CUSTOMER_PAGES):
+            assert "SOS hub" not in path.read_text(), path
