@@ -34,24 +34,8 @@ class ManagerNotices:
 
     async def auto_blocked(self, tenant: Doc, ticket: Doc, blocks: list[Doc]) -> list[Doc]:
         """One e-mail per manager about this ticket's sender, blocked after repeated insults."""
-        moment = self.sender.clock()
-        items = [
-            outbox.new_item(
-                ticket_id=ticket["id"],
-                channel="email",
-                to=str(user["email"]),
-                name=str(user.get("name") or ""),
-                language=str(user.get("language") or tenant.get("language") or "es"),
-                kind=KIND,
-                created_at=moment,
-                source_id=f"{KIND}:{ticket['id']}",
-            )
-            for user in await self.managers(tenant["id"])
-        ]
-        stored = await outbox.add_items(self.store, tenant["id"], items)
-        for item in stored:
-            await self.sender.schedule(tenant["id"], item)
-        return stored
+        items = await self._items(tenant, ticket, KIND, f"{KIND}:{ticket['id']}")
+        return await self._send(tenant, await outbox.add_items(self.store, tenant["id"], items))
 
     async def flood_held(self, tenant: Doc, ticket: Doc) -> list[Doc]:
         """One e-mail per manager when a network's SOS start being held back as a flood: at
@@ -59,21 +43,28 @@ class ManagerNotices:
         the items is made of the network and the hour, hashed: the address is not kept)."""
         hour = parse_iso(ticket["created_at"]).strftime("%Y%m%d%H")
         episode = f"{FLOOD_KIND}:{ticket.get('network') or ticket['id']}:{hour}"
+        items = await self._items(tenant, ticket, FLOOD_KIND, episode)
+        new = await outbox.add_new_items(self.store, tenant["id"], items)  # the first only
+        return await self._send(tenant, new)
+
+    async def _items(self, tenant: Doc, ticket: Doc, kind: str, source_id: str) -> list[Doc]:
+        """An e-mail item of `kind` about `ticket` per manager, in each one's language."""
         moment = self.sender.clock()
-        items = [
+        return [
             outbox.new_item(
                 ticket_id=ticket["id"],
                 channel="email",
                 to=str(user["email"]),
                 name=str(user.get("name") or ""),
                 language=str(user.get("language") or tenant.get("language") or "es"),
-                kind=FLOOD_KIND,
+                kind=kind,
                 created_at=moment,
-                source_id=episode,
+                source_id=source_id,
             )
             for user in await self.managers(tenant["id"])
         ]
-        stored = await outbox.add_new_items(self.store, tenant["id"], items)
+
+    async def _send(self, tenant: Doc, stored: list[Doc]) -> list[Doc]:
         for item in stored:
             await self.sender.schedule(tenant["id"], item)
         return stored

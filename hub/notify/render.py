@@ -55,6 +55,18 @@ def local_time(moment: str, timezone: str | None, language: str = "en") -> str:
     return f"{format_moment(when, zone, language, year=True)} ({zone.key})"
 
 
+def _held_context(ticket: Doc, tenant: Doc, language: str, held_url: str) -> dict[str, Any]:
+    """What a manager's notice about a held-back SOS names: which, where, when, and where
+    to review it."""
+    return {
+        "number": ticket.get("number"),
+        "place": place_of(ticket),
+        "time": local_time(ticket["created_at"], tenant.get("timezone"), language),
+        "tenant_name": tenant.get("name") or "",
+        "held_url": held_url,
+    }
+
+
 def excerpt(text: str, limit: int) -> str:
     """The text on one line, cut at a word near `limit` characters."""
     flat = " ".join(text.split())
@@ -167,14 +179,7 @@ class Renderer:
         The insult itself is not repeated in the mail: the held-back page shows it to staff.
         """
         language = str(item.get("language") or tenant.get("language") or "en")
-        context = {
-            "number": ticket.get("number"),
-            "place": place_of(ticket),
-            "time": local_time(ticket["created_at"], tenant.get("timezone"), language),
-            "tenant_name": tenant.get("name") or "",
-            "held_url": held_url,
-            "blocks_url": blocks_url,
-        }
+        context = {**_held_context(ticket, tenant, language, held_url), "blocks_url": blocks_url}
         return self.email(language, "auto_block", context)
 
     def flood(self, item: Doc, ticket: Doc, tenant: Doc, *, held_url: str) -> Rendered:
@@ -182,11 +187,7 @@ class Renderer:
         review them (the address is not named: staff block a sender from the held SOS)."""
         language = str(item.get("language") or tenant.get("language") or "en")
         context = {
-            "number": ticket.get("number"),
-            "place": place_of(ticket),
-            "time": local_time(ticket["created_at"], tenant.get("timezone"), language),
-            "tenant_name": tenant.get("name") or "",
-            "held_url": held_url,
+            **_held_context(ticket, tenant, language, held_url),
             "count": FLOOD_LIMIT,
             "minutes": FLOOD_WINDOW_MINUTES,
         }

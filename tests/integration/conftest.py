@@ -12,9 +12,19 @@ from hub.app import Hub, create_app
 from hub.clock import SteppedClock
 from hub.settings import Settings
 from tests.integration.delivery_kit import tuned
+from tests.integration.realtime_clients import Console
 from tests.integration.smtp_server import SmtpServer
 from tests.integration.vonage_server import VonageServer
 from tests.kit import Serve, Served, serve
+
+
+@pytest.fixture
+async def consoles() -> AsyncIterator[list[Console]]:
+    """socket.io clients a test opens (it appends them); all closed at its end."""
+    opened: list[Console] = []
+    yield opened
+    for c in opened:
+        await c.close()
 
 
 @pytest.fixture

@@ -46,15 +46,6 @@ async def http(served: Served) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-@pytest.fixture
-async def consoles() -> AsyncIterator[list[Console]]:
-    """Clients a test opens; all closed at its end."""
-    opened: list[Console] = []
-    yield opened
-    for c in opened:
-        await c.close()
-
-
 async def open_console(
     opened: list[Console], url: str, namespace: str = "/staff", **kwargs: Any
 ) -> Console:

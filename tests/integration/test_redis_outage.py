@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import itertools
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import httpx
@@ -102,14 +102,6 @@ class Producer:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.every)
             await asyncio.gather(*self._tasks)
-
-
-@pytest.fixture
-async def consoles() -> AsyncIterator[list[Console]]:
-    opened: list[Console] = []
-    yield opened
-    for c in opened:
-        await c.close()
 
 
 def created_ids(console: Console) -> list[str]:

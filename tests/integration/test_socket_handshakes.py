@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -28,22 +27,14 @@ SERVED = Serve(envs=({"HUB_RATE_LIMITS": "on", "HUB_TRUSTED_PROXIES": "127.0.0.1
 POLL = {"EIO": "4", "transport": "polling"}
 
 
-@pytest.fixture
-async def opened() -> AsyncIterator[list[Console]]:
-    consoles: list[Console] = []
-    yield consoles
-    for c in consoles:
-        await c.close()
-
-
-async def console(opened: list[Console], served: Served, network: str) -> Console:
+async def console(consoles: list[Console], served: Served, network: str) -> Console:
     """An agent's console signed in to /staff from `network`."""
     made = Console(
         served.url,
         auth={"token": served.acme.tokens["agent"]},
         headers={"X-Forwarded-For": network},
     )
-    opened.append(made)
+    consoles.append(made)
     return await made.connect()
 
 
@@ -82,10 +73,10 @@ class Flood:
 
 
 async def test_a_flood_of_handshakes_is_refused_before_any_session_and_its_console_stays(
-    served: Served, opened: list[Console]
+    served: Served, consoles: list[Console]
 ) -> None:
     network = "203.0.113.51"
-    signed_in = await console(opened, served, network)  # before the flood
+    signed_in = await console(consoles, served, network)  # before the flood
     flood = Flood(served, network)
     async with httpx.AsyncClient(base_url=served.url, timeout=HTTP_TIMEOUT) as http:
         # Until both kinds of handshake have been refused; five bursts' worth at most.
@@ -96,7 +87,7 @@ async def test_a_flood_of_handshakes_is_refused_before_any_session_and_its_conso
             if flood.refused_polls() and flood.refused_sockets():
                 break
     # the flooded network's handshakes are used up; another network's are not
-    other = await console(opened, served, "203.0.113.52")
+    other = await console(consoles, served, "203.0.113.52")
     refused = flood.refused_polls()
     assert refused, f"{len(flood.polls)} handshakes from one network, none refused"
     assert {r.status_code for r in flood.polls} <= {200, 429}
@@ -114,7 +105,7 @@ async def test_a_flood_of_handshakes_is_refused_before_any_session_and_its_conso
     deadline = time.monotonic() + 30
     while True:
         try:
-            await console(opened, served, network)
+            await console(consoles, served, network)
             break
         except socketio.exceptions.ConnectionError:
             assert time.monotonic() < deadline, "the flooded network never got in again"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -399,18 +398,10 @@ def unlimited_url(served: Served) -> str:
     return served.urls[1]
 
 
-@pytest.fixture
-async def opened() -> AsyncIterator[list[Console]]:
-    consoles: list[Console] = []
-    yield consoles
-    for c in consoles:
-        await c.close()
-
-
-async def connect(opened: list[Console], url: str, address: str, **kwargs: Any) -> Console:
+async def connect(consoles: list[Console], url: str, address: str, **kwargs: Any) -> Console:
     headers = {"X-Forwarded-For": address, **kwargs.pop("headers", {})}
     console = Console(url, headers=headers, **kwargs)
-    opened.append(console)
+    consoles.append(console)
     return await console.connect()
 
 
@@ -425,7 +416,7 @@ async def refused(url: str, address: str, **kwargs: Any) -> Console:
 
 @pytest.mark.slow
 async def test_a_foreign_origin_with_a_valid_session_cookie_is_refused_and_our_own_is_accepted(
-    served: Served, opened: list[Console]
+    served: Served, consoles: list[Console]
 ) -> None:
     cookie = await login_cookie(served.url, "agent@acme.example", PASSWORD)
     await refused(
@@ -433,7 +424,7 @@ async def test_a_foreign_origin_with_a_valid_session_cookie_is_refused_and_our_o
     )
     await refused(served.url, "203.0.113.1", cookie=cookie, headers={"Origin": "null"})
     console = await connect(
-        opened, served.url, "203.0.113.1", cookie=cookie, headers={"Origin": served.url}
+        consoles, served.url, "203.0.113.1", cookie=cookie, headers={"Origin": served.url}
     )
     assert console.connected
     # and it really is the console of that user's business
@@ -443,11 +434,11 @@ async def test_a_foreign_origin_with_a_valid_session_cookie_is_refused_and_our_o
 
 @pytest.mark.slow
 async def test_a_socketio_packet_over_the_cap_closes_that_client_only(
-    served: Served, opened: list[Console]
+    served: Served, consoles: list[Console]
 ) -> None:
     token = served.acme.tokens["agent"]
-    big = await connect(opened, served.url, "203.0.113.2", auth={"token": token})
-    calm = await connect(opened, served.url, "203.0.113.3", auth={"token": token})
+    big = await connect(consoles, served.url, "203.0.113.2", auth={"token": token})
+    calm = await connect(consoles, served.url, "203.0.113.3", auth={"token": token})
     await big.sio.emit("resume", {"since": 0, "padding": "x" * 200_000}, namespace="/staff")
     await big.wait_for(lambda: big.disconnects >= 1, 5, "the oversized client to be dropped")
     assert not big.connected
@@ -464,22 +455,24 @@ async def test_a_socketio_packet_over_the_cap_closes_that_client_only(
 
 @pytest.mark.slow
 async def test_connections_per_address_are_capped_and_the_slot_frees_on_disconnect(
-    served: Served, opened: list[Console]
+    served: Served, consoles: list[Console]
 ) -> None:
     auth = {"token": served.acme.tokens["agent"]}
-    crowd = [await connect(opened, served.url, "203.0.113.9", auth=auth) for _ in range(SOCKET_CAP)]
+    crowd = [
+        await connect(consoles, served.url, "203.0.113.9", auth=auth) for _ in range(SOCKET_CAP)
+    ]
     over = await refused(served.url, "203.0.113.9", auth=auth)
     assert over.connects == 0
     # a thread page counts too: the cap is on connections, whatever the namespace
     await refused(served.url, "203.0.113.9", namespace="/thread", auth={"thread_token": "x"})
     # another address is not affected
-    await connect(opened, served.url, "203.0.113.10", auth=auth)
+    await connect(consoles, served.url, "203.0.113.10", auth=auth)
     # one leaves: its place is free again
     await crowd[0].close()
     deadline = asyncio.get_running_loop().time() + 5
     while True:
         try:
-            await connect(opened, served.url, "203.0.113.9", auth=auth)
+            await connect(consoles, served.url, "203.0.113.9", auth=auth)
             break
         except socketio.exceptions.ConnectionError:
             if asyncio.get_running_loop().time() > deadline:
@@ -489,7 +482,7 @@ async def test_connections_per_address_are_capped_and_the_slot_frees_on_disconne
 
 @pytest.mark.slow
 async def test_bare_engineio_sessions_from_one_address_cannot_lock_its_consoles_out(
-    served: Served, opened: list[Console]
+    served: Served, consoles: list[Console]
 ) -> None:
     """No credentials are needed to open an Engine.IO session: a guest on the hotel's
     network filling the cap with bare ones must not keep the staff's consoles out."""
@@ -512,20 +505,20 @@ async def test_bare_engineio_sessions_from_one_address_cannot_lock_its_consoles_
                 r = await http.get("/socket.io/", params={**poll, "sid": sid}, headers=forwarded)
                 assert "44/staff" in r.text  # the namespace refused it; the session stays
     console = await connect(
-        opened, served.url, address, auth={"token": served.acme.tokens["agent"]}
+        consoles, served.url, address, auth={"token": served.acme.tokens["agent"]}
     )
     assert console.connected
 
 
 @pytest.mark.slow
 async def test_with_rate_limits_off_there_is_no_connection_cap(
-    served: Served, opened: list[Console]
+    served: Served, consoles: list[Console]
 ) -> None:
     auth = {"token": served.acme.tokens["agent"]}
     for _ in range(SOCKET_CAP + 2):
-        console = await connect(opened, unlimited_url(served), "203.0.113.20", auth=auth)
+        console = await connect(consoles, unlimited_url(served), "203.0.113.20", auth=auth)
         assert console.connected
-    assert all(c.connected for c in opened)
+    assert all(c.connected for c in consoles)
 
 
 def test_the_socket_cap_is_generous_by_default_and_configurable() -> None:
