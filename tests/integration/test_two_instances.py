@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,14 +43,6 @@ def pair(served: Served) -> Pair:
     """Instances A and B of the module's `served`."""
     a, b = served.urls
     return Pair(a, b, served.tenants)
-
-
-@pytest.fixture
-async def consoles() -> AsyncIterator[list[Console]]:
-    opened: list[Console] = []
-    yield opened
-    for c in opened:
-        await c.close()
 
 
 async def open_console(
