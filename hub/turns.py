@@ -148,6 +148,7 @@ class RedisTurns:
         self.strict = strict
         self._local = LocalTurns(wait, strict=True) if strict else None
         self._resting_until = 0.0
+        self._releasing: set[asyncio.Future[None]] = set()
         self._redis = aioredis.Redis.from_url(
             url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
         )
@@ -184,6 +185,9 @@ class RedisTurns:
         except Exception:  # Redis down or slow: an unmerged repeat beats a stalled SOS
             log.warning("turns: Redis unavailable; going without shared turns for a while")
             self._resting_until = time.monotonic() + REDIS_RESTING
+            # A slow Redis may still have applied the SET: let it go when it can, or the
+            # lease would hold this key's next turns (a login: refused) until it ran out.
+            self._release_later(lock, token)
             held = None
         if held is None:
             async with self._without_redis(key, deadline):
@@ -204,6 +208,12 @@ class RedisTurns:
         if self._local is None:
             return nullcontext()
         return self._local._one(key, deadline)
+
+    def _release_later(self, lock: aioredis.lock.Lock, token: bytes) -> None:
+        """Release in the background (the task kept until done, as asyncio asks)."""
+        task = asyncio.ensure_future(self._release(lock, token))
+        self._releasing.add(task)
+        task.add_done_callback(self._releasing.discard)
 
     async def _release(self, lock: aioredis.lock.Lock, token: bytes) -> None:
         """Release a turn if it is still this request's (its lease may have run out)."""

@@ -188,3 +188,52 @@ async def test_strict_turns_take_turns_in_this_process_while_redis_is_down() -> 
             pass
     finally:
         await turns.close()
+
+
+async def test_a_turn_a_slow_redis_took_too_late_is_let_go_not_left_for_its_lease() -> None:
+    """Redis answers after the client gave up (a latency spike): the SET may have been
+    applied all the same. Left there, a login's strict turn on that key would refuse every
+    login from the address for the whole lease; it is released as soon as Redis answers."""
+
+    async def slow_redis(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream = await asyncio.open_connection("127.0.0.1", 6379)
+        last = [b""]  # the client's last command
+
+        async def ask() -> None:
+            while data := await reader.read(65536):
+                last[0] = data
+                upstream.write(data)
+                await upstream.drain()
+
+        async def answer() -> None:
+            while data := await upstream_reader.read(65536):
+                if b"\r\nSET\r\n" in last[0]:
+                    took.append(data)  # Redis's answer to the turn's SET ("+OK": it is held)
+                    await asyncio.sleep(0.8)  # the spike: that answer comes late
+                writer.write(data)
+                await writer.drain()
+
+        with contextlib.suppress(Exception):
+            await asyncio.gather(ask(), answer())
+        writer.close()
+        upstream.close()
+
+    took: list[bytes] = []
+    server = await asyncio.start_server(slow_redis, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    slow = RedisTurns(f"redis://127.0.0.1:{port}/0", SECRET, hold=60, strict=True)
+    key = f"login|ip|{uuid.uuid4().hex}"
+    name = slow.name(key)
+    fast = RedisTurns(REDIS_URL, SECRET)
+    try:
+        async with slow.turn([key]):  # Redis too slow: a turn in this process instead
+            pass
+        assert took == [b"+OK\r\n"]  # yet Redis had set the turn's key
+        deadline = asyncio.get_running_loop().time() + 20  # far below the 60 s lease
+        while await fast._redis.exists(name):
+            assert asyncio.get_running_loop().time() < deadline, "the late turn was left"
+            await asyncio.sleep(0.05)  # polling a condition with a deadline
+    finally:
+        await slow.close()
+        await fast.close()
+        server.close()
