@@ -182,12 +182,13 @@ class RedisTurns:
             # now rather than at the lease's end (the guest's next SOS would wait for it).
             await asyncio.shield(self._release(lock, token))
             raise
-        except Exception:  # Redis down or slow: an unmerged repeat beats a stalled SOS
+        except Exception as exc:  # Redis down or slow: an unmerged repeat beats a stalled SOS
             log.warning("turns: Redis unavailable; going without shared turns for a while")
             self._resting_until = time.monotonic() + REDIS_RESTING
-            # A slow Redis may still have applied the SET: let it go when it can, or the
-            # lease would hold this key's next turns (a login: refused) until it ran out.
-            self._release_later(lock, token)
+            if isinstance(exc, TimeoutError | aioredis.TimeoutError):
+                # A slow Redis may still have applied the SET: let it go when it can, or
+                # the lease would hold the key's next turns (a login: refused) till its end.
+                self._release_later(lock, token)
             held = None
         if held is None:
             async with self._without_redis(key, deadline):
@@ -223,6 +224,10 @@ class RedisTurns:
             log.debug("sender turn not released; its lease frees it")
 
     async def close(self) -> None:
+        """Let go of Redis; a release still on its way is given up (the lease frees it)."""
+        for task in list(self._releasing):
+            task.cancel()
+        await asyncio.gather(*self._releasing, return_exceptions=True)
         await self._redis.aclose()
 
 
