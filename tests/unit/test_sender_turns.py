@@ -196,6 +196,7 @@ async def test_a_turn_a_slow_redis_took_too_late_is_let_go_not_left_for_its_leas
     login from the address for the whole lease; it is released as soon as Redis answers."""
 
     async def slow_redis(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        proxied.append(asyncio.current_task())  # type: ignore[arg-type]
         upstream_reader, upstream = await asyncio.open_connection("127.0.0.1", 6379)
         last = [b""]  # the client's last command
 
@@ -213,12 +214,16 @@ async def test_a_turn_a_slow_redis_took_too_late_is_let_go_not_left_for_its_leas
                 writer.write(data)
                 await writer.drain()
 
+        answering = asyncio.ensure_future(answer())
         with contextlib.suppress(Exception):
-            await asyncio.gather(ask(), answer())
-        writer.close()
+            await ask()  # until the client hangs up; then Redis's side is closed too
         upstream.close()
+        writer.close()
+        with contextlib.suppress(Exception):
+            await answering
 
     took: list[bytes] = []
+    proxied: list[asyncio.Task[object]] = []  # one per connection the proxy serves
     server = await asyncio.start_server(slow_redis, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     slow = RedisTurns(f"redis://127.0.0.1:{port}/0", SECRET, hold=60, strict=True)
@@ -237,3 +242,4 @@ async def test_a_turn_a_slow_redis_took_too_late_is_let_go_not_left_for_its_leas
         await slow.close()
         await fast.close()
         server.close()
+        await asyncio.gather(*proxied)  # every connection the proxy opened is closed
