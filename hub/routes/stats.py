@@ -43,14 +43,19 @@ async def stats(query_args: StatsQuery) -> Any:
     on the local days that begin in the period (`scan_days`), and `conversion`, QR SOS per
     scan (null without scans); points scanned without an SOS are listed too.
     `by=establishment`: grouped by the establishment the point belonged to at intake.
+    `promise`: answered in time as the statistics page and the operator's overview show it
+    (`sos`, `due`: answered or past the promise, `answered_in_time`, `share_in_time` of the
+    due, null while none is due); the groups' `within_sla` counts are out of all their SOS.
     """
     tenant = await hub().accounts.tenant(tenant_id())
     if tenant is None:
         raise NotFound("no such business")
+    now = clock.now()
     period = asked_period(
-        clock.now(), str(tenant.get("timezone") or "UTC"), query_args.from_, query_args.to
+        now, str(tenant.get("timezone") or "UTC"), query_args.from_, query_args.to
     )
-    return await hub().stats.report(tenant, period, query_args.by)
+    report = await hub().stats.report(tenant, period, query_args.by)
+    return {**report, "promise": await hub().stats.promise(tenant, period, now, report)}
 
 
 class PeriodQuery(_Strict):

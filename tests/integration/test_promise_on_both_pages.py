@@ -79,3 +79,6 @@ async def test_the_operator_and_the_statistics_page_show_the_same_share_in_time(
     assert own, page
     assert (own.group(3), own.group(1), own.group(2)) == shown.groups() == ("50", "2", "4")
     assert "2 SOS still within the promise" in page
+    # and an integrator reading the statistics API gets the same figures
+    r = await staff.get("/api/v1/stats", headers=acme.auth("manager"))
+    assert (await r.get_json())["promise"] == row["last_30_days"]
