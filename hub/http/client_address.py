@@ -63,3 +63,14 @@ def network_of(address: str) -> str:
             return str(parsed.ipv4_mapped)
         return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
     return address
+
+
+def household_of(network: str) -> str:
+    """A network as one household counts: an IPv6 site's whole /56 (providers hand a home
+    or an office 256 networks of /64 to change between), an IPv4 address as it is."""
+    if ":" not in network:
+        return network
+    try:
+        return str(ipaddress.ip_network(network, strict=False).supernet(new_prefix=56))
+    except ValueError:
+        return network

@@ -26,7 +26,7 @@ from typing import Any
 
 import socketio
 
-from hub.http.client_address import client_address, network_of
+from hub.http.client_address import client_address, household_of, network_of
 from hub.realtime.handshakes import HandshakeRate, install_handshake_rate
 from hub.settings import Settings
 
@@ -173,7 +173,8 @@ def install_connection_cap(sio: socketio.AsyncServer, settings: Settings) -> Con
         return None
     eio = sio.eio
     cap = ConnectionCap(settings.sockets_per_address, settings.trusted_proxies, drop=eio.disconnect)
-    install_handshake_rate(eio, HandshakeRate(), cap.network)  # floods refused before this
+    # Floods are refused before this; a site's /56 shares one bucket (its 256 /64s are one).
+    install_handshake_rate(eio, HandshakeRate(), lambda *peer: household_of(cap.network(*peer)))
     # A namespace admits a session by putting it in its rooms (hub/realtime/namespaces.py).
     sio.manager.on_join = cap.joined
     sio.manager.on_leave = cap.left

@@ -11,7 +11,6 @@ refused request counts nowhere.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +21,7 @@ from hub import clock
 from hub.accounts.model import NOT_TAKING_MESSAGES, is_suspended
 from hub.container import hub
 from hub.errors import Invalid, NotFound, Suspended
-from hub.http.client_address import client_address, network_of
+from hub.http.client_address import client_address, household_of, network_of
 from hub.moderation.guard import KIOSK_DEVICE_PREFIX
 from hub.ports import Doc
 from hub.tickets.ticket import Ticket
@@ -170,10 +169,7 @@ def client_household() -> str:
     Providers hand a home or an office a /56 (256 networks of /64): counting each /64 as a
     guest of its own would let one household take a point's whole budget.
     """
-    network = client_network()
-    if ":" not in network:
-        return network
-    return str(ipaddress.ip_network(network, strict=False).supernet(new_prefix=56))
+    return household_of(client_network())
 
 
 async def limit_shared(policy: str, **keys: str | None) -> None:

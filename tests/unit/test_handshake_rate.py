@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import socketio
+
 from hub.realtime.handshakes import HANDSHAKE_BURST, HANDSHAKE_RATE, HandshakeRate, opens_session
-from hub.realtime.limits import JOIN_SECONDS, PENDING_PER_ADDRESS
+from hub.realtime.limits import JOIN_SECONDS, PENDING_PER_ADDRESS, install_connection_cap
+from hub.settings import Settings
 from tests.unit.test_connection_cap import capped, environ
 
 
@@ -75,3 +80,38 @@ def test_only_requests_for_a_new_session_count() -> None:
     assert not opens_session({"type": "http", "method": "GET", "query_string": b"EIO=4&sid=abc"})
     assert not opens_session({"type": "http", "method": "POST", "query_string": b"EIO=4"})
     assert not opens_session({"type": "websocket", "query_string": b"EIO=4&sid=abc"})
+
+
+async def test_an_ipv6_site_shares_one_bucket_across_its_64s() -> None:
+    """A site is handed a /56: 256 networks of /64, each of which would otherwise get a
+    burst of its own (and 256 times the sessions)."""
+    sio = socketio.AsyncServer(async_mode="asgi")
+    let_through: list[str] = []
+
+    async def engineio(scope: dict[str, object], receive: object, send: object) -> None:
+        let_through.append(str(scope["client"][0]))  # type: ignore[index]
+
+    sio.eio.handle_request = engineio
+    install_connection_cap(sio, dataclasses.replace(Settings.from_env({}), rate_limits=True))
+    answers: list[int] = []
+
+    async def send(message: dict[str, object]) -> None:
+        if message["type"] == "http.response.start":
+            answers.append(int(message["status"]))  # type: ignore[call-overload]
+
+    async def handshake(address: str) -> None:
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "query_string": b"EIO=4&transport=polling",
+            "headers": [],
+            "client": (address, 50000),
+        }
+        await sio.eio.handle_request(scope, None, send)
+
+    for i in range(HANDSHAKE_BURST):
+        await handshake(f"2001:db8:1:100::{i + 1:x}")
+    await handshake("2001:db8:1:1ff::1")  # another /64 of the same /56
+    await handshake("2001:db8:1:200::1")  # the next site
+    assert len(let_through) == HANDSHAKE_BURST + 1 and let_through[-1] == "2001:db8:1:200::1"
+    assert answers == [429]
