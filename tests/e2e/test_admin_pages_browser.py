@@ -295,3 +295,36 @@ def test_a_statistics_table_cut_by_a_phone_says_it_scrolls_sideways_and_takes_th
     expect(box.locator("xpath=preceding-sibling::p[1]")).to_be_hidden()
     assert problems == []
     context.close()
+
+
+# Each cell of a column as wide as its widest word: text broken inside a word ("terr|ace")
+# shows a cell narrower than that.
+_NARROWER_THAN_A_WORD = """(column) => [...document.querySelectorAll(
+  `#held-rows tr td:nth-child(${column})`)].filter((cell) => {
+    const probe = document.createElement("span");
+    probe.style.whiteSpace = "nowrap";
+    cell.append(probe);
+    const widest = Math.max(...cell.firstChild.textContent.split(/\\s+/).map((word) => {
+      probe.textContent = word;
+      return probe.getBoundingClientRect().width;
+    }));
+    probe.remove();
+    return cell.clientWidth + 1 < widest;
+  }).map((cell) => cell.textContent.trim())"""
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_on_a_tablet_the_held_back_list_breaks_place_reason_and_message_between_words(
+    browser: Any, live_hub: LiveHub, lang: str
+) -> None:
+    text = f"Eres un gilipollas, la terraza está sucia {uuid.uuid4().hex[:6]}"
+    body = {"point": live_hub.seeded.point["code"], "text": text, "anonymous": True}
+    assert httpx.post(f"{live_hub.url}/api/v1/sos", json=body, timeout=10).status_code == 201
+    context, page, problems = _manager(browser, live_hub, lang, "/held-back")
+    page.set_viewport_size({"width": 820, "height": 1180})
+    page.reload()
+    expect(page.locator("#held-rows tr", has_text=text)).to_have_count(1)
+    for column in (3, 4, 5):  # place, reason, message
+        assert page.evaluate(_NARROWER_THAN_A_WORD, column) == [], column
+    assert problems == []
+    context.close()
