@@ -245,7 +245,11 @@ class DeliveryService:
         while True:
             try:
                 found = await self.sweep(stale=stale)
-                if found:
+                if found and stale == 0.0:
+                    # Work pending at start-up is expected (a restart, a freshly seeded demo):
+                    # taking it up is the design, not a fault.
+                    log.info("took up %d pending delivery job(s) at start-up", found)
+                elif found:
                     log.warning("sweeper re-enqueued %d lost delivery job(s)", found)
             except Exception:  # the store may be briefly away; try again next round
                 log.exception("delivery sweep failed")
