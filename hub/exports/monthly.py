@@ -2,7 +2,10 @@
 
 Figures are the statistics' own, counted by the store (`hub.tickets.stats.ticket_stats`,
 filtered by establishment), so the report, the dashboard and the CSV agree; the month is
-the business's local calendar month (never over 31 days: exact percentiles). Only the
+the business's local calendar month (never over 31 days: exact percentiles). "Within the
+promise" is of the SOS due, overall and per group (their `promise`, hub/tickets/promise.py),
+as the dashboard's card and tables read it: an SOS still inside its promise when the report
+is made (the current month's last hours) is said apart, not counted as late. Only the
 words are read from the tickets' texts. The HTML is rendered by the caller (in the request, for the
 manager's language); `write_pdf` lays it out with WeasyPrint, offline, with the printables'
 vendored font.
@@ -11,18 +14,20 @@ vendored font.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from weasyprint import HTML
 
+from hub import clock
 from hub.clock import iso
 from hub.errors import Invalid
 from hub.exports.filters import TicketFilter
 from hub.exports.words import top_words
 from hub.ports import Doc, StatsQuery, StatsStore, Store
 from hub.printables.render import FONT_BASE, OfflineFetcher
+from hub.tickets.promise import not_due_yet
 from hub.tickets.stats import YEARS, Period, ticket_stats
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -44,17 +49,23 @@ def month_period(month: str, timezone: str) -> Period:
     return Period(start, datetime.combine(following, time(), zone))
 
 
-def response_buckets(tickets: list[Doc], promise_minutes: float) -> list[tuple[str, int]]:
+def response_buckets(
+    tickets: list[Doc], promise_minutes: float, at: datetime | None = None
+) -> list[tuple[str, int]]:
     """How soon the first answers came: keys `15`, `60`, `240`, `promise`, `late`, `none`
-    (the reference in Python the store's counts are held to: tests)."""
-    counts = dict.fromkeys([*(str(b) for b in RESPONSE_BOUNDS), "promise", "late", "none"], 0)
+    (unanswered past the promise) and `waiting` (unanswered, still within it at `at`; now
+    when None): the reference in Python the store's counts are held to (tests). A bound
+    past a short promise (a 1-hour one: 240) keeps no answer: one after the promise is late."""
+    keys = [*(str(b) for b in RESPONSE_BOUNDS), "promise", "late", "none", "waiting"]
+    counts = dict.fromkeys(keys, 0)
+    sla, moment = timedelta(minutes=promise_minutes), at or clock.now()
     for ticket in tickets:
         start, end = ticket.get("created_at"), ticket.get("first_response_at")
         if not end or not start:
-            counts["none"] += 1
+            counts["waiting" if start and not_due_yet(ticket, sla, moment) else "none"] += 1
             continue
         waited = (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() / 60
-        bound = next((str(b) for b in RESPONSE_BOUNDS if waited <= b), None)
+        bound = next((str(b) for b in RESPONSE_BOUNDS if waited <= min(b, promise_minutes)), None)
         if bound is None:
             bound = "promise" if waited <= promise_minutes else "late"
         counts[bound] += 1
@@ -71,14 +82,15 @@ async def _establishment(store: Store, tenant_id: str, slug: str | None) -> Doc 
 
 
 async def _responses(
-    store: Store, tenant: Doc, period: Period, establishment: str | None
+    store: Store, tenant: Doc, period: Period, establishment: str | None, waiting: int
 ) -> list[tuple[str, int]]:
     """How soon the first answers came (as `response_buckets` counts them), from the store:
-    its first responses within 15, 60 and 240 minutes and within the promise."""
+    its first responses within 15, 60 and 240 minutes and within the promise. `waiting`:
+    the SOS not due yet (the overall `promise` of the statistics)."""
     promise = float(tenant.get("sla_hours") or 48) * 60
     within: dict[float, int] = {}
     count = answered = 0
-    for bound in {*RESPONSE_BOUNDS, promise}:
+    for bound in {*(min(b, promise) for b in RESPONSE_BOUNDS), promise}:
         query = StatsQuery(
             tenant["id"],
             iso(period.start),
@@ -93,12 +105,13 @@ async def _responses(
         count, answered = overall.count, overall.first_response.count
     counts: dict[str, int] = {}
     below = 0
-    for bound in RESPONSE_BOUNDS:
-        counts[str(bound)] = within[bound] - below
-        below = within[bound]
+    for bound in RESPONSE_BOUNDS:  # past the promise, a bound keeps nothing (all late)
+        counts[str(bound)] = within[min(bound, promise)] - below
+        below = within[min(bound, promise)]
     counts["promise"] = max(0, within[promise] - below)
     counts["late"] = answered - max(below, within[promise])
-    counts["none"] = count - answered
+    counts["none"] = count - answered - waiting
+    counts["waiting"] = waiting
     return list(counts.items())
 
 
@@ -117,6 +130,7 @@ async def monthly_figures(
         return await ticket_stats(store, tenant, period, by, establishment=establishment)
 
     by_group = await grouped("category_group")
+    kept = by_group["overall"]["promise"]
     return {
         "month": month,
         "period": period,
@@ -129,7 +143,10 @@ async def monthly_figures(
         "by_group": by_group["groups"],
         "by_point": (await grouped("point"))["groups"][:TOP_POINTS],
         "by_day": _days((await grouped("day"))["groups"], period, ZoneInfo(timezone)),
-        "responses": await _responses(store, tenant, period, establishment),
+        "promise": kept,
+        "responses": await _responses(
+            store, tenant, period, establishment, kept["sos"] - kept["due"]
+        ),
         "words": await top_words(store, tenant, period, wanted, TOP_WORDS),
     }
 

@@ -19,6 +19,12 @@ from hub.tickets.facts import UNCLASSIFIED
 
 HALF = 300  # px of a chart in half a column
 RATING_COLOURS = (charts.GOOD, "#65a30d", "#d97706", charts.BAD)
+RESPONSE_COLOURS = {
+    **dict.fromkeys(("15", "60", "240", "promise"), charts.GOOD),
+    "late": charts.BAD,
+    "none": "#9ca3af",
+    "waiting": "#93c5fd",
+}
 
 
 def group_name(key: str | None) -> str:
@@ -61,12 +67,15 @@ def response_labels() -> dict[str, str]:
         "promise": _("Later, within the promise"),
         "late": _("After the promise"),
         "none": _("Not answered"),
+        "waiting": _("Unanswered, not due yet"),
     }
 
 
 def report_charts(figures: dict[str, Any]) -> dict[str, Markup]:
     """The SVG charts of the report."""
     labels = response_labels()
+    # the SOS still within the promise only when there are some (the current month)
+    responses = [(k, v) for k, v in figures["responses"] if v or k != "waiting"]
     ratings = figures["overall"]["satisfaction"]["ratings"]
     rating_names = {
         "very_good": _("Very good"),
@@ -86,9 +95,9 @@ def report_charts(figures: dict[str, Any]) -> dict[str, Markup]:
             _("By access point"),
         ),
         "responses": charts.bars(
-            [(labels[k], v) for k, v in figures["responses"]],
+            [(labels[k], v) for k, v in responses],
             _("First answer"),
-            colours=(*(charts.GOOD,) * 4, charts.BAD, "#9ca3af"),
+            colours=[RESPONSE_COLOURS[k] for k, _v in responses],
             width=HALF,
         ),
         "ratings": charts.bars(

@@ -3,21 +3,28 @@
 Times come twice: the business's wall clock (what a manager reads) and ISO UTC (what a
 program joins on). Contact data only where the customer left it: an anonymous ticket's
 cells are empty. The rows are exactly the tickets /api/v1/stats counts for the same
-period (held-back SOS apart), so the spreadsheet and the dashboard agree.
+period (held-back SOS apart), so the spreadsheet and the dashboard agree: `within_promise`
+is yes (answered in time), no (answered late, or unanswered past the promise) or empty (not
+due yet: unanswered, still within the promise; or held back), so yes / (yes + no) is the
+dashboard's "answered within" (hub/tickets/promise.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from hub import clock
 from hub.exports.csvfile import local_time, minutes_between, stream_csv
 from hub.exports.filters import TicketFilter
 from hub.exports.pages import tickets_in
 from hub.ports import Doc, Store
 from hub.tickets.model import Category, category_group
+from hub.tickets.promise import not_due_yet
 from hub.tickets.stats import Period
+from hub.tickets.ticket import Ticket
 
 TIMES = ("created_at", "first_response_at", "resolved_at", "closed_at")
 HEADER = (
@@ -56,8 +63,20 @@ def _group(value: Any) -> str | None:
     return category_group(value) if value in Category.__members__ else None
 
 
-def ticket_row(ticket: Doc, zone: ZoneInfo, sla_minutes: float) -> list[Any]:
-    """One ticket as a row of HEADER."""
+def in_time(ticket: Doc, waited: float | None, sla_minutes: float, at: datetime) -> bool | None:
+    """Answered within the promise (True), or due and not (False: late, or unanswered past
+    it); None while it is not due yet at `at`, or held back (never reached the staff)."""
+    if waited is not None:
+        return waited <= sla_minutes
+    if Ticket(ticket).held_back or not_due_yet(ticket, timedelta(minutes=sla_minutes), at):
+        return None
+    return False
+
+
+def ticket_row(
+    ticket: Doc, zone: ZoneInfo, sla_minutes: float, at: datetime | None = None
+) -> list[Any]:
+    """One ticket as a row of HEADER, its promise read at `at` (now when None)."""
     times: list[Any] = []
     for name in TIMES:
         times += [local_time(ticket.get(name), zone), ticket.get(name)]
@@ -73,7 +92,7 @@ def ticket_row(ticket: Doc, zone: ZoneInfo, sla_minutes: float) -> list[Any]:
         *times,
         str(zone),
         waited,
-        None if waited is None else waited <= sla_minutes,
+        in_time(ticket, waited, sla_minutes, at or clock.now()),
         ticket.get("source"),
         point.get("code"),
         point.get("label"),
@@ -104,9 +123,10 @@ async def ticket_rows(
 ) -> AsyncIterator[list[Any]]:
     zone = ZoneInfo(str(tenant.get("timezone") or "UTC"))
     sla_minutes = float(tenant.get("sla_hours") or 48) * 60
+    at = clock.now()
     async for ticket in tickets_in(store, tenant["id"], period, wanted.where()):
         if wanted.keeps(ticket):
-            yield ticket_row(ticket, zone, sla_minutes)
+            yield ticket_row(ticket, zone, sla_minutes, at)
 
 
 def tickets_csv(

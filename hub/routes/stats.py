@@ -45,7 +45,9 @@ async def stats(query_args: StatsQuery) -> Any:
     `by=establishment`: grouped by the establishment the point belonged to at intake.
     `promise`: answered in time as the statistics page and the operator's overview show it
     (`sos`, `due`: answered or past the promise, `answered_in_time`, `share_in_time` of the
-    due, null while none is due); the groups' `within_sla` counts are out of all their SOS.
+    due, null while none is due); every group (and `overall`) carries its own `promise` of
+    the same shape, so a group's share reads as the page's tables show it. The groups'
+    `first_response.within_sla` counts stay out of all their SOS (a fresh one included).
     """
     tenant = await hub().accounts.tenant(tenant_id())
     if tenant is None:
@@ -54,8 +56,8 @@ async def stats(query_args: StatsQuery) -> Any:
     period = asked_period(
         now, str(tenant.get("timezone") or "UTC"), query_args.from_, query_args.to
     )
-    report = await hub().stats.report(tenant, period, query_args.by)
-    return {**report, "promise": await hub().stats.promise(tenant, period, now, report)}
+    report = await hub().stats.report(tenant, period, query_args.by, now)
+    return {**report, "promise": report["overall"]["promise"]}
 
 
 class PeriodQuery(_Strict):

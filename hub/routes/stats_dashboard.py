@@ -158,9 +158,10 @@ def deltas(now: Mapping[str, Any], before: Mapping[str, Any]) -> dict[str, float
     }
 
 
-async def complaints_by_point(tenant: Doc, period: Period) -> Doc:
-    """The complaints of the period grouped by point (hub/tickets/stats.py)."""
-    return await hub().stats.complaints_by_point(tenant, period)
+async def complaints_by_point(tenant: Doc, period: Period, at: datetime) -> Doc:
+    """The complaints of the period grouped by point (hub/tickets/stats.py), the promise
+    read at `at`."""
+    return await hub().stats.complaints_by_point(tenant, period, at)
 
 
 def _agents(by_agent: Doc, etiquette: Doc) -> list[dict[str, Any]]:
@@ -215,7 +216,7 @@ async def dashboard(tenant: Doc, asked: Asked, by: str, at: datetime) -> dict[st
     for name in dict.fromkeys(
         (by, trend, "point", "category_group", "category", "weekday_hour", "agent", "establishment")
     ):
-        reports[name] = await stats.report(tenant, period, name)
+        reports[name] = await stats.report(tenant, period, name, at)
     etiquette = await stats.etiquette(tenant, period)
     promise = await stats.promise(tenant, period, at, reports["category_group"])
     actual = figures(reports["category_group"], reports["point"], promise)
@@ -225,20 +226,20 @@ async def dashboard(tenant: Doc, asked: Asked, by: str, at: datetime) -> dict[st
         "trend_rows": trend_rows(reports[trend], period, str(tenant.get("timezone") or "UTC")),
         "etiquette": etiquette,
         "agents": _agents(reports["agent"], etiquette),
-        "complaints": await complaints_by_point(tenant, period),
+        "complaints": await complaints_by_point(tenant, period, at),
         "promise": promise,
         "actual": actual,
         "targets": target_rows(tenant.get("targets") or {}, actual),
         "previous": None,
     }
     if asked.compare is not None:
-        earlier = await stats.report(tenant, asked.compare, "category_group")
+        earlier = await stats.report(tenant, asked.compare, "category_group", at)
         before = figures(
             earlier,
-            await stats.report(tenant, asked.compare, "point"),
+            await stats.report(tenant, asked.compare, "point", at),
             await stats.promise(tenant, asked.compare, at, earlier),
         )
-        places = await stats.report(tenant, asked.compare, "establishment")
+        places = await stats.report(tenant, asked.compare, "establishment", at)
         out["previous"] = {
             "figures": before,
             "deltas": deltas(actual, before),

@@ -11,8 +11,10 @@ hotel). This module is the one way both count it:
 - held-back SOS never reached the staff: not counted.
 
 The store counts the SOS and those answered in time (`StatsStore.ticket_figures`, as the
-statistics do); only the SOS still inside their promise (created in its last `sla_hours`)
-are read here, to tell which of them are not due yet.
+statistics do); only the SOS still inside their promise (created in its last `sla_hours`,
+unanswered) are read here, to tell which of them are not due yet. The statistics give every
+group (point, department, day, ...) the same figures from them (`promise` in each group of
+hub/tickets/stats.py), so a table's row reads as the headline card does.
 """
 
 from __future__ import annotations
@@ -58,6 +60,26 @@ def count_not_due(tickets: Iterable[Doc], sla: timedelta, at: datetime, end: str
     return sum(1 for t in tickets if str(t["created_at"]) < end and not_due_yet(t, sla, at))
 
 
+async def waiting_tickets(
+    store: Store, tenant: Doc, start: datetime, end: datetime, at: datetime
+) -> list[Doc]:
+    """The tenant's SOS created in [start, end) that are not due yet at `at`: only those of
+    the promise's last `sla_hours` can be, so the read is bounded by them (and unanswered)."""
+    sla = timedelta(hours=sla_hours_of(tenant))
+    since = max(start, at - sla)
+    if since >= end:
+        return []
+    recent = await store.find(
+        str(tenant["id"]),
+        "tickets",
+        {"created_at": {"gte": iso(since)}, "first_response_at": None},
+        sort="created_at",
+        limit=MAX_WAITING,
+    )
+    upper = iso(end)
+    return [t for t in recent if str(t["created_at"]) < upper and not_due_yet(t, sla, at)]
+
+
 async def promise_figures(
     store: Store,
     tenant: Doc,
@@ -68,24 +90,13 @@ async def promise_figures(
 ) -> dict[str, Any]:
     """`kept_promise` for the tenant's SOS created in [start, end), as they stand at `at`.
 
-    `counted`: (SOS, answered in time) when the caller already has the period's statistics
-    (the statistics page); otherwise the store counts them here (the operator's overview).
+    `counted`: (SOS, answered in time) when the caller already has the period's statistics;
+    otherwise the store counts them here (the operator's overview).
     """
-    sla = timedelta(hours=sla_hours_of(tenant))
-    tid = str(tenant["id"])
     if counted is None:
-        query = StatsQuery(tid, iso(start), iso(end), "status", sla.total_seconds() / 60)
+        minutes = sla_hours_of(tenant) * 60
+        query = StatsQuery(str(tenant["id"]), iso(start), iso(end), "status", minutes)
         overall = (await cast(StatsStore, store).ticket_figures(query)).overall
         counted = (overall.count, overall.first_response.within_sla)
-    waiting = 0
-    since = max(start, at - sla)
-    if since < end:  # only SOS of the promise's last hours can still be inside it
-        recent = await store.find(
-            tid,
-            "tickets",
-            {"created_at": {"gte": iso(since)}},
-            sort="created_at",
-            limit=MAX_WAITING,
-        )
-        waiting = count_not_due(recent, sla, at, iso(end))
+    waiting = len(await waiting_tickets(store, tenant, start, end, at))
     return kept_promise(counted[0], counted[1], waiting)

@@ -4,10 +4,12 @@ A manager on Monday morning asks: how many SOS last week, where from, about what
 we answer within the promised hours? Each group (a status, a category or category group,
 an access point, an establishment, a department, a language, a local day, hour or weekday)
 gets its count and its first-response and resolution times (median, 90th percentile, and
-how many within `sla_hours`), and what customers answered in the survey (ratings and
-NPS). Days, hours and weekdays are the business's local ones. Held-back SOS are counted
-apart: they never reached the staff. Categories are the ones staff confirmed; an SOS they
-have not classified is "unclassified", whatever its text suggested.
+how many within `sla_hours`), its `promise` (answered in time of the SOS *due*, as the
+headline card and the operator's overview count it: hub/tickets/promise.py), and what
+customers answered in the survey (ratings and NPS). Days, hours and weekdays are the
+business's local ones. Held-back SOS are counted apart: they never reached the staff.
+Categories are the ones staff confirmed; an SOS they have not classified is
+"unclassified", whatever its text suggested.
 
 By point, each group also carries its `scans` (openings of the point's page, counted per
 local day by hub/accounts/scans.py) and its `conversion` (QR SOS per scan), and points
@@ -23,20 +25,22 @@ tests (tests/integration/test_stats_contract.py) hold both stores to.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal, cast, get_args
 from zoneinfo import ZoneInfo
 
+from hub import clock
 from hub.clock import iso, parse_iso
 from hub.errors import Invalid
 from hub.ports import Doc, GroupFigures, StatsQuery, StatsStore, Store, Timing
 from hub.tickets.etiquette import STEPS
 from hub.tickets.etiquette import _shares as shares
-from hub.tickets.facts import EXACT_DAYS, FILTERED, UNCLASSIFIED, binned
+from hub.tickets.facts import EXACT_DAYS, FILTERED, GROUP_FACTS, UNCLASSIFIED, binned, ticket_facts
 from hub.tickets.model import RATINGS, Category, category_group
-from hub.tickets.promise import promise_figures
+from hub.tickets.promise import kept_promise, not_due_yet, promise_figures, waiting_tickets
 from hub.tickets.ticket import Ticket
 
 GroupBy = Literal[
@@ -144,20 +148,26 @@ def satisfaction(tickets: Iterable[Doc]) -> dict[str, Any]:
     }
 
 
-def _summary(tickets: list[Doc], sla_minutes: float, in_bins: bool = False) -> dict[str, Any]:
+def _summary(
+    tickets: list[Doc], sla_minutes: float, at: datetime, in_bins: bool = False
+) -> dict[str, Any]:
+    first = timing(
+        (_minutes(t.get("created_at"), t.get("first_response_at")) for t in tickets),
+        sla_minutes,
+        in_bins=in_bins,
+    )
+    sla = timedelta(minutes=sla_minutes)
+    waiting = sum(1 for t in tickets if not_due_yet(t, sla, at))
     return {
         "satisfaction": satisfaction(tickets),
         "count": len(tickets),
-        "first_response": timing(
-            (_minutes(t.get("created_at"), t.get("first_response_at")) for t in tickets),
-            sla_minutes,
-            in_bins=in_bins,
-        ),
+        "first_response": first,
         "resolution": timing(
             (_minutes(t.get("created_at"), t.get("resolved_at")) for t in tickets),
             sla_minutes,
             in_bins=in_bins,
         ),
+        "promise": kept_promise(len(tickets), first["within_sla"], waiting),
     }
 
 
@@ -206,9 +216,11 @@ def summarize(
     scans: Mapping[str, int] | None = None,
     labels: Mapping[Any, str | None] | None = None,
     in_bins: bool = False,
+    at: datetime | None = None,
 ) -> dict[str, Any]:
     """Counts and times overall and per group (groups largest first, then by key).
-    `in_bins`: median and p90 at the histograms' resolution (as for a long period).
+    `in_bins`: median and p90 at the histograms' resolution (as for a long period); `at`:
+    the moment the promise is read at (which SOS are not due yet; now when None).
 
     `scans` (by point): each point's scans in the period, so that every group carries its
     figures and a point scanned without an SOS still gets its (empty) group. `labels`: the
@@ -216,6 +228,7 @@ def summarize(
     """
     zone = ZoneInfo(timezone)
     sla_minutes = sla_hours * 60
+    at = at or clock.now()
     shown: list[Doc] = []
     held_back = 0
     groups: dict[Any, list[Doc]] = {}
@@ -243,12 +256,16 @@ def summarize(
         return (size, scanned, last, f"{key:04d}" if isinstance(key, int) else str(key))
 
     def group(key: Any, members: list[Doc]) -> dict[str, Any]:
-        figures = {"key": key, "label": named.get(key), **_summary(members, sla_minutes, in_bins)}
+        figures = {
+            "key": key,
+            "label": named.get(key),
+            **_summary(members, sla_minutes, at, in_bins),
+        }
         if scans is not None:
             figures |= _scan_figures(members, scans.get(key, 0) if key is not None else 0)
         return figures
 
-    overall = _summary(shown, sla_minutes, in_bins)
+    overall = _summary(shown, sla_minutes, at, in_bins)
     if scans is not None:
         overall |= _scan_figures(shown, sum(scans.values()))
     return {
@@ -367,6 +384,13 @@ def _figures_json(figures: GroupFigures, in_bins: bool) -> dict[str, Any]:
     }
 
 
+def _promise(figures: GroupFigures, waiting: int) -> dict[str, Any]:
+    """A group's answered in time of its due (`kept_promise`); `waiting`: its SOS not due yet."""
+    return kept_promise(
+        figures.count, figures.first_response.within_sla, min(waiting, figures.count)
+    )
+
+
 def _conversion(from_qr: int, scans: int) -> dict[str, Any]:
     return {"scans": scans, "conversion": round(from_qr / scans, 3) if scans else None}
 
@@ -390,6 +414,28 @@ def _empty(key: Any) -> GroupFigures:
     return GroupFigures(key, None, 0, 0, Timing(), Timing(), dict.fromkeys(RATINGS, 0), 0, 0, 0)
 
 
+def waiting_by_group(
+    waiting: Iterable[Doc],
+    by: str,
+    timezone: str,
+    category_group: str | None = None,
+    establishment: str | None = None,
+) -> Counter[Any]:
+    """The SOS not due yet per group key, each put in its group as the store groups it (by
+    its facts, hub/tickets/facts.py), within the same filters."""
+    counts: Counter[Any] = Counter()
+    for ticket in waiting:
+        facts = ticket_facts(ticket, timezone)
+        if facts is None or facts["held"]:
+            continue
+        if category_group is not None and facts["category_group"] != category_group:
+            continue
+        if establishment is not None and facts["establishment"] != establishment:
+            continue
+        counts[facts[GROUP_FACTS[by]]] += 1
+    return counts
+
+
 def _store_stats(store: Store) -> StatsStore:
     if not hasattr(store, "ticket_figures"):
         raise TypeError(f"{type(store).__name__} answers no statistics")
@@ -404,11 +450,15 @@ async def ticket_stats(
     scan_totals: ScanTotals | None = None,
     category_group: str | None = None,
     establishment: str | None = None,
+    at: datetime | None = None,
 ) -> dict[str, Any]:
     """The tenant's statistics for tickets created in `period`, grouped `by`: the store
     groups and counts (hub/ports.py StatsStore), this orders, names and shapes the answer.
     `category_group`: only the tickets staff put in it (the groupings FILTERED names);
     `establishment`: only that establishment's tickets.
+
+    Every group (and `overall`) carries its `promise` as it stands at `at` (now when None):
+    answered in time of its SOS due, the SOS not due yet read apart (hub/tickets/promise.py).
 
     By point, with `scan_totals`: each point's scans over the period's local days too
     (`scan_days` names the first and last).
@@ -433,6 +483,13 @@ async def ticket_stats(
         establishment,
     )
     figures = await _store_stats(store).ticket_figures(query)
+    waiting = waiting_by_group(
+        await waiting_tickets(store, tenant, period.start, period.end, at or clock.now()),
+        by,
+        timezone,
+        category_group,
+        establishment,
+    )
     scans: Mapping[str, int] | None = None
     scan_days: dict[str, str] | None = None
     if by == "point" and scan_totals is not None:
@@ -448,12 +505,14 @@ async def ticket_stats(
     def group(figures: GroupFigures) -> dict[str, Any]:
         out = {"key": figures.key, "label": named.get(figures.key)}
         out |= _figures_json(figures, in_bins)
+        out["promise"] = _promise(figures, waiting.get(figures.key, 0))
         if scans is not None:
             scanned = scans.get(figures.key, 0) if figures.key is not None else 0
             out |= _conversion(figures.from_qr, scanned)
         return out
 
     overall = _figures_json(figures.overall, in_bins)
+    overall["promise"] = _promise(figures.overall, sum(waiting.values()))
     if scans is not None:
         overall |= _conversion(figures.overall.from_qr, sum(scans.values()))
     extra = {"scan_days": scan_days} if by == "point" else {}
@@ -508,27 +567,30 @@ class TicketStats:
         self.store = store
         self.scan_totals = scan_totals
 
-    async def report(self, tenant: Doc, period: Period, by: str) -> dict[str, Any]:
-        return await ticket_stats(self.store, tenant, period, by, self.scan_totals)
+    async def report(
+        self, tenant: Doc, period: Period, by: str, at: datetime | None = None
+    ) -> dict[str, Any]:
+        """The period's statistics grouped `by`, the promise read at `at` (now when None)."""
+        return await ticket_stats(self.store, tenant, period, by, self.scan_totals, at=at)
 
     async def promise(
         self, tenant: Doc, period: Period, at: datetime, report: Doc | None = None
     ) -> dict[str, Any]:
         """Answered within the promise in `period`, as it stands at `at`: the measure the
         operator's overview shows too (hub/tickets/promise.py). `report`: the period's
-        statistics already counted (any grouping), whose overall counts it reuses."""
-        counted = None
+        statistics already counted at `at` (any grouping), whose overall promise it is."""
         if report is not None:
-            overall = report["overall"]
-            counted = (int(overall["count"]), int(overall["first_response"]["within_sla"]))
-        return await promise_figures(self.store, tenant, period.start, period.end, at, counted)
+            return dict(report["overall"]["promise"])
+        return await promise_figures(self.store, tenant, period.start, period.end, at)
 
-    async def complaints_by_point(self, tenant: Doc, period: Period) -> dict[str, Any]:
+    async def complaints_by_point(
+        self, tenant: Doc, period: Period, at: datetime | None = None
+    ) -> dict[str, Any]:
         """The complaints of the period (staff's category in the `complaint` group) grouped by
         point: how many, how fast answered, and the ratings and NPS their customers gave
         afterwards (largest first). Counted by the store (its rollups of complaints by
         point over long periods), as `report` counts."""
-        return await ticket_stats(self.store, tenant, period, "point", None, "complaint")
+        return await ticket_stats(self.store, tenant, period, "point", None, "complaint", at=at)
 
     async def etiquette(self, tenant: Doc, period: Period) -> dict[str, Any]:
         """Per agent, the replies sent in `period` and the share covering each etiquette step

@@ -294,6 +294,33 @@ async def test_a_new_promise_counts_within_it_over_long_periods(
     assert 0 < got["overall"]["first_response"]["within_sla"] < got["overall"]["count"]
 
 
+@pytest.mark.parametrize("period", [PERIOD, SHORT], ids=["long", "short"])
+async def test_every_group_tells_its_sos_not_due_yet_as_the_reference(
+    filled: tuple[ContractStore, list[Doc]], period: Period
+) -> None:
+    """Read while the period's last SOS are still within a 72-hour promise: each group's
+    `promise` (answered in time of its SOS due) is the reference's, with the filters too."""
+    store, tickets = filled
+    tenant = await store.update(T, "tenants", T, {"sla_hours": 72})
+    assert tenant is not None
+    at = period.end - timedelta(hours=30)
+    for by in GROUPINGS:
+        labels = {"u1": "Ana", "u2": "Bea"} if by == "agent" else None
+        expected = _reference(tickets, by, tenant, period, labels=labels, at=at)
+        got = _answer(await ticket_stats(store, tenant, period, by, at=at))
+        assert got == expected, by
+        kept = [g["promise"] for g in got["groups"]]
+        assert sum(p["due"] for p in kept) == got["overall"]["promise"]["due"], by
+    overall = got["overall"]["promise"]
+    assert 0 < overall["due"] < overall["sos"]
+    assert any(0 < g["promise"]["due"] < g["count"] for g in got["groups"])
+    complaints = _answer(await TicketStats(store).complaints_by_point(tenant, period, at))
+    assert complaints == _reference(_complaints(tickets), "point", tenant, period, at=at)
+    beach = [t for t in tickets if t.get("establishment") == "beach"]
+    got = _answer(await ticket_stats(store, tenant, period, "point", establishment="beach", at=at))
+    assert got == _reference(beach, "point", tenant, period, at=at)
+
+
 async def test_tickets_stored_before_the_facts_are_counted_after_reopening(
     backend: Backend, filled: tuple[ContractStore, list[Doc]]
 ) -> None:
