@@ -11,14 +11,16 @@ hotel). This module is the one way both count it:
 - held-back SOS never reached the staff: not counted.
 
 The store counts the SOS and those answered in time (`StatsStore.ticket_figures`, as the
-statistics do); only the SOS still inside their promise (created in its last `sla_hours`,
-unanswered) are read here, to tell which of them are not due yet. The statistics give every
-group (point, department, day, ...) the same figures from them (`promise` in each group of
-hub/tickets/stats.py), so a table's row reads as the headline card does.
+statistics do), and the SOS not due yet the same way: the unanswered ones among those
+created in the promise's last `sla_hours` (`waiting_counts`: one grouped count, no ticket
+read into Python). The statistics give every group (point, department, day, ...) the same
+figures (`promise` in each group of hub/tickets/stats.py), so a table's row reads as the
+headline card does.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -28,7 +30,6 @@ from hub.ports import Doc, StatsQuery, StatsStore, Store
 from hub.tickets.ticket import Ticket
 
 DEFAULT_SLA_HOURS = 48.0
-MAX_WAITING = 100_000  # as the statistics read (hub/tickets/stats.py MAX_TICKETS)
 
 
 def sla_hours_of(tenant: Doc) -> float:
@@ -60,24 +61,34 @@ def count_not_due(tickets: Iterable[Doc], sla: timedelta, at: datetime, end: str
     return sum(1 for t in tickets if str(t["created_at"]) < end and not_due_yet(t, sla, at))
 
 
-async def waiting_tickets(
-    store: Store, tenant: Doc, start: datetime, end: datetime, at: datetime
-) -> list[Doc]:
-    """The tenant's SOS created in [start, end) that are not due yet at `at`: only those of
-    the promise's last `sla_hours` can be, so the read is bounded by them (and unanswered)."""
-    sla = timedelta(hours=sla_hours_of(tenant))
-    since = max(start, at - sla)
-    if since >= end:
-        return []
-    recent = await store.find(
-        str(tenant["id"]),
-        "tickets",
-        {"created_at": {"gte": iso(since)}, "first_response_at": None},
-        sort="created_at",
-        limit=MAX_WAITING,
-    )
-    upper = iso(end)
-    return [t for t in recent if str(t["created_at"]) < upper and not_due_yet(t, sla, at)]
+def inside_promise_since(start: datetime, at: datetime, sla: timedelta) -> datetime:
+    """The first stored moment (ISO text keeps milliseconds) whose SOS is still within its
+    promise at `at` (created after `at - sla`), and not before `start`."""
+    ran_out = at - sla
+    first = ran_out.replace(microsecond=ran_out.microsecond // 1000 * 1000)
+    return max(start, first + timedelta(milliseconds=1))
+
+
+def window_query(query: StatsQuery, start: datetime, at: datetime, sla: timedelta) -> StatsQuery:
+    """`query` (its grouping, filters, end) narrowed to the SOS still within the promise at
+    `at`: of those, the unanswered ones are the not due yet (counted in the store: the
+    statistics' own grouped count, never tickets read into Python)."""
+    since = inside_promise_since(start, at, sla)
+    return dataclasses.replace(query, start=iso(since), binned=True)
+
+
+async def waiting_counts(
+    store: Store, query: StatsQuery, start: datetime, at: datetime, sla: timedelta
+) -> tuple[int, dict[Any, int]]:
+    """The SOS not due yet at `at`, overall and per group of `query` (created in its period
+    from `start`): those created within the promise's last `sla` and not answered yet."""
+    window = window_query(query, start, at, sla)
+    if window.start >= query.end:
+        return 0, {}
+    figures = await cast(StatsStore, store).ticket_figures(window)
+    unanswered = {g.key: g.count - g.first_response.count for g in figures.groups}
+    overall = figures.overall.count - figures.overall.first_response.count
+    return overall, {k: n for k, n in unanswered.items() if n > 0}
 
 
 async def promise_figures(
@@ -93,10 +104,10 @@ async def promise_figures(
     `counted`: (SOS, answered in time) when the caller already has the period's statistics;
     otherwise the store counts them here (the operator's overview).
     """
+    sla = timedelta(hours=sla_hours_of(tenant))
+    query = StatsQuery(str(tenant["id"]), iso(start), iso(end), "status", sla.total_seconds() / 60)
     if counted is None:
-        minutes = sla_hours_of(tenant) * 60
-        query = StatsQuery(str(tenant["id"]), iso(start), iso(end), "status", minutes)
         overall = (await cast(StatsStore, store).ticket_figures(query)).overall
         counted = (overall.count, overall.first_response.within_sla)
-    waiting = len(await waiting_tickets(store, tenant, start, end, at))
+    waiting, _groups = await waiting_counts(store, query, start, at, sla)
     return kept_promise(counted[0], counted[1], waiting)

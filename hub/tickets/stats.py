@@ -25,7 +25,6 @@ tests (tests/integration/test_stats_contract.py) hold both stores to.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -38,9 +37,9 @@ from hub.errors import Invalid
 from hub.ports import Doc, GroupFigures, StatsQuery, StatsStore, Store, Timing
 from hub.tickets.etiquette import STEPS
 from hub.tickets.etiquette import _shares as shares
-from hub.tickets.facts import EXACT_DAYS, FILTERED, GROUP_FACTS, UNCLASSIFIED, binned, ticket_facts
+from hub.tickets.facts import EXACT_DAYS, FILTERED, UNCLASSIFIED, binned
 from hub.tickets.model import RATINGS, Category, category_group
-from hub.tickets.promise import kept_promise, not_due_yet, promise_figures, waiting_tickets
+from hub.tickets.promise import kept_promise, not_due_yet, promise_figures, waiting_counts
 from hub.tickets.ticket import Ticket
 
 GroupBy = Literal[
@@ -414,28 +413,6 @@ def _empty(key: Any) -> GroupFigures:
     return GroupFigures(key, None, 0, 0, Timing(), Timing(), dict.fromkeys(RATINGS, 0), 0, 0, 0)
 
 
-def waiting_by_group(
-    waiting: Iterable[Doc],
-    by: str,
-    timezone: str,
-    category_group: str | None = None,
-    establishment: str | None = None,
-) -> Counter[Any]:
-    """The SOS not due yet per group key, each put in its group as the store groups it (by
-    its facts, hub/tickets/facts.py), within the same filters."""
-    counts: Counter[Any] = Counter()
-    for ticket in waiting:
-        facts = ticket_facts(ticket, timezone)
-        if facts is None or facts["held"]:
-            continue
-        if category_group is not None and facts["category_group"] != category_group:
-            continue
-        if establishment is not None and facts["establishment"] != establishment:
-            continue
-        counts[facts[GROUP_FACTS[by]]] += 1
-    return counts
-
-
 def _store_stats(store: Store) -> StatsStore:
     if not hasattr(store, "ticket_figures"):
         raise TypeError(f"{type(store).__name__} answers no statistics")
@@ -483,12 +460,9 @@ async def ticket_stats(
         establishment,
     )
     figures = await _store_stats(store).ticket_figures(query)
-    waiting = waiting_by_group(
-        await waiting_tickets(store, tenant, period.start, period.end, at or clock.now()),
-        by,
-        timezone,
-        category_group,
-        establishment,
+    moment = at or clock.now()
+    waiting_total, waiting = await waiting_counts(
+        store, query, period.start, moment, timedelta(minutes=sla_minutes)
     )
     scans: Mapping[str, int] | None = None
     scan_days: dict[str, str] | None = None
@@ -512,7 +486,7 @@ async def ticket_stats(
         return out
 
     overall = _figures_json(figures.overall, in_bins)
-    overall["promise"] = _promise(figures.overall, sum(waiting.values()))
+    overall["promise"] = _promise(figures.overall, waiting_total)
     if scans is not None:
         overall |= _conversion(figures.overall.from_qr, sum(scans.values()))
     extra = {"scan_days": scan_days} if by == "point" else {}
