@@ -56,6 +56,7 @@ from hub.installation.businesses import Installation
 from hub.installation.operators import Operators
 from hub.moderation.floods import FLOOD_LIMIT, FloodAlarm
 from hub.moderation.guard import StoreGuard
+from hub.moderation.held_floods import FloodNotice, HeldFloods
 from hub.moderation.service import Moderation
 from hub.moderation.strikes import InsultStrikes
 from hub.notify.email import SmtpTransport
@@ -158,12 +159,18 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
     strikes = InsultStrikes(store, notices.auto_blocked)
     surveys = Surveys(store)
     invitations = SurveyInvitations(store, surveys, delivery.sender.schedule)
+    flood_notice = FloodNotice(store, sio)  # the consoles hear how many wait as a flood
     tickets = TicketService(
         store,
         publisher,
         # Floods are held back where rate limits are on (a benchmark posts from one address).
         guard=StoreGuard(store, flood_limit=FLOOD_LIMIT if settings.rate_limits else None),
-        listeners=[delivery_listener, strikes, FloodAlarm(notices.flood_held), invitations],
+        listeners=[
+            delivery_listener,
+            strikes,
+            FloodAlarm(notices.flood_held, flood_notice.tell),
+            invitations,
+        ],
         turns=sender_turns(settings.redis_url, settings.secret_key, settings.store_timeout),
         detect=(lambda text, tenant: detect_if_ready(text))
         if settings.language_detection
@@ -236,6 +243,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
         attachments=Attachments(tickets, blobs),
         exports=Exports(store, survey_sources=[StandaloneSurveys(store)]),
         surveys=surveys,
+        floods=HeldFloods(store, tickets, flood_notice),
     )
     app.extensions["hub"] = the_hub
     _install_i18n(app, the_hub)

@@ -29,6 +29,7 @@ from hub.exports.service import Exports
 from hub.http.ratelimit import RateLimiter
 from hub.installation.businesses import Installation
 from hub.installation.operators import Operators
+from hub.moderation.held_floods import HeldFloods
 from hub.moderation.service import Moderation
 from hub.notify.dispatch import DeliveryService
 from hub.notify.outbox import Deliveries
@@ -87,6 +88,7 @@ class Hub:
     exports: Exports  # CSV files, what customers say, the monthly report
     surveys: Surveys  # the business's own questions, standalone answers, results
     alerts: AlertBook  # threshold alerts (hub/alerts)
+    floods: HeldFloods  # SOS held back as a flood: counted, released per network
     delivery: DeliveryService | None = None
 
 

@@ -18,12 +18,19 @@ What it cannot tell apart: everyone on one network shares its budget, so a flood
 evening behind one hotel's address) holds back the real guests' SOS there too, under "Held
 back", until the window has room; and a hub behind a proxy not named in
 HUB_TRUSTED_PROXIES sees every customer at the proxy's address (`client_address` warns).
+
+A business names its trusted networks on the filters page (an integrator's server that
+forwards its web form, the staff's own Wi-Fi): their SOS are neither held back nor counted
+against their neighbours. An IPv6 entry narrower than a /56 leaves the rest of the /56
+counted; the read then skips the trusted ones among the `limit` newest, so a mixed /56
+may take a little longer to be held back.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 
 from hub import clock
@@ -37,6 +44,8 @@ FLOOD = "flood"
 log = logging.getLogger(__name__)
 # Told when an SOS is held back as a flood: (tenant, ticket) -> None (the managers' e-mail).
 TellManagers = Callable[[Doc, Doc], Awaitable[object]]
+# Told the same: tenant id -> None (the consoles' notice, hub/moderation/held_floods.py).
+TellConsoles = Callable[[str], Awaitable[object]]
 
 
 def flood_read(ticket: Doc, created: datetime, limit: int) -> Find | None:
@@ -50,21 +59,55 @@ def flood_read(ticket: Doc, created: datetime, limit: int) -> Find | None:
     return Find(TICKETS, where, sort="created_at", descending=True, limit=limit)
 
 
-def flooding(found: list[Doc], limit: int) -> bool:
-    """Whether the network has already sent `limit` new tickets within the window."""
-    return len(found) >= limit
+def flooding(found: list[Doc], limit: int, trusted: Iterable[str] = ()) -> bool:
+    """Whether the network has already sent `limit` new tickets within the window (those
+    from a trusted network not counted)."""
+    networks = list(trusted)
+    return len([d for d in found if not from_trusted(d, networks)]) >= limit
+
+
+def trusted_network(value: str) -> str:
+    """A trusted network as stored: CIDR, host bits cleared ("203.0.113.7" is
+    "203.0.113.7/32"); ValueError for anything that is not an IPv4 or IPv6 network."""
+    return str(ipaddress.ip_network(value.strip(), strict=False))
+
+
+def from_trusted(ticket: Doc, networks: Iterable[str]) -> bool:
+    """Whether the ticket's sender address lies in one of the business's trusted networks."""
+    address = ticket.get("ip")
+    if not address:
+        return False
+    try:
+        ip = ipaddress.ip_address(str(address))
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    for net in networks:
+        try:
+            if ip in ipaddress.ip_network(net, strict=False):
+                return True
+        except ValueError:  # stored before validation: ignored, never a crash at intake
+            continue
+    return False
 
 
 class FloodAlarm:
-    """A TicketListener: the managers hear of a flood (it holds back real guests too, and
-    nobody on the consoles sees it), once an hour per network at most (`ManagerNotices`)."""
+    """A TicketListener: the managers hear of a flood (it holds back real guests too), once
+    an hour per network at most (`ManagerNotices`); the business's consoles, at each held
+    SOS, how many wait as a flood (`FloodNotice`)."""
 
-    def __init__(self, tell_managers: TellManagers) -> None:
+    def __init__(
+        self, tell_managers: TellManagers, tell_consoles: TellConsoles | None = None
+    ) -> None:
         self.tell_managers = tell_managers
+        self.tell_consoles = tell_consoles
 
     async def ticket_held(self, tenant: Doc, ticket: Doc) -> None:
         if ticket.get("quarantine_reason") != FLOOD:
             return
+        if self.tell_consoles is not None:  # those on shift, live (it holds real guests too)
+            await self.tell_consoles(tenant["id"])
         try:
             await self.tell_managers(tenant, ticket)
         except Exception:  # the SOS is stored and held: a failed notice must not undo that

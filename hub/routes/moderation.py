@@ -1,7 +1,8 @@
 """Moderation: the tenant's filters, blocked senders, held-back tickets and their release.
 
 API: /api/v1/filters (manager), /api/v1/blocks (manager), "block this sender", release and
-a private warning to the sender on a ticket (agent). Pages: /admin/filters (manager) and
+a private warning to the sender on a ticket (agent), held floods per network and their
+release (agent). Pages: /admin/filters (manager) and
 /held-back (every staff member).
 """
 
@@ -19,7 +20,7 @@ from hub.accounts.model import Role
 from hub.container import hub
 from hub.errors import Invalid
 from hub.moderation.blocks import block_json, ticket_block_value
-from hub.moderation.floods import FLOOD_LIMIT, FLOOD_WINDOW_MINUTES
+from hub.moderation.floods import FLOOD, FLOOD_LIMIT, FLOOD_WINDOW_MINUTES, trusted_network
 from hub.routes.auth import staff, staff_required, tenant_id
 from hub.routes.pages import render_page, staff_page
 from hub.routes.schemas import TextIn
@@ -32,6 +33,7 @@ bp = Blueprint("moderation", __name__)
 BlockKind = Literal["email", "phone", "device", "ip"]
 MAX_TERMS = 500
 MAX_HOURS = 24 * 365 * 5
+MAX_TRUSTED = 100  # trusted networks per business
 
 
 def _terms(values: list[str] | None, field: str) -> list[str] | None:
@@ -64,6 +66,7 @@ class FiltersIn(BaseModel):
     spam_phrases: list[str] | None = Field(default=None, max_length=MAX_TERMS)
     repeat_window_minutes: int | None = Field(default=None, ge=1, le=1440)
     mask_for_agents: bool | None = None
+    trusted_networks: list[str] | None = Field(default=None, max_length=MAX_TRUSTED)
 
     @field_validator("checks")
     @classmethod
@@ -77,6 +80,27 @@ class FiltersIn(BaseModel):
     @classmethod
     def _lists(cls, value: list[str] | None) -> list[str] | None:
         return _terms(value, "entry")
+
+    @field_validator("trusted_networks")
+    @classmethod
+    def _networks(cls, value: list[str] | None) -> list[str] | None:
+        """Each an IPv4 or IPv6 address or network (CIDR), stored as a network."""
+        if value is None:
+            return None
+        out: list[str] = []
+        for entry in value:
+            if not entry.strip():
+                continue
+            try:
+                network = trusted_network(entry)
+            except ValueError:
+                raise ValueError(
+                    f"{entry.strip()[:60]!r} is not an IPv4 or IPv6 address or network "
+                    "(such as 203.0.113.7 or 2001:db8:7::/56)"
+                ) from None
+            if network not in out:
+                out.append(network)
+        return out
 
 
 class FilterTestIn(BaseModel):
@@ -141,7 +165,7 @@ async def put_filters(data: FiltersIn) -> Any:
     given = data.model_dump(exclude_none=True)
     if "checks" in given:
         given["checks"] = {**current.checks, **given["checks"]}
-    for key in ("words", "allow", "spam_phrases"):
+    for key in ("words", "allow", "spam_phrases", "trusted_networks"):
         if key in given:
             given[key] = tuple(given[key])
     config = dataclasses.replace(current, **given)
@@ -240,7 +264,28 @@ async def block_sender(ticket_id: str, data: BlockSenderIn) -> Any:
 async def release(ticket_id: str) -> Any:
     """Let a held-back SOS through: pushed to the consoles and routed as if just arrived."""
     doc = await hub().tickets.release(tenant_id(), ticket_id, Actor.staff(staff()))
+    if doc.get("quarantine_reason") == FLOOD:  # the consoles' count of held floods drops
+        await hub().floods.notice.tell(tenant_id())
     return (await hub().moderation.viewer_mask(staff()))(staff_ticket(doc))
+
+
+@bp.get("/api/v1/floods")
+@staff_required()
+async def held_floods() -> Any:
+    """SOS held back as a flood: `held` (how many, the consoles' notice) and `items`, one per
+    network, named by its oldest held SOS (`ticket`), never by its address."""
+    return {
+        "held": await hub().floods.count(tenant_id()),
+        "items": await hub().floods.groups(tenant_id()),
+    }
+
+
+@bp.post("/api/v1/floods/<ticket_id>/release")
+@staff_required()
+async def release_flood(ticket_id: str) -> Any:
+    """Release every held flood SOS from the network of `ticket_id`, oldest first, each
+    routed and pushed as if just arrived and never twice; `remaining` > 0: ask again."""
+    return await hub().floods.release_network(tenant_id(), ticket_id, staff())
 
 
 @bp.post("/api/v1/tickets/<ticket_id>/warning")

@@ -205,6 +205,9 @@ class FilterConfig:
     spam_phrases: tuple[str, ...] = ()
     repeat_window_minutes: int = REPEAT_WINDOW_MINUTES
     mask_for_agents: bool = False
+    # Networks (CIDR) whose SOS are never counted nor held back as a flood: an integrator's
+    # server forwarding a web form, the staff's own Wi-Fi (hub/moderation/floods.py).
+    trusted_networks: tuple[str, ...] = ()
 
     def on(self, check: str) -> bool:
         return bool(self.checks.get(check, DEFAULT_CHECKS.get(check, False)))
@@ -224,6 +227,7 @@ class FilterConfig:
             spam_phrases=tuple(doc.get("spam_phrases") or ()),
             repeat_window_minutes=int(doc.get("repeat_window_minutes") or REPEAT_WINDOW_MINUTES),
             mask_for_agents=bool(doc.get("mask_for_agents", False)),
+            trusted_networks=tuple(doc.get("trusted_networks") or ()),
         )
 
     def to_doc(self) -> dict[str, Any]:
@@ -234,6 +238,7 @@ class FilterConfig:
             "spam_phrases": list(self.spam_phrases),
             "repeat_window_minutes": self.repeat_window_minutes,
             "mask_for_agents": self.mask_for_agents,
+            "trusted_networks": list(self.trusted_networks),
         }
 
 

@@ -8,13 +8,14 @@ path (`UnitOfWork.commit_and_publish`); listeners (routing, delivery) are told a
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from hub.clock import new_id, new_secret, now_iso
-from hub.errors import Invalid, NotFound
+from hub.errors import Conflicting, Invalid, NotFound
 from hub.ports import Doc, Publisher, SenderTurns, Store
 from hub.tickets.etiquette import detect as detect_steps
 from hub.tickets.hooks import ACCEPT, IntakeGuard, TicketListener, Verdict
@@ -246,9 +247,21 @@ class TicketService:
             return None
 
     async def release(self, tenant_id: str, ticket_id: str, by: Actor) -> Doc:
-        """Let a held-back SOS through: pushed and routed as if it had just arrived."""
+        """Let a held-back SOS through: pushed and routed as if it had just arrived, once.
+
+        The status turns from held back to new by a compare-and-set (with the routing mark,
+        so a crash before the commit below still routes it): of two staff releasing it at
+        once (a double click, two people on the held-back page), one wins and the other is
+        told it is released already; its history and push come with the commit after.
+        """
         ticket = Ticket(await self.repo.get(tenant_id, ticket_id))
-        return await self._store(tenant_id, ticket.release(by))
+        outcome = ticket.release(by)
+        won = await self.store.update_if(
+            tenant_id, "tickets", ticket_id, {"status": ticket.status}, outcome.sets
+        )
+        if won is None:
+            raise Conflicting("this ticket was released already", field="status")
+        return await self._store(tenant_id, dataclasses.replace(outcome, sets={}))
 
     async def get(self, tenant_id: str, ticket_id: str) -> Doc:
         """One ticket of this tenant; NotFound for unknown ids and other tenants' tickets."""

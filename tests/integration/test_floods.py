@@ -21,6 +21,7 @@ from hub.moderation.floods import FLOOD, FLOOD_LIMIT, FLOOD_WINDOW_MINUTES
 from hub.notify.render import Renderer
 from hub.settings import Settings
 from tests.helpers import Seeded
+from tests.integration.delivery_kit import quiet
 from tests.kit import fresh_device, post_sos
 
 HOTEL = "198.51.100.77"
@@ -196,3 +197,167 @@ def test_the_flood_mail_says_what_is_held_and_where_in_the_managers_language() -
         and "Revisar los mensajes retenidos" in spanish.text
         and "3 dic 2026, 19:07" in spanish.text  # the manager's language, the business's time
     )
+
+
+# ---- trusted networks: an integrator's server, the staff's own Wi-Fi ---------------------
+
+
+async def put_filters(client: Any, seeded: Seeded, body: dict[str, Any]) -> Any:
+    return await client.put("/api/v1/filters", json=body, headers=seeded.auth("manager"))
+
+
+async def test_a_trusted_network_is_neither_held_back_nor_counted(
+    client: Any, acme: Seeded
+) -> None:
+    r = await put_filters(
+        client, acme, {"trusted_networks": [HOTEL, " 2001:db8:7:1::/64 ", "198.51.100.77/32"]}
+    )
+    assert r.status_code == 200, await r.get_data()
+    # kept as networks, once each: an address is its own /32
+    assert (await r.get_json())["trusted_networks"] == ["198.51.100.77/32", "2001:db8:7:1::/64"]
+    # the integrator's server forwards its web form: past the budget, none is held back
+    await from_new_phones(client, acme, HOTEL, FLOOD_LIMIT + 2)
+    assert not await tickets(client, acme, "quarantined")
+    # an IPv6 site's trusted /64 does not count against the rest of its /56 …
+    for i in range(FLOOD_LIMIT):
+        status, _ = await post_sos(client, acme, ip=f"2001:db8:7:1::{i + 1:x}")
+        assert status == 201
+    _, neighbour = await post_sos(client, acme, ip="2001:db8:7:2::1")
+    assert not await tickets(client, acme, "quarantined")
+    # … whose own flood is still held back as ever
+    await from_new_phones(client, acme, "2001:db8:7:2::1", FLOOD_LIMIT - 1)
+    _, held = await post_sos(client, acme, ip="2001:db8:7:2::2")
+    assert [t["id"] for t in await tickets(client, acme, "quarantined")] == [held["id"]]
+    assert neighbour["id"] != held["id"]
+
+
+async def test_a_bad_trusted_network_is_a_400_naming_the_field_and_changes_nothing(
+    client: Any, acme: Seeded
+) -> None:
+    assert (
+        await put_filters(client, acme, {"trusted_networks": ["203.0.113.0/24"]})
+    ).status_code == 200
+    for bad in ("hotel wifi", "203.0.113.0/33", "2001:db8::g", "10.0.0.1/8/8"):
+        r = await put_filters(client, acme, {"trusted_networks": ["198.51.100.1", bad]})
+        assert r.status_code == 400, bad
+        error = (await r.get_json())["error"]
+        assert error["code"] == "invalid" and error["message"].startswith("trusted_networks: ")
+        assert bad in error["message"]
+    r = await client.get("/api/v1/filters", headers=acme.auth("manager"))
+    assert (await r.get_json())["trusted_networks"] == ["203.0.113.0/24"]
+    # the on/off check stays, beside the list
+    r = await put_filters(client, acme, {"checks": {"floods": False}})
+    body = await r.get_json()
+    assert body["checks"]["floods"] is False and body["trusted_networks"] == ["203.0.113.0/24"]
+
+
+# ---- releasing one network's held flood at once ------------------------------------------
+
+OTHER = "203.0.113.40"
+
+
+async def held_flood(client: Any, seeded: Seeded, ip: str, n: int) -> list[dict[str, Any]]:
+    """Fill `ip`'s budget, then `n` more SOS, held back as a flood: those `n`, in order."""
+    await from_new_phones(client, seeded, ip, FLOOD_LIMIT)
+    held = await from_new_phones(client, seeded, ip, n)
+    quarantined = {t["id"]: t for t in await tickets(client, seeded, "quarantined")}
+    assert all(quarantined[s["id"]]["quarantine_reason"] == FLOOD for s in held)
+    return held
+
+
+async def floods(client: Any, seeded: Seeded, role: str = "agent") -> dict[str, Any]:
+    r = await client.get("/api/v1/floods", headers=seeded.auth(role))
+    assert r.status_code == 200, await r.get_data()
+    return dict(await r.get_json())
+
+
+async def created_events(client: Any, seeded: Seeded) -> list[str]:
+    """The ids of the tickets pushed to the consoles as new (`ticket.created`), every time."""
+    r = await client.get("/api/v1/events?since=0", headers=seeded.auth("manager"))
+    assert r.status_code == 200
+    items = (await r.get_json())["items"]
+    return [e["data"]["id"] for e in items if e["name"] == "ticket.created"]
+
+
+async def test_staff_release_one_networks_held_flood_at_once_in_arrival_order(
+    hub: Hub, client: Any, acme: Seeded
+) -> None:
+    rule = {
+        "name": "Night shift",
+        "match": {"points": [acme.point["code"]]},
+        "recipients": [{"channel": "email", "to": "night@acme.example", "name": "Night"}],
+    }
+    r = await client.post("/api/v1/rules", json=rule, headers=acme.auth("manager"))
+    assert r.status_code == 201, await r.get_data()
+    hotel = await held_flood(client, acme, HOTEL, 3)
+    other = await held_flood(client, acme, OTHER, 2)
+    # the page's groups: one per network, named by its oldest held SOS, never by its address
+    listed = await floods(client, acme)
+    assert listed["held"] == 5
+    assert [
+        (g["ticket"], g["count"], g["first_number"], g["last_number"]) for g in listed["items"]
+    ] == [
+        (hotel[0]["id"], 3, hotel[0]["number"], hotel[-1]["number"]),
+        (other[0]["id"], 2, other[0]["number"], other[-1]["number"]),
+    ]
+    assert HOTEL not in str(listed) and OTHER not in str(listed) and "network" not in str(listed)
+    r = await client.post(f"/api/v1/floods/{hotel[0]['id']}/release", headers=acme.auth("agent"))
+    assert r.status_code == 200, await r.get_data()
+    body = await r.get_json()
+    assert [t["number"] for t in body["released"]] == [t["number"] for t in hotel]  # in order
+    assert body["count"] == 3 and body["remaining"] == 0 and HOTEL not in str(body)
+    # on the consoles now, pushed once each as just arrived; the other network's still held
+    on_consoles = {t["id"] for t in await tickets(client, acme)}
+    assert {t["id"] for t in hotel} <= on_consoles
+    assert {t["id"] for t in await tickets(client, acme, "quarantined")} == {t["id"] for t in other}
+    pushed = await created_events(client, acme)
+    assert [pushed.count(t["id"]) for t in hotel] == [1, 1, 1]
+    # and routed: the night shift is told of each, once
+    await quiet(hub)
+    for t in hotel:
+        assert [to for kind, to in await told(client, acme, t["id"]) if kind != "flood"] == [
+            "night@acme.example"
+        ]
+    assert (await floods(client, acme))["held"] == 2
+
+
+async def test_two_staff_releasing_one_flood_at_once_release_each_sos_once(
+    client: Any, acme: Seeded
+) -> None:
+    held = await held_flood(client, acme, HOTEL, 6)
+    first = held[0]["id"]
+    answers = await asyncio.gather(
+        client.post(f"/api/v1/floods/{first}/release", headers=acme.auth("agent")),
+        client.post(f"/api/v1/floods/{first}/release", headers=acme.auth("manager")),
+        client.post(f"/api/v1/floods/{first}/release", headers=acme.auth("agent")),
+    )
+    assert [r.status_code for r in answers] == [200, 200, 200]
+    released = [t["id"] for r in answers for t in (await r.get_json())["released"]]
+    assert sorted(released) == sorted(t["id"] for t in held)  # each once, none twice
+    pushed = await created_events(client, acme)
+    assert [pushed.count(t["id"]) for t in held] == [1] * 6
+    # a double click on one SOS's own Release: the second is told it is released already
+    single = await held_flood(client, acme, OTHER, 1)
+    clicks = await asyncio.gather(
+        *(
+            client.post(f"/api/v1/tickets/{single[0]['id']}/release", headers=acme.auth("agent"))
+            for _ in range(2)
+        )
+    )
+    assert sorted(r.status_code for r in clicks) == [200, 409]
+    assert (await created_events(client, acme)).count(single[0]["id"]) == 1
+
+
+async def test_a_flood_release_is_for_held_floods_of_the_business_only(
+    client: Any, acme: Seeded, globex: Seeded
+) -> None:
+    held = await held_flood(client, acme, HOTEL, 1)
+    # another business's staff: as if it did not exist
+    r = await client.post(f"/api/v1/floods/{held[0]['id']}/release", headers=globex.auth("admin"))
+    assert r.status_code == 404
+    assert (await floods(client, globex, "admin")) == {"held": 0, "items": []}
+    # a ticket that was not held as a flood names no flood to release
+    _, plain = await post_sos(client, acme, ip="192.0.2.9")
+    r = await client.post(f"/api/v1/floods/{plain['id']}/release", headers=acme.auth("agent"))
+    assert r.status_code == 400 and "flood" in (await r.get_json())["error"]["message"]
+    assert [t["id"] for t in await tickets(client, acme, "quarantined")] == [held[0]["id"]]
