@@ -29,7 +29,7 @@ TICKET_EVENTS = (
     "ticket.note",
     "ticket.attachment",
 )
-OTHER_EVENTS = ("resume.done", "error", "resync")
+OTHER_EVENTS = ("resume.done", "error", "resync", "floods.held")
 HTTP_TIMEOUT = 30.0  # seconds; generous for the same reason (password hashing, SQLite)
 START_TIMEOUT = 90.0  # seconds; a hub boots in ~3 s, but much slower on a busy 2-core box
 
