@@ -28,6 +28,11 @@ def counts(c: Console) -> list[int]:
     return [data["count"] for data in c.events("floods.held")]
 
 
+async def waits_for_count(c: Console, count: int) -> None:
+    """Until the console's latest flood notice says `count`."""
+    await c.wait_for(lambda: counts(c)[-1:] == [count], WITHIN, f"{count} held as a flood")
+
+
 async def held_count(http: httpx.AsyncClient, seeded: Seeded, role: str) -> int:
     r = await http.get("/api/v1/floods", headers={"Authorization": f"Bearer {seeded.tokens[role]}"})
     assert r.status_code == 200, r.text
@@ -50,7 +55,7 @@ async def test_the_business_consoles_hear_how_many_sos_wait_as_a_flood_and_no_on
         assert counts(agent) == [] and await held_count(http, acme, "agent") == 0
         held = [await http_sos(http, acme, device=None) for _ in range(3)]
         for c in (agent, manager):  # every role that can release them
-            await c.wait_for(lambda c=c: counts(c)[-1:] == [3], WITHIN, "three held as a flood")
+            await waits_for_count(c, 3)
         assert counts(agent) == [1, 2, 3]
         # a console that was away reads the count when it comes back
         assert await held_count(http, acme, "agent") == 3
@@ -66,9 +71,9 @@ async def test_the_business_consoles_hear_how_many_sos_wait_as_a_flood_and_no_on
         auth = {"Authorization": f"Bearer {acme.tokens['agent']}"}
         r = await http.post(f"/api/v1/tickets/{held[0]['id']}/release", headers=auth)
         assert r.status_code == 200, r.text
-        await agent.wait_for(lambda: counts(agent)[-1:] == [2], WITHIN, "two left")
+        await waits_for_count(agent, 2)
         r = await http.post(f"/api/v1/floods/{held[1]['id']}/release", headers=auth)
         assert r.status_code == 200 and r.json()["count"] == 2, r.text
-        await manager.wait_for(lambda: counts(manager)[-1:] == [0], WITHIN, "none left")
+        await waits_for_count(manager, 0)
         assert await held_count(http, acme, "manager") == 0
     assert counts(other) == []
