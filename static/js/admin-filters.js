@@ -1,6 +1,6 @@
 // Filters admin page: the tenant's filter settings, "try a message", and blocked senders.
 // Customer text is shown with textContent only.
-import { api } from "./lib/api.js";
+import { ApiError, api } from "./lib/api.js";
 import { clearFieldErrors, exampleFollows, showApiError, showError as show, whileBusy } from "./lib/forms.js";
 import { t as label, when } from "./lib/i18n.js";
 
@@ -20,6 +20,7 @@ function fill(config) {
   form.spam_phrases.value = (config.spam_phrases || []).join("\n");
   form.repeat_window_minutes.value = config.repeat_window_minutes;
   form.mask_for_agents.checked = Boolean(config.mask_for_agents);
+  form.trusted_networks.value = (config.trusted_networks || []).join("\n");
 }
 
 form.addEventListener("submit", async (event) => {
@@ -36,16 +37,27 @@ form.addEventListener("submit", async (event) => {
     spam_phrases: lines(form.spam_phrases.value),
     repeat_window_minutes: parseInt(form.repeat_window_minutes.value, 10) || 10,
     mask_for_agents: form.mask_for_agents.checked,
+    trusted_networks: lines(form.trusted_networks.value),
   };
   await whileBusy(form, async () => {
     try {
       fill(await api("PUT", "/api/v1/filters", body));
       formStatus.textContent = label("saved");
     } catch (err) {
-      showApiError(form, err, formError);
+      showApiError(form, localNetworkError(err), formError);
     }
   });
 });
+
+// A trusted network the server refused, said in the page's language with the entry named
+// ("trusted_networks: 'hotel wifi' is not an IPv4 or IPv6 address or network …").
+function localNetworkError(err) {
+  const found = err && err.field === "trusted_networks"
+    ? /^trusted_networks: (['"])(.*)\1 is not/.exec(err.message || "") : null;
+  if (!found) return err;
+  const message = label("bad-network", { entry: found[2] });
+  return new ApiError(err.status, err.code, message, err.field);
+}
 
 // Try a message -------------------------------------------------------------------------
 const tryForm = document.getElementById("try-form");

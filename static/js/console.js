@@ -12,6 +12,7 @@ import { Alerts } from "./console-alerts.js";
 import { Board, placeOf } from "./console-board.js";
 import { t } from "./console-i18n.js";
 import { installShortcuts } from "./console-keys.js";
+import { watchFloods } from "./console-floods.js";
 import { watchKiosks } from "./console-kiosks.js";
 import { EVENTS, connectLive } from "./console-live.js";
 import { Panel } from "./console-panel.js";
@@ -357,7 +358,9 @@ async function start() {
   // Labelled `latest` (not an older stored seq): a replayed older snapshot never regresses it.
   await loadTickets({ label: latest });
   openAsked(asked.get("ticket"));
-  watchKiosks(connectLive({ seq, handlers, onState: setConnection }));
+  const socket = connectLive({ seq, handlers, onState: setConnection });
+  watchKiosks(socket);
+  watchFloods(socket);
   loadChoices();
 }
 

@@ -1,4 +1,5 @@
-// "Held back": the SOS a filter held back, why, and Release / Block sender buttons.
+// "Held back": the SOS a filter held back, why, and Release / Block sender buttons; a flood's
+// SOS can be released a whole network at a time.
 // Held-back tickets are never pushed live, so the list loads on open and on Refresh.
 // Customer text is shown with textContent only.
 import { api } from "./lib/api.js";
@@ -107,9 +108,62 @@ import { has, t as label, when as localTime } from "./lib/i18n.js";
       tr.remove();
       status.textContent = label("released", { number: ticket.number });
       empty();
+      if (ticket.quarantine_reason === "flood") loadFloods();
     } catch (err) {
       status.textContent = err.message;
     }
+  }
+
+  // Held back as a flood: one line per network (named by its oldest held SOS, never by its
+  // address) and a button that releases all of that network's, oldest first.
+  const floods = document.getElementById("floods");
+  const floodGroups = document.getElementById("flood-groups");
+
+  function floodGroup(group) {
+    const li = document.createElement("li");
+    li.dataset.ticket = group.ticket;
+    const text = document.createElement("span");
+    text.id = `flood-${group.ticket}`;
+    // "18:07 – 18:15" on one day, not the date twice
+    const day = (iso) => localTime(iso, { dateStyle: "short", timeZone });
+    const sameDay = day(group.first_at) === day(group.last_at);
+    const to = sameDay ? localTime(group.last_at, { timeStyle: "short", timeZone }) : when(group.last_at);
+    const times = { first: group.first_number, last: group.last_number, from: when(group.first_at), to };
+    text.textContent = group.count === 1
+      ? label("flood.group-one", times)
+      : label("flood.group", { ...times, count: group.count });
+    const go = button(label("flood.release", { count: group.count }), "primary", () => releaseFlood(group, go));
+    go.setAttribute("aria-describedby", text.id);
+    li.append(text, go);
+    return li;
+  }
+
+  async function loadFloods() {
+    try {
+      const page = await api("GET", "/api/v1/floods");
+      floodGroups.replaceChildren(...page.items.map(floodGroup));
+      floods.hidden = page.items.length === 0;
+    } catch (err) {
+      status.textContent = err.message;
+    }
+  }
+
+  async function releaseFlood(group, go) {
+    if (go.disabled || !window.confirm(label("flood.confirm", { count: group.count }))) return;
+    go.disabled = true; // a double click releases nothing twice (the server makes sure too)
+    go.textContent = label("flood.releasing");
+    let released = 0;
+    try {
+      for (;;) { // a few hundred at a time: ask again while some remain
+        const done = await api("POST", `/api/v1/floods/${encodeURIComponent(group.ticket)}/release`);
+        released += done.count;
+        if (!done.remaining || !done.count) break;
+      }
+      status.textContent = label("flood.released", { count: released });
+    } catch (err) {
+      status.textContent = err.message;
+    }
+    await Promise.all([load(true), loadFloods()]);
   }
 
   async function block(ticket) {
@@ -187,7 +241,8 @@ import { has, t as label, when as localTime } from "./lib/i18n.js";
     });
   });
 
-  document.getElementById("refresh").addEventListener("click", () => load(true));
+  document.getElementById("refresh").addEventListener("click", () => Promise.all([load(true), loadFloods()]));
   more.addEventListener("click", () => load(false));
   load(true);
+  loadFloods();
 }

@@ -1,0 +1,168 @@
+"""Floods in a browser: the console's banner, the held-back page's "release all", trusted
+networks on the filters page.
+
+A real hub with rate limits on (the flood budget comes with them); every SOS comes from this
+machine's one address, like a hotel's guests behind its Wi-Fi.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Dialog, Page, expect
+
+from hub.moderation.floods import FLOOD_LIMIT
+from tests.e2e.conftest import LiveHub
+from tests.kit import Serve, fresh_device, live_sos
+
+pytestmark = pytest.mark.browser
+
+SERVED = Serve(slugs=("mirador",), envs=({"HUB_RATE_LIMITS": "on"},))
+
+
+def _api(hub: LiveHub, method: str, path: str, role: str = "manager") -> Any:
+    auth = {"Authorization": f"Bearer {hub.seeded.tokens[role]}"}
+    r = httpx.request(method, f"{hub.url}{path}", headers=auth, timeout=30)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def _held(hub: LiveHub) -> int:
+    return int(_api(hub, "GET", "/api/v1/floods")["held"])
+
+
+def _flood(hub: LiveHub, more: int) -> None:
+    """SOS from new phones on this one address until `more` more are held as a flood."""
+    target = _held(hub) + more
+    for _ in range(FLOOD_LIMIT + more + 5):
+        live_sos(hub.url, hub.seeded, device=fresh_device())
+        if _held(hub) >= target:
+            return
+    raise AssertionError(f"{more} more SOS were not held back as a flood")
+
+
+def _log_in(
+    browser: Any, hub: LiveHub, lang: str, path: str, role: str = "agent"
+) -> tuple[Any, Page, list[str]]:
+    context = browser.new_context(locale=lang, extra_http_headers={"Accept-Language": lang})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.goto(f"{hub.url}/login?next={path}")
+    page.locator('input[name="email"]').fill(str(hub.seeded.users[role]["email"]))
+    page.locator('input[name="password"]').fill(hub.password)
+    page.locator('button[type="submit"]').click()
+    page.wait_for_url(f"**{path}")
+    return context, page, problems
+
+
+def test_the_console_shows_live_how_many_sos_wait_as_a_flood_and_links_to_them(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    context, page, problems = _log_in(browser, live_hub, "es", "/console")
+    expect(page.locator("#main")).to_have_attribute("data-connection", "live")
+    banner = page.locator("#flood-notice")
+    expect(banner).to_be_hidden()
+    before = _held(live_hub)
+    _flood(live_hub, 2)
+    count = before + 2
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text(f"{count} SOS retenidos como avalancha")
+    link = banner.get_by_role("link", name="Revisarlos en Retenidos")
+    expect(link).to_have_attribute("href", "/held-back")
+    # hidden by its ×, it stays hidden, even over a reload, until more are held
+    banner.get_by_role("button", name="Ocultar este aviso").click()
+    expect(banner).to_be_hidden()
+    page.reload()
+    expect(page.locator("#main")).to_have_attribute("data-connection", "live")
+    expect(page.locator("#board-summary")).not_to_be_empty()
+    expect(banner).to_be_hidden()
+    _flood(live_hub, 1)
+    expect(banner).to_contain_text(f"{count + 1} SOS retenidos como avalancha")
+    expect(banner).to_be_visible()
+    # a console opened later reads the count with the page
+    other, fresh, more_problems = _log_in(browser, live_hub, "en", "/console", "manager")
+    expect(fresh.locator("#flood-notice")).to_contain_text(
+        f"{count + 1} SOS are held back as a flood"
+    )
+    link.click()
+    page.wait_for_url("**/held-back")
+    assert problems == [] and more_problems == []
+    context.close()
+    other.close()
+
+
+def test_staff_release_a_networks_flood_at_once_and_the_consoles_banner_goes(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    _flood(live_hub, 3)
+    held = _api(live_hub, "GET", "/api/v1/floods")
+    [group] = held["items"]
+    desk, console, desk_problems = _log_in(browser, live_hub, "en", "/console")
+    expect(console.locator("#flood-notice")).to_be_visible()
+    context, page, problems = _log_in(browser, live_hub, "en", "/held-back")
+    floods = page.locator("#floods")
+    expect(floods).to_be_visible()
+    line = floods.locator("li")
+    expect(line).to_have_count(1)
+    expect(line).to_contain_text(
+        f"One network: {group['count']} SOS, #{group['first_number']} to #{group['last_number']}"
+    )
+    assert "127.0.0.1" not in page.content()  # the page names no address
+    dialogs: list[str] = []
+
+    def accept(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    # a double click asks once and releases each SOS once
+    line.get_by_role("button", name=f"Release all {group['count']}").dblclick()
+    expect(page.locator("#held-status")).to_have_text(
+        f"{group['count']} SOS released: they are on the consoles now."
+    )
+    expect(floods).to_be_hidden()
+    assert len(dialogs) == 1 and "in the order they arrived" in dialogs[0]
+    expect(page.locator("#held-rows tr", has_text="SOS number")).to_have_count(0)
+    # on the consoles, each once and in arrival order; the banner is gone from the console
+    expect(console.locator("#flood-notice")).to_be_hidden()
+    events = _api(live_hub, "GET", "/api/v1/events?since=0")["items"]
+    created = [e["data"]["number"] for e in events if e["name"] == "ticket.created"]
+    released = [n for n in created if n >= group["first_number"]]
+    assert len(released) == len(set(released))
+    assert _held(live_hub) == 0
+    assert problems == [] and desk_problems == []
+    context.close()
+    desk.close()
+
+
+def test_a_manager_lists_trusted_networks_and_a_bad_one_is_named_in_spanish(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    context, page, problems = _log_in(browser, live_hub, "es", "/admin/filters", "manager")
+    box = page.get_by_label("Redes de confianza (una por línea)")
+    expect(box).to_be_visible()
+    box.fill("203.0.113.7\nwifi del hotel")
+    page.get_by_role("button", name="Guardar filtros").click()
+    message = (
+        "Redes de confianza: «wifi del hotel» no es una dirección ni una red. Escribe una por"
+        " línea, como 203.0.113.7, 203.0.113.0/24 o 2001:db8:7::/56."
+    )
+    expect(page.locator("#filters-error")).to_have_text(message)
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(box).to_be_focused()
+    box.fill("203.0.113.7\n2001:db8:7::/56")
+    page.get_by_role("button", name="Guardar filtros").click()
+    expect(page.locator("#filters-status")).to_have_text("Guardado.")
+    page.reload()
+    expect(box).to_have_value("203.0.113.7/32\n2001:db8:7::/56")
+    assert _api(live_hub, "GET", "/api/v1/filters")["trusted_networks"] == [
+        "203.0.113.7/32",
+        "2001:db8:7::/56",
+    ]
+    # the refused save is the one 400 the browser reports; no script error
+    assert [p for p in problems if "status of 400" not in p] == []
+    context.close()
