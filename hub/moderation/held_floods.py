@@ -65,6 +65,12 @@ class HeldFloods:
     async def count(self, tenant_id: str) -> int:
         return await self.notice.count(tenant_id)
 
+    async def released(self, tenant_id: str, ticket: Doc) -> None:
+        """A ticket was released one at a time: if it was a flood's, the consoles' count
+        drops (a whole network's release tells them once, at its end)."""
+        if ticket.get("quarantine_reason") == FLOOD and ticket.get("released_at"):
+            await self.notice.tell(tenant_id)
+
     async def groups(self, tenant_id: str) -> list[dict[str, Any]]:
         """One entry per network with held flood SOS, oldest first: `ticket` (its oldest
         held SOS's id, which names the group), `count`, and the first and last numbers and

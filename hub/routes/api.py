@@ -247,6 +247,8 @@ async def patch_ticket(ticket_id: str, data: TicketPatch) -> Any:
                 raise NotFound("assignee: no such staff user", field="assignee")
         kwargs["assignee"] = assignee
     doc = await hub().tickets.change(tenant_id(), ticket_id, Actor.staff(staff()), **kwargs)
+    if kwargs.get("status") == "new":  # a held flood released: the consoles hear the new count
+        await hub().floods.released(tenant_id(), doc)
     return staff_ticket(doc)
 
 

@@ -20,7 +20,7 @@ from hub.accounts.model import Role
 from hub.container import hub
 from hub.errors import Invalid
 from hub.moderation.blocks import block_json, ticket_block_value
-from hub.moderation.floods import FLOOD, FLOOD_LIMIT, FLOOD_WINDOW_MINUTES, trusted_network
+from hub.moderation.floods import FLOOD_LIMIT, FLOOD_WINDOW_MINUTES, trusted_network
 from hub.routes.auth import staff, staff_required, tenant_id
 from hub.routes.pages import render_page, staff_page
 from hub.routes.schemas import TextIn
@@ -264,8 +264,7 @@ async def block_sender(ticket_id: str, data: BlockSenderIn) -> Any:
 async def release(ticket_id: str) -> Any:
     """Let a held-back SOS through: pushed to the consoles and routed as if just arrived."""
     doc = await hub().tickets.release(tenant_id(), ticket_id, Actor.staff(staff()))
-    if doc.get("quarantine_reason") == FLOOD:  # the consoles' count of held floods drops
-        await hub().floods.notice.tell(tenant_id())
+    await hub().floods.released(tenant_id(), doc)  # a flood's: the consoles' count drops
     return (await hub().moderation.viewer_mask(staff()))(staff_ticket(doc))
 
 

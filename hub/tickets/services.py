@@ -255,13 +255,19 @@ class TicketService:
         told it is released already; its history and push come with the commit after.
         """
         ticket = Ticket(await self.repo.get(tenant_id, ticket_id))
-        outcome = ticket.release(by)
+        return await self._store(
+            tenant_id, await self._released(tenant_id, ticket, ticket.release(by))
+        )
+
+    async def _released(self, tenant_id: str, ticket: Ticket, outcome: Outcome) -> Outcome:
+        """A release's status turned by a compare-and-set (see `release`): the outcome left
+        to commit, its history and push; Conflicting when another request released it."""
         won = await self.store.update_if(
-            tenant_id, "tickets", ticket_id, {"status": ticket.status}, outcome.sets
+            tenant_id, "tickets", ticket.id, {"status": ticket.status}, outcome.sets
         )
         if won is None:
             raise Conflicting("this ticket was released already", field="status")
-        return await self._store(tenant_id, dataclasses.replace(outcome, sets={}))
+        return dataclasses.replace(outcome, sets={})
 
     async def get(self, tenant_id: str, ticket_id: str) -> Doc:
         """One ticket of this tenant; NotFound for unknown ids and other tenants' tickets."""
@@ -375,6 +381,8 @@ class TicketService:
             description=description,
             due=due,
         )
+        if ticket.status == Status.quarantined.value and outcome.accepted:  # released: once
+            outcome = await self._released(tenant_id, ticket, outcome)
         doc = await self._store(tenant_id, outcome)
         if category is not KEEP and doc.get("category") and doc.get("category") != before:
             await self._tell("category_changed", await self._tenant(tenant_id), doc)

@@ -346,6 +346,20 @@ async def test_two_staff_releasing_one_flood_at_once_release_each_sos_once(
     )
     assert sorted(r.status_code for r in clicks) == [200, 409]
     assert (await created_events(client, acme)).count(single[0]["id"]) == 1
+    # moving it back to "new" through the API releases it too: once, whoever asks at once
+    patched = await held_flood(client, acme, "192.0.2.77", 1)
+    moves = await asyncio.gather(
+        *(
+            client.patch(
+                f"/api/v1/tickets/{patched[0]['id']}",
+                json={"status": "new"},
+                headers=acme.auth(role),
+            )
+            for role in ("agent", "manager")
+        )
+    )
+    assert sorted(r.status_code for r in moves) == [200, 409]
+    assert (await created_events(client, acme)).count(patched[0]["id"]) == 1
 
 
 async def test_a_flood_release_is_for_held_floods_of_the_business_only(
