@@ -103,15 +103,24 @@ import { has, t as label, when as localTime } from "./lib/i18n.js";
   }
 
   async function release(ticket, tr) {
+    const buttons = [...tr.querySelectorAll("button")];
+    if (buttons.some((b) => b.disabled)) return; // a double click: the first is on its way
+    buttons.forEach((b) => { b.disabled = true; });
     try {
       await api("POST", `/api/v1/tickets/${encodeURIComponent(ticket.id)}/release`);
-      tr.remove();
       status.textContent = label("released", { number: ticket.number });
-      empty();
-      if (ticket.quarantine_reason === "flood") loadFloods();
     } catch (err) {
-      status.textContent = err.message;
+      buttons.forEach((b) => { b.disabled = false; });
+      // 409: someone else released it meanwhile (on another screen, or a network's release)
+      if (err.status !== 409) {
+        status.textContent = err.message;
+        return;
+      }
+      status.textContent = label("released-already", { number: ticket.number });
     }
+    tr.remove();
+    empty();
+    if (ticket.quarantine_reason === "flood") loadFloods();
   }
 
   // Held back as a flood: one line per network (named by its oldest held SOS, never by its

@@ -166,3 +166,23 @@ def test_a_manager_lists_trusted_networks_and_a_bad_one_is_named_in_spanish(
     # the refused save is the one 400 the browser reports; no script error
     assert [p for p in problems if "status of 400" not in p] == []
     context.close()
+
+
+def test_an_sos_released_on_another_screen_meanwhile_is_said_so_and_leaves_the_list(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    _flood(live_hub, 1)
+    [group] = _api(live_hub, "GET", "/api/v1/floods")["items"]
+    number = group["last_number"]
+    context, page, problems = _log_in(browser, live_hub, "es", "/held-back")
+    row = page.locator("#held-rows tr").filter(has=page.get_by_text(str(number), exact=True))
+    expect(row).to_have_count(1)
+    # a colleague releases it first, on their own screen
+    _api(live_hub, "POST", f"/api/v1/floods/{group['ticket']}/release", "agent")
+    row.get_by_role("button", name="Liberar", exact=True).click()
+    expect(page.locator("#held-status")).to_have_text(
+        f"Alguien ya había liberado el n.º {number}: está en las consolas."
+    )
+    expect(row).to_have_count(0)
+    assert [p for p in problems if "status of 409" not in p] == []
+    context.close()
