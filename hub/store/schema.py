@@ -22,6 +22,9 @@ INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
         ("contact.email", "created_at"),
         ("contact.phone", "created_at"),
         ("network", "created_at"),  # floods: one network's recent tickets (moderation/floods)
+        # Held floods: counted for the consoles at each held SOS (a flood of thousands must
+        # not read every held ticket each time), one network's released oldest first.
+        ("status", "quarantine_reason", "network", "created_at"),
     ),
     "entries": (("ticket_id", "created_at"),),
     "events": (("ticket_id",),),

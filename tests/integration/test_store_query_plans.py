@@ -42,3 +42,34 @@ async def test_the_repeat_checks_sender_lookup_searches_an_index(
         assert f"USING INDEX {index}" in plan, plan
     finally:
         await store.close()
+
+
+HELD_FLOOD_INDEX = "ix_tickets_status_quarantine_reason_network_created_at"
+
+
+async def test_the_held_flood_count_and_a_networks_release_search_an_index(
+    tmp_path: Path,
+) -> None:
+    """Each SOS a flood holds back recounts the held ones for the consoles (hub/moderation/
+    held_floods.py): without an index that read every held ticket, thousands per SOS."""
+    store = SqliteStore(tmp_path / "hub.db")
+    await store.open()
+    try:
+        held = {"status": "quarantined", "quarantine_reason": "flood"}
+        clause, params = _where_sql(held)
+        rows = await store._read(
+            f"EXPLAIN QUERY PLAN SELECT count(*) FROM tickets WHERE tenant_id = ? AND {clause}",
+            ["t1", *params],
+        )
+        plan = " | ".join(str(r[-1]) for r in rows)
+        assert f"USING INDEX {HELD_FLOOD_INDEX}" in plan, plan
+        clause, params = _where_sql({**held, "network": "198.51.100.77"})
+        rows = await store._read(
+            "EXPLAIN QUERY PLAN SELECT doc FROM tickets WHERE tenant_id = ? AND "
+            f"{clause} ORDER BY json_extract(doc, '$.created_at'), rowid LIMIT 200",
+            ["t1", *params],
+        )
+        plan = " | ".join(str(r[-1]) for r in rows)
+        assert f"USING INDEX {HELD_FLOOD_INDEX}" in plan, plan
+    finally:
+        await store.close()
