@@ -4,7 +4,7 @@
 // only the managers get an e-mail. The hub emits `floods.held` ({count}) on the /staff
 // socket to this business's consoles at each held SOS and each release; it is not stored,
 // so the count is read again from GET /api/v1/floods on every (re)connect. Hidden by its
-// ×, the banner stays hidden (this tab, this user) until more SOS are held than when hidden.
+// ×, the banner stays hidden (this tab, this user) until another SOS is held.
 
 import { api } from "./console-api.js";
 import { t } from "./console-i18n.js";
@@ -33,7 +33,8 @@ export function watchFloods(socket) {
   };
 
   const render = () => {
-    if (count <= 0) remember(0); // a new flood later is news again
+    // Fewer held than when hidden (some were released): any SOS held from now on is news.
+    if (count < hiddenAt()) remember(count);
     text.textContent = t(count === 1 ? "flood.one" : "flood.many", { count });
     box.hidden = count <= 0 || count <= hiddenAt();
   };

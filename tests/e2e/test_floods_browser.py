@@ -83,6 +83,16 @@ def test_the_console_shows_live_how_many_sos_wait_as_a_flood_and_links_to_them(
     _flood(live_hub, 1)
     expect(banner).to_contain_text(f"{count + 1} SOS retenidos como avalancha")
     expect(banner).to_be_visible()
+    # hidden again; one is released (fewer held): the next SOS held is news again
+    banner.get_by_role("button", name="Ocultar este aviso").click()
+    expect(banner).to_be_hidden()
+    oldest = _api(live_hub, "GET", "/api/v1/floods")["items"][0]["ticket"]
+    _api(live_hub, "POST", f"/api/v1/tickets/{oldest}/release", "agent")
+    expect(banner).to_contain_text(f"{count} SOS retenidos como avalancha")
+    expect(banner).to_be_hidden()
+    _flood(live_hub, 1)
+    expect(banner).to_contain_text(f"{count + 1} SOS retenidos como avalancha")
+    expect(banner).to_be_visible()
     # a console opened later reads the count with the page
     other, fresh, more_problems = _log_in(browser, live_hub, "en", "/console", "manager")
     expect(fresh.locator("#flood-notice")).to_contain_text(
