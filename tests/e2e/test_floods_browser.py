@@ -196,3 +196,21 @@ def test_an_sos_released_on_another_screen_meanwhile_is_said_so_and_leaves_the_l
     expect(row).to_have_count(0)
     assert [p for p in problems if "status of 409" not in p] == []
     context.close()
+
+
+def test_a_console_that_lost_its_connection_reads_the_count_when_it_is_back(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    context, page, problems = _log_in(browser, live_hub, "en", "/console")
+    main = page.locator("#main")
+    expect(main).to_have_attribute("data-connection", "live")
+    context.set_offline(True)  # the hotel's Wi-Fi drops: the pushes meanwhile are lost
+    expect(main).not_to_have_attribute("data-connection", "live")
+    _flood(live_hub, 1)
+    count = _held(live_hub)
+    context.set_offline(False)
+    expect(main).to_have_attribute("data-connection", "live", timeout=30_000)
+    expect(page.locator("#flood-notice")).to_contain_text(f"{count} SOS")
+    expect(page.locator("#flood-notice")).to_be_visible()
+    assert [p for p in problems if "ERR_INTERNET_DISCONNECTED" not in p] == []
+    context.close()
