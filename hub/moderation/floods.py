@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from hub import clock
@@ -59,11 +59,13 @@ def flood_read(ticket: Doc, created: datetime, limit: int) -> Find | None:
     return Find(TICKETS, where, sort="created_at", descending=True, limit=limit)
 
 
-def flooding(found: list[Doc], limit: int, trusted: Iterable[str] = ()) -> bool:
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def flooding(found: list[Doc], limit: int, trusted: Sequence[Network] = ()) -> bool:
     """Whether the network has already sent `limit` new tickets within the window (those
     from a trusted network not counted)."""
-    networks = list(trusted)
-    return len([d for d in found if not from_trusted(d, networks)]) >= limit
+    return len([d for d in found if not from_trusted(d, trusted)]) >= limit
 
 
 def trusted_network(value: str) -> str:
@@ -72,10 +74,21 @@ def trusted_network(value: str) -> str:
     return str(ipaddress.ip_network(value.strip(), strict=False))
 
 
-def from_trusted(ticket: Doc, networks: Iterable[str]) -> bool:
-    """Whether the ticket's sender address lies in one of the business's trusted networks."""
+def parsed_networks(networks: Iterable[str]) -> list[Network]:
+    """The stored trusted networks, parsed once per SOS (one stored unreadable: left out)."""
+    out: list[Network] = []
+    for net in networks:
+        try:
+            out.append(ipaddress.ip_network(net, strict=False))
+        except ValueError:  # stored before validation: ignored, never a crash at intake
+            continue
+    return out
+
+
+def from_trusted(ticket: Doc, networks: Sequence[Network]) -> bool:
+    """Whether the ticket's sender address lies in one of these (parsed) trusted networks."""
     address = ticket.get("ip")
-    if not address:
+    if not address or not networks:
         return False
     try:
         ip = ipaddress.ip_address(str(address))
@@ -83,13 +96,7 @@ def from_trusted(ticket: Doc, networks: Iterable[str]) -> bool:
         return False
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    for net in networks:
-        try:
-            if ip in ipaddress.ip_network(net, strict=False):
-                return True
-        except ValueError:  # stored before validation: ignored, never a crash at intake
-            continue
-    return False
+    return any(ip.version == n.version and ip in n for n in networks)
 
 
 class FloodAlarm:

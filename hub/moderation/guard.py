@@ -15,7 +15,7 @@ from hub import clock
 from hub.http.client_address import network_of
 from hub.moderation.blocks import block_read, matching_block, sender_of
 from hub.moderation.bots import bot_reason
-from hub.moderation.floods import FLOOD, flood_read, flooding, from_trusted
+from hub.moderation.floods import FLOOD, flood_read, flooding, from_trusted, parsed_networks
 from hub.moderation.settings import config_id
 from hub.ports import Doc, Find, Get, Read, Store
 from hub.tickets.filters import FilterConfig, nearly_same, screen_text
@@ -149,14 +149,12 @@ class StoreGuard:
             if earlier is not None and (reason is None or Ticket(earlier).held_back):
                 return Verdict("merge", "repeat", earlier["id"])
         # A flood counts new tickets: a guest's repeat above joins their ticket all the same.
-        if (
-            reason is None
-            and config.on("floods")
-            and self.flood_limit
-            and not from_trusted(ticket, config.trusted_networks)
-        ):
-            many = flooding(from_network, self.flood_limit, config.trusted_networks)
-            reason = FLOOD if many else None
+        if reason is None and config.on("floods") and self.flood_limit:
+            trusted = parsed_networks(config.trusted_networks)
+            if not from_trusted(ticket, trusted) and flooding(
+                from_network, self.flood_limit, trusted
+            ):
+                reason = FLOOD
         return Verdict("quarantine", reason) if reason else ACCEPT
 
     def senders(self, ticket: Doc) -> list[str]:

@@ -17,7 +17,13 @@ import pytest
 
 from hub.app import Hub
 from hub.clock import iso, now
-from hub.moderation.floods import FLOOD, FLOOD_LIMIT, FLOOD_WINDOW_MINUTES
+from hub.moderation.floods import (
+    FLOOD,
+    FLOOD_LIMIT,
+    FLOOD_WINDOW_MINUTES,
+    from_trusted,
+    parsed_networks,
+)
 from hub.notify.render import Renderer
 from hub.settings import Settings
 from tests.helpers import Seeded
@@ -375,3 +381,13 @@ async def test_a_flood_release_is_for_held_floods_of_the_business_only(
     r = await client.post(f"/api/v1/floods/{plain['id']}/release", headers=acme.auth("agent"))
     assert r.status_code == 400 and "flood" in (await r.get_json())["error"]["message"]
     assert [t["id"] for t in await tickets(client, acme, "quarantined")] == [held[0]["id"]]
+
+
+def test_a_trusted_network_holds_the_senders_address_however_it_was_written() -> None:
+    trusted = parsed_networks(["198.51.100.0/24", "2001:db8:7::/56", "not stored right"])
+    assert from_trusted({"ip": "198.51.100.77"}, trusted)
+    assert from_trusted({"ip": "::ffff:198.51.100.77"}, trusted)  # a dual-stack socket's
+    assert from_trusted({"ip": "2001:db8:7:ff::1"}, trusted)
+    assert not from_trusted({"ip": "2001:db8:7:100::1"}, trusted)
+    assert not from_trusted({"ip": "198.51.101.1"}, trusted)
+    assert not from_trusted({"network": "198.51.100.77"}, trusted)  # a kiosk's: no address
