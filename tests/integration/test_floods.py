@@ -151,6 +151,9 @@ async def test_the_filters_and_held_back_pages_name_it(client: Any, acme: Seeded
         " dirección de red: los siguientes esperan en «Retenidos»"
     )
     assert expected in page
+    # a business that forwards its web form is sent to the list, not to turning it all off
+    assert "pon su dirección en «Redes de confianza», más abajo" in page
+    assert 'name="trusted_networks"' in page
     held = await (await client.get("/held-back", headers=headers)).get_data(as_text=True)
     assert 'data-key="reason.flood">Avalancha (muchos SOS nuevos desde una misma red)' in held
 
