@@ -2,7 +2,7 @@
 // the etiquette checklist, ticked as the agent writes (or by hand), sent with the reply.
 
 import { api, showError } from "./console-api.js";
-import { t } from "./console-i18n.js";
+import { t, languageName } from "./console-i18n.js";
 import { detector } from "./console-etiquette.js";
 
 const SHORTCUTS = 9;
@@ -12,6 +12,14 @@ function el(tag, className, text) {
   if (className) node.className = className;
   if (text !== undefined && text !== null) node.textContent = text;
   return node;
+}
+
+/** The answer's language as staff read it ("español", "inglés"), not a code: a screen reader
+ * hears "Language: español" after the title. */
+function languageTag(code) {
+  const tag = el("span", "answer-lang");
+  tag.append(el("span", "visually-hidden", `${t("answers.language")}: `), languageName(code));
+  return tag;
 }
 
 /** Which canned answer Alt+<digit> asks for (by the key's place: any keyboard layout), or -1. */
@@ -96,7 +104,7 @@ export class ReplyHelper {
         button.setAttribute("aria-keyshortcuts", `Alt+${index + 1}`);
       }
       button.append(el("span", "answer-title", answer.title));
-      if (answer.language) button.append(el("span", "answer-lang", answer.language.toUpperCase()));
+      if (answer.language) button.append(languageTag(answer.language));
       button.addEventListener("click", () => this.insert(index));
       const li = el("li");
       li.append(button);
