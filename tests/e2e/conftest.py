@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page
@@ -55,6 +56,29 @@ def log_in(page: Page, hub: LiveHub, role: str = "agent", path: str = "/login") 
     page.get_by_label("E-mail").fill(str(hub.seeded.users[role]["email"]))
     page.get_by_label("Password").fill(hub.password)
     page.get_by_role("button", name="Log in").click()
+
+
+def staff_page(
+    browser: Any, hub: LiveHub, lang: str, path: str, width: int, height: int, role: str
+) -> tuple[Any, Page, list[str]]:
+    """`role` logged in on a touch screen of `width` x `height` reading `lang`, on `path`;
+    the list fills with the page's script errors."""
+    context = browser.new_context(
+        locale=lang,
+        extra_http_headers={"Accept-Language": lang},
+        viewport={"width": width, "height": height},
+        has_touch=True,
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(f"{hub.url}/login?next={path}")
+    page.locator('input[name="email"]').fill(str(hub.seeded.users[role]["email"]))
+    page.locator('input[name="password"]').fill(hub.password)
+    page.locator('button[type="submit"]').click()
+    page.wait_for_url(f"**{path}")
+    return context, page, problems
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,157 @@
+"""Staff pages on a tablet, as a receptionist or a manager holds one, in a real browser.
+
+The staff menu fits one or two rows at 820 and 1024 px in the languages with the longest words,
+and every page stays one tap (or a few keys) away, each stop visibly focused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import LiveHub, staff_page
+
+pytestmark = pytest.mark.browser
+
+# Every page of the staff menu an admin has, whatever the menu folds away.
+EVERY_PAGE = {
+    "/console",
+    "/held-back",
+    "/admin/start",
+    "/admin/rules",
+    "/admin/deliveries",
+    "/admin/filters",
+    "/admin/triage",
+    "/admin/answers",
+    "/admin/stats",
+    "/admin/survey",
+    "/admin/alerts",
+    "/admin/kiosks",
+    "/admin/points",
+    "/admin/settings",
+    "/admin/users",
+    "/account",
+}
+
+# How many rows the menu's visible items sit on (a row: tops within 20 px of its first).
+_ROWS = """() => {
+  const tops = [...document.querySelectorAll(
+    '.staff-nav a, .staff-nav summary, .staff-nav button')]
+    .filter((e) => e.checkVisibility() && e.getBoundingClientRect().width > 0)
+    .map((e) => e.getBoundingClientRect().top).sort((a, b) => a - b);
+  let rows = 0, first = -Infinity;
+  for (const top of tops) if (top > first + 20) { rows += 1; first = top; }
+  return rows;
+}"""
+
+# WCAG contrast ratio of the focused element's outline against the header behind it.
+_FOCUS_CONTRAST = """() => {
+  const lum = (css) => {
+    const [r, g, b] = css.match(/[\\d.]+/g).slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  if (style.outlineStyle === "none" || parseFloat(style.outlineWidth) === 0) return 0;
+  const bar = getComputedStyle(document.querySelector(".staff-header")).backgroundColor;
+  const [a, b] = [lum(style.outlineColor), lum(bar)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}"""
+
+
+def _tab_through_the_menu(page: Page) -> list[str]:
+    """Tab from the top of the page through the menu, opening what a keyboard user would open
+    (Enter on a closed disclosure); the pages reached, in order. Every stop shows where it is."""
+    page.locator("body").focus()
+    reached: list[str] = []
+    entered = False
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        where = page.evaluate(
+            """() => { const e = document.activeElement;
+              return { inNav: !!e.closest('.staff-nav'), tag: e.tagName,
+                       href: e.getAttribute('href'),
+                       closed: e.tagName === 'SUMMARY' && !e.parentElement.open }; }"""
+        )
+        if not where["inNav"]:
+            if entered:
+                break
+            continue
+        entered = True
+        assert page.evaluate(_FOCUS_CONTRAST) >= 3, where
+        focused = page.locator(":focus")
+        expect(focused).to_be_in_viewport()
+        if where["closed"]:
+            page.keyboard.press("Enter")
+        if where["href"]:
+            reached.append(where["href"])
+    return reached
+
+
+@pytest.mark.parametrize("lang", ["es", "gl", "ca", "en"])
+def test_on_a_tablet_the_staff_menu_takes_at_most_two_rows_and_every_page_stays_reachable(
+    browser: Any, live_hub: LiveHub, lang: str
+) -> None:
+    # iPad portrait and landscape, a 1024 px tablet both ways
+    sizes = [(820, 1180), (1180, 820), (1024, 1366), (1024, 768)]
+    context, page, problems = staff_page(
+        browser, live_hub, lang, "/admin/filters", 820, 1180, "admin"
+    )
+    for width, height in sizes:
+        page.set_viewport_size({"width": width, "height": height})
+        for path in ("/admin/filters", "/admin/stats", "/held-back"):
+            page.goto(f"{live_hub.url}{path}")
+            rows = page.evaluate(_ROWS)
+            assert rows <= 2, (width, path, rows)
+            # the work starts near the top, not under a wall of links
+            heading = page.get_by_role("heading", level=1)
+            assert heading.bounding_box()["y"] < 150, (width, path)  # type: ignore[index]
+    # every page is reachable by keyboard, the console first, each stop visibly focused
+    reached = _tab_through_the_menu(page)
+    assert set(reached) == EVERY_PAGE
+    assert reached[0] == "/console"
+    # a tap on a folded page goes there
+    page.goto(f"{live_hub.url}/held-back")
+    folded = page.locator('.staff-nav a[href="/admin/points"]')
+    if not folded.is_visible():
+        page.locator(".staff-nav summary").click()
+    folded.click()
+    page.wait_for_url("**/admin/points")
+    assert problems == []
+    context.close()
+
+
+@pytest.mark.parametrize(("lang", "more"), [("es", "Más"), ("en", "More")])
+def test_the_folded_menu_opens_by_keyboard_closes_on_escape_and_shows_the_page_is_in_it(
+    browser: Any, live_hub: LiveHub, lang: str, more: str
+) -> None:
+    context, page, problems = staff_page(
+        browser, live_hub, lang, "/admin/rules", 820, 1180, "manager"
+    )
+    here = page.locator('.staff-nav a[aria-current="page"]')
+    expect(here).to_have_attribute("href", "/admin/rules")
+    opener = page.locator(".staff-nav summary", has_text=more)
+    expect(opener).to_be_visible()
+    # the closed menu says the page shown is in it (marked like the current page)
+    assert opener.evaluate("e => getComputedStyle(e).borderBottomWidth") != "0px"
+    expect(here).to_be_hidden()
+    opener.focus()
+    page.keyboard.press("Enter")
+    expect(here).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(page.locator(".staff-nav a:focus")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(here).to_be_hidden()
+    expect(opener).to_be_focused()
+    # a click elsewhere closes it too
+    page.keyboard.press("Enter")
+    expect(here).to_be_visible()
+    page.get_by_role("heading", level=1).click()
+    expect(here).to_be_hidden()
+    assert problems == []
+    context.close()
