@@ -18,6 +18,8 @@ const defaultLanguage = form.language.value;
 let answers = [];
 
 const categoryName = (value) => (value && has(`category.${value}`) ? L(`category.${value}`) : L("any-category"));
+// The language as the manager reads it ("inglés"), not its code ("EN").
+const languageName = (code) => (has(`language.${code}`) ? L(`language.${code}`) : code.toUpperCase());
 
 function refresh() {
   count.textContent = L("count", { count: text.value.length });
@@ -37,7 +39,7 @@ function render(selectedId) {
     const title = document.createElement("strong");
     title.textContent = answer.title;
     const meta = document.createElement("span");
-    meta.textContent = `${categoryName(answer.category)} · ${answer.language.toUpperCase()}`;
+    meta.textContent = `${categoryName(answer.category)} · ${languageName(answer.language)}`;
     b.append(title, meta);
     b.addEventListener("click", () => edit(answer));
     li.appendChild(b);

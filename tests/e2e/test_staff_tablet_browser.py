@@ -6,12 +6,17 @@ and every page stays one tap (or a few keys) away, each stop visibly focused.
 
 from __future__ import annotations
 
+import re
+import time
+import uuid
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LiveHub, staff_page
+from tests.kit import fresh_device, live_sos
 
 pytestmark = pytest.mark.browser
 
@@ -153,5 +158,100 @@ def test_the_folded_menu_opens_by_keyboard_closes_on_escape_and_shows_the_page_i
     expect(here).to_be_visible()
     page.get_by_role("heading", level=1).click()
     expect(here).to_be_hidden()
+    assert problems == []
+    context.close()
+
+
+# Controls on a line of their own narrower or shorter than a 44 px touch target; inline links in
+# running text are exempt (WCAG 2.5.8), as are the controls the page hides.
+_SMALL_TARGETS = """(selector) => [...document.querySelectorAll(selector)]
+  .filter((e) => e.checkVisibility())
+  .map((e) => [e.textContent.trim(), e.getBoundingClientRect()])
+  .filter(([, box]) => box.height < 44 || box.width < 24)
+  .map(([text, box]) => `${text} ${Math.round(box.width)}x${Math.round(box.height)}`)"""
+
+
+def test_on_a_tablet_a_delivery_reads_without_scrolling_sideways_and_its_links_take_a_finger(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    rule = {
+        "name": f"Everything {uuid.uuid4().hex[:6]}",
+        "recipients": [
+            {"channel": "email", "to": "jefa@example.com", "name": "Pilar", "language": "gl"}
+        ],
+    }
+    manager = live_hub.seeded.auth("manager")
+    r = httpx.post(f"{live_hub.url}/api/v1/rules", json=rule, headers=manager, timeout=10)
+    assert r.status_code == 201, r.text
+    live_sos(live_hub.url, live_hub.seeded, device=fresh_device())
+    context, page, problems = staff_page(
+        browser, live_hub, "gl", "/admin/deliveries", 820, 1180, "manager"
+    )
+    # the rule's alert is written in the background: the page is read once it is there
+    deadline = time.monotonic() + 15
+    while not httpx.get(f"{live_hub.url}/api/v1/deliveries", headers=manager).json()["items"]:
+        assert time.monotonic() < deadline, "no delivery was written"
+        time.sleep(0.1)
+    page.reload()
+    table = page.locator("#deliveries")
+    expect(table.locator("tbody tr").first).to_be_visible()
+    # the whole delivery is in sight: nothing to scroll sideways, the reason on wide lines
+    assert table.evaluate("t => t.getBoundingClientRect().right") <= 820
+    reason = table.locator("td.reason").first
+    assert reason.evaluate("c => c.getBoundingClientRect().width") > 400
+    assert page.evaluate(_SMALL_TARGETS, "#deliveries a") == []
+    assert problems == []
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "english", "spanish"), [("es", "inglés", "español"), ("en", "English", "Spanish")]
+)
+def test_on_a_tablet_the_survey_and_answers_pages_name_languages_as_staff_read_them(
+    browser: Any, live_hub: LiveHub, lang: str, english: str, spanish: str
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    body = {"title": f"Towels {tag}", "category": None, "language": "en", "text": "Towels."}
+    manager = live_hub.seeded.auth("manager")
+    r = httpx.post(f"{live_hub.url}/api/v1/answers", json=body, headers=manager, timeout=10)
+    assert r.status_code == 201, r.text
+    context, page, problems = staff_page(
+        browser, live_hub, lang, "/admin/answers", 820, 1180, "manager"
+    )
+    listed = page.locator("#answer-list li", has_text=f"Towels {tag}")
+    expect(listed).to_contain_text(english)
+    expect(listed).not_to_contain_text(re.compile(r"\bEN\b"))
+    page.goto(f"{live_hub.url}/admin/survey")
+    # the business's main language (Spanish) in the reader's words, inside a sentence too
+    question = "Pregunta" if lang == "es" else "Question"
+    expect(page.get_by_label(f"{question} ({spanish})").first).to_be_visible()
+    expect(page.locator(".help", has_text=f" {spanish},").first).to_be_visible()
+    # the link to the answers takes a finger, and the one back from them too
+    assert page.evaluate(_SMALL_TARGETS, "#main a[href^='/admin/survey']") == []
+    page.goto(f"{live_hub.url}/admin/survey/results")
+    assert page.evaluate(_SMALL_TARGETS, "#main a[href^='/admin/survey']") == []
+    assert problems == []
+    context.close()
+
+
+def test_on_a_tablet_an_access_points_address_breaks_before_its_name_not_inside_it(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    context, page, problems = staff_page(
+        browser, live_hub, "es", "/admin/points", 820, 1180, "manager"
+    )
+    links = page.locator("a.point-url")
+    expect(links.first).to_be_visible()
+    # the point's own name (after the last "/") lies on one line, however the address wraps
+    split = page.evaluate(
+        """() => [...document.querySelectorAll('a.point-url')].filter((a) => {
+          const range = document.createRange();
+          const last = a.lastChild;
+          range.setStart(last, 0);
+          range.setEnd(last, last.textContent.length);
+          return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+        }).map((a) => a.textContent)"""
+    )
+    assert split == []
     assert problems == []
     context.close()
