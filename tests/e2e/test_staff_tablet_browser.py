@@ -255,3 +255,32 @@ def test_on_a_tablet_an_access_points_address_breaks_before_its_name_not_inside_
     assert split == []
     assert problems == []
     context.close()
+
+
+def test_on_a_tablet_a_cards_overdue_promise_reads_whole_in_spanish(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    context = browser.new_context(
+        locale="es",
+        extra_http_headers={"Accept-Language": "es"},
+        viewport={"width": 820, "height": 1180},
+        has_touch=True,
+    )
+    page = context.new_page()
+    page.clock.install()  # the page's own clock, moved on below
+    page.goto(f"{live_hub.url}/login")
+    page.locator('input[name="email"]').fill(live_hub.agent_email)
+    page.locator('input[name="password"]').fill(live_hub.password)
+    page.locator('button[type="submit"]').click()
+    expect(page.locator("#main")).to_have_attribute("data-connection", "live")
+    text = f"Nadie en el mostrador de toallas de la piscina {uuid.uuid4().hex[:6]}"
+    live_sos(live_hub.url, live_hub.seeded, text, device=fresh_device())
+    card = page.locator("#board .ticket").filter(has_text=text)
+    expect(card.locator(".timer-onsite")).to_be_visible()
+    page.clock.fast_forward("25:00")  # nobody went: the on-site promise is 10 min overdue
+    timer = card.locator(".timer-onsite")
+    expect(timer).to_have_text(re.compile(r"10 min de retraso$"))
+    # every word of it in sight inside its chip, nothing cut off with "…"
+    assert timer.evaluate("t => t.scrollWidth <= t.clientWidth + 1")
+    assert timer.evaluate("t => getComputedStyle(t).textOverflow") != "ellipsis"
+    context.close()
