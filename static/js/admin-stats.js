@@ -6,7 +6,7 @@
 // scripts are all modules).
 import "../vendor/chart.umd.min.js";
 import { api, ApiError } from "./lib/api.js";
-import { t } from "./lib/i18n.js";
+import { intlLocale, t } from "./lib/i18n.js";
 
 const charts = [];
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
@@ -44,6 +44,12 @@ function readTable(table) {
   };
 }
 
+// A day's key ("2026-11-06") on a time axis as the reader writes a day ("6 nov"): thirty
+// slanted ISO dates filled a tablet's chart; the table under it keeps the full key.
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const dayFormat = new Intl.DateTimeFormat(intlLocale(), { day: "numeric", month: "short", timeZone: "UTC" });
+const dayLabel = (key) => (DAY.test(key) ? dayFormat.format(new Date(`${key}T00:00:00Z`)) : key);
+
 function config(figure, data, colours) {
   const kind = figure.dataset.chart;
   const horizontal = kind === "hbar";
@@ -74,7 +80,10 @@ function config(figure, data, colours) {
         legend: { display: datasets.length > 1, labels: { color: colours.text } },
       },
       scales: {
-        x: horizontal ? { ...counts, beginAtZero: true } : axis,
+        x: horizontal ? { ...counts, beginAtZero: true } : data.labels.every((key) => DAY.test(key))
+          ? { ...axis, ticks: { ...axis.ticks, maxRotation: 0, autoSkipPadding: 12,
+            callback(value) { return dayLabel(this.getLabelForValue(value)); } } }
+          : axis,
         y: horizontal ? axis : { ...counts, beginAtZero: figure.id !== "chart-satisfaction" },
       },
     },

@@ -284,3 +284,93 @@ def test_on_a_tablet_a_cards_overdue_promise_reads_whole_in_spanish(
     assert timer.evaluate("t => t.scrollWidth <= t.clientWidth + 1")
     assert timer.evaluate("t => getComputedStyle(t).textOverflow") != "ellipsis"
     context.close()
+
+
+# Text nodes of `selector` broken inside a word: a word whose letters lie on two lines.
+_WORDS_SPLIT = """(selector) => {
+  const split = [];
+  for (const el of document.querySelectorAll(selector)) {
+    if (!el.checkVisibility()) continue;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.textContent.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (tops.size > 1) split.push(match[0]);
+      }
+    }
+  }
+  return split;
+}"""
+
+
+def test_on_a_phone_choices_and_places_keep_their_codes_whole_and_their_boxes_full_size(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    code = f"mostrador-de-recepcion-{uuid.uuid4().hex[:4]}"
+    manager = live_hub.seeded.auth("manager")
+    body = {"code": code, "label": "Mostrador de recepción principal", "kind": "poster"}
+    r = httpx.post(f"{live_hub.url}/api/v1/points", json=body, headers=manager, timeout=10)
+    assert r.status_code == 201, r.text
+    department = {"slug": f"bar-de-la-piscina-{code[-4:]}", "name": "Bar de la piscina grande"}
+    r = httpx.post(f"{live_hub.url}/api/v1/departments", json=department, headers=manager)
+    assert r.status_code == 201, r.text
+    context, page, problems = staff_page(
+        browser, live_hub, "es", "/admin/rules", 390, 844, "manager"
+    )
+    choices = page.locator("#main .choices label:has(input[name='points'])")
+    expect(choices.first).to_be_visible()
+    assert page.evaluate(_WORDS_SPLIT, "#main .choices label code") == []
+    sizes = choices.locator("input").evaluate_all(
+        "boxes => boxes.map((b) => Math.round(b.getBoundingClientRect().width))"
+    )
+    assert len(set(sizes)) == 1, sizes  # no box shrunk beside a long name
+    page.goto(f"{live_hub.url}/admin/settings")
+    expect(page.locator(".place-list summary code").first).to_be_visible()
+    assert page.evaluate(_WORDS_SPLIT, ".place-list summary code") == []
+    assert problems == []
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "day"), [("es", r"^\d{1,2} \w+"), ("en", r"^\d{1,2} \w+|^\w+ \d")]
+)
+def test_statistics_on_a_tablet_and_a_phone_read_numbers_with_their_units_and_days_by_name(
+    browser: Any, live_hub: LiveHub, lang: str, day: str
+) -> None:
+    live_sos(live_hub.url, live_hub.seeded, device=fresh_device())
+    context, page, problems = staff_page(
+        browser, live_hub, lang, "/admin/stats", 820, 1180, "manager"
+    )
+    page.wait_for_function(
+        "() => document.getElementById('charts')?.classList.contains('charts-on')"
+    )
+    # the daily chart's axis names days ("6 nov"), not thirty slanted ISO dates
+    ticks = page.evaluate(
+        """() => Chart.getChart(document.querySelector('#chart-volume canvas'))
+              .scales.x.ticks.map((t) => t.label)"""
+    )
+    assert ticks and all(re.match(day, str(label)) for label in ticks), ticks
+    assert not any(re.match(r"^\d{4}-\d{2}-\d{2}$", str(label)) for label in ticks)
+    # on a phone "48 h" stays together in the figures' titles
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    assert (
+        page.evaluate(
+            """() => [...document.querySelectorAll('.stat-cards dt')].filter((dt) => {
+          const node = [...dt.childNodes].find(
+            (n) => n.nodeType === 3 && /\\d\\s+h\\b/.test(n.textContent));
+          if (!node) return false;
+          const at = node.textContent.search(/\\d\\s+h\\b/);
+          const range = document.createRange();
+          range.setStart(node, at);
+          range.setEnd(node, node.textContent.indexOf("h", at) + 1);
+          return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+        }).map((dt) => dt.textContent)"""
+        )
+        == []
+    )
+    assert problems == []
+    context.close()
