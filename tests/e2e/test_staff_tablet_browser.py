@@ -374,3 +374,38 @@ def test_statistics_on_a_tablet_and_a_phone_read_numbers_with_their_units_and_da
     )
     assert problems == []
     context.close()
+
+
+# Pairs of the console's filter words and boxes lying over each other (a label over its
+# neighbour's box), and the filter bar's height.
+_FILTERS_OVERLAP = """() => {
+  const els = [...document.querySelectorAll(
+    '.filters label, .filters select, .filters input, .filters button, .filters .summary')]
+    .filter((e) => e.checkVisibility());
+  const over = [];
+  for (const [i, a] of els.entries()) {
+    for (const b of els.slice(i + 1)) {
+      const r = a.getBoundingClientRect(), s = b.getBoundingClientRect();
+      if (r.left < s.right - 1 && s.left < r.right - 1 && r.top < s.bottom - 1
+          && s.top < r.bottom - 1) {
+        over.push(`${a.id || a.textContent.trim()} / ${b.id || b.textContent.trim()}`);
+      }
+    }
+  }
+  return over;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["ca", "es", "gl"])
+def test_on_a_tablet_the_consoles_filters_never_lie_over_each_other(
+    browser: Any, live_hub: LiveHub, lang: str
+) -> None:
+    context, page, problems = staff_page(browser, live_hub, lang, "/console", 1024, 768, "manager")
+    expect(page.locator("#main")).to_have_attribute("data-connection", "live")
+    for width, height in ((1024, 768), (1180, 820), (820, 1180), (1366, 1024)):
+        page.set_viewport_size({"width": width, "height": height})
+        assert page.evaluate(_FILTERS_OVERLAP) == [], width
+        for box in ("#f-status", "#f-point", "#f-department"):
+            assert page.locator(box).evaluate("b => b.getBoundingClientRect().width") >= 90
+    assert problems == []
+    context.close()
