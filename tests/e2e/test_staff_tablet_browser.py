@@ -409,3 +409,30 @@ def test_on_a_tablet_the_consoles_filters_never_lie_over_each_other(
             assert page.locator(box).evaluate("b => b.getBoundingClientRect().width") >= 90
     assert problems == []
     context.close()
+
+
+@pytest.mark.parametrize(("lang", "more"), [("es", "Más"), ("gl", "Máis")])
+def test_on_a_tablet_the_consoles_more_list_closes_on_escape_and_on_a_tap_elsewhere(
+    browser: Any, live_hub: LiveHub, lang: str, more: str
+) -> None:
+    text = f"Falta una toalla en la piscina {uuid.uuid4().hex[:6]}"
+    live_sos(live_hub.url, live_hub.seeded, text, device=fresh_device())
+    context, page, problems = staff_page(browser, live_hub, lang, "/console", 1180, 820, "manager")
+    page.locator("#board .ticket").filter(has_text=text).get_by_role("button").first.click()
+    panel = page.locator("#ticket-panel")
+    expect(panel).to_be_visible()
+    opener = page.locator(".staff-nav summary", has_text=more)
+    stats = page.locator('.staff-nav a[href="/admin/stats"]')
+    opener.focus()
+    page.keyboard.press("Enter")
+    expect(stats).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(stats).to_be_hidden()
+    expect(opener).to_be_focused()
+    expect(panel).to_be_visible()  # that Escape was the list's, not the open ticket's
+    opener.click()
+    expect(stats).to_be_visible()
+    page.locator("#board").click(position={"x": 5, "y": 5})
+    expect(stats).to_be_hidden()
+    assert problems == []
+    context.close()
