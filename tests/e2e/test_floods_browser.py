@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Dialog, Page, expect
 
 from hub.moderation.floods import FLOOD_LIMIT
-from tests.e2e.conftest import LiveHub
+from tests.e2e.conftest import LiveHub, staff_page
 from tests.kit import Serve, fresh_device, live_sos
 
 pytestmark = pytest.mark.browser
@@ -46,17 +46,8 @@ def _flood(hub: LiveHub, more: int) -> None:
 def _log_in(
     browser: Any, hub: LiveHub, lang: str, path: str, role: str = "agent"
 ) -> tuple[Any, Page, list[str]]:
-    context = browser.new_context(locale=lang, extra_http_headers={"Accept-Language": lang})
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.goto(f"{hub.url}/login?next={path}")
-    page.locator('input[name="email"]').fill(str(hub.seeded.users[role]["email"]))
-    page.locator('input[name="password"]').fill(hub.password)
-    page.locator('button[type="submit"]').click()
-    page.wait_for_url(f"**{path}")
-    return context, page, problems
+    """`role` on `path` in `lang`, on a desk screen."""
+    return staff_page(browser, hub, lang, path, 1280, 800, role)
 
 
 def test_the_console_shows_live_how_many_sos_wait_as_a_flood_and_links_to_them(
