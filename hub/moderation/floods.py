@@ -14,6 +14,9 @@ through), so every instance agrees and the privacy sweep, which clears it, ends 
 counts. Kiosks' SOS carry no network: a kiosk has its own limits, and sits on the hotel's
 network. A guest's repeat still joins their ticket: a flood counts new tickets only.
 
+SOS held back for another reason (a blocked sender, spam, insults) are not counted: once
+staff block the flooder, its network's other guests get through again.
+
 What it cannot tell apart: everyone on one network shares its budget, so a flood (or a busy
 evening behind one hotel's address) holds back the real guests' SOS there too, under "Held
 back", until the window has room; and a hub behind a proxy not named in
@@ -35,6 +38,7 @@ from datetime import datetime, timedelta
 
 from hub import clock
 from hub.ports import Doc, Find
+from hub.tickets.model import Status
 from hub.tickets.repository import TICKETS
 
 FLOOD_LIMIT = 20  # new tickets from one network, per business and window, before holding back
@@ -62,16 +66,41 @@ def flood_read(ticket: Doc, created: datetime, limit: int) -> Find | None:
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+def held_for_another_reason(ticket: Doc) -> bool:
+    """Held back as blocked, spam, offensive...: staff already keep that sender's SOS away,
+    so they must not fill the network's budget and hold its real guests back too."""
+    return ticket.get("status") == Status.quarantined and ticket.get("quarantine_reason") != FLOOD
+
+
 def flooding(found: list[Doc], limit: int, trusted: Sequence[Network] = ()) -> bool:
     """Whether the network has already sent `limit` new tickets within the window (those
-    from a trusted network not counted)."""
-    return len([d for d in found if not from_trusted(d, trusted)]) >= limit
+    from a trusted network, and those held back for another reason, not counted)."""
+    counted = [d for d in found if not from_trusted(d, trusted) and not held_for_another_reason(d)]
+    return len(counted) >= limit
+
+
+# The widest network a business may trust: a company's or a provider's block, never "all".
+WIDEST_PREFIX = {4: 16, 6: 32}
+_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
+
+
+class TooWide(ValueError):
+    """A trusted network that would turn the flood check off for much of the internet."""
 
 
 def trusted_network(value: str) -> str:
     """A trusted network as stored: CIDR, host bits cleared ("203.0.113.7" is
-    "203.0.113.7/32"); ValueError for anything that is not an IPv4 or IPv6 network."""
-    return str(ipaddress.ip_network(value.strip(), strict=False))
+    "203.0.113.7/32"; an IPv4-mapped IPv6 one is stored as the IPv4 network senders are
+    compared in); ValueError for anything that is not an IPv4 or IPv6 network, TooWide for
+    one wider than WIDEST_PREFIX (0.0.0.0/0, or a typo such as 198.51.100.77/1)."""
+    network: Network = ipaddress.ip_network(value.strip(), strict=False)
+    if isinstance(network, ipaddress.IPv6Network) and network.subnet_of(_MAPPED):
+        mapped = network.network_address.ipv4_mapped
+        assert mapped is not None  # inside ::ffff:0:0/96
+        network = ipaddress.IPv4Network((mapped, network.prefixlen - 96))
+    if network.prefixlen < WIDEST_PREFIX[network.version]:
+        raise TooWide(str(network))
+    return str(network)
 
 
 def parsed_networks(networks: Iterable[str]) -> list[Network]:

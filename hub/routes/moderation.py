@@ -20,7 +20,13 @@ from hub.accounts.model import Role
 from hub.container import hub
 from hub.errors import Invalid
 from hub.moderation.blocks import block_json, ticket_block_value
-from hub.moderation.floods import FLOOD_LIMIT, FLOOD_WINDOW_MINUTES, trusted_network
+from hub.moderation.floods import (
+    FLOOD_LIMIT,
+    FLOOD_WINDOW_MINUTES,
+    WIDEST_PREFIX,
+    TooWide,
+    trusted_network,
+)
 from hub.routes.auth import staff, staff_required, tenant_id
 from hub.routes.pages import render_page, staff_page
 from hub.routes.schemas import TextIn
@@ -93,6 +99,12 @@ class FiltersIn(BaseModel):
                 continue
             try:
                 network = trusted_network(entry)
+            except TooWide as wide:
+                prefixes = WIDEST_PREFIX
+                raise ValueError(
+                    f"{entry.strip()[:60]!r} is too wide ({wide}): trust at most a /"
+                    f"{prefixes[4]} of IPv4 or a /{prefixes[6]} of IPv6, your own networks"
+                ) from None
             except ValueError:
                 raise ValueError(
                     f"{entry.strip()[:60]!r} is not an IPv4 or IPv6 address or network "

@@ -53,9 +53,10 @@ form.addEventListener("submit", async (event) => {
 // ("trusted_networks: 'hotel wifi' is not an IPv4 or IPv6 address or network …").
 function localNetworkError(err) {
   const found = err && err.field === "trusted_networks"
-    ? /^trusted_networks: (['"])(.*)\1 is not/.exec(err.message || "") : null;
+    ? /^trusted_networks: (['"])(.*)\1 is (not|too wide)/.exec(err.message || "") : null;
   if (!found) return err;
-  const message = label("bad-network", { entry: found[2] });
+  const key = found[3] === "not" ? "bad-network" : "wide-network";
+  const message = label(key, { entry: found[2] });
   return new ApiError(err.status, err.code, message, err.field);
 }
 

@@ -155,6 +155,11 @@ def test_a_manager_lists_trusted_networks_and_a_bad_one_is_named_in_spanish(
     expect(page.locator("#filters-error")).to_have_text(message)
     expect(box).to_have_attribute("aria-invalid", "true")
     expect(box).to_be_focused()
+    box.fill("203.0.113.7\n0.0.0.0/0")  # would let every IPv4 network flood
+    page.get_by_role("button", name="Guardar filtros").click()
+    expect(page.locator("#filters-error")).to_contain_text(
+        "Redes de confianza: «0.0.0.0/0» es demasiado amplia"
+    )
     box.fill("203.0.113.7\n2001:db8:7::/56")
     page.get_by_role("button", name="Guardar filtros").click()
     expect(page.locator("#filters-status")).to_have_text("Guardado.")

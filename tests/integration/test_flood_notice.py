@@ -53,12 +53,12 @@ async def test_the_business_consoles_hear_how_many_sos_wait_as_a_flood_and_no_on
         for _ in range(FLOOD_LIMIT):  # a busy evening: each a new phone, all one address
             await http_sos(http, acme, device=None)
         assert counts(agent) == [] and await held_count(http, acme, "agent") == 0
-        held = [await http_sos(http, acme, device=None) for _ in range(3)]
+        held = [await http_sos(http, acme, device=None) for _ in range(4)]
         for c in (agent, manager):  # every role that can release them
-            await waits_for_count(c, 3)
-        assert counts(agent) == [1, 2, 3]
+            await waits_for_count(c, 4)
+        assert counts(agent) == [1, 2, 3, 4]
         # a console that was away reads the count when it comes back
-        assert await held_count(http, acme, "agent") == 3
+        assert await held_count(http, acme, "agent") == 4
         # another business hears nothing of it (its own SOS arrive after acme's notices)
         mine = await http_sos(http, globex, device=None)
         await other.wait_for(
@@ -67,17 +67,23 @@ async def test_the_business_consoles_hear_how_many_sos_wait_as_a_flood_and_no_on
             "globex's own SOS",
         )
         assert counts(other) == [] and await held_count(http, globex, "admin") == 0
-        # releasing one, moving one back to new, then the network's rest: the count goes to 0
+        # releasing one, moving one back to new, closing one, then the network's rest: the
+        # count goes to 0
         auth = {"Authorization": f"Bearer {acme.tokens['agent']}"}
         r = await http.post(f"/api/v1/tickets/{held[0]['id']}/release", headers=auth)
         assert r.status_code == 200, r.text
-        await waits_for_count(agent, 2)
+        await waits_for_count(agent, 3)
         r = await http.patch(
             f"/api/v1/tickets/{held[1]['id']}", json={"status": "new"}, headers=auth
         )
         assert r.status_code == 200, r.text
+        await waits_for_count(agent, 2)
+        r = await http.patch(
+            f"/api/v1/tickets/{held[2]['id']}", json={"status": "closed"}, headers=auth
+        )
+        assert r.status_code == 200, r.text
         await waits_for_count(agent, 1)
-        r = await http.post(f"/api/v1/floods/{held[2]['id']}/release", headers=auth)
+        r = await http.post(f"/api/v1/floods/{held[3]['id']}/release", headers=auth)
         assert r.status_code == 200 and r.json()["count"] == 1, r.text
         await waits_for_count(manager, 0)
         assert await held_count(http, acme, "manager") == 0

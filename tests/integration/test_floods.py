@@ -12,6 +12,7 @@ import asyncio
 import dataclasses
 from datetime import timedelta
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
@@ -394,3 +395,52 @@ def test_a_trusted_network_holds_the_senders_address_however_it_was_written() ->
     assert not from_trusted({"ip": "2001:db8:7:100::1"}, trusted)
     assert not from_trusted({"ip": "198.51.101.1"}, trusted)
     assert not from_trusted({"network": "198.51.100.77"}, trusted)  # a kiosk's: no address
+
+
+async def test_a_blocked_bot_no_longer_holds_back_the_guests_on_its_network(
+    client: Any, acme: Seeded
+) -> None:
+    """Staff block the flooder: its SOS, held back as blocked, no longer fill the network's
+    budget, so the other guests on that Wi-Fi reach the consoles again."""
+    mail = {"email": "bot@spam.example"}
+    r = await client.post(
+        "/api/v1/blocks",
+        json={"kind": "email", "value": mail["email"]},
+        headers=acme.auth("manager"),
+    )
+    assert r.status_code == 201, await r.get_data()
+    for _ in range(FLOOD_LIMIT):  # the blocked bot goes on, a new phone each time
+        text = " ".join(uuid4().hex for _ in range(3))
+        status, _ = await post_sos(
+            client, acme, text, ip=HOTEL, device=fresh_device(), contact=mail, anonymous=False
+        )
+        assert status == 201
+    held = await tickets(client, acme, "quarantined")
+    assert [t["quarantine_reason"] for t in held] == ["blocked"] * FLOOD_LIMIT
+    _, guest = await post_sos(client, acme, "Room 12 has no hot water", ip=HOTEL)
+    assert guest["id"] in {t["id"] for t in await tickets(client, acme, "new")}
+
+
+@pytest.mark.parametrize(
+    "everything", ["0.0.0.0/0", "::/0", "2001:db8::1/0", "198.51.100.77/1", "10.0.0.0/8"]
+)
+async def test_a_trusted_network_that_trusts_much_of_the_internet_is_refused(
+    client: Any, acme: Seeded, everything: str
+) -> None:
+    r = await put_filters(client, acme, {"trusted_networks": ["203.0.113.7", everything]})
+    assert r.status_code == 400
+    error = (await r.get_json())["error"]
+    assert "trusted_networks" in error["message"] and "too wide" in error["message"]
+    assert everything in error["message"]
+    r = await client.get("/api/v1/filters", headers=acme.auth("manager"))
+    assert (await r.get_json())["trusted_networks"] == []
+
+
+async def test_an_ipv4_mapped_trusted_entry_trusts_that_ipv4_network(
+    client: Any, acme: Seeded
+) -> None:
+    r = await put_filters(client, acme, {"trusted_networks": ["::ffff:198.51.100.0/120"]})
+    assert r.status_code == 200, await r.get_data()
+    assert (await r.get_json())["trusted_networks"] == ["198.51.100.0/24"]
+    await from_new_phones(client, acme, HOTEL, FLOOD_LIMIT + 1)
+    assert not await tickets(client, acme, "quarantined")
