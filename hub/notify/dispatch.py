@@ -21,6 +21,7 @@ from hub.clock import iso, parse_iso
 from hub.notify import outbox
 from hub.notify.delivery import Sender
 from hub.ports import BlobStore, Doc, Find, Get
+from hub.tickets.model import Status
 from hub.tickets.privacy import purge_forever
 from hub.tickets.repository import TICKETS, TicketRepository
 from hub.tickets.routing import Plan, Recipient, plan_for
@@ -64,7 +65,16 @@ class DeliveryService:
             tenant_id,
             [Get(TICKETS, ticket_id), Get("tenants", tenant_id), Find("rules"), ALERTS_READ],
         )
-        if ticket is None or tenant is None or Ticket(ticket).held_back:
+        if ticket is None or tenant is None:
+            return
+        if Ticket(ticket).held_back:  # routed if released (which marks it again), not before
+            if ticket.get("route_state") == "pending":  # marked by an older version: the
+                # sweeper would re-enqueue it every round. Only while it is still held: a
+                # release meanwhile wrote its own mark, which must stand.
+                held = {"status": Status.quarantined.value, "route_state": "pending"}
+                await self.store.update_if(
+                    tenant_id, TICKETS, ticket_id, held, {"route_state": None}
+                )
             return
         if not self._claimable(ticket):
             return

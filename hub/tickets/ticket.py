@@ -200,8 +200,8 @@ class Ticket:
             sets |= {"status": Status.quarantined.value, "quarantine_reason": held_reason}
         if held_reason == INSULT:
             sets |= insult_marks(self.doc, self.doc["created_at"])
-        else:  # the routing mark, in the same commit: a crash cannot skip routing
-            sets |= route_mark(self.doc["created_at"])
+        if not held_reason:  # the routing mark, in the same commit: a crash cannot skip routing
+            sets |= route_mark(self.doc["created_at"])  # (a release writes its own)
         doc = self._apply(sets)
         created = history_entry(self.id, "created", CUSTOMER, None, doc["status"])
         event: TicketEvent = TicketHeld(doc) if held_reason else TicketCreated(doc)

@@ -28,7 +28,7 @@ from hub.moderation.floods import (
 from hub.notify.render import Renderer
 from hub.settings import Settings
 from tests.helpers import Seeded
-from tests.integration.delivery_kit import quiet
+from tests.integration.delivery_kit import eventually, quiet
 from tests.kit import fresh_device, post_sos
 
 HOTEL = "198.51.100.77"
@@ -444,3 +444,38 @@ async def test_an_ipv4_mapped_trusted_entry_trusts_that_ipv4_network(
     assert (await r.get_json())["trusted_networks"] == ["198.51.100.0/24"]
     await from_new_phones(client, acme, HOTEL, FLOOD_LIMIT + 1)
     assert not await tickets(client, acme, "quarantined")
+
+
+async def test_a_held_sos_is_routed_once_released_and_never_swept_before(
+    client: Any, hub: Hub, acme: Seeded
+) -> None:
+    """A held SOS is routed when staff release it. Marked for routing while held, the
+    sweeper re-enqueued every held SOS at each round (200 a round: a flood of a thousand
+    held kept it busy, and real lost routings waited behind them)."""
+    await from_new_phones(client, acme, HOTEL, FLOOD_LIMIT + 1)
+    [held] = await tickets(client, acme, "quarantined")
+    tid = acme.tenant["id"]
+    assert hub.delivery is not None
+    far = iso(now() + timedelta(days=1))
+    assert held["id"] not in {
+        t["id"] for t in await hub.delivery.tickets.stuck_routings(tid, far, 500)
+    }
+    # one marked by an earlier version: its routing job clears the mark, the SOS stays held
+    await hub.store.update(
+        tid, "tickets", held["id"], {"route_state": "pending", "route_requested_at": iso(now())}
+    )
+    await hub.delivery.route_ticket(tid, held["id"])
+    assert held["id"] not in {
+        t["id"] for t in await hub.delivery.tickets.stuck_routings(tid, far, 500)
+    }
+    stored = await hub.store.get(tid, "tickets", held["id"])
+    assert stored is not None and stored["status"] == "quarantined"
+    # released, it is routed as if it had just arrived
+    r = await client.post(f"/api/v1/tickets/{held['id']}/release", headers=acme.auth("agent"))
+    assert r.status_code == 200, await r.get_data()
+
+    async def routed() -> bool:
+        doc = await hub.store.get(tid, "tickets", held["id"])
+        return doc is not None and doc.get("route_state") == "done"
+
+    await eventually(routed, what="the released SOS routed")
