@@ -159,6 +159,9 @@ class Store(Protocol):
     one operator dict: {"in": [...]}, {"gt"|"gte"|"lt"|"lte"|"ne": v}, {"contains": s}
     (case-insensitive substring). The key "$search" takes (fields, text): any field contains it.
 
+    `count_by` counts the matching documents per value of one field (those without it are
+    left out), in the store: the held-back page lists every network's flood, however long.
+
     `increment` adds to a number field of one document, creating the document (with
     `fields`) when it is absent, atomically across processes (SQLite's UPSERT, MongoDB's
     `$inc` with upsert): counters that many requests bump at once (scans) never lose a count.
@@ -187,6 +190,9 @@ class Store(Protocol):
         limit: int | None = None,
     ) -> list[Doc]: ...
     async def count(self, tenant_id: str, collection: str, where: Where | None = None) -> int: ...
+    async def count_by(
+        self, tenant_id: str, collection: str, field: str, where: Where | None = None
+    ) -> dict[Any, int]: ...
     async def update(
         self, tenant_id: str, collection: str, id: str, changes: Doc
     ) -> Doc | None: ...

@@ -109,6 +109,15 @@ def matching_block(blocks: list[Doc], ticket: Doc, now: datetime) -> Doc | None:
     return None
 
 
+async def blocks_naming(store: Store, tenant_id: str, tickets: list[Doc]) -> list[Doc]:
+    """The blocks naming any of these tickets' senders, in one read (`matching_block` then
+    says which, if any, holds each one back, as at intake)."""
+    values = sorted({value for ticket in tickets for value in _candidates(ticket)})
+    if not values:
+        return []
+    return await store.find(tenant_id, "blocks", {"value": {"in": values}})
+
+
 async def find_block(store: Store, tenant_id: str, ticket: Doc, now: datetime) -> Doc | None:
     """An active block that names this ticket's sender, if any."""
     read = block_read(ticket)

@@ -13,7 +13,7 @@ import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from quart import Blueprint
+from quart import Blueprint, request
 from quart_schema import validate_request
 
 from hub.accounts.model import Role
@@ -27,6 +27,7 @@ from hub.moderation.floods import (
     TooWide,
     trusted_network,
 )
+from hub.ports import MAX_SEQ
 from hub.routes.auth import staff, staff_required, tenant_id
 from hub.routes.pages import render_page, staff_page
 from hub.routes.schemas import TextIn
@@ -291,12 +292,27 @@ async def held_floods() -> Any:
     }
 
 
+@bp.get("/api/v1/floods/count")
+@staff_required()
+async def held_flood_count() -> Any:
+    """`held` alone: what every console reads on each (re)connect, one count in the store."""
+    return {"held": await hub().floods.count(tenant_id())}
+
+
 @bp.post("/api/v1/floods/<ticket_id>/release")
 @staff_required()
 async def release_flood(ticket_id: str) -> Any:
     """Release every held flood SOS from the network of `ticket_id`, oldest first, each
-    routed and pushed as if just arrived and never twice; `remaining` > 0: ask again."""
-    return await hub().floods.release_network(tenant_id(), ticket_id, staff())
+    routed and pushed as if just arrived and never twice; `remaining` > 0: ask again.
+    `?through=` the last number staff were shown: none that arrived since; a blocked
+    sender's stay held (`blocked`: how many)."""
+    raw = request.args.get("through")
+    through = None
+    if raw is not None:
+        if not raw.isdigit() or not 0 < int(raw) <= MAX_SEQ:
+            raise Invalid("through: the number of the last SOS shown", field="through")
+        through = int(raw)
+    return await hub().floods.release_network(tenant_id(), ticket_id, staff(), through)
 
 
 @bp.post("/api/v1/tickets/<ticket_id>/warning")

@@ -336,6 +336,19 @@ class MongoStore:
         """How many documents of this tenant match."""
         return await self._coll(collection).count_documents(_filter(tenant_id, where))
 
+    async def count_by(
+        self, tenant_id: str, collection: str, field: str, where: Where | None = None
+    ) -> dict[Any, int]:
+        """How many documents of this tenant match, per value of `field` (set ones only)."""
+        name = _field(field)
+        match = {"$and": [_filter(tenant_id, where), {name: {"$ne": None}}]}
+        pipeline: list[Doc] = [
+            {"$match": match},
+            {"$group": {"_id": f"${name}", "n": {"$sum": 1}}},
+        ]
+        rows = await self._coll(collection).aggregate(pipeline).to_list(None)
+        return {row["_id"]: int(row["n"]) for row in rows}
+
     async def update(self, tenant_id: str, collection: str, id: str, changes: Doc) -> Doc | None:
         """Set fields of one document; None when this tenant has no such document."""
         coll = self._coll(collection)

@@ -597,6 +597,20 @@ class SqliteStore:
         )
         return int(rows[0][0])
 
+    async def count_by(
+        self, tenant_id: str, collection: str, field: str, where: Where | None = None
+    ) -> dict[Any, int]:
+        """How many documents of this tenant match, per value of `field` (set ones only)."""
+        clause, params = _where_sql(where)
+        table = _check_collection(collection)
+        value = _path(field)
+        rows = await self._read(
+            f"SELECT {value}, count(*) FROM {table} WHERE tenant_id = ? AND {clause}"
+            f" AND {value} IS NOT NULL GROUP BY {value}",
+            [tenant_id, *params],
+        )
+        return {row[0]: int(row[1]) for row in rows}
+
     async def update(self, tenant_id: str, collection: str, id: str, changes: Doc) -> Doc | None:
         """Set fields of one document; None when this tenant has no such document."""
         memo.forget(collection)

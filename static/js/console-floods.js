@@ -3,7 +3,8 @@
 // A flood behind one network (a hotel's Wi-Fi) holds back the real guests there too, and
 // only the managers get an e-mail. The hub emits `floods.held` ({count}) on the /staff
 // socket to this business's consoles at each held SOS and each release; it is not stored,
-// so the count is read again from GET /api/v1/floods on every (re)connect. Hidden by its
+// so the count is read again from GET /api/v1/floods/count on every (re)connect (the count
+// alone: never the held tickets, which GET /api/v1/floods reads to group them). Hidden by its
 // ×, the banner stays hidden (this tab, this user) until another SOS is held.
 
 import { api } from "./console-api.js";
@@ -41,7 +42,7 @@ export function watchFloods(socket) {
 
   const load = async () => {
     try {
-      const body = await api("GET", "/api/v1/floods");
+      const body = await api("GET", "/api/v1/floods/count");
       count = Number(body.held) || 0;
       render();
     } catch (error) {

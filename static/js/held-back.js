@@ -162,13 +162,20 @@ import { has, t as label, when as localTime } from "./lib/i18n.js";
     go.disabled = true; // a double click releases nothing twice (the server makes sure too)
     go.textContent = label("flood.releasing");
     let released = 0;
+    let blocked = 0;
+    // Up to the last SOS the line showed (and staff confirmed): none held since.
+    const query = new URLSearchParams({ through: String(group.last_number) });
     try {
       for (;;) { // a few hundred at a time: ask again while some remain
-        const done = await api("POST", `/api/v1/floods/${encodeURIComponent(group.ticket)}/release`);
+        const done = await api("POST", `/api/v1/floods/${encodeURIComponent(group.ticket)}/release?${query}`);
         released += done.count;
-        if (!done.remaining || !done.count) break;
+        blocked += done.blocked || 0;
+        if (!done.remaining || !(done.count || done.blocked)) break;
       }
-      status.textContent = label("flood.released", { count: released });
+      const said = released || !blocked ? [label("flood.released", { count: released })] : [];
+      // a sender blocked since (the flooder): theirs stay held back, marked "Blocked sender"
+      if (blocked) said.push(label(blocked === 1 ? "flood.blocked-one" : "flood.blocked", { count: blocked }));
+      status.textContent = said.join(" ");
     } catch (err) {
       status.textContent = err.message;
     }

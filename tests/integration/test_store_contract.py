@@ -280,6 +280,16 @@ async def test_in_matches_any_listed_value(store: ContractStore) -> None:
     assert await store.count(A, "tickets", {"number": {"in": [1, 4]}}) == 2
 
 
+async def test_count_by_counts_per_value_of_a_field_in_one_tenant(
+    store: ContractStore,
+) -> None:
+    await seed_tickets(store)
+    await store.insert(B, "tickets", ticket("b1", status="new", point={"code": "P-HALL"}))
+    assert await store.count_by(A, "tickets", "point.code") == {"P-HALL": 2, "P-BAR": 1}
+    assert await store.count_by(A, "tickets", "lang", {"number": {"lte": 2}}) == {"en": 1, "es": 1}
+    assert await store.count_by(A, "tickets", "status", {"status": "gone"}) == {}
+
+
 async def test_range_operators_compare_numbers_and_iso_dates(store: ContractStore) -> None:
     await seed_tickets(store)
     assert await ids(store, A, {"number": {"gt": 2}}) == ["t3", "t4"]
