@@ -8,6 +8,7 @@ machine's one address, like a hotel's guests behind its Wi-Fi.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -41,6 +42,14 @@ def _flood(hub: LiveHub, more: int) -> None:
         if _held(hub) >= target:
             return
     raise AssertionError(f"{more} more SOS were not held back as a flood")
+
+
+def _held_sos(hub: LiveHub, device: str) -> dict[str, Any]:
+    """One SOS from `device` on this address, held back (its sender is told nothing)."""
+    before = _held(hub)
+    sent = live_sos(hub.url, hub.seeded, device=device)
+    assert _held(hub) == before + 1
+    return sent
 
 
 def _log_in(
@@ -198,6 +207,8 @@ def test_a_console_that_lost_its_connection_reads_the_count_when_it_is_back(
     browser: Any, live_hub: LiveHub
 ) -> None:
     context, page, problems = _log_in(browser, live_hub, "en", "/console")
+    asked: list[str] = []  # every console, on every (re)connect: the count, not the list
+    page.on("request", lambda request: asked.append(urlsplit(request.url).path))
     main = page.locator("#main")
     expect(main).to_have_attribute("data-connection", "live")
     context.set_offline(True)  # the hotel's Wi-Fi drops: the pushes meanwhile are lost
@@ -208,5 +219,39 @@ def test_a_console_that_lost_its_connection_reads_the_count_when_it_is_back(
     expect(main).to_have_attribute("data-connection", "live", timeout=30_000)
     expect(page.locator("#flood-notice")).to_contain_text(f"{count} SOS")
     expect(page.locator("#flood-notice")).to_be_visible()
+    assert "/api/v1/floods/count" in asked and "/api/v1/floods" not in asked
     assert [p for p in problems if "ERR_INTERNET_DISCONNECTED" not in p] == []
+    context.close()
+
+
+def test_release_all_releases_what_the_line_showed_and_leaves_a_blocked_bots_held(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    _flood(live_hub, 1)  # past the budget: what comes now from this network is held
+    bot = fresh_device()
+    spam = [_held_sos(live_hub, bot), _held_sos(live_hub, bot)]
+    # the page says: block the flooder first, then release
+    auth = {"Authorization": f"Bearer {live_hub.seeded.tokens['agent']}"}
+    r = httpx.post(
+        f"{live_hub.url}/api/v1/tickets/{spam[0]['id']}/block", json={}, headers=auth, timeout=30
+    )
+    assert r.status_code == 201, r.text
+    [group] = _api(live_hub, "GET", "/api/v1/floods")["items"]
+    context, page, problems = _log_in(browser, live_hub, "es", "/held-back")
+    line = page.locator("#floods li")
+    expect(line).to_contain_text(f"n.º {group['last_number']} (")
+    later = _held_sos(live_hub, fresh_device())
+    page.on("dialog", lambda dialog: dialog.accept())
+    line.get_by_role("button", name=f"Liberar los {group['count']}").click()
+    expect(page.locator("#held-status")).to_have_text(
+        f"{group['count'] - 2} SOS liberados: ya están en las consolas."
+        " 2 SOS siguen retenidos: su remitente está bloqueado."
+    )
+    # the SOS held after the page listed them is still held, on a line of its own
+    expect(line).to_have_count(1)
+    expect(line).to_contain_text(f"1 SOS, n.º {later['number']}")
+    rows = page.locator("#held-rows tr")
+    expect(rows.filter(has_text="Remitente bloqueado")).to_have_count(2)
+    assert _held(live_hub) == 1
+    assert problems == []
     context.close()
