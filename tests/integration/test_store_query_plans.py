@@ -71,5 +71,15 @@ async def test_the_held_flood_count_and_a_networks_release_search_an_index(
         )
         plan = " | ".join(str(r[-1]) for r in rows)
         assert f"USING INDEX {HELD_FLOOD_INDEX}" in plan, plan
+        # the held-back page counts per network (Store.count_by) through the same index
+        clause, params = _where_sql(held)
+        network = "json_extract(doc, '$.network')"
+        rows = await store._read(
+            f"EXPLAIN QUERY PLAN SELECT {network}, count(*) FROM tickets WHERE tenant_id = ?"
+            f" AND {clause} AND {network} IS NOT NULL GROUP BY {network}",
+            ["t1", *params],
+        )
+        plan = " | ".join(str(r[-1]) for r in rows)
+        assert f"USING INDEX {HELD_FLOOD_INDEX}" in plan, plan
     finally:
         await store.close()

@@ -585,6 +585,11 @@ async def case_floods(w: World, role: str) -> None:
     assert r.status_code == 200 and await r.get_json() == {"held": 0, "items": []}
 
 
+async def case_flood_count(w: World, role: str) -> None:
+    r = await w.client.get("/api/v1/floods/count", headers=w.globex.auth(role))
+    assert r.status_code == 200 and await r.get_json() == {"held": 0}
+
+
 async def case_flood_release(w: World, role: str) -> None:
     auth = w.globex.auth(role)
     await _is_404(await w.client.post(f"/api/v1/floods/{w.acme_held_id}/release", headers=auth))
@@ -889,6 +894,7 @@ CASES: dict[tuple[str, str], Callable[[World, str], Awaitable[None]]] = {
     ("POST", "/api/v1/tickets/<ticket_id>/block"): case_ticket_block,
     ("POST", "/api/v1/tickets/<ticket_id>/release"): case_release,
     ("GET", "/api/v1/floods"): case_floods,
+    ("GET", "/api/v1/floods/count"): case_flood_count,
     ("POST", "/api/v1/floods/<ticket_id>/release"): case_flood_release,
     ("GET", "/api/v1/deliveries"): case_deliveries,
     ("PUT", "/api/v1/logo"): case_logo_put,
