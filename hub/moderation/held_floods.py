@@ -2,8 +2,8 @@
 
 A flood behind a hotel's Wi-Fi holds back every guest there, and the managers' e-mail
 reaches nobody on shift: the consoles of that business show how many SOS wait as a flood
-(`floods.held` on /staff, `{"count"}`; read again with GET /api/v1/floods on every
-(re)connect, since it is not a stored event). Staff who blocked the flooder, or see it was
+(`floods.held` on /staff, `{"count"}`; read again with GET /api/v1/floods/count on
+every (re)connect, since it is not a stored event). Staff who blocked the flooder, or see it was
 a busy evening, release all of one network's held SOS at once, oldest first, each through
 the one-at-a-time release (a compare-and-set: never twice).
 
