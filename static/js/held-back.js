@@ -141,7 +141,7 @@ import { has, t as label, when as localTime } from "./lib/i18n.js";
     text.textContent = group.count === 1
       ? label("flood.group-one", times)
       : label("flood.group", { ...times, count: group.count });
-    const go = button(label("flood.release", { count: group.count }), "primary", () => releaseFlood(group, go));
+    const go = button(label(group.count === 1 ? "flood.release-one" : "flood.release", { count: group.count }), "primary", () => releaseFlood(group, go));
     go.setAttribute("aria-describedby", text.id);
     li.append(text, go);
     return li;
@@ -158,7 +158,7 @@ import { has, t as label, when as localTime } from "./lib/i18n.js";
   }
 
   async function releaseFlood(group, go) {
-    if (go.disabled || !window.confirm(label("flood.confirm", { count: group.count }))) return;
+    if (go.disabled || !window.confirm(label(group.count === 1 ? "flood.confirm-one" : "flood.confirm", { count: group.count }))) return;
     go.disabled = true; // a double click releases nothing twice (the server makes sure too)
     go.textContent = label("flood.releasing");
     let released = 0;
@@ -172,7 +172,7 @@ import { has, t as label, when as localTime } from "./lib/i18n.js";
         blocked += done.blocked || 0;
         if (!done.remaining || !(done.count || done.blocked)) break;
       }
-      const said = released || !blocked ? [label("flood.released", { count: released })] : [];
+      const said = released || !blocked ? [label(released === 1 ? "flood.released-one" : "flood.released", { count: released })] : [];
       // a sender blocked since (the flooder): theirs stay held back, marked "Blocked sender"
       if (blocked) said.push(label(blocked === 1 ? "flood.blocked-one" : "flood.blocked", { count: blocked }));
       status.textContent = said.join(" ");

@@ -255,3 +255,29 @@ def test_release_all_releases_what_the_line_showed_and_leaves_a_blocked_bots_hel
     assert _held(live_hub) == 1
     assert problems == []
     context.close()
+
+
+def test_a_networks_one_held_sos_is_released_in_the_singular(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    """ "Liberar los 1" read as a mistake to the staff who asked for it."""
+    for group in _api(live_hub, "GET", "/api/v1/floods")["items"]:  # earlier tests' leftovers
+        _api(live_hub, "POST", f"/api/v1/floods/{group['ticket']}/release", "agent")
+    _flood(live_hub, 1)
+    context, page, problems = _log_in(browser, live_hub, "es", "/held-back")
+    dialogs: list[str] = []
+
+    def accept(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    line = page.locator("#floods li")
+    expect(line).to_have_count(1)
+    line.get_by_role("button", name="Liberarlo", exact=True).click()
+    expect(page.locator("#held-status")).to_have_text("1 SOS liberado: ya está en las consolas.")
+    assert dialogs == [
+        "¿Liberar el SOS retenido de esta red? Llega a las consolas como si acabara de llegar."
+    ]
+    assert problems == []
+    context.close()
