@@ -15,7 +15,8 @@ counts. Kiosks' SOS carry no network: a kiosk has its own limits, and sits on th
 network. A guest's repeat still joins their ticket: a flood counts new tickets only.
 
 SOS held back for another reason (a blocked sender, spam, insults) are not counted: once
-staff block the flooder, its network's other guests get through again.
+staff block the flooder, its network's other guests get through again. Nor are those up
+to the newest SOS staff released: releasing a busy evening's flood, they vouched for it.
 
 What it cannot tell apart: everyone on one network shares its budget, so a flood (or a busy
 evening behind one hotel's address) holds back the real guests' SOS there too, under "Held
@@ -74,8 +75,17 @@ def held_for_another_reason(ticket: Doc) -> bool:
 
 def flooding(found: list[Doc], limit: int, trusted: Sequence[Network] = ()) -> bool:
     """Whether the network has already sent `limit` new tickets within the window (those
-    from a trusted network, and those held back for another reason, not counted)."""
-    counted = [d for d in found if not from_trusted(d, trusted) and not held_for_another_reason(d)]
+    from a trusted network, and those held back for another reason, not counted; nor any
+    up to the newest one staff released: releasing the flood, they vouched for what came
+    until then, so the next guest on that Wi-Fi is not held at once)."""
+    vouched = max((str(d["created_at"]) for d in found if d.get("released_at")), default="")
+    counted = [
+        d
+        for d in found
+        if str(d["created_at"]) > vouched
+        and not from_trusted(d, trusted)
+        and not held_for_another_reason(d)
+    ]
     return len(counted) >= limit
 
 

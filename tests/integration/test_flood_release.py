@@ -118,3 +118,19 @@ async def test_a_console_reconnecting_reads_the_count_not_the_held_tickets(
     assert r.status_code == 200, await r.get_data()
     assert await r.get_json() == {"held": 3}
     assert reads == []
+
+
+async def test_after_release_all_the_next_guest_on_that_network_is_not_held_at_once(
+    client: Any, acme: Seeded
+) -> None:
+    """Staff released the network's flood (a busy evening): those SOS no longer fill its
+    budget, so the next guest's SOS reaches the consoles; a flood that goes on is held
+    again once it has sent a whole budget more."""
+    held = await held_flood(client, acme, HOTEL, 3)
+    done = await release(client, acme, held[0]["id"])
+    assert done["count"] == 3 and done["remaining"] == 0
+    _, guest = await post_sos(client, acme, "Room 12 has no hot water", ip=HOTEL)
+    assert guest["id"] in {t["id"] for t in await tickets(client, acme, "new")}
+    assert (await floods(client, acme))["held"] == 0
+    await from_new_phones(client, acme, HOTEL, FLOOD_LIMIT)  # the flood goes on
+    assert (await floods(client, acme))["held"] > 0
