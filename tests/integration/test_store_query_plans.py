@@ -8,6 +8,7 @@ and the window fills fastest exactly when a business is busiest).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,12 @@ SENDER_CONDITIONS = [
     ({"contact.email": "ana@example.com"}, "ix_tickets_contact_email_created_at"),
     ({"contact.phone": "34600111222"}, "ix_tickets_contact_phone_created_at"),
 ]
+
+
+async def plan_of(store: SqliteStore, sql: str, params: list[Any]) -> str:
+    """SQLite's plan for `sql` (EXPLAIN QUERY PLAN), its steps joined."""
+    rows = await store._read("EXPLAIN QUERY PLAN " + sql, params)
+    return " | ".join(str(r[-1]) for r in rows)
 
 
 @pytest.mark.parametrize(("sender", "index"), SENDER_CONDITIONS)
@@ -33,12 +40,12 @@ async def test_the_repeat_checks_sender_lookup_searches_an_index(
             "status": {"in": ["new", "open"]},
         }
         clause, params = _where_sql(where)
-        rows = await store._read(
-            "EXPLAIN QUERY PLAN SELECT doc FROM tickets WHERE tenant_id = ? AND "
+        plan = await plan_of(
+            store,
+            "SELECT doc FROM tickets WHERE tenant_id = ? AND "
             f"{clause} ORDER BY json_extract(doc, '$.created_at') DESC, rowid LIMIT 10",
             ["t1", *params],
         )
-        plan = " | ".join(str(r[-1]) for r in rows)
         assert f"USING INDEX {index}" in plan, plan
     finally:
         await store.close()
@@ -57,29 +64,29 @@ async def test_the_held_flood_count_and_a_networks_release_search_an_index(
     try:
         held = {"status": "quarantined", "quarantine_reason": "flood"}
         clause, params = _where_sql(held)
-        rows = await store._read(
-            f"EXPLAIN QUERY PLAN SELECT count(*) FROM tickets WHERE tenant_id = ? AND {clause}",
+        plan = await plan_of(
+            store,
+            f"SELECT count(*) FROM tickets WHERE tenant_id = ? AND {clause}",
             ["t1", *params],
         )
-        plan = " | ".join(str(r[-1]) for r in rows)
         assert f"USING INDEX {HELD_FLOOD_INDEX}" in plan, plan
         clause, params = _where_sql({**held, "network": "198.51.100.77"})
-        rows = await store._read(
-            "EXPLAIN QUERY PLAN SELECT doc FROM tickets WHERE tenant_id = ? AND "
+        plan = await plan_of(
+            store,
+            "SELECT doc FROM tickets WHERE tenant_id = ? AND "
             f"{clause} ORDER BY json_extract(doc, '$.created_at'), rowid LIMIT 200",
             ["t1", *params],
         )
-        plan = " | ".join(str(r[-1]) for r in rows)
         assert f"USING INDEX {HELD_FLOOD_INDEX}" in plan, plan
         # the held-back page counts per network (Store.count_by) through the same index
         clause, params = _where_sql(held)
         network = "json_extract(doc, '$.network')"
-        rows = await store._read(
-            f"EXPLAIN QUERY PLAN SELECT {network}, count(*) FROM tickets WHERE tenant_id = ?"
+        plan = await plan_of(
+            store,
+            f"SELECT {network}, count(*) FROM tickets WHERE tenant_id = ?"
             f" AND {clause} AND {network} IS NOT NULL GROUP BY {network}",
             ["t1", *params],
         )
-        plan = " | ".join(str(r[-1]) for r in rows)
         assert f"USING INDEX {HELD_FLOOD_INDEX}" in plan, plan
     finally:
         await store.close()
