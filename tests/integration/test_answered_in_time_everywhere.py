@@ -162,6 +162,25 @@ async def test_the_monthly_report_counts_the_due_as_the_page(
     assert "Not answered 1" in text and "Unanswered, not due yet 3" in text
 
 
+async def test_the_monthly_report_says_nothing_is_due_yet_with_a_dash_not_0_of_0(
+    client: Any, acme: Seeded, tmp_path: Path
+) -> None:
+    """A group whose SOS are all still within the promise has no share yet: "–", as the
+    headline says nothing, not "– (0/0)", which read as a broken figure."""
+    await new_sos(client, acme, "The lift on the 3rd floor is stuck")
+    tenant_zone = ZoneInfo(str(acme.tenant.get("timezone") or "UTC"))
+    r = await client.get(
+        "/api/v1/reports/monthly.pdf",
+        query_string={"month": now().astimezone(tenant_zone).strftime("%Y-%m"), "lang": "en"},
+        headers=acme.auth("manager"),
+    )
+    assert r.status_code == 200, await r.get_data(as_text=True)
+    text = await pdf_text(await r.get_data(), tmp_path)
+    assert "1 SOS still within the promise" in text, text
+    assert re.search(r"Bar terrace 1 – –", text), text
+    assert "(0/0)" not in text
+
+
 async def test_the_spreadsheet_leaves_the_not_due_empty(
     client: Any, hub: Hub, acme: Seeded
 ) -> None:
