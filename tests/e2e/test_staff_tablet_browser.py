@@ -158,6 +158,13 @@ def test_the_folded_menu_opens_by_keyboard_closes_on_escape_and_shows_the_page_i
     expect(here).to_be_visible()
     page.get_by_role("heading", level=1).click()
     expect(here).to_be_hidden()
+    # tabbing past its last page closes it: left open, it covered where the focus went
+    opener.focus()
+    page.keyboard.press("Enter")
+    page.locator(".nav-more-list a").last.focus()
+    page.keyboard.press("Tab")
+    expect(here).to_be_hidden()
+    expect(page.locator(".staff-nav .nav-more")).not_to_have_attribute("open", "")
     assert problems == []
     context.close()
 

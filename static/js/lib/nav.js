@@ -45,4 +45,10 @@ if (nav && (folds || more)) {
     if (folds && !nav.contains(event.target)) setOpen(false);
     if (moreFolds() && !more.contains(event.target)) more.open = false;
   });
+  // Tabbing out of "More" closes it: left open, its list covered what the focus moved to.
+  more?.addEventListener("focusout", (event) => {
+    if (moreFolds() && more.open && event.relatedTarget && !more.contains(event.relatedTarget)) {
+      more.open = false;
+    }
+  });
 }
