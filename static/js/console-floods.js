@@ -14,6 +14,7 @@ export function watchFloods(socket) {
   const box = document.getElementById("flood-notice");
   if (!box) return;
   const text = document.getElementById("flood-notice-text");
+  const live = document.getElementById("flood-notice-live");
   const key = `sos-hub.flood-notice-hidden:${document.getElementById("main").dataset.userId}`;
   let count = 0;
 
@@ -38,6 +39,8 @@ export function watchFloods(socket) {
     if (count < hiddenAt()) remember(count);
     text.textContent = t(count === 1 ? "flood.one" : "flood.many", { count });
     box.hidden = count <= 0 || count <= hiddenAt();
+    // said once per change while the banner shows (the region is there from the start)
+    live.textContent = box.hidden ? "" : text.textContent;
   };
 
   const load = async () => {
@@ -53,6 +56,9 @@ export function watchFloods(socket) {
   document.getElementById("flood-notice-hide").addEventListener("click", () => {
     remember(count);
     box.hidden = true;
+    live.textContent = "";
+    // the focus goes on to the board, not to the page's start (a screen reader's place kept)
+    document.getElementById("main").focus({ preventScroll: true });
   });
   socket.on("connect", load);
   socket.on("floods.held", (data) => {

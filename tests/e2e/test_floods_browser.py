@@ -71,11 +71,18 @@ def test_the_console_shows_live_how_many_sos_wait_as_a_flood_and_links_to_them(
     count = before + 2
     expect(banner).to_be_visible()
     expect(banner).to_contain_text(f"{count} SOS retenidos como avalancha")
+    # a screen reader hears it from a live region there from the page's start
+    expect(page.get_by_role("status").filter(has_text="retenidos como avalancha")).to_have_text(
+        f"{count} SOS retenidos como avalancha: han llegado muchos SOS nuevos desde una misma red."
+    )
     link = banner.get_by_role("link", name="Revisarlos en Retenidos")
     expect(link).to_have_attribute("href", "/held-back")
-    # hidden by its ×, it stays hidden, even over a reload, until more are held
-    banner.get_by_role("button", name="Ocultar este aviso").click()
+    # hidden by its × (by keyboard), it stays hidden, even over a reload, until more are
+    # held; the focus goes on to the board
+    banner.get_by_role("button", name="Ocultar este aviso").focus()
+    page.keyboard.press("Enter")
     expect(banner).to_be_hidden()
+    expect(page.locator("#main")).to_be_focused()
     page.reload()
     expect(page.locator("#main")).to_have_attribute("data-connection", "live")
     expect(page.locator("#board-summary")).not_to_be_empty()
