@@ -180,6 +180,11 @@ import { has, t as label, when as localTime } from "./lib/i18n.js";
       status.textContent = err.message;
     }
     await Promise.all([load(true), loadFloods()]);
+    // the line is gone with its button: the focus goes to the next network's, or to what
+    // the release said (never dropped on the page's body, where a screen reader loses its place)
+    const next = floods.hidden ? null : floods.querySelector("li button");
+    if (next) next.focus();
+    else status.focus();
   }
 
   async function block(ticket) {

@@ -257,6 +257,8 @@ def test_release_all_releases_what_the_line_showed_and_leaves_a_blocked_bots_hel
     # the SOS held after the page listed them is still held, on a line of its own
     expect(line).to_have_count(1)
     expect(line).to_contain_text(f"1 SOS, n.º {later['number']}")
+    # the focus went on to the remaining line's button, not to the page's body
+    expect(line.get_by_role("button", name="Liberarlo")).to_be_focused()
     rows = page.locator("#held-rows tr")
     expect(rows.filter(has_text="Remitente bloqueado")).to_have_count(2)
     assert _held(live_hub) == 1
@@ -283,6 +285,7 @@ def test_a_networks_one_held_sos_is_released_in_the_singular(
     expect(line).to_have_count(1)
     line.get_by_role("button", name="Liberarlo", exact=True).click()
     expect(page.locator("#held-status")).to_have_text("1 SOS liberado: ya está en las consolas.")
+    expect(page.locator("#held-status")).to_be_focused()  # no line left: what it said
     assert dialogs == [
         "¿Liberar el SOS retenido de esta red? Llega a las consolas como si acabara de llegar."
     ]
