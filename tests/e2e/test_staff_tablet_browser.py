@@ -158,6 +158,12 @@ def test_the_folded_menu_opens_by_keyboard_closes_on_escape_and_shows_the_page_i
     expect(here).to_be_visible()
     page.get_by_role("heading", level=1).click()
     expect(here).to_be_hidden()
+    # a screen reader hears that the page shown is in it
+    names = {
+        "es": "Más (página actual: Reglas de aviso)",
+        "en": "More (current page: Routing rules)",
+    }
+    assert opener.evaluate("e => e.textContent") == names[lang]
     # tabbing past its last page closes it: left open, it covered where the focus went
     opener.focus()
     page.keyboard.press("Enter")
@@ -451,5 +457,20 @@ def test_on_a_tablet_the_consoles_more_list_closes_on_escape_and_on_a_tap_elsewh
     expect(stats).to_be_visible()
     page.locator("#board").click(position={"x": 5, "y": 5})
     expect(stats).to_be_hidden()
+    assert problems == []
+    context.close()
+
+
+def test_a_page_under_a_folded_one_marks_it_in_the_menu(browser: Any, live_hub: LiveHub) -> None:
+    """The survey's results sit under the survey: "More" and "Survey" are marked there too."""
+    context, page, problems = staff_page(
+        browser, live_hub, "es", "/admin/survey/results", 820, 1180, "manager"
+    )
+    opener = page.locator(".staff-nav summary", has_text="Más")
+    assert opener.evaluate("e => e.textContent") == "Más (página actual: Encuesta)"
+    expect(page.locator(".staff-nav .nav-more")).to_have_attribute("data-current", "")
+    expect(page.locator('.staff-nav a[href="/admin/survey"]')).to_have_attribute(
+        "aria-current", "true"
+    )
     assert problems == []
     context.close()
