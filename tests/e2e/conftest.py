@@ -58,6 +58,13 @@ def log_in(page: Page, hub: LiveHub, role: str = "agent", path: str = "/login") 
     page.get_by_role("button", name="Log in").click()
 
 
+def send_login(page: Page, email: str, password: str) -> None:
+    """Fill and send the staff login form by its fields' names (in any page language)."""
+    page.locator('input[name="email"]').fill(email)
+    page.locator('input[name="password"]').fill(password)
+    page.locator('button[type="submit"]').click()
+
+
 def staff_page(
     browser: Any, hub: LiveHub, lang: str, path: str, width: int, height: int, role: str
 ) -> tuple[Any, Page, list[str]]:
@@ -74,9 +81,7 @@ def staff_page(
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.goto(f"{hub.url}/login?next={path}")
-    page.locator('input[name="email"]').fill(str(hub.seeded.users[role]["email"]))
-    page.locator('input[name="password"]').fill(hub.password)
-    page.locator('button[type="submit"]').click()
+    send_login(page, str(hub.seeded.users[role]["email"]), hub.password)
     page.wait_for_url(f"**{path}")
     return context, page, problems
 

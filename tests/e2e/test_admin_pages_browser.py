@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from hub.clock import parse_iso
-from tests.e2e.conftest import LiveHub
+from tests.e2e.conftest import LiveHub, send_login
 from tests.kit import fresh_device, live_sos
 
 pytestmark = pytest.mark.browser
@@ -47,9 +47,7 @@ def _manager(
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.goto(f"{hub.url}/login?next={path}")
-    page.locator('input[name="email"]').fill(str(hub.seeded.users["manager"]["email"]))
-    page.locator('input[name="password"]').fill(hub.password)
-    page.locator('button[type="submit"]').click()
+    send_login(page, str(hub.seeded.users["manager"]["email"]), hub.password)
     page.wait_for_url(f"**{path}")
     return context, page, problems
 
@@ -196,9 +194,7 @@ def test_a_session_that_ended_sends_the_manager_to_log_in_and_back_to_the_filter
     assert out.ok
     page.get_by_role("button", name="Save filters").click()
     page.wait_for_url("**/login?next=%2Fadmin%2Ffilters")
-    page.locator('input[name="email"]').fill(str(live_hub.seeded.users["manager"]["email"]))
-    page.locator('input[name="password"]').fill(live_hub.password)
-    page.locator('button[type="submit"]').click()
+    send_login(page, str(live_hub.seeded.users["manager"]["email"]), live_hub.password)
     page.wait_for_url("**/admin/filters")
     context.close()
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveHub
+from tests.e2e.conftest import LiveHub, send_login
 
 pytestmark = pytest.mark.browser
 
@@ -21,9 +21,7 @@ def _manager(browser: Any, hub: LiveHub, lang: str) -> tuple[Any, Page, list[str
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.goto(f"{hub.url}/login?next=/admin/alerts")
-    page.locator('input[name="email"]').fill(str(hub.seeded.users["manager"]["email"]))
-    page.locator('input[name="password"]').fill(hub.password)
-    page.locator('button[type="submit"]').click()
+    send_login(page, str(hub.seeded.users["manager"]["email"]), hub.password)
     page.wait_for_url("**/admin/alerts")
     return context, page, problems
 

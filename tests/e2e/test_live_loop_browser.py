@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from tests.e2e.conftest import LiveHub, log_in
+from tests.e2e.conftest import LiveHub, log_in, send_login
 from tests.kit import live_sos
 
 pytestmark = pytest.mark.browser
@@ -231,9 +231,7 @@ def test_the_ticket_panel_names_the_language_and_the_department_in_words(
     contexts.append(context)
     console = context.new_page()
     console.goto(f"{live_hub.url}/login")
-    console.locator('input[name="email"]').fill(live_hub.agent_email)
-    console.locator('input[name="password"]').fill(live_hub.password)
-    console.locator('button[type="submit"]').click()
+    send_login(console, live_hub.agent_email, live_hub.password)
     expect(console.locator("#main")).to_have_attribute("data-connection", "live")
     sos = f"La ducha no tiene agua caliente ({uuid.uuid4().hex[:6]})"
     live_sos(live_hub.url, live_hub.seeded, sos, language="es")

@@ -12,7 +12,7 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveHub
+from tests.e2e.conftest import LiveHub, send_login
 
 pytestmark = pytest.mark.browser
 
@@ -34,9 +34,7 @@ def _manager(browser: Any, hub: LiveHub, lang: str, path: str) -> tuple[Any, Pag
     )
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.goto(f"{hub.url}/login?next={path}")
-    page.locator('input[name="email"]').fill(str(hub.seeded.users["manager"]["email"]))
-    page.locator('input[name="password"]').fill(hub.password)
-    page.locator('button[type="submit"]').click()
+    send_login(page, str(hub.seeded.users["manager"]["email"]), hub.password)
     page.wait_for_url(f"**{path}")
     return context, page, problems
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveHub, staff_page
+from tests.e2e.conftest import LiveHub, send_login, staff_page
 from tests.kit import fresh_device, live_sos
 
 pytestmark = pytest.mark.browser
@@ -292,9 +292,7 @@ def test_on_a_tablet_a_cards_overdue_promise_reads_whole_in_spanish(
     page = context.new_page()
     page.clock.install()  # the page's own clock, moved on below
     page.goto(f"{live_hub.url}/login")
-    page.locator('input[name="email"]').fill(live_hub.agent_email)
-    page.locator('input[name="password"]').fill(live_hub.password)
-    page.locator('button[type="submit"]').click()
+    send_login(page, live_hub.agent_email, live_hub.password)
     expect(page.locator("#main")).to_have_attribute("data-connection", "live")
     text = f"Nadie en el mostrador de toallas de la piscina {uuid.uuid4().hex[:6]}"
     live_sos(live_hub.url, live_hub.seeded, text, device=fresh_device())
