@@ -69,9 +69,9 @@ class HeldFloods:
         return await self.notice.count(tenant_id)
 
     async def released(self, tenant_id: str, ticket: Doc) -> None:
-        """A ticket was released one at a time: if it was a flood's, the consoles' count
-        drops (a whole network's release tells them once, at its end)."""
-        if ticket.get("quarantine_reason") == FLOOD and ticket.get("released_at"):
+        """A held ticket was released or closed one at a time: if it was a flood's, the
+        consoles' count drops (a whole network's release tells them once, at its end)."""
+        if ticket.get("quarantine_reason") == FLOOD:
             await self.notice.tell(tenant_id)
 
     async def groups(self, tenant_id: str) -> list[dict[str, Any]]:

@@ -12,7 +12,6 @@ from hub import clock
 from hub.accounts.model import Role, public_user
 from hub.container import hub
 from hub.errors import Invalid, NotFound
-from hub.moderation.floods import FLOOD
 from hub.notify.outbox import addresses_of, for_agent, scrub
 from hub.ports import MAX_SEQ
 from hub.routes.auth import (
@@ -248,9 +247,8 @@ async def patch_ticket(ticket_id: str, data: TicketPatch) -> Any:
                 raise NotFound("assignee: no such staff user", field="assignee")
         kwargs["assignee"] = assignee
     doc = await hub().tickets.change(tenant_id(), ticket_id, Actor.staff(staff()), **kwargs)
-    if kwargs.get("status") in ("new", "closed") and doc.get("quarantine_reason") == FLOOD:
-        # a held flood released or closed: the consoles' banner hears the new count
-        await hub().floods.notice.tell(tenant_id())
+    if kwargs.get("status") in ("new", "closed"):  # a held flood's: the banners' count drops
+        await hub().floods.released(tenant_id(), doc)
     return staff_ticket(doc)
 
 
