@@ -21,7 +21,6 @@ headline card does.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -54,11 +53,6 @@ def kept_promise(sos: int, answered_in_time: int, waiting: int) -> dict[str, Any
         "answered_in_time": answered_in_time,
         "share_in_time": round(answered_in_time / due, 3) if due else None,
     }
-
-
-def count_not_due(tickets: Iterable[Doc], sla: timedelta, at: datetime, end: str) -> int:
-    """How many of these tickets, created before `end` (ISO time), are not due yet at `at`."""
-    return sum(1 for t in tickets if str(t["created_at"]) < end and not_due_yet(t, sla, at))
 
 
 def inside_promise_since(start: datetime, at: datetime, sla: timedelta) -> datetime:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hub.clock import iso, parse_iso
 from hub.installation.businesses import _field_first
 from hub.installation.operators import parse_operator_session
-from hub.tickets.promise import count_not_due, kept_promise
+from hub.tickets.promise import kept_promise, not_due_yet
 from hub.tickets.ticket import Ticket
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
@@ -41,7 +41,7 @@ def promise_kept(
         if t["first_response_at"]
         and parse_iso(str(t["first_response_at"])) - parse_iso(str(t["created_at"])) <= sla
     )
-    got = kept_promise(len(shown), in_time, count_not_due(tickets, sla, at, iso(at)))
+    got = kept_promise(len(shown), in_time, sum(1 for t in tickets if not_due_yet(t, sla, at)))
     return got["sos"], got["due"], got["answered_in_time"]
 
 
