@@ -49,6 +49,7 @@ from hub.i18n import (
     format_day,
     format_moment,
     format_number,
+    format_short_day,
     language_name,
     load_catalogs,
 )
@@ -322,6 +323,9 @@ def _install_i18n(app: Quart, the_hub: Hub) -> None:
     app.jinja_env.filters["number"] = lambda value: format_number(value, current_language())
     app.jinja_env.filters["local_moment"] = _local_moment
     app.jinja_env.filters["local_day"] = _local_day
+    app.jinja_env.filters["short_days"] = lambda rows: {
+        row["key"]: format_short_day(row["key"], current_language()) for row in rows
+    }
 
     @app.before_request
     async def _pick_language() -> None:

@@ -203,6 +203,16 @@ def format_day(day: date, lang: str) -> str:
     return str(format_skeleton("yMMMd", moment, locale=_locale(lang)))
 
 
+def format_short_day(key: str, lang: str) -> str:
+    """A chart's day ('2026-11-06') as the language writes it without the year: '6 nov' (es),
+    'Nov 6' (en), '6 de nov.' (gl). Written here, not by the browser's Intl, which may lack
+    the language's dates (Debian's Chromium has no Galician and wrote Spanish months)."""
+    day = date.fromisoformat(key)
+    return str(
+        format_skeleton("MMMd", datetime(day.year, day.month, day.day), locale=_locale(lang))
+    )
+
+
 def format_moment(
     moment: datetime, zone: tzinfo, lang: str, *, date: bool = True, year: bool = False
 ) -> str:

@@ -47,8 +47,13 @@ function readTable(table) {
 // A day's key ("2026-11-06") on a time axis as the reader writes a day ("6 nov"): thirty
 // slanted ISO dates filled a tablet's chart; the table under it keeps the full key.
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+// The server writes the period's days in the page's language (web/admin/_stats_charts.html):
+// Intl is the fallback, and a browser without the language's dates (Galician in Debian's
+// Chromium) wrote Spanish months there.
 const dayFormat = new Intl.DateTimeFormat(intlLocale(), { day: "numeric", month: "short", timeZone: "UTC" });
-const dayLabel = (key) => (DAY.test(key) ? dayFormat.format(new Date(`${key}T00:00:00Z`)) : key);
+const dayNames = JSON.parse(document.getElementById("chart-days")?.textContent || "{}");
+const dayLabel = (key) => (
+  DAY.test(key) ? dayNames[key] ?? dayFormat.format(new Date(`${key}T00:00:00Z`)) : key);
 
 function config(figure, data, colours) {
   const kind = figure.dataset.chart;

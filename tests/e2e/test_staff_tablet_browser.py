@@ -356,7 +356,13 @@ def test_on_a_phone_choices_and_places_keep_their_codes_whole_and_their_boxes_fu
 
 
 @pytest.mark.parametrize(
-    ("lang", "day"), [("es", r"^\d{1,2} \w+"), ("en", r"^\d{1,2} \w+|^\w+ \d")]
+    ("lang", "day"),
+    [
+        ("es", r"^\d{1,2} \w+"),
+        ("en", r"^\d{1,2} \w+|^\w+ \d"),
+        # Galician months, though Debian's Chromium has no Galician dates ("6 nov" before)
+        ("gl", r"^\d{1,2} de (xan|feb|mar|abr|maio|xuñ|xul|ago|set|out|nov|dec)\.$"),
+    ],
 )
 def test_statistics_on_a_tablet_and_a_phone_read_numbers_with_their_units_and_days_by_name(
     browser: Any, live_hub: LiveHub, lang: str, day: str
@@ -471,4 +477,37 @@ def test_a_page_under_a_folded_one_marks_it_in_the_menu(browser: Any, live_hub: 
         "aria-current", "true"
     )
     assert problems == []
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["es", "gl"])
+def test_on_a_phone_without_javascript_more_opens_its_pages_inside_the_screen(
+    browser: Any, live_hub: LiveHub, lang: str
+) -> None:
+    """Without JavaScript the menu does not fold: "More" opens its list in the bar, every page
+    in it on the screen (it opened over the page and ran off its right edge)."""
+    context = browser.new_context(
+        locale=lang,
+        extra_http_headers={"Accept-Language": lang},
+        viewport={"width": 390, "height": 844},
+        java_script_enabled=False,
+    )
+    page = context.new_page()
+    page.goto(f"{live_hub.url}/login?next=/admin/stats")
+    send_login(page, str(live_hub.seeded.users["admin"]["email"]), live_hub.password)
+    page.wait_for_url("**/admin/stats")
+    page.locator(".staff-nav .nav-more summary").click()
+    links = page.locator(".staff-nav .nav-more-list a")
+    expect(links.first).to_be_visible()
+    boxes = [links.nth(i).bounding_box() for i in range(links.count())]
+    assert len(boxes) >= 10
+    off = [
+        links.nth(i).text_content()
+        for i, box in enumerate(boxes)
+        if box is None or box["x"] < 0 or box["x"] + box["width"] > 390
+    ]
+    assert off == []
+    assert all(box is not None and box["height"] >= 44 for box in boxes)  # a finger's tap
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert page.evaluate(_WORDS_SPLIT, ".staff-header .business") == []
     context.close()
