@@ -5,8 +5,9 @@ A business's `opening_hours` (CONTRACT.md, "Second wave") is a list of ranges
 always open. Read the same way as a routing rule's schedule (hub/tickets/routing.py): a
 range whose `from` is later than its `to` crosses midnight and belongs to the day it
 started on ("Friday 20:00–02:00" is open on Saturday at 01:00); `from` equal to `to` is the
-whole day; no weekdays is every day. Local times are turned into absolute ones day by day,
-so a daylight-saving change moves the opening in UTC, never in the business's clock.
+whole day; `to` "24:00" closes at the next midnight; no weekdays is every day. Local times
+are turned into absolute ones day by day, so a daylight-saving change moves the opening in
+UTC, never in the business's clock.
 Ranges that cannot be read (a bad time, a weekday 9) are skipped: the customer is told
 less, never something false.
 """
@@ -21,6 +22,9 @@ from zoneinfo import ZoneInfo
 WEEK = 7
 
 
+MIDNIGHT = "24:00"  # an end only: the range closes at the next day's 00:00
+
+
 def _hhmm(text: Any) -> time | None:
     try:
         hours, minutes = str(text).split(":")
@@ -29,17 +33,25 @@ def _hhmm(text: Any) -> time | None:
         return None
 
 
-def _ranges(hours: Sequence[Mapping[str, Any]]) -> Iterator[tuple[frozenset[int], time, time]]:
+def _ranges(
+    hours: Sequence[Mapping[str, Any]],
+) -> Iterator[tuple[frozenset[int], time, time, bool]]:
+    """Each readable range: its weekdays, start, end, and whether it closes the next day."""
     for entry in hours:
         if not isinstance(entry, Mapping):
             continue
-        start, end = _hhmm(entry.get("from")), _hhmm(entry.get("to"))
+        # "24:00" (which the settings accept as an end) is the next day's midnight: read as a
+        # time it does not exist, and the range was skipped ("open until midnight" read as
+        # closed all day).
+        midnight = entry.get("to") == MIDNIGHT
+        start = _hhmm(entry.get("from"))
+        end = time(0, 0) if midnight else _hhmm(entry.get("to"))
         days = entry.get("weekdays") or range(1, WEEK + 1)
         if start is None or end is None or not isinstance(days, list | range):
             continue
         weekdays = frozenset(d for d in days if isinstance(d, int) and 1 <= d <= WEEK)
         if weekdays:
-            yield weekdays, start, end
+            yield weekdays, start, end, midnight or not start < end
 
 
 def _local(day: date, moment: time, zone: ZoneInfo) -> datetime:
@@ -54,10 +66,10 @@ def _intervals(
     ranges = list(_ranges(hours))
     for offset in range(days):
         day = first + timedelta(days=offset)
-        for weekdays, start, end in ranges:
+        for weekdays, start, end, next_day in ranges:
             if day.isoweekday() not in weekdays:
                 continue
-            close_day = day if start < end else day + timedelta(days=1)
+            close_day = day + timedelta(days=1) if next_day else day
             yield _local(day, start, zone), _local(close_day, end, zone)
 
 

@@ -401,3 +401,32 @@ async def test_reply_targets_are_set_per_business_and_checked(
     ticket = await _ticket(http, served.tenants["initech"], sos["id"])
     due = parse_iso(ticket["reply_due_at"]) - parse_iso(ticket["created_at"])
     assert due == timedelta(minutes=5)
+
+
+async def test_hours_that_end_at_midnight_keep_the_business_open_until_midnight(
+    served: Served, http: httpx.AsyncClient
+) -> None:
+    """ "24:00", which the settings accept as an end, is midnight: a guest writing while the
+    business is open all day is not told it opens on another day (the range was skipped)."""
+    initech = served.tenants["initech"]
+    manager = initech.auth("manager")
+    before = (await http.get("/api/v1/tenant", headers=manager)).json()["opening_hours"]
+    today = _local(datetime.now(UTC), initech).isoweekday()
+    # open today and tomorrow all day (a test crossing midnight stays open), and an hour
+    # on another day: unread, "24:00" left that hour as the only opening
+    days = [today, today % 7 + 1]
+    later = (today + 2) % 7 + 1
+    hours = [
+        {"weekdays": days, "from": "00:00", "to": "24:00"},
+        {"weekdays": [later], "from": "09:00", "to": "10:00"},
+    ]
+    r = await http.patch("/api/v1/tenant", json={"opening_hours": hours}, headers=manager)
+    assert r.status_code == 200, r.text
+    try:
+        sos = await http_sos(http, initech, "¿Hay toallas de piscina?")
+        assert sos["expected_reply_by"] is None
+        page = (await http.get(f"/t/{sos['token']}?sent=1&lang=en")).text
+        assert "We open" not in page
+    finally:
+        r = await http.patch("/api/v1/tenant", json={"opening_hours": before}, headers=manager)
+        assert r.status_code == 200, r.text

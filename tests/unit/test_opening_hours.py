@@ -82,6 +82,18 @@ def test_the_next_opening_on_the_autumn_dst_day_is_at_local_opening_time() -> No
     assert next_opening(sundays, utc(2026, 10, 24, 21, 0), MADRID) == utc(2026, 10, 25, 7, 0)
 
 
+def test_a_range_ending_at_24_00_closes_at_midnight() -> None:
+    noon_to_midnight = [{"weekdays": [], "from": "12:00", "to": "24:00"}]
+    # Saturday 5 December 2026, Madrid UTC+1
+    assert not is_open(noon_to_midnight, utc(2026, 12, 5, 3, 40), MADRID)  # 04:40: closed
+    assert next_opening(noon_to_midnight, utc(2026, 12, 5, 3, 40), MADRID) == utc(2026, 12, 5, 11)
+    assert is_open(noon_to_midnight, utc(2026, 12, 5, 22, 59), MADRID)  # 23:59
+    assert not is_open(noon_to_midnight, utc(2026, 12, 5, 23, 0), MADRID)  # 00:00 Sunday
+    saturday = [{"weekdays": [6], "from": "00:00", "to": "24:00"}]
+    assert is_open(saturday, utc(2026, 12, 5, 3, 36), MADRID)
+    assert not is_open(saturday, utc(2026, 12, 5, 23, 0), MADRID)
+
+
 def test_a_whole_day_and_unreadable_ranges() -> None:
     all_day = [{"weekdays": [6], "from": "00:00", "to": "00:00"}]
     assert is_open(all_day, utc(2026, 12, 5, 22, 59), MADRID)  # Saturday 23:59 local
