@@ -347,19 +347,39 @@ export class Panel {
       api("PATCH", `/api/v1/tickets/${encodeURIComponent(id)}`, { status }));
   }
 
-  async _write(button, errorEl, call) {
+  /**
+   * `button` disabled while `work` runs, then the focus given back where the keyboard left
+   * it: a disabled button drops the focus to the page's start, and the next Tab began again
+   * at the skip link after every note, reply, move and block. A move button the new state
+   * hides hands the focus to the panel, whose name says the new state.
+   */
+  async _busy(button, work) {
+    const hadFocus = document.activeElement === button;
     button.disabled = true;
-    showError(errorEl, "");
     try {
-      const doc = await call();
-      if (doc && doc.id) this.onChanged(doc);
-      return true;
-    } catch (error) {
-      showError(errorEl, error.message);
-      return false;
+      return await work();
     } finally {
       button.disabled = false;
+      const lost = !document.activeElement || document.activeElement === document.body;
+      if (hadFocus && lost && this.isOpen) {
+        const shown = button.isConnected && button.checkVisibility();
+        (shown ? button : this.root).focus();
+      }
     }
+  }
+
+  async _write(button, errorEl, call) {
+    showError(errorEl, "");
+    return this._busy(button, async () => {
+      try {
+        const doc = await call();
+        if (doc && doc.id) this.onChanged(doc);
+        return true;
+      } catch (error) {
+        showError(errorEl, error.message);
+        return false;
+      }
+    });
   }
 
   async _submitText(event, kind, textarea) {
@@ -375,28 +395,27 @@ export class Panel {
       textarea.focus();
       return;
     }
-    button.disabled = true;
     showError(errorEl, "");
-    try {
-      let item = null;
-      if (text) {
-        // A reply carries the etiquette steps its checklist shows covered (detected or ticked).
-        const body = kind === "replies" ? { text, etiquette: this.reply.steps() } : { text };
-        item = await api("POST", `/api/v1/tickets/${encodeURIComponent(id)}/${kind}`, body);
-        if (kind === "replies") this.addMessage(item);
-        else this.addNote(item);
-        if (id === this.id) {
-          textarea.value = "";
-          if (kind === "replies") this.reply.sent();
+    await this._busy(button, async () => {
+      try {
+        let item = null;
+        if (text) {
+          // A reply carries the etiquette steps its checklist shows covered (detected or ticked).
+          const body = kind === "replies" ? { text, etiquette: this.reply.steps() } : { text };
+          item = await api("POST", `/api/v1/tickets/${encodeURIComponent(id)}/${kind}`, body);
+          if (kind === "replies") this.addMessage(item);
+          else this.addNote(item);
+          if (id === this.id) {
+            textarea.value = "";
+            if (kind === "replies") this.reply.sent();
+          }
         }
+        // Photos go with the reply just sent (or on their own); a failed one stays to retry.
+        if (photos) await this.photos.send(id, item ? item.id : null);
+      } catch (error) {
+        showError(errorEl, error.message);
       }
-      // Photos go with the reply just sent (or on their own); a failed one stays to retry.
-      if (photos) await this.photos.send(id, item ? item.id : null);
-    } catch (error) {
-      showError(errorEl, error.message);
-    } finally {
-      button.disabled = false;
-    }
+    });
   }
 
   async _saveDetails(event) {
