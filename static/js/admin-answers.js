@@ -1,7 +1,7 @@
 // Canned answers admin page: list, edit, delete; placeholders inserted with a click and a
 // live preview with sample values. The server checks everything again (and names the field).
 import { api } from "./lib/api.js";
-import { clearFieldErrors, showApiError, showError, whileBusy } from "./lib/forms.js";
+import { clearFieldErrors, showApiError, showError, showFieldError, whileBusy } from "./lib/forms.js";
 import { has, t as L } from "./lib/i18n.js";
 
 const form = document.getElementById("answer-form");
@@ -25,6 +25,15 @@ function refresh() {
   count.textContent = L("count", { count: text.value.length });
   preview.textContent = text.value.replace(/\{(\w+)\}/g, (whole, name) =>
     (PLACEHOLDERS.includes(name) ? L(`sample.${name}`) : whole));
+}
+
+// A placeholder as the server reads one (hub/answers/model.py `_PLACEHOLDER`).
+const PLACEHOLDER = /\{([^{}\s]{0,40})\}/g;
+
+/** The first placeholder the text names that no answer can fill, or null. */
+function unknownPlaceholder(value) {
+  const found = [...value.matchAll(PLACEHOLDER)].find((m) => !PLACEHOLDERS.includes(m[1]));
+  return found ? found[0] : null;
 }
 
 function render(selectedId) {
@@ -94,6 +103,16 @@ form.addEventListener("submit", async (event) => {
     language: form.language.value,
     text: text.value,
   };
+  // Checked here in the page's words (the server's check answers in English, for the API).
+  const unknown = unknownPlaceholder(text.value);
+  if (unknown) {
+    const known = PLACEHOLDERS.map((name) => `{${name}}`).join(", ");
+    const message = L("unknown-placeholder", { name: unknown, known });
+    showError(errorBox, message);
+    showFieldError(text, message);
+    text.focus();
+    return;
+  }
   const id = form.id.value;
   await whileBusy(form, async () => {
     try {

@@ -324,3 +324,26 @@ def test_on_a_tablet_the_held_back_list_breaks_place_reason_and_message_between_
         assert page.evaluate(_NARROWER_THAN_A_WORD, column) == [], column
     assert problems == []
     context.close()
+
+
+def test_a_canned_answer_naming_an_unknown_placeholder_is_refused_in_the_pages_language(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    context, page, problems = _manager(browser, live_hub, "gl", "/admin/answers")
+    title = f"Toallas {uuid.uuid4().hex[:6]}"
+    page.locator("#answer-title").fill(title)
+    text = page.locator("#answer-text")
+    text.fill("Levamos as toallas a {place} ({room}).")
+    page.locator("#answer-form button[type=submit]").click()
+    said = "O texto inclúe {room}, que ningunha resposta pode encher: usa {customer_name}"
+    expect(page.locator("#answer-error")).to_contain_text(said)
+    expect(text).to_have_attribute("aria-invalid", "true")
+    expect(text).to_be_focused()
+    expect(page.locator("#answer-list")).not_to_contain_text(title)  # nothing saved
+
+    text.fill("Levamos as toallas a {place}.")
+    page.locator("#answer-form button[type=submit]").click()
+    expect(page.locator("#answer-status")).to_have_text("Gardado.")
+    expect(page.locator("#answer-list")).to_contain_text(title)
+    assert problems == []
+    context.close()
