@@ -70,8 +70,13 @@ def csv_file(body: AsyncIterator[bytes], name: str) -> Response:
 
 
 def _filename(kind: str, period: Period, tenant: Doc) -> str:
+    """`<slug>-<kind>-<first day>-<last day>.csv`, the days the business's own (the period's
+    bounds are UTC: in Madrid the 1st's midnight is the 30th at 23:00, which named the file)."""
     slug = str(tenant.get("slug") or "sos")
-    return f"{slug}-{kind}-{period.start.date().isoformat()}-{period.end.date().isoformat()}.csv"
+    zone = ZoneInfo(str(tenant.get("timezone") or "UTC"))
+    first = period.start.astimezone(zone).date()
+    last = (period.end - timedelta(microseconds=1)).astimezone(zone).date()  # end excluded
+    return f"{slug}-{kind}-{first.isoformat()}-{last.isoformat()}.csv"
 
 
 @bp.get("/api/v1/export/tickets.csv")

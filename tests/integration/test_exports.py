@@ -247,3 +247,18 @@ async def test_custom_survey_answers_join_the_file(
     assert [r["source"] for r in rows] == ["thread", "lobby-survey"]
     assert rows[1]["question"] == "How was breakfast?" and rows[1]["comment"] == "'+ more coffee"
     assert rows[1]["answered_local"] == "2026-11-07 10:00:00" and rows[1]["ticket_number"] == ""
+
+
+async def test_an_exports_file_is_named_after_the_days_asked_for_in_the_business_zone(
+    client: Any, acme: Seeded
+) -> None:
+    """A manager filing monthly exports by name: November asked, November in the name (the
+    UTC bounds named the file after 31 October in Madrid)."""
+    assert acme.tenant["timezone"] == "Europe/Madrid"
+    for kind in ("tickets", "surveys"):
+        r = await client.get(
+            f"/api/v1/export/{kind}.csv", query_string=PERIOD, headers=acme.auth("manager")
+        )
+        assert r.status_code == 200
+        wanted = f'attachment; filename="{acme.tenant["slug"]}-{kind}-2026-11-01-2026-11-30.csv"'
+        assert r.headers["Content-Disposition"] == wanted
