@@ -51,7 +51,7 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 // Intl is the fallback, and a browser without the language's dates (Galician in Debian's
 // Chromium) wrote Spanish months there.
 const dayFormat = new Intl.DateTimeFormat(intlLocale(), { day: "numeric", month: "short", timeZone: "UTC" });
-const dayNames = JSON.parse(document.getElementById("chart-days")?.textContent || "{}");
+const dayNames = JSON.parse(document.getElementById("charts")?.dataset.days || "{}");
 const dayLabel = (key) => (
   DAY.test(key) ? dayNames[key] ?? dayFormat.format(new Date(`${key}T00:00:00Z`)) : key);
 
