@@ -38,6 +38,17 @@ BAD_SOS: list[tuple[str, bytes, int, str, tuple[str, ...]]] = [
         "invalid",
         ("contact.email",),
     ),
+    *(
+        # what the SMS sender could never text (6 to 15 digits): refused now, not dropped later
+        (
+            f"a phone of {phone!r}",
+            _sos(anonymous=False, contact={"phone": phone}),
+            400,
+            "invalid",
+            ("contact.phone",),
+        )
+        for phone in ("600 11", "------", "(((())))", "+34 600-111-222-333-444-555")
+    ),
     (
         "a contact that is a string",
         _sos(anonymous=False, contact="me"),
