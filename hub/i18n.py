@@ -213,6 +213,14 @@ def format_short_day(key: str, lang: str) -> str:
     )
 
 
+def clock_hour(lang: str) -> str:
+    """How format_moment writes the hour, as Intl's `hour` option: "numeric" where the
+    language writes '4:30' (es, ca), "2-digit" where '04:30' (fr, gl...). The page's script
+    draws live times with it, so that one thread never shows both ('4:30' and '04:37')."""
+    pattern = str(_locale(lang).datetime_skeletons.get("Hm") or "HH:mm")
+    return "2-digit" if "HH" in pattern else "numeric"
+
+
 def format_moment(
     moment: datetime, zone: tzinfo, lang: str, *, date: bool = True, year: bool = False
 ) -> str:

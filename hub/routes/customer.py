@@ -26,7 +26,7 @@ from hub.clock import new_secret
 from hub.container import hub
 from hub.errors import HubError, NotFound, StoreUnavailable, Suspended
 from hub.http.ratelimit import RateLimited
-from hub.i18n import SUPPORTED, format_moment, format_number
+from hub.i18n import SUPPORTED, clock_hour, format_moment, format_number
 from hub.i18n import gettext as _
 from hub.moderation.bots import automated_client, form_signals, form_stamp
 from hub.ports import Doc
@@ -295,6 +295,7 @@ async def _thread_page(token: str, status: int = 200, **context: Any) -> Any:
     messages, photos = await _with_photos(ticket, token, messages)
     html = await render_template(
         "customer/thread.html",
+        clock_hour=clock_hour(g.lang),
         ticket=customer_ticket(ticket),
         tenant=tenant or {},
         waiting=await waiting_for(tenant or {}, ticket, messages),

@@ -76,7 +76,7 @@
 
   function count() {
     var max = config ? config.max_chars : 2000;
-    text.parentNode.querySelector("[data-count]").textContent = String(text.value.length);
+    text.parentNode.querySelector("[data-count]").textContent = String(words.chars(text.value));
     text.parentNode.querySelector("[data-max]").textContent = num(max);
   }
 
@@ -173,8 +173,8 @@
     var value = text.value.trim();
     var max = config ? config.max_chars : 2000;
     if (!value) { say(d.msgEmpty); text.focus(); return; }
-    if (value.length > max) {
-      say(fill(d.msgTooLong, { count: num(value.length), max: num(max) }));
+    if (words.chars(value) > max) {
+      say(fill(d.msgTooLong, { count: num(words.chars(value)), max: num(max) }));
       text.focus();
       return;
     }

@@ -1,7 +1,8 @@
 /* Numbers and sentences in the page's language, for the customer pages and the kiosk
    (classic scripts, loaded before them): `window.sosWords.num(2000)` is "2.000" on a
    Spanish page and "2,000" on an English one; `fill("{n} left", {n: 3})` fills a
-   translated template the page carries. */
+   translated template the page carries; `chars(text)` counts characters as the server
+   does. */
 (function () {
   "use strict";
 
@@ -27,5 +28,11 @@
     });
   }
 
-  window.sosWords = { intlLang: intlLang, num: num, fill: fill };
+  /* Characters as the server counts them (Python's len: code points), so an emoji is one,
+     not the two UTF-16 units of String.length. */
+  function chars(value) {
+    return Array.from(String(value || "")).length;
+  }
+
+  window.sosWords = { intlLang: intlLang, num: num, fill: fill, chars: chars };
 })();

@@ -1,9 +1,11 @@
 /* The SOS form behind a QR code, made nicer with JavaScript. Without it the page is a plain
    form that the server validates; with it: a live character counter, the contact fields
    hidden while "send anonymously" is ticked, a check before sending, links to this
-   browser's previous messages to this business (kept in localStorage by thread.js), and
-   photos: with photos chosen, the SOS is sent first (the same form post, answered in JSON)
-   and each photo then goes with it, so the text is never lost to a photo that fails. */
+   browser's previous messages to this business (kept in localStorage by thread.js), a
+   draft kept in this tab (sessionStorage) so that switching language loses nothing, and
+   sending in the page: the same form post, answered in JSON, so that with no signal the
+   guest stays on the page with their text and is told. With photos, the SOS goes first and
+   each photo then goes with it, so the text is never lost to a photo that fails. */
 (function () {
   "use strict";
 
@@ -25,6 +27,7 @@
   var intlLang = words.intlLang;
   var num = words.num;
   var fill = words.fill;
+  var chars = words.chars;
 
   function describedBy(el, id, on) {
     var ids = (el.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (x) {
@@ -51,12 +54,12 @@
 
   /* What the server will count: line breaks as one character, surrounding blanks trimmed. */
   function length() {
-    return text.value.trim().length;
+    return chars(text.value.trim());
   }
 
   function updateCounter() {
     if (!counter) return;
-    var n = text.value.length;
+    var n = chars(text.value);
     count.textContent = String(n);
     counter.classList.toggle("near", n > max * 0.9 && n <= max);
     counter.classList.toggle("over", n > max);
@@ -70,13 +73,62 @@
     updateCounter();
     text.addEventListener("input", function () {
       updateCounter();
-      if (text.value.length > max) {
-        showError(fill(form.dataset.msgTooLong, { count: num(text.value.length) }));
+      if (chars(text.value) > max) {
+        showError(fill(form.dataset.msgTooLong, { count: num(chars(text.value)) }));
       } else if (!error.hidden && length() > 0) {
         clearError();
       }
     });
   }
+
+  /* ---- The draft: kept in this tab while it is written, so that the language links
+     (?lang=xx, a new page) do not throw it away; removed once the SOS is sent. ---- */
+
+  var DRAFT_KEY = "sos-hub.draft:" + form.getAttribute("action");
+  var DRAFT_FIELDS = ["text", "name", "email", "phone"];
+
+  function saveDraft() {
+    var draft = { anonymous: !!(anonymous && anonymous.checked) };
+    DRAFT_FIELDS.forEach(function (name) {
+      var input = form.querySelector("#" + name);
+      if (input) draft[name] = input.value;
+    });
+    try {
+      window.sessionStorage.setItem(DRAFT_KEY, JSON.stringify(draft));
+    } catch (e) { /* private mode or full: the draft is only a convenience */ }
+  }
+
+  function dropDraft() {
+    try {
+      window.sessionStorage.removeItem(DRAFT_KEY);
+    } catch (e) { /* nothing kept */ }
+  }
+
+  /* Back on the page (another language): fill what the server left empty. */
+  function restoreDraft() {
+    var draft;
+    try {
+      draft = JSON.parse(window.sessionStorage.getItem(DRAFT_KEY) || "null");
+    } catch (e) {
+      draft = null;
+    }
+    if (!draft || typeof draft !== "object") return;
+    var contactBack = false;
+    DRAFT_FIELDS.forEach(function (name) {
+      var input = form.querySelector("#" + name);
+      if (!input || input.value || typeof draft[name] !== "string" || !draft[name]) return;
+      input.value = draft[name];
+      if (name !== "text") contactBack = true;
+    });
+    if (anonymous && draft.anonymous === true) anonymous.checked = true;
+    var more = document.getElementById("contact-more");
+    if (contactBack && more) more.open = true;
+  }
+
+  restoreDraft();
+  updateCounter();
+  form.addEventListener("input", saveDraft);
+  form.addEventListener("change", saveDraft);
 
   /* Anonymous: hide and disable the contact fields, so nothing personal is even sent. */
   function syncAnonymous() {
@@ -208,8 +260,24 @@
       input.insertAdjacentElement("afterend", box);
     }
     box.textContent = message;
+    box.hidden = false;
     input.setAttribute("aria-invalid", "true");
     describedBy(input, box.id, true);
+    var more = input.closest("details");
+    if (more) more.open = true; /* the contact details fold: open it to show the error */
+  }
+
+  /* A new try: the previous answer's messages go (the server says again what is wrong). */
+  function clearFieldErrors() {
+    ["name", "email", "phone"].forEach(function (name) {
+      var input = form.querySelector("#" + name);
+      var box = document.getElementById(name + "-error");
+      if (!input || !box) return;
+      box.hidden = true;
+      box.textContent = "";
+      input.removeAttribute("aria-invalid");
+      describedBy(input, box.id, false);
+    });
   }
 
   function enable() {
@@ -243,8 +311,10 @@
     enable();
   }
 
-  function sendWithPhotos() {
+  /* The SOS through the same form post, answered in JSON; then its photos, if any. */
+  function sendHere() {
     formError("");
+    clearFieldErrors();
     fetch(form.action, {
       method: "POST",
       body: new URLSearchParams(new FormData(form)),
@@ -255,9 +325,19 @@
         return response.json().catch(function () {
           return null;
         }).then(function (body) {
-          if (response.status !== 201 || !body || !body.thread_url) return refused(response.status, body);
+          if (response.status !== 201 || !body || !body.thread_url) {
+            if (!body && !(picker && picker.pending().length)) {
+              /* Not a JSON answer (a page of its own, e.g. a suspended business): let the
+                 browser post and show it. The server gives the text back if it refuses. */
+              dropDraft();
+              return form.submit();
+            }
+            return refused(response.status, body);
+          }
+          dropDraft(); /* sent: nothing of it stays in this browser */
           var token = encodeURIComponent(String(body.thread_url).split("/").pop());
           var threadPath = "/t/" + token + "?sent=1";
+          if (!picker || !picker.pending().length) return window.location.assign(threadPath);
           return picker.sendAll("/api/v1/thread/" + token + "/attachments", body.id).then(function (result) {
             if (result.failed) photosFailed(threadPath);
             else window.location.assign(threadPath);
@@ -265,16 +345,14 @@
         });
       })
       .catch(function () {
-        refused(0, null);
+        refused(0, null); /* no signal: the page, the text and the draft stay */
       });
   }
 
-  if (picker) {
-    /* After the checks above (registered first): with photos, this page sends it itself. */
-    form.addEventListener("submit", function (event) {
-      if (event.defaultPrevented || !picker.pending().length) return;
-      event.preventDefault();
-      sendWithPhotos();
-    });
-  }
+  /* After the checks above (registered first): the page sends it itself. */
+  form.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) return;
+    event.preventDefault();
+    sendHere();
+  });
 })();

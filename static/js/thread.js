@@ -38,6 +38,7 @@
   var intlLang = words.intlLang;
   var num = words.num;
   var fill = words.fill;
+  var chars = words.chars;
 
   /* ---- Times, in the business's time zone: "19:07" today, "29 nov, 19:07" before. ---- */
 
@@ -49,8 +50,10 @@
     }
   }
   var dayFmt = formatter({ year: "numeric", month: "2-digit", day: "2-digit" });
-  var timeFmt = formatter({ hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-  var dateTimeFmt = formatter({ day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  /* The hour as the server writes it in this language ("4:30" in es and ca, "04:30" in fr). */
+  var hour = d.hour === "numeric" ? "numeric" : "2-digit";
+  var timeFmt = formatter({ hour: hour, minute: "2-digit", hourCycle: "h23" });
+  var dateTimeFmt = formatter({ day: "numeric", month: "short", hour: hour, minute: "2-digit", hourCycle: "h23" });
 
   function when(iso) {
     var date = new Date(iso);
@@ -323,7 +326,7 @@
   }
 
   function refusal(status, body) {
-    var n = textarea.value.trim().length;
+    var n = chars(textarea.value.trim());
     if (status === 400 || status === 413) {
       if (n === 0) return d.msgEmpty;
       if (n > max) return fill(d.msgTooLong, { count: num(n) });
@@ -383,7 +386,7 @@
         });
     });
     textarea.addEventListener("input", function () {
-      if (!error.hidden && textarea.value.trim().length > 0 && textarea.value.length <= max) clearError();
+      if (!error.hidden && textarea.value.trim().length > 0 && chars(textarea.value) <= max) clearError();
     });
   }
 
