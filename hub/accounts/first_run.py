@@ -2,7 +2,10 @@
 
 Nobody ticks a step by hand: each is read from what the business has (a department, an
 active access point, a printed poster, a routing rule, a colleague, an SOS), so the list
-never lies and never needs resetting. Two steps leave a mark that nothing else would:
+never lies and never needs resetting. The steps are the business's, the same for everyone
+who reads them; only where a step's button leads depends on the reader: a manager who is not
+an admin gets no link to the staff page (it is the admins'), the page asks them to turn to
+one instead. Two steps leave a mark that nothing else would:
 `settings_saved_at` on the tenant (set when its settings are saved once, by
 `PATCH /api/v1/tenant`) and `printed_at` on a point (set when a printable of it is made).
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from hub.accounts.model import Role
 from hub.clock import now_iso
 from hub.ports import Doc, Store
 from hub.tickets.repository import VISIBLE_TO_STAFF
@@ -31,15 +35,20 @@ STEPS: tuple[tuple[str, str], ...] = (
     ("sos", "/admin/points"),  # until a point exists; then the point's own page
 )
 MIN_STAFF = 2  # the manager and at least one colleague
+# Steps whose page asks for more than a manager's role: below it, the step has no link.
+# It still counts as for an admin (one business, one progress): a manager invited from the
+# pages has at least the admin who invited them as an active colleague, so it is done.
+NEEDS = {"staff": Role.admin}
 
 
 @dataclass(frozen=True)
 class Step:
-    """One step of the checklist: done or not, and where to do it."""
+    """One step of the checklist: done or not, and where to do it (None: not on a page the
+    reader may open; someone with a higher role does it)."""
 
     key: str
     done: bool
-    url: str
+    url: str | None
 
     def to_json(self) -> dict[str, Any]:
         return {"key": self.key, "done": self.done, "url": self.url}
@@ -78,8 +87,11 @@ class Checklist:
 ACTIVE = {"active": {"ne": False}}  # a point without the field is active (older data)
 
 
-async def checklist(store: Store, tenant: Doc, public_url: str) -> Checklist:
-    """Which steps this business has done, read from its own (tenant-scoped) data."""
+async def checklist(
+    store: Store, tenant: Doc, public_url: str, role: Role = Role.admin
+) -> Checklist:
+    """Which steps this business has done, read from its own (tenant-scoped) data, with the
+    links a reader of `role` can follow (every link for an admin, the default)."""
     tid = str(tenant["id"])
     first_point = await store.find(tid, "points", ACTIVE, sort="created_at", limit=1)
     done = {
@@ -92,7 +104,10 @@ async def checklist(store: Store, tenant: Doc, public_url: str) -> Checklist:
         # one that reached the consoles: a test SOS a filter held back does not count
         "sos": await store.count(tid, "tickets", VISIBLE_TO_STAFF) > 0,
     }
-    urls = dict(STEPS)
+    urls: dict[str, str | None] = dict(STEPS)
+    for key, needed in NEEDS.items():
+        if not role.allows(needed):
+            urls[key] = None
     if first_point:
         urls["sos"] = f"{public_url.rstrip('/')}/q/{first_point[0]['code']}"
     return Checklist(tuple(Step(key, done[key], urls[key]) for key, _url in STEPS))
@@ -120,8 +135,8 @@ class FirstRun:
         self.store = store
         self.public_url = public_url
 
-    async def checklist(self, tenant: Doc) -> Checklist:
-        return await checklist(self.store, tenant, self.public_url)
+    async def checklist(self, tenant: Doc, role: Role = Role.admin) -> Checklist:
+        return await checklist(self.store, tenant, self.public_url, role)
 
     async def mark_settings_saved(self, tenant_id: str) -> Doc | None:
         return await mark_settings_saved(self.store, tenant_id)

@@ -15,7 +15,7 @@ from hub.accounts.first_run import Checklist
 from hub.accounts.model import Role
 from hub.container import hub
 from hub.ports import Doc
-from hub.routes.auth import staff_required, tenant_id
+from hub.routes.auth import staff, staff_required, tenant_id
 from hub.routes.pages import page_tenant, render_page, staff_page
 
 bp = Blueprint("first_run", __name__)
@@ -24,8 +24,9 @@ START = "/admin/start"
 CONSOLE = "/console"
 
 
-async def _checklist(tenant: Doc) -> Checklist:
-    return await hub().first_run.checklist(tenant)
+async def _checklist(tenant: Doc, user: Doc) -> Checklist:
+    """The business's checklist, with the links `user`'s role can follow."""
+    return await hub().first_run.checklist(tenant, Role(user["role"]))
 
 
 async def landing(user: Doc) -> str:
@@ -33,7 +34,7 @@ async def landing(user: Doc) -> str:
     if not Role(user["role"]).allows(Role.manager):
         return CONSOLE
     tenant = await hub().accounts.tenant(user["tenant_id"])
-    if tenant is None or (await _checklist(tenant)).complete:
+    if tenant is None or (await _checklist(tenant, user)).complete:
         return CONSOLE
     return START
 
@@ -42,7 +43,7 @@ async def setup_nudge(user: Doc, tenant: Doc | None) -> dict[str, Any] | None:
     """What the console's "finish setting up" link shows a manager; None once all is done."""
     if tenant is None:
         return None
-    found = await _checklist(tenant)
+    found = await _checklist(tenant, user)
     return None if found.complete else {"done": found.done, "total": found.total}
 
 
@@ -50,13 +51,14 @@ async def setup_nudge(user: Doc, tenant: Doc | None) -> dict[str, Any] | None:
 @staff_page(Role.manager)
 async def start_page() -> Any:
     """The checklist: each step ticked from the business's own data."""
-    found = await _checklist(page_tenant())
+    found = await _checklist(page_tenant(), staff())
     return await render_page("admin/start.html", checklist=found)
 
 
 @bp.get("/api/v1/setup/checklist")
 @staff_required(Role.manager)
 async def checklist_api() -> Any:
-    """`{"steps": [{"key", "done", "url"}], "done", "total", "complete"}` for this business."""
+    """`{"steps": [{"key", "done", "url"}], "done", "total", "complete"}` for this business;
+    `url` is null on a step the caller's role cannot do (a manager's "staff")."""
     tenant = await hub().accounts.tenant(tenant_id())
-    return (await _checklist(tenant or {"id": tenant_id()})).to_json()
+    return (await _checklist(tenant or {"id": tenant_id()}, staff())).to_json()

@@ -16,6 +16,7 @@ function draw(checklist) {
     mark.textContent = step.done ? "✓" : mark.dataset.number;
     item.querySelector("[data-state]").textContent = t(step.done ? "done" : "todo");
     const link = item.querySelector("[data-url]");
+    if (!link || !step.url) continue; // a step for an admin, shown to a manager: no link
     link.href = step.url;
     const outside = step.url.includes("/q/"); // the test SOS: a guest's page, in a tab of its own
     if (outside) {

@@ -135,3 +135,27 @@ def test_the_settings_page_speaks_spanish_and_marks_a_bad_time_zone_by_its_field
     assert saved["opening_hours"] == [{"weekdays": [1, 2, 3, 4, 5], "from": "09:00", "to": "24:00"}]
     assert problems == []
     context.close()
+
+
+def test_a_manager_s_checklist_asks_an_admin_to_invite_and_still_ticks_its_other_steps(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    """Inviting is the admins': the step shows whom to ask instead of a button to a page the
+    manager cannot open, and the page keeps ticking the steps after it as they get done."""
+    context, page, problems = _manager(browser, live_hub, "ca", "/admin/start")
+    staff = page.locator('[data-key="staff"]')
+    expect(staff).to_contain_text("Només un administrador pot convidar companys: demana-ho al teu.")
+    expect(staff.get_by_role("link")).to_have_count(0)
+    expect(page.locator('a[href="/admin/users"]')).to_have_count(0)
+    # a first SOS arrives while the page is open: coming back to it ticks the last step
+    sos = {
+        "point": live_hub.seeded.point["code"],
+        "text": "Falten tovalloles a la 12",
+        "anonymous": True,
+    }
+    assert httpx.post(f"{live_hub.url}/api/v1/sos", json=sos, timeout=10).status_code == 201
+    page.evaluate("window.dispatchEvent(new Event('focus'))")
+    expect(page.locator('[data-key="sos"]')).to_have_attribute("data-done", "true")
+    expect(staff).to_have_attribute("data-done", "true")
+    assert problems == []
+    context.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -102,3 +103,39 @@ async def test_the_agent_role_is_named_as_a_role_not_as_the_statistics_column(
     page = (await r.get_data()).decode()
     assert f'<option value="agent" selected>{agent}</option>' in page
     assert ">Persona<" not in page and ">Persoa<" not in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "ask"),
+    [
+        ("gl", "Só un administrador pode convidar compañeiros: pídello ao teu."),
+        ("ca", "Només un administrador pot convidar companys: demana-ho al teu."),
+    ],
+)
+async def test_the_setup_checklist_leads_a_manager_to_no_page_they_cannot_open(
+    client: Any, acme: Seeded, lang: str, ask: str
+) -> None:
+    """Inviting is the admins': a manager reads whom to ask, and follows no dead link."""
+    r = await client.get(f"/admin/start?lang={lang}", headers=acme.auth("manager"))
+    assert r.status_code == 200
+    page = (await r.get_data()).decode()
+    assert ask in page
+    assert 'href="/admin/users"' not in page
+    for href in sorted(set(re.findall(r'href="(/[^"#]*)', page))):
+        opened = await client.get(href, headers=acme.auth("manager"))
+        assert opened.status_code != 403, href
+    # the step still counts for them as for the admin (acme has its colleagues), and the
+    # admin keeps the button
+    mine = await (
+        await client.get("/api/v1/setup/checklist", headers=acme.auth("manager"))
+    ).get_json()
+    theirs = await (
+        await client.get("/api/v1/setup/checklist", headers=acme.auth("admin"))
+    ).get_json()
+    step = {s["key"]: s for s in mine["steps"]}["staff"]
+    assert step == {"key": "staff", "done": True, "url": None}
+    assert {s["key"]: s for s in theirs["steps"]}["staff"]["url"] == "/admin/users"
+    assert (mine["done"], mine["total"]) == (theirs["done"], theirs["total"])
+    r = await client.get(f"/admin/start?lang={lang}", headers=acme.auth("admin"))
+    page = (await r.get_data()).decode()
+    assert 'href="/admin/users" data-url' in page and ask not in page
