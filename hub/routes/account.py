@@ -53,14 +53,23 @@ async def account_page() -> Any:
 
 @bp.get("/set-password/<token>")
 async def set_password_page(token: str) -> Any:
-    return await _form(await hub().team.open_link(token))
+    return await _form(await _open(token))
+
+
+async def _open(token: str) -> Found:
+    """The link, with the page's language set from its user before any word is translated
+    (the refusals under the fields too: one language on the page)."""
+    found = await hub().team.open_link(token)
+    if found.user is not None:
+        g.lang = _language(found.user)
+    return found
 
 
 @bp.post("/set-password/<token>")
 async def set_password(token: str) -> Any:
     """Choose a password with the link: logged in, and sent where a login lands (a new
     business's admin or manager to the first-run checklist, everyone else to the console)."""
-    found = await hub().team.open_link(token)
+    found = await _open(token)
     if found.state is not LinkState.valid:
         return await _form(found)
     form = await request.form
@@ -74,7 +83,7 @@ async def set_password(token: str) -> Any:
     try:
         user = await hub().team.set_password(token, password)
     except Gone:  # used in another tab a moment ago
-        return await _form(await hub().team.open_link(token))
+        return await _form(await _open(token))
     login_user(AuthUser(await hub().access.start_session(user)), remember=True)
     return redirect(await landing(user), 303)
 
@@ -95,9 +104,8 @@ def _password_problem(password: str, again: str) -> tuple[str, str] | None:
 
 
 async def _form(found: Found, *, status: int = 200, **context: Any) -> Any:
-    """The form for a valid link, or the page that says why the link no longer works."""
-    if found.user is not None:
-        g.lang = _language(found.user)
+    """The form for a valid link, or the page that says why the link no longer works (in
+    the language `_open` chose)."""
     if found.state is not LinkState.valid or found.user is None or found.link is None:
         status = 404 if found.state is LinkState.unknown else 410
         html = await render_template("staff/link_gone.html", state=found.state.value)

@@ -92,10 +92,15 @@ async def invite(
 
 
 async def choose_password(
-    url: str, link: str, password: str, again: str | None = None
+    url: str,
+    link: str,
+    password: str,
+    again: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> tuple[httpx.Response, str]:
-    """Open the link in a fresh browser and send its form; the answer and the cookies set."""
-    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as browser:
+    """Open the link in a fresh browser (sending `headers`, its Accept-Language say) and send
+    its form; the answer and the cookies set."""
+    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT, headers=headers) as browser:
         page = await browser.get(link)
         assert page.status_code == 200, page.text
         found = FORM_TOKEN.search(page.text)
@@ -217,6 +222,24 @@ async def test_an_invitation_mails_a_link_that_works_once_and_logs_the_new_colle
     assert await log_in(http, email, "nina-chose-this") == 200
     listed = (await http.get(USERS, headers=acme.auth("admin"))).json()["items"]
     assert [u["password_set"] for u in listed if u["email"] == email] == [True]
+
+
+async def test_the_set_password_page_refuses_a_password_in_the_invitee_s_language_only(
+    site: Served, http: httpx.AsyncClient
+) -> None:
+    """Invited in Spanish, opened on a Galician phone: the page and its refusals are Spanish."""
+    invited = await invite(http, site.acme, language="es")
+    galician = {"Accept-Language": "gl-ES,gl;q=0.9"}
+    link = invited["set_password_url"]
+    r, _ = await choose_password(site.url, link, "short", headers=galician)
+    assert r.status_code == 400 and '<html lang="es"' in r.text
+    assert "Te damos la bienvenida a SOS hub" in r.text
+    assert 'id="password-error" class="error" role="alert">Usa al menos 8 caracteres.' in r.text
+    assert "polo menos" not in r.text
+    r, _ = await choose_password(site.url, link, "long-enough-1", "long-enough-2", galician)
+    assert r.status_code == 400 and '<html lang="es"' in r.text
+    assert "Las dos contraseñas no coinciden. Escríbela otra vez." in r.text
+    assert "Os dous contrasinais" not in r.text
 
 
 async def test_an_expired_link_is_410_and_says_to_ask_for_a_new_one(
