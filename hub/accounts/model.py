@@ -9,9 +9,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from hub.errors import Invalid
+from hub.i18n import STAFF
 from hub.ports import Doc
 
 LANGUAGES = ("es", "en")  # a new business works in these (its own language added)
+# What a staff member may choose as their own language (pages, e-mails, SMS, the monthly
+# PDF): every language the staff pages speak, not just a new business's two.
+STAFF_LANGUAGES = STAFF
 # The languages a business may work in: the pages' catalogs have es and en; issue 14
 # translates the customer pages into the rest.
 KNOWN_LANGUAGES = ("es", "en", "fr", "de", "it", "pt", "gl", "ca")

@@ -17,7 +17,7 @@ import socketio
 
 from hub.accounts.access import check_new_password, shut_out
 from hub.accounts.model import (
-    LANGUAGES,
+    STAFF_LANGUAGES,
     STAFF_SUSPENDED,
     Role,
     check_email,
@@ -96,15 +96,16 @@ def _name(value: str) -> str:
 
 def _language(value: str) -> str:
     language = check_language(value)
-    if language not in LANGUAGES:
-        raise Invalid(f"language must be one of {', '.join(LANGUAGES)}", field="language")
+    if language not in STAFF_LANGUAGES:
+        choices = ", ".join(STAFF_LANGUAGES)
+        raise Invalid(f"language: must be one of {choices}", field="language")
     return language
 
 
 def _default_language(tenant: Doc) -> str:
     """The business's language when the staff pages speak it, else English."""
     language = str(tenant.get("language") or "")
-    return language if language in LANGUAGES else "en"
+    return language if language in STAFF_LANGUAGES else "en"
 
 
 def _by_name(by: Doc) -> str:

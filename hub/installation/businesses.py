@@ -18,7 +18,7 @@ from typing import Any
 
 import socketio
 
-from hub.accounts.model import LANGUAGES, check_email, is_suspended
+from hub.accounts.model import STAFF_LANGUAGES, check_email, is_suspended
 from hub.accounts.services import tenant_doc, user_doc
 from hub.accounts.team import Team
 from hub.clock import now, now_iso
@@ -148,8 +148,8 @@ class Installation:
             role="admin",
             token_hash=None,  # nobody holds an API token yet; the admin makes one when needed
             name=new.admin_name or None,
-            # the staff pages speak es and en: a business in French gets an English admin
-            language=new.language if new.language in LANGUAGES else "en",
+            # a business in a language the staff pages do not speak (French) gets an English admin
+            language=new.language if new.language in STAFF_LANGUAGES else "en",
         )
         admin["active"] = True
         tid = tenant["id"]

@@ -14,7 +14,7 @@ from quart import Blueprint, g, make_response, redirect, render_template, reques
 from quart_auth import AuthUser, login_user
 
 from hub.accounts.access import MAX_PASSWORD, MIN_PASSWORD
-from hub.accounts.model import LANGUAGES, Role
+from hub.accounts.model import STAFF_LANGUAGES, Role
 from hub.accounts.password_links import Found, LinkState
 from hub.container import hub
 from hub.errors import Gone
@@ -37,7 +37,7 @@ async def users_page() -> Any:
     """Invite colleagues, change their roles, switch them off, reset their passwords."""
     people = [user_json(u).model_dump() for u in await hub().accounts.users(tenant_id())]
     return await render_page(
-        "admin/users.html", people=people, roles=GRANTABLE, languages=LANGUAGES
+        "admin/users.html", people=people, roles=GRANTABLE, languages=STAFF_LANGUAGES
     )
 
 
@@ -47,7 +47,7 @@ async def account_page() -> Any:
     """One's own name, language, password and API token."""
     me = user_json(staff()).model_dump()
     return await render_page(
-        "staff/account.html", me=me, languages=LANGUAGES, min_password=MIN_PASSWORD
+        "staff/account.html", me=me, languages=STAFF_LANGUAGES, min_password=MIN_PASSWORD
     )
 
 
@@ -125,7 +125,7 @@ async def _form(found: Found, *, status: int = 200, **context: Any) -> Any:
 def _language(user: dict[str, Any]) -> str:
     """?lang= first, then the language the admin chose for this user, then the request's."""
     asked = (request.args.get("lang") or "")[:2].lower()
-    if asked in LANGUAGES:
+    if asked in STAFF_LANGUAGES:
         return asked
     own = str(user.get("language") or "")
-    return own if own in LANGUAGES else str(g.lang)
+    return own if own in STAFF_LANGUAGES else str(g.lang)

@@ -124,6 +124,22 @@ async def test_the_report_speaks_the_managers_language(
 
 
 @pytest.mark.parametrize(
+    ("lang", "month", "whole"),
+    [("gl", "novembro", "Todo o negocio"), ("ca", "novembre", "Tot el negoci")],
+)
+async def test_a_manager_who_chose_galician_or_catalan_gets_the_report_in_it(
+    client: Any, hub: Hub, acme: Seeded, tmp_path: Path, lang: str, month: str, whole: str
+) -> None:
+    """No ?lang= and no browser language: the manager's own, chosen on /account."""
+    await fill_november(client, hub, acme)
+    r = await client.patch("/api/v1/me", json={"language": lang}, headers=acme.auth("manager"))
+    assert r.status_code == 200, await r.get_data(as_text=True)
+    text, _pages = await pdf_text(await report(client, acme, month="2026-11"), tmp_path)
+    flat = " ".join(text.split())
+    assert month in flat.lower() and whole in flat
+
+
+@pytest.mark.parametrize(
     ("params", "field"),
     [
         ({"month": "2026-13"}, "month"),

@@ -498,6 +498,56 @@ async def test_everyone_changes_their_own_name_and_language(
     assert page.status_code == 200 and "Mi cuenta" in page.text and "Nina R." in page.text
 
 
+STAFF_WORDS = {  # a language the staff pages speak, and what its pages and letters say
+    "gl": ("A miña conta", "Dámosche a benvida a SOS hub", "convídate"),
+    "ca": ("El meu compte", "Et donem la benvinguda a SOS hub", "et convida"),
+}
+NOT_STAFF = "language: must be one of es, en, gl, ca"
+
+
+@pytest.mark.parametrize(("lang", "other"), [("gl", "ca"), ("ca", "gl")])
+async def test_staff_choose_galician_or_catalan_wherever_their_language_is_chosen(
+    site: Served, http: httpx.AsyncClient, mail: SmtpServer, lang: str, other: str
+) -> None:
+    acme = site.acme
+    admin = acme.auth("admin")
+    # the invitation form offers every language the staff pages speak
+    page = await http.get("/admin/users", headers={**admin, "Accept-Language": "es"})
+    for code, name in (("es", "Español"), ("en", "English"), ("gl", "Galego"), ("ca", "Català")):
+        assert f'<option value="{code}"' in page.text and f">{name}</option>" in page.text, code
+    # invited in Galician (or Catalan): the e-mail, then the set-password page on a Spanish
+    # phone, speak it
+    invited = await invite(http, acme, language=lang)
+    assert invited["language"] == lang
+    account, welcome, invites = STAFF_WORDS[lang]
+    [letter] = mail.to(invited["email"])
+    assert invites in str(letter["Subject"]), letter["Subject"]
+    spanish = {"Accept-Language": "es-ES,es;q=0.9"}
+    link = invited["set_password_url"]
+    page = await http.get(link, headers=spanish)
+    assert f'<html lang="{lang}"' in page.text and welcome in page.text
+    r, cookie = await choose_password(site.url, link, "my-own-words-2026")
+    assert r.status_code == 303, r.text
+    # /account, in a browser whose language the staff pages do not speak: theirs
+    page = await http.get("/account", headers={"Cookie": cookie, "Accept-Language": "fr"})
+    assert f'<html lang="{lang}"' in page.text and account in page.text
+    assert f'<option value="{lang}" selected>' in page.text
+    assert f'<option value="{other}">' in page.text
+    # they switch to the other one themselves; a language the pages do not speak is refused
+    session = {"Cookie": cookie, **CSRF}
+    r = await http.patch("/api/v1/me", json={"language": other}, headers=session)
+    assert r.status_code == 200 and r.json()["language"] == other, r.text
+    assert f"lang={other}" in r.headers["Set-Cookie"]
+    r = await http.patch("/api/v1/me", json={"language": "fr"}, headers=session)
+    assert r.status_code == 400 and error_of(r) == NOT_STAFF
+    # an admin sets it for them, or invites someone in it; never in one the pages lack
+    r = await http.patch(f"{USERS}/{invited['id']}", json={"language": lang}, headers=admin)
+    assert r.status_code == 200 and r.json()["language"] == lang, r.text
+    body = {"email": fresh_email(acme), "role": "agent", "language": "pt"}
+    r = await http.post(USERS, json=body, headers=admin)
+    assert r.status_code == 400 and error_of(r) == NOT_STAFF
+
+
 async def test_the_staff_page_is_for_admins_and_lists_the_people(
     site: Served, http: httpx.AsyncClient
 ) -> None:
