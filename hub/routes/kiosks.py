@@ -21,7 +21,7 @@ from hub.accounts.kiosks import IDLE_SECONDS, kiosk_json
 from hub.accounts.model import Role
 from hub.container import hub
 from hub.errors import Forbidden, Unauthorized
-from hub.i18n import SUPPORTED
+from hub.i18n import DEFAULT, SUPPORTED, browser_languages, choose_language
 from hub.ports import Doc
 from hub.routes.auth import staff_required, tenant_id
 from hub.routes.intake import SosRequest, answer, kiosk_place, submit
@@ -188,7 +188,11 @@ async def _told(kiosk: Doc, ticket: Doc, data: KioskSosIn) -> KioskSosOut:
 
 @bp.get("/kiosk")
 async def kiosk_page() -> Any:
-    """The kiosk's screen: it pairs from its link, then follows its configuration live."""
+    """The kiosk's screen: it pairs from its link, then follows its configuration live.
+
+    Its language is ?lang= (a guest's pick, dropped after the idle time) or the screen's own
+    (the browser's): never the `lang` cookie, which would keep one guest's pick for all."""
+    g.lang = choose_language(request.args.get("lang"), None, browser_languages(), DEFAULT)
     return await render_template("kiosk/kiosk.html")
 
 

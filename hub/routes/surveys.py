@@ -54,8 +54,14 @@ YEAR = 365 * 24 * 3600
 
 @bp.after_request
 async def _remember_language(response: Any) -> Any:
-    """A language picked with ?lang= sticks (cookie `lang`), as on the other customer pages."""
-    if request.args.get("lang") in SUPPORTED and request.path.startswith(("/s/", "/survey/")):
+    """A language picked with ?lang= sticks (cookie `lang`), as on the other customer pages;
+    never on a kiosk's survey (`via=kiosk`): the screen is shared, its next guest would get
+    this one's language (the pages carry ?lang= instead, back to the kiosk too)."""
+    if (
+        request.args.get("lang") in SUPPORTED
+        and request.path.startswith(("/s/", "/survey/"))
+        and request.args.get("via") != "kiosk"
+    ):
         response.set_cookie("lang", g.lang, max_age=YEAR, samesite="Lax")
     return response
 
@@ -356,6 +362,8 @@ async def visit_survey_answer(code: str) -> Any:
         answers=answers,
     )
     via = "?via=kiosk" if kiosk is not None or request.args.get("via") == "kiosk" else ""
+    if via and request.args.get("lang") in SUPPORTED:
+        via += f"&lang={g.lang}"  # no cookie on a kiosk: the guest's language goes along
     return redirect(f"/s/{code}/thanks{via}", 303)
 
 

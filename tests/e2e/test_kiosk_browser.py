@@ -168,3 +168,60 @@ def test_a_manager_pairs_a_kiosk_and_sets_the_logo_from_the_admin_page(
         assert errors == []
     finally:
         office.close()
+
+
+PORTRAIT: ViewportSize = {"width": 820, "height": 1180}
+
+
+@pytest.fixture
+def french_tablet(browser: Browser) -> Iterator[BrowserContext]:
+    """A portrait tablet in a hall whose screen is set to French."""
+    context = browser.new_context(viewport=PORTRAIT, locale="fr-FR", has_touch=True)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def _kiosk(live_hub: LiveHub, **fields: Any) -> dict[str, Any]:
+    """A new kiosk at the seeded point (its pairing link included)."""
+    with _manager(live_hub) as api:
+        r = api.post(
+            "/api/v1/kiosks",
+            json={"name": "Lobby kiosk", "point": live_hub.seeded.point["code"], **fields},
+        )
+        assert r.status_code == 201, r.text
+        return dict(r.json())
+
+
+def test_a_guests_language_picked_for_the_survey_never_stays_on_the_kiosk(
+    live_hub: LiveHub, french_tablet: BrowserContext
+) -> None:
+    kiosk = _kiosk(live_hub)
+    page = french_tablet.new_page()
+    page.goto(kiosk["pair_url"])
+    expect(page.get_by_role("heading", name="Comment pouvons-nous vous aider ?")).to_be_visible()
+
+    # a German guest picks German, then rates the visit from the kiosk's button
+    page.locator(".lang-switch summary").click()
+    page.get_by_role("link", name="Deutsch").click()
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    page.locator("#kiosk-survey").click()
+    page.wait_for_url("**/s/**")
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    page.locator("input[name='rating'][value='very_good']").check()
+    page.locator("#visit-survey button[type='submit']").click()
+    page.wait_for_url("**/thanks**")
+    expect(page.locator("html")).to_have_attribute("lang", "de")  # still the guest's
+    page.locator("main a.button").click()
+    page.wait_for_url("**/kiosk**")
+
+    # nothing on the tablet remembers it: the next guest gets the screen's own language
+    assert [c for c in french_tablet.cookies() if c["name"] == "lang"] == []
+    page.goto(f"{live_hub.url}/kiosk")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    # a tablet that kept such a cookie (set before this was fixed) is not stuck with it
+    french_tablet.add_cookies([{"name": "lang", "value": "de", "url": live_hub.url}])
+    page.goto(f"{live_hub.url}/kiosk")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.get_by_role("heading", name="Comment pouvons-nous vous aider ?")).to_be_visible()
