@@ -225,3 +225,26 @@ def test_a_guests_language_picked_for_the_survey_never_stays_on_the_kiosk(
     page.goto(f"{live_hub.url}/kiosk")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_role("heading", name="Comment pouvons-nous vous aider ?")).to_be_visible()
+
+
+def test_the_department_group_is_a_card_and_the_check_box_sits_on_its_label(
+    live_hub: LiveHub, french_tablet: BrowserContext
+) -> None:
+    kiosk = _kiosk(live_hub, departments=["bar"])
+    page = french_tablet.new_page()
+    page.goto(kiosk["pair_url"])
+    group = page.get_by_role("group", name="C'est pour qui ?")
+    expect(group).to_be_visible()
+    box, legend = group.bounding_box(), group.locator("legend").bounding_box()
+    buttons = page.locator("#department-buttons").bounding_box()
+    assert box is not None and legend is not None and buttons is not None
+    # room around its content, as on the cards below it (it touched its edges)
+    assert legend["y"] - box["y"] >= 8 and legend["x"] - box["x"] >= 8
+    assert box["y"] + box["height"] - (buttons["y"] + buttons["height"]) >= 8
+    assert group.evaluate("el => parseFloat(getComputedStyle(el).borderTopWidth)") >= 1
+
+    check = page.get_by_label("Envoyer anonymement").bounding_box()
+    label = page.locator("label[for='kiosk-anonymous']").bounding_box()
+    assert check is not None and label is not None
+    middle = label["y"] + label["height"] / 2
+    assert abs(check["y"] + check["height"] / 2 - middle) <= 2
