@@ -74,6 +74,40 @@
     text.setAttribute("aria-invalid", message ? "true" : "false");
   }
 
+  /* A contact field the hub refused: its own message next to it, in the page's language
+     (the QR form's words), the field marked; the guest's text stays for them to correct. */
+  var CONTACT = ["name", "email", "phone"];
+  function markContact(field, message) {
+    var input = $("kiosk-" + field);
+    var note = $("kiosk-" + field + "-error");
+    note.textContent = message || "";
+    note.hidden = !message;
+    if (message) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+  }
+  function clearContact() {
+    CONTACT.forEach(function (field) { markContact(field, ""); });
+  }
+  CONTACT.forEach(function (field) {
+    $("kiosk-" + field).addEventListener("input", function () { markContact(field, ""); });
+  });
+
+  /* The hub names each refused field first ("contact.email: value is not …; contact.phone:
+     …"). Contact fields are marked; anything else is returned for the general message. */
+  function refusedContact(reason) {
+    var rest = [];
+    var marked = false;
+    String(reason || "").split("; ").forEach(function (part) {
+      var named = /^contact\.(name|email|phone):/.exec(part);
+      if (!named) { if (part) rest.push(part); return; }
+      markContact(named[1], d["msg" + named[1].charAt(0).toUpperCase() + named[1].slice(1)]);
+      marked = true;
+    });
+    var shown = CONTACT.filter(function (f) { return !$("kiosk-" + f + "-error").hidden; });
+    if (shown.length) $("kiosk-" + shown[0]).focus();  // the first on screen
+    return { marked: marked, rest: rest.join("; ") };
+  }
+
   function count() {
     var max = config ? config.max_chars : 2000;
     text.parentNode.querySelector("[data-count]").textContent = String(words.chars(text.value));
@@ -140,6 +174,7 @@
     form.reset();
     department = null;
     say("");
+    clearContact();
     if (config) render(config);
     if (config && config.active) show("ready");
     if (/[?&]lang=/.test(location.search)) {
@@ -184,6 +219,8 @@
       var c = { name: $("kiosk-name").value, email: $("kiosk-email").value, phone: $("kiosk-phone").value };
       if (c.name || c.email || c.phone) body.contact = c;
     }
+    say("");
+    clearContact();
     send.disabled = true;
     outbox.submit(body).then(function (outcome) {
       if (outcome.kind === "sent") {
@@ -206,7 +243,9 @@
         say(fill(d.msgBusy, { seconds: outcome.retryAfter || "60" }));
       } else {
         var reason = (outcome.data.error && outcome.data.error.message) || String(outcome.status);
-        say(fill(d.msgFailed, { reason: reason }));
+        var refused = refusedContact(reason);
+        if (!refused.marked) say(fill(d.msgFailed, { reason: reason }));
+        else if (refused.rest) say(fill(d.msgFailed, { reason: refused.rest }));
       }
     }).catch(function () {
       say(d.msgOffline);  // not even the browser's storage would keep it: the text stays here

@@ -227,6 +227,39 @@ def test_a_guests_language_picked_for_the_survey_never_stays_on_the_kiosk(
     expect(page.get_by_role("heading", name="Comment pouvons-nous vous aider ?")).to_be_visible()
 
 
+def test_a_wrong_email_and_phone_are_told_next_to_their_fields_in_the_guests_language(
+    live_hub: LiveHub, french_tablet: BrowserContext
+) -> None:
+    kiosk = _kiosk(live_hub)
+    page = french_tablet.new_page()
+    page.goto(kiosk["pair_url"])
+    page.get_by_label("Votre message").fill("La clé de la chambre 305 ne marche pas.")
+    email, phone = page.get_by_label("E-mail"), page.get_by_label("Téléphone")
+    email.fill("pep@")
+    phone.fill("abc")
+    page.get_by_role("button", name="Envoyer", exact=True).click()
+
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(phone).to_have_attribute("aria-invalid", "true")
+    expect(email).to_be_focused()
+    expect(page.locator("#kiosk-email-error")).to_have_text(
+        "Cette adresse e-mail semble incorrecte. Vérifiez-la ou laissez le champ vide."
+    )
+    expect(page.locator("#kiosk-phone-error")).to_be_visible()
+    expect(page.locator("#kiosk-error")).to_be_hidden()  # no raw English line with a pattern
+    assert "contact.email" not in page.locator("main").inner_text()
+    expect(page.get_by_label("Votre message")).to_have_value(
+        "La clé de la chambre 305 ne marche pas."
+    )
+    expect(email).to_have_value("pep@")  # the guest corrects it, nothing is lost
+
+    email.fill("pep@example.com")
+    expect(email).not_to_have_attribute("aria-invalid", "true")
+    phone.fill("+34 600 111 222")
+    page.get_by_role("button", name="Envoyer", exact=True).click()
+    expect(page.locator("#sent")).to_be_visible()
+
+
 def test_the_department_group_is_a_card_and_the_check_box_sits_on_its_label(
     live_hub: LiveHub, french_tablet: BrowserContext
 ) -> None:
