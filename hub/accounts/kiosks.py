@@ -15,6 +15,7 @@ from typing import Any
 import socketio
 
 from hub.accounts.branding import logo_url
+from hub.accounts.business import business_languages, check_names
 from hub.accounts.kiosk_requests import KioskRequests
 from hub.accounts.kiosk_watch import (
     DEFAULT_OFFLINE_MINUTES,
@@ -58,6 +59,24 @@ async def _departments(store: Store, tenant_id: str, slugs: Sequence[str]) -> li
     return list(dict.fromkeys(slugs))
 
 
+async def _welcome_fields(store: Store, tenant_id: str, fields: Doc) -> Doc:
+    """`welcome` (the main language's) and `welcomes` ({lang: text}, the business's other
+    languages: the screen shows the guest's), checked when present."""
+    out: Doc = {}
+    if "welcome" in fields:
+        welcome = str(fields["welcome"] or "").strip()
+        if len(welcome) > MAX_WELCOME:
+            raise Invalid(f"welcome: at most {MAX_WELCOME} characters", field="welcome")
+        out["welcome"] = welcome or None
+    if "welcomes" in fields:
+        tenant = await store.get(tenant_id, "tenants", tenant_id) or {}
+        # the welcome in the business's other languages (`welcome` is the main one's)
+        out["welcomes"] = check_names(
+            fields["welcomes"] or {}, business_languages(tenant), "welcomes", MAX_WELCOME
+        )
+    return out
+
+
 async def _checked(store: Store, tenant_id: str, fields: Doc) -> Doc:
     """Validate the editable fields present in `fields` (names them when wrong)."""
     out: Doc = {}
@@ -70,11 +89,7 @@ async def _checked(store: Store, tenant_id: str, fields: Doc) -> Doc:
         out["point"] = (await _point(store, tenant_id, str(fields["point"])))["code"]
     if "departments" in fields:
         out["departments"] = await _departments(store, tenant_id, list(fields["departments"]))
-    if "welcome" in fields:
-        welcome = str(fields["welcome"] or "").strip()
-        if len(welcome) > MAX_WELCOME:
-            raise Invalid(f"welcome: at most {MAX_WELCOME} characters", field="welcome")
-        out["welcome"] = welcome or None
+    out.update(await _welcome_fields(store, tenant_id, fields))
     if "idle_seconds" in fields:
         idle = int(fields["idle_seconds"])
         if not IDLE_SECONDS[0] <= idle <= IDLE_SECONDS[1]:
@@ -158,7 +173,11 @@ def kiosk_json(doc: Doc) -> dict[str, Any]:
         "created_at",
         "updated_at",
     )
-    return {**{k: doc.get(k) for k in fields}, **kiosk_status(doc)}
+    return {
+        **{k: doc.get(k) for k in fields},
+        "welcomes": doc.get("welcomes") or {},
+        **kiosk_status(doc),
+    }
 
 
 async def kiosk_config(store: Store, kiosk: Doc) -> dict[str, Any]:
@@ -174,13 +193,20 @@ async def kiosk_config(store: Store, kiosk: Doc) -> dict[str, Any]:
         "languages": tenant.get("languages") or ["es", "en"],
         "language": tenant.get("language") or "es",
         "place": point.get("label"),
+        "place_labels": dict(point.get("labels") or {}),  # {lang: text}: the guest's language
         "point": kiosk["point"],
         "departments": [
-            {"slug": slug, "name": departments[slug]["name"]}
+            # `names` {lang: text}: the screen shows the one of the language the guest reads
+            {
+                "slug": slug,
+                "name": departments[slug]["name"],
+                "names": dict(departments[slug].get("names") or {}),
+            }
             for slug in kiosk.get("departments") or []
             if slug in departments
         ],
         "welcome": kiosk.get("welcome"),
+        "welcomes": dict(kiosk.get("welcomes") or {}),  # {lang: text}, as `place_labels`
         "idle_seconds": kiosk.get("idle_seconds", DEFAULT_IDLE_SECONDS),
         "allow_anonymous": kiosk.get("allow_anonymous", True),
         "max_chars": 2000,

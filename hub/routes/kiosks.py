@@ -15,6 +15,7 @@ from pydantic import Field, field_validator
 from quart import Blueprint, g, render_template, request, send_from_directory
 from quart_schema import validate_request, validate_response
 
+from hub.accounts.business import LANGUAGE_NAMES, business_languages
 from hub.accounts.kiosk_requests import HEADER, checked_key, fingerprint
 from hub.accounts.kiosk_watch import OFFLINE_MINUTES
 from hub.accounts.kiosks import IDLE_SECONDS, kiosk_json
@@ -25,7 +26,7 @@ from hub.i18n import DEFAULT, SUPPORTED, browser_languages, choose_language
 from hub.ports import Doc
 from hub.routes.auth import staff_required, tenant_id
 from hub.routes.intake import SosRequest, answer, kiosk_place, submit
-from hub.routes.pages import render_page, staff_page
+from hub.routes.pages import page_tenant, render_page, staff_page
 from hub.routes.schemas import ContactIn, SosOut, _Strict, _trimmed_text
 from hub.routes.waiting_note import waiting_for, waiting_text
 
@@ -39,7 +40,9 @@ class KioskPatch(_Strict):
     name: str | None = Field(default=None, max_length=80)
     point: str | None = Field(default=None, min_length=1, max_length=64)
     departments: list[str] | None = Field(default=None, max_length=50)
-    welcome: str | None = Field(default=None, max_length=300)
+    welcome: str | None = Field(default=None, max_length=300)  # in the business's main language
+    # in its other languages ({"fr": "Bienvenue"}): the screen shows the guest's
+    welcomes: dict[str, str] | None = Field(default=None, max_length=8)
     idle_seconds: int | None = None
     offline_minutes: int | None = None  # silence before it is flagged offline
     allow_anonymous: bool | None = None
@@ -218,6 +221,8 @@ async def kiosks_page() -> Any:
         kiosks=kiosks,
         points=points,
         departments=departments,
+        # the business's languages, main first, each named in itself (the welcome's texts)
+        languages=[(c, LANGUAGE_NAMES[c]) for c in business_languages(page_tenant())],
         idle_bounds=IDLE_SECONDS,
         offline_bounds=OFFLINE_MINUTES,
     )

@@ -13,6 +13,9 @@ function read(form, withActive) {
     point: value("point"),
     departments: [...form.querySelectorAll('input[name="departments"]:checked')].map((i) => i.value),
     welcome: value("welcome"),
+    // {"fr": "Bienvenue"}: the welcome in the business's other languages (empty ones dropped)
+    welcomes: Object.fromEntries([...form.querySelectorAll('input[name^="welcomes."]')]
+      .map((i) => [i.name.slice(9), i.value.trim()])),
     idle_seconds: parseInt(value("idle_seconds"), 10) || 90,
     offline_minutes: parseInt(value("offline_minutes"), 10) || 10,
     allow_anonymous: form.elements.allow_anonymous.checked,

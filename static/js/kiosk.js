@@ -125,17 +125,24 @@
     });
   }
 
+  /* The business's text in the language this screen shows (`texts` {lang: text}), else its
+     main one: a guest who picked French reads "Réception", not "Recepción". */
+  function inLanguage(texts, main) {
+    return (texts && texts[d.lang]) || main || "";
+  }
+
   function render(c) {
     config = c;
     try { localStorage.setItem(CONFIG_KEY, JSON.stringify(c)); } catch (e) { /* full */ }
     if (!c.active) { show("off"); return; }
     $("brand-name").textContent = c.business.name || "";
-    $("brand-place").textContent = c.place || "";
+    $("brand-place").textContent = inLanguage(c.place_labels, c.place);
     var logo = $("brand-logo");
     if (c.business.logo_url) { logo.src = c.business.logo_url; logo.hidden = false; }
     else { logo.hidden = true; logo.removeAttribute("src"); }
-    $("welcome").textContent = c.welcome || "";
-    $("welcome").hidden = !c.welcome;
+    var welcome = inLanguage(c.welcomes, c.welcome);
+    $("welcome").textContent = welcome;
+    $("welcome").hidden = !welcome;
     var buttons = $("department-buttons");
     buttons.textContent = "";
     c.departments.forEach(function (dep) {
@@ -143,7 +150,7 @@
       b.type = "button";
       b.className = "choice-button";
       b.dataset.slug = dep.slug;
-      b.textContent = dep.name;
+      b.textContent = inLanguage(dep.names, dep.name);
       b.setAttribute("aria-pressed", "false");
       b.addEventListener("click", function () {
         chooseDepartment(department === dep.slug ? null : dep.slug);

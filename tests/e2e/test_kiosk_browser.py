@@ -260,6 +260,36 @@ def test_a_wrong_email_and_phone_are_told_next_to_their_fields_in_the_guests_lan
     expect(page.locator("#sent")).to_be_visible()
 
 
+def test_departments_place_and_welcome_show_in_the_language_the_guest_reads(
+    live_hub: LiveHub, french_tablet: BrowserContext
+) -> None:
+    code = live_hub.seeded.point["code"]
+    with _manager(live_hub) as api:
+        r = api.patch("/api/v1/tenant", json={"languages": ["es", "en", "fr"]})
+        assert r.status_code == 200, r.text
+        r = api.patch("/api/v1/departments/bar", json={"names": {"fr": "Le bar"}})
+        assert r.status_code == 200, r.text
+        labels = {"es": "Bar terrace", "fr": "Terrasse du bar"}
+        assert api.patch(f"/api/v1/points/{code}", json={"labels": labels}).status_code == 200
+    kiosk = _kiosk(
+        live_hub,
+        departments=["bar"],
+        welcome="Bienvenido a la terraza",
+        welcomes={"fr": "Bienvenue sur la terrasse"},
+    )
+    assert kiosk["welcomes"] == {"fr": "Bienvenue sur la terrasse"}
+    page = french_tablet.new_page()
+    page.goto(kiosk["pair_url"])
+    expect(page.get_by_role("button", name="Le bar")).to_be_visible()
+    expect(page.locator("#brand-place")).to_have_text("Terrasse du bar")
+    expect(page.locator("#welcome")).to_have_text("Bienvenue sur la terrasse")
+
+    page.goto(f"{live_hub.url}/kiosk?lang=es")  # another guest picks Spanish
+    expect(page.get_by_role("button", name="Bar", exact=True)).to_be_visible()
+    expect(page.locator("#brand-place")).to_have_text("Bar terrace")
+    expect(page.locator("#welcome")).to_have_text("Bienvenido a la terraza")
+
+
 def test_the_department_group_is_a_card_and_the_check_box_sits_on_its_label(
     live_hub: LiveHub, french_tablet: BrowserContext
 ) -> None:

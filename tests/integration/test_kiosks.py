@@ -98,8 +98,8 @@ async def test_a_paired_kiosk_gets_its_configuration_and_every_change_live(
         first = screen.configs[0]
         assert first["business"]["name"] == "Business acme" and first["place"] == "Bar terrace"
         assert first["departments"] == [
-            {"slug": "bar", "name": "Bar"},
-            {"slug": "reception", "name": "Reception"},
+            {"slug": "bar", "name": "Bar", "names": {}},  # no names in other languages yet
+            {"slug": "reception", "name": "Reception", "names": {}},
         ]
         assert first["welcome"] == "Welcome to the terrace" and first["active"] is True
         assert "seq" not in first
