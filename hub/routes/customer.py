@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from hub.clock import new_secret
 from hub.container import hub
-from hub.errors import HubError, NotFound, StoreUnavailable, Suspended
+from hub.errors import HubError, Invalid, NotFound, StoreUnavailable, Suspended
 from hub.http.ratelimit import RateLimited
 from hub.i18n import SUPPORTED, clock_hour, format_moment, format_number
 from hub.i18n import gettext as _
@@ -87,12 +87,16 @@ def _text_error(text: str) -> str | None:
     return None
 
 
+def _phone_error() -> str:
+    return _("This phone number does not look right. Use digits, and + for the country.")
+
+
 def _field_errors(error: ValidationError, text: str) -> dict[str, str]:
     """One readable message per field the customer can fix."""
     messages = {
         "name": _("This name is too long."),
         "email": _("This e-mail address does not look right. Check it, or leave it empty."),
-        "phone": _("This phone number does not look right. Use digits, and + for the country."),
+        "phone": _phone_error(),
     }
     out: dict[str, str] = {}
     for item in error.errors():
@@ -249,6 +253,14 @@ async def send(code: str) -> Any:
     )
     try:
         ticket = await submit(sos, place)  # takes the point's shared budget: valid SOS only
+    except Invalid as exc:
+        if exc.field != "contact.phone":
+            raise
+        # no number of the business's country nor an international one (hub/phones.py)
+        errors = {"phone": _phone_error()}
+        if _wants_json():
+            return _json_errors(400, errors)
+        return await _form_page(code, 400, place, values=values, errors=errors)
     except StoreUnavailable:
         # Not stored: say so, and give the customer their text back to send again.
         errors = {"form": not_stored_message()}

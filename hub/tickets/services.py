@@ -16,6 +16,7 @@ from typing import Any
 
 from hub.clock import new_id, new_secret, now_iso
 from hub.errors import Conflicting, Invalid, NotFound
+from hub.phones import international, region_of
 from hub.ports import Doc, Publisher, SenderTurns, Store
 from hub.tickets.etiquette import detect as detect_steps
 from hub.tickets.hooks import ACCEPT, IntakeGuard, TicketListener, Verdict
@@ -137,7 +138,7 @@ class TicketService:
         (default: the access point's).
         """
         text = clean_text(text)
-        contact = _clean_contact(contact) if not anonymous else None
+        contact = _clean_contact(contact, tenant.get("timezone")) if not anonymous else None
         doc: Doc = {
             "id": new_id(),
             "number": None,
@@ -485,7 +486,9 @@ def _check_survey(rating: str, nps: int | None, comment: str | None) -> Doc:
     return {"rating": rating, "nps": nps, "comment": text, "answered_at": now_iso()}
 
 
-def _clean_contact(contact: Doc | None) -> Doc | None:
+def _clean_contact(contact: Doc | None, timezone: str | None) -> Doc | None:
+    """The contact as stored; its phone international (E.164), read in the business's
+    country when it has none (hub/phones.py): the reply SMS must reach the guest."""
     if not contact:
         return None
     out = {
@@ -493,6 +496,15 @@ def _clean_contact(contact: Doc | None) -> Doc | None:
         for k in ("name", "email", "phone")
         if contact.get(k) and clean_line(str(contact[k]))
     }
+    if "phone" in out:
+        phone = international(out["phone"], region_of(timezone))
+        if phone is None:
+            raise Invalid(
+                "contact.phone: not a phone number an SMS can reach; write it with its"
+                " country, e.g. +34 600 111 222",
+                field="contact.phone",
+            )
+        out["phone"] = phone
     return out or None
 
 

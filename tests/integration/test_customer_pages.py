@@ -197,6 +197,20 @@ async def test_an_invalid_email_is_named_next_to_its_field_and_the_text_is_kept(
     assert page.raw("text").strip() == "Cold soup"
 
 
+async def test_a_phone_of_no_country_is_asked_for_its_country_next_to_its_field(
+    hub: Hub, client: Any, acme: Seeded
+) -> None:
+    """A British guest's "07700 900123" at a Spanish hotel: no Spanish number, and no
+    international one without its "+44"; the page asks, the text and number kept."""
+    r = await _send(client, acme.point["code"], text="Cold soup", phone="07700 900123")
+    assert r.status_code == 400
+    page = _Page(await _html(r))
+    assert "teléfono" in page.text("phone-error") and "+" in page.text("phone-error")
+    assert page.attrs["phone"]["value"] == "07700 900123"
+    assert page.raw("text").strip() == "Cold soup"
+    assert await hub.store.count(acme.tenant["id"], "tickets") == 0
+
+
 async def test_an_anonymous_post_stores_no_contact_even_when_the_fields_were_filled(
     hub: Hub, client: Any, acme: Seeded
 ) -> None:

@@ -1,0 +1,84 @@
+"""A guest's phone written as people write it at home reaches them: "611 222 333" at a
+Spanish hotel is +34 611 222 333, not +61 (Australia), where the reply SMS went before."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from hub.app import Hub
+from hub.settings import Settings
+from tests.helpers import Seeded, seed_tenant
+from tests.integration.delivery_kit import running_hub, submit, tuned
+from tests.integration.smtp_server import SmtpServer
+from tests.integration.vonage_server import VonageServer
+
+
+@pytest.fixture
+async def live(settings: Settings, smtp: SmtpServer, vonage: VonageServer) -> AsyncIterator[Hub]:
+    async with running_hub(tuned(settings, {**smtp.env(), **vonage.env()})) as the_hub:
+        yield the_hub
+
+
+@pytest.fixture
+async def madrid(live: Hub) -> Seeded:
+    return await seed_tenant(live.store, "madrid", timezone="Europe/Madrid")
+
+
+async def test_a_number_without_its_country_is_read_in_the_business_s_country(
+    live: Hub, madrid: Seeded, vonage: VonageServer
+) -> None:
+    client = live.quart.test_client()
+    sos = await submit(
+        client,
+        madrid.point["code"],
+        "La cerradura de la 214 no abre",
+        contact={"name": "Marta", "phone": "611 222 333"},
+    )
+    r = await client.get(f"/api/v1/tickets/{sos['id']}", headers=madrid.auth("manager"))
+    assert (await r.get_json())["contact"]["phone"] == "+34611222333"
+    r = await client.post(
+        f"/api/v1/tickets/{sos['id']}/replies",
+        json={"text": "Le llevamos otra tarjeta."},
+        headers=madrid.auth(),
+    )
+    assert r.status_code == 201
+    [sms] = [m for m in await vonage.wait_for(1) if "otra tarjeta" in m["text"]]
+    assert sms["to"] == "34611222333"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("+44 7700 900123", "+447700900123"),  # with its country: as the guest wrote it
+        ("0033 6 12 34 56 78", "+33612345678"),
+        ("34600111222", "+34600111222"),  # international without its "+" (CONTRACT.md)
+    ],
+)
+async def test_a_number_with_its_country_keeps_it(
+    live: Hub, madrid: Seeded, typed: str, stored: str
+) -> None:
+    client = live.quart.test_client()
+    sos = await submit(client, madrid.point["code"], f"Llamadme {typed}", contact={"phone": typed})
+    r = await client.get(f"/api/v1/tickets/{sos['id']}", headers=madrid.auth("manager"))
+    assert (await r.get_json())["contact"]["phone"] == stored
+
+
+async def test_a_home_number_abroad_without_its_country_is_refused_naming_the_field(
+    live: Hub, madrid: Seeded
+) -> None:
+    """A British guest's "07700 900123" is no Spanish number: asked for the country, not
+    texted at random."""
+    client = live.quart.test_client()
+    body = {
+        "point": madrid.point["code"],
+        "text": "The safe in my room is locked",
+        "anonymous": False,
+        "contact": {"phone": "07700 900123"},
+    }
+    r = await client.post("/api/v1/sos", json=body)
+    assert r.status_code == 400
+    error = (await r.get_json())["error"]
+    assert error["message"].startswith("contact.phone: ") and "country" in error["message"]
+    assert await live.store.count(madrid.tenant["id"], "tickets") == 0

@@ -1,0 +1,38 @@
+"""Phone numbers read as an SMS reaches them (hub/phones.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from hub.phones import international, region_of
+
+
+def test_a_business_s_country_comes_from_its_time_zone() -> None:
+    assert region_of("Europe/Madrid") == "ES"
+    assert region_of("Atlantic/Canary") == "ES"
+    assert region_of("America/New_York") == "US"
+    assert region_of("UTC") is None and region_of(None) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "region", "read"),
+    [
+        ("611 222 333", "ES", "+34611222333"),  # +61 (Australia) when sent as typed
+        ("655-44-33-22", "ES", "+34655443322"),  # +65 (Singapore)
+        ("600 11 12 22", "ES", "+34600111222"),  # +60 (Malaysia)
+        ("34600111222", "ES", "+34600111222"),
+        ("34600111222", None, "+34600111222"),
+        ("+34 600 111 222", None, "+34600111222"),
+        ("0034 600 111 222", "FR", "+34600111222"),
+        ("06 12 34 56 78", "FR", "+33612345678"),
+        ("+44 7700 900123", "ES", "+447700900123"),
+        ("611 222 333", None, None),  # no country to read it in, and no valid one abroad
+        ("07700 900123", "ES", None),  # a British number without its country
+        ("600 11", "ES", None),
+        ("------", "ES", None),
+    ],
+)
+def test_numbers_are_read_in_the_business_s_country_unless_they_name_their_own(
+    typed: str, region: str | None, read: str | None
+) -> None:
+    assert international(typed, region) == read
