@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 
+def field_first(message: str, field: str) -> str:
+    """The contract's "field: what is wrong": "slug must be…" → "slug: must be…",
+    "no such ticket" → "ticket: no such ticket"; a message already in that form stays."""
+    if message.startswith(f"{field}:"):
+        return message
+    if message.startswith(f"{field} "):
+        return f"{field}:{message[len(field) :]}"
+    return f"{field}: {message}"
+
+
 class HubError(Exception):
     """An expected failure with a user-readable message."""
 

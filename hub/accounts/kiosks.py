@@ -150,7 +150,7 @@ async def update_kiosk(store: Store, tenant_id: str, kiosk_id: str, fields: Doc)
     changes["updated_at"] = now_iso()
     updated = await store.update(tenant_id, "kiosks", kiosk_id, changes)
     if updated is None:
-        raise NotFound("no such kiosk")
+        raise NotFound("no such kiosk", field="id")
     return updated
 
 
@@ -260,7 +260,7 @@ class Kiosks:
         """Unpair a kiosk: its token stops working and its screen says so (NotFound if none)."""
         kiosk = await self.store.get(tenant_id, "kiosks", kiosk_id)
         if kiosk is None:
-            raise NotFound("no such kiosk")
+            raise NotFound("no such kiosk", field="id")
         await self.store.delete(tenant_id, "kiosks", kiosk_id)
         await self.sio.emit("unpaired", {}, room=kiosk_room(kiosk_id), namespace="/kiosk")
 

@@ -22,7 +22,7 @@ from hub.accounts.model import STAFF_LANGUAGES, check_email, is_suspended
 from hub.accounts.services import tenant_doc, user_doc
 from hub.accounts.team import Team
 from hub.clock import now, now_iso
-from hub.errors import Conflicting, Invalid, NotFound
+from hub.errors import Conflicting, Invalid, NotFound, field_first
 from hub.ports import Conflict, Doc, Insert, Store
 from hub.realtime.publisher import tenant_room
 from hub.realtime.server import close_room
@@ -31,15 +31,6 @@ from hub.tickets.promise import promise_figures
 
 WINDOW_DAYS = 30
 OPEN = [s.value for s in (Status.new, Status.acknowledged, Status.open, Status.waiting_customer)]
-
-
-def _field_first(message: str, field: str) -> str:
-    """ "field: why" (the form marks that field): "slug must be…" → "slug: must be…"."""
-    if message.startswith(f"{field}:"):
-        return message
-    if message.startswith(f"{field} "):
-        return f"{field}:{message[len(field) :]}"
-    return f"{field}: {message}"
 
 
 def _operator_name(by: Doc) -> str:
@@ -139,7 +130,7 @@ class Installation:
             )
             email = check_email(new.admin_email, field="admin_email")
         except Invalid as exc:
-            raise Invalid(_field_first(exc.message, str(exc.field)), field=exc.field) from None
+            raise Invalid(field_first(exc.message, str(exc.field)), field=exc.field) from None
         await self._free(tenant["slug"], email)
         admin = user_doc(
             tenant,

@@ -13,7 +13,7 @@ from quart_schema import RequestSchemaValidationError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from hub.attachments.photos import MAX_PHOTO_BYTES
-from hub.errors import HubError, StoreUnavailable, Suspended
+from hub.errors import HubError, StoreUnavailable, Suspended, field_first
 from hub.http.ratelimit import RateLimited
 from hub.http.uploads import is_upload
 from hub.i18n import gettext as _
@@ -57,17 +57,30 @@ async def _page(status: int, message: str) -> tuple[str, int]:
     return await render_template("error.html", status=status, message=message), status
 
 
-def describe_validation(error: Any) -> str:
-    """'text: String should have at most 2000 characters' from a pydantic error."""
+NOT_AN_OBJECT = "body: the request body must be a JSON object"
+NOT_JSON = "body: send a JSON object (Content-Type: application/json)"
+
+
+def describe_validation(error: Any, *, json_sent: bool = True) -> str:
+    """'text: String should have at most 2000 characters' from a pydantic error.
+
+    A body that is not an object names no model class (pydantic says "a valid dictionary or
+    instance of SosIn"); one that was not sent as JSON at all (`json_sent` false: a form, or
+    text/plain) is told which Content-Type to send, since its bytes were never read.
+    """
     if isinstance(error, ValidationError):
         parts = []
         for item in error.errors():
             where = ".".join(str(p) for p in item.get("loc", ()) if p != "body") or "body"
             message = str(item.get("msg", "invalid")).removeprefix("Value error, ")
+            if item.get("type") == "model_type":
+                message = "must be a JSON object"
+                if where == "body":
+                    return NOT_AN_OBJECT if json_sent else NOT_JSON
             parts.append(f"{where}: {message}")
         return "; ".join(parts)
     if isinstance(error, TypeError):
-        return "body: the request body must be a JSON object"
+        return NOT_AN_OBJECT if json_sent else NOT_JSON
     return str(error)
 
 
@@ -129,9 +142,7 @@ async def hub_error(error: HubError) -> Response:
             "store unavailable on %s %s: %r", request.method, request.path, error.__cause__ or error
         )
     if _wants_json():
-        message = error.message
-        if error.field and error.field not in message:
-            message = f"{error.field}: {message}"
+        message = field_first(error.message, error.field) if error.field else error.message
         response = error_response(error.status, error.code, message)
     else:
         response = await _hub_error_page(error)
@@ -180,7 +191,9 @@ def register(app: Quart) -> None:
 
     @app.errorhandler(RequestSchemaValidationError)
     async def _schema(error: RequestSchemaValidationError) -> Any:
-        return error_response(400, "invalid", describe_validation(error.validation_error))
+        # quart-schema validates the body of a request not sent as JSON as if it were null
+        described = describe_validation(error.validation_error, json_sent=request.is_json)
+        return error_response(400, "invalid", described)
 
     @app.errorhandler(UnicodeDecodeError)
     async def _not_utf8(_error: UnicodeDecodeError) -> Any:

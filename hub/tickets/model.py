@@ -141,7 +141,8 @@ def check_transition(current: str, target: str) -> Status:
             f"status must be one of {', '.join(s.value for s in Status)}", field="status"
         ) from None
     if wanted not in TRANSITIONS[Status(current)]:
-        raise Conflicting(f"a {current} ticket cannot become {target}", field="status")
+        article = "an" if current[:1] in "aeiou" else "a"  # "an open ticket", "an acknowledged"
+        raise Conflicting(f"{article} {current} ticket cannot become {target}", field="status")
     return wanted
 
 

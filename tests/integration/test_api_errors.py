@@ -30,7 +30,7 @@ BAD_SOS: list[tuple[str, bytes, int, str, tuple[str, ...]]] = [
     ("text of 2,001 characters", _sos(text="x" * 2001), 400, "invalid", ("text",)),
     ("text that is a number", _sos(text=12), 400, "invalid", ("text",)),
     ("no point", json.dumps({"text": "hi"}).encode(), 400, "invalid", ("point",)),
-    ("an unknown point", _sos(point="nowhere"), 404, "not_found", ("point",)),
+    ("an unknown point", _sos(point="nowhere"), 404, "not_found", ("point: ",)),
     (
         "a contact e-mail that is no e-mail",
         _sos(anonymous=False, contact={"email": "not-mail"}),
@@ -70,6 +70,7 @@ def _assert_error(body: Any, code: str, words: tuple[str, ...]) -> None:
     for word in words:
         assert word in message, message
     assert "Traceback" not in message
+    assert "instance of" not in message, message  # pydantic's words, with a class name
 
 
 @pytest.mark.parametrize(
@@ -102,7 +103,7 @@ async def test_an_inactive_point_is_404(client: Any, hub: Hub, acme: Seeded) -> 
     await hub.store.update(acme.tenant["id"], "points", acme.point["id"], {"active": False})
     r = await client.post("/api/v1/sos", data=_sos(), headers=JSON)
     assert r.status_code == 404
-    _assert_error(await r.get_json(), "not_found", ("point",))
+    _assert_error(await r.get_json(), "not_found", ("point: ",))
     assert await hub.store.count(acme.tenant["id"], "tickets") == 0
 
 
@@ -172,3 +173,71 @@ async def test_a_crash_answers_500_without_a_traceback(hub: Hub) -> None:
     text = await r.get_data(as_text=True)
     assert "hunter2" not in text and "Traceback" not in text and "RuntimeError" not in text
     _assert_error(json.loads(text), "internal", ())
+
+
+SEND_JSON = "body: send a JSON object (Content-Type: application/json)"
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "raw"),
+    [
+        ("/api/v1/sos", "text/plain", _sos()),
+        ("/api/v1/sos", "application/x-www-form-urlencoded", b"point=acme-bar&text=Hello"),
+        ("/api/v1/auth/login", "text/plain", b'{"email": "a@b.example", "password": "x"}'),
+    ],
+)
+async def test_a_body_not_sent_as_json_is_told_to_send_json(
+    client: Any, acme: Seeded, path: str, content_type: str, raw: bytes
+) -> None:
+    r = await client.post(path, data=raw, headers={"Content-Type": content_type})
+    assert r.status_code == 400
+    body = await r.get_json()
+    _assert_error(body, "invalid", ())
+    assert body["error"]["message"] == SEND_JSON
+
+
+async def test_a_json_body_that_is_no_object_names_no_class(client: Any, acme: Seeded) -> None:
+    r = await client.post("/api/v1/sos", data=b"[1, 2]", headers=JSON)
+    assert (await r.get_json())["error"][
+        "message"
+    ] == "body: the request body must be a JSON object"
+    r = await client.post("/api/v1/sos", data=_sos(anonymous=False, contact="me"), headers=JSON)
+    assert (await r.get_json())["error"]["message"] == "contact: must be a JSON object"
+
+
+async def _error_message(r: Any, status: int) -> str:
+    assert r.status_code == status, await r.get_data(as_text=True)
+    body = await r.get_json()
+    _assert_error(body, body["error"]["code"], ())
+    return str(body["error"]["message"])
+
+
+async def test_every_refusal_names_its_field_first(client: Any, acme: Seeded) -> None:
+    manager = {**JSON, **acme.auth("manager")}
+    r = await client.post(
+        "/api/v1/rules/test", json={"point": "nowhere", "text": "hi"}, headers=manager
+    )
+    assert (await _error_message(r, 404)).startswith("point: ")
+    r = await client.get("/api/v1/deliveries?ticket=nope", headers=manager)
+    assert await _error_message(r, 404) == "ticket: no such ticket"
+    r = await client.get("/api/v1/deliveries?status=bogus", headers=manager)
+    assert (await _error_message(r, 400)).startswith("status: must be one of pending")
+    r = await client.get("/api/v1/deliveries?limit=0", headers=manager)
+    assert (await _error_message(r, 400)).startswith("limit: must be a whole number")
+    r = await client.patch("/api/v1/kiosks/nope", json={"name": "Hall"}, headers=manager)
+    assert await _error_message(r, 404) == "id: no such kiosk"
+    r = await client.delete("/api/v1/kiosks/nope", headers=manager)
+    assert await _error_message(r, 404) == "id: no such kiosk"
+
+
+async def test_a_refused_status_change_says_why_in_plain_words(client: Any, acme: Seeded) -> None:
+    ticket_id = (await (await client.post("/api/v1/sos", data=_sos(), headers=JSON)).get_json())[
+        "id"
+    ]
+    path, agent = f"/api/v1/tickets/{ticket_id}", {**JSON, **acme.auth()}
+    r = await client.patch(path, json={"status": "bogus"}, headers=agent)
+    message = await _error_message(r, 400)
+    assert message.startswith("status: must be one of new, acknowledged, open"), message
+    assert (await client.patch(path, json={"status": "open"}, headers=agent)).status_code == 200
+    r = await client.patch(path, json={"status": "new"}, headers=agent)
+    assert await _error_message(r, 409) == "status: an open ticket cannot become new"

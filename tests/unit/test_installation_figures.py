@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from hub.clock import iso, parse_iso
-from hub.installation.businesses import _field_first
+from hub.errors import field_first
 from hub.installation.operators import parse_operator_session
 from hub.tickets.promise import kept_promise, not_due_yet
 from hub.tickets.ticket import Ticket
@@ -64,9 +64,9 @@ def test_held_back_sos_never_reached_the_staff_and_are_not_counted() -> None:
 
 
 def test_an_error_message_starts_with_the_field_it_names() -> None:
-    assert _field_first("slug must be lowercase", "slug") == "slug: must be lowercase"
-    assert _field_first("unknown time zone 'X'", "timezone") == "timezone: unknown time zone 'X'"
-    assert _field_first("name: is required", "name") == "name: is required"
+    assert field_first("slug must be lowercase", "slug") == "slug: must be lowercase"
+    assert field_first("unknown time zone 'X'", "timezone") == "timezone: unknown time zone 'X'"
+    assert field_first("name: is required", "name") == "name: is required"
 
 
 def test_only_an_operator_session_id_parses_as_one() -> None:
