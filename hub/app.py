@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 import socketio
 from quart import Quart, g, request
 from quart_auth import QuartAuth
-from quart_schema import QuartSchema
 
 from hub.accounts.access import Access
 from hub.accounts.branding import Branding, logo_url
@@ -72,6 +71,8 @@ from hub.realtime.namespaces import KioskNamespace, StaffNamespace, ThreadNamesp
 from hub.realtime.publisher import EventLog, SocketioPublisher
 from hub.realtime.pubsub import HubRedisManager
 from hub.realtime.server import build_sio, resync_local_consoles
+from hub.routes.openapi import INFO as API_INFO
+from hub.routes.openapi import SECURITY_SCHEMES, HubSchema
 from hub.settings import Settings
 from hub.store import memo as store_memo
 from hub.store import open_blobs, open_store
@@ -138,16 +139,16 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
         QUART_SCHEMA_CONVERT_CASING=False,
     )
     auth_ext = QuartAuth(app)
-    QuartSchema(
+    HubSchema(
         app,
         openapi_path="/openapi.json",
         swagger_ui_path=None,
         redoc_ui_path=None,
         scalar_ui_path=None,
-        info={"title": "SOS hub", "version": "1"},
-        # Staff endpoints take `Authorization: Bearer <api_token>`; `{}`: the public ones need none.
-        security_schemes={"bearer": {"type": "http", "scheme": "bearer"}},
-        security=[{"bearer": []}, {}],
+        info=API_INFO,
+        # No global requirement: each staff, operator or kiosk route names its own credentials
+        # (hub.routes.auth.staff_required …); a route that names none is public.
+        security_schemes=SECURITY_SCHEMES,
     )
     blobs = open_blobs(settings, store)
     sio = build_sio(settings)

@@ -21,6 +21,7 @@ from hub.alerts.model import (
 )
 from hub.container import hub
 from hub.routes.auth import staff_required, tenant_id
+from hub.routes.openapi import responds
 from hub.routes.pages import render_page, staff_page
 from hub.routes.rules import RecipientIn, _Model
 
@@ -55,6 +56,7 @@ async def list_alerts() -> Any:
 
 
 @bp.post("/api/v1/alerts")
+@responds(201)
 @staff_required(Role.manager)
 @validate_request(AlertIn)
 async def create_alert(data: AlertIn) -> Any:
@@ -76,6 +78,7 @@ async def replace_alert(alert_id: str, data: AlertIn) -> Any:
 
 
 @bp.delete("/api/v1/alerts/<alert_id>")
+@responds(204)
 @staff_required(Role.manager)
 async def delete_alert(alert_id: str) -> Any:
     await _book().delete(tenant_id(), alert_id)

@@ -22,6 +22,7 @@ from hub.answers.model import (
 from hub.container import hub
 from hub.errors import Invalid, NotFound
 from hub.routes.auth import staff, staff_required, tenant_id
+from hub.routes.openapi import responds
 from hub.routes.pages import render_page, staff_page
 from hub.routes.schemas import _Strict
 from hub.tickets.model import TEXT_MAX
@@ -52,6 +53,7 @@ async def list_answers() -> Any:
 
 
 @bp.post("/api/v1/answers")
+@responds(201)
 @staff_required(Role.manager)
 @validate_request(AnswerIn)
 async def create_answer(data: AnswerIn) -> Any:
@@ -69,6 +71,7 @@ async def replace_answer(answer_id: str, data: AnswerIn) -> Any:
 
 
 @bp.delete("/api/v1/answers/<answer_id>")
+@responds(204)
 @staff_required(Role.manager)
 async def delete_answer(answer_id: str) -> Any:
     await hub().answers.delete(tenant_id(), answer_id)

@@ -6,7 +6,13 @@ from typing import Any
 
 from quart import Blueprint, request
 from quart_auth import AuthUser, current_user, login_user, logout_user
-from quart_schema import validate_querystring, validate_request, validate_response
+from quart_schema import (
+    document_querystring,
+    document_response,
+    validate_querystring,
+    validate_request,
+    validate_response,
+)
 
 from hub import clock
 from hub.accounts.model import Role, public_user
@@ -23,9 +29,14 @@ from hub.routes.auth import (
 )
 from hub.routes.first_run import landing
 from hub.routes.intake import SosRequest, answer, limit, point_place, submit
+from hub.routes.openapi import responds
 from hub.routes.schemas import (
+    EventList,
+    EventsQuery,
     LoginIn,
     LogoutOut,
+    Message,
+    Note,
     NoteIn,
     PasswordIn,
     PasswordOut,
@@ -34,6 +45,9 @@ from hub.routes.schemas import (
     SosOut,
     SurveyIn,
     TextIn,
+    Ticket,
+    TicketDetail,
+    TicketList,
     TicketPatch,
     TicketQuery,
     TokenOut,
@@ -153,6 +167,7 @@ async def thread(token: str) -> Any:
 
 
 @bp.post("/thread/<token>/messages")
+@responds(201)
 @validate_request(TextIn)
 async def thread_message(token: str, data: TextIn) -> Any:
     """The customer writes back on their thread."""
@@ -163,6 +178,7 @@ async def thread_message(token: str, data: TextIn) -> Any:
 
 
 @bp.post("/thread/<token>/survey")
+@responds(201)
 @validate_request(SurveyIn)
 async def thread_survey(token: str, data: SurveyIn) -> Any:
     """The customer rates the answer once the ticket is resolved (the last answer counts)."""
@@ -179,6 +195,7 @@ async def thread_survey(token: str, data: SurveyIn) -> Any:
 
 
 @bp.get("/tickets")
+@document_response(TicketList)
 @staff_required()
 @validate_querystring(TicketQuery)
 async def list_tickets(query_args: TicketQuery) -> Any:
@@ -206,6 +223,7 @@ async def list_tickets(query_args: TicketQuery) -> Any:
 
 
 @bp.get("/tickets/<ticket_id>")
+@document_response(TicketDetail)
 @staff_required()
 async def get_ticket(ticket_id: str) -> Any:
     shown = await hub().moderation.viewer_mask(staff())
@@ -227,6 +245,7 @@ async def get_ticket(ticket_id: str) -> Any:
 
 
 @bp.patch("/tickets/<ticket_id>")
+@document_response(Ticket)
 @staff_required()
 @validate_request(TicketPatch)
 async def patch_ticket(ticket_id: str, data: TicketPatch) -> Any:
@@ -253,6 +272,7 @@ async def patch_ticket(ticket_id: str, data: TicketPatch) -> Any:
 
 
 @bp.post("/tickets/<ticket_id>/acknowledge")
+@document_response(Ticket)
 @staff_required()
 async def acknowledge(ticket_id: str) -> Any:
     doc = await hub().tickets.acknowledge(tenant_id(), ticket_id, Actor.staff(staff()))
@@ -260,6 +280,7 @@ async def acknowledge(ticket_id: str) -> Any:
 
 
 @bp.post("/tickets/<ticket_id>/replies")
+@document_response(Message, 201)
 @staff_required()
 @validate_request(ReplyIn)
 async def reply(ticket_id: str, data: ReplyIn) -> Any:
@@ -272,6 +293,7 @@ async def reply(ticket_id: str, data: ReplyIn) -> Any:
 
 
 @bp.post("/tickets/<ticket_id>/notes")
+@document_response(Note, 201)
 @staff_required()
 @validate_request(NoteIn)
 async def note(ticket_id: str, data: NoteIn) -> Any:
@@ -280,6 +302,8 @@ async def note(ticket_id: str, data: NoteIn) -> Any:
 
 
 @bp.get("/events")
+@document_querystring(EventsQuery)  # read by hand below: documented only
+@document_response(EventList)
 @staff_required()
 async def events() -> Any:
     """Stored events after `since` (the HTTP twin of the socket `resume`)."""

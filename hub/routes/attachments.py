@@ -24,6 +24,7 @@ from hub.container import hub
 from hub.ports import Doc
 from hub.routes.auth import staff, staff_required, tenant_id
 from hub.routes.intake import client_network, limit
+from hub.routes.openapi import responds
 from hub.tickets.model import (
     attachment_json,
     customer_attachment_json,
@@ -81,6 +82,7 @@ def _thumb() -> bool:
 
 
 @bp.post("/thread/<token>/attachments")
+@responds(201)
 @validate_request(AttachmentIn, source=DataSource.FORM_MULTIPART)
 async def thread_upload(token: str, data: AttachmentIn) -> Any:
     """The customer adds a photo to their thread (with a message of theirs, or on its own)."""
@@ -92,6 +94,7 @@ async def thread_upload(token: str, data: AttachmentIn) -> Any:
 
 
 @bp.post("/tickets/<ticket_id>/attachments")
+@responds(201)
 @staff_required()
 @validate_request(AttachmentIn, source=DataSource.FORM_MULTIPART)
 async def staff_upload(ticket_id: str, data: AttachmentIn) -> Any:
@@ -103,12 +106,14 @@ async def staff_upload(ticket_id: str, data: AttachmentIn) -> Any:
 
 
 @bp.get("/thread/<token>/attachments/<attachment_id>")
+@responds(200, ("image/jpeg", "image/png", "image/webp"))
 async def thread_photo(token: str, attachment_id: str) -> Any:
     """A photo of this thread, for whoever holds its link."""
     return _send(await hub().attachments.for_holder(token, attachment_id[:MAX_ID_CHARS], _thumb()))
 
 
 @bp.get("/tickets/<ticket_id>/attachments/<attachment_id>")
+@responds(200, ("image/jpeg", "image/png", "image/webp"))
 @staff_required()
 async def staff_photo(ticket_id: str, attachment_id: str) -> Any:
     """A photo of one of this business's tickets (not while it is held back)."""

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from quart import g, request
 from quart_auth import current_user
+from quart_schema import security_scheme
 
 from hub.accounts.model import Role
 from hub.container import hub
@@ -16,6 +17,7 @@ from hub.errors import Forbidden, Unauthorized
 from hub.ports import Doc
 from hub.routes.intake import client_network
 from hub.routes.known_device import known_device, remember_device
+from hub.routes.openapi import STAFF
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-Requested-With"
@@ -76,7 +78,7 @@ def staff_required(
             g.staff = user
             return await view(*args, **kwargs)
 
-        return wrapper
+        return security_scheme(STAFF)(wrapper)  # /openapi.json: a token or the session cookie
 
     return decorate
 

@@ -17,6 +17,7 @@ from hub.accounts.model import Role
 from hub.container import hub
 from hub.errors import NotFound
 from hub.routes.auth import staff_required, tenant_id
+from hub.routes.openapi import responds
 
 bp = Blueprint("branding", __name__)
 
@@ -74,6 +75,7 @@ async def put_logo() -> Any:
 
 
 @bp.delete("/api/v1/logo")
+@responds(204)
 @staff_required(Role.manager)
 async def delete_logo() -> Any:
     """Remove the logo: pages show the business's name alone."""
@@ -98,6 +100,7 @@ async def put_establishment_logo(slug: str) -> Any:
 
 
 @bp.delete("/api/v1/establishments/<slug>/logo")
+@responds(204)
 @staff_required(Role.manager)
 async def delete_establishment_logo(slug: str) -> Any:
     """Remove an establishment's own logo: it shows the business's again."""

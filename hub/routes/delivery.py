@@ -8,9 +8,11 @@ An expired link answers 410, a forged one 403; neither changes anything.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field
 from quart import Blueprint, g, make_response, render_template, request
+from quart_schema import document_querystring, document_response
 
 from hub.accounts.model import Role
 from hub.container import hub
@@ -41,6 +43,36 @@ KINDS = (
     "detractor",
 )
 PAGE_LIMIT = 200
+
+
+class DeliveriesQuery(BaseModel):
+    """GET /api/v1/deliveries' query, as /openapi.json documents it (the route reads it)."""
+
+    ticket: str | None = None  # one ticket's deliveries, oldest first
+    status: Literal["pending", "sent", "failed", "skipped"] | None = None
+    kind: Literal[KINDS] | None = None  # type: ignore[valid-type]
+    limit: int = Field(default=PAGE_LIMIT, ge=1, le=1000)
+
+
+class Delivery(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    ticket_id: str | None
+    channel: Literal["email", "sms"]
+    to: str | None
+    kind: str
+    status: Literal["pending", "sent", "failed", "skipped"]
+    attempts: int | None = None
+    reason: str | None = None
+    created_at: str
+    sent_at: str | None = None
+
+
+class DeliveryList(BaseModel):
+    """The outbox, newest first (a ticket's, oldest first)."""
+
+    items: list[Delivery]
 
 
 def _pattern(template: str) -> re.Pattern[str]:
@@ -96,6 +128,8 @@ async def _find(
 
 
 @bp.get("/api/v1/deliveries")
+@document_querystring(DeliveriesQuery)
+@document_response(DeliveryList)
 @staff_required(Role.manager)
 async def deliveries() -> Any:
     """The outbox, newest first (a ticket's, oldest first, with ?ticket=<id>)."""

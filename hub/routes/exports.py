@@ -29,6 +29,7 @@ from hub.i18n import gettext as _
 from hub.ports import Doc
 from hub.printables.render import FONT_SUBSETS
 from hub.routes.auth import staff, staff_required, tenant_id
+from hub.routes.openapi import responds
 from hub.routes.pages import page_tenant, render_page, staff_language, staff_page
 from hub.routes.schemas import _Strict
 from hub.tickets.stats import MAX_TICKETS, Period, asked_period
@@ -80,6 +81,7 @@ def _filename(kind: str, period: Period, tenant: Doc) -> str:
 
 
 @bp.get("/api/v1/export/tickets.csv")
+@responds(200, "text/csv")
 @staff_required(Role.manager)
 @validate_querystring(ExportQuery)
 async def export_tickets(query_args: ExportQuery) -> Any:
@@ -97,6 +99,7 @@ async def export_tickets(query_args: ExportQuery) -> Any:
 
 
 @bp.get("/api/v1/export/surveys.csv")
+@responds(200, "text/csv")
 @staff_required(Role.manager)
 @validate_querystring(ExportQuery)
 async def export_surveys(query_args: ExportQuery) -> Any:
@@ -147,6 +150,7 @@ def last_month(timezone: str) -> str:
 
 
 @bp.get("/api/v1/reports/monthly.pdf")
+@responds(200, "application/pdf")
 @staff_required(Role.manager)
 @validate_querystring(MonthlyQuery)
 async def monthly_report(query_args: MonthlyQuery) -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 import segno
 from pydantic import Field, field_validator
 from quart import Blueprint, g, render_template, request, send_from_directory
-from quart_schema import validate_request, validate_response
+from quart_schema import security_scheme, validate_request, validate_response
 
 from hub.accounts.business import LANGUAGE_NAMES, business_languages
 from hub.accounts.kiosk_requests import HEADER, checked_key, fingerprint
@@ -26,6 +26,7 @@ from hub.i18n import DEFAULT, SUPPORTED, browser_languages, choose_language
 from hub.ports import Doc
 from hub.routes.auth import staff_required, tenant_id
 from hub.routes.intake import SosRequest, answer, kiosk_place, submit
+from hub.routes.openapi import DEVICE, responds
 from hub.routes.pages import page_tenant, render_page, staff_page
 from hub.routes.schemas import ContactIn, SosOut, _Strict, _trimmed_text
 from hub.routes.waiting_note import waiting_for, waiting_text
@@ -103,6 +104,7 @@ async def kiosk_statuses() -> Any:
 
 
 @bp.post("/api/v1/kiosks")
+@responds(201)
 @staff_required(Role.manager)
 @validate_request(KioskIn)
 async def add_kiosk(data: KioskIn) -> Any:
@@ -123,6 +125,7 @@ async def change_kiosk(kiosk_id: str, data: KioskPatch) -> Any:
 
 
 @bp.delete("/api/v1/kiosks/<kiosk_id>")
+@responds(204)
 @staff_required(Role.manager)
 async def remove_kiosk(kiosk_id: str) -> Any:
     """Unpair a kiosk: its token stops working and its screen says so."""
@@ -131,6 +134,7 @@ async def remove_kiosk(kiosk_id: str) -> Any:
 
 
 @bp.post("/api/v1/kiosk/sos")
+@security_scheme(DEVICE)
 @validate_request(KioskSosIn)
 @validate_response(KioskSosOut, 201)
 @validate_response(KioskSosOut, 200)

@@ -29,6 +29,7 @@ from hub.moderation.floods import (
 )
 from hub.ports import MAX_SEQ
 from hub.routes.auth import staff, staff_required, tenant_id
+from hub.routes.openapi import responds
 from hub.routes.pages import render_page, staff_page
 from hub.routes.schemas import TextIn
 from hub.tickets.filters import CHECKS, FilterConfig, mask, screen_text
@@ -210,6 +211,7 @@ async def get_blocks() -> Any:
 
 
 @bp.post("/api/v1/blocks")
+@responds(201)
 @staff_required(Role.manager)
 @validate_request(BlockIn)
 async def post_block(data: BlockIn) -> Any:
@@ -226,6 +228,7 @@ async def post_block(data: BlockIn) -> Any:
 
 
 @bp.delete("/api/v1/blocks/<block_id>")
+@responds(204)
 @staff_required(Role.manager)
 async def delete_block(block_id: str) -> Any:
     await hub().moderation.unblock(tenant_id(), block_id)
@@ -233,6 +236,7 @@ async def delete_block(block_id: str) -> Any:
 
 
 @bp.post("/api/v1/tickets/<ticket_id>/block")
+@responds(201)
 @staff_required()
 @validate_request(BlockSenderIn)
 async def block_sender(ticket_id: str, data: BlockSenderIn) -> Any:
@@ -316,6 +320,7 @@ async def release_flood(ticket_id: str) -> Any:
 
 
 @bp.post("/api/v1/tickets/<ticket_id>/warning")
+@responds(201)
 @staff_required()
 @validate_request(TextIn)
 async def warn_sender(ticket_id: str, data: TextIn) -> Any:

@@ -12,7 +12,7 @@ from zoneinfo import available_timezones
 from babel.dates import format_date
 from pydantic import BaseModel, ConfigDict, Field
 from quart import Blueprint, g, make_response, redirect, render_template, request
-from quart_schema import validate_request
+from quart_schema import operation_id, validate_request
 
 from hub.clock import parse_iso
 from hub.container import hub
@@ -22,6 +22,7 @@ from hub.installation.businesses import NewBusiness
 from hub.installation.operators import public_operator
 from hub.routes.intake import client_network
 from hub.routes.login_form import FIELD, browser_value, form_token, remember, token_matches
+from hub.routes.openapi import responds
 from hub.routes.operator_auth import (
     log_operator_in,
     log_operator_out,
@@ -164,6 +165,7 @@ async def list_tenants() -> Any:
 
 
 @api.post("/tenants")
+@responds(201)
 @operator_required
 @validate_request(BusinessIn)
 async def create_tenant(data: BusinessIn) -> Any:
@@ -183,6 +185,7 @@ async def create_tenant(data: BusinessIn) -> Any:
 
 
 @api.patch("/tenants/<slug>")
+@operation_id("operator_tenant")  # PATCH /api/v1/tenant is patch_tenant
 @operator_required
 @validate_request(BusinessPatch)
 async def patch_tenant(slug: str, data: BusinessPatch) -> Any:

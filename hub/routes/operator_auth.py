@@ -14,6 +14,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from quart import Quart, current_app, g, redirect, request
 from quart_auth import Action, AuthUser, QuartAuth
+from quart_schema import security_scheme
 from werkzeug.urls import iri_to_uri
 
 from hub.container import hub
@@ -21,6 +22,7 @@ from hub.errors import Forbidden, Unauthorized
 from hub.installation.operators import SESSION_HOURS
 from hub.ports import Doc
 from hub.routes.auth import CSRF_HEADER, CSRF_VALUE, SAFE_METHODS
+from hub.routes.openapi import OPERATOR
 
 COOKIE = "SOS_OPERATOR"
 _ATTRIBUTE = "sos_operator"
@@ -85,7 +87,7 @@ def operator_required(view: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[
         g.operator = found
         return await view(*args, **kwargs)
 
-    return wrapper
+    return security_scheme(OPERATOR)(wrapper)  # /openapi.json: the operator cookie
 
 
 def operator_page(view: Callable[P, Awaitable[Any]]) -> Callable[P, Awaitable[Any]]:

@@ -18,6 +18,7 @@ from hub.container import hub
 from hub.printables.formats import FormatName, TypeName
 from hub.printables.service import MAX_POINTS, Printed
 from hub.routes.auth import staff_required, tenant_id
+from hub.routes.openapi import responds
 from hub.routes.schemas import _Strict
 
 bp = Blueprint("printables", __name__)
@@ -46,6 +47,7 @@ def _file(printed: Printed) -> Response:
 
 
 @bp.get("/api/v1/points/<code>/print")
+@responds(200, ("application/pdf", "image/png", "image/svg+xml"))
 @staff_required(Role.manager)
 @validate_querystring(PrintQuery)
 async def print_point(code: str, query_args: PrintQuery) -> Response:
@@ -64,6 +66,7 @@ async def print_point(code: str, query_args: PrintQuery) -> Response:
 
 
 @bp.get("/api/v1/print")
+@responds(200, "application/pdf")
 @staff_required(Role.manager)
 @validate_querystring(PrintManyQuery)
 async def print_points(query_args: PrintManyQuery) -> Response:

@@ -13,6 +13,7 @@ from quart_schema import validate_request
 from hub.accounts.model import Role
 from hub.container import hub
 from hub.routes.auth import staff_required, tenant_id
+from hub.routes.openapi import responds
 from hub.tickets.model import CATEGORY_ORDER
 from hub.tickets.rulebook import RuleBook, rule_json
 
@@ -165,6 +166,7 @@ async def list_rules() -> Any:
 
 
 @bp.post("")
+@responds(201)
 @staff_required(Role.manager)
 @validate_request(RuleIn)
 async def create_rule(data: RuleIn) -> Any:
@@ -185,6 +187,7 @@ async def replace_rule(rule_id: str, data: RuleIn) -> Any:
 
 
 @bp.delete("/<rule_id>")
+@responds(204)
 @staff_required(Role.manager)
 async def delete_rule(rule_id: str) -> Any:
     await _book().delete(tenant_id(), rule_id)

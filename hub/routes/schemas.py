@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from hub.notify.sms import phone_number
+from hub.ports import MAX_SEQ
 from hub.tickets.etiquette import check_steps
 from hub.tickets.model import TEXT_MAX
 
@@ -158,3 +159,98 @@ class SurveyIn(_Strict):
     comment: str | None = Field(default=None, max_length=1000)
     # the business's own questions, by id (GET /api/v1/survey); checked against them
     answers: dict[str, str | int] | None = Field(default=None, max_length=10)
+
+
+# ---- Answers as /openapi.json documents them (document_response: never checked at run time,
+# so a field added later shows up before it is documented; tests/integration/test_openapi.py
+# checks real answers against these) ----------------------------------------------------
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="allow")  # more fields may come; clients ignore them
+
+
+class PointRef(_Answer):
+    code: str | None = None
+    label: str | None = None
+
+
+class Ticket(_Answer):
+    """A ticket as staff see it; `contact` is null when it is anonymous."""
+
+    id: str
+    number: int
+    status: Literal[
+        "new", "acknowledged", "open", "waiting_customer", "resolved", "closed", "quarantined"
+    ]
+    text: str
+    language: str | None = None
+    translations: dict[str, str] = {}
+    anonymous: bool = False
+    contact: dict[str, str | None] | None = None
+    point: PointRef | None = None
+    kiosk: dict[str, Any] | None = None
+    department: str | None = None
+    establishment: str | None = None
+    category: str | None = None
+    suggested_category: str | None = None
+    assignee: dict[str, Any] | None = None
+    created_at: str
+    first_response_at: str | None = None
+    resolved_at: str | None = None
+
+
+class TicketList(_Answer):
+    """Newest first; pass `next_cursor` as `cursor` for the page before (null: no more)."""
+
+    items: list[Ticket]
+    next_cursor: int | None
+
+
+class Message(_Answer):
+    """A message of the conversation; `author` is "customer" or "staff"."""
+
+    id: str
+    ticket_id: str
+    author: str
+    author_name: str | None = None
+    text: str
+    translations: dict[str, str] | None = None
+    created_at: str
+
+
+class Note(_Answer):
+    """A staff note, never shown to the customer."""
+
+    id: str
+    ticket_id: str
+    author_id: str | None = None
+    author_name: str | None = None
+    text: str
+    created_at: str
+
+
+class TicketDetail(Ticket):
+    """The ticket with its conversation, notes, history and deliveries."""
+
+    messages: list[Message]
+    notes: list[Note]
+    history: list[dict[str, Any]]
+    deliveries: list[dict[str, Any]]
+
+
+class Event(_Answer):
+    name: str  # ticket.created, ticket.updated, ticket.message, ticket.note …
+    seq: int
+    data: dict[str, Any]  # the event's payload, as the /staff socket sends it
+
+
+class EventList(_Answer):
+    """Stored events after `since`, as a console would have received them."""
+
+    items: list[Event]
+    latest: int
+
+
+class EventsQuery(_Strict):
+    since: int = Field(default=0, ge=0, le=MAX_SEQ)  # the highest `seq` the client has

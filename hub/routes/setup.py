@@ -21,6 +21,7 @@ from hub.accounts.setup import place_json
 from hub.container import hub
 from hub.ports import Doc
 from hub.routes.auth import staff_required, tenant_id
+from hub.routes.openapi import responds
 from hub.routes.setup_schemas import (
     DepartmentIn,
     EstablishmentIn,
@@ -83,6 +84,7 @@ async def list_establishments() -> Any:
 
 
 @bp.post("/establishments")
+@responds(201)
 @staff_required(Role.manager)
 @validate_request(EstablishmentIn)
 async def add_establishment(data: EstablishmentIn) -> Any:
@@ -99,6 +101,7 @@ async def change_establishment(slug: str, data: EstablishmentIn) -> Any:
 
 
 @bp.delete("/establishments/<slug>")
+@responds(204)
 @staff_required(Role.manager)
 async def remove_establishment(slug: str) -> Any:
     """Delete an establishment no point or rule uses (409 naming what still does)."""
@@ -112,6 +115,7 @@ async def list_departments() -> Any:
 
 
 @bp.post("/departments")
+@responds(201)
 @staff_required(Role.manager)
 @validate_request(DepartmentIn)
 async def add_department(data: DepartmentIn) -> Any:
@@ -128,6 +132,7 @@ async def change_department(slug: str, data: DepartmentIn) -> Any:
 
 
 @bp.delete("/departments/<slug>")
+@responds(204)
 @staff_required(Role.manager)
 async def remove_department(slug: str) -> Any:
     """Delete a department no point, kiosk or rule uses (409 naming what still does)."""
@@ -145,6 +150,7 @@ async def list_points() -> Any:
 
 
 @bp.post("/points")
+@responds(201)
 @staff_required(Role.manager)
 @validate_request(PointIn)
 async def add_point(data: PointIn) -> Any:
@@ -168,6 +174,7 @@ async def change_point(code: str, data: PointPatch) -> Any:
 
 
 @bp.delete("/points/<code>")
+@responds(204)
 @staff_required(Role.manager)
 async def deactivate_point(code: str) -> Any:
     """Deactivate a point: its QR page says it is not in use; its tickets stay."""
