@@ -23,6 +23,9 @@ from hub.tickets.filters import FilterConfig
 
 log = logging.getLogger(__name__)
 
+# Stored events read per answer of GET /api/v1/events (held-back ones count too).
+EVENTS_PAGE = 500
+
 
 class Emitter(Protocol):
     """What emits: the socket.io server in a hub, a write-only Redis manager in a worker."""
@@ -182,15 +185,30 @@ class SocketioPublisher:
 
 
 class EventLog:
-    """Stored events as a console would have seen them: the HTTP twin of `resume`."""
+    """Stored events as a console would have seen them: the HTTP twin of `resume`.
+
+    `resume` pages through everything after `since`; an HTTP client pages itself, one
+    answer at a time, by asking again from the `latest` it was given while `has_more`.
+    """
 
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    async def after(self, tenant_id: str, since: int, role: str, limit: int = 500) -> Doc:
-        """`{"items": [{"name", "seq", "data"}], "latest"}`: the tenant's console events
-        after `since`, each through `console_view` (masked for agents when asked)."""
+    async def after(self, tenant_id: str, since: int, role: str, limit: int = EVENTS_PAGE) -> Doc:
+        """`{"items": [{"name", "seq", "data"}], "latest", "has_more"}`: one page of the
+        tenant's console events after `since`, each through `console_view` (masked for
+        agents when asked).
+
+        `latest` is the last seq this answer covered, never one beyond it: a client that
+        asks again from it loses nothing. Events held back from consoles are skipped but
+        covered, so a page of them answers no items, a higher `latest` and `has_more`.
+        """
         found = await self.store.events_after(tenant_id, since, limit)
+        # read after the page: whatever was stored meanwhile shows as `has_more`
+        stored = await self.store.latest_seq(tenant_id)
+        # nothing after `since`: `since` itself (or the store's last seq, when `since` is
+        # beyond anything it holds)
+        latest = found[-1].seq if found else min(since, stored)
         masking = await masking_for(self.store, tenant_id, role)
         return {
             "items": [
@@ -198,5 +216,6 @@ class EventLog:
                 for e in found
                 if e.staff is not None
             ],
-            "latest": await self.store.latest_seq(tenant_id),
+            "latest": latest,
+            "has_more": latest < stored,
         }

@@ -151,6 +151,12 @@ class TicketQuery(_Strict):
     cursor: int | None = Field(default=None, ge=1, le=2**63 - 1)  # a storable integer
 
 
+class EventsQuery(_Strict):
+    """GET /api/v1/events: the stored events after `since` (the last seq the client has)."""
+
+    since: int = Field(default=0, ge=0, le=MAX_SEQ)
+
+
 class SurveyIn(_Strict):
     """The customer's satisfaction survey on a resolved ticket."""
 
@@ -249,8 +255,5 @@ class EventList(_Answer):
     """Stored events after `since`, as a console would have received them."""
 
     items: list[Event]
-    latest: int
-
-
-class EventsQuery(_Strict):
-    since: int = Field(default=0, ge=0, le=MAX_SEQ)  # the highest `seq` the client has
+    latest: int  # the last seq this page covered: ask again from it while has_more
+    has_more: bool
