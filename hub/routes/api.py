@@ -21,6 +21,7 @@ from hub.notify.outbox import addresses_of, for_agent, scrub
 from hub.routes.auth import (
     check_current_password,
     check_login,
+    refuse_other_sites,
     staff,
     staff_required,
     tenant_id,
@@ -85,7 +86,10 @@ async def login(data: LoginIn) -> Any:
 @bp.post("/auth/logout")
 @validate_response(LogoutOut)
 async def logout() -> Any:
-    """End this session on the server: a copy of its cookie gets 401 from now on."""
+    """End this session on the server: a copy of its cookie gets 401 from now on.
+
+    A browser's post from another site's page is refused (it needs no custom header)."""
+    refuse_other_sites()
     await hub().access.log_out(current_user.auth_id)
     logout_user()
     return LogoutOut(ok=True)

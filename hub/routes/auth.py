@@ -56,8 +56,8 @@ async def current_staff() -> Doc | None:
                     raise Forbidden(
                         f"send the header {CSRF_HEADER}: {CSRF_VALUE} with the session cookie"
                     )
-            elif not sent_from_this_site():  # a page's plain form (/admin/survey)
-                raise Forbidden("this form was sent from another site; nothing was changed")
+            else:  # a page's plain form (/admin/survey)
+                refuse_other_sites()
         return await hub().auth.from_session(current_user.auth_id)
     return None
 
@@ -92,6 +92,13 @@ def staff() -> Doc:
 def tenant_id() -> str:
     """The tenant every query of this request is scoped to."""
     return str(staff()["tenant_id"])
+
+
+def refuse_other_sites() -> None:
+    """Refuse (403) a cookie's post that another site's page sent (`sent_from_this_site`):
+    the staff pages' forms, and the logouts, which take no custom header."""
+    if not sent_from_this_site():
+        raise Forbidden("this form was sent from another site; nothing was changed")
 
 
 def sent_from_this_site() -> bool:

@@ -20,6 +20,7 @@ from hub.errors import Unauthorized
 from hub.i18n import SUPPORTED, language_name
 from hub.installation.businesses import NewBusiness
 from hub.installation.operators import public_operator
+from hub.routes.auth import refuse_other_sites
 from hub.routes.intake import client_network
 from hub.routes.login_form import FIELD, browser_value, form_token, remember, token_matches
 from hub.routes.openapi import responds
@@ -106,6 +107,8 @@ async def login_form() -> Any:
 
 @pages.post("/logout")
 async def logout() -> Any:
+    """End the operator's session; only from the hub's own pages (never another site's form)."""
+    refuse_other_sites()
     await hub().operators.log_out(operator_auth_id())
     log_operator_out()
     return redirect(LOGIN_PATH, 303)
@@ -151,7 +154,10 @@ async def api_login(data: OperatorLoginIn) -> Any:
 
 @api.post("/auth/logout")
 async def api_logout() -> Any:
-    """End this operator session on the server: the same cookie gets 401 afterwards."""
+    """End this operator session on the server: the same cookie gets 401 afterwards.
+
+    A browser's post from another site's page is refused (it needs no custom header)."""
+    refuse_other_sites()
     await hub().operators.log_out(operator_auth_id())
     log_operator_out()
     return {"ok": True}

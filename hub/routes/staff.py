@@ -13,7 +13,7 @@ from hub.accounts.model import Role, public_user
 from hub.container import hub
 from hub.errors import Suspended, Unauthorized
 from hub.i18n import STAFF
-from hub.routes.auth import check_login, current_staff
+from hub.routes.auth import check_login, current_staff, refuse_other_sites
 from hub.routes.first_run import landing, setup_nudge
 from hub.routes.login_form import FIELD, browser_value, form_token, remember, token_matches
 from hub.tickets.etiquette import lexicon as etiquette_lexicon
@@ -94,7 +94,10 @@ async def login_form() -> Any:
 
 @bp.post("/logout")
 async def logout() -> Any:
-    """End this session on the server (a copied cookie stops working) and its consoles."""
+    """End this session on the server (a copied cookie stops working) and its consoles.
+
+    Only the hub's own pages may: another site's form must not log a console out."""
+    refuse_other_sites()
     await hub().access.log_out(current_user.auth_id)
     logout_user()
     return redirect("/login", 303)

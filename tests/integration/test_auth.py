@@ -235,6 +235,35 @@ async def test_a_copied_session_cookie_gets_401_after_logging_out_of_the_console
     assert (await thief.get("/api/v1/me", headers=copy)).status_code == 401
 
 
+# What a browser says of a post from another page: another site's (Fetch Metadata), a sibling
+# subdomain's (same site, other origin), an older browser's foreign Origin.
+FOREIGN_POSTS = (
+    {"Sec-Fetch-Site": "cross-site", "Origin": "null"},
+    {"Sec-Fetch-Site": "same-site", "Origin": "https://evil.hub.test"},
+    {"Origin": "http://evil.example"},
+)
+
+
+async def test_another_sites_page_cannot_log_a_console_out(client: Any, acme: Seeded) -> None:
+    """The console's "Log out" form and the API's logout take no custom header, so a page
+    of another origin could post them with the session cookie (SameSite lets a sibling
+    subdomain's through): refused, the session goes on."""
+    r = await form_login(client, {"email": "agent@acme.example", "password": PASSWORD})
+    assert r.status_code == 303
+    for sent in FOREIGN_POSTS:
+        r = await client.post("/logout", headers=sent)
+        assert r.status_code == 403, sent
+        assert "another site" in await r.get_data(as_text=True)
+        r = await client.post("/api/v1/auth/logout", headers=sent)
+        assert r.status_code == 403, sent
+        assert (await _error(r))["code"] == "forbidden"
+        assert (await client.get("/api/v1/me")).status_code == 200, sent
+    # the console's own page (Chromium sends "Origin: null" under no-referrer) logs out
+    r = await client.post("/logout", headers={"Sec-Fetch-Site": "same-origin", "Origin": "null"})
+    assert r.status_code == 303 and r.headers["Location"].endswith("/login")
+    assert (await client.get("/api/v1/me")).status_code == 401
+
+
 async def test_logging_in_twice_gives_two_sessions_and_logging_out_ends_only_one(
     hub: Hub, acme: Seeded
 ) -> None:

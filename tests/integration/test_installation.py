@@ -300,6 +300,32 @@ async def test_the_operator_logs_in_with_the_page_and_out_with_the_api(
     assert (await http.get(TENANTS, headers=kept)).status_code == 401  # ended on the server
 
 
+async def test_another_sites_page_cannot_log_the_operator_out(
+    served: Served, operator: dict[str, Any]
+) -> None:
+    """Neither the operator page's "Log out" form nor the API's logout, posted by a page of
+    another origin with the operator's cookie, ends the session."""
+    async with httpx.AsyncClient(base_url=served.url, timeout=HTTP_TIMEOUT) as own:
+        r = await own.post(
+            "/api/v1/operator/auth/login", json={"email": OPERATOR, "password": OPERATOR_PASSWORD}
+        )
+        assert r.status_code == 200, r.text
+        for sent in (
+            {"Sec-Fetch-Site": "cross-site", "Origin": "null"},
+            {"Sec-Fetch-Site": "same-site", "Origin": "https://evil.hub.test"},
+            {"Origin": "http://evil.example"},
+        ):
+            r = await own.post("/operator/logout", headers=sent)
+            assert r.status_code == 403 and "another site" in r.text, sent
+            r = await own.post("/api/v1/operator/auth/logout", headers=sent)
+            assert r.status_code == 403, sent
+            assert r.json()["error"]["code"] == "forbidden"
+            assert (await own.get(TENANTS)).status_code == 200, sent
+        r = await own.post("/operator/logout", headers={"Sec-Fetch-Site": "same-origin"})
+        assert r.status_code == 303
+        assert (await own.get(TENANTS)).status_code == 401
+
+
 async def test_the_operator_sees_each_business_s_figures_and_none_of_its_tickets(
     served: Served, op: httpx.AsyncClient
 ) -> None:
