@@ -93,7 +93,7 @@ from hub.tickets.rulebook import RuleBook
 from hub.tickets.services import TicketService
 from hub.tickets.stats import TicketStats
 from hub.tickets.waiting import WaitingTimes
-from hub.translate.detect import DETECTED, detect_if_ready, start_detection
+from hub.translate.detect import TICKET_LANGUAGES, detect_if_ready, start_detection
 from hub.turns import sender_turns
 
 __all__ = ["GC_THRESHOLD", "Hub", "create_app", "tune_gc"]
@@ -319,7 +319,7 @@ def _install_i18n(app: Quart, the_hub: Hub) -> None:
 
     app.jinja_env.globals["language_names"] = NAMES
     # What an SOS's language can be (the pages' and the detector's), each named for the reader.
-    app.jinja_env.globals["ticket_languages"] = tuple(dict.fromkeys((*SUPPORTED, *DETECTED)))
+    app.jinja_env.globals["ticket_languages"] = TICKET_LANGUAGES
     app.jinja_env.filters["language_name"] = lambda code: language_name(code, current_language())
     app.jinja_env.filters["number"] = lambda value: format_number(value, current_language())
     app.jinja_env.filters["local_moment"] = _local_moment

@@ -28,7 +28,7 @@ from hub.routes.auth import staff_required, tenant_id
 from hub.routes.intake import SosRequest, answer, kiosk_place, submit
 from hub.routes.openapi import DEVICE, responds
 from hub.routes.pages import page_tenant, render_page, staff_page
-from hub.routes.schemas import ContactIn, SosOut, _Strict, _trimmed_text
+from hub.routes.schemas import ContactIn, SosOut, _Strict, _trimmed_text, ticket_language
 from hub.routes.waiting_note import waiting_for, waiting_text
 
 bp = Blueprint("kiosks", __name__)
@@ -74,6 +74,8 @@ class KioskSosIn(_Strict):
     @classmethod
     def _text(cls, value: str) -> str:
         return _trimmed_text(value)
+
+    _language = field_validator("language")(ticket_language)
 
 
 async def _device_kiosk() -> Doc:

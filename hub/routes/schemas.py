@@ -10,6 +10,7 @@ from hub.notify.sms import phone_number
 from hub.ports import MAX_SEQ
 from hub.tickets.etiquette import check_steps
 from hub.tickets.model import TEXT_MAX
+from hub.translate.detect import TICKET_LANGUAGES
 
 
 class _Strict(BaseModel):
@@ -22,6 +23,14 @@ def _trimmed_text(value: str, limit: int = TEXT_MAX) -> str:
         raise ValueError("must not be empty")
     if len(value) > limit:
         raise ValueError(f"must be at most {limit} characters (got {len(value)})")
+    return value
+
+
+def ticket_language(value: str | None) -> str | None:
+    """A language tag ("fr", "pt-BR") whose language an SOS can carry; any other is refused
+    rather than stored cut to two letters ("xx-evil" was kept as "xx")."""
+    if value is not None and value.split("-", 1)[0].lower() not in TICKET_LANGUAGES:
+        raise ValueError(f"unsupported language {value!r}; one of {', '.join(TICKET_LANGUAGES)}")
     return value
 
 
@@ -63,6 +72,8 @@ class SosIn(_Strict):
     @classmethod
     def _text(cls, value: str) -> str:
         return _trimmed_text(value)
+
+    _language = field_validator("language")(ticket_language)
 
 
 class SosOut(BaseModel):

@@ -29,6 +29,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+from hub.i18n import SUPPORTED
 from hub.translate.detector_process import DetectorProcess
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,9 @@ log = logging.getLogger(__name__)
 # lingua's languages, as ISO 639-1: the pages' languages (but Galician), then tourists'.
 LINGUA = ("es", "en", "fr", "de", "it", "pt", "ca", "nl", "pl", "ru", "zh", "ja", "ar")
 DETECTED = (*LINGUA, "gl")
+# What an SOS's language can be: the pages' (the customer's pick) and the detector's. An SOS
+# or a routing rule naming any other is refused: no ticket could ever carry it.
+TICKET_LANGUAGES = tuple(dict.fromkeys((*SUPPORTED, *DETECTED)))
 MIN_RELATIVE_DISTANCE = 0.15
 # How long after the detection process started jobs may wait for its models (the first
 # SOS after a start) before going on with the language they were given: alerts must not

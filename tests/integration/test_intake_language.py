@@ -49,6 +49,25 @@ async def test_an_api_caller_who_names_the_language_keeps_it(
     assert doc is not None and doc["language"] == "es"
 
 
+async def test_an_sos_in_a_language_no_ticket_can_carry_is_refused_naming_it(
+    hub: Hub, client: Any, acme: Seeded
+) -> None:
+    """ "xx-evil" was stored as "xx", and "xx" then showed as a language of its own in the
+    statistics; a tag of a language the hub knows keeps its language ("pt-BR": "pt")."""
+    sos = {"point": acme.point["code"], "text": "No hot water", "anonymous": True}
+    for tag in ("xx-evil", "zz", "fra"):
+        r = await client.post("/api/v1/sos", json={**sos, "language": tag})
+        assert r.status_code == 400, (tag, await r.get_data(as_text=True))
+        error = (await r.get_json())["error"]
+        assert error["code"] == "invalid" and error["message"].startswith("language: "), error
+        assert repr(tag) in error["message"]
+    assert await hub.store.count(acme.tenant["id"], "tickets") == 0
+    r = await client.post("/api/v1/sos", json={**sos, "language": "pt-BR"})
+    assert r.status_code == 201, await r.get_data(as_text=True)
+    doc = await hub.store.get(acme.tenant["id"], "tickets", (await r.get_json())["id"])
+    assert doc is not None and doc["language"] == "pt"
+
+
 async def test_the_guard_screens_while_the_detector_is_still_answering(
     hub: Hub, client: Any, acme: Seeded, monkeypatch: Any
 ) -> None:
