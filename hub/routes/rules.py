@@ -16,6 +16,7 @@ from hub.routes.auth import staff_required, tenant_id
 from hub.routes.openapi import responds
 from hub.tickets.model import CATEGORY_ORDER
 from hub.tickets.rulebook import RuleBook, rule_json
+from hub.translate.detect import TICKET_LANGUAGES
 
 bp = Blueprint("rules", __name__, url_prefix="/api/v1/rules")
 
@@ -126,6 +127,16 @@ class MatchIn(_Model):
         if unknown:
             raise ValueError(
                 f"unknown category {unknown[0][:40]!r}; one of {', '.join(CATEGORY_ORDER)}"
+            )
+        return list(dict.fromkeys(value))
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        unknown = [code for code in value if code not in TICKET_LANGUAGES]
+        if unknown:  # no SOS could carry it: the rule would never fire
+            raise ValueError(
+                f"unknown language {unknown[0][:20]!r}; one of {', '.join(TICKET_LANGUAGES)}"
             )
         return list(dict.fromkeys(value))
 

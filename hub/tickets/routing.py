@@ -67,12 +67,17 @@ class Plan:
             "recipients": [r.to_json() for r in self.recipients],
             "escalation": [
                 {
-                    "after_minutes": s.after_minutes,
+                    "after_minutes": whole_minutes(s.after_minutes),
                     "recipients": [r.to_json() for r in s.recipients],
                 }
                 for s in self.escalation
             ],
         }
+
+
+def whole_minutes(minutes: float) -> int | float:
+    """Minutes as a client wrote them: 10, not 10.0 (JSON keeps whole numbers whole)."""
+    return int(minutes) if float(minutes).is_integer() else minutes
 
 
 def normalise_address(channel: str, to: str) -> str:

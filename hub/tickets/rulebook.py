@@ -6,16 +6,28 @@ from datetime import datetime
 from typing import Any
 
 from hub.clock import new_id, now_iso
-from hub.errors import NotFound
+from hub.errors import Invalid, NotFound
 from hub.ports import Doc, Store
-from hub.tickets.routing import Plan, plan_for
+from hub.tickets.routing import Plan, plan_for, whole_minutes
 
 RULE_FIELDS = ("name", "active", "match", "schedule", "recipients", "escalation")
+# What a rule's `match` may name of the business: its field, the collection, the key a
+# ticket carries (a point's code, a place's slug), and the word for one.
+MATCHED_PLACES = (
+    ("points", "points", "code", "access point"),
+    ("departments", "departments", "slug", "department"),
+    ("establishments", "establishments", "slug", "establishment"),
+)
 
 
 def rule_json(doc: Doc) -> dict[str, Any]:
     """A rule as the API shows it (CONTRACT.md)."""
     fields = {k: doc.get(k) for k in RULE_FIELDS}
+    if fields["escalation"]:  # stored as pydantic parsed them (15.0), shown as sent (15)
+        fields["escalation"] = [
+            {**step, "after_minutes": whole_minutes(step["after_minutes"])}
+            for step in fields["escalation"]
+        ]
     return {"id": doc["id"], **fields, "updated_at": doc.get("updated_at")}
 
 
@@ -34,7 +46,20 @@ class RuleBook:
             raise NotFound("no such rule", field="id")
         return doc
 
+    async def check_match(self, tenant_id: str, match: Doc | None) -> None:
+        """Refuse (400 naming `match.<field>`) a point, department or establishment this
+        business does not have: the rule would be saved and never fire."""
+        for field, collection, key, what in MATCHED_PLACES:
+            wanted = (match or {}).get(field) or []
+            if not wanted:
+                continue
+            have = {doc.get(key) for doc in await self.store.find(tenant_id, collection)}
+            for value in wanted:
+                if value not in have:
+                    raise Invalid(f"no {what} {str(value)[:64]!r}", field=f"match.{field}")
+
     async def create(self, tenant_id: str, fields: Doc) -> Doc:
+        await self.check_match(tenant_id, fields.get("match"))
         now = now_iso()
         doc = {
             "id": new_id(),
@@ -45,6 +70,8 @@ class RuleBook:
         return await self.store.insert(tenant_id, "rules", doc)
 
     async def replace(self, tenant_id: str, rule_id: str, fields: Doc) -> Doc:
+        await self.get(tenant_id, rule_id)  # another business's rule is 404, not a 400 on it
+        await self.check_match(tenant_id, fields.get("match"))
         changes = {**{k: fields.get(k) for k in RULE_FIELDS}, "updated_at": now_iso()}
         doc = await self.store.update(tenant_id, "rules", rule_id, changes)
         if doc is None:

@@ -132,7 +132,7 @@ async function load() {
   render();
 }
 
-/** The input behind a field the server named: "recipients.0.to", "escalation.1.recipients.0", "schedule.from". */
+/** The input behind a field the server named: "recipients.0.to", "escalation.1.recipients.0", "schedule.from", "match.points". */
 function locate(_form, field) {
   const [head, n, ...rest] = field.split(".");
   const nth = (scope, selector, i) => (scope ? scope.querySelectorAll(selector)[Number(i)] : null);
@@ -144,6 +144,9 @@ function locate(_form, field) {
     if (rest[0] === "recipients") return recipientInput(nth(step, "[data-step-recipients] > .recipient-row", rest[1]), rest[2]);
     return step.querySelector('[data-k="after_minutes"]');
   }
+  // a group of boxes ("match.departments"): its fieldset, as the settings page marks its languages
+  const group = head === "match" && /^\w+$/.test(n || "") ? document.getElementById(`rule-${n}`) : null;
+  if (group) return group;
   if ((head === "match" || head === "schedule") && n) return fieldInput(form, n);
   return fieldInput(form, field);
 }

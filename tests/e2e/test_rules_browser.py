@@ -8,7 +8,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LiveHub, log_in
+from tests.e2e.conftest import LiveHub, log_in, send_login
 
 pytestmark = pytest.mark.browser
 
@@ -108,4 +108,34 @@ def test_an_agent_gets_a_clear_refusal_on_the_rules_page(browser: Any, live_hub:
     page = context.new_page()
     log_in(page, live_hub, "agent", "/login?next=/admin/rules")
     expect(page.locator("body")).to_contain_text("This page is for managers.")
+    context.close()
+
+
+def test_a_department_gone_since_the_page_loaded_is_refused_next_to_the_departments(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    """Another manager deletes a department while this one writes a rule on it: saved, the
+    rule would never fire; refused instead, in the page's language, by the departments."""
+    auth = {"Authorization": f"Bearer {live_hub.seeded.tokens['manager']}"}
+    r = httpx.post(f"{live_hub.url}/api/v1/departments", json={"name": "Sauna"}, headers=auth)
+    assert r.status_code == 201, r.text
+    slug = r.json()["slug"]
+    context = browser.new_context(locale="es-ES", extra_http_headers={"Accept-Language": "es"})
+    page = context.new_page()
+    page.goto(f"{live_hub.url}/login?next=/admin/rules")
+    send_login(page, str(live_hub.seeded.users["manager"]["email"]), live_hub.password)
+    box = page.locator(f'input[name="departments"][value="{slug}"]')
+    expect(box).to_be_visible()
+    assert httpx.delete(f"{live_hub.url}/api/v1/departments/{slug}", headers=auth).is_success
+
+    page.locator("#rule-name").fill("Sauna nights")
+    box.check()
+    page.locator('#recipients .recipient-row [data-k="to"]').first.fill("sauna@example.com")
+    page.locator("#rule-form button[type=submit]").click()
+    said = "Uno de los departamentos que elegiste ya no existe"
+    expect(page.locator("#rule-error")).to_contain_text(said)
+    expect(page.locator("#rule-departments")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#rule-departments + .field-error")).to_contain_text(said)
+    rules = httpx.get(f"{live_hub.url}/api/v1/rules", headers=auth).json()["items"]
+    assert "Sauna nights" not in [rule["name"] for rule in rules]
     context.close()

@@ -120,3 +120,77 @@ async def test_another_tenants_rules_and_points_stay_out_of_reach(
         headers=globex.auth("manager"),
     )
     assert r.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("match", "field", "named"),
+    [
+        ({"points": ["acme-bar", "no-such-point"]}, "match.points", "no-such-point"),
+        ({"points": ["globex-bar"]}, "match.points", "globex-bar"),  # another business's
+        ({"departments": ["no-such-dept"]}, "match.departments", "no-such-dept"),
+        ({"establishments": ["nope"]}, "match.establishments", "nope"),
+        ({"languages": ["es", "zz"]}, "match.languages", "zz"),
+    ],
+)
+async def test_a_rule_on_what_the_business_does_not_have_is_refused_naming_it(
+    client: Any, acme: Seeded, globex: Seeded, match: dict[str, Any], field: str, named: str
+) -> None:
+    """Saved, such a rule would never fire: a manager's typo must not pass for a rule."""
+    manager = acme.auth("manager")
+    r = await client.post("/api/v1/rules", json={**GOOD, "match": match}, headers=manager)
+    assert r.status_code == 400, await r.get_data(as_text=True)
+    error = (await r.get_json())["error"]
+    assert error["code"] == "invalid"
+    assert error["message"].startswith(f"{field}: ") and repr(named) in error["message"]
+    r = await client.post("/api/v1/rules", json=GOOD, headers=manager)
+    rule = await r.get_json()
+    r = await client.put(
+        f"/api/v1/rules/{rule['id']}", json={**GOOD, "match": match}, headers=manager
+    )
+    assert r.status_code == 400 and (await r.get_json())["error"]["message"].startswith(field)
+    r = await client.get("/api/v1/rules", headers=manager)
+    assert [x["match"] for x in (await r.get_json())["items"]] == [rule["match"]]
+
+
+async def test_a_rule_on_the_business_s_own_places_and_languages_is_saved(
+    client: Any, acme: Seeded
+) -> None:
+    manager = acme.auth("manager")
+    r = await client.post("/api/v1/establishments", json={"name": "Hotel Norte"}, headers=manager)
+    assert r.status_code == 201, await r.get_data(as_text=True)
+    match = {
+        "points": ["acme-bar"],
+        "departments": [acme.point["department"]],
+        "establishments": ["hotel-norte"],
+        "languages": ["gl", "ru"],  # a page's language, and one the detector tells
+    }
+    r = await client.post("/api/v1/rules", json={**GOOD, "match": match}, headers=manager)
+    assert r.status_code == 201, await r.get_data(as_text=True)
+    assert {k: v for k, v in (await r.get_json())["match"].items() if k in match} == match
+
+
+async def test_escalation_minutes_come_back_as_they_were_sent(client: Any, acme: Seeded) -> None:
+    good: dict[str, Any] = GOOD
+    step = good["escalation"][0]
+    steps = [{**step, "after_minutes": 10}, {**step, "after_minutes": 7.5}]
+    r = await client.post(
+        "/api/v1/rules", json={**GOOD, "escalation": steps}, headers=acme.auth("manager")
+    )
+    assert r.status_code == 201, await r.get_data(as_text=True)
+    # the raw JSON: 10 == 10.0 in Python, not to a typed client
+    assert '"after_minutes":10,' in (await r.get_data(as_text=True)).replace(" ", "")
+    rule = await r.get_json()
+    for body in (
+        rule,
+        await (
+            await client.get(f"/api/v1/rules/{rule['id']}", headers=acme.auth("manager"))
+        ).get_json(),
+    ):
+        assert [type(s["after_minutes"]) for s in body["escalation"]] == [int, float]
+    r = await client.post(
+        "/api/v1/rules/test",
+        json={"point": "acme-bar", "text": "La música", "at": "2026-11-29T23:00:00+01:00"},
+        headers=acme.auth("manager"),
+    )
+    assert [s["after_minutes"] for s in (await r.get_json())["escalation"]] == [7.5, 10]
+    assert type((await r.get_json())["escalation"][1]["after_minutes"]) is int

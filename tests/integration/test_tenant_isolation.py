@@ -438,9 +438,16 @@ async def case_rules_list(w: World, role: str) -> None:
 
 
 async def case_rules_create(w: World, role: str) -> None:
-    # a rule naming acme's point lands in globex's book, not in acme's
+    # a rule naming acme's point is refused as a point globex does not have: in no book
+    books = [await w.hub.store.count(t.tenant["id"], "rules") for t in (w.acme, w.globex)]
     r = await w.client.post("/api/v1/rules", json=_rule("acme"), headers=w.globex.auth(role))
     if await _manager_only(w, role, r):
+        assert r.status_code == 400
+        assert (await r.get_json())["error"]["message"].startswith("match.points: ")
+        assert [
+            await w.hub.store.count(t.tenant["id"], "rules") for t in (w.acme, w.globex)
+        ] == books
+        r = await w.client.post("/api/v1/rules", json=_rule("globex"), headers=w.globex.auth(role))
         assert r.status_code == 201
         rule_id = (await r.get_json())["id"]
         assert await w.hub.store.get(w.globex.tenant["id"], "rules", rule_id) is not None
