@@ -55,6 +55,12 @@ def _image(found: Logo) -> Response:
     return response
 
 
+def absolute(path: str | None) -> str | None:
+    """A logo's address as the API answers it: absolute, under HUB_PUBLIC_URL (CONTRACT.md);
+    pages keep loading it by its path."""
+    return hub().settings.public(path) if path else None
+
+
 @bp.put("/api/v1/logo")
 @staff_required(Role.manager)
 async def put_logo() -> Any:
@@ -71,7 +77,7 @@ async def put_logo() -> Any:
     updated = await hub().branding.replace(
         tenant_id(), content, request.headers.get("Content-Type")
     )
-    return {"logo_url": logo_url(updated)}
+    return {"logo_url": absolute(logo_url(updated))}
 
 
 @bp.delete("/api/v1/logo")
@@ -96,7 +102,7 @@ async def put_establishment_logo(slug: str) -> Any:
     updated = await hub().branding.replace_for_establishment(
         tenant_id(), slug, content, request.headers.get("Content-Type")
     )
-    return {"logo_url": establishment_logo_url(tenant_id(), updated)}
+    return {"logo_url": absolute(establishment_logo_url(tenant_id(), updated))}
 
 
 @bp.delete("/api/v1/establishments/<slug>/logo")

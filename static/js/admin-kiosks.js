@@ -107,7 +107,9 @@ file.addEventListener("change", async () => {
   logoError.textContent = "";
   try {
     const answer = await api("PUT", "/api/v1/logo", await chosen.arrayBuffer(), chosen.type || "application/octet-stream");
-    preview.src = answer.logo_url;
+    // the answer's URL is absolute (HUB_PUBLIC_URL); the page loads it from its own origin
+    const url = new URL(answer.logo_url, window.location.href);
+    preview.src = url.pathname + url.search;
     preview.hidden = false;
     remove.hidden = false;
     logoStatus.textContent = L("logo-saved");

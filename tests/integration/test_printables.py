@@ -311,7 +311,8 @@ def test_an_establishment_prints_its_own_logo_and_else_the_business_one(
     r = put("miramar-beach", red_logo())
     assert r.status_code == 200, r.text
     logo_url = r.json()["logo_url"]
-    image = httpx.get(served.url + logo_url)
+    assert logo_url.startswith(f"{served.url}/brand/")  # absolute, under HUB_PUBLIC_URL
+    image = httpx.get(logo_url)
     assert image.status_code == 200 and image.headers["Content-Type"] == "image/png"
 
     # A receipt prints both logos side by side (and is the cheapest piece to render).
@@ -319,7 +320,7 @@ def test_an_establishment_prints_its_own_logo_and_else_the_business_one(
     assert share_of(with_own, RED) > 0.01
 
     assert http.delete("/api/v1/establishments/miramar-beach/logo").status_code == 204
-    assert httpx.get(served.url + logo_url).status_code == 404
+    assert httpx.get(logo_url).status_code == 404
     without = Image.open(io.BytesIO(printed(http, "LOBBY-1", "receipt", "png").content))
     assert share_of(without, RED) < 0.0005
     assert share_of(without, "#1d6b78", tolerance=60) > 0.002  # the business's logo still
