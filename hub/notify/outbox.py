@@ -8,12 +8,15 @@ worker that died mid-send is presumed dead and the item may be claimed again.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from hub.clock import iso, new_secret
+from hub.clock import iso, new_secret, parse_iso
+from hub.errors import Invalid
 from hub.ports import Conflict, Doc, Store, Where
 
 if TYPE_CHECKING:
@@ -304,6 +307,28 @@ def by_status(items: Sequence[Doc]) -> dict[str, int]:
     return counts
 
 
+def write_cursor(at: str, seen: int) -> str:
+    """An opaque, URL-safe `next_cursor`: a creation time and how many of it were shown."""
+    return base64.urlsafe_b64encode(f"{at}|{seen}".encode()).decode().rstrip("=")
+
+
+def read_cursor(cursor: str) -> tuple[str, int]:
+    """What `write_cursor` wrote; anything else is a 400 naming `cursor`."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at, seen = text.split("|")
+        parse_iso(at)
+        if not seen.isdigit() or int(seen) > MAX_SKIPPED:
+            raise ValueError(seen)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise Invalid("cursor: not a next_cursor this list gave", field="cursor") from None
+    return at, int(seen)
+
+
+# Items of one creation time a cursor may skip (far more than one alert ever writes at once).
+MAX_SKIPPED = 100_000
+
+
 class Deliveries:
     """Reading the outbox: for the deliveries API and page, a ticket's detail, ack links."""
 
@@ -317,6 +342,37 @@ class Deliveries:
         return await self.store.find(
             tenant_id, COLLECTION, where, sort="created_at", descending=newest_first, limit=limit
         )
+
+    async def page(
+        self, tenant_id: str, where: Where, *, newest_first: bool, limit: int, cursor: str | None
+    ) -> tuple[list[Doc], str | None]:
+        """Up to `limit` items after `cursor`, and the cursor of the next page (None: the last).
+
+        Items sort by creation time, and many share one (an alert to three people is
+        written at once); so a cursor is the time of the page's last item and how many
+        items of that time the pages so far have shown, which the store returns in a
+        stable order: the next page skips those.
+        """
+        at, seen = read_cursor(cursor) if cursor else (None, 0)
+        if at is not None:
+            where = {**where, "created_at": {"lte" if newest_first else "gte": at}}
+        docs = await self.store.find(
+            tenant_id,
+            COLLECTION,
+            where,
+            sort="created_at",
+            descending=newest_first,
+            limit=seen + limit + 1,
+        )
+        docs = docs[seen:]
+        shown = docs[:limit]
+        if len(docs) <= limit or not shown:
+            return shown, None
+        last = shown[-1]["created_at"]
+        same = sum(1 for d in shown if d["created_at"] == last)
+        if same == len(shown) and last == at:  # the whole page was of the cursor's time
+            same += seen
+        return shown, write_cursor(last, same)
 
     async def of_ticket(self, tenant_id: str, ticket_id: str) -> list[dict[str, Any]]:
         """A ticket's deliveries as JSON, oldest first."""

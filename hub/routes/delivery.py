@@ -109,9 +109,8 @@ def reason_text(reason: str) -> str:
     return reason
 
 
-async def _find(
-    tenant: str, *, ticket: str | None, status: str | None, kind: str | None, limit: int
-) -> list[Doc]:
+def _where(ticket: str | None, status: str | None, kind: str | None) -> Where:
+    """The outbox items the filters ask for (an unknown status or kind is a 400 naming it)."""
     where: dict[str, Any] = {}
     if ticket:
         where["ticket_id"] = ticket
@@ -123,7 +122,13 @@ async def _find(
         if kind not in KINDS:
             raise Invalid(f"kind must be one of {', '.join(KINDS)}", field="kind")
         where["kind"] = kind
-    filters: Where = where
+    return where
+
+
+async def _find(
+    tenant: str, *, ticket: str | None, status: str | None, kind: str | None, limit: int
+) -> list[Doc]:
+    filters = _where(ticket, status, kind)
     return await hub().deliveries.find(tenant, filters, newest_first=not ticket, limit=limit)
 
 
@@ -132,21 +137,22 @@ async def _find(
 @document_response(DeliveryList)
 @staff_required(Role.manager)
 async def deliveries() -> Any:
-    """The outbox, newest first (a ticket's, oldest first, with ?ticket=<id>)."""
+    """The outbox, newest first (a ticket's, oldest first, with ?ticket=<id>); `next_cursor`
+    pages on (as `cursor`, with the same filters), null on the last page."""
     raw_limit = request.args.get("limit", str(PAGE_LIMIT))
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 1000:
         raise Invalid("limit must be a whole number from 1 to 1000", field="limit")
     ticket = request.args.get("ticket") or None
     if ticket and await hub().tickets.find(tenant_id(), ticket) is None:
         raise NotFound("no such ticket", field="ticket")
-    docs = await _find(
-        tenant_id(),
-        ticket=ticket,
-        status=request.args.get("status") or None,
-        kind=request.args.get("kind") or None,
-        limit=int(raw_limit),
+    filters = _where(ticket, request.args.get("status") or None, request.args.get("kind") or None)
+    cursor = request.args.get("cursor") or None
+    if cursor is not None and len(cursor) > 200:
+        raise Invalid("cursor: not a next_cursor this list gave", field="cursor")
+    docs, next_cursor = await hub().deliveries.page(
+        tenant_id(), filters, newest_first=not ticket, limit=int(raw_limit), cursor=cursor
     )
-    return {"items": [delivery_json(d) for d in docs]}
+    return {"items": [delivery_json(d) for d in docs], "next_cursor": next_cursor}
 
 
 @bp.get("/admin/deliveries")

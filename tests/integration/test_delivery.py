@@ -547,3 +547,64 @@ async def test_an_sms_the_provider_accepted_without_answering_is_not_sent_again_
     assert len(vonage.to(PHONE)) == 1
     assert vonage.to(PHONE)[0]["client-ref"] == sms["id"]
     assert "earlier attempt" in sms["provider_answer"]
+
+
+async def _pages(client: Any, seeded: Seeded, query: str, limit: int) -> list[list[str]]:
+    """The ids of each page, following `next_cursor` as an integrator would."""
+    pages: list[list[str]] = []
+    cursor: str | None = None
+    while True:
+        url = f"/api/v1/deliveries?limit={limit}{query}"
+        r = await client.get(
+            url + (f"&cursor={cursor}" if cursor else ""), headers=seeded.auth("manager")
+        )
+        assert r.status_code == 200, await r.get_data(as_text=True)
+        body = await r.get_json()
+        pages.append([d["id"] for d in body["items"]])
+        assert len(pages) < 20, "the pages never end"
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return pages
+
+
+async def test_the_outbox_pages_with_next_cursor_losing_and_repeating_nothing(
+    client: Any, hub: Hub
+) -> None:
+    """Each SOS alerts four people at once: items that share their creation time, which a
+    page may cut in two."""
+    seeded = await seed_tenant(hub.store, "acme")
+    people = [
+        {"channel": "email", "to": f"desk{i}@acme.example", "name": f"Desk {i}"} for i in range(4)
+    ]
+    r = await client.post(
+        "/api/v1/rules",
+        json={"name": "Everyone", "recipients": people},
+        headers=seeded.auth("manager"),
+    )
+    assert r.status_code == 201, await r.get_data(as_text=True)
+    sos = [await submit(client, seeded.point["code"], f"Fuga de agua {n}") for n in range(3)]
+
+    async def all_twelve() -> list[str] | None:
+        r = await client.get("/api/v1/deliveries", headers=seeded.auth("manager"))
+        ids = [d["id"] for d in (await r.get_json())["items"]]
+        return ids if len(ids) == 12 else None
+
+    everything = await eventually(all_twelve, what="twelve alerts")
+    r = await client.get("/api/v1/deliveries", headers=seeded.auth("manager"))
+    times = [d["created_at"] for d in (await r.get_json())["items"]]
+    assert len(set(times)) < len(times)  # items share their creation time
+    pages = await _pages(client, seeded, "", 5)
+    assert [len(p) for p in pages] == [5, 5, 2]
+    assert [i for p in pages for i in p] == everything  # newest first, each once
+    for limit in (1, 3, 4, 12):
+        assert [i for p in await _pages(client, seeded, "", limit) for i in p] == everything
+    # a ticket's, oldest first, pages the same way
+    r = await client.get(
+        f"/api/v1/deliveries?ticket={sos[1]['id']}", headers=seeded.auth("manager")
+    )
+    ticket_items = [d["id"] for d in (await r.get_json())["items"]]
+    pages = await _pages(client, seeded, f"&ticket={sos[1]['id']}", 3)
+    assert [i for p in pages for i in p] == ticket_items and len(ticket_items) == 4
+    r = await client.get("/api/v1/deliveries?cursor=nonsense", headers=seeded.auth("manager"))
+    assert r.status_code == 400
+    assert (await r.get_json())["error"]["message"].startswith("cursor: ")
