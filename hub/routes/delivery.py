@@ -52,6 +52,7 @@ class DeliveriesQuery(BaseModel):
     status: Literal["pending", "sent", "failed", "skipped"] | None = None
     kind: Literal[KINDS] | None = None  # type: ignore[valid-type]
     limit: int = Field(default=PAGE_LIMIT, ge=1, le=1000)
+    cursor: str | None = None  # the previous page's next_cursor
 
 
 class Delivery(BaseModel):
@@ -73,6 +74,7 @@ class DeliveryList(BaseModel):
     """The outbox, newest first (a ticket's, oldest first)."""
 
     items: list[Delivery]
+    next_cursor: str | None  # the next page's cursor; null on the last page
 
 
 def _pattern(template: str) -> re.Pattern[str]:
