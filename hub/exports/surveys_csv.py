@@ -2,7 +2,8 @@
 
 Rows come from sources (`SurveySource`): today the survey at the end of a ticket's thread
 (`ThreadSurveys`: tickets created in the period that were rated, the same tickets whose
-answers /api/v1/stats counts). Custom surveys answered outside a thread (a point's QR, a
+answers /api/v1/stats counts; the built-in rating, then one row per own question answered,
+as /admin/survey/results counts them). Custom surveys answered outside a thread (a point's QR, a
 kiosk, an invitation: hub/surveys/, built alongside) add theirs by passing one more source
 to `Exports(survey_sources=[...])`: an object whose `rows(tenant, period, wanted)` yields
 `SurveyRow`s, one per answered question (`question` names it; a four-level answer goes in
@@ -12,8 +13,8 @@ lists the sources one after the other, each in its own time order.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,8 @@ from hub.exports.csvfile import local_time, stream_csv
 from hub.exports.filters import TicketFilter
 from hub.exports.pages import tickets_in
 from hub.ports import Doc, Store
+from hub.surveys.questions import Question
+from hub.surveys.service import Surveys
 from hub.tickets.stats import Period
 
 THREAD = "thread"
@@ -83,6 +86,25 @@ class SurveySource(Protocol):
         ...
 
 
+def answer_rows(
+    base: SurveyRow, answers: Doc | None, questions: tuple[Question, ...], language: str
+) -> Iterator[SurveyRow]:
+    """One row per own question answered: a four-level answer in `rating`, 0-10 in `nps`,
+    free text in `comment`. Answers to questions removed since keep their id as the name."""
+    known = {q.id: q for q in questions}
+    for qid, value in (answers or {}).items():
+        question = known.get(qid)
+        name = question.label(language, language) if question else qid
+        kind = question.kind if question else ("nps" if isinstance(value, int) else "text")
+        row = replace(base, question=name, rating=None, nps=None, comment=None)
+        if kind == "rating4":
+            yield replace(row, rating=str(value))
+        elif kind == "nps" and isinstance(value, int):
+            yield replace(row, nps=value)
+        else:
+            yield replace(row, comment=str(value))
+
+
 class ThreadSurveys:
     """The rating a customer gives at the end of a thread, kept on the ticket."""
 
@@ -92,12 +114,14 @@ class ThreadSurveys:
     async def rows(
         self, tenant: Doc, period: Period, wanted: TicketFilter
     ) -> AsyncIterator[SurveyRow]:
+        questions = (await Surveys(self.store).config(tenant["id"])).questions
+        language = str(tenant.get("language") or "en")
         async for ticket in tickets_in(self.store, tenant["id"], period, wanted.where()):
             survey = ticket.get("survey") or {}
             if not survey or not wanted.keeps(ticket):
                 continue
             point = ticket.get("point") or {}
-            yield SurveyRow(
+            base = SurveyRow(
                 source=THREAD,
                 answered_at=survey.get("answered_at"),
                 ticket_number=ticket.get("number"),
@@ -105,10 +129,16 @@ class ThreadSurveys:
                 point_label=point.get("label"),
                 establishment=ticket.get("establishment"),
                 category=ticket.get("category"),
+            )
+            yield replace(
+                base,
                 rating=survey.get("rating"),
                 nps=survey.get("nps"),
                 comment=survey.get("comment"),
             )
+            # the business's own questions answered on the thread (results count them too)
+            for row in answer_rows(base, survey.get("answers"), questions, language):
+                yield row
 
 
 async def _all_rows(

@@ -4,40 +4,22 @@ A manager who exports the surveys of a month expects every answer in the file: t
 the end of a thread (hub/exports/surveys_csv.py, ThreadSurveys) and the ones given from a
 point's QR or a kiosk without an SOS (`survey_responses`, hub/surveys/service.py). Each
 standalone answer makes one row for the built-in rating (with its NPS and comment) and one
-row per own question answered, named in the business's language.
+row per own question answered, named in the business's language (`answer_rows`, shared
+with the thread's survey).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import replace
 
 from hub.clock import iso
 from hub.exports.filters import TicketFilter
-from hub.exports.surveys_csv import SurveyRow
+from hub.exports.surveys_csv import SurveyRow, answer_rows
 from hub.ports import Doc, Store
-from hub.surveys.questions import Question, SurveyConfig
+from hub.surveys.questions import SurveyConfig
 from hub.surveys.service import Surveys, responses_between
 from hub.tickets.stats import Period
-
-
-def answer_rows(
-    base: SurveyRow, answers: Doc | None, questions: tuple[Question, ...], language: str
-) -> Iterator[SurveyRow]:
-    """One row per own question answered: a four-level answer in `rating`, 0-10 in `nps`,
-    free text in `comment`. Answers to questions removed since keep their id as the name."""
-    known = {q.id: q for q in questions}
-    for qid, value in (answers or {}).items():
-        question = known.get(qid)
-        name = question.label(language, language) if question else qid
-        kind = question.kind if question else ("nps" if isinstance(value, int) else "text")
-        row = replace(base, question=name, rating=None, nps=None, comment=None)
-        if kind == "rating4":
-            yield replace(row, rating=str(value))
-        elif kind == "nps" and isinstance(value, int):
-            yield replace(row, nps=value)
-        else:
-            yield replace(row, comment=str(value))
 
 
 class StandaloneSurveys:

@@ -11,7 +11,7 @@ from hub.app import Hub
 from hub.surveys.service import responses_between
 from tests.helpers import Seeded
 from tests.integration.test_exports import export
-from tests.integration.test_surveys import resolve
+from tests.integration.test_surveys import rate, resolve
 from tests.kit import login, new_sos
 
 ESPANOL_BEFORE = "«Desde» tiene que ir antes de «Hasta»."
@@ -284,3 +284,46 @@ async def test_answers_given_without_an_sos_are_rows_of_the_surveys_export(
     assert [
         r for r in await export(client, acme, "surveys", category="praise") if r["source"] == "qr"
     ] == []
+
+
+async def test_every_answer_the_results_count_is_a_row_of_the_surveys_export(
+    client: Any, acme: Seeded
+) -> None:
+    """Answers to the business's own questions given on the customer's thread (the JSON
+    API, as the thread page sends them) are rows of surveys.csv, read as a spreadsheet
+    reads it: per question, the file holds what /api/v1/survey/results counts."""
+    await put_survey(client, acme, QUESTIONS)
+    for q_clean, idea in (("very_good", "Más toallas"), ("fair", None)):
+        sent = await new_sos(client, acme, "La ducha gotea", anonymous=True)
+        await resolve(client, acme, sent["id"])
+        answers: dict[str, Any] = {"clean": q_clean, "staff": 9}
+        if idea:
+            answers["idea"] = idea
+        r = await rate(client, sent["token"], rating="very_good", nps=10, answers=answers)
+        assert r.status_code == 201, await r.get_data(as_text=True)
+    r = await client.post(f"/s/{acme.point['code']}", form={"rating": "good", "q.clean": "bad"})
+    assert r.status_code == 303
+    results = await (
+        await client.get("/api/v1/survey/results", headers=acme.auth("manager"))
+    ).get_json()
+    by_id = {q["id"]: q for q in results["questions"]}
+    assert by_id["clean"]["ratings"] == {"very_good": 1, "good": 0, "fair": 1, "bad": 1}
+    rows = await export(client, acme, "surveys")
+    named = {"clean": "¿Estaba limpio?", "staff": "¿Y el personal?", "idea": "¿Una idea?"}
+    for qid, result in by_id.items():
+        mine = [row for row in rows if row["question"] == named[qid]]
+        assert len(mine) == result["answers"], (qid, mine)
+    clean = [row for row in rows if row["question"] == named["clean"]]
+    assert sorted((row["source"], row["rating"]) for row in clean) == [
+        ("qr", "bad"),
+        ("thread", "fair"),
+        ("thread", "very_good"),
+    ]
+    # each ticket's rows: the built-in rating first, then its own questions
+    thread = [row for row in rows if row["source"] == "thread"]
+    numbers = {row["ticket_number"] for row in thread}
+    assert len(numbers) == 2 and all(row["ticket_number"] for row in thread)
+    firsts = [next(row for row in thread if row["ticket_number"] == n) for n in numbers]
+    assert [(row["question"], row["rating"]) for row in firsts] == [("", "very_good")] * 2
+    assert [row["nps"] for row in thread if row["question"] == named["staff"]] == ["9", "9"]
+    assert [row["comment"] for row in thread if row["question"] == named["idea"]] == ["Más toallas"]
