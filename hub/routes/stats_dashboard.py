@@ -62,6 +62,25 @@ def _local_date(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).date().isoformat()
 
 
+def shown_period(
+    now: datetime, zone_name: str, start: str | None, end: str | None
+) -> tuple[Period, str, str]:
+    """The period asked for and its dates as a form shows them (`YYYY-MM-DD`, the end
+    included); no dates: the last 30 of the business's days up to today, whole days, so
+    every page that shows "the last 30 days" (statistics, survey results) reads the same
+    period. `from`/`to` as in asked_period (dates or date-times); Invalid names the field."""
+    zone = ZoneInfo(zone_name)
+    start, end = start or "", end or ""
+    if not start and not end:
+        start, end = presets(now.astimezone(zone).date())["30d"]
+    period = asked_period(now, zone_name, start or None, end or None)
+    return (
+        period,
+        start or _local_date(period.start, zone),
+        end or _local_date(period.end - timedelta(microseconds=1), zone),
+    )
+
+
 def ask(now: datetime, zone_name: str, args: Mapping[str, str]) -> Asked:
     """Read the page's period and comparison; no dates: the last 30 days up to today.
 
@@ -70,14 +89,7 @@ def ask(now: datetime, zone_name: str, args: Mapping[str, str]) -> Asked:
     (`from`, `to`, `compare_from`, `compare_to`).
     """
     zone = ZoneInfo(zone_name)
-    start, end = args.get("from") or "", args.get("to") or ""
-    if not start and not end:
-        start, end = presets(now.astimezone(zone).date())["30d"]
-    period = asked_period(now, zone_name, start or None, end or None)
-    shown = (
-        start or _local_date(period.start, zone),
-        end or _local_date(period.end - timedelta(microseconds=1), zone),
-    )
+    period, start, end = shown_period(now, zone_name, args.get("from"), args.get("to"))
     mode = args.get("compare") or "previous"
     compare: Period | None = None
     if mode == "custom":
@@ -85,10 +97,11 @@ def ask(now: datetime, zone_name: str, args: Mapping[str, str]) -> Asked:
     elif mode != "none":
         compare = Period(period.start - (period.end - period.start), period.start)
     if compare is None:
-        return Asked(period, *shown, None, "", "")
+        return Asked(period, start, end, None, "", "")
     return Asked(
         period,
-        *shown,
+        start,
+        end,
         compare,
         _local_date(compare.start, zone),
         _local_date(compare.end - timedelta(microseconds=1), zone),

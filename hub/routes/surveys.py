@@ -27,6 +27,7 @@ from hub.routes.auth import staff, staff_required, tenant_id
 from hub.routes.intake import Place, limit, limit_shared, point_place
 from hub.routes.pages import page_tenant, render_page, staff_page
 from hub.routes.stats import PeriodQuery, period_error
+from hub.routes.stats_dashboard import shown_period
 from hub.routes.survey_form import (
     answer_problems,
     base_answer,
@@ -45,7 +46,6 @@ from hub.surveys.questions import (
 )
 from hub.surveys.service import Where
 from hub.tickets.model import SURVEY_COMMENT_MAX
-from hub.tickets.stats import asked_period
 
 bp = Blueprint("surveys", __name__)
 KIOSK_TOKEN_MAX = 200
@@ -141,9 +141,11 @@ async def put_survey() -> Any:
 async def survey_results() -> Any:
     """Per question and per point for [from, to): the rating's four levels, NPS, texts.
 
+    `from`/`to` as in /api/v1/stats (local days, `to` included, or date-times); by default
+    the last 30 of the business's days up to today, the period /admin/stats shows.
     `point`: only that access point's answers (a code of this business; others: 400)."""
     tenant = await _tenant()
-    period = asked_period(
+    period, _start, _end = shown_period(
         clock.now(),
         str(tenant.get("timezone") or "UTC"),
         request.args.get("from") or None,
@@ -256,9 +258,12 @@ async def survey_results_page() -> Any:
     point = asked["point"] if asked["point"] in {p["code"] for p in points} else None
     result: dict[str, Any] | None = None
     error: str | None = None
+    shown = {**asked}  # the dates the fields show: the asked ones, or the default period's
     try:
         zone = str(tenant.get("timezone") or "UTC")
-        period = asked_period(clock.now(), zone, asked["from"] or None, asked["to"] or None)
+        period, shown["from"], shown["to"] = shown_period(
+            clock.now(), zone, asked["from"] or None, asked["to"] or None
+        )
         result = await hub().surveys.results(tenant, period, point)
     except Invalid as exc:
         error = period_error(exc)
@@ -267,7 +272,7 @@ async def survey_results_page() -> Any:
         "admin/survey_results.html",
         result=result,
         error=error,
-        asked=asked,
+        asked=shown,
         points=points,
         zone=str(tenant.get("timezone") or "UTC"),
         label=lambda q: q["text"].get(g.lang) or q["text"].get(default) or q["id"],

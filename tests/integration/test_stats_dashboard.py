@@ -4,11 +4,15 @@ targets (PATCH /api/v1/tenant) and the by=month, by=weekday_hour and by=agent gr
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from hub import clock
 from hub.app import Hub
+from hub.clock import parse_iso
 from tests.helpers import Seeded
 from tests.integration.test_stats import PERIOD, counts, stats
 from tests.integration.test_stats import tickets as tickets  # the fixture
@@ -191,6 +195,44 @@ async def test_the_period_reads_in_the_business_clock_on_both_pages(
     assert r.status_code == 200
     page = await r.get_data(as_text=True)
     assert "Del 1 nov 2026, 0:00 al 8 nov 2026, 0:00, hora del negocio (Europe/Madrid)." in page
+
+
+def _field(page: str, name: str) -> str:
+    found = re.search(rf'<input id="[a-z]+-{name}" name="{name}" type="date" value="([^"]*)"', page)
+    assert found is not None, name
+    return found[1]
+
+
+async def test_survey_results_read_the_same_last_30_days_as_the_statistics(
+    client: Any, acme: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without dates, /admin/survey/results, its API and /admin/stats read one period: the
+    last 30 of the business's days up to today, midnight to midnight in Madrid, and the
+    survey page shows those dates in its fields, as the statistics do."""
+    moment = datetime.now(UTC).replace(hour=3, minute=35, second=0, microsecond=0)
+    monkeypatch.setattr(clock, "now", lambda: moment)  # 04:35 in Madrid, the same day
+    today = moment.astimezone(ZoneInfo("Europe/Madrid")).date()
+    first = (today - timedelta(days=29)).isoformat()
+    await login(client, acme, "manager")
+    stats_page = await (await client.get("/admin/stats?lang=es")).get_data(as_text=True)
+    survey_page = await (await client.get("/admin/survey/results?lang=es")).get_data(as_text=True)
+    assert (_field(stats_page, "from"), _field(stats_page, "to")) == (first, today.isoformat())
+    assert (_field(survey_page, "from"), _field(survey_page, "to")) == (
+        first,
+        today.isoformat(),
+    )
+    r = await client.get("/api/v1/survey/results", headers=acme.auth("manager"))
+    result = await r.get_json()
+    madrid = ZoneInfo("Europe/Madrid")
+    assert parse_iso(result["from"]) == datetime.combine(today - timedelta(days=29), time(), madrid)
+    assert parse_iso(result["to"]) == datetime.combine(today + timedelta(days=1), time(), madrid)
+    # the explicit period of the API still works, dates or date-times
+    r = await client.get(
+        "/api/v1/survey/results",
+        query_string={"from": "2026-11-01T08:00:00+01:00", "to": "2026-11-07"},
+        headers=acme.auth("manager"),
+    )
+    assert (await r.get_json())["from"] == "2026-11-01T07:00:00.000+00:00"
 
 
 async def test_the_spanish_dashboard_writes_decimals_and_compared_dates_in_spanish(
