@@ -327,3 +327,29 @@ async def test_every_answer_the_results_count_is_a_row_of_the_surveys_export(
     assert [(row["question"], row["rating"]) for row in firsts] == [("", "very_good")] * 2
     assert [row["nps"] for row in thread if row["question"] == named["staff"]] == ["9", "9"]
     assert [row["comment"] for row in thread if row["question"] == named["idea"]] == ["Más toallas"]
+
+
+async def test_the_survey_pages_name_the_answer_as_a_noun_not_the_verb(
+    client: Any, acme: Seeded
+) -> None:
+    """ "Answer" is also the reply etiquette's step (a verb: "Responder"); the results
+    table's first column and the editor's answer type are the noun, in every staff language."""
+    await put_survey(client, acme, QUESTIONS)
+    await login(client, acme, "manager")
+    nouns = {
+        "es": ("Respuesta", "Tipo de respuesta"),
+        "gl": ("Resposta", "Tipo de resposta"),
+        "ca": ("Resposta", "Tipus de resposta"),
+        "en": ("Response", "Kind of answer"),
+    }
+    for lang, (header, kind) in nouns.items():
+        results = await (await client.get(f"/admin/survey/results?lang={lang}")).get_data(
+            as_text=True
+        )
+        heads = re.findall(
+            r'<table class="data-table survey-levels">.*?<th scope="col">([^<]*)<', results, re.S
+        )
+        assert heads and set(heads) == {header}, (lang, heads)
+        editor = await (await client.get(f"/admin/survey?lang={lang}")).get_data(as_text=True)
+        labels = re.findall(r'<label for="q\d+-kind">([^<]*)</label>', editor)
+        assert labels and set(labels) == {kind}, (lang, labels)
