@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, BrowserContext, expect
 
 from hub.ports import Store
 from hub.surveys.service import Surveys
-from tests.e2e.conftest import LiveHub, log_in
+from tests.e2e.conftest import LiveHub, log_in, staff_page
 from tests.helpers import Seeded
 from tests.kit import Serve
 
@@ -157,3 +157,40 @@ def test_the_0_to_10_scale_is_one_row_or_two_balanced_ones(
     rows = [tops.count(top) for top in sorted(set(tops))]
     assert rows in ([11], [6, 5]), rows
     context.close()
+
+
+# The most lines a text of a cell of the results' level tables takes (a word broken: two).
+CELL_LINES = """() => [...document.querySelectorAll('.survey-levels :is(th, td)')].map(cell => {
+  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  let most = 0;
+  for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+    if (!text.textContent.trim()) continue;
+    const range = document.createRange();
+    range.selectNodeContents(text);
+    const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    most = Math.max(most, tops.size);
+  }
+  return [cell.textContent.trim(), most];
+})"""
+
+
+@pytest.mark.parametrize("lang", ["es", "gl"])
+def test_the_results_levels_fit_a_phone_without_breaking_a_word(
+    live_hub: LiveHub, browser: Browser, lang: str
+) -> None:
+    """On a phone each cell of the level tables ("Respuesta", "Muy bien", "33 %") reads on
+    one line, no word broken ("Regula/r"), and the tables fit the screen; the page's wide
+    per-point table scrolls instead."""
+    context, page, _problems = staff_page(
+        browser, live_hub, lang, "/admin/survey/results", 390, 844, "manager"
+    )
+    try:
+        cells = page.evaluate(CELL_LINES)
+        assert cells and all(lines == 1 for _text, lines in cells), cells
+        fits = page.evaluate(
+            "[...document.querySelectorAll('.survey-levels')]"
+            ".every(t => t.parentElement.scrollWidth <= t.parentElement.clientWidth)"
+        )
+        assert fits
+    finally:
+        context.close()
