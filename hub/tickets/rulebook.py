@@ -7,6 +7,7 @@ from typing import Any
 
 from hub.clock import new_id, now_iso
 from hub.errors import Invalid, NotFound
+from hub.phones import international, region_of
 from hub.ports import Doc, Store
 from hub.tickets.routing import Plan, plan_for, whole_minutes
 
@@ -58,8 +59,32 @@ class RuleBook:
                 if value not in have:
                     raise Invalid(f"no {what} {str(value)[:64]!r}", field=f"match.{field}")
 
+    async def international_numbers(self, tenant_id: str, fields: Doc) -> None:
+        """Every SMS recipient's number as E.164, read in the business's country when typed
+        without one (hub/phones.py): "600 111 222" was stored as is and sent to +60
+        (Malaysia). One no reading makes valid is refused naming its place in the rule."""
+        tenant = await self.store.get(tenant_id, "tenants", tenant_id) or {}
+        region = region_of(tenant.get("timezone"))
+        lists = [("recipients", fields.get("recipients") or [])] + [
+            (f"escalation.{n}.recipients", step.get("recipients") or [])
+            for n, step in enumerate(fields.get("escalation") or [])
+        ]
+        for where, recipients in lists:
+            for i, recipient in enumerate(recipients):
+                if recipient.get("channel") != "sms":
+                    continue
+                number = international(str(recipient.get("to") or ""), region)
+                if number is None:
+                    raise Invalid(
+                        f"not a mobile number an SMS can reach: {str(recipient.get('to'))[:32]!r};"
+                        " write it with its country, e.g. +34 600 111 222",
+                        field=f"{where}.{i}.to",
+                    )
+                recipient["to"] = number
+
     async def create(self, tenant_id: str, fields: Doc) -> Doc:
         await self.check_match(tenant_id, fields.get("match"))
+        await self.international_numbers(tenant_id, fields)
         now = now_iso()
         doc = {
             "id": new_id(),
@@ -72,6 +97,7 @@ class RuleBook:
     async def replace(self, tenant_id: str, rule_id: str, fields: Doc) -> Doc:
         await self.get(tenant_id, rule_id)  # another business's rule is 404, not a 400 on it
         await self.check_match(tenant_id, fields.get("match"))
+        await self.international_numbers(tenant_id, fields)
         changes = {**{k: fields.get(k) for k in RULE_FIELDS}, "updated_at": now_iso()}
         doc = await self.store.update(tenant_id, "rules", rule_id, changes)
         if doc is None:

@@ -136,12 +136,16 @@ async function load() {
 function locate(_form, field) {
   const [head, n, ...rest] = field.split(".");
   const nth = (scope, selector, i) => (scope ? scope.querySelectorAll(selector)[Number(i)] : null);
+  // The n-th recipient sent: blank rows are not sent (read()), so they are not counted.
+  const nthFilled = (scope, selector, i) => (scope
+    ? [...scope.querySelectorAll(selector)].filter((row) => row.querySelector('[data-k="to"]').value.trim())[Number(i)]
+    : null);
   const recipientInput = (row, key) => row && row.querySelector(`[data-k="${/^\w+$/.test(key || "") ? key : "to"}"]`);
-  if (head === "recipients") return recipientInput(nth(document.getElementById("recipients"), ":scope > .recipient-row", n), rest[0]);
+  if (head === "recipients") return recipientInput(nthFilled(document.getElementById("recipients"), ":scope > .recipient-row", n), rest[0]);
   if (head === "escalation") {
     const step = nth(document.getElementById("steps"), ":scope > .step", n);
     if (!step) return null;
-    if (rest[0] === "recipients") return recipientInput(nth(step, "[data-step-recipients] > .recipient-row", rest[1]), rest[2]);
+    if (rest[0] === "recipients") return recipientInput(nthFilled(step, "[data-step-recipients] > .recipient-row", rest[1]), rest[2]);
     return step.querySelector('[data-k="after_minutes"]');
   }
   // a group of boxes ("match.departments"): its fieldset, as the settings page marks its languages

@@ -144,6 +144,31 @@ def test_a_refused_recipient_is_marked_next_to_its_input_and_cleared_on_the_next
     context.close()
 
 
+def test_a_refused_number_is_marked_on_its_own_row_with_a_blank_row_above_it(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    """Blank rows are not sent: the server's "recipients.0.to" is the first filled row
+    (the mark fell on the blank one, or on the e-mail row before it)."""
+    context, page, _problems = _manager(browser, live_hub, "es", "/admin/rules")
+    page.locator('input[name="name"]').fill(f"Noche {uuid.uuid4().hex[:4]}")
+    page.locator("[data-add-recipient]").click()
+    rows = page.locator("#recipients .recipient-row")
+    expect(rows).to_have_count(2)
+    blank, typed = rows.nth(0), rows.nth(1)
+    typed.locator('[data-k="channel"]').select_option("sms")
+    number = typed.locator('[data-k="to"]')
+    number.fill("07700 900123")  # a British mobile without +44: no Spanish number
+    page.locator("#rule-form button[type=submit]").click()
+    expect(number).to_have_attribute("aria-invalid", "true")
+    expect(number).to_be_focused()
+    expect(blank.locator('[data-k="to"]')).not_to_have_attribute("aria-invalid", "true")
+
+    number.fill("600 111 333")  # the business's own country: +34
+    page.locator("#rule-form button[type=submit]").click()
+    expect(page.locator("#rule-status")).to_have_text("Guardado.")
+    context.close()
+
+
 def test_triage_words_are_refused_next_to_their_list_in_its_language_and_then_used(
     browser: Any, live_hub: LiveHub
 ) -> None:

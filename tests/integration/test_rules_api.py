@@ -194,3 +194,30 @@ async def test_escalation_minutes_come_back_as_they_were_sent(client: Any, acme:
     )
     assert [s["after_minutes"] for s in (await r.get_json())["escalation"]] == [7.5, 10]
     assert type((await r.get_json())["escalation"][1]["after_minutes"]) is int
+
+
+async def test_sms_numbers_are_kept_international_read_in_the_business_s_country(
+    client: Any, acme: Seeded
+) -> None:
+    """A Madrid manager types the night manager's mobile as they say it: "600 111 222"
+    is +34 600 111 222 (it was kept as 600111222, which Vonage sends to +60, Malaysia)."""
+    assert acme.tenant["timezone"] == "Europe/Madrid"
+    sms = {"channel": "sms", "name": "Noche", "language": "es"}
+    step = {"after_minutes": 10, "recipients": [{**sms, "to": "0034 600 999 888"}]}
+    body = {**GOOD, "recipients": [{**sms, "to": "600 111 222"}], "escalation": [step]}
+    r = await client.post("/api/v1/rules", json=body, headers=acme.auth("manager"))
+    assert r.status_code == 201, await r.get_data(as_text=True)
+    rule = await r.get_json()
+    assert rule["recipients"][0]["to"] == "+34600111222"
+    assert rule["escalation"][0]["recipients"][0]["to"] == "+34600999888"
+
+    # a British mobile without +44 is no Spanish number: refused naming its place
+    step = {"after_minutes": 10, "recipients": [{**sms, "to": "07700 900123"}]}
+    r = await client.put(
+        f"/api/v1/rules/{rule['id']}",
+        json={**body, "escalation": [step]},
+        headers=acme.auth("manager"),
+    )
+    assert r.status_code == 400
+    message = (await r.get_json())["error"]["message"]
+    assert message.startswith("escalation.0.recipients.0.to: ") and "country" in message
