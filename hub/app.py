@@ -119,7 +119,7 @@ def tune_gc() -> None:
 def create_app(settings: Settings, *, store: Store | None = None, clock: Clock = now) -> Hub:
     """Wire a hub: the store, socket.io with its namespaces, services, Quart and blueprints.
 
-    `clock` is the kiosk watch's (tests move it instead of waiting minutes).
+    `clock` is the kiosk watch's and the outbox's (tests move it instead of waiting hours).
     """
     store = store or open_store(settings)
     app = Quart(
@@ -154,7 +154,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
     sio = build_sio(settings)
     publisher = SocketioPublisher(sio, store)
     delivery, delivery_listener = build_delivery(
-        settings, store, publisher, build_queue(settings), blobs=blobs
+        settings, store, publisher, build_queue(settings), blobs=blobs, clock=clock
     )
     # A sender held back for insults a third time is blocked, and the managers are e-mailed.
     notices = ManagerNotices(delivery.sender)

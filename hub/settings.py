@@ -222,7 +222,13 @@ class Settings:
     # How often each hub looks for kiosks gone silent (hub/accounts/kiosk_watch.py)
     kiosk_check_every: float = setting(30.0, "HUB_KIOSK_CHECK_EVERY", _seconds)
     escalation_minute: float = setting(60.0, "HUB_ESCALATION_MINUTE", _seconds)
-    outbox_backoff: tuple[float, ...] = setting((15.0, 60.0), "HUB_OUTBOX_BACKOFF", _seconds_list)
+    # Waits between attempts after a transient failure (the last repeats), for as long as
+    # the retry window (from the item's creation or a manager's re-send) lasts: a provider
+    # away for hours loses nothing; a permanent refusal fails at once.
+    outbox_backoff: tuple[float, ...] = setting(
+        (15.0, 60.0, 300.0, 900.0, 1800.0, 3600.0), "HUB_OUTBOX_BACKOFF", _seconds_list
+    )
+    outbox_retry_window: float = setting(86400.0, "HUB_OUTBOX_RETRY_WINDOW", _seconds)
     rate_limits: bool = setting(True, "HUB_RATE_LIMITS", _switch)
     # how long an invitation's or a password reset's one-time set-password link works: hours
     invite_hours: float = setting(72.0, "HUB_INVITE_HOURS", _hours)

@@ -2,9 +2,15 @@
 
 `send_item` is the job both runners execute (in-process, or `worker.jobs.send_item` under
 RQ). It is safe to run any number of times for one item: only the run that wins the claim
-sends, and a finished item is never sent again. Provider errors and time-outs are retried
-with backoff (the attempt count lives on the item), then the item is `failed` with the
+sends, and a finished item is never sent again. A transient failure (provider away,
+time-out, 4xx SMTP, throttling) is retried with growing waits for `retry_window` (24 h by
+default, from creation or from a manager's re-send); a permanent refusal (an address the
+provider rejects) and a transient one past the window leave the item `failed` with the
 reason, and the ticket's history says so.
+
+A late send is still worth it for a reply to the guest (they wait for it, however late).
+An alert or an escalation about an SOS already resolved or closed is skipped: it would
+only send staff to something done (an escalation already stops at acknowledgement).
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from hub.jobs import JobQueue
 from hub.notify import outbox
 from hub.notify.ack import ack_token
 from hub.notify.render import Renderer
-from hub.notify.transport import Outgoing, Reconciling, Transport
+from hub.notify.transport import DeliveryFailed, Outgoing, Reconciling, Transport
 from hub.ports import Change, Conflict, Doc, Insert, Publisher, Store, Update
 from hub.settings import Settings
 from hub.surveys.invitations import invitation_words
@@ -33,6 +39,7 @@ from hub.tickets.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 SYSTEM = "SOS hub"
+SETTLED = ("resolved", "closed")  # an SOS no alert needs to send anyone to any more
 
 
 @dataclass(frozen=True)
@@ -41,14 +48,11 @@ class DeliveryTuning:
 
     lease: float = 60.0
     stale: float = 120.0
-    backoff: tuple[float, ...] = (15.0, 60.0)
+    backoff: tuple[float, ...] = (15.0, 60.0, 300.0, 900.0, 1800.0, 3600.0)
+    retry_window: float = 86400.0
     minute: float = 60.0
     translate_budget: float = 3.0
     privacy_every: float = 3600.0  # the privacy sweep's period (hub.tickets.privacy)
-
-    @property
-    def max_attempts(self) -> int:
-        return len(self.backoff) + 1
 
     @property
     def send_timeout(self) -> float:
@@ -70,6 +74,7 @@ class DeliveryTuning:
             lease=settings.outbox_lease,
             stale=settings.outbox_stale,
             backoff=settings.outbox_backoff or (15.0,),
+            retry_window=settings.outbox_retry_window,
             minute=settings.escalation_minute,
         )
 
@@ -165,6 +170,17 @@ class Sender:
         """The transport to send a claimed item with; None when it was settled unsent
         (acknowledged before its escalation, no transport, over the SMS budget)."""
         tenant_id = tenant["id"]
+        if claimed["kind"] in ("alert", "escalation") and ticket.get("status") in SETTLED:
+            await outbox.finish(
+                self.store,
+                tenant_id,
+                claimed,
+                "skipped",
+                now=moment,
+                reason=outbox.TICKET_SETTLED,
+                count_attempt=False,
+            )
+            return None
         if claimed["kind"] == "escalation":
             if ticket.get("acknowledged_at"):
                 await outbox.finish(
@@ -225,7 +241,7 @@ class Sender:
                 await outbox.mark_in_flight(self.store, tenant_id, claimed, self.clock())
             answer = await asyncio.wait_for(transport.send(message), self.tuning.send_deadline)
         except Exception as exc:
-            await self._failed_attempt(tenant_id, ticket, claimed, _reason(exc))
+            await self._failed_attempt(tenant_id, ticket, claimed, _reason(exc), _permanent(exc))
             return
         done = await outbox.finish(
             self.store, tenant_id, claimed, "sent", now=self.clock(), answer=answer[:1000]
@@ -369,23 +385,29 @@ class Sender:
         )
 
     async def _failed_attempt(
-        self, tenant_id: str, ticket: Doc | None, claimed: Doc, reason: str
+        self, tenant_id: str, ticket: Doc | None, claimed: Doc, reason: str, permanent: bool
     ) -> None:
+        """Retry a transient failure later (growing waits) while its window lasts; else fail."""
         attempts = int(claimed.get("attempts") or 1)
-        if attempts >= self.tuning.max_attempts:
+        wait = self.tuning.backoff[min(attempts - 1, len(self.tuning.backoff) - 1)]
+        moment = self.clock()
+        since = parse_iso(claimed.get("retry_from") or claimed["created_at"])
+        window_over = moment + timedelta(seconds=wait) > since + timedelta(
+            seconds=self.tuning.retry_window
+        )
+        if permanent or window_over:
             done = await outbox.finish(
                 self.store, tenant_id, claimed, "failed", now=self.clock(), reason=reason
             )
             if done is not None and ticket is not None:  # a notice has no history to write
                 await self._record_failure(tenant_id, ticket, done)
             return
-        wait = self.tuning.backoff[min(attempts - 1, len(self.tuning.backoff) - 1)]
         retry = await outbox.retry_later(
             self.store,
             tenant_id,
             claimed,
             reason=reason,
-            due_at=self.clock() + timedelta(seconds=wait),
+            due_at=moment + timedelta(seconds=wait),
         )
         if retry is not None:
             await self.schedule(tenant_id, retry)
@@ -479,6 +501,14 @@ def _entry(id: str, ticket_id: str, action: str, old: str, new: str, moment: str
         "by_id": None,
         "created_at": moment,
     }
+
+
+def _permanent(exc: BaseException) -> bool:
+    """Whether trying again cannot help: the provider refused for good, or the reply to
+    send is gone. Anything unknown is transient: retrying beats losing an alert."""
+    if isinstance(exc, DeliveryFailed):
+        return exc.permanent
+    return isinstance(exc, LookupError)
 
 
 def _reason(exc: BaseException) -> str:

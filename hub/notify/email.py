@@ -64,7 +64,12 @@ class SmtpTransport:
                 start_tls=self.tls == "starttls",
                 timeout=self.timeout,
             )
-        except aiosmtplib.SMTPException as exc:
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            codes = [r.code for r in exc.recipients]
+            raise DeliveryFailed(f"SMTP: {exc}", permanent=all(c >= 500 for c in codes)) from exc
+        except aiosmtplib.SMTPResponseException as exc:  # 4xx: try later; 5xx: refused
+            raise DeliveryFailed(f"SMTP: {exc}", permanent=exc.code >= 500) from exc
+        except aiosmtplib.SMTPException as exc:  # connecting, time-outs, a dropped line
             raise DeliveryFailed(f"SMTP: {exc}") from exc
         except OSError as exc:
             raise DeliveryFailed(f"SMTP server unreachable: {exc}") from exc

@@ -27,6 +27,7 @@ NO_TRANSPORT = "not sent: no transport configured"
 ACKNOWLEDGED = "not sent: the ticket was acknowledged before this step"
 BUDGET_EXCEEDED = "not sent: budget exceeded ({sent} SMS in the last hour, limit {limit})"
 TICKET_GONE = "not sent: the ticket no longer exists"
+TICKET_SETTLED = "not sent: the ticket was resolved or closed before it could be sent"
 NO_SENDER_THREAD = "not sent: no sender thread was free in time"
 PROVIDER_TIMEOUT = "time-out: the provider did not answer in time"
 BAD_ADDRESS = "not sent: {to!r} is not a valid address"
@@ -220,6 +221,30 @@ async def retry_later(
         claimed["id"],
         {"claimed_by": claimed["claimed_by"]},
         {"reason": reason, "due_at": iso(due_at), "claimed_by": None, "claim_until": None},
+    )
+
+
+async def resend(store: Store, tenant_id: str, item: Doc, now: datetime, by: str) -> Doc | None:
+    """A failed item pending again, due now, with a new retry window (a manager's re-send).
+
+    Compare-and-set on `failed`: of two clicks (or two managers) only one re-sends; the
+    other gets None. The attempts and the last reason stay, for the record.
+    """
+    if item.get("status") != "failed":
+        return None
+    return await store.update_if(
+        tenant_id,
+        COLLECTION,
+        item["id"],
+        {"status": "failed", "attempts": item.get("attempts")},
+        {
+            "status": "pending",
+            "due_at": iso(now),
+            "retry_from": iso(now),
+            "resent_by": by,
+            "claimed_by": None,
+            "claim_until": None,
+        },
     )
 
 

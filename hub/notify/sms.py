@@ -36,6 +36,27 @@ def phone_number(raw: str) -> str | None:
     return compact.lstrip("+")
 
 
+# Vonage SMS statuses worth trying again: throttled, internal error, out of credit.
+_TRANSIENT_STATUS = re.compile(r"error code (1|5|9)\b")
+
+
+def _refused(exc: Exception) -> bool:
+    """Whether Vonage refused for good (a bad number, barred, bad credentials): such a
+    refusal fails at once; throttling, its 5xx, time-outs and dropped lines are retried."""
+    from vonage_http_client.errors import (  # type: ignore[import-untyped]
+        HttpRequestError,
+        RateLimitedError,
+        ServerError,
+    )
+    from vonage_sms import SmsError
+
+    if isinstance(exc, SmsError):
+        return not _TRANSIENT_STATUS.search(str(exc))
+    if isinstance(exc, (ServerError, RateLimitedError)):
+        return False
+    return isinstance(exc, HttpRequestError)  # other 4xx: credentials, a bad request
+
+
 def sms_type(text: str) -> str:
     """'text' when every character is in the GSM basic set, else 'unicode'."""
     return "text" if all(ch in _GSM for ch in text) else "unicode"
@@ -86,7 +107,7 @@ class VonageTransport:
             raise DeliveryFailed(outbox.NO_SENDER_THREAD)
         to = phone_number(message.to)
         if to is None:
-            raise DeliveryFailed(f"not a phone number: {message.to!r}")
+            raise DeliveryFailed(f"not a phone number: {message.to!r}", permanent=True)
         sms = SmsMessage(
             to=to,
             from_=(message.sender or self.sender)[:15],
@@ -97,7 +118,9 @@ class VonageTransport:
         try:
             response = self._sms().send(sms)
         except Exception as exc:  # SmsError, HTTP errors, time-outs, connection errors
-            raise DeliveryFailed(f"Vonage: {type(exc).__name__}: {exc}"[:500]) from exc
+            raise DeliveryFailed(
+                f"Vonage: {type(exc).__name__}: {exc}"[:500], permanent=_refused(exc)
+            ) from exc
         parts = [f"{m.message_id or '?'} (status {m.status})" for m in response.messages]
         return f"Vonage accepted {response.message_count} part(s): " + ", ".join(parts)
 

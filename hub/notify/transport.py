@@ -21,7 +21,16 @@ class Outgoing:
 
 
 class DeliveryFailed(Exception):
-    """The provider refused or could not be reached; the message says why."""
+    """The provider refused or could not be reached; the message says why.
+
+    `permanent` is for a refusal that trying again cannot change (an address the server
+    rejects, a number that is not one): the item fails at once. Anything else (a server
+    away, a time-out, a 4xx SMTP answer, throttling) is retried for hours.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 class Transport(Protocol):

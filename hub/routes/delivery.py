@@ -11,7 +11,7 @@ import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from quart import Blueprint, g, make_response, render_template, request
+from quart import Blueprint, g, make_response, redirect, render_template, request
 from quart_schema import document_querystring, document_response
 
 from hub.accounts.model import Role
@@ -23,7 +23,7 @@ from hub.notify.ack import AckLinkExpired, AckLinkInvalid, read_ack_token
 from hub.notify.outbox import by_status, delivery_json
 from hub.notify.render import local_time, place_of
 from hub.ports import Doc, Where
-from hub.routes.auth import staff_required, tenant_id
+from hub.routes.auth import staff, staff_required, tenant_id
 from hub.routes.pages import render_page, staff_page
 from hub.tickets.model import Status
 from hub.tickets.services import Actor
@@ -111,6 +111,61 @@ def reason_text(reason: str) -> str:
     return reason
 
 
+_PARTS = re.compile(r"^Vonage accepted (\d+) part\(s\)")
+_SMTP_CODE = re.compile(r"^SMTP: .*?\(?([45]\d\d)\b")
+_UNREACHABLE = re.compile(
+    r"unreachable|Error connecting|Connection refused|ConnectionError|Name or service|"
+    r"Errno|Timed out|timed out|Timeout|disconnected",
+    re.IGNORECASE,
+)
+
+
+def reason_summary(item: Doc) -> tuple[str, str]:
+    """What happened to a delivery in the page's language, and the raw text behind it.
+
+    The summary names the class of outcome (provider unreachable, address refused, accepted
+    in N parts …); the provider's own words (English, as it gave them) stay as the detail
+    for whoever needs them. The detail is "" when the summary says it all.
+    """
+    reason = str(item.get("reason") or "")
+    if not reason:
+        return _answer_summary(str(item.get("provider_answer") or ""))
+    own = reason_text(reason)
+    if own != reason:
+        return own, ""
+    if reason.startswith("not a phone number"):
+        return _("Not a phone number: the address was refused."), reason
+    if reason.startswith("Vonage: SmsError"):
+        if "error code 1:" in reason:
+            return _("The SMS provider asked to slow down."), reason
+        return _("The SMS provider refused the message."), reason
+    if reason.startswith("Vonage") and ("ServerError" in reason or "RateLimited" in reason):
+        return _("The SMS provider had a fault."), reason
+    if _UNREACHABLE.search(reason):
+        return _("The provider could not be reached."), reason
+    if code := _SMTP_CODE.match(reason):
+        if code[1].startswith("4"):
+            return _("The mail server asked to try again later."), reason
+        return _("The mail server refused the address or the message."), reason
+    if reason.startswith("Vonage"):
+        return _("The SMS provider refused the message."), reason
+    return _("The provider gave an error."), reason
+
+
+def _answer_summary(answer: str) -> tuple[str, str]:
+    """A provider's acceptance in the page's language, its own words as the detail."""
+    if parts := _PARTS.match(answer):
+        count = int(parts[1])
+        if count == 1:
+            return _("Accepted by the SMS provider."), answer
+        return _("Accepted by the SMS provider in %(parts)s parts.", parts=count), answer
+    if answer.startswith("Vonage accepted it on an earlier attempt"):
+        return _("Accepted by the SMS provider on an earlier attempt."), answer
+    if answer.startswith("SMTP"):
+        return _("Accepted by the mail server."), answer
+    return answer, ""
+
+
 def _where(ticket: str | None, status: str | None, kind: str | None) -> Where:
     """The outbox items the filters ask for (an unknown status or kind is a 400 naming it)."""
     where: dict[str, Any] = {}
@@ -185,7 +240,34 @@ async def deliveries_page() -> Any:
         status=status,
         ticket_filter=request.args.get("ticket") or "",
         reason_text=reason_text,
+        reason_summary=reason_summary,
+        resent=request.args.get("resent"),
     )
+
+
+@bp.post("/admin/deliveries/<item_id>/resend")
+@staff_page(Role.manager)
+async def resend_page(item_id: str) -> Any:
+    """Send a failed delivery again (a manager's button). Only a `failed` item goes back to
+    pending (compare-and-set): a double click or two managers at once send it once."""
+    service = hub().delivery
+    item = await hub().deliveries.item(tenant_id(), item_id)
+    if item is None or service is None:
+        raise NotFound("no such delivery")
+    user = staff()
+    again = await outbox.resend(
+        service.sender.store,
+        tenant_id(),
+        item,
+        service.sender.clock(),
+        str(user.get("name") or user["email"]),
+    )
+    if again is not None:
+        await service.sender.schedule(tenant_id(), again)
+    back = request.args.get("back") or ""
+    query = back if back.startswith("?") and "//" not in back else ""
+    sep = "&" if query else "?"
+    return redirect(f"/admin/deliveries{query}{sep}resent={'1' if again else '0'}#d-{item_id}", 303)
 
 
 async def _ack_target(token: str) -> tuple[Doc, Doc, Doc]:

@@ -111,6 +111,7 @@ export class Panel {
       this.detail = null;
       this.detailsDirty = false;
       for (const list of [this.messages, this.notes, this.history]) list.replaceChildren();
+      this._replyDeliveries([]);
       for (const form of [this.replyForm, this.noteForm, this.detailsForm]) {
         form.reset();
         for (const err of form.querySelectorAll(".error")) showError(err, "");
@@ -149,6 +150,7 @@ export class Panel {
       this.photos.showAll(detail.attachments);
       this._sync(this.notes, detail.notes || [], (n) => this._note(n));
       this.history.replaceChildren(...this._historyItems(detail));
+      this._replyDeliveries(detail.deliveries);
       showError(this.statusError, "");
     } catch (error) {
       if (token === this.loadToken) showError(this.statusError, error.message);
@@ -501,6 +503,37 @@ export class Panel {
     return items.map(([, li]) => li);
   }
 
+  /** "The alert by SMS to Luis could not be sent": which delivery, by what, to whom. The entry
+   * keeps the item's kind in `from` and "<channel> <name> <address>: <reason>" in `to`. */
+  _failedDelivery(h) {
+    const found = /^(email|sms) (.*?)\s*<[^>]*>/.exec(h.to || "");
+    const channel = found ? t(`delivery.channel.${found[1]}`) : t("delivery.channel.email");
+    if (h.from === "reply") return t("history.delivery_failed.reply", { channel });
+    const kind = has(`delivery.kind.${h.from}`) ? t(`delivery.kind.${h.from}`) : t("delivery.kind.other");
+    const name = (found && found[2].trim()) || t("delivery.recipient");
+    return t("history.delivery_failed", { kind, channel, name });
+  }
+
+  /** Tell the agent which replies have not reached the customer yet (retrying) or failed. */
+  _replyDeliveries(deliveries) {
+    const list = this.root.querySelector("#reply-deliveries");
+    const stuck = (deliveries || []).filter(
+      (d) => d.kind === "reply" && (d.status === "failed" || (d.status === "pending" && d.attempts > 0)),
+    );
+    list.replaceChildren(
+      ...stuck.map((d) => {
+        const li = el("li", `reply-delivery ${d.status}`);
+        const time = el("time");
+        setTime(time, d.created_at);
+        const channel = t(`delivery.channel.${d.channel === "sms" ? "sms" : "email"}`);
+        const key = d.status === "failed" ? "delivery.failed" : "delivery.retrying";
+        li.textContent = t(key, { time: time.textContent, channel });
+        return li;
+      }),
+    );
+    list.hidden = stuck.length === 0;
+  }
+
   _repeatItem(r) {
     const c = r.contact || {};
     const who = [c.name, c.email, c.phone].filter(Boolean).join(" · ") || t("anonymous");
@@ -519,6 +552,8 @@ export class Panel {
     else if (h.action === "category") text = t("history.category", { who, to: h.to ? t(`category.${h.to}`) : t("no-category") });
     else if (h.action === "assignee") text = h.to ? t("history.assignee", { who, to: h.to }) : t("history.unassigned", { who });
     else if (h.action === "survey") text = t("history.survey", { who, to: t(`rating.${h.to}`) });
+    else if (h.action === "escalated") text = t("history.escalated", { to: h.to || "—", step: String(h.from || "").replace(/^step /, "") });
+    else if (h.action === "delivery_failed") text = this._failedDelivery(h);
     else if (has(`history.${h.action}`)) text = t(`history.${h.action}`, { who });
     else text = t("history.other", { who, action: h.action });
     const li = el("li", "history-item");

@@ -48,6 +48,7 @@ class SmtpServer:
         self.attempts = 0
         self.refuse = 0
         self.lock = threading.Lock()
+        self.running = False
         self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
 
     def env(self) -> dict[str, str]:
@@ -72,12 +73,25 @@ class SmtpServer:
             await asyncio.sleep(0.05)
         return list(self.messages)
 
+    def stop(self) -> None:
+        """Take the server away (an outage): connections to its port are refused."""
+        if self.running:
+            self.controller.stop()
+            self.running = False
+
+    def restart(self) -> None:
+        """Bring it back on the same port (aiosmtpd's Controller runs once: a fresh one)."""
+        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        self.running = True
+
     def __enter__(self) -> SmtpServer:
         self.controller.start()
+        self.running = True
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.controller.stop()
+        self.stop()
 
 
 def body_text(message: EmailMessage) -> str:

@@ -184,16 +184,18 @@ async def test_a_provider_failing_twice_then_recovering_sends_once_on_the_third_
     assert len(vonage.to(PHONE)) == 1
 
 
-async def test_a_provider_that_keeps_failing_leaves_the_item_failed_with_its_reason(
+async def test_a_provider_that_refuses_for_good_leaves_the_item_failed_with_its_reason(
     live: Hub, acme: Seeded, vonage: VonageServer
 ) -> None:
-    vonage.fail_next(3, "error")
+    """A permanent refusal fails at once (a transient one is retried for hours:
+    test_delivery_outage.py)."""
+    vonage.fail_next(3, "refuse")
     client = live.quart.test_client()
     sos = await submit(client, acme.point["code"], "La música está demasiado alta")
     items = await settled(live.store, acme.tenant, sos["id"], 2)
     sms = next(i for i in items if i["channel"] == "sms")
-    assert (sms["status"], sms["attempts"]) == ("failed", 3)
-    assert "Throttled" in sms["reason"]
+    assert (sms["status"], sms["attempts"]) == ("failed", 1)
+    assert "Unroutable" in sms["reason"]
     assert vonage.accepted == []
 
     async def failure_in_history() -> list[Any]:
@@ -202,7 +204,7 @@ async def test_a_provider_that_keeps_failing_leaves_the_item_failed_with_its_rea
         return [h for h in detail["history"] if h["action"] == "delivery_failed"]
 
     [entry] = await eventually(failure_in_history, what="delivery_failed in the history")
-    assert PHONE in entry["to"] and "Throttled" in entry["to"]
+    assert PHONE in entry["to"] and "Unroutable" in entry["to"]
     ticket = await live.store.get(acme.tenant["id"], "tickets", sos["id"])
     assert ticket is not None and ticket["delivery_failures"] == 1
 
@@ -512,7 +514,7 @@ async def test_an_agent_reading_a_ticket_sees_no_recipient_addresses_and_a_manag
     live: Hub, acme: Seeded, vonage: VonageServer, smtp: SmtpServer
 ) -> None:
     """The same rule as /api/v1/deliveries: managers' e-mails and phones are for managers."""
-    vonage.fail_next(3)  # the SMS fails for good: its failure lands in the history too
+    vonage.fail_next(3, "refuse")  # the SMS fails for good: its failure lands in the history
     client = live.quart.test_client()
     sos = await submit(client, acme.point["code"], "Se ha caído un cliente en la escalera")
     await settled(live.store, acme.tenant, sos["id"], 2)

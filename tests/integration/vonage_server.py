@@ -146,6 +146,9 @@ class _Handler(BaseHTTPRequestHandler):
         if mode == "error":
             self._answer(form, "1", "Throttled")
             return
+        if mode == "refuse":  # for good: trying again cannot help
+            self._answer(form, "6", "Unroutable message - rejected")
+            return
         form["message-id"] = uuid.uuid4().hex[:16]
         with fake.lock:
             fake.accepted.append(form)
@@ -208,8 +211,9 @@ class VonageServer:
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def fail_next(self, count: int, how: str = "error") -> None:
-        """Answer the next `count` requests with a failure: "error", "http500", "hang" or
-        "accept-hang" (accepted and sent, but never answered)."""
+        """Answer the next `count` requests with a failure: "error" (throttled, worth
+        retrying), "refuse" (unroutable: failed at once), "http500", "hang" or "accept-hang"
+        (accepted and sent, but never answered)."""
         with self.lock:
             self.script.extend([how] * count)
 

@@ -102,10 +102,11 @@ def test_delivery_timings_come_from_the_environment_and_keep_sends_inside_the_le
             "HUB_OUTBOX_STALE": "1",
             "HUB_OUTBOX_BACKOFF": "0.5,2,4",
             "HUB_ESCALATION_MINUTE": "0.5",
+            "HUB_OUTBOX_RETRY_WINDOW": "7200",
         }
     )
     tuning = DeliveryTuning.from_settings(settings)
-    assert tuning.max_attempts == 4
+    assert tuning.backoff == (0.5, 2.0, 4.0) and tuning.retry_window == 7200.0
     assert tuning.send_timeout < tuning.send_deadline < tuning.lease
     assert tuning.minute == 0.5 and tuning.sweep_every == 0.25
     with pytest.raises(ConfigError, match="HUB_OUTBOX_LEASE"):
