@@ -264,10 +264,9 @@ async def resend_page(item_id: str) -> Any:
     )
     if again is not None:
         await service.sender.schedule(tenant_id(), again)
-    back = request.args.get("back") or ""
-    query = back if back.startswith("?") and "//" not in back else ""
-    sep = "&" if query else "?"
-    return redirect(f"/admin/deliveries{query}{sep}resent={'1' if again else '0'}#d-{item_id}", 303)
+    back = request.args.get("back") or ""  # the page's own filters, to land where it was
+    query = back + "&" if re.fullmatch(r"[\w=&%.\-]*", back) and back else ""
+    return redirect(f"/admin/deliveries?{query}resent={'1' if again else '0'}#d-{item_id}", 303)
 
 
 async def _ack_target(token: str) -> tuple[Doc, Doc, Doc]:
