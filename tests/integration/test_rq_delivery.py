@@ -366,3 +366,30 @@ async def test_under_rq_two_workers_count_a_burst_and_send_one_threshold_alert(
         assert "Bar terrace" in mail["Subject"]
         items = await the_hub.store.find(acme.tenant["id"], "outbox", {"kind": "threshold"})
         assert len(items) == 1 and len(smtp.messages) == 1
+
+
+async def test_under_rq_an_smtp_outage_longer_than_the_old_three_attempts_loses_no_alert(
+    make_cluster: Any, smtp: SmtpServer, vonage: VonageServer
+) -> None:
+    """A worker keeps retrying a refused connection (transient) and sends once it is back."""
+    cluster = make_cluster(outbox_stale=1, outbox_backoff=(0.3,))
+    smtp.stop()
+    async with running_hub(cluster.settings) as the_hub:
+        acme = await _seed(the_hub, [email_to("ana@acme.example")])
+        cluster.worker()
+        sos = await submit(the_hub.quart.test_client(), acme.point["code"], "Fuga en la cocina")
+
+        async def tried_four_times() -> dict[str, Any] | None:
+            items = await outbox_items(the_hub.store, acme.tenant, sos["id"])
+            done = [i for i in items if i["attempts"] >= 4 or i["status"] != "pending"]
+            return done[0] if done else None
+
+        try:
+            item = await eventually(tried_four_times, 40, "four attempts")
+        except AssertionError:
+            raise AssertionError(cluster.log()) from None
+        assert item["status"] == "pending", item
+        smtp.restart()
+        [done] = await settled(the_hub.store, acme.tenant, sos["id"], 1, within=40)
+        assert done["status"] == "sent", cluster.log()
+        assert len(smtp.to("ana@acme.example")) == 1
