@@ -29,6 +29,7 @@ SERVED = Serve(
             "HUB_SMTP_TLS": "none",
             "HUB_OUTBOX_BACKOFF": "0.2",
             "HUB_OUTBOX_RETRY_WINDOW": "1.5",
+            "HUB_ESCALATION_MINUTE": "0.5",
         },
     ),
 )
@@ -63,6 +64,47 @@ def test_a_reply_the_guest_did_not_get_is_shown_on_the_ticket_and_worded_in_its_
         history = page.locator("#history")
         expect(history).to_contain_text("Non se puido enviar a resposta ao cliente por correo")
         expect(history).not_to_contain_text("delivery_failed")
+        assert problems == []
+    finally:
+        context.close()
+
+
+def test_an_escalation_and_a_failed_alert_are_worded_in_the_console_history(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    manager = live_hub.seeded.auth("manager")
+    rule = {
+        "name": "Bar",
+        "recipients": [
+            {"channel": "email", "to": "bar@hotel.example", "name": "Irene", "language": "es"}
+        ],
+        "escalation": [
+            {
+                "after_minutes": 1,
+                "recipients": [
+                    {
+                        "channel": "email",
+                        "to": "jefa@hotel.example",
+                        "name": "Montse",
+                        "language": "es",
+                    }
+                ],
+            }
+        ],
+    }
+    created = httpx.post(f"{live_hub.url}/api/v1/rules", json=rule, headers=manager, timeout=10)
+    assert created.status_code == 201, created.text
+    text = f"Se ha caído un vaso {uuid.uuid4().hex[:6]}"
+    body = {"point": live_hub.seeded.point["code"], "text": text, "anonymous": True}
+    sos = httpx.post(f"{live_hub.url}/api/v1/sos", json=body, timeout=10).json()
+    context, page, problems = staff_page(
+        browser, live_hub, "gl", f"/console?ticket={sos['id']}", 1440, 1000, "agent"
+    )
+    try:
+        history = page.locator("#history")
+        expect(history).to_contain_text("Ninguén o aceptou a tempo: escalado a Montse (paso 1)")
+        expect(history).to_contain_text("Non se puido enviar por correo a Irene (aviso)")
+        expect(history).not_to_contain_text("SOS hub:")
         assert problems == []
     finally:
         context.close()
