@@ -116,6 +116,14 @@ class Sender:
         except Exception:  # Redis away: the item is stored; the sweeper enqueues it later
             log.exception("could not enqueue outbox item %s", item["id"])
 
+    async def resend(self, tenant_id: str, item: Doc, by: str) -> Doc | None:
+        """A failed item sent again (a manager's button): pending and due now, with a new
+        retry window, then enqueued; None when it was no longer failed (a second click)."""
+        again = await outbox.resend(self.store, tenant_id, item, self.clock(), by)
+        if again is not None:
+            await self.schedule(tenant_id, again)
+        return again
+
     async def send_item(self, tenant_id: str, item_id: str) -> None:
         """One attempt at one item, if it is still pending, due and unclaimed."""
         item = await self.store.get(tenant_id, outbox.COLLECTION, item_id)

@@ -255,15 +255,7 @@ async def resend_page(item_id: str) -> Any:
     if item is None or service is None:
         raise NotFound("no such delivery")
     user = staff()
-    again = await outbox.resend(
-        service.sender.store,
-        tenant_id(),
-        item,
-        service.sender.clock(),
-        str(user.get("name") or user["email"]),
-    )
-    if again is not None:
-        await service.sender.schedule(tenant_id(), again)
+    again = await service.sender.resend(tenant_id(), item, str(user.get("name") or user["email"]))
     back = request.args.get("back") or ""  # the page's own filters, to land where it was
     query = back + "&" if re.fullmatch(r"[\w=&%.\-]*", back) and back else ""
     return redirect(f"/admin/deliveries?{query}resent={'1' if again else '0'}#d-{item_id}", 303)
