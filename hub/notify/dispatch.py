@@ -89,8 +89,10 @@ class DeliveryService:
         ticket, late = await self._translate(tenant, ticket, language, {home})
         plan = plan_for(rules, {**ticket, "language": language}, tenant, base)
         wanted = _languages(plan) | {home}
+        # the languages of the alerts sent now go first: escalations are minutes away
+        now = [p.language for p in plan.recipients if p.language]
         if late is None:
-            ticket, late = await self._translate(tenant, ticket, language, wanted)
+            ticket, late = await self._translate(tenant, ticket, language, wanted, now)
         items = self._plan_items(ticket, plan, base)
         stored = await outbox.add_items(self.store, tenant_id, items)
         stored.extend(await self._thresholds(tenant_id, ticket, alerts))
@@ -158,11 +160,18 @@ class DeliveryService:
         return await self.tickets.claim_routing(tenant_id, ticket, until)
 
     async def _translate(
-        self, tenant: Doc, ticket: Doc, language: str | None, targets: set[str]
+        self,
+        tenant: Doc,
+        ticket: Doc,
+        language: str | None,
+        targets: set[str],
+        first: list[str] | None = None,
     ) -> tuple[Doc, asyncio.Task[Doc] | None]:
-        """Translate within the budget; past it, hand back the still-running task."""
+        """Translate within the budget (`first` languages first); past it, hand back the
+        still-running task (each translation is stored as it is done: alerts sent
+        meanwhile carry the ones ready)."""
         task = asyncio.ensure_future(
-            self.translation.translate_ticket(tenant, ticket, language, targets)
+            self.translation.translate_ticket(tenant, ticket, language, targets, first=first or ())
         )
         done, _ = await asyncio.wait({task}, timeout=self.tuning.translate_budget)
         if task not in done:

@@ -71,6 +71,9 @@ class NoTranslator:
         raise TranslationFailed("no translation provider configured")
 
 
+RECENT = 32  # Apertium results kept for reuse (see ApertiumTranslator._remember)
+
+
 class ApertiumTranslator:
     """Debian's rule-based Apertium, offline (`apertium -u -f txt spa-eng`, ~0.1 s a call)."""
 
@@ -89,6 +92,7 @@ class ApertiumTranslator:
         self.timeout = timeout
         found = modes.glob("*.mode") if modes.is_dir() else ()
         self.pairs = frozenset(p.stem for p in found)
+        self._recent: dict[tuple[str, str], str] = {}  # (pair, text) -> result, oldest first
 
     @classmethod
     def available(cls) -> bool:
@@ -127,9 +131,20 @@ class ApertiumTranslator:
         if gate is None:
             gate = self._gates[loop] = asyncio.Semaphore(2)
         for pair in route:
-            async with gate:
-                text = await self._run(pair, text)
+            done = self._recent.get((pair, text))
+            if done is None:
+                async with gate:
+                    done = await self._run(pair, text)
+                self._remember((pair, text), done)
+            text = done
         return text
+
+    def _remember(self, key: tuple[str, str], result: str) -> None:
+        """Keep a few recent results: an SOS going into several languages through Spanish
+        (fr→es→gl, fr→es→ca…) runs its fr→es step once, not once per language."""
+        self._recent[key] = result
+        while len(self._recent) > RECENT:
+            self._recent.pop(next(iter(self._recent)))
 
     async def _run(self, pair: str, text: str) -> str:
         # The `apertium` script reads /dev/stdin, which cannot be opened on the socket uvloop

@@ -75,15 +75,26 @@ class TranslationService:
         return bool({t for t in targets if t} - {source} - set(ticket.get("translations") or {}))
 
     async def translate_ticket(
-        self, tenant: Doc, ticket: Doc, language: str | None, targets: Iterable[str]
+        self,
+        tenant: Doc,
+        ticket: Doc,
+        language: str | None,
+        targets: Iterable[str],
+        *,
+        first: Iterable[str] = (),
     ) -> Doc:
-        """Store `language` and translations into `targets`; push one ticket.updated."""
+        """Store `language` and translations into `targets`, `first` ones first (the
+        languages of the alerts about to go out), each stored (one ticket.updated) as soon
+        as it is done: an alert sent meanwhile finds the ones ready, not nothing."""
         source = language or str(tenant.get("language") or "es")
         if self.translator.name == "none":
             targets = ()  # no provider is not a failure: nothing to record
         translations: dict[str, str] = dict(ticket.get("translations") or {})
         errors: dict[str, str] = dict(ticket.get("translation_errors") or {})
-        for target in sorted({t for t in targets if t} - {source} - set(translations)):
+        todo = {t for t in targets if t} - {source} - set(translations)
+        urgent = [t for t in dict.fromkeys(first) if t in todo]
+        order = urgent + sorted(todo - set(urgent))
+        for target in order:
             try:
                 translations[target] = await self.translator.translate(
                     ticket["text"], source, target
@@ -94,14 +105,22 @@ class TranslationService:
             except Exception as exc:  # a broken provider is recorded like a refusing one
                 log.exception("translator %s crashed", self.translator.name)
                 errors[target] = f"{self.translator.name}: {type(exc).__name__}"
+            if target in translations:
+                ticket = await self._store(ticket, language, translations, errors)
+        return await self._store(ticket, language, translations, errors)
+
+    async def _store(
+        self, ticket: Doc, language: str | None, translations: Doc, errors: Doc
+    ) -> Doc:
+        """Write what changed since `ticket` and push it; the ticket as now stored."""
         sets: Doc = {}
         if language and language != ticket.get("language"):
             sets["language"] = language
         if translations != (ticket.get("translations") or {}):
-            sets["translations"] = translations
+            sets["translations"] = dict(translations)
             sets["translated_by"] = self.translator.name
         if errors != (ticket.get("translation_errors") or {}):
-            sets["translation_errors"] = errors
+            sets["translation_errors"] = dict(errors)
         if not sets:
             return ticket
         # Translating takes seconds: staff may have changed the ticket meanwhile. The event

@@ -1,6 +1,7 @@
 """A local HTTP server speaking the LibreTranslate API (POST /translate) and DeepL's
 (POST /v2/translate), for the real HTTP client. It "translates" from a small phrase book,
-else by tagging the text with the target language; it can fail the next N requests.
+else by tagging the text with the target language; it can fail the next N requests, and
+hold the requests into the `held` languages until `release` is set (a slow translation).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         fake = self.server.fake
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+        if str(body.get("target") or body.get("target_lang") or "").lower() in fake.held:
+            fake.release.wait(15)
         with fake.lock:
             fake.requests.append(
                 {"path": self.path, "body": body, "auth": self.headers.get("Authorization")}
@@ -81,6 +84,8 @@ class TranslateServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.requests: list[dict[str, Any]] = []
         self.failures = 0
+        self.held: set[str] = set()
+        self.release = threading.Event()
         self.lock = threading.Lock()
         self.httpd = _Server(("127.0.0.1", self.port), _Handler)
         self.httpd.fake = self
@@ -100,6 +105,7 @@ class TranslateServer:
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        self.release.set()
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(5)
