@@ -26,6 +26,10 @@ def build_message(message: Outgoing, sender: str) -> EmailMessage:
     msg["Date"] = email.utils.formatdate(localtime=False)
     domain = sender.rpartition("@")[2] or "sos-hub.local"
     msg["Message-ID"] = email.utils.make_msgid(domain=header_value(domain, 200))
+    # Every mail the hub sends is automatic (RFC 3834): out-of-office replies stay away.
+    # No Reply-To: a business has no mailbox setting the hub could point answers at (the
+    # reply e-mail tells the guest to write through the thread link instead).
+    msg["Auto-Submitted"] = "auto-generated"
     if message.reference:
         msg["X-SOS-Hub-Item"] = header_value(message.reference, 100)
     msg.set_content(message.text)

@@ -33,15 +33,18 @@ class Rendered:
     html: str | None
 
 
-def place_of(ticket: Doc) -> str:
-    """Where the SOS was sent from, as staff name it."""
+def place_of(ticket: Doc, tenant: Doc | None = None, *, separator: str = " · ") -> str:
+    """Where the SOS was sent from, as staff name it: the point, then its establishment's
+    name. Never the establishment's code (staff do not know it), and not the name either
+    when it is the business's own (a one-hotel business: it adds nothing). An SMS passes
+    " - " as `separator`: "·" is outside the GSM set and makes the SMS unicode."""
     point = ticket.get("point") or {}
     parts = [str(point.get("label") or point.get("code") or "?")]
-    for key in ("establishment_name", "establishment"):
-        if ticket.get(key):
-            parts.append(str(ticket[key]))
-            break
-    return " · ".join(parts)
+    name = " ".join(str(ticket.get("establishment_name") or "").split())
+    business = " ".join(str((tenant or {}).get("name") or "").split())
+    if name and name.casefold() != business.casefold():
+        parts.append(name)
+    return separator.join(parts)
 
 
 def local_time(moment: str, timezone: str | None, language: str = "en") -> str:
@@ -60,20 +63,21 @@ def _held_context(ticket: Doc, tenant: Doc, language: str, held_url: str) -> dic
     to review it."""
     return {
         "number": ticket.get("number"),
-        "place": place_of(ticket),
+        "place": place_of(ticket, tenant),
         "time": local_time(ticket["created_at"], tenant.get("timezone"), language),
         "tenant_name": tenant.get("name") or "",
         "held_url": held_url,
     }
 
 
-def excerpt(text: str, limit: int) -> str:
-    """The text on one line, cut at a word near `limit` characters."""
+def excerpt(text: str, limit: int, ellipsis: str = "…") -> str:
+    """The text on one line, cut at a word near `limit` characters (an SMS passes "...":
+    "…" is outside the GSM set and makes the SMS unicode)."""
     flat = " ".join(text.split())
     if len(flat) <= limit:
         return flat
     cut = flat[:limit].rsplit(" ", 1)[0] or flat[:limit]
-    return cut + "…"
+    return cut + ellipsis
 
 
 class Renderer:
@@ -112,7 +116,10 @@ class Renderer:
         return env
 
     def _render(self, language: str, name: str, context: dict[str, Any]) -> str:
-        return self._env(language).get_template(name).render(**context).strip() + "\n"
+        lang = language if language in self.catalogs else "en"
+        # `html_lang`: an e-mail's <html lang>, so screen readers read it in its language
+        page = self._env(language).get_template(name).render(html_lang=lang, **context)
+        return page.strip() + "\n"
 
     def alert(
         self, item: Doc, ticket: Doc, tenant: Doc, *, ack_url: str, open_url: str
@@ -122,14 +129,17 @@ class Renderer:
         translation = None
         if language != ticket.get("language"):
             translation = (ticket.get("translations") or {}).get(language)
+        sms = item["channel"] == "sms"  # GSM characters only: see place_of
         context = {
             "escalation": item.get("kind") == "escalation",
             "step": item.get("step") or 0,
             "number": ticket.get("number"),
-            "place": place_of(ticket),
+            "place": place_of(ticket, tenant, separator=" - " if sms else " · "),
             "time": local_time(ticket["created_at"], tenant.get("timezone"), language),
             "text": ticket["text"],
-            "short_text": excerpt(translation or ticket["text"], SMS_EXCERPT),
+            "short_text": excerpt(
+                translation or ticket["text"], SMS_EXCERPT, "..." if sms else "…"
+            ),
             "translation": translation,
             "language": language,
             "source_language": ticket.get("language") or "?",
@@ -159,7 +169,9 @@ class Renderer:
             "author": message.get("author_name") or "",
             "text": message["text"],
             "translation": translation,
-            "short_text": excerpt(translation or message["text"], 300),
+            "short_text": excerpt(translation or message["text"], 300, "..."),  # SMS only
+            "text_language": message.get("language") or "",
+            "language": language,
             "thread_url": thread_url,
             "sos_text": excerpt(ticket["text"], 200),
         }
@@ -246,7 +258,9 @@ class Renderer:
         survey = ticket.get("survey") or {}
         context = {
             "number": ticket.get("number"),
-            "place": place_of(ticket),
+            "place": place_of(
+                ticket, tenant, separator=" - " if item["channel"] == "sms" else " · "
+            ),
             "time": local_time(ticket["created_at"], tenant.get("timezone"), language),
             "rating": survey.get("rating"),
             "nps": survey.get("nps"),

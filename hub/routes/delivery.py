@@ -292,7 +292,11 @@ async def _ack_page(token: str, *, post: bool) -> Any:
         ticket=ticket,
         tenant=tenant,
         recipient=item.get("name") or item["to"],
-        place=place_of(ticket),
+        place=place_of(ticket, tenant),
+        # the recipient reads the SOS in their own language too, as in the alert e-mail
+        translation=(ticket.get("translations") or {}).get(g.lang)
+        if g.lang != ticket.get("language")
+        else None,
         time=local_time(ticket["created_at"], tenant.get("timezone"), g.lang),
         done=bool(ticket.get("acknowledged_at")),
         acknowledged_now=acknowledged_now,

@@ -151,6 +151,7 @@ class TicketService:
             "point": {"code": point["code"], "label": point["label"]},
             "department": department or point.get("department"),
             "establishment": point.get("establishment"),
+            "establishment_name": point.get("establishment_name"),  # for alerts: staff know names
             "source": "kiosk" if kiosk or point.get("kind") == "kiosk" else "qr",
             "category": None,
             "assignee": None,
