@@ -48,8 +48,9 @@ class ContactIn(_Strict):
     @classmethod
     def _textable(cls, value: str | None) -> str | None:
         """Only a number the SMS sender can text (hub/notify/sms.py: 6 to 15 digits): one
-        it refuses would drop the reply SMS later, and nobody would be told."""
-        if value is not None and phone_number(value) is None:
+        it refuses would drop the reply SMS later, and nobody would be told. A line break
+        or other control character is refused too (never carried into a header or a log)."""
+        if value is not None and (phone_number(value) is None or not value.isprintable()):
             raise ValueError("must be a phone number of 6 to 15 digits, + for the country")
         return value
 
