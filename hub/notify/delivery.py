@@ -143,32 +143,25 @@ class Sender:
             return
         ticket = await self.tickets.find(tenant_id, item["ticket_id"])
         if ticket is None or tenant is None:
-            await outbox.finish(
-                self.store,
-                tenant_id,
-                claimed,
-                "skipped",
-                now=moment,
-                reason=outbox.TICKET_GONE,
-                count_attempt=False,
-            )
+            await self._skip(tenant_id, claimed, outbox.TICKET_GONE, moment)
             return
         transport = await self._wanted(tenant, ticket, claimed, moment)
         if transport is not None:
             await self._transmit(tenant_id, ticket, tenant, claimed, transport)
 
+    async def _skip(
+        self, tenant_id: str, claimed: Doc, reason: str, now: datetime, counted: bool = False
+    ) -> None:
+        """Settle a claimed item unsent, saying why (`counted`: as an attempt)."""
+        await outbox.finish(
+            self.store, tenant_id, claimed, "skipped", now=now, reason=reason, count_attempt=counted
+        )
+
     async def _send_notice(self, tenant: Doc, claimed: Doc) -> None:
         """A notice about the business itself (a kiosk's health), by e-mail."""
         transport = self.transports.get(claimed["channel"])
         if transport is None:
-            await outbox.finish(
-                self.store,
-                tenant["id"],
-                claimed,
-                "skipped",
-                now=self.clock(),
-                reason=outbox.NO_TRANSPORT,
-            )
+            await self._skip(tenant["id"], claimed, outbox.NO_TRANSPORT, self.clock(), counted=True)
             return
         await self._transmit(tenant["id"], None, tenant, claimed, transport)
 
@@ -179,52 +172,21 @@ class Sender:
         (acknowledged before its escalation, no transport, over the SMS budget)."""
         tenant_id = tenant["id"]
         if claimed["kind"] in ("alert", "escalation") and ticket.get("status") in SETTLED:
-            await outbox.finish(
-                self.store,
-                tenant_id,
-                claimed,
-                "skipped",
-                now=moment,
-                reason=outbox.TICKET_SETTLED,
-                count_attempt=False,
-            )
+            await self._skip(tenant_id, claimed, outbox.TICKET_SETTLED, moment)
             return None
         if claimed["kind"] == "escalation":
             if ticket.get("acknowledged_at"):
-                await outbox.finish(
-                    self.store,
-                    tenant_id,
-                    claimed,
-                    "skipped",
-                    now=moment,
-                    reason=outbox.ACKNOWLEDGED,
-                    count_attempt=False,
-                )
+                await self._skip(tenant_id, claimed, outbox.ACKNOWLEDGED, moment)
                 return None
             await self._record_escalation(tenant_id, ticket, claimed)
         transport = self.transports.get(claimed["channel"])
         if transport is None:
-            await outbox.finish(
-                self.store,
-                tenant_id,
-                claimed,
-                "skipped",
-                now=self.clock(),
-                reason=outbox.NO_TRANSPORT,
-            )
+            await self._skip(tenant_id, claimed, outbox.NO_TRANSPORT, self.clock(), counted=True)
             return None
         if claimed["channel"] == "sms":
             over = await self._sms_budget_exceeded(tenant, claimed, moment)
             if over is not None:
-                await outbox.finish(
-                    self.store,
-                    tenant_id,
-                    claimed,
-                    "skipped",
-                    now=self.clock(),
-                    reason=over,
-                    count_attempt=False,
-                )
+                await self._skip(tenant_id, claimed, over, self.clock())
                 return None
         return transport
 

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from tests.e2e.conftest import LiveHub
 from tests.e2e.test_customer_browser import _no_bot_check
+from tests.e2e.test_kiosk_browser import _manager
 from tests.kit import Serve
 
 pytestmark = pytest.mark.browser
@@ -39,10 +39,6 @@ def phone_without_js(browser: Browser) -> Iterator[BrowserContext]:
         yield context
     finally:
         context.close()
-
-
-def _manager(live_hub: LiveHub) -> httpx.Client:
-    return httpx.Client(base_url=live_hub.url, headers=live_hub.seeded.auth("manager"), timeout=10)
 
 
 def _tickets_with(live_hub: LiveHub, text: str) -> list[dict[str, Any]]:
