@@ -95,6 +95,9 @@ def new_item(
         "provider_answer": None,
         "created_at": iso(created_at),
         "due_at": iso(due_at or created_at),
+        # the retry window runs from when the item is first due (an escalation a day
+        # later gets its whole window, not what is left of one counted from the SOS)
+        "retry_from": iso(due_at or created_at),
         "sent_at": None,
         "claimed_by": None,
         "claim_until": None,

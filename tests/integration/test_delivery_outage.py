@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -196,3 +197,36 @@ async def test_an_alert_hours_late_for_a_closed_sos_is_skipped_and_the_reply_sti
     await _status(the_hub, hotel, sos["id"], "reply", "sent")
     replies = [m for m in smtp.to("tom@guest.example") if "Ya está arreglada" in body_text(m)]
     assert len(replies) == 1 and smtp.to("bar@hotel.example") == []
+
+
+async def test_an_escalation_due_a_day_later_gets_its_whole_retry_window(
+    outage: tuple[Hub, SteppedClock], hotel: Seeded, smtp: SmtpServer
+) -> None:
+    """A step after 25 hours, the mail server away when it is due: retried, not failed at
+    once (the window was counted from the SOS, so it was over before the first try)."""
+    the_hub, clock = outage
+    client = the_hub.quart.test_client()
+    sos = await submit(client, hotel.point["code"], "La caja fuerte no abre")
+    smtp.stop()
+    step = outbox.new_item(
+        ticket_id=sos["id"],
+        channel="email",
+        to="night@hotel.example",
+        name="Night",
+        language="es",
+        kind="escalation",
+        created_at=clock(),
+        due_at=clock() + timedelta(hours=25),
+        step=1,
+    )
+    await outbox.add_items(the_hub.store, hotel.tenant["id"], [step])
+    clock.advance(hours=25)
+    assert the_hub.delivery is not None
+    await the_hub.delivery.sender.send_item(hotel.tenant["id"], step["id"])
+    [tried] = [
+        i
+        for i in await outbox_items(the_hub.store, hotel.tenant, sos["id"])
+        if i["id"] == step["id"]
+    ]
+    assert (tried["status"], tried["attempts"]) == ("pending", 1), tried
+    smtp.restart()
