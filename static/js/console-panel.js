@@ -364,7 +364,8 @@ export class Panel {
       button.disabled = false;
       const lost = !document.activeElement || document.activeElement === document.body;
       if (hadFocus && lost && this.isOpen) {
-        const shown = button.isConnected && button.checkVisibility();
+        const shown = button.isConnected && (typeof button.checkVisibility === "function"
+          ? button.checkVisibility() : button.getClientRects().length > 0);
         (shown ? button : this.root).focus();
       }
     }

@@ -87,8 +87,14 @@
   var DRAFT_KEY = "sos-hub.draft:" + form.getAttribute("action");
   var DRAFT_FIELDS = ["text", "name", "email", "phone"];
 
+  /* The form's "served at" stamp (the bot check's clock): a restored draft keeps the first
+     page's, or a guest who taps Send within two seconds of a language switch is held back
+     as a bot ("too_fast") with the whole text typed before it. */
+  var stamp = form.querySelector('input[name="t"]');
+
   function saveDraft() {
     var draft = { anonymous: !!(anonymous && anonymous.checked) };
+    if (stamp) draft.t = stamp.value;
     DRAFT_FIELDS.forEach(function (name) {
       var input = form.querySelector("#" + name);
       if (input) draft[name] = input.value;
@@ -121,6 +127,7 @@
       if (name !== "text") contactBack = true;
     });
     if (anonymous && draft.anonymous === true) anonymous.checked = true;
+    if (stamp && typeof draft.t === "string" && draft.t) stamp.value = draft.t;
     var more = document.getElementById("contact-more");
     if (contactBack && more) more.open = true;
   }
@@ -312,23 +319,29 @@
   }
 
   /* The SOS through the same form post, answered in JSON; then its photos, if any. */
+  var SEND_TIMEOUT_MS = 30000; /* a connection that hangs: say so rather than spin */
+
   function sendHere() {
     formError("");
     clearFieldErrors();
+    var abort = typeof AbortController === "function" ? new AbortController() : null;
+    var timer = abort ? window.setTimeout(function () { abort.abort(); }, SEND_TIMEOUT_MS) : null;
     fetch(form.action, {
       method: "POST",
       body: new URLSearchParams(new FormData(form)),
       headers: { Accept: "application/json" },
       credentials: "same-origin",
+      signal: abort ? abort.signal : undefined,
     })
       .then(function (response) {
         return response.json().catch(function () {
           return null;
         }).then(function (body) {
           if (response.status !== 201 || !body || !body.thread_url) {
-            if (!body && !(picker && picker.pending().length)) {
-              /* Not a JSON answer (a page of its own, e.g. a suspended business): let the
-                 browser post and show it. The server gives the text back if it refuses. */
+            if (response.status === 423 && !(picker && picker.pending().length)) {
+              /* A suspended business answers a page of its own: let the browser post and
+                 show it. Any other refusal stays here with the text and the draft (a
+                 second post of a 429 or a 502 would count twice, or send it twice). */
               dropDraft();
               return form.submit();
             }
@@ -346,6 +359,9 @@
       })
       .catch(function () {
         refused(0, null); /* no signal: the page, the text and the draft stay */
+      })
+      .then(function () {
+        if (timer) window.clearTimeout(timer);
       });
   }
 

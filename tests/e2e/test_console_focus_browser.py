@@ -26,7 +26,9 @@ def _press(page: Page, selector: str) -> None:
 
 
 def _stays_in_the_panel(page: Page) -> None:
-    assert page.evaluate(IN_PANEL), page.evaluate("() => document.activeElement.outerHTML")
+    # the live event may show the new state before the write's own answer gives the
+    # focus back: wait for it (it never came back, before)
+    page.wait_for_function(IN_PANEL)
     page.keyboard.press("Tab")  # the next stop is in the panel, not the skip link
     assert page.evaluate(IN_PANEL), page.evaluate("() => document.activeElement.outerHTML")
 

@@ -133,6 +133,48 @@ def test_switching_language_keeps_the_draft_until_it_is_sent(
     expect(page.get_by_label("Correo electrónico")).to_have_value("")
 
 
+def test_a_restored_draft_keeps_the_first_pages_clock_for_the_bot_check(
+    live_hub: LiveHub, phone: BrowserContext
+) -> None:
+    """The bot check holds back a form sent within two seconds of its page: a draft
+    restored after a language switch carries the first page's stamp, or a guest who taps
+    Send at once was held back as a bot with the text typed before the switch."""
+    page = phone.new_page()
+    page.goto(_form(live_hub, "es"))
+    first = page.locator('input[name="t"]').input_value()
+    page.get_by_label("Tu mensaje").fill("La ducha de la 214 no tiene agua caliente")
+    _switch(page, "Français")
+    expect(page.get_by_label("Votre message")).not_to_have_value("")
+    assert page.locator('input[name="t"]').input_value() == first
+
+
+def test_a_refusal_that_is_no_json_stays_on_the_page_and_posts_once(
+    live_hub: LiveHub, phone: BrowserContext
+) -> None:
+    """A proxy's 502 page: the text and the draft stay and the page says so; the form was
+    posted a second time by the browser (an SOS the server had stored went twice)."""
+    page = phone.new_page()
+    page.goto(_form(live_hub, "fr"))
+    posts: list[str] = []
+
+    def bad_gateway(route: Any) -> None:
+        posts.append(route.request.method)
+        route.fulfill(status=502, content_type="text/html", body="<h1>Bad gateway</h1>")
+
+    page.route(
+        "**/q/**",
+        lambda route: bad_gateway(route) if route.request.method == "POST" else route.continue_(),
+    )
+    text = "Il n'y a plus de serviettes à la piscine"
+    page.get_by_label("Votre message").fill(text)
+    page.get_by_role("button", name="Envoyer").click()
+    expect(page.locator("#form-error")).to_have_text(
+        "L'envoi a échoué. Vérifiez votre connexion et réessayez."
+    )
+    expect(page.get_by_label("Votre message")).to_have_value(text)
+    assert "/q/" in page.url and posts == ["POST"]
+
+
 def test_emoji_count_as_one_character_each_as_the_hub_counts_them(
     live_hub: LiveHub, phone: BrowserContext
 ) -> None:
