@@ -29,6 +29,7 @@ from hub.notify import outbox
 from hub.notify.ack import ack_token
 from hub.notify.render import Renderer
 from hub.notify.transport import DeliveryFailed, Outgoing, Reconciling, Transport
+from hub.phones import international, region_of
 from hub.ports import Change, Conflict, Doc, Insert, Publisher, Store, Update
 from hub.settings import Settings
 from hub.surveys.invitations import invitation_words
@@ -342,11 +343,15 @@ class Sender:
                 open_url=self.settings.public(f"/console?ticket={ticket['id']}"),
             )
         sender = None
+        to = item["to"]
         if item["channel"] == "sms":
             sender = str(tenant.get("sms_from") or self.settings.vonage_from)
+            # a number stored as typed before numbers were kept international (a rule's
+            # "600111222", a guest's): read in the business's country, not as +60
+            to = international(to, region_of(tenant.get("timezone"))) or to
         return Outgoing(
             channel=item["channel"],
-            to=item["to"],
+            to=to,
             text=words.text,
             subject=words.subject,
             html=words.html,

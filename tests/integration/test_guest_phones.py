@@ -10,7 +10,7 @@ import pytest
 from hub.app import Hub
 from hub.settings import Settings
 from tests.helpers import Seeded, seed_tenant
-from tests.integration.delivery_kit import running_hub, submit, tuned
+from tests.integration.delivery_kit import add_rule, rule, running_hub, sms_to, submit, tuned
 from tests.integration.smtp_server import SmtpServer
 from tests.integration.vonage_server import VonageServer
 
@@ -82,3 +82,15 @@ async def test_a_home_number_abroad_without_its_country_is_refused_naming_the_fi
     error = (await r.get_json())["error"]
     assert error["message"].startswith("contact.phone: ") and "country" in error["message"]
     assert await live.store.count(madrid.tenant["id"], "tickets") == 0
+
+
+async def test_a_number_stored_as_typed_before_is_texted_in_the_business_s_country(
+    live: Hub, madrid: Seeded, vonage: VonageServer
+) -> None:
+    """A rule saved before numbers were kept international holds "600111222": the alert
+    goes to +34 600 111 222, not to +60 (Malaysia) as it was stored."""
+    await add_rule(live.store, madrid.tenant, rule([sms_to("600111222", "Noche")]))
+    client = live.quart.test_client()
+    await submit(client, madrid.point["code"], "Hay agua en el pasillo", anonymous=True)
+    [sms] = await vonage.wait_for(1)
+    assert sms["to"] == "34600111222"
