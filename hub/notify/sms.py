@@ -40,6 +40,17 @@ def phone_number(raw: str) -> str | None:
 _TRANSIENT_STATUS = re.compile(r"error code (1|5|9)\b")
 
 
+def part_statuses(exc: Exception) -> list[str]:
+    """The status of each part of a long SMS that Vonage did not take whole (the SDK's
+    PartialFailureError carries them, not an "error code" in its message); [] otherwise."""
+    from vonage_sms.errors import PartialFailureError
+
+    data = getattr(exc, "response", None) if isinstance(exc, PartialFailureError) else None
+    if not isinstance(data, dict):
+        return []
+    return [str(m.get("status")) for m in data.get("messages") or [] if isinstance(m, dict)]
+
+
 def _refused(exc: Exception) -> bool:
     """Whether Vonage refused for good (a bad number, barred, bad credentials): such a
     refusal fails at once; throttling, its 5xx, time-outs and dropped lines are retried."""
@@ -50,6 +61,11 @@ def _refused(exc: Exception) -> bool:
     )
     from vonage_sms import SmsError
 
+    statuses = part_statuses(exc)
+    if statuses:
+        # a long SMS, every part refused: retried when each part was throttled, hit an
+        # internal error or found no credit; once a part went, trying again sends it twice
+        return not all(status in ("1", "5", "9") for status in statuses)
     if isinstance(exc, SmsError):
         return not _TRANSIENT_STATUS.search(str(exc))
     if isinstance(exc, (ServerError, RateLimitedError)):
@@ -118,8 +134,10 @@ class VonageTransport:
         try:
             response = self._sms().send(sms)
         except Exception as exc:  # SmsError, HTTP errors, time-outs, connection errors
+            statuses = part_statuses(exc)
+            told = f" (part statuses {', '.join(statuses)})" if statuses else ""
             raise DeliveryFailed(
-                f"Vonage: {type(exc).__name__}: {exc}"[:500], permanent=_refused(exc)
+                f"Vonage: {type(exc).__name__}: {exc}{told}"[:500], permanent=_refused(exc)
             ) from exc
         parts = [f"{m.message_id or '?'} (status {m.status})" for m in response.messages]
         return f"Vonage accepted {response.message_count} part(s): " + ", ".join(parts)

@@ -184,6 +184,19 @@ async def test_a_provider_failing_twice_then_recovering_sends_once_on_the_third_
     assert len(vonage.to(PHONE)) == 1
 
 
+async def test_a_long_sms_throttled_in_every_part_is_tried_again_and_sent_once(
+    live: Hub, acme: Seeded, vonage: VonageServer
+) -> None:
+    """Most alerts are longer than one SMS: a throttled account must not fail them for
+    good (the SDK's partial failure carries no error code, and read as a refusal)."""
+    vonage.fail_next(1, "error-parts")
+    sos = await submit(live.quart.test_client(), acme.point["code"], "Se ha ido la luz")
+    items = await settled(live.store, acme.tenant, sos["id"], 2)
+    sms = next(i for i in items if i["channel"] == "sms")
+    assert (sms["status"], sms["attempts"]) == ("sent", 2)
+    assert len(vonage.to(PHONE)) == 1
+
+
 async def test_a_provider_that_refuses_for_good_leaves_the_item_failed_with_its_reason(
     live: Hub, acme: Seeded, vonage: VonageServer
 ) -> None:

@@ -146,6 +146,10 @@ class _Handler(BaseHTTPRequestHandler):
         if mode == "error":
             self._answer(form, "1", "Throttled")
             return
+        if mode == "error-parts":  # a long SMS, each of its two parts throttled
+            parts = [{"to": form.get("to", ""), "status": "1", "error-text": "Throttled"}] * 2
+            self._json(200, {"message-count": "2", "messages": parts})
+            return
         if mode == "refuse":  # for good: trying again cannot help
             self._answer(form, "6", "Unroutable message - rejected")
             return
