@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import email.utils
+import re
 from email.message import EmailMessage
 
 import aiosmtplib
 
 from hub.notify.transport import DeliveryFailed, Outgoing
 from hub.settings import Settings
+
+# An enhanced status code about the address itself (RFC 3463: 5.1.x, bad mailbox or domain).
+_ADDRESS_PROBLEM = re.compile(r"\b5\.1\.\d{1,3}\b")
 
 
 def header_value(value: str, limit: int = 400) -> str:
@@ -71,8 +75,12 @@ class SmtpTransport:
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [r.code for r in exc.recipients]
             raise DeliveryFailed(f"SMTP: {exc}", permanent=all(c >= 500 for c in codes)) from exc
-        except aiosmtplib.SMTPResponseException as exc:  # 4xx: try later; 5xx: refused
-            raise DeliveryFailed(f"SMTP: {exc}", permanent=exc.code >= 500) from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            # 4xx: try later. A 5xx refuses for good only when it is about the address
+            # (5.1.x); a quota, an account or a policy answer ("550 5.4.5 Daily sending
+            # quota exceeded", 535) clears within the retry window, so it is tried again.
+            address = exc.code >= 500 and bool(_ADDRESS_PROBLEM.search(exc.message or ""))
+            raise DeliveryFailed(f"SMTP: {exc}", permanent=address) from exc
         except aiosmtplib.SMTPException as exc:  # connecting, time-outs, a dropped line
             raise DeliveryFailed(f"SMTP: {exc}") from exc
         except OSError as exc:

@@ -28,7 +28,7 @@ class _Handler:
             self.server.attempts += 1
             if self.server.refuse > 0:
                 self.server.refuse -= 1
-                return "451 4.3.0 try again later"
+                return self.server.refuse_with
             raw = envelope.content
             raw = raw if isinstance(raw, bytes) else raw.encode()
             message = email.message_from_bytes(raw, policy=email.policy.default)
@@ -47,6 +47,7 @@ class SmtpServer:
         self.envelopes: list[list[str]] = []
         self.attempts = 0
         self.refuse = 0
+        self.refuse_with = "451 4.3.0 try again later"  # the answer to a refused message
         self.lock = threading.Lock()
         self.running = False
         self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)

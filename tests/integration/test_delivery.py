@@ -184,6 +184,23 @@ async def test_a_provider_failing_twice_then_recovering_sends_once_on_the_third_
     assert len(vonage.to(PHONE)) == 1
 
 
+@pytest.mark.parametrize(
+    ("answer", "status", "attempts"),
+    [
+        ("550 5.4.5 Daily user sending quota exceeded", "sent", 2),  # clears: tried again
+        ("550 5.1.1 No such mailbox here", "failed", 1),  # the address: refused for good
+    ],
+)
+async def test_a_5xx_from_the_mail_server_refuses_for_good_only_for_the_address(
+    live: Hub, acme: Seeded, smtp: SmtpServer, answer: str, status: str, attempts: int
+) -> None:
+    smtp.refuse, smtp.refuse_with = 1, answer
+    sos = await submit(live.quart.test_client(), acme.point["code"], "El ascensor no va")
+    items = await settled(live.store, acme.tenant, sos["id"], 2)
+    mail = next(i for i in items if i["channel"] == "email")
+    assert (mail["status"], mail["attempts"]) == (status, attempts), mail
+
+
 async def test_a_long_sms_throttled_in_every_part_is_tried_again_and_sent_once(
     live: Hub, acme: Seeded, vonage: VonageServer
 ) -> None:
