@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,16 @@ def staff_page(
     send_login(page, str(hub.seeded.users[role]["email"]), hub.password)
     page.wait_for_url(f"**{path}")
     return context, page, problems
+
+
+@contextmanager
+def opened(browser: Any, **options: Any) -> Iterator[Any]:
+    """A browser context made with `options`, closed however the test ends."""
+    context = browser.new_context(**options)
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="module")

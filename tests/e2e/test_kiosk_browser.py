@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ViewportSize, expect
 
-from tests.e2e.conftest import LiveHub, log_in
+from tests.e2e.conftest import LiveHub, log_in, opened
 
 pytestmark = pytest.mark.browser
 TABLET: ViewportSize = {"width": 1024, "height": 768}
@@ -20,11 +20,8 @@ TABLET: ViewportSize = {"width": 1024, "height": 768}
 
 @pytest.fixture
 def tablet(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport=TABLET, locale="en-GB", has_touch=True)
-    try:
+    with opened(browser, viewport=TABLET, locale="en-GB", has_touch=True) as context:
         yield context
-    finally:
-        context.close()
 
 
 def _manager(live_hub: LiveHub) -> httpx.Client:
@@ -176,11 +173,8 @@ PORTRAIT: ViewportSize = {"width": 820, "height": 1180}
 @pytest.fixture
 def french_tablet(browser: Browser) -> Iterator[BrowserContext]:
     """A portrait tablet in a hall whose screen is set to French."""
-    context = browser.new_context(viewport=PORTRAIT, locale="fr-FR", has_touch=True)
-    try:
+    with opened(browser, viewport=PORTRAIT, locale="fr-FR", has_touch=True) as context:
         yield context
-    finally:
-        context.close()
 
 
 def _kiosk(live_hub: LiveHub, **fields: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
-from tests.e2e.conftest import LiveHub
+from tests.e2e.conftest import LiveHub, opened
 from tests.e2e.test_customer_browser import _no_bot_check
 from tests.e2e.test_kiosk_browser import _manager
 from tests.kit import Serve
@@ -25,20 +25,14 @@ SERVED = Serve(slugs=("mirador",), seed=_no_bot_check)
 
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport=PHONE, locale="fr-FR", is_mobile=True, has_touch=True)
-    try:
+    with opened(browser, viewport=PHONE, locale="fr-FR", is_mobile=True, has_touch=True) as context:
         yield context
-    finally:
-        context.close()
 
 
 @pytest.fixture
 def phone_without_js(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport=PHONE, locale="gl-ES", java_script_enabled=False)
-    try:
+    with opened(browser, viewport=PHONE, locale="gl-ES", java_script_enabled=False) as context:
         yield context
-    finally:
-        context.close()
 
 
 def _tickets_with(live_hub: LiveHub, text: str) -> list[dict[str, Any]]:
