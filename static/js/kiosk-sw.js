@@ -9,7 +9,8 @@ var CACHE = "sos-hub-kiosk-v2";
 // What the screen needs to open: kept at install, so the first offline reload works too.
 var SHELL = [
   "/kiosk", "/static/css/hub.css", "/static/css/kiosk.css", "/static/vendor/socket.io.min.js",
-  "/static/js/page-words.js", "/static/js/kiosk-queue.js", "/static/js/kiosk.js"
+  "/static/js/page-words.js", "/static/js/contact-rules.js", "/static/js/kiosk-queue.js",
+  "/static/js/kiosk.js"
 ];
 
 self.addEventListener("install", function (event) {

@@ -85,6 +85,9 @@
     if (message) input.setAttribute("aria-invalid", "true");
     else input.removeAttribute("aria-invalid");
   }
+  function contactMessage(field) {
+    return d["msg" + field.charAt(0).toUpperCase() + field.slice(1)];
+  }
   function clearContact() {
     CONTACT.forEach(function (field) { markContact(field, ""); });
   }
@@ -100,7 +103,7 @@
     String(reason || "").split("; ").forEach(function (part) {
       var named = /^contact\.(name|email|phone):/.exec(part);
       if (!named) { if (part) rest.push(part); return; }
-      markContact(named[1], d["msg" + named[1].charAt(0).toUpperCase() + named[1].slice(1)]);
+      markContact(named[1], contactMessage(named[1]));
       marked = true;
     });
     var shown = CONTACT.filter(function (f) { return !$("kiosk-" + f + "-error").hidden; });
@@ -222,12 +225,20 @@
     }
     var body = { text: value, anonymous: anonymous.checked, language: d.lang || null };
     if (department) body.department = department;
-    if (!anonymous.checked) {
-      var c = { name: $("kiosk-name").value, email: $("kiosk-email").value, phone: $("kiosk-phone").value };
-      if (c.name || c.email || c.phone) body.contact = c;
-    }
     say("");
     clearContact();
+    if (!anonymous.checked) {
+      var c = { name: $("kiosk-name").value, email: $("kiosk-email").value, phone: $("kiosk-phone").value };
+      // Checked here by the hub's rules: offline, the SOS waits on this kiosk and the hub
+      // would refuse the field when the guest is long gone (static/js/contact-rules.js).
+      var wrong = window.sosContact.refused(c);
+      if (wrong.length) {
+        wrong.forEach(function (field) { markContact(field, contactMessage(field)); });
+        $("kiosk-" + wrong[0]).focus();
+        return;
+      }
+      if (c.name || c.email || c.phone) body.contact = c;
+    }
     send.disabled = true;
     outbox.submit(body).then(function (outcome) {
       if (outcome.kind === "sent") {

@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ViewportSize, expect
+from pydantic import ValidationError
 
+from hub.routes.schemas import ContactIn
 from tests.e2e.conftest import LiveHub, log_in, opened
 
 pytestmark = pytest.mark.browser
@@ -305,3 +307,98 @@ def test_the_department_group_is_a_card_and_the_check_box_sits_on_its_label(
     assert check is not None and label is not None
     middle = label["y"] + label["height"] / 2
     assert abs(check["y"] + check["height"] / 2 - middle) <= 2
+
+
+# Addresses and numbers a guest might type, and what the hub says of each. The screen must
+# agree, or refuse a field the hub takes (never), or keep one the hub refuses (an SOS waits
+# offline and reaches the hub with it: kiosk-queue.js then sends it without the field).
+EMAILS = [
+    "ana@hotel.es",
+    "ana@hotel",
+    "ana..b@hotel.es",
+    ".ana@hotel.es",
+    "ana.@hotel.es",
+    "ana b@hotel.es",
+    "ana@hotel.es.",
+    "ana@@hotel.es",
+    "ana@-hotel.es",
+    "ana@hotel-.es",
+    "ana@hotel..es",
+    "ana@ho_tel.es",
+    "ana@hotel.test",
+    "ana@printer.local",
+    "ana@localhost",
+    "ana@1.2.3.4",
+    "ana@[1.2.3.4]",
+    "ana@hotel.123",
+    '"ana b"@hotel.es',
+    "ana+spa@hotel.es",
+    "josé@hotel.es",
+    "ana@münchen.de",
+    "ana@hotel。es",
+    "ana@hotel.es。",
+    "ana\u00a0b@hotel.es",
+    "ana\u200b@hotel.es",
+    "ana@ab--c.es",
+    "ana@xn--mnchen-3ya.de",
+    "ana@hotel.c0m",
+    "ANA@HOTEL.ES",
+    "ana@hotel.example",
+    "ana@hotel.onion",
+    "a@" + "b" * 64 + ".es",
+    "",
+]
+ONLY_THE_HUB_JUDGES = {"ana@xn--zz.com"}  # punycode that does not decode
+PHONES = [
+    "+34 612 345 678",
+    "612345678",
+    "0034 612 345 678",
+    "(612) 34-56.78",
+    "612",
+    "abc",
+    "+34 612 345 678 901 234",
+    "+34\u00a0612345678",
+    "612\t345678",
+    "++34612345678",
+    "   ",
+    "+44 20 7946 0958",
+    "34600111222",
+    "+12345",
+    "+123456",
+]
+
+
+def test_the_screen_checks_contact_fields_by_the_hubs_own_rules(
+    live_hub: LiveHub, tablet: BrowserContext
+) -> None:
+    kiosk = _kiosk(live_hub)
+    page = tablet.new_page()
+    page.goto(kiosk["pair_url"])
+    expect(page.locator("#ready")).to_be_visible()
+
+    def hub_takes(**field: str) -> bool:
+        try:
+            ContactIn(**field)
+        except ValidationError:
+            return False
+        return True
+
+    emails = EMAILS + sorted(ONLY_THE_HUB_JUDGES)
+    screen = page.evaluate("list => list.map(e => window.sosContact.emailOk(e))", emails)
+    hub = [hub_takes(email=e) for e in emails]
+    verdicts = list(zip(emails, screen, hub, strict=True))
+    differ = {e for e, s, h in verdicts if s != h}
+    assert differ == ONLY_THE_HUB_JUDGES, verdicts
+    assert not any(h and not s for _, s, h in verdicts)  # never stricter than the hub
+    screen = page.evaluate("list => list.map(p => window.sosContact.phoneOk(p))", PHONES)
+    assert screen == [hub_takes(phone=p) for p in PHONES], dict(zip(PHONES, screen, strict=True))
+
+    # what only the hub can judge is told next to the field when it refuses it online
+    page.get_by_label("Your message").fill("The shower is cold")
+    email = page.get_by_label("E-mail")
+    email.fill("ana@xn--zz.com")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#kiosk-email-error")).to_have_text(
+        "This e-mail address does not look right. Check it, or leave it empty."
+    )
+    expect(email).to_be_focused()

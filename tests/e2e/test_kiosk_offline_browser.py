@@ -225,3 +225,69 @@ def test_past_fifty_kept_messages_the_guest_is_sent_to_the_reception(
         assert staff.texts() == []
     finally:
         context.close()
+
+
+def kept_items(page: Page) -> list[dict[str, Any]]:
+    """What the kiosk keeps for sending, read from its IndexedDB as the page stored it."""
+    return list(
+        page.evaluate(
+            """() => new Promise((resolve, reject) => {
+                const open = indexedDB.open("sos-hub-kiosk", 1);
+                open.onerror = () => reject(open.error);
+                open.onsuccess = () => {
+                    const all = open.result.transaction("pending").objectStore("pending").getAll();
+                    all.onsuccess = () => { open.result.close(); resolve(all.result); };
+                };
+            })"""
+        )
+    )
+
+
+def test_a_wrong_email_or_phone_is_told_to_the_guest_before_their_sos_is_kept_offline(
+    live_hub: LiveHub, browser: Browser
+) -> None:
+    kiosk = new_kiosk(live_hub, "Checking kiosk")
+    context = browser.new_context(
+        viewport={"width": 820, "height": 1180}, locale="es-ES", has_touch=True
+    )
+    try:
+        page = context.new_page()
+        page.goto(kiosk["pair_url"])
+        expect(page.locator("#ready")).to_be_visible()
+        context.set_offline(True)
+        text = "Sin conexión: el aire acondicionado de la 214 gotea"
+        page.get_by_label("Tu mensaje").fill(text)
+        email, phone = page.get_by_label("Correo electrónico"), page.get_by_label("Teléfono")
+        email.fill("ana@hotel")  # the browser's own check takes it; the hub would not
+        phone.fill("612")
+        page.get_by_role("button", name="Enviar", exact=True).click()
+
+        # told now, in the screen's language, next to each field: not kept to be refused later
+        expect(page.locator("#kiosk-email-error")).to_have_text(
+            "Este correo no parece correcto. Revísalo o déjalo en blanco."
+        )
+        expect(page.locator("#kiosk-phone-error")).to_be_visible()
+        expect(email).to_have_attribute("aria-invalid", "true")
+        expect(phone).to_have_attribute("aria-invalid", "true")
+        expect(email).to_be_focused()
+        expect(page.locator("#saved")).to_be_hidden()
+        expect(page.locator("#offline-waiting")).to_be_hidden()
+        assert kept_items(page) == []
+        expect(page.get_by_label("Tu mensaje")).to_have_value(text)  # nothing the guest typed goes
+
+        email.fill("ana@hotel.es")
+        expect(page.locator("#kiosk-email-error")).to_be_hidden()
+        phone.fill("612 345 678")
+        page.get_by_role("button", name="Enviar", exact=True).click()
+        expect(page.locator("#saved")).to_be_visible()
+        [item] = kept_items(page)
+        assert item["body"]["contact"]["email"] == "ana@hotel.es"
+
+        context.set_offline(False)
+        page.wait_for_function("() => navigator.onLine")
+        expect(page.locator("#offline-banner")).to_be_hidden(timeout=WAIT * 1000)
+        [ticket] = tickets_saying(live_hub, text)
+        assert ticket["contact"]["email"] == "ana@hotel.es"
+        assert ticket["contact"]["phone"].replace(" ", "").endswith("612345678")
+    finally:
+        context.close()
