@@ -11,6 +11,9 @@
    token): a device unpaired and paired again to another business must never send the
    first business's guests' words to the second. Items of another pairing (or from before
    tags) are deleted unsent, and kiosk.js deletes the whole queue on unpair and re-pair.
+   A kept SOS the hub refuses for a contact field or its department (400 naming them) is
+   sent again without them: the guest who could correct it is gone, their words must not
+   be lost (kiosk.js checks contact fields before keeping, contact-rules.js).
    The same module sends the kiosk's heartbeat and registers its service worker (the
    page itself opens again offline). Exposed as window.KioskQueue. */
 (function () {
@@ -100,6 +103,19 @@
     });
   };
 
+  /* The item in its place in line (same `n`), changed. */
+  Storage.prototype.put = function (item) {
+    var self = this;
+    return this.tx("readwrite", function (store) {
+      store.put(item);
+      return { value: true };
+    }).then(function (done) {
+      if (!done) {
+        self.memory = self.memory.map(function (m) { return m.n === item.n ? item : m; });
+      }
+    });
+  };
+
   Storage.prototype.remove = function (item) {
     var self = this;
     return this.tx("readwrite", function (store) {
@@ -146,6 +162,37 @@
   /* Answers after which the submission is worth keeping and sending again. */
   function transient(status) {
     return status === 409 || status === 429 || status >= 500;
+  }
+
+  /* What the hub may refuse in a kept SOS that the guest's words can go without: a contact
+     field, the department (the kiosk no longer offers it), the language tag. The hub names
+     each refused field first ("contact.email: …; contact.phone: …"). */
+  var SPARE = /(?:^|; )(contact\.(?:name|email|phone)|department|language):/g;
+
+  /* `item` without the fields a 400 names, under a new key (the hub stored nothing under
+     the old one: it refused the body), or null when it names none of them (or none is
+     left to take out: what it refuses then is the message itself). */
+  function lightened(item, answer) {
+    var reason = answer.status === 400 && answer.data && answer.data.error &&
+      answer.data.error.message;
+    var body = JSON.parse(JSON.stringify(item.body));
+    var removed = [];
+    String(reason || "").replace(SPARE, function (whole, field) {
+      var path = field.split(".");
+      var holder = path.length === 2 ? body[path[0]] : body;
+      var name = path[path.length - 1];
+      if (holder && holder[name] != null) { delete holder[name]; removed.push(field); }
+      return whole;
+    });
+    if (!removed.length) return null;
+    if (body.contact && !body.contact.name && !body.contact.email && !body.contact.phone) {
+      delete body.contact;
+    }
+    return {
+      n: item.n, key: newKey(), body: body, at: item.at, pairing: item.pairing,
+      first_key: item.first_key || item.key,  // the guest's screen knows it by this one
+      spared: (item.spared || []).concat(removed)
+    };
   }
 
   function Queue(options) {
@@ -298,8 +345,16 @@
           self.failures += 1;  // the hub is busy, the kiosk switched off: it waits
           return null;
         }
-        // Refused for good (a department the kiosk no longer offers …): it would block
-        // every message behind it. Dropped, and said so to whoever watches the kiosk.
+        // The hub refused a contact field (kept by an older page, or one only the hub can
+        // judge), or the department: the guest is gone and cannot correct it, but their
+        // words must not be lost. Sent again without what was refused, in the same place
+        // in line (and so after a reload too).
+        var lighter = lightened(item, answer);
+        if (lighter) {
+          return self.storage.put(lighter).then(function () { return self.drain(); });
+        }
+        // Refused for good (a body the hub cannot take at all): it would block every
+        // message behind it. Dropped, and said so to whoever watches the kiosk.
         return self.done(item).then(function () {
           if (self.on.onDropped) self.on.onDropped(item, answer);
           return self.drain();

@@ -301,7 +301,8 @@
       $("offline-waiting").hidden = !waiting;
     },
     onSent: function (item, data) {
-      if (item.key === savedKey && !$("saved").hidden) showSent(data);  // the guest is still here
+      // the guest is still here (an item sent again without a refused field has a new key)
+      if ((item.first_key || item.key) === savedKey && !$("saved").hidden) showSent(data);
     },
     onUnpaired: function () {
       paired = false;
