@@ -3,6 +3,7 @@ shows at once."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -307,6 +308,45 @@ def test_the_department_group_is_a_card_and_the_check_box_sits_on_its_label(
     assert check is not None and label is not None
     middle = label["y"] + label["height"] / 2
     assert abs(check["y"] + check["height"] / 2 - middle) <= 2
+
+
+def test_emoji_count_as_the_hub_counts_them_and_a_message_at_the_limit_is_sent(
+    live_hub: LiveHub, tablet: BrowserContext
+) -> None:
+    kiosk = _kiosk(live_hub)
+    page = tablet.new_page()
+    page.goto(kiosk["pair_url"])
+    expect(page.locator("#ready")).to_be_visible()
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    # a family is five code points (three people, two joiners), as Python's len counts it
+    start = "Too loud 👩‍👩‍👧 "
+    text = start + "😡" * (2000 - len(start))
+    assert len(text) == 2000 and len(text.encode("utf-16-le")) // 2 > 3900
+    message = page.get_by_label("Your message")
+    message.fill(text + "😡")
+    expect(page.locator("#kiosk-count")).to_have_text(re.compile(r"^2001\W+2,000$"))
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#kiosk-error")).to_have_text(
+        "Your message is too long: 2,001 characters. The limit is 2,000."
+    )
+    assert posts == []  # told on the screen, never sent to be refused
+
+    message.fill(text)  # at the limit: sent, whole
+    expect(page.locator("#kiosk-count")).to_have_text(re.compile(r"^2000\W+2,000$"))
+    page.get_by_label("Send anonymously").check()
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#sent")).to_be_visible()
+    with _manager(live_hub) as api:
+        tickets = api.get("/api/v1/tickets", params={"limit": 200}).json()["items"]
+        assert [t["text"] for t in tickets if t["text"] == text] == [text]
+
+    # the hub's own limit is the same count: one emoji more is refused, naming the text
+    device = {"Authorization": f"Bearer {kiosk['device_token']}"}
+    with httpx.Client(base_url=live_hub.url, headers=device, timeout=10) as kiosk_api:
+        r = kiosk_api.post("/api/v1/kiosk/sos", json={"text": text + "😡", "anonymous": True})
+        assert r.status_code == 400 and r.json()["error"]["message"].startswith("text:")
+        assert "2001" in r.json()["error"]["message"]
 
 
 # Addresses and numbers a guest might type, and what the hub says of each. The screen must
