@@ -352,3 +352,42 @@ def test_a_kept_sos_whose_contact_the_hub_refuses_still_arrives_without_that_fie
         assert errors == []
     finally:
         context.close()
+
+
+def test_a_kept_sos_for_a_department_the_kiosk_no_longer_offers_still_arrives(
+    live_hub: LiveHub, browser: Browser, staff: StaffSocket
+) -> None:
+    with httpx.Client(
+        base_url=live_hub.url, headers=live_hub.seeded.auth("manager"), timeout=10
+    ) as api:
+        r = api.post(
+            "/api/v1/kiosks",
+            json={
+                "name": "Bar kiosk",
+                "point": live_hub.seeded.point["code"],
+                "departments": ["bar"],
+            },
+        )
+        assert r.status_code == 201, r.text
+        kiosk = r.json()
+        context = tablet(browser, service_workers="block")
+        try:
+            page = context.new_page()
+            page.goto(kiosk["pair_url"])
+            expect(page.locator("#ready")).to_be_visible()
+            context.set_offline(True)
+            page.get_by_role("button", name="Bar").click()
+            text = "For the bar: a broken glass under table 7"
+            write(page, text)
+            expect(page.locator("#saved")).to_be_visible()
+            # meanwhile the manager takes the department off this kiosk
+            r = api.patch(f"/api/v1/kiosks/{kiosk['id']}", json={"departments": []})
+            assert r.status_code == 200, r.text
+
+            context.set_offline(False)
+            assert staff.wait_for(1, "the kept message") == [text]
+            [ticket] = tickets_saying(live_hub, text)
+            assert ticket["kiosk"]["name"] == "Bar kiosk"  # at the kiosk's point, as any other
+            expect(page.locator("#offline-banner")).to_be_hidden()
+        finally:
+            context.close()
