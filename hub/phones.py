@@ -17,6 +17,8 @@ import phonenumbers
 from babel.core import get_global
 
 _NOT_DIGITS = re.compile(r"\D")
+# "+34 (0) 612 …": the trunk zero dialled at home, written in brackets after the country
+_TRUNK_ZERO = re.compile(r"\(\s*0\s*\)")
 
 
 def region_of(timezone: str | None) -> str | None:
@@ -39,18 +41,45 @@ def _parsed(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
 def international(raw: str, region: str | None) -> str | None:
     """`raw` as E.164 ('+34611222333'), or None when no SMS could reach it.
 
-    With its country ("+44 …", "0044 …") a number only needs a possible length there (the
-    sender said where it is); without, it must be a valid number of `region`, or a valid
-    international number whose "+" was left out.
+    With its country ("+44 …", "0044 …", Australia's "0011 44 …") a number only needs a
+    possible length there (the sender said where it is); without, it must be a valid number
+    of `region`, or a valid international number whose "+" was left out. A trunk zero in
+    brackets after the country ("+34 (0) 612 …", "+44 (0)20 …") is not dialled from abroad.
     """
     text = raw.strip()
-    digits = _NOT_DIGITS.sub("", text)
     if text.startswith("+") or text.startswith("00"):
-        number = _parsed("+" + (digits[2:] if text.startswith("00") else digits), None)
-        return _e164(number) if number and phonenumbers.is_possible_number(number) else None
-    if region:
-        number = _parsed(digits, region)
-        if number and phonenumbers.is_valid_number(number):
-            return _e164(number)
-    number = _parsed("+" + digits, None)
+        text = _TRUNK_ZERO.sub(" ", text)
+    digits = _NOT_DIGITS.sub("", text)
+    if text.startswith("+"):
+        return _possible("+" + digits)
+    if text.startswith("00"):
+        # the business's own exit code first (Australia's is 0011), then the common "00"
+        found = _with_exit_code(text, region) or _possible("+" + digits[2:])
+        if found is None and digits.startswith("0011"):
+            found = _valid("+" + digits[4:], None)  # "0011" from an Australian, anywhere
+        return found
+    return (_valid(digits, region) if region else None) or _valid("+" + digits, None)
+
+
+def _possible(text: str) -> str | None:
+    number = _parsed(text, None)
+    return _e164(number) if number and phonenumbers.is_possible_number(number) else None
+
+
+def _valid(text: str, region: str | None) -> str | None:
+    number = _parsed(text, region)
     return _e164(number) if number and phonenumbers.is_valid_number(number) else None
+
+
+def _with_exit_code(text: str, region: str | None) -> str | None:
+    """`text` dialled abroad from `region` with that country's own exit code."""
+    if not region:
+        return None
+    try:
+        number = phonenumbers.parse(text, region, keep_raw_input=True)
+    except phonenumbers.NumberParseException:
+        return None
+    dialled_abroad = (
+        number.country_code_source == phonenumbers.CountryCodeSource.FROM_NUMBER_WITH_IDD
+    )
+    return _e164(number) if dialled_abroad and phonenumbers.is_possible_number(number) else None

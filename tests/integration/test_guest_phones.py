@@ -54,6 +54,9 @@ async def test_a_number_without_its_country_is_read_in_the_business_s_country(
         ("+44 7700 900123", "+447700900123"),  # with its country: as the guest wrote it
         ("0033 6 12 34 56 78", "+33612345678"),
         ("34600111222", "+34600111222"),  # international without its "+" (CONTRACT.md)
+        ("0011 44 20 7946 0958", "+442079460958"),  # dialled as from Australia
+        ("+34 (0) 612 345 678", "+34612345678"),  # a trunk zero in brackets
+        ("+44 (0)20 7946 0958", "+442079460958"),
     ],
 )
 async def test_a_number_with_its_country_keeps_it(
@@ -65,17 +68,18 @@ async def test_a_number_with_its_country_keeps_it(
     assert (await r.get_json())["contact"]["phone"] == stored
 
 
+@pytest.mark.parametrize("typed", ["07700 900123", "0011 44 20", "+34 (0) 12"])
 async def test_a_home_number_abroad_without_its_country_is_refused_naming_the_field(
-    live: Hub, madrid: Seeded
+    live: Hub, madrid: Seeded, typed: str
 ) -> None:
     """A British guest's "07700 900123" is no Spanish number: asked for the country, not
-    texted at random."""
+    texted at random; nor is a number cut short after its exit code or trunk zero."""
     client = live.quart.test_client()
     body = {
         "point": madrid.point["code"],
         "text": "The safe in my room is locked",
         "anonymous": False,
-        "contact": {"phone": "07700 900123"},
+        "contact": {"phone": typed},
     }
     r = await client.post("/api/v1/sos", json=body)
     assert r.status_code == 400

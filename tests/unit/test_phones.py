@@ -26,6 +26,20 @@ def test_a_business_s_country_comes_from_its_time_zone() -> None:
         ("0034 600 111 222", "FR", "+34600111222"),
         ("06 12 34 56 78", "FR", "+33612345678"),
         ("+44 7700 900123", "ES", "+447700900123"),
+        # countries whose numbers have eight digits and no trunk zero
+        ("22 33 44 55", "DK", "+4522334455"),
+        ("412 34 567", "NO", "+4741234567"),
+        ("9123 4567", "SG", "+6591234567"),
+        # Australia's exit code, at an Australian business and from an Australian anywhere
+        ("0011 44 20 7946 0958", "AU", "+442079460958"),
+        ("0011 34 612 345 678", "ES", "+34612345678"),
+        ("0011 34 612 345 678", None, "+34612345678"),
+        ("0011 1234", "AU", None),
+        # a trunk zero in brackets is not dialled from abroad
+        ("+44 (0)20 7946 0958", "ES", "+442079460958"),
+        ("+34 (0) 612 345 678", "FR", "+34612345678"),
+        ("0034 (0)612 345 678", "AU", "+34612345678"),
+        ("+34 (0) 12", "ES", None),
         ("611 222 333", None, None),  # no country to read it in, and no valid one abroad
         ("07700 900123", "ES", None),  # a British number without its country
         ("600 11", "ES", None),
