@@ -19,6 +19,7 @@ from babel.core import get_global
 _NOT_DIGITS = re.compile(r"\D")
 # "+34 (0) 612 …": the trunk zero dialled at home, written in brackets after the country
 _TRUNK_ZERO = re.compile(r"\(\s*0\s*\)")
+_NATIONAL = phonenumbers.PhoneNumberFormat.NATIONAL
 
 
 def region_of(timezone: str | None) -> str | None:
@@ -83,3 +84,54 @@ def _with_exit_code(text: str, region: str | None) -> str | None:
         number.country_code_source == phonenumbers.CountryCodeSource.FROM_NUMBER_WITH_IDD
     )
     return _e164(number) if dialled_abroad and phonenumbers.is_possible_number(number) else None
+
+
+# Matching one sender's phone across blocks and tickets. Stored values may predate E.164:
+# tickets held the number as typed, phone blocks its last nine digits.
+
+TAIL = 9  # the digits a block kept before phones were stored international
+
+
+def tail(value: str) -> str:
+    """The last nine digits: how a phone block was stored before (and the only key left for
+    stored data no reading makes a number of)."""
+    return _NOT_DIGITS.sub("", value)[-TAIL:]
+
+
+def comparable(raw: str, region: str | None) -> str:
+    """The key a stored phone is matched on: E.164 when it reads as a number (a ticket stored
+    as typed is read in the business's country, as at intake), else its last nine digits."""
+    return international(raw, region) or tail(raw)
+
+
+def same_number(a: str, b: str) -> bool:
+    """Whether two `comparable` keys name one phone: exactly, unless one never read as a
+    number (stored before intake checked them), which only its last nine digits can match."""
+    if a.startswith("+") and b.startswith("+"):
+        return a == b
+    return bool(tail(a)) and tail(a) == tail(b)
+
+
+def _forms(e164: str) -> tuple[str, str, str] | None:
+    """Country code, national significant number and national digits (trunk prefix and
+    all: "07700900123") of an E.164 number."""
+    number = _parsed(e164, None) if e164.startswith("+") else None
+    if number is None:
+        return None
+    national = phonenumbers.format_number(number, _NATIONAL)
+    return (
+        str(number.country_code),
+        str(phonenumbers.national_significant_number(number)),
+        _NOT_DIGITS.sub("", str(national)),
+    )
+
+
+def old_block_values(e164: str) -> list[str]:
+    """The values a phone block naming this number held before blocks were kept E.164: the
+    last nine digits as staff typed it, with its country or without ("22 33 44 55" in
+    Denmark kept "22334455", "+45 22 33 44 55" kept "522334455")."""
+    forms = _forms(e164)
+    if forms is None:
+        return []
+    country, significant, national = forms
+    return sorted({tail(country + significant), tail(significant), tail(national)} - {""})

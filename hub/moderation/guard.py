@@ -17,6 +17,7 @@ from hub.moderation.blocks import block_read, matching_block, sender_of
 from hub.moderation.bots import bot_reason
 from hub.moderation.floods import FLOOD, flood_read, flooding, from_trusted, parsed_networks
 from hub.moderation.settings import config_id
+from hub.phones import region_of, same_number
 from hub.ports import Doc, Find, Get, Read, Store
 from hub.tickets.filters import FilterConfig, nearly_same, screen_text
 from hub.tickets.hooks import ACCEPT, Verdict
@@ -42,14 +43,15 @@ def shared_device(ticket: Doc) -> bool:
     return bool(ticket.get("kiosk")) or device.startswith(KIOSK_DEVICE_PREFIX)
 
 
-def repeat_identity(ticket: Doc) -> dict[str, str]:
-    """Who wrote a ticket, as far as repeats go: their own device, e-mail and phone.
+def repeat_identity(ticket: Doc, region: str | None) -> dict[str, str]:
+    """Who wrote a ticket, as far as repeats go: their own device, e-mail and phone (E.164:
+    one stored as typed before is read in the business's country `region`).
 
     Never the network address alone (many guests behind one hotel's NAT) nor a kiosk's id
     (every guest at that kiosk): merging on those would hand one guest another one's private
     thread. The network is kept to back up an e-mail or phone, which anyone can type.
     """
-    sender = sender_of(ticket)
+    sender = sender_of(ticket, region)
     out: dict[str, str] = {k: sender[k] for k in ("email", "phone") if k in sender}
     if sender.get("device") and not shared_device(ticket):
         out["device"] = sender["device"]
@@ -66,21 +68,31 @@ def _same_sender(a: dict[str, str], b: dict[str, str]) -> bool:
     not proof of who typed it, and a stranger who knows a guest's e-mail must not be handed
     that guest's private thread.
     """
-    if any(a.get(k) and b.get(k) and a[k] != b[k] for k in ("device", "email", "phone")):
+    if any(a.get(k) and b.get(k) and a[k] != b[k] for k in ("device", "email")):
+        return False
+    phones = a.get("phone"), b.get("phone")
+    same_phone = bool(phones[0] and phones[1] and same_number(phones[0], phones[1]))
+    if phones[0] and phones[1] and not same_phone:
         return False
     if a.get("device") or b.get("device"):
         return a.get("device") == b.get("device")
-    same_contact = any(a.get(k) and a.get(k) == b.get(k) for k in ("email", "phone"))
+    same_contact = same_phone or bool(a.get("email") and a.get("email") == b.get("email"))
     return same_contact and bool(a.get("network")) and a.get("network") == b.get("network")
+
+
+def _sender_fields(ticket: Doc) -> dict[str, str]:
+    """The stored fields that tell this ticket's sender: their own device, else their
+    e-mail and phone (see _same_sender)."""
+    device = str(ticket.get("device_id") or "")
+    if device and not shared_device(ticket):
+        return {"device_id": device}
+    contact = ticket.get("contact") or {}
+    return {f"contact.{key}": str(contact[key]) for key in ("email", "phone") if contact.get(key)}
 
 
 def _sender_queries(ticket: Doc) -> list[Doc]:
     """Store conditions that find this ticket's sender's earlier tickets (see _same_sender)."""
-    identity = repeat_identity(ticket)
-    if "device" in identity:
-        return [{"device_id": identity["device"]}]
-    contact = ticket.get("contact") or {}
-    return [{f"contact.{key}": contact[key]} for key in ("email", "phone") if contact.get(key)]
+    return [{field: value} for field, value in _sender_fields(ticket).items()]
 
 
 class StoreGuard:
@@ -106,15 +118,19 @@ class StoreGuard:
         self.flood_limit = flood_limit
 
     async def _read(
-        self, tenant_id: str, ticket: Doc, *reads: Read
+        self, tenant: Doc, ticket: Doc, *reads: Read
     ) -> tuple[FilterConfig, Doc | None, list[Any]]:
         """The settings, the blocks naming the sender and `reads`, in one trip to the store."""
-        blocks = block_read(ticket)
+        tenant_id = tenant["id"]
+        region = region_of(tenant.get("timezone"))
+        blocks = block_read(ticket, region)
         asked: list[Read] = [Get("configs", config_id(tenant_id))]
         if blocks is not None:
             asked.append(blocks)
         answers = await self.store.read_many(tenant_id, [*asked, *reads])
-        block = matching_block(answers[1], ticket, self.now()) if blocks is not None else None
+        block = (
+            matching_block(answers[1], ticket, self.now(), region) if blocks is not None else None
+        )
         return FilterConfig.from_doc(answers[0]), block, answers[len(asked) :]
 
     async def screen(self, tenant: Doc, ticket: Doc) -> Verdict:
@@ -123,7 +139,7 @@ class StoreGuard:
         created = clock.parse_iso(ticket.get("created_at") or clock.now_iso())
         flood = flood_read(ticket, created, self.flood_limit) if self.flood_limit else None
         config, block, recent = await self._read(
-            tenant_id,
+            tenant,
             ticket,
             *_recent_reads(ticket, created, WIDEST_REPEAT_WINDOW),
             *([flood] if flood is not None else []),
@@ -143,7 +159,8 @@ class StoreGuard:
                     tenant_id, _recent_reads(ticket, created, window)
                 )
             since = clock.iso(created - timedelta(minutes=window))
-            earlier = self._earlier(ticket, [d for found in recent for d in found], since)
+            found = [d for answer in recent for d in answer]
+            earlier = self._earlier(ticket, found, since, region_of(tenant.get("timezone")))
             # A repeat of a held-back SOS joins it; one that a filter objects to never
             # reaches an accepted ticket (it would be pushed with it).
             if earlier is not None and (reason is None or Ticket(earlier).held_back):
@@ -162,27 +179,23 @@ class StoreGuard:
         a phone): SOS sharing one are screened in turn, so a repeat sees its original. With
         a flood budget, also its network: forty SOS sent at once from one address are
         counted one after the other, not all against the same stored twenty."""
-        keys = [
-            f"{field}={value}"
-            for query in _sender_queries(ticket)
-            for field, value in query.items()
-        ]
+        keys = [f"{field}={value}" for field, value in _sender_fields(ticket).items()]
         if self.flood_limit and ticket.get("network"):
             keys.append(f"network={ticket['network']}")
         return keys
 
     async def screen_message(self, tenant: Doc, ticket: Doc, text: str) -> Verdict:
         """Hold back a thread message from a blocked sender, or one a text filter objects to."""
-        config, block, _ = await self._read(tenant["id"], ticket)
+        config, block, _ = await self._read(tenant, ticket)
         if block is not None:
             return Verdict("quarantine", "blocked")
         reason = screen_text(text, config, ticket.get("contact")).reason
         return Verdict("quarantine", reason) if reason else ACCEPT
 
-    def _earlier(self, ticket: Doc, found: list[Doc], since: str) -> Doc | None:
+    def _earlier(self, ticket: Doc, found: list[Doc], since: str, region: str | None) -> Doc | None:
         """The first unsettled ticket since `since` from the same sender with nearly this
         text, among the sender's REPEAT_CANDIDATES most recent ones: bounded work per SOS."""
-        sender = repeat_identity(ticket)
+        sender = repeat_identity(ticket, region)
         unique = {d["id"]: d for d in found if str(d.get("created_at") or "") >= since}
         recent = sorted(unique.values(), key=lambda d: str(d.get("created_at")), reverse=True)
         candidates = [
@@ -190,7 +203,7 @@ class StoreGuard:
             for doc in recent
             if doc["id"] != ticket.get("id")
             and doc.get("status") not in _SETTLED
-            and _same_sender(sender, repeat_identity(doc))
+            and _same_sender(sender, repeat_identity(doc, region))
         ][:REPEAT_CANDIDATES]
         for doc in reversed(candidates):  # the first ticket of a run of repeats collects them
             if self.similar(ticket["text"], doc["text"]):

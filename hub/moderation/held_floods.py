@@ -18,7 +18,7 @@ from typing import Any
 
 from hub import clock
 from hub.errors import Conflicting, Invalid, NotFound
-from hub.moderation.blocks import blocks_naming, matching_block
+from hub.moderation.blocks import blocks_naming, matching_block, tenant_region
 from hub.moderation.floods import FLOOD
 from hub.ports import Doc, Find, Read, Store
 from hub.realtime.publisher import Emitter, tenant_room
@@ -131,13 +131,14 @@ class HeldFloods:
             tenant_id, TICKETS, where, sort="created_at", limit=RELEASE_BATCH
         )
         batch.sort(key=lambda d: (str(d.get("created_at") or ""), int(d.get("number") or 0)))
-        blocks = await blocks_naming(self.store, tenant_id, batch)
+        region = await tenant_region(self.store, tenant_id)
+        blocks = await blocks_naming(self.store, tenant_id, batch, region)
         now = clock.now()
         released: list[Doc] = []
         blocked = 0
         actor = Actor.staff(by)
         for doc in batch:
-            if matching_block(blocks, doc, now) is not None:
+            if matching_block(blocks, doc, now, region) is not None:
                 kept = await self.store.update_if(
                     tenant_id, TICKETS, doc["id"], HELD_FLOOD, {"quarantine_reason": BLOCKED}
                 )

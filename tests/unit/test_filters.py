@@ -305,8 +305,9 @@ def test_long_texts_are_still_told_apart_correctly(b: str, same: bool) -> None:
     ("kind", "value", "stored"),
     [
         ("email", " Troll@Example.COM ", "troll@example.com"),
-        ("phone", "+34 600 111 222", "600111222"),
-        ("phone", "600-111-222", "600111222"),
+        # phones: E.164, read in the business's country when typed without one
+        ("phone", "+34 600 111 222", "+34600111222"),
+        ("phone", "600-111-222", "+34600111222"),
         ("ip", "203.0.113.7", "203.0.113.7"),
         ("ip", "203.0.113.7/24", "203.0.113.0/24"),
         ("ip", "2001:DB8:1:2::10/64", "2001:db8:1:2::/64"),
@@ -314,7 +315,7 @@ def test_long_texts_are_still_told_apart_correctly(b: str, same: bool) -> None:
     ],
 )
 def test_block_values_are_normalised(kind: str, value: str, stored: str) -> None:
-    assert block_value(kind, value) == stored
+    assert block_value(kind, value, "ES") == stored
 
 
 @pytest.mark.parametrize(
@@ -322,6 +323,7 @@ def test_block_values_are_normalised(kind: str, value: str, stored: str) -> None
     [
         ("email", "nobody"),
         ("phone", "12"),
+        ("phone", "07700 900123"),  # a British number without its country, at a Spanish hotel
         ("ip", "203.0.113.0/25"),
         ("ip", "::1/100"),
         ("ip", "not an address"),
@@ -330,7 +332,7 @@ def test_block_values_are_normalised(kind: str, value: str, stored: str) -> None
 )
 def test_malformed_block_values_are_refused_naming_the_field(kind: str, value: str) -> None:
     with pytest.raises(Invalid) as caught:
-        block_value(kind, value)
+        block_value(kind, value, "ES")
     assert caught.value.field == "value"
 
 

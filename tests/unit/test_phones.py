@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from hub.phones import international, region_of
+from hub.phones import (
+    comparable,
+    international,
+    old_block_values,
+    region_of,
+    same_number,
+)
 
 
 def test_a_business_s_country_comes_from_its_time_zone() -> None:
@@ -50,3 +56,33 @@ def test_numbers_are_read_in_the_business_s_country_unless_they_name_their_own(
     typed: str, region: str | None, read: str | None
 ) -> None:
     assert international(typed, region) == read
+
+
+@pytest.mark.parametrize(
+    ("stored", "region", "key"),
+    [
+        ("+4522334455", "DK", "+4522334455"),  # stored E.164
+        ("22 33 44 55", "DK", "+4522334455"),  # stored as typed, before E.164
+        ("22 33 44 55", "NO", "+4722334455"),  # the business's country decides
+        ("600 111 222", None, "600111222"),  # no reading: its last nine digits
+    ],
+)
+def test_stored_phones_are_compared_as_e164_read_in_the_business_s_country(
+    stored: str, region: str | None, key: str
+) -> None:
+    assert comparable(stored, region) == key
+
+
+def test_only_phones_that_never_read_as_numbers_fall_back_to_their_last_nine_digits() -> None:
+    assert same_number("+4522334455", "+4522334455")
+    assert not same_number("+4522334455", "+4722334455")  # same digits, another country
+    assert same_number("+34600111222", "600111222")
+    assert not same_number("+34600111222", "600111223")
+    assert not same_number("", "")
+
+
+def test_old_phone_blocks_are_found_by_the_digits_they_kept() -> None:
+    # "22 33 44 55" kept "22334455"; "+45 22 33 44 55" kept "522334455"
+    assert old_block_values("+4522334455") == ["22334455", "522334455"]
+    assert old_block_values("+447700900123") == ["700900123"]  # "07700 900123" or "+44 …"
+    assert old_block_values("600111222") == []
