@@ -135,3 +135,29 @@ def old_block_values(e164: str) -> list[str]:
         return []
     country, significant, national = forms
     return sorted({tail(country + significant), tail(significant), tail(national)} - {""})
+
+
+def spellings(e164: str) -> list[str]:
+    """The ways a guest may have typed this number when tickets kept it as typed ("600 111
+    222", "+34 600 11 12 22", "0034600111222" …): the exact values a store query can ask
+    for. Bounded, so not every spelling: an unusual one is still found through the
+    guest's device."""
+    number = _parsed(e164, None) if e164.startswith("+") else None
+    forms = _forms(e164)
+    if number is None or forms is None:
+        return [e164]
+    country, significant, national = forms
+    written = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    abroad = _grouped(significant, str(written).removeprefix(f"+{country}").strip())
+    home = _grouped(national, str(phonenumbers.format_number(number, _NATIONAL)))
+    out = {e164, *home}
+    for prefix in (f"+{country}", f"00{country}", country):
+        out |= {prefix + body for body in abroad} | {f"{prefix} {body}" for body in abroad}
+    return sorted(out)
+
+
+def _grouped(digits: str, formatted: str) -> set[str]:
+    """`digits` as people write them: run together, in threes, as the numbering plan groups
+    them; with spaces, dashes or dots."""
+    threes = " ".join(digits[i : i + 3] for i in range(0, len(digits), 3))
+    return {digits} | {g.replace(" ", sep) for g in (threes, formatted) for sep in " -."}

@@ -17,7 +17,7 @@ from hub.moderation.blocks import block_read, matching_block, sender_of
 from hub.moderation.bots import bot_reason
 from hub.moderation.floods import FLOOD, flood_read, flooding, from_trusted, parsed_networks
 from hub.moderation.settings import config_id
-from hub.phones import region_of, same_number
+from hub.phones import region_of, same_number, spellings
 from hub.ports import Doc, Find, Get, Read, Store
 from hub.tickets.filters import FilterConfig, nearly_same, screen_text
 from hub.tickets.hooks import ACCEPT, Verdict
@@ -91,8 +91,12 @@ def _sender_fields(ticket: Doc) -> dict[str, str]:
 
 
 def _sender_queries(ticket: Doc) -> list[Doc]:
-    """Store conditions that find this ticket's sender's earlier tickets (see _same_sender)."""
-    return [{field: value} for field, value in _sender_fields(ticket).items()]
+    """Store conditions that find this ticket's sender's earlier tickets: a phone also as
+    the guest may have typed it when tickets kept it so (compared E.164 afterwards)."""
+    return [
+        {field: {"in": spellings(value)} if field == "contact.phone" else value}
+        for field, value in _sender_fields(ticket).items()
+    ]
 
 
 class StoreGuard:

@@ -9,7 +9,9 @@ phone: never a network address, which a whole hotel shares), so their next messa
 held back as blocked, never lost; and the business's managers are told.
 
 Strikes are counted from the sender's tickets themselves, so the privacy sweep that clears
-device ids after the retention period also ends what they count towards.
+device ids after the retention period also ends what they count towards. A phone is compared
+E.164: a ticket stored before phones were kept so ("600 111 222") is found by the usual
+spellings of the number and read in the business's country (hub/phones.py).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from hub.clock import new_id
 from hub.errors import Invalid
 from hub.moderation.blocks import add_block, find_block, ticket_block_value
 from hub.moderation.guard import shared_device
+from hub.phones import comparable, region_of, same_number, spellings
 from hub.ports import Doc, Store
 from hub.tickets.repository import ENTRIES, TICKETS
 from hub.tickets.ticket import INSULT
@@ -92,11 +95,16 @@ class InsultStrikes:
     async def category_changed(self, tenant: Doc, ticket: Doc) -> None:
         """Not a strike."""
 
-    async def count(self, tenant_id: str, ticket: Doc, since: str) -> int:
-        """The sender's insults held back since `since`, over every ticket of theirs."""
+    async def count(
+        self, tenant_id: str, ticket: Doc, since: str, region: str | None = None
+    ) -> int:
+        """The sender's insults held back since `since`, over every ticket of theirs (a
+        phone read in the business's country `region` when stored as typed)."""
         seen: dict[str, Doc] = {ticket["id"]: ticket}
         for kind, value in own_identifiers(ticket).items():
-            where = {_FIELDS[kind]: value, "last_insult_at": {"gte": since}}
+            phone = comparable(value, region) if kind == "phone" else ""
+            wanted: object = {"in": spellings(phone)} if phone.startswith("+") else value
+            where = {_FIELDS[kind]: wanted, "last_insult_at": {"gte": since}}
             for doc in await self.store.find(
                 tenant_id,
                 TICKETS,
@@ -105,7 +113,8 @@ class InsultStrikes:
                 descending=True,
                 limit=PER_IDENTIFIER,
             ):
-                seen.setdefault(doc["id"], doc)
+                if not phone or _same_phone(doc, phone, region):
+                    seen.setdefault(doc["id"], doc)
         return sum(
             sum(1 for moment in doc.get("insults") or () if str(moment) >= since)
             for doc in seen.values()
@@ -119,7 +128,8 @@ class InsultStrikes:
         moment = self.now()
         since = clock.iso(moment - timedelta(days=WINDOW_DAYS))
         tenant_id = tenant["id"]
-        if await self.count(tenant_id, ticket, since) < STRIKES:
+        region = region_of(tenant.get("timezone"))
+        if await self.count(tenant_id, ticket, since, region) < STRIKES:
             return []
         if await find_block(self.store, tenant_id, ticket, moment) is not None:
             return []  # blocked already: nothing new to do or to tell
@@ -146,6 +156,12 @@ class InsultStrikes:
         if self.tell_managers is not None:
             await self.tell_managers(tenant, ticket, blocks)
         return blocks
+
+
+def _same_phone(doc: Doc, phone: str, region: str | None) -> bool:
+    """Whether a stored ticket carries this phone (`comparable` form), however typed."""
+    stored = str((doc.get("contact") or {}).get("phone") or "")
+    return bool(stored) and same_number(comparable(stored, region), phone)
 
 
 def _history(ticket: Doc, blocks: list[Doc], moment: datetime) -> Doc:

@@ -16,7 +16,7 @@ import pytest
 from hub.app import Hub
 from hub.clock import iso, new_id, now
 from tests.helpers import Seeded, seed_tenant
-from tests.kit import fresh_device, fresh_ip, post_sos
+from tests.kit import fresh_device, fresh_ip, new_sos, post_sos
 
 
 async def held_back(client: Any, seeded: Seeded) -> dict[str, str]:
@@ -153,3 +153,38 @@ async def test_a_repeat_joins_the_guest_s_ticket_stored_with_the_phone_as_typed(
     assert again["id"] == first["id"]
     [ticket] = await listed(client, hotel)
     assert ticket["repeat_count"] == 1
+
+
+async def test_a_repeat_without_cookies_finds_the_ticket_stored_with_the_phone_as_typed(
+    hub: Hub, client: Any
+) -> None:
+    """An integration without cookies, from the guest's network: the phone tells."""
+    hotel = await seed_tenant(hub.store, "mirador", timezone="Europe/Madrid")
+    kw: dict[str, Any] = {"device": "", "ip": fresh_ip()}
+    _, first = await post_sos(
+        client, hotel, "Where is my order?", contact={"phone": "600 111 222"}, **kw
+    )
+    await hub.store.update(
+        hotel.tenant["id"], "tickets", first["id"], {"contact": {"phone": "600 111 222"}}
+    )
+    _, again = await post_sos(
+        client, hotel, "Where is my order??", contact={"phone": "+34 600 11 12 22"}, **kw
+    )
+    assert again["id"] == first["id"]
+
+
+async def test_insults_on_tickets_stored_with_the_phone_as_typed_count_towards_the_block(
+    hub: Hub, client: Any
+) -> None:
+    """Three insults within 30 days from one phone block it, however the phone was stored."""
+    hotel = await seed_tenant(hub.store, "mirador", timezone="Europe/Madrid")
+    tenant_id = hotel.tenant["id"]
+    for text, typed in (("Sois unos gilipollas", "600 111 222"), ("Hijos de puta", "600-111-222")):
+        sent = await new_sos(client, hotel, text, contact={"phone": typed})  # each a new device
+        await hub.store.update(tenant_id, "tickets", sent["id"], {"contact": {"phone": typed}})
+    assert await hub.store.find(tenant_id, "blocks") == []
+    await new_sos(client, hotel, "Cabrones de mierda", contact={"phone": "+34 600 111 222"})
+    phones = [b for b in await hub.store.find(tenant_id, "blocks") if b["kind"] == "phone"]
+    assert [b["value"] for b in phones] == ["+34600111222"]
+    await post_sos(client, hotel, "La ducha no funciona", contact={"phone": "600111222"})
+    assert (await held_back(client, hotel))["La ducha no funciona"] == "blocked"

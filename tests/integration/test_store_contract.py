@@ -352,6 +352,27 @@ async def test_dotted_fields_reach_into_subdocuments(store: ContractStore) -> No
     ]
 
 
+async def test_a_senders_recent_tickets_are_found_by_any_listed_spelling_of_a_phone(
+    store: ContractStore,
+) -> None:
+    """The intake's read of one guest's earlier tickets (hub/moderation/guard.py): a phone
+    stored E.164 or, before, as typed, in one read with the window, statuses and a limit."""
+    phones = {"s1": "600 111 222", "s2": "+34600111222", "s3": "600-111-222", "s4": "600111223"}
+    for n, (id_, phone) in enumerate(phones.items()):
+        created = f"2025-01-0{n + 1}T10:00:00+00:00"
+        doc = ticket(id_, status="new", contact={"phone": phone}, created_at=created)
+        await store.insert(A, "tickets", doc)
+    where = {
+        "contact.phone": {"in": ["+34600111222", "600 111 222", "600-111-222", "600111222"]},
+        "created_at": {"gte": "2025-01-02T00:00:00+00:00"},
+        "status": {"in": ["new", "open"]},
+    }
+    [found] = await store.read_many(
+        A, [Find("tickets", where, sort="created_at", descending=True, limit=10)]
+    )
+    assert [d["id"] for d in found] == ["s3", "s2"]
+
+
 async def test_all_conditions_must_hold(store: ContractStore) -> None:
     await seed_tickets(store)
     where = {"status": "new", "number": {"gt": 1}, "text": {"contains": "answers"}}

@@ -10,6 +10,7 @@ from hub.phones import (
     old_block_values,
     region_of,
     same_number,
+    spellings,
 )
 
 
@@ -86,3 +87,11 @@ def test_old_phone_blocks_are_found_by_the_digits_they_kept() -> None:
     assert old_block_values("+4522334455") == ["22334455", "522334455"]
     assert old_block_values("+447700900123") == ["700900123"]  # "07700 900123" or "+44 …"
     assert old_block_values("600111222") == []
+
+
+def test_a_number_is_looked_up_as_guests_typed_it_before_it_was_kept_e164() -> None:
+    found = spellings("+34600111222")
+    for typed in ("600 111 222", "600111222", "+34 600 11 12 22", "0034600111222", "+34600111222"):
+        assert typed in found
+    assert "07700 900123" in spellings("+447700900123")  # with its trunk zero, at home
+    assert len(found) < 100  # one store query, bounded
