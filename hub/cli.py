@@ -59,7 +59,7 @@ def _tenant_create(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _tenant_logo(settings: Settings, args: argparse.Namespace) -> None:
-    from hub.accounts.branding import logo_url, remove_logo, set_logo
+    from hub.accounts.branding import logo_url, public_logo_url, remove_logo, set_logo
     from hub.accounts.services import tenant_by_slug
 
     try:
@@ -73,7 +73,11 @@ def _tenant_logo(settings: Settings, args: argparse.Namespace) -> None:
             await remove_logo(store, tenant)
             return {"slug": tenant["slug"], "logo_url": None}
         updated = await set_logo(store, tenant, content)
-        return {"slug": tenant["slug"], "logo_url": logo_url(updated)}
+        # absolute, as the API's logo_url: whoever runs this pastes it elsewhere
+        return {
+            "slug": tenant["slug"],
+            "logo_url": public_logo_url(settings.public, logo_url(updated)),
+        }
 
     _print_json(_with_store(settings, work))
 

@@ -111,6 +111,13 @@ def logo_url(tenant: Doc | None) -> str | None:
     return f"/brand/{tenant['id']}/logo?v={tenant['logo_version']}"
 
 
+def public_logo_url(public: Callable[[str], str], path: str | None) -> str | None:
+    """A logo's address as the API and the command line answer it: absolute, under
+    HUB_PUBLIC_URL (`Settings.public`), as CONTRACT.md wants every URL handed out; pages
+    keep loading it by its path (same origin, cached by the browser)."""
+    return public(path) if path else None
+
+
 def establishment_logo_url(tenant_id: str, establishment: Doc | None) -> str | None:
     """Where pages load an establishment's own logo from (None: it has none of its own)."""
     if not establishment or not establishment.get("logo_version"):

@@ -12,7 +12,7 @@ from typing import Any
 
 from quart import Blueprint, Response, request
 
-from hub.accounts.branding import Logo, establishment_logo_url, logo_url
+from hub.accounts.branding import Logo, establishment_logo_url, logo_url, public_logo_url
 from hub.accounts.model import Role
 from hub.container import hub
 from hub.errors import NotFound
@@ -56,9 +56,8 @@ def _image(found: Logo) -> Response:
 
 
 def absolute(path: str | None) -> str | None:
-    """A logo's address as the API answers it: absolute, under HUB_PUBLIC_URL (CONTRACT.md);
-    pages keep loading it by its path."""
-    return hub().settings.public(path) if path else None
+    """A logo's address as the API answers it (the command line answers the same)."""
+    return public_logo_url(hub().settings.public, path)
 
 
 @bp.put("/api/v1/logo")

@@ -14,7 +14,7 @@ from PIL import Image
 from hub.accounts.branding import MAX_LOGO_BYTES
 from hub.demo import LOGO
 from tests.helpers import Seeded
-from tests.integration.test_cli import _env, ok_json, refused, run
+from tests.integration.test_cli import PUBLIC_URL, _env, ok_json, refused, run
 
 PNG = LOGO.read_bytes()  # a real 96 px PNG
 PAYLOAD = b"<html><body><script>alert(document.cookie)</script></body></html>"
@@ -134,7 +134,9 @@ def test_the_cli_sets_and_removes_a_logo(tmp_path: Path) -> None:
     logo = tmp_path / "logo.png"
     logo.write_bytes(PNG)
     set_ = ok_json(run(env, "tenant", "logo", "--tenant", "acme", "--file", str(logo)))
-    assert set_["logo_url"].startswith("/brand/") and "?v=" in set_["logo_url"]
+    # absolute under HUB_PUBLIC_URL, as the API answers it (CONTRACT.md)
+    assert set_["logo_url"].startswith(f"{PUBLIC_URL}/brand/"), set_["logo_url"]
+    assert "?v=" in set_["logo_url"]
     assert ok_json(run(env, "tenant", "logo", "--tenant", "acme", "--remove"))["logo_url"] is None
     refused(
         run(env, "tenant", "logo", "--tenant", "acme", "--file", str(tmp_path / "nope.png")),
