@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from hub.clock import parse_iso
 from hub.i18n import format_moment, load_catalogs
 from hub.moderation.floods import FLOOD_LIMIT, FLOOD_WINDOW_MINUTES
+from hub.notify.gsm import gsm_safe
 from hub.ports import Doc
 
 WEB = Path(__file__).resolve().parent.parent / "web"  # hub/web: see pyproject's package-data
@@ -33,18 +34,18 @@ class Rendered:
     html: str | None
 
 
-def place_of(ticket: Doc, tenant: Doc | None = None, *, separator: str = " · ") -> str:
+def place_of(ticket: Doc, tenant: Doc | None = None) -> str:
     """Where the SOS was sent from, as staff name it: the point, then its establishment's
     name. Never the establishment's code (staff do not know it), and not the name either
-    when it is the business's own (a one-hotel business: it adds nothing). An SMS passes
-    " - " as `separator`: "·" is outside the GSM set and makes the SMS unicode."""
+    when it is the business's own (a one-hotel business: it adds nothing). In an SMS,
+    gsm_safe makes the " · " a " - "."""
     point = ticket.get("point") or {}
     parts = [str(point.get("label") or point.get("code") or "?")]
     name = " ".join(str(ticket.get("establishment_name") or "").split())
     business = " ".join(str((tenant or {}).get("name") or "").split())
     if name and name.casefold() != business.casefold():
         parts.append(name)
-    return separator.join(parts)
+    return " · ".join(parts)
 
 
 def local_time(moment: str, timezone: str | None, language: str = "en") -> str:
@@ -70,14 +71,14 @@ def _held_context(ticket: Doc, tenant: Doc, language: str, held_url: str) -> dic
     }
 
 
-def excerpt(text: str, limit: int, ellipsis: str = "…") -> str:
-    """The text on one line, cut at a word near `limit` characters (an SMS passes "...":
-    "…" is outside the GSM set and makes the SMS unicode)."""
+def excerpt(text: str, limit: int) -> str:
+    """The text on one line, cut at a word near `limit` characters (in an SMS, gsm_safe
+    makes the "…" a "...")."""
     flat = " ".join(text.split())
     if len(flat) <= limit:
         return flat
     cut = flat[:limit].rsplit(" ", 1)[0] or flat[:limit]
-    return cut + ellipsis
+    return cut + "…"
 
 
 class Renderer:
@@ -129,17 +130,14 @@ class Renderer:
         translation = None
         if language != ticket.get("language"):
             translation = (ticket.get("translations") or {}).get(language)
-        sms = item["channel"] == "sms"  # GSM characters only: see place_of
         context = {
             "escalation": item.get("kind") == "escalation",
             "step": item.get("step") or 0,
             "number": ticket.get("number"),
-            "place": place_of(ticket, tenant, separator=" - " if sms else " · "),
+            "place": place_of(ticket, tenant),
             "time": local_time(ticket["created_at"], tenant.get("timezone"), language),
             "text": ticket["text"],
-            "short_text": excerpt(
-                translation or ticket["text"], SMS_EXCERPT, "..." if sms else "…"
-            ),
+            "short_text": excerpt(translation or ticket["text"], SMS_EXCERPT),
             "translation": translation,
             "language": language,
             "source_language": ticket.get("language") or "?",
@@ -150,7 +148,7 @@ class Renderer:
             "open_url": open_url,
         }
         if item["channel"] == "sms":
-            return Rendered("", self._render(language, "sms/alert.txt", context).strip(), None)
+            return self.sms(language, "alert", context)
         return Rendered(
             subject=self._render(language, "email/alert_subject.txt", context).strip(),
             text=self._render(language, "email/alert.txt", context),
@@ -169,14 +167,14 @@ class Renderer:
             "author": message.get("author_name") or "",
             "text": message["text"],
             "translation": translation,
-            "short_text": excerpt(translation or message["text"], 300, "..."),  # SMS only
+            "short_text": excerpt(translation or message["text"], 300),  # SMS only
             "text_language": message.get("language") or "",
             "language": language,
             "thread_url": thread_url,
             "sos_text": excerpt(ticket["text"], 200),
         }
         if item["channel"] == "sms":
-            return Rendered("", self._render(language, "sms/reply.txt", context).strip(), None)
+            return self.sms(language, "reply", context)
         return Rendered(
             subject=self._render(language, "email/reply_subject.txt", context).strip(),
             text=self._render(language, "email/reply.txt", context),
@@ -222,9 +220,12 @@ class Renderer:
         }
         return self.email(language, "kiosk_notice", context)
 
-    def text(self, language: str, name: str, context: dict[str, Any]) -> str:
-        """One plain template (an SMS) in `language`."""
-        return self._render(language, name, context)
+    def sms(self, language: str, name: str, context: dict[str, Any]) -> Rendered:
+        """An SMS from `web/sms/<name>.txt`, in GSM characters only (gsm_safe: the hub's
+        words, names and the quoted text alike), so it goes as 160-character parts."""
+        return Rendered(
+            "", gsm_safe(self._render(language, f"sms/{name}.txt", context).strip()), None
+        )
 
     def threshold(self, item: Doc, tenant: Doc, *, console_url: str, ticket_url: str) -> Rendered:
         """A threshold alert fired (hub/alerts): where, which category, how many in how long,
@@ -249,7 +250,7 @@ class Renderer:
             "tenant_name": tenant.get("name") or "",
         }
         if item["channel"] == "sms":
-            return Rendered("", self._render(language, "sms/threshold.txt", context).strip(), None)
+            return self.sms(language, "threshold", context)
         return self.email(language, "threshold", context)
 
     def detractor(self, item: Doc, ticket: Doc, tenant: Doc, *, open_url: str) -> Rendered:
@@ -258,9 +259,7 @@ class Renderer:
         survey = ticket.get("survey") or {}
         context = {
             "number": ticket.get("number"),
-            "place": place_of(
-                ticket, tenant, separator=" - " if item["channel"] == "sms" else " · "
-            ),
+            "place": place_of(ticket, tenant),
             "time": local_time(ticket["created_at"], tenant.get("timezone"), language),
             "rating": survey.get("rating"),
             "nps": survey.get("nps"),
@@ -270,7 +269,7 @@ class Renderer:
             "tenant_name": tenant.get("name") or "",
         }
         if item["channel"] == "sms":
-            return Rendered("", self._render(language, "sms/detractor.txt", context).strip(), None)
+            return self.sms(language, "detractor", context)
         return self.email(language, "detractor", context)
 
     def email(self, language: str, name: str, context: dict[str, Any]) -> Rendered:

@@ -14,14 +14,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hub.notify import outbox
+from hub.notify.gsm import is_gsm7
 from hub.notify.transport import DeliveryFailed, Outgoing
 from hub.settings import Settings
 
-# The GSM 03.38 basic set: text outside it must go as "unicode" (70 characters a part).
-_GSM = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
 _PHONE = re.compile(r"^\+?[0-9]{6,15}$")
 REPORTS_HOST = "api.nexmo.com"  # Vonage's Reports API (HUB_VONAGE_HOST replaces it too)
 
@@ -74,8 +70,9 @@ def _refused(exc: Exception) -> bool:
 
 
 def sms_type(text: str) -> str:
-    """'text' when every character is in the GSM basic set, else 'unicode'."""
-    return "text" if all(ch in _GSM for ch in text) else "unicode"
+    """'text' when every character is in the GSM alphabet (the extension table's "€" or
+    "[" too: Vonage sends them escaped), else 'unicode'."""
+    return "text" if is_gsm7(text) else "unicode"
 
 
 class VonageTransport:

@@ -129,5 +129,5 @@ def invitation_words(
         "days": max(1, round((expires - parse_iso(item["created_at"])).total_seconds() / 86400)),
     }
     if item["channel"] == "sms":
-        return Rendered("", renderer.text(language, "sms/survey.txt", context).strip(), None)
+        return renderer.sms(language, "survey", context)
     return renderer.email(language, "survey", context)

@@ -120,9 +120,9 @@ def test_the_hubs_own_sms_words_are_gsm_in_every_language(language: str) -> None
         item = {"channel": "sms", "language": language, "kind": kind, "step": 1}
         texts.append(renderer.alert(item, ticket, tenant, ack_url="http://h/a", open_url="x").text)
     texts.append(
-        renderer.text(
-            language, "sms/survey.txt", {"tenant_name": "Hotel Mirador", "number": 16, "url": "u"}
-        )
+        renderer.sms(
+            language, "survey", {"tenant_name": "Hotel Mirador", "number": 16, "url": "u"}
+        ).text
     )
     message = {"text": GUEST_TEXT * 4, "translations": {}}
     item = {"channel": "sms", "language": language, "kind": "reply"}

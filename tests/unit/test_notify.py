@@ -7,6 +7,7 @@ import pytest
 from hub.notify.ack import AckLinkInvalid, ack_token, read_ack_token
 from hub.notify.delivery import DeliveryTuning
 from hub.notify.email import build_message, header_value
+from hub.notify.gsm import ESCAPE, GSM_BASIC, GSM_EXTENSION, gsm_safe, is_gsm7
 from hub.notify.outbox import item_id
 from hub.notify.render import excerpt, local_time
 from hub.notify.sms import phone_number, sms_type
@@ -57,6 +58,28 @@ def test_phone_numbers_become_what_vonage_expects(raw: str, expected: str | None
 def test_text_outside_the_gsm_alphabet_goes_as_unicode() -> None:
     assert sms_type("SOS #3 Bar: agua fría ñ") == "unicode"  # í is not in GSM 03.38
     assert sms_type("SOS #3 Bar: agua caliente ñ é") == "text"
+    assert sms_type("Cena 30 € [mesa 4]") == "text"  # the extension table: escaped, still GSM
+
+
+def test_the_alphabet_is_gsm_03_38() -> None:
+    """The table the check uses, pinned at code points of 3GPP TS 23.038."""
+    assert len(GSM_BASIC) == 128
+    assert GSM_BASIC[0x00] == "@" and GSM_BASIC[0x1B] == ESCAPE and GSM_BASIC[0x24] == "¤"
+    assert GSM_BASIC[0x40] == "¡" and GSM_BASIC[0x5D] == "Ñ" and GSM_BASIC[0x60] == "¿"
+    assert GSM_BASIC[0x09] == "Ç" and GSM_BASIC[0x7F] == "à" and GSM_BASIC[0x1F] == "É"
+    assert GSM_EXTENSION[0x65] == "€" and GSM_EXTENSION[0x3C] == "["
+    assert is_gsm7("€ [ok] {1} ~ | ^ \\ ñ ü ß é")
+    for outside in ("á", "í", "ó", "ú", "ç", "ã", "ê", "·", "…", "–", "“", "\u00a0", ESCAPE):
+        assert not is_gsm7(outside), repr(outside)
+
+
+def test_gsm_safe_spells_what_the_alphabet_lacks_and_keeps_what_has_no_spelling() -> None:
+    assert gsm_safe("Reclamación nova · Recepción") == "Reclamacion nova - Recepcion"
+    assert gsm_safe("Resolução contestée, l·l, œuvre") == "Resolucao contestée, l.l, oeuvre"
+    assert gsm_safe("«Sí» – “ok”… n.\u00ba 3\u00a0€") == '"Si" - "ok"... n.o 3 €'
+    assert gsm_safe("ñ ü ß é à Ç {x}") == "ñ ü ß é à Ç {x}"  # already GSM: unchanged
+    assert gsm_safe("Cafe\u0301 Cai\u0301da") == "Café Caida"  # decomposed accents too
+    assert gsm_safe("Привет 👋") == "Привет 👋"  # no GSM spelling: kept readable (unicode SMS)
 
 
 def test_an_item_id_names_what_the_item_is_and_nothing_else() -> None:
