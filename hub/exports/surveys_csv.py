@@ -24,6 +24,7 @@ from hub.exports.pages import tickets_in
 from hub.ports import Doc, Store
 from hub.surveys.questions import Question
 from hub.surveys.service import Surveys
+from hub.tickets.places import EstablishmentFallback
 from hub.tickets.stats import Period
 
 THREAD = "thread"
@@ -116,10 +117,12 @@ class ThreadSurveys:
     ) -> AsyncIterator[SurveyRow]:
         questions = (await Surveys(self.store).config(tenant["id"])).questions
         language = str(tenant.get("language") or "en")
-        async for ticket in tickets_in(self.store, tenant["id"], period, wanted.where()):
-            survey = ticket.get("survey") or {}
-            if not survey or not wanted.keeps(ticket):
+        places = EstablishmentFallback(self.store, tenant["id"])  # stored without one
+        async for stored in tickets_in(self.store, tenant["id"], period, wanted.where()):
+            if not stored.get("survey") or not wanted.keeps(stored):
                 continue
+            ticket = await places.one(stored)
+            survey = ticket.get("survey") or {}
             point = ticket.get("point") or {}
             base = SurveyRow(
                 source=THREAD,

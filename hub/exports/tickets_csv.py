@@ -22,6 +22,7 @@ from hub.exports.filters import TicketFilter
 from hub.exports.pages import tickets_in
 from hub.ports import Doc, Store
 from hub.tickets.model import Category, category_group
+from hub.tickets.places import EstablishmentFallback
 from hub.tickets.promise import not_due_yet
 from hub.tickets.stats import Period
 from hub.tickets.ticket import Ticket
@@ -124,9 +125,10 @@ async def ticket_rows(
     zone = ZoneInfo(str(tenant.get("timezone") or "UTC"))
     sla_minutes = float(tenant.get("sla_hours") or 48) * 60
     at = clock.now()
+    places = EstablishmentFallback(store, tenant["id"])  # stored without one: the point's
     async for ticket in tickets_in(store, tenant["id"], period, wanted.where()):
         if wanted.keeps(ticket):
-            yield ticket_row(ticket, zone, sla_minutes, at)
+            yield ticket_row(await places.one(ticket), zone, sla_minutes, at)
 
 
 def tickets_csv(

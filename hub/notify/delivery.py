@@ -34,6 +34,7 @@ from hub.ports import Change, Conflict, Doc, Insert, Publisher, Store, Update
 from hub.settings import Settings
 from hub.surveys.invitations import invitation_words
 from hub.tickets.events import TicketUpdated
+from hub.tickets.places import with_establishment
 from hub.tickets.repository import ENTRIES, TICKETS, TicketRepository
 from hub.tickets.unit_of_work import UnitOfWork
 
@@ -281,6 +282,8 @@ class Sender:
         return None
 
     async def _render(self, item: Doc, ticket: Doc | None, tenant: Doc) -> Outgoing:
+        if ticket is not None:  # stored without an establishment: its point's is named
+            ticket = await with_establishment(self.store, tenant["id"], ticket)
         if ticket is None:
             words = self.renderer.kiosk_notice(
                 item, tenant, kiosks_url=self.settings.public("/admin/kiosks")

@@ -26,6 +26,7 @@ from hub.ports import Doc, Where
 from hub.routes.auth import staff, staff_required, tenant_id
 from hub.routes.pages import render_page, staff_page
 from hub.tickets.model import Status
+from hub.tickets.places import with_establishment
 from hub.tickets.services import Actor
 
 bp = Blueprint("delivery", __name__)
@@ -292,7 +293,8 @@ async def _ack_page(token: str, *, post: bool) -> Any:
         ticket=ticket,
         tenant=tenant,
         recipient=item.get("name") or item["to"],
-        place=place_of(ticket, tenant),
+        # a ticket stored without an establishment is placed by its point's
+        place=place_of(await with_establishment(hub().store, tenant["id"], ticket), tenant),
         # the recipient reads the SOS in their own language too, as in the alert e-mail
         translation=(ticket.get("translations") or {}).get(g.lang)
         if g.lang != ticket.get("language")

@@ -37,6 +37,7 @@ from hub.tickets.model import (
     staff_attachments_path,
     staff_ticket,
 )
+from hub.tickets.places import with_establishment, with_establishments
 from hub.tickets.repository import TicketRepository
 from hub.tickets.targets import reply_due_at
 from hub.tickets.ticket import CUSTOMER, KEEP, Actor, Outcome, Ticket
@@ -68,8 +69,6 @@ class TicketService:
         self.store = store
         self.publisher = publisher
         self.repo = TicketRepository(store)
-        # Staff lists: the repository's query as it is (held-back tickets left out).
-        self.search = self.repo.search
         self.work = UnitOfWork(store, publisher)
         self.detect = detect
         self.guard = guard
@@ -283,9 +282,35 @@ class TicketService:
         """The ticket behind a customer's private thread link."""
         return await self.repo.by_thread_token(token)
 
+    async def search(
+        self,
+        tenant_id: str,
+        *,
+        status: Sequence[str] = (),
+        point: str | None = None,
+        department: str | None = None,
+        q: str | None = None,
+        before: int | None = None,
+        limit: int = 50,
+    ) -> list[Doc]:
+        """Staff lists: the repository's query (held-back tickets left out), each ticket
+        with its point's establishment when it was stored without one."""
+        found = await self.repo.search(
+            tenant_id,
+            status=status,
+            point=point,
+            department=department,
+            q=q,
+            before=before,
+            limit=limit,
+        )
+        return await with_establishments(self.store, tenant_id, found)
+
     async def detail(self, tenant_id: str, ticket_id: str) -> dict[str, Any]:
         """The ticket with its messages, internal notes and history, for staff."""
-        doc = await self.repo.get(tenant_id, ticket_id)
+        doc = await with_establishment(
+            self.store, tenant_id, await self.repo.get(tenant_id, ticket_id)
+        )
         entries = await self.repo.entries(tenant_id, ticket_id)
         out = staff_ticket(doc)
         # A held message (blocked sender, filtered text) is flagged: staff alone see why.

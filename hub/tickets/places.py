@@ -1,0 +1,94 @@
+"""A ticket's establishment, for tickets stored without one.
+
+Tickets carry their establishment (slug and name) from the moment they are created; those
+created before tickets did, or before their point was given an establishment, carry none.
+Wherever staff read a ticket's establishment (the console's lists and ticket page, the
+CSV export, alerts and the acknowledge page), such a ticket shows its access point's
+establishment instead, read in the ticket's own business only. Nothing is written back: a
+read stays a read.
+"""
+
+from __future__ import annotations
+
+from hub.ports import Doc, Store
+
+POINTS = "points"
+ESTABLISHMENTS = "establishments"
+
+
+class EstablishmentFallback:
+    """Fills in the point's establishment on one business's tickets that have none (and
+    the establishment's name on tickets stored with its slug alone, before alerts named
+    it); what it read is kept, so a long export asks once per point and establishment."""
+
+    def __init__(self, store: Store, tenant_id: str) -> None:
+        self.store = store
+        self.tenant_id = tenant_id
+        self._slug_of_point: dict[str, str | None] = {}
+        self._name_of: dict[str, str | None] = {}
+
+    async def _points(self, codes: set[str]) -> None:
+        unknown = sorted(codes - self._slug_of_point.keys())
+        if not unknown:
+            return
+        where = {"code": {"in": unknown}}
+        found = await self.store.find(self.tenant_id, POINTS, where, limit=len(unknown))
+        slugs = {str(p["code"]): p.get("establishment") for p in found}
+        for code in unknown:
+            self._slug_of_point[code] = str(slugs[code]) if slugs.get(code) else None
+
+    async def _names(self, slugs: set[str]) -> None:
+        unknown = sorted(slugs - self._name_of.keys())
+        if not unknown:
+            return
+        where = {"slug": {"in": unknown}}
+        found = await self.store.find(self.tenant_id, ESTABLISHMENTS, where, limit=len(unknown))
+        names = {str(e["slug"]): e.get("name") for e in found}
+        for slug in unknown:
+            self._name_of[slug] = str(names[slug]) if names.get(slug) else None
+
+    async def fill(self, tickets: list[Doc]) -> list[Doc]:
+        """`tickets`, those without an establishment given their point's (as copies)."""
+        await self._points({_point_code(t) for t in tickets if not t.get("establishment")} - {""})
+        slugs = [self._slug(t) for t in tickets]
+        await self._names({s for s, t in zip(slugs, tickets, strict=True) if s and _unnamed(t)})
+        out = []
+        for slug, ticket in zip(slugs, tickets, strict=True):
+            if slug == ticket.get("establishment") and not (slug and _unnamed(ticket)):
+                out.append(ticket)  # nothing to add
+                continue
+            name = ticket.get("establishment_name") if ticket.get("establishment") else None
+            out.append(
+                {
+                    **ticket,
+                    "establishment": slug,
+                    "establishment_name": name or self._name_of.get(slug or ""),
+                }
+            )
+        return out
+
+    def _slug(self, ticket: Doc) -> str | None:
+        own = ticket.get("establishment")
+        return str(own) if own else self._slug_of_point.get(_point_code(ticket))
+
+    async def one(self, ticket: Doc) -> Doc:
+        """One ticket, filled in as `fill` does."""
+        return (await self.fill([ticket]))[0]
+
+
+def _unnamed(ticket: Doc) -> bool:
+    return not ticket.get("establishment") or not ticket.get("establishment_name")
+
+
+def _point_code(ticket: Doc) -> str:
+    return str((ticket.get("point") or {}).get("code") or "")
+
+
+async def with_establishments(store: Store, tenant_id: str, tickets: list[Doc]) -> list[Doc]:
+    """`tickets` of `tenant_id`, those without an establishment given their point's."""
+    return await EstablishmentFallback(store, tenant_id).fill(tickets)
+
+
+async def with_establishment(store: Store, tenant_id: str, ticket: Doc) -> Doc:
+    """One ticket of `tenant_id`, without an establishment given its point's."""
+    return await EstablishmentFallback(store, tenant_id).one(ticket)

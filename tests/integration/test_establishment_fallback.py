@@ -1,0 +1,145 @@
+"""A ticket stored without an establishment (sent before tickets carried one, or before
+its point was given one) shows its access point's establishment wherever staff read it:
+the console's list and ticket page (the API), the CSV exports, the alerts (e-mail and
+SMS) and the acknowledge page. Looked up in the ticket's own business only, on both store
+adapters."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from hub.accounts.services import create_point
+from hub.app import Hub
+from hub.settings import Settings
+from hub.tickets.places import with_establishments
+from tests.helpers import Seeded, seed_tenant
+from tests.integration.delivery_kit import (
+    ack_link,
+    add_rule,
+    email_to,
+    quiet,
+    rule,
+    running_hub,
+    sms_to,
+    submit,
+    tuned,
+)
+from tests.integration.smtp_server import SmtpServer, body_text
+from tests.integration.test_exports import export
+from tests.integration.test_store_contract import Backend
+from tests.integration.vonage_server import VonageServer
+
+PHONE = "34600111222"
+
+
+@pytest.fixture(params=["sqlite", "mongomock"])
+async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
+    backend = Backend(request.param, tmp_path)
+    yield backend
+    await backend.cleanup()
+
+
+async def test_the_points_establishment_stands_in_within_the_tickets_business(
+    backend: Backend,
+) -> None:
+    store = await backend.new_store()
+    for tenant, code, slug, name in (
+        ("tenant-a", "terrace", "playa", "Hotel Playa"),
+        ("tenant-b", "pool", "monte", "Hotel Monte"),  # another business's point and hotel
+    ):
+        await store.insert(tenant, "establishments", {"id": slug, "slug": slug, "name": name})
+        await store.insert(tenant, "points", {"id": code, "code": code, "establishment": slug})
+    await store.insert("tenant-a", "points", {"id": "bar", "code": "bar", "establishment": None})
+    tickets: list[dict[str, Any]] = [
+        {"id": "old", "point": {"code": "terrace"}},  # stored before the field existed
+        {"id": "none", "point": {"code": "terrace"}, "establishment": None},
+        {"id": "slug-only", "point": {"code": "bar"}, "establishment": "playa"},
+        {
+            "id": "own",
+            "point": {"code": "terrace"},
+            "establishment": "x",
+            "establishment_name": "X",
+        },
+        {"id": "no-hotel", "point": {"code": "bar"}, "establishment": None},
+        {"id": "elsewhere", "point": {"code": "pool"}},  # tenant-b's point: not looked at
+    ]
+    shown = {t["id"]: t for t in await with_establishments(store, "tenant-a", tickets)}
+    placed = {k: (t.get("establishment"), t.get("establishment_name")) for k, t in shown.items()}
+    assert placed == {
+        "old": ("playa", "Hotel Playa"),
+        "none": ("playa", "Hotel Playa"),
+        "slug-only": ("playa", "Hotel Playa"),
+        "own": ("x", "X"),
+        "no-hotel": (None, None),
+        "elsewhere": (None, None),
+    }
+    assert "establishment" not in tickets[0]  # a copy: nothing stored changes
+
+
+@pytest.fixture
+async def live(settings: Settings, smtp: SmtpServer, vonage: VonageServer) -> AsyncIterator[Hub]:
+    async with running_hub(tuned(settings, {**smtp.env(), **vonage.env()})) as the_hub:
+        yield the_hub
+
+
+async def _ticket_before_the_hotel(live: Hub, client: Any) -> tuple[Seeded, dict[str, Any]]:
+    """An SOS from a point that had no establishment yet; then the point is given one."""
+    acme = await seed_tenant(live.store, "acme")
+    await create_point(live.store, acme.tenant, code="terrace", label="Terraza")
+    await create_point(
+        live.store, acme.tenant, code="lobby", label="Lobby", establishment="Hotel Mirador Playa"
+    )
+    await add_rule(
+        live.store, acme.tenant, rule([email_to("ana@acme.example"), sms_to(PHONE, "Luis")])
+    )
+    sos = await submit(client, "terrace", "Se ha roto una copa en la terraza", language="es")
+    await quiet(live)
+    stored = await live.store.get(acme.tenant["id"], "tickets", sos["id"])
+    assert stored is not None and stored.get("establishment") is None
+    r = await client.patch(
+        "/api/v1/points/terrace",
+        json={"establishment": "hotel-mirador-playa"},
+        headers=acme.auth("manager"),
+    )
+    assert r.status_code == 200, await r.get_data(as_text=True)
+    return acme, sos
+
+
+async def test_a_ticket_stored_without_establishment_shows_its_points_everywhere(
+    live: Hub, smtp: SmtpServer, vonage: VonageServer
+) -> None:
+    client = live.quart.test_client()
+    acme, sos = await _ticket_before_the_hotel(live, client)
+    agent = acme.auth("agent")
+
+    listed = await (await client.get("/api/v1/tickets", headers=agent)).get_json()
+    assert [t["establishment"] for t in listed["items"]] == ["hotel-mirador-playa"]
+    detail = await (await client.get(f"/api/v1/tickets/{sos['id']}", headers=agent)).get_json()
+    assert detail["establishment"] == "hotel-mirador-playa"
+    [row] = await export(client, acme, "tickets")
+    assert row["establishment"] == "hotel-mirador-playa"
+
+    [first_sms] = vonage.to(PHONE)  # sent when the point had no hotel: the point alone
+    assert "Terraza:" in first_sms["text"]
+    page = await client.get(urlsplit(ack_link(first_sms["text"])).path)
+    assert "Terraza · Hotel Mirador Playa" in await page.get_data(as_text=True)
+
+    # a bad survey answer alerts the same people, now naming the hotel
+    r = await client.patch(
+        f"/api/v1/tickets/{sos['id']}", json={"status": "resolved"}, headers=agent
+    )
+    assert r.status_code == 200
+    r = await client.post(f"/api/v1/thread/{sos['token']}/survey", json={"rating": "bad", "nps": 2})
+    assert r.status_code == 201
+    mails = await smtp.wait_for(2)
+    detractor = mails[-1]
+    assert "Terraza · Hotel Mirador Playa" in body_text(detractor), body_text(detractor)
+    texts = [m["text"] for m in await vonage.wait_for(2)]
+    assert "(Terraza - Hotel Mirador Playa)" in texts[-1], texts
+    [surveys] = await export(client, acme, "surveys")
+    assert surveys["establishment"] == "hotel-mirador-playa"
