@@ -63,6 +63,7 @@ from hub.tickets.model import (
     survey_json,
     thread_attachments_path,
 )
+from hub.tickets.places import with_establishment
 from hub.tickets.services import Actor
 from hub.tickets.waiting import expected_reply_by
 
@@ -270,7 +271,7 @@ async def patch_ticket(ticket_id: str, data: TicketPatch) -> Any:
     doc = await hub().tickets.change(tenant_id(), ticket_id, Actor.staff(staff()), **kwargs)
     if kwargs.get("status") in ("new", "closed"):  # a held flood's: the banners' count drops
         await hub().floods.released(tenant_id(), doc)
-    return staff_ticket(doc)
+    return staff_ticket(await with_establishment(hub().store, tenant_id(), doc))
 
 
 @bp.post("/tickets/<ticket_id>/acknowledge")
@@ -278,7 +279,7 @@ async def patch_ticket(ticket_id: str, data: TicketPatch) -> Any:
 @staff_required()
 async def acknowledge(ticket_id: str) -> Any:
     doc = await hub().tickets.acknowledge(tenant_id(), ticket_id, Actor.staff(staff()))
-    return staff_ticket(doc)
+    return staff_ticket(await with_establishment(hub().store, tenant_id(), doc))
 
 
 @bp.post("/tickets/<ticket_id>/replies")

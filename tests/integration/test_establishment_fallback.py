@@ -130,10 +130,12 @@ async def test_a_ticket_stored_without_establishment_shows_its_points_everywhere
     assert "Terraza · Hotel Mirador Playa" in await page.get_data(as_text=True)
 
     # a bad survey answer alerts the same people, now naming the hotel
+    r = await client.post(f"/api/v1/tickets/{sos['id']}/acknowledge", headers=agent)
+    assert (await r.get_json())["establishment"] == "hotel-mirador-playa"  # the console's copy
     r = await client.patch(
         f"/api/v1/tickets/{sos['id']}", json={"status": "resolved"}, headers=agent
     )
-    assert r.status_code == 200
+    assert (await r.get_json())["establishment"] == "hotel-mirador-playa"
     r = await client.post(f"/api/v1/thread/{sos['token']}/survey", json={"rating": "bad", "nps": 2})
     assert r.status_code == 201
     mails = await smtp.wait_for(2)
