@@ -1,14 +1,15 @@
 """GET /api/v1/export/surveys.csv: one row per survey answer of a period.
 
 Rows come from sources (`SurveySource`): today the survey at the end of a ticket's thread
-(`ThreadSurveys`: tickets created in the period that were rated, the same tickets whose
-answers /api/v1/stats counts; the built-in rating, then one row per own question answered,
-as /admin/survey/results counts them). Custom surveys answered outside a thread (a point's QR, a
-kiosk, an invitation: hub/surveys/, built alongside) add theirs by passing one more source
-to `Exports(survey_sources=[...])`: an object whose `rows(tenant, period, wanted)` yields
-`SurveyRow`s, one per answered question (`question` names it; a four-level answer goes in
-`rating`, 0–10 in `nps`, free text in `comment`), `source` saying which survey. The file
-lists the sources one after the other, each in its own time order.
+(`ThreadSurveys`: the surveys answered in the period, whenever their ticket was created, as
+/admin/survey/results and /api/v1/survey/results pick them; the built-in rating, then one
+row per own question answered, as the results count them). Custom surveys answered outside
+a thread (a point's QR, a kiosk, an invitation: hub/surveys/, built alongside) add theirs by
+passing one more source to `Exports(survey_sources=[...])`: an object whose
+`rows(tenant, period, wanted)` yields `SurveyRow`s, one per answered question (`question`
+names it; a four-level answer goes in `rating`, 0–10 in `nps`, free text in `comment`),
+`source` saying which survey. The file lists the sources one after the other, each in its
+own time order.
 """
 
 from __future__ import annotations
@@ -118,7 +119,12 @@ class ThreadSurveys:
         questions = (await Surveys(self.store).config(tenant["id"])).questions
         language = str(tenant.get("language") or "en")
         places = EstablishmentFallback(self.store, tenant["id"])  # stored without one
-        async for stored in tickets_in(self.store, tenant["id"], period, wanted.where()):
+        # by the answer's time, not the ticket's: a rating given on the 1st for an SOS of
+        # the 28th belongs to the new month, on the results page and in this file alike
+        answered = tickets_in(
+            self.store, tenant["id"], period, wanted.where(), by="survey.answered_at"
+        )
+        async for stored in answered:
             if not stored.get("survey") or not wanted.keeps(stored):
                 continue
             ticket = await places.one(stored)

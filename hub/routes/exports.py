@@ -32,6 +32,7 @@ from hub.routes.auth import staff, staff_required, tenant_id
 from hub.routes.openapi import responds
 from hub.routes.pages import page_tenant, render_page, staff_language, staff_page
 from hub.routes.schemas import _Strict
+from hub.routes.stats_dashboard import shown_period
 from hub.tickets.stats import MAX_TICKETS, Period, asked_period
 
 bp = Blueprint("exports", __name__)
@@ -103,10 +104,15 @@ async def export_tickets(query_args: ExportQuery) -> Any:
 @staff_required(Role.manager)
 @validate_querystring(ExportQuery)
 async def export_surveys(query_args: ExportQuery) -> Any:
-    """Survey answers of tickets created in [from, to), one row per answer (CSV as above);
-    `point`, `category`, `establishment`, `department` and `language` narrow them."""
+    """Survey answers given in [from, to), one row per answer (CSV as above): a thread's
+    survey by when the customer answered it, not when the SOS came. Without dates, the last
+    30 of the business's days up to today, the period /admin/survey/results shows, so the
+    file and the page count the same answers. `point`, `category`, `establishment`,
+    `department` and `language` narrow them."""
     tenant = await manager_tenant()
-    period = period_of(tenant, query_args.from_, query_args.to)
+    period, _start, _end = shown_period(
+        clock.now(), str(tenant.get("timezone") or "UTC"), query_args.from_, query_args.to
+    )
     wanted = ticket_filter(query_args.model_dump(exclude={"from_", "to", "status"}))
     body = hub().exports.surveys_csv(tenant, period, wanted)
     return csv_file(body, _filename("surveys", period, tenant))
