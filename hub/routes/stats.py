@@ -18,8 +18,8 @@ from hub.i18n import gettext as _
 from hub.routes.auth import staff_required, tenant_id
 from hub.routes.pages import page_tenant, render_page, staff_page
 from hub.routes.schemas import _Strict
-from hub.routes.stats_dashboard import Asked, ask, dashboard, presets
-from hub.tickets.stats import GROUPINGS, MAX_DAYS, YEARS, GroupBy, asked_period
+from hub.routes.stats_dashboard import Asked, ask, dashboard, presets, shown_period
+from hub.tickets.stats import GROUPINGS, MAX_DAYS, YEARS, GroupBy
 
 bp = Blueprint("stats", __name__)
 
@@ -37,8 +37,11 @@ async def stats(query_args: StatsQuery) -> Any:
     """Tickets created in [from, to) grouped `by`: counts, first-response and resolution times.
 
     `from`/`to` are dates (the business's local days, `to` included) or date-times; by
-    default the last 30 days. Times are in minutes; `within_sla` counts those within the
-    business's promise (`sla_hours`, 48 by default). Held-back SOS are only counted.
+    default the last 30 of the business's days up to today, whole local days, the period
+    /admin/stats shows (so the page and this answer agree). The answer's `from` and `to`
+    (ISO UTC, `to` excluded) say which period was counted. Times are in minutes;
+    `within_sla` counts those within the business's promise (`sla_hours`, 48 by default).
+    Held-back SOS are only counted.
     `by=point`: each group (and `overall`) carries `scans`, the openings of the point's page
     on the local days that begin in the period (`scan_days`), and `conversion`, QR SOS per
     scan (null without scans); points scanned without an SOS are listed too.
@@ -53,7 +56,7 @@ async def stats(query_args: StatsQuery) -> Any:
     if tenant is None:
         raise NotFound("no such business")
     now = clock.now()
-    period = asked_period(
+    period, _start, _end = shown_period(
         now, str(tenant.get("timezone") or "UTC"), query_args.from_, query_args.to
     )
     report = await hub().stats.report(tenant, period, query_args.by, now)
@@ -72,12 +75,13 @@ async def etiquette_stats(query_args: PeriodQuery) -> Any:
     """Per agent: replies sent in [from, to) and the share of them covering each step of the
     reply etiquette (greet, introduce, acknowledge, answer, closing check, farewell, survey).
 
-    `from`/`to` as in /api/v1/stats (local days or date-times; default the last 30 days).
+    `from`/`to` as in /api/v1/stats (local days or date-times; default the last 30 of the
+    business's days up to today, the period /admin/stats shows).
     """
     tenant = await hub().accounts.tenant(tenant_id())
     if tenant is None:
         raise NotFound("no such business")
-    period = asked_period(
+    period, _start, _end = shown_period(
         clock.now(), str(tenant.get("timezone") or "UTC"), query_args.from_, query_args.to
     )
     return await hub().stats.etiquette(tenant, period)
