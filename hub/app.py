@@ -30,6 +30,7 @@ from hub.alerts.book import AlertBook
 from hub.answers.service import CannedAnswers
 from hub.attachments.photos import MAX_PHOTO_BYTES
 from hub.attachments.service import Attachments
+from hub.calendar_names import calendar_names
 from hub.clock import now, parse_iso
 from hub.container import Hub
 from hub.exports.service import Exports
@@ -318,6 +319,8 @@ def _install_i18n(app: Quart, the_hub: Hub) -> None:
     app.jinja_env.globals["photo_limits"] = {"max": ATTACHMENTS_MAX, "bytes": MAX_PHOTO_BYTES}
 
     app.jinja_env.globals["language_names"] = NAMES
+    # Month and weekday names and date patterns for the pages' scripts (<body data-calendar>)
+    app.jinja_env.globals["calendar_names"] = calendar_names
     # What an SOS's language can be (the pages' and the detector's), each named for the reader.
     app.jinja_env.globals["ticket_languages"] = TICKET_LANGUAGES
     app.jinja_env.filters["language_name"] = lambda code: language_name(code, current_language())

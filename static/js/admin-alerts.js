@@ -3,7 +3,7 @@
 import { api } from "./lib/api.js";
 import { clearFieldErrors, exampleFollows, fieldInput, showApiError, showError, showFieldError, whileBusy } from "./lib/forms.js";
 import { localized } from "./lib/messages.js";
-import { has, intlLocale, t as L } from "./lib/i18n.js";
+import { dateFormat, has, t as L } from "./lib/i18n.js";
 
 const form = document.getElementById("alert-form");
 const list = document.getElementById("alert-list");
@@ -39,9 +39,7 @@ const readRecipients = () => [...recipients.querySelectorAll(":scope > .recipien
 
 function when(iso) {
   try {
-    return new Intl.DateTimeFormat(intlLocale(), {
-      dateStyle: "medium", timeStyle: "short", timeZone: zone,
-    }).format(new Date(iso));
+    return dateFormat({ dateStyle: "medium", timeStyle: "short", timeZone: zone }).format(new Date(iso));
   } catch {
     return iso;
   }

@@ -6,7 +6,7 @@
 // scripts are all modules).
 import "../vendor/chart.umd.min.js";
 import { api, ApiError } from "./lib/api.js";
-import { intlLocale, t } from "./lib/i18n.js";
+import { dateFormat, t } from "./lib/i18n.js";
 
 const charts = [];
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
@@ -50,7 +50,7 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 // The server writes the period's days in the page's language (web/admin/_stats_charts.html):
 // Intl is the fallback, and a browser without the language's dates (Galician in Debian's
 // Chromium) wrote Spanish months there.
-const dayFormat = new Intl.DateTimeFormat(intlLocale(), { day: "numeric", month: "short", timeZone: "UTC" });
+const dayFormat = dateFormat({ day: "numeric", month: "short", timeZone: "UTC" });
 const dayNames = JSON.parse(document.getElementById("charts")?.dataset.days || "{}");
 const dayLabel = (key) => (
   DAY.test(key) ? dayNames[key] ?? dayFormat.format(new Date(`${key}T00:00:00Z`)) : key);

@@ -1,6 +1,6 @@
 // Labels come from the page (translated by the server with gettext); times use the tenant's zone.
 
-import { intlLocale, strings } from "./lib/i18n.js";
+import { dateFormat, intlLocale, strings } from "./lib/i18n.js";
 
 /** The translated label for `key`, with {name} placeholders filled; whether the page has it. */
 export const { t, has } = strings("console-strings");
@@ -13,7 +13,8 @@ export function languageName(code) {
 }
 
 const main = document.getElementById("main");
-const lang = intlLocale((main && main.dataset.lang) || document.documentElement.lang || "es");
+const pageLang = (main && main.dataset.lang) || document.documentElement.lang || "es";
+const lang = intlLocale(pageLang);
 let timeZone = (main && main.dataset.timezone) || "UTC";
 try {
   new Intl.DateTimeFormat(lang, { timeZone });
@@ -24,10 +25,11 @@ try {
 const dayFmt = new Intl.DateTimeFormat(lang, { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
 // 24-hour clock: shift work across midnight reads better without a.m./p.m.
 const timeFmt = new Intl.DateTimeFormat(lang, { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-const shortFmt = new Intl.DateTimeFormat(lang, {
+// Month and weekday names: the page's own words where the browser lacks them (Galician).
+const shortFmt = dateFormat({
   timeZone, day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-});
-const fullFmt = new Intl.DateTimeFormat(lang, { timeZone, dateStyle: "full", timeStyle: "short", hourCycle: "h23" });
+}, pageLang);
+const fullFmt = dateFormat({ timeZone, dateStyle: "full", timeStyle: "short", hourCycle: "h23" }, pageLang);
 
 /** "18:07" today, "29 nov, 18:07" on other days. */
 export function shortTime(iso) {

@@ -15,6 +15,15 @@
     return { gl: "es", ca: "es" }[lang] || "en";
   }
 
+  /* A date formatter in the page's language, as `new Intl.DateTimeFormat(lang, options)`;
+     where the browser has no dates in it (Galician), the server's month and weekday names
+     (lib/calendar.js, loaded before this script): "5 de decembro", not "5 de diciembre". */
+  function dates(options) {
+    var lang = document.documentElement.lang;
+    if (window.sosCalendar) return window.sosCalendar.formatter(lang, options, intlLang());
+    return new Intl.DateTimeFormat(intlLang(), options);
+  }
+
   /* 2000 as the page's language writes it ("2.000", "2,000", "2 000"). */
   function num(n) {
     try { return new Intl.NumberFormat(intlLang()).format(n); }
@@ -34,5 +43,5 @@
     return Array.from(String(value || "")).length;
   }
 
-  window.sosWords = { intlLang: intlLang, num: num, fill: fill, chars: chars };
+  window.sosWords = { intlLang: intlLang, dates: dates, num: num, fill: fill, chars: chars };
 })();

@@ -24,7 +24,6 @@
   var submitLabel = submit ? submit.textContent : "";
 
   var words = window.sosWords;
-  var intlLang = words.intlLang;
   var num = words.num;
   var fill = words.fill;
   var chars = words.chars;
@@ -195,10 +194,7 @@
     var date = new Date(iso);
     if (!iso || isNaN(date.getTime())) return "";
     try {
-      return date.toLocaleDateString(intlLang(), {
-        day: "numeric",
-        month: "short",
-      });
+      return words.dates({ day: "numeric", month: "short" }).format(date);
     } catch (e) {
       return "";
     }

@@ -35,7 +35,6 @@
   }
 
   var words = window.sosWords;
-  var intlLang = words.intlLang;
   var num = words.num;
   var fill = words.fill;
   var chars = words.chars;
@@ -44,9 +43,9 @@
 
   function formatter(options) {
     try {
-      return new Intl.DateTimeFormat(intlLang(), Object.assign({ timeZone: d.timezone }, options));
+      return words.dates(Object.assign({ timeZone: d.timezone }, options));
     } catch (e) {
-      return new Intl.DateTimeFormat(intlLang(), options);
+      return words.dates(options);
     }
   }
   var dayFmt = formatter({ year: "numeric", month: "2-digit", day: "2-digit" });

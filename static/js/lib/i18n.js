@@ -2,6 +2,8 @@
 //   <template id="strings"><span data-key="saved">Guardado.</span>…</template>
 // and scripts look them up by key. Scripts never carry words of their own.
 
+import "./calendar.js"; // window.sosCalendar: dates in languages the browser lacks
+
 const PLACEHOLDER = /%\((\w+)\)s|\{(\w+)\}/g;
 
 /** Put `params` into `text`: both `{name}` and `%(name)s` placeholders; unknown ones stay. */
@@ -42,7 +44,13 @@ export function intlLocale(lang = document.documentElement.lang) {
   return { gl: "es", ca: "es", eu: "es" }[lang] || "en";
 }
 
-/** A date and time in the page's language ("3 Dec 2026, 14:05"); "" for a bad value. */
+/** A date formatter in the page's language, as `new Intl.DateTimeFormat(lang, options)`:
+    where the browser has no dates in it (Galician), the server's month and weekday names
+    (lib/calendar.js) instead of a neighbour's ("5 de decembro", not "5 de diciembre"). */
+export function dateFormat(options = {}, lang = document.documentElement.lang) {
+  return window.sosCalendar.formatter(lang, options, intlLocale(lang));
+}
+
 /* Times read in the business's time zone (the page's `data-timezone`), as the console shows
    them, not in the browser's: staff compare them with the clock on the wall. */
 function businessZone() {
@@ -56,7 +64,8 @@ function businessZone() {
   }
 }
 
+/** A date and time in the page's language ("3 Dec 2026, 14:05"); "" for a bad value. */
 export function when(iso, options = { dateStyle: "medium", timeStyle: "short" }) {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? "" : d.toLocaleString(intlLocale(), { timeZone: businessZone(), ...options });
+  return Number.isNaN(d.getTime()) ? "" : dateFormat({ timeZone: businessZone(), ...options }).format(d);
 }
