@@ -1,9 +1,9 @@
 """Moderation: the tenant's filters, blocked senders, held-back tickets and their release.
 
 API: /api/v1/filters (manager), /api/v1/blocks (manager), "block this sender", release and
-a private warning to the sender on a ticket (agent), held floods per network and their
-release (agent). Pages: /admin/filters (manager) and
-/held-back (every staff member).
+a private warning to the sender on a ticket (agent), held floods per network (agent) and
+a whole network's release (manager). Pages: /admin/filters (manager) and
+/held-back (every staff member; the network release buttons for managers only).
 """
 
 from __future__ import annotations
@@ -304,10 +304,13 @@ async def held_flood_count() -> Any:
 
 
 @bp.post("/api/v1/floods/<ticket_id>/release")
-@staff_required()
+@staff_required(Role.manager)
 async def release_flood(ticket_id: str) -> Any:
     """Release every held flood SOS from the network of `ticket_id`, oldest first, each
     routed and pushed as if just arrived and never twice; `remaining` > 0: ask again.
+    Managers only: one click lets hundreds of SOS through to every console and phone (the
+    flooder's too, unless blocked first), a call for whoever answers for the business; an
+    agent releases the SOS they have read one at a time.
     `?through=` the last number staff were shown: none that arrived since; a blocked
     sender's stay held (`blocked`: how many)."""
     raw = request.args.get("through")
@@ -346,5 +349,7 @@ async def filters_page() -> Any:
 @bp.get("/held-back")
 @staff_page(Role.agent)
 async def held_back_page() -> Any:
-    """Held-back SOS: why each was held, and a button to release it."""
-    return await render_page("staff/held_back.html")
+    """Held-back SOS: why each was held, and a button to release it; a flood's whole
+    network at once only for managers (as the API allows)."""
+    may_release = Role(staff()["role"]).allows(Role.manager)
+    return await render_page("staff/held_back.html", release_networks=may_release)

@@ -127,6 +127,7 @@ import { has, t as label, when as localTime } from "./lib/i18n.js";
   // address) and a button that releases all of that network's, oldest first.
   const floods = document.getElementById("floods");
   const floodGroups = document.getElementById("flood-groups");
+  const mayReleaseNetworks = floods.dataset.release === "yes";
 
   function floodGroup(group) {
     const li = document.createElement("li");
@@ -141,9 +142,13 @@ import { has, t as label, when as localTime } from "./lib/i18n.js";
     text.textContent = group.count === 1
       ? label("flood.group-one", times)
       : label("flood.group", { ...times, count: group.count });
+    li.append(text);
+    // A whole network at once is a manager's call (the API refuses an agent): an agent
+    // releases its SOS one at a time in the table.
+    if (!mayReleaseNetworks) return li;
     const go = button(label(group.count === 1 ? "flood.release-one" : "flood.release", { count: group.count }), "primary", () => releaseFlood(group, go));
     go.setAttribute("aria-describedby", text.id);
-    li.append(text, go);
+    li.append(go);
     return li;
   }
 

@@ -120,7 +120,7 @@ def test_staff_release_a_networks_flood_at_once_and_the_consoles_banner_goes(
     [group] = held["items"]
     desk, console, desk_problems = _log_in(browser, live_hub, "en", "/console")
     expect(console.locator("#flood-notice")).to_be_visible()
-    context, page, problems = _log_in(browser, live_hub, "en", "/held-back")
+    context, page, problems = _log_in(browser, live_hub, "en", "/held-back", "manager")
     floods = page.locator("#floods")
     expect(floods).to_be_visible()
     line = floods.locator("li")
@@ -200,7 +200,7 @@ def test_an_sos_released_on_another_screen_meanwhile_is_said_so_and_leaves_the_l
     row = page.locator("#held-rows tr").filter(has=page.get_by_text(str(number), exact=True))
     expect(row).to_have_count(1)
     # a colleague releases it first, on their own screen
-    _api(live_hub, "POST", f"/api/v1/floods/{group['ticket']}/release", "agent")
+    _api(live_hub, "POST", f"/api/v1/floods/{group['ticket']}/release", "manager")
     row.get_by_role("button", name="Liberar", exact=True).click()
     expect(page.locator("#held-status")).to_have_text(
         f"Alguien ya había liberado el n.º {number}: está en las consolas."
@@ -244,7 +244,7 @@ def test_release_all_releases_what_the_line_showed_and_leaves_a_blocked_bots_hel
     )
     assert r.status_code == 201, r.text
     [group] = _api(live_hub, "GET", "/api/v1/floods")["items"]
-    context, page, problems = _log_in(browser, live_hub, "es", "/held-back")
+    context, page, problems = _log_in(browser, live_hub, "es", "/held-back", "manager")
     line = page.locator("#floods li")
     expect(line).to_contain_text(f"n.º {group['last_number']} (")
     later = _held_sos(live_hub, fresh_device())
@@ -271,9 +271,9 @@ def test_a_networks_one_held_sos_is_released_in_the_singular(
 ) -> None:
     """ "Liberar los 1" read as a mistake to the staff who asked for it."""
     for group in _api(live_hub, "GET", "/api/v1/floods")["items"]:  # earlier tests' leftovers
-        _api(live_hub, "POST", f"/api/v1/floods/{group['ticket']}/release", "agent")
+        _api(live_hub, "POST", f"/api/v1/floods/{group['ticket']}/release", "manager")
     _flood(live_hub, 1)
-    context, page, problems = _log_in(browser, live_hub, "es", "/held-back")
+    context, page, problems = _log_in(browser, live_hub, "es", "/held-back", "manager")
     dialogs: list[str] = []
 
     def accept(dialog: Dialog) -> None:

@@ -28,7 +28,7 @@ from tests.kit import fresh_device, post_sos
 
 
 async def release(client: Any, seeded: Seeded, ticket: str, query: str = "") -> Any:
-    r = await client.post(f"/api/v1/floods/{ticket}/release{query}", headers=seeded.auth("agent"))
+    r = await client.post(f"/api/v1/floods/{ticket}/release{query}", headers=seeded.auth("manager"))
     assert r.status_code == 200, await r.get_data()
     return await r.get_json()
 
@@ -79,7 +79,7 @@ async def test_release_all_releases_what_staff_were_shown_not_what_arrived_since
 async def test_a_bad_through_is_refused_naming_it(client: Any, acme: Seeded, through: str) -> None:
     [held] = await held_flood(client, acme, HOTEL, 1)
     r = await client.post(
-        f"/api/v1/floods/{held['id']}/release?through={through}", headers=acme.auth("agent")
+        f"/api/v1/floods/{held['id']}/release?through={through}", headers=acme.auth("manager")
     )
     assert r.status_code == 400
     assert (await r.get_json())["error"]["message"].startswith("through:")
@@ -134,3 +134,26 @@ async def test_after_release_all_the_next_guest_on_that_network_is_not_held_at_o
     assert (await floods(client, acme))["held"] == 0
     await from_new_phones(client, acme, HOTEL, FLOOD_LIMIT)  # the flood goes on
     assert (await floods(client, acme))["held"] > 0
+
+
+async def test_only_a_manager_releases_a_whole_network_an_agent_one_sos_at_a_time(
+    client: Any, acme: Seeded
+) -> None:
+    held = await held_flood(client, acme, HOTEL, 3)
+    # an agent may not let a whole network's SOS through at once: nothing is released
+    r = await client.post(f"/api/v1/floods/{held[0]['id']}/release", headers=acme.auth("agent"))
+    assert r.status_code == 403
+    error = (await r.get_json())["error"]
+    assert error["code"] == "forbidden" and "manager" in error["message"]
+    assert (await floods(client, acme))["held"] == 3
+    # … but releases the one they read
+    r = await client.post(f"/api/v1/tickets/{held[0]['id']}/release", headers=acme.auth("agent"))
+    assert r.status_code == 200, await r.get_data()
+    assert (await floods(client, acme))["held"] == 2
+    # a manager (and an admin) release the network's rest at once
+    body = await release(client, acme, held[1]["id"])
+    assert [t["id"] for t in body["released"]] == [held[1]["id"], held[2]["id"]]
+    assert (await floods(client, acme))["held"] == 0
+    more = await held_flood(client, acme, OTHER, 1)
+    r = await client.post(f"/api/v1/floods/{more[0]['id']}/release", headers=acme.auth("admin"))
+    assert r.status_code == 200 and (await r.get_json())["count"] == 1

@@ -311,7 +311,7 @@ async def test_staff_release_one_networks_held_flood_at_once_in_arrival_order(
         (other[0]["id"], 2, other[0]["number"], other[-1]["number"]),
     ]
     assert HOTEL not in str(listed) and OTHER not in str(listed) and "network" not in str(listed)
-    r = await client.post(f"/api/v1/floods/{hotel[0]['id']}/release", headers=acme.auth("agent"))
+    r = await client.post(f"/api/v1/floods/{hotel[0]['id']}/release", headers=acme.auth("manager"))
     assert r.status_code == 200, await r.get_data()
     body = await r.get_json()
     assert [t["number"] for t in body["released"]] == [t["number"] for t in hotel]  # in order
@@ -337,9 +337,9 @@ async def test_two_staff_releasing_one_flood_at_once_release_each_sos_once(
     held = await held_flood(client, acme, HOTEL, 6)
     first = held[0]["id"]
     answers = await asyncio.gather(
-        client.post(f"/api/v1/floods/{first}/release", headers=acme.auth("agent")),
         client.post(f"/api/v1/floods/{first}/release", headers=acme.auth("manager")),
-        client.post(f"/api/v1/floods/{first}/release", headers=acme.auth("agent")),
+        client.post(f"/api/v1/floods/{first}/release", headers=acme.auth("admin")),
+        client.post(f"/api/v1/floods/{first}/release", headers=acme.auth("manager")),
     )
     assert [r.status_code for r in answers] == [200, 200, 200]
     released = [t["id"] for r in answers for t in (await r.get_json())["released"]]
@@ -382,7 +382,7 @@ async def test_a_flood_release_is_for_held_floods_of_the_business_only(
     assert (await floods(client, globex, "admin")) == {"held": 0, "items": []}
     # a ticket that was not held as a flood names no flood to release
     _, plain = await post_sos(client, acme, ip="192.0.2.9")
-    r = await client.post(f"/api/v1/floods/{plain['id']}/release", headers=acme.auth("agent"))
+    r = await client.post(f"/api/v1/floods/{plain['id']}/release", headers=acme.auth("manager"))
     assert r.status_code == 400 and "flood" in (await r.get_json())["error"]["message"]
     assert [t["id"] for t in await tickets(client, acme, "quarantined")] == [held[0]["id"]]
 

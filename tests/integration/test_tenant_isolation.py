@@ -599,7 +599,9 @@ async def case_flood_count(w: World, role: str) -> None:
 
 async def case_flood_release(w: World, role: str) -> None:
     auth = w.globex.auth(role)
-    await _is_404(await w.client.post(f"/api/v1/floods/{w.acme_held_id}/release", headers=auth))
+    r = await w.client.post(f"/api/v1/floods/{w.acme_held_id}/release", headers=auth)
+    if await _manager_only(w, role, r):
+        await _is_404(r)
 
 
 async def case_deliveries(w: World, role: str) -> None:
