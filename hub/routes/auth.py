@@ -49,15 +49,15 @@ async def current_staff() -> Doc | None:
         return await hub().auth.from_token(header[7:].strip())
     if await current_user.is_authenticated:
         # CSRF: a cross-site page cannot add a custom header without a CORS preflight,
-        # which this hub never grants; together with SameSite cookies this suffices.
+        # which this hub never grants; SameSite cookies keep other sites' forms out. A
+        # sibling subdomain or a sandboxed frame ("Origin: null") is the same site: every
+        # write with the cookie must also come from this hub's own pages.
         if request.method not in SAFE_METHODS:
-            if request.path.startswith("/api/"):
-                if request.headers.get(CSRF_HEADER) != CSRF_VALUE:
-                    raise Forbidden(
-                        f"send the header {CSRF_HEADER}: {CSRF_VALUE} with the session cookie"
-                    )
-            else:  # a page's plain form (/admin/survey)
-                refuse_other_sites()
+            if request.path.startswith("/api/") and request.headers.get(CSRF_HEADER) != CSRF_VALUE:
+                raise Forbidden(
+                    f"send the header {CSRF_HEADER}: {CSRF_VALUE} with the session cookie"
+                )
+            refuse_other_sites()
         return await hub().auth.from_session(current_user.auth_id)
     return None
 
@@ -94,11 +94,18 @@ def tenant_id() -> str:
     return str(staff()["tenant_id"])
 
 
+OTHER_SITE = (
+    "this request was sent from another site, or from a page that does not say where it"
+    " comes from (Origin: null); nothing was changed. Send it from the hub's own pages, or"
+    " with an API token (Authorization: Bearer) instead of the session cookie"
+)
+
+
 def refuse_other_sites() -> None:
-    """Refuse (403) a cookie's post that another site's page sent (`sent_from_this_site`):
-    the staff pages' forms, and the logouts, which take no custom header."""
+    """Refuse (403) a cookie's write that another page sent (`sent_from_this_site`): the
+    staff pages' forms, the logouts, which take no custom header, and the API's writes."""
     if not sent_from_this_site():
-        raise Forbidden("this form was sent from another site; nothing was changed")
+        raise Forbidden(OTHER_SITE)
 
 
 def sent_from_this_site() -> bool:
@@ -106,18 +113,23 @@ def sent_from_this_site() -> bool:
 
     SameSite=Lax cookies already keep other sites' forms out, but not a sibling subdomain's
     (same site, other origin). Browsers say where a request comes from in `Sec-Fetch-Site`
-    (`same-origin`; `none` when typed or bookmarked). One that does not is judged by its
-    Origin: the host alone is compared (a proxy ending TLS makes the scheme differ), the
-    hub's public URL and allowed origins count as this site, and "null" (what browsers send
-    under this hub's `Referrer-Policy: no-referrer`, whatever the page) is let through, as
-    is a request that names no origin (a script without a cookie jar).
+    (`same-origin`; `none` when typed or bookmarked), which no page can forge. One that
+    does not (an older browser; a privacy proxy that strips it) is judged by its Origin:
+    the host alone is compared (a proxy ending TLS makes the scheme differ), and the hub's
+    public URL and allowed origins count as this site. "null" is refused: it is what a
+    sandboxed frame on a sibling subdomain sends, or a post redirected across origins; the
+    hub's own pages send their origin (`Referrer-Policy: same-origin`, routes/headers.py).
+    A request that names no origin passes: browsers name one on every post, so it is a
+    script, which holds the cookie itself.
     """
     fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site:
         return fetch_site in ("same-origin", "none")
     sent = request.headers.get("Origin")
-    if not sent or sent == "null":
+    if not sent:
         return True
+    if sent == "null":
+        return False
     host = urlsplit(sent).netloc.lower()
     settings = hub().settings
     ours = {urlsplit(o).netloc.lower() for o in (settings.public_origin, *settings.allowed_origins)}

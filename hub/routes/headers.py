@@ -49,8 +49,11 @@ def register(app: Quart) -> None:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        # Thread links carry a secret: never send them onwards as a Referer.
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # Thread links carry a secret: never send them onwards as a Referer (those pages say
+        # no-referrer themselves). "same-origin" sends none to any other origin, and lets
+        # the staff pages' posts name their real Origin, which writes with the session
+        # cookie must (routes/auth.py: under no-referrer a browser sends "Origin: null").
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )

@@ -3,7 +3,8 @@
 The operator cookie is a quart-auth cookie of its own (`SOS_OPERATOR`, its own signing
 salt), so a staff cookie (`QUART_AUTH`) never verifies as an operator's and the other way
 round; its signed id names a session in `operator_sessions` (hub/installation/operators.py).
-Operators have no API token: the cookie, and on writes the same CSRF header staff send.
+Operators have no API token: the cookie, and on writes the same checks as staff's: the
+CSRF header on the API, and from the hub's own pages (`refuse_other_sites`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from hub.container import hub
 from hub.errors import Forbidden, Unauthorized
 from hub.installation.operators import SESSION_HOURS
 from hub.ports import Doc
-from hub.routes.auth import CSRF_HEADER, CSRF_VALUE, SAFE_METHODS
+from hub.routes.auth import CSRF_HEADER, CSRF_VALUE, SAFE_METHODS, refuse_other_sites
 from hub.routes.openapi import OPERATOR
 
 COOKIE = "SOS_OPERATOR"
@@ -67,12 +68,10 @@ async def current_operator() -> Doc | None:
     auth_id = operator_auth_id()
     if auth_id is None:
         return None
-    if (
-        request.method not in SAFE_METHODS
-        and request.path.startswith("/api/")
-        and request.headers.get(CSRF_HEADER) != CSRF_VALUE
-    ):
-        raise Forbidden(f"send the header {CSRF_HEADER}: {CSRF_VALUE} with the operator cookie")
+    if request.method not in SAFE_METHODS:
+        if request.path.startswith("/api/") and request.headers.get(CSRF_HEADER) != CSRF_VALUE:
+            raise Forbidden(f"send the header {CSRF_HEADER}: {CSRF_VALUE} with the operator cookie")
+        refuse_other_sites()
     return await hub().operators.from_session(auth_id)
 
 

@@ -258,10 +258,51 @@ async def test_another_sites_page_cannot_log_a_console_out(client: Any, acme: Se
         assert r.status_code == 403, sent
         assert (await _error(r))["code"] == "forbidden"
         assert (await client.get("/api/v1/me")).status_code == 200, sent
-    # the console's own page (Chromium sends "Origin: null" under no-referrer) logs out
+    # the console's own page (a browser saying same-origin is believed, whatever its Origin)
     r = await client.post("/logout", headers={"Sec-Fetch-Site": "same-origin", "Origin": "null"})
     assert r.status_code == 303 and r.headers["Location"].endswith("/login")
     assert (await client.get("/api/v1/me")).status_code == 401
+
+
+async def test_a_cookie_write_from_a_page_that_says_origin_null_is_refused(
+    hub: Hub, client: Any, acme: Seeded
+) -> None:
+    """A sandboxed frame on a sibling subdomain (the same site: SameSite lets the cookie go)
+    sends "Origin: null", and a privacy proxy may strip Sec-Fetch-Site: a write with the
+    session cookie is then refused, whatever its custom header. API tokens are no cookie:
+    a script's Origin does not matter."""
+    ticket = await new_sos(client, acme)
+    r = await client.post(LOGIN, json={"email": "agent@acme.example", "password": PASSWORD})
+    assert r.status_code == 200
+    note = f"/api/v1/tickets/{ticket['id']}/notes"
+    framed = {"X-Requested-With": "sos-hub", "Origin": "null"}
+    r = await client.post(note, json={"text": "from a frame"}, headers=framed)
+    assert r.status_code == 403
+    error = await _error(r)
+    assert error["code"] == "forbidden" and "Origin: null" in error["message"]
+    r = await client.patch(
+        f"/api/v1/tickets/{ticket['id']}", json={"status": "open"}, headers=framed
+    )
+    assert r.status_code == 403
+    # a page's plain form too: the session goes on
+    r = await client.post("/logout", headers={"Origin": "null"})
+    assert r.status_code == 403 and "Origin: null" in await r.get_data(as_text=True)
+    r = await client.post("/api/v1/auth/logout", headers={"Origin": "null"})
+    assert r.status_code == 403 and (await _error(r))["code"] == "forbidden"
+    seen = await (await client.get(f"/api/v1/tickets/{ticket['id']}")).get_json()
+    assert seen["notes"] == [] and seen["status"] == "new"
+    # the hub's own page names its origin (or its browser says same-origin): it is written
+    own = hub.settings.public_origin
+    for sent in ({"Origin": own}, {"Sec-Fetch-Site": "same-origin", "Origin": "null"}):
+        headers = {"X-Requested-With": "sos-hub", **sent}
+        r = await client.post(note, json={"text": "from the console"}, headers=headers)
+        assert r.status_code == 201, (sent, await r.get_data(as_text=True))
+    # an API token without a cookie: the Origin a script sends is not a browser's word
+    script = hub.quart.test_client(use_cookies=False)
+    r = await script.post(
+        note, json={"text": "from a script"}, headers={**acme.auth("agent"), "Origin": "null"}
+    )
+    assert r.status_code == 201, await r.get_data(as_text=True)
 
 
 async def test_logging_in_twice_gives_two_sessions_and_logging_out_ends_only_one(

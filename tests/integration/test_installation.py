@@ -314,12 +314,18 @@ async def test_another_sites_page_cannot_log_the_operator_out(
             {"Sec-Fetch-Site": "cross-site", "Origin": "null"},
             {"Sec-Fetch-Site": "same-site", "Origin": "https://evil.hub.test"},
             {"Origin": "http://evil.example"},
+            {"Origin": "null"},  # a sandboxed frame, Sec-Fetch-Site stripped by a proxy
         ):
             r = await own.post("/operator/logout", headers=sent)
             assert r.status_code == 403 and "another site" in r.text, sent
             r = await own.post("/api/v1/operator/auth/logout", headers=sent)
             assert r.status_code == 403, sent
             assert r.json()["error"]["code"] == "forbidden"
+            # nor does it suspend a business, custom header or not
+            r = await own.patch(
+                f"{TENANTS}/acme", json={"suspended": True}, headers={**CSRF, **sent}
+            )
+            assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden", sent
             assert (await own.get(TENANTS)).status_code == 200, sent
         r = await own.post("/operator/logout", headers={"Sec-Fetch-Site": "same-origin"})
         assert r.status_code == 303
