@@ -186,7 +186,7 @@ def test_an_sos_from_the_phone_then_staff_replies_live_and_the_customer_answers(
     )
     # The socket echo of the same message does not show it twice.
     page.wait_for_function(
-        "document.querySelectorAll('#conversation li').length === 3", timeout=WAIT_MS
+        "() => document.querySelectorAll('#conversation li').length === 3", timeout=WAIT_MS
     )
     assert page.evaluate("window.__stillTheSamePage") is True
 

@@ -215,7 +215,7 @@ def test_the_traps_catch_markup_that_does_get_parsed_and_the_csp_blocks_it(
         """document.body.insertAdjacentHTML(
              "beforeend", '<img src="/x" onerror="window.__xss=1">')"""
     )
-    page.wait_for_function("window.__csp.length > 0", timeout=WAIT_MS)
+    page.wait_for_function("() => window.__csp.length > 0", timeout=WAIT_MS)
     assert page.evaluate("typeof window.__xss") == "undefined"  # the policy stopped it
     assert any("script-src" in v for v in page.evaluate("window.__csp"))
     page.evaluate("alert('caught')")  # returns once the handler has dismissed it

@@ -122,7 +122,9 @@ def test_messages_written_offline_survive_a_reload_and_arrive_once_in_order(
         page.goto(kiosk["pair_url"])
         expect(page.locator("#ready")).to_be_visible()
         # the service worker keeps the screen's copy: the page opens again offline
-        page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+        page.wait_for_function(
+            "() => navigator.serviceWorker && navigator.serviceWorker.controller"
+        )
 
         context.set_offline(True)
         first, second = "Offline one: the lift is stuck", "Offline two: no hot water in 12"
