@@ -27,6 +27,7 @@ from hub.accounts.model import check_code, check_kind, check_slug, slugify
 from hub.clock import new_id, now_iso
 from hub.errors import Conflicting, NotFound
 from hub.ports import Conflict, Doc, Store
+from hub.tickets.place_names import establishment_names
 
 LABEL_MAX = 120
 ADDRESS_MAX = 300
@@ -130,6 +131,11 @@ class Setup:
 
     async def places(self, tenant_id: str, collection: str) -> list[Doc]:
         return await self.store.find(tenant_id, collection, sort="name")
+
+    async def establishment_names(self, tenant_id: str) -> dict[str, str]:
+        """slug → name of the establishments, empty unless there are several: pages name
+        a point's establishment beside it only then (hub/tickets/place_names.py)."""
+        return await establishment_names(self.store, tenant_id)
 
     async def place(self, tenant_id: str, collection: str, slug: str) -> Doc:
         """This tenant's department or establishment `slug` (NotFound naming it)."""

@@ -63,7 +63,7 @@ from hub.tickets.model import (
     survey_json,
     thread_attachments_path,
 )
-from hub.tickets.places import with_establishment
+from hub.tickets.place_names import with_establishment
 from hub.tickets.services import Actor
 from hub.tickets.waiting import expected_reply_by
 
@@ -212,6 +212,7 @@ async def list_tickets(query_args: TicketQuery) -> Any:
         status=statuses,
         point=query_args.point,
         department=query_args.department,
+        establishment=query_args.establishment,
         q=query_args.q,
         before=query_args.cursor,
         limit=query_args.limit + 1,

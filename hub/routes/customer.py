@@ -150,6 +150,10 @@ async def _form_page(
         "customer/form.html",
         point=place.point,
         tenant=place.tenant,
+        # a group's "Barra" is in one of its restaurants: say which, when there are several
+        establishment=(await hub().setup.establishment_names(place.tenant["id"])).get(
+            place.point.get("establishment") or ""
+        ),
         text_max=TEXT_MAX,
         values=context.get("values", {}),
         errors=context.get("errors", {}),

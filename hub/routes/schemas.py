@@ -158,6 +158,7 @@ class TicketQuery(_Strict):
     status: str | None = Field(default=None, max_length=200)
     point: str | None = Field(default=None, max_length=64)
     department: str | None = Field(default=None, max_length=64)
+    establishment: str | None = Field(default=None, max_length=64)
     q: str | None = Field(default=None, max_length=200)
     limit: int = Field(default=50, ge=1, le=200)
     cursor: int | None = Field(default=None, ge=1, le=2**63 - 1)  # a storable integer

@@ -118,4 +118,6 @@ async def console() -> Any:
         transitions=transitions,
         setup=await setup_nudge(user, tenant) if Role(user["role"]).allows(Role.manager) else None,
         etiquette=etiquette_lexicon(),  # the checklist ticks as the server would
+        # several restaurants, each with its "Barra": cards, panel and filter name them
+        establishments=await hub().setup.establishment_names(user["tenant_id"]),
     )

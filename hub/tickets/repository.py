@@ -67,6 +67,7 @@ class TicketRepository:
         status: Sequence[str] = (),
         point: str | None = None,
         department: str | None = None,
+        establishment: str | None = None,
         q: str | None = None,
         before: int | None = None,
         limit: int = 50,
@@ -87,6 +88,8 @@ class TicketRepository:
             where["point.code"] = point
         if department:
             where["department"] = department
+        if establishment:
+            where["establishment"] = establishment
         if q:
             where["$search"] = (SEARCH_FIELDS, q)
         if before is not None:

@@ -37,7 +37,7 @@ from hub.tickets.model import (
     staff_attachments_path,
     staff_ticket,
 )
-from hub.tickets.places import with_establishment, with_establishments
+from hub.tickets.place_names import with_establishment, with_establishments
 from hub.tickets.repository import TicketRepository
 from hub.tickets.targets import reply_due_at
 from hub.tickets.ticket import CUSTOMER, KEEP, Actor, Outcome, Ticket

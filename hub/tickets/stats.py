@@ -39,6 +39,7 @@ from hub.tickets.etiquette import STEPS
 from hub.tickets.etiquette import _shares as shares
 from hub.tickets.facts import EXACT_DAYS, FILTERED, UNCLASSIFIED, binned
 from hub.tickets.model import RATINGS, Category, category_group
+from hub.tickets.place_names import establishment_names, with_establishment
 from hub.tickets.promise import kept_promise, not_due_yet, promise_figures, waiting_counts
 from hub.tickets.ticket import Ticket
 
@@ -335,10 +336,21 @@ def asked_period(now: datetime, timezone: str, start: str | None, end: str | Non
     return Period(lower, upper)
 
 
-async def _names(store: Store, tenant_id: str, by: str) -> dict[Any, str | None]:
-    """Today's names of points, establishments or staff, which tickets may carry older ones of."""
+async def _names(
+    store: Store, tenant_id: str, by: str, establishment: str | None = None
+) -> dict[Any, str | None]:
+    """Today's names of points, establishments or staff, which tickets may carry older ones of.
+    A point's with its establishment's when the business has several (two "Barra" rows
+    would say nothing), unless the figures are one establishment's already."""
     if by == "point":
-        return {p["code"]: p.get("label") for p in await store.find(tenant_id, "points")}
+        places = {} if establishment else await establishment_names(store, tenant_id)
+        points = await store.find(tenant_id, "points")
+        return {
+            p["code"]: with_establishment(p["label"], p.get("establishment"), places)
+            if p.get("label")
+            else None
+            for p in points
+        }
     if by == "establishment":
         found = await store.find(tenant_id, "establishments")
         return {e["slug"]: e.get("name") for e in found}
@@ -474,7 +486,7 @@ async def ticket_stats(
     for code in scans or {}:
         groups.setdefault(code, _empty(code))
     named: dict[Any, str | None] = {g.key: g.label for g in figures.groups if g.label}
-    named |= {k: v for k, v in (await _names(store, tenant["id"], by)).items() if v}
+    named |= {k: v for k, v in (await _names(store, tenant["id"], by, establishment)).items() if v}
 
     def group(figures: GroupFigures) -> dict[str, Any]:
         out = {"key": figures.key, "label": named.get(figures.key)}

@@ -5,8 +5,17 @@ import { COLUMNS } from "./console-state.js";
 import { fillTimers } from "./console-timers.js";
 
 const TIMER_REFRESH_MS = 30_000;
+// slug → name when the business has several establishments (none: the page names none)
+const ESTABLISHMENTS = JSON.parse(document.getElementById("main")?.dataset.establishments || "{}");
 
+/** Where the SOS came from; with its establishment when there are several ("Barra · Sabores Playa"). */
 export function placeOf(doc) {
+  const name = doc.establishment && ESTABLISHMENTS[doc.establishment];
+  const label = placeLabel(doc);
+  return name && label !== "—" ? `${label} · ${name}` : label;
+}
+
+function placeLabel(doc) {
   if (doc.point && doc.point.label) return doc.point.label;
   if (doc.kiosk && (doc.kiosk.label || doc.kiosk.name)) return doc.kiosk.label || doc.kiosk.name;
   return "—";

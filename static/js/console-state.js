@@ -158,12 +158,13 @@ const SEARCH_FIELDS = [
   (d) => d.contact && d.contact.email,
 ];
 
-/** The same test the API's filters make (status, point, department, q), done on the client. */
+/** The same test the API's filters make (status, point, department, establishment, q), on the client. */
 export function matches(doc, filter) {
   if (!COLUMNS.includes(doc.status)) return false; // quarantined tickets never reach the board
   if (filter.status && doc.status !== filter.status) return false;
   if (filter.point && !(doc.point && doc.point.code === filter.point)) return false;
   if (filter.department && doc.department !== filter.department) return false;
+  if (filter.establishment && doc.establishment !== filter.establishment) return false;
   if (filter.q) {
     const q = filter.q.toLowerCase();
     if (!SEARCH_FIELDS.some((get) => String(get(doc) || "").toLowerCase().includes(q))) return false;

@@ -35,7 +35,7 @@ const seq = new SeqTracker(`sos.console.seq.${userId}`);
 const store = new TicketStore();
 const unread = new UnreadSet(`sos.console.unread.${userId}`);
 const heardMessages = new Set(); // customer messages already announced (a replay is not news)
-const FILTER_KEYS = ["q", "status", "point", "department"];
+const FILTER_KEYS = ["q", "status", "point", "department", "establishment"];
 const asked = new URLSearchParams(window.location.search); // a link or a reload: filters, ticket
 fillFiltersFrom(asked);
 let filter = readFilter();
@@ -97,7 +97,13 @@ function keepInUrl() {
 function readFilter() {
   const data = new FormData(filtersForm);
   const value = (name) => String(data.get(name) || "").trim();
-  return { q: value("q"), status: value("status"), point: value("point"), department: value("department") };
+  return {
+    q: value("q"),
+    status: value("status"),
+    point: value("point"),
+    department: value("department"),
+    establishment: value("establishment"),
+  };
 }
 
 function render() {
@@ -278,7 +284,8 @@ async function loadChoices() {
     const names = new Map((deps.items || []).map((d) => [d.slug, departmentName(d)]));
     const departments = new Set();
     for (const point of points.items || []) {
-      putChoice(pointSelect, point.code, point.label === point.code ? point.code : `${point.label} (${point.code})`);
+      const place = placeOf({ point, establishment: point.establishment }); // two "Barra": which
+      putChoice(pointSelect, point.code, point.label === point.code ? place : `${place} (${point.code})`);
       if (point.department) departments.add(point.department);
     }
     const depSelect = document.getElementById("f-department");

@@ -155,3 +155,42 @@ async def test_bad_months_and_places_name_the_field(
     )
     assert r.status_code == 400
     assert field in (await r.get_json())["error"]["message"]
+
+
+async def test_two_restaurants_bars_are_told_apart_in_the_report_and_the_stats(
+    client: Any, hub: Hub, acme: Seeded, tmp_path: Path
+) -> None:
+    """A group with a "Barra" in each restaurant: the report's and the API's rows by point
+    name the restaurant; one restaurant's own report needs not say it on every row."""
+    from hub.accounts.services import create_point
+
+    for code, place in (("playa-barra", "Sabores Playa"), ("centro-barra", "Sabores Centro")):
+        await create_point(hub.store, acme.tenant, code=code, label="Barra", establishment=place)
+    for point in ("playa-barra", "playa-barra", "centro-barra"):
+        sent = await new_sos(client, acme, "Falta hielo en la barra", point=point)
+        await hub.store.update(
+            acme.tenant["id"], "tickets", sent["id"], {"created_at": NOVEMBER[0][0]}
+        )
+    pdf = await report(client, acme, month="2026-11", lang="es")
+    text, _pages = await pdf_text(pdf, tmp_path)
+    flat = " ".join(text.split())
+    assert "Barra · Sabores Playa 2" in flat and "Barra · Sabores Centro 1" in flat
+
+    r = await client.get(
+        "/api/v1/stats",
+        query_string={
+            "by": "point",
+            "from": "2026-11-01T00:00:00+01:00",
+            "to": "2026-12-01T00:00:00+01:00",
+        },
+        headers=acme.auth("manager"),
+    )
+    labels = {g["key"]: g["label"] for g in (await r.get_json())["groups"]}
+    assert labels["playa-barra"] == "Barra · Sabores Playa"
+    assert labels["centro-barra"] == "Barra · Sabores Centro"
+
+    one, _ = await pdf_text(
+        await report(client, acme, month="2026-11", lang="es", establishment="sabores-playa"),
+        tmp_path,
+    )
+    assert "Barra 2" in " ".join(one.split()) and "Sabores Centro" not in one
