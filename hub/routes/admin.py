@@ -10,6 +10,7 @@ from hub.accounts.model import Role
 from hub.container import hub
 from hub.routes.auth import tenant_id
 from hub.routes.pages import render_page, staff_page
+from hub.tickets.places import with_establishment
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -18,6 +19,17 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @staff_page(Role.manager)
 async def rules_page() -> Any:
     """Edit routing rules and try them on a sample SOS."""
-    points = await hub().accounts.points(tenant_id())
-    departments = await hub().accounts.departments(tenant_id())
-    return await render_page("admin/rules.html", points=points, departments=departments)
+    tid = tenant_id()
+    points = await hub().accounts.points(tid)
+    departments = await hub().accounts.departments(tid)
+    establishments = await hub().setup.places(tid, "establishments")
+    names = await hub().setup.establishment_names(tid)  # two "Barra": say whose
+    return await render_page(
+        "admin/rules.html",
+        points=[
+            {**p, "label": with_establishment(p["label"], p.get("establishment"), names)}
+            for p in points
+        ],
+        departments=departments,
+        establishments=establishments,
+    )

@@ -56,7 +56,7 @@ function fill(rule) {
   form.name.value = rule ? rule.name : "";
   form.active.checked = rule ? rule.active : true;
   const m = (rule && rule.match) || {};
-  ["points", "departments", "categories", "languages"].forEach((k) => setChecked(k, m[k]));
+  ["points", "establishments", "departments", "categories", "languages"].forEach((k) => setChecked(k, m[k]));
   form.words.value = (m.words || []).join("\n");
   const s = rule && rule.schedule;
   form.always.checked = !s;
@@ -88,7 +88,8 @@ function read() {
     name: form.name.value.trim(),
     active: form.active.checked,
     match: {
-      points: checked("points"), departments: checked("departments"), categories: checked("categories"),
+      points: checked("points"), establishments: checked("establishments"), departments: checked("departments"),
+      categories: checked("categories"),
       languages: checked("languages"), words: lines(form.words.value),
     },
     schedule,

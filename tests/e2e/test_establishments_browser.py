@@ -120,3 +120,41 @@ def test_the_guest_page_names_the_restaurant(browser: Any, live_hub: LiveHub) ->
     page.goto(f"{live_hub.url}/q/sabores-bar")
     expect(page.locator(".brand .place")).to_have_text(re.compile(r"Bar terrace$"))
     with_js.close()
+
+
+def test_a_rule_for_one_restaurant_round_trips_and_the_dry_run_honours_it(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    context, page, problems = staff_page(
+        browser, live_hub, "en", "/admin/rules", 1440, 900, "manager"
+    )
+    page.locator("#rule-name").fill("Beach bar staff")
+    page.locator("#rule-establishments").get_by_label(PLAYA).check()
+    row = page.locator("#recipients .recipient-row").first
+    row.locator('[data-k="to"]').fill("playa@example.com")
+    row.locator('[data-k="name"]').fill("Beach team")
+    page.get_by_role("button", name="Save rule").click()
+    expect(page.locator("#rule-status")).to_have_text("Saved.")
+
+    auth = {"Authorization": f"Bearer {live_hub.seeded.tokens['manager']}"}
+    rules = httpx.get(f"{live_hub.url}/api/v1/rules", headers=auth).json()["items"]
+    saved = next(r for r in rules if r["name"] == "Beach bar staff")
+    assert saved["match"]["establishments"] == ["sabores-playa"]
+
+    page.reload()
+    page.locator("#rule-list .rule-item", has_text="Beach bar staff").click()
+    expect(page.locator("#rule-establishments").get_by_label(PLAYA)).to_be_checked()
+    expect(page.locator("#rule-establishments").get_by_label(CENTRO)).not_to_be_checked()
+
+    tester = page.get_by_label("Access point")
+    page.get_by_label("Text", exact=True).fill("Se ha roto un vaso")
+    tester.select_option(label=f"Barra · {PLAYA}")
+    page.get_by_role("button", name="Who would get it?").click()
+    expect(page.locator("#test-result")).to_contain_text("Beach team")
+    tester.select_option(label=f"Barra · {CENTRO}")
+    page.get_by_role("button", name="Who would get it?").click()
+    expect(page.locator("#test-result")).not_to_contain_text("Beach team")
+    expect(page.locator("#test-result")).to_contain_text("Nobody")
+    assert problems == []
+    context.close()
+    assert httpx.delete(f"{live_hub.url}/api/v1/rules/{saved['id']}", headers=auth).is_success
