@@ -66,6 +66,8 @@ FORMAT_OF_KIND = {
     "table-tent": "table-tent",
 }
 DEFAULT_FORMAT = "poster-a4"
+# Many points at once (GET /api/v1/print): each in the format of its own kind, one PDF.
+OWN = "own"
 
 
 def format_for(kind: str | None) -> str:

@@ -146,13 +146,23 @@ def html_for(fmt: Format, pieces: Sequence[Piece], *, print_ready: bool) -> tupl
     return html, pages
 
 
+def _html(fmt: Format, pieces: Sequence[Piece], *, print_ready: bool) -> HTML:
+    html, _pages = html_for(fmt, pieces, print_ready=print_ready)
+    return HTML(string=html, base_url=FONTS.resolve().as_uri() + "/", url_fetcher=OfflineFetcher())
+
+
 def write_pdf(fmt: Format, pieces: Sequence[Piece], *, print_ready: bool = True) -> bytes:
     """The PDF of `pieces` (blocking: call it in a thread)."""
-    html, _pages = html_for(fmt, pieces, print_ready=print_ready)
-    document = HTML(
-        string=html, base_url=FONTS.resolve().as_uri() + "/", url_fetcher=OfflineFetcher()
-    )
-    pdf: bytes = document.write_pdf()
+    pdf: bytes = _html(fmt, pieces, print_ready=print_ready).write_pdf()
+    return pdf
+
+
+def write_runs_pdf(runs: Sequence[tuple[Format, Sequence[Piece]]]) -> bytes:
+    """One print-ready PDF of several runs, each on its own paper (coasters six to an A4
+    sheet, then the table tents...): WeasyPrint lays each out, then joins their pages."""
+    documents = [_html(fmt, pieces, print_ready=True).render() for fmt, pieces in runs]
+    pages = [page for document in documents for page in document.pages]
+    pdf: bytes = documents[0].copy(pages).write_pdf()
     return pdf
 
 

@@ -10,9 +10,10 @@ first-run checklist ticks "print" from `printed_at`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -24,13 +25,14 @@ from hub.errors import Conflicting, HubError, Invalid, NotFound
 from hub.http.ratelimit import RateLimited
 from hub.ports import Doc, Store
 from hub.printables.content import Catalog, Piece, build_piece
-from hub.printables.formats import FORMATS, TYPES, Format, Kind
+from hub.printables.formats import FORMATS, OWN, TYPES, Format, Kind, format_for
 from hub.printables.render import (
     ConverterMissing,
     convert,
     piece_size,
     png_resolution,
     write_pdf,
+    write_runs_pdf,
 )
 
 log = logging.getLogger(__name__)
@@ -111,19 +113,27 @@ class Printables:
     async def print_points(
         self, tenant_id: str, codes: str, fmt_name: str, kind: str = "pdf"
     ) -> Printed:
-        """Many points in one print-ready PDF: a page each, or several to an A4 sheet."""
-        fmt, kind = check_format(fmt_name), check_type(kind)
+        """Many points in one print-ready PDF: a page each, or several to an A4 sheet.
+        `fmt_name` OWN: each point in the format of its kind (coasters as coasters...)."""
+        own = fmt_name == OWN
+        fmt, kind = (None if own else check_format(fmt_name)), check_type(kind)
         if kind != "pdf":
             raise Invalid("many points print as one PDF: type must be pdf", field="type")
         wanted = parse_codes(codes)
         tenant = await self._tenant(tenant_id)
         points = [await self._point(tenant_id, code, field="points") for code in wanted]
         pieces = await self._pieces(tenant, points)
-        content = await self._render(fmt, pieces, "pdf")
+        if fmt is None:
+            runs: dict[str, list[Piece]] = {}  # in the order the kinds first come
+            for point, piece in zip(points, pieces, strict=True):
+                runs.setdefault(format_for(point.get("kind")), []).append(piece)
+            content = await self._render_runs([(FORMATS[n], run) for n, run in runs.items()])
+            named = next(iter(runs)) if len(runs) == 1 else OWN
+        else:
+            content = await self._render(fmt, pieces, "pdf")
+            named = fmt.name
         await self._mark_printed(tenant_id, points)
-        name = (
-            f"{points[0]['code']}-{fmt.name}.pdf" if len(points) == 1 else f"points-{fmt.name}.pdf"
-        )
+        name = f"{points[0]['code']}-{named}.pdf" if len(points) == 1 else f"points-{named}.pdf"
         return Printed(content, CONTENT_TYPES["pdf"], name)
 
     async def _tenant(self, tenant_id: str) -> Doc:
@@ -174,6 +184,17 @@ class Printables:
     async def _render(self, fmt: Format, pieces: list[Piece], kind: str) -> bytes:
         """The run as `kind`, at most `concurrency` renderings at once, each in a thread;
         a long queue is refused (429) rather than left to time out."""
+        async with self._slot():
+            return await self._rendered(fmt, pieces, kind)
+
+    async def _render_runs(self, runs: list[tuple[Format, list[Piece]]]) -> bytes:
+        """Several runs, each in its format, in one PDF (one rendering slot, as one run)."""
+        async with self._slot():
+            return await asyncio.to_thread(write_runs_pdf, runs)
+
+    @contextlib.asynccontextmanager
+    async def _slot(self) -> AsyncIterator[None]:
+        """One of the `concurrency` renderings; a long queue is refused (429)."""
         if self._waiting >= MAX_WAITING:
             raise RateLimited(15)
         self._waiting += 1
@@ -182,7 +203,7 @@ class Printables:
         finally:
             self._waiting -= 1
         try:
-            return await self._rendered(fmt, pieces, kind)
+            yield
         finally:
             self._slots.release()
 

@@ -35,7 +35,8 @@ class PrintManyQuery(_Strict):
     """Many points (codes separated by commas, at most 200) in one PDF."""
 
     points: str = Field(min_length=1, max_length=MAX_POINTS * 65)
-    format: FormatName = "poster-a4"
+    # `own`: each point in its kind's format (a coaster point as a coaster), in one PDF
+    format: FormatName | Literal["own"] = "poster-a4"
     type: Literal["pdf"] = "pdf"
 
 
@@ -73,7 +74,9 @@ async def print_points(query_args: PrintManyQuery) -> Response:
     """Many access points in one print-ready PDF.
 
     Posters, flyers and table tents take a page each; coasters go six to an A4 sheet and
-    receipts two, with their cut marks. An unknown code is 404 naming `points`.
+    receipts two, with their cut marks. `format=own` prints each point in the format of its
+    kind (its "Print" link's), the formats one after the other. An unknown code is 404
+    naming `points`.
     """
     printed = await hub().printables.print_points(
         tenant_id(), query_args.points, query_args.format, query_args.type

@@ -324,3 +324,30 @@ def test_an_establishment_prints_its_own_logo_and_else_the_business_one(
     without = Image.open(io.BytesIO(printed(http, "LOBBY-1", "receipt", "png").content))
     assert share_of(without, RED) < 0.0005
     assert share_of(without, "#1d6b78", tolerance=60) > 0.002  # the business's logo still
+
+
+def test_many_points_print_each_in_the_format_of_its_kind_when_asked(
+    served: Served, http: httpx.Client, tmp_path: Path
+) -> None:
+    """ "Print all" on a page of posters and coasters: `format=own` prints the poster point
+    as an A4 poster and the coaster points as coasters, six to a sheet, in one PDF."""
+    r = http.get("/api/v1/print", params={"points": "C-1,LOBBY-1,C-2", "format": "own"})
+    assert r.status_code == 200, r.text
+    assert 'filename="points-own.pdf"' in r.headers["Content-Disposition"]
+    pdf = tmp_path / "own.pdf"
+    pdf.write_bytes(r.content)
+    assert "Pages:           2" in run("pdfinfo", pdf)
+    coasters, poster = pages_of(pdf)
+    # the coasters first (their kind came first), both on one A4 sheet to cut out
+    assert sorted(qr_texts(coasters)) == [f"{served.url}/q/C-1", f"{served.url}/q/C-2"]
+    assert qr_texts(poster) == [f"{served.url}/q/LOBBY-1"]
+    text = run("pdftotext", "-layout", pdf, "-")
+    first, second = text.split("\f")[:2]
+    assert "C-1" in first and "C-2" in first and "LOBBY-1" in second
+
+    only = http.get("/api/v1/print", params={"points": "C-3,C-4", "format": "own"})
+    assert only.status_code == 200, only.text
+    assert 'filename="points-coaster.pdf"' in only.headers["Content-Disposition"]
+    wrong = http.get("/api/v1/print", params={"points": "C-3", "format": "mine"})
+    assert wrong.status_code == 400
+    assert wrong.json()["error"]["code"] and "format" in wrong.text
