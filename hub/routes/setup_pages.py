@@ -9,16 +9,17 @@ import io
 from typing import Any
 
 import segno
-from quart import Blueprint, Response
+from quart import Blueprint, Response, request
 
 from hub.accounts.business import LANGUAGE_NAMES, business_languages, tenant_settings
 from hub.accounts.model import KNOWN_LANGUAGES, POINT_KINDS, Role, time_zones
 from hub.accounts.services import point_json
 from hub.accounts.setup import place_json
 from hub.container import hub
-from hub.printables.formats import DEFAULT_FORMAT, format_for
+from hub.printables.formats import FORMATS, OWN, format_for
 from hub.routes.auth import tenant_id
 from hub.routes.pages import page_tenant, render_page, staff_page
+from hub.routes.point_filter import point_filter
 
 bp = Blueprint("setup_pages", __name__, url_prefix="/admin")
 
@@ -56,20 +57,31 @@ async def settings_page() -> Any:
 @bp.get("/points")
 @staff_page(Role.manager)
 async def points_page() -> Any:
-    """The access points: create, relabel, move, deactivate, preview and print."""
+    """The access points: create, relabel, move, deactivate, preview and print.
+
+    `?establishment=` and `?q=` narrow the list (a group has dozens of points), in a plain
+    GET form that works without JavaScript; "Print" then prints the points shown.
+    """
     tid = tenant_id()
-    points = [point_json(p, hub().settings.public_url) for p in await hub().setup.points(tid)]
+    every = [point_json(p, hub().settings.public_url) for p in await hub().setup.points(tid)]
     departments = await hub().setup.places(tid, "departments")
-    establishments = await hub().setup.places(tid, "establishments")
-    kinds = list(POINT_KINDS) + sorted({p["kind"] for p in points} - set(POINT_KINDS))
+    establishments = [
+        place_json(e, "establishments") for e in await hub().setup.places(tid, "establishments")
+    ]
+    kinds = list(POINT_KINDS) + sorted({p["kind"] for p in every} - set(POINT_KINDS))
+    names = {e["slug"]: e["name"] for e in establishments}
+    shown = point_filter(request.args, names)
     return await render_page(
         "admin/points.html",
-        points=points,
+        points=[p for p in every if shown.keeps(p, names)],
+        every_count=len(every),
+        shown=shown,
         departments=[place_json(d, "departments") for d in departments],
-        establishments=[place_json(e, "establishments") for e in establishments],
+        establishments=establishments,
         languages=_languages(),
         kinds=kinds,
-        print_format=DEFAULT_FORMAT,  # "Print all" (points of mixed kinds): A4 posters
+        # "Print": each point in its kind's format (coasters as coasters), or one for all
+        print_formats=[OWN, *FORMATS],
         format_for=format_for,  # each point's own "Print" link: the format of its kind
     )
 

@@ -84,20 +84,16 @@ for (const card of document.querySelectorAll(".point-card")) {
   });
 }
 
-/* ---- Print selected: one PDF with the ticked points (all active ones when none is ticked). ---- */
+/* ---- Print selected: one PDF with the ticked points (all shown active ones when none is ticked). ---- */
 
-const printLink = document.getElementById("print-selected");
-if (printLink) {
-  const all = printLink.getAttribute("href");
+const printButton = document.getElementById("print-selected");
+const printPoints = document.getElementById("print-points");
+if (printButton && printPoints) {
+  const all = printPoints.dataset.all;
   const update = () => {
     const picked = [...document.querySelectorAll('input[name="print"]:checked')].map((i) => i.value);
-    if (picked.length) {
-      printLink.href = `${printLink.dataset.base}&points=${picked.map(encodeURIComponent).join(",")}`;
-      printLink.textContent = L("print-selected", { count: picked.length });
-    } else {
-      printLink.href = all;
-      printLink.textContent = L("print-all");
-    }
+    printPoints.value = picked.length ? picked.join(",") : all;
+    printButton.textContent = picked.length ? L("print-selected", { count: picked.length }) : L("print-all");
   };
   document.getElementById("points").addEventListener("change", (event) => {
     if (event.target.name === "print") update();

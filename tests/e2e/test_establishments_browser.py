@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -158,3 +159,66 @@ def test_a_rule_for_one_restaurant_round_trips_and_the_dry_run_honours_it(
     assert problems == []
     context.close()
     assert httpx.delete(f"{live_hub.url}/api/v1/rules/{saved['id']}", headers=auth).is_success
+
+
+def _print_query(page: Page) -> dict[str, list[str]]:
+    """What "Print" would ask the print API for (the form's fields, as the browser sends them)."""
+    query = page.locator("#print-form").evaluate(
+        "f => new URLSearchParams(new FormData(f)).toString()"
+    )
+    return parse_qs(str(query))
+
+
+def test_the_points_page_narrows_to_a_restaurant_or_a_search_and_prints_what_it_shows(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    context, page, problems = staff_page(
+        browser, live_hub, "en", "/admin/points", 1440, 900, "manager"
+    )
+    expect(page.locator(".point-card")).to_have_count(5)
+    # each point in the format of its kind unless one paper is chosen
+    expect(page.get_by_label("Print as")).to_have_value("own")
+    assert _print_query(page)["format"] == ["own"]
+    filters = page.locator("#point-filter")
+    filters.get_by_label("Establishment").select_option(label=PLAYA)
+    filters.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r"establishment=sabores-playa"))
+    cards = page.locator(".point-card")
+    expect(cards).to_have_count(3)
+    expect(page.locator("#point-centro-barra")).to_have_count(0)
+    expect(page.locator("#point-count")).to_have_text("3 of 5 access points shown")
+    assert sorted(_print_query(page)["points"][0].split(",")) == [
+        "playa-barra",
+        "playa-mesa-1",
+        "playa-mesa-2",
+    ]
+    page.get_by_label("Print as").select_option("coaster")
+    with page.expect_popup() as popup:
+        page.get_by_role("button", name="Print all shown").click()
+    asked = urlsplit(popup.value.url)
+    assert asked.path == "/api/v1/print"
+    assert parse_qs(asked.query)["format"] == ["coaster"]
+    popup.value.close()
+
+    filters.get_by_label("Search").fill("mesa 2")
+    filters.get_by_role("button", name="Show").click()
+    expect(cards).to_have_count(1)
+    expect(page.locator("#point-playa-mesa-2")).to_be_visible()
+    assert problems == []
+    context.close()
+
+    # the same list without JavaScript: the form is a plain GET
+    with_no_js = browser.new_context(java_script_enabled=False)
+    try:
+        plain = with_no_js.new_page()
+        plain.goto(f"{live_hub.url}/login?next=/admin/points")
+        plain.locator('input[name="email"]').fill(str(live_hub.seeded.users["manager"]["email"]))
+        plain.locator('input[name="password"]').fill(live_hub.password)
+        plain.locator('button[type="submit"]').click()
+        plain.wait_for_url("**/admin/points")
+        plain.locator("#pf-establishment").select_option("sabores-centro")
+        plain.locator("#point-filter button[type=submit]").click()
+        expect(plain.locator(".point-card")).to_have_count(1)
+        expect(plain.locator("#point-centro-barra")).to_be_visible()
+    finally:
+        with_no_js.close()

@@ -75,9 +75,10 @@ def test_a_manager_creates_a_point_sees_its_qr_and_link_and_a_bad_code_is_marked
         "href", "/api/v1/points/terrace-7/print?format=table-tent&type=pdf"
     )
     card.get_by_label("Select for printing").check()
-    expect(page.locator("#print-selected")).to_have_attribute(
-        "href", "/api/v1/print?format=poster-a4&type=pdf&points=terrace-7"
-    )
+    # printed alone, each point in the format of its kind unless one paper is chosen
+    expect(page.locator("#print-points")).to_have_value("terrace-7")
+    expect(page.get_by_label("Print as")).to_have_value("own")
+    expect(page.locator("#print-selected")).to_have_text("Print the 1 selected")
     # The preview, as the manager sees it on the screen, reads back to the point's link.
     qr = card.get_by_role("img", name="QR code of terrace-7")
     qr.scroll_into_view_if_needed()
