@@ -34,7 +34,7 @@ from hub.ports import Change, Conflict, Doc, Insert, Publisher, Store, Update
 from hub.settings import Settings
 from hub.surveys.invitations import invitation_words
 from hub.tickets.events import TicketUpdated
-from hub.tickets.place_names import with_establishment
+from hub.tickets.places import with_establishment
 from hub.tickets.repository import ENTRIES, TICKETS, TicketRepository
 from hub.tickets.unit_of_work import UnitOfWork
 

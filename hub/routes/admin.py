@@ -10,7 +10,7 @@ from hub.accounts.model import Role
 from hub.container import hub
 from hub.routes.auth import tenant_id
 from hub.routes.pages import render_page, staff_page
-from hub.tickets.places import with_establishment
+from hub.tickets.place_names import labelled_with_establishment
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -27,7 +27,7 @@ async def rules_page() -> Any:
     return await render_page(
         "admin/rules.html",
         points=[
-            {**p, "label": with_establishment(p["label"], p.get("establishment"), names)}
+            {**p, "label": labelled_with_establishment(p["label"], p.get("establishment"), names)}
             for p in points
         ],
         departments=departments,

@@ -63,7 +63,7 @@ from hub.tickets.model import (
     survey_json,
     thread_attachments_path,
 )
-from hub.tickets.place_names import with_establishment
+from hub.tickets.places import with_establishment
 from hub.tickets.services import Actor
 from hub.tickets.waiting import expected_reply_by
 

@@ -26,7 +26,7 @@ from hub.ports import Doc, Where
 from hub.routes.auth import staff, staff_required, tenant_id
 from hub.routes.pages import render_page, staff_page
 from hub.tickets.model import Status
-from hub.tickets.place_names import with_establishment
+from hub.tickets.places import with_establishment
 from hub.tickets.services import Actor
 
 bp = Blueprint("delivery", __name__)

@@ -22,11 +22,11 @@ async def establishment_names(store: Store, tenant_id: str) -> dict[str, str]:
     return {e["slug"]: str(e.get("name") or e["slug"]) for e in found}
 
 
-def with_establishment(label: str, slug: str | None, names: Mapping[str, str]) -> str:
+def labelled_with_establishment(label: str, slug: str | None, names: Mapping[str, str]) -> str:
     """ "Barra · Sabores Playa": the point's label, then its establishment's name when the
     business has several (`names` from establishment_names) and the point is in one."""
     name = names.get(slug or "")
     return f"{label}{SEPARATOR}{name}" if name else label
 
 
-__all__ = ["SEPARATOR", "establishment_names", "with_establishment"]
+__all__ = ["SEPARATOR", "establishment_names", "labelled_with_establishment"]

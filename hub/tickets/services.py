@@ -37,7 +37,7 @@ from hub.tickets.model import (
     staff_attachments_path,
     staff_ticket,
 )
-from hub.tickets.place_names import with_establishment, with_establishments
+from hub.tickets.places import with_establishment, with_establishments
 from hub.tickets.repository import TicketRepository
 from hub.tickets.targets import reply_due_at
 from hub.tickets.ticket import CUSTOMER, KEEP, Actor, Outcome, Ticket
@@ -289,6 +289,7 @@ class TicketService:
         status: Sequence[str] = (),
         point: str | None = None,
         department: str | None = None,
+        establishment: str | None = None,
         q: str | None = None,
         before: int | None = None,
         limit: int = 50,
@@ -300,6 +301,7 @@ class TicketService:
             status=status,
             point=point,
             department=department,
+            establishment=establishment,
             q=q,
             before=before,
             limit=limit,

@@ -39,7 +39,7 @@ from hub.tickets.etiquette import STEPS
 from hub.tickets.etiquette import _shares as shares
 from hub.tickets.facts import EXACT_DAYS, FILTERED, UNCLASSIFIED, binned
 from hub.tickets.model import RATINGS, Category, category_group
-from hub.tickets.place_names import establishment_names, with_establishment
+from hub.tickets.place_names import establishment_names, labelled_with_establishment
 from hub.tickets.promise import kept_promise, not_due_yet, promise_figures, waiting_counts
 from hub.tickets.ticket import Ticket
 
@@ -346,7 +346,7 @@ async def _names(
         places = {} if establishment else await establishment_names(store, tenant_id)
         points = await store.find(tenant_id, "points")
         return {
-            p["code"]: with_establishment(p["label"], p.get("establishment"), places)
+            p["code"]: labelled_with_establishment(p["label"], p.get("establishment"), places)
             if p.get("label")
             else None
             for p in points

@@ -16,7 +16,7 @@ import pytest
 from hub.accounts.services import create_point
 from hub.app import Hub
 from hub.settings import Settings
-from hub.tickets.place_names import with_establishments
+from hub.tickets.places import with_establishments
 from tests.helpers import Seeded, seed_tenant
 from tests.integration.delivery_kit import (
     ack_link,

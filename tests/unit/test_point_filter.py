@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hub.routes.point_filter import NONE, point_filter
-from hub.tickets.places import with_establishment
+from hub.tickets.place_names import labelled_with_establishment
 
 POINTS: list[dict[str, Any]] = [
     {"code": "playa-barra", "label": "Barra", "labels": {}, "establishment": "playa"},
@@ -39,6 +39,6 @@ def test_a_search_finds_words_of_the_label_code_or_establishment_without_accents
 
 
 def test_a_point_is_named_with_its_establishment_only_when_there_are_several() -> None:
-    assert with_establishment("Barra", "playa", NAMES) == "Barra · Sabores Playa"
-    assert with_establishment("Barra", "playa", {}) == "Barra"
-    assert with_establishment("Lobby", None, NAMES) == "Lobby"
+    assert labelled_with_establishment("Barra", "playa", NAMES) == "Barra · Sabores Playa"
+    assert labelled_with_establishment("Barra", "playa", {}) == "Barra"
+    assert labelled_with_establishment("Lobby", None, NAMES) == "Lobby"
