@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -90,7 +91,7 @@ def _kiosk_create(settings: Settings, args: argparse.Namespace) -> None:
         tenant = await tenant_by_slug(store, args.tenant)
         fields = {"name": args.name, "point": args.point, "departments": args.department or []}
         kiosk, token = await create_kiosk(store, tenant, fields)
-        pair_url = settings.public(f"/kiosk#device_token={token}")
+        pair_url = (await _addressed(settings, store)).public(f"/kiosk#device_token={token}")
         return {**kiosk_json(kiosk), "device_token": token, "pair_url": pair_url}
 
     _print_json(_with_store(settings, work))
@@ -124,7 +125,7 @@ def _point_create(settings: Settings, args: argparse.Namespace) -> None:
 
     async def work(store: Store) -> Any:
         tenant = await tenant_by_slug(store, args.tenant)
-        return await create_point(
+        point = await create_point(
             store,
             tenant,
             code=args.code,
@@ -133,36 +134,79 @@ def _point_create(settings: Settings, args: argparse.Namespace) -> None:
             establishment=args.establishment,
             kind=args.kind,
         )
+        return point_json(point, (await _addressed(settings, store)).public_url)
 
-    _print_json(point_json(_with_store(settings, work), settings.public_url))
+    _print_json(_with_store(settings, work))
 
 
 def _operator_create(settings: Settings, args: argparse.Namespace) -> None:
     from hub.accounts.passwords import hash_password
     from hub.installation.operators import create_operator, public_operator
 
-    doc = _with_store(
-        settings,
-        lambda store: create_operator(
+    async def work(store: Store) -> Any:
+        doc = await create_operator(
             store,
             email=args.email,
             password=args.password,
             name=args.name,
             hash_password=hash_password,
-        ),
-    )
-    _print_json({**public_operator(doc), "url": settings.public("/operator")})
+        )
+        return {
+            **public_operator(doc),
+            "url": (await _addressed(settings, store)).public("/operator"),
+        }
+
+    _print_json(_with_store(settings, work))
+
+
+async def _addressed(settings: Settings, store: Store) -> Settings:
+    """The settings whose links a command prints: without HUB_PUBLIC_URL, a hub serving this
+    store took its own address from its --host/--port (Settings.serving_on) and recorded it;
+    the links are under that one, as the hub's API gives them. Said on standard error."""
+    from hub.installation.address import recorded_public_url
+
+    if settings.public_url_given:
+        return settings
+    recorded = await recorded_public_url(store)
+    if recorded:
+        note = (
+            f"HUB_PUBLIC_URL is not set: links are under {recorded}, "
+            "where a hub last served this database"
+        )
+        settings = dataclasses.replace(settings, public_url=recorded)
+    else:
+        note = (
+            "HUB_PUBLIC_URL is not set and no hub has served this database yet: links assume "
+            f"{settings.public_url} (sos-hub serve's default address)"
+        )
+    sys.stderr.write(f"sos-hub: {note}\n")
+    return settings
+
+
+def _served(settings: Settings, args: argparse.Namespace) -> Settings:
+    """The settings of a hub about to listen on --host/--port, its address recorded in its
+    store (which must open: otherwise exit 2 naming HUB_DATABASE_URL)."""
+    from hub.installation.address import record_public_url
+
+    settings = settings.serving_on(args.host, args.port)
+    _with_store(settings, lambda store: record_public_url(store, settings.public_url))
+    return settings
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    from hub.installation.address import Reach, reach_of
     from hub.serve import serve
 
-    _with_store(settings, _noop)  # a database that cannot be opened: exit 2 naming it
+    settings = _served(settings, args)
+    reach = reach_of(settings.public_url)
+    if reach is not Reach.internet:
+        who = "this computer" if reach is Reach.this_computer else "devices on this network"
+        sys.stderr.write(
+            f"sos-hub: links and QR codes start with {settings.public_url}, which only {who} "
+            "can open: set HUB_PUBLIC_URL to the hub's public address before printing "
+            '(README, "The public address")\n'
+        )
     serve(settings, host=args.host, port=args.port)
-
-
-async def _noop(_store: Store) -> None:
-    return None
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> None:
@@ -172,15 +216,10 @@ def _worker(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> None:
-    import dataclasses
-
     from hub.demo import KIOSK_TOKEN, seed_demo, seed_operator
     from hub.serve import serve
 
-    if not settings.public_url or settings.public_url == Settings().public_url:
-        settings = dataclasses.replace(
-            settings, public_url=f"http://127.0.0.1:{args.port}", secure_cookies=False
-        )
+    settings = _served(settings, args)
     logins = _with_store(settings, lambda store: seed_demo(store))
     operator = _with_store(settings, seed_operator)
     base = settings.public_url

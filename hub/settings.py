@@ -15,7 +15,7 @@ import ipaddress
 import os
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import SplitResult, urlsplit
@@ -176,6 +176,21 @@ def _choice(*options: str) -> Parser:
     return parse
 
 
+DEFAULT_HOST_URL = "http://127.0.0.1:8000"  # `sos-hub serve` with no --host, no --port
+
+
+def served_url(host: str, port: int) -> str:
+    """The address a browser on this computer opens a hub listening on host:port at (a hub
+    on every interface, 0.0.0.0 or ::, is reached here at the loopback one)."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    if ":" in host:  # an IPv6 literal goes in brackets
+        host = f"[{host.strip('[]')}]"
+    return f"http://{host}:{port}"
+
+
 def _new_key() -> str:
     return secrets.token_urlsafe(32)
 
@@ -191,7 +206,9 @@ class Settings:
     secret_key: str = field(
         default_factory=_new_key, metadata=_reads("HUB_SECRET_KEY", _text, raw=True)
     )
-    public_url: str = setting("http://127.0.0.1:8000", "HUB_PUBLIC_URL", _base_url)
+    public_url: str = setting(DEFAULT_HOST_URL, "HUB_PUBLIC_URL", _base_url)
+    # False: HUB_PUBLIC_URL is unset, and a served hub takes its own address (serving_on)
+    public_url_given: bool = False
     smtp_host: str | None = setting(None, "HUB_SMTP_HOST", raw=True)
     smtp_port: int = setting(25, "HUB_SMTP_PORT", _port, raw=True)
     smtp_user: str | None = setting(None, "HUB_SMTP_USER", raw=True)
@@ -260,6 +277,15 @@ class Settings:
         parts = urlsplit(self.public_url)
         return f"{parts.scheme}://{parts.netloc}"
 
+    def serving_on(self, host: str, port: int) -> Settings:
+        """These settings for a hub listening on host:port: without HUB_PUBLIC_URL, links and
+        the accepted socket origin are that address (`serve` and `demo` alike), not the
+        default's port 8000, where nothing may listen."""
+        if self.public_url_given:
+            return self
+        url = served_url(host, port)
+        return replace(self, public_url=url, secure_cookies=False)  # a plain-http address
+
     def public(self, path: str) -> str:
         """An absolute URL under HUB_PUBLIC_URL."""
         return self.public_url.rstrip("/") + path
@@ -308,6 +334,10 @@ def _vonage_rule(values: dict[str, object], env: Mapping[str, str]) -> None:
     _both("HUB_VONAGE_API_KEY", "HUB_VONAGE_API_SECRET", env)
 
 
+def _public_url_rule(values: dict[str, object], env: Mapping[str, str]) -> None:
+    values["public_url_given"] = "public_url" in values
+
+
 def _cookies_rule(values: dict[str, object], env: Mapping[str, str]) -> None:
     # Browsers drop Secure cookies over plain http: follow the public URL's scheme.
     public_url = str(values.get("public_url", Settings.public_url))
@@ -318,6 +348,7 @@ def _cookies_rule(values: dict[str, object], env: Mapping[str, str]) -> None:
 
 _CHECKS_AFTER: dict[str, Callable[[dict[str, object], Mapping[str, str]], None]] = {
     "secret_key": _secret_key_rule,
+    "public_url": _public_url_rule,
     "smtp_tls": _smtp_rule,
     "vonage_host": _vonage_rule,
     "secret_key_was_generated": _cookies_rule,  # the last field: nothing can fail after it
