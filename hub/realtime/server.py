@@ -12,6 +12,7 @@ from hub.errors import StoreUnavailable
 from hub.ports import Store
 from hub.realtime.fanout import FanoutManager, install_lean_sockets
 from hub.realtime.limits import install_connection_cap
+from hub.realtime.origins import origin_check
 from hub.realtime.publisher import (
     emit_staff_event,
     login_room,
@@ -39,17 +40,17 @@ log = logging.getLogger(__name__)
 
 
 def build_sio(settings: Settings) -> socketio.AsyncServer:
-    """An AsyncServer for ASGI; its Origin check admits only the hub's own origin(s)."""
+    """An AsyncServer for ASGI; its Origin check admits only the hub's own origin(s): the
+    public one, the allowed ones and the page's own address (hub/realtime/origins.py)."""
     manager = (
         HubRedisManager(settings.redis_url, channel=settings.redis_channel)
         if settings.redis_url
         else FanoutManager()
     )
-    origins = [settings.public_origin, *settings.allowed_origins]
     sio = socketio.AsyncServer(
         async_mode="asgi",
         client_manager=manager,
-        cors_allowed_origins=origins,
+        cors_allowed_origins=origin_check(settings),
         max_http_buffer_size=MAX_PACKET_BYTES,
         ping_interval=20,
         ping_timeout=20,

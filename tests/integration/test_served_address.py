@@ -1,6 +1,7 @@
 """`sos-hub serve --host H --port P` without HUB_PUBLIC_URL: its links, its sockets and the
 command line's links all name the address it really listens on (not port 8000, where
-nothing may listen).
+nothing may listen), and a browser that reached it at another name of the same address
+(http://localhost:P) gets its socket, while a foreign page still does not.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import socketio
 
 from tests.integration.realtime_clients import HTTP_TIMEOUT, Console
 from tests.kit import Serve, Served
@@ -27,6 +29,11 @@ SERVED = Serve(envs=({"HUB_PUBLIC_URL": ""},))  # blank: unset
 async def http(served: Served) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=served.url, timeout=HTTP_TIMEOUT) as client:
         yield client
+
+
+def localhost(served: Served) -> str:
+    """The same hub under the other name of this computer's loopback address."""
+    return served.url.replace("127.0.0.1", "localhost")
 
 
 async def test_points_get_links_under_the_address_the_hub_listens_on(
@@ -48,6 +55,33 @@ async def test_a_console_on_the_hub_s_own_address_gets_its_socket(served: Served
         assert console.connected
     finally:
         await console.close()
+
+
+async def test_a_browser_at_localhost_gets_its_socket_and_foreign_pages_do_not(
+    served: Served,
+) -> None:
+    token = {"token": served.acme.tokens["agent"]}
+    here = Console(localhost(served), auth=token, headers={"Origin": localhost(served)})
+    try:
+        await here.connect()
+        assert here.connected
+    finally:
+        await here.close()
+    refused = [
+        (localhost(served), "http://evil.example"),
+        (localhost(served), f"http://evil.example:{served.hubs[0].port}"),
+        # a page on localhost does not get a socket on the hub's other name: another origin
+        (served.url, localhost(served)),
+        (localhost(served), f"ftp://localhost:{served.hubs[0].port}"),
+    ]
+    for url, origin in refused:
+        console = Console(url, auth=token, headers={"Origin": origin})
+        try:
+            with pytest.raises(socketio.exceptions.ConnectionError):
+                await console.connect()
+            assert not console.connected, origin
+        finally:
+            await console.close()
 
 
 def test_the_command_line_without_hub_public_url_prints_the_served_address(
