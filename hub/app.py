@@ -193,7 +193,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
         clock=clock,
         every=settings.kiosk_check_every,
     )
-    kiosks = Kiosks(store, sio, kiosk_watch)
+    kiosks = Kiosks(store, sio, kiosk_watch, public_url=settings.public_url)
     sio.register_namespace(KioskNamespace(kiosks))
     if isinstance(sio.manager, HubRedisManager):
         sio.manager.on_resync = lambda reason, since: resync_local_consoles(

@@ -180,8 +180,9 @@ def kiosk_json(doc: Doc) -> dict[str, Any]:
     }
 
 
-async def kiosk_config(store: Store, kiosk: Doc) -> dict[str, Any]:
-    """Everything the kiosk screen needs, pushed whole on connect and after each change."""
+async def kiosk_config(store: Store, kiosk: Doc, public_url: str) -> dict[str, Any]:
+    """Everything the kiosk screen needs, pushed whole on connect and after each change;
+    its addresses (the logo's) under `public_url`, absolute as every URL the hub answers."""
     tenant_id = kiosk["tenant_id"]
     tenant = await store.get(tenant_id, "tenants", tenant_id) or {}
     point = await point_of(store, tenant_id, kiosk["point"]) or {}
@@ -189,7 +190,7 @@ async def kiosk_config(store: Store, kiosk: Doc) -> dict[str, Any]:
     return {
         "kiosk": {"id": kiosk["id"], "name": kiosk["name"]},
         "active": bool(kiosk.get("active", True) and point.get("active", True)),
-        "business": {"name": tenant.get("name"), "logo_url": logo_url(tenant)},
+        "business": {"name": tenant.get("name"), "logo_url": _under(public_url, logo_url(tenant))},
         "languages": tenant.get("languages") or ["es", "en"],
         "language": tenant.get("language") or "es",
         "place": point.get("label"),
@@ -214,14 +215,24 @@ async def kiosk_config(store: Store, kiosk: Doc) -> dict[str, Any]:
     }
 
 
+def _under(base: str, path: str | None) -> str | None:
+    return base.rstrip("/") + path if path else None
+
+
 class Kiosks:
     """The kiosk use cases on the hub's store, pushing each change to the screens at once."""
 
     def __init__(
-        self, store: Store, sio: socketio.AsyncServer, watch: KioskWatch | None = None
+        self,
+        store: Store,
+        sio: socketio.AsyncServer,
+        watch: KioskWatch | None = None,
+        *,
+        public_url: str,
     ) -> None:
         self.store = store
         self.sio = sio
+        self.public_url = public_url  # HUB_PUBLIC_URL: the base of the config's addresses
         self.requests = KioskRequests(store)  # Idempotency-Keys of kiosk submissions
         self.watch = watch or KioskWatch(store, sio)
 
@@ -237,7 +248,7 @@ class Kiosks:
         return await kiosk_by_token(self.store, token)
 
     async def config(self, kiosk: Doc) -> dict[str, Any]:
-        return await kiosk_config(self.store, kiosk)
+        return await kiosk_config(self.store, kiosk, self.public_url)
 
     async def all(self, tenant_id: str) -> list[Doc]:
         """The business's kiosks, oldest first."""
@@ -266,7 +277,7 @@ class Kiosks:
 
     async def push_config(self, kiosk: Doc) -> None:
         """Send the kiosk its whole configuration (every instance, in scale-out)."""
-        config = await kiosk_config(self.store, kiosk)
+        config = await kiosk_config(self.store, kiosk, self.public_url)
         await self.sio.emit("config", config, room=kiosk_room(kiosk["id"]), namespace="/kiosk")
 
     async def push_all(self, tenant_id: str) -> None:

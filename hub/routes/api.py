@@ -18,6 +18,7 @@ from hub.accounts.model import Role, public_user
 from hub.container import hub
 from hub.errors import Invalid, NotFound
 from hub.notify.outbox import addresses_of, for_agent, scrub
+from hub.routes.attachments import absolute_photo
 from hub.routes.auth import (
     check_current_password,
     check_login,
@@ -165,7 +166,7 @@ async def thread(token: str) -> Any:
         "expected_reply_by": expected_reply_by(tenant, ticket, now),
         "usual_reply_minutes": await hub().waiting.usual_minutes(ticket["tenant_id"], now),
         # each with the message it came with (`message_id`: the ticket's id for the SOS)
-        "attachments": [customer_attachment_json(p, path) for p in photos],
+        "attachments": [absolute_photo(customer_attachment_json(p, path)) for p in photos],
     }
 
 
@@ -232,6 +233,7 @@ async def list_tickets(query_args: TicketQuery) -> Any:
 async def get_ticket(ticket_id: str) -> Any:
     shown = await hub().moderation.viewer_mask(staff())
     detail = shown(await hub().tickets.detail(tenant_id(), ticket_id))
+    detail["attachments"] = [absolute_photo(p) for p in detail.get("attachments") or []]
     deliveries = await hub().deliveries.of_ticket(tenant_id(), ticket_id)
     if Role(staff()["role"]).allows(Role.manager):
         detail["deliveries"] = deliveries

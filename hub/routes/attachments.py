@@ -54,14 +54,19 @@ async def _content(data: AttachmentIn) -> bytes:
     return content
 
 
+def absolute_photo(photo: dict[str, Any]) -> dict[str, Any]:
+    """A photo's JSON as the API answers it: its addresses absolute, under HUB_PUBLIC_URL
+    (CONTRACT.md), wherever it is listed (an upload's answer, a ticket, a thread)."""
+    for key in ("url", "thumbnail_url"):
+        photo[key] = hub().settings.public(photo[key])
+    return photo
+
+
 def _answer(
     entry: dict[str, Any], path: str, view: Callable[[Doc, str], Doc] = attachment_json
 ) -> dict[str, Any]:
-    """The stored photo as `view` shows it, with absolute addresses (under HUB_PUBLIC_URL)."""
-    out = view(entry, path)
-    for key in ("url", "thumbnail_url"):
-        out[key] = hub().settings.public(out[key])
-    return out
+    """The stored photo as `view` shows it, with absolute addresses."""
+    return absolute_photo(view(entry, path))
 
 
 def _send(photo: Photo) -> Response:

@@ -23,6 +23,13 @@
     panels.forEach(function (p) { $(p).hidden = p !== name; });
   }
 
+  /* The config's addresses are absolute (HUB_PUBLIC_URL); the screen loads them from the
+     origin it was opened at (its CSP allows no other, and the hub may have two names). */
+  function ownPath(url) {
+    var u = new URL(url, window.location.href);
+    return u.pathname + u.search;
+  }
+
   var words = window.sosWords;
   var intlLang = words.intlLang;
   var num = words.num;
@@ -141,7 +148,7 @@
     $("brand-name").textContent = c.business.name || "";
     $("brand-place").textContent = inLanguage(c.place_labels, c.place);
     var logo = $("brand-logo");
-    if (c.business.logo_url) { logo.src = c.business.logo_url; logo.hidden = false; }
+    if (c.business.logo_url) { logo.src = ownPath(c.business.logo_url); logo.hidden = false; }
     else { logo.hidden = true; logo.removeAttribute("src"); }
     var welcome = inLanguage(c.welcomes, c.welcome);
     $("welcome").textContent = welcome;

@@ -19,6 +19,14 @@
     });
   }
 
+  /* A photo's address as the API answers it is absolute (HUB_PUBLIC_URL); the page loads it
+     from the origin it was opened at, whose cookie and CSP are its own (the hub may have
+     two names: 127.0.0.1 and localhost). */
+  function ownPath(url) {
+    var u = new URL(url, window.location.href);
+    return u.pathname + u.search;
+  }
+
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -274,11 +282,11 @@
     var item = el("li");
     item.dataset.photoId = photo.id;
     var link = el("a");
-    link.href = photo.url;
+    link.href = ownPath(photo.url);
     link.target = "_blank";
     link.rel = "noopener";
     var img = el("img");
-    img.src = photo.thumbnail_url;
+    img.src = ownPath(photo.thumbnail_url);
     img.alt = alt || "";
     img.loading = "lazy";
     link.appendChild(img);

@@ -248,7 +248,7 @@ async def test_only_the_threads_holder_and_the_businesss_staff_can_open_a_photo(
         thumb = await http.get(staff_path + "?size=thumb", headers=acme.auth("agent"))
         assert thumb.status_code == 200
         detail = (await http.get(f"/api/v1/tickets/{sos['id']}", headers=acme.auth("agent"))).json()
-        assert [a["url"] for a in detail["attachments"]] == [staff_path]
+        assert [a["url"] for a in detail["attachments"]] == [served.url + staff_path]
 
         # Another business cannot add to (or learn of) this ticket.
         r = await upload(
@@ -407,3 +407,27 @@ async def test_one_senders_photos_are_decoded_one_at_a_time_and_never_hold_up_an
     assert encoded_b not in started  # the busy sender's second waits for its first
     gate.set()
     assert (await first).width == 40 and (await second).width == 41
+
+
+async def test_photos_listed_with_a_ticket_and_its_thread_have_absolute_addresses_that_open(
+    served: Served,
+) -> None:
+    acme = served.acme
+    async with _http(served) as http:
+        sos = await http_sos(http, acme, "El grifo del baño gotea")
+        thread = f"/api/v1/thread/{sos['token']}"
+        r = await upload(http, f"{thread}/attachments", encoded("PNG"), message=sos["id"])
+        assert r.status_code == 201, r.text
+        detail = await http.get(f"/api/v1/tickets/{sos['id']}", headers=acme.auth())
+        listed = await http.get(thread)
+    assert detail.status_code == 200 and listed.status_code == 200
+    [for_staff] = detail.json()["attachments"]
+    [for_guest] = listed.json()["attachments"]
+    assert for_staff["id"] == for_guest["id"] == r.json()["id"]
+    async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as bare:  # the address alone, no base
+        for photo, headers in ((for_staff, acme.auth()), (for_guest, {})):
+            for key in ("url", "thumbnail_url"):
+                assert photo[key].startswith(f"{served.url}/api/v1/"), photo  # CONTRACT.md
+                got = await bare.get(photo[key], headers=headers)
+                assert got.status_code == 200, (photo[key], got.text)
+                assert got.headers["Content-Type"] == "image/png"

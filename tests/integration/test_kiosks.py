@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 import socketio
+from PIL import Image
 
 from hub.accounts.services import create_point
 from hub.ports import Store
@@ -258,5 +260,32 @@ async def test_a_kiosks_heartbeat_is_recorded_and_brings_a_flagged_kiosk_back(
         while not (await status())["online"]:
             assert time.monotonic() < deadline, "the heartbeat did not bring the kiosk back"
             await asyncio.sleep(0.05)
+    finally:
+        await screen.sio.disconnect()
+
+
+async def test_the_kiosk_s_logo_address_is_absolute_and_opens(
+    served: Served, http: httpx.AsyncClient
+) -> None:
+    logo = io.BytesIO()
+    Image.new("RGB", (48, 48), (11, 79, 168)).save(logo, "PNG")
+    kiosk = await new_kiosk(http, served.globex)
+    screen = await open_screen(served.url, kiosk["device_token"])
+    try:
+        await screen.until(lambda: screen.configs, "the first configuration")
+        assert screen.configs[0]["business"]["logo_url"] is None  # no logo yet
+        r = await http.put(
+            "/api/v1/logo",
+            content=logo.getvalue(),
+            headers={**manager(served.globex), "Content-Type": "image/png"},
+        )
+        assert r.status_code == 200, r.text
+        await screen.until(lambda: len(screen.configs) == 2, "the configuration with the logo")
+        url = screen.configs[1]["business"]["logo_url"]
+        assert url == r.json()["logo_url"]  # as the API answers it: under HUB_PUBLIC_URL
+        assert url.startswith(f"{served.url}/brand/"), url
+        async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as bare:  # the address alone
+            image = await bare.get(url)
+        assert image.status_code == 200 and image.headers["Content-Type"] == "image/png"
     finally:
         await screen.sio.disconnect()
