@@ -8,6 +8,12 @@ an admin gets no link to the staff page (it is the admins'), the page asks them 
 one instead. Two steps leave a mark that nothing else would:
 `settings_saved_at` on the tenant (set when its settings are saved once, by
 `PATCH /api/v1/tenant`) and `printed_at` on a point (set when a printable of it is made).
+
+One step also depends on the installation: posters printed while the hub's public address
+(HUB_PUBLIC_URL) is one guests' phones cannot open (127.0.0.1, a private network's) do not
+work, so "print" is not done while it is, and carries a `warning` saying who can open it
+(hub/installation/address.py). That alone does not keep a manager from the console: the
+checklist is then `settled` (a login lands on the console), the pages say why.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from typing import Any
 
 from hub.accounts.model import Role
 from hub.clock import now_iso
+from hub.installation.address import Reach, reach_of
 from hub.ports import Doc, Store
 from hub.tickets.repository import VISIBLE_TO_STAFF
 
@@ -44,14 +51,16 @@ NEEDS = {"staff": Role.admin}
 @dataclass(frozen=True)
 class Step:
     """One step of the checklist: done or not, and where to do it (None: not on a page the
-    reader may open; someone with a higher role does it)."""
+    reader may open; someone with a higher role does it). `warning`: why the step cannot be
+    done yet whatever the business does (the public address's Reach, for "print")."""
 
     key: str
     done: bool
     url: str | None
+    warning: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"key": self.key, "done": self.done, "url": self.url}
+        return {"key": self.key, "done": self.done, "url": self.url, "warning": self.warning}
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,12 @@ class Checklist:
     @property
     def complete(self) -> bool:
         return self.done == self.total
+
+    @property
+    def settled(self) -> bool:
+        """Every step done that the business itself can do (a login then lands on the
+        console; a step held by the installation's address is told on the pages)."""
+        return all(s.done or s.warning for s in self.steps)
 
     def step(self, key: str) -> Step:
         return next(s for s in self.steps if s.key == key)
@@ -94,11 +109,15 @@ async def checklist(
     links a reader of `role` can follow (every link for an admin, the default)."""
     tid = str(tenant["id"])
     first_point = await store.find(tid, "points", ACTIVE, sort="created_at", limit=1)
+    reach = reach_of(public_url)
+    warnings = {"print": None if reach is Reach.internet else reach.value}
     done = {
         "settings": bool(tenant.get(SETTINGS_SAVED_AT)),
         "departments": await store.count(tid, "departments") > 0,
         "points": bool(first_point),
-        "print": await store.count(tid, "points", {PRINTED_AT: {"ne": None}}) > 0,
+        # printed while guests' phones can open what the posters carry
+        "print": reach is Reach.internet
+        and await store.count(tid, "points", {PRINTED_AT: {"ne": None}}) > 0,
         "rules": await store.count(tid, "rules") > 0,
         "staff": await store.count(tid, "users", ACTIVE) >= MIN_STAFF,
         # one that reached the consoles: a test SOS a filter held back does not count
@@ -110,7 +129,9 @@ async def checklist(
             urls[key] = None
     if first_point:
         urls["sos"] = f"{public_url.rstrip('/')}/q/{first_point[0]['code']}"
-    return Checklist(tuple(Step(key, done[key], urls[key]) for key, _url in STEPS))
+    return Checklist(
+        tuple(Step(key, done[key], urls[key], warnings.get(key)) for key, _url in STEPS)
+    )
 
 
 async def mark_settings_saved(store: Store, tenant_id: str) -> Doc | None:

@@ -16,7 +16,7 @@ from hub.accounts.model import Role
 from hub.container import hub
 from hub.ports import Doc
 from hub.routes.auth import staff, staff_required, tenant_id
-from hub.routes.pages import page_tenant, render_page, staff_page
+from hub.routes.pages import address_warning, page_tenant, render_page, staff_page
 
 bp = Blueprint("first_run", __name__)
 
@@ -34,7 +34,7 @@ async def landing(user: Doc) -> str:
     if not Role(user["role"]).allows(Role.manager):
         return CONSOLE
     tenant = await hub().accounts.tenant(user["tenant_id"])
-    if tenant is None or (await _checklist(tenant, user)).complete:
+    if tenant is None or (await _checklist(tenant, user)).settled:
         return CONSOLE
     return START
 
@@ -52,13 +52,15 @@ async def setup_nudge(user: Doc, tenant: Doc | None) -> dict[str, Any] | None:
 async def start_page() -> Any:
     """The checklist: each step ticked from the business's own data."""
     found = await _checklist(page_tenant(), staff())
-    return await render_page("admin/start.html", checklist=found)
+    return await render_page("admin/start.html", checklist=found, address_warning=address_warning())
 
 
 @bp.get("/api/v1/setup/checklist")
 @staff_required(Role.manager)
 async def checklist_api() -> Any:
-    """`{"steps": [{"key", "done", "url"}], "done", "total", "complete"}` for this business;
-    `url` is null on a step the caller's role cannot do (a manager's "staff")."""
+    """`{"steps": [{"key", "done", "url", "warning"}], "done", "total", "complete"}` for this
+    business; `url` is null on a step the caller's role cannot do (a manager's "staff");
+    `warning` says why a step cannot be done yet: on "print", `this_computer` or
+    `local_network` while guests' phones cannot open the hub's public address."""
     tenant = await hub().accounts.tenant(tenant_id())
     return (await _checklist(tenant or {"id": tenant_id()}, staff())).to_json()

@@ -21,6 +21,7 @@ from hub.accounts.model import Role, public_user
 from hub.container import hub
 from hub.i18n import DEFAULT, OTHER, STAFF, browser_languages, choose_language
 from hub.i18n import gettext as _
+from hub.installation.address import Reach, reach_of
 from hub.ports import Doc
 from hub.routes.auth import current_staff
 
@@ -96,6 +97,14 @@ def business_clock(tenant: Doc) -> Callable[[str | None], str]:
         return str(format_datetime(moment, "short", tzinfo=zone, locale=g.get("lang") or "es"))
 
     return when
+
+
+def address_warning() -> dict[str, str] | None:
+    """What the set-up pages warn about while guests' phones cannot open the hub's public
+    address (`reach`: this_computer or local_network); None when they can."""
+    url = hub().settings.public_url
+    reach = reach_of(url)
+    return None if reach is Reach.internet else {"reach": reach.value, "address": url}
 
 
 async def render_page(template: str, **context: Any) -> str:

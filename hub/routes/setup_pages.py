@@ -18,7 +18,7 @@ from hub.accounts.setup import place_json
 from hub.container import hub
 from hub.printables.formats import FORMATS, OWN, format_for
 from hub.routes.auth import tenant_id
-from hub.routes.pages import page_tenant, render_page, staff_page
+from hub.routes.pages import address_warning, page_tenant, render_page, staff_page
 from hub.routes.point_filter import point_filter
 
 bp = Blueprint("setup_pages", __name__, url_prefix="/admin")
@@ -51,6 +51,7 @@ async def settings_page() -> Any:
         zones=[z for z in time_zones() if "/" in z or z == "UTC"],
         departments=[place_json(d, "departments") for d in departments],
         establishments=[place_json(e, "establishments") for e in establishments],
+        address_warning=address_warning(),
     )
 
 
@@ -83,6 +84,7 @@ async def points_page() -> Any:
         # "Print": each point in its kind's format (coasters as coasters), or one for all
         print_formats=[OWN, *FORMATS],
         format_for=format_for,  # each point's own "Print" link: the format of its kind
+        address_warning=address_warning(),  # before anything is printed with it
     )
 
 

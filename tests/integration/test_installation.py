@@ -64,7 +64,10 @@ async def _user(store: Store, tenant: dict[str, Any], email: str, role: str) -> 
     )
 
 
-SERVED = Serve(slugs=("acme", "globex", "calm"), seed=_fresh)
+# The second hub serves the same file under an address guests' phones reach; the first is
+# on this computer's own (127.0.0.1), where printed posters would not open.
+PUBLIC = "https://sos.fresh-hostel.example"
+SERVED = Serve(slugs=("acme", "globex", "calm"), seed=_fresh, envs=({}, {"HUB_PUBLIC_URL": PUBLIC}))
 
 
 @pytest.fixture
@@ -136,16 +139,21 @@ async def test_the_checklist_ticks_itself_step_by_step_and_the_login_lands_accor
     tenant = await store.lookup("tenants", "slug", "fresh")
     assert tenant is not None
     tid = tenant["id"]
-    first_run = FirstRun(store, served.url)
+    first_run = FirstRun(store, PUBLIC)
+    # the same business, logged in, on the hub whose public address guests reach
+    live = httpx.AsyncClient(base_url=served.urls[1], timeout=HTTP_TIMEOUT, cookies=http.cookies)
 
     # each piece of data ticks its own step, and only that one
     expected: set[str] = set()
 
     async def ticks(step: str) -> None:
         expected.add(step)
-        body = await checklist(http)
+        body = await checklist(live)
         assert done_keys(body) == expected, body
         assert body["done"] == len(expected)
+        # on this computer's address, all the same but the posters, which no phone could open
+        here = await checklist(http)
+        assert done_keys(here) == expected - {"print"}, here
 
     await first_run.mark_settings_saved(tid)
     await ticks("settings")
@@ -153,10 +161,18 @@ async def test_the_checklist_ticks_itself_step_by_step_and_the_login_lands_accor
     await ticks("departments")
     point = await create_point(store, tenant, code="fresh-desk", label="Front desk")
     await ticks("points")
-    sos_step = next(s for s in (await checklist(http))["steps"] if s["key"] == "sos")
-    assert sos_step["url"] == f"{served.url}/q/fresh-desk"  # the test SOS opens the point
+    sos_step = next(s for s in (await checklist(live))["steps"] if s["key"] == "sos")
+    assert sos_step["url"] == f"{PUBLIC}/q/fresh-desk"  # the test SOS opens the point
     assert await first_run.mark_printed(tid, [point["code"], "someone-elses-code"]) == 1
     await ticks("print")
+    # printed on this computer's own address: the step waits and says why, with the address
+    here = next(s for s in (await checklist(http))["steps"] if s["key"] == "print")
+    assert here["done"] is False and here["warning"] == "this_computer"
+    page = await http.get("/admin/start", params={"lang": "en"})
+    assert "Guests' phones cannot open your QR codes" in page.text
+    assert f'<code class="address">{served.url}</code>' in page.text
+    page = await live.get("/admin/start", params={"lang": "en"})
+    assert 'id="address-warning"' not in page.text
     rule = {
         "name": "Everything to the boss",
         "recipients": [{"channel": "email", "to": BOSS, "name": "Boss"}],
@@ -166,9 +182,9 @@ async def test_the_checklist_ticks_itself_step_by_step_and_the_login_lands_accor
     await ticks("rules")
     await _user(store, tenant, "desk@fresh.example", "agent")
     await ticks("staff")
-    page = await http.get("/admin/start", params={"lang": "es"})
+    page = await live.get("/admin/start", params={"lang": "es"})
     assert "6 de 7 hechos" in page.text  # the page in the manager's language too
-    console = await http.get("/console", params={"lang": "en"})
+    console = await live.get("/console", params={"lang": "en"})
     assert "Finish setting up (6/7)" in console.text
 
     # an agent always lands on the console, whatever is left to set up
@@ -181,20 +197,27 @@ async def test_the_checklist_ticks_itself_step_by_step_and_the_login_lands_accor
     # step waits for one that did
     held = {"id": "held-test-sos", "number": 99, "status": "quarantined", "held": True}
     await store.insert(tid, "tickets", {**held, "quarantine_reason": "too_fast"})
-    assert "sos" not in done_keys(await checklist(http))
+    assert "sos" not in done_keys(await checklist(live))
     await http_sos(served.url, None, "Testing our new poster", point="fresh-desk")
     await ticks("sos")
-    assert (await checklist(http))["complete"] is True
-    page = await http.get("/admin/start", params={"lang": "en"})
+    assert (await checklist(live))["complete"] is True
+    page = await live.get("/admin/start", params={"lang": "en"})
     assert "7 of 7 done" in page.text and "All set" in page.text
-    console = await http.get("/console", params={"lang": "en"})
+    console = await live.get("/console", params={"lang": "en"})
     assert "Finish setting up" not in console.text
+    # on this computer's address the posters are still to print (the console says 6/7) …
+    assert (await checklist(http))["complete"] is False
+    console = await http.get("/console", params={"lang": "en"})
+    assert "Finish setting up (6/7)" in console.text
+    await live.aclose()
 
-    # set up: the manager's next login lands on the console
-    async with httpx.AsyncClient(base_url=served.url, timeout=HTTP_TIMEOUT) as again:
-        assert await form_login(again, BOSS) == "/console"
-        r = await again.post("/api/v1/auth/login", json={"email": BOSS, "password": PASSWORD})
-        assert r.json()["landing"] == "/console"
+    # set up: the manager's next login lands on the console (… though there too: the address
+    # is the installation's to change, and the pages say so)
+    for url in served.urls:
+        async with httpx.AsyncClient(base_url=url, timeout=HTTP_TIMEOUT) as again:
+            assert await form_login(again, BOSS) == "/console"
+            r = await again.post("/api/v1/auth/login", json={"email": BOSS, "password": PASSWORD})
+            assert r.json()["landing"] == "/console"
 
 
 # ---------------------------------------------------------------- the operator
