@@ -1,15 +1,18 @@
 """A hub whose public address is this computer's own (http://127.0.0.1:PORT, as a hub run
 without HUB_PUBLIC_URL has): the manager is told before printing posters no guest's phone
-could open, a test print still downloads, the checklist's print step stays to do."""
+could open, a test print still downloads, the checklist's print step stays to do; and a
+browser that opened the hub as http://localhost:PORT gets its live updates."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveHub, staff_page
+from tests.e2e.conftest import LiveHub, opened, send_login, staff_page
+from tests.kit import fresh_text, sos_body
 
 pytestmark = pytest.mark.browser
 
@@ -71,3 +74,20 @@ def test_the_checklist_step_warns_in_english_on_a_wide_screen(
         assert problems == []
     finally:
         context.close()
+
+
+def test_a_console_opened_at_localhost_gets_its_live_updates(
+    browser: Any, live_hub: LiveHub
+) -> None:
+    here = live_hub.url.replace("127.0.0.1", "localhost")  # the public URL says 127.0.0.1
+    with opened(browser, locale="en", viewport={"width": 1440, "height": 900}) as context:
+        page = context.new_page()
+        page.goto(f"{here}/login?next=/console")
+        send_login(page, live_hub.agent_email, live_hub.password)
+        page.wait_for_url(f"{here}/console")
+        expect(page.locator("#main")).to_have_attribute("data-connection", "live")
+        text = fresh_text()
+        body = sos_body(live_hub.seeded, text=text)
+        r = httpx.post(f"{live_hub.url}/api/v1/sos", json=body, timeout=30)
+        assert r.status_code == 201, r.text
+        expect(page.get_by_text(text).first).to_be_visible()  # pushed, not reloaded
