@@ -18,6 +18,8 @@ class HubError(Exception):
 
     status = 400
     code = "invalid"
+    # more keys of the JSON error object, for an answer a client acts on (a login's choices)
+    details: dict[str, object] | None = None
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)

@@ -1,9 +1,10 @@
 """The ports: what the domain needs from the outside world, as Protocols.
 
 The store is a small document store whose every method takes the tenant first, so no
-query can run without one. `lookup` is the single exception: it resolves *which* tenant
-a public key (a slug, a point code, a thread token, an e-mail, an API or kiosk token hash:
-the fields of `hub.store.schema.GLOBAL_UNIQUE`) belongs to.
+query can run without one. `lookup` is the exception: it resolves *which* tenant a public
+key (a slug, a point code, a thread token, an API or kiosk token hash: the fields of
+`hub.store.schema.GLOBAL_UNIQUE`) belongs to; `lookup_all` finds the documents of a key that
+is unique only per tenant (a staff e-mail: `hub.store.schema.GLOBAL_KEYS`) in every tenant.
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ INSTALLATION = "installation"
 # well within SQLite's and BSON's integers). The socket `resume` and `GET /api/v1/events`
 # both check `since` against it.
 MAX_SEQ = 2**53 - 1
+
+# The most documents `lookup_all` returns: a login checks each account's password (Argon2),
+# so one e-mail's accounts across businesses stay few.
+LOOKUP_ALL_LIMIT = 20
 
 
 class StoreError(Exception):
@@ -217,6 +222,9 @@ class Store(Protocol):
     async def events_after(self, tenant_id: str, seq: int, limit: int = 500) -> list[Event]: ...
     async def latest_seq(self, tenant_id: str) -> int: ...
     async def lookup(self, collection: str, field: str, value: str) -> Doc | None: ...
+    async def lookup_all(
+        self, collection: str, field: str, value: str, limit: int = LOOKUP_ALL_LIMIT
+    ) -> list[Doc]: ...
     async def lookup_with_tenant(
         self, collection: str, field: str, value: str
     ) -> tuple[Doc | None, Doc | None]: ...

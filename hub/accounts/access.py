@@ -9,6 +9,7 @@ route (or anything else) calls them without a request.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from functools import cache
 
 import socketio
@@ -27,6 +28,15 @@ from hub.errors import Invalid, NotFound, Suspended, Unauthorized
 from hub.http.ratelimit import RateLimiter
 from hub.ports import Doc, Store
 from hub.realtime.server import close_logins, close_token_consoles, close_user
+
+
+@dataclass(frozen=True)
+class Opening:
+    """One account a login's credentials open, and its business."""
+
+    user: Doc
+    tenant: Doc
+
 
 MIN_PASSWORD = 8  # as for new users (hub.accounts.services.create_user)
 MAX_PASSWORD = 1024
@@ -139,24 +149,59 @@ class Access:
         self.sio = sio
         self.limiter = limiter
 
-    async def check_login(
+    async def check_logins(
         self, email: str, password: str, ip: str, device: str | None = None
-    ) -> Doc:
-        """The active user these credentials name, or Unauthorized (RateLimited while throttled).
+    ) -> list[Opening]:
+        """The accounts these credentials open, one per business, or Unauthorized
+        (RateLimited while throttled).
 
-        Only failures count, per e-mail and address: an attacker's guesses throttle the
-        attacker's address for that e-mail, never the owner logging in from elsewhere. The
-        right password of a suspended business's user is told so (Suspended), nobody else.
+        An e-mail is unique per business only: a person working for two has an account at
+        each, and the password is checked against every one (so only who knows a password
+        learns which businesses it opens). Only failures count, per e-mail and address: an
+        attacker's guesses throttle the attacker's address for that e-mail, never the owner
+        logging in from elsewhere. The right password of a suspended business's user is told
+        so (Suspended) when no other business opens.
         """
         email = email.strip().lower()[:320]
         async with self.limiter.attempt("login", **_login_keys(email, ip, device)) as failed:
-            user = await self.store.lookup("users", "email", email) if email else None
-            if not await password_matches(user, password) or user is None or not is_active(user):
+            accounts = await self.store.lookup_all("users", "email", email) if email else []
+            if not accounts:
+                await password_matches(None, password)  # an unknown e-mail costs a check too
+            matched = [
+                user
+                for user in accounts
+                if await password_matches(user, password) and is_active(user)
+            ]
+            if not matched:
                 await failed()
                 raise Unauthorized("wrong e-mail or password")
-        if is_suspended(await self.store.get(user["tenant_id"], "tenants", user["tenant_id"])):
+        opened: list[Opening] = []
+        for user in matched:
+            tenant = await self.store.get(user["tenant_id"], "tenants", user["tenant_id"])
+            if not is_suspended(tenant):
+                opened.append(Opening(user, tenant or {"id": user["tenant_id"]}))
+        if not opened:
             raise Suspended(STAFF_SUSPENDED)
-        return user
+        return opened
+
+    async def check_login(
+        self, email: str, password: str, ip: str, device: str | None = None
+    ) -> Doc:
+        """The one active user these credentials name (see `check_logins`); Unauthorized
+        also when they open several businesses' accounts (a caller that cannot choose)."""
+        opened = await self.check_logins(email, password, ip, device)
+        if len(opened) != 1:
+            raise Unauthorized("this e-mail logs in to several businesses: choose one")
+        return opened[0].user
+
+    async def reopen(self, tenant_id: str, user_id: str) -> Opening | None:
+        """An account a login opened a moment ago, if it may still log in (the choice of
+        business, hub.routes.login_choice): active, its business not suspended."""
+        user = await self.store.get(tenant_id, "users", user_id)
+        if user is None or not is_active(user):
+            return None
+        tenant = await self.store.get(tenant_id, "tenants", tenant_id)
+        return None if tenant is None or is_suspended(tenant) else Opening(user, tenant)
 
     async def check_current_password(
         self, user: Doc, password: str, ip: str, device: str | None = None

@@ -55,7 +55,3 @@ class Accounts:
     async def user(self, tenant_id: str, user_id: str) -> Doc | None:
         """This tenant's staff user with this id, or None (another tenant's too)."""
         return await self.store.get(tenant_id, "users", user_id)
-
-    async def user_by_email(self, email: str) -> Doc | None:
-        """The staff user with this e-mail (e-mails are unique across the hub)."""
-        return await self.store.lookup("users", "email", email) if email else None

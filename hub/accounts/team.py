@@ -140,7 +140,8 @@ class Team:
     ) -> Issued:
         """A new colleague with no password yet, and their one-time link (e-mailed if possible).
 
-        The e-mail is unique across the hub (409 naming `email`); nothing stays half-made.
+        The e-mail is unique within the business (409 naming `email`): another business's
+        accounts are neither in the way nor told about. Nothing stays half-made.
         """
         tenant = await self._tenant(by)
         email = check_email(email)
@@ -159,7 +160,9 @@ class Team:
         try:
             user = await self.store.insert(tenant["id"], "users", doc)
         except Conflict:
-            raise Conflicting(f"email: {email} already has an account", field="email") from None
+            raise Conflicting(
+                f"email: {email} already has an account in this business", field="email"
+            ) from None
         try:
             return await self._issue(_by_name(by), tenant, user, Purpose.invite)
         except Exception:

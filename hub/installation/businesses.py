@@ -131,7 +131,7 @@ class Installation:
             email = check_email(new.admin_email, field="admin_email")
         except Invalid as exc:
             raise Invalid(field_first(exc.message, str(exc.field)), field=exc.field) from None
-        await self._free(tenant["slug"], email)
+        await self._free(tenant["slug"])
         admin = user_doc(
             tenant,
             email=email,
@@ -148,8 +148,8 @@ class Installation:
             await self.store.commit(tid, [Insert("tenants", tenant), Insert("users", admin)], [])
         except Conflict:
             await self._take_back(tid, admin)
-            await self._free(tenant["slug"], email)
-            raise Conflicting("slug or admin_email was taken just now", field="slug") from None
+            await self._free(tenant["slug"])
+            raise Conflicting("slug: it was taken just now", field="slug") from None
         stored = await self.store.get(tid, "tenants", tid) or tenant
         invited = await self.store.get(tid, "users", admin["id"]) or {**admin, "tenant_id": tid}
         try:
@@ -165,12 +165,11 @@ class Installation:
         await self.store.delete(tid, "users", admin["id"])
         await self.store.delete(tid, "tenants", tid)
 
-    async def _free(self, slug: str, email: str) -> None:
-        """Conflicting, naming the field, when the slug or the admin's e-mail is taken."""
+    async def _free(self, slug: str) -> None:
+        """Conflicting, naming the field, when the slug is taken. The admin's e-mail may
+        have accounts at other businesses: e-mails are unique per business only."""
         if await self.store.lookup("tenants", "slug", slug) is not None:
             raise Conflicting(f"slug: {slug!r} is already taken", field="slug")
-        if await self.store.lookup("users", "email", email) is not None:
-            raise Conflicting(f"admin_email: {email!r} already has an account", field="admin_email")
 
     async def set_suspended(self, slug: str, suspended: bool, by: Doc) -> dict[str, Any]:
         """Suspend a business (its doors and its staff stop; nothing is deleted) or resume it.

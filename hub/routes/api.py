@@ -14,14 +14,16 @@ from quart_schema import (
 )
 
 from hub import clock
+from hub.accounts.access import Opening
 from hub.accounts.model import Role, public_user
 from hub.container import hub
-from hub.errors import Invalid, NotFound
+from hub.errors import Conflicting, Invalid, NotFound
 from hub.notify.outbox import addresses_of, for_agent, scrub
+from hub.ports import Doc
 from hub.routes.attachments import absolute_photo
 from hub.routes.auth import (
     check_current_password,
-    check_login,
+    check_logins,
     refuse_other_sites,
     staff,
     staff_required,
@@ -71,12 +73,43 @@ from hub.tickets.waiting import expected_reply_by
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
+class ChooseBusiness(Conflicting):
+    """The credentials open accounts at several businesses and the login named none."""
+
+    def __init__(self, opened: list[Opening]) -> None:
+        super().__init__(
+            "business: this e-mail and password open accounts at several businesses;"
+            " send the slug of one as business",
+            field="business",
+        )
+        choices = [
+            {"slug": str(o.tenant.get("slug", "")), "name": str(o.tenant.get("name", ""))}
+            for o in opened
+        ]
+        self.details = {"businesses": sorted(choices, key=lambda b: b["slug"])}
+
+
+def chosen_account(opened: list[Opening], business: str | None) -> Doc:
+    """The one account to log in to: the only one, or the one at `business` (a slug)."""
+    if business is None:
+        if len(opened) > 1:
+            raise ChooseBusiness(opened)
+        return opened[0].user
+    for opening in opened:
+        if opening.tenant.get("slug") == business.strip().lower():
+            return opening.user
+    raise Invalid("business: these credentials open no account at that business", field="business")
+
+
 @bp.post("/auth/login")
 @validate_request(LoginIn)
 async def login(data: LoginIn) -> Any:
     """Staff log in with e-mail and password; the answer sets the session cookie and says
-    where a browser would land (`/admin/start` for a manager still setting up)."""
-    user = await check_login(data.email, data.password)
+    where a browser would land (`/admin/start` for a manager still setting up).
+
+    An e-mail and password that open accounts at several businesses need `business` (its
+    slug): without it the answer is a 409 naming `business` that lists them."""
+    user = chosen_account(await check_logins(data.email, data.password), data.business)
     login_user(AuthUser(await hub().access.start_session(user)), remember=True)
     return {
         "user": public_user(user),

@@ -11,6 +11,7 @@ from quart import g, request
 from quart_auth import current_user
 from quart_schema import security_scheme
 
+from hub.accounts.access import Opening
 from hub.accounts.model import Role
 from hub.container import hub
 from hub.errors import Forbidden, Unauthorized
@@ -26,14 +27,15 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-async def check_login(email: str, password: str) -> Doc:
-    """The active user these credentials name, or Unauthorized (see `Access.check_login`);
-    a browser that logged in as them before is throttled on its own (hub.routes.known_device)."""
+async def check_logins(email: str, password: str) -> list[Opening]:
+    """The accounts (one per business) these credentials open, or Unauthorized (see
+    `Access.check_logins`); a browser that logged in with this e-mail before is throttled on
+    its own (hub.routes.known_device)."""
     email = email.strip().lower()[:320]
     device = known_device(email)
-    user = await hub().access.check_login(email, password, client_network(), device)
+    opened = await hub().access.check_logins(email, password, client_network(), device)
     remember_device(email)
-    return user
+    return opened
 
 
 async def check_current_password(user: Doc, password: str) -> None:

@@ -144,6 +144,9 @@ async def hub_error(error: HubError) -> Response:
     if _wants_json():
         message = field_first(error.message, error.field) if error.field else error.message
         response = error_response(error.status, error.code, message)
+        if error.details:  # more for the client to act on (a login's choice of business)
+            response = jsonify({"error": {"code": error.code, "message": message, **error.details}})
+            response.status_code = error.status
     else:
         response = await _hub_error_page(error)
     if isinstance(error, RateLimited | StoreUnavailable):

@@ -121,6 +121,9 @@ class NoteIn(_Strict):
 class LoginIn(_Strict):
     email: str = Field(min_length=3, max_length=320)
     password: str = Field(min_length=1, max_length=1024)
+    # the business's slug, when the e-mail and password open accounts at several (a 409
+    # lists them, once the password is known to be right)
+    business: str | None = Field(default=None, min_length=1, max_length=64)
 
 
 class PasswordIn(_Strict):

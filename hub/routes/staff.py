@@ -9,12 +9,16 @@ from urllib.parse import unquote, urlsplit
 from quart import Blueprint, make_response, redirect, render_template, request
 from quart_auth import AuthUser, current_user, login_user, logout_user
 
+from hub.accounts.access import Opening
 from hub.accounts.model import Role, public_user
 from hub.container import hub
 from hub.errors import Suspended, Unauthorized
 from hub.i18n import STAFF
-from hub.routes.auth import check_login, current_staff, refuse_other_sites
+from hub.ports import Doc
+from hub.routes.auth import check_logins, current_staff, refuse_other_sites
 from hub.routes.first_run import landing, setup_nudge
+from hub.routes.login_choice import FIELD as CHOICE
+from hub.routes.login_choice import businesses, choice_token, chosen
 from hub.routes.login_form import FIELD, browser_value, form_token, remember, token_matches
 from hub.tickets.etiquette import lexicon as etiquette_lexicon
 from hub.tickets.model import TRANSITIONS
@@ -82,14 +86,45 @@ async def login_form() -> Any:
         )
     email = form.get("email", "").strip().lower()[:320]
     try:
-        user = await check_login(email, form.get("password", ""))
+        opened = await check_logins(email, form.get("password", ""))
     except Unauthorized:
         return await _login_page(401, next_page=form.get("next"), email=email, failed=True)
     except Suspended:
         return await _login_page(423, next_page=form.get("next"), email=email, suspended=True)
+    if len(opened) > 1:  # the password opened accounts at several businesses: which one?
+        return await _choose_page(opened, form.get("next"))
+    return await _enter(opened[0].user, form.get("next"))
+
+
+async def _enter(user: Doc, asked: str | None) -> Any:
+    """Start `user`'s session and go where they asked, or where a login lands."""
     login_user(AuthUser(await hub().access.start_session(user)), remember=True)
-    asked = form.get("next")
     return redirect(safe_next(asked) if asked else await landing(user), 303)
+
+
+async def _choose_page(opened: list[Opening], asked: str | None) -> Any:
+    """The businesses a verified password opened, one button each (hub.routes.login_choice)."""
+    value = browser_value()
+    html = await render_template(
+        "staff/login_choose.html",
+        businesses=businesses(opened),
+        choice=choice_token(opened),
+        csrf_token=form_token(value),
+        next=safe_next(asked) if asked else "",
+    )
+    return remember(await make_response(html), value)
+
+
+@bp.post("/login/choose")
+async def login_choose() -> Any:
+    """Log in to the business picked on the chooser; a stale or foreign chooser starts over."""
+    form = await request.form
+    opening = None
+    if token_matches(form.get(FIELD)):
+        opening = await chosen(form.get(CHOICE), form.get("business", "")[:64])
+    if opening is None:
+        return await _login_page(403, next_page=form.get("next"), expired=True)
+    return await _enter(opening.user, form.get("next"))
 
 
 @bp.post("/logout")

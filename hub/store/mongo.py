@@ -41,6 +41,7 @@ from hub.clock import now_iso
 from hub.errors import StoreUnavailable
 from hub.ports import (
     COLLECTIONS,
+    LOOKUP_ALL_LIMIT,
     AgentReplies,
     Change,
     Conflict,
@@ -58,7 +59,14 @@ from hub.ports import (
 )
 from hub.store import mongo_stats
 from hub.store.mongo_stats import FACTS
-from hub.store.schema import GLOBAL_UNIQUE, INDEXES, SCHEMA_VERSION, TENANT_UNIQUE
+from hub.store.schema import (
+    GLOBAL_KEYS,
+    GLOBAL_UNIQUE,
+    INDEXES,
+    RETIRED_UNIQUE,
+    SCHEMA_VERSION,
+    TENANT_UNIQUE,
+)
 from hub.tickets.facts import FACTS_VERSION, first_responder, ticket_facts
 
 DEFAULT_DATABASE = "sos_hub"
@@ -169,6 +177,8 @@ def _index_specs(collection: str) -> list[IndexSpec]:
         only = {f: {"$exists": True}}  # a missing value is not a duplicate (an explicit null is)
         keys = [("tenant_id", 1), (f, 1)]
         specs.append((keys, {"name": f"tx_{f}", "unique": True, _PARTIAL: only}))
+    for f in GLOBAL_KEYS.get(collection, ()):
+        specs.append(([(f, 1)], {"name": f"gx_{f}"}))
     specs.extend(mongo_stats.INDEXES.get(collection, ()))
     return specs
 
@@ -218,6 +228,9 @@ class MongoStore:
         for name in COLLECTIONS:
             coll = self._coll(name)
             existing = set(await coll.index_information())
+            for f in RETIRED_UNIQUE.get(name, ()):  # an older database's: unique no longer
+                if f"ux_{f}" in existing:
+                    await coll.drop_index(f"ux_{f}")
             for keys, options in _index_specs(name):
                 if options["name"] in existing:
                     continue  # mongomock re-checks uniqueness ignoring the partial filter
@@ -510,6 +523,18 @@ class MongoStore:
         if field not in GLOBAL_UNIQUE.get(collection, ()):
             raise StoreError(f"{collection}.{field} is not a lookup field")
         return await self._coll(collection).find_one({field: {"$eq": str(value)}}, _NO_ID)
+
+    async def lookup_all(
+        self, collection: str, field: str, value: str, limit: int = LOOKUP_ALL_LIMIT
+    ) -> list[Doc]:
+        """Every document, in any tenant, holding this key (unique only per tenant), in the
+        order stored: the accounts one staff e-mail has, one per business."""
+        if field not in GLOBAL_KEYS.get(collection, ()):
+            raise StoreError(f"{collection}.{field} is not a cross-tenant key")
+        if limit <= 0:
+            return []
+        cursor = self._coll(collection).find({field: {"$eq": str(value)}}, _NO_ID)
+        return await cursor.limit(limit).to_list(None)
 
     async def lookup_with_tenant(
         self, collection: str, field: str, value: str

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-SCHEMA_VERSION = 3  # 2: statistics facts per ticket and reply (hub/tickets/facts.py); 3: their
-# per-day rollups on SQLite (hub/store/sqlite_stats.py; counted from the facts on open)
+SCHEMA_VERSION = 4  # 2: statistics facts per ticket and reply (hub/tickets/facts.py); 3: their
+# per-day rollups on SQLite (hub/store/sqlite_stats.py; counted from the facts on open);
+# 4: staff e-mails unique per business, no longer across the installation (RETIRED_UNIQUE)
 
 # Fields queried often, indexed together with tenant_id.
 INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
@@ -40,7 +41,7 @@ INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
 # Unique across all tenants (these resolve the tenant of a public key).
 GLOBAL_UNIQUE: Mapping[str, tuple[str, ...]] = {
     "tenants": ("slug",),
-    "users": ("email", "token_hash"),
+    "users": ("token_hash",),
     "password_links": ("token_hash",),
     "points": ("code",),
     "tickets": ("thread_token",),
@@ -55,4 +56,18 @@ TENANT_UNIQUE: Mapping[str, tuple[str, ...]] = {
     "departments": ("slug",),
     "establishments": ("slug",),
     "kiosk_requests": ("key",),  # "<kiosk id>:<Idempotency-Key>": one ticket per key
+    # One person may work for two businesses of an installation; an installation-wide key
+    # also told any admin which addresses other businesses' staff use (a 409 on create).
+    "users": ("email",),
+}
+
+# Found across tenants (`lookup_all`) but unique only within one: a login names an e-mail,
+# and each account of it (one per business) is checked against the password.
+GLOBAL_KEYS: Mapping[str, tuple[str, ...]] = {
+    "users": ("email",),
+}
+
+# Installation-wide unique keys of earlier schema versions: their indexes are dropped on open.
+RETIRED_UNIQUE: Mapping[str, tuple[str, ...]] = {
+    "users": ("email",),  # schema 4: per business (TENANT_UNIQUE)
 }

@@ -25,6 +25,7 @@ from hub.clock import now_iso
 from hub.errors import StoreUnavailable
 from hub.ports import (
     COLLECTIONS,
+    LOOKUP_ALL_LIMIT,
     AgentReplies,
     Change,
     Conflict,
@@ -42,7 +43,14 @@ from hub.ports import (
     Where,
 )
 from hub.store import docjson, memo, sqlite_stats
-from hub.store.schema import GLOBAL_UNIQUE, INDEXES, SCHEMA_VERSION, TENANT_UNIQUE
+from hub.store.schema import (
+    GLOBAL_KEYS,
+    GLOBAL_UNIQUE,
+    INDEXES,
+    RETIRED_UNIQUE,
+    SCHEMA_VERSION,
+    TENANT_UNIQUE,
+)
 
 T = TypeVar("T")
 _HANDED_OVER = object()  # `_inline`'s "run it on the thread instead"
@@ -240,6 +248,11 @@ def _schema_statements() -> Iterator[str]:
             yield (
                 f"CREATE UNIQUE INDEX IF NOT EXISTS tx_{name}_{ix} ON {name}(tenant_id, {_path(f)})"
             )
+        for f in GLOBAL_KEYS.get(name, ()):
+            ix = f.replace(".", "_")
+            yield f"CREATE INDEX IF NOT EXISTS gx_{name}_{ix} ON {name}({_path(f)})"
+        for f in RETIRED_UNIQUE.get(name, ()):  # an older file's: unique no longer
+            yield f"DROP INDEX IF EXISTS ux_{name}_{f.replace('.', '_')}"
     yield from sqlite_stats.schema_statements()
 
 
@@ -746,6 +759,19 @@ class SqliteStore:
             f"SELECT doc FROM {collection} WHERE {_path(field)} = ?", [str(value)]
         )
         return docjson.loads(rows[0][0]) if rows else None
+
+    async def lookup_all(
+        self, collection: str, field: str, value: str, limit: int = LOOKUP_ALL_LIMIT
+    ) -> list[Doc]:
+        """Every document, in any tenant, holding this key (unique only per tenant), in the
+        order stored: the accounts one staff e-mail has, one per business."""
+        if field not in GLOBAL_KEYS.get(collection, ()):
+            raise StoreError(f"{collection}.{field} is not a cross-tenant key")
+        rows = await self._read(
+            f"SELECT doc FROM {collection} WHERE {_path(field)} = ? ORDER BY rowid LIMIT ?",
+            [str(value), max(0, int(limit))],
+        )
+        return [docjson.loads(r[0]) for r in rows]
 
     async def lookup_with_tenant(
         self, collection: str, field: str, value: str

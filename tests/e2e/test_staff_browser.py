@@ -92,7 +92,7 @@ def test_an_admin_invites_and_the_new_colleagues_set_their_passwords_in_their_la
     email_input = page.get_by_label("E-mail")
     expect(email_input).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#invite [data-error]")).to_have_text(
-        "That e-mail already has an account (here or at another business)."
+        "That e-mail already has an account in this business."
     )
 
     tag = uuid.uuid4().hex[:6]

@@ -18,16 +18,16 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
-from hub.accounts.passwords import hash_password
+from hub.accounts.passwords import hash_password, hash_token
 from hub.accounts.scans import local_day
-from hub.accounts.services import create_point
+from hub.accounts.services import create_point, create_user
 from hub.app import Hub, create_app
 from hub.clock import now
 from hub.errors import HubError
 from hub.http.ratelimit import POLICIES, RateLimiter
 from hub.installation.operators import create_operator
 from hub.settings import Settings
-from tests.helpers import PASSWORD, HubProcess, Seeded, form_login, seed_tenant
+from tests.helpers import PASSWORD, HubProcess, Seeded, _cached_hash, form_login, seed_tenant
 from tests.integration.realtime_clients import seed_file
 from tests.kit import device_headers, fresh_device, peer, send_sos
 
@@ -246,6 +246,39 @@ async def test_login_guessing_from_one_address_is_stopped_for_that_address(
         LOGIN, json={"email": "manager@acme.example", "password": PASSWORD}, **peer("192.0.2.1")
     )
     assert r.status_code == 200
+
+
+async def test_an_email_at_two_businesses_is_throttled_as_one(
+    hub: Hub, acme: Seeded, globex: Seeded
+) -> None:
+    """Its password is checked against each account, but a wrong guess counts once, and the
+    lockout holds for every business the e-mail works for."""
+    for seeded in (acme, globex):
+        await create_user(
+            hub.store,
+            seeded.tenant,
+            email="dual@two.example",
+            password=PASSWORD,
+            role="agent",
+            hash_password=_cached_hash,
+            hash_token=hash_token,
+        )
+    client = hub.quart.test_client(use_cookies=False)
+    opened = time.monotonic()
+    for i in range(rate("login", "pair")):
+        r = await client.post(
+            LOGIN, json={"email": "dual@two.example", "password": f"guess-{i}"}, **peer("192.0.2.5")
+        )
+        assert r.status_code == 401
+    for business in (None, "acme", "globex"):
+        body = {"email": "dual@two.example", "password": PASSWORD, "business": business}
+        r = await client.post(LOGIN, json=body, **peer("192.0.2.5"))
+        await assert_json_429(r, opened)
+    r = await form_login(
+        client, {"email": "dual@two.example", "password": PASSWORD}, **peer("192.0.2.5")
+    )
+    retry_after(r, opened)
+    assert "Business acme" not in await r.get_data(as_text=True)
 
 
 async def test_a_hundred_guesses_sent_at_once_are_judged_no_more_than_the_limit_allows(

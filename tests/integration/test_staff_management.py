@@ -408,7 +408,8 @@ async def test_a_taken_or_malformed_email_is_refused_naming_email(
     for email, status in (
         ("agent@acme.example", 409),
         (" Manager@ACME.example", 409),
-        ("admin@globex.example", 409),  # e-mails are unique across the hub: they log in with it
+        # another business's (admin@globex.example) is no one's business here: a 201
+        # (tests/integration/test_shared_email.py)
         ("not-an-email", 400),
     ):
         r = await http.post(

@@ -173,7 +173,7 @@ async def test_no_returned_document_exposes_an_internal_id(store: ContractStore)
         await store.get(A, "users", "u1"),
         *(await store.find(A, "users")),
         await store.update(A, "users", "u1", {"role": "manager"}),
-        await store.lookup("users", "email", "ana@example.com"),
+        *(await store.lookup_all("users", "email", "ana@example.com")),
     ]
     for doc in docs:
         assert doc is not None
@@ -442,8 +442,8 @@ async def test_operator_looking_field_names_are_refused(store: ContractStore) ->
 async def test_lookup_treats_an_operator_looking_value_as_text(store: ContractStore) -> None:
     await store.insert(A, "users", {"id": "u1", "email": "ana@example.com"})
     hostile: Any = {"$gt": ""}
-    assert await store.lookup("users", "email", hostile) is None
-    assert await store.lookup("users", "email", "$gt") is None
+    assert await store.lookup_all("users", "email", hostile) == []
+    assert await store.lookup_all("users", "email", "$gt") == []
 
 
 # --- sort and limit -----------------------------------------------------------------------
@@ -466,11 +466,62 @@ async def test_a_limit_of_zero_returns_nothing(store: ContractStore) -> None:
 # --- unique values -------------------------------------------------------------------------
 
 
-async def test_a_taken_email_conflicts_across_tenants(store: ContractStore) -> None:
+async def test_a_staff_email_is_unique_per_tenant_only(store: ContractStore) -> None:
+    # One person may work for two businesses; a hub-wide key also told any admin (by a 409)
+    # which addresses another business's staff use.
     await store.insert(A, "users", {"id": "u1", "email": "ana@example.com"})
+    await store.insert(B, "users", {"id": "u2", "email": "ana@example.com"})
     with pytest.raises(Conflict):
-        await store.insert(B, "users", {"id": "u2", "email": "ana@example.com"})
-    assert await store.find(B, "users") == []
+        await store.insert(A, "users", {"id": "u3", "email": "ana@example.com"})
+    await store.insert(A, "users", {"id": "u4", "email": "bea@example.com"})
+    with pytest.raises(Conflict):
+        await store.update(A, "users", "u4", {"email": "ana@example.com"})
+    assert [d["id"] for d in await store.find(A, "users")] == ["u1", "u4"]
+    found = await store.lookup_all("users", "email", "ana@example.com")
+    assert sorted((d["tenant_id"], d["id"]) for d in found) == [(A, "u1"), (B, "u2")]
+    assert await store.lookup_all("users", "email", "ana@example.com", limit=1) in (
+        [found[0]],
+        [found[1]],
+    )
+    assert await store.lookup_all("users", "email", "nobody@example.com") == []
+
+
+async def test_lookup_all_refuses_fields_that_are_not_cross_tenant_keys(
+    store: ContractStore,
+) -> None:
+    await store.insert(A, "users", {"id": "u1", "email": "ana@example.com", "role": "admin"})
+    for collection, field in [("users", "role"), ("users", "id"), ("points", "code")]:
+        with pytest.raises(StoreError):
+            await store.lookup_all(collection, field, "x")
+    with pytest.raises(StoreError):
+        await store.lookup("users", "email", "ana@example.com")
+
+
+async def test_a_store_from_before_lets_one_email_into_two_tenants(backend: Backend) -> None:
+    """An installation made when e-mails were unique hub-wide keeps its users and drops
+    that rule on open (schema 4)."""
+    old = await backend.new_store()
+    await old.insert(A, "users", {"id": "u1", "email": "ana@example.com"})
+    if isinstance(old, SqliteStore):
+        await old.db.execute(
+            "CREATE UNIQUE INDEX ux_users_email ON users(json_extract(doc, '$.email'))"
+        )
+    else:
+        assert isinstance(old, MongoStore)
+        await old._coll("users").create_index(
+            [("email", 1)],
+            name="ux_email",
+            unique=True,
+            partialFilterExpression={"email": {"$gt": ""}},
+        )
+    with pytest.raises(Conflict):  # the old rule, as an old installation has it
+        await old.insert(B, "users", {"id": "u2", "email": "ana@example.com"})
+    again = await backend.new_store()
+    await again.insert(B, "users", {"id": "u2", "email": "ana@example.com"})
+    with pytest.raises(Conflict):
+        await again.insert(A, "users", {"id": "u3", "email": "ana@example.com"})
+    assert len(await again.lookup_all("users", "email", "ana@example.com")) == 2
+    assert await again.schema_version() == SCHEMA_VERSION
 
 
 async def test_a_taken_point_code_conflicts_across_tenants(store: ContractStore) -> None:
@@ -573,7 +624,7 @@ async def test_lookup_with_tenant_refuses_what_lookup_refuses(store: ContractSto
     with pytest.raises(StoreError):
         await store.lookup_with_tenant("secrets", "email", "ana@example.com")
     hostile: Any = {"$gt": ""}
-    assert await store.lookup_with_tenant("users", "email", hostile) == (None, None)
+    assert await store.lookup_with_tenant("points", "code", hostile) == (None, None)
 
 
 # --- several reads at once -----------------------------------------------------------------
@@ -887,7 +938,8 @@ async def test_reopening_keeps_the_data_and_the_rules(backend: Backend) -> None:
     with pytest.raises(Conflict):
         await again.insert(A, "tickets", ticket("t2", number=1))
     with pytest.raises(Conflict):
-        await again.insert(B, "users", {"id": "u3", "email": "a@x.org"})
+        await again.insert(A, "users", {"id": "u3", "email": "a@x.org"})
+    await again.insert(B, "users", {"id": "u4", "email": "a@x.org"})  # another business's
 
 
 async def test_a_sqlite_store_creates_missing_folders(tmp_path: Path) -> None:
