@@ -21,14 +21,15 @@ from hub.alerts.model import (
 )
 from hub.container import hub
 from hub.routes.auth import staff_required, tenant_id
+from hub.routes.bodies import Body, Flag
 from hub.routes.openapi import responds
 from hub.routes.pages import render_page, staff_page
-from hub.routes.rules import RecipientIn, _Model
+from hub.routes.rules import RecipientIn
 
 bp = Blueprint("alerts", __name__)
 
 
-class AlertIn(_Model):
+class AlertIn(Body):
     """A threshold alert, whole (PUT replaces it): `count` SOS within `minutes` at `point`
     and/or of `category` (null: any) tell `recipients` once per burst."""
 
@@ -39,7 +40,7 @@ class AlertIn(_Model):
     count: int = Field(ge=COUNT_MIN, le=COUNT_MAX)
     minutes: int = Field(ge=MINUTES_MIN, le=MINUTES_MAX)
     recipients: list[RecipientIn] = Field(min_length=1, max_length=RECIPIENTS_MAX)
-    active: bool = True
+    active: Flag = True
 
     def fields(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude={"id"})

@@ -22,15 +22,15 @@ from hub.answers.model import (
 from hub.container import hub
 from hub.errors import Invalid, NotFound
 from hub.routes.auth import staff, staff_required, tenant_id
+from hub.routes.bodies import Body, QueryArgs
 from hub.routes.openapi import responds
 from hub.routes.pages import render_page, staff_page
-from hub.routes.schemas import _Strict
 from hub.tickets.model import TEXT_MAX
 
 bp = Blueprint("answers", __name__)
 
 
-class AnswerIn(_Strict):
+class AnswerIn(Body):
     """A canned answer, whole (PUT replaces every field). `category` null: any ticket."""
 
     title: str = Field(default="", max_length=1000)
@@ -39,7 +39,7 @@ class AnswerIn(_Strict):
     text: str = Field(default="", max_length=10_000)
 
 
-class FitQuery(_Strict):
+class FitQuery(QueryArgs):
     """Ask as if the ticket were of this category (e.g. the held-back view's insults)."""
 
     category: str | None = Field(default=None, max_length=40)

@@ -29,6 +29,7 @@ from hub.routes.auth import (
     staff_required,
     tenant_id,
 )
+from hub.routes.bodies import no_body
 from hub.routes.first_run import landing
 from hub.routes.intake import SosRequest, answer, limit, point_place, submit
 from hub.routes.openapi import responds
@@ -145,6 +146,7 @@ async def change_password(data: PasswordIn) -> Any:
 
 @bp.post("/me/token")
 @staff_required()
+@no_body
 @validate_response(TokenOut)
 async def rotate_token() -> Any:
     """A new API token for oneself, shown this once; the old one gets 401 from now on."""
@@ -313,6 +315,7 @@ async def patch_ticket(ticket_id: str, data: TicketPatch) -> Any:
 @bp.post("/tickets/<ticket_id>/acknowledge")
 @document_response(Ticket)
 @staff_required()
+@no_body
 async def acknowledge(ticket_id: str) -> Any:
     doc = await hub().tickets.acknowledge(tenant_id(), ticket_id, Actor.staff(staff()))
     return staff_ticket(await with_establishment(hub().store, tenant_id(), doc))

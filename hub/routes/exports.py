@@ -29,9 +29,9 @@ from hub.i18n import gettext as _
 from hub.ports import Doc
 from hub.printables.render import FONT_SUBSETS
 from hub.routes.auth import staff, staff_required, tenant_id
+from hub.routes.bodies import QueryArgs
 from hub.routes.openapi import responds
 from hub.routes.pages import page_tenant, render_page, staff_language, staff_page
-from hub.routes.schemas import _Strict
 from hub.routes.stats_dashboard import shown_period
 from hub.tickets.stats import MAX_TICKETS, Period, asked_period
 
@@ -39,7 +39,7 @@ bp = Blueprint("exports", __name__)
 STREAM_TIMEOUT = 600  # seconds a file may take to leave (a busy year is large)
 
 
-class ExportQuery(_Strict):
+class ExportQuery(QueryArgs):
     """A period (as /api/v1/stats) and the ticket filters."""
 
     from_: str | None = Field(default=None, alias="from", max_length=40)
@@ -118,7 +118,7 @@ async def export_surveys(query_args: ExportQuery) -> Any:
     return csv_file(body, _filename("surveys", period, tenant))
 
 
-class WordsQuery(_Strict):
+class WordsQuery(QueryArgs):
     from_: str | None = Field(default=None, alias="from", max_length=40)
     to: str | None = Field(default=None, max_length=40)
     point: str | None = Field(default=None, max_length=80)
@@ -144,7 +144,7 @@ async def words(query_args: WordsQuery) -> Any:
     return await hub().exports.words(tenant, period, wanted, query_args.limit)
 
 
-class MonthlyQuery(_Strict):
+class MonthlyQuery(QueryArgs):
     month: str | None = Field(default=None, max_length=7, pattern=MONTH.pattern)
     establishment: str | None = Field(default=None, max_length=80, pattern=CODE.pattern)
 

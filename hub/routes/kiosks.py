@@ -25,10 +25,11 @@ from hub.errors import Forbidden, Unauthorized
 from hub.i18n import DEFAULT, SUPPORTED, browser_languages, choose_language
 from hub.ports import Doc
 from hub.routes.auth import staff_required, tenant_id
+from hub.routes.bodies import Body, Flag
 from hub.routes.intake import SosRequest, answer, kiosk_place, submit
 from hub.routes.openapi import DEVICE, responds
 from hub.routes.pages import page_tenant, render_page, staff_page
-from hub.routes.schemas import ContactIn, SosOut, _Strict, _trimmed_text, ticket_language
+from hub.routes.schemas import ContactIn, SosOut, _trimmed_text, ticket_language
 from hub.routes.waiting_note import waiting_for, waiting_text
 
 bp = Blueprint("kiosks", __name__)
@@ -37,7 +38,7 @@ MAX_TOKEN_CHARS = 200
 STATIC_JS = Path(__file__).resolve().parent.parent / "static" / "js"
 
 
-class KioskPatch(_Strict):
+class KioskPatch(Body):
     name: str | None = Field(default=None, max_length=80)
     point: str | None = Field(default=None, min_length=1, max_length=64)
     departments: list[str] | None = Field(default=None, max_length=50)
@@ -46,8 +47,8 @@ class KioskPatch(_Strict):
     welcomes: dict[str, str] | None = Field(default=None, max_length=8)
     idle_seconds: int | None = None
     offline_minutes: int | None = None  # silence before it is flagged offline
-    allow_anonymous: bool | None = None
-    active: bool | None = None
+    allow_anonymous: Flag | None = None
+    active: Flag | None = None
 
 
 class KioskIn(KioskPatch):
@@ -61,11 +62,11 @@ class KioskSosOut(SosOut):
     waiting_text: str | None = None
 
 
-class KioskSosIn(_Strict):
+class KioskSosIn(Body):
     """A customer's SOS typed on a kiosk."""
 
     text: str
-    anonymous: bool = False
+    anonymous: Flag = False
     contact: ContactIn | None = None
     department: str | None = Field(default=None, max_length=64)
     language: str | None = Field(default=None, max_length=8, pattern=r"^[a-zA-Z-]{2,8}$")

@@ -12,7 +12,7 @@ import dataclasses
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 from quart import Blueprint, request
 from quart_schema import validate_request
 
@@ -29,6 +29,7 @@ from hub.moderation.floods import (
 )
 from hub.ports import MAX_SEQ
 from hub.routes.auth import staff, staff_required, tenant_id
+from hub.routes.bodies import Body, Flag, no_body
 from hub.routes.openapi import responds
 from hub.routes.pages import render_page, staff_page
 from hub.routes.schemas import TextIn
@@ -63,22 +64,20 @@ def _terms(values: list[str] | None, field: str) -> list[str] | None:
     return out
 
 
-class FiltersIn(BaseModel):
+class FiltersIn(Body):
     """A tenant's filter settings; fields left out stay as they are."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    checks: dict[str, bool] | None = None
+    checks: dict[str, Flag] | None = None
     words: list[str] | None = Field(default=None, max_length=MAX_TERMS)
     allow: list[str] | None = Field(default=None, max_length=MAX_TERMS)
     spam_phrases: list[str] | None = Field(default=None, max_length=MAX_TERMS)
     repeat_window_minutes: int | None = Field(default=None, ge=1, le=1440)
-    mask_for_agents: bool | None = None
+    mask_for_agents: Flag | None = None
     trusted_networks: list[str] | None = Field(default=None, max_length=MAX_TRUSTED)
 
     @field_validator("checks")
     @classmethod
-    def _checks(cls, value: dict[str, bool] | None) -> dict[str, bool] | None:
+    def _checks(cls, value: dict[str, Flag] | None) -> dict[str, Flag] | None:
         unknown = sorted(set(value or {}) - set(CHECKS))
         if unknown:
             raise ValueError(f"unknown check {unknown[0]!r}; known: {', '.join(CHECKS)}")
@@ -117,16 +116,12 @@ class FiltersIn(BaseModel):
         return out
 
 
-class FilterTestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class FilterTestIn(Body):
     text: str = Field(min_length=1, max_length=2000)
     contact: dict[str, str] | None = None
 
 
-class BlockIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class BlockIn(Body):
     kind: BlockKind
     value: str = Field(min_length=1, max_length=320)
     expires_in_hours: float | None = Field(default=None, gt=0, le=MAX_HOURS)
@@ -136,7 +131,7 @@ class BlockIn(BaseModel):
 OWN_KINDS: tuple[BlockKind, ...] = ("email", "phone", "device")
 
 
-class BlockSenderIn(BaseModel):
+class BlockSenderIn(Body):
     """ "Block this sender": which of the ticket's identifiers, for how long.
 
     Left out, `by` is the sender's own identifiers: e-mail, phone and their own device
@@ -146,11 +141,9 @@ class BlockSenderIn(BaseModel):
     and `kiosk`.
     """
 
-    model_config = ConfigDict(extra="forbid")
-
     by: list[BlockKind] = Field(default_factory=lambda: list(OWN_KINDS), min_length=1)
-    network: bool = False
-    kiosk: bool = False
+    network: Flag = False
+    kiosk: Flag = False
     expires_in_hours: float | None = Field(default=None, gt=0, le=MAX_HOURS)
     note: str | None = Field(default=None, max_length=200)
 
@@ -278,6 +271,7 @@ async def block_sender(ticket_id: str, data: BlockSenderIn) -> Any:
 
 @bp.post("/api/v1/tickets/<ticket_id>/release")
 @staff_required()
+@no_body
 async def release(ticket_id: str) -> Any:
     """Let a held-back SOS through: pushed to the consoles and routed as if just arrived."""
     doc = await hub().tickets.release(tenant_id(), ticket_id, Actor.staff(staff()))
@@ -305,6 +299,7 @@ async def held_flood_count() -> Any:
 
 @bp.post("/api/v1/floods/<ticket_id>/release")
 @staff_required(Role.manager)
+@no_body
 async def release_flood(ticket_id: str) -> Any:
     """Release every held flood SOS from the network of `ticket_id`, oldest first, each
     routed and pushed as if just arrived and never twice; `remaining` > 0: ask again.

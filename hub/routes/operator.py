@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from babel.dates import format_date
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from quart import Blueprint, g, make_response, redirect, render_template, request
 from quart_schema import operation_id, validate_request
 
@@ -21,6 +21,7 @@ from hub.i18n import SUPPORTED, language_name
 from hub.installation.businesses import NewBusiness
 from hub.installation.operators import public_operator
 from hub.routes.auth import refuse_other_sites
+from hub.routes.bodies import Body, Flag
 from hub.routes.intake import client_network
 from hub.routes.login_form import FIELD, browser_value, form_token, remember, token_matches
 from hub.routes.openapi import responds
@@ -42,8 +43,8 @@ LOGIN_PATH = "/operator/login"
 BUSINESS_LANGUAGES = ("es", "en", "fr", "de", "it", "pt", "gl", "ca")
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_max_length=400)
+class _Model(Body):
+    model_config = ConfigDict(str_max_length=400)
 
 
 class OperatorLoginIn(_Model):
@@ -63,7 +64,7 @@ class BusinessIn(_Model):
 
 
 class BusinessPatch(_Model):
-    suspended: bool
+    suspended: Flag
 
 
 # ---------------------------------------------------------------- pages

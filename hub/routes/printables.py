@@ -18,20 +18,20 @@ from hub.container import hub
 from hub.printables.formats import FormatName, TypeName
 from hub.printables.service import MAX_POINTS, Printed
 from hub.routes.auth import staff_required, tenant_id
+from hub.routes.bodies import QueryArgs
 from hub.routes.openapi import responds
-from hub.routes.schemas import _Strict
 
 bp = Blueprint("printables", __name__)
 
 
-class PrintQuery(_Strict):
+class PrintQuery(QueryArgs):
     """Which piece and which file: `format` (the paper) and `type` (the file)."""
 
     format: FormatName = "poster-a4"
     type: TypeName = "pdf"
 
 
-class PrintManyQuery(_Strict):
+class PrintManyQuery(QueryArgs):
     """Many points (codes separated by commas, at most 200) in one PDF."""
 
     points: str = Field(min_length=1, max_length=MAX_POINTS * 65)

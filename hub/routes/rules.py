@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import EmailStr, Field, field_validator, model_validator
 from quart import Blueprint
 from quart_schema import validate_request
 
@@ -14,6 +14,7 @@ from hub.accounts.model import Role
 from hub.container import hub
 from hub.notify.sms import phone_number
 from hub.routes.auth import staff_required, tenant_id
+from hub.routes.bodies import Body, Flag
 from hub.routes.openapi import responds
 from hub.tickets.model import CATEGORY_ORDER
 from hub.tickets.rulebook import RuleBook, rule_json
@@ -25,11 +26,7 @@ _HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class RecipientIn(_Model):
+class RecipientIn(Body):
     channel: Literal["email", "sms"]
     to: str = Field(min_length=3, max_length=254)
     name: str = Field(default="", max_length=120)
@@ -51,7 +48,7 @@ class RecipientIn(_Model):
         return self
 
 
-class DateRange(_Model):
+class DateRange(Body):
     from_: str = Field(alias="from", pattern=_DATE)
     to: str = Field(pattern=_DATE)
 
@@ -68,7 +65,7 @@ class DateRange(_Model):
         return self
 
 
-class ScheduleIn(_Model):
+class ScheduleIn(Body):
     weekdays: list[int] = Field(default_factory=list)
     from_: str | None = Field(default=None, alias="from", pattern=_HHMM)
     to: str | None = Field(default=None, pattern=_HHMM)
@@ -106,7 +103,7 @@ class ScheduleIn(_Model):
         return value or None
 
 
-class MatchIn(_Model):
+class MatchIn(Body):
     points: list[str] = Field(default_factory=list, max_length=200)
     establishments: list[str] = Field(default_factory=list, max_length=200)
     departments: list[str] = Field(default_factory=list, max_length=200)
@@ -136,14 +133,14 @@ class MatchIn(_Model):
         return list(dict.fromkeys(value))
 
 
-class StepIn(_Model):
+class StepIn(Body):
     after_minutes: float = Field(gt=0, le=7 * 24 * 60)
     recipients: list[RecipientIn] = Field(min_length=1, max_length=50)
 
 
-class RuleIn(_Model):
+class RuleIn(Body):
     name: str = Field(min_length=1, max_length=120)
-    active: bool = True
+    active: Flag = True
     match: MatchIn = Field(default_factory=MatchIn)
     schedule: ScheduleIn | None = None
     recipients: list[RecipientIn] = Field(default_factory=list, max_length=100)
@@ -153,7 +150,7 @@ class RuleIn(_Model):
         return self.model_dump(mode="json", by_alias=True)
 
 
-class RuleTestIn(BaseModel):
+class RuleTestIn(Body):
     point: str = Field(min_length=1, max_length=64)
     text: str = Field(default="", max_length=2000)
     language: str | None = Field(default=None, pattern=r"^[a-z]{2}$")

@@ -8,13 +8,10 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from hub.notify.sms import phone_number
 from hub.ports import MAX_SEQ
+from hub.routes.bodies import Body, Flag, QueryArgs
 from hub.tickets.etiquette import check_steps
 from hub.tickets.model import TEXT_MAX
 from hub.translate.detect import TICKET_LANGUAGES
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_max_length=10_000)
 
 
 def _trimmed_text(value: str, limit: int = TEXT_MAX) -> str:
@@ -34,7 +31,7 @@ def ticket_language(value: str | None) -> str | None:
     return value
 
 
-class ContactIn(_Strict):
+class ContactIn(Body):
     name: str | None = Field(default=None, max_length=120)
     email: EmailStr | None = None
     phone: str | None = Field(default=None, max_length=32)
@@ -60,12 +57,12 @@ class ContactIn(_Strict):
         return None if isinstance(value, str) and not value.strip() else value
 
 
-class SosIn(_Strict):
+class SosIn(Body):
     """A customer's SOS from a QR access point."""
 
     point: str = Field(min_length=1, max_length=64)
     text: str
-    anonymous: bool = False
+    anonymous: Flag = False
     contact: ContactIn | None = None
     language: str | None = Field(default=None, max_length=8, pattern=r"^[a-zA-Z-]{2,8}$")
 
@@ -86,7 +83,7 @@ class SosOut(BaseModel):
     expected_reply_by: str | None = None
 
 
-class TextIn(_Strict):
+class TextIn(Body):
     """A reply, a note or a customer message."""
 
     text: str
@@ -109,7 +106,7 @@ class ReplyIn(TextIn):
         return None if value is None else check_steps(value)
 
 
-class NoteIn(_Strict):
+class NoteIn(Body):
     text: str
 
     @field_validator("text")
@@ -118,7 +115,7 @@ class NoteIn(_Strict):
         return _trimmed_text(value, 4000)
 
 
-class LoginIn(_Strict):
+class LoginIn(Body):
     email: str = Field(min_length=3, max_length=320)
     password: str = Field(min_length=1, max_length=1024)
     # the business's slug, when the e-mail and password open accounts at several (a 409
@@ -126,7 +123,7 @@ class LoginIn(_Strict):
     business: str | None = Field(default=None, min_length=1, max_length=64)
 
 
-class PasswordIn(_Strict):
+class PasswordIn(Body):
     """One's own password change: the current one proves it is really you."""
 
     current: str = Field(min_length=1, max_length=1024)
@@ -148,7 +145,7 @@ class LogoutOut(BaseModel):
     ok: bool
 
 
-class TicketPatch(_Strict):
+class TicketPatch(Body):
     """Only the fields present are changed; `null` clears category, assignee or description."""
 
     status: str | None = Field(default=None, max_length=32)
@@ -157,7 +154,7 @@ class TicketPatch(_Strict):
     description: str | None = Field(default=None, max_length=4000)
 
 
-class TicketQuery(_Strict):
+class TicketQuery(QueryArgs):
     status: str | None = Field(default=None, max_length=200)
     point: str | None = Field(default=None, max_length=64)
     department: str | None = Field(default=None, max_length=64)
@@ -167,13 +164,13 @@ class TicketQuery(_Strict):
     cursor: int | None = Field(default=None, ge=1, le=2**63 - 1)  # a storable integer
 
 
-class EventsQuery(_Strict):
+class EventsQuery(QueryArgs):
     """GET /api/v1/events: the stored events after `since` (the last seq the client has)."""
 
     since: int = Field(default=0, ge=0, le=MAX_SEQ)
 
 
-class SurveyIn(_Strict):
+class SurveyIn(Body):
     """The customer's satisfaction survey on a resolved ticket."""
 
     rating: Literal["very_good", "good", "fair", "bad"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from hub.accounts.business import (
     BOUNDS,
@@ -21,6 +21,7 @@ from hub.accounts.business import (
 )
 from hub.accounts.model import CODE_MAX, check_code, check_timezone
 from hub.accounts.setup import ADDRESS_MAX, LABEL_MAX
+from hub.routes.bodies import Body, Flag
 
 Kind = Literal["poster", "flyer", "coaster", "receipt", "table-tent", "kiosk", "table", "other"]
 LangCode = str  # checked against the business's languages by the service
@@ -29,8 +30,8 @@ COLOR = r"^#[0-9A-Fa-f]{6}$"
 SLUG_MAX = 63
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_max_length=2_000, populate_by_name=True)
+class _Body(Body):
+    model_config = ConfigDict(str_max_length=2_000, populate_by_name=True)
 
     def given(self, *nullable: str) -> dict[str, Any]:
         """The fields the client sent; a null counts only where it means something."""
@@ -41,10 +42,10 @@ class _Body(BaseModel):
         }
 
 
-class OpeningRange(BaseModel):
+class OpeningRange(Body):
     """Open on these weekdays (1 = Monday) from `from` to `to` (HH:MM; `to` may be 24:00)."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True)
 
     weekdays: list[int] = Field(min_length=1, max_length=7)
     from_: str = Field(alias="from", max_length=5)
@@ -156,7 +157,7 @@ class PointPatch(_Body):
     department: str | None = Field(default=None, max_length=SLUG_MAX)
     establishment: str | None = Field(default=None, max_length=SLUG_MAX)
     kind: Kind | None = None
-    active: bool | None = None
+    active: Flag | None = None
 
 
 __all__ = [

@@ -16,15 +16,15 @@ from hub.errors import Invalid, NotFound
 from hub.http.recent import WINDOW_SECONDS
 from hub.i18n import gettext as _
 from hub.routes.auth import staff_required, tenant_id
+from hub.routes.bodies import QueryArgs
 from hub.routes.pages import page_tenant, render_page, staff_page
-from hub.routes.schemas import _Strict
 from hub.routes.stats_dashboard import Asked, ask, dashboard, presets, shown_period
 from hub.tickets.stats import GROUPINGS, MAX_DAYS, YEARS, GroupBy
 
 bp = Blueprint("stats", __name__)
 
 
-class StatsQuery(_Strict):
+class StatsQuery(QueryArgs):
     from_: str | None = Field(default=None, alias="from", max_length=40)
     to: str | None = Field(default=None, max_length=40)
     by: GroupBy = "status"
@@ -63,7 +63,7 @@ async def stats(query_args: StatsQuery) -> Any:
     return {**report, "promise": report["overall"]["promise"]}
 
 
-class PeriodQuery(_Strict):
+class PeriodQuery(QueryArgs):
     from_: str | None = Field(default=None, alias="from", max_length=40)
     to: str | None = Field(default=None, max_length=40)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from quart import Blueprint, g, make_response, redirect, render_template, request
 from quart_schema import document_querystring, document_request
 
@@ -24,6 +24,7 @@ from hub.i18n import SUPPORTED
 from hub.i18n import gettext as _
 from hub.ports import Doc
 from hub.routes.auth import staff, staff_required, tenant_id
+from hub.routes.bodies import Body, Flag
 from hub.routes.intake import Place, limit, limit_shared, point_place
 from hub.routes.pages import page_tenant, render_page, staff_page
 from hub.routes.stats import PeriodQuery, period_error
@@ -66,27 +67,25 @@ async def _remember_language(response: Any) -> Any:
     return response
 
 
-class QuestionIn(BaseModel):
+class QuestionIn(Body):
     """One of the business's questions (documentation: PUT checks it field by field)."""
 
-    model_config = ConfigDict(extra="forbid")
     id: str | None = Field(default=None, pattern=r"^[a-z0-9_-]{1,32}$")
     kind: str = Field(description="rating4 (very good / good / fair / bad), nps (0-10), text")
     text: dict[str, str] = Field(description="by language; the business's own is required")
-    required: bool = False
+    required: Flag = False
 
 
 class ResultsQuery(PeriodQuery):
     point: str | None = Field(default=None, max_length=64)  # one access point's code
 
 
-class SurveyConfigIn(BaseModel):
+class SurveyConfigIn(Body):
     """The business's survey, replaced whole."""
 
-    model_config = ConfigDict(extra="forbid")
     questions: list[QuestionIn] = Field(default_factory=list, max_length=MAX_QUESTIONS)
-    active: bool = False  # shown beside the built-in rating (thread, QR, kiosk)
-    invite: bool = True  # e-mail or SMS invitation after resolution
+    active: Flag = False  # shown beside the built-in rating (thread, QR, kiosk)
+    invite: Flag = True  # e-mail or SMS invitation after resolution
     invite_days: int = Field(default=14, ge=1, le=INVITE_DAYS_MAX)  # the link's lifetime
 
 

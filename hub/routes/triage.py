@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import Field, StrictInt
 from quart import Blueprint
 from quart_schema import validate_request
 
@@ -19,6 +19,7 @@ from hub.container import hub
 from hub.errors import NotFound
 from hub.ports import Doc
 from hub.routes.auth import staff, staff_required, tenant_id
+from hub.routes.bodies import Body
 from hub.routes.pages import page_tenant, render_page, staff_page
 from hub.tickets.model import CATEGORY_ORDER
 from hub.tickets.targets import DEFAULT_TARGETS, promise_minutes, targets_table
@@ -34,10 +35,8 @@ from hub.tickets.triage import (
 bp = Blueprint("triage", __name__)
 
 
-class KeywordsIn(BaseModel):
+class KeywordsIn(Body):
     """A business's own word lists, replaced whole. Limits: hub/tickets/triage.py."""
-
-    model_config = ConfigDict(extra="forbid")
 
     # language → category (a value or a group) → words and phrases
     keywords: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
@@ -45,16 +44,12 @@ class KeywordsIn(BaseModel):
     ignore: dict[str, list[str]] = Field(default_factory=dict)
 
 
-class TriageTestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class TriageTestIn(Body):
     text: str = Field(min_length=1, max_length=2000)
 
 
-class TargetsIn(BaseModel):
+class TargetsIn(Body):
     """Minutes to the first answer per category or group; null or 0 drops an override."""
-
-    model_config = ConfigDict(extra="forbid")
 
     reply_targets: dict[str, StrictInt | None]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from quart import Blueprint, Response, after_this_request, g
 from quart_schema import validate_request, validate_response
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -20,7 +20,7 @@ from hub.accounts.team import Issued
 from hub.container import hub
 from hub.ports import Doc
 from hub.routes.auth import staff, staff_required, tenant_id
-from hub.routes.schemas import _Strict
+from hub.routes.bodies import Body, Flag, no_body
 
 bp = Blueprint("users", __name__, url_prefix="/api/v1")
 SHOWN_ONCE = {"Cache-Control": "no-store"}
@@ -52,7 +52,7 @@ class LinkOut(UserOut):
     emailed: bool  # the mail server took the link; otherwise the admin passes it on
 
 
-class UserIn(_Strict):
+class UserIn(Body):
     """An invitation: the e-mail they log in with, their role, optionally name and language."""
 
     email: str = Field(min_length=3, max_length=320)
@@ -61,18 +61,16 @@ class UserIn(_Strict):
     language: str | None = Field(default=None, max_length=8)
 
 
-class UserPatch(BaseModel):
+class UserPatch(Body):
     """An admin's change to a colleague: name, role, language, or `active` to switch them off/on."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, min_length=1, max_length=120)
     role: str | None = Field(default=None, min_length=1, max_length=32)
     language: str | None = Field(default=None, max_length=8)
-    active: bool | None = None
+    active: Flag | None = None
 
 
-class MePatch(_Strict):
+class MePatch(Body):
     """One's own display name and language (the pages' language and one's e-mails')."""
 
     name: str | None = Field(default=None, min_length=1, max_length=120)
@@ -134,6 +132,7 @@ async def deactivate_user(user_id: str) -> Any:
 
 @bp.post("/users/<user_id>/password-reset")
 @staff_required(Role.admin)
+@no_body
 @validate_response(LinkOut)
 async def reset_password(user_id: str) -> Any:
     """A fresh one-time link for a colleague; their old password and sessions end now."""
