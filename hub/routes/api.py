@@ -17,7 +17,7 @@ from hub import clock
 from hub.accounts.access import Opening
 from hub.accounts.model import Role, public_user
 from hub.container import hub
-from hub.errors import Conflicting, Invalid, NotFound
+from hub.errors import Conflicting, Invalid
 from hub.notify.outbox import addresses_of, for_agent, scrub
 from hub.ports import Doc
 from hub.routes.attachments import absolute_photo
@@ -303,8 +303,8 @@ async def patch_ticket(ticket_id: str, data: TicketPatch) -> Any:
         assignee = None
         if data.assignee:
             assignee = await hub().accounts.user(tenant_id(), data.assignee)
-            if assignee is None:
-                raise NotFound("assignee: no such staff user", field="assignee")
+            if assignee is None:  # a bad field, not the object in the path: 400, not 404
+                raise Invalid("assignee: no such staff user", field="assignee")
         kwargs["assignee"] = assignee
     doc = await hub().tickets.change(tenant_id(), ticket_id, Actor.staff(staff()), **kwargs)
     if kwargs.get("status") in ("new", "closed"):  # a held flood's: the banners' count drops

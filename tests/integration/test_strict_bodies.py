@@ -2,7 +2,8 @@
 
 CONTRACT.md: "Every body is validated: a bad field is a 400 that names it". A misspelled
 field (`{"stauts": "open"}`) was dropped and answered 200, so the caller believed a change
-that never happened; a yes/no field read "no" as false and switched a colleague off.
+that never happened; a yes/no field read "no" as false and switched a colleague off; an
+unknown assignee was a 404, as if the ticket in the path were missing.
 """
 
 from __future__ import annotations
@@ -214,6 +215,15 @@ def test_a_colleague_is_not_switched_off_by_a_no_in_words(world: World) -> None:
     _refused(world.http.patch(path, json={"active": "no"}, headers=admin), "active")
     users = world.http.get("/api/v1/users", headers=admin).json()["items"]
     assert [u["active"] for u in users if u["id"] == world.ids["user"]] == [True]
+
+
+def test_an_assignee_who_is_nobody_is_a_bad_field_not_a_missing_ticket(world: World) -> None:
+    r = world.http.patch(
+        world.path("/api/v1/tickets/{ticket}"),
+        json={"assignee": "nobody"},
+        headers=world.auth["agent"],
+    )
+    _refused(r, "assignee")
 
 
 def test_a_write_that_takes_no_body_still_takes_an_empty_one(world: World) -> None:

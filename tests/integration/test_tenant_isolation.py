@@ -320,13 +320,19 @@ async def case_patch(w: World, role: str) -> None:
         {},
     ):
         await _is_404(await c.patch(f"/api/v1/tickets/{acme_id}", json=body, headers=auth))
-    # and acme's staff cannot be assigned to globex's own ticket
+    # and acme's staff cannot be assigned to globex's own ticket: a bad field (400), told
+    # as for a user who does not exist at all
     r = await c.patch(
         f"/api/v1/tickets/{w.globex_ticket_id}",
         json={"assignee": w.acme.users["agent"]["id"]},
         headers=auth,
     )
-    await _is_404(r)
+    nobody = await c.patch(
+        f"/api/v1/tickets/{w.globex_ticket_id}", json={"assignee": "no-such-user"}, headers=auth
+    )
+    assert r.status_code == nobody.status_code == 400, await r.get_data(as_text=True)
+    assert await r.get_json() == await nobody.get_json()
+    assert (await r.get_json())["error"]["message"].startswith("assignee: ")
 
 
 async def case_acknowledge(w: World, role: str) -> None:

@@ -286,20 +286,23 @@ async def test_the_assignee_must_be_staff_of_the_same_tenant(
         )
     )
     assert body["assignee"]["id"] == acme.users["agent"]["id"]
-    await _error(
+    # a bad field of the body (400 naming it), told alike for another business's colleague
+    # and for nobody at all: 404 is for the ticket in the path
+    foreign = await _error(
         await client.patch(
             url, json={"assignee": globex.users["agent"]["id"]}, headers=acme.auth("manager")
         ),
-        404,
-        "not_found",
+        400,
+        "invalid",
         "assignee",
     )
-    await _error(
+    nobody = await _error(
         await client.patch(url, json={"assignee": "no-such-user"}, headers=acme.auth("manager")),
-        404,
-        "not_found",
+        400,
+        "invalid",
         "assignee",
     )
+    assert foreign.startswith("assignee: ") and foreign == nobody
     detail = await _ok(await client.get(url, headers=acme.auth()))
     assert detail["assignee"]["id"] == acme.users["agent"]["id"]
     body = await _ok(await client.patch(url, json={"assignee": None}, headers=acme.auth()))
