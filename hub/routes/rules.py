@@ -151,8 +151,11 @@ class RuleIn(Body):
 
 
 class RuleTestIn(Body):
+    """A sample SOS: `text` is required, as the contract lists it; it may be empty (the page's
+    dry run of a place and a time)."""
+
     point: str = Field(min_length=1, max_length=64)
-    text: str = Field(default="", max_length=2000)
+    text: str = Field(max_length=2000)
     language: str | None = Field(default=None, pattern=r"^[a-z]{2}$")
     category: str | None = Field(default=None, max_length=32)  # as if staff had confirmed it
     at: datetime | None = None

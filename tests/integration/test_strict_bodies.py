@@ -226,6 +226,14 @@ def test_an_assignee_who_is_nobody_is_a_bad_field_not_a_missing_ticket(world: Wo
     _refused(r, "assignee")
 
 
+def test_the_rules_dry_run_needs_the_text_the_contract_lists(world: World) -> None:
+    admin = world.auth["admin"]
+    r = world.http.post("/api/v1/rules/test", json={"point": "acme-bar"}, headers=admin)
+    _refused(r, "text")
+    r = world.http.post("/api/v1/rules/test", json={"point": "acme-bar", "text": ""}, headers=admin)
+    assert r.status_code == 200, r.text  # the page's dry run of a place and a time alone
+
+
 def test_a_write_that_takes_no_body_still_takes_an_empty_one(world: World) -> None:
     """What the pages send (`{}`), JSON null and no body at all are all fine."""
     agent = world.auth["agent"]
