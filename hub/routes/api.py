@@ -32,7 +32,7 @@ from hub.routes.auth import (
 from hub.routes.bodies import no_body
 from hub.routes.first_run import landing
 from hub.routes.intake import SosRequest, answer, limit, point_place, submit
-from hub.routes.openapi import responds
+from hub.routes.openapi import RATE_LIMITED, fails, responds
 from hub.routes.schemas import (
     EventList,
     EventsQuery,
@@ -48,6 +48,7 @@ from hub.routes.schemas import (
     SosOut,
     SurveyIn,
     TextIn,
+    Thread,
     Ticket,
     TicketDetail,
     TicketList,
@@ -167,6 +168,13 @@ async def me() -> Any:
 
 
 @bp.post("/sos")
+@fails(
+    {
+        404: "point: no such access point, or it is switched off.",
+        423: "The business is suspended: it takes no messages for now.",
+        429: RATE_LIMITED,
+    }
+)
 @validate_request(SosIn)
 @validate_response(SosOut, 201)
 async def submit_sos(data: SosIn) -> Any:
@@ -185,10 +193,15 @@ async def submit_sos(data: SosIn) -> Any:
 
 
 @bp.get("/thread/<token>")
+@document_response(Thread)
 async def thread(token: str) -> Any:
     """The customer's view of their ticket and its conversation, and when to expect an
     answer: `expected_reply_by` (the next opening while the business is closed, else
-    null) and `usual_reply_minutes` (how long answers usually take; null without history)."""
+    null) and `usual_reply_minutes` (how long answers usually take; null without history).
+
+    The thread shows the customer a simplified status, not the staff's: `received` (nobody
+    has picked it up yet), `being_handled` (acknowledged, open or waiting for the customer's
+    answer) or `resolved` (resolved or closed)."""
     ticket = await hub().tickets.by_thread_token(token)
     messages = await hub().tickets.messages(ticket["tenant_id"], ticket["id"])
     tenant = await hub().accounts.tenant(ticket["tenant_id"]) or {}
@@ -206,6 +219,7 @@ async def thread(token: str) -> Any:
 
 
 @bp.post("/thread/<token>/messages")
+@fails({429: RATE_LIMITED})
 @responds(201)
 @validate_request(TextIn)
 async def thread_message(token: str, data: TextIn) -> Any:
@@ -217,6 +231,7 @@ async def thread_message(token: str, data: TextIn) -> Any:
 
 
 @bp.post("/thread/<token>/survey")
+@fails({409: "status: the survey opens once the ticket is resolved.", 429: RATE_LIMITED})
 @responds(201)
 @validate_request(SurveyIn)
 async def thread_survey(token: str, data: SurveyIn) -> Any:
@@ -286,6 +301,7 @@ async def get_ticket(ticket_id: str) -> Any:
 
 
 @bp.patch("/tickets/<ticket_id>")
+@fails({409: "status: the ticket cannot move to that status from the one it has."})
 @document_response(Ticket)
 @staff_required()
 @validate_request(TicketPatch)

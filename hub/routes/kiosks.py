@@ -27,7 +27,7 @@ from hub.ports import Doc
 from hub.routes.auth import staff_required, tenant_id
 from hub.routes.bodies import Body, Flag
 from hub.routes.intake import SosRequest, answer, kiosk_place, submit
-from hub.routes.openapi import DEVICE, responds
+from hub.routes.openapi import DEVICE, RATE_LIMITED, fails, responds
 from hub.routes.pages import page_tenant, render_page, staff_page
 from hub.routes.schemas import ContactIn, SosOut, _trimmed_text, ticket_language
 from hub.routes.waiting_note import waiting_for, waiting_text
@@ -137,6 +137,14 @@ async def remove_kiosk(kiosk_id: str) -> Any:
 
 
 @bp.post("/api/v1/kiosk/sos")
+@fails(
+    {
+        409: "Idempotency-Key: a submission with this key is still being stored; try again.",
+        422: "idempotency_key_reused: this Idempotency-Key came with another body before.",
+        423: "The business is suspended: it takes no messages for now.",
+        429: RATE_LIMITED,
+    }
+)
 @security_scheme(DEVICE)
 @validate_request(KioskSosIn)
 @validate_response(KioskSosOut, 201)

@@ -8,13 +8,15 @@ they cannot say, in one place:
 - the errors every operation can answer, in the contract's shape (`Error`), derived from what
   the operation takes: a body or query (400), credentials (401, 403), a path parameter (404);
 - a success answer for an operation that declares no model: the status and media type its
-  `responds` decorator gives (204, a CSV or PDF file), else 200 with a JSON object.
+  `responds` decorator gives (204, a CSV or PDF file), else 200 with a JSON object;
+- the errors only some operations give (409, 422, 423, 429, a 404 about a field of the body):
+  their `fails` decorator lists them, each with what it means there.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -26,6 +28,7 @@ from werkzeug.routing import Rule
 T = TypeVar("T")
 API_PATHS = re.compile(r"^/(api/|healthz$)")
 _RESPONDS = "_hub_responds"
+_FAILS = "_hub_fails"
 
 # Who may call: quart-schema's `security_scheme` marks each route (hub.routes.auth and
 # hub.routes.operator_auth do it for theirs); a route without a mark needs no credentials.
@@ -87,6 +90,41 @@ def responds(status: int = 200, media: str | tuple[str, ...] = "") -> Callable[[
     return mark
 
 
+RATE_LIMITED = (
+    "Too many requests from this network, device or place; Retry-After says when to try again."
+)
+
+
+def fails(statuses: Mapping[int, str]) -> Callable[[T], T]:
+    """Document errors this operation gives beyond those its inputs imply (`_errors`): a
+    404 about a field of the body, 409, 422, 423, 429 — each with what it means here."""
+
+    def mark(func: T) -> T:
+        setattr(func, _FAILS, dict(statuses))
+        return func
+
+    return mark
+
+
+# A 429 and a 503 say when to try again.
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer", "minimum": 0},
+    }
+}
+
+
+def _declared_errors(func: Any) -> dict[str, Any]:
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    answers: dict[str, Any] = {}
+    for status, description in sorted(getattr(func, _FAILS, {}).items()):
+        answers[str(status)] = {"description": description, "content": error}
+        if status in (429, 503):
+            answers[str(status)]["headers"] = _RETRY_AFTER
+    return answers
+
+
 def _success(func: Any) -> dict[str, Any]:
     status, media = getattr(func, _RESPONDS, (200, ""))
     answer: dict[str, Any] = {"description": "Done" if status == 204 else "OK"}
@@ -133,7 +171,8 @@ class HubOpenAPI(OpenAPIProvider):
                 responses = {str(status): r for status, r in operation["responses"].items()}
                 if not any(status.startswith("2") for status in responses):
                     responses.update(_success(func))
-                operations[method] = {**operation, "responses": {**responses, **_errors(operation)}}
+                errors = {**_errors(operation), **_declared_errors(func)}
+                operations[method] = {**operation, "responses": {**responses, **errors}}
         components["Error"] = Error.model_json_schema(ref_template="#/components/schemas/{model}")
         components.update(components["Error"].pop("$defs", {}))
         return paths, components

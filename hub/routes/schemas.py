@@ -270,3 +270,68 @@ class EventList(_Answer):
     items: list[Event]
     latest: int  # the last seq this page covered: ask again from it while has_more
     has_more: bool
+
+
+# ---- The customer's thread (GET /api/v1/thread/<token>): what the customer sees -----------
+
+CustomerStatus = Literal["received", "being_handled", "resolved"]
+
+
+class Author(_Answer):
+    name: str | None = None  # a staff member's name; null when they have none to show
+
+
+class CustomerTicket(_Answer):
+    """The ticket as its customer sees it: a simplified `status` and no staff-only fields."""
+
+    id: str
+    number: int
+    status: CustomerStatus
+    text: str
+    language: str | None = None
+    translations: dict[str, str] = {}
+    anonymous: bool = False
+    point: dict[str, str | None] | None = None  # {"label"}: where it was sent from
+    created_at: str
+    resolved_at: str | None = None
+    survey: dict[str, Any] | None = None  # the customer's own rating, once given
+
+
+class ThreadMessage(_Answer):
+    """A message of the conversation: `from` whom, and who answered (`author`, staff only)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str
+    ticket_id: str
+    from_: Literal["customer", "staff"] = Field(alias="from")
+    author: Author | None = None
+    text: str
+    translations: dict[str, str] | None = None
+    created_at: str
+
+
+class ThreadAttachment(_Answer):
+    """A photo of the conversation; `message_id` is the message it came with."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str
+    message_id: str | None = None
+    from_: Literal["customer", "staff"] = Field(alias="from")
+    author: Author | None = None
+    content_type: str
+    size: int
+    url: str
+    thumbnail_url: str
+    created_at: str
+
+
+class Thread(_Answer):
+    """The customer's ticket and conversation, and when to expect an answer."""
+
+    ticket: CustomerTicket
+    messages: list[ThreadMessage]
+    expected_reply_by: str | None = None  # the next opening while the business is closed
+    usual_reply_minutes: int | None = None  # how long answers usually take; null: no history
+    attachments: list[ThreadAttachment] = []

@@ -21,7 +21,7 @@ from hub.accounts.setup import place_json
 from hub.container import hub
 from hub.ports import Doc
 from hub.routes.auth import staff_required, tenant_id
-from hub.routes.openapi import responds
+from hub.routes.openapi import fails, responds
 from hub.routes.setup_schemas import (
     DepartmentIn,
     EstablishmentIn,
@@ -151,6 +151,7 @@ async def list_points() -> Any:
 
 @bp.post("/points")
 @responds(201)
+@fails({409: "code: an access point of this business already has it."})
 @staff_required(Role.manager)
 @validate_request(PointIn)
 async def add_point(data: PointIn) -> Any:

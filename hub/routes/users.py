@@ -21,6 +21,7 @@ from hub.container import hub
 from hub.ports import Doc
 from hub.routes.auth import staff, staff_required, tenant_id
 from hub.routes.bodies import Body, Flag, no_body
+from hub.routes.openapi import fails
 
 bp = Blueprint("users", __name__, url_prefix="/api/v1")
 SHOWN_ONCE = {"Cache-Control": "no-store"}
@@ -99,6 +100,7 @@ async def users() -> Any:
 
 
 @bp.post("/users")
+@fails({409: "email: it already has an account."})
 @staff_required(Role.admin)
 @validate_request(UserIn)
 @validate_response(LinkOut, 201)

@@ -12,6 +12,7 @@ from typing import Any
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
+from hub.tickets.model import CUSTOMER_STATUS
 from tests.helpers import Seeded
 
 JSON = {"Content-Type": "application/json"}
@@ -143,6 +144,7 @@ async def test_real_answers_match_what_the_document_says(client: Any, acme: Seed
     await check("post", f"{ticket}/replies", json={"text": "On it"}, headers=agent)
     await check("post", f"{ticket}/notes", json={"text": "Table 4"}, headers=agent)
     await check("patch", ticket, json={"status": "open"}, headers=agent)
+    await check("get", f"/api/v1/thread/{made['thread_url'].rsplit('/', 1)[1]}")
     await check("get", ticket, headers=agent)
     await check("get", ticket, headers=manager)
     await check("get", "/api/v1/tickets", headers=agent)
@@ -156,3 +158,39 @@ async def test_real_answers_match_what_the_document_says(client: Any, acme: Seed
     await check("get", "/api/v1/tickets")
     await check("patch", ticket, json={"status": "bogus"}, headers=agent)
     await check("post", "/api/v1/sos", data=b"text", headers={"Content-Type": "text/plain"})
+
+
+async def test_the_errors_an_operation_really_gives_are_documented(client: Any) -> None:
+    """Beyond what its inputs imply (400, 401, 403, 404 for a path, 413): an unknown point
+    is 404, a taken code or e-mail 409, an illegal move 409, a reused kiosk key 422, a
+    flood 429 with Retry-After."""
+    ops = (await _spec(client))["paths"]
+    expected = {
+        ("post", "/api/v1/sos"): {"404", "429"},
+        ("patch", "/api/v1/tickets/{ticket_id}"): {"409"},
+        ("post", "/api/v1/points"): {"409"},
+        ("post", "/api/v1/users"): {"409"},
+        ("post", "/api/v1/kiosk/sos"): {"422", "429"},
+    }
+    for (method, path), statuses in expected.items():
+        answers = ops[path][method]["responses"]
+        assert statuses <= set(answers), (method, path, sorted(answers))
+        for status in statuses:
+            schema = answers[status]["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/Error"}, (path, status)
+    assert "Retry-After" in ops["/api/v1/sos"]["post"]["responses"]["429"]["headers"]
+    assert "point" in ops["/api/v1/sos"]["post"]["responses"]["404"]["description"]
+
+
+async def test_the_thread_documents_what_the_customer_sees(client: Any) -> None:
+    spec = await _spec(client)
+    thread = spec["paths"]["/api/v1/thread/{token}"]["get"]
+    assert "simplified status" in thread["description"]
+    shape = thread["responses"]["200"]["content"]["application/json"]["schema"]
+    schemas = spec["components"]["schemas"]
+    assert {"ticket", "messages"} <= set(shape["required"])
+    ticket = schemas[shape["properties"]["ticket"]["$ref"].rsplit("/", 1)[1]]
+    # every status the thread really answers, and only those
+    assert set(ticket["properties"]["status"]["enum"]) == set(CUSTOMER_STATUS.values())
+    message = schemas[shape["properties"]["messages"]["items"]["$ref"].rsplit("/", 1)[1]]
+    assert set(message["properties"]["from"]["enum"]) == {"customer", "staff"}
