@@ -31,12 +31,19 @@ bp = Blueprint("answers", __name__)
 
 
 class AnswerIn(Body):
-    """A canned answer, whole (PUT replaces every field). `category` null: any ticket."""
+    """A canned answer, whole (PUT replaces every field). `category` null: any ticket.
 
+    `id` may come back with the answer as GET gave it (edit and send it whole); the path
+    names the answer."""
+
+    id: str | None = Field(default=None, max_length=64)  # ignored: the path names it
     title: str = Field(default="", max_length=1000)
     category: str | None = Field(default=None, max_length=40)
     language: str = Field(default="", max_length=16)
     text: str = Field(default="", max_length=10_000)
+
+    def fields(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"id"})
 
 
 class FitQuery(QueryArgs):
@@ -58,7 +65,7 @@ async def list_answers() -> Any:
 @validate_request(AnswerIn)
 async def create_answer(data: AnswerIn) -> Any:
     """A new canned answer; a bad field (an unknown placeholder, too long) is a 400 naming it."""
-    doc = await hub().answers.create(tenant_id(), data.model_dump(), staff())
+    doc = await hub().answers.create(tenant_id(), data.fields(), staff())
     return answer_json(doc), 201
 
 
@@ -66,7 +73,7 @@ async def create_answer(data: AnswerIn) -> Any:
 @staff_required(Role.manager)
 @validate_request(AnswerIn)
 async def replace_answer(answer_id: str, data: AnswerIn) -> Any:
-    doc = await hub().answers.replace(tenant_id(), answer_id, data.model_dump(), staff())
+    doc = await hub().answers.replace(tenant_id(), answer_id, data.fields(), staff())
     return answer_json(doc)
 
 
