@@ -68,7 +68,6 @@ from hub.tickets.model import (
     survey_json,
     thread_attachments_path,
 )
-from hub.tickets.places import with_establishment
 from hub.tickets.services import Actor
 from hub.tickets.waiting import expected_reply_by
 
@@ -325,7 +324,7 @@ async def patch_ticket(ticket_id: str, data: TicketPatch) -> Any:
     doc = await hub().tickets.change(tenant_id(), ticket_id, Actor.staff(staff()), **kwargs)
     if kwargs.get("status") in ("new", "closed"):  # a held flood's: the banners' count drops
         await hub().floods.released(tenant_id(), doc)
-    return staff_ticket(await with_establishment(hub().store, tenant_id(), doc))
+    return staff_ticket(await hub().tickets.placed(tenant_id(), doc))
 
 
 @bp.post("/tickets/<ticket_id>/acknowledge")
@@ -334,7 +333,7 @@ async def patch_ticket(ticket_id: str, data: TicketPatch) -> Any:
 @no_body
 async def acknowledge(ticket_id: str) -> Any:
     doc = await hub().tickets.acknowledge(tenant_id(), ticket_id, Actor.staff(staff()))
-    return staff_ticket(await with_establishment(hub().store, tenant_id(), doc))
+    return staff_ticket(await hub().tickets.placed(tenant_id(), doc))
 
 
 @bp.post("/tickets/<ticket_id>/replies")

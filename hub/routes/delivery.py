@@ -26,7 +26,6 @@ from hub.ports import Doc, Where
 from hub.routes.auth import staff, staff_required, tenant_id
 from hub.routes.pages import render_page, staff_page
 from hub.tickets.model import Status
-from hub.tickets.places import with_establishment
 from hub.tickets.services import Actor
 
 bp = Blueprint("delivery", __name__)
@@ -294,7 +293,7 @@ async def _ack_page(token: str, *, post: bool) -> Any:
         tenant=tenant,
         recipient=item.get("name") or item["to"],
         # a ticket stored without an establishment is placed by its point's
-        place=place_of(await with_establishment(hub().store, tenant["id"], ticket), tenant),
+        place=place_of(await hub().tickets.placed(tenant["id"], ticket), tenant),
         # the recipient reads the SOS in their own language too, as in the alert e-mail
         translation=(ticket.get("translations") or {}).get(g.lang)
         if g.lang != ticket.get("language")

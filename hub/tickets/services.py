@@ -308,6 +308,11 @@ class TicketService:
         )
         return await with_establishments(self.store, tenant_id, found)
 
+    async def placed(self, tenant_id: str, ticket: Doc) -> Doc:
+        """`ticket` with its point's establishment when it was stored without one, for
+        routes that answer with a ticket they changed (they never reach the store)."""
+        return await with_establishment(self.store, tenant_id, ticket)
+
     async def detail(self, tenant_id: str, ticket_id: str) -> dict[str, Any]:
         """The ticket with its messages, internal notes and history, for staff."""
         doc = await with_establishment(

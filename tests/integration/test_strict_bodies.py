@@ -113,7 +113,7 @@ UNKNOWN: list[tuple[str, str, str, dict[str, Any]]] = [
     ("agent", "POST", "/api/v1/tickets/{ticket}/warning", {"text": "Please stop"}),
     ("agent", "POST", "/api/v1/tickets/{ticket}/block", {"by": ["device"]}),
     ("agent", "POST", "/api/v1/tickets/{ticket}/release", {}),
-    ("agent", "POST", "/api/v1/floods/{ticket}/release", {}),
+    ("admin", "POST", "/api/v1/floods/{ticket}/release", {}),
     ("admin", "PATCH", "/api/v1/tenant", {"timezone": "Europe/Madrid"}),
     ("admin", "POST", "/api/v1/points", {"code": "new-point", "label": "New"}),
     ("admin", "PATCH", "/api/v1/points/{code}", {"label": "Terrace"}),
