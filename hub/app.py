@@ -60,6 +60,7 @@ from hub.moderation.guard import StoreGuard
 from hub.moderation.held_floods import FloodNotice, HeldFloods
 from hub.moderation.service import Moderation
 from hub.moderation.strikes import InsultStrikes
+from hub.notify.channels import unconfigured as unconfigured_channels
 from hub.notify.email import SmtpTransport
 from hub.notify.invitations import LinkMailer
 from hub.notify.kiosk_notices import KioskNotices
@@ -234,7 +235,7 @@ def create_app(settings: Settings, *, store: Store | None = None, clock: Clock =
         scans=scans,
         rules=RuleBook(store),
         probe=StoreProbe(store, settings.store_timeout + 2),
-        first_run=FirstRun(store, settings.public_url),
+        first_run=FirstRun(store, settings.public_url, unconfigured_channels(settings)),
         operators=Operators(store, limiter),
         installation=Installation(store, sio, team),
         answers=CannedAnswers(store),

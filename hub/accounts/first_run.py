@@ -24,6 +24,7 @@ from typing import Any
 from hub.accounts.model import Role
 from hub.clock import now_iso
 from hub.installation.address import Reach, reach_of
+from hub.notify.channels import CHANNELS
 from hub.ports import Doc, Store
 from hub.tickets.repository import VISIBLE_TO_STAFF
 
@@ -68,6 +69,13 @@ class Checklist:
     """The whole checklist of one business, as computed just now."""
 
     steps: tuple[Step, ...]
+    # channels alerts would go out on that have no service on this hub: they are dropped
+    unsent: tuple[str, ...] = ()
+
+    @property
+    def live(self) -> bool:
+        """Every step done and no alert dropped for want of an SMS or e-mail service."""
+        return self.complete and not self.unsent
 
     @property
     def done(self) -> int:
@@ -96,14 +104,35 @@ class Checklist:
             "done": self.done,
             "total": self.total,
             "complete": self.complete,
+            "unsent_channels": list(self.unsent),
+            "live": self.live,
         }
 
 
 ACTIVE = {"active": {"ne": False}}  # a point without the field is active (older data)
 
 
+async def unsent_channels(
+    store: Store, tenant_id: str, unconfigured: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The channels without a service that would drop this business's alerts: every one when
+    the hub has none at all, else those its rules send to (recipients or escalation)."""
+    if not unconfigured or len(unconfigured) == len(CHANNELS):
+        return unconfigured
+    used: set[str] = set()
+    for rule in await store.find(tenant_id, "rules", {}):
+        steps = [rule.get("recipients") or []]
+        steps += [s.get("recipients") or [] for s in rule.get("escalation") or []]
+        used.update(str(r.get("channel")) for step in steps for r in step)
+    return tuple(c for c in unconfigured if c in used)
+
+
 async def checklist(
-    store: Store, tenant: Doc, public_url: str, role: Role = Role.admin
+    store: Store,
+    tenant: Doc,
+    public_url: str,
+    role: Role = Role.admin,
+    unconfigured: tuple[str, ...] = (),
 ) -> Checklist:
     """Which steps this business has done, read from its own (tenant-scoped) data, with the
     links a reader of `role` can follow (every link for an admin, the default)."""
@@ -129,9 +158,8 @@ async def checklist(
             urls[key] = None
     if first_point:
         urls["sos"] = f"{public_url.rstrip('/')}/q/{first_point[0]['code']}"
-    return Checklist(
-        tuple(Step(key, done[key], urls[key], warnings.get(key)) for key, _url in STEPS)
-    )
+    steps = tuple(Step(key, done[key], urls[key], warnings.get(key)) for key, _url in STEPS)
+    return Checklist(steps, await unsent_channels(store, tid, unconfigured))
 
 
 async def mark_settings_saved(store: Store, tenant_id: str) -> Doc | None:
@@ -152,12 +180,13 @@ async def mark_printed(store: Store, tenant_id: str, codes: list[str]) -> int:
 class FirstRun:
     """The checklist use cases on the hub's store (routes call these, never the store)."""
 
-    def __init__(self, store: Store, public_url: str) -> None:
+    def __init__(self, store: Store, public_url: str, unconfigured: tuple[str, ...] = ()) -> None:
         self.store = store
         self.public_url = public_url
+        self.unconfigured = unconfigured  # channels with no service on this hub
 
     async def checklist(self, tenant: Doc, role: Role = Role.admin) -> Checklist:
-        return await checklist(self.store, tenant, self.public_url, role)
+        return await checklist(self.store, tenant, self.public_url, role, self.unconfigured)
 
     async def mark_settings_saved(self, tenant_id: str) -> Doc | None:
         return await mark_settings_saved(self.store, tenant_id)

@@ -118,9 +118,18 @@ class Sender:
         except Exception:  # Redis away: the item is stored; the sweeper enqueues it later
             log.exception("could not enqueue outbox item %s", item["id"])
 
+    def can_resend(self, item: Doc) -> bool:
+        """Failed, or skipped for want of a channel this hub now has a service for."""
+        if not outbox.resendable(item):
+            return False
+        return item["status"] == "failed" or self.transports.get(item["channel"]) is not None
+
     async def resend(self, tenant_id: str, item: Doc, by: str) -> Doc | None:
-        """A failed item sent again (a manager's button): pending and due now, with a new
-        retry window, then enqueued; None when it was no longer failed (a second click)."""
+        """A failed item (or one skipped for want of a channel now set up) sent again (a
+        manager's button): pending and due now, with a new retry window, then enqueued; None
+        when it can no longer be (a second click, or its channel still has no service)."""
+        if not self.can_resend(item):
+            return None
         again = await outbox.resend(self.store, tenant_id, item, self.clock(), by)
         if again is not None:
             await self.schedule(tenant_id, again)

@@ -227,19 +227,29 @@ async def retry_later(
     )
 
 
-async def resend(store: Store, tenant_id: str, item: Doc, now: datetime, by: str) -> Doc | None:
-    """A failed item pending again, due now, with a new retry window (a manager's re-send).
+def resendable(item: Doc) -> bool:
+    """A failed item, or one skipped because its channel had no service (set up since, maybe)."""
+    status = item.get("status")
+    return status == "failed" or (status == "skipped" and item.get("reason") == NO_TRANSPORT)
 
-    Compare-and-set on `failed`: of two clicks (or two managers) only one re-sends; the
-    other gets None. The attempts and the last reason stay, for the record.
+
+async def resend(store: Store, tenant_id: str, item: Doc, now: datetime, by: str) -> Doc | None:
+    """A failed item (or one skipped for want of a channel) pending again, due now, with a
+    new retry window (a manager's re-send).
+
+    Compare-and-set on the status (and reason) it had: of two clicks (or two managers) only
+    one re-sends; the other gets None. The attempts and the last reason stay, for the record.
     """
-    if item.get("status") != "failed":
+    if not resendable(item):
         return None
+    was: Doc = {"status": item["status"], "attempts": item.get("attempts")}
+    if item["status"] == "skipped":
+        was["reason"] = NO_TRANSPORT
     return await store.update_if(
         tenant_id,
         COLLECTION,
         item["id"],
-        {"status": "failed", "attempts": item.get("attempts")},
+        was,
         {
             "status": "pending",
             "due_at": iso(now),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from hub.clock import now
 from hub.jobs import InProcessJobQueue, JobQueue, RQJobQueue
+from hub.notify.channels import email_configured, sms_configured
 from hub.notify.delivery import Clock, DeliveryTuning, Sender
 from hub.notify.dispatch import DeliveryService
 from hub.notify.email import SmtpTransport
@@ -33,12 +34,8 @@ def build_queue(settings: Settings) -> JobQueue:
 def build_transports(settings: Settings, tuning: DeliveryTuning) -> dict[str, Transport | None]:
     """The configured transports; None for a channel with no provider configured."""
     timeout = tuning.send_timeout
-    email = SmtpTransport(settings, timeout=timeout) if settings.smtp_host else None
-    sms = (
-        VonageTransport(settings, timeout=int(timeout))
-        if settings.vonage_api_key and settings.vonage_api_secret
-        else None
-    )
+    email = SmtpTransport(settings, timeout=timeout) if email_configured(settings) else None
+    sms = VonageTransport(settings, timeout=int(timeout)) if sms_configured(settings) else None
     return {"email": email, "sms": sms}
 
 

@@ -8,6 +8,7 @@ from quart import Blueprint
 
 from hub.accounts.model import Role
 from hub.container import hub
+from hub.notify.channels import unconfigured
 from hub.routes.auth import tenant_id
 from hub.routes.pages import render_page, staff_page
 from hub.tickets.place_names import labelled_with_establishment
@@ -32,4 +33,5 @@ async def rules_page() -> Any:
         ],
         departments=departments,
         establishments=establishments,
+        unconfigured=unconfigured(hub().settings),
     )

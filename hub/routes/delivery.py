@@ -20,6 +20,7 @@ from hub.errors import Invalid, NotFound
 from hub.i18n import gettext as _
 from hub.notify import outbox
 from hub.notify.ack import AckLinkExpired, AckLinkInvalid, read_ack_token
+from hub.notify.channels import unconfigured
 from hub.notify.outbox import by_status, delivery_json
 from hub.notify.render import local_time, place_of
 from hub.ports import Doc, Where
@@ -242,14 +243,23 @@ async def deliveries_page() -> Any:
         reason_text=reason_text,
         reason_summary=reason_summary,
         resent=request.args.get("resent"),
+        can_resend=_can_resend,
+        unconfigured=unconfigured(hub().settings),
     )
+
+
+def _can_resend(item: Doc) -> bool:
+    """Whether the page offers "Send again" for this item (hub/notify/delivery.py decides)."""
+    service = hub().delivery
+    return service is not None and service.sender.can_resend(item)
 
 
 @bp.post("/admin/deliveries/<item_id>/resend")
 @staff_page(Role.manager)
 async def resend_page(item_id: str) -> Any:
-    """Send a failed delivery again (a manager's button). Only a `failed` item goes back to
-    pending (compare-and-set): a double click or two managers at once send it once."""
+    """Send a delivery again (a manager's button): a failed one, or one skipped because its
+    channel had no service and has one now. It goes back to pending by compare-and-set: a
+    double click or two managers at once send it once."""
     service = hub().delivery
     item = await hub().deliveries.item(tenant_id(), item_id)
     if item is None or service is None:

@@ -14,6 +14,7 @@ from hub.accounts.model import Role, public_user
 from hub.container import hub
 from hub.errors import Suspended, Unauthorized
 from hub.i18n import STAFF
+from hub.notify.channels import configured as configured_channels
 from hub.ports import Doc
 from hub.routes.auth import check_logins, current_staff, refuse_other_sites
 from hub.routes.first_run import landing, setup_nudge
@@ -155,4 +156,5 @@ async def console() -> Any:
         etiquette=etiquette_lexicon(),  # the checklist ticks as the server would
         # several restaurants, each with its "Barra": cards, panel and filter name them
         establishments=await hub().setup.establishment_names(user["tenant_id"]),
+        reply_channels=configured_channels(hub().settings),  # what the reply hint may promise
     )

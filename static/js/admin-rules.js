@@ -197,6 +197,17 @@ function nextSunday2300() {
   const pad = (n) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T23:00`;
 }
+// Channels the hub has no service for (the page says which): their recipients get nothing.
+const unconfigured = new Set((result.dataset.unconfigured || "").split(" ").filter(Boolean));
+function markUnsent(li, recipients) {
+  const channels = [...new Set(recipients.map((r) => r.channel))].filter((c) => unconfigured.has(c));
+  for (const channel of channels) {
+    const note = document.createElement("span");
+    note.className = "unsent";
+    note.textContent = ` — ${L("unsent." + channel)}`;
+    li.appendChild(note);
+  }
+}
 async function runTest() {
   const body = { point: tester.point.value, text: tester.text.value };
   if (tester.language.value) body.language = tester.language.value;
@@ -214,11 +225,13 @@ async function runTest() {
     for (const r of plan.recipients) {
       const li = document.createElement("li");
       li.textContent = `${r.channel === "sms" ? "SMS" : "e-mail"} → ${r.name} <${r.to}> (${r.language})`;
+      markUnsent(li, [r]);
       ul.appendChild(li);
     }
     for (const step of plan.escalation) {
       const li = document.createElement("li");
       li.textContent = L("after", { n: step.after_minutes }) + ": " + step.recipients.map((r) => r.name || r.to).join(", ");
+      markUnsent(li, step.recipients);
       ul.appendChild(li);
     }
     result.appendChild(ul);

@@ -35,7 +35,8 @@ function draw(checklist) {
   const count = t("count", { done: checklist.done, total: checklist.total });
   const said = document.getElementById("start-count");
   if (said.textContent !== count) said.textContent = count;
-  document.getElementById("start-complete").hidden = !checklist.complete;
+  // not "all set" while alerts would be dropped for want of an SMS or e-mail service
+  document.getElementById("start-complete").hidden = !(checklist.live ?? checklist.complete);
 }
 
 async function refresh() {

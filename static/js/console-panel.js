@@ -21,6 +21,18 @@ function autoDir(node) {
   return node;
 }
 
+/** Where the customer reads a reply: the channels they left a contact for that this hub can
+ * send on (`configured`: the page's "email sms", hub/notify/channels.py), else only their page. */
+function replyHint(contact, configured) {
+  const ready = new Set((configured || "").split(" ").filter(Boolean));
+  const email = Boolean(contact && contact.email) && ready.has("email");
+  const sms = Boolean(contact && contact.phone) && ready.has("sms");
+  if (email && sms) return t("reply.contact");
+  if (email) return t("reply.email");
+  if (sms) return t("reply.sms");
+  return contact && (contact.email || contact.phone) ? t("reply.unsent") : t("reply.link");
+}
+
 function byCreated(a, b) {
   return String(a.created_at).localeCompare(String(b.created_at));
 }
@@ -213,9 +225,8 @@ export class Panel {
     const description = this.f("description");
     description.textContent = doc.description || "";
     description.hidden = !doc.description;
-    this.replyText.parentElement.querySelector("#reply-hint").textContent = doc.anonymous
-      ? t("reply.anonymous")
-      : doc.contact && (doc.contact.email || doc.contact.phone) ? t("reply.contact") : t("reply.link");
+    const hint = this.replyText.parentElement.querySelector("#reply-hint");
+    hint.textContent = doc.anonymous ? t("reply.anonymous") : replyHint(doc.contact, hint.dataset.channels);
     this._statusButtons(doc.status);
     this.reply.setTicket(doc);
     if (!this.detailsDirty && !this.detailsForm.contains(document.activeElement)) {
