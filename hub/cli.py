@@ -1,5 +1,5 @@
-"""The `sos-hub` command: tenant create/logo, kiosk/user/point/operator create, serve, worker,
-demo."""
+"""The `sos-hub` command: tenant create/logo, department/establishment/kiosk/user/point/operator
+create, serve, worker, demo."""
 
 from __future__ import annotations
 
@@ -12,9 +12,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from hub.accounts.model import POINT_KINDS, Role
 from hub.errors import HubError, Invalid
+from hub.i18n import SUPPORTED
 from hub.ports import Store
 from hub.settings import ConfigError, Settings
+
+ROLES = tuple(role.value for role in Role)
 
 
 def _print_json(obj: Any) -> None:
@@ -121,22 +125,46 @@ def _user_create(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _point_create(settings: Settings, args: argparse.Namespace) -> None:
-    from hub.accounts.services import create_point, point_json, tenant_by_slug
+    """As `POST /api/v1/points`: the same service checks it (an unknown department or
+    establishment is refused naming it, never created on the side)."""
+    from hub.accounts.services import point_json, tenant_by_slug
+    from hub.accounts.setup import Setup
 
     async def work(store: Store) -> Any:
         tenant = await tenant_by_slug(store, args.tenant)
-        point = await create_point(
-            store,
-            tenant,
-            code=args.code,
-            label=args.label,
-            department=args.department,
-            establishment=args.establishment,
-            kind=args.kind,
-        )
+        fields = {
+            "code": args.code,
+            "label": args.label,
+            "department": args.department,
+            "establishment": args.establishment,
+            "kind": args.kind,
+        }
+        point = await Setup(store, on_change=_nobody_listens).add_point(tenant["id"], fields)
         return point_json(point, (await _addressed(settings, store)).public_url)
 
     _print_json(_with_store(settings, work))
+
+
+def _place_create(collection: str) -> Callable[[Settings, argparse.Namespace], None]:
+    """`department create` / `establishment create`: as the API's, through the same service."""
+
+    def create(settings: Settings, args: argparse.Namespace) -> None:
+        from hub.accounts.services import tenant_by_slug
+        from hub.accounts.setup import Setup, place_json
+
+        async def work(store: Store) -> Any:
+            tenant = await tenant_by_slug(store, args.tenant)
+            fields = {"name": args.name, "slug": args.slug}
+            setup = Setup(store, on_change=_nobody_listens)
+            return await setup.add_place(tenant["id"], collection, fields)
+
+        _print_json(place_json(_with_store(settings, work), collection))
+
+    return create
+
+
+async def _nobody_listens(_tenant_id: str) -> None:
+    """No kiosk is connected to a command: there is no one to tell of a change."""
 
 
 def _operator_create(settings: Settings, args: argparse.Namespace) -> None:
@@ -240,76 +268,137 @@ def _demo(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sos-hub", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="sos-hub",
+        description="SOS hub: run the hub, or set up businesses, staff and access points "
+        "from the command line. Configuration comes from HUB_* environment variables.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = sub.add_parser("serve", help="run the hub (web + socket.io)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve = sub.add_parser(
+        "serve", help="run the hub (web + socket.io)", description="Run the hub (web + socket.io)."
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
     serve.set_defaults(func=_serve)
 
-    sub.add_parser("worker", help="run an RQ worker with its scheduler").set_defaults(func=_worker)
+    sub.add_parser(
+        "worker",
+        help="run an RQ worker with its scheduler (scale-out mode, HUB_REDIS_URL)",
+        description="Run an RQ worker with its scheduler (scale-out mode, HUB_REDIS_URL).",
+    ).set_defaults(func=_worker)
 
-    demo = sub.add_parser("demo", help="seed a demo hotel (once) and serve it")
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8000)
+    demo = sub.add_parser(
+        "demo",
+        help="seed a demo hotel (once) and serve it",
+        description="Seed a demo hotel (once) and serve it; prints its URLs and logins.",
+    )
+    demo.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    demo.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
     demo.set_defaults(func=_demo)
 
-    tenant = sub.add_parser("tenant").add_subparsers(dest="action", required=True)
-    tc = tenant.add_parser("create", help="create a tenant; prints it as JSON")
-    tc.add_argument("--slug", required=True)
-    tc.add_argument("--name", required=True)
-    tc.add_argument("--language", default="es")
-    tc.add_argument("--timezone", default="UTC")
-    tc.add_argument("--sla-hours", type=int, default=48)
+    tenant = _group(sub, "tenant", "create a business, or set its logo")
+    tc = _action(tenant, "create", "create a business (tenant); prints it as JSON")
+    tc.add_argument("--slug", required=True, help="its short name in URLs: letters, digits, -")
+    tc.add_argument("--name", required=True, help="the business's name, as guests see it")
+    tc.add_argument(
+        "--language",
+        default="es",
+        help="its main language: " + ", ".join(SUPPORTED) + " (es)",
+    )
+    tc.add_argument("--timezone", default="UTC", help="an IANA time zone, e.g. Europe/Madrid (UTC)")
+    tc.add_argument(
+        "--sla-hours", type=int, default=48, help="hours within which it promises to reply (48)"
+    )
     tc.set_defaults(func=_tenant_create)
-    tl = tenant.add_parser("logo", help="set (or --remove) the logo customer pages show")
-    tl.add_argument("--tenant", required=True, help="the tenant's slug")
+    tl = _action(tenant, "logo", "set (or --remove) the logo customer pages show")
+    tl.add_argument("--tenant", required=True, help="the business's slug")
     what = tl.add_mutually_exclusive_group(required=True)
     what.add_argument("--file", help="a PNG, JPEG, WebP or GIF image of at most 60 KB")
-    what.add_argument("--remove", action="store_true")
+    what.add_argument("--remove", action="store_true", help="remove the logo")
     tl.set_defaults(func=_tenant_logo)
 
-    kiosk = sub.add_parser("kiosk").add_subparsers(dest="action", required=True)
-    kc = kiosk.add_parser(
-        "create", help="create a kiosk; prints it with its device_token and pairing link"
+    for collection, word, article, example in (
+        ("departments", "department", "a", "Reception"),
+        ("establishments", "establishment", "an", "Hotel Mirador Beach"),
+    ):
+        places = _group(sub, word, f"create {article} {word} of a business")
+        dc = _action(places, "create", f"create {article} {word}; prints it as JSON")
+        dc.add_argument("--tenant", required=True, help="the business's slug")
+        dc.add_argument("--name", required=True, help=f"its name, e.g. {example!r}")
+        dc.add_argument("--slug", help="its short name (default: from the name)")
+        dc.set_defaults(func=_place_create(collection))
+
+    kiosk = _group(sub, "kiosk", "create a kiosk (a touchscreen in a hall)")
+    kc = _action(
+        kiosk, "create", "create a kiosk; prints it with its device_token and pairing link"
     )
-    kc.add_argument("--tenant", required=True)
-    kc.add_argument("--name", required=True)
-    kc.add_argument("--point", required=True, help="the access point the kiosk stands at")
+    kc.add_argument("--tenant", required=True, help="the business's slug")
+    kc.add_argument("--name", required=True, help="its name, as staff see it")
+    kc.add_argument("--point", required=True, help="the access point code the kiosk stands at")
     kc.add_argument("--department", action="append", help="a department slug it offers (repeat)")
     kc.set_defaults(func=_kiosk_create)
 
-    user = sub.add_parser("user").add_subparsers(dest="action", required=True)
-    uc = user.add_parser("create", help="create a staff user; prints it with its api_token")
-    uc.add_argument("--tenant", required=True)
-    uc.add_argument("--email", required=True)
-    uc.add_argument("--password", required=True)
-    uc.add_argument("--role", required=True, choices=["agent", "manager", "admin"])
-    uc.add_argument("--name")
-    uc.add_argument("--language")
+    user = _group(sub, "user", "create a staff user")
+    uc = _action(user, "create", "create a staff user; prints it with its api_token")
+    uc.add_argument("--tenant", required=True, help="the business's slug")
+    uc.add_argument("--email", required=True, help="their login e-mail")
+    uc.add_argument("--password", required=True, help="their password")
+    uc.add_argument(
+        "--role", required=True, choices=ROLES, help="agent, manager or admin (manages users too)"
+    )
+    uc.add_argument("--name", help="their name, as colleagues and customers see it")
+    uc.add_argument("--language", help="their pages' language: " + ", ".join(SUPPORTED))
     uc.set_defaults(func=_user_create)
 
-    point = sub.add_parser("point").add_subparsers(dest="action", required=True)
-    pc = point.add_parser("create", help="create a QR access point; prints it with its url")
-    pc.add_argument("--tenant", required=True)
-    pc.add_argument("--code", required=True)
-    pc.add_argument("--label", required=True)
-    pc.add_argument("--department")
-    pc.add_argument("--establishment")
-    pc.add_argument("--kind", default="poster")
+    point = _group(sub, "point", "create a QR access point")
+    pc = _action(
+        point, "create", "create a QR access point, checked as the API checks it; prints its url"
+    )
+    pc.add_argument("--tenant", required=True, help="the business's slug")
+    pc.add_argument("--code", required=True, help="1-40 letters, digits, - and _; in its QR link")
+    pc.add_argument("--label", required=True, help="where it is, as guests and staff see it")
+    pc.add_argument(
+        "--department",
+        help="the slug of one of the business's departments (sos-hub department create)",
+    )
+    pc.add_argument(
+        "--establishment",
+        help="the slug of one of the business's establishments (sos-hub establishment create)",
+    )
+    pc.add_argument(
+        "--kind",
+        default="poster",
+        choices=POINT_KINDS,
+        help="what it is printed on: " + ", ".join(POINT_KINDS) + " (poster)",
+    )
     pc.set_defaults(func=_point_create)
 
-    operator = sub.add_parser("operator").add_subparsers(dest="action", required=True)
-    oc = operator.add_parser(
+    operator = _group(sub, "operator", "create an operator of this installation")
+    oc = _action(
+        operator,
         "create",
-        help="create an operator of this installation (superadmin: opens and suspends "
+        "create an operator of this installation (superadmin: opens and suspends "
         "businesses, belongs to none); prints it as JSON",
     )
-    oc.add_argument("--email", required=True)
-    oc.add_argument("--password", required=True)
-    oc.add_argument("--name")
+    oc.add_argument("--email", required=True, help="their login e-mail")
+    oc.add_argument("--password", required=True, help="their password")
+    oc.add_argument("--name", help="their name")
     oc.set_defaults(func=_operator_create)
+    return parser
+
+
+def _group(sub: Any, name: str, summary: str) -> Any:
+    """A command with actions (`tenant create`), listed in `sos-hub --help` with `summary`."""
+    group = sub.add_parser(name, help=summary, description=summary[0].upper() + summary[1:] + ".")
+    return group.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+
+def _action(group: Any, name: str, summary: str) -> argparse.ArgumentParser:
+    """One action of a command, its one-line `summary` in the group's help and its own."""
+    parser: argparse.ArgumentParser = group.add_parser(
+        name, help=summary, description=summary[0].upper() + summary[1:] + "."
+    )
     return parser
 
 

@@ -260,6 +260,8 @@ def test_a_user_for_an_unknown_tenant_or_with_a_short_password_is_refused(
 
 def test_point_create_prints_the_point_with_its_public_url(env: dict[str, str]) -> None:
     ok_json(run(env, "tenant", "create", "--slug", "acme", "--name", "Acme"))
+    department = ok_json(run(env, "department", "create", "--tenant", "acme", "--name", "Pool bar"))
+    assert (department["slug"], department["name"]) == ("pool-bar", "Pool bar")
     point = ok_json(
         run(
             env,
@@ -272,7 +274,7 @@ def test_point_create_prints_the_point_with_its_public_url(env: dict[str, str]) 
             "--label",
             "Bar terrace",
             "--department",
-            "Pool bar",
+            "pool-bar",
         )
     )
     assert point["url"] == f"{PUBLIC_URL}/q/bar-1"
@@ -285,13 +287,87 @@ def test_point_create_prints_the_point_with_its_public_url(env: dict[str, str]) 
         run(env, "point", "create", "--tenant", "acme", "--code", "bar-1", "--label", "x"),
         1,
         "bar-1",
-        "already exists",
+        "is taken",
     )
     refused(
         run(env, "point", "create", "--tenant", "acme", "--code", "bad code", "--label", "x"),
         1,
         "code",
     )
+
+
+async def test_point_create_refuses_a_department_or_establishment_the_business_lacks(
+    env: dict[str, str], db: Path
+) -> None:
+    """As the API refuses them (400 naming the field); the command did exit 0 and store both."""
+    ok_json(run(env, "tenant", "create", "--slug", "casa", "--name", "Casa Sabores"))
+    args = ("point", "create", "--tenant", "casa", "--code", "mesa-2", "--label", "Mesa 2")
+    both = ("--department", "sala", "--establishment", "nowhere")
+    refused(run(env, *args, *both), 1, "department", "'sala'")
+    refused(run(env, *args, "--establishment", "nowhere"), 1, "establishment", "'nowhere'")
+    store = SqliteStore(db)
+    await store.open()
+    try:  # nothing stored on the side
+        tenant = await store.lookup("tenants", "slug", "casa")
+        assert tenant is not None
+        kept = [await store.count(tenant["id"], c) for c in PLACES_AND_POINTS]
+        assert kept == [0, 0, 0]
+    finally:
+        await store.close()
+    ok_json(run(env, "establishment", "create", "--tenant", "casa", "--name", "Nowhere"))
+    ok_json(run(env, "department", "create", "--tenant", "casa", "--name", "Sala"))
+    point = ok_json(run(env, *args, *both))
+    assert (point["department"], point["establishment"]) == ("sala", "nowhere")
+
+
+PLACES_AND_POINTS = ("departments", "establishments", "points")
+ACTIONS = (
+    ("serve",),
+    ("demo",),
+    ("tenant", "create"),
+    ("tenant", "logo"),
+    ("department", "create"),
+    ("establishment", "create"),
+    ("kiosk", "create"),
+    ("user", "create"),
+    ("point", "create"),
+    ("operator", "create"),
+)
+
+
+def option_helps(text: str) -> dict[str, str]:
+    """`--option: its help text` from an argparse help screen's "options:" section."""
+    section = text.split("options:\n", 1)[1]
+    helps: dict[str, str] = {}
+    for entry in re.split(r"\n(?=  -)", section.strip("\n")):
+        first, _, rest = entry.strip().partition("\n")
+        signature, *said = re.split(r"\s{2,}", first, maxsplit=1)
+        name = signature.split()[0].rstrip(",")
+        helps[name] = " ".join([*said, rest]).strip()
+    return helps
+
+
+def test_every_command_and_option_says_what_it_is_for() -> None:
+    """`sos-hub --help` lists every command with a line of its own; each option has help,
+    with its choices (no need to be refused to learn them)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    top = run(env, "--help").stdout
+    for words in ACTIONS:
+        listed = re.search(rf"^    {words[0]}\b(.*)\n(.*)$", top, re.M)
+        assert listed is not None, (words, top)
+        assert len((listed[1].strip() or listed[2]).strip()) > 10, (words, top)
+        shown = run(env, *words, "--help")
+        assert shown.returncode == 0, shown.stderr
+        helps = option_helps(shown.stdout)
+        missing = [o for o, said in helps.items() if o != "-h" and not said]
+        assert len(helps) > 1 and not missing, (words, missing, shown.stdout)
+        if len(words) == 2:  # the action is listed with its line in its command's help
+            group = run(env, words[0], "--help").stdout
+            assert re.search(rf"^    {words[1]}\s+\S", group, re.M), group
+    kinds = " ".join(option_helps(run(env, "point", "create", "--help").stdout)["--kind"].split())
+    assert "poster, flyer, coaster, receipt, table-tent, kiosk" in kinds
+    roles = option_helps(run(env, "user", "create", "--help").stdout)["--role"]
+    assert "agent, manager or admin" in " ".join(roles.split())
 
 
 @pytest.mark.parametrize(
