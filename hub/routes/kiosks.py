@@ -114,7 +114,9 @@ async def add_kiosk(data: KioskIn) -> Any:
     """A new kiosk, with its device token and pairing link: shown this once."""
     kiosk, token = await hub().kiosks.create(tenant_id(), data.model_dump(exclude_none=True))
     pair_url = hub().settings.public(f"/kiosk#device_token={token}")
-    body = {**kiosk_json(kiosk), "device_token": token, "pair_url": pair_url}
+    # the link as a QR code to scan with the tablet's camera: nobody types a 32-letter token
+    pair_qr = segno.make(pair_url, error="m").svg_data_uri(scale=4, border=4)
+    body = {**kiosk_json(kiosk), "device_token": token, "pair_url": pair_url, "pair_qr": pair_qr}
     return body, 201, {"Cache-Control": "no-store"}  # a secret, shown once
 
 

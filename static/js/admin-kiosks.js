@@ -42,7 +42,10 @@ if (create) {
     await whileBusy(create, async () => {
       try {
         const kiosk = await api("POST", "/api/v1/kiosks", read(create, false));
-        sessionStorage.setItem(PAIRING_KEY, JSON.stringify({ name: kiosk.name, url: kiosk.pair_url }));
+        sessionStorage.setItem(
+          PAIRING_KEY,
+          JSON.stringify({ name: kiosk.name, url: kiosk.pair_url, qr: kiosk.pair_qr }),
+        );
         location.reload();
       } catch (err) {
         say(create, err.message);
@@ -54,10 +57,33 @@ if (create) {
 const pending = sessionStorage.getItem(PAIRING_KEY);
 if (pending) {
   sessionStorage.removeItem(PAIRING_KEY);
-  const { name, url } = JSON.parse(pending);
+  const { name, url, qr } = JSON.parse(pending);
   document.getElementById("pairing-name").textContent = name;
   document.getElementById("pair-link").textContent = url;
+  // the link as a QR code, for the tablet's camera (the server drew it: an SVG data URI)
+  const image = document.getElementById("pair-qr");
+  if (qr && qr.startsWith("data:image/svg+xml")) image.src = qr;
+  else image.hidden = true;
   document.getElementById("pairing").hidden = false;
+}
+
+const copy = document.getElementById("pair-copy");
+if (copy) {
+  copy.addEventListener("click", async () => {
+    const link = document.getElementById("pair-link");
+    const status = document.getElementById("pair-copy-status");
+    const range = document.createRange();
+    range.selectNodeContents(link);
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+    try {
+      await navigator.clipboard.writeText(link.textContent);
+      status.textContent = L("copied");
+    } catch {
+      // no clipboard API (plain http on another host): the selected text copies the old way
+      status.textContent = document.execCommand && document.execCommand("copy") ? L("copied") : L("copy-failed");
+    }
+  });
 }
 
 /* ---- Existing kiosks: save, unpair. ---- */
