@@ -80,7 +80,9 @@ function config(figure, data, colours) {
     options: {
       indexAxis: horizontal ? "y" : "x",
       maintainAspectRatio: false,
+      // one short entrance, never again on a resize; none at all with reduced motion
       animation: reducedMotion.matches ? false : { duration: 400 },
+      transitions: { resize: { animation: { duration: 0 } }, active: { animation: { duration: reducedMotion.matches ? 0 : 200 } } },
       plugins: {
         legend: { display: datasets.length > 1, labels: { color: colours.text } },
       },
@@ -98,6 +100,10 @@ function config(figure, data, colours) {
 function draw() {
   while (charts.length) charts.pop().destroy();
   if (typeof window.Chart !== "function") return;
+  // The boxes are shown before the charts are made: a chart made in a hidden box (0 x 0)
+  // was laid out again when it appeared ("attach"), its bars animating to other days and
+  // sizes for seconds after the page had loaded.
+  document.getElementById("charts")?.classList.add("charts-on");
   const colours = palette();
   window.Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
   window.Chart.defaults.font.size = 13;
@@ -110,7 +116,6 @@ function draw() {
     }
     charts.push(new window.Chart(canvas, config(figure, readTable(table), colours)));
   }
-  document.getElementById("charts")?.classList.add("charts-on");
 }
 
 /** The custom comparison dates only when "Other dates" is chosen. */

@@ -296,3 +296,122 @@ def test_a_long_period_says_its_percentiles_are_binned(
     assert _axe_serious(page) == []
     assert problems == []
     context.close()
+
+
+# Before the page's scripts: log every chart update (its mode, the chart's size then) as
+# Chart.js's UMD build sets globalThis.Chart.
+WATCH_CHARTS = """
+(() => {
+  window.__chartUpdates = [];
+  let chart;
+  Object.defineProperty(globalThis, "Chart", {
+    configurable: true,
+    get() { return chart; },
+    set(value) {
+      chart = value;
+      const update = value.prototype.update;
+      value.prototype.update = function (mode) {
+        const figure = this.canvas.closest("figure");
+        const at = [figure && figure.id, String(mode), this.width, this.height];
+        window.__chartUpdates.push(at);
+        return update.apply(this, arguments);
+      };
+    },
+  });
+})();
+"""
+
+# Each chart's state once drawn: its labels and values, and where its first series' bars or
+# points are against where its scales put those values (equal once still).
+CHART_STATE = """
+() => Object.fromEntries(Object.values(Chart.instances).map((chart) => {
+  const meta = chart.getDatasetMeta(0);
+  const horizontal = chart.options.indexAxis === "y";
+  const index = horizontal ? chart.scales.y : chart.scales.x;
+  const value = horizontal ? chart.scales.x : chart.scales.y;
+  const off = meta.data.map((bar, i) => {
+    const v = chart.data.datasets[0].data[i];
+    if (v === null) return 0;
+    const [at, size] = horizontal ? [bar.y, bar.x] : [bar.x, bar.y];
+    // along the index axis, within its label's band (grouped bars sit beside its middle)
+    const band = (horizontal ? index.height : index.width) / chart.data.labels.length / 2;
+    const along = Math.max(0, Math.abs(at - index.getPixelForValue(i)) - band);
+    return Math.max(along, Math.abs(size - value.getPixelForValue(v)));
+  });
+  return [chart.canvas.closest("figure").id, {
+    labels: chart.data.labels,
+    values: chart.data.datasets.map((d) => d.data),
+    off: Math.max(0, ...off),
+    running: Chart.animator.running(chart),
+  }];
+}))
+"""
+
+FRAMES = """() => new Promise((done) => {
+  let n = 0;
+  const next = () => (++n > 10 ? done(true) : requestAnimationFrame(next));
+  requestAnimationFrame(next);
+})"""
+
+
+def _table_figures(page: Page, figure: str) -> tuple[list[str], list[list[float | None]]]:
+    """A chart's table as the reader sees it: row keys and each series' column."""
+    keys, columns = page.evaluate(
+        """(id) => {
+          const table = document.querySelector(`#${id} table`);
+          const heads = [...table.tHead.rows[0].cells];
+          const cols = heads.map((th, i) => [th, i])
+            .filter(([th]) => th.dataset.series !== undefined);
+          const rows = [...table.tBodies[0].rows];
+          return [rows.map((r) => r.cells[0].textContent.trim()),
+                  cols.map(([, i]) => rows.map((r) => {
+                    const v = r.cells[i]?.dataset.value ?? "";
+                    return v === "" ? null : Number(v);
+                  }))];
+        }""",
+        figure,
+    )
+    return list(keys), list(columns)
+
+
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_the_charts_are_drawn_once_and_stay_still_on_the_figures_of_their_tables(
+    browser: Any, live_hub: LiveHub, motion: str
+) -> None:
+    """Charts made in their hidden boxes were laid out again as the boxes appeared, their
+    bars moving across days for seconds after load; with reduced motion nothing moves."""
+    context, page, problems = _manager(browser, live_hub, "en", "/admin/stats")
+    try:
+        page.emulate_media(reduced_motion=motion)  # type: ignore[arg-type]
+        page.add_init_script(WATCH_CHARTS)
+        page.get_by_role("link", name="Last month").click()
+        page.wait_for_url("**from=*")
+        expect(page.locator("#charts")).to_have_class("admin-section charts charts-on")
+        if motion == "reduce":  # no entrance either: nothing runs from the first frame
+            state = page.evaluate(CHART_STATE)
+            assert state and not [k for k, s in state.items() if s["running"]], state
+            animated = "Object.values(Chart.instances).map((c) => c.options.animation)"
+            assert set(page.evaluate(f"() => {animated}")) == {False}
+        page.wait_for_function(
+            "() => Object.values(Chart.instances).every((c) => !Chart.animator.running(c))"
+        )
+        page.evaluate(FRAMES)  # ten frames more: any late layout would have started by now
+        state = page.evaluate(CHART_STATE)
+        assert {"chart-volume", "chart-points"} <= state.keys(), state.keys()
+        updates = page.evaluate("window.__chartUpdates")
+        # each chart laid out when made, at its size: never made in a hidden box and laid
+        # out again as it appeared ("attach"), nor resized after
+        assert {u[0] for u in updates} == state.keys(), updates
+        assert all(u[1] == "undefined" and u[2] > 0 and u[3] > 0 for u in updates), updates
+        for figure, drawn in state.items():
+            assert not drawn["running"], (figure, drawn)
+            assert drawn["off"] < 0.5, (figure, drawn)  # the bars stand on their figures
+            keys, values = _table_figures(page, figure)
+            assert len(drawn["labels"]) == len(keys), (figure, drawn["labels"], keys)
+            assert drawn["values"] == values, (figure, drawn["values"], values)
+        day10 = _last_month().replace(day=10).isoformat()
+        volume = state["chart-volume"]
+        assert volume["values"][0][volume["labels"].index(day10)] == 2  # as its table says
+        assert problems == []
+    finally:
+        context.close()
