@@ -42,4 +42,4 @@ async def test_a_recipient_without_a_name_is_shown_once_and_the_link_says_what_i
     assert cells.count("luis@sabores.example") == 1, cells
     assert "correo: luis@sabores.example (es)" in cells
     link = re.search(r'<a class="small" href="/admin/deliveries\?ticket=[^"]+">([^<]+)</a>', row[0])
-    assert link is not None and link[1] == "Todas las entregas de este SOS"
+    assert link is not None and link[1] == "Todos los envíos de este SOS"
