@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-SCHEMA_VERSION = 4  # 2: statistics facts per ticket and reply (hub/tickets/facts.py); 3: their
+SCHEMA_VERSION = 5  # 2: statistics facts per ticket and reply (hub/tickets/facts.py); 3: their
 # per-day rollups on SQLite (hub/store/sqlite_stats.py; counted from the facts on open);
-# 4: staff e-mails unique per business, no longer across the installation (RETIRED_UNIQUE)
+# 4: staff e-mails unique per business, no longer across the installation (RETIRED_UNIQUE);
+# 5: tickets indexed by their survey's answer time (created on open, as every index)
 
 # Fields queried often, indexed together with tenant_id.
 INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
@@ -26,6 +27,9 @@ INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
         # Held floods: counted for the consoles at each held SOS (a flood of thousands must
         # not read every held ticket each time), one network's released oldest first.
         ("status", "quarantine_reason", "network", "created_at"),
+        # The surveys CSV pages along the answer time (hub/exports/surveys_csv.py): without
+        # it each page read and sorted every ticket the business ever had.
+        ("survey.answered_at",),
     ),
     "entries": (("ticket_id", "created_at"),),
     "events": (("ticket_id",),),

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from hub.store.sqlite import SqliteStore, _where_sql
+from hub.store.sqlite import SqliteStore, _find_sql, _where_sql
 
 SENDER_CONDITIONS = [
     ({"device_id": "phone-1"}, "ix_tickets_device_id_created_at"),
@@ -88,5 +88,29 @@ async def test_the_held_flood_count_and_a_networks_release_search_an_index(
             ["t1", *params],
         )
         assert f"USING INDEX {HELD_FLOOD_INDEX}" in plan, plan
+    finally:
+        await store.close()
+
+
+async def test_the_surveys_csv_pages_along_the_answer_time_through_an_index(
+    tmp_path: Path,
+) -> None:
+    """The surveys CSV reads a business's tickets in the order their survey was answered
+    (hub/exports/pages.py, by="survey.answered_at"): without an index each page of the
+    export read and sorted every ticket the business ever had."""
+    store = SqliteStore(tmp_path / "hub.db")
+    await store.open()
+    try:
+        sql, params = _find_sql(
+            "t1",
+            "tickets",
+            {"survey.answered_at": {"gte": "2026-11-01T00:00:00+00:00"}},
+            "survey.answered_at",
+            False,
+            500,
+        )
+        plan = await plan_of(store, sql, params)
+        assert "USING INDEX ix_tickets_survey_answered_at" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan  # no sort of every match per page
     finally:
         await store.close()
