@@ -27,6 +27,7 @@ from hub.accounts.model import check_code, check_kind, check_slug, slugify
 from hub.clock import new_id, now_iso
 from hub.errors import Conflicting, NotFound
 from hub.ports import Conflict, Doc, Store
+from hub.tickets import places
 from hub.tickets.place_names import establishment_names
 
 LABEL_MAX = 120
@@ -333,6 +334,11 @@ class Setup:
         updated = await self.store.update(tenant_id, "points", current["id"], changes)
         if updated is None:
             raise refused("code", f"no access point {current['code']!r}", NotFound)
+        if updated.get("establishment") and updated["establishment"] != current.get(
+            "establishment"
+        ):
+            # its tickets sent before are counted and filtered by the stored field
+            await places.settle(self.store, tenant_id, str(updated["code"]))
         await self.on_change(tenant_id)
         return updated
 

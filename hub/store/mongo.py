@@ -67,6 +67,7 @@ from hub.store.schema import (
     SCHEMA_VERSION,
     TENANT_UNIQUE,
 )
+from hub.tickets import places
 from hub.tickets.facts import FACTS_VERSION, first_responder, ticket_facts
 
 DEFAULT_DATABASE = "sos_hub"
@@ -242,6 +243,18 @@ class MongoStore:
             {"_id": "schema_version"}, {"$max": {"value": SCHEMA_VERSION}}, upsert=True
         )
         await self._backfill()
+        await self._settle_places()
+
+    async def _settle_places(self) -> None:
+        """Tickets stored without an establishment get their point's, once per version
+        (hub/tickets/places.py): statistics and filters count the stored field."""
+        done = await self._meta.find_one({"_id": "places_version"})
+        if done and int(done["value"]) >= places.PLACES_VERSION:
+            return
+        await places.settle_all(self)
+        await self._meta.update_one(
+            {"_id": "places_version"}, {"$max": {"value": places.PLACES_VERSION}}, upsert=True
+        )
 
     async def _backfill(self) -> None:
         """Give tickets written before FACTS_VERSION their facts (once per version)."""

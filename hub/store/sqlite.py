@@ -51,6 +51,7 @@ from hub.store.schema import (
     SCHEMA_VERSION,
     TENANT_UNIQUE,
 )
+from hub.tickets import places
 
 T = TypeVar("T")
 _HANDED_OVER = object()  # `_inline`'s "run it on the thread instead"
@@ -297,6 +298,21 @@ class SqliteStore:
             await self._in_thread(sqlite_stats.backfill)  # inside this transaction
         if str(self.path) != ":memory:":
             self._reader = self._open_reader()
+        await self._settle_places()
+
+    async def _settle_places(self) -> None:
+        """Tickets stored without an establishment get their point's, once per version
+        (hub/tickets/places.py): statistics and filters count the stored field."""
+        rows = await self._read("SELECT value FROM meta WHERE key = 'places_version'", [])
+        if rows and int(rows[0][0]) >= places.PLACES_VERSION:
+            return
+        await places.settle_all(self)
+        async with self._tx() as db:
+            await db.execute(
+                "INSERT INTO meta(key, value) VALUES('places_version', ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (str(places.PLACES_VERSION),),
+            )
 
     def _open_reader(self) -> sqlite3.Connection:
         """The read-only connection the event loop reads on (see `_read_batch`).

@@ -4,8 +4,14 @@ Tickets carry their establishment (slug and name) from the moment they are creat
 created before tickets did, or before their point was given an establishment, carry none.
 Wherever staff read a ticket's establishment (the console's lists and ticket page, the
 CSV export, alerts and the acknowledge page), such a ticket shows its access point's
-establishment instead, read in the ticket's own business only. Nothing is written back: a
-read stays a read.
+establishment instead, read in the ticket's own business only. A read writes nothing back.
+
+What is counted and filtered on is the stored field (the statistics' facts, the exports'
+store query), so `settle` writes the point's establishment onto such tickets: once for
+every business when a store is opened by a hub that has this (each adapter's `open`), and
+for one point's tickets when the point is given an establishment (hub/accounts/setup.py).
+Then the statistics by establishment, a CSV filtered by one and the realtime copies agree
+with what staff read.
 """
 
 from __future__ import annotations
@@ -14,6 +20,9 @@ from hub.ports import Doc, Store
 
 POINTS = "points"
 ESTABLISHMENTS = "establishments"
+TICKETS = "tickets"
+PAGE = 500
+PLACES_VERSION = 1  # stores settle their tickets' establishments once (see `settle_all`)
 
 
 class EstablishmentFallback:
@@ -92,3 +101,41 @@ async def with_establishments(store: Store, tenant_id: str, tickets: list[Doc]) 
 async def with_establishment(store: Store, tenant_id: str, ticket: Doc) -> Doc:
     """One ticket of `tenant_id`, without an establishment given its point's."""
     return await EstablishmentFallback(store, tenant_id).one(ticket)
+
+
+async def settle(store: Store, tenant_id: str, point_code: str | None = None) -> int:
+    """Write the point's establishment (slug and name) onto `tenant_id`'s tickets stored
+    without one (only `point_code`'s, when given); returns how many were written. Read a
+    page at a time in id order, so tickets whose point has none are read once; a ticket
+    given an establishment meanwhile keeps its own (compare-and-set)."""
+    places = EstablishmentFallback(store, tenant_id)
+    where: dict[str, object] = {"establishment": None}
+    if point_code is not None:
+        where["point.code"] = point_code
+    written = 0
+    last = ""
+    while True:
+        found = await store.find(
+            tenant_id, TICKETS, {**where, "id": {"gt": last}}, sort="id", limit=PAGE
+        )
+        for stored, filled in zip(found, await places.fill(found), strict=True):
+            if not filled.get("establishment"):
+                continue
+            changes = {
+                "establishment": filled["establishment"],
+                "establishment_name": filled.get("establishment_name"),
+            }
+            expected = {"establishment": None}
+            if await store.update_if(tenant_id, TICKETS, stored["id"], expected, changes):
+                written += 1
+        if len(found) < PAGE:
+            return written
+        last = str(found[-1]["id"])
+
+
+async def settle_all(store: Store) -> int:
+    """`settle` every business's tickets (a store's one-time migration)."""
+    written = 0
+    for tenant_id in await store.tenant_ids():
+        written += await settle(store, tenant_id)
+    return written

@@ -6,6 +6,7 @@ adapters."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -145,3 +146,81 @@ async def test_a_ticket_stored_without_establishment_shows_its_points_everywhere
     assert "(Terraza - Hotel Mirador Playa)" in texts[-1], texts
     [surveys] = await export(client, acme, "surveys")
     assert surveys["establishment"] == "hotel-mirador-playa"
+
+
+async def _as_before_settling(backend: Backend) -> None:
+    """The store as a hub before this one left it: its tickets never settled."""
+    if backend.kind == "sqlite":
+        raw = sqlite3.connect(backend.path)
+        with raw:
+            raw.execute("DELETE FROM meta WHERE key = 'places_version'")
+        raw.close()
+    else:
+        await backend.mock_client[backend.db_name]["meta"].delete_one({"_id": "places_version"})
+
+
+async def test_opening_a_store_writes_the_points_establishment_onto_old_tickets(
+    backend: Backend,
+) -> None:
+    """Statistics and filters count the stored field: a store opened by this hub settles
+    the tickets written before (once), within each ticket's own business."""
+    store = await backend.new_store()
+    for tenant, code, slug, name in (
+        ("tenant-a", "terrace", "playa", "Hotel Playa"),
+        ("tenant-b", "pool", "monte", "Hotel Monte"),
+    ):
+        await store.insert(tenant, "tenants", {"id": tenant, "slug": tenant, "name": tenant})
+        await store.insert(tenant, "establishments", {"id": slug, "slug": slug, "name": name})
+        await store.insert(tenant, "points", {"id": code, "code": code, "establishment": slug})
+    await store.insert("tenant-a", "points", {"id": "bar", "code": "bar", "establishment": None})
+    old: list[tuple[str, dict[str, Any]]] = [
+        ("tenant-a", {"id": "old", "point": {"code": "terrace"}}),
+        ("tenant-a", {"id": "own", "point": {"code": "terrace"}, "establishment": "x"}),
+        ("tenant-a", {"id": "no-hotel", "point": {"code": "bar"}, "establishment": None}),
+        ("tenant-a", {"id": "elsewhere", "point": {"code": "pool"}}),  # tenant-b's point
+        ("tenant-b", {"id": "b-old", "point": {"code": "pool"}}),
+    ]
+    for tenant, ticket in old:
+        await store.insert(tenant, "tickets", {**ticket, "created_at": "2026-11-03T10:00:00Z"})
+    await store.close()
+    backend.stores.remove(store)
+    await _as_before_settling(backend)
+
+    reopened = await backend.new_store()
+    placed = {
+        t["id"]: (t.get("establishment"), t.get("establishment_name"))
+        for tenant in ("tenant-a", "tenant-b")
+        for t in await reopened.find(tenant, "tickets")
+    }
+    assert placed == {
+        "old": ("playa", "Hotel Playa"),
+        "own": ("x", None),
+        "no-hotel": (None, None),
+        "elsewhere": (None, None),
+        "b-old": ("monte", "Hotel Monte"),
+    }
+    assert await reopened.count("tenant-a", "tickets", {"establishment": "playa"}) == 1
+
+
+async def test_a_ticket_stored_without_establishment_is_counted_and_filtered_by_its_points(
+    live: Hub,
+) -> None:
+    """The CSV filtered by an establishment holds exactly what the statistics count for it,
+    and the consoles' realtime copy after an acknowledge names it too."""
+    client = live.quart.test_client()
+    acme, sos = await _ticket_before_the_hotel(live, client)
+    manager, agent = acme.auth("manager"), acme.auth("agent")
+
+    rows = await export(client, acme, "tickets", establishment="hotel-mirador-playa")
+    assert [r["number"] for r in rows] == [str(sos["number"])]
+    r = await client.get("/api/v1/stats", query_string={"by": "establishment"}, headers=manager)
+    groups = {g["key"]: g["count"] for g in (await r.get_json())["groups"]}
+    assert groups == {"hotel-mirador-playa": 1}
+
+    r = await client.post(f"/api/v1/tickets/{sos['id']}/acknowledge", headers=agent)
+    assert r.status_code == 200
+    events = await (await client.get("/api/v1/events", headers=agent)).get_json()
+    [pushed] = [
+        e for e in events["items"] if e["name"] == "ticket.updated" and e["data"]["id"] == sos["id"]
+    ][-1:]
+    assert pushed["data"]["establishment"] == "hotel-mirador-playa"
