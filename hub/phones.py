@@ -45,11 +45,28 @@ def international(raw: str, region: str | None) -> str | None:
     With its country ("+44 …", "0044 …", Australia's "0011 44 …") a number only needs a
     possible length there (the sender said where it is); without, it must be a valid number
     of `region`, or a valid international number whose "+" was left out. A trunk zero in
-    brackets after the country ("+34 (0) 612 …", "+44 (0)20 …") is not dialled from abroad.
+    brackets after the country ("+34 (0) 612 …", "+44 (0)20 …") is not dialled from abroad,
+    unless the number is valid only with it (Italy keeps its 0: "+39 (0)6 6982 1234").
     """
     text = raw.strip()
-    if text.startswith("+") or text.startswith("00"):
-        text = _TRUNK_ZERO.sub(" ", text)
+    if not (text.startswith("+") or text.startswith("00")) or not _TRUNK_ZERO.search(text):
+        return _read(text, region)
+    as_typed = _read(text, region)
+    if as_typed and _is_valid(as_typed):
+        return as_typed
+    without = _read(_TRUNK_ZERO.sub(" ", text), region)
+    if without and _is_valid(without):
+        return without
+    return without or as_typed
+
+
+def _is_valid(e164: str) -> bool:
+    number = _parsed(e164, None)
+    return bool(number and phonenumbers.is_valid_number(number))
+
+
+def _read(text: str, region: str | None) -> str | None:
+    """`international` of `text` as it stands."""
     digits = _NOT_DIGITS.sub("", text)
     if text.startswith("+"):
         return _possible("+" + digits)

@@ -47,6 +47,9 @@ def test_a_business_s_country_comes_from_its_time_zone() -> None:
         ("+34 (0) 612 345 678", "FR", "+34612345678"),
         ("0034 (0)612 345 678", "AU", "+34612345678"),
         ("+34 (0) 12", "ES", None),
+        # Italy dials its leading 0 from abroad too: the brackets are only style there
+        ("+39 (0)6 6982 1234", "ES", "+390669821234"),
+        ("0039 (0)6 6982 1234", "ES", "+390669821234"),
         ("611 222 333", None, None),  # no country to read it in, and no valid one abroad
         ("07700 900123", "ES", None),  # a British number without its country
         ("600 11", "ES", None),
