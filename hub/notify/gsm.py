@@ -65,6 +65,9 @@ _SPELLED = {
     "\t": " ",
 }
 
+# Vulgar fractions decompose to digits around U+2044: "½" is spelled "1/2".
+_FRACTION_SLASH = {"\u2044": "/"}
+
 
 def is_gsm7(text: str) -> bool:
     """Whether `text` goes as a GSM SMS (basic set and extension table), 160 a part."""
@@ -76,8 +79,10 @@ def _fold(ch: str) -> str:
         return ch
     if ch in _SPELLED:
         return _SPELLED[ch]
-    plain = "".join(c for c in unicodedata.normalize("NFKD", ch) if c in GSM_CHARACTERS)
-    return plain or ch
+    parts = [_FRACTION_SLASH.get(c, c) for c in unicodedata.normalize("NFKD", ch)]
+    if any(c not in GSM_CHARACTERS and not unicodedata.combining(c) for c in parts):
+        return ch  # part of it has no GSM spelling ("½" must not become "12"): as written
+    return "".join(c for c in parts if c in GSM_CHARACTERS) or ch  # accents dropped
 
 
 def gsm_safe(text: str) -> str:

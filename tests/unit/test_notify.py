@@ -82,6 +82,14 @@ def test_gsm_safe_spells_what_the_alphabet_lacks_and_keeps_what_has_no_spelling(
     assert gsm_safe("Привет 👋") == "Привет 👋"  # no GSM spelling: kept readable (unicode SMS)
 
 
+def test_gsm_safe_never_spells_a_character_as_something_else() -> None:
+    # a fraction reads as one: "½ hora" was "12 hora" (its slash, U+2044, was dropped)
+    assert gsm_safe("½ hora, ¼ kg, ¾ l") == "1/2 hora, 1/4 kg, 3/4 l"
+    # part of it has no GSM spelling (the degree sign): kept as written, not "20 C"
+    assert gsm_safe("20 ℃") == "20 ℃"
+    assert gsm_safe("m² ﬁ") == "m2 fi"  # what spells whole in GSM still does
+
+
 def test_an_item_id_names_what_the_item_is_and_nothing_else() -> None:
     first = item_id("t1", "alert", 0, "email", "Ana@Acme.example ")
     assert first == item_id("t1", "alert", 0, "email", "ana@acme.example")
