@@ -33,7 +33,7 @@ from hub.routes.bodies import QueryArgs
 from hub.routes.openapi import responds
 from hub.routes.pages import page_tenant, render_page, staff_language, staff_page
 from hub.routes.stats_dashboard import shown_period
-from hub.tickets.stats import MAX_TICKETS, Period, asked_period
+from hub.tickets.stats import MAX_TICKETS, Period
 
 bp = Blueprint("exports", __name__)
 STREAM_TIMEOUT = 600  # seconds a file may take to leave (a busy year is large)
@@ -60,7 +60,12 @@ async def manager_tenant() -> Doc:
 
 
 def period_of(tenant: Doc, start: str | None, end: str | None) -> Period:
-    return asked_period(clock.now(), str(tenant.get("timezone") or "UTC"), start, end)
+    """The period as /api/v1/stats reads it: without dates the last 30 of the business's
+    days, whole days, so a file's rows and the words are what the statistics count."""
+    period, _start, _end = shown_period(
+        clock.now(), str(tenant.get("timezone") or "UTC"), start, end
+    )
+    return period
 
 
 def csv_file(body: AsyncIterator[bytes], name: str) -> Response:
@@ -87,7 +92,8 @@ def _filename(kind: str, period: Period, tenant: Doc) -> str:
 @validate_querystring(ExportQuery)
 async def export_tickets(query_args: ExportQuery) -> Any:
     """The tickets created in [from, to) that fit the filters, one row each (CSV, UTF-8 with a
-    byte-order mark). `from`/`to` as in /api/v1/stats (default the last 30 days); `status`,
+    byte-order mark). `from`/`to` as in /api/v1/stats (default the last 30 of the business's
+    days, up to today: the period /api/v1/stats counts); `status`,
     `point` (a code or `kiosk:<id>`), `category` (a value, a group or `unclassified`),
     `establishment`, `department`, `language`. Held-back SOS only with `status=quarantined`.
     Times in the business's zone and in UTC; a cell that could start a formula begins `'`.
@@ -110,9 +116,7 @@ async def export_surveys(query_args: ExportQuery) -> Any:
     file and the page count the same answers. `point`, `category`, `establishment`,
     `department` and `language` narrow them."""
     tenant = await manager_tenant()
-    period, _start, _end = shown_period(
-        clock.now(), str(tenant.get("timezone") or "UTC"), query_args.from_, query_args.to
-    )
+    period = period_of(tenant, query_args.from_, query_args.to)
     wanted = ticket_filter(query_args.model_dump(exclude={"from_", "to", "status"}))
     body = hub().exports.surveys_csv(tenant, period, wanted)
     return csv_file(body, _filename("surveys", period, tenant))

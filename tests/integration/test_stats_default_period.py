@@ -15,6 +15,7 @@ from hub import clock
 from hub.app import Hub
 from hub.clock import iso
 from tests.helpers import seed_tenant
+from tests.integration.test_exports import export
 from tests.kit import login
 
 
@@ -50,3 +51,34 @@ async def test_the_api_without_dates_counts_what_the_page_shows(
     r = await client.get("/api/v1/stats/etiquette", headers=far.auth("manager"))
     etiquette = await r.get_json()
     assert (etiquette["from"], etiquette["to"]) == (body["from"], body["to"])
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Auckland", "America/Los_Angeles"])
+async def test_the_csv_and_the_words_without_dates_read_what_the_api_counts(
+    client: Any, hub: Hub, zone: str
+) -> None:
+    """The same two tickets: the tickets CSV holds the one /api/v1/stats counts, and the
+    words count only its text, for a business far from UTC."""
+    far = await seed_tenant(hub.store, "far", timezone=zone)
+    local = ZoneInfo(zone)
+    today = clock.now().astimezone(local).date()
+    first = datetime.combine(today - timedelta(days=29), time(), local)
+    said = {}
+    for moment, text in (
+        (first - timedelta(minutes=10), "Ascensor averiado"),
+        (first + timedelta(minutes=10), "Toalla manchada"),
+    ):
+        r = await client.post("/api/v1/sos", json={"point": far.point["code"], "text": text})
+        assert r.status_code == 201, await r.get_data(as_text=True)
+        sos = await r.get_json()
+        said[text] = str(sos["number"])
+        await hub.store.update(far.tenant["id"], "tickets", sos["id"], {"created_at": iso(moment)})
+
+    manager = far.auth("manager")
+    counted = await (await client.get("/api/v1/stats", headers=manager)).get_json()
+    assert counted["overall"]["count"] == 1
+    rows = await export(client, far, "tickets")
+    assert [r["number"] for r in rows] == [said["Toalla manchada"]]
+    r = await client.get("/api/v1/stats/words", headers=manager)
+    words = {w["text"] for w in (await r.get_json())["words"]}
+    assert "toalla" in words and "ascensor" not in words, words
