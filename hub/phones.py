@@ -156,25 +156,43 @@ def old_block_values(e164: str) -> list[str]:
 
 def spellings(e164: str) -> list[str]:
     """The ways a guest may have typed this number when tickets kept it as typed ("600 111
-    222", "+34 600 11 12 22", "0034600111222" …): the exact values a store query can ask
-    for. Bounded, so not every spelling: an unusual one is still found through the
-    guest's device."""
+    222", "+34 600 11 12 22", "0034600111222", "212-555-0123", "+1 (212) 555-0123",
+    "07700 900 123" …): the exact values a store query can ask for. Grouped as the
+    numbering plan groups it (phonenumbers' national and international formats), its long
+    groups in threes, or all in threes; with spaces, dashes, dots or nothing between, the
+    first group in brackets. Bounded, so not every spelling: an unusual one is still found
+    through the guest's device."""
     number = _parsed(e164, None) if e164.startswith("+") else None
     forms = _forms(e164)
     if number is None or forms is None:
         return [e164]
     country, significant, national = forms
     written = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    abroad = _grouped(significant, str(written).removeprefix(f"+{country}").strip())
+    abroad = _grouped(significant, str(written).removeprefix(f"+{country}"))
     home = _grouped(national, str(phonenumbers.format_number(number, _NATIONAL)))
     out = {e164, *home}
     for prefix in (f"+{country}", f"00{country}", country):
-        out |= {prefix + body for body in abroad} | {f"{prefix} {body}" for body in abroad}
+        out |= {prefix + body for body in abroad if not body.startswith("(")}
+        out |= {f"{prefix} {body}" for body in abroad}
     return sorted(out)
 
 
 def _grouped(digits: str, formatted: str) -> set[str]:
-    """`digits` as people write them: run together, in threes, as the numbering plan groups
-    them; with spaces, dashes or dots."""
-    threes = " ".join(digits[i : i + 3] for i in range(0, len(digits), 3))
-    return {digits} | {g.replace(" ", sep) for g in (threes, formatted) for sep in " -."}
+    """`digits` as people write them: as the numbering plan groups them (`formatted`), its
+    groups of six or more in threes ("07700 900 123"), or all in threes; run together or
+    with spaces, dashes or dots between, or the first group in brackets ("(212) 555-0123")."""
+    plan = [g for g in _NOT_DIGITS.split(formatted) if g]
+    if "".join(plan) != digits:
+        plan = [digits]  # a format that is not these digits (never expected): no plan
+    split = [part for g in plan for part in (_threes(g) if len(g) > 5 else [g])]
+    out = {digits, formatted.strip()}
+    for groups in (plan, split, _threes(digits)):
+        out |= {sep.join(groups) for sep in " -."}
+    for groups in (plan, split):
+        if len(groups) > 2:
+            out |= {f"({groups[0]}) {sep.join(groups[1:])}" for sep in " -"}
+    return out
+
+
+def _threes(digits: str) -> list[str]:
+    return [digits[i : i + 3] for i in range(0, len(digits), 3)]

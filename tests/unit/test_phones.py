@@ -98,3 +98,22 @@ def test_a_number_is_looked_up_as_guests_typed_it_before_it_was_kept_e164() -> N
         assert typed in found
     assert "07700 900123" in spellings("+447700900123")  # with its trunk zero, at home
     assert len(found) < 100  # one store query, bounded
+
+
+@pytest.mark.parametrize(
+    ("e164", "typed"),
+    [
+        ("+12125550123", "212-555-0123"),
+        ("+12125550123", "212 555 0123"),
+        ("+12125550123", "(212) 555-0123"),
+        ("+12125550123", "+1 (212) 555-0123"),
+        ("+12125550123", "+1 212-555-0123"),
+        ("+447700900123", "07700 900 123"),
+        ("+447700900123", "+44 7700 900 123"),
+        ("+390669821234", "06 6982 1234"),
+    ],
+)
+def test_a_number_is_looked_up_grouped_as_its_country_writes_it(e164: str, typed: str) -> None:
+    found = spellings(e164)
+    assert typed in found
+    assert len(found) < 100
