@@ -27,6 +27,7 @@ from hub.accounts.kiosk_watch import (
 from hub.accounts.passwords import hash_token
 from hub.clock import new_id, new_secret, now_iso
 from hub.errors import Invalid, NotFound
+from hub.phones import region_of
 from hub.ports import Doc, Store
 
 IDLE_SECONDS = (20, 900)  # bounds of the screen's reset after inactivity
@@ -212,6 +213,9 @@ async def kiosk_config(store: Store, kiosk: Doc, public_url: str) -> dict[str, A
         "allow_anonymous": kiosk.get("allow_anonymous", True),
         "max_chars": 2000,
         "heartbeat_seconds": HEARTBEAT_SECONDS,
+        # the country a guest's phone without one is read in, as the intake reads it
+        # (hub/phones.py): the screen checks a phone the same way before keeping an SOS
+        "region": region_of(tenant.get("timezone")),
     }
 
 

@@ -10,7 +10,7 @@ var CACHE = "sos-hub-kiosk-v2";
 var SHELL = [
   "/kiosk", "/static/css/hub.css", "/static/css/kiosk.css", "/static/vendor/socket.io.min.js",
   "/static/js/page-words.js", "/static/js/contact-rules.js", "/static/js/kiosk-queue.js",
-  "/static/js/kiosk.js"
+  "/static/js/kiosk.js", "/static/vendor/libphonenumber-max.js"
 ];
 
 self.addEventListener("install", function (event) {

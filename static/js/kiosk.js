@@ -238,7 +238,7 @@
       var c = { name: $("kiosk-name").value, email: $("kiosk-email").value, phone: $("kiosk-phone").value };
       // Checked here by the hub's rules: offline, the SOS waits on this kiosk and the hub
       // would refuse the field when the guest is long gone (static/js/contact-rules.js).
-      var wrong = window.sosContact.refused(c);
+      var wrong = window.sosContact.refused(c, config ? config.region : null);
       if (wrong.length) {
         wrong.forEach(function (field) { markContact(field, contactMessage(field)); });
         $("kiosk-" + wrong[0]).focus();
