@@ -224,3 +224,34 @@ async def test_a_ticket_stored_without_establishment_is_counted_and_filtered_by_
         e for e in events["items"] if e["name"] == "ticket.updated" and e["data"]["id"] == sos["id"]
     ][-1:]
     assert pushed["data"]["establishment"] == "hotel-mirador-playa"
+
+
+async def test_releasing_a_held_sos_stored_without_establishment_names_its_points(
+    live: Hub,
+) -> None:
+    """An SOS held back while its point had no establishment; the point is given one; the
+    release's answer and the consoles' realtime copy name it."""
+    client = live.quart.test_client()
+    acme = await seed_tenant(live.store, "acme")
+    await create_point(live.store, acme.tenant, code="terrace", label="Terraza")
+    await create_point(
+        live.store, acme.tenant, code="lobby", label="Lobby", establishment="Hotel Mirador Playa"
+    )
+    sos = await submit(client, "terrace", "Se ha roto una copa en la terraza", language="es")
+    await quiet(live)
+    held = {"status": "quarantined", "quarantine_reason": "flood"}
+    await live.store.update(acme.tenant["id"], "tickets", sos["id"], held)
+    r = await client.patch(
+        "/api/v1/points/terrace",
+        json={"establishment": "hotel-mirador-playa"},
+        headers=acme.auth("manager"),
+    )
+    assert r.status_code == 200, await r.get_data(as_text=True)
+
+    agent = acme.auth("agent")
+    r = await client.post(f"/api/v1/tickets/{sos['id']}/release", headers=agent)
+    assert r.status_code == 200, await r.get_data(as_text=True)
+    assert (await r.get_json())["establishment"] == "hotel-mirador-playa"
+    events = await (await client.get("/api/v1/events", headers=agent)).get_json()
+    pushed = [e for e in events["items"] if e["data"].get("id") == sos["id"]]
+    assert pushed and pushed[-1]["data"]["establishment"] == "hotel-mirador-playa"
