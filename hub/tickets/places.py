@@ -105,32 +105,29 @@ async def with_establishment(store: Store, tenant_id: str, ticket: Doc) -> Doc:
 
 async def settle(store: Store, tenant_id: str, point_code: str | None = None) -> int:
     """Write the point's establishment (slug and name) onto `tenant_id`'s tickets stored
-    without one (only `point_code`'s, when given); returns how many were written. Read a
-    page at a time in id order, so tickets whose point has none are read once; a ticket
-    given an establishment meanwhile keeps its own (compare-and-set)."""
+    without one (only `point_code`'s, when given); returns how many were written. Point by
+    point, through the tickets' point index, a page at a time: a ticket written leaves the
+    query, and one given an establishment meanwhile keeps its own (compare-and-set)."""
     places = EstablishmentFallback(store, tenant_id)
-    where: dict[str, object] = {"establishment": None}
-    if point_code is not None:
-        where["point.code"] = point_code
+    where = {"code": point_code} if point_code is not None else {"establishment": {"ne": None}}
     written = 0
-    last = ""
-    while True:
-        found = await store.find(
-            tenant_id, TICKETS, {**where, "id": {"gt": last}}, sort="id", limit=PAGE
-        )
-        for stored, filled in zip(found, await places.fill(found), strict=True):
-            if not filled.get("establishment"):
-                continue
-            changes = {
-                "establishment": filled["establishment"],
-                "establishment_name": filled.get("establishment_name"),
-            }
-            expected = {"establishment": None}
-            if await store.update_if(tenant_id, TICKETS, stored["id"], expected, changes):
-                written += 1
-        if len(found) < PAGE:
-            return written
-        last = str(found[-1]["id"])
+    for point in await store.find(tenant_id, POINTS, where):
+        if not point.get("establishment"):
+            continue
+        unplaced = {"point.code": point["code"], "establishment": None}
+        while True:
+            found = await store.find(tenant_id, TICKETS, unplaced, limit=PAGE)
+            for stored, filled in zip(found, await places.fill(found), strict=True):
+                changes = {
+                    "establishment": filled.get("establishment") or point["establishment"],
+                    "establishment_name": filled.get("establishment_name"),
+                }
+                expected = {"establishment": None}
+                if await store.update_if(tenant_id, TICKETS, stored["id"], expected, changes):
+                    written += 1
+            if len(found) < PAGE:
+                break
+    return written
 
 
 async def settle_all(store: Store) -> int:
