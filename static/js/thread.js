@@ -171,7 +171,17 @@
       steps[i].classList.toggle("current", i === index);
     }
     if (resolvedNote) resolvedNote.hidden = status !== "resolved";
-    if (survey) survey.hidden = status !== "resolved";  // the survey opens once resolved
+    if (survey) {
+      // the survey opens once resolved; a rating sent keeps its thanks (a poor one reopens)
+      var open = status === "resolved";
+      survey.hidden = !open && !survey.dataset.rated;
+      var form = document.getElementById("survey-form");
+      if (form) form.hidden = !open;
+      var thanks = survey.querySelectorAll(".survey-thanks-open, .survey-thanks-closed");
+      for (var t = 0; t < thanks.length; t++) {
+        thanks[t].hidden = thanks[t].classList.contains("survey-thanks-open") !== open;
+      }
+    }
     remember(status);
   }
 
