@@ -17,7 +17,6 @@
   var panels = ["unpaired", "off", "connecting", "ready", "sent", "saved"];
   var config = null;
   var department = null;
-  var idleTimer = null;
 
   function show(name) {
     panels.forEach(function (p) { $(p).hidden = p !== name; });
@@ -200,19 +199,62 @@
   }
 
   var SENT_SECONDS = 30;  // the private link's QR code stays up this long at most
+  var WARN_SECONDS = 20;  // told this long before the screen clears what a guest left on it
+  var warnTimer = null;
+  var countdown = null;
+  var warning = $("idle-warning");
+  var focusedBefore = null;
 
-  function touched() {
-    clearTimeout(idleTimer);
+  /* Something of a guest's is on the screen: a message begun, or the number of one sent. */
+  function guestsOwn() {
+    var started = text.value || anonymous.checked || department || $("kiosk-name").value ||
+      $("kiosk-email").value || $("kiosk-phone").value || /[?&]lang=/.test(location.search);
+    return !$("sent").hidden || !$("saved").hidden || Boolean(started);
+  }
+
+  function hideWarning(giveFocusBack) {
+    clearInterval(countdown);
+    if (warning.hidden) return;
+    warning.hidden = true;
+    if (giveFocusBack && focusedBefore && document.contains(focusedBefore)) focusedBefore.focus();
+  }
+
+  /* "Are you still there?" with the seconds left, then the reset. An untouched screen
+     (only the language the guest picked) goes back without asking. */
+  function warn() {
+    if (!guestsOwn()) return;
+    var onlyLanguage = $("sent").hidden && $("saved").hidden && !text.value && !anonymous.checked &&
+      !department && !$("kiosk-name").value && !$("kiosk-email").value && !$("kiosk-phone").value;
+    if (onlyLanguage) { reset(); return; }
+    var left = WARN_SECONDS;
+    var wording = $("sent").hidden && $("saved").hidden ? warning.dataset.msgForm : warning.dataset.msgSent;
+    var tell = function () { $("idle-text").textContent = fill(wording, { seconds: num(left) }); };
+    tell();
+    focusedBefore = document.activeElement;
+    warning.hidden = false;
+    $("idle-stay").focus();
+    countdown = setInterval(function () {
+      left -= 1;
+      if (left > 0) { tell(); return; }
+      hideWarning(false);
+      reset();
+    }, 1000);
+  }
+
+  function touched(event) {
+    clearTimeout(warnTimer);
+    // a touch on the warning itself is its button's to answer (focus goes back there)
+    if (!(event && event.target && warning.contains(event.target))) hideWarning(false);
     var seconds = config ? config.idle_seconds : 90;
     if (!$("sent").hidden || !$("saved").hidden) seconds = Math.min(seconds, SENT_SECONDS);
-    idleTimer = setTimeout(function () {
-      var started = text.value || anonymous.checked || department || $("kiosk-name").value ||
-        $("kiosk-email").value || $("kiosk-phone").value || /[?&]lang=/.test(location.search);
-      if (!$("sent").hidden || !$("saved").hidden || started) reset();
-    }, seconds * 1000);
+    warnTimer = setTimeout(warn, Math.max(seconds - WARN_SECONDS, 10) * 1000);
   }
   ["pointerdown", "keydown", "input"].forEach(function (name) {
     document.addEventListener(name, touched, true);
+  });
+  $("idle-stay").addEventListener("click", function () {
+    hideWarning(true);
+    touched();
   });
 
   touched();  // a guest's language choice, too, goes back after the idle time

@@ -3,7 +3,9 @@ what they see and where their focus lands after each step."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from typing import Any
 
 import httpx
 import pytest
@@ -79,4 +81,77 @@ def test_a_survey_sent_without_a_rating_says_so_at_the_top_and_takes_the_focus(
     expect(summary).to_be_in_viewport()
     assert page.title() == f"Error: {title}"
     expect(page.get_by_text("Please choose how we did.")).to_be_visible()
+    context.close()
+
+
+def _kiosk(live_hub: LiveHub, **fields: Any) -> dict[str, Any]:
+    """A new kiosk at the seeded point, its pairing link included."""
+    with httpx.Client(
+        base_url=live_hub.url, headers=live_hub.seeded.auth("manager"), timeout=10
+    ) as api:
+        r = api.post(
+            "/api/v1/kiosks",
+            json={"name": "Hall kiosk", "point": live_hub.seeded.point["code"], **fields},
+        )
+        assert r.status_code == 201, r.text
+        return dict(r.json())
+
+
+def test_the_kiosk_asks_before_clearing_a_half_written_message_and_one_tap_keeps_it(
+    live_hub: LiveHub, browser: Browser
+) -> None:
+    kiosk = _kiosk(live_hub, idle_seconds=90)
+    context = browser.new_context(
+        locale="es-ES", viewport={"width": 1024, "height": 768}, has_touch=True
+    )
+    page = context.new_page()
+    page.clock.install()  # the kiosk's timers, run forward instead of waited for
+    page.goto(kiosk["pair_url"])
+    text = page.get_by_label("Tu mensaje")
+    warning = page.get_by_role("alertdialog", name="¿Sigues ahí?")
+    # an untouched screen goes on waiting without asking anything
+    page.clock.run_for(200_000)
+    expect(warning).to_be_hidden()
+
+    text.fill("El aire acondicionado de la 204 hace ruido")
+    page.clock.run_for(75_000)  # 20 s or more before the 90 s: asked, nothing cleared yet
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("Tu mensaje se borrará en 15 s.")
+    stay = warning.get_by_role("button", name="Sigo aquí")
+    expect(stay).to_be_focused()
+    stay.click()
+    expect(warning).to_be_hidden()
+    expect(text).to_have_value("El aire acondicionado de la 204 hace ruido")
+    expect(text).to_be_focused()  # back where the guest was writing
+
+    page.clock.run_for(70_000)
+    expect(warning).to_be_visible()
+    page.clock.run_for(21_000)  # no answer: cleared, and the next guest is not asked
+    expect(warning).to_be_hidden()
+    expect(text).to_have_value("")
+    context.close()
+
+
+def test_the_kiosk_asks_before_taking_the_number_and_qr_of_a_sent_message_away(
+    live_hub: LiveHub, browser: Browser
+) -> None:
+    kiosk = _kiosk(live_hub)
+    context = browser.new_context(
+        locale="en-GB", viewport={"width": 1024, "height": 768}, has_touch=True
+    )
+    page = context.new_page()
+    page.clock.install()
+    page.goto(kiosk["pair_url"])
+    page.get_by_label("Your message").fill("Kiosk: please bring a towel")
+    page.get_by_role("button", name="Send", exact=True).click()
+    number = page.locator("#sent-number")
+    expect(number).to_have_text(re.compile(r"#\d+"))
+    warning = page.get_by_role("alertdialog", name="Are you still there?")
+    page.clock.run_for(12_000)
+    expect(warning).to_contain_text("This screen will be cleared in")
+    warning.get_by_role("button", name="I'm still here").click()
+    page.clock.run_for(9_000)
+    expect(number).to_be_visible()  # kept: the guest is scanning the code
+    page.clock.run_for(30_000)
+    expect(page.locator("#sent")).to_be_hidden()
     context.close()
