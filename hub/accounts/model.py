@@ -142,6 +142,8 @@ def public_user(doc: Doc) -> dict[str, Any]:
     """A staff user as JSON: never the password hash or token hash."""
     out = {k: doc.get(k) for k in ("id", "email", "name", "role", "language", "created_at")}
     out["active"] = doc.get("active") is not False
+    # the console's one-key shortcuts, on unless the user turned them off (WCAG 2.1.4)
+    out["shortcuts"] = doc.get("shortcuts") is not False
     return out
 
 

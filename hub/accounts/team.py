@@ -233,8 +233,12 @@ class Team:
         return await self._issue(_by_name(by), await self._tenant(by), user, Purpose.reset)
 
     async def update_me(self, user: Doc, changes: Doc) -> Doc:
-        """One's own display name and language."""
+        """One's own display name, language and console shortcuts (on or off)."""
         sets = self._sets(user, user, {k: changes.get(k) for k in ("name", "language")})
+        if changes.get("shortcuts") is not None and bool(changes["shortcuts"]) != (
+            user.get("shortcuts") is not False
+        ):
+            sets["shortcuts"] = bool(changes["shortcuts"])
         if not sets:
             return user
         return await self.store.update(user["tenant_id"], "users", user["id"], sets) or user

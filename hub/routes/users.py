@@ -39,6 +39,7 @@ class UserOut(BaseModel):
     language: str | None = None
     created_at: str | None = None
     password_set: bool = True  # False until an invited (or reset) user chooses a password
+    shortcuts: bool = True  # the console's one-key shortcuts (turned off on /account)
 
 
 class UserList(BaseModel):
@@ -72,10 +73,12 @@ class UserPatch(Body):
 
 
 class MePatch(Body):
-    """One's own display name and language (the pages' language and one's e-mails')."""
+    """One's own display name and language (the pages' language and one's e-mails'), and
+    whether the console's one-key shortcuts are on (off for speech input and stray keys)."""
 
     name: str | None = Field(default=None, min_length=1, max_length=120)
     language: str | None = Field(default=None, max_length=8)
+    shortcuts: Flag | None = None
 
 
 def user_json(doc: Doc) -> UserOut:

@@ -42,6 +42,12 @@ handle(profile, async () => {
   return L("saved");
 });
 
+const shortcuts = document.getElementById("shortcuts");
+handle(shortcuts, async () => {
+  await api("PATCH", "/api/v1/me", { shortcuts: shortcuts.elements.shortcuts.checked });
+  return L("saved");
+});
+
 const password = document.getElementById("password");
 handle(password, async () => {
   const { current, new: fresh, again } = password.elements;

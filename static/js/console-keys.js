@@ -8,8 +8,10 @@ function typing(target) {
   return !["checkbox", "radio", "button", "submit", "reset"].includes(target.type);
 }
 
-/** `actions` maps each shortcut to a function: next, prev, open, acknowledge, confirm, reply, note, escape, search, help. */
-export function installShortcuts(actions) {
+/** `actions` maps each shortcut to a function: next, prev, open, acknowledge, confirm, reply, note, escape, search, help.
+ *  With `letters` false (turned off on /account, WCAG 2.1.4) only Escape and Enter act: no
+ *  printable key does anything on the page. */
+export function installShortcuts(actions, { letters = true } = {}) {
   document.addEventListener("keydown", (event) => {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
     if (document.querySelector("dialog[open]")) return; // the help dialog handles its own keys
@@ -25,6 +27,7 @@ export function installShortcuts(actions) {
       return;
     }
     if (typing(target)) return;
+    if (!letters && event.key !== "Enter") return;
     const onControl = target instanceof Element && target.closest("button, a, summary, input, label");
     let handled = true;
     switch (event.key) {

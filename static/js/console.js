@@ -305,6 +305,8 @@ function target() {
   return panel.isOpen ? panel.id : board.selectedId;
 }
 
+// One-key shortcuts, unless this user turned them off on /account (WCAG 2.1.4).
+const shortcutsOn = main.dataset.shortcuts !== "off";
 installShortcuts({
   next: () => board.move(1),
   prev: () => board.move(-1),
@@ -343,7 +345,16 @@ installShortcuts({
     q.select();
   },
   help: () => document.getElementById("help-dialog").showModal(),
-});
+}, { letters: shortcutsOn });
+if (!shortcutsOn) {
+  // no key of its own any more: nothing may announce one (Escape still closes)
+  document.querySelectorAll("[aria-keyshortcuts]").forEach((el) => {
+    if (el.getAttribute("aria-keyshortcuts") !== "Escape") el.removeAttribute("aria-keyshortcuts");
+  });
+  document.querySelectorAll(".kbd-hint, button > kbd").forEach((el) => {
+    el.hidden = true;
+  });
+}
 document.getElementById("help-button").addEventListener("click", () => {
   document.getElementById("help-dialog").showModal();
 });

@@ -4,6 +4,7 @@ what they see and where their focus lands after each step."""
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import replace
 from typing import Any
 
@@ -13,7 +14,7 @@ from playwright.sync_api import Browser, expect
 
 from hub.moderation.settings import load_config, save_config
 from hub.ports import Store
-from tests.e2e.conftest import LiveHub
+from tests.e2e.conftest import LiveHub, staff_page
 from tests.helpers import Seeded
 from tests.kit import Serve, live_sos
 
@@ -154,4 +155,47 @@ def test_the_kiosk_asks_before_taking_the_number_and_qr_of_a_sent_message_away(
     expect(number).to_be_visible()  # kept: the guest is scanning the code
     page.clock.run_for(30_000)
     expect(page.locator("#sent")).to_be_hidden()
+    context.close()
+
+
+def test_a_user_turns_the_one_key_shortcuts_off_on_their_account_page(
+    live_hub: LiveHub, browser: Browser
+) -> None:
+    context, page, problems = staff_page(
+        browser, live_hub, "en-GB", "/account", 1440, 900, "manager"
+    )
+    switch = page.get_by_label("One-key shortcuts in the console")
+    expect(switch).to_be_checked()  # on unless turned off
+    switch.uncheck()
+    switch.locator("xpath=ancestor::form").get_by_role("button", name="Save").click()
+    expect(page.locator("#shortcuts [data-status]")).to_have_text("Saved.")
+
+    sos = f"Shortcuts off: the lift ({uuid.uuid4().hex[:6]})"
+    sent = live_sos(live_hub.url, live_hub.seeded, sos)
+    page.goto(f"{live_hub.url}/console")
+    expect(page.locator("#main")).to_have_attribute("data-connection", "live")
+    card = page.locator("#board .ticket").filter(has_text=sos)
+    card.get_by_role("button").click()
+    panel = page.locator("#ticket-panel")
+    expect(panel.locator("[data-f='text']")).to_have_text(sos)
+    page.locator("#ack-button").focus()
+    for key in ("a", "j", "r", "/"):
+        page.keyboard.press(key)
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_hidden()
+    expect(panel.locator("[data-f='status']")).to_have_text("New")
+    expect(page.get_by_label("Reply to the customer")).not_to_be_focused()
+    page.get_by_role("button", name="Shortcuts", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+    expect(dialog).to_contain_text("Off: you turned the one-key shortcuts off.")
+    expect(dialog.get_by_role("link", name="My account")).to_be_visible()
+    with _api(live_hub) as api:
+        assert api.get(f"/api/v1/tickets/{sent['id']}").json()["status"] == "new"
+    with httpx.Client(
+        base_url=live_hub.url, headers=live_hub.seeded.auth("manager"), timeout=10
+    ) as api:
+        me = api.get("/api/v1/me").json()["user"]
+        assert me["shortcuts"] is False
+        assert api.patch("/api/v1/me", json={"shortcuts": True}).json()["shortcuts"] is True
+    assert problems == []
     context.close()
