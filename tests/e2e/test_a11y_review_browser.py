@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, expect
 
 from hub.moderation.settings import load_config, save_config
 from hub.ports import Store
-from tests.e2e.conftest import LiveHub, staff_page
+from tests.e2e.conftest import LiveHub, send_login, staff_page
 from tests.helpers import Seeded
 from tests.kit import Serve, live_sos
 
@@ -198,4 +198,64 @@ def test_a_user_turns_the_one_key_shortcuts_off_on_their_account_page(
         assert me["shortcuts"] is False
         assert api.patch("/api/v1/me", json={"shortcuts": True}).json()["shortcuts"] is True
     assert problems == []
+    context.close()
+
+
+STAFF_PAGES = (
+    "/console",
+    "/held-back",
+    "/account",
+    "/admin/start",
+    "/admin/rules",
+    "/admin/deliveries",
+    "/admin/filters",
+    "/admin/triage",
+    "/admin/answers",
+    "/admin/stats",
+    "/admin/survey",
+    "/admin/alerts",
+    "/admin/kiosks",
+    "/admin/points",
+    "/admin/settings",
+    "/admin/users",
+)
+# How wide the page is: more than the screen means the whole page scrolls sideways.
+PAGE_WIDTH = "() => document.scrollingElement.scrollWidth"
+
+
+@pytest.mark.parametrize("lang", ["en-GB", "es-ES", "ca-ES"])
+def test_no_guest_or_staff_page_scrolls_sideways_on_a_320_px_screen(
+    live_hub: LiveHub, browser: Browser, lang: str
+) -> None:
+    """WCAG 1.4.10: at 320 px everything reflows; only a data table may scroll in its box."""
+    kiosk = _kiosk(live_hub)
+    sent = live_sos(live_hub.url, live_hub.seeded, "Reflow: a ticket on the board")
+    point = live_hub.seeded.point["code"]
+    context = browser.new_context(
+        locale=lang,
+        extra_http_headers={"Accept-Language": lang},
+        viewport={"width": 320, "height": 640},
+        has_touch=True,
+    )
+    page = context.new_page()
+    wide: dict[str, int] = {}
+
+    def measure(path: str, ready: str) -> None:
+        page.goto(f"{live_hub.url}{path}")
+        expect(page.locator(ready).first).to_be_visible()
+        width = page.evaluate(PAGE_WIDTH)
+        if width > 320:
+            wide[path] = width
+
+    measure("/login", "form")
+    measure(f"/q/{point}", "#text")
+    measure(f"/s/{point}", "form")
+    measure(f"/t/{sent['token']}", "#text")
+    measure(kiosk["pair_url"].removeprefix(live_hub.url), "#kiosk-text")
+    page.goto(f"{live_hub.url}/login?next=/console")
+    send_login(page, str(live_hub.seeded.users["admin"]["email"]), live_hub.password)
+    page.wait_for_url("**/console")
+    for path in STAFF_PAGES:
+        measure(path, "h1, #board")
+    assert wide == {}
     context.close()
