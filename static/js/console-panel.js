@@ -6,6 +6,20 @@ import { ConsolePhotos } from "./console-photos.js";
 import { t, has, languageName, setTime } from "./console-i18n.js";
 import { ReplyHelper } from "./console-reply.js";
 
+/** `box` marked as refused (or no longer): aria-invalid, and its error read with it. With no
+ *  `errorEl`, every error id the box was given goes. */
+function markInvalid(box, errorEl, on) {
+  const ids = (box.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+  const errorIds = errorEl ? [errorEl.id] : ids.filter((x) => x.endsWith("-error"));
+  const kept = ids.filter((x) => !errorIds.includes(x));
+  if (on) kept.push(errorEl.id);
+  if (kept.length) box.setAttribute("aria-describedby", kept.join(" "));
+  else box.removeAttribute("aria-describedby");
+  if (on) box.setAttribute("aria-invalid", "true");
+  else box.removeAttribute("aria-invalid");
+  if (!on && errorEl) showError(errorEl, "");
+}
+
 const REFRESH_MS = 250;
 
 function el(tag, className, text) {
@@ -127,6 +141,7 @@ export class Panel {
       for (const form of [this.replyForm, this.noteForm, this.detailsForm]) {
         form.reset();
         for (const err of form.querySelectorAll(".error")) showError(err, "");
+        for (const box of form.querySelectorAll("textarea[aria-invalid]")) markInvalid(box, null, false);
         for (const ok of form.querySelectorAll(".ok")) ok.hidden = true;
       }
       showError(this.statusError, "");
@@ -406,10 +421,14 @@ export class Panel {
     const photos = kind === "replies" ? this.photos.pending : 0;
     if (!text && !photos) {
       showError(errorEl, t("error.empty"));
+      markInvalid(textarea, errorEl, true);
+      // typing clears it: the box is no longer empty
+      textarea.addEventListener("input", () => markInvalid(textarea, errorEl, false), { once: true });
       textarea.focus();
       return;
     }
     showError(errorEl, "");
+    markInvalid(textarea, errorEl, false);
     await this._busy(button, async () => {
       try {
         let item = null;

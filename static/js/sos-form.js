@@ -312,6 +312,10 @@
       formError(status === 429 ? form.dataset.msgBusy : form.dataset.msgFailed);
     }
     enable();
+    /* Send was disabled while sending, so the focus fell to the page: put it on the first
+       field to correct (in the form's order), where its message is read out with it. */
+    var first = form.querySelector('[aria-invalid="true"]');
+    if (first) first.focus();
   }
 
   /* The SOS through the same form post, answered in JSON; then its photos, if any. */

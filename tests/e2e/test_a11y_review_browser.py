@@ -259,3 +259,43 @@ def test_no_guest_or_staff_page_scrolls_sideways_on_a_320_px_screen(
         measure(path, "h1, #board")
     assert wide == {}
     context.close()
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_a_refused_phone_number_on_the_qr_form_takes_the_focus(
+    live_hub: LiveHub, browser: Browser, js: bool
+) -> None:
+    context = browser.new_context(
+        locale="en-GB", viewport={"width": 390, "height": 844}, java_script_enabled=js
+    )
+    page = context.new_page()
+    page.goto(f"{live_hub.url}/q/{live_hub.seeded.point['code']}")
+    page.get_by_label("Your message").fill("Focus test: the bar is closed")
+    page.locator("#contact-more summary").click()
+    page.get_by_label("Phone").fill("12")
+    page.get_by_role("button", name="Send", exact=True).click()
+    phone = page.get_by_label("Phone")
+    expect(phone).to_have_attribute("aria-invalid", "true")
+    expect(phone).to_be_focused()
+    expect(page.locator("#phone-error")).to_be_visible()
+    context.close()
+
+
+def test_an_empty_reply_is_tied_to_the_reply_box_until_the_agent_types(
+    live_hub: LiveHub, browser: Browser
+) -> None:
+    sos = f"Empty reply ({uuid.uuid4().hex[:6]})"
+    live_sos(live_hub.url, live_hub.seeded, sos)
+    context, page, problems = staff_page(browser, live_hub, "en-GB", "/console", 1440, 900, "agent")
+    page.locator("#board .ticket").filter(has_text=sos).get_by_role("button").click()
+    box = page.get_by_label("Reply to the customer")
+    page.get_by_role("button", name="Send reply").click()
+    error = page.locator("#reply-error")
+    expect(error).to_be_visible()
+    expect(box).to_have_attribute("aria-invalid", "true")
+    expect(box).to_have_accessible_description(re.compile("Write something first."))
+    box.press_sequentially("Hello")
+    expect(box).not_to_have_attribute("aria-invalid", "true")
+    expect(error).to_be_hidden()
+    assert problems == []
+    context.close()
