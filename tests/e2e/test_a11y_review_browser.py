@@ -299,3 +299,36 @@ def test_an_empty_reply_is_tied_to_the_reply_box_until_the_agent_types(
     expect(error).to_be_hidden()
     assert problems == []
     context.close()
+
+
+@pytest.mark.parametrize("where", ["q", "t", "kiosk"])
+def test_the_language_menu_closes_with_escape_and_when_the_focus_leaves_it(
+    live_hub: LiveHub, browser: Browser, where: str
+) -> None:
+    if where == "q":
+        path = f"{live_hub.url}/q/{live_hub.seeded.point['code']}"
+    elif where == "t":
+        path = live_sos(live_hub.url, live_hub.seeded, "Language menu test")["thread_url"]
+    else:
+        path = _kiosk(live_hub)["pair_url"]
+    context = browser.new_context(locale="en-GB", viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    page.goto(path)
+    button = page.locator(".lang-switch summary")
+    menu = page.locator(".lang-switch ul")
+    expect(button).to_be_visible()  # the kiosk shows its form once it has its settings
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(menu).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(menu.get_by_role("link").first).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+    expect(button).to_be_focused()
+
+    page.keyboard.press("Enter")
+    expect(menu).to_be_visible()
+    for _ in range(page.locator(".lang-switch ul a").count() + 1):
+        page.keyboard.press("Tab")  # past the last language
+    expect(menu).to_be_hidden()
+    context.close()
