@@ -332,3 +332,44 @@ def test_the_language_menu_closes_with_escape_and_when_the_focus_leaves_it(
         page.keyboard.press("Tab")  # past the last language
     expect(menu).to_be_hidden()
     context.close()
+
+
+def _contrast(a: list[float], b: list[float]) -> float:
+    """WCAG contrast ratio of two sRGB colours given as 0–255 channels."""
+
+    def luminance(rgb: list[float]) -> float:
+        c = [v / 255 for v in rgb[:3]]
+        lin = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+# The box's border colour, its own background and the page's (light mode).
+COLOURS = """box => {
+  const rgb = s => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const cs = getComputedStyle(box);
+  return [rgb(cs.borderTopColor), rgb(cs.backgroundColor),
+          rgb(getComputedStyle(document.body).backgroundColor)];
+}"""
+
+
+@pytest.mark.parametrize("where", ["q", "t", "kiosk"])
+def test_the_message_box_border_stands_out_3_to_1_in_light_mode(
+    live_hub: LiveHub, browser: Browser, where: str
+) -> None:
+    if where == "q":
+        path, box = f"{live_hub.url}/q/{live_hub.seeded.point['code']}", "#text"
+    elif where == "t":
+        path, box = live_sos(live_hub.url, live_hub.seeded, "Border test")["thread_url"], "#text"
+    else:
+        path, box = _kiosk(live_hub)["pair_url"], "#kiosk-text"
+    context = browser.new_context(locale="en-GB", color_scheme="light")
+    page = context.new_page()
+    page.goto(path)
+    expect(page.locator(box)).to_be_visible()
+    border, inside, around = page.locator(box).evaluate(COLOURS)
+    assert _contrast(border, around) >= 3, (border, around)
+    assert _contrast(border, inside) >= 3, (border, inside)
+    context.close()
