@@ -373,3 +373,28 @@ def test_the_message_box_border_stands_out_3_to_1_in_light_mode(
     assert _contrast(border, around) >= 3, (border, around)
     assert _contrast(border, inside) >= 3, (border, inside)
     context.close()
+
+
+# Each 0–10 box's size and the row it sits on.
+BOXES = """els => els.map(e => { const r = e.getBoundingClientRect();
+  return [Math.round(r.width), Math.round(r.height), Math.round(r.top)]; })"""
+
+
+@pytest.mark.parametrize("where", ["s", "t"])
+def test_the_0_to_10_boxes_are_44_px_targets_on_a_320_px_phone(
+    live_hub: LiveHub, browser: Browser, where: str
+) -> None:
+    if where == "s":
+        path = f"{live_hub.url}/s/{live_hub.seeded.point['code']}"
+    else:
+        path = _resolved_thread(live_hub, "NPS size test")["thread_url"]
+    context = browser.new_context(locale="es-ES", viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(path)
+    boxes = page.locator("fieldset.nps").first.locator(".nps-choice").evaluate_all(BOXES)
+    small = [(n, w, h) for n, (w, h, _) in enumerate(boxes) if w < 44 or h < 44]
+    assert small == []
+    tops = [top for _, _, top in boxes]
+    rows = [tops.count(top) for top in sorted(set(tops))]
+    assert rows in ([11], [6, 5], [4, 4, 3]), rows  # never a lone "10" on a row
+    context.close()
