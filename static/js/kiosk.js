@@ -140,17 +140,26 @@
     return (texts && texts[d.lang]) || main || "";
   }
 
+  /* `node` shows inLanguage(texts, main): when that fell back to the business's own text,
+     it says which language it is in (WCAG 3.1.2), so a screen reader reads it in that. */
+  function showIn(node, texts, main, c) {
+    node.textContent = inLanguage(texts, main);
+    var fellBack = !(texts && texts[d.lang]) && main && c.language && c.language !== d.lang;
+    if (fellBack) node.lang = c.language;
+    else node.removeAttribute("lang");
+  }
+
   function render(c) {
     config = c;
     try { localStorage.setItem(CONFIG_KEY, JSON.stringify(c)); } catch (e) { /* full */ }
     if (!c.active) { show("off"); return; }
     $("brand-name").textContent = c.business.name || "";
-    $("brand-place").textContent = inLanguage(c.place_labels, c.place);
+    showIn($("brand-place"), c.place_labels, c.place, c);
     var logo = $("brand-logo");
     if (c.business.logo_url) { logo.src = ownPath(c.business.logo_url); logo.hidden = false; }
     else { logo.hidden = true; logo.removeAttribute("src"); }
     var welcome = inLanguage(c.welcomes, c.welcome);
-    $("welcome").textContent = welcome;
+    showIn($("welcome"), c.welcomes, c.welcome, c);
     $("welcome").hidden = !welcome;
     var buttons = $("department-buttons");
     buttons.textContent = "";
@@ -159,7 +168,7 @@
       b.type = "button";
       b.className = "choice-button";
       b.dataset.slug = dep.slug;
-      b.textContent = inLanguage(dep.names, dep.name);
+      showIn(b, dep.names, dep.name, c);
       b.setAttribute("aria-pressed", "false");
       b.addEventListener("click", function () {
         chooseDepartment(department === dep.slug ? null : dep.slug);

@@ -398,3 +398,22 @@ def test_the_0_to_10_boxes_are_44_px_targets_on_a_320_px_phone(
     rows = [tops.count(top) for top in sorted(set(tops))]
     assert rows in ([11], [6, 5], [4, 4, 3]), rows  # never a lone "10" on a row
     context.close()
+
+
+@pytest.mark.parametrize("where", ["q", "kiosk"])
+def test_a_place_name_with_no_label_in_the_guests_language_says_its_own_language(
+    live_hub: LiveHub, browser: Browser, where: str
+) -> None:
+    business = str(live_hub.seeded.tenant.get("language") or "es")
+    context = browser.new_context(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
+    page = context.new_page()
+    if where == "q":
+        page.goto(f"{live_hub.url}/q/{live_hub.seeded.point['code']}")
+        place = page.locator(".brand .place span:not(.pin):not(.visually-hidden)")
+    else:
+        page.goto(_kiosk(live_hub)["pair_url"])
+        place = page.locator("#brand-place")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(place).to_have_text("Bar terrace")  # the point's only label, the business's
+    expect(place).to_have_attribute("lang", business)
+    context.close()
