@@ -78,11 +78,15 @@ class Insert:
 
 @dataclass(frozen=True)
 class Update:
-    """Set fields of one document (dotted paths are not supported: set whole values)."""
+    """Set fields of one document (dotted paths are not supported: set whole values).
+
+    With `expected` (top-level fields, as `Store.update_if`), the change is left out, not an
+    error, once those no longer hold: a page of compare-and-sets written in one commit."""
 
     collection: str
     id: str
     set: Doc
+    expected: Where | None = None
 
 
 Change = Insert | Update

@@ -498,6 +498,10 @@ class MongoStore:
         for change in changes:
             if isinstance(change, Insert):
                 await self.insert(tenant_id, change.collection, change.doc)
+            elif change.expected is not None:  # left out once `expected` no longer holds
+                await self.update_if(
+                    tenant_id, change.collection, change.id, change.expected, change.set
+                )
             elif await self.update(tenant_id, change.collection, change.id, change.set) is None:
                 raise StoreError(f"{change.collection} {change.id} not found")
         stored: list[Event] = []

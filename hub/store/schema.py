@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-SCHEMA_VERSION = 5  # 2: statistics facts per ticket and reply (hub/tickets/facts.py); 3: their
+SCHEMA_VERSION = 6  # 2: statistics facts per ticket and reply (hub/tickets/facts.py); 3: their
 # per-day rollups on SQLite (hub/store/sqlite_stats.py; counted from the facts on open);
 # 4: staff e-mails unique per business, no longer across the installation (RETIRED_UNIQUE);
-# 5: tickets indexed by their survey's answer time (created on open, as every index)
+# 5: tickets indexed by their survey's answer time (created on open, as every index);
+# 6: tickets indexed by point and establishment (the establishment backfill, places.settle)
 
 # Fields queried often, indexed together with tenant_id.
 INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
@@ -30,6 +31,9 @@ INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
         # The surveys CSV pages along the answer time (hub/exports/surveys_csv.py): without
         # it each page read and sorted every ticket the business ever had.
         ("survey.answered_at",),
+        # The establishment backfill (hub/tickets/places.py settle) pages one point's tickets
+        # without an establishment: with the point index alone each page re-read those written.
+        ("point.code", "establishment"),
     ),
     "entries": (("ticket_id", "created_at"),),
     "events": (("ticket_id",),),

@@ -216,6 +216,19 @@ def _update_now(
     return doc
 
 
+def _update_if_now(conn: sqlite3.Connection, tenant_id: str, change: Update) -> None:
+    """`change` applied only while its `expected` fields hold (a compare-and-set in a commit)."""
+    expected = change.expected or {}
+    for key in expected:
+        if not key.replace("_", "").isalnum():
+            raise StoreError(f"bad field name {key!r}: compare top-level fields only")
+    current = _get_now(conn, tenant_id, change.collection, change.id)
+    if current is None:
+        raise StoreError(f"{change.collection} {change.id} not found")
+    if all(current.get(k) == v for k, v in expected.items()):
+        _update_now(conn, tenant_id, change.collection, change.id, change.set, current)
+
+
 def _next_now(conn: sqlite3.Connection, tenant_id: str, counter: str) -> int:
     row = conn.execute(
         "INSERT INTO counters(tenant_id, name, value) VALUES (?, ?, 1)"
@@ -731,6 +744,8 @@ class SqliteStore:
             for change in changes:
                 if isinstance(change, Insert):
                     _insert_now(conn, tenant_id, change.collection, change.doc)
+                elif change.expected is not None:
+                    _update_if_now(conn, tenant_id, change)
                 elif (
                     isinstance(change, Update)
                     and _update_now(conn, tenant_id, change.collection, change.id, change.set)

@@ -16,7 +16,7 @@ with what staff read.
 
 from __future__ import annotations
 
-from hub.ports import Doc, Store
+from hub.ports import Change, Doc, Store, Update
 
 POINTS = "points"
 ESTABLISHMENTS = "establishments"
@@ -106,8 +106,9 @@ async def with_establishment(store: Store, tenant_id: str, ticket: Doc) -> Doc:
 async def settle(store: Store, tenant_id: str, point_code: str | None = None) -> int:
     """Write the point's establishment (slug and name) onto `tenant_id`'s tickets stored
     without one (only `point_code`'s, when given); returns how many were written. Point by
-    point, through the tickets' point index, a page at a time: a ticket written leaves the
-    query, and one given an establishment meanwhile keeps its own (compare-and-set)."""
+    point, through the index on a ticket's point and establishment (a ticket written leaves
+    the query: no page re-reads the ones before), a page per transaction; one given an
+    establishment meanwhile keeps its own (compare-and-set)."""
     places = EstablishmentFallback(store, tenant_id)
     where = {"code": point_code} if point_code is not None else {"establishment": {"ne": None}}
     written = 0
@@ -115,18 +116,26 @@ async def settle(store: Store, tenant_id: str, point_code: str | None = None) ->
         if not point.get("establishment"):
             continue
         unplaced = {"point.code": point["code"], "establishment": None}
+        before = await store.count(tenant_id, TICKETS, unplaced)
         while True:
             found = await store.find(tenant_id, TICKETS, unplaced, limit=PAGE)
-            for stored, filled in zip(found, await places.fill(found), strict=True):
-                changes = {
-                    "establishment": filled.get("establishment") or point["establishment"],
-                    "establishment_name": filled.get("establishment_name"),
-                }
-                expected = {"establishment": None}
-                if await store.update_if(tenant_id, TICKETS, stored["id"], expected, changes):
-                    written += 1
+            changes: list[Change] = [
+                Update(
+                    TICKETS,
+                    stored["id"],
+                    {
+                        "establishment": filled.get("establishment") or point["establishment"],
+                        "establishment_name": filled.get("establishment_name"),
+                    },
+                    expected={"establishment": None},
+                )
+                for stored, filled in zip(found, await places.fill(found), strict=True)
+            ]
+            if changes:
+                await store.commit(tenant_id, changes, [])
             if len(found) < PAGE:
                 break
+        written += max(0, before - await store.count(tenant_id, TICKETS, unplaced))
     return written
 
 

@@ -16,7 +16,9 @@ import pytest
 
 from hub.accounts.services import create_point
 from hub.app import Hub
+from hub.ports import Change, Update
 from hub.settings import Settings
+from hub.tickets import places
 from hub.tickets.places import with_establishments
 from tests.helpers import Seeded, seed_tenant
 from tests.integration.delivery_kit import (
@@ -255,3 +257,29 @@ async def test_releasing_a_held_sos_stored_without_establishment_names_its_point
     events = await (await client.get("/api/v1/events", headers=agent)).get_json()
     pushed = [e for e in events["items"] if e["data"].get("id") == sos["id"]]
     assert pushed and pushed[-1]["data"]["establishment"] == "hotel-mirador-playa"
+
+
+async def test_a_backfill_page_written_at_once_keeps_a_ticket_placed_meanwhile(
+    backend: Backend,
+) -> None:
+    """`settle` writes a page of tickets in one commit of compare-and-sets: a ticket given
+    its own establishment between the page's read and its write keeps it; the rest of the
+    page, and pages past the first, are written."""
+    store = await backend.new_store()
+    await store.insert("t1", "points", {"id": "bar", "code": "bar", "establishment": None})
+    await store.insert("t1", "establishments", {"id": "playa", "slug": "playa", "name": "Playa"})
+    for i in range(places.PAGE + 3):
+        await store.insert("t1", "tickets", {"id": f"k{i}", "point": {"code": "bar"}})
+    await store.update("t1", "tickets", "k1", {"establishment": "monte"})
+    changes: list[Change] = [
+        Update("tickets", t, {"establishment": "playa"}, expected={"establishment": None})
+        for t in ("k0", "k1")
+    ]
+    await store.commit("t1", changes, [])
+    assert (await store.get("t1", "tickets", "k0") or {})["establishment"] == "playa"
+    assert (await store.get("t1", "tickets", "k1") or {})["establishment"] == "monte"
+
+    await store.update("t1", "points", "bar", {"establishment": "playa"})
+    assert await places.settle(store, "t1", "bar") == places.PAGE + 1
+    assert await store.count("t1", "tickets", {"establishment": None}) == 0
+    assert await store.count("t1", "tickets", {"establishment_name": "Playa"}) == places.PAGE + 1

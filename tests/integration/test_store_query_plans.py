@@ -114,3 +114,30 @@ async def test_the_surveys_csv_pages_along_the_answer_time_through_an_index(
         assert "TEMP B-TREE" not in plan, plan  # no sort of every match per page
     finally:
         await store.close()
+
+
+async def test_the_establishment_backfill_finds_a_points_unplaced_tickets_through_an_index(
+    tmp_path: Path,
+) -> None:
+    """Giving a point an establishment writes it onto the point's tickets stored without one,
+    a page at a time (hub/tickets/places.py settle): with the point index alone each page
+    re-read every ticket already written (6 s for 8,000 tickets). A missing establishment
+    (no key at all, or null) must be found through the index too."""
+    store = SqliteStore(tmp_path / "hub.db")
+    await store.open()
+    try:
+        await store.insert("t1", "tickets", {"id": "old", "point": {"code": "bar"}})
+        await store.insert(
+            "t1", "tickets", {"id": "nul", "point": {"code": "bar"}, "establishment": None}
+        )
+        await store.insert(
+            "t1", "tickets", {"id": "set", "point": {"code": "bar"}, "establishment": "playa"}
+        )
+        unplaced = {"point.code": "bar", "establishment": None}
+        sql, params = _find_sql("t1", "tickets", unplaced, None, False, 500)
+        plan = await plan_of(store, sql, params)
+        assert "USING INDEX ix_tickets_point_code_establishment" in plan, plan
+        found = await store.find("t1", "tickets", unplaced)
+        assert sorted(t["id"] for t in found) == ["nul", "old"]
+    finally:
+        await store.close()
