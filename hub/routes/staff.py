@@ -11,6 +11,7 @@ from quart_auth import AuthUser, current_user, login_user, logout_user
 
 from hub.accounts.access import Opening
 from hub.accounts.model import Role, public_user
+from hub.clock import new_secret
 from hub.container import hub
 from hub.errors import Suspended, Unauthorized
 from hub.i18n import STAFF
@@ -98,9 +99,14 @@ async def login_form() -> Any:
 
 
 async def _enter(user: Doc, asked: str | None) -> Any:
-    """Start `user`'s session and go where they asked, or where a login lands."""
+    """Start `user`'s session and go where they asked, or where a login lands.
+
+    The browser gets a new pre-login value: the login form's token and the chooser's list
+    (tied to the old one) are worth nothing once used, on a shared PC after a logout too."""
     login_user(AuthUser(await hub().access.start_session(user)), remember=True)
-    return redirect(safe_next(asked) if asked else await landing(user), 303)
+    return remember(
+        redirect(safe_next(asked) if asked else await landing(user), 303), new_secret(16)
+    )
 
 
 async def _choose_page(opened: list[Opening], asked: str | None) -> Any:
@@ -136,7 +142,8 @@ async def logout() -> Any:
     refuse_other_sites()
     await hub().access.log_out(current_user.auth_id)
     logout_user()
-    return redirect("/login", 303)
+    # a chooser or login form left in this browser's history stops working (see `_enter`)
+    return remember(redirect("/login", 303), new_secret(16))
 
 
 @bp.get("/console")

@@ -135,3 +135,34 @@ async def test_the_login_form_shows_the_choice_after_the_password_and_logs_in_to
     assert r.status_code == 303
     me = await (await browser.get("/api/v1/me")).get_json()
     assert me["tenant"]["slug"] == "globex" and me["user"]["email"] == "cris@two.example"
+
+
+async def test_after_logging_out_the_same_chooser_form_logs_in_nowhere(
+    hub: Hub, acme: Seeded, globex: Seeded
+) -> None:
+    """A shared reception PC: someone picks a business, works, logs out. The chooser's form
+    values (in the browser's history, or resent with Back) must not log in again, to that
+    business or another, without the password: a login and a logout renew the browser's
+    pre-login cookie the chooser's token is tied to."""
+    await add(hub, acme, "cris@two.example", PASSWORD)
+    await add(hub, globex, "cris@two.example", PASSWORD)
+    browser = hub.quart.test_client()
+    page = await form_login(browser, {"email": "cris@two.example", "password": PASSWORD})
+    text = await page.get_data(as_text=True)
+    form = {
+        "choice": html.unescape(CHOICE.search(text).group(1)),  # type: ignore[union-attr]
+        "csrf_token": html.unescape(TOKEN.search(text).group(1)),  # type: ignore[union-attr]
+        "next": "",
+    }
+    r = await browser.post("/login/choose", form={**form, "business": globex.tenant["id"]})
+    assert r.status_code == 303
+    assert (await browser.get("/api/v1/me")).status_code == 200
+    r = await browser.post("/logout")
+    assert r.status_code == 303
+    assert (await browser.get("/api/v1/me")).status_code == 401
+
+    for business in (globex, acme):
+        r = await browser.post("/login/choose", form={**form, "business": business.tenant["id"]})
+        assert r.status_code == 403  # the login form again, saying it expired
+        assert 'name="password"' in await r.get_data(as_text=True)
+        assert (await browser.get("/api/v1/me")).status_code == 401
