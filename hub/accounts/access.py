@@ -26,7 +26,7 @@ from hub.accounts.staff_auth import (
 from hub.clock import new_secret
 from hub.errors import Invalid, NotFound, Suspended, Unauthorized
 from hub.http.ratelimit import RateLimiter
-from hub.ports import Doc, Store
+from hub.ports import LOOKUP_ALL_LIMIT, Doc, Store
 from hub.realtime.server import close_logins, close_token_consoles, close_user
 
 
@@ -40,6 +40,9 @@ class Opening:
 
 MIN_PASSWORD = 8  # as for new users (hub.accounts.services.create_user)
 MAX_PASSWORD = 1024
+# Accounts of one e-mail read at a login (documents only: the active ones among them, up to
+# LOOKUP_ALL_LIMIT, have their password checked).
+ACCOUNTS_READ = 5 * LOOKUP_ALL_LIMIT
 
 
 async def log_out(store: Store, sio: socketio.AsyncServer, auth_id: str | None) -> None:
@@ -164,14 +167,10 @@ class Access:
         """
         email = email.strip().lower()[:320]
         async with self.limiter.attempt("login", **_login_keys(email, ip, device)) as failed:
-            accounts = await self.store.lookup_all("users", "email", email) if email else []
+            accounts = await self._active_accounts(email)
             if not accounts:
                 await password_matches(None, password)  # an unknown e-mail costs a check too
-            matched = [
-                user
-                for user in accounts
-                if await password_matches(user, password) and is_active(user)
-            ]
+            matched = [user for user in accounts if await password_matches(user, password)]
             if not matched:
                 await failed()
                 raise Unauthorized("wrong e-mail or password")
@@ -184,15 +183,14 @@ class Access:
             raise Suspended(STAFF_SUSPENDED)
         return opened
 
-    async def check_login(
-        self, email: str, password: str, ip: str, device: str | None = None
-    ) -> Doc:
-        """The one active user these credentials name (see `check_logins`); Unauthorized
-        also when they open several businesses' accounts (a caller that cannot choose)."""
-        opened = await self.check_logins(email, password, ip, device)
-        if len(opened) != 1:
-            raise Unauthorized("this e-mail logs in to several businesses: choose one")
-        return opened[0].user
+    async def _active_accounts(self, email: str) -> list[Doc]:
+        """The e-mail's accounts that may log in, at most LOOKUP_ALL_LIMIT (each costs a
+        password check): accounts switched off at other businesses are read, never checked,
+        and do not crowd out the ones in use."""
+        if not email:
+            return []
+        found = await self.store.lookup_all("users", "email", email, ACCOUNTS_READ)
+        return [user for user in found if is_active(user)][:LOOKUP_ALL_LIMIT]
 
     async def reopen(self, tenant_id: str, user_id: str) -> Opening | None:
         """An account a login opened a moment ago, if it may still log in (the choice of

@@ -4,10 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-from hub.accounts.services import create_point
+from hub.accounts.passwords import hash_token
+from hub.accounts.services import create_point, create_user
 from hub.container import Hub
 from hub.errors import NotFound, Unauthorized
-from tests.helpers import PASSWORD, Seeded
+from hub.ports import LOOKUP_ALL_LIMIT
+from tests.helpers import PASSWORD, Seeded, _cached_hash
+
+
+async def add_user(hub: Hub, seeded: Seeded, email: str) -> dict[str, object]:
+    """An agent of `seeded`'s business with the test password."""
+    user, _ = await create_user(
+        hub.store,
+        seeded.tenant,
+        email=email,
+        password=PASSWORD,
+        role="agent",
+        hash_password=_cached_hash,
+        hash_token=hash_token,
+    )
+    return user
 
 
 async def test_an_access_point_is_found_by_its_code_only_while_active(
@@ -40,12 +56,36 @@ async def test_a_business_reads_only_its_own_points_and_staff(
 async def test_login_is_checked_without_a_request_and_a_wrong_password_is_refused(
     hub: Hub, acme: Seeded
 ) -> None:
-    user = await hub.access.check_login(" Agent@Acme.example ", PASSWORD, "192.0.2.7")
-    assert user["id"] == acme.users["agent"]["id"]
+    [opened] = await hub.access.check_logins(" Agent@Acme.example ", PASSWORD, "192.0.2.7")
+    assert opened.user["id"] == acme.users["agent"]["id"]
     with pytest.raises(Unauthorized):
-        await hub.access.check_login("agent@acme.example", "not the password", "192.0.2.7")
+        await hub.access.check_logins("agent@acme.example", "not the password", "192.0.2.7")
     with pytest.raises(Unauthorized):
-        await hub.access.check_login("nobody@acme.example", PASSWORD, "192.0.2.7")
+        await hub.access.check_logins("nobody@acme.example", PASSWORD, "192.0.2.7")
+
+
+async def test_accounts_switched_off_elsewhere_do_not_crowd_out_the_one_that_logs_in(
+    hub: Hub, acme: Seeded
+) -> None:
+    """A temp worker switched off at many businesses (each kept their account) still logs
+    in where they work now: only active accounts are checked, and count toward the limit."""
+    email = "temp@agency.example"
+    for i in range(LOOKUP_ALL_LIMIT + 2):
+        await hub.store.insert(
+            f"old-{i}",
+            "users",
+            {
+                "id": f"u{i}",
+                "email": email,
+                "role": "agent",
+                "active": False,
+                "password_hash": _cached_hash(PASSWORD),
+            },
+        )
+    working = await add_user(hub, acme, email)
+    [opened] = await hub.access.check_logins(email, PASSWORD, "192.0.2.7")
+    assert opened.user["id"] == working["id"]
+    assert opened.tenant["id"] == acme.tenant["id"]
 
 
 async def test_unpairing_a_kiosk_forgets_its_token_and_only_in_its_own_business(
