@@ -7,13 +7,11 @@ weekday names from the server (babel's CLDR data), and the scripts write with th
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from hub.ports import Store
 from tests.e2e.conftest import LiveHub, opened, staff_page
@@ -25,7 +23,6 @@ pytestmark = pytest.mark.browser
 
 TICKET = "dates-1"
 CREATED = datetime(2026, 1, 14, 10, 0, tzinfo=UTC)  # Wednesday 14 January, 11:00 in Madrid
-SHOTS = Path(os.environ.get("HUB_SHOTS_DIR", "/tmp/shots/dates"))
 # What the full date says, and a neighbour's words it must not say.
 FULL = {
     "gl": ("mércores, 14 de xaneiro de 2026", ("enero", "miércoles", "January")),
@@ -78,28 +75,6 @@ def test_the_console_writes_the_received_date_in_the_staff_language(
         assert problems == []
     finally:
         context.close()
-
-
-def _shoot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
-
-
-@pytest.mark.parametrize(("lang", "scheme"), [("gl", "light"), ("ca", "dark")])
-def test_screenshots_of_the_console_dates(
-    browser: Any, live_hub: LiveHub, lang: str, scheme: str
-) -> None:
-    """The console with the ticket open at a phone's, a tablet's and a desktop's size."""
-    for width, height in ((390, 844), (820, 1180), (1440, 900)):
-        context, page, _problems = _console(browser, live_hub, lang, width, height)
-        try:
-            page.emulate_media(color_scheme=scheme)
-            expect(page.locator("#ticket-panel [data-f=created-full]")).to_contain_text(
-                FULL[lang][0]
-            )
-            _shoot(page, f"console-{lang}-{scheme}-{width}")
-        finally:
-            context.close()
 
 
 @pytest.mark.parametrize(("lang", "day"), [("gl", "14 de xan."), ("ca", "14 de gen.")])

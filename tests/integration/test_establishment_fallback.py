@@ -260,11 +260,12 @@ async def test_releasing_a_held_sos_stored_without_establishment_names_its_point
 
 
 async def test_a_backfill_page_written_at_once_keeps_a_ticket_placed_meanwhile(
-    backend: Backend,
+    backend: Backend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`settle` writes a page of tickets in one commit of compare-and-sets: a ticket given
     its own establishment between the page's read and its write keeps it; the rest of the
-    page, and pages past the first, are written."""
+    page, and pages past the first, are written (pages of 5 here: the same loop as 500)."""
+    monkeypatch.setattr(places, "PAGE", 5)
     store = await backend.new_store()
     await store.insert("t1", "points", {"id": "bar", "code": "bar", "establishment": None})
     await store.insert("t1", "establishments", {"id": "playa", "slug": "playa", "name": "Playa"})
