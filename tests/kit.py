@@ -13,7 +13,7 @@ import itertools
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -253,6 +253,18 @@ class Serve:
     slugs: tuple[str, ...] = ("acme",)
     envs: tuple[Mapping[str, str], ...] = ({},)
     seed: Seeder | None = None
+
+
+async def no_bot_check(store: Store, tenants: dict[str, Seeded]) -> None:
+    """A `Serve` seeder: the bot check (a form sent within two seconds of its page is a
+    robot's) off for tenant `mirador`. Browser tests type faster than a person; the check
+    has its own tests."""
+    from hub.moderation.settings import load_config, save_config
+
+    tenant_id = tenants["mirador"].tenant["id"]
+    config = await load_config(store, tenant_id)
+    checks = {**config.checks, "bots": False}
+    await save_config(store, tenant_id, replace(config, checks=checks), None)
 
 
 @dataclass

@@ -37,24 +37,24 @@ class EstablishmentFallback:
         self._name_of: dict[str, str | None] = {}
 
     async def _points(self, codes: set[str]) -> None:
-        unknown = sorted(codes - self._slug_of_point.keys())
-        if not unknown:
-            return
-        where = {"code": {"in": unknown}}
-        found = await self.store.find(self.tenant_id, POINTS, where, limit=len(unknown))
-        slugs = {str(p["code"]): p.get("establishment") for p in found}
-        for code in unknown:
-            self._slug_of_point[code] = str(slugs[code]) if slugs.get(code) else None
+        await self._read(POINTS, "code", "establishment", codes, self._slug_of_point)
 
     async def _names(self, slugs: set[str]) -> None:
-        unknown = sorted(slugs - self._name_of.keys())
+        await self._read(ESTABLISHMENTS, "slug", "name", slugs, self._name_of)
+
+    async def _read(
+        self, collection: str, key: str, field: str, keys: set[str], known: dict[str, str | None]
+    ) -> None:
+        """`field` of the `collection` documents whose `key` is one of `keys` not yet in
+        `known`, read in one query and kept there (None: no such document or no value)."""
+        unknown = sorted(keys - known.keys())
         if not unknown:
             return
-        where = {"slug": {"in": unknown}}
-        found = await self.store.find(self.tenant_id, ESTABLISHMENTS, where, limit=len(unknown))
-        names = {str(e["slug"]): e.get("name") for e in found}
-        for slug in unknown:
-            self._name_of[slug] = str(names[slug]) if names.get(slug) else None
+        where = {key: {"in": unknown}}
+        found = await self.store.find(self.tenant_id, collection, where, limit=len(unknown))
+        values = {str(d[key]): d.get(field) for d in found}
+        for k in unknown:
+            known[k] = str(values[k]) if values.get(k) else None
 
     async def fill(self, tickets: list[Doc]) -> list[Doc]:
         """`tickets`, those without an establishment given their point's (as copies)."""

@@ -16,6 +16,26 @@ from playwright.sync_api import Page
 from tests.helpers import PASSWORD, HubProcess, Seeded
 from tests.kit import Serve, serve
 
+# Every page of the staff menu an admin has, whatever the menu folds away.
+STAFF_MENU_PAGES = (
+    "/console",
+    "/held-back",
+    "/account",
+    "/admin/start",
+    "/admin/rules",
+    "/admin/deliveries",
+    "/admin/filters",
+    "/admin/triage",
+    "/admin/answers",
+    "/admin/stats",
+    "/admin/survey",
+    "/admin/alerts",
+    "/admin/kiosks",
+    "/admin/points",
+    "/admin/settings",
+    "/admin/users",
+)
+
 CHROMIUM = os.environ.get("HUB_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

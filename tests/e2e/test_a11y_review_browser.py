@@ -5,32 +5,19 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import replace
 from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from hub.moderation.settings import load_config, save_config
-from hub.ports import Store
-from tests.e2e.conftest import LiveHub, send_login, staff_page
-from tests.helpers import Seeded
-from tests.kit import Serve, live_sos
+from tests.e2e.conftest import STAFF_MENU_PAGES, LiveHub, send_login, staff_page
+from tests.kit import Serve, live_sos, no_bot_check
 
 pytestmark = pytest.mark.browser
 
 
-async def _no_bot_check(store: Store, tenants: dict[str, Seeded]) -> None:
-    """A robot types faster than the bot check's two seconds (it has its own tests)."""
-    tenant_id = tenants["mirador"].tenant["id"]
-    config = await load_config(store, tenant_id)
-    await save_config(
-        store, tenant_id, replace(config, checks={**config.checks, "bots": False}), None
-    )
-
-
-SERVED = Serve(slugs=("mirador",), seed=_no_bot_check)
+SERVED = Serve(slugs=("mirador",), seed=no_bot_check)
 
 
 def _api(live_hub: LiveHub) -> httpx.Client:
@@ -201,24 +188,6 @@ def test_a_user_turns_the_one_key_shortcuts_off_on_their_account_page(
     context.close()
 
 
-STAFF_PAGES = (
-    "/console",
-    "/held-back",
-    "/account",
-    "/admin/start",
-    "/admin/rules",
-    "/admin/deliveries",
-    "/admin/filters",
-    "/admin/triage",
-    "/admin/answers",
-    "/admin/stats",
-    "/admin/survey",
-    "/admin/alerts",
-    "/admin/kiosks",
-    "/admin/points",
-    "/admin/settings",
-    "/admin/users",
-)
 # How wide the page is: more than the screen means the whole page scrolls sideways.
 PAGE_WIDTH = "() => document.scrollingElement.scrollWidth"
 
@@ -255,7 +224,7 @@ def test_no_guest_or_staff_page_scrolls_sideways_on_a_320_px_screen(
     page.goto(f"{live_hub.url}/login?next=/console")
     send_login(page, str(live_hub.seeded.users["admin"]["email"]), live_hub.password)
     page.wait_for_url("**/console")
-    for path in STAFF_PAGES:
+    for path in STAFF_MENU_PAGES:
         measure(path, "h1, #board")
     assert wide == {}
     context.close()

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
-from hub.moderation.settings import load_config, save_config
-from hub.ports import Store
 from tests.e2e.conftest import LiveHub
-from tests.helpers import Seeded
-from tests.kit import Serve
+from tests.kit import Serve, no_bot_check
 
 pytestmark = pytest.mark.browser
 
@@ -23,16 +19,7 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 WAIT_MS = 10_000
 
 
-async def _no_bot_check(store: Store, tenants: dict[str, Seeded]) -> None:
-    """A robot types faster than the bot check's two seconds; these tests are about the
-    pages, so that check is off here (it has its own tests)."""
-    tenant_id = tenants["mirador"].tenant["id"]
-    config = await load_config(store, tenant_id)
-    checks = {**config.checks, "bots": False}
-    await save_config(store, tenant_id, replace(config, checks=checks), None)
-
-
-SERVED = Serve(slugs=("mirador",), seed=_no_bot_check)
+SERVED = Serve(slugs=("mirador",), seed=no_bot_check)
 
 
 def _api(live_hub: LiveHub) -> httpx.Client:

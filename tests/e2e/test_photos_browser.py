@@ -6,18 +6,14 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, FilePayload, Locator, Page, expect
 
-from hub.moderation.settings import load_config, save_config
-from hub.ports import Store
 from tests.e2e.conftest import LiveHub, log_in
-from tests.helpers import Seeded
-from tests.kit import Serve
+from tests.kit import Serve, no_bot_check
 
 pytestmark = pytest.mark.browser
 
@@ -26,16 +22,7 @@ LAPTOP = {"width": 1440, "height": 900}
 WAIT_MS = 10_000
 
 
-async def _no_bot_check(store: Store, tenants: dict[str, Seeded]) -> None:
-    """A robot fills the form faster than the bot check's two seconds: off here."""
-    tenant_id = tenants["mirador"].tenant["id"]
-    config = await load_config(store, tenant_id)
-    await save_config(
-        store, tenant_id, replace(config, checks={**config.checks, "bots": False}), None
-    )
-
-
-SERVED = Serve(slugs=("mirador",), seed=_no_bot_check)
+SERVED = Serve(slugs=("mirador",), seed=no_bot_check)
 
 
 def photo(colour: tuple[int, int, int], kind: str = "JPEG") -> bytes:

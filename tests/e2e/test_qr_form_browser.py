@@ -12,15 +12,14 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from tests.e2e.conftest import LiveHub, opened
-from tests.e2e.test_customer_browser import _no_bot_check
 from tests.e2e.test_kiosk_browser import _manager
-from tests.kit import Serve
+from tests.kit import Serve, no_bot_check
 
 pytestmark = pytest.mark.browser
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 # A robot types faster than the bot check's two seconds: off, as in test_customer_browser.
-SERVED = Serve(slugs=("mirador",), seed=_no_bot_check)
+SERVED = Serve(slugs=("mirador",), seed=no_bot_check)
 
 
 @pytest.fixture

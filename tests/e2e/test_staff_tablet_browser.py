@@ -15,30 +15,12 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveHub, send_login, staff_page
+from tests.e2e.conftest import STAFF_MENU_PAGES, LiveHub, send_login, staff_page
 from tests.kit import fresh_device, live_sos
 
 pytestmark = pytest.mark.browser
 
-# Every page of the staff menu an admin has, whatever the menu folds away.
-EVERY_PAGE = {
-    "/console",
-    "/held-back",
-    "/admin/start",
-    "/admin/rules",
-    "/admin/deliveries",
-    "/admin/filters",
-    "/admin/triage",
-    "/admin/answers",
-    "/admin/stats",
-    "/admin/survey",
-    "/admin/alerts",
-    "/admin/kiosks",
-    "/admin/points",
-    "/admin/settings",
-    "/admin/users",
-    "/account",
-}
+EVERY_PAGE = set(STAFF_MENU_PAGES)
 
 # How many rows the menu's visible items sit on (a row: tops within 20 px of its first).
 _ROWS = """() => {
